@@ -1,0 +1,90 @@
+# nn.h build, tests and benchmarks. `make test` is what CI runs (.ci/run calls exactly that).
+CC      ?= cc
+PYTHON  ?= python3
+WARN     = -Wall -Wextra -Wpedantic -Werror -Wshadow
+BUILD    = build
+SRCS     = $(shell find src -type f | sort)
+TESTS    = $(wildcard tests/*.c tests/*.h tests/ref/*.h)
+
+.PHONY: all test unit unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo bench bench-W2 bench-compile clean
+
+all: nn.h $(BUILD)/runner
+
+nn.h: $(SRCS) tools/amalgamate.py
+	$(PYTHON) tools/amalgamate.py
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+# ---- tests ----
+test: check-amalgamation compile-matrix examples unit unit-scalar unit-nothreads unit-asan
+	@echo "make test: all stages passed"
+
+check-amalgamation:
+	$(PYTHON) tools/amalgamate.py --check
+
+$(BUILD)/runner: nn.h $(TESTS) | $(BUILD)
+	$(CC) -std=c99 -O2 $(WARN) -Itests tests/runner.c -o $@ -lm -lpthread
+
+$(BUILD)/runner-asan: nn.h $(TESTS) | $(BUILD)
+	clang -std=c11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	  -fno-omit-frame-pointer -Itests tests/runner.c -o $@ -lm -lpthread
+
+$(BUILD)/runner-scalar: nn.h $(TESTS) | $(BUILD)
+	$(CC) -std=c11 -O2 $(WARN) -DNN_NO_SIMD -Itests tests/runner.c -o $@ -lm -lpthread
+
+$(BUILD)/runner-nothreads: nn.h $(TESTS) | $(BUILD)
+	$(CC) -std=c99 -O2 $(WARN) -DNN_NO_THREADS -Itests tests/runner.c -o $@ -lm
+
+unit: $(BUILD)/runner
+	$(BUILD)/runner
+
+unit-scalar: $(BUILD)/runner-scalar
+	$(BUILD)/runner-scalar
+
+unit-nothreads: $(BUILD)/runner-nothreads
+	$(BUILD)/runner-nothreads
+
+unit-asan: $(BUILD)/runner-asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/runner-asan
+
+# Every compiler and language standard we promise, on the generated header, warnings as errors.
+MATRIX = "gcc -std=c99" "gcc -std=c11" "clang -std=c99" "clang -std=c11" \
+         "g++ -x c++ -std=c++11" "g++ -x c++ -std=c++17" "clang++ -x c++ -std=c++11" "clang++ -x c++ -std=c++17"
+compile-matrix: nn.h | $(BUILD)
+	@set -e; for c in $(MATRIX); do \
+	  echo "  $$c"; \
+	  $$c -O1 $(WARN) -c tests/compile/impl.c -o $(BUILD)/impl.o; \
+	  $$c -O1 $(WARN) -c tests/compile/decl_only.c -o $(BUILD)/decl.o; \
+	done
+	gcc -std=c99 -O1 $(WARN) tests/compile/static_a.c tests/compile/static_b.c -o $(BUILD)/static_ab -lm -lpthread
+	$(BUILD)/static_ab
+	tcc -std=c99 -Wall tests/compile/impl.c -o $(BUILD)/impl_tcc -lm && $(BUILD)/impl_tcc
+	@echo "  tcc: scalar path builds and runs"
+	@echo "  exported symbols all start with nn_:"
+	gcc -std=c99 -O1 -c tests/compile/impl.c -o $(BUILD)/impl.o
+	@bad=$$(nm -g --defined-only $(BUILD)/impl.o | awk '{print $$3}' | grep -v -E '^(nn_|main$$)' || true); \
+	  if [ -n "$$bad" ]; then echo "non-nn_ exported symbols: $$bad"; exit 1; fi
+
+# Examples build with plain `cc -O2 examples/NAME.c -lm` and nothing more.
+examples: nn.h | $(BUILD)
+	@set -e; for f in examples/*.c; do \
+	  n=$$(basename $$f .c); echo "  cc -O2 $$f -lm"; \
+	  $(CC) -O2 -Wall -Wextra -Wpedantic -Werror $$f -o $(BUILD)/$$n -lm; \
+	done
+
+demo: nn.h | $(BUILD)
+	$(CC) -O2 examples/tour.c -o $(BUILD)/tour -lm && $(BUILD)/tour
+
+# ---- benchmarks (never part of `make test`) ----
+bench: bench-compile bench-W2
+
+bench-W2: nn.h | $(BUILD)
+	$(CC) -O2 bench/w2_elementwise.c -o $(BUILD)/w2 -lm
+	sh bench/run_w2.sh $(BUILD)/w2
+
+bench-compile: nn.h | $(BUILD)
+	sh bench/compile_time.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,3189 @@
+/* src/nn_in.h: the manifest. tools/amalgamate.py follows the includes below, in this order, to produce nn.h.
+   Parts come in dependency order: a part only uses what is above it. */
+/* nn.h - v0.1.0 - NumPy-style arrays and neural networks in one C header - MIT or public domain
+   https://github.com/ (see README.md)                         LICENSE: see the end of this file
+
+   Do this:
+      #define NN_IMPLEMENTATION
+   before you include this file in *one* C or C++ file to create the implementation. Other files include it
+   plainly. Build with any C99 or C++11 compiler: `cc -O2 prog.c -lm` (add -pthread on old glibc).
+
+   TABLE OF CONTENTS (search for the part's file name, e.g. "begin src/ops/elementwise.h")
+      base/config.h       version, NNDEF/NN_STATIC linkage, NN_MAX_DIMS
+      base/status.h       status codes, nn_error(): what went wrong, in words
+      base/threads.h      the thread pool: nn_set_num_threads
+      core/tensor.h       nn_tensor, dtypes, the memory model (scopes), element access
+      core/create.h       zeros, ones, full, arange, linspace, eye, from_data, wrap, astype, copy
+      core/views.h        reshape, transpose, permute, slice, select, squeeze, unsqueeze, broadcast_to, diagonal
+      ops/elementwise.h   add ... pow, comparisons, logic, exp ... erf, where, clip (NumPy broadcasting)
+      ops/reduce.h        sum, mean, var, std, min, max, argmin, argmax, prod, any, all, cumsum, logsumexp, softmax
+      ops/shape.h         concatenate, stack, split, tile, repeat, pad
+      ops/index.h         take, take_along_axis, masked select, put, scatter, nonzero
+      ops/sort.h          sort, argsort, unique
+      ops/matmul.h        matmul (batched, broadcast), dot, outer, nn_sgemm/nn_dgemm
+      core/print.h        printing like NumPy
+      base/random.h       seeded random numbers
+
+   COMPILE-TIME OPTIONS
+      Global (define before every include of nn.h, identically):
+         NN_STATIC          make every function static (private to the one file that has NN_IMPLEMENTATION)
+         NN_MAX_DIMS        most dimensions a tensor can have (default 8)
+      Implementation only (define before the #include that has NN_IMPLEMENTATION):
+         NN_MALLOC(sz), NN_REALLOC(p,sz), NN_FREE(p)   allocator (all three or none)
+         NN_ASSERT(x)       internal invariant checks (default: assert)
+         NN_NO_THREADS      no thread pool: everything runs on the calling thread
+         NN_NO_SIMD         portable scalar kernels only (no AVX2/AVX-512/NEON)
+         NN_NO_THREAD_LOCALS  error message and scope stack become process-global (single-threaded programs)
+      Environment: NN_NUM_THREADS=n sets the default thread count; NN_FORCE_SCALAR=1 picks the scalar kernels.
+
+   QUICK START
+      #define NN_IMPLEMENTATION
+      #include "nn.h"
+      int main(void) {
+        int64_t shape[2] = {2, 3};
+        nn_scope_begin();                               // tensors made from here on are freed by nn_scope_end
+        nn_tensor *a = nn_arange(0, 6, 1, NN_FLOAT32);
+        nn_tensor *b = nn_reshape(a, shape, 2);         // a view: no copy
+        nn_tensor *c = nn_add(nn_mul(b, b), nn_scalar(1, NN_FLOAT32));
+        if (!c) { fprintf(stderr, "%s\n", nn_error()); return 1; }
+        nn_print(c);
+        nn_scope_end();                                 // frees a, b, the temporary product, c
+        return 0;
+      }
+
+   CONVENTIONS
+      - Row-major (C order). Strides are in elements, may be 0 (broadcast) or negative (reversed slices).
+      - Broadcasting, dtype promotion, axis numbering (negative counts from the end), keepdims, ddof: as NumPy.
+      - Shapes are passed as (const int64_t *shape, int ndim). NN_ALL_AXES reduces over every axis.
+      - Every function taking tensors accepts views. Inputs are never modified except by *_out and nn_set/assign/fill.
+
+   OWNERSHIP
+      - A function returning nn_tensor* returns a new header. Inside nn_scope_begin/nn_scope_end it belongs to the
+        innermost scope; otherwise the caller frees it with nn_free. nn_keep(t) moves it to the enclosing scope.
+      - Views share storage with their source; storage lives until the last header using it is freed.
+      - nn_wrap uses caller memory and never frees it. Strings returned by nn_error() belong to the library.
+
+   ERRORS
+      Functions return NULL or a negative nn_status; nn_error() says what went wrong, naming the function, shapes,
+      dtypes and axes. Nothing aborts on bad input. A NULL tensor argument is an error, so a chain of calls fails
+      cleanly at the first failure and nn_error() still names its cause.
+
+   THREADS
+      One pool, started on first use, sized to the machine; nn_set_num_threads(n) changes it. Results do not depend on
+      the number of threads. Tensors are not locked: do not write a tensor from two threads at once.
+*/
+
+#ifndef NN_INCLUDE_NN_H
+#define NN_INCLUDE_NN_H
+
+/* ---- begin src/base/config.h ---- */
+/* base/config.h: version, linkage, compile-time options and the few libc hooks a user may override.
+   Everything here is visible to every translation unit that includes nn.h. */
+
+#define NN_VERSION_MAJOR 0
+#define NN_VERSION_MINOR 1
+#define NN_VERSION_PATCH 0
+#define NN__STR2(x) #x
+#define NN__STR(x) NN__STR2(x)
+#define NN_VERSION_STRING NN__STR(NN_VERSION_MAJOR) "." NN__STR(NN_VERSION_MINOR) "." NN__STR(NN_VERSION_PATCH)
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* NNDEF: linkage of every public function. NN_STATIC makes the whole library private to one translation unit. */
+#ifndef NNDEF
+#if defined(NN_STATIC) && (defined(__GNUC__) || defined(__clang__))
+#define NNDEF static __attribute__((unused))
+#elif defined(NN_STATIC)
+#define NNDEF static
+#else
+#define NNDEF extern
+#endif
+#endif
+
+/* Tiny C compilers get the portable scalar path without threads. */
+#if defined(__TINYC__)
+#ifndef NN_NO_SIMD
+#define NN_NO_SIMD
+#endif
+#ifndef NN_NO_THREADS
+#define NN_NO_THREADS
+#endif
+#endif
+
+/* The most dimensions a tensor can have (NumPy allows 32; 8 covers every model we know of). */
+#ifndef NN_MAX_DIMS
+#define NN_MAX_DIMS 8
+#endif
+
+/* Pass as an axis to reduce over all axes (NumPy's axis=None). */
+#define NN_ALL_AXES (-1000)
+/* ---- end src/base/config.h ---- */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- begin src/base/status.h ---- */
+/* base/status.h: status codes and the per-thread error message.
+
+   Every function that can fail reports it: functions returning a tensor return NULL, the others return an nn_status.
+   In both cases nn_error() gives a message naming the operation and the values involved, for example
+   "nn_add: shapes (2,3) and (4,) cannot be broadcast". Nothing in the library aborts or exits on bad input. */
+
+#define NN__STATUS_LIST(X)                                          \
+  X(NN_OK, 0, "no error")                                           \
+  X(NN_ERR_ARG, -1, "invalid argument")                             \
+  X(NN_ERR_NULL, -2, "NULL argument")                               \
+  X(NN_ERR_SHAPE, -3, "shape mismatch")                             \
+  X(NN_ERR_DTYPE, -4, "unsupported dtype")                          \
+  X(NN_ERR_AXIS, -5, "axis out of range")                           \
+  X(NN_ERR_INDEX, -6, "index out of range")                         \
+  X(NN_ERR_OOM, -7, "out of memory")                                \
+  X(NN_ERR_IO, -8, "input/output error")                            \
+  X(NN_ERR_FORMAT, -9, "malformed data")                            \
+  X(NN_ERR_VALUE, -10, "invalid value")                             \
+  X(NN_ERR_UNSUPPORTED, -11, "operation not supported")             \
+  X(NN_ERR_DEVICE, -12, "device error")
+
+typedef enum nn_status {
+#define NN__STATUS_ENUM(name, value, text) name = value,
+  NN__STATUS_LIST(NN__STATUS_ENUM)
+#undef NN__STATUS_ENUM
+  NN__STATUS_LAST_ = -13
+} nn_status;
+
+/* The message of the most recent error on this thread ("" if none since the last nn_clear_error). Do not free. */
+NNDEF const char *nn_error(void);
+/* The status of the most recent error on this thread (NN_OK if none). */
+NNDEF nn_status nn_last_status(void);
+/* Forget the last error on this thread. */
+NNDEF void nn_clear_error(void);
+/* Short text for a status code, e.g. "shape mismatch". Never NULL. */
+NNDEF const char *nn_status_string(nn_status s);
+/* Library version as "MAJOR.MINOR.PATCH"; compare with NN_VERSION_STRING to detect a header/implementation mismatch. */
+NNDEF const char *nn_version(void);
+/* ---- end src/base/status.h ---- */
+/* ---- begin src/base/threads.h ---- */
+/* base/threads.h: the library's thread pool.
+
+   One pool per process, started on first use, sized by default to the machine's cores (or the NN_NUM_THREADS
+   environment variable). Work is split into fixed chunks whose boundaries do not depend on the thread count, so
+   results are bit-for-bit identical for any nn_set_num_threads value. Build with NN_NO_THREADS to leave it out. */
+
+/* Sets the number of threads the library uses (1 = run on the calling thread only). n < 1 restores the default. */
+NNDEF void nn_set_num_threads(int n);
+/* The number of threads the library uses. */
+NNDEF int nn_get_num_threads(void);
+/* ---- end src/base/threads.h ---- */
+/* ---- begin src/core/tensor.h ---- */
+/* core/tensor.h: the n-dimensional array, its dtypes, and who owns what.
+
+   A tensor is a header (dtype, shape, strides, data pointer) over a reference-counted storage. Views (reshape,
+   transpose, slicing, ...) are new headers over the same storage and never copy. Strides are counted in elements,
+   not bytes, and may be zero (broadcast) or negative (reversed slices).
+
+   Ownership (the whole memory model):
+   - Every tensor returned by the library is a new header the caller is responsible for, with one exception:
+     while a scope is open (nn_scope_begin), new tensors belong to the innermost scope and are freed by nn_scope_end.
+     nn_keep(t) moves t to the enclosing scope (or, at the outermost scope, hands it to the caller).
+   - nn_free(t) frees one header at any time, whether it belongs to a scope or not.
+   - Storage is freed when the last header that uses it is freed, so a view may outlive the tensor it was made from.
+   - nn_wrap() tensors use caller memory: the library never frees it, and the caller keeps it alive while in use. */
+
+typedef enum nn_dtype {
+  NN_FLOAT32 = 0, /* the default: 0 in a desc struct means float32 */
+  NN_FLOAT64,
+  NN_INT32,
+  NN_INT64,
+  NN_UINT8,
+  NN_BOOL, /* one byte, 0 or 1 */
+  NN_DTYPE_COUNT
+} nn_dtype;
+
+typedef enum nn_device {
+  NN_CPU = 0,
+  NN_CUDA = 1, /* filled in by nn_cuda.h */
+  NN_DEVICE_COUNT
+} nn_device;
+
+typedef struct nn_storage {
+  void *base;      /* start of the allocation (or the caller's memory) */
+  size_t nbytes;   /* usable bytes from base */
+  long refcount;   /* headers that point into this storage */
+  int owned;       /* 1: the library frees base; 0: caller memory (nn_wrap) */
+  nn_device device;
+} nn_storage;
+
+struct nn__scope;
+
+typedef struct nn_tensor {
+  /* Read-only for users: change them only through the library. */
+  nn_dtype dtype;
+  int ndim;
+  int64_t shape[NN_MAX_DIMS];
+  int64_t strides[NN_MAX_DIMS]; /* in elements */
+  int64_t size;                 /* number of elements (product of shape; 1 for 0-d) */
+  void *data;                   /* address of element (0,...,0) */
+  nn_storage *storage;
+  nn_device device;
+  /* Autograd (see the autograd part); NULL/0 when unused. */
+  struct nn_tensor *grad;
+  void *grad_node;
+  int requires_grad;
+  /* Scope bookkeeping: the scope that owns this header, and its neighbours in that scope's list. */
+  struct nn__scope *scope;
+  struct nn_tensor *scope_prev, *scope_next;
+} nn_tensor;
+
+/* --- dtypes --- */
+/* Bytes per element (4 for float32 ...). */
+NNDEF size_t nn_dtype_size(nn_dtype dt);
+/* NumPy's name: "float32", "int64", "bool" ...; "invalid" for a bad value. */
+NNDEF const char *nn_dtype_name(nn_dtype dt);
+/* NumPy's promotion (np.result_type) for two array dtypes: int32 + float32 -> float64, uint8 + int32 -> int32 ... */
+NNDEF nn_dtype nn_promote_types(nn_dtype a, nn_dtype b);
+
+/* --- lifetime --- */
+/* Frees a tensor header (and its storage once no view uses it). NULL is ignored. */
+NNDEF void nn_free(nn_tensor *t);
+/* Opens a scope: tensors created until the matching nn_scope_end belong to it. Scopes nest (up to 64 per thread). */
+NNDEF nn_status nn_scope_begin(void);
+/* Closes the innermost scope and frees every tensor it still owns. */
+NNDEF nn_status nn_scope_end(void);
+/* Moves t out of its scope into the enclosing one (or to the caller when there is none). Returns t. */
+NNDEF nn_tensor *nn_keep(nn_tensor *t);
+/* Number of tensors the innermost scope owns (0 outside scopes): useful to check a loop does not pile them up. */
+NNDEF long nn_scope_count(void);
+/* Number of tensor headers alive on all threads, for leak checks. */
+NNDEF long nn_live_tensors(void);
+
+/* --- inspection --- */
+/* 1 if elements are laid out in row-major order without gaps. */
+NNDEF int nn_is_contiguous(const nn_tensor *t);
+/* Shape as a NumPy string into buf, e.g. "(2,3)". Returns buf. */
+NNDEF const char *nn_shape_str(const nn_tensor *t, char *buf, size_t cap);
+/* Element at a multi-index, converted to double (negative indices count from the end). NaN on error. */
+NNDEF double nn_get(const nn_tensor *t, const int64_t *index);
+/* Element at a flat row-major position (works for views too), converted to double. NaN on error. */
+NNDEF double nn_get_flat(const nn_tensor *t, int64_t i);
+/* Stores value (converted to t's dtype) at a multi-index. */
+NNDEF nn_status nn_set(nn_tensor *t, const int64_t *index, double value);
+/* Stores value at a flat row-major position. */
+NNDEF nn_status nn_set_flat(nn_tensor *t, int64_t i, double value);
+/* The value of a tensor with exactly one element, as double (NaN with an error otherwise). */
+NNDEF double nn_item(const nn_tensor *t);
+/* Copies all elements, converted to the given dtype, in row-major order into dst (count = t->size elements). */
+NNDEF nn_status nn_copy_to(const nn_tensor *t, void *dst, nn_dtype dst_dtype);
+/* ---- end src/core/tensor.h ---- */
+/* ---- begin src/core/create.h ---- */
+/* core/create.h: making tensors. Shapes are (const int64_t *shape, int ndim); ndim 0 makes a 0-d (scalar) tensor. */
+
+/* Uninitialized contents. */
+NNDEF nn_tensor *nn_empty(const int64_t *shape, int ndim, nn_dtype dtype);
+NNDEF nn_tensor *nn_zeros(const int64_t *shape, int ndim, nn_dtype dtype);
+NNDEF nn_tensor *nn_ones(const int64_t *shape, int ndim, nn_dtype dtype);
+/* Every element = value converted to dtype. */
+NNDEF nn_tensor *nn_full(const int64_t *shape, int ndim, double value, nn_dtype dtype);
+NNDEF nn_tensor *nn_empty_like(const nn_tensor *x);
+NNDEF nn_tensor *nn_zeros_like(const nn_tensor *x);
+NNDEF nn_tensor *nn_ones_like(const nn_tensor *x);
+NNDEF nn_tensor *nn_full_like(const nn_tensor *x, double value);
+/* A 0-d tensor holding value. */
+NNDEF nn_tensor *nn_scalar(double value, nn_dtype dtype);
+/* Values start, start+step, ... up to but excluding stop (np.arange); ceil((stop-start)/step) elements. */
+NNDEF nn_tensor *nn_arange(double start, double stop, double step, nn_dtype dtype);
+/* num evenly spaced values from start to stop, stop included when endpoint is nonzero (np.linspace). */
+NNDEF nn_tensor *nn_linspace(double start, double stop, int64_t num, int endpoint, nn_dtype dtype);
+/* n x m matrix with ones on diagonal k (np.eye); m <= 0 means m = n. */
+NNDEF nn_tensor *nn_eye(int64_t n, int64_t m, int64_t k, nn_dtype dtype);
+/* Copies size elements of dtype from data (row-major). */
+NNDEF nn_tensor *nn_from_data(const void *data, const int64_t *shape, int ndim, nn_dtype dtype);
+/* Wraps caller memory without copying: the caller keeps ownership and keeps it alive; nn_free never frees it. */
+NNDEF nn_tensor *nn_wrap(void *data, const int64_t *shape, int ndim, nn_dtype dtype);
+/* Like nn_wrap with explicit element strides (may be negative or zero). */
+NNDEF nn_tensor *nn_wrap_strided(void *data, const int64_t *shape, const int64_t *strides, int ndim, nn_dtype dtype);
+/* A copy converted to dtype (np.ndarray.astype). Float to integer truncates toward zero. */
+NNDEF nn_tensor *nn_astype(const nn_tensor *x, nn_dtype dtype);
+/* A contiguous copy. */
+NNDEF nn_tensor *nn_copy(const nn_tensor *x);
+/* x itself as a new header if already contiguous (no copy), else a contiguous copy. */
+NNDEF nn_tensor *nn_contiguous(const nn_tensor *x);
+/* dst[...] = src, broadcasting src to dst's shape and converting dtypes (np.copyto). */
+NNDEF nn_status nn_assign(nn_tensor *dst, const nn_tensor *src);
+/* Sets every element of t to value. */
+NNDEF nn_status nn_fill(nn_tensor *t, double value);
+/* ---- end src/core/create.h ---- */
+/* ---- begin src/core/views.h ---- */
+/* core/views.h: views share the storage of their source; writing through a view changes the source.
+   Axes may be negative (counted from the end), as in NumPy. */
+
+/* Marks an omitted slice bound, like an empty start or stop in x[start:stop:step]. */
+#define NN_NONE INT64_MIN
+
+/* New shape with the same elements; one dimension may be -1 (inferred). A view when the strides allow it, else a copy. */
+NNDEF nn_tensor *nn_reshape(const nn_tensor *x, const int64_t *shape, int ndim);
+/* Reverses the axes (x.T). */
+NNDEF nn_tensor *nn_transpose(const nn_tensor *x);
+/* Reorders axes: result axis i is x's axis axes[i] (np.transpose(x, axes)). */
+NNDEF nn_tensor *nn_permute(const nn_tensor *x, const int *axes, int naxes);
+NNDEF nn_tensor *nn_swapaxes(const nn_tensor *x, int axis1, int axis2);
+NNDEF nn_tensor *nn_moveaxis(const nn_tensor *x, int source, int destination);
+/* x[start:stop:step] along one axis; start/stop may be NN_NONE and negative; step may be negative, never 0. */
+NNDEF nn_tensor *nn_slice(const nn_tensor *x, int axis, int64_t start, int64_t stop, int64_t step);
+/* x[..., i, ...]: selects index i along axis and removes that axis. */
+NNDEF nn_tensor *nn_select(const nn_tensor *x, int axis, int64_t index);
+/* Removes axis (which must have length 1), or all length-1 axes when axis is NN_ALL_AXES. */
+NNDEF nn_tensor *nn_squeeze(const nn_tensor *x, int axis);
+/* Inserts a length-1 axis at position axis (np.expand_dims); axis in [-ndim-1, ndim]. */
+NNDEF nn_tensor *nn_unsqueeze(const nn_tensor *x, int axis);
+/* A read-only-style broadcast view with stride 0 along broadcast axes (np.broadcast_to). */
+NNDEF nn_tensor *nn_broadcast_to(const nn_tensor *x, const int64_t *shape, int ndim);
+/* The diagonal at offset of the 2-D planes (axis1, axis2), appended as the last axis (np.diagonal). */
+NNDEF nn_tensor *nn_diagonal(const nn_tensor *x, int64_t offset, int axis1, int axis2);
+/* A 1-D view if possible, else a copy (np.ravel). */
+NNDEF nn_tensor *nn_ravel(const nn_tensor *x);
+/* A view of the same elements (a second header over the same storage). */
+NNDEF nn_tensor *nn_view(const nn_tensor *x);
+/* ---- end src/core/views.h ---- */
+/* ---- begin src/base/random.h ---- */
+/* base/random.h: (being written) */
+/* ---- end src/base/random.h ---- */
+/* ---- begin src/ops/elementwise.h ---- */
+/* ops/elementwise.h: elementwise math with NumPy broadcasting and dtype promotion.
+
+   Every op has a form that returns a new tensor and an _out form that writes into an existing tensor (no
+   allocation when dtypes already match: what a game loop wants). The out tensor must have the broadcast shape;
+   its dtype may differ from the result dtype (the result is converted, like NumPy's casting='unsafe').
+
+   Result dtypes follow NumPy 1.x: int32 + float32 -> float64; a 0-d tensor (nn_scalar) combined with an array
+   does not widen the array's dtype unless it is of a higher kind (float32 array + float64 scalar -> float32;
+   int32 array + 2.5 -> float64). Division of integers is true division (float64). Math functions of integers
+   return float64 (uint8 and bool: float32, where NumPy would use float16). */
+
+typedef enum nn_binop {
+  NN_OP_ADD = 0,
+  NN_OP_SUB,
+  NN_OP_MUL,
+  NN_OP_DIV,          /* true division */
+  NN_OP_FLOOR_DIVIDE, /* Python's //, rounds toward -inf */
+  NN_OP_MOD,          /* Python's %, result has the sign of the divisor */
+  NN_OP_POW,
+  NN_OP_MAXIMUM, /* NaN-propagating */
+  NN_OP_MINIMUM,
+  NN_OP_ATAN2,
+  NN_OP_EQ, /* comparisons return bool */
+  NN_OP_NE,
+  NN_OP_LT,
+  NN_OP_LE,
+  NN_OP_GT,
+  NN_OP_GE,
+  NN_OP_LOGICAL_AND, /* logical ops return bool; nonzero is true */
+  NN_OP_LOGICAL_OR,
+  NN_OP_LOGICAL_XOR,
+  NN_BINOP_COUNT
+} nn_binop;
+
+typedef enum nn_unop {
+  NN_OP_NEG = 0,
+  NN_OP_ABS,
+  NN_OP_SIGN,
+  NN_OP_SQUARE,
+  NN_OP_RELU,
+  NN_OP_ROUND, /* half to even, like np.round */
+  NN_OP_FLOOR,
+  NN_OP_CEIL,
+  NN_OP_TRUNC,
+  NN_OP_EXP, /* from here on: float functions */
+  NN_OP_EXP2,
+  NN_OP_EXPM1,
+  NN_OP_LOG,
+  NN_OP_LOG2,
+  NN_OP_LOG10,
+  NN_OP_LOG1P,
+  NN_OP_SQRT,
+  NN_OP_RSQRT,
+  NN_OP_RECIPROCAL,
+  NN_OP_SIN,
+  NN_OP_COS,
+  NN_OP_TAN,
+  NN_OP_ASIN,
+  NN_OP_ACOS,
+  NN_OP_ATAN,
+  NN_OP_SINH,
+  NN_OP_COSH,
+  NN_OP_TANH,
+  NN_OP_SIGMOID,
+  NN_OP_ERF,
+  NN_OP_ISNAN, /* from here on: results are bool */
+  NN_OP_ISINF,
+  NN_OP_ISFINITE,
+  NN_OP_LOGICAL_NOT,
+  NN_UNOP_COUNT
+} nn_unop;
+
+/* Generic forms. */
+NNDEF nn_tensor *nn_binary(nn_binop op, const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_status nn_binary_out(nn_binop op, nn_tensor *out, const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_unary(nn_unop op, const nn_tensor *x);
+NNDEF nn_status nn_unary_out(nn_unop op, nn_tensor *out, const nn_tensor *x);
+/* Name of an op for messages, e.g. "add", "exp". */
+NNDEF const char *nn_binop_name(nn_binop op);
+NNDEF const char *nn_unop_name(nn_unop op);
+/* The dtype op(a, b) produces, or NN_DTYPE_COUNT (with an error) if the combination is not supported. */
+NNDEF nn_dtype nn_binary_result_type(nn_binop op, const nn_tensor *a, const nn_tensor *b);
+
+/* Arithmetic. */
+NNDEF nn_tensor *nn_add(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_sub(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_mul(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_div(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_floor_divide(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_mod(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_pow(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_maximum(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_minimum(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_atan2(const nn_tensor *a, const nn_tensor *b);
+/* With a Python-like scalar on the right (weak typing: float32 tensor + 2.5 stays float32). */
+NNDEF nn_tensor *nn_add_scalar(const nn_tensor *a, double s);
+NNDEF nn_tensor *nn_sub_scalar(const nn_tensor *a, double s);
+NNDEF nn_tensor *nn_mul_scalar(const nn_tensor *a, double s);
+NNDEF nn_tensor *nn_div_scalar(const nn_tensor *a, double s);
+NNDEF nn_tensor *nn_pow_scalar(const nn_tensor *a, double s);
+/* a + alpha * b in one pass (torch.add with alpha); the _out form with out == a is an in-place axpy. */
+NNDEF nn_tensor *nn_add_scaled(const nn_tensor *a, const nn_tensor *b, double alpha);
+NNDEF nn_status nn_add_scaled_out(nn_tensor *out, const nn_tensor *a, const nn_tensor *b, double alpha);
+/* out = alpha * x + beta, elementwise, in one pass. */
+NNDEF nn_status nn_affine_out(nn_tensor *out, const nn_tensor *x, double alpha, double beta);
+
+/* Comparisons and logic (bool results). */
+NNDEF nn_tensor *nn_equal(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_not_equal(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_less(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_less_equal(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_greater(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_greater_equal(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_logical_and(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_logical_or(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_logical_xor(const nn_tensor *a, const nn_tensor *b);
+NNDEF nn_tensor *nn_logical_not(const nn_tensor *x);
+NNDEF nn_tensor *nn_isnan(const nn_tensor *x);
+NNDEF nn_tensor *nn_isinf(const nn_tensor *x);
+NNDEF nn_tensor *nn_isfinite(const nn_tensor *x);
+
+/* Unary math. */
+NNDEF nn_tensor *nn_neg(const nn_tensor *x);
+NNDEF nn_tensor *nn_abs(const nn_tensor *x);
+NNDEF nn_tensor *nn_sign(const nn_tensor *x);
+NNDEF nn_tensor *nn_square(const nn_tensor *x);
+NNDEF nn_tensor *nn_relu(const nn_tensor *x);
+NNDEF nn_tensor *nn_round(const nn_tensor *x);
+NNDEF nn_tensor *nn_floor(const nn_tensor *x);
+NNDEF nn_tensor *nn_ceil(const nn_tensor *x);
+NNDEF nn_tensor *nn_trunc(const nn_tensor *x);
+NNDEF nn_tensor *nn_exp(const nn_tensor *x);
+NNDEF nn_tensor *nn_exp2(const nn_tensor *x);
+NNDEF nn_tensor *nn_expm1(const nn_tensor *x);
+NNDEF nn_tensor *nn_log(const nn_tensor *x);
+NNDEF nn_tensor *nn_log2(const nn_tensor *x);
+NNDEF nn_tensor *nn_log10(const nn_tensor *x);
+NNDEF nn_tensor *nn_log1p(const nn_tensor *x);
+NNDEF nn_tensor *nn_sqrt(const nn_tensor *x);
+NNDEF nn_tensor *nn_rsqrt(const nn_tensor *x);
+NNDEF nn_tensor *nn_reciprocal(const nn_tensor *x);
+NNDEF nn_tensor *nn_sin(const nn_tensor *x);
+NNDEF nn_tensor *nn_cos(const nn_tensor *x);
+NNDEF nn_tensor *nn_tan(const nn_tensor *x);
+NNDEF nn_tensor *nn_asin(const nn_tensor *x);
+NNDEF nn_tensor *nn_acos(const nn_tensor *x);
+NNDEF nn_tensor *nn_atan(const nn_tensor *x);
+NNDEF nn_tensor *nn_sinh(const nn_tensor *x);
+NNDEF nn_tensor *nn_cosh(const nn_tensor *x);
+NNDEF nn_tensor *nn_tanh(const nn_tensor *x);
+NNDEF nn_tensor *nn_sigmoid(const nn_tensor *x);
+NNDEF nn_tensor *nn_erf(const nn_tensor *x);
+
+/* Selection. */
+/* cond ? a : b elementwise, all three broadcast together (np.where); result dtype = promote(a, b). */
+NNDEF nn_tensor *nn_where(const nn_tensor *cond, const nn_tensor *a, const nn_tensor *b);
+/* min(max(x, lo), hi) (np.clip); NaN stays NaN. Pass -INFINITY/INFINITY to leave a side open. */
+NNDEF nn_tensor *nn_clip(const nn_tensor *x, double lo, double hi);
+NNDEF nn_status nn_clip_out(nn_tensor *out, const nn_tensor *x, double lo, double hi);
+/* ---- end src/ops/elementwise.h ---- */
+/* ---- begin src/ops/reduce.h ---- */
+/* ops/reduce.h: (being written) */
+/* ---- end src/ops/reduce.h ---- */
+/* ---- begin src/ops/shape.h ---- */
+/* ops/shape.h: (being written) */
+/* ---- end src/ops/shape.h ---- */
+/* ---- begin src/ops/index.h ---- */
+/* ops/index.h: (being written) */
+/* ---- end src/ops/index.h ---- */
+/* ---- begin src/ops/sort.h ---- */
+/* ops/sort.h: (being written) */
+/* ---- end src/ops/sort.h ---- */
+/* ---- begin src/ops/matmul.h ---- */
+/* ops/matmul.h: (being written) */
+/* ---- end src/ops/matmul.h ---- */
+/* ---- begin src/core/print.h ---- */
+/* core/print.h: (being written) */
+/* ---- end src/core/print.h ---- */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NN_INCLUDE_NN_H */
+
+/* ======================================================================================================== */
+/*                                           IMPLEMENTATION                                                  */
+/* ======================================================================================================== */
+#if defined(NN_IMPLEMENTATION) && !defined(NN_IMPLEMENTATION_INCLUDED)
+#define NN_IMPLEMENTATION_INCLUDED
+
+/* ---- begin src/base/impl_config.h ---- */
+/* base/impl_config.h: options and helpers seen only by the implementation translation unit. */
+
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <float.h>
+#include <limits.h>
+#include <stdarg.h>
+
+/* Allocation hooks: define all three or none (as stb does). NN_MALLOC must return memory aligned for any C type;
+   the library aligns large buffers itself on top of it. */
+#if defined(NN_MALLOC) || defined(NN_REALLOC) || defined(NN_FREE)
+#if !defined(NN_MALLOC) || !defined(NN_REALLOC) || !defined(NN_FREE)
+#error "nn.h: define all of NN_MALLOC, NN_REALLOC and NN_FREE, or none of them"
+#endif
+#else
+#define NN_MALLOC(sz) malloc(sz)
+#define NN_REALLOC(p, sz) realloc(p, sz)
+#define NN_FREE(p) free(p)
+#endif
+
+/* NN_ASSERT checks internal invariants only; user mistakes are reported as errors, never asserted. */
+#ifndef NN_ASSERT
+#include <assert.h>
+#define NN_ASSERT(x) assert(x)
+#endif
+
+/* Private functions: static, and unused ones do not warn (a user may compile parts out). */
+#if defined(__GNUC__) || defined(__clang__)
+#define NN__PRIVATE __attribute__((unused)) static
+#define NN__LIKELY(x) __builtin_expect(!!(x), 1)
+#define NN__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define NN__PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define NN__PRIVATE static
+#define NN__LIKELY(x) (x)
+#define NN__UNLIKELY(x) (x)
+#define NN__PRINTF(a, b)
+#endif
+
+/* Thread-local storage for the per-thread error message and scope stack (the chain stb_image uses). */
+#ifndef NN_THREAD_LOCAL
+#if defined(NN_NO_THREAD_LOCALS)
+#define NN_THREAD_LOCAL
+#elif defined(__cplusplus) && __cplusplus >= 201103L
+#define NN_THREAD_LOCAL thread_local
+#elif defined(__TINYC__)
+#define NN_THREAD_LOCAL /* tcc has no TLS; it also builds without threads */
+#elif defined(__GNUC__) || defined(__clang__)
+#define NN_THREAD_LOCAL __thread
+#elif defined(_MSC_VER)
+#define NN_THREAD_LOCAL __declspec(thread)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && !defined(__STDC_NO_THREADS__)
+#define NN_THREAD_LOCAL _Thread_local
+#else
+#define NN_THREAD_LOCAL
+#endif
+#endif
+
+/* SIMD on x86-64 is chosen per function at run time (target attributes + CPUID), so plain `cc -O2` gets AVX2/AVX-512. */
+#if !defined(NN_NO_SIMD) && (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__aarch64__))
+#define NN__SIMD 1
+#if defined(__x86_64__)
+#define NN__X86 1
+#include <immintrin.h>
+#endif
+#if defined(__aarch64__)
+#define NN__ARM64 1
+#endif
+#else
+#define NN__SIMD 0
+#endif
+
+#define NN__MIN(a, b) ((a) < (b) ? (a) : (b))
+#define NN__MAX(a, b) ((a) > (b) ? (a) : (b))
+/* ---- end src/base/impl_config.h ---- */
+/* ---- begin src/base/status.c ---- */
+/* base/status.c: the per-thread error slot. */
+
+#define NN__ERRBUF 1024
+static NN_THREAD_LOCAL char nn__errbuf[NN__ERRBUF];
+static NN_THREAD_LOCAL nn_status nn__errstatus = NN_OK;
+
+NNDEF const char *nn_error(void) { return nn__errbuf; }
+NNDEF nn_status nn_last_status(void) { return nn__errstatus; }
+NNDEF void nn_clear_error(void) {
+  nn__errbuf[0] = 0;
+  nn__errstatus = NN_OK;
+}
+NNDEF const char *nn_version(void) { return NN_VERSION_STRING; }
+
+NNDEF const char *nn_status_string(nn_status s) {
+  switch (s) {
+#define NN__STATUS_CASE(name, value, text) \
+  case name:                               \
+    return text;
+    NN__STATUS_LIST(NN__STATUS_CASE)
+#undef NN__STATUS_CASE
+    default:
+      return "unknown status";
+  }
+}
+
+/* Records an error and returns the status, so callers can write `return nn__fail(NN_ERR_ARG, "...")`. */
+NN__PRIVATE nn_status nn__fail(nn_status st, const char *fmt, ...) NN__PRINTF(2, 3);
+NN__PRIVATE nn_status nn__fail(nn_status st, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(nn__errbuf, NN__ERRBUF, fmt, ap);
+  va_end(ap);
+  nn__errstatus = st;
+  return st;
+}
+
+/* A NULL tensor argument usually means an earlier call failed; keep that cause in the message. */
+NN__PRIVATE nn_status nn__fail_null(const char *op, const char *arg) {
+  char prev[NN__ERRBUF / 2];
+  if (nn__errstatus != NN_OK && nn__errbuf[0]) {
+    size_t n = strlen(nn__errbuf);
+    if (n >= sizeof prev) n = sizeof prev - 1;
+    memcpy(prev, nn__errbuf, n);
+    prev[n] = 0;
+    return nn__fail(NN_ERR_NULL, "%s: argument '%s' is NULL (most recent error: %s)", op, arg, prev);
+  }
+  return nn__fail(NN_ERR_NULL, "%s: argument '%s' is NULL", op, arg);
+}
+
+/* Formats a shape as NumPy does: (2,3) and (4,) and (). Returns buf. */
+NN__PRIVATE const char *nn__fmt_shape(char *buf, size_t cap, const int64_t *shape, int ndim) {
+  size_t k = 0;
+  int i;
+  if (cap < 4) return "";
+  buf[k++] = '(';
+  for (i = 0; i < ndim && k + 24 < cap; i++) {
+    int w = snprintf(buf + k, cap - k, "%s%lld", i ? "," : "", (long long)shape[i]);
+    if (w > 0) k += (size_t)w;
+  }
+  if (ndim == 1 && k + 2 < cap) buf[k++] = ',';
+  buf[k++] = ')';
+  buf[k] = 0;
+  return buf;
+}
+/* ---- end src/base/status.c ---- */
+/* ---- begin src/base/threads.c ---- */
+/* base/threads.c: a small fork-join pool. The calling thread takes part in the work; workers spin briefly before
+   sleeping so back-to-back kernels do not pay a wake-up each. Nested or concurrent calls run on the caller. */
+
+typedef void (*nn__task_fn)(void *ctx, int64_t chunk);
+
+#if !defined(NN_NO_THREADS)
+#if defined(_WIN32)
+#include <windows.h>
+typedef HANDLE nn__thread_t;
+typedef CRITICAL_SECTION nn__mutex_t;
+typedef CONDITION_VARIABLE nn__cond_t;
+#define nn__mutex_init(m) InitializeCriticalSection(m)
+#define nn__mutex_lock(m) EnterCriticalSection(m)
+#define nn__mutex_trylock(m) (TryEnterCriticalSection(m) ? 0 : 1)
+#define nn__mutex_unlock(m) LeaveCriticalSection(m)
+#define nn__cond_init(c) InitializeConditionVariable(c)
+#define nn__cond_wait(c, m) SleepConditionVariableCS(c, m, INFINITE)
+#define nn__cond_broadcast(c) WakeAllConditionVariable(c)
+#define nn__pause() YieldProcessor()
+#define nn__load_acq(p) InterlockedCompareExchange64((volatile LONG64 *)(p), 0, 0)
+#define nn__fetch_add(p, v) InterlockedExchangeAdd64((volatile LONG64 *)(p), (v))
+#else
+#include <pthread.h>
+#include <unistd.h>
+typedef pthread_t nn__thread_t;
+typedef pthread_mutex_t nn__mutex_t;
+typedef pthread_cond_t nn__cond_t;
+#define nn__mutex_init(m) pthread_mutex_init(m, NULL)
+#define nn__mutex_lock(m) pthread_mutex_lock(m)
+#define nn__mutex_trylock(m) pthread_mutex_trylock(m)
+#define nn__mutex_unlock(m) pthread_mutex_unlock(m)
+#define nn__cond_init(c) pthread_cond_init(c, NULL)
+#define nn__cond_wait(c, m) pthread_cond_wait(c, m)
+#define nn__cond_broadcast(c) pthread_cond_broadcast(c)
+#if defined(__x86_64__) || defined(__i386__)
+#define nn__pause() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define nn__pause() __asm__ __volatile__("yield")
+#else
+#define nn__pause() ((void)0)
+#endif
+#define nn__load_acq(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define nn__fetch_add(p, v) __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
+#endif
+
+#define NN__MAX_THREADS 256
+
+typedef struct nn__pool {
+  int started, nworkers;
+  nn__thread_t th[NN__MAX_THREADS];
+  nn__mutex_t mu, run_mu;
+  nn__cond_t cv;
+  nn__task_fn fn;
+  void *ctx;
+  int64_t nchunks;
+  int64_t next;    /* next chunk to take */
+  int64_t pending; /* workers still inside the current job */
+  int64_t gen;     /* job generation; bumped to start a job */
+  int64_t quit;
+} nn__pool;
+
+static nn__pool nn__the_pool;
+static int nn__num_threads = 0; /* 0: not decided yet */
+static int nn__pool_once = 0;
+static NN_THREAD_LOCAL int nn__in_worker = 0;
+
+NN__PRIVATE int nn__default_threads(void) {
+  const char *e = getenv("NN_NUM_THREADS");
+  int n = e ? atoi(e) : 0;
+  if (n > 0) return n < NN__MAX_THREADS ? n : NN__MAX_THREADS;
+#if defined(_WIN32)
+  {
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    n = (int)si.dwNumberOfProcessors;
+  }
+#elif defined(_SC_NPROCESSORS_ONLN)
+  n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+#endif
+  if (n < 1) n = 1;
+  return n < NN__MAX_THREADS ? n : NN__MAX_THREADS;
+}
+
+NN__PRIVATE void nn__pool_work(nn__pool *p) {
+  for (;;) {
+    int64_t c = nn__fetch_add(&p->next, 1);
+    if (c >= p->nchunks) break;
+    p->fn(p->ctx, c);
+  }
+}
+
+#if defined(_WIN32)
+static DWORD WINAPI nn__worker_main(LPVOID arg)
+#else
+static void *nn__worker_main(void *arg)
+#endif
+{
+  nn__pool *p = (nn__pool *)arg;
+  int64_t seen = 0;
+  nn__in_worker = 1;
+  for (;;) {
+    int spin;
+    int64_t g = nn__load_acq(&p->gen);
+    for (spin = 0; g == seen && spin < 200000; spin++) {
+      nn__pause();
+      g = nn__load_acq(&p->gen);
+    }
+    if (g == seen) {
+      nn__mutex_lock(&p->mu);
+      while ((g = nn__load_acq(&p->gen)) == seen) nn__cond_wait(&p->cv, &p->mu);
+      nn__mutex_unlock(&p->mu);
+    }
+    seen = g;
+    if (nn__load_acq(&p->quit)) break;
+    nn__pool_work(p);
+    nn__fetch_add(&p->pending, -1);
+  }
+#if defined(_WIN32)
+  return 0;
+#else
+  return NULL;
+#endif
+}
+
+NN__PRIVATE void nn__pool_stop(void) {
+  nn__pool *p = &nn__the_pool;
+  int i;
+  if (!p->started) return;
+  nn__mutex_lock(&p->mu);
+  nn__fetch_add(&p->quit, 1);
+  nn__fetch_add(&p->gen, 1);
+  nn__cond_broadcast(&p->cv);
+  nn__mutex_unlock(&p->mu);
+  for (i = 0; i < p->nworkers; i++) {
+#if defined(_WIN32)
+    WaitForSingleObject(p->th[i], INFINITE);
+    CloseHandle(p->th[i]);
+#else
+    pthread_join(p->th[i], NULL);
+#endif
+  }
+  p->started = 0;
+  p->nworkers = 0;
+  p->quit = 0;
+}
+
+NN__PRIVATE void nn__pool_start(int nthreads) {
+  nn__pool *p = &nn__the_pool;
+  int i;
+  if (!nn__pool_once) {
+    nn__mutex_init(&p->mu);
+    nn__mutex_init(&p->run_mu);
+    nn__cond_init(&p->cv);
+    nn__pool_once = 1;
+  }
+  p->gen = 0;
+  p->quit = 0;
+  p->nworkers = 0;
+  for (i = 0; i < nthreads - 1; i++) {
+#if defined(_WIN32)
+    p->th[i] = CreateThread(NULL, 0, nn__worker_main, p, 0, NULL);
+    if (!p->th[i]) break;
+#else
+    if (pthread_create(&p->th[i], NULL, nn__worker_main, p) != 0) break;
+#endif
+    p->nworkers++;
+  }
+  p->started = 1;
+}
+
+NNDEF void nn_set_num_threads(int n) {
+  if (n < 1) n = nn__default_threads();
+  if (n > NN__MAX_THREADS) n = NN__MAX_THREADS;
+  if (n == nn__num_threads) return;
+  if (nn__the_pool.started) nn__pool_stop();
+  nn__num_threads = n;
+}
+
+NNDEF int nn_get_num_threads(void) {
+  if (nn__num_threads == 0) nn__num_threads = nn__default_threads();
+  return nn__num_threads;
+}
+
+/* Runs fn(ctx, c) for c in [0, nchunks). Chunk boundaries are the caller's, so results never depend on threads. */
+NN__PRIVATE void nn__parallel_for(int64_t nchunks, nn__task_fn fn, void *ctx) {
+  nn__pool *p = &nn__the_pool;
+  int64_t c;
+  int nt = nn_get_num_threads();
+  if (nchunks <= 0) return;
+  if (nt <= 1 || nchunks == 1 || nn__in_worker) goto serial;
+  if (!p->started) {
+    if (!nn__pool_once) {
+      nn__mutex_init(&p->mu);
+      nn__mutex_init(&p->run_mu);
+      nn__cond_init(&p->cv);
+      nn__pool_once = 1;
+    }
+    nn__mutex_lock(&p->run_mu);
+    if (!p->started) nn__pool_start(nt);
+    nn__mutex_unlock(&p->run_mu);
+  }
+  if (p->nworkers == 0 || nn__mutex_trylock(&p->run_mu) != 0) goto serial;
+  p->fn = fn;
+  p->ctx = ctx;
+  p->nchunks = nchunks;
+  p->next = 0;
+  p->pending = p->nworkers;
+  nn__mutex_lock(&p->mu);
+  nn__fetch_add(&p->gen, 1);
+  nn__cond_broadcast(&p->cv);
+  nn__mutex_unlock(&p->mu);
+  nn__in_worker = 1;
+  nn__pool_work(p);
+  nn__in_worker = 0;
+  while (nn__load_acq(&p->pending) > 0) nn__pause();
+  nn__mutex_unlock(&p->run_mu);
+  return;
+serial:
+  for (c = 0; c < nchunks; c++) fn(ctx, c);
+}
+
+#else /* NN_NO_THREADS */
+
+typedef int nn__pool_unused_t;
+NNDEF void nn_set_num_threads(int n) { (void)n; }
+NNDEF int nn_get_num_threads(void) { return 1; }
+NN__PRIVATE void nn__parallel_for(int64_t nchunks, nn__task_fn fn, void *ctx) {
+  int64_t c;
+  for (c = 0; c < nchunks; c++) fn(ctx, c);
+}
+
+#endif
+/* ---- end src/base/threads.c ---- */
+/* ---- begin src/core/tensor.c ---- */
+/* core/tensor.c: dtypes, storage allocation, tensor headers and scopes. */
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+/* ---- dtypes ---- */
+
+NNDEF size_t nn_dtype_size(nn_dtype dt) {
+  switch (dt) {
+    case NN_FLOAT32: return 4;
+    case NN_FLOAT64: return 8;
+    case NN_INT32: return 4;
+    case NN_INT64: return 8;
+    case NN_UINT8: return 1;
+    case NN_BOOL: return 1;
+    default: return 0;
+  }
+}
+
+NNDEF const char *nn_dtype_name(nn_dtype dt) {
+  switch (dt) {
+    case NN_FLOAT32: return "float32";
+    case NN_FLOAT64: return "float64";
+    case NN_INT32: return "int32";
+    case NN_INT64: return "int64";
+    case NN_UINT8: return "uint8";
+    case NN_BOOL: return "bool";
+    default: return "invalid";
+  }
+}
+
+NN__PRIVATE int nn__dtype_valid(nn_dtype dt) { return (int)dt >= 0 && dt < NN_DTYPE_COUNT; }
+NN__PRIVATE int nn__is_float(nn_dtype dt) { return dt == NN_FLOAT32 || dt == NN_FLOAT64; }
+NN__PRIVATE int nn__is_int(nn_dtype dt) { return dt == NN_INT32 || dt == NN_INT64 || dt == NN_UINT8; }
+/* 0 bool, 1 unsigned int, 2 signed int, 3 float: NumPy's "kind" order used for scalar promotion. */
+NN__PRIVATE int nn__dtype_kind(nn_dtype dt) {
+  return dt == NN_BOOL ? 0 : dt == NN_UINT8 ? 1 : nn__is_int(dt) ? 2 : 3;
+}
+
+NNDEF nn_dtype nn_promote_types(nn_dtype a, nn_dtype b) {
+  /* Table of np.result_type over our six dtypes, in enum order f32 f64 i32 i64 u8 bool. */
+  static const unsigned char table[6][6] = {
+      /*          f32         f64         i32         i64         u8          bool */
+      /* f32 */ {NN_FLOAT32, NN_FLOAT64, NN_FLOAT64, NN_FLOAT64, NN_FLOAT32, NN_FLOAT32},
+      /* f64 */ {NN_FLOAT64, NN_FLOAT64, NN_FLOAT64, NN_FLOAT64, NN_FLOAT64, NN_FLOAT64},
+      /* i32 */ {NN_FLOAT64, NN_FLOAT64, NN_INT32, NN_INT64, NN_INT32, NN_INT32},
+      /* i64 */ {NN_FLOAT64, NN_FLOAT64, NN_INT64, NN_INT64, NN_INT64, NN_INT64},
+      /* u8  */ {NN_FLOAT32, NN_FLOAT64, NN_INT32, NN_INT64, NN_UINT8, NN_UINT8},
+      /* bool*/ {NN_FLOAT32, NN_FLOAT64, NN_INT32, NN_INT64, NN_UINT8, NN_BOOL},
+  };
+  if (!nn__dtype_valid(a) || !nn__dtype_valid(b)) return NN_DTYPE_COUNT;
+  return (nn_dtype)table[a][b];
+}
+
+/* Loads one element as double / stores a double into one element (used by get/set and slow generic paths). */
+NN__PRIVATE double nn__load(nn_dtype dt, const void *p) {
+  switch (dt) {
+    case NN_FLOAT32: return (double)*(const float *)p;
+    case NN_FLOAT64: return *(const double *)p;
+    case NN_INT32: return (double)*(const int32_t *)p;
+    case NN_INT64: return (double)*(const int64_t *)p;
+    case NN_UINT8: return (double)*(const uint8_t *)p;
+    case NN_BOOL: return (double)(*(const uint8_t *)p != 0);
+    default: return 0;
+  }
+}
+
+/* Float to integer conversion that never invokes undefined behaviour (NaN and out-of-range give INT_MIN-like values,
+   as x86 does). */
+NN__PRIVATE int64_t nn__f2i64(double v) {
+  if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0)) return INT64_MIN;
+  return (int64_t)v;
+}
+NN__PRIVATE int32_t nn__f2i32(double v) {
+  if (!(v > -2147483649.0 && v < 2147483648.0)) return INT32_MIN;
+  return (int32_t)v;
+}
+NN__PRIVATE uint8_t nn__f2u8(double v) {
+  /* NumPy wraps modulo 256 for in-range integers; out-of-range floats are undefined there, we wrap too. */
+  if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0)) return 0;
+  return (uint8_t)(uint64_t)(int64_t)v;
+}
+
+NN__PRIVATE void nn__store(nn_dtype dt, void *p, double v) {
+  switch (dt) {
+    case NN_FLOAT32: *(float *)p = (float)v; break;
+    case NN_FLOAT64: *(double *)p = v; break;
+    case NN_INT32: *(int32_t *)p = nn__f2i32(v); break;
+    case NN_INT64: *(int64_t *)p = nn__f2i64(v); break;
+    case NN_UINT8: *(uint8_t *)p = nn__f2u8(v); break;
+    case NN_BOOL: *(uint8_t *)p = (uint8_t)(v != 0); break;
+    default: break;
+  }
+}
+
+/* ---- counters (atomic where the compiler offers it) ---- */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define NN__ATOMIC_ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_ACQ_REL)
+#else
+#define NN__ATOMIC_ADD(p, v) (*(p) += (v))
+#endif
+
+static long nn__live_count = 0;
+NNDEF long nn_live_tensors(void) { return NN__ATOMIC_ADD(&nn__live_count, 0); }
+
+/* ---- raw memory ---- */
+
+/* Buffers are 64-byte aligned; buffers of 2 MiB and more are 2 MiB aligned and marked for transparent huge pages,
+   which is what lets streaming kernels reach the memory bandwidth (4 KiB pages cost a third of it). The pointer
+   returned by NN_MALLOC is stored just before the aligned block. */
+#define NN__HUGE (2u << 20)
+
+NN__PRIVATE void *nn__alloc(size_t nbytes) {
+  size_t align = nbytes >= NN__HUGE ? NN__HUGE : 64;
+  size_t total;
+  unsigned char *raw, *p;
+  if (nbytes == 0) nbytes = 1;
+  if (nbytes > (size_t)-1 / 2 - align) return NULL;
+  total = nbytes + align + sizeof(void *);
+  raw = (unsigned char *)NN_MALLOC(total);
+  if (!raw) return NULL;
+  p = (unsigned char *)(((uintptr_t)(raw + sizeof(void *)) + align - 1) & ~(uintptr_t)(align - 1));
+  memcpy(p - sizeof(void *), &raw, sizeof(void *));
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (align == NN__HUGE) madvise(p, nbytes & ~(size_t)(NN__HUGE - 1), MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+NN__PRIVATE void nn__dealloc(void *p) {
+  void *raw;
+  if (!p) return;
+  memcpy(&raw, (unsigned char *)p - sizeof(void *), sizeof(void *));
+  NN_FREE(raw);
+}
+
+/* Scratch allocation with an error message on failure. */
+NN__PRIVATE void *nn__xalloc(const char *op, size_t nbytes) {
+  void *p = nn__alloc(nbytes);
+  if (!p) nn__fail(NN_ERR_OOM, "%s: cannot allocate %llu bytes", op, (unsigned long long)nbytes);
+  return p;
+}
+
+/* ---- scopes ---- */
+
+#define NN__MAX_SCOPES 64
+typedef struct nn__scope {
+  nn_tensor *head;
+  long count;
+  int depth; /* 1-based position in the stack */
+} nn__scope;
+
+static NN_THREAD_LOCAL nn__scope nn__scopes[NN__MAX_SCOPES];
+static NN_THREAD_LOCAL int nn__scope_depth = 0;
+
+NN__PRIVATE void nn__scope_unlink(nn_tensor *t) {
+  nn__scope *s = t->scope;
+  if (!s) return;
+  if (t->scope_prev) t->scope_prev->scope_next = t->scope_next;
+  else s->head = t->scope_next;
+  if (t->scope_next) t->scope_next->scope_prev = t->scope_prev;
+  t->scope = NULL;
+  t->scope_prev = t->scope_next = NULL;
+  s->count--;
+}
+
+NN__PRIVATE void nn__scope_link(nn_tensor *t, nn__scope *s) {
+  t->scope = s;
+  t->scope_prev = NULL;
+  t->scope_next = s->head;
+  if (s->head) s->head->scope_prev = t;
+  s->head = t;
+  s->count++;
+}
+
+NNDEF nn_status nn_scope_begin(void) {
+  nn__scope *s;
+  if (nn__scope_depth >= NN__MAX_SCOPES)
+    return nn__fail(NN_ERR_ARG, "nn_scope_begin: more than %d nested scopes (missing nn_scope_end?)", NN__MAX_SCOPES);
+  s = &nn__scopes[nn__scope_depth++];
+  s->head = NULL;
+  s->count = 0;
+  s->depth = nn__scope_depth;
+  return NN_OK;
+}
+
+NNDEF nn_status nn_scope_end(void) {
+  nn__scope *s;
+  if (nn__scope_depth <= 0) return nn__fail(NN_ERR_ARG, "nn_scope_end: no scope is open");
+  s = &nn__scopes[nn__scope_depth - 1];
+  while (s->head) nn_free(s->head);
+  nn__scope_depth--;
+  return NN_OK;
+}
+
+NNDEF long nn_scope_count(void) { return nn__scope_depth > 0 ? nn__scopes[nn__scope_depth - 1].count : 0; }
+
+NNDEF nn_tensor *nn_keep(nn_tensor *t) {
+  nn__scope *s;
+  if (!t) return NULL;
+  s = t->scope;
+  if (!s) return t;
+  nn__scope_unlink(t);
+  if (s->depth >= 2) nn__scope_link(t, &nn__scopes[s->depth - 2]);
+  return t;
+}
+
+/* ---- headers and storage ---- */
+
+NN__PRIVATE void nn__storage_release(nn_storage *s) {
+  if (!s) return;
+  if (NN__ATOMIC_ADD(&s->refcount, -1) == 0) {
+    if (s->owned) nn__dealloc(s->base);
+    NN_FREE(s);
+  }
+}
+
+NNDEF void nn_free(nn_tensor *t) {
+  if (!t) return;
+  nn__scope_unlink(t);
+  if (t->grad) {
+    nn_tensor *g = t->grad;
+    t->grad = NULL;
+    nn_free(g);
+  }
+  nn__storage_release(t->storage);
+  NN_FREE(t);
+  NN__ATOMIC_ADD(&nn__live_count, -1);
+}
+
+NN__PRIVATE int64_t nn__shape_size(const int64_t *shape, int ndim) {
+  int64_t n = 1;
+  int i;
+  for (i = 0; i < ndim; i++) n *= shape[i];
+  return n;
+}
+
+NN__PRIVATE void nn__contiguous_strides(int64_t *strides, const int64_t *shape, int ndim) {
+  int64_t s = 1;
+  int i;
+  for (i = ndim - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i] > 0 ? shape[i] : 1;
+  }
+}
+
+/* Validates a user-given shape: ndim in range, no negative dimension, element count representable. */
+NN__PRIVATE nn_status nn__check_shape(const char *op, const int64_t *shape, int ndim) {
+  int i;
+  int64_t n = 1;
+  if (ndim < 0 || ndim > NN_MAX_DIMS)
+    return nn__fail(NN_ERR_SHAPE, "%s: ndim %d is outside [0, %d]", op, ndim, NN_MAX_DIMS);
+  if (ndim > 0 && !shape) return nn__fail_null(op, "shape");
+  for (i = 0; i < ndim; i++) {
+    if (shape[i] < 0)
+      return nn__fail(NN_ERR_SHAPE, "%s: negative dimension %lld in axis %d", op, (long long)shape[i], i);
+    if (shape[i] > 0 && n > ((int64_t)1 << 48) / shape[i])
+      return nn__fail(NN_ERR_SHAPE, "%s: shape has too many elements", op);
+    n *= shape[i];
+  }
+  return NN_OK;
+}
+
+/* A header with no storage yet, registered in the current scope. */
+NN__PRIVATE nn_tensor *nn__header(const char *op, nn_dtype dt, const int64_t *shape, int ndim) {
+  nn_tensor *t;
+  int i;
+  t = (nn_tensor *)NN_MALLOC(sizeof(nn_tensor));
+  if (!t) {
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate a tensor header", op);
+    return NULL;
+  }
+  memset(t, 0, sizeof *t);
+  t->dtype = dt;
+  t->ndim = ndim;
+  for (i = 0; i < ndim; i++) t->shape[i] = shape[i];
+  t->size = nn__shape_size(shape, ndim);
+  nn__contiguous_strides(t->strides, shape, ndim);
+  t->device = NN_CPU;
+  NN__ATOMIC_ADD(&nn__live_count, 1);
+  if (nn__scope_depth > 0) nn__scope_link(t, &nn__scopes[nn__scope_depth - 1]);
+  return t;
+}
+
+/* A new contiguous tensor with uninitialized data. Checks dtype and shape. */
+NN__PRIVATE nn_tensor *nn__new(const char *op, nn_dtype dt, const int64_t *shape, int ndim) {
+  nn_tensor *t;
+  nn_storage *s;
+  size_t nbytes;
+  if (!nn__dtype_valid(dt)) {
+    nn__fail(NN_ERR_DTYPE, "%s: invalid dtype %d", op, (int)dt);
+    return NULL;
+  }
+  if (nn__check_shape(op, shape, ndim) != NN_OK) return NULL;
+  t = nn__header(op, dt, shape, ndim);
+  if (!t) return NULL;
+  nbytes = (size_t)t->size * nn_dtype_size(dt);
+  s = (nn_storage *)NN_MALLOC(sizeof(nn_storage));
+  if (!s) {
+    nn_free(t);
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate storage", op);
+    return NULL;
+  }
+  s->base = nn__alloc(nbytes);
+  if (!s->base) {
+    NN_FREE(s);
+    nn_free(t);
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate %llu bytes", op, (unsigned long long)nbytes);
+    return NULL;
+  }
+  s->nbytes = nbytes;
+  s->refcount = 1;
+  s->owned = 1;
+  s->device = NN_CPU;
+  t->storage = s;
+  t->data = s->base;
+  return t;
+}
+
+/* New contiguous tensor shaped like x. */
+NN__PRIVATE nn_tensor *nn__new_like(const char *op, const nn_tensor *x, nn_dtype dt) {
+  return nn__new(op, dt, x->shape, x->ndim);
+}
+
+/* A view: new header over x's storage with the given geometry; data is an element pointer inside the storage. */
+NN__PRIVATE nn_tensor *nn__view(const char *op, const nn_tensor *x, const int64_t *shape, const int64_t *strides, int ndim,
+                                void *data) {
+  nn_tensor *t = nn__header(op, x->dtype, shape, ndim);
+  int i;
+  if (!t) return NULL;
+  for (i = 0; i < ndim; i++) t->strides[i] = strides[i];
+  t->data = data;
+  t->storage = x->storage;
+  t->device = x->device;
+  if (t->storage) NN__ATOMIC_ADD(&t->storage->refcount, 1);
+  return t;
+}
+
+NNDEF int nn_is_contiguous(const nn_tensor *t) {
+  int64_t s = 1;
+  int i;
+  if (!t) return 0;
+  for (i = t->ndim - 1; i >= 0; i--) {
+    if (t->shape[i] == 1) continue;
+    if (t->shape[i] == 0) return 1;
+    if (t->strides[i] != s) return 0;
+    s *= t->shape[i];
+  }
+  return 1;
+}
+
+NNDEF const char *nn_shape_str(const nn_tensor *t, char *buf, size_t cap) {
+  if (!buf || cap == 0) return "";
+  if (!t) {
+    snprintf(buf, cap, "(null)");
+    return buf;
+  }
+  return nn__fmt_shape(buf, cap, t->shape, t->ndim);
+}
+
+/* Byte address of the element at flat row-major position i. */
+NN__PRIVATE char *nn__flat_ptr(const nn_tensor *t, int64_t i) {
+  int64_t off = 0;
+  int d;
+  for (d = t->ndim - 1; d >= 0; d--) {
+    int64_t n = t->shape[d];
+    if (n > 0) {
+      off += (i % n) * t->strides[d];
+      i /= n;
+    }
+  }
+  return (char *)t->data + off * (int64_t)nn_dtype_size(t->dtype);
+}
+
+NN__PRIVATE nn_status nn__check_cpu(const char *op, const nn_tensor *t, const char *arg) {
+  if (!t) return nn__fail_null(op, arg);
+  if (t->device != NN_CPU)
+    return nn__fail(NN_ERR_DEVICE, "%s: argument '%s' lives on a device; copy it to the CPU first", op, arg);
+  return NN_OK;
+}
+
+NN__PRIVATE char *nn__index_ptr(const char *op, const nn_tensor *t, const int64_t *index) {
+  int64_t off = 0;
+  int d;
+  char sh[128];
+  if (nn__check_cpu(op, t, "t") != NN_OK) return NULL;
+  if (t->ndim > 0 && !index) {
+    nn__fail_null(op, "index");
+    return NULL;
+  }
+  for (d = 0; d < t->ndim; d++) {
+    int64_t k = index[d];
+    if (k < 0) k += t->shape[d];
+    if (k < 0 || k >= t->shape[d]) {
+      nn__fail(NN_ERR_INDEX, "%s: index %lld is out of bounds for axis %d with size %lld (shape %s)", op,
+               (long long)index[d], d, (long long)t->shape[d], nn_shape_str(t, sh, sizeof sh));
+      return NULL;
+    }
+    off += k * t->strides[d];
+  }
+  return (char *)t->data + off * (int64_t)nn_dtype_size(t->dtype);
+}
+
+NNDEF double nn_get(const nn_tensor *t, const int64_t *index) {
+  const char *p = nn__index_ptr("nn_get", t, index);
+  return p ? nn__load(t->dtype, p) : NAN;
+}
+
+NNDEF nn_status nn_set(nn_tensor *t, const int64_t *index, double value) {
+  char *p = nn__index_ptr("nn_set", t, index);
+  if (!p) return nn_last_status();
+  nn__store(t->dtype, p, value);
+  return NN_OK;
+}
+
+NNDEF double nn_get_flat(const nn_tensor *t, int64_t i) {
+  if (nn__check_cpu("nn_get_flat", t, "t") != NN_OK) return NAN;
+  if (i < 0) i += t->size;
+  if (i < 0 || i >= t->size) {
+    nn__fail(NN_ERR_INDEX, "nn_get_flat: index %lld is out of bounds for size %lld", (long long)i, (long long)t->size);
+    return NAN;
+  }
+  return nn__load(t->dtype, nn__flat_ptr(t, i));
+}
+
+NNDEF nn_status nn_set_flat(nn_tensor *t, int64_t i, double value) {
+  if (nn__check_cpu("nn_set_flat", t, "t") != NN_OK) return nn_last_status();
+  if (i < 0) i += t->size;
+  if (i < 0 || i >= t->size)
+    return nn__fail(NN_ERR_INDEX, "nn_set_flat: index %lld is out of bounds for size %lld", (long long)i,
+                    (long long)t->size);
+  nn__store(t->dtype, nn__flat_ptr(t, i), value);
+  return NN_OK;
+}
+
+NNDEF double nn_item(const nn_tensor *t) {
+  char sh[128];
+  if (nn__check_cpu("nn_item", t, "t") != NN_OK) return NAN;
+  if (t->size != 1) {
+    nn__fail(NN_ERR_SHAPE, "nn_item: can only convert a tensor of size 1, got shape %s", nn_shape_str(t, sh, sizeof sh));
+    return NAN;
+  }
+  return nn__load(t->dtype, t->data);
+}
+/* ---- end src/core/tensor.c ---- */
+/* ---- begin src/core/iter.c ---- */
+/* core/iter.c: broadcasting and the strided multi-operand iterator every elementwise kernel runs under.
+
+   The iterator takes up to NN__MAX_OPS operands already broadcast to one shape (stride 0 on broadcast axes),
+   merges axes that are contiguous in every operand, and calls a row function over the innermost axis. Large
+   iterations are split into fixed chunks of elements for the thread pool. */
+
+#define NN__MAX_OPS 4
+
+typedef struct nn__iter {
+  int nop, ndim;
+  int64_t shape[NN_MAX_DIMS];
+  int64_t st[NN__MAX_OPS][NN_MAX_DIMS]; /* element strides */
+  char *ptr[NN__MAX_OPS];
+  int64_t esz[NN__MAX_OPS];
+  int64_t size;
+} nn__iter;
+
+/* Row function: n elements, operand pointers p[k], inner strides st[k] in elements. */
+typedef void (*nn__row_fn)(int64_t n, char **p, const int64_t *st, void *ctx);
+
+/* NumPy's broadcasting: shapes are right-aligned; each axis must match or be 1. */
+NN__PRIVATE nn_status nn__broadcast_shapes(const char *op, const int64_t *sa, int na, const int64_t *sb, int nb,
+                                           int64_t *out, int *nout) {
+  int n = na > nb ? na : nb, i;
+  for (i = 0; i < n; i++) {
+    int64_t da = i < n - na ? 1 : sa[i - (n - na)];
+    int64_t db = i < n - nb ? 1 : sb[i - (n - nb)];
+    if (da != db && da != 1 && db != 1) {
+      char s1[160], s2[160];
+      return nn__fail(NN_ERR_SHAPE, "%s: shapes %s and %s cannot be broadcast together", op,
+                      nn__fmt_shape(s1, sizeof s1, sa, na), nn__fmt_shape(s2, sizeof s2, sb, nb));
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  *nout = n;
+  return NN_OK;
+}
+
+/* Strides of t broadcast to shape (right-aligned), 0 along broadcast axes. t must be broadcastable. */
+NN__PRIVATE void nn__broadcast_strides(const nn_tensor *t, const int64_t *shape, int ndim, int64_t *st) {
+  int off = ndim - t->ndim, i;
+  for (i = 0; i < ndim; i++) {
+    if (i < off) st[i] = 0;
+    else st[i] = (t->shape[i - off] == 1 && shape[i] != 1) ? 0 : t->strides[i - off];
+  }
+}
+
+NN__PRIVATE int nn__can_broadcast_to(const nn_tensor *t, const int64_t *shape, int ndim) {
+  int off = ndim - t->ndim, i;
+  if (off < 0) return 0;
+  for (i = 0; i < t->ndim; i++)
+    if (t->shape[i] != shape[i + off] && t->shape[i] != 1) return 0;
+  return 1;
+}
+
+/* Sets up an iterator over ops[0..nop) broadcast to shape. Caller checked broadcastability. */
+NN__PRIVATE void nn__iter_init(nn__iter *it, int nop, nn_tensor *const *ops, const int64_t *shape, int ndim) {
+  int k, i, d;
+  int64_t st[NN__MAX_OPS][NN_MAX_DIMS];
+  it->nop = nop;
+  it->size = nn__shape_size(shape, ndim);
+  for (k = 0; k < nop; k++) {
+    nn__broadcast_strides(ops[k], shape, ndim, st[k]);
+    it->ptr[k] = (char *)ops[k]->data;
+    it->esz[k] = (int64_t)nn_dtype_size(ops[k]->dtype);
+  }
+  /* Drop length-1 axes, then merge axis i into i+1 when every operand is contiguous across them. */
+  d = 0;
+  for (i = 0; i < ndim; i++) {
+    if (shape[i] == 1) continue;
+    if (d > 0) {
+      int merge = 1;
+      for (k = 0; k < nop; k++)
+        if (it->st[k][d - 1] != st[k][i] * shape[i]) merge = 0;
+      if (merge) {
+        it->shape[d - 1] *= shape[i];
+        for (k = 0; k < nop; k++) it->st[k][d - 1] = st[k][i];
+        continue;
+      }
+    }
+    it->shape[d] = shape[i];
+    for (k = 0; k < nop; k++) it->st[k][d] = st[k][i];
+    d++;
+  }
+  if (d == 0) { /* a single element */
+    it->shape[0] = 1;
+    for (k = 0; k < nop; k++) it->st[k][0] = 0;
+    d = 1;
+  }
+  it->ndim = d;
+}
+
+typedef struct nn__iter_job {
+  const nn__iter *it;
+  nn__row_fn fn;
+  void *ctx;
+  int64_t grain;
+} nn__iter_job;
+
+/* Runs the row function over flat elements [begin, end). */
+NN__PRIVATE void nn__iter_range(const nn__iter *it, nn__row_fn fn, void *ctx, int64_t begin, int64_t end) {
+  int64_t idx[NN_MAX_DIMS];
+  char *p[NN__MAX_OPS];
+  int64_t inner_st[NN__MAX_OPS];
+  int nd = it->ndim, k, d;
+  int64_t rem = begin, inner = it->shape[nd - 1];
+  for (d = nd - 1; d >= 0; d--) {
+    idx[d] = rem % it->shape[d];
+    rem /= it->shape[d];
+  }
+  for (k = 0; k < it->nop; k++) {
+    int64_t off = 0;
+    for (d = 0; d < nd; d++) off += idx[d] * it->st[k][d];
+    p[k] = it->ptr[k] + off * it->esz[k];
+    inner_st[k] = it->st[k][nd - 1];
+  }
+  while (begin < end) {
+    int64_t n = inner - idx[nd - 1];
+    if (n > end - begin) n = end - begin;
+    fn(n, p, inner_st, ctx);
+    begin += n;
+    if (begin >= end) break;
+    /* advance to the start of the next row */
+    for (k = 0; k < it->nop; k++) p[k] += (n - 0) * inner_st[k] * it->esz[k];
+    idx[nd - 1] += n;
+    for (d = nd - 1; d > 0 && idx[d] >= it->shape[d]; d--) {
+      for (k = 0; k < it->nop; k++) p[k] -= idx[d] * it->st[k][d] * it->esz[k];
+      idx[d] = 0;
+      idx[d - 1]++;
+      for (k = 0; k < it->nop; k++) p[k] += it->st[k][d - 1] * it->esz[k];
+    }
+  }
+}
+
+NN__PRIVATE void nn__iter_chunk(void *ctx, int64_t c) {
+  nn__iter_job *j = (nn__iter_job *)ctx;
+  int64_t b = c * j->grain, e = b + j->grain;
+  if (e > j->it->size) e = j->it->size;
+  nn__iter_range(j->it, j->fn, j->ctx, b, e);
+}
+
+/* Elements per chunk for streaming kernels: big enough to amortize scheduling, small enough to balance. */
+#define NN__GRAIN ((int64_t)1 << 16)
+
+NN__PRIVATE void nn__iter_run(const nn__iter *it, nn__row_fn fn, void *ctx) {
+  nn__iter_job j;
+  int64_t nchunks;
+  if (it->size <= 0) return;
+  j.it = it;
+  j.fn = fn;
+  j.ctx = ctx;
+  j.grain = NN__GRAIN;
+  nchunks = (it->size + j.grain - 1) / j.grain;
+  if (nchunks <= 1) nn__iter_range(it, fn, ctx, 0, it->size);
+  else nn__parallel_for(nchunks, nn__iter_chunk, &j);
+}
+
+/* ---- dtype conversion rows (astype, copies, mixed-dtype inputs) ---- */
+
+#define NN__CVT_ROW(NAME, ST, DT, EXPR)                                             \
+  NN__PRIVATE void NAME(int64_t n, char **p, const int64_t *st, void *ctx) {        \
+    DT *d = (DT *)p[0];                                                             \
+    const ST *s = (const ST *)p[1];                                                 \
+    int64_t i, ds = st[0], ss = st[1];                                              \
+    (void)ctx;                                                                      \
+    if (ds == 1 && ss == 1)                                                         \
+      for (i = 0; i < n; i++) {                                                     \
+        ST x = s[i];                                                                \
+        d[i] = (DT)(EXPR);                                                          \
+      }                                                                             \
+    else                                                                            \
+      for (i = 0; i < n; i++) {                                                     \
+        ST x = s[i * ss];                                                           \
+        d[i * ds] = (DT)(EXPR);                                                     \
+      }                                                                             \
+  }
+
+/* NN__CVT_FROM(S, ST) defines conversions from source type ST to each destination. */
+#define NN__CVT_FROM(SN, ST, TOI32, TOI64, TOU8)                   \
+  NN__CVT_ROW(nn__cvt_##SN##_f32, ST, float, x)                    \
+  NN__CVT_ROW(nn__cvt_##SN##_f64, ST, double, x)                   \
+  NN__CVT_ROW(nn__cvt_##SN##_i32, ST, int32_t, TOI32)              \
+  NN__CVT_ROW(nn__cvt_##SN##_i64, ST, int64_t, TOI64)              \
+  NN__CVT_ROW(nn__cvt_##SN##_u8, ST, uint8_t, TOU8)                \
+  NN__CVT_ROW(nn__cvt_##SN##_b, ST, uint8_t, x != 0)
+
+NN__CVT_FROM(f32, float, nn__f2i32(x), nn__f2i64(x), nn__f2u8(x))
+NN__CVT_FROM(f64, double, nn__f2i32(x), nn__f2i64(x), nn__f2u8(x))
+NN__CVT_FROM(i32, int32_t, x, x, (uint8_t)(uint32_t)x)
+NN__CVT_FROM(i64, int64_t, (int32_t)(uint32_t)(uint64_t)x, x, (uint8_t)(uint64_t)x)
+NN__CVT_FROM(u8, uint8_t, x, x, x)
+NN__CVT_FROM(b, uint8_t, x != 0, x != 0, x != 0)
+
+static const nn__row_fn nn__cvt_table[NN_DTYPE_COUNT][NN_DTYPE_COUNT] = {
+    /* [src][dst] */
+    {nn__cvt_f32_f32, nn__cvt_f32_f64, nn__cvt_f32_i32, nn__cvt_f32_i64, nn__cvt_f32_u8, nn__cvt_f32_b},
+    {nn__cvt_f64_f32, nn__cvt_f64_f64, nn__cvt_f64_i32, nn__cvt_f64_i64, nn__cvt_f64_u8, nn__cvt_f64_b},
+    {nn__cvt_i32_f32, nn__cvt_i32_f64, nn__cvt_i32_i32, nn__cvt_i32_i64, nn__cvt_i32_u8, nn__cvt_i32_b},
+    {nn__cvt_i64_f32, nn__cvt_i64_f64, nn__cvt_i64_i32, nn__cvt_i64_i64, nn__cvt_i64_u8, nn__cvt_i64_b},
+    {nn__cvt_u8_f32, nn__cvt_u8_f64, nn__cvt_u8_i32, nn__cvt_u8_i64, nn__cvt_u8_u8, nn__cvt_u8_b},
+    {nn__cvt_b_f32, nn__cvt_b_f64, nn__cvt_b_i32, nn__cvt_b_i64, nn__cvt_b_u8, nn__cvt_b_b},
+};
+
+/* Same-dtype copies are plain byte moves: one row function per element size. */
+#define NN__COPY_ROW(NAME, T)                                                  \
+  NN__PRIVATE void NAME(int64_t n, char **p, const int64_t *st, void *ctx) {   \
+    T *d = (T *)p[0];                                                          \
+    const T *s = (const T *)p[1];                                              \
+    int64_t i, ds = st[0], ss = st[1];                                         \
+    (void)ctx;                                                                 \
+    if (ds == 1 && ss == 1) memcpy(d, s, (size_t)n * sizeof(T));               \
+    else                                                                       \
+      for (i = 0; i < n; i++) d[i * ds] = s[i * ss];                           \
+  }
+NN__COPY_ROW(nn__copy_row1, uint8_t)
+NN__COPY_ROW(nn__copy_row4, uint32_t)
+NN__COPY_ROW(nn__copy_row8, uint64_t)
+
+/* dst[...] = src[...] converted, with src broadcast to dst's shape. Both on the CPU; shapes checked by caller. */
+NN__PRIVATE void nn__assign(nn_tensor *dst, const nn_tensor *src) {
+  nn__iter it;
+  nn_tensor *ops[2];
+  nn__row_fn fn;
+  ops[0] = dst;
+  ops[1] = (nn_tensor *)src;
+  nn__iter_init(&it, 2, ops, dst->shape, dst->ndim);
+  if (src->dtype == dst->dtype || (src->dtype == NN_UINT8 && dst->dtype == NN_UINT8)) {
+    size_t es = nn_dtype_size(dst->dtype);
+    fn = es == 1 ? nn__copy_row1 : es == 4 ? nn__copy_row4 : nn__copy_row8;
+    if (dst->dtype == NN_BOOL && src->dtype != NN_BOOL) fn = nn__cvt_table[src->dtype][dst->dtype];
+  } else {
+    fn = nn__cvt_table[src->dtype][dst->dtype];
+  }
+  nn__iter_run(&it, fn, NULL);
+}
+/* ---- end src/core/iter.c ---- */
+/* ---- begin src/core/create.c ---- */
+/* core/create.c: constructors, copies and conversions. */
+
+NNDEF nn_tensor *nn_empty(const int64_t *shape, int ndim, nn_dtype dtype) {
+  return nn__new("nn_empty", dtype, shape, ndim);
+}
+
+/* Fills a contiguous buffer of n elements with value (converted once). */
+NN__PRIVATE void nn__fill_contig(nn_tensor *t, double value) {
+  size_t es = nn_dtype_size(t->dtype);
+  int64_t i, n = t->size;
+  if (value == 0 && !(1 / value < 0)) {
+    memset(t->data, 0, (size_t)n * es);
+    return;
+  }
+  switch (t->dtype) {
+    case NN_FLOAT32: {
+      float v = (float)value, *p = (float *)t->data;
+      for (i = 0; i < n; i++) p[i] = v;
+      break;
+    }
+    case NN_FLOAT64: {
+      double *p = (double *)t->data;
+      for (i = 0; i < n; i++) p[i] = value;
+      break;
+    }
+    case NN_INT32: {
+      int32_t v = nn__f2i32(value), *p = (int32_t *)t->data;
+      for (i = 0; i < n; i++) p[i] = v;
+      break;
+    }
+    case NN_INT64: {
+      int64_t v = nn__f2i64(value), *p = (int64_t *)t->data;
+      for (i = 0; i < n; i++) p[i] = v;
+      break;
+    }
+    default: {
+      uint8_t v;
+      nn__store(t->dtype, &v, value);
+      memset(t->data, v, (size_t)n);
+      break;
+    }
+  }
+}
+
+NNDEF nn_tensor *nn_full(const int64_t *shape, int ndim, double value, nn_dtype dtype) {
+  nn_tensor *t = nn__new("nn_full", dtype, shape, ndim);
+  if (t) nn__fill_contig(t, value);
+  return t;
+}
+
+NNDEF nn_tensor *nn_zeros(const int64_t *shape, int ndim, nn_dtype dtype) {
+  nn_tensor *t = nn__new("nn_zeros", dtype, shape, ndim);
+  if (t) memset(t->data, 0, (size_t)t->size * nn_dtype_size(dtype));
+  return t;
+}
+
+NNDEF nn_tensor *nn_ones(const int64_t *shape, int ndim, nn_dtype dtype) {
+  nn_tensor *t = nn__new("nn_ones", dtype, shape, ndim);
+  if (t) nn__fill_contig(t, 1.0);
+  return t;
+}
+
+#define NN__LIKE(NAME, EXPR)                                          \
+  NNDEF nn_tensor *NAME(const nn_tensor *x) {                         \
+    if (nn__check_cpu(#NAME, x, "x") != NN_OK) return NULL;           \
+    return EXPR;                                                      \
+  }
+NN__LIKE(nn_empty_like, nn__new("nn_empty_like", x->dtype, x->shape, x->ndim))
+NN__LIKE(nn_zeros_like, nn_zeros(x->shape, x->ndim, x->dtype))
+NN__LIKE(nn_ones_like, nn_ones(x->shape, x->ndim, x->dtype))
+
+NNDEF nn_tensor *nn_full_like(const nn_tensor *x, double value) {
+  if (nn__check_cpu("nn_full_like", x, "x") != NN_OK) return NULL;
+  return nn_full(x->shape, x->ndim, value, x->dtype);
+}
+
+NNDEF nn_tensor *nn_scalar(double value, nn_dtype dtype) { return nn_full(NULL, 0, value, dtype); }
+
+NNDEF nn_tensor *nn_arange(double start, double stop, double step, nn_dtype dtype) {
+  double len;
+  int64_t n, i;
+  nn_tensor *t;
+  if (!(step != 0) || step != step || start != start || stop != stop) {
+    nn__fail(NN_ERR_VALUE, "nn_arange: step must be finite and nonzero and bounds not NaN (start %g, stop %g, step %g)",
+             start, stop, step);
+    return NULL;
+  }
+  len = ceil((stop - start) / step);
+  if (!(len < 9.0e15)) {
+    nn__fail(NN_ERR_VALUE, "nn_arange: too many elements (start %g, stop %g, step %g)", start, stop, step);
+    return NULL;
+  }
+  n = len > 0 ? (int64_t)len : 0;
+  t = nn__new("nn_arange", dtype, &n, 1);
+  if (!t) return NULL;
+  for (i = 0; i < n; i++) nn__store(dtype, (char *)t->data + i * (int64_t)nn_dtype_size(dtype), start + (double)i * step);
+  return t;
+}
+
+NNDEF nn_tensor *nn_linspace(double start, double stop, int64_t num, int endpoint, nn_dtype dtype) {
+  nn_tensor *t;
+  int64_t i, div;
+  double step;
+  if (num < 0) {
+    nn__fail(NN_ERR_VALUE, "nn_linspace: number of samples, %lld, must be non-negative", (long long)num);
+    return NULL;
+  }
+  t = nn__new("nn_linspace", dtype, &num, 1);
+  if (!t) return NULL;
+  div = endpoint ? num - 1 : num;
+  step = div > 0 ? (stop - start) / (double)div : 0;
+  for (i = 0; i < num; i++) {
+    double v = start + (double)i * step;
+    if (endpoint && i == num - 1 && num > 1) v = stop;
+    nn__store(dtype, (char *)t->data + i * (int64_t)nn_dtype_size(dtype), v);
+  }
+  return t;
+}
+
+NNDEF nn_tensor *nn_eye(int64_t n, int64_t m, int64_t k, nn_dtype dtype) {
+  int64_t shape[2], i;
+  nn_tensor *t;
+  if (m <= 0) m = n;
+  shape[0] = n;
+  shape[1] = m;
+  t = nn__new("nn_eye", dtype, shape, 2);
+  if (!t) return NULL;
+  memset(t->data, 0, (size_t)t->size * nn_dtype_size(dtype));
+  for (i = 0; i < n; i++) {
+    int64_t j = i + k;
+    if (j >= 0 && j < m) nn__store(dtype, (char *)t->data + (i * m + j) * (int64_t)nn_dtype_size(dtype), 1.0);
+  }
+  return t;
+}
+
+NNDEF nn_tensor *nn_from_data(const void *data, const int64_t *shape, int ndim, nn_dtype dtype) {
+  nn_tensor *t;
+  if (!data) {
+    nn__fail_null("nn_from_data", "data");
+    return NULL;
+  }
+  t = nn__new("nn_from_data", dtype, shape, ndim);
+  if (t) memcpy(t->data, data, (size_t)t->size * nn_dtype_size(dtype));
+  return t;
+}
+
+NNDEF nn_tensor *nn_wrap_strided(void *data, const int64_t *shape, const int64_t *strides, int ndim, nn_dtype dtype) {
+  nn_tensor *t;
+  nn_storage *s;
+  int i;
+  if (!data) {
+    nn__fail_null("nn_wrap", "data");
+    return NULL;
+  }
+  if (!nn__dtype_valid(dtype)) {
+    nn__fail(NN_ERR_DTYPE, "nn_wrap: invalid dtype %d", (int)dtype);
+    return NULL;
+  }
+  if (nn__check_shape("nn_wrap", shape, ndim) != NN_OK) return NULL;
+  if (ndim > 0 && !strides) {
+    nn__fail_null("nn_wrap_strided", "strides");
+    return NULL;
+  }
+  s = (nn_storage *)NN_MALLOC(sizeof(nn_storage));
+  if (!s) {
+    nn__fail(NN_ERR_OOM, "nn_wrap: cannot allocate storage record");
+    return NULL;
+  }
+  t = nn__header("nn_wrap", dtype, shape, ndim);
+  if (!t) {
+    NN_FREE(s);
+    return NULL;
+  }
+  for (i = 0; i < ndim; i++) t->strides[i] = strides[i];
+  s->base = data;
+  s->nbytes = 0;
+  s->refcount = 1;
+  s->owned = 0;
+  s->device = NN_CPU;
+  t->storage = s;
+  t->data = data;
+  return t;
+}
+
+NNDEF nn_tensor *nn_wrap(void *data, const int64_t *shape, int ndim, nn_dtype dtype) {
+  int64_t st[NN_MAX_DIMS];
+  if (ndim >= 0 && ndim <= NN_MAX_DIMS && (shape || ndim == 0)) nn__contiguous_strides(st, shape, ndim);
+  else if (nn__check_shape("nn_wrap", shape, ndim) != NN_OK) return NULL;
+  return nn_wrap_strided(data, shape, st, ndim, dtype);
+}
+
+NNDEF nn_tensor *nn_astype(const nn_tensor *x, nn_dtype dtype) {
+  nn_tensor *t;
+  if (nn__check_cpu("nn_astype", x, "x") != NN_OK) return NULL;
+  t = nn__new("nn_astype", dtype, x->shape, x->ndim);
+  if (t) nn__assign(t, x);
+  return t;
+}
+
+NNDEF nn_tensor *nn_copy(const nn_tensor *x) {
+  nn_tensor *t;
+  if (nn__check_cpu("nn_copy", x, "x") != NN_OK) return NULL;
+  t = nn__new("nn_copy", x->dtype, x->shape, x->ndim);
+  if (t) nn__assign(t, x);
+  return t;
+}
+
+NNDEF nn_tensor *nn_contiguous(const nn_tensor *x) {
+  if (nn__check_cpu("nn_contiguous", x, "x") != NN_OK) return NULL;
+  if (nn_is_contiguous(x)) return nn__view("nn_contiguous", x, x->shape, x->strides, x->ndim, x->data);
+  return nn_copy(x);
+}
+
+NNDEF nn_status nn_assign(nn_tensor *dst, const nn_tensor *src) {
+  char s1[160], s2[160];
+  if (nn__check_cpu("nn_assign", dst, "dst") != NN_OK) return nn_last_status();
+  if (nn__check_cpu("nn_assign", src, "src") != NN_OK) return nn_last_status();
+  if (!nn__can_broadcast_to(src, dst->shape, dst->ndim))
+    return nn__fail(NN_ERR_SHAPE, "nn_assign: could not broadcast input array from shape %s into shape %s",
+                    nn_shape_str(src, s1, sizeof s1), nn_shape_str(dst, s2, sizeof s2));
+  nn__assign(dst, src);
+  return NN_OK;
+}
+
+NNDEF nn_status nn_fill(nn_tensor *t, double value) {
+  nn_tensor *v;
+  nn_status st;
+  if (nn__check_cpu("nn_fill", t, "t") != NN_OK) return nn_last_status();
+  if (nn_is_contiguous(t)) {
+    nn__fill_contig(t, value);
+    return NN_OK;
+  }
+  v = nn_scalar(value, t->dtype);
+  if (!v) return nn_last_status();
+  nn__assign(t, v);
+  st = NN_OK;
+  nn_free(v);
+  return st;
+}
+
+NNDEF nn_status nn_copy_to(const nn_tensor *t, void *dst, nn_dtype dst_dtype) {
+  nn_tensor *w;
+  if (nn__check_cpu("nn_copy_to", t, "t") != NN_OK) return nn_last_status();
+  if (!dst) return nn__fail_null("nn_copy_to", "dst");
+  w = nn_wrap(dst, t->shape, t->ndim, dst_dtype);
+  if (!w) return nn_last_status();
+  nn__assign(w, t);
+  nn_free(w);
+  return NN_OK;
+}
+/* ---- end src/core/create.c ---- */
+/* ---- begin src/core/views.c ---- */
+/* core/views.c: views over shared storage. */
+
+/* Normalizes a possibly negative axis against ndim; reports "op: axis A is out of bounds for array of dimension N". */
+NN__PRIVATE nn_status nn__norm_axis(const char *op, int *axis, int ndim) {
+  int a = *axis;
+  if (a < -ndim || a >= ndim || ndim == 0)
+    return nn__fail(NN_ERR_AXIS, "%s: axis %d is out of bounds for array of dimension %d", op, a, ndim);
+  *axis = a < 0 ? a + ndim : a;
+  return NN_OK;
+}
+
+NNDEF nn_tensor *nn_view(const nn_tensor *x) {
+  if (!x) {
+    nn__fail_null("nn_view", "x");
+    return NULL;
+  }
+  return nn__view("nn_view", x, x->shape, x->strides, x->ndim, x->data);
+}
+
+/* Tries to express x's elements in a new shape with strides only (NumPy's _attempt_nocopy_reshape). */
+NN__PRIVATE int nn__reshape_strides(const nn_tensor *x, const int64_t *nshape, int nd, int64_t *nst) {
+  int64_t oshape[NN_MAX_DIMS], ost[NN_MAX_DIMS];
+  int on = 0, i, oi, oj, ni, nj;
+  for (i = 0; i < x->ndim; i++)
+    if (x->shape[i] != 1) {
+      oshape[on] = x->shape[i];
+      ost[on] = x->strides[i];
+      on++;
+    }
+  oi = 0, oj = 1, ni = 0, nj = 1;
+  while (ni < nd && oi < on) {
+    int64_t np_ = nshape[ni], op_ = oshape[oi];
+    int ok;
+    while (np_ != op_) {
+      if (np_ < op_) np_ *= nshape[nj++];
+      else op_ *= oshape[oj++];
+    }
+    for (ok = oi; ok < oj - 1; ok++)
+      if (ost[ok] != oshape[ok + 1] * ost[ok + 1]) return 0;
+    nst[nj - 1] = ost[oj - 1];
+    for (ok = nj - 1; ok > ni; ok--) nst[ok - 1] = nst[ok] * nshape[ok];
+    ni = nj++;
+    oi = oj++;
+  }
+  /* trailing length-1 axes take the last stride */
+  for (i = ni; i < nd; i++) nst[i] = ni >= 1 ? nst[ni - 1] : 1;
+  return 1;
+}
+
+NNDEF nn_tensor *nn_reshape(const nn_tensor *x, const int64_t *shape, int ndim) {
+  int64_t ns[NN_MAX_DIMS], st[NN_MAX_DIMS], known = 1;
+  int i, infer = -1;
+  char s1[160], s2[160];
+  if (nn__check_cpu("nn_reshape", x, "x") != NN_OK) return NULL;
+  if (ndim < 0 || ndim > NN_MAX_DIMS) {
+    nn__fail(NN_ERR_SHAPE, "nn_reshape: ndim %d is outside [0, %d]", ndim, NN_MAX_DIMS);
+    return NULL;
+  }
+  if (ndim > 0 && !shape) {
+    nn__fail_null("nn_reshape", "shape");
+    return NULL;
+  }
+  for (i = 0; i < ndim; i++) {
+    ns[i] = shape[i];
+    if (shape[i] == -1) {
+      if (infer >= 0) {
+        nn__fail(NN_ERR_SHAPE, "nn_reshape: can only specify one unknown dimension");
+        return NULL;
+      }
+      infer = i;
+    } else if (shape[i] < 0) {
+      nn__fail(NN_ERR_SHAPE, "nn_reshape: negative dimension %lld", (long long)shape[i]);
+      return NULL;
+    } else {
+      known *= shape[i];
+    }
+  }
+  if (infer >= 0) {
+    if (known == 0 || x->size % known != 0) {
+      nn__fail(NN_ERR_SHAPE, "nn_reshape: cannot reshape array of size %lld into shape %s", (long long)x->size,
+               nn__fmt_shape(s2, sizeof s2, shape, ndim));
+      return NULL;
+    }
+    ns[infer] = x->size / known;
+    known *= ns[infer];
+  }
+  if (known != x->size) {
+    nn__fail(NN_ERR_SHAPE, "nn_reshape: cannot reshape array of size %lld (shape %s) into shape %s", (long long)x->size,
+             nn_shape_str(x, s1, sizeof s1), nn__fmt_shape(s2, sizeof s2, shape, ndim));
+    return NULL;
+  }
+  if (x->size == 0 || nn_is_contiguous(x)) {
+    nn__contiguous_strides(st, ns, ndim);
+    return nn__view("nn_reshape", x, ns, st, ndim, x->data);
+  }
+  if (nn__reshape_strides(x, ns, ndim, st)) return nn__view("nn_reshape", x, ns, st, ndim, x->data);
+  {
+    nn_tensor *c = nn_copy(x), *r;
+    if (!c) return NULL;
+    nn__contiguous_strides(st, ns, ndim);
+    r = nn__view("nn_reshape", c, ns, st, ndim, c->data);
+    nn_free(c);
+    return r;
+  }
+}
+
+NNDEF nn_tensor *nn_permute(const nn_tensor *x, const int *axes, int naxes) {
+  int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
+  int seen[NN_MAX_DIMS] = {0}, i;
+  if (nn__check_cpu("nn_permute", x, "x") != NN_OK) return NULL;
+  if (naxes != x->ndim) {
+    nn__fail(NN_ERR_AXIS, "nn_permute: axes don't match array: got %d axes for an array of dimension %d", naxes, x->ndim);
+    return NULL;
+  }
+  if (naxes > 0 && !axes) {
+    nn__fail_null("nn_permute", "axes");
+    return NULL;
+  }
+  for (i = 0; i < naxes; i++) {
+    int a = axes[i];
+    if (nn__norm_axis("nn_permute", &a, x->ndim) != NN_OK) return NULL;
+    if (seen[a]) {
+      nn__fail(NN_ERR_AXIS, "nn_permute: repeated axis %d in transpose", axes[i]);
+      return NULL;
+    }
+    seen[a] = 1;
+    sh[i] = x->shape[a];
+    st[i] = x->strides[a];
+  }
+  return nn__view("nn_permute", x, sh, st, x->ndim, x->data);
+}
+
+NNDEF nn_tensor *nn_transpose(const nn_tensor *x) {
+  int axes[NN_MAX_DIMS], i;
+  if (nn__check_cpu("nn_transpose", x, "x") != NN_OK) return NULL;
+  for (i = 0; i < x->ndim; i++) axes[i] = x->ndim - 1 - i;
+  return nn_permute(x, axes, x->ndim);
+}
+
+NNDEF nn_tensor *nn_swapaxes(const nn_tensor *x, int a1, int a2) {
+  int axes[NN_MAX_DIMS], i;
+  if (nn__check_cpu("nn_swapaxes", x, "x") != NN_OK) return NULL;
+  if (nn__norm_axis("nn_swapaxes", &a1, x->ndim) != NN_OK || nn__norm_axis("nn_swapaxes", &a2, x->ndim) != NN_OK)
+    return NULL;
+  for (i = 0; i < x->ndim; i++) axes[i] = i;
+  axes[a1] = a2;
+  axes[a2] = a1;
+  return nn_permute(x, axes, x->ndim);
+}
+
+NNDEF nn_tensor *nn_moveaxis(const nn_tensor *x, int src, int dst) {
+  int axes[NN_MAX_DIMS], i, k = 0;
+  if (nn__check_cpu("nn_moveaxis", x, "x") != NN_OK) return NULL;
+  if (nn__norm_axis("nn_moveaxis", &src, x->ndim) != NN_OK || nn__norm_axis("nn_moveaxis", &dst, x->ndim) != NN_OK)
+    return NULL;
+  for (i = 0; i < x->ndim; i++) {
+    if (i == src) continue;
+    axes[k++] = i;
+  }
+  for (i = x->ndim - 1; i > dst; i--) axes[i] = axes[i - 1];
+  axes[dst] = src;
+  return nn_permute(x, axes, x->ndim);
+}
+
+/* Python's slice.indices(n): clamps start/stop and returns the element count. */
+NN__PRIVATE int64_t nn__slice_indices(int64_t n, int64_t *start, int64_t *stop, int64_t step) {
+  int64_t lo = step < 0 ? -1 : 0, hi = step < 0 ? n - 1 : n;
+  int64_t b = *start, e = *stop;
+  if (b == NN_NONE) b = step < 0 ? hi : lo;
+  else {
+    if (b < 0) b += n;
+    if (b < lo) b = lo;
+    if (b > hi) b = hi;
+  }
+  if (e == NN_NONE) e = step < 0 ? lo : hi;
+  else {
+    if (e < 0) e += n;
+    if (e < lo) e = lo;
+    if (e > hi) e = hi;
+  }
+  *start = b;
+  *stop = e;
+  if (step < 0) return e < b ? (b - e - 1) / (-step) + 1 : 0;
+  return b < e ? (e - b - 1) / step + 1 : 0;
+}
+
+NNDEF nn_tensor *nn_slice(const nn_tensor *x, int axis, int64_t start, int64_t stop, int64_t step) {
+  int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS], n;
+  int i;
+  if (nn__check_cpu("nn_slice", x, "x") != NN_OK) return NULL;
+  if (nn__norm_axis("nn_slice", &axis, x->ndim) != NN_OK) return NULL;
+  if (step == 0 || step == NN_NONE) {
+    nn__fail(NN_ERR_VALUE, "nn_slice: slice step cannot be zero");
+    return NULL;
+  }
+  n = nn__slice_indices(x->shape[axis], &start, &stop, step);
+  for (i = 0; i < x->ndim; i++) {
+    sh[i] = x->shape[i];
+    st[i] = x->strides[i];
+  }
+  sh[axis] = n;
+  st[axis] = x->strides[axis] * step;
+  return nn__view("nn_slice", x, sh, st, x->ndim,
+                  (char *)x->data + (n > 0 ? start : 0) * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+}
+
+NNDEF nn_tensor *nn_select(const nn_tensor *x, int axis, int64_t index) {
+  int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS], k = index;
+  int i, d = 0;
+  if (nn__check_cpu("nn_select", x, "x") != NN_OK) return NULL;
+  if (nn__norm_axis("nn_select", &axis, x->ndim) != NN_OK) return NULL;
+  if (k < 0) k += x->shape[axis];
+  if (k < 0 || k >= x->shape[axis]) {
+    nn__fail(NN_ERR_INDEX, "nn_select: index %lld is out of bounds for axis %d with size %lld", (long long)index, axis,
+             (long long)x->shape[axis]);
+    return NULL;
+  }
+  for (i = 0; i < x->ndim; i++) {
+    if (i == axis) continue;
+    sh[d] = x->shape[i];
+    st[d] = x->strides[i];
+    d++;
+  }
+  return nn__view("nn_select", x, sh, st, d, (char *)x->data + k * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+}
+
+NNDEF nn_tensor *nn_squeeze(const nn_tensor *x, int axis) {
+  int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
+  int i, d = 0;
+  if (nn__check_cpu("nn_squeeze", x, "x") != NN_OK) return NULL;
+  if (axis != NN_ALL_AXES) {
+    if (nn__norm_axis("nn_squeeze", &axis, x->ndim) != NN_OK) return NULL;
+    if (x->shape[axis] != 1) {
+      nn__fail(NN_ERR_SHAPE, "nn_squeeze: cannot select an axis to squeeze out which has size not equal to one (axis %d has size %lld)",
+               axis, (long long)x->shape[axis]);
+      return NULL;
+    }
+  }
+  for (i = 0; i < x->ndim; i++) {
+    if (axis == NN_ALL_AXES ? x->shape[i] == 1 : i == axis) continue;
+    sh[d] = x->shape[i];
+    st[d] = x->strides[i];
+    d++;
+  }
+  return nn__view("nn_squeeze", x, sh, st, d, x->data);
+}
+
+NNDEF nn_tensor *nn_unsqueeze(const nn_tensor *x, int axis) {
+  int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
+  int i, d = 0;
+  if (nn__check_cpu("nn_unsqueeze", x, "x") != NN_OK) return NULL;
+  if (x->ndim >= NN_MAX_DIMS) {
+    nn__fail(NN_ERR_SHAPE, "nn_unsqueeze: result would have more than %d dimensions", NN_MAX_DIMS);
+    return NULL;
+  }
+  if (nn__norm_axis("nn_unsqueeze", &axis, x->ndim + 1) != NN_OK) return NULL;
+  for (i = 0; i <= x->ndim; i++) {
+    if (i == axis) {
+      sh[i] = 1;
+      st[i] = i < x->ndim ? x->strides[d] * x->shape[d] : 1;
+      continue;
+    }
+    sh[i] = x->shape[d];
+    st[i] = x->strides[d];
+    d++;
+  }
+  return nn__view("nn_unsqueeze", x, sh, st, x->ndim + 1, x->data);
+}
+
+NNDEF nn_tensor *nn_broadcast_to(const nn_tensor *x, const int64_t *shape, int ndim) {
+  int64_t st[NN_MAX_DIMS];
+  char s1[160], s2[160];
+  if (nn__check_cpu("nn_broadcast_to", x, "x") != NN_OK) return NULL;
+  if (nn__check_shape("nn_broadcast_to", shape, ndim) != NN_OK) return NULL;
+  if (!nn__can_broadcast_to(x, shape, ndim)) {
+    nn__fail(NN_ERR_SHAPE, "nn_broadcast_to: operands could not be broadcast together with remapped shapes %s and requested shape %s",
+             nn_shape_str(x, s1, sizeof s1), nn__fmt_shape(s2, sizeof s2, shape, ndim));
+    return NULL;
+  }
+  nn__broadcast_strides(x, shape, ndim, st);
+  return nn__view("nn_broadcast_to", x, shape, st, ndim, x->data);
+}
+
+NNDEF nn_tensor *nn_diagonal(const nn_tensor *x, int64_t offset, int axis1, int axis2) {
+  int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS], n, off = 0;
+  int i, d = 0;
+  if (nn__check_cpu("nn_diagonal", x, "x") != NN_OK) return NULL;
+  if (x->ndim < 2) {
+    nn__fail(NN_ERR_SHAPE, "nn_diagonal: diag requires an array of at least two dimensions (got %d)", x->ndim);
+    return NULL;
+  }
+  if (nn__norm_axis("nn_diagonal", &axis1, x->ndim) != NN_OK || nn__norm_axis("nn_diagonal", &axis2, x->ndim) != NN_OK)
+    return NULL;
+  if (axis1 == axis2) {
+    nn__fail(NN_ERR_AXIS, "nn_diagonal: axis1 and axis2 cannot be the same (%d)", axis1);
+    return NULL;
+  }
+  if (offset >= 0) {
+    n = NN__MIN(x->shape[axis1], x->shape[axis2] - offset);
+    off = offset * x->strides[axis2];
+  } else {
+    n = NN__MIN(x->shape[axis1] + offset, x->shape[axis2]);
+    off = -offset * x->strides[axis1];
+  }
+  if (n <= 0) {
+    n = 0;
+    off = 0;
+  }
+  for (i = 0; i < x->ndim; i++) {
+    if (i == axis1 || i == axis2) continue;
+    sh[d] = x->shape[i];
+    st[d] = x->strides[i];
+    d++;
+  }
+  sh[d] = n;
+  st[d] = x->strides[axis1] + x->strides[axis2];
+  return nn__view("nn_diagonal", x, sh, st, d + 1, (char *)x->data + off * (int64_t)nn_dtype_size(x->dtype));
+}
+
+NNDEF nn_tensor *nn_ravel(const nn_tensor *x) {
+  int64_t n;
+  if (nn__check_cpu("nn_ravel", x, "x") != NN_OK) return NULL;
+  n = x->size;
+  return nn_reshape(x, &n, 1);
+}
+/* ---- end src/core/views.c ---- */
+/* ---- begin src/kernels/vec_table.c ---- */
+/* kernels/vec_table.c: the table of contiguous (vector) kernels, filled once at run time for the best instruction
+   set the CPU has. A NULL entry means "use the portable strided row kernel". Kernels of one entry give the same
+   results for any split of the array into pieces, so chunked threading does not change results. */
+
+typedef void (*nn__vbin_fn)(int64_t n, void *o, const void *a, const void *b);
+typedef void (*nn__vun_fn)(int64_t n, void *o, const void *x);
+
+enum { NN__VV = 0, NN__VS = 1, NN__SV = 2 }; /* both contiguous; b is one element; a is one element */
+
+typedef struct nn__vec_table {
+  const char *isa; /* "avx512", "avx2", "neon", "scalar" */
+  nn__vbin_fn bin[NN_DTYPE_COUNT][NN_BINOP_COUNT][3];
+  nn__vun_fn un[NN_DTYPE_COUNT][NN_UNOP_COUNT];
+  /* o = a + alpha * b (b may be one element when b_scalar) */
+  void (*add_scaled_f32)(int64_t n, float *o, const float *a, const float *b, float alpha);
+  /* o = alpha * x + beta */
+  void (*affine_f32)(int64_t n, float *o, const float *x, float alpha, float beta);
+  /* reductions over n contiguous elements */
+  float (*sum_f32)(int64_t n, const float *x);
+  double (*sum_f64)(int64_t n, const double *x);
+  float (*max_f32)(int64_t n, const float *x); /* NaN-propagating */
+  float (*min_f32)(int64_t n, const float *x);
+  /* acc[i] += x[i] (column reductions) */
+  void (*acc_add_f32)(int64_t n, float *acc, const float *x);
+  /* o = softmax(x) and o = log_softmax(x) over n contiguous elements */
+  void (*softmax_f32)(int64_t n, float *o, const float *x);
+  void (*log_softmax_f32)(int64_t n, float *o, const float *x);
+} nn__vec_table;
+
+static nn__vec_table nn__vec;
+static volatile int nn__vec_ready = 0;
+
+#if NN__SIMD
+/* Defined in kernels/simd.c: installs the best kernels this CPU runs; returns 1 if it installed any. */
+NN__PRIVATE int nn__simd_install(nn__vec_table *t);
+#endif
+
+NN__PRIVATE const nn__vec_table *nn__kernels(void) {
+  if (!nn__vec_ready) {
+    nn__vec_table t;
+    memset(&t, 0, sizeof t);
+    t.isa = "scalar";
+#if NN__SIMD
+    if (!getenv("NN_FORCE_SCALAR")) nn__simd_install(&t);
+#endif
+    nn__vec = t;
+    nn__vec_ready = 1;
+  }
+  return &nn__vec;
+}
+/* ---- end src/kernels/vec_table.c ---- */
+/* ---- begin src/kernels/ewise_scalar.c ---- */
+/* kernels/ewise_scalar.c: portable strided row kernels for every elementwise op and dtype.
+
+   These are the reference implementation and the fallback; kernels/simd_*.c provide faster contiguous versions for
+   the hot cases through nn__vec (see kernels/vec_table.c). Integer arithmetic wraps like NumPy's (done in unsigned
+   arithmetic, because signed overflow is undefined in C). */
+
+/* ---- scalar helpers with NumPy/Python semantics ---- */
+
+NN__PRIVATE double nn__fmod_py(double a, double b) {
+  double m;
+  if (b == 0) return fmod(a, b); /* NaN */
+  m = fmod(a, b);
+  if (m != 0) {
+    if ((b < 0) != (m < 0)) m += b;
+  } else {
+    m = copysign(0.0, b);
+  }
+  return m;
+}
+
+NN__PRIVATE double nn__floordiv_py(double a, double b) {
+  double m, div, fl;
+  if (b == 0) return a / b;
+  m = fmod(a, b);
+  div = (a - m) / b;
+  if (m != 0 && ((b < 0) != (m < 0))) div -= 1.0;
+  if (div != 0) {
+    fl = floor(div);
+    if (div - fl > 0.5) fl += 1.0;
+  } else {
+    fl = copysign(0.0, a / b);
+  }
+  return fl;
+}
+
+#define NN__INT_HELPERS(SFX, T, UT, TMIN)                                              \
+  NN__PRIVATE T nn__ifloordiv_##SFX(T a, T b) {                                         \
+    T q;                                                                               \
+    if (b == 0) return 0;                                                              \
+    if (b == -1) return (T)(UT)(0 - (UT)a);                                            \
+    q = (T)(a / b);                                                                    \
+    if ((a % b != 0) && ((a < 0) != (b < 0))) q--;                                     \
+    return q;                                                                          \
+  }                                                                                    \
+  NN__PRIVATE T nn__imod_##SFX(T a, T b) {                                              \
+    T m;                                                                               \
+    if (b == 0 || b == -1) return 0;                                                   \
+    m = (T)(a % b);                                                                    \
+    if (m != 0 && ((m < 0) != (b < 0))) m = (T)(m + b);                                \
+    return m;                                                                          \
+  }                                                                                    \
+  NN__PRIVATE T nn__ipow_##SFX(T a, T b) {                                             \
+    UT r = 1, base = (UT)a;                                                            \
+    if (b < 0) return 0; /* rejected earlier by the op */                              \
+    while (b) {                                                                        \
+      if (b & 1) r *= base;                                                            \
+      base *= base;                                                                    \
+      b = (T)(b >> 1);                                                                 \
+    }                                                                                  \
+    return (T)r;                                                                       \
+  }
+NN__INT_HELPERS(i32, int32_t, uint32_t, INT32_MIN)
+NN__INT_HELPERS(i64, int64_t, uint64_t, INT64_MIN)
+
+NN__PRIVATE uint8_t nn__ifloordiv_u8(uint8_t a, uint8_t b) { return b ? (uint8_t)(a / b) : 0; }
+NN__PRIVATE uint8_t nn__imod_u8(uint8_t a, uint8_t b) { return b ? (uint8_t)(a % b) : 0; }
+NN__PRIVATE uint8_t nn__ipow_u8(uint8_t a, uint8_t b) {
+  unsigned r = 1, base = a;
+  while (b) {
+    if (b & 1) r = (r * base) & 0xffu;
+    base = (base * base) & 0xffu;
+    b = (uint8_t)(b >> 1);
+  }
+  return (uint8_t)r;
+}
+
+/* ---- binary rows: p[0] = out, p[1] = a, p[2] = b ---- */
+
+#define NN__BIN_ROW(NAME, T, OT, EXPR)                                         \
+  NN__PRIVATE void NAME(int64_t n, char **p, const int64_t *st, void *ctx) {   \
+    OT *o = (OT *)p[0];                                                        \
+    const T *a = (const T *)p[1], *b = (const T *)p[2];                        \
+    int64_t i, so = st[0], sa = st[1], sb = st[2];                             \
+    (void)ctx;                                                                 \
+    if (so == 1 && sa == 1 && sb == 1) {                                       \
+      for (i = 0; i < n; i++) {                                                \
+        T x = a[i], y = b[i];                                                  \
+        o[i] = (OT)(EXPR);                                                     \
+      }                                                                        \
+    } else if (so == 1 && sa == 1 && sb == 0) {                                \
+      T y = b[0];                                                              \
+      for (i = 0; i < n; i++) {                                                \
+        T x = a[i];                                                            \
+        o[i] = (OT)(EXPR);                                                     \
+      }                                                                        \
+    } else if (so == 1 && sa == 0 && sb == 1) {                                \
+      T x = a[0];                                                              \
+      for (i = 0; i < n; i++) {                                                \
+        T y = b[i];                                                            \
+        o[i] = (OT)(EXPR);                                                     \
+      }                                                                        \
+    } else {                                                                   \
+      for (i = 0; i < n; i++) {                                                \
+        T x = a[i * sa], y = b[i * sb];                                        \
+        o[i * so] = (OT)(EXPR);                                                \
+      }                                                                        \
+    }                                                                          \
+  }
+
+/* Comparison and logic rows are the same for every dtype. */
+#define NN__BIN_CMP_ROWS(SFX, T)                                                       \
+  NN__BIN_ROW(nn__eq_##SFX, T, uint8_t, x == y)                                        \
+  NN__BIN_ROW(nn__ne_##SFX, T, uint8_t, x != y)                                        \
+  NN__BIN_ROW(nn__lt_##SFX, T, uint8_t, x < y)                                         \
+  NN__BIN_ROW(nn__le_##SFX, T, uint8_t, x <= y)                                        \
+  NN__BIN_ROW(nn__gt_##SFX, T, uint8_t, x > y)                                         \
+  NN__BIN_ROW(nn__ge_##SFX, T, uint8_t, x >= y)                                        \
+  NN__BIN_ROW(nn__land_##SFX, T, uint8_t, (x != 0) && (y != 0))                        \
+  NN__BIN_ROW(nn__lor_##SFX, T, uint8_t, (x != 0) || (y != 0))                         \
+  NN__BIN_ROW(nn__lxor_##SFX, T, uint8_t, (x != 0) != (y != 0))
+
+#define NN__BIN_FLOAT_ROWS(SFX, T, POW, ATAN2)                                         \
+  NN__BIN_ROW(nn__add_##SFX, T, T, x + y)                                              \
+  NN__BIN_ROW(nn__sub_##SFX, T, T, x - y)                                              \
+  NN__BIN_ROW(nn__mul_##SFX, T, T, x * y)                                              \
+  NN__BIN_ROW(nn__div_##SFX, T, T, x / y)                                              \
+  NN__BIN_ROW(nn__floordiv_##SFX, T, T, nn__floordiv_py(x, y))                         \
+  NN__BIN_ROW(nn__mod_##SFX, T, T, nn__fmod_py(x, y))                                  \
+  NN__BIN_ROW(nn__pow_##SFX, T, T, POW(x, y))                                          \
+  NN__BIN_ROW(nn__max_##SFX, T, T, (x != x || x > y) ? x : y)                          \
+  NN__BIN_ROW(nn__min_##SFX, T, T, (x != x || x < y) ? x : y)                          \
+  NN__BIN_ROW(nn__atan2_##SFX, T, T, ATAN2(x, y))                                      \
+  NN__BIN_CMP_ROWS(SFX, T)
+
+#define NN__BIN_INT_ROWS(SFX, T, UT)                                                   \
+  NN__BIN_ROW(nn__add_##SFX, T, T, (T)(UT)((UT)x + (UT)y))                             \
+  NN__BIN_ROW(nn__sub_##SFX, T, T, (T)(UT)((UT)x - (UT)y))                             \
+  NN__BIN_ROW(nn__mul_##SFX, T, T, (T)(UT)((UT)x * (UT)y))                             \
+  NN__BIN_ROW(nn__floordiv_##SFX, T, T, nn__ifloordiv_##SFX(x, y))                      \
+  NN__BIN_ROW(nn__mod_##SFX, T, T, nn__imod_##SFX(x, y))                                \
+  NN__BIN_ROW(nn__pow_##SFX, T, T, nn__ipow_##SFX(x, y))                               \
+  NN__BIN_ROW(nn__max_##SFX, T, T, x > y ? x : y)                                      \
+  NN__BIN_ROW(nn__min_##SFX, T, T, x < y ? x : y)                                      \
+  NN__BIN_CMP_ROWS(SFX, T)
+
+NN__BIN_FLOAT_ROWS(f32, float, powf, atan2f)
+NN__BIN_FLOAT_ROWS(f64, double, pow, atan2)
+NN__BIN_INT_ROWS(i32, int32_t, uint32_t)
+NN__BIN_INT_ROWS(i64, int64_t, uint64_t)
+NN__BIN_INT_ROWS(u8, uint8_t, uint32_t)
+/* bool: add/max = or, mul/min = and (NumPy); other arithmetic on bool computes in uint8. */
+NN__BIN_ROW(nn__or_b, uint8_t, uint8_t, (x != 0) || (y != 0))
+NN__BIN_ROW(nn__and_b, uint8_t, uint8_t, (x != 0) && (y != 0))
+NN__BIN_CMP_ROWS(b, uint8_t)
+
+/* [op][computation dtype]; NULL where the op never computes in that dtype (the op promotes first). */
+#define NN__BIN_NUM(SFX) nn__add_##SFX, nn__sub_##SFX, nn__mul_##SFX
+#define NN__BIN_CMP(SFX) \
+  nn__eq_##SFX, nn__ne_##SFX, nn__lt_##SFX, nn__le_##SFX, nn__gt_##SFX, nn__ge_##SFX, nn__land_##SFX, nn__lor_##SFX, nn__lxor_##SFX
+static const nn__row_fn nn__bin_rows[NN_DTYPE_COUNT][NN_BINOP_COUNT] = {
+    {NN__BIN_NUM(f32), nn__div_f32, nn__floordiv_f32, nn__mod_f32, nn__pow_f32, nn__max_f32, nn__min_f32, nn__atan2_f32,
+     NN__BIN_CMP(f32)},
+    {NN__BIN_NUM(f64), nn__div_f64, nn__floordiv_f64, nn__mod_f64, nn__pow_f64, nn__max_f64, nn__min_f64, nn__atan2_f64,
+     NN__BIN_CMP(f64)},
+    {NN__BIN_NUM(i32), NULL, nn__floordiv_i32, nn__mod_i32, nn__pow_i32, nn__max_i32, nn__min_i32, NULL, NN__BIN_CMP(i32)},
+    {NN__BIN_NUM(i64), NULL, nn__floordiv_i64, nn__mod_i64, nn__pow_i64, nn__max_i64, nn__min_i64, NULL, NN__BIN_CMP(i64)},
+    {NN__BIN_NUM(u8), NULL, nn__floordiv_u8, nn__mod_u8, nn__pow_u8, nn__max_u8, nn__min_u8, NULL, NN__BIN_CMP(u8)},
+    {nn__or_b, NULL, nn__and_b, NULL, NULL, NULL, NULL, nn__or_b, nn__and_b, NULL, NN__BIN_CMP(b)},
+};
+
+/* ---- unary rows: p[0] = out, p[1] = x ---- */
+
+#define NN__UN_ROW(NAME, T, OT, EXPR)                                          \
+  NN__PRIVATE void NAME(int64_t n, char **p, const int64_t *st, void *ctx) {   \
+    OT *o = (OT *)p[0];                                                        \
+    const T *a = (const T *)p[1];                                              \
+    int64_t i, so = st[0], sa = st[1];                                         \
+    (void)ctx;                                                                 \
+    if (so == 1 && sa == 1)                                                    \
+      for (i = 0; i < n; i++) {                                                \
+        T x = a[i];                                                            \
+        o[i] = (OT)(EXPR);                                                     \
+      }                                                                        \
+    else                                                                       \
+      for (i = 0; i < n; i++) {                                                \
+        T x = a[i * sa];                                                       \
+        o[i * so] = (OT)(EXPR);                                                \
+      }                                                                        \
+  }
+
+NN__PRIVATE float nn__sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
+NN__PRIVATE double nn__sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+
+#define NN__UN_FLOAT_ROWS(SFX, T, F)                                                      \
+  NN__UN_ROW(nn__neg_##SFX, T, T, -x)                                                     \
+  NN__UN_ROW(nn__abs_##SFX, T, T, fabs##F(x))                                             \
+  NN__UN_ROW(nn__sign_##SFX, T, T, x > 0 ? (T)1 : x < 0 ? (T)-1 : x)                      \
+  NN__UN_ROW(nn__square_##SFX, T, T, x *x)                                                \
+  NN__UN_ROW(nn__relu_##SFX, T, T, x > 0 ? x : (x != x ? x : (T)0))                       \
+  NN__UN_ROW(nn__round_##SFX, T, T, nearbyint##F(x))                                      \
+  NN__UN_ROW(nn__floor_##SFX, T, T, floor##F(x))                                          \
+  NN__UN_ROW(nn__ceil_##SFX, T, T, ceil##F(x))                                            \
+  NN__UN_ROW(nn__trunc_##SFX, T, T, trunc##F(x))                                          \
+  NN__UN_ROW(nn__exp_##SFX, T, T, exp##F(x))                                              \
+  NN__UN_ROW(nn__exp2_##SFX, T, T, exp2##F(x))                                            \
+  NN__UN_ROW(nn__expm1_##SFX, T, T, expm1##F(x))                                          \
+  NN__UN_ROW(nn__log_##SFX, T, T, log##F(x))                                              \
+  NN__UN_ROW(nn__log2_##SFX, T, T, log2##F(x))                                            \
+  NN__UN_ROW(nn__log10_##SFX, T, T, log10##F(x))                                          \
+  NN__UN_ROW(nn__log1p_##SFX, T, T, log1p##F(x))                                          \
+  NN__UN_ROW(nn__sqrt_##SFX, T, T, sqrt##F(x))                                            \
+  NN__UN_ROW(nn__rsqrt_##SFX, T, T, (T)1 / sqrt##F(x))                                    \
+  NN__UN_ROW(nn__recip_##SFX, T, T, (T)1 / x)                                             \
+  NN__UN_ROW(nn__sin_##SFX, T, T, sin##F(x))                                              \
+  NN__UN_ROW(nn__cos_##SFX, T, T, cos##F(x))                                              \
+  NN__UN_ROW(nn__tan_##SFX, T, T, tan##F(x))                                              \
+  NN__UN_ROW(nn__asin_##SFX, T, T, asin##F(x))                                            \
+  NN__UN_ROW(nn__acos_##SFX, T, T, acos##F(x))                                            \
+  NN__UN_ROW(nn__atan_##SFX, T, T, atan##F(x))                                            \
+  NN__UN_ROW(nn__sinh_##SFX, T, T, sinh##F(x))                                            \
+  NN__UN_ROW(nn__cosh_##SFX, T, T, cosh##F(x))                                            \
+  NN__UN_ROW(nn__tanh_##SFX, T, T, tanh##F(x))                                            \
+  NN__UN_ROW(nn__erf_##SFX, T, T, erf##F(x))                                              \
+  NN__UN_ROW(nn__isnan_##SFX, T, uint8_t, x != x)                                         \
+  NN__UN_ROW(nn__isinf_##SFX, T, uint8_t, x == (T)INFINITY || x == -(T)INFINITY)          \
+  NN__UN_ROW(nn__isfinite_##SFX, T, uint8_t, x - x == 0)                                  \
+  NN__UN_ROW(nn__lnot_##SFX, T, uint8_t, x == 0)
+
+NN__UN_FLOAT_ROWS(f32, float, f)
+NN__UN_FLOAT_ROWS(f64, double, )
+NN__UN_ROW(nn__sigmoid_f32, float, float, nn__sigmoidf(x))
+NN__UN_ROW(nn__sigmoid_f64, double, double, nn__sigmoid(x))
+
+#define NN__UN_INT_ROWS(SFX, T, UT)                                                      \
+  NN__UN_ROW(nn__neg_##SFX, T, T, (T)(UT)(0 - (UT)x))                                    \
+  NN__UN_ROW(nn__abs_##SFX, T, T, x < 0 ? (T)(UT)(0 - (UT)x) : x)                        \
+  NN__UN_ROW(nn__sign_##SFX, T, T, x > 0 ? 1 : x < 0 ? -1 : 0)                           \
+  NN__UN_ROW(nn__square_##SFX, T, T, (T)(UT)((UT)x * (UT)x))                             \
+  NN__UN_ROW(nn__relu_##SFX, T, T, x > 0 ? x : 0)                                        \
+  NN__UN_ROW(nn__ident_##SFX, T, T, x)                                                   \
+  NN__UN_ROW(nn__false_##SFX, T, uint8_t, 0 * x)                                         \
+  NN__UN_ROW(nn__true_##SFX, T, uint8_t, 1 + 0 * x)                                      \
+  NN__UN_ROW(nn__lnot_##SFX, T, uint8_t, x == 0)
+NN__UN_INT_ROWS(i32, int32_t, uint32_t)
+NN__UN_INT_ROWS(i64, int64_t, uint64_t)
+NN__UN_ROW(nn__neg_u8, uint8_t, uint8_t, (uint8_t)(0u - x))
+NN__UN_ROW(nn__ident_u8, uint8_t, uint8_t, x)
+NN__UN_ROW(nn__sign_u8, uint8_t, uint8_t, x > 0)
+NN__UN_ROW(nn__square_u8, uint8_t, uint8_t, (uint8_t)((unsigned)x * x))
+NN__UN_ROW(nn__false_u8, uint8_t, uint8_t, 0 * x)
+NN__UN_ROW(nn__true_u8, uint8_t, uint8_t, 1 + 0 * x)
+NN__UN_ROW(nn__lnot_u8, uint8_t, uint8_t, x == 0)
+NN__UN_ROW(nn__nonzero_u8, uint8_t, uint8_t, x != 0)
+
+#define NN__UN_FLOAT_TABLE(SFX)                                                                                   \
+  {nn__neg_##SFX,   nn__abs_##SFX,   nn__sign_##SFX,  nn__square_##SFX, nn__relu_##SFX,   nn__round_##SFX,         \
+   nn__floor_##SFX, nn__ceil_##SFX,  nn__trunc_##SFX, nn__exp_##SFX,    nn__exp2_##SFX,   nn__expm1_##SFX,         \
+   nn__log_##SFX,   nn__log2_##SFX,  nn__log10_##SFX, nn__log1p_##SFX,  nn__sqrt_##SFX,   nn__rsqrt_##SFX,         \
+   nn__recip_##SFX, nn__sin_##SFX,   nn__cos_##SFX,   nn__tan_##SFX,    nn__asin_##SFX,   nn__acos_##SFX,          \
+   nn__atan_##SFX,  nn__sinh_##SFX,  nn__cosh_##SFX,  nn__tanh_##SFX,   nn__sigmoid_##SFX, nn__erf_##SFX,          \
+   nn__isnan_##SFX, nn__isinf_##SFX, nn__isfinite_##SFX, nn__lnot_##SFX}
+/* Integer rows: float functions are NULL because the op converts integers to float first. */
+#define NN__UN_INT_TABLE(SFX)                                                                                     \
+  {nn__neg_##SFX, nn__abs_##SFX, nn__sign_##SFX, nn__square_##SFX, nn__relu_##SFX, nn__ident_##SFX, NULL, NULL, NULL, \
+   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,    \
+   NULL, NULL, nn__false_##SFX, nn__false_##SFX, nn__true_##SFX, nn__lnot_##SFX}
+static const nn__row_fn nn__un_rows[NN_DTYPE_COUNT][NN_UNOP_COUNT] = {
+    NN__UN_FLOAT_TABLE(f32),
+    NN__UN_FLOAT_TABLE(f64),
+    NN__UN_INT_TABLE(i32),
+    NN__UN_INT_TABLE(i64),
+    {nn__neg_u8, nn__ident_u8, nn__sign_u8, nn__square_u8, nn__ident_u8, nn__ident_u8, NULL, NULL, NULL, NULL, NULL,
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+     nn__false_u8, nn__false_u8, nn__true_u8, nn__lnot_u8},
+    /* bool: abs/relu/round/square are the identity, sign is x != 0; neg is rejected by the op */
+    {NULL, nn__ident_u8, nn__nonzero_u8, nn__ident_u8, nn__ident_u8, nn__ident_u8, NULL, NULL, NULL, NULL, NULL, NULL,
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+     nn__false_u8, nn__false_u8, nn__true_u8, nn__lnot_u8},
+};
+
+/* Compile-time checks that the tables cover every op (the negative-array trick). */
+typedef char nn__check_binops[NN_BINOP_COUNT == 19 ? 1 : -1];
+typedef char nn__check_unops[NN_UNOP_COUNT == 34 ? 1 : -1];
+/* ---- end src/kernels/ewise_scalar.c ---- */
+/* ---- begin src/kernels/simd.c ---- */
+/* kernels/simd.c: picks the vector kernels for this CPU. */
+#if NN__SIMD
+NN__PRIVATE int nn__simd_install(nn__vec_table *t) {
+  (void)t;
+  return 0;
+}
+#endif
+/* ---- end src/kernels/simd.c ---- */
+/* ---- begin src/kernels/reduce_scalar.c ---- */
+/* kernels/reduce_scalar.c (being written) */
+/* ---- end src/kernels/reduce_scalar.c ---- */
+/* ---- begin src/kernels/gemm.c ---- */
+/* kernels/gemm.c (being written) */
+/* ---- end src/kernels/gemm.c ---- */
+/* ---- begin src/base/random.c ---- */
+/* base/random.c: (being written) */
+/* ---- end src/base/random.c ---- */
+/* ---- begin src/ops/elementwise.c ---- */
+/* ops/elementwise.c: argument checks, dtype rules and dispatch for elementwise ops. */
+
+static const char *const nn__binop_names[NN_BINOP_COUNT] = {
+    "add", "subtract", "multiply", "divide", "floor_divide", "mod", "power", "maximum", "minimum", "arctan2",
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_xor"};
+static const char *const nn__unop_names[NN_UNOP_COUNT] = {
+    "negative", "absolute", "sign", "square", "relu", "round", "floor", "ceil", "trunc", "exp", "exp2", "expm1",
+    "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "arcsin", "arccos",
+    "arctan", "sinh", "cosh", "tanh", "sigmoid", "erf", "isnan", "isinf", "isfinite", "logical_not"};
+
+NNDEF const char *nn_binop_name(nn_binop op) {
+  return (int)op >= 0 && op < NN_BINOP_COUNT ? nn__binop_names[op] : "invalid";
+}
+NNDEF const char *nn_unop_name(nn_unop op) { return (int)op >= 0 && op < NN_UNOP_COUNT ? nn__unop_names[op] : "invalid"; }
+
+/* The float type NumPy would use for a math function of dt (float16 replaced by float32). */
+NN__PRIVATE nn_dtype nn__float_for(nn_dtype dt) {
+  if (nn__is_float(dt)) return dt;
+  return (dt == NN_UINT8 || dt == NN_BOOL) ? NN_FLOAT32 : NN_FLOAT64;
+}
+
+/* NumPy 1.x promotion with a 0-d operand treated like a Python scalar of its kind. */
+NN__PRIVATE nn_dtype nn__promote_weak(const nn_tensor *a, const nn_tensor *b) {
+  const nn_tensor *s, *arr;
+  if ((a->ndim == 0) == (b->ndim == 0)) return nn_promote_types(a->dtype, b->dtype);
+  s = a->ndim == 0 ? a : b;
+  arr = a->ndim == 0 ? b : a;
+  if (nn__dtype_kind(s->dtype) <= nn__dtype_kind(arr->dtype)) {
+    /* same or lower kind: the array's dtype wins, except signed scalars meeting uint8 arrays */
+    if (arr->dtype == NN_UINT8 && nn__dtype_kind(s->dtype) == 2) return NN_INT32;
+    return arr->dtype;
+  }
+  if (nn__is_float(s->dtype)) return nn__float_for(arr->dtype);
+  if (s->dtype == NN_UINT8) return NN_UINT8;
+  return arr->dtype == NN_UINT8 || arr->dtype == NN_BOOL ? NN_INT32 : s->dtype;
+}
+
+/* Picks the dtype an op computes in and the dtype it returns; returns NN_DTYPE_COUNT with an error if unsupported. */
+NN__PRIVATE nn_dtype nn__binop_types(const char *name, nn_binop op, const nn_tensor *a, const nn_tensor *b,
+                                     nn_dtype *result) {
+  nn_dtype c = nn__promote_weak(a, b);
+  switch (op) {
+    case NN_OP_DIV:
+    case NN_OP_ATAN2:
+      c = nn__float_for(c);
+      break;
+    case NN_OP_SUB:
+      if (c == NN_BOOL) {
+        nn__fail(NN_ERR_DTYPE, "%s: boolean subtract is not supported (bool and bool); use nn_logical_xor", name);
+        return NN_DTYPE_COUNT;
+      }
+      break;
+    case NN_OP_FLOOR_DIVIDE:
+    case NN_OP_MOD:
+    case NN_OP_POW:
+      if (c == NN_BOOL) c = NN_UINT8;
+      break;
+    default:
+      break;
+  }
+  *result = op >= NN_OP_EQ ? NN_BOOL : c;
+  return c;
+}
+
+NNDEF nn_dtype nn_binary_result_type(nn_binop op, const nn_tensor *a, const nn_tensor *b) {
+  nn_dtype r;
+  if (!a || !b) {
+    nn__fail_null("nn_binary_result_type", !a ? "a" : "b");
+    return NN_DTYPE_COUNT;
+  }
+  if ((int)op < 0 || op >= NN_BINOP_COUNT) {
+    nn__fail(NN_ERR_ARG, "nn_binary_result_type: invalid op %d", (int)op);
+    return NN_DTYPE_COUNT;
+  }
+  if (nn__binop_types("nn_binary_result_type", op, a, b, &r) == NN_DTYPE_COUNT) return NN_DTYPE_COUNT;
+  return r;
+}
+
+/* ---- row dispatch: vector kernel for contiguous rows when one exists ---- */
+
+typedef struct nn__bin_ctx {
+  nn__row_fn row;
+  nn__vbin_fn v[3];
+} nn__bin_ctx;
+
+NN__PRIVATE void nn__bin_row(int64_t n, char **p, const int64_t *st, void *vctx) {
+  const nn__bin_ctx *c = (const nn__bin_ctx *)vctx;
+  if (st[0] == 1) {
+    if (st[1] == 1 && st[2] == 1 && c->v[NN__VV]) {
+      c->v[NN__VV](n, p[0], p[1], p[2]);
+      return;
+    }
+    if (st[1] == 1 && st[2] == 0 && c->v[NN__VS]) {
+      c->v[NN__VS](n, p[0], p[1], p[2]);
+      return;
+    }
+    if (st[1] == 0 && st[2] == 1 && c->v[NN__SV]) {
+      c->v[NN__SV](n, p[0], p[1], p[2]);
+      return;
+    }
+  }
+  c->row(n, p, st, NULL);
+}
+
+typedef struct nn__un_ctx {
+  nn__row_fn row;
+  nn__vun_fn v;
+} nn__un_ctx;
+
+NN__PRIVATE void nn__un_row(int64_t n, char **p, const int64_t *st, void *vctx) {
+  const nn__un_ctx *c = (const nn__un_ctx *)vctx;
+  if (st[0] == 1 && st[1] == 1 && c->v) c->v(n, p[0], p[1]);
+  else c->row(n, p, st, NULL);
+}
+
+/* x converted to dt, or x itself when it already has dt (then *tmp stays NULL). */
+NN__PRIVATE const nn_tensor *nn__as_dtype(const nn_tensor *x, nn_dtype dt, nn_tensor **tmp) {
+  *tmp = NULL;
+  if (x->dtype == dt) return x;
+  *tmp = nn_astype(x, dt);
+  return *tmp;
+}
+
+/* Checks an out tensor: on the CPU, with exactly the given shape. */
+NN__PRIVATE nn_status nn__check_out(const char *name, const nn_tensor *out, const int64_t *shape, int ndim) {
+  char s1[160], s2[160];
+  int i, same = out->ndim == ndim;
+  if (nn__check_cpu(name, out, "out") != NN_OK) return nn_last_status();
+  for (i = 0; same && i < ndim; i++) same = out->shape[i] == shape[i];
+  if (!same)
+    return nn__fail(NN_ERR_SHAPE, "%s: output shape %s does not match the broadcast shape %s", name,
+                    nn_shape_str(out, s1, sizeof s1), nn__fmt_shape(s2, sizeof s2, shape, ndim));
+  return NN_OK;
+}
+
+/* Runs a 3-operand elementwise computation out = f(a, b) given a ready out (dtype = compute or bool result). */
+NN__PRIVATE void nn__run3(nn_tensor *out, const nn_tensor *a, const nn_tensor *b, nn__row_fn fn, void *ctx) {
+  nn__iter it;
+  nn_tensor *ops[3];
+  ops[0] = out;
+  ops[1] = (nn_tensor *)a;
+  ops[2] = (nn_tensor *)b;
+  nn__iter_init(&it, 3, ops, out->shape, out->ndim);
+  nn__iter_run(&it, fn, ctx);
+}
+
+NN__PRIVATE void nn__run2(nn_tensor *out, const nn_tensor *x, nn__row_fn fn, void *ctx) {
+  nn__iter it;
+  nn_tensor *ops[2];
+  ops[0] = out;
+  ops[1] = (nn_tensor *)x;
+  nn__iter_init(&it, 2, ops, out->shape, out->ndim);
+  nn__iter_run(&it, fn, ctx);
+}
+
+/* 1 if any element of an integer tensor is negative. */
+NN__PRIVATE int nn__any_negative(const nn_tensor *t) {
+  int64_t i;
+  if (t->dtype == NN_UINT8 || t->dtype == NN_BOOL) return 0;
+  for (i = 0; i < t->size; i++)
+    if (nn__load(t->dtype, nn__flat_ptr(t, i)) < 0) return 1;
+  return 0;
+}
+
+/* The shared body of every binary op. out may be NULL (allocate) or an existing tensor. */
+NN__PRIVATE nn_tensor *nn__binary(const char *name, nn_binop op, nn_tensor *out, const nn_tensor *a,
+                                  const nn_tensor *b) {
+  int64_t shape[NN_MAX_DIMS];
+  int ndim;
+  nn_dtype cdt, rdt;
+  nn_tensor *ta = NULL, *tb = NULL, *res = NULL, *tmp = NULL;
+  const nn_tensor *ca, *cb;
+  nn__bin_ctx ctx;
+  const nn__vec_table *vt;
+  if (nn__check_cpu(name, a, "a") != NN_OK || nn__check_cpu(name, b, "b") != NN_OK) return NULL;
+  if ((int)op < 0 || op >= NN_BINOP_COUNT) {
+    nn__fail(NN_ERR_ARG, "%s: invalid op %d", name, (int)op);
+    return NULL;
+  }
+  if (nn__broadcast_shapes(name, a->shape, a->ndim, b->shape, b->ndim, shape, &ndim) != NN_OK) return NULL;
+  cdt = nn__binop_types(name, op, a, b, &rdt);
+  if (cdt == NN_DTYPE_COUNT) return NULL;
+  if (out && nn__check_out(name, out, shape, ndim) != NN_OK) return NULL;
+  ca = nn__as_dtype(a, cdt, &ta);
+  cb = nn__as_dtype(b, cdt, &tb);
+  if (!ca || !cb) goto done;
+  if (op == NN_OP_POW && nn__is_int(cdt) && nn__any_negative(cb)) {
+    nn__fail(NN_ERR_VALUE, "%s: integers to negative integer powers are not allowed", name);
+    goto done;
+  }
+  if (!out || out->dtype != rdt) {
+    tmp = nn__new(name, rdt, shape, ndim);
+    if (!tmp) goto done;
+  }
+  vt = nn__kernels();
+  ctx.row = nn__bin_rows[cdt][op];
+  ctx.v[0] = vt->bin[cdt][op][0];
+  ctx.v[1] = vt->bin[cdt][op][1];
+  ctx.v[2] = vt->bin[cdt][op][2];
+  NN_ASSERT(ctx.row != NULL);
+  nn__run3(tmp ? tmp : out, ca, cb, nn__bin_row, &ctx);
+  if (out && tmp) {
+    nn__assign(out, tmp);
+    nn_free(tmp);
+    tmp = NULL;
+  }
+  res = out ? out : tmp;
+done:
+  nn_free(ta);
+  nn_free(tb);
+  return res;
+}
+
+NNDEF nn_tensor *nn_binary(nn_binop op, const nn_tensor *a, const nn_tensor *b) {
+  return nn__binary("nn_binary", op, NULL, a, b);
+}
+
+NNDEF nn_status nn_binary_out(nn_binop op, nn_tensor *out, const nn_tensor *a, const nn_tensor *b) {
+  if (!out) return nn__fail_null("nn_binary_out", "out");
+  return nn__binary("nn_binary_out", op, out, a, b) ? NN_OK : nn_last_status();
+}
+
+#define NN__BINARY_API(FN, OP) \
+  NNDEF nn_tensor *FN(const nn_tensor *a, const nn_tensor *b) { return nn__binary(#FN, OP, NULL, a, b); }
+NN__BINARY_API(nn_add, NN_OP_ADD)
+NN__BINARY_API(nn_sub, NN_OP_SUB)
+NN__BINARY_API(nn_mul, NN_OP_MUL)
+NN__BINARY_API(nn_div, NN_OP_DIV)
+NN__BINARY_API(nn_floor_divide, NN_OP_FLOOR_DIVIDE)
+NN__BINARY_API(nn_mod, NN_OP_MOD)
+NN__BINARY_API(nn_pow, NN_OP_POW)
+NN__BINARY_API(nn_maximum, NN_OP_MAXIMUM)
+NN__BINARY_API(nn_minimum, NN_OP_MINIMUM)
+NN__BINARY_API(nn_atan2, NN_OP_ATAN2)
+NN__BINARY_API(nn_equal, NN_OP_EQ)
+NN__BINARY_API(nn_not_equal, NN_OP_NE)
+NN__BINARY_API(nn_less, NN_OP_LT)
+NN__BINARY_API(nn_less_equal, NN_OP_LE)
+NN__BINARY_API(nn_greater, NN_OP_GT)
+NN__BINARY_API(nn_greater_equal, NN_OP_GE)
+NN__BINARY_API(nn_logical_and, NN_OP_LOGICAL_AND)
+NN__BINARY_API(nn_logical_or, NN_OP_LOGICAL_OR)
+NN__BINARY_API(nn_logical_xor, NN_OP_LOGICAL_XOR)
+
+/* A Python scalar: integral values become int64 (kind int), others float64 (kind float). */
+NN__PRIVATE nn_tensor *nn__py_scalar(double s) {
+  if (s == floor(s) && fabs(s) < 9.0e15) return nn_scalar(s, NN_INT64);
+  return nn_scalar(s, NN_FLOAT64);
+}
+
+#define NN__SCALAR_API(FN, OP)                                     \
+  NNDEF nn_tensor *FN(const nn_tensor *a, double s) {              \
+    nn_tensor *b, *r;                                              \
+    if (nn__check_cpu(#FN, a, "a") != NN_OK) return NULL;          \
+    b = nn__py_scalar(s);                                          \
+    if (!b) return NULL;                                           \
+                                                                   \
+    r = nn__binary(#FN, OP, NULL, a, b);                           \
+    nn_free(b);                                                    \
+    return r;                                                      \
+  }
+NN__SCALAR_API(nn_add_scalar, NN_OP_ADD)
+NN__SCALAR_API(nn_sub_scalar, NN_OP_SUB)
+NN__SCALAR_API(nn_mul_scalar, NN_OP_MUL)
+NN__SCALAR_API(nn_div_scalar, NN_OP_DIV)
+NN__SCALAR_API(nn_pow_scalar, NN_OP_POW)
+
+/* ---- unary ---- */
+
+NN__PRIVATE nn_tensor *nn__unary(const char *name, nn_unop op, nn_tensor *out, const nn_tensor *x) {
+  nn_dtype cdt, rdt;
+  nn_tensor *tx = NULL, *tmp = NULL, *res = NULL;
+  const nn_tensor *cx;
+  nn__un_ctx ctx;
+  if (nn__check_cpu(name, x, "x") != NN_OK) return NULL;
+  if ((int)op < 0 || op >= NN_UNOP_COUNT) {
+    nn__fail(NN_ERR_ARG, "%s: invalid op %d", name, (int)op);
+    return NULL;
+  }
+  cdt = x->dtype;
+  if (op == NN_OP_NEG && cdt == NN_BOOL) {
+    nn__fail(NN_ERR_DTYPE, "%s: the boolean negative is not supported; use nn_logical_not", name);
+    return NULL;
+  }
+  if (op >= NN_OP_FLOOR && op < NN_OP_ISNAN) cdt = nn__float_for(cdt);
+  rdt = op >= NN_OP_ISNAN ? NN_BOOL : cdt;
+  if (out && nn__check_out(name, out, x->shape, x->ndim) != NN_OK) return NULL;
+  cx = nn__as_dtype(x, cdt, &tx);
+  if (!cx) return NULL;
+  if (!out || out->dtype != rdt) {
+    tmp = nn__new(name, rdt, x->shape, x->ndim);
+    if (!tmp) goto done;
+  }
+  ctx.row = nn__un_rows[cdt][op];
+  ctx.v = nn__kernels()->un[cdt][op];
+  NN_ASSERT(ctx.row != NULL);
+  nn__run2(tmp ? tmp : out, cx, nn__un_row, &ctx);
+  if (out && tmp) {
+    nn__assign(out, tmp);
+    nn_free(tmp);
+    tmp = NULL;
+  }
+  res = out ? out : tmp;
+done:
+  nn_free(tx);
+  return res;
+}
+
+NNDEF nn_tensor *nn_unary(nn_unop op, const nn_tensor *x) { return nn__unary("nn_unary", op, NULL, x); }
+NNDEF nn_status nn_unary_out(nn_unop op, nn_tensor *out, const nn_tensor *x) {
+  if (!out) return nn__fail_null("nn_unary_out", "out");
+  return nn__unary("nn_unary_out", op, out, x) ? NN_OK : nn_last_status();
+}
+
+#define NN__UNARY_API(FN, OP) \
+  NNDEF nn_tensor *FN(const nn_tensor *x) { return nn__unary(#FN, OP, NULL, x); }
+NN__UNARY_API(nn_neg, NN_OP_NEG)
+NN__UNARY_API(nn_abs, NN_OP_ABS)
+NN__UNARY_API(nn_sign, NN_OP_SIGN)
+NN__UNARY_API(nn_square, NN_OP_SQUARE)
+NN__UNARY_API(nn_relu, NN_OP_RELU)
+NN__UNARY_API(nn_round, NN_OP_ROUND)
+NN__UNARY_API(nn_floor, NN_OP_FLOOR)
+NN__UNARY_API(nn_ceil, NN_OP_CEIL)
+NN__UNARY_API(nn_trunc, NN_OP_TRUNC)
+NN__UNARY_API(nn_exp, NN_OP_EXP)
+NN__UNARY_API(nn_exp2, NN_OP_EXP2)
+NN__UNARY_API(nn_expm1, NN_OP_EXPM1)
+NN__UNARY_API(nn_log, NN_OP_LOG)
+NN__UNARY_API(nn_log2, NN_OP_LOG2)
+NN__UNARY_API(nn_log10, NN_OP_LOG10)
+NN__UNARY_API(nn_log1p, NN_OP_LOG1P)
+NN__UNARY_API(nn_sqrt, NN_OP_SQRT)
+NN__UNARY_API(nn_rsqrt, NN_OP_RSQRT)
+NN__UNARY_API(nn_reciprocal, NN_OP_RECIPROCAL)
+NN__UNARY_API(nn_sin, NN_OP_SIN)
+NN__UNARY_API(nn_cos, NN_OP_COS)
+NN__UNARY_API(nn_tan, NN_OP_TAN)
+NN__UNARY_API(nn_asin, NN_OP_ASIN)
+NN__UNARY_API(nn_acos, NN_OP_ACOS)
+NN__UNARY_API(nn_atan, NN_OP_ATAN)
+NN__UNARY_API(nn_sinh, NN_OP_SINH)
+NN__UNARY_API(nn_cosh, NN_OP_COSH)
+NN__UNARY_API(nn_tanh, NN_OP_TANH)
+NN__UNARY_API(nn_sigmoid, NN_OP_SIGMOID)
+NN__UNARY_API(nn_erf, NN_OP_ERF)
+NN__UNARY_API(nn_isnan, NN_OP_ISNAN)
+NN__UNARY_API(nn_isinf, NN_OP_ISINF)
+NN__UNARY_API(nn_isfinite, NN_OP_ISFINITE)
+NN__UNARY_API(nn_logical_not, NN_OP_LOGICAL_NOT)
+
+/* ---- fused forms: a + alpha*b and alpha*x + beta ---- */
+
+typedef struct nn__axpb_ctx {
+  double alpha, beta;
+  const nn__vec_table *vt;
+} nn__axpb_ctx;
+
+NN__PRIVATE void nn__add_scaled_row_f32(int64_t n, char **p, const int64_t *st, void *vctx) {
+  const nn__axpb_ctx *c = (const nn__axpb_ctx *)vctx;
+  float *o = (float *)p[0];
+  const float *a = (const float *)p[1], *b = (const float *)p[2];
+  float al = (float)c->alpha;
+  int64_t i;
+  if (st[0] == 1 && st[1] == 1 && st[2] == 1 && c->vt->add_scaled_f32) {
+    c->vt->add_scaled_f32(n, o, a, b, al);
+    return;
+  }
+  for (i = 0; i < n; i++) o[i * st[0]] = a[i * st[1]] + al * b[i * st[2]];
+}
+
+NN__PRIVATE void nn__add_scaled_row_f64(int64_t n, char **p, const int64_t *st, void *vctx) {
+  const nn__axpb_ctx *c = (const nn__axpb_ctx *)vctx;
+  double *o = (double *)p[0];
+  const double *a = (const double *)p[1], *b = (const double *)p[2];
+  int64_t i;
+  for (i = 0; i < n; i++) o[i * st[0]] = a[i * st[1]] + c->alpha * b[i * st[2]];
+}
+
+NNDEF nn_status nn_add_scaled_out(nn_tensor *out, const nn_tensor *a, const nn_tensor *b, double alpha) {
+  nn_tensor *s, *prod;
+  nn_status st = NN_OK;
+  int64_t shape[NN_MAX_DIMS];
+  int ndim;
+  if (!out) return nn__fail_null("nn_add_scaled_out", "out");
+  if (nn__check_cpu("nn_add_scaled_out", a, "a") != NN_OK || nn__check_cpu("nn_add_scaled_out", b, "b") != NN_OK)
+    return nn_last_status();
+  if (nn__broadcast_shapes("nn_add_scaled_out", a->shape, a->ndim, b->shape, b->ndim, shape, &ndim) != NN_OK)
+    return nn_last_status();
+  if (nn__check_out("nn_add_scaled_out", out, shape, ndim) != NN_OK) return nn_last_status();
+  if (nn__is_float(out->dtype) && a->dtype == out->dtype && b->dtype == out->dtype) {
+    nn__axpb_ctx c;
+    c.alpha = alpha;
+    c.beta = 0;
+    c.vt = nn__kernels();
+    nn__run3(out, a, b, out->dtype == NN_FLOAT32 ? nn__add_scaled_row_f32 : nn__add_scaled_row_f64, &c);
+    return NN_OK;
+  }
+  /* mixed dtypes: the two-step form has the right promotion */
+  s = nn__py_scalar(alpha);
+  if (!s) return nn_last_status();
+
+  prod = nn__binary("nn_add_scaled_out", NN_OP_MUL, NULL, b, s);
+
+  if (!prod || !nn__binary("nn_add_scaled_out", NN_OP_ADD, out, a, prod)) st = nn_last_status();
+  nn_free(prod);
+  nn_free(s);
+  return st;
+}
+
+NNDEF nn_tensor *nn_add_scaled(const nn_tensor *a, const nn_tensor *b, double alpha) {
+  int64_t shape[NN_MAX_DIMS];
+  int ndim;
+  nn_tensor *out;
+  nn_dtype dt;
+  if (nn__check_cpu("nn_add_scaled", a, "a") != NN_OK || nn__check_cpu("nn_add_scaled", b, "b") != NN_OK) return NULL;
+  if (nn__broadcast_shapes("nn_add_scaled", a->shape, a->ndim, b->shape, b->ndim, shape, &ndim) != NN_OK) return NULL;
+  dt = nn__promote_weak(a, b);
+  if (!nn__is_float(dt) && alpha != floor(alpha)) dt = nn__float_for(dt);
+  if (dt == NN_BOOL) dt = NN_INT64;
+  out = nn__new("nn_add_scaled", dt, shape, ndim);
+  if (!out) return NULL;
+  if (nn_add_scaled_out(out, a, b, alpha) != NN_OK) {
+    nn_free(out);
+    return NULL;
+  }
+  return out;
+}
+
+NN__PRIVATE void nn__affine_row(int64_t n, char **p, const int64_t *st, void *vctx) {
+  const nn__axpb_ctx *c = (const nn__axpb_ctx *)vctx;
+  int64_t i;
+  if (st[0] == 1 && st[1] == 1 && c->vt->affine_f32) {
+    c->vt->affine_f32(n, (float *)p[0], (const float *)p[1], (float)c->alpha, (float)c->beta);
+    return;
+  }
+  {
+    float *o = (float *)p[0];
+    const float *x = (const float *)p[1];
+    float al = (float)c->alpha, be = (float)c->beta;
+    for (i = 0; i < n; i++) o[i * st[0]] = al * x[i * st[1]] + be;
+  }
+}
+
+NN__PRIVATE void nn__affine_row_f64(int64_t n, char **p, const int64_t *st, void *vctx) {
+  const nn__axpb_ctx *c = (const nn__axpb_ctx *)vctx;
+  double *o = (double *)p[0];
+  const double *x = (const double *)p[1];
+  int64_t i;
+  for (i = 0; i < n; i++) o[i * st[0]] = c->alpha * x[i * st[1]] + c->beta;
+}
+
+NNDEF nn_status nn_affine_out(nn_tensor *out, const nn_tensor *x, double alpha, double beta) {
+  nn__axpb_ctx c;
+  if (!out) return nn__fail_null("nn_affine_out", "out");
+  if (nn__check_cpu("nn_affine_out", x, "x") != NN_OK) return nn_last_status();
+  if (nn__check_out("nn_affine_out", out, x->shape, x->ndim) != NN_OK) return nn_last_status();
+  if (!nn__is_float(out->dtype) || out->dtype != x->dtype)
+    return nn__fail(NN_ERR_DTYPE, "nn_affine_out: needs float32 or float64 tensors of one dtype (got %s and %s)",
+                    nn_dtype_name(out->dtype), nn_dtype_name(x->dtype));
+  c.alpha = alpha;
+  c.beta = beta;
+  c.vt = nn__kernels();
+  nn__run2(out, x, out->dtype == NN_FLOAT32 ? nn__affine_row : nn__affine_row_f64, &c);
+  return NN_OK;
+}
+
+/* ---- where / clip ---- */
+
+#define NN__WHERE_ROW(NAME, T)                                                                      \
+  NN__PRIVATE void NAME(int64_t n, char **p, const int64_t *st, void *ctx) {                        \
+    T *o = (T *)p[0];                                                                               \
+    const uint8_t *c = (const uint8_t *)p[1];                                                       \
+    const T *a = (const T *)p[2], *b = (const T *)p[3];                                             \
+    int64_t i;                                                                                      \
+    (void)ctx;                                                                                      \
+    for (i = 0; i < n; i++) o[i * st[0]] = c[i * st[1]] ? a[i * st[2]] : b[i * st[3]];              \
+  }
+NN__WHERE_ROW(nn__where_row1, uint8_t)
+NN__WHERE_ROW(nn__where_row4, uint32_t)
+NN__WHERE_ROW(nn__where_row8, uint64_t)
+
+NNDEF nn_tensor *nn_where(const nn_tensor *cond, const nn_tensor *a, const nn_tensor *b) {
+  int64_t s1[NN_MAX_DIMS], shape[NN_MAX_DIMS];
+  int n1, ndim;
+  nn_dtype dt;
+  nn_tensor *tc = NULL, *ta = NULL, *tb = NULL, *out = NULL;
+  const nn_tensor *cc, *ca, *cb;
+  nn__iter it;
+  nn_tensor *ops[4];
+  size_t es;
+  if (nn__check_cpu("nn_where", cond, "cond") != NN_OK || nn__check_cpu("nn_where", a, "a") != NN_OK ||
+      nn__check_cpu("nn_where", b, "b") != NN_OK)
+    return NULL;
+  if (nn__broadcast_shapes("nn_where", cond->shape, cond->ndim, a->shape, a->ndim, s1, &n1) != NN_OK) return NULL;
+  if (nn__broadcast_shapes("nn_where", s1, n1, b->shape, b->ndim, shape, &ndim) != NN_OK) return NULL;
+  dt = nn__promote_weak(a, b);
+  cc = nn__as_dtype(cond, NN_BOOL, &tc);
+  ca = nn__as_dtype(a, dt, &ta);
+  cb = nn__as_dtype(b, dt, &tb);
+  if (!cc || !ca || !cb) goto done;
+  out = nn__new("nn_where", dt, shape, ndim);
+  if (!out) goto done;
+  ops[0] = out;
+  ops[1] = (nn_tensor *)cc;
+  ops[2] = (nn_tensor *)ca;
+  ops[3] = (nn_tensor *)cb;
+  nn__iter_init(&it, 4, ops, shape, ndim);
+  es = nn_dtype_size(dt);
+  nn__iter_run(&it, es == 1 ? nn__where_row1 : es == 4 ? nn__where_row4 : nn__where_row8, NULL);
+done:
+  nn_free(tc);
+  nn_free(ta);
+  nn_free(tb);
+  return out;
+}
+
+typedef struct nn__clip_ctx {
+  double lo, hi;
+} nn__clip_ctx;
+
+#define NN__CLIP_ROW(NAME, T, LO, HI)                                          \
+  NN__PRIVATE void NAME(int64_t n, char **p, const int64_t *st, void *vctx) {  \
+    const nn__clip_ctx *c = (const nn__clip_ctx *)vctx;                        \
+    T *o = (T *)p[0];                                                          \
+    const T *x = (const T *)p[1];                                              \
+    T lo = LO, hi = HI;                                                        \
+    int64_t i;                                                                 \
+    for (i = 0; i < n; i++) {                                                  \
+      T v = x[i * st[1]];                                                      \
+      v = v < lo ? lo : v;                                                     \
+      o[i * st[0]] = v > hi ? hi : v;                                          \
+    }                                                                          \
+  }
+/* Integer bounds are clamped to the type's range first so the conversion is defined. */
+NN__CLIP_ROW(nn__clip_f32, float, (float)c->lo, (float)c->hi)
+NN__CLIP_ROW(nn__clip_f64, double, c->lo, c->hi)
+NN__CLIP_ROW(nn__clip_i32, int32_t, (int32_t)NN__MAX(c->lo, (double)INT32_MIN), (int32_t)NN__MIN(c->hi, (double)INT32_MAX))
+NN__CLIP_ROW(nn__clip_i64, int64_t, nn__f2i64(NN__MAX(c->lo, -9.2233720368547758e18)),
+             nn__f2i64(NN__MIN(c->hi, 9.2233720368547748e18)))
+NN__CLIP_ROW(nn__clip_u8, uint8_t, (uint8_t)NN__MIN(NN__MAX(c->lo, 0.0), 255.0), (uint8_t)NN__MIN(NN__MAX(c->hi, 0.0), 255.0))
+
+NNDEF nn_status nn_clip_out(nn_tensor *out, const nn_tensor *x, double lo, double hi) {
+  nn__clip_ctx c;
+  static const nn__row_fn rows[NN_DTYPE_COUNT] = {nn__clip_f32, nn__clip_f64, nn__clip_i32,
+                                                  nn__clip_i64, nn__clip_u8,  nn__clip_u8};
+  if (!out) return nn__fail_null("nn_clip_out", "out");
+  if (nn__check_cpu("nn_clip_out", x, "x") != NN_OK) return nn_last_status();
+  if (nn__check_out("nn_clip_out", out, x->shape, x->ndim) != NN_OK) return nn_last_status();
+  if (lo != lo || hi != hi) return nn__fail(NN_ERR_VALUE, "nn_clip_out: bounds must not be NaN (got %g, %g)", lo, hi);
+  if (out->dtype != x->dtype)
+    return nn__fail(NN_ERR_DTYPE, "nn_clip_out: out dtype %s differs from input dtype %s", nn_dtype_name(out->dtype),
+                    nn_dtype_name(x->dtype));
+  if (nn__is_int(x->dtype) || x->dtype == NN_BOOL) {
+    lo = ceil(lo); /* the integers inside [lo, hi] */
+    hi = floor(hi);
+  }
+  if (x->dtype == NN_BOOL) {
+    lo = NN__MIN(NN__MAX(lo, 0.0), 1.0);
+    hi = NN__MIN(NN__MAX(hi, 0.0), 1.0);
+  }
+  c.lo = lo;
+  c.hi = hi;
+  nn__run2(out, x, rows[x->dtype], &c);
+  return NN_OK;
+}
+
+NNDEF nn_tensor *nn_clip(const nn_tensor *x, double lo, double hi) {
+  nn_tensor *src, *tx = NULL, *out;
+  nn_dtype dt;
+  if (nn__check_cpu("nn_clip", x, "x") != NN_OK) return NULL;
+  dt = x->dtype;
+  /* like NumPy: an integer array clipped to fractional bounds becomes float64 */
+  if (!nn__is_float(dt) && ((isfinite(lo) && lo != floor(lo)) || (isfinite(hi) && hi != floor(hi)))) dt = NN_FLOAT64;
+  src = (nn_tensor *)nn__as_dtype(x, dt, &tx);
+  if (!src) return NULL;
+  out = nn__new("nn_clip", dt, x->shape, x->ndim);
+  if (out && nn_clip_out(out, src, lo, hi) != NN_OK) {
+    nn_free(out);
+    out = NULL;
+  }
+  nn_free(tx);
+  return out;
+}
+/* ---- end src/ops/elementwise.c ---- */
+/* ---- begin src/ops/reduce.c ---- */
+/* ops/reduce.c: (being written) */
+/* ---- end src/ops/reduce.c ---- */
+/* ---- begin src/ops/shape.c ---- */
+/* ops/shape.c: (being written) */
+/* ---- end src/ops/shape.c ---- */
+/* ---- begin src/ops/index.c ---- */
+/* ops/index.c: (being written) */
+/* ---- end src/ops/index.c ---- */
+/* ---- begin src/ops/sort.c ---- */
+/* ops/sort.c: (being written) */
+/* ---- end src/ops/sort.c ---- */
+/* ---- begin src/ops/matmul.c ---- */
+/* ops/matmul.c: (being written) */
+/* ---- end src/ops/matmul.c ---- */
+/* ---- begin src/core/print.c ---- */
+/* core/print.c: (being written) */
+/* ---- end src/core/print.c ---- */
+
+#endif /* NN_IMPLEMENTATION */
+
+/*
+------------------------------------------------------------------------------
+This software is available under 2 licenses -- choose whichever you prefer.
+------------------------------------------------------------------------------
+ALTERNATIVE A - MIT License
+Copyright (c) 2026 the nn.h authors
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+ALTERNATIVE B - Public Domain (www.unlicense.org)
+This is free and unencumbered software released into the public domain.
+Anyone is free to copy, modify, publish, use, compile, sell, or distribute this
+software, either in source code form or as a compiled binary, for any purpose,
+commercial or non-commercial, and by any means.
+In jurisdictions that recognize copyright laws, the author or authors of this
+software dedicate any and all copyright interest in the software to the public
+domain. We make this dedication for the benefit of the public at large and to
+the detriment of our heirs and successors. We intend this dedication to be an
+overt act of relinquishment in perpetuity of all present and future rights to
+this software under copyright law.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN
+ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION
+WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+------------------------------------------------------------------------------
+*/

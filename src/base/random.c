@@ -1,0 +1,1 @@
+/* base/random.c: (being written) */

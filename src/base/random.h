@@ -1,0 +1,1 @@
+/* base/random.h: (being written) */

@@ -1,0 +1,1 @@
+/* core/print.h: (being written) */

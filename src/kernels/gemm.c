@@ -1,0 +1,1 @@
+/* kernels/gemm.c (being written) */

@@ -1,0 +1,1 @@
+/* kernels/reduce_scalar.c (being written) */

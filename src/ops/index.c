@@ -1,0 +1,1 @@
+/* ops/index.c: (being written) */

@@ -1,0 +1,1 @@
+/* ops/index.h: (being written) */

@@ -1,0 +1,1 @@
+/* ops/matmul.c: (being written) */

@@ -1,0 +1,1 @@
+/* ops/matmul.h: (being written) */

@@ -1,0 +1,1 @@
+/* ops/reduce.c: (being written) */

@@ -1,0 +1,1 @@
+/* ops/reduce.h: (being written) */

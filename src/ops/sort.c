@@ -1,0 +1,1 @@
+/* ops/sort.c: (being written) */

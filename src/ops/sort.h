@@ -1,0 +1,1 @@
+/* ops/sort.h: (being written) */

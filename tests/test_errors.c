@@ -1,0 +1,3 @@
+/* tests/test_errors.c */
+
+void tests_errors(void) {}

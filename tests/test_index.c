@@ -1,0 +1,3 @@
+/* tests/test_index.c */
+
+void tests_index(void) {}

@@ -1,0 +1,3 @@
+/* tests/test_memory.c */
+
+void tests_memory(void) {}

@@ -1,0 +1,3 @@
+/* tests/test_print.c */
+
+void tests_print(void) {}

@@ -1,0 +1,3 @@
+/* tests/test_reduce.c */
+
+void tests_reduce(void) {}

@@ -1,0 +1,3 @@
+/* tests/test_simd.c */
+
+void tests_simd(void) {}
