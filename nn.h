@@ -2561,20 +2561,28 @@ NN__PRIVATE nn_dtype nn__float_for(nn_dtype dt) {
   return (dt == NN_UINT8 || dt == NN_BOOL) ? NN_FLOAT32 : NN_FLOAT64;
 }
 
-/* NumPy 1.x promotion with a 0-d operand treated like a Python scalar of its kind. */
+/* NumPy 1.x promotion with a 0-d operand treated like a Python scalar. Categories bool < integer < float: a scalar
+   of a higher category promotes normally (bool array + 2 -> int64, int32 array + 2.5 -> float64); one of the same
+   or a lower category keeps the array's dtype, except that an integer scalar's value may widen an integer array
+   (uint8 + 3 -> uint8, uint8 + -1 -> int16 in NumPy, int32 here; int32 + 2**40 -> int64). */
 NN__PRIVATE nn_dtype nn__promote_weak(const nn_tensor *a, const nn_tensor *b) {
   const nn_tensor *s, *arr;
+  int sc, ac;
+  double v;
   if ((a->ndim == 0) == (b->ndim == 0)) return nn_promote_types(a->dtype, b->dtype);
   s = a->ndim == 0 ? a : b;
   arr = a->ndim == 0 ? b : a;
-  if (nn__dtype_kind(s->dtype) <= nn__dtype_kind(arr->dtype)) {
-    /* same or lower kind: the array's dtype wins, except signed scalars meeting uint8 arrays */
-    if (arr->dtype == NN_UINT8 && nn__dtype_kind(s->dtype) == 2) return NN_INT32;
-    return arr->dtype;
+  sc = s->dtype == NN_BOOL ? 0 : nn__is_int(s->dtype) ? 1 : 2;
+  ac = arr->dtype == NN_BOOL ? 0 : nn__is_int(arr->dtype) ? 1 : 2;
+  if (sc > ac) return nn_promote_types(arr->dtype, s->dtype);
+  if (sc < ac || sc != 1) return arr->dtype;
+  v = nn__load(s->dtype, s->data);
+  if (arr->dtype == NN_UINT8) {
+    if (v >= 0 && v <= 255) return NN_UINT8;
+    return (v >= -2147483648.0 && v <= 2147483647.0) ? NN_INT32 : NN_INT64;
   }
-  if (nn__is_float(s->dtype)) return nn__float_for(arr->dtype);
-  if (s->dtype == NN_UINT8) return NN_UINT8;
-  return arr->dtype == NN_UINT8 || arr->dtype == NN_BOOL ? NN_INT32 : s->dtype;
+  if (arr->dtype == NN_INT32 && !(v >= -2147483648.0 && v <= 2147483647.0)) return NN_INT64;
+  return arr->dtype;
 }
 
 /* Picks the dtype an op computes in and the dtype it returns; returns NN_DTYPE_COUNT with an error if unsupported. */
@@ -2582,7 +2590,9 @@ NN__PRIVATE nn_dtype nn__binop_types(const char *name, nn_binop op, const nn_ten
                                      nn_dtype *result) {
   nn_dtype c = nn__promote_weak(a, b);
   switch (op) {
-    case NN_OP_DIV:
+    case NN_OP_DIV: /* true division of integers is float64 whatever their size */
+      if (!nn__is_float(c)) c = NN_FLOAT64;
+      break;
     case NN_OP_ATAN2:
       c = nn__float_for(c);
       break;
@@ -2824,7 +2834,7 @@ NN__PRIVATE nn_tensor *nn__unary(const char *name, nn_unop op, nn_tensor *out, c
     nn__fail(NN_ERR_DTYPE, "%s: the boolean negative is not supported; use nn_logical_not", name);
     return NULL;
   }
-  if (op >= NN_OP_FLOOR && op < NN_OP_ISNAN) cdt = nn__float_for(cdt);
+  if ((op >= NN_OP_FLOOR && op < NN_OP_ISNAN) || (op == NN_OP_ROUND && cdt == NN_BOOL)) cdt = nn__float_for(cdt);
   rdt = op >= NN_OP_ISNAN ? NN_BOOL : cdt;
   if (out && nn__check_out(name, out, x->shape, x->ndim) != NN_OK) return NULL;
   cx = nn__as_dtype(x, cdt, &tx);
