@@ -6,7 +6,7 @@ BUILD    = build
 SRCS     = $(shell find src -type f | sort)
 TESTS    = $(wildcard tests/*.c tests/*.h tests/ref/*.h)
 
-.PHONY: all test unit unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo bench bench-W2 bench-compile clean
+.PHONY: all test unit unit-oom unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo bench bench-W2 bench-compile clean
 
 all: nn.h $(BUILD)/runner
 
@@ -17,7 +17,7 @@ $(BUILD):
 	mkdir -p $(BUILD)
 
 # ---- tests ----
-test: check-amalgamation compile-matrix examples unit unit-scalar unit-nothreads unit-asan
+test: check-amalgamation compile-matrix examples unit unit-scalar unit-nothreads unit-asan unit-oom
 	@echo "make test: all stages passed"
 
 check-amalgamation:
@@ -47,6 +47,13 @@ unit-nothreads: $(BUILD)/runner-nothreads
 
 unit-asan: $(BUILD)/runner-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/runner-asan
+
+# Allocation-failure injection (its own allocator hooks, so its own program), under ASan+UBSan.
+$(BUILD)/oom: nn.h tests/oom.c | $(BUILD)
+	clang -std=c99 -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=undefined tests/oom.c -o $@ -lm -lpthread
+
+unit-oom: $(BUILD)/oom
+	$(BUILD)/oom
 
 # Every compiler and language standard we promise, on the generated header, warnings as errors.
 MATRIX = "gcc -std=c99" "gcc -std=c11" "clang -std=c99" "clang -std=c11" \

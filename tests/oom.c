@@ -1,0 +1,76 @@
+/* tests/oom.c: allocation-failure injection. Runs a workload over and over, making the k-th allocation fail for
+   k = 0, 1, 2, ... until it completes. Every run must fail cleanly (an error, never a crash) and give back every
+   block it took. Built with its own allocator hooks, so it is a separate program from the runner. */
+#include <stdio.h>
+#include <stdlib.h>
+
+static long oom_count = 0, oom_fail_at = -1, oom_live = 0;
+static void *oom_malloc(size_t n) {
+  void *p;
+  if (oom_fail_at >= 0 && oom_count++ >= oom_fail_at) return NULL;
+  p = malloc(n);
+  if (p) oom_live++;
+  return p;
+}
+#if defined(__GNUC__)
+__attribute__((unused))
+#endif
+static void *oom_realloc(void *q, size_t n) {
+  if (oom_fail_at >= 0 && oom_count++ >= oom_fail_at) return NULL;
+  if (!q) return oom_malloc(n);
+  return realloc(q, n);
+}
+static void oom_free(void *p) {
+  if (p) oom_live--;
+  free(p);
+}
+#define NN_MALLOC(sz) oom_malloc(sz)
+#define NN_REALLOC(p, sz) oom_realloc(p, sz)
+#define NN_FREE(p) oom_free(p)
+#define NN_IMPLEMENTATION
+#include "../nn.h"
+
+/* Returns 1 when every step succeeded. Allocates only inside a scope, so nn_scope_end frees everything. */
+static int oom_workload(void) {
+  int64_t s23[2] = {2, 3}, s3[1] = {3};
+  nn_tensor *a, *b, *c, *d;
+  int ok = 1;
+  nn_scope_begin();
+  a = nn_reshape(nn_arange(0, 6, 1, NN_FLOAT32), s23, 2);
+  b = nn_astype(nn_arange(0, 3, 1, NN_INT32), NN_FLOAT64);
+  c = nn_add(nn_transpose(nn_transpose(a)), b);                    /* broadcast + promotion */
+  d = nn_where(nn_greater(c, nn_scalar(2, NN_FLOAT32)), c, nn_exp(c));
+  d = nn_clip(nn_add_scalar(d, 1.5), 0, 10);
+  if (!a || !b || !c || !d) ok = 0;
+  if (!nn_broadcast_to(b, s23, 2) || !nn_contiguous(nn_transpose(a)) || !nn_ones(s3, 1, NN_BOOL)) ok = 0;
+  nn_scope_end();
+  return ok;
+}
+
+int main(void) {
+  long k, base;
+  int passed = 0, failed = 0;
+  base = oom_live;
+  for (k = 0; k < 100000; k++) {
+    int ok;
+    oom_count = 0;
+    oom_fail_at = k;
+    ok = oom_workload();
+    oom_fail_at = -1;
+    if (oom_live != base) {
+      fprintf(stderr, "FAIL: %ld blocks leaked when allocation %ld failed (%s)\n", oom_live - base, k, nn_error());
+      failed++;
+      base = oom_live;
+    } else {
+      passed++;
+    }
+    if (ok) break;
+    if (nn_last_status() != NN_ERR_OOM && nn_last_status() != NN_ERR_NULL) {
+      fprintf(stderr, "FAIL: allocation %ld failed with status %d: %s\n", k, (int)nn_last_status(), nn_error());
+      failed++;
+    }
+  }
+  printf("oom: workload completes after %ld injected failures\n", k);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
