@@ -6,7 +6,7 @@ BUILD    = build
 SRCS     = $(shell find src -type f | sort)
 TESTS    = $(wildcard tests/*.c tests/*.h tests/ref/*.h)
 
-.PHONY: all test unit unit-oom unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo bench bench-W2 bench-compile clean
+.PHONY: all deps test unit unit-oom unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo bench bench-W2 bench-compile clean
 
 all: nn.h $(BUILD)/runner
 
@@ -17,8 +17,11 @@ $(BUILD):
 	mkdir -p $(BUILD)
 
 # ---- tests ----
-test: check-amalgamation compile-matrix examples unit unit-scalar unit-nothreads unit-asan unit-oom
+test: deps check-amalgamation compile-matrix examples unit unit-scalar unit-nothreads unit-asan unit-oom
 	@echo "make test: all stages passed"
+
+deps:
+	@sh tools/install_deps.sh
 
 check-amalgamation:
 	$(PYTHON) tools/amalgamate.py --check
