@@ -173,6 +173,24 @@ static void test_index_views(void) {
   }
 }
 
+/* In-place ops whose indices, values or mask live in the tensor being written read them as they were. */
+static void test_index_aliasing(void) {
+  int64_t v[6] = {1, 0, 3, 2, 5, 4}, s6[1] = {6}, s23[2] = {2, 3};
+  nn_tensor *x = nn_from_data(v, s6, 1, NN_INT64), *first = nn_slice(x, 0, 0, 3, 1), *y, *m;
+  /* x[x[0:3]] = 99 - x[0:3] reads indices 1, 0, 3 and values 98, 99, 96 before writing */
+  CHECK(nn_put(x, first, nn_sub(nn_scalar(99, NN_INT64), first)) == NN_OK);
+  CHECK(nn_get_flat(x, 0) == 99 && nn_get_flat(x, 1) == 98 && nn_get_flat(x, 3) == 96 && nn_get_flat(x, 2) == 3);
+  /* indices that are a view of x itself */
+  y = nn_from_data(v, s6, 1, NN_INT64);
+  CHECK(nn_put(y, nn_slice(y, 0, 0, 2, 1), nn_slice(y, 0, 4, 6, 1)) == NN_OK);
+  CHECK(nn_get_flat(y, 1) == 5 && nn_get_flat(y, 0) == 4);
+  y = nn_reshape(nn_from_data(v, s6, 1, NN_INT64), s23, 2);
+  CHECK(nn_put_along_axis(y, nn_slice(y, 1, 0, 1, 1), nn_slice(y, 1, 2, 3, 1), 1) == NN_OK);
+  CHECK(nn_get_flat(y, 1) == 3 && nn_get_flat(y, 5) == 4 && nn_get_flat(y, 0) == 1);
+  m = nn_astype(nn_from_data(v, s6, 1, NN_INT64), NN_BOOL);
+  CHECK(nn_masked_fill(m, m, 0) == NN_OK && nn_item(nn_count_nonzero(m)) == 0);
+}
+
 /* Sizes that take the chunked paths; results compared with direct computations and across thread counts. */
 static void test_index_large(void) {
   int64_t n = 200003, i, rows = 5000, cols = 64, s2[2], bad = 0, cnt = 0;
@@ -240,6 +258,17 @@ static void test_index_large(void) {
     CHECK(sel && sel1 && memcmp(sel->data, sel1->data, (size_t)sel->size * 4) == 0);
     CHECK(aw && aw1 && memcmp(aw->data, aw1->data, (size_t)aw->size * 8) == 0);
     CHECK(tk && tk1 && memcmp(tk->data, tk1->data, (size_t)tk->size * 4) == 0);
+  }
+  /* argwhere over a transposed view: the values below 100 sit at (v % cols, v / cols), sorted row-major */
+  {
+    nn_tensor *t = nn_transpose(big), *w = nn_argwhere(nn_less(t, nn_scalar(100, NN_FLOAT32)));
+    const int64_t *wp = w ? (const int64_t *)w->data : NULL;
+    CHECK(w && w->shape[0] == 100 && w->shape[1] == 2);
+    for (i = 0, bad = 0; wp && i < 100; i++) {
+      bad += wp[2 * i + 1] * cols + wp[2 * i] >= 100;
+      if (i > 0) bad += wp[2 * i] * rows + wp[2 * i + 1] <= wp[2 * i - 2] * rows + wp[2 * i - 1];
+    }
+    CHECK(bad == 0);
   }
   /* masked_fill over a transposed view */
   {
@@ -384,6 +413,7 @@ void tests_index(void) {
   RUN(test_nonzero_ref);
   RUN(test_one_hot_ref);
   RUN(test_index_views);
+  RUN(test_index_aliasing);
   RUN(test_index_large);
   RUN(test_index_errors);
 }

@@ -13,24 +13,95 @@ NN__PRIVATE nn_status nn__check_idx_dtype(const char *op, const nn_tensor *idx, 
   return NN_OK;
 }
 
-/* A contiguous int64 copy of an integer index tensor whose entries are wrapped (negative counts from the end) and
-   checked against size; axis only appears in the message. */
-NN__PRIVATE nn_tensor *nn__idx64(const char *op, const nn_tensor *idx, int64_t size, int axis) {
-  nn_tensor *t = nn__new(op, NN_INT64, idx->shape, idx->ndim);
-  int64_t *p, i;
-  if (!t) return NULL;
-  nn__assign(t, idx);
-  p = (int64_t *)t->data;
-  for (i = 0; i < t->size; i++) {
-    int64_t v = p[i] < 0 ? p[i] + size : p[i];
-    if (v < 0 || v >= size) {
-      nn__fail(NN_ERR_INDEX, "%s: index %lld is out of bounds for axis %d with size %lld", op, (long long)p[i], axis,
-               (long long)size);
-      nn_free(t);
-      return NULL;
+/* Checks (and, when write is set, wraps in place) the int64 indices p[0..n) chunk by chunk: per chunk the first
+   out-of-range position (or -1) and whether a negative index was seen. */
+typedef struct nn__idx_job {
+  int64_t *p;
+  int64_t n, size;
+  int write;
+  int64_t *bad;
+  unsigned char *neg;
+} nn__idx_job;
+
+NN__PRIVATE void nn__idx_task(void *vj, int64_t c) {
+  const nn__idx_job *j = (const nn__idx_job *)vj;
+  int64_t b = c * NN__GRAIN, e = b + NN__GRAIN, i, size = j->size;
+  int neg = 0;
+  if (e > j->n) e = j->n;
+  j->bad[c] = -1;
+  for (i = b; i < e; i++) {
+    int64_t v = j->p[i];
+    if (v < 0) {
+      neg = 1;
+      v += size;
     }
-    p[i] = v;
+    if (v < 0 || v >= size) {
+      j->bad[c] = i;
+      break;
+    }
+    if (j->write) j->p[i] = v;
   }
+  j->neg[c] = (unsigned char)neg;
+}
+
+/* Runs nn__idx_task over p; returns the first bad position (-1 if none) and sets *anyneg. */
+NN__PRIVATE int64_t nn__idx_scan(int64_t *p, int64_t n, int64_t size, int write, int64_t *bad, unsigned char *neg,
+                                 int *anyneg) {
+  nn__idx_job j;
+  int64_t c, nch = (n + NN__GRAIN - 1) / NN__GRAIN;
+  j.p = p;
+  j.n = n;
+  j.size = size;
+  j.write = write;
+  j.bad = bad;
+  j.neg = neg;
+  nn__parallel_for(nch, nn__idx_task, &j);
+  *anyneg = 0;
+  for (c = 0; c < nch; c++) {
+    if (bad[c] >= 0) return bad[c];
+    if (neg[c]) *anyneg = 1;
+  }
+  return -1;
+}
+
+/* Integer indices as a contiguous int64 tensor with negative entries wrapped and all checked against size: a
+   view of idx itself when it already is contiguous int64 without negatives and does not share memory with
+   `target` (the tensor an in-place op writes; NULL for none), else a converted copy. axis only appears in the
+   message. */
+NN__PRIVATE nn_tensor *nn__idx64(const char *op, const nn_tensor *idx, int64_t size, int axis, const nn_tensor *target) {
+  int64_t nch = (idx->size + NN__GRAIN - 1) / NN__GRAIN, *bad, badpos = -1, badval = 0;
+  unsigned char *neg;
+  nn_tensor *t = NULL;
+  int anyneg = 0;
+  if (nch < 1) nch = 1;
+  bad = (int64_t *)nn__xalloc(op, (size_t)nch * (sizeof(int64_t) + 1));
+  if (!bad) return NULL;
+  neg = (unsigned char *)(bad + nch);
+  if (idx->dtype == NN_INT64 && nn_is_contiguous(idx) && !(target && target->storage == idx->storage)) {
+    badpos = nn__idx_scan((int64_t *)idx->data, idx->size, size, 0, bad, neg, &anyneg);
+    if (badpos >= 0) {
+      badval = ((const int64_t *)idx->data)[badpos];
+      goto fail;
+    }
+    if (!anyneg) {
+      nn__dealloc(bad);
+      return nn__view(op, idx, idx->shape, idx->strides, idx->ndim, idx->data);
+    }
+  }
+  t = nn__new(op, NN_INT64, idx->shape, idx->ndim);
+  if (!t) goto done;
+  nn__assign(t, idx);
+  badpos = nn__idx_scan((int64_t *)t->data, t->size, size, 1, bad, neg, &anyneg);
+  if (badpos < 0) goto done;
+  /* the scan wrapped the entries before badpos; the bad one itself is untouched */
+  badval = ((const int64_t *)t->data)[badpos];
+fail:
+  nn__fail(NN_ERR_INDEX, "%s: index %lld is out of bounds for axis %d with size %lld", op, (long long)badval, axis,
+           (long long)size);
+  nn_free(t);
+  t = NULL;
+done:
+  nn__dealloc(bad);
   return t;
 }
 
@@ -177,7 +248,7 @@ NN__PRIVATE nn_tensor *nn__take(const char *op, const nn_tensor *x, const nn_ten
     nn__fail(NN_ERR_INDEX, "%s: cannot do a non-empty take from an empty axes (axis %d has size 0)", op, axis);
     goto done;
   }
-  idx = nn__idx64(op, indices, n, axis);
+  idx = nn__idx64(op, indices, n, axis, NULL);
   if (!idx) goto done;
   for (d = 0, k = 0; d < axis; d++) oshape[k++] = src->shape[d];
   for (d = 0; d < indices->ndim; d++) oshape[k++] = indices->shape[d];
@@ -190,7 +261,7 @@ NN__PRIVATE nn_tensor *nn__take(const char *op, const nn_tensor *x, const nn_ten
   }
   gshape[axis] = indices->size;
   maps[axis] = (const int64_t *)idx->data;
-  if (nn__gather_axes(op, out->data, gshape, src->ndim, src, maps, NULL) != NN_OK) {
+  if (nn__gather_axes(op, out->data, gshape, src->ndim, src, maps, NULL, NULL) != NN_OK) {
     nn_free(out);
     out = NULL;
   }
@@ -266,7 +337,7 @@ NNDEF nn_tensor *nn_take_along_axis(const nn_tensor *x, const nn_tensor *indices
   }
   if (nn__norm_axis(op, &axis, x->ndim) != NN_OK) return NULL;
   if (nn__along_shape(op, x, indices, axis, shape) != NN_OK) return NULL;
-  idx = nn__idx64(op, indices, x->shape[axis], axis);
+  idx = nn__idx64(op, indices, x->shape[axis], axis, NULL);
   if (!idx) return NULL;
   out = nn__new(op, x->dtype, shape, x->ndim);
   if (out) {
@@ -302,7 +373,7 @@ NNDEF nn_tensor *nn_gather(const nn_tensor *x, int axis, const nn_tensor *index)
   if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, index, "index") != NN_OK) return NULL;
   if (nn__check_idx_dtype(op, index, "index") != NN_OK) return NULL;
   if (nn__torch_index_check(op, x, index, &axis) != NN_OK) return NULL;
-  idx = nn__idx64(op, index, x->shape[axis], axis);
+  idx = nn__idx64(op, index, x->shape[axis], axis, NULL);
   if (!idx) return NULL;
   out = nn__new(op, x->dtype, index->shape, index->ndim);
   if (out) {
@@ -339,7 +410,7 @@ NN__PRIVATE nn_tensor *nn__scatter(const char *op, const nn_tensor *x, int axis,
                d, nn_shape_str(index, s1, sizeof s1), nn_shape_str(src, s2, sizeof s2));
       return NULL;
     }
-  idx = nn__idx64(op, index, x->shape[axis], axis);
+  idx = nn__idx64(op, index, x->shape[axis], axis, NULL);
   if (!idx) return NULL;
   out = nn__new(op, x->dtype, x->shape, x->ndim);
   if (!out) goto done;
@@ -412,7 +483,7 @@ NNDEF nn_tensor *nn_index_add(const nn_tensor *x, int axis, const nn_tensor *ind
                nn_shape_str(src, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2), axis, d);
       return NULL;
     }
-  idx = nn__idx64(op, index, x->shape[axis], axis);
+  idx = nn__idx64(op, index, x->shape[axis], axis, NULL);
   if (!idx) return NULL;
   out = nn__new(op, x->dtype, x->shape, x->ndim);
   if (!out) goto done;
@@ -474,7 +545,7 @@ NNDEF nn_status nn_put(nn_tensor *x, const nn_tensor *indices, const nn_tensor *
     return nn_last_status();
   if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return nn_last_status();
   if (indices->size == 0 || values->size == 0) return NN_OK;
-  idx = nn__idx64(op, indices, x->size, 0);
+  idx = nn__idx64(op, indices, x->size, 0, x);
   if (!idx) return nn_last_status();
   v = values;
   if (values->dtype != x->dtype || !nn_is_contiguous(values) || values->storage == x->storage) {
@@ -511,7 +582,7 @@ NNDEF nn_status nn_put_along_axis(nn_tensor *x, const nn_tensor *indices, const 
     if (!nn__can_broadcast_to(values, indices->shape, 1))
       return nn__fail(NN_ERR_SHAPE, "%s: shape mismatch: value array of shape %s could not be broadcast to indexing result of shape %s",
                       op, nn_shape_str(values, s1, sizeof s1), nn_shape_str(indices, s2, sizeof s2));
-    idx = nn__idx64(op, indices, x->size, 0);
+    idx = nn__idx64(op, indices, x->size, 0, x);
     if (!idx) return nn_last_status();
     tmp = nn__new(op, x->dtype, indices->shape, 1);
     if (!tmp) {
@@ -532,7 +603,7 @@ NNDEF nn_status nn_put_along_axis(nn_tensor *x, const nn_tensor *indices, const 
   if (!nn__can_broadcast_to(values, shape, x->ndim))
     return nn__fail(NN_ERR_SHAPE, "%s: shape mismatch: value array of shape %s could not be broadcast to indexing result of shape %s",
                     op, nn_shape_str(values, s1, sizeof s1), nn__fmt_shape(s2, sizeof s2, shape, x->ndim));
-  idx = nn__idx64(op, indices, x->shape[axis], axis);
+  idx = nn__idx64(op, indices, x->shape[axis], axis, x);
   if (!idx) return nn_last_status();
   v = nn__values_for(op, values, x->dtype, x, &tmp);
   if (!v) {
@@ -721,25 +792,35 @@ typedef struct nn__argw_job {
   int64_t *out;
 } nn__argw_job;
 
-/* Writes the coordinates of the nonzero elements among row-major positions [b, e) of x. */
+/* Writes the coordinates of the nonzero elements among row-major positions [b, e) of x, a row segment at a time. */
 #define NN__ARGW(SUF, T)                                                                         \
   NN__PRIVATE void nn__argw_##SUF(const nn_tensor *x, int64_t b, int64_t e, int64_t *o) {        \
-    int64_t idx[NN_MAX_DIMS], rem = b, off = 0, f;                                               \
+    int64_t idx[NN_MAX_DIMS], rem = b, off = 0, f, k, len, sl;                                   \
     const T *p = (const T *)x->data;                                                             \
     int nd = x->ndim, d;                                                                         \
+    if (nd == 0) return; /* a nonzero 0-d element has no coordinates to write */                 \
     for (d = nd - 1; d >= 0; d--) {                                                              \
       idx[d] = rem % x->shape[d];                                                                \
       rem /= x->shape[d];                                                                        \
       off += idx[d] * x->strides[d];                                                             \
     }                                                                                            \
-    for (f = b; f < e; f++) {                                                                    \
-      if (p[off] != 0)                                                                           \
-        for (d = 0; d < nd; d++) *o++ = idx[d];                                                  \
-      for (d = nd - 1; d >= 0; d--) {                                                            \
-        off += x->strides[d];                                                                    \
-        if (++idx[d] < x->shape[d]) break;                                                       \
+    sl = x->strides[nd - 1];                                                                     \
+    for (f = b; f < e; f += len) {                                                               \
+      const T *q = p + off;                                                                      \
+      len = x->shape[nd - 1] - idx[nd - 1];                                                      \
+      if (len > e - f) len = e - f;                                                              \
+      for (k = 0; k < len; k++)                                                                  \
+        if (q[k * sl] != 0) {                                                                    \
+          for (d = 0; d < nd - 1; d++) *o++ = idx[d];                                            \
+          *o++ = idx[nd - 1] + k;                                                                \
+        }                                                                                        \
+      idx[nd - 1] += len;                                                                        \
+      off += len * sl;                                                                           \
+      for (d = nd - 1; d > 0 && idx[d] >= x->shape[d]; d--) {                                    \
         off -= idx[d] * x->strides[d];                                                           \
         idx[d] = 0;                                                                              \
+        idx[d - 1]++;                                                                            \
+        off += x->strides[d - 1];                                                                \
       }                                                                                          \
     }                                                                                            \
   }

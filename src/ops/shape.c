@@ -39,6 +39,7 @@ typedef struct nn__gx {
   int64_t oshape[NN_MAX_DIMS];
   int64_t sst[NN_MAX_DIMS]; /* source strides in bytes */
   const int64_t *map[NN_MAX_DIMS];
+  int64_t wlo[NN_MAX_DIMS], whi[NN_MAX_DIMS], wsrc[NN_MAX_DIMS]; /* identity window of each mapped axis */
   int64_t esz;
   unsigned char cval[8];
   int64_t m;            /* row length: the last output axis */
@@ -50,6 +51,15 @@ typedef struct nn__gx {
 } nn__gx;
 
 #define NN__CONST_OFF INT64_MIN
+
+/* Source index of output position j along axis d: identity without a map; with one, j - wlo + wsrc inside the
+   window [wlo, whi) and the table outside it (the table skips the window). */
+NN__PRIVATE int64_t nn__gx_index(const nn__gx *g, int d, int64_t j) {
+  if (!g->map[d]) return j;
+  if (j < g->wlo[d]) return g->map[d][j];
+  if (j < g->whi[d]) return j - g->wlo[d] + g->wsrc[d];
+  return g->map[d][j - (g->whi[d] - g->wlo[d])];
+}
 
 /* Row kernels, one per element size: output columns [k0, k1) of one row; base NULL means a constant row. */
 #define NN__GX_ROW(SUF, T)                                                                    \
@@ -110,7 +120,7 @@ NN__PRIVATE void nn__gx_chunk(void *ctx, int64_t c) {
     const char *base = g->src;
     char *o = g->out + r * g->m * g->esz;
     for (d = 0; d < nd; d++) {
-      int64_t j = g->map[d] ? g->map[d][idx[d]] : idx[d];
+      int64_t j = nn__gx_index(g, d, idx[d]);
       if (j < 0) {
         base = NULL;
         break;
@@ -129,14 +139,15 @@ NN__PRIVATE void nn__gx_chunk(void *ctx, int64_t c) {
 
 /* out (contiguous, shape oshape[0..ndim)) = x gathered through maps: out[j] = x[maps[0][j0], ..., maps[n-1][jn-1]].
    x is a header with the same ndim; maps[d] NULL is the identity (oshape[d] == x->shape[d]); entries are in
-   [0, x->shape[d]) or -1 for the constant *cval (of x's dtype; NULL allowed when no entry is -1). Work is
+   [0, x->shape[d]) or -1 for the constant *cval (of x's dtype; NULL allowed when no entry is -1). win (NULL or
+   3 * ndim values lo, hi, src per axis) lets a map skip an identity stretch: on [lo, hi) the index is
+   j - lo + src and maps[d] holds only the oshape[d] - (hi - lo) entries outside it (what pad uses). Work is
    chunked by output size only. */
 NN__PRIVATE nn_status nn__gather_axes(const char *op, void *out, const int64_t *oshape, int ndim, const nn_tensor *x,
-                                      const int64_t *const *maps, const void *cval) {
+                                      const int64_t *const *maps, const int64_t *win, const void *cval) {
   nn__gx g;
-  int d;
-  int64_t total = nn__shape_size(oshape, ndim), *buf = NULL, k, nruns, nchunks;
-  const int64_t *lm;
+  int d, last;
+  int64_t total = nn__shape_size(oshape, ndim), *buf = NULL, k, nruns, nchunks, prev, cur;
   memset(&g, 0, sizeof g);
   g.esz = (int64_t)nn_dtype_size(x->dtype);
   if (cval) memcpy(g.cval, cval, (size_t)g.esz);
@@ -152,41 +163,43 @@ NN__PRIVATE nn_status nn__gather_axes(const char *op, void *out, const int64_t *
     g.oshape[d] = oshape[d];
     g.sst[d] = x->strides[d] * g.esz;
     g.map[d] = maps ? maps[d] : NULL;
+    g.wlo[d] = win ? win[3 * d] : 0;
+    g.whi[d] = win ? win[3 * d + 1] : 0;
+    g.wsrc[d] = win ? win[3 * d + 2] : 0;
   }
   g.m = oshape[ndim - 1];
   g.nrows = total / g.m;
   /* the last axis: runs of consecutive source elements, or per-element offsets when runs are short */
-  lm = g.map[ndim - 1];
+  last = ndim - 1;
   nruns = 1;
-  if (lm)
-    for (k = 1; k < g.m; k++)
-      if (!((lm[k] < 0 && lm[k - 1] < 0) || (lm[k] >= 0 && lm[k - 1] >= 0 && lm[k] == lm[k - 1] + 1))) nruns++;
+  if (g.map[last])
+    for (k = 1, prev = nn__gx_index(&g, last, 0); k < g.m; k++, prev = cur) {
+      cur = nn__gx_index(&g, last, k);
+      if (!((cur < 0 && prev < 0) || (cur >= 0 && prev >= 0 && cur == prev + 1))) nruns++;
+    }
   if (nruns * 4 <= g.m || nruns == 1) {
+    int64_t r = 0;
     buf = (int64_t *)nn__xalloc(op, (size_t)nruns * 3 * sizeof(int64_t));
     if (!buf) return nn_last_status();
-    if (!lm) {
-      buf[0] = 0;
-      buf[1] = 0;
-      buf[2] = g.m;
-    } else {
-      int64_t r = 0;
-      for (k = 0; k < g.m; k++) {
-        int newrun = k == 0 || !((lm[k] < 0 && lm[k - 1] < 0) || (lm[k] >= 0 && lm[k - 1] >= 0 && lm[k] == lm[k - 1] + 1));
-        if (newrun) {
-          if (k > 0) r++;
-          buf[3 * r] = k;
-          buf[3 * r + 1] = lm[k] < 0 ? NN__CONST_OFF : lm[k] * g.sst[ndim - 1];
-          buf[3 * r + 2] = 0;
-        }
-        buf[3 * r + 2]++;
+    for (k = 0, prev = 0; k < g.m; k++, prev = cur) {
+      cur = nn__gx_index(&g, last, k);
+      if (k == 0 || !((cur < 0 && prev < 0) || (cur >= 0 && prev >= 0 && cur == prev + 1))) {
+        if (k > 0) r++;
+        buf[3 * r] = k;
+        buf[3 * r + 1] = cur < 0 ? NN__CONST_OFF : cur * g.sst[last];
+        buf[3 * r + 2] = 0;
       }
+      buf[3 * r + 2]++;
     }
     g.runs = buf;
     g.nruns = nruns;
   } else {
     buf = (int64_t *)nn__xalloc(op, (size_t)g.m * sizeof(int64_t));
     if (!buf) return nn_last_status();
-    for (k = 0; k < g.m; k++) buf[k] = lm[k] < 0 ? NN__CONST_OFF : lm[k] * g.sst[ndim - 1];
+    for (k = 0; k < g.m; k++) {
+      cur = nn__gx_index(&g, last, k);
+      buf[k] = cur < 0 ? NN__CONST_OFF : cur * g.sst[last];
+    }
     g.offs = buf;
   }
   if (g.m >= NN__GRAIN) {
@@ -466,7 +479,7 @@ NNDEF nn_tensor *nn_tile(const nn_tensor *x, const int64_t *reps, int nreps) {
     }
   }
   nn__hdr(&h, x->dtype, xs, xst, D, x->data);
-  if (nn__gather_axes(op, out->data, oshape, D, &h, maps, NULL) != NN_OK) {
+  if (nn__gather_axes(op, out->data, oshape, D, &h, maps, NULL, NULL) != NN_OK) {
     nn_free(out);
     out = NULL;
   }
@@ -530,7 +543,7 @@ NN__PRIVATE nn_tensor *nn__repeat(const char *op, const nn_tensor *x, const int6
   for (i = 0, p = map; i < n; i++)
     for (k = counts[ncounts == 1 ? 0 : i]; k > 0; k--) *p++ = i;
   maps[axis] = map;
-  if (nn__gather_axes(op, out->data, shape, nd, src, maps, NULL) == NN_OK) goto done;
+  if (nn__gather_axes(op, out->data, shape, nd, src, maps, NULL, NULL) == NN_OK) goto done;
 fail:
   nn_free(out);
   out = NULL;
@@ -585,7 +598,7 @@ NN__PRIVATE int64_t nn__pad_index(int64_t j, int64_t before, int64_t n, nn_pad_m
 
 NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mode mode, double value) {
   const char *op = "nn_pad";
-  int64_t oshape[NN_MAX_DIMS], nmap = 0, *buf = NULL, *p, j;
+  int64_t oshape[NN_MAX_DIMS], win[3 * NN_MAX_DIMS], nmap = 0, *buf = NULL, *p, j;
   const int64_t *maps[NN_MAX_DIMS];
   unsigned char cval[8];
   nn_tensor *out;
@@ -615,7 +628,7 @@ NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mod
       return NULL;
     }
     oshape[d] = b + x->shape[d] + a;
-    if (a > 0 || b > 0) nmap += oshape[d];
+    nmap += a + b;
   }
   nn__store(x->dtype, cval, value);
   out = nn__new(op, x->dtype, oshape, x->ndim);
@@ -627,17 +640,22 @@ NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mod
       return NULL;
     }
   }
+  /* each padded axis maps only its pad regions; the original elements are the identity window [b, b + n) */
   p = buf;
   for (d = 0; d < x->ndim; d++) {
-    int64_t b = pad_width[2 * d], a = pad_width[2 * d + 1];
+    int64_t b = pad_width[2 * d], a = pad_width[2 * d + 1], n = x->shape[d];
     maps[d] = NULL;
+    win[3 * d] = b;
+    win[3 * d + 1] = b + n;
+    win[3 * d + 2] = 0;
     if (a > 0 || b > 0) {
-      for (j = 0; j < oshape[d]; j++) p[j] = nn__pad_index(j, b, x->shape[d], mode);
+      for (j = 0; j < b; j++) p[j] = nn__pad_index(j, b, n, mode);
+      for (j = 0; j < a; j++) p[b + j] = nn__pad_index(b + n + j, b, n, mode);
       maps[d] = p;
-      p += oshape[d];
+      p += a + b;
     }
   }
-  if (nn__gather_axes(op, out->data, oshape, x->ndim, x, maps, cval) != NN_OK) {
+  if (nn__gather_axes(op, out->data, oshape, x->ndim, x, maps, win, cval) != NN_OK) {
     nn_free(out);
     out = NULL;
   }
@@ -667,48 +685,47 @@ NNDEF nn_tensor *nn_flip(const nn_tensor *x, int axis) {
 
 NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis) {
   const char *op = "nn_roll";
-  nn_tensor *flat = NULL, *out = NULL, h;
+  nn_tensor *flat = NULL, *out, fh, h, dst, part;
   const nn_tensor *src = x;
-  const int64_t *maps[NN_MAX_DIMS];
-  int64_t shape[NN_MAX_DIMS], n, s, j, *map = NULL;
-  int d, nd;
+  int64_t shape[NN_MAX_DIMS], n, s;
+  size_t esz;
+  int d;
   if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
+  if (axis != NN_ALL_AXES && nn__norm_axis(op, &axis, x->ndim) != NN_OK) return NULL;
+  out = nn__new(op, x->dtype, x->shape, x->ndim);
+  if (!out || out->size == 0) return out;
   if (axis == NN_ALL_AXES) {
     if (nn_is_contiguous(x)) {
       n = x->size;
-      nn__hdr(&h, x->dtype, &n, NULL, 1, x->data);
-      src = &h;
+      nn__hdr(&fh, x->dtype, &n, NULL, 1, x->data);
+      src = &fh;
     } else {
       flat = nn_ravel(x);
-      if (!flat) return NULL;
+      if (!flat) {
+        nn_free(out);
+        return NULL;
+      }
       src = flat;
     }
     axis = 0;
-  } else if (nn__norm_axis(op, &axis, x->ndim) != NN_OK) {
-    return NULL;
   }
-  out = nn__new(op, x->dtype, x->shape, x->ndim);
-  if (!out || out->size == 0) goto done;
-  nd = src->ndim;
-  for (d = 0; d < nd; d++) {
-    shape[d] = src->shape[d];
-    maps[d] = NULL;
-  }
+  /* out[s:] = src[:n-s] and out[:s] = src[n-s:] along axis: two strided copies */
+  esz = nn_dtype_size(x->dtype);
   n = src->shape[axis];
   s = shift % n;
   if (s < 0) s += n;
-  if (s != 0) {
-    map = (int64_t *)nn__xalloc(op, (size_t)n * sizeof(int64_t));
-    if (!map) goto fail;
-    for (j = 0; j < n; j++) map[j] = j >= s ? j - s : j - s + n;
-    maps[axis] = map;
+  nn__hdr(&dst, x->dtype, src->shape, NULL, src->ndim, out->data);
+  for (d = 0; d < src->ndim; d++) shape[d] = src->shape[d];
+  shape[axis] = n - s;
+  nn__hdr(&h, x->dtype, shape, dst.strides, src->ndim, NN__EPTR(out->data, s * dst.strides[axis], esz));
+  nn__hdr(&part, x->dtype, shape, src->strides, src->ndim, src->data);
+  nn__assign(&h, &part);
+  if (s > 0) {
+    shape[axis] = s;
+    nn__hdr(&h, x->dtype, shape, dst.strides, src->ndim, out->data);
+    nn__hdr(&part, x->dtype, shape, src->strides, src->ndim, NN__EPTR(src->data, (n - s) * src->strides[axis], esz));
+    nn__assign(&h, &part);
   }
-  if (nn__gather_axes(op, out->data, shape, nd, src, maps, NULL) == NN_OK) goto done;
-fail:
-  nn_free(out);
-  out = NULL;
-done:
-  nn__dealloc(map);
   nn_free(flat);
   return out;
 }
