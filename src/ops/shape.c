@@ -1,10 +1,11 @@
 /* ops/shape.c: joining, splitting, tiling, padding, flipping and rolling.
 
-   Most ops here only move elements. Joins are nn__assign calls into slices of the result (which also converts
-   dtypes). Tile, repeat, pad, roll and take are all one primitive, nn__gather_axes: every output axis reads the
-   source through its own index map, out[j0,...,jn] = x[map0[j0], ..., mapn[jn]], an entry -1 giving a constant.
-   Its inner rows are split into runs of consecutive source elements copied with memcpy when they are
-   contiguous. Element moves are typed by element size (1, 4 or 8 bytes), never by dtype. */
+   Most ops here only move elements. Joins and roll are nn__assign calls between slices (which also converts
+   dtypes and runs on the thread pool). Tile, repeat, pad and take (ops/index.c) are one primitive,
+   nn__gather_axes: every output axis reads the source through its own index map,
+   out[j0,...,jn] = x[map0[j0], ..., mapn[jn]], an entry -1 giving a constant. Its inner rows are split into runs
+   of consecutive source elements copied with memcpy when they are contiguous. Element moves are typed by element
+   size (1, 4 or 8 bytes), never by dtype. */
 
 /* A header on the stack describing part of an existing buffer: it owns nothing and belongs to no scope, so it
    needs no freeing. It only carries geometry to nn__assign and the iterator. strides NULL: contiguous. */
