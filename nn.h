@@ -515,10 +515,110 @@ NNDEF nn_status nn_clip_out(nn_tensor *out, const nn_tensor *x, double lo, doubl
 /* ops/reduce.h: (being written) */
 /* ---- end src/ops/reduce.h ---- */
 /* ---- begin src/ops/shape.h ---- */
-/* ops/shape.h: (being written) */
+/* ops/shape.h: joining, splitting, tiling, padding and reordering tensors (NumPy semantics).
+
+   Axes may be negative (counted from the end). Results are new contiguous tensors, except nn_split,
+   nn_array_split, nn_split_at and nn_flip, which return views sharing x's storage. Inputs may be views
+   (transposed, reversed, broadcast) of any dtype. */
+
+/* np.concatenate(ts[:n], axis): joins along an existing axis. All inputs need the same ndim and equal sizes
+   outside axis; 0-d inputs are rejected. NN_ALL_AXES (axis=None) flattens every input first. The result dtype
+   is nn_promote_types over all inputs (np.result_type). */
+NNDEF nn_tensor *nn_concatenate(nn_tensor *const *ts, int n, int axis);
+/* np.stack(ts[:n], axis): joins equal-shaped tensors along a new axis, axis in [-ndim-1, ndim]; dtypes are
+   promoted as in nn_concatenate. */
+NNDEF nn_tensor *nn_stack(nn_tensor *const *ts, int n, int axis);
+/* np.split(x, sections, axis): out[0..sections) receive equal-length VIEWS of x; an error (like NumPy's
+   "array split does not result in an equal division") when the axis length is not divisible. */
+NNDEF nn_status nn_split(const nn_tensor *x, int sections, int axis, nn_tensor **out);
+/* np.array_split(x, sections, axis): like nn_split but unequal sections are allowed; the first
+   len % sections views get one extra element. */
+NNDEF nn_status nn_array_split(const nn_tensor *x, int sections, int axis, nn_tensor **out);
+/* np.split(x, indices, axis) with an index list: out[0..nindices] receive the views x[:i0], x[i0:i1], ...,
+   x[i_last:] along axis; indices follow Python slice rules (negative counts from the end, clamped, a
+   decreasing pair gives an empty view). */
+NNDEF nn_status nn_split_at(const nn_tensor *x, const int64_t *indices, int nindices, int axis, nn_tensor **out);
+/* np.tile(x, reps): repeats the whole of x reps[i] times along axis i. The result has max(x->ndim, nreps)
+   dimensions: x gets leading length-1 axes, or reps leading 1s, whichever is shorter. */
+NNDEF nn_tensor *nn_tile(const nn_tensor *x, const int64_t *reps, int nreps);
+/* np.repeat(x, repeats, axis): repeats each element repeats times along axis (repeats >= 0).
+   NN_ALL_AXES flattens x first and returns a 1-D tensor. */
+NNDEF nn_tensor *nn_repeat(const nn_tensor *x, int64_t repeats, int axis);
+/* np.repeat(x, repeats_array, axis): element i along axis is repeated repeats[i] times; nrepeats is the axis
+   length (or 1, broadcast); NN_ALL_AXES flattens x first. */
+NNDEF nn_tensor *nn_repeat_each(const nn_tensor *x, const int64_t *repeats, int64_t nrepeats, int axis);
+
+/* Padding modes of nn_pad, as np.pad's mode strings. */
+typedef enum nn_pad_mode {
+  NN_PAD_CONSTANT = 0, /* 'constant': the given value */
+  NN_PAD_EDGE,         /* 'edge': the edge element repeated */
+  NN_PAD_REFLECT,      /* 'reflect': mirror without repeating the edge, (d c b | a b c d | c b a) */
+  NN_PAD_SYMMETRIC,    /* 'symmetric': mirror repeating the edge, (c b a | a b c d | d c b) */
+  NN_PAD_WRAP          /* 'wrap': the other end, (b c d | a b c d | a b c) */
+} nn_pad_mode;
+/* np.pad(x, ((b0,a0),(b1,a1),...), mode, constant_values=value): pad_width holds x->ndim pairs (before, after)
+   of non-negative widths (NULL allowed for 0-d x). Widths larger than the axis are fine: reflect, symmetric
+   and wrap continue periodically (the documented behaviour; NumPy 1.24 returns a few values out of period for
+   some asymmetric wide pads, numpy#25926), and a length-1 axis pads like 'edge' in reflect mode, as NumPy does.
+   A zero-length axis can only be padded in constant mode. value is converted to x's dtype. */
+NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mode mode, double value);
+/* np.flip(x, axis): a VIEW with a negated stride along axis (no copy); NN_ALL_AXES flips every axis. */
+NNDEF nn_tensor *nn_flip(const nn_tensor *x, int axis);
+/* np.roll(x, shift, axis): elements move shift places along axis (negative: backwards), wrapping around;
+   NN_ALL_AXES rolls the flattened tensor and keeps x's shape. Returns a new tensor. */
+NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis);
 /* ---- end src/ops/shape.h ---- */
 /* ---- begin src/ops/index.h ---- */
-/* ops/index.h: (being written) */
+/* ops/index.h: integer and boolean indexing (NumPy's take/put family and PyTorch's gather/scatter family).
+
+   Index tensors may have any integer dtype (int32, int64, uint8), any shape and any strides; float and bool
+   index tensors are rejected (use the masked functions for boolean masks). Negative indices count from the
+   end, as in NumPy (PyTorch rejects them); any other out-of-range index is an error naming the index, the axis
+   and its size, and nothing is written. Masks must have dtype bool. Data tensors may have any dtype; values
+   written into a tensor are converted to its dtype. */
+
+/* np.take(x, indices, axis) with mode='raise': result shape x.shape[:axis] + indices.shape + x.shape[axis+1:].
+   NN_ALL_AXES (axis=None) indexes the flattened x and the result has indices' shape. */
+NNDEF nn_tensor *nn_take(const nn_tensor *x, const nn_tensor *indices, int axis);
+/* np.take_along_axis(x, indices, axis): indices has x's ndim; out[..., j, ...] = x[..., indices[..., j, ...], ...]
+   with indices and x broadcast against each other outside axis. NN_ALL_AXES: 1-D indices into the flattened x.
+   Equal to torch.gather(x, axis, indices) when the shapes are equal. */
+NNDEF nn_tensor *nn_take_along_axis(const nn_tensor *x, const nn_tensor *indices, int axis);
+/* torch.gather(x, axis, index): the result has index's shape; index has x's ndim and, outside axis, sizes no
+   larger than x's (no broadcasting, as in PyTorch). */
+NNDEF nn_tensor *nn_gather(const nn_tensor *x, int axis, const nn_tensor *index);
+/* torch.masked_select(x, mask) = x[mask]: the elements of x where the bool mask is true, as a 1-D tensor in
+   row-major order of the broadcast shape (x and mask are broadcast against each other). */
+NNDEF nn_tensor *nn_masked_select(const nn_tensor *x, const nn_tensor *mask);
+/* x[mask] = value in place (torch.Tensor.masked_fill_): mask is bool and broadcastable to x's shape; value is
+   converted to x's dtype. */
+NNDEF nn_status nn_masked_fill(nn_tensor *x, const nn_tensor *mask, double value);
+/* np.put(x, indices, values) in place: x.flat[indices[i]] = values.flat[i % values.size] (values are cycled;
+   empty values write nothing). Later duplicates win. */
+NNDEF nn_status nn_put(nn_tensor *x, const nn_tensor *indices, const nn_tensor *values);
+/* np.put_along_axis(x, indices, values, axis) in place: x[..., indices[..., j, ...], ...] = values[..., j, ...],
+   indices broadcast with x outside axis and values broadcast to that shape. Later duplicates win.
+   NN_ALL_AXES: 1-D indices into the flattened x. */
+NNDEF nn_status nn_put_along_axis(nn_tensor *x, const nn_tensor *indices, const nn_tensor *values, int axis);
+/* torch.scatter(x, axis, index, src) as a new tensor: a copy of x with out[..., index[..., j, ...], ...] =
+   src[..., j, ...] over index's shape. index has x's ndim, sizes no larger than src's and (outside axis) x's;
+   src may also be 0-d (a scalar, like torch's value overload). Duplicates: the last in row-major order wins. */
+NNDEF nn_tensor *nn_scatter(const nn_tensor *x, int axis, const nn_tensor *index, const nn_tensor *src);
+/* torch.scatter_add(x, axis, index, src) as a new tensor: like nn_scatter but adds; duplicate indices accumulate
+   in row-major index order, so results are deterministic. Bool adds as logical or; integers wrap. */
+NNDEF nn_tensor *nn_scatter_add(const nn_tensor *x, int axis, const nn_tensor *index, const nn_tensor *src);
+/* torch.index_add(x, axis, index, src) as a new tensor: out[..., index[i], ...] += src[..., i, ...] for the 0-d or
+   1-D index; src has x's shape except src.shape[axis] == index.size. Duplicates accumulate in index order. */
+NNDEF nn_tensor *nn_index_add(const nn_tensor *x, int axis, const nn_tensor *index, const nn_tensor *src);
+/* np.argwhere(x): int64 tensor of shape (count, x->ndim) holding the indices of the nonzero elements in
+   row-major order (NaN counts as nonzero, -0.0 as zero). */
+NNDEF nn_tensor *nn_argwhere(const nn_tensor *x);
+/* np.count_nonzero(x): the number of nonzero elements as a 0-d int64 tensor. */
+NNDEF nn_tensor *nn_count_nonzero(const nn_tensor *x);
+/* torch.nn.functional.one_hot(indices, num_classes) with a chosen dtype: shape indices.shape + (num_classes,),
+   1 at each index and 0 elsewhere. num_classes < 0 means max(indices) + 1 (PyTorch's -1). A negative index or
+   one >= num_classes is an error. */
+NNDEF nn_tensor *nn_one_hot(const nn_tensor *indices, int64_t num_classes, nn_dtype dtype);
 /* ---- end src/ops/index.h ---- */
 /* ---- begin src/ops/sort.h ---- */
 /* ops/sort.h: (being written) */
@@ -3139,10 +3239,1668 @@ NNDEF nn_tensor *nn_clip(const nn_tensor *x, double lo, double hi) {
 /* ops/reduce.c: (being written) */
 /* ---- end src/ops/reduce.c ---- */
 /* ---- begin src/ops/shape.c ---- */
-/* ops/shape.c: (being written) */
+/* ops/shape.c: joining, splitting, tiling, padding, flipping and rolling.
+
+   Most ops here only move elements. Joins and roll are nn__assign calls between slices (which also converts
+   dtypes and runs on the thread pool). Tile, repeat, pad and take (ops/index.c) are one primitive,
+   nn__gather_axes: every output axis reads the source through its own index map,
+   out[j0,...,jn] = x[map0[j0], ..., mapn[jn]], an entry -1 giving a constant. Its inner rows are split into runs
+   of consecutive source elements copied with memcpy when they are contiguous. Element moves are typed by element
+   size (1, 4 or 8 bytes), never by dtype. */
+
+/* A header on the stack describing part of an existing buffer: it owns nothing and belongs to no scope, so it
+   needs no freeing. It only carries geometry to nn__assign and the iterator. strides NULL: contiguous. */
+NN__PRIVATE void nn__hdr(nn_tensor *h, nn_dtype dt, const int64_t *shape, const int64_t *strides, int ndim,
+                         void *data) {
+  int i;
+  memset(h, 0, sizeof *h);
+  h->dtype = dt;
+  h->ndim = ndim;
+  for (i = 0; i < ndim; i++) h->shape[i] = shape[i];
+  h->size = nn__shape_size(shape, ndim);
+  if (strides)
+    for (i = 0; i < ndim; i++) h->strides[i] = strides[i];
+  else
+    nn__contiguous_strides(h->strides, shape, ndim);
+  h->data = data;
+  h->device = NN_CPU;
+}
+
+/* The largest element count an op may create (nn__check_shape's limit), used to reject overflowing sizes. */
+#define NN__MAX_ELEMS ((int64_t)1 << 48)
+
+/* Element address helper: byte pointer of element offset k (in elements) from data. */
+#define NN__EPTR(data, k, esz) ((char *)(data) + (int64_t)(k) * (int64_t)(esz))
+
+/* ---- the gather engine ---- */
+
+typedef struct nn__gx {
+  char *out;        /* contiguous output */
+  const char *src;  /* source element (0,...,0) */
+  int ndim;         /* >= 1 */
+  int64_t oshape[NN_MAX_DIMS];
+  int64_t sst[NN_MAX_DIMS]; /* source strides in bytes */
+  const int64_t *map[NN_MAX_DIMS];
+  int64_t wlo[NN_MAX_DIMS], whi[NN_MAX_DIMS], wsrc[NN_MAX_DIMS]; /* identity window of each mapped axis */
+  int64_t esz;
+  unsigned char cval[8];
+  int64_t m;            /* row length: the last output axis */
+  int64_t nrows;        /* product of the other output axes */
+  int64_t rpc, cw, cpr; /* rows per chunk; column width and column chunks per row (long rows) */
+  const int64_t *runs;  /* nruns triples (output start, source byte offset or INT64_MIN for the constant, length) */
+  int64_t nruns;
+  const int64_t *offs;  /* when runs is NULL: per element source byte offset or INT64_MIN */
+} nn__gx;
+
+#define NN__CONST_OFF INT64_MIN
+
+/* Source index of output position j along axis d: identity without a map; with one, j - wlo + wsrc inside the
+   window [wlo, whi) and the table outside it (the table skips the window). */
+NN__PRIVATE int64_t nn__gx_index(const nn__gx *g, int d, int64_t j) {
+  if (!g->map[d]) return j;
+  if (j < g->wlo[d]) return g->map[d][j];
+  if (j < g->whi[d]) return j - g->wlo[d] + g->wsrc[d];
+  return g->map[d][j - (g->whi[d] - g->wlo[d])];
+}
+
+/* Row kernels, one per element size: output columns [k0, k1) of one row; base NULL means a constant row. */
+#define NN__GX_ROW(SUF, T)                                                                    \
+  NN__PRIVATE void nn__gx_row_##SUF(const nn__gx *g, T *o, const char *base, int64_t k0, int64_t k1) { \
+    T cv;                                                                                     \
+    int64_t k;                                                                                \
+    memcpy(&cv, g->cval, sizeof(T));                                                          \
+    if (!base) {                                                                              \
+      for (k = k0; k < k1; k++) o[k] = cv;                                                    \
+      return;                                                                                 \
+    }                                                                                         \
+    if (g->runs) {                                                                            \
+      int64_t sl = g->sst[g->ndim - 1], lo = 0, hi = g->nruns, r;                             \
+      /* first run that ends after k0 */                                                      \
+      while (lo < hi) {                                                                       \
+        int64_t mid = lo + (hi - lo) / 2;                                                     \
+        if (g->runs[3 * mid] + g->runs[3 * mid + 2] <= k0) lo = mid + 1;                      \
+        else hi = mid;                                                                        \
+      }                                                                                       \
+      for (r = lo; r < g->nruns && g->runs[3 * r] < k1; r++) {                                \
+        const int64_t *ru = g->runs + 3 * r;                                                  \
+        int64_t a = ru[0] > k0 ? ru[0] : k0, b = ru[0] + ru[2] < k1 ? ru[0] + ru[2] : k1;     \
+        T *d = o + a;                                                                         \
+        if (ru[1] == NN__CONST_OFF) {                                                         \
+          for (k = 0; k < b - a; k++) d[k] = cv;                                              \
+        } else {                                                                              \
+          const char *s = base + ru[1] + (a - ru[0]) * sl;                                    \
+          if (sl == (int64_t)sizeof(T)) memcpy(d, s, (size_t)(b - a) * sizeof(T));            \
+          else                                                                                \
+            for (k = 0; k < b - a; k++) memcpy(d + k, s + k * sl, sizeof(T));                 \
+        }                                                                                     \
+      }                                                                                       \
+    } else {                                                                                  \
+      const int64_t *off = g->offs;                                                           \
+      for (k = k0; k < k1; k++) {                                                             \
+        if (off[k] == NN__CONST_OFF) o[k] = cv;                                               \
+        else memcpy(o + k, base + off[k], sizeof(T));                                         \
+      }                                                                                       \
+    }                                                                                         \
+  }
+NN__GX_ROW(1, uint8_t)
+NN__GX_ROW(4, uint32_t)
+NN__GX_ROW(8, uint64_t)
+
+NN__PRIVATE void nn__gx_chunk(void *ctx, int64_t c) {
+  const nn__gx *g = (const nn__gx *)ctx;
+  int64_t idx[NN_MAX_DIMS], r0 = (c / g->cpr) * g->rpc, r1 = r0 + g->rpc, rem, r;
+  int64_t k0 = (c % g->cpr) * g->cw, k1 = k0 + g->cw;
+  int nd = g->ndim - 1, d;
+  if (r1 > g->nrows) r1 = g->nrows;
+  if (k1 > g->m) k1 = g->m;
+  rem = r0;
+  for (d = nd - 1; d >= 0; d--) {
+    idx[d] = rem % g->oshape[d];
+    rem /= g->oshape[d];
+  }
+  for (r = r0; r < r1; r++) {
+    const char *base = g->src;
+    char *o = g->out + r * g->m * g->esz;
+    for (d = 0; d < nd; d++) {
+      int64_t j = nn__gx_index(g, d, idx[d]);
+      if (j < 0) {
+        base = NULL;
+        break;
+      }
+      base += j * g->sst[d];
+    }
+    if (g->esz == 1) nn__gx_row_1(g, (uint8_t *)o, base, k0, k1);
+    else if (g->esz == 4) nn__gx_row_4(g, (uint32_t *)o, base, k0, k1);
+    else nn__gx_row_8(g, (uint64_t *)o, base, k0, k1);
+    for (d = nd - 1; d >= 0; d--) {
+      if (++idx[d] < g->oshape[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+/* out (contiguous, shape oshape[0..ndim)) = x gathered through maps: out[j] = x[maps[0][j0], ..., maps[n-1][jn-1]].
+   x is a header with the same ndim; maps[d] NULL is the identity (oshape[d] == x->shape[d]); entries are in
+   [0, x->shape[d]) or -1 for the constant *cval (of x's dtype; NULL allowed when no entry is -1). win (NULL or
+   3 * ndim values lo, hi, src per axis) lets a map skip an identity stretch: on [lo, hi) the index is
+   j - lo + src and maps[d] holds only the oshape[d] - (hi - lo) entries outside it (what pad uses). Work is
+   chunked by output size only. */
+NN__PRIVATE nn_status nn__gather_axes(const char *op, void *out, const int64_t *oshape, int ndim, const nn_tensor *x,
+                                      const int64_t *const *maps, const int64_t *win, const void *cval) {
+  nn__gx g;
+  int d, last;
+  int64_t total = nn__shape_size(oshape, ndim), *buf = NULL, k, nruns, nchunks, prev, cur;
+  memset(&g, 0, sizeof g);
+  g.esz = (int64_t)nn_dtype_size(x->dtype);
+  if (cval) memcpy(g.cval, cval, (size_t)g.esz);
+  if (total <= 0) return NN_OK;
+  if (ndim == 0) {
+    memcpy(out, x->data, (size_t)g.esz);
+    return NN_OK;
+  }
+  g.out = (char *)out;
+  g.src = (const char *)x->data;
+  g.ndim = ndim;
+  for (d = 0; d < ndim; d++) {
+    g.oshape[d] = oshape[d];
+    g.sst[d] = x->strides[d] * g.esz;
+    g.map[d] = maps ? maps[d] : NULL;
+    g.wlo[d] = win ? win[3 * d] : 0;
+    g.whi[d] = win ? win[3 * d + 1] : 0;
+    g.wsrc[d] = win ? win[3 * d + 2] : 0;
+  }
+  g.m = oshape[ndim - 1];
+  g.nrows = total / g.m;
+  /* the last axis: runs of consecutive source elements, or per-element offsets when runs are short */
+  last = ndim - 1;
+  nruns = 1;
+  if (g.map[last])
+    for (k = 1, prev = nn__gx_index(&g, last, 0); k < g.m; k++, prev = cur) {
+      cur = nn__gx_index(&g, last, k);
+      if (!((cur < 0 && prev < 0) || (cur >= 0 && prev >= 0 && cur == prev + 1))) nruns++;
+    }
+  if (nruns * 4 <= g.m || nruns == 1) {
+    int64_t r = 0;
+    buf = (int64_t *)nn__xalloc(op, (size_t)nruns * 3 * sizeof(int64_t));
+    if (!buf) return nn_last_status();
+    for (k = 0, prev = 0; k < g.m; k++, prev = cur) {
+      cur = nn__gx_index(&g, last, k);
+      if (k == 0 || !((cur < 0 && prev < 0) || (cur >= 0 && prev >= 0 && cur == prev + 1))) {
+        if (k > 0) r++;
+        buf[3 * r] = k;
+        buf[3 * r + 1] = cur < 0 ? NN__CONST_OFF : cur * g.sst[last];
+        buf[3 * r + 2] = 0;
+      }
+      buf[3 * r + 2]++;
+    }
+    g.runs = buf;
+    g.nruns = nruns;
+  } else {
+    buf = (int64_t *)nn__xalloc(op, (size_t)g.m * sizeof(int64_t));
+    if (!buf) return nn_last_status();
+    for (k = 0; k < g.m; k++) {
+      cur = nn__gx_index(&g, last, k);
+      buf[k] = cur < 0 ? NN__CONST_OFF : cur * g.sst[last];
+    }
+    g.offs = buf;
+  }
+  if (g.m >= NN__GRAIN) {
+    g.rpc = 1;
+    g.cw = NN__GRAIN;
+    g.cpr = (g.m + NN__GRAIN - 1) / NN__GRAIN;
+  } else {
+    g.rpc = NN__GRAIN / g.m;
+    g.cw = g.m;
+    g.cpr = 1;
+  }
+  nchunks = (g.nrows + g.rpc - 1) / g.rpc * g.cpr;
+  nn__parallel_for(nchunks, nn__gx_chunk, &g);
+  nn__dealloc(buf);
+  return NN_OK;
+}
+
+/* ---- concatenate / stack ---- */
+
+/* Checks the tensor list of a join and returns the promoted dtype (NN_DTYPE_COUNT on error). */
+NN__PRIVATE nn_dtype nn__join_check(const char *op, nn_tensor *const *ts, int n, const char *what) {
+  nn_dtype dt = NN_DTYPE_COUNT;
+  char nm[32];
+  int i;
+  if (!ts) {
+    nn__fail_null(op, "ts");
+    return NN_DTYPE_COUNT;
+  }
+  if (n <= 0) {
+    nn__fail(NN_ERR_ARG, "%s: need at least one array to %s (n = %d)", op, what, n);
+    return NN_DTYPE_COUNT;
+  }
+  for (i = 0; i < n; i++) {
+    snprintf(nm, sizeof nm, "ts[%d]", i);
+    if (nn__check_cpu(op, ts[i], nm) != NN_OK) return NN_DTYPE_COUNT;
+    dt = i ? nn_promote_types(dt, ts[i]->dtype) : ts[i]->dtype;
+  }
+  if (!nn__dtype_valid(dt)) nn__fail(NN_ERR_DTYPE, "%s: invalid dtype among the inputs", op);
+  return dt;
+}
+
+NNDEF nn_tensor *nn_concatenate(nn_tensor *const *ts, int n, int axis) {
+  const char *op = "nn_concatenate";
+  int64_t shape[NN_MAX_DIMS], total = 0, off = 0;
+  char s1[160], s2[160];
+  nn_tensor *out, h;
+  nn_dtype dt = nn__join_check(op, ts, n, "concatenate");
+  int i, d, nd;
+  size_t esz;
+  if (dt == NN_DTYPE_COUNT) return NULL;
+  esz = nn_dtype_size(dt);
+  if (axis == NN_ALL_AXES) {
+    for (i = 0; i < n; i++) {
+      total += ts[i]->size;
+      if (total > NN__MAX_ELEMS) {
+        nn__fail(NN_ERR_SHAPE, "%s: the result would have too many elements", op);
+        return NULL;
+      }
+    }
+    out = nn__new(op, dt, &total, 1);
+    if (!out) return NULL;
+    for (i = 0; i < n; i++) {
+      nn__hdr(&h, dt, ts[i]->shape, NULL, ts[i]->ndim, NN__EPTR(out->data, off, esz));
+      nn__assign(&h, ts[i]);
+      off += ts[i]->size;
+    }
+    return out;
+  }
+  nd = ts[0]->ndim;
+  if (nd == 0) {
+    nn__fail(NN_ERR_SHAPE, "%s: zero-dimensional arrays cannot be concatenated (use NN_ALL_AXES to flatten them)", op);
+    return NULL;
+  }
+  if (nn__norm_axis(op, &axis, nd) != NN_OK) return NULL;
+  for (i = 1; i < n; i++) {
+    if (ts[i]->ndim != nd) {
+      nn__fail(NN_ERR_SHAPE,
+               "%s: all the input arrays must have same number of dimensions, but the array at index 0 has %d "
+               "dimension(s) and the array at index %d has %d dimension(s)",
+               op, nd, i, ts[i]->ndim);
+      return NULL;
+    }
+    for (d = 0; d < nd; d++)
+      if (d != axis && ts[i]->shape[d] != ts[0]->shape[d]) {
+        nn__fail(NN_ERR_SHAPE,
+                 "%s: all the input array dimensions except for the concatenation axis must match exactly, but along "
+                 "dimension %d, the array at index 0 has size %lld and the array at index %d has size %lld "
+                 "(shapes %s and %s)",
+                 op, d, (long long)ts[0]->shape[d], i, (long long)ts[i]->shape[d], nn_shape_str(ts[0], s1, sizeof s1),
+                 nn_shape_str(ts[i], s2, sizeof s2));
+        return NULL;
+      }
+  }
+  for (i = 0; i < n; i++) {
+    total += ts[i]->shape[axis];
+    if (total > NN__MAX_ELEMS) {
+      nn__fail(NN_ERR_SHAPE, "%s: the result would have too many elements", op);
+      return NULL;
+    }
+  }
+  for (d = 0; d < nd; d++) shape[d] = ts[0]->shape[d];
+  shape[axis] = total;
+  out = nn__new(op, dt, shape, nd);
+  if (!out) return NULL;
+  for (i = 0; i < n; i++) {
+    nn__hdr(&h, dt, ts[i]->shape, out->strides, nd, NN__EPTR(out->data, off * out->strides[axis], esz));
+    nn__assign(&h, ts[i]);
+    off += ts[i]->shape[axis];
+  }
+  return out;
+}
+
+NNDEF nn_tensor *nn_stack(nn_tensor *const *ts, int n, int axis) {
+  const char *op = "nn_stack";
+  int64_t shape[NN_MAX_DIMS] = {0}, st[NN_MAX_DIMS] = {0};
+  char s1[160], s2[160];
+  nn_tensor *out, h;
+  nn_dtype dt = nn__join_check(op, ts, n, "stack");
+  int i, d, k, nd;
+  size_t esz;
+  if (dt == NN_DTYPE_COUNT) return NULL;
+  esz = nn_dtype_size(dt);
+  nd = ts[0]->ndim;
+  for (i = 1; i < n; i++) {
+    int same = ts[i]->ndim == nd;
+    for (d = 0; same && d < nd; d++) same = ts[i]->shape[d] == ts[0]->shape[d];
+    if (!same) {
+      nn__fail(NN_ERR_SHAPE,
+               "%s: all input arrays must have the same shape, but the array at index 0 has shape %s and the array "
+               "at index %d has shape %s",
+               op, nn_shape_str(ts[0], s1, sizeof s1), i, nn_shape_str(ts[i], s2, sizeof s2));
+      return NULL;
+    }
+  }
+  if (nd + 1 > NN_MAX_DIMS) {
+    nn__fail(NN_ERR_SHAPE, "%s: the result would have %d dimensions, more than NN_MAX_DIMS (%d)", op, nd + 1,
+             NN_MAX_DIMS);
+    return NULL;
+  }
+  if (nn__norm_axis(op, &axis, nd + 1) != NN_OK) return NULL;
+  for (d = 0, k = 0; d <= nd; d++) shape[d] = d == axis ? (int64_t)n : ts[0]->shape[k++];
+  out = nn__new(op, dt, shape, nd + 1);
+  if (!out) return NULL;
+  for (d = 0, k = 0; d <= nd; d++)
+    if (d != axis) st[k++] = out->strides[d];
+  for (i = 0; i < n; i++) {
+    nn__hdr(&h, dt, ts[0]->shape, st, nd, NN__EPTR(out->data, (int64_t)i * out->strides[axis], esz));
+    nn__assign(&h, ts[i]);
+  }
+  return out;
+}
+
+/* ---- split ---- */
+
+/* Section i of a split: sections > 0 gives array_split's sizes; otherwise the index list (Python slice rules). */
+NN__PRIVATE void nn__split_bounds(int64_t i, int64_t len, int64_t sections, const int64_t *ind, int64_t nind,
+                                  int64_t *start, int64_t *count) {
+  if (sections > 0) {
+    int64_t each = len / sections, extra = len % sections;
+    *start = i * each + (i < extra ? i : extra);
+    *count = each + (i < extra ? 1 : 0);
+  } else {
+    int64_t b = i == 0 ? 0 : ind[i - 1], e = i == nind ? len : ind[i];
+    *count = nn__slice_indices(len, &b, &e, 1);
+    *start = b;
+  }
+}
+
+NN__PRIVATE nn_status nn__split(const char *op, const nn_tensor *x, int64_t sections, const int64_t *ind,
+                                int64_t nind, int axis, nn_tensor **out) {
+  int64_t nout = sections > 0 ? sections : nind + 1, i, j, shape[NN_MAX_DIMS], start, count;
+  size_t esz;
+  int d;
+  for (i = 0; i < nout; i++) out[i] = NULL;
+  if (nn__norm_axis(op, &axis, x->ndim) != NN_OK) return nn_last_status();
+  esz = nn_dtype_size(x->dtype);
+  for (d = 0; d < x->ndim; d++) shape[d] = x->shape[d];
+  for (i = 0; i < nout; i++) {
+    nn__split_bounds(i, x->shape[axis], sections, ind, nind, &start, &count);
+    shape[axis] = count;
+    out[i] = nn__view(op, x, shape, x->strides, x->ndim,
+                      count > 0 ? NN__EPTR(x->data, start * x->strides[axis], esz) : (char *)x->data);
+    if (!out[i]) {
+      nn_status st = nn_last_status();
+      for (j = 0; j < i; j++) {
+        nn_free(out[j]);
+        out[j] = NULL;
+      }
+      return st;
+    }
+  }
+  return NN_OK;
+}
+
+NNDEF nn_status nn_split(const nn_tensor *x, int sections, int axis, nn_tensor **out) {
+  const char *op = "nn_split";
+  if (nn__check_cpu(op, x, "x") != NN_OK) return nn_last_status();
+  if (!out) return nn__fail_null(op, "out");
+  if (sections <= 0) return nn__fail(NN_ERR_VALUE, "%s: number sections must be larger than 0 (got %d)", op, sections);
+  if (nn__norm_axis(op, &axis, x->ndim) != NN_OK) return nn_last_status();
+  if (x->shape[axis] % sections != 0)
+    return nn__fail(NN_ERR_VALUE,
+                    "%s: array split does not result in an equal division (axis %d of length %lld into %d sections)",
+                    op, axis, (long long)x->shape[axis], sections);
+  return nn__split(op, x, sections, NULL, 0, axis, out);
+}
+
+NNDEF nn_status nn_array_split(const nn_tensor *x, int sections, int axis, nn_tensor **out) {
+  const char *op = "nn_array_split";
+  if (nn__check_cpu(op, x, "x") != NN_OK) return nn_last_status();
+  if (!out) return nn__fail_null(op, "out");
+  if (sections <= 0) return nn__fail(NN_ERR_VALUE, "%s: number sections must be larger than 0 (got %d)", op, sections);
+  return nn__split(op, x, sections, NULL, 0, axis, out);
+}
+
+NNDEF nn_status nn_split_at(const nn_tensor *x, const int64_t *indices, int nindices, int axis, nn_tensor **out) {
+  const char *op = "nn_split_at";
+  if (nn__check_cpu(op, x, "x") != NN_OK) return nn_last_status();
+  if (!out) return nn__fail_null(op, "out");
+  if (nindices < 0) return nn__fail(NN_ERR_VALUE, "%s: nindices must be >= 0 (got %d)", op, nindices);
+  if (nindices > 0 && !indices) return nn__fail_null(op, "indices");
+  return nn__split(op, x, 0, indices, nindices, axis, out);
+}
+
+/* ---- tile / repeat ---- */
+
+NNDEF nn_tensor *nn_tile(const nn_tensor *x, const int64_t *reps, int nreps) {
+  const char *op = "nn_tile";
+  int64_t oshape[NN_MAX_DIMS], xs[NN_MAX_DIMS], xst[NN_MAX_DIMS], r[NN_MAX_DIMS], nmap = 0, *buf = NULL, *p, j;
+  const int64_t *maps[NN_MAX_DIMS];
+  nn_tensor *out, h;
+  int D, d, lead;
+  if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
+  if (nreps < 0 || nreps > NN_MAX_DIMS) {
+    nn__fail(NN_ERR_ARG, "%s: nreps %d is outside [0, %d]", op, nreps, NN_MAX_DIMS);
+    return NULL;
+  }
+  if (nreps > 0 && !reps) {
+    nn__fail_null(op, "reps");
+    return NULL;
+  }
+  D = x->ndim > nreps ? x->ndim : nreps;
+  lead = D - x->ndim;
+  for (d = 0; d < D; d++) {
+    xs[d] = d < lead ? 1 : x->shape[d - lead];
+    xst[d] = d < lead ? 0 : x->strides[d - lead];
+    r[d] = d < D - nreps ? 1 : reps[d - (D - nreps)];
+    if (r[d] < 0) {
+      nn__fail(NN_ERR_VALUE, "%s: negative dimensions are not allowed (reps[%d] = %lld)", op, d - (D - nreps),
+               (long long)r[d]);
+      return NULL;
+    }
+    if (xs[d] > 0 && r[d] > NN__MAX_ELEMS / xs[d]) {
+      nn__fail(NN_ERR_SHAPE, "%s: the result would have too many elements", op);
+      return NULL;
+    }
+    oshape[d] = xs[d] * r[d];
+    if (r[d] != 1 && oshape[d] > 0) nmap += oshape[d];
+  }
+  out = nn__new(op, x->dtype, oshape, D);
+  if (!out) return NULL;
+  if (out->size == 0) return out;
+  if (nmap > 0) {
+    buf = (int64_t *)nn__xalloc(op, (size_t)nmap * sizeof(int64_t));
+    if (!buf) {
+      nn_free(out);
+      return NULL;
+    }
+  }
+  p = buf;
+  for (d = 0; d < D; d++) {
+    maps[d] = NULL;
+    if (r[d] != 1) {
+      for (j = 0; j < oshape[d]; j++) p[j] = j % xs[d];
+      maps[d] = p;
+      p += oshape[d];
+    }
+  }
+  nn__hdr(&h, x->dtype, xs, xst, D, x->data);
+  if (nn__gather_axes(op, out->data, oshape, D, &h, maps, NULL, NULL) != NN_OK) {
+    nn_free(out);
+    out = NULL;
+  }
+  nn__dealloc(buf);
+  return out;
+}
+
+/* repeat with counts[ncounts] (ncounts 1: every element the same count). scalar: report like np.repeat(x, int). */
+NN__PRIVATE nn_tensor *nn__repeat(const char *op, const nn_tensor *x, const int64_t *counts, int64_t ncounts, int axis,
+                                  int scalar) {
+  nn_tensor *flat = NULL, *out = NULL, h;
+  const nn_tensor *src = x;
+  const int64_t *maps[NN_MAX_DIMS];
+  int64_t shape[NN_MAX_DIMS], n, total = 0, i, k, *map = NULL, *p;
+  int d, nd;
+  for (i = 0; i < ncounts; i++)
+    if (counts[i] < 0) {
+      if (scalar) nn__fail(NN_ERR_VALUE, "%s: negative dimensions are not allowed (repeats = %lld)", op, (long long)counts[i]);
+      else nn__fail(NN_ERR_VALUE, "%s: repeats may not contain negative values (repeats[%lld] = %lld)", op, (long long)i,
+                    (long long)counts[i]);
+      return NULL;
+    }
+  if (axis == NN_ALL_AXES) {
+    if (nn_is_contiguous(x)) {
+      n = x->size;
+      nn__hdr(&h, x->dtype, &n, NULL, 1, x->data);
+      src = &h;
+    } else {
+      flat = nn_ravel(x);
+      if (!flat) return NULL;
+      src = flat;
+    }
+    axis = 0;
+  } else if (nn__norm_axis(op, &axis, x->ndim) != NN_OK) {
+    return NULL;
+  }
+  nd = src->ndim;
+  n = src->shape[axis];
+  if (ncounts != 1 && ncounts != n) {
+    nn__fail(NN_ERR_SHAPE, "%s: operands could not be broadcast together with shape (%lld,) (%lld,)", op, (long long)n,
+             (long long)ncounts);
+    goto done;
+  }
+  for (i = 0; i < n; i++) {
+    int64_t c = counts[ncounts == 1 ? 0 : i];
+    if (c > NN__MAX_ELEMS || total > NN__MAX_ELEMS - c) {
+      nn__fail(NN_ERR_SHAPE, "%s: the result would have too many elements", op);
+      goto done;
+    }
+    total += c;
+  }
+  for (d = 0; d < nd; d++) {
+    shape[d] = src->shape[d];
+    maps[d] = NULL;
+  }
+  shape[axis] = total;
+  out = nn__new(op, x->dtype, shape, nd);
+  if (!out || out->size == 0) goto done;
+  map = (int64_t *)nn__xalloc(op, (size_t)total * sizeof(int64_t));
+  if (!map) goto fail;
+  for (i = 0, p = map; i < n; i++)
+    for (k = counts[ncounts == 1 ? 0 : i]; k > 0; k--) *p++ = i;
+  maps[axis] = map;
+  if (nn__gather_axes(op, out->data, shape, nd, src, maps, NULL, NULL) == NN_OK) goto done;
+fail:
+  nn_free(out);
+  out = NULL;
+done:
+  nn__dealloc(map);
+  nn_free(flat);
+  return out;
+}
+
+NNDEF nn_tensor *nn_repeat(const nn_tensor *x, int64_t repeats, int axis) {
+  if (nn__check_cpu("nn_repeat", x, "x") != NN_OK) return NULL;
+  return nn__repeat("nn_repeat", x, &repeats, 1, axis, 1);
+}
+
+NNDEF nn_tensor *nn_repeat_each(const nn_tensor *x, const int64_t *repeats, int64_t nrepeats, int axis) {
+  const char *op = "nn_repeat_each";
+  if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
+  if (!repeats) {
+    nn__fail_null(op, "repeats");
+    return NULL;
+  }
+  if (nrepeats < 1) {
+    nn__fail(NN_ERR_VALUE, "%s: nrepeats must be at least 1 (got %lld)", op, (long long)nrepeats);
+    return NULL;
+  }
+  return nn__repeat(op, x, repeats, nrepeats, axis, 0);
+}
+
+/* ---- pad ---- */
+
+/* Source index for padded position j of an axis of length n with `before` elements in front, or -1 (constant). */
+NN__PRIVATE int64_t nn__pad_index(int64_t j, int64_t before, int64_t n, nn_pad_mode mode) {
+  int64_t p = j - before, q;
+  if (p >= 0 && p < n) return p;
+  switch (mode) {
+    case NN_PAD_EDGE: return p < 0 ? 0 : n - 1;
+    case NN_PAD_WRAP:
+      q = p % n;
+      return q < 0 ? q + n : q;
+    case NN_PAD_REFLECT:
+      if (n == 1) return 0;
+      q = p % (2 * (n - 1));
+      if (q < 0) q += 2 * (n - 1);
+      return q < n ? q : 2 * (n - 1) - q;
+    case NN_PAD_SYMMETRIC:
+      q = p % (2 * n);
+      if (q < 0) q += 2 * n;
+      return q < n ? q : 2 * n - 1 - q;
+    default: return -1;
+  }
+}
+
+NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mode mode, double value) {
+  const char *op = "nn_pad";
+  int64_t oshape[NN_MAX_DIMS], win[3 * NN_MAX_DIMS], nmap = 0, *buf = NULL, *p, j;
+  const int64_t *maps[NN_MAX_DIMS];
+  unsigned char cval[8];
+  nn_tensor *out;
+  int d;
+  if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
+  if ((int)mode < (int)NN_PAD_CONSTANT || (int)mode > (int)NN_PAD_WRAP) {
+    nn__fail(NN_ERR_ARG, "%s: invalid pad mode %d", op, (int)mode);
+    return NULL;
+  }
+  if (x->ndim > 0 && !pad_width) {
+    nn__fail_null(op, "pad_width");
+    return NULL;
+  }
+  for (d = 0; d < x->ndim; d++) {
+    int64_t b = pad_width[2 * d], a = pad_width[2 * d + 1];
+    if (b < 0 || a < 0) {
+      nn__fail(NN_ERR_VALUE, "%s: index can't contain negative values (pad_width for axis %d is (%lld, %lld))", op, d,
+               (long long)b, (long long)a);
+      return NULL;
+    }
+    if (b > NN__MAX_ELEMS || a > NN__MAX_ELEMS) {
+      nn__fail(NN_ERR_SHAPE, "%s: the result would have too many elements", op);
+      return NULL;
+    }
+    if (x->shape[d] == 0 && (a > 0 || b > 0) && mode != NN_PAD_CONSTANT) {
+      nn__fail(NN_ERR_VALUE, "%s: can't extend empty axis %d using modes other than 'constant' or 'empty'", op, d);
+      return NULL;
+    }
+    oshape[d] = b + x->shape[d] + a;
+    nmap += a + b;
+  }
+  nn__store(x->dtype, cval, value);
+  out = nn__new(op, x->dtype, oshape, x->ndim);
+  if (!out || out->size == 0) return out;
+  if (nmap > 0) {
+    buf = (int64_t *)nn__xalloc(op, (size_t)nmap * sizeof(int64_t));
+    if (!buf) {
+      nn_free(out);
+      return NULL;
+    }
+  }
+  /* each padded axis maps only its pad regions; the original elements are the identity window [b, b + n) */
+  p = buf;
+  for (d = 0; d < x->ndim; d++) {
+    int64_t b = pad_width[2 * d], a = pad_width[2 * d + 1], n = x->shape[d];
+    maps[d] = NULL;
+    win[3 * d] = b;
+    win[3 * d + 1] = b + n;
+    win[3 * d + 2] = 0;
+    if (a > 0 || b > 0) {
+      for (j = 0; j < b; j++) p[j] = nn__pad_index(j, b, n, mode);
+      for (j = 0; j < a; j++) p[b + j] = nn__pad_index(b + n + j, b, n, mode);
+      maps[d] = p;
+      p += a + b;
+    }
+  }
+  if (nn__gather_axes(op, out->data, oshape, x->ndim, x, maps, win, cval) != NN_OK) {
+    nn_free(out);
+    out = NULL;
+  }
+  nn__dealloc(buf);
+  return out;
+}
+
+/* ---- flip / roll ---- */
+
+NNDEF nn_tensor *nn_flip(const nn_tensor *x, int axis) {
+  const char *op = "nn_flip";
+  int64_t st[NN_MAX_DIMS];
+  char *data;
+  int d;
+  if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
+  if (axis != NN_ALL_AXES && nn__norm_axis(op, &axis, x->ndim) != NN_OK) return NULL;
+  data = (char *)x->data;
+  for (d = 0; d < x->ndim; d++) {
+    st[d] = x->strides[d];
+    if ((axis == NN_ALL_AXES || d == axis) && x->shape[d] > 0) {
+      data = NN__EPTR(data, (x->shape[d] - 1) * x->strides[d], nn_dtype_size(x->dtype));
+      st[d] = -x->strides[d];
+    }
+  }
+  return nn__view(op, x, x->shape, st, x->ndim, data);
+}
+
+NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis) {
+  const char *op = "nn_roll";
+  nn_tensor *flat = NULL, *out, fh, h, dst, part;
+  const nn_tensor *src = x;
+  int64_t shape[NN_MAX_DIMS], n, s;
+  size_t esz;
+  int d;
+  if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
+  if (axis != NN_ALL_AXES && nn__norm_axis(op, &axis, x->ndim) != NN_OK) return NULL;
+  out = nn__new(op, x->dtype, x->shape, x->ndim);
+  if (!out || out->size == 0) return out;
+  if (axis == NN_ALL_AXES) {
+    if (nn_is_contiguous(x)) {
+      n = x->size;
+      nn__hdr(&fh, x->dtype, &n, NULL, 1, x->data);
+      src = &fh;
+    } else {
+      flat = nn_ravel(x);
+      if (!flat) {
+        nn_free(out);
+        return NULL;
+      }
+      src = flat;
+    }
+    axis = 0;
+  }
+  /* out[s:] = src[:n-s] and out[:s] = src[n-s:] along axis: two strided copies */
+  esz = nn_dtype_size(x->dtype);
+  n = src->shape[axis];
+  s = shift % n;
+  if (s < 0) s += n;
+  nn__hdr(&dst, x->dtype, src->shape, NULL, src->ndim, out->data);
+  for (d = 0; d < src->ndim; d++) shape[d] = src->shape[d];
+  shape[axis] = n - s;
+  nn__hdr(&h, x->dtype, shape, dst.strides, src->ndim, NN__EPTR(out->data, s * dst.strides[axis], esz));
+  nn__hdr(&part, x->dtype, shape, src->strides, src->ndim, src->data);
+  nn__assign(&h, &part);
+  if (s > 0) {
+    shape[axis] = s;
+    nn__hdr(&h, x->dtype, shape, dst.strides, src->ndim, out->data);
+    nn__hdr(&part, x->dtype, shape, src->strides, src->ndim, NN__EPTR(src->data, (n - s) * src->strides[axis], esz));
+    nn__assign(&h, &part);
+  }
+  nn_free(flat);
+  return out;
+}
 /* ---- end src/ops/shape.c ---- */
 /* ---- begin src/ops/index.c ---- */
-/* ops/index.c: (being written) */
+/* ops/index.c: take/put, gather/scatter, masks, argwhere, one_hot.
+
+   Index tensors are first copied into contiguous int64 tensors, where negative indices are wrapped and every
+   index is bounds-checked before anything is written; the kernels then trust them. Reads (take, gather,
+   masked_select, argwhere) are chunked by size for the thread pool; scattered writes (put, scatter, index_add)
+   run in index order on one thread, which is what makes duplicates deterministic. */
+
+/* Index dtype check: integers only. */
+NN__PRIVATE nn_status nn__check_idx_dtype(const char *op, const nn_tensor *idx, const char *arg) {
+  if (!nn__is_int(idx->dtype))
+    return nn__fail(NN_ERR_DTYPE, "%s: %s must have an integer dtype (int32, int64 or uint8), got %s", op, arg,
+                    nn_dtype_name(idx->dtype));
+  return NN_OK;
+}
+
+/* Checks (and, when write is set, wraps in place) the int64 indices p[0..n) chunk by chunk: per chunk the first
+   out-of-range position (or -1) and whether a negative index was seen. */
+typedef struct nn__idx_job {
+  int64_t *p;
+  int64_t n, size;
+  int write;
+  int64_t *bad;
+  unsigned char *neg;
+} nn__idx_job;
+
+NN__PRIVATE void nn__idx_task(void *vj, int64_t c) {
+  const nn__idx_job *j = (const nn__idx_job *)vj;
+  int64_t b = c * NN__GRAIN, e = b + NN__GRAIN, i, size = j->size;
+  int neg = 0;
+  if (e > j->n) e = j->n;
+  j->bad[c] = -1;
+  for (i = b; i < e; i++) {
+    int64_t v = j->p[i];
+    if (v < 0) {
+      neg = 1;
+      v += size;
+    }
+    if (v < 0 || v >= size) {
+      j->bad[c] = i;
+      break;
+    }
+    if (j->write) j->p[i] = v;
+  }
+  j->neg[c] = (unsigned char)neg;
+}
+
+/* Runs nn__idx_task over p; returns the first bad position (-1 if none) and sets *anyneg. */
+NN__PRIVATE int64_t nn__idx_scan(int64_t *p, int64_t n, int64_t size, int write, int64_t *bad, unsigned char *neg,
+                                 int *anyneg) {
+  nn__idx_job j;
+  int64_t c, nch = (n + NN__GRAIN - 1) / NN__GRAIN;
+  j.p = p;
+  j.n = n;
+  j.size = size;
+  j.write = write;
+  j.bad = bad;
+  j.neg = neg;
+  nn__parallel_for(nch, nn__idx_task, &j);
+  *anyneg = 0;
+  for (c = 0; c < nch; c++) {
+    if (bad[c] >= 0) return bad[c];
+    if (neg[c]) *anyneg = 1;
+  }
+  return -1;
+}
+
+/* Integer indices as a contiguous int64 tensor with negative entries wrapped and all checked against size: a
+   view of idx itself when it already is contiguous int64 without negatives and does not share memory with
+   `target` (the tensor an in-place op writes; NULL for none), else a converted copy. axis only appears in the
+   message. */
+NN__PRIVATE nn_tensor *nn__idx64(const char *op, const nn_tensor *idx, int64_t size, int axis, const nn_tensor *target) {
+  int64_t nch = (idx->size + NN__GRAIN - 1) / NN__GRAIN, *bad, badpos = -1, badval = 0;
+  unsigned char *neg;
+  nn_tensor *t = NULL;
+  int anyneg = 0;
+  if (nch < 1) nch = 1;
+  bad = (int64_t *)nn__xalloc(op, (size_t)nch * (sizeof(int64_t) + 1));
+  if (!bad) return NULL;
+  neg = (unsigned char *)(bad + nch);
+  if (idx->dtype == NN_INT64 && nn_is_contiguous(idx) && !(target && target->storage == idx->storage)) {
+    badpos = nn__idx_scan((int64_t *)idx->data, idx->size, size, 0, bad, neg, &anyneg);
+    if (badpos >= 0) {
+      badval = ((const int64_t *)idx->data)[badpos];
+      goto fail;
+    }
+    if (!anyneg) {
+      nn__dealloc(bad);
+      return nn__view(op, idx, idx->shape, idx->strides, idx->ndim, idx->data);
+    }
+  }
+  t = nn__new(op, NN_INT64, idx->shape, idx->ndim);
+  if (!t) goto done;
+  nn__assign(t, idx);
+  badpos = nn__idx_scan((int64_t *)t->data, t->size, size, 1, bad, neg, &anyneg);
+  if (badpos < 0) goto done;
+  /* the scan wrapped the entries before badpos; the bad one itself is untouched */
+  badval = ((const int64_t *)t->data)[badpos];
+fail:
+  nn__fail(NN_ERR_INDEX, "%s: index %lld is out of bounds for axis %d with size %lld", op, (long long)badval, axis,
+           (long long)size);
+  nn_free(t);
+  t = NULL;
+done:
+  nn__dealloc(bad);
+  return t;
+}
+
+/* src as a tensor of dtype dt that does not share memory with dst: src itself or a new copy in *tmp. */
+NN__PRIVATE const nn_tensor *nn__values_for(const char *op, const nn_tensor *src, nn_dtype dt, const nn_tensor *dst,
+                                            nn_tensor **tmp) {
+  *tmp = NULL;
+  if (src->dtype == dt && (!src->storage || src->storage != dst->storage)) return src;
+  *tmp = nn__new(op, dt, src->shape, src->ndim);
+  if (*tmp) nn__assign(*tmp, src);
+  return *tmp;
+}
+
+/* ---- row kernels ---- */
+
+/* gather: p = [out, idx, x base]; ctx = stride of the indexed axis (elements). */
+#define NN__GATHER_ROW(SUF, T)                                                                  \
+  NN__PRIVATE void nn__gather_row_##SUF(int64_t n, char **p, const int64_t *st, void *ctx) {    \
+    T *o = (T *)p[0];                                                                           \
+    const int64_t *ix = (const int64_t *)p[1];                                                  \
+    const T *s = (const T *)p[2];                                                               \
+    int64_t ax = *(const int64_t *)ctx, i;                                                      \
+    for (i = 0; i < n; i++) o[i * st[0]] = s[i * st[2] + ix[i * st[1]] * ax];                   \
+  }
+NN__GATHER_ROW(1, uint8_t)
+NN__GATHER_ROW(4, uint32_t)
+NN__GATHER_ROW(8, uint64_t)
+
+/* scatter: p = [out base, idx, src]. */
+#define NN__SCATTER_ROW(SUF, T)                                                                 \
+  NN__PRIVATE void nn__scatter_row_##SUF(int64_t n, char **p, const int64_t *st, void *ctx) {   \
+    T *o = (T *)p[0];                                                                           \
+    const int64_t *ix = (const int64_t *)p[1];                                                  \
+    const T *s = (const T *)p[2];                                                               \
+    int64_t ax = *(const int64_t *)ctx, i;                                                      \
+    for (i = 0; i < n; i++) o[i * st[0] + ix[i * st[1]] * ax] = s[i * st[2]];                   \
+  }
+NN__SCATTER_ROW(1, uint8_t)
+NN__SCATTER_ROW(4, uint32_t)
+NN__SCATTER_ROW(8, uint64_t)
+
+/* Additions that never overflow into undefined behaviour: integers wrap, bool is logical or. */
+#define NN__ADD_PLAIN(T, a, b) ((T)((a) + (b)))
+#define NN__ADD_I32(T, a, b) ((int32_t)((uint32_t)(a) + (uint32_t)(b)))
+#define NN__ADD_I64(T, a, b) ((int64_t)((uint64_t)(a) + (uint64_t)(b)))
+#define NN__ADD_OR(T, a, b) ((uint8_t)((a) | (b)))
+
+/* scatter_add: p = [out base, idx, src]; index_add: p = [dst, src]. */
+#define NN__ACC_ROWS(SUF, T, ADD)                                                                    \
+  NN__PRIVATE void nn__scatter_add_row_##SUF(int64_t n, char **p, const int64_t *st, void *ctx) {    \
+    T *o = (T *)p[0];                                                                                \
+    const int64_t *ix = (const int64_t *)p[1];                                                       \
+    const T *s = (const T *)p[2];                                                                    \
+    int64_t ax = *(const int64_t *)ctx, i;                                                           \
+    for (i = 0; i < n; i++) {                                                                        \
+      T *d = o + i * st[0] + ix[i * st[1]] * ax;                                                     \
+      *d = ADD(T, *d, s[i * st[2]]);                                                                 \
+    }                                                                                                \
+  }                                                                                                  \
+  NN__PRIVATE void nn__acc_row_##SUF(int64_t n, char **p, const int64_t *st, void *ctx) {            \
+    T *d = (T *)p[0];                                                                                \
+    const T *s = (const T *)p[1];                                                                    \
+    int64_t i;                                                                                       \
+    (void)ctx;                                                                                       \
+    if (st[0] == 1 && st[1] == 1)                                                                    \
+      for (i = 0; i < n; i++) d[i] = ADD(T, d[i], s[i]);                                             \
+    else                                                                                             \
+      for (i = 0; i < n; i++) d[i * st[0]] = ADD(T, d[i * st[0]], s[i * st[1]]);                     \
+  }
+NN__ACC_ROWS(f32, float, NN__ADD_PLAIN)
+NN__ACC_ROWS(f64, double, NN__ADD_PLAIN)
+NN__ACC_ROWS(i32, int32_t, NN__ADD_I32)
+NN__ACC_ROWS(i64, int64_t, NN__ADD_I64)
+NN__ACC_ROWS(u8, uint8_t, NN__ADD_PLAIN)
+NN__ACC_ROWS(b, uint8_t, NN__ADD_OR)
+
+/* In dtype enum order: float32 float64 int32 int64 uint8 bool. */
+static const nn__row_fn nn__scatter_add_rows[NN_DTYPE_COUNT] = {nn__scatter_add_row_f32, nn__scatter_add_row_f64,
+                                                                nn__scatter_add_row_i32, nn__scatter_add_row_i64,
+                                                                nn__scatter_add_row_u8,  nn__scatter_add_row_b};
+static const nn__row_fn nn__acc_rows[NN_DTYPE_COUNT] = {nn__acc_row_f32, nn__acc_row_f64, nn__acc_row_i32,
+                                                        nn__acc_row_i64, nn__acc_row_u8,  nn__acc_row_b};
+
+NN__PRIVATE nn__row_fn nn__by_size(size_t esz, nn__row_fn f1, nn__row_fn f4, nn__row_fn f8) {
+  return esz == 1 ? f1 : esz == 4 ? f4 : f8;
+}
+
+/* Runs fn over the iterator in fixed chunks of NN__GRAIN elements, chunk c getting ctxs + c * csz. */
+typedef struct nn__chunks_job {
+  const nn__iter *it;
+  nn__row_fn fn;
+  char *ctxs;
+  size_t csz;
+} nn__chunks_job;
+
+NN__PRIVATE void nn__chunks_task(void *vj, int64_t c) {
+  const nn__chunks_job *j = (const nn__chunks_job *)vj;
+  int64_t b = c * NN__GRAIN, e = b + NN__GRAIN;
+  if (e > j->it->size) e = j->it->size;
+  nn__iter_range(j->it, j->fn, j->ctxs + (size_t)c * j->csz, b, e);
+}
+
+NN__PRIVATE int64_t nn__nchunks(int64_t size) { return (size + NN__GRAIN - 1) / NN__GRAIN; }
+
+NN__PRIVATE void nn__iter_chunks(const nn__iter *it, nn__row_fn fn, void *ctxs, size_t csz) {
+  nn__chunks_job j;
+  if (it->size <= 0) return;
+  j.it = it;
+  j.fn = fn;
+  j.ctxs = (char *)ctxs;
+  j.csz = csz;
+  nn__parallel_for(nn__nchunks(it->size), nn__chunks_task, &j);
+}
+
+/* ---- take family ---- */
+
+NN__PRIVATE nn_tensor *nn__take(const char *op, const nn_tensor *x, const nn_tensor *indices, int axis) {
+  nn_tensor *flat = NULL, *idx = NULL, *out = NULL, h;
+  const nn_tensor *src = x;
+  const int64_t *maps[NN_MAX_DIMS];
+  int64_t oshape[NN_MAX_DIMS], gshape[NN_MAX_DIMS], n;
+  int d, k, nd;
+  if (axis == NN_ALL_AXES) {
+    if (nn_is_contiguous(x)) {
+      n = x->size;
+      nn__hdr(&h, x->dtype, &n, NULL, 1, x->data);
+      src = &h;
+    } else {
+      flat = nn_ravel(x);
+      if (!flat) return NULL;
+      src = flat;
+    }
+    axis = 0;
+  } else if (nn__norm_axis(op, &axis, x->ndim) != NN_OK) {
+    return NULL;
+  }
+  nd = src->ndim - 1 + indices->ndim;
+  if (nd > NN_MAX_DIMS) {
+    nn__fail(NN_ERR_SHAPE, "%s: the result would have %d dimensions, more than NN_MAX_DIMS (%d)", op, nd, NN_MAX_DIMS);
+    goto done;
+  }
+  n = src->shape[axis];
+  if (n == 0 && indices->size > 0) {
+    nn__fail(NN_ERR_INDEX, "%s: cannot do a non-empty take from an empty axes (axis %d has size 0)", op, axis);
+    goto done;
+  }
+  idx = nn__idx64(op, indices, n, axis, NULL);
+  if (!idx) goto done;
+  for (d = 0, k = 0; d < axis; d++) oshape[k++] = src->shape[d];
+  for (d = 0; d < indices->ndim; d++) oshape[k++] = indices->shape[d];
+  for (d = axis + 1; d < src->ndim; d++) oshape[k++] = src->shape[d];
+  out = nn__new(op, x->dtype, oshape, nd);
+  if (!out) goto done;
+  for (d = 0; d < src->ndim; d++) {
+    gshape[d] = src->shape[d];
+    maps[d] = NULL;
+  }
+  gshape[axis] = indices->size;
+  maps[axis] = (const int64_t *)idx->data;
+  if (nn__gather_axes(op, out->data, gshape, src->ndim, src, maps, NULL, NULL) != NN_OK) {
+    nn_free(out);
+    out = NULL;
+  }
+done:
+  nn_free(idx);
+  nn_free(flat);
+  return out;
+}
+
+NNDEF nn_tensor *nn_take(const nn_tensor *x, const nn_tensor *indices, int axis) {
+  const char *op = "nn_take";
+  if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, indices, "indices") != NN_OK) return NULL;
+  if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return NULL;
+  return nn__take(op, x, indices, axis);
+}
+
+/* out = x gathered along axis through idx (int64, checked); xshape: x's geometry as seen by the iterator (axis
+   set to 1, other axes 1 or out's). */
+NN__PRIVATE void nn__gather_along(nn_tensor *out, const nn_tensor *x, const int64_t *xshape, const nn_tensor *idx,
+                                  int axis) {
+  nn_tensor xb, *ops[3];
+  nn__iter it;
+  int64_t ax = x->strides[axis];
+  size_t esz = nn_dtype_size(x->dtype);
+  if (out->size == 0) return;
+  nn__hdr(&xb, x->dtype, xshape, x->strides, x->ndim, x->data);
+  ops[0] = out;
+  ops[1] = (nn_tensor *)idx;
+  ops[2] = &xb;
+  nn__iter_init(&it, 3, ops, out->shape, out->ndim);
+  nn__iter_run(&it, nn__by_size(esz, nn__gather_row_1, nn__gather_row_4, nn__gather_row_8), &ax);
+}
+
+/* The shape of x[indices-along-axis]: indices and x broadcast outside axis; indices' length along axis. */
+NN__PRIVATE nn_status nn__along_shape(const char *op, const nn_tensor *x, const nn_tensor *ind, int axis,
+                                      int64_t *shape) {
+  char s1[160], s2[160];
+  int d;
+  for (d = 0; d < x->ndim; d++) {
+    int64_t a = x->shape[d], b = ind->shape[d];
+    if (d == axis) shape[d] = b;
+    else if (a == b || b == 1) shape[d] = a;
+    else if (a == 1) shape[d] = b;
+    else
+      return nn__fail(NN_ERR_SHAPE,
+                      "%s: shape mismatch: indices of shape %s and x of shape %s cannot be broadcast together along "
+                      "dimension %d",
+                      op, nn_shape_str(ind, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2), d);
+  }
+  return NN_OK;
+}
+
+NNDEF nn_tensor *nn_take_along_axis(const nn_tensor *x, const nn_tensor *indices, int axis) {
+  const char *op = "nn_take_along_axis";
+  int64_t shape[NN_MAX_DIMS], xshape[NN_MAX_DIMS];
+  nn_tensor *idx, *out;
+  char s1[160], s2[160];
+  int d;
+  if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, indices, "indices") != NN_OK) return NULL;
+  if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return NULL;
+  if (axis == NN_ALL_AXES) {
+    if (indices->ndim != 1) {
+      nn__fail(NN_ERR_SHAPE, "%s: when axis is NN_ALL_AXES, indices must be 1-D (got shape %s)", op,
+               nn_shape_str(indices, s1, sizeof s1));
+      return NULL;
+    }
+    return nn__take(op, x, indices, NN_ALL_AXES);
+  }
+  if (indices->ndim != x->ndim) {
+    nn__fail(NN_ERR_SHAPE, "%s: `indices` and `arr` must have the same number of dimensions (shapes %s and %s)", op,
+             nn_shape_str(indices, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2));
+    return NULL;
+  }
+  if (nn__norm_axis(op, &axis, x->ndim) != NN_OK) return NULL;
+  if (nn__along_shape(op, x, indices, axis, shape) != NN_OK) return NULL;
+  idx = nn__idx64(op, indices, x->shape[axis], axis, NULL);
+  if (!idx) return NULL;
+  out = nn__new(op, x->dtype, shape, x->ndim);
+  if (out) {
+    for (d = 0; d < x->ndim; d++) xshape[d] = d == axis ? 1 : x->shape[d];
+    nn__gather_along(out, x, xshape, idx, axis);
+  }
+  nn_free(idx);
+  return out;
+}
+
+/* PyTorch's shape rule for gather/scatter: index has x's ndim and, outside axis, sizes no larger than x's. */
+NN__PRIVATE nn_status nn__torch_index_check(const char *op, const nn_tensor *x, const nn_tensor *index, int *axis) {
+  char s1[160], s2[160];
+  int d;
+  if (index->ndim != x->ndim)
+    return nn__fail(NN_ERR_SHAPE, "%s: index must have the same number of dimensions as x (index shape %s, x shape %s)",
+                    op, nn_shape_str(index, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2));
+  if (nn__norm_axis(op, axis, x->ndim) != NN_OK) return nn_last_status();
+  for (d = 0; d < x->ndim; d++)
+    if (d != *axis && index->shape[d] > x->shape[d])
+      return nn__fail(NN_ERR_SHAPE,
+                      "%s: size does not match at dimension %d: expected index %s to be no larger than x %s apart from "
+                      "dimension %d",
+                      op, d, nn_shape_str(index, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2), *axis);
+  return NN_OK;
+}
+
+NNDEF nn_tensor *nn_gather(const nn_tensor *x, int axis, const nn_tensor *index) {
+  const char *op = "nn_gather";
+  int64_t xshape[NN_MAX_DIMS];
+  nn_tensor *idx, *out;
+  int d;
+  if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, index, "index") != NN_OK) return NULL;
+  if (nn__check_idx_dtype(op, index, "index") != NN_OK) return NULL;
+  if (nn__torch_index_check(op, x, index, &axis) != NN_OK) return NULL;
+  idx = nn__idx64(op, index, x->shape[axis], axis, NULL);
+  if (!idx) return NULL;
+  out = nn__new(op, x->dtype, index->shape, index->ndim);
+  if (out) {
+    for (d = 0; d < x->ndim; d++) xshape[d] = d == axis ? 1 : index->shape[d];
+    nn__gather_along(out, x, xshape, idx, axis);
+  }
+  nn_free(idx);
+  return out;
+}
+
+/* ---- scatter family ---- */
+
+NN__PRIVATE nn_tensor *nn__scatter(const char *op, const nn_tensor *x, int axis, const nn_tensor *index,
+                                   const nn_tensor *src, int add) {
+  int64_t bshape[NN_MAX_DIMS], ax;
+  nn_tensor *idx = NULL, *out = NULL, *tmp = NULL, xb, sv, *ops[3];
+  const nn_tensor *s;
+  nn__iter it;
+  char s1[160], s2[160];
+  int d;
+  if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, index, "index") != NN_OK ||
+      nn__check_cpu(op, src, "src") != NN_OK)
+    return NULL;
+  if (nn__check_idx_dtype(op, index, "index") != NN_OK) return NULL;
+  if (nn__torch_index_check(op, x, index, &axis) != NN_OK) return NULL;
+  if (src->ndim != 0 && src->ndim != x->ndim) {
+    nn__fail(NN_ERR_SHAPE, "%s: src must be 0-d or have the same number of dimensions as x (src shape %s, x shape %s)",
+             op, nn_shape_str(src, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2));
+    return NULL;
+  }
+  for (d = 0; src->ndim && d < x->ndim; d++)
+    if (index->shape[d] > src->shape[d]) {
+      nn__fail(NN_ERR_SHAPE, "%s: size does not match at dimension %d: expected index %s to be no larger than src %s", op,
+               d, nn_shape_str(index, s1, sizeof s1), nn_shape_str(src, s2, sizeof s2));
+      return NULL;
+    }
+  idx = nn__idx64(op, index, x->shape[axis], axis, NULL);
+  if (!idx) return NULL;
+  out = nn__new(op, x->dtype, x->shape, x->ndim);
+  if (!out) goto done;
+  nn__assign(out, x);
+  if (index->size == 0) goto done;
+  s = nn__values_for(op, src, x->dtype, out, &tmp);
+  if (!s) {
+    nn_free(out);
+    out = NULL;
+    goto done;
+  }
+  for (d = 0; d < x->ndim; d++) bshape[d] = d == axis ? 1 : index->shape[d];
+  nn__hdr(&xb, out->dtype, bshape, out->strides, out->ndim, out->data);
+  if (s->ndim == 0) sv = *s;
+  else nn__hdr(&sv, s->dtype, index->shape, s->strides, s->ndim, s->data);
+  sv.scope = NULL;
+  ops[0] = &xb;
+  ops[1] = idx;
+  ops[2] = &sv;
+  ax = out->strides[axis];
+  nn__iter_init(&it, 3, ops, index->shape, index->ndim);
+  nn__iter_range(&it,
+                 add ? nn__scatter_add_rows[x->dtype]
+                     : nn__by_size(nn_dtype_size(x->dtype), nn__scatter_row_1, nn__scatter_row_4, nn__scatter_row_8),
+                 &ax, 0, it.size);
+done:
+  nn_free(tmp);
+  nn_free(idx);
+  return out;
+}
+
+NNDEF nn_tensor *nn_scatter(const nn_tensor *x, int axis, const nn_tensor *index, const nn_tensor *src) {
+  return nn__scatter("nn_scatter", x, axis, index, src, 0);
+}
+
+NNDEF nn_tensor *nn_scatter_add(const nn_tensor *x, int axis, const nn_tensor *index, const nn_tensor *src) {
+  return nn__scatter("nn_scatter_add", x, axis, index, src, 1);
+}
+
+NNDEF nn_tensor *nn_index_add(const nn_tensor *x, int axis, const nn_tensor *index, const nn_tensor *src) {
+  const char *op = "nn_index_add";
+  int64_t shape[NN_MAX_DIMS], dst_st[NN_MAX_DIMS], src_st[NN_MAX_DIMS], i, *ix;
+  nn_tensor *idx = NULL, *out = NULL, *tmp = NULL, dh, sh, *ops[2];
+  const nn_tensor *s;
+  char s1[160], s2[160];
+  size_t esz;
+  int d, k;
+  if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, index, "index") != NN_OK ||
+      nn__check_cpu(op, src, "src") != NN_OK)
+    return NULL;
+  if (nn__check_idx_dtype(op, index, "index") != NN_OK) return NULL;
+  if (index->ndim > 1) {
+    nn__fail(NN_ERR_SHAPE, "%s: index must be 0-d or 1-D, got shape %s", op, nn_shape_str(index, s1, sizeof s1));
+    return NULL;
+  }
+  if (nn__norm_axis(op, &axis, x->ndim) != NN_OK) return NULL;
+  if (src->ndim != x->ndim) {
+    nn__fail(NN_ERR_SHAPE, "%s: src must have the same number of dimensions as x (src shape %s, x shape %s)", op,
+             nn_shape_str(src, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2));
+    return NULL;
+  }
+  if (src->shape[axis] != index->size) {
+    nn__fail(NN_ERR_SHAPE, "%s: index has %lld elements but src has size %lld along axis %d (src shape %s)", op,
+             (long long)index->size, (long long)src->shape[axis], axis, nn_shape_str(src, s1, sizeof s1));
+    return NULL;
+  }
+  for (d = 0; d < x->ndim; d++)
+    if (d != axis && src->shape[d] != x->shape[d]) {
+      nn__fail(NN_ERR_SHAPE, "%s: src shape %s must match x shape %s outside axis %d (they differ in dimension %d)", op,
+               nn_shape_str(src, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2), axis, d);
+      return NULL;
+    }
+  idx = nn__idx64(op, index, x->shape[axis], axis, NULL);
+  if (!idx) return NULL;
+  out = nn__new(op, x->dtype, x->shape, x->ndim);
+  if (!out) goto done;
+  nn__assign(out, x);
+  if (index->size == 0) goto done;
+  s = nn__values_for(op, src, x->dtype, out, &tmp);
+  if (!s) {
+    nn_free(out);
+    out = NULL;
+    goto done;
+  }
+  for (d = 0, k = 0; d < x->ndim; d++)
+    if (d != axis) {
+      shape[k] = x->shape[d];
+      dst_st[k] = out->strides[d];
+      src_st[k] = s->strides[d];
+      k++;
+    }
+  esz = nn_dtype_size(x->dtype);
+  ix = (int64_t *)idx->data;
+  for (i = 0; i < idx->size; i++) {
+    nn__iter it;
+    nn__hdr(&dh, x->dtype, shape, dst_st, k, NN__EPTR(out->data, ix[i] * out->strides[axis], esz));
+    nn__hdr(&sh, x->dtype, shape, src_st, k, NN__EPTR(s->data, i * s->strides[axis], esz));
+    if (dh.size == 0) break;
+    ops[0] = &dh;
+    ops[1] = &sh;
+    nn__iter_init(&it, 2, ops, shape, k);
+    nn__iter_run(&it, nn__acc_rows[x->dtype], NULL);
+  }
+done:
+  nn_free(tmp);
+  nn_free(idx);
+  return out;
+}
+
+/* ---- put family ---- */
+
+/* x.flat[ix[i]] = vals[i % nv] (vals contiguous, x's dtype); indices already checked. */
+NN__PRIVATE void nn__put_flat(nn_tensor *x, const int64_t *ix, int64_t ni, const char *vals, int64_t nv) {
+  size_t esz = nn_dtype_size(x->dtype);
+  int contig = nn_is_contiguous(x);
+  int64_t i;
+  for (i = 0; i < ni; i++) {
+    char *d = contig ? NN__EPTR(x->data, ix[i], esz) : nn__flat_ptr(x, ix[i]);
+    const char *s = vals + (i % nv) * (int64_t)esz;
+    if (esz == 1) *d = *s;
+    else if (esz == 4) memcpy(d, s, 4);
+    else memcpy(d, s, 8);
+  }
+}
+
+NNDEF nn_status nn_put(nn_tensor *x, const nn_tensor *indices, const nn_tensor *values) {
+  const char *op = "nn_put";
+  nn_tensor *idx, *tmp = NULL;
+  const nn_tensor *v;
+  if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, indices, "indices") != NN_OK ||
+      nn__check_cpu(op, values, "values") != NN_OK)
+    return nn_last_status();
+  if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return nn_last_status();
+  if (indices->size == 0 || values->size == 0) return NN_OK;
+  idx = nn__idx64(op, indices, x->size, 0, x);
+  if (!idx) return nn_last_status();
+  v = values;
+  if (values->dtype != x->dtype || !nn_is_contiguous(values) || values->storage == x->storage) {
+    tmp = nn__new(op, x->dtype, values->shape, values->ndim);
+    if (!tmp) {
+      nn_free(idx);
+      return nn_last_status();
+    }
+    nn__assign(tmp, values);
+    v = tmp;
+  }
+  nn__put_flat(x, (const int64_t *)idx->data, idx->size, (const char *)v->data, v->size);
+  nn_free(tmp);
+  nn_free(idx);
+  return NN_OK;
+}
+
+NNDEF nn_status nn_put_along_axis(nn_tensor *x, const nn_tensor *indices, const nn_tensor *values, int axis) {
+  const char *op = "nn_put_along_axis";
+  int64_t shape[NN_MAX_DIMS], xshape[NN_MAX_DIMS], ax;
+  nn_tensor *idx = NULL, *tmp = NULL, xb, *ops[3];
+  const nn_tensor *v;
+  nn__iter it;
+  char s1[160], s2[160];
+  int d;
+  if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, indices, "indices") != NN_OK ||
+      nn__check_cpu(op, values, "values") != NN_OK)
+    return nn_last_status();
+  if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return nn_last_status();
+  if (axis == NN_ALL_AXES) {
+    if (indices->ndim != 1)
+      return nn__fail(NN_ERR_SHAPE, "%s: when axis is NN_ALL_AXES, indices must be 1-D (got shape %s)", op,
+                      nn_shape_str(indices, s1, sizeof s1));
+    if (!nn__can_broadcast_to(values, indices->shape, 1))
+      return nn__fail(NN_ERR_SHAPE, "%s: shape mismatch: value array of shape %s could not be broadcast to indexing result of shape %s",
+                      op, nn_shape_str(values, s1, sizeof s1), nn_shape_str(indices, s2, sizeof s2));
+    idx = nn__idx64(op, indices, x->size, 0, x);
+    if (!idx) return nn_last_status();
+    tmp = nn__new(op, x->dtype, indices->shape, 1);
+    if (!tmp) {
+      nn_free(idx);
+      return nn_last_status();
+    }
+    nn__assign(tmp, values);
+    nn__put_flat(x, (const int64_t *)idx->data, idx->size, (const char *)tmp->data, tmp->size);
+    nn_free(tmp);
+    nn_free(idx);
+    return NN_OK;
+  }
+  if (indices->ndim != x->ndim)
+    return nn__fail(NN_ERR_SHAPE, "%s: `indices` and `arr` must have the same number of dimensions (shapes %s and %s)",
+                    op, nn_shape_str(indices, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2));
+  if (nn__norm_axis(op, &axis, x->ndim) != NN_OK) return nn_last_status();
+  if (nn__along_shape(op, x, indices, axis, shape) != NN_OK) return nn_last_status();
+  if (!nn__can_broadcast_to(values, shape, x->ndim))
+    return nn__fail(NN_ERR_SHAPE, "%s: shape mismatch: value array of shape %s could not be broadcast to indexing result of shape %s",
+                    op, nn_shape_str(values, s1, sizeof s1), nn__fmt_shape(s2, sizeof s2, shape, x->ndim));
+  idx = nn__idx64(op, indices, x->shape[axis], axis, x);
+  if (!idx) return nn_last_status();
+  v = nn__values_for(op, values, x->dtype, x, &tmp);
+  if (!v) {
+    nn_free(idx);
+    return nn_last_status();
+  }
+  for (d = 0; d < x->ndim; d++) xshape[d] = d == axis ? 1 : x->shape[d];
+  nn__hdr(&xb, x->dtype, xshape, x->strides, x->ndim, x->data);
+  ops[0] = &xb;
+  ops[1] = idx;
+  ops[2] = (nn_tensor *)v;
+  ax = x->strides[axis];
+  nn__iter_init(&it, 3, ops, shape, x->ndim);
+  if (it.size > 0)
+    nn__iter_range(&it, nn__by_size(nn_dtype_size(x->dtype), nn__scatter_row_1, nn__scatter_row_4, nn__scatter_row_8),
+                   &ax, 0, it.size);
+  nn_free(tmp);
+  nn_free(idx);
+  return NN_OK;
+}
+
+/* ---- masks ---- */
+
+NN__PRIVATE nn_status nn__check_mask(const char *op, const nn_tensor *mask) {
+  if (mask->dtype != NN_BOOL)
+    return nn__fail(NN_ERR_DTYPE, "%s: mask must have dtype bool, got %s", op, nn_dtype_name(mask->dtype));
+  return NN_OK;
+}
+
+typedef struct nn__sel_ctx {
+  int64_t count;
+  char *dst;
+} nn__sel_ctx;
+
+/* p = [x, mask]: counts true mask entries. */
+NN__PRIVATE void nn__mask_count_row(int64_t n, char **p, const int64_t *st, void *ctx) {
+  const uint8_t *m = (const uint8_t *)p[1];
+  int64_t i, c = 0;
+  for (i = 0; i < n; i++) c += m[i * st[1]] != 0;
+  ((nn__sel_ctx *)ctx)->count += c;
+}
+
+#define NN__SELECT_ROW(SUF, T)                                                                   \
+  NN__PRIVATE void nn__select_row_##SUF(int64_t n, char **p, const int64_t *st, void *ctx) {     \
+    nn__sel_ctx *c = (nn__sel_ctx *)ctx;                                                         \
+    const T *s = (const T *)p[0];                                                                \
+    const uint8_t *m = (const uint8_t *)p[1];                                                    \
+    T *d = (T *)c->dst;                                                                          \
+    int64_t i;                                                                                   \
+    for (i = 0; i < n; i++)                                                                      \
+      if (m[i * st[1]]) *d++ = s[i * st[0]];                                                     \
+    c->dst = (char *)d;                                                                          \
+  }
+NN__SELECT_ROW(1, uint8_t)
+NN__SELECT_ROW(4, uint32_t)
+NN__SELECT_ROW(8, uint64_t)
+
+NNDEF nn_tensor *nn_masked_select(const nn_tensor *x, const nn_tensor *mask) {
+  const char *op = "nn_masked_select";
+  int64_t shape[NN_MAX_DIMS], nch, c, total = 0;
+  nn_tensor *ops[2], *out;
+  nn__sel_ctx *ctx;
+  nn__iter it;
+  size_t esz;
+  int nd;
+  if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, mask, "mask") != NN_OK) return NULL;
+  if (nn__check_mask(op, mask) != NN_OK) return NULL;
+  if (nn__broadcast_shapes(op, x->shape, x->ndim, mask->shape, mask->ndim, shape, &nd) != NN_OK) return NULL;
+  ops[0] = (nn_tensor *)x;
+  ops[1] = (nn_tensor *)mask;
+  nn__iter_init(&it, 2, ops, shape, nd);
+  nch = nn__nchunks(it.size);
+  ctx = (nn__sel_ctx *)nn__xalloc(op, (size_t)(nch > 0 ? nch : 1) * sizeof(nn__sel_ctx));
+  if (!ctx) return NULL;
+  memset(ctx, 0, (size_t)(nch > 0 ? nch : 1) * sizeof(nn__sel_ctx));
+  nn__iter_chunks(&it, nn__mask_count_row, ctx, sizeof(nn__sel_ctx));
+  for (c = 0; c < nch; c++) total += ctx[c].count;
+  out = nn__new(op, x->dtype, &total, 1);
+  if (out && total > 0) {
+    esz = nn_dtype_size(x->dtype);
+    for (c = 0, total = 0; c < nch; c++) {
+      ctx[c].dst = NN__EPTR(out->data, total, esz);
+      total += ctx[c].count;
+    }
+    nn__iter_chunks(&it, nn__by_size(esz, nn__select_row_1, nn__select_row_4, nn__select_row_8), ctx,
+                    sizeof(nn__sel_ctx));
+  }
+  nn__dealloc(ctx);
+  return out;
+}
+
+#define NN__FILL_ROW(SUF, T)                                                                    \
+  NN__PRIVATE void nn__mfill_row_##SUF(int64_t n, char **p, const int64_t *st, void *ctx) {     \
+    T *d = (T *)p[0], v;                                                                        \
+    const uint8_t *m = (const uint8_t *)p[1];                                                   \
+    int64_t i;                                                                                  \
+    memcpy(&v, ctx, sizeof v);                                                                  \
+    for (i = 0; i < n; i++)                                                                     \
+      if (m[i * st[1]]) d[i * st[0]] = v;                                                       \
+  }
+NN__FILL_ROW(1, uint8_t)
+NN__FILL_ROW(4, uint32_t)
+NN__FILL_ROW(8, uint64_t)
+
+NNDEF nn_status nn_masked_fill(nn_tensor *x, const nn_tensor *mask, double value) {
+  const char *op = "nn_masked_fill";
+  unsigned char cval[8];
+  nn_tensor *ops[2], *tmp = NULL;
+  nn__iter it;
+  char s1[160], s2[160];
+  if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, mask, "mask") != NN_OK) return nn_last_status();
+  if (nn__check_mask(op, mask) != NN_OK) return nn_last_status();
+  if (!nn__can_broadcast_to(mask, x->shape, x->ndim))
+    return nn__fail(NN_ERR_SHAPE, "%s: mask of shape %s cannot be broadcast to x of shape %s", op,
+                    nn_shape_str(mask, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2));
+  if (mask->storage && mask->storage == x->storage) {
+    tmp = nn_copy(mask);
+    if (!tmp) return nn_last_status();
+    mask = tmp;
+  }
+  nn__store(x->dtype, cval, value);
+  ops[0] = x;
+  ops[1] = (nn_tensor *)mask;
+  nn__iter_init(&it, 2, ops, x->shape, x->ndim);
+  nn__iter_run(&it, nn__by_size(nn_dtype_size(x->dtype), nn__mfill_row_1, nn__mfill_row_4, nn__mfill_row_8), cval);
+  nn_free(tmp);
+  return NN_OK;
+}
+
+/* ---- nonzero ---- */
+
+/* p = [x]: adds the number of nonzero elements to *(int64_t *)ctx. Floats compare (so -0.0 is zero, NaN is not);
+   integers test their bits. */
+#define NN__NZ_ROW(SUF, T)                                                                      \
+  NN__PRIVATE void nn__nz_row_##SUF(int64_t n, char **p, const int64_t *st, void *ctx) {        \
+    const T *s = (const T *)p[0];                                                               \
+    int64_t i, c = 0, ss = st[0];                                                               \
+    if (ss == 1)                                                                                \
+      for (i = 0; i < n; i++) c += s[i] != 0;                                                   \
+    else                                                                                        \
+      for (i = 0; i < n; i++) c += s[i * ss] != 0;                                              \
+    *(int64_t *)ctx += c;                                                                       \
+  }
+NN__NZ_ROW(f32, float)
+NN__NZ_ROW(f64, double)
+NN__NZ_ROW(1, uint8_t)
+NN__NZ_ROW(4, uint32_t)
+NN__NZ_ROW(8, uint64_t)
+
+static const nn__row_fn nn__nz_rows[NN_DTYPE_COUNT] = {nn__nz_row_f32, nn__nz_row_f64, nn__nz_row_4,
+                                                       nn__nz_row_8,   nn__nz_row_1,   nn__nz_row_1};
+
+/* Per-chunk nonzero counts of x (chunks of NN__GRAIN row-major elements); *nch receives the chunk count. */
+NN__PRIVATE int64_t *nn__nz_counts(const char *op, const nn_tensor *x, int64_t *nch) {
+  nn__iter it;
+  nn_tensor *ops[1];
+  int64_t *counts, n;
+  ops[0] = (nn_tensor *)x;
+  nn__iter_init(&it, 1, ops, x->shape, x->ndim);
+  *nch = nn__nchunks(it.size);
+  n = *nch > 0 ? *nch : 1;
+  counts = (int64_t *)nn__xalloc(op, (size_t)n * sizeof(int64_t));
+  if (!counts) return NULL;
+  memset(counts, 0, (size_t)n * sizeof(int64_t));
+  nn__iter_chunks(&it, nn__nz_rows[x->dtype], counts, sizeof(int64_t));
+  return counts;
+}
+
+NNDEF nn_tensor *nn_count_nonzero(const nn_tensor *x) {
+  const char *op = "nn_count_nonzero";
+  int64_t nch, c, total = 0, *counts;
+  nn_tensor *out;
+  if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
+  counts = nn__nz_counts(op, x, &nch);
+  if (!counts) return NULL;
+  for (c = 0; c < nch; c++) total += counts[c];
+  nn__dealloc(counts);
+  out = nn__new(op, NN_INT64, NULL, 0);
+  if (out) *(int64_t *)out->data = total;
+  return out;
+}
+
+typedef struct nn__argw_job {
+  const nn_tensor *x;
+  const int64_t *start; /* output row of each chunk's first hit */
+  int64_t *out;
+} nn__argw_job;
+
+/* Writes the coordinates of the nonzero elements among row-major positions [b, e) of x, a row segment at a time. */
+#define NN__ARGW(SUF, T)                                                                         \
+  NN__PRIVATE void nn__argw_##SUF(const nn_tensor *x, int64_t b, int64_t e, int64_t *o) {        \
+    int64_t idx[NN_MAX_DIMS], rem = b, off = 0, f, k, len, sl;                                   \
+    const T *p = (const T *)x->data;                                                             \
+    int nd = x->ndim, d;                                                                         \
+    if (nd == 0) return; /* a nonzero 0-d element has no coordinates to write */                 \
+    for (d = nd - 1; d >= 0; d--) {                                                              \
+      idx[d] = rem % x->shape[d];                                                                \
+      rem /= x->shape[d];                                                                        \
+      off += idx[d] * x->strides[d];                                                             \
+    }                                                                                            \
+    sl = x->strides[nd - 1];                                                                     \
+    for (f = b; f < e; f += len) {                                                               \
+      const T *q = p + off;                                                                      \
+      len = x->shape[nd - 1] - idx[nd - 1];                                                      \
+      if (len > e - f) len = e - f;                                                              \
+      for (k = 0; k < len; k++)                                                                  \
+        if (q[k * sl] != 0) {                                                                    \
+          for (d = 0; d < nd - 1; d++) *o++ = idx[d];                                            \
+          *o++ = idx[nd - 1] + k;                                                                \
+        }                                                                                        \
+      idx[nd - 1] += len;                                                                        \
+      off += len * sl;                                                                           \
+      for (d = nd - 1; d > 0 && idx[d] >= x->shape[d]; d--) {                                    \
+        off -= idx[d] * x->strides[d];                                                           \
+        idx[d] = 0;                                                                              \
+        idx[d - 1]++;                                                                            \
+        off += x->strides[d - 1];                                                                \
+      }                                                                                          \
+    }                                                                                            \
+  }
+NN__ARGW(f32, float)
+NN__ARGW(f64, double)
+NN__ARGW(1, uint8_t)
+NN__ARGW(4, uint32_t)
+NN__ARGW(8, uint64_t)
+
+NN__PRIVATE void nn__argw_task(void *vj, int64_t c) {
+  const nn__argw_job *j = (const nn__argw_job *)vj;
+  int64_t b = c * NN__GRAIN, e = b + NN__GRAIN, *o = j->out + j->start[c] * j->x->ndim;
+  if (e > j->x->size) e = j->x->size;
+  switch (j->x->dtype) {
+    case NN_FLOAT32: nn__argw_f32(j->x, b, e, o); break;
+    case NN_FLOAT64: nn__argw_f64(j->x, b, e, o); break;
+    case NN_INT32: nn__argw_4(j->x, b, e, o); break;
+    case NN_INT64: nn__argw_8(j->x, b, e, o); break;
+    default: nn__argw_1(j->x, b, e, o); break;
+  }
+}
+
+NNDEF nn_tensor *nn_argwhere(const nn_tensor *x) {
+  const char *op = "nn_argwhere";
+  int64_t nch, c, total = 0, *counts, shape[2];
+  nn_tensor *out;
+  nn__argw_job j;
+  if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
+  counts = nn__nz_counts(op, x, &nch);
+  if (!counts) return NULL;
+  for (c = 0; c < nch; c++) {
+    int64_t k = counts[c];
+    counts[c] = total; /* becomes the chunk's first output row */
+    total += k;
+  }
+  shape[0] = total;
+  shape[1] = x->ndim;
+  out = nn__new(op, NN_INT64, shape, 2);
+  if (out && out->size > 0) {
+    j.x = x;
+    j.start = counts;
+    j.out = (int64_t *)out->data;
+    nn__parallel_for(nch, nn__argw_task, &j);
+  }
+  nn__dealloc(counts);
+  return out;
+}
+
+/* ---- one_hot ---- */
+
+NNDEF nn_tensor *nn_one_hot(const nn_tensor *indices, int64_t num_classes, nn_dtype dtype) {
+  const char *op = "nn_one_hot";
+  int64_t shape[NN_MAX_DIMS], i, mx = -1, *p;
+  unsigned char one[8];
+  nn_tensor *idx, *out;
+  size_t esz;
+  int d;
+  if (nn__check_cpu(op, indices, "indices") != NN_OK) return NULL;
+  if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return NULL;
+  if (!nn__dtype_valid(dtype)) {
+    nn__fail(NN_ERR_DTYPE, "%s: invalid dtype %d", op, (int)dtype);
+    return NULL;
+  }
+  if (indices->ndim + 1 > NN_MAX_DIMS) {
+    nn__fail(NN_ERR_SHAPE, "%s: the result would have %d dimensions, more than NN_MAX_DIMS (%d)", op,
+             indices->ndim + 1, NN_MAX_DIMS);
+    return NULL;
+  }
+  idx = nn__new(op, NN_INT64, indices->shape, indices->ndim);
+  if (!idx) return NULL;
+  nn__assign(idx, indices);
+  p = (int64_t *)idx->data;
+  for (i = 0; i < idx->size; i++) {
+    if (p[i] < 0) {
+      nn__fail(NN_ERR_INDEX, "%s: class values must be non-negative, got %lld", op, (long long)p[i]);
+      nn_free(idx);
+      return NULL;
+    }
+    if (p[i] > mx) mx = p[i];
+  }
+  if (num_classes < 0) {
+    if (idx->size == 0) {
+      nn__fail(NN_ERR_VALUE, "%s: cannot infer the number of classes from an empty tensor (pass num_classes)", op);
+      nn_free(idx);
+      return NULL;
+    }
+    num_classes = mx + 1;
+  } else if (mx >= num_classes) {
+    nn__fail(NN_ERR_INDEX, "%s: class value %lld is out of range for num_classes = %lld", op, (long long)mx,
+             (long long)num_classes);
+    nn_free(idx);
+    return NULL;
+  }
+  for (d = 0; d < indices->ndim; d++) shape[d] = indices->shape[d];
+  shape[indices->ndim] = num_classes;
+  out = nn__new(op, dtype, shape, indices->ndim + 1);
+  if (out) {
+    esz = nn_dtype_size(dtype);
+    memset(out->data, 0, (size_t)out->size * esz);
+    nn__store(dtype, one, 1.0);
+    for (i = 0; i < idx->size; i++) memcpy(NN__EPTR(out->data, i * num_classes + p[i], esz), one, esz);
+  }
+  nn_free(idx);
+  return out;
+}
 /* ---- end src/ops/index.c ---- */
 /* ---- begin src/ops/sort.c ---- */
 /* ops/sort.c: (being written) */
