@@ -1,5 +1,6 @@
 /* tests/test_sort.c: nn_sort, nn_argsort, nn_topk, nn_unique, nn_searchsorted against NumPy (tests/ref/sort_ref.h),
-   plus large inputs that take the parallel paths, checked against a qsort reference and across thread counts. */
+   plus large inputs that take the parallel paths, checked against a qsort reference and across thread counts.
+   The random-number tests (base/random.h) live here too, at the end. */
 #include <stdlib.h>
 #include "ref/sort_ref.h"
 
@@ -391,6 +392,257 @@ static void test_sort_errors(void) {
   CHECK(nn_live_tensors() > 0);
 }
 
+
+/* ---- random numbers (base/random.h) ---- */
+
+static void test_rng_known_values(void) {
+  /* splitmix64-seeded xoshiro256** with seed 42, from an independent Python implementation of the two algorithms */
+  static const uint64_t expect[6] = {0x15780B2E0C2EC716ULL, 0x6104D9866D113A7EULL, 0xAE17533239E499A1ULL,
+                                     0xECB8AD4703B360A1ULL, 0xFDE6DC7FE2EC5E64ULL, 0xC50DA53101795238ULL};
+  nn_rng r;
+  int i;
+  nn_rng_seed(&r, 42);
+  for (i = 0; i < 6; i++) CHECK(nn_rng_next(&r) == expect[i]);
+  nn_rng_seed(&r, 42);
+  CHECK(nn_rng_uniform(&r) == 0.08386297105988216);
+  CHECK(r.has_spare == 0);
+}
+
+static void test_rng_determinism(void) {
+  nn_rng a, b, c;
+  int64_t shape[2] = {100, 37};
+  nn_tensor *x1, *x2, *y1, *y2, *z;
+  nn_rng_seed(&a, 123);
+  nn_rng_seed(&b, 123);
+  nn_rng_seed(&c, 124);
+  x1 = nn_rand(&a, shape, 2, NN_FLOAT32);
+  y1 = nn_randn(&a, shape, 2, NN_FLOAT64);
+  nn_set_num_threads(1);
+  x2 = nn_rand(&b, shape, 2, NN_FLOAT32);
+  y2 = nn_randn(&b, shape, 2, NN_FLOAT64);
+  nn_set_num_threads(0);
+  z = nn_rand(&c, shape, 2, NN_FLOAT32);
+  CHECK(x1 && x2 && memcmp(x1->data, x2->data, (size_t)x1->size * 4) == 0);
+  CHECK(y1 && y2 && memcmp(y1->data, y2->data, (size_t)y1->size * 8) == 0);
+  CHECK(z && memcmp(x1->data, z->data, (size_t)z->size * 4) != 0);
+  CHECK(memcmp(a.s, b.s, sizeof a.s) == 0);
+  /* a scalar normal draw keeps its pair partner for the next call, and tensors continue the same stream */
+  nn_rng_seed(&a, 9);
+  nn_rng_seed(&b, 9);
+  {
+    double n0 = nn_rng_normal(&a), n1 = nn_rng_normal(&a), n2 = nn_rng_normal(&a);
+    int64_t three = 3;
+    nn_tensor *t = nn_randn(&b, &three, 1, NN_FLOAT64);
+    CHECK(t && nn_get_flat(t, 0) == n0 && nn_get_flat(t, 1) == n1 && nn_get_flat(t, 2) == n2);
+  }
+}
+
+static void st_moments(const nn_tensor *t, double *mean, double *var, double *mn, double *mx) {
+  int64_t i;
+  double s = 0, s2 = 0;
+  *mn = INFINITY;
+  *mx = -INFINITY;
+  for (i = 0; i < t->size; i++) {
+    double v = nn_get_flat(t, i);
+    s += v;
+    if (v < *mn) *mn = v;
+    if (v > *mx) *mx = v;
+  }
+  *mean = s / (double)t->size;
+  for (i = 0; i < t->size; i++) {
+    double d = nn_get_flat(t, i) - *mean;
+    s2 += d * d;
+  }
+  *var = s2 / (double)t->size;
+}
+
+static void test_rng_moments(void) {
+  nn_rng r;
+  int64_t n = 1000000;
+  double m, v, lo, hi;
+  nn_tensor *t;
+  int64_t counts[7] = {0, 0, 0, 0, 0, 0, 0}, i;
+  int ok = 1;
+  nn_rng_seed(&r, 2024);
+  t = nn_rand(&r, &n, 1, NN_FLOAT64);
+  st_moments(t, &m, &v, &lo, &hi);
+  CHECK(fabs(m - 0.5) < 0.002 && fabs(v - 1.0 / 12) < 0.001 && lo >= 0 && hi < 1);
+  nn_free(t);
+  t = nn_rand(&r, &n, 1, NN_FLOAT32);
+  st_moments(t, &m, &v, &lo, &hi);
+  CHECK(fabs(m - 0.5) < 0.002 && fabs(v - 1.0 / 12) < 0.001 && lo >= 0 && hi < 1 && t->dtype == NN_FLOAT32);
+  nn_free(t);
+  t = nn_uniform(&r, -2, 5, &n, 1, NN_FLOAT32);
+  st_moments(t, &m, &v, &lo, &hi);
+  CHECK(fabs(m - 1.5) < 0.01 && fabs(v - 49.0 / 12) < 0.02 && lo >= -2 && hi < 5);
+  nn_free(t);
+  t = nn_randn(&r, &n, 1, NN_FLOAT64);
+  st_moments(t, &m, &v, &lo, &hi);
+  CHECK(fabs(m) < 0.005 && fabs(v - 1) < 0.01 && lo < -4 && hi > 4);
+  nn_free(t);
+  t = nn_normal(&r, 3, 2, &n, 1, NN_FLOAT32);
+  st_moments(t, &m, &v, &lo, &hi);
+  CHECK(fabs(m - 3) < 0.01 && fabs(v - 4) < 0.04);
+  nn_free(t);
+  t = nn_randint(&r, -3, 4, &n, 1, NN_INT32);
+  st_moments(t, &m, &v, &lo, &hi);
+  CHECK(fabs(m) < 0.01 && fabs(v - 4) < 0.02 && lo == -3 && hi == 3 && t->dtype == NN_INT32);
+  for (i = 0; i < n; i++) counts[(int)nn_get_flat(t, i) + 3]++;
+  for (i = 0; i < 7; i++)
+    if (fabs((double)counts[i] / (double)n - 1.0 / 7) > 0.003) ok = 0;
+  CHECK(ok);
+  nn_free(t);
+  t = nn_randint(&r, 0, 256, &n, 1, NN_UINT8);
+  st_moments(t, &m, &v, &lo, &hi);
+  CHECK(lo == 0 && hi == 255 && fabs(m - 127.5) < 0.5);
+  nn_free(t);
+  t = nn_randint(&r, 0, 2, &n, 1, NN_BOOL);
+  st_moments(t, &m, &v, &lo, &hi);
+  CHECK(lo == 0 && hi == 1 && fabs(m - 0.5) < 0.005 && t->dtype == NN_BOOL);
+  nn_free(t);
+  t = nn_randint(&r, INT64_MIN, INT64_MAX, &n, 1, NN_INT64);
+  st_moments(t, &m, &v, &lo, &hi);
+  CHECK(t && lo < -9e18 && hi > 9e18);
+  nn_free(t);
+  /* scalar draws */
+  ok = 1;
+  for (i = 0; i < 10000; i++) {
+    int64_t k = nn_rng_int(&r, -5, 5), big = nn_rng_int(&r, INT64_MIN + 1, INT64_MAX);
+    if (k < -5 || k >= 5 || big == INT64_MIN) ok = 0;
+  }
+  CHECK(ok);
+}
+
+static void test_rng_permutation_choice(void) {
+  nn_rng r;
+  nn_tensor *p, *s, *c;
+  int64_t i;
+  int ok = 1;
+  nn_rng_seed(&r, 77);
+  p = nn_permutation(&r, 1000);
+  s = nn_sort(p, 0, 0);
+  for (i = 0; i < 1000; i++)
+    if (nn_get_flat(s, i) != (double)i) ok = 0;
+  CHECK(p && p->dtype == NN_INT64 && ok);
+  CHECK(nn_get_flat(p, 0) != 0 || nn_get_flat(p, 1) != 1 || nn_get_flat(p, 2) != 2);
+  p = nn_permutation(&r, 0);
+  CHECK(p && p->size == 0 && p->ndim == 1);
+  /* without replacement: both the partial shuffle (n <= 4k) and the hashed path (k << n) give distinct values */
+  c = nn_choice(&r, 50, 40, 0);
+  s = nn_sort(c, 0, 0);
+  for (i = 1, ok = 1; i < 40; i++)
+    if (nn_get_flat(s, i) <= nn_get_flat(s, i - 1)) ok = 0;
+  CHECK(c && c->size == 40 && ok && nn_get_flat(s, 0) >= 0 && nn_get_flat(s, 39) < 50);
+  c = nn_choice(&r, 1000000, 2000, 0);
+  s = nn_sort(c, 0, 0);
+  for (i = 1, ok = 1; i < 2000; i++)
+    if (nn_get_flat(s, i) <= nn_get_flat(s, i - 1)) ok = 0;
+  CHECK(c && c->size == 2000 && ok && nn_get_flat(s, 0) >= 0 && nn_get_flat(s, 1999) < 1000000);
+  c = nn_choice(&r, 3, 1000, 1);
+  s = nn_unique(c, NULL, NULL);
+  CHECK(c && c->size == 1000 && s && s->size == 3 && nn_get_flat(s, 2) == 2);
+  c = nn_choice(&r, 0, 0, 0);
+  CHECK(c && c->size == 0);
+}
+
+/* Rows of a shuffled (rows x 3) array stay whole: row i of the original is (10i, 10i+1, 10i+2). */
+static int st_rows_whole(const nn_tensor *x, int64_t rows) {
+  int64_t i, seen[64];
+  int64_t ix[2];
+  memset(seen, 0, sizeof seen);
+  for (i = 0; i < rows; i++) {
+    double b;
+    ix[0] = i;
+    ix[1] = 0;
+    b = nn_get(x, ix);
+    ix[1] = 1;
+    if (nn_get(x, ix) != b + 1) return 0;
+    ix[1] = 2;
+    if (nn_get(x, ix) != b + 2) return 0;
+    if (b < 0 || b >= rows * 10 || seen[(int)b / 10]++) return 0;
+  }
+  return 1;
+}
+
+static void test_rng_shuffle(void) {
+  nn_rng r;
+  int64_t shape[2] = {40, 3}, tshape[2] = {3, 40}, i, j, n = 40;
+  nn_tensor *x = nn_empty(shape, 2, NN_INT32), *y = nn_empty(tshape, 2, NN_FLOAT64), *yt, *v, *vs;
+  int moved = 0;
+  nn_rng_seed(&r, 5);
+  for (i = 0; i < 40; i++)
+    for (j = 0; j < 3; j++) {
+      int64_t ix[2];
+      ix[0] = i;
+      ix[1] = j;
+      nn_set(x, ix, (double)(10 * i + j));
+      ix[0] = j;
+      ix[1] = i;
+      nn_set(y, ix, (double)(10 * i + j));
+    }
+  CHECK(nn_shuffle(&r, x) == NN_OK && st_rows_whole(x, 40));
+  for (i = 0; i < 40; i++) {
+    int64_t ix[2];
+    ix[0] = i;
+    ix[1] = 0;
+    if (nn_get(x, ix) != (double)(10 * i)) moved = 1;
+  }
+  CHECK(moved);
+  yt = nn_transpose(y); /* non-contiguous rows */
+  CHECK(nn_shuffle(&r, yt) == NN_OK && st_rows_whole(yt, 40));
+  /* 1-D view with a negative stride */
+  v = nn_slice(nn_arange(0, 40, 1, NN_INT64), 0, NN_NONE, NN_NONE, -1);
+  CHECK(nn_shuffle(&r, v) == NN_OK);
+  vs = nn_sort(v, 0, 0);
+  for (i = 0, moved = 1; i < n; i++)
+    if (nn_get_flat(vs, i) != (double)i) moved = 0;
+  CHECK(moved);
+}
+
+static void test_rng_errors(void) {
+  nn_rng r;
+  int64_t n = 4, neg = -1;
+  nn_tensor *sc = nn_scalar(1, NN_FLOAT32);
+  nn_rng_seed(&r, 1);
+  nn_clear_error();
+  nn_rng_seed(NULL, 1);
+  CHECK_ERR(1, NN_ERR_NULL);
+  CHECK_ERR(nn_rng_next(NULL) == 0, NN_ERR_NULL);
+  CHECK_ERR(isnan(nn_rng_uniform(NULL)), NN_ERR_NULL);
+  CHECK_ERR(isnan(nn_rng_normal(NULL)), NN_ERR_NULL);
+  CHECK_ERR(nn_rng_int(NULL, 0, 5) == 0, NN_ERR_NULL);
+  CHECK_ERR(nn_rng_int(&r, 5, 5) == 5, NN_ERR_VALUE);
+  CHECK(strstr(nn_error(), "low >= high") != NULL);
+  CHECK_ERR(nn_rand(NULL, &n, 1, NN_FLOAT32) == NULL, NN_ERR_NULL);
+  CHECK_ERR(nn_rand(&r, &n, 1, NN_INT32) == NULL, NN_ERR_DTYPE);
+  CHECK_ERR(nn_rand(&r, &neg, 1, NN_FLOAT32) == NULL, NN_ERR_SHAPE);
+  CHECK_ERR(nn_randn(NULL, &n, 1, NN_FLOAT32) == NULL, NN_ERR_NULL);
+  CHECK_ERR(nn_randn(&r, &n, 1, NN_UINT8) == NULL, NN_ERR_DTYPE);
+  CHECK_ERR(nn_uniform(&r, 2, 1, &n, 1, NN_FLOAT64) == NULL, NN_ERR_VALUE);
+  CHECK_ERR(nn_uniform(&r, 0, INFINITY, &n, 1, NN_FLOAT64) == NULL, NN_ERR_VALUE);
+  CHECK_ERR(nn_uniform(NULL, 0, 1, &n, 1, NN_FLOAT64) == NULL, NN_ERR_NULL);
+  CHECK_ERR(nn_normal(&r, 0, -1, &n, 1, NN_FLOAT64) == NULL, NN_ERR_VALUE);
+  CHECK_ERR(nn_normal(NULL, 0, 1, &n, 1, NN_FLOAT64) == NULL, NN_ERR_NULL);
+  CHECK_ERR(nn_randint(&r, 3, 3, &n, 1, NN_INT64) == NULL, NN_ERR_VALUE);
+  CHECK_ERR(nn_randint(&r, 0, 257, &n, 1, NN_UINT8) == NULL, NN_ERR_VALUE);
+  CHECK(strstr(nn_error(), "high is out of bounds for uint8") != NULL);
+  CHECK_ERR(nn_randint(&r, -1, 2, &n, 1, NN_UINT8) == NULL, NN_ERR_VALUE);
+  CHECK_ERR(nn_randint(&r, (int64_t)INT32_MIN - 1, 0, &n, 1, NN_INT32) == NULL, NN_ERR_VALUE);
+  CHECK_ERR(nn_randint(&r, 0, 3, &n, 1, NN_BOOL) == NULL, NN_ERR_VALUE);
+  CHECK_ERR(nn_randint(&r, 0, 3, &n, 1, NN_FLOAT32) == NULL, NN_ERR_DTYPE);
+  CHECK_ERR(nn_randint(NULL, 0, 3, &n, 1, NN_INT32) == NULL, NN_ERR_NULL);
+  CHECK_ERR(nn_permutation(&r, -1) == NULL, NN_ERR_VALUE);
+  CHECK_ERR(nn_permutation(NULL, 3) == NULL, NN_ERR_NULL);
+  CHECK_ERR(nn_choice(&r, 3, 4, 0) == NULL, NN_ERR_VALUE);
+  CHECK(strstr(nn_error(), "larger sample than population") != NULL);
+  CHECK_ERR(nn_choice(&r, 0, 1, 1) == NULL, NN_ERR_VALUE);
+  CHECK_ERR(nn_choice(&r, 5, -1, 1) == NULL, NN_ERR_VALUE);
+  CHECK_ERR(nn_choice(NULL, 5, 1, 1) == NULL, NN_ERR_NULL);
+  CHECK_ERR(nn_shuffle(&r, sc) != NN_OK, NN_ERR_SHAPE);
+  CHECK_ERR(nn_shuffle(&r, NULL) != NN_OK, NN_ERR_NULL);
+  CHECK_ERR(nn_shuffle(NULL, sc) != NN_OK, NN_ERR_NULL);
+}
+
 void tests_sort(void) {
   RUN(test_sort_numpy_ref);
   RUN(test_unique_numpy_ref);
@@ -402,4 +654,10 @@ void tests_sort(void) {
   RUN(test_sort_3d_and_broadcast);
   RUN(test_sort_edge_cases);
   RUN(test_sort_errors);
+  RUN(test_rng_known_values);
+  RUN(test_rng_determinism);
+  RUN(test_rng_moments);
+  RUN(test_rng_permutation_choice);
+  RUN(test_rng_shuffle);
+  RUN(test_rng_errors);
 }
