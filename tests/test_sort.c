@@ -302,6 +302,32 @@ static void test_topk_heap_rows(void) {
   }
 }
 
+static void test_unique_large(void) {
+  /* long enough for the parallel merge sort; checks: sorted distinct values, counts sum, u[inverse] == x */
+  nn_rng rng;
+  int64_t n = 300000, i, total = 0;
+  int ok = 1;
+  nn_tensor *x, *u, *cnt = NULL, *inv = NULL, *u2;
+  nn_rng_seed(&rng, 21);
+  x = st_messy(&rng, &n, 1, NN_FLOAT64);
+  u = nn_unique(x, &cnt, &inv);
+  u2 = nn_unique(x, NULL, NULL);
+  CHECK(u && cnt && inv && u2 && u->size == u2->size && memcmp(u->data, u2->data, (size_t)u->size * 8) == 0);
+  if (!u || !cnt || !inv) return;
+  for (i = 0; i < u->size; i++) {
+    double a = nn_get_flat(u, i);
+    total += (int64_t)nn_get_flat(cnt, i);
+    if (i > 0 && !(nn_get_flat(u, i - 1) < a) && a == a) ok = 0;
+  }
+  CHECK(ok && total == n);
+  CHECK(u->size == 103); /* -50..49 (-0.0 joins 0), -inf, inf, one nan */
+  for (i = 0, ok = 1; i < n; i++) {
+    double a = nn_get_flat(x, i), b = nn_get_flat(u, (int64_t)nn_get_flat(inv, i));
+    if (!(a == b || (a != a && b != b))) ok = 0;
+  }
+  CHECK(ok);
+}
+
 static void test_sort_3d_and_broadcast(void) {
   nn_rng rng;
   int64_t shape[3] = {3, 4, 5}, bshape[2] = {4, 6}, one = 6, i, j, k;
@@ -651,6 +677,7 @@ void tests_sort(void) {
   RUN(test_sort_large_rows);
   RUN(test_sort_large_single_row);
   RUN(test_topk_heap_rows);
+  RUN(test_unique_large);
   RUN(test_sort_3d_and_broadcast);
   RUN(test_sort_edge_cases);
   RUN(test_sort_errors);

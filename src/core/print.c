@@ -72,15 +72,21 @@ NN__PRIVATE void nn__trim_zeros(char *s) {
 }
 
 /* Positional digits of v with at most prec decimals, trailing zeros dropped: integer part (with '-') in ip,
-   fraction in fp (maybe empty). */
-NN__PRIVATE void nn__fmt_pos(double v, int f32, int prec, char *ip, char *fp) {
+   fraction in fp (maybe empty). exact_int: when the shortest digits stop before the units digit, print the exact
+   integer instead of padding with zeros (what NumPy's print pass does with min_digits=0: float32 33564168 prints
+   as "33564168." where format_float_positional gives "33564170."). */
+NN__PRIVATE void nn__fmt_pos(double v, int f32, int prec, int exact_int, char *ip, char *fp) {
   char dig[64], buf[NN__PBUF];
   int e, nd, nfrac, k = 0, i;
   double a = fabs(v);
   if (signbit(v)) ip[k++] = '-';
   nd = nn__shortest(a, f32, dig, &e);
   nfrac = nd - 1 - e;
-  if (nfrac <= prec) {
+  if (exact_int && e >= nd) { /* only integers get here: the spacing of such values is at least 2 */
+    snprintf(buf, sizeof buf, "%.0f", a);
+    strcpy(ip + k, buf);
+    fp[0] = 0;
+  } else if (nfrac <= prec) {
     if (e >= 0) {
       for (i = 0; i <= e; i++) ip[k++] = i < nd ? dig[i] : '0';
       ip[k] = 0;
@@ -204,7 +210,7 @@ NN__PRIVATE void nn__pwidths(nn__pctx *c, const char *p) {
     nn__fmt_sci(v, c->dt == NN_FLOAT32, c->prec, ip, fp, &e);
     if (nn__exp_digits(e) > c->exp_size) c->exp_size = nn__exp_digits(e);
   } else {
-    nn__fmt_pos(v, c->dt == NN_FLOAT32, c->prec, ip, fp);
+    nn__fmt_pos(v, c->dt == NN_FLOAT32, c->prec, 0, ip, fp);
   }
   li = (int)strlen(ip);
   lf = (int)strlen(fp);
@@ -263,8 +269,20 @@ NN__PRIVATE void nn__pelem(const nn__pctx *c, const char *p, char *s) {
       strcpy(s + k, r);
       return;
     }
-    if (c->exp) nn__fmt_sci(v, c->dt == NN_FLOAT32, c->fprec, ip, fp, &e);
-    else nn__fmt_pos(v, c->dt == NN_FLOAT32, c->prec, ip, fp);
+    if (c->exp) {
+      /* Dragon4 with min_digits = precision: exactly fprec decimals of the exact binary value, rounded (past the
+         shortest digits these are the value's true digits, not zeros: float32 0.1 -> 1.00000001e-01) */
+      char dig[NN__PBUF], buf[NN__PBUF];
+      int q = 0;
+      if (signbit(v)) ip[q++] = '-';
+      snprintf(buf, sizeof buf, "%.*e", c->fprec, fabs(v));
+      nn__parse_e(buf, dig, &e);
+      ip[q++] = dig[0];
+      ip[q] = 0;
+      strcpy(fp, dig + 1);
+    } else {
+      nn__fmt_pos(v, c->dt == NN_FLOAT32, c->prec, 1, ip, fp);
+    }
     for (i = (int)strlen(ip); i < c->pad_left; i++) s[k++] = ' ';
     k += sprintf(s + k, "%s.%s", ip, fp);
     if (c->exp) {

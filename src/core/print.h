@@ -5,7 +5,9 @@
    one format for the whole array: the shortest digits that round-trip (float32 judged as float32) with at most
    `precision` decimals, trailing zeros dropped ("1.", "0.5"), padded so the decimal points line up; scientific
    notation when the largest magnitude is >= 1e8, or (unless suppress) the smallest non-zero one is < 1e-4 or the
-   ratio of the two exceeds 1e3; nan/inf/-inf; integers right-aligned; bools True/False; arrays with more than
+   ratio of the two exceeds 1e3, with every mantissa given as many decimals as the longest one needs (the extra
+   digits are the value's exact ones, as Dragon4's min_digits gives); nan/inf/-inf; integers right-aligned;
+   bools True/False; arrays with more than
    `threshold` elements show `edgeitems` items at each end of every axis around "..."; lines wrap at `linewidth`;
    0-d arrays print as array(3.5); empty ones as array([], dtype=float32) or array([], shape=(2, 0), dtype=...).
    Left out: NumPy's other float modes (floatmode), sign=' '/'+', and legacy=1.13 output. The decimal point is

@@ -6,7 +6,7 @@
    rows sized by the row length; a single long row is sorted in parallel fixed-size blocks that are then merged in
    parallel fixed-size output pieces. A stable sort has a unique result, so any split gives identical output. */
 
-#define NN__SORT_RUN 24                       /* rows are first insertion-sorted in runs of this length */
+#define NN__SORT_RUN 16                       /* rows are first insertion-sorted in runs of this length */
 #define NN__SORT_GRAIN ((int64_t)1 << 15)      /* elements per chunk of rows */
 #define NN__PSORT_MIN ((int64_t)1 << 17)       /* a row this long is sorted with the parallel merge sort */
 #define NN__PSORT_BLOCK ((int64_t)1 << 15)     /* parallel merge sort: block sorted by one task */
@@ -35,9 +35,11 @@ typedef struct nn__sorter {
   NN__PRIVATE void NAME##_merge(const E *a, int64_t na, const E *b, int64_t nb, E *o) {                   \
     int64_t i = 0, j = 0, k = 0;                                                                          \
     if (na > 0 && nb > 0 && BEFORE(b[0], a[na - 1])) {                                                    \
-      while (i < na && j < nb) {                                                                          \
-        if (BEFORE(b[j], a[i])) o[k++] = b[j++];                                                          \
-        else o[k++] = a[i++];                                                                             \
+      while (i < na && j < nb) { /* branch-free: the comparison is unpredictable on random data */       \
+        int tb = BEFORE(b[j], a[i]);                                                                      \
+        o[k++] = tb ? b[j] : a[i];                                                                        \
+        j += tb;                                                                                          \
+        i += !tb;                                                                                         \
       }                                                                                                   \
     }                                                                                                     \
     if (i < na) memcpy(o + k, a + i, (size_t)(na - i) * sizeof(E));                                       \
@@ -496,10 +498,11 @@ NNDEF nn_tensor *nn_unique(const nn_tensor *x, nn_tensor **counts, nn_tensor **i
   n = j.n;
   es = j.esz;
   sv = (char *)nn__xalloc("nn_unique", (size_t)n * es);
-  idx = (int64_t *)nn__xalloc("nn_unique", (size_t)n * sizeof(int64_t));
   grp = (int64_t *)nn__xalloc("nn_unique", (size_t)n * sizeof(int64_t));
-  if (!sv || !idx || !grp) goto fail;
-  j.mode = NN__SM_TOPK; /* values and indices, ascending, all of them */
+  if (inverse) idx = (int64_t *)nn__xalloc("nn_unique", (size_t)n * sizeof(int64_t));
+  if (!sv || !grp || (inverse && !idx)) goto fail;
+  /* ascending; with the inverse, values and indices (topk of all), else the values alone */
+  j.mode = inverse ? NN__SM_TOPK : NN__SM_SORT;
   j.desc = 0;
   j.ov = sv;
   j.oi = idx;

@@ -38,6 +38,11 @@ def cases():
     add("f64_round8", [0.1 + 0.2, 1.000000001, 2.0])
     add("f64_round_tie", [0.001953125, 0.5, -0.123456785])
     add("f32_round8", np.array([0.1 + 0.2, 1.00000001, 7.0], dtype=f))
+    add("f32_exp_exact_digits", np.array([-1.72732073e-09, 8.75657102e-10, -6.98587244e-10, 4.06477352e-10,
+                                          -7.91343602e-10, 1.49605911e-10, 1.5e-9, 1.09279696e-10], dtype=f))
+    add("f32_exp_mixed", np.array([5.4027216e+14, -8.9453664e-03, 1.1685587e-18], dtype=f))
+    add("f32_big_int", np.array([-33564168., 25563650., -2200744.25], dtype=f))
+    add("scalar_f32_big_int", np.array(98998232., dtype=f))
     add("f32_fracs", np.array([0.1, 0.2, 1 / 3], dtype=f))
     add("f32_exp", np.array([1e-5, 3.14159], dtype=f))
     add("f32_exp_nan", np.array([1e10, np.nan, -2.5], dtype=f))
