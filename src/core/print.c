@@ -284,12 +284,12 @@ NN__PRIVATE void nn__pelem(const nn__pctx *c, const char *p, char *s) {
       nn__fmt_pos(v, c->dt == NN_FLOAT32, c->prec, 1, ip, fp);
     }
     for (i = (int)strlen(ip); i < c->pad_left; i++) s[k++] = ' ';
-    k += sprintf(s + k, "%s.%s", ip, fp);
+    k += snprintf(s + k, (size_t)(NN__PBUF - k), "%s.%s", ip, fp);
     if (c->exp) {
       for (i = (int)strlen(fp); i < c->fprec; i++) s[k++] = '0';
       s[k++] = 'e';
       s[k++] = e < 0 ? '-' : '+';
-      k += sprintf(s + k, "%0*d", c->exp_size, e < 0 ? -e : e);
+      k += snprintf(s + k, (size_t)(NN__PBUF - k), "%0*d", c->exp_size, e < 0 ? -e : e);
     } else {
       for (i = (int)strlen(fp); i < c->pad_right; i++) s[k++] = ' ';
     }

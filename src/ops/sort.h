@@ -13,7 +13,8 @@ NNDEF nn_tensor *nn_sort(const nn_tensor *x, int axis, int descending);
 NNDEF nn_tensor *nn_argsort(const nn_tensor *x, int axis, int descending);
 /* Sorted unique values of the flattened x (np.unique, NumPy 1.24's equal_nan=True: all NaNs become one NaN at the
    end). counts and inverse are optional outputs (NULL to skip), int64: counts[i] = occurrences of value i, and
-   inverse (x's size, flat) holds for each element of x the position of its value in the result. */
+   inverse (x's size, flat) holds for each element of x the position of its value in the result. -0.0 and 0.0 are
+   one value, represented by whichever comes first in x (NumPy leaves that choice to an unstable sort). */
 NNDEF nn_tensor *nn_unique(const nn_tensor *x, nn_tensor **counts, nn_tensor **inverse);
 /* int64 insertion points of values into the 1-D ascending array sorted (np.searchsorted; right = 0: side='left',
    first i with sorted[i] >= v; right != 0: side='right', first i with sorted[i] > v). Result has values' shape.

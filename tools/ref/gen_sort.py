@@ -165,7 +165,9 @@ def main():
     for dt in DTYPES:
         extra_off[dt] = em.add_vals(dt, extra[dt])
         for which, x in enumerate([inputs[dt], inputs[dt].T, extra[dt]]):
-            u, inv, cnt = np.unique(x, return_inverse=True, return_counts=True)
+            # return_index makes NumPy use its stable sort, so -0.0/0.0 groups keep their first occurrence (as
+            # nn_unique does); without it NumPy's choice of zero depends on its unstable quicksort
+            u, _, inv, cnt = np.unique(x, return_index=True, return_inverse=True, return_counts=True)
             ucases.append((dt, which, em.add_vals(dt, u), u.size, em.add_idx(cnt), em.add_idx(inv), x.size))
 
     # searchsorted
