@@ -348,7 +348,49 @@ NNDEF nn_tensor *nn_ravel(const nn_tensor *x);
 NNDEF nn_tensor *nn_view(const nn_tensor *x);
 /* ---- end src/core/views.h ---- */
 /* ---- begin src/base/random.h ---- */
-/* base/random.h: (being written) */
+/* base/random.h: random numbers with explicit state (there is no global generator).
+
+   The generator is xoshiro256** (Blackman and Vigna) seeded through splitmix64. Every function takes the state
+   explicitly, draws sequentially and never uses threads, so a seed gives the same numbers on every platform and
+   for any thread count (normal draws use log/sqrt from the C library, exact to its rounding). Streams are not
+   NumPy's: np.random uses other generators, so only the distributions match, not the values.
+   A NULL rng is reported as an NN_ERR_NULL error, never a crash. */
+
+typedef struct nn_rng {
+  uint64_t s[4];   /* xoshiro256** state */
+  int has_spare;   /* a second normal draw is waiting in spare */
+  double spare;
+} nn_rng;
+
+/* Seeds r: the four state words are successive splitmix64 outputs of seed (any seed, 0 included, is fine). */
+NNDEF void nn_rng_seed(nn_rng *r, uint64_t seed);
+/* The next 64 random bits (xoshiro256**). */
+NNDEF uint64_t nn_rng_next(nn_rng *r);
+/* Uniform double in [0, 1) with 53 random bits. NaN on error. */
+NNDEF double nn_rng_uniform(nn_rng *r);
+/* Standard normal draw (Marsaglia's polar method; draws come in pairs, the second is kept in r->spare). */
+NNDEF double nn_rng_normal(nn_rng *r);
+/* Uniform integer in [lo, hi), unbiased (Lemire's multiply-and-reject); lo >= hi is an error and returns lo. */
+NNDEF int64_t nn_rng_int(nn_rng *r, int64_t lo, int64_t hi);
+
+/* U[0,1) samples (np.random.random): float32 uses 24 random bits, float64 53, so 1.0 never appears. */
+NNDEF nn_tensor *nn_rand(nn_rng *r, const int64_t *shape, int ndim, nn_dtype dtype);
+/* U[lo,hi) samples (np.random.uniform), float32 or float64; hi < lo or a non-finite bound is an error. */
+NNDEF nn_tensor *nn_uniform(nn_rng *r, double lo, double hi, const int64_t *shape, int ndim, nn_dtype dtype);
+/* Standard normal samples (np.random.standard_normal), float32 or float64. */
+NNDEF nn_tensor *nn_randn(nn_rng *r, const int64_t *shape, int ndim, nn_dtype dtype);
+/* Normal samples mean + std * z (np.random.normal); std < 0 is an error. */
+NNDEF nn_tensor *nn_normal(nn_rng *r, double mean, double std, const int64_t *shape, int ndim, nn_dtype dtype);
+/* Integers uniform in [lo, hi) (np.random.randint) of an integer dtype or bool; lo >= hi, or bounds outside the
+   dtype's range ("high is out of bounds for uint8"), are errors. */
+NNDEF nn_tensor *nn_randint(nn_rng *r, int64_t lo, int64_t hi, const int64_t *shape, int ndim, nn_dtype dtype);
+/* int64 tensor holding 0..n-1 shuffled (Fisher-Yates; np.random.permutation(n)). n < 0 is an error. */
+NNDEF nn_tensor *nn_permutation(nn_rng *r, int64_t n);
+/* Shuffles x in place along axis 0 (np.random.shuffle): sub-arrays x[i] are permuted; views are fine. */
+NNDEF nn_status nn_shuffle(nn_rng *r, nn_tensor *x);
+/* int64 sample of k values from 0..n-1 (np.random.choice(n, k, replace)): without replacement the values are
+   distinct and in random order, and k > n is an error. */
+NNDEF nn_tensor *nn_choice(nn_rng *r, int64_t n, int64_t k, int replace);
 /* ---- end src/base/random.h ---- */
 /* ---- begin src/ops/elementwise.h ---- */
 /* ops/elementwise.h: elementwise math with NumPy broadcasting and dtype promotion.
@@ -621,13 +663,67 @@ NNDEF nn_tensor *nn_count_nonzero(const nn_tensor *x);
 NNDEF nn_tensor *nn_one_hot(const nn_tensor *indices, int64_t num_classes, nn_dtype dtype);
 /* ---- end src/ops/index.h ---- */
 /* ---- begin src/ops/sort.h ---- */
-/* ops/sort.h: (being written) */
+/* ops/sort.h: sorting, ranking and searching (np.sort, np.argsort, np.unique, np.searchsorted, torch.topk).
+
+   Order: ascending order is NumPy's, with NaNs last. Descending order is torch.sort(descending=True, stable=True):
+   NaN counts as the largest value, so NaNs come first, and equal elements keep their original order (it is not
+   the reverse of the ascending order). All sorts are stable (NumPy's kind='stable'), so results are unique and
+   identical for any thread count. axis may be negative; NN_ALL_AXES works on the flattened array (row-major). */
+
+/* Sorted copy of x along axis (np.sort(x, axis, kind='stable')); NN_ALL_AXES sorts the flattened array into 1-D.
+   descending != 0 sorts largest first (NaNs first, ties in original order). */
+NNDEF nn_tensor *nn_sort(const nn_tensor *x, int axis, int descending);
+/* int64 indices that sort x along axis (np.argsort(x, axis, kind='stable')); ties keep their original order in
+   both directions. NN_ALL_AXES gives flat row-major indices. */
+NNDEF nn_tensor *nn_argsort(const nn_tensor *x, int axis, int descending);
+/* Sorted unique values of the flattened x (np.unique, NumPy 1.24's equal_nan=True: all NaNs become one NaN at the
+   end). counts and inverse are optional outputs (NULL to skip), int64: counts[i] = occurrences of value i, and
+   inverse (x's size, flat) holds for each element of x the position of its value in the result. -0.0 and 0.0 are
+   one value, represented by whichever comes first in x (NumPy leaves that choice to an unstable sort). */
+NNDEF nn_tensor *nn_unique(const nn_tensor *x, nn_tensor **counts, nn_tensor **inverse);
+/* int64 insertion points of values into the 1-D ascending array sorted (np.searchsorted; right = 0: side='left',
+   first i with sorted[i] >= v; right != 0: side='right', first i with sorted[i] > v). Result has values' shape.
+   Both inputs are compared in their promoted dtype; NaNs order last, as np.sort leaves them. */
+NNDEF nn_tensor *nn_searchsorted(const nn_tensor *sorted, const nn_tensor *values, int right);
+/* The k largest (largest != 0) or smallest elements along axis, sorted (torch.topk(sorted=True)): values has x's
+   dtype, indices int64, both x's shape with axis replaced by k. Equal elements come in original order; NaN counts
+   as the largest value. Either output may be NULL (not wanted); 0 <= k <= size of axis. NN_ALL_AXES flattens. */
+NNDEF nn_status nn_topk(const nn_tensor *x, int64_t k, int axis, int largest, nn_tensor **values, nn_tensor **indices);
 /* ---- end src/ops/sort.h ---- */
 /* ---- begin src/ops/matmul.h ---- */
 /* ops/matmul.h: (being written) */
 /* ---- end src/ops/matmul.h ---- */
 /* ---- begin src/core/print.h ---- */
-/* core/print.h: (being written) */
+/* core/print.h: printing tensors the way NumPy 1.24's repr() does, e.g.
+     array([[1., 2., 3.],
+            [4., 5., 6.]], dtype=float32)
+   Implemented rules: dtype= is left out for float64, int64 and bool (and always shown for empty arrays); floats use
+   one format for the whole array: the shortest digits that round-trip (float32 judged as float32) with at most
+   `precision` decimals, trailing zeros dropped ("1.", "0.5"), padded so the decimal points line up; scientific
+   notation when the largest magnitude is >= 1e8, or (unless suppress) the smallest non-zero one is < 1e-4 or the
+   ratio of the two exceeds 1e3, with every mantissa given as many decimals as the longest one needs (the extra
+   digits are the value's exact ones, as Dragon4's min_digits gives); nan/inf/-inf; integers right-aligned;
+   bools True/False; arrays with more than
+   `threshold` elements show `edgeitems` items at each end of every axis around "..."; lines wrap at `linewidth`;
+   0-d arrays print as array(3.5); empty ones as array([], dtype=float32) or array([], shape=(2, 0), dtype=...).
+   Left out: NumPy's other float modes (floatmode), sign=' '/'+', and legacy=1.13 output. The decimal point is
+   always '.', whatever the C locale. */
+
+typedef struct nn_print_options {
+  int precision;     /* most digits after the decimal point (NumPy: 8); values above 100 count as 100 */
+  int64_t threshold; /* summarize arrays with more elements than this (NumPy: 1000) */
+  int edgeitems;     /* items shown at each end of a summarized axis (NumPy: 3) */
+  int linewidth;     /* characters per line (NumPy: 75) */
+  int suppress;      /* nonzero: no scientific notation for small values; they round to 0. (NumPy: False) */
+} nn_print_options; /* zero fields mean NumPy's defaults: precision 8, threshold 1000, edgeitems 3, linewidth 75 */
+
+/* Writes repr(t) and a newline to stdout, like print(repr(a)) in NumPy. */
+NNDEF nn_status nn_print(const nn_tensor *t);
+/* Writes repr(t) and a newline to f; opt may be NULL (NumPy's defaults). */
+NNDEF nn_status nn_fprint(FILE *f, const nn_tensor *t, const nn_print_options *opt);
+/* repr(t) (no newline) into buf, snprintf-like: returns the full length needed, writes at most cap-1 chars + NUL
+   (buf may be NULL when cap is 0); -1 on error. opt may be NULL. */
+NNDEF int nn_to_string(const nn_tensor *t, char *buf, size_t cap, const nn_print_options *opt);
 /* ---- end src/core/print.h ---- */
 
 #ifdef __cplusplus
@@ -2637,7 +2733,458 @@ NN__PRIVATE int nn__simd_install(nn__vec_table *t) {
 /* kernels/gemm.c (being written) */
 /* ---- end src/kernels/gemm.c ---- */
 /* ---- begin src/base/random.c ---- */
-/* base/random.c: (being written) */
+/* base/random.c: xoshiro256** with splitmix64 seeding, and the tensor samplers built on it. Everything draws
+   sequentially from the caller's state, so results never depend on threads. */
+
+NN__PRIVATE uint64_t nn__rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+NN__PRIVATE uint64_t nn__splitmix64(uint64_t *x) {
+  uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/* The generator step without argument checks (r is known to be valid). */
+NN__PRIVATE uint64_t nn__rng_u64(nn_rng *r) {
+  uint64_t *s = r->s;
+  uint64_t result = nn__rotl64(s[1] * 5, 7) * 9;
+  uint64_t t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = nn__rotl64(s[3], 45);
+  return result;
+}
+
+NN__PRIVATE double nn__rng_f64(nn_rng *r) { return (double)(nn__rng_u64(r) >> 11) * (1.0 / 9007199254740992.0); }
+NN__PRIVATE float nn__rng_f32(nn_rng *r) { return (float)(nn__rng_u64(r) >> 40) * (1.0f / 16777216.0f); }
+
+/* High and low 64-bit halves of a * b, portably (no 128-bit type needed). */
+NN__PRIVATE void nn__mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo) {
+  uint64_t a0 = a & 0xFFFFFFFFu, a1 = a >> 32, b0 = b & 0xFFFFFFFFu, b1 = b >> 32;
+  uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  uint64_t mid = (p00 >> 32) + (p01 & 0xFFFFFFFFu) + (p10 & 0xFFFFFFFFu);
+  *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+  *lo = a * b;
+}
+
+/* Uniform in [0, range) for range >= 1 (range 0 means 2^64), without bias: Lemire's nearly divisionless method. */
+NN__PRIVATE uint64_t nn__rng_below(nn_rng *r, uint64_t range) {
+  uint64_t hi, lo;
+  if (range == 0) return nn__rng_u64(r);
+  nn__mul64(nn__rng_u64(r), range, &hi, &lo);
+  if (lo < range) {
+    uint64_t t = (0 - range) % range;
+    while (lo < t) nn__mul64(nn__rng_u64(r), range, &hi, &lo);
+  }
+  return hi;
+}
+
+/* A normal pair by Marsaglia's polar method: returns one, stores the other. */
+NN__PRIVATE double nn__rng_gauss(nn_rng *r, double *other) {
+  double u, v, s, m;
+  do {
+    u = 2.0 * nn__rng_f64(r) - 1.0;
+    v = 2.0 * nn__rng_f64(r) - 1.0;
+    s = u * u + v * v;
+  } while (s >= 1.0 || s == 0.0);
+  m = sqrt(-2.0 * log(s) / s);
+  *other = v * m;
+  return u * m;
+}
+
+NN__PRIVATE double nn__rng_normal1(nn_rng *r) {
+  if (r->has_spare) {
+    r->has_spare = 0;
+    return r->spare;
+  }
+  r->has_spare = 1;
+  return nn__rng_gauss(r, &r->spare);
+}
+
+NNDEF void nn_rng_seed(nn_rng *r, uint64_t seed) {
+  uint64_t x = seed;
+  int i;
+  if (!r) {
+    nn__fail_null("nn_rng_seed", "r");
+    return;
+  }
+  for (i = 0; i < 4; i++) r->s[i] = nn__splitmix64(&x);
+  r->has_spare = 0;
+  r->spare = 0;
+}
+
+NNDEF uint64_t nn_rng_next(nn_rng *r) {
+  if (!r) {
+    nn__fail_null("nn_rng_next", "r");
+    return 0;
+  }
+  return nn__rng_u64(r);
+}
+
+NNDEF double nn_rng_uniform(nn_rng *r) {
+  if (!r) {
+    nn__fail_null("nn_rng_uniform", "r");
+    return NAN;
+  }
+  return nn__rng_f64(r);
+}
+
+NNDEF double nn_rng_normal(nn_rng *r) {
+  if (!r) {
+    nn__fail_null("nn_rng_normal", "r");
+    return NAN;
+  }
+  return nn__rng_normal1(r);
+}
+
+NNDEF int64_t nn_rng_int(nn_rng *r, int64_t lo, int64_t hi) {
+  if (!r) {
+    nn__fail_null("nn_rng_int", "r");
+    return lo;
+  }
+  if (lo >= hi) {
+    nn__fail(NN_ERR_VALUE, "nn_rng_int: low >= high (low = %lld, high = %lld)", (long long)lo, (long long)hi);
+    return lo;
+  }
+  return (int64_t)((uint64_t)lo + nn__rng_below(r, (uint64_t)hi - (uint64_t)lo));
+}
+
+/* Shared checks of the float samplers: rng present, float dtype, valid shape; returns the new tensor. */
+NN__PRIVATE nn_tensor *nn__rng_new_float(const char *op, nn_rng *r, const int64_t *shape, int ndim, nn_dtype dtype) {
+  if (!r) {
+    nn__fail_null(op, "r");
+    return NULL;
+  }
+  if (dtype != NN_FLOAT32 && dtype != NN_FLOAT64) {
+    nn__fail(NN_ERR_DTYPE, "%s: unsupported dtype %s for random floats (use float32 or float64)", op,
+             nn_dtype_name(dtype));
+    return NULL;
+  }
+  return nn__new(op, dtype, shape, ndim);
+}
+
+NNDEF nn_tensor *nn_rand(nn_rng *r, const int64_t *shape, int ndim, nn_dtype dtype) {
+  nn_tensor *t = nn__rng_new_float("nn_rand", r, shape, ndim, dtype);
+  int64_t i;
+  if (!t) return NULL;
+  if (dtype == NN_FLOAT32) {
+    float *p = (float *)t->data;
+    for (i = 0; i < t->size; i++) p[i] = nn__rng_f32(r);
+  } else {
+    double *p = (double *)t->data;
+    for (i = 0; i < t->size; i++) p[i] = nn__rng_f64(r);
+  }
+  return t;
+}
+
+NNDEF nn_tensor *nn_uniform(nn_rng *r, double lo, double hi, const int64_t *shape, int ndim, nn_dtype dtype) {
+  nn_tensor *t;
+  double w = hi - lo;
+  int64_t i;
+  if (!(lo <= hi) || !isfinite(w)) {
+    nn__fail(NN_ERR_VALUE, "nn_uniform: need finite low <= high with a finite range, got low = %g, high = %g", lo, hi);
+    return NULL;
+  }
+  t = nn__rng_new_float("nn_uniform", r, shape, ndim, dtype);
+  if (!t) return NULL;
+  if (dtype == NN_FLOAT32) {
+    float *p = (float *)t->data;
+    for (i = 0; i < t->size; i++) {
+      float v = (float)(lo + w * nn__rng_f64(r));
+      /* rounding to float32 may reach hi: step back below it to keep the interval half-open */
+      while ((double)v >= hi && (double)v > lo) v = nextafterf(v, -HUGE_VALF);
+      p[i] = v;
+    }
+  } else {
+    double *p = (double *)t->data;
+    for (i = 0; i < t->size; i++) {
+      double v = lo + w * nn__rng_f64(r);
+      if (v >= hi && v > lo) v = nextafter(hi, lo);
+      p[i] = v;
+    }
+  }
+  return t;
+}
+
+/* Fills t (float32/float64, contiguous) with mean + std * z, drawing pairs sequentially. */
+NN__PRIVATE void nn__rng_fill_normal(nn_rng *r, nn_tensor *t, double mean, double std) {
+  int64_t i, n = t->size;
+  double a, b;
+  if (t->dtype == NN_FLOAT32) {
+    float *p = (float *)t->data;
+    for (i = 0; i < n && r->has_spare; i++) p[i] = (float)(mean + std * nn__rng_normal1(r));
+    for (; i + 1 < n; i += 2) {
+      a = nn__rng_gauss(r, &b);
+      p[i] = (float)(mean + std * a);
+      p[i + 1] = (float)(mean + std * b);
+    }
+    if (i < n) p[i] = (float)(mean + std * nn__rng_normal1(r));
+  } else {
+    double *p = (double *)t->data;
+    for (i = 0; i < n && r->has_spare; i++) p[i] = mean + std * nn__rng_normal1(r);
+    for (; i + 1 < n; i += 2) {
+      a = nn__rng_gauss(r, &b);
+      p[i] = mean + std * a;
+      p[i + 1] = mean + std * b;
+    }
+    if (i < n) p[i] = mean + std * nn__rng_normal1(r);
+  }
+}
+
+NNDEF nn_tensor *nn_randn(nn_rng *r, const int64_t *shape, int ndim, nn_dtype dtype) {
+  nn_tensor *t = nn__rng_new_float("nn_randn", r, shape, ndim, dtype);
+  if (t) nn__rng_fill_normal(r, t, 0.0, 1.0);
+  return t;
+}
+
+NNDEF nn_tensor *nn_normal(nn_rng *r, double mean, double std, const int64_t *shape, int ndim, nn_dtype dtype) {
+  nn_tensor *t;
+  if (!(std >= 0) || !isfinite(std) || !isfinite(mean)) {
+    nn__fail(NN_ERR_VALUE, "nn_normal: scale < 0 or not finite (mean = %g, std = %g)", mean, std);
+    return NULL;
+  }
+  t = nn__rng_new_float("nn_normal", r, shape, ndim, dtype);
+  if (t) nn__rng_fill_normal(r, t, mean, std);
+  return t;
+}
+
+NNDEF nn_tensor *nn_randint(nn_rng *r, int64_t lo, int64_t hi, const int64_t *shape, int ndim, nn_dtype dtype) {
+  nn_tensor *t;
+  int64_t i, n, dmin, dmax;
+  uint64_t range;
+  if (!r) {
+    nn__fail_null("nn_randint", "r");
+    return NULL;
+  }
+  switch (dtype) {
+    case NN_INT32: dmin = INT32_MIN; dmax = INT32_MAX; break;
+    case NN_INT64: dmin = INT64_MIN; dmax = INT64_MAX; break;
+    case NN_UINT8: dmin = 0; dmax = 255; break;
+    case NN_BOOL: dmin = 0; dmax = 1; break;
+    default:
+      nn__fail(NN_ERR_DTYPE, "nn_randint: unsupported dtype %s (use an integer dtype or bool)", nn_dtype_name(dtype));
+      return NULL;
+  }
+  if (lo >= hi) {
+    nn__fail(NN_ERR_VALUE, "nn_randint: low >= high (low = %lld, high = %lld)", (long long)lo, (long long)hi);
+    return NULL;
+  }
+  if (lo < dmin) {
+    nn__fail(NN_ERR_VALUE, "nn_randint: low is out of bounds for %s (low = %lld)", nn_dtype_name(dtype), (long long)lo);
+    return NULL;
+  }
+  if (hi - 1 > dmax) {
+    nn__fail(NN_ERR_VALUE, "nn_randint: high is out of bounds for %s (high = %lld)", nn_dtype_name(dtype),
+             (long long)hi);
+    return NULL;
+  }
+  t = nn__new("nn_randint", dtype, shape, ndim);
+  if (!t) return NULL;
+  n = t->size;
+  range = (uint64_t)hi - (uint64_t)lo;
+  switch (dtype) {
+    case NN_INT32: {
+      int32_t *p = (int32_t *)t->data;
+      for (i = 0; i < n; i++) p[i] = (int32_t)(lo + (int64_t)nn__rng_below(r, range));
+      break;
+    }
+    case NN_INT64: {
+      int64_t *p = (int64_t *)t->data;
+      for (i = 0; i < n; i++) p[i] = (int64_t)((uint64_t)lo + nn__rng_below(r, range));
+      break;
+    }
+    default: {
+      uint8_t *p = (uint8_t *)t->data;
+      for (i = 0; i < n; i++) p[i] = (uint8_t)(lo + (int64_t)nn__rng_below(r, range));
+      break;
+    }
+  }
+  return t;
+}
+
+NNDEF nn_tensor *nn_permutation(nn_rng *r, int64_t n) {
+  nn_tensor *t;
+  int64_t i, *p;
+  if (!r) {
+    nn__fail_null("nn_permutation", "r");
+    return NULL;
+  }
+  if (n < 0) {
+    nn__fail(NN_ERR_VALUE, "nn_permutation: negative dimensions are not allowed (n = %lld)", (long long)n);
+    return NULL;
+  }
+  t = nn__new("nn_permutation", NN_INT64, &n, 1);
+  if (!t) return NULL;
+  p = (int64_t *)t->data;
+  for (i = 0; i < n; i++) p[i] = i;
+  for (i = n - 1; i > 0; i--) {
+    int64_t j = (int64_t)nn__rng_below(r, (uint64_t)i + 1), tmp = p[i];
+    p[i] = p[j];
+    p[j] = tmp;
+  }
+  return t;
+}
+
+/* Swaps the sub-arrays at byte addresses a and b, both with x's geometry below axis 0 (axes 1..ndim-1). */
+NN__PRIVATE void nn__swap_sub(const nn_tensor *x, char *a, char *b) {
+  int64_t idx[NN_MAX_DIMS], i, inner, st, off;
+  size_t es = nn_dtype_size(x->dtype);
+  int nd = x->ndim, d;
+  if (nd == 1) {
+    inner = 1;
+    st = 0;
+  } else {
+    inner = x->shape[nd - 1];
+    st = x->strides[nd - 1] * (int64_t)es;
+  }
+  for (d = 0; d < nd; d++) idx[d] = 0;
+  for (;;) {
+    off = 0;
+    for (d = 1; d < nd - 1; d++) off += idx[d] * x->strides[d];
+    off *= (int64_t)es;
+    for (i = 0; i < inner; i++) {
+      char *pa = a + off + i * st, *pb = b + off + i * st;
+      if (es == 8) {
+        uint64_t t;
+        memcpy(&t, pa, 8);
+        memcpy(pa, pb, 8);
+        memcpy(pb, &t, 8);
+      } else if (es == 4) {
+        uint32_t t;
+        memcpy(&t, pa, 4);
+        memcpy(pa, pb, 4);
+        memcpy(pb, &t, 4);
+      } else {
+        char t = *pa;
+        *pa = *pb;
+        *pb = t;
+      }
+    }
+    for (d = nd - 2; d >= 1; d--) {
+      if (++idx[d] < x->shape[d]) break;
+      idx[d] = 0;
+    }
+    if (d < 1) break;
+  }
+}
+
+NNDEF nn_status nn_shuffle(nn_rng *r, nn_tensor *x) {
+  int64_t i, n, rowbytes = 0;
+  size_t es;
+  int contig_rows = 0, d;
+  char *buf = NULL;
+  if (!r) return nn__fail_null("nn_shuffle", "r");
+  if (nn__check_cpu("nn_shuffle", x, "x") != NN_OK) return nn_last_status();
+  if (x->ndim == 0) return nn__fail(NN_ERR_SHAPE, "nn_shuffle: cannot shuffle a 0-d array (it has no axis 0)");
+  n = x->shape[0];
+  if (n <= 1 || x->size == 0) return NN_OK;
+  es = nn_dtype_size(x->dtype);
+  /* Rows that are contiguous blocks are swapped with memcpy through a buffer. */
+  if (x->ndim > 1) {
+    int64_t s = 1;
+    contig_rows = 1;
+    for (d = x->ndim - 1; d >= 1; d--) {
+      if (x->shape[d] != 1 && x->strides[d] != s) contig_rows = 0;
+      s *= x->shape[d];
+    }
+    rowbytes = s * (int64_t)es;
+    if (contig_rows) {
+      buf = (char *)nn__xalloc("nn_shuffle", (size_t)rowbytes);
+      if (!buf) return nn_last_status();
+    }
+  }
+  for (i = n - 1; i > 0; i--) {
+    int64_t j = (int64_t)nn__rng_below(r, (uint64_t)i + 1);
+    char *a, *b;
+    if (j == i) continue;
+    a = (char *)x->data + i * x->strides[0] * (int64_t)es;
+    b = (char *)x->data + j * x->strides[0] * (int64_t)es;
+    if (contig_rows) {
+      memcpy(buf, a, (size_t)rowbytes);
+      memcpy(a, b, (size_t)rowbytes);
+      memcpy(b, buf, (size_t)rowbytes);
+    } else {
+      nn__swap_sub(x, a, b);
+    }
+  }
+  nn__dealloc(buf);
+  return NN_OK;
+}
+
+NNDEF nn_tensor *nn_choice(nn_rng *r, int64_t n, int64_t k, int replace) {
+  nn_tensor *t;
+  int64_t i, *p;
+  if (!r) {
+    nn__fail_null("nn_choice", "r");
+    return NULL;
+  }
+  if (n < 0 || k < 0) {
+    nn__fail(NN_ERR_VALUE, "nn_choice: population size and sample size must be non-negative (n = %lld, k = %lld)",
+             (long long)n, (long long)k);
+    return NULL;
+  }
+  if (n == 0 && k > 0) {
+    nn__fail(NN_ERR_VALUE, "nn_choice: a cannot be empty unless no samples are taken (k = %lld)", (long long)k);
+    return NULL;
+  }
+  if (!replace && k > n) {
+    nn__fail(NN_ERR_VALUE,
+             "nn_choice: cannot take a larger sample than population when replace is false (n = %lld, k = %lld)",
+             (long long)n, (long long)k);
+    return NULL;
+  }
+  t = nn__new("nn_choice", NN_INT64, &k, 1);
+  if (!t) return NULL;
+  p = (int64_t *)t->data;
+  if (replace) {
+    for (i = 0; i < k; i++) p[i] = (int64_t)nn__rng_below(r, (uint64_t)n);
+  } else if (n <= 4 * k || n <= 4096) {
+    /* partial Fisher-Yates over 0..n-1 */
+    int64_t *a = (int64_t *)nn__xalloc("nn_choice", (size_t)n * sizeof(int64_t));
+    if (!a) {
+      nn_free(t);
+      return NULL;
+    }
+    for (i = 0; i < n; i++) a[i] = i;
+    for (i = 0; i < k; i++) {
+      int64_t j = i + (int64_t)nn__rng_below(r, (uint64_t)(n - i)), tmp = a[i];
+      a[i] = a[j];
+      a[j] = tmp;
+      p[i] = a[i];
+    }
+    nn__dealloc(a);
+  } else {
+    /* k much smaller than n: draw and reject repeats, remembering drawn values in an open-addressing set */
+    uint64_t cap = 16, mask, h;
+    int64_t *set;
+    while (cap < (uint64_t)k * 2) cap <<= 1;
+    mask = cap - 1;
+    set = (int64_t *)nn__xalloc("nn_choice", (size_t)cap * sizeof(int64_t));
+    if (!set) {
+      nn_free(t);
+      return NULL;
+    }
+    for (h = 0; h < cap; h++) set[h] = -1;
+    for (i = 0; i < k;) {
+      int64_t v = (int64_t)nn__rng_below(r, (uint64_t)n);
+      h = ((uint64_t)v * 0x9E3779B97F4A7C15ull) >> 20;
+      for (;;) {
+        h &= mask;
+        if (set[h] == -1 || set[h] == v) break;
+        h++;
+      }
+      if (set[h] == v) continue;
+      set[h] = v;
+      p[i++] = v;
+    }
+    nn__dealloc(set);
+  }
+  return t;
+}
 /* ---- end src/base/random.c ---- */
 /* ---- begin src/ops/elementwise.c ---- */
 /* ops/elementwise.c: argument checks, dtype rules and dispatch for elementwise ops. */
@@ -4903,13 +5450,1155 @@ NNDEF nn_tensor *nn_one_hot(const nn_tensor *indices, int64_t num_classes, nn_dt
 }
 /* ---- end src/ops/index.c ---- */
 /* ---- begin src/ops/sort.c ---- */
-/* ops/sort.c: (being written) */
+/* ops/sort.c: stable merge sorts typed per dtype, run over the rows of an axis; unique, searchsorted, topk.
+
+   Each row is gathered into a scratch buffer with NaNs moved aside (after the other values ascending, before them
+   descending, in their original order), so the comparisons are plain < and >. Values are sorted alone; argsort and
+   topk sort (key, index) pairs. uint8 and bool rows use a counting sort. Rows are independent and run in chunks of
+   rows sized by the row length; a single long row is sorted in parallel fixed-size blocks that are then merged in
+   parallel fixed-size output pieces. A stable sort has a unique result, so any split gives identical output. */
+
+#define NN__SORT_RUN 16                       /* rows are first insertion-sorted in runs of this length */
+#define NN__SORT_GRAIN ((int64_t)1 << 15)      /* elements per chunk of rows */
+#define NN__PSORT_MIN ((int64_t)1 << 17)       /* a row this long is sorted with the parallel merge sort */
+#define NN__PSORT_BLOCK ((int64_t)1 << 15)     /* parallel merge sort: block sorted by one task */
+#define NN__PSORT_PIECE ((int64_t)1 << 16)     /* parallel merge sort: output elements merged by one task */
+#define NN__SORT_ESZ 16                       /* scratch bytes per element: the largest (key, index) pair */
+
+/* A sort for one element type, as functions over untyped buffers (called per block, never per element). */
+typedef struct nn__sorter {
+  size_t esz;
+  void (*sort)(void *a, void *buf, int64_t n);
+  void (*merge)(const void *a, int64_t na, const void *b, int64_t nb, void *out);
+  int64_t (*corank)(const void *a, int64_t na, const void *b, int64_t nb, int64_t k);
+} nn__sorter;
+
+/* NN__MSORT_DEF(NAME, E, BEFORE): a stable merge sort of E elements, where BEFORE(a, b) is true when a must come
+   before b (a strict weak order). Elements that compare equal keep their order. */
+#define NN__MSORT_DEF(NAME, E, BEFORE)                                                                    \
+  NN__PRIVATE void NAME##_ins(E *a, int64_t n) {                                                          \
+    int64_t i, j;                                                                                         \
+    for (i = 1; i < n; i++) {                                                                             \
+      E x = a[i];                                                                                         \
+      for (j = i; j > 0 && BEFORE(x, a[j - 1]); j--) a[j] = a[j - 1];                                     \
+      a[j] = x;                                                                                           \
+    }                                                                                                     \
+  }                                                                                                       \
+  NN__PRIVATE void NAME##_merge(const E *a, int64_t na, const E *b, int64_t nb, E *o) {                   \
+    int64_t i = 0, j = 0, k = 0;                                                                          \
+    if (na > 0 && nb > 0 && BEFORE(b[0], a[na - 1])) {                                                    \
+      while (i < na && j < nb) { /* branch-free: the comparison is unpredictable on random data */       \
+        int tb = BEFORE(b[j], a[i]);                                                                      \
+        o[k++] = tb ? b[j] : a[i];                                                                        \
+        j += tb;                                                                                          \
+        i += !tb;                                                                                         \
+      }                                                                                                   \
+    }                                                                                                     \
+    if (i < na) memcpy(o + k, a + i, (size_t)(na - i) * sizeof(E));                                       \
+    k += na - i;                                                                                          \
+    if (j < nb) memcpy(o + k, b + j, (size_t)(nb - j) * sizeof(E));                                       \
+  }                                                                                                       \
+  /* How many of the first k merged elements come from a (the merge-path split of a stable merge). */     \
+  NN__PRIVATE int64_t NAME##_corank(const E *a, int64_t na, const E *b, int64_t nb, int64_t k) {          \
+    int64_t lo = k > nb ? k - nb : 0, hi = k < na ? k : na;                                               \
+    while (lo < hi) {                                                                                     \
+      int64_t i = lo + (hi - lo) / 2, j = k - i;                                                          \
+      if (j > 0 && !BEFORE(b[j - 1], a[i])) lo = i + 1; /* a[i] is merged before b[j-1] */               \
+      else hi = i;                                                                                        \
+    }                                                                                                     \
+    return lo;                                                                                            \
+  }                                                                                                       \
+  NN__PRIVATE void NAME##_sort(E *a, E *buf, int64_t n) {                                                 \
+    E *src = a, *dst = buf, *t;                                                                           \
+    int64_t w, lo;                                                                                        \
+    for (lo = 0; lo < n; lo += NN__SORT_RUN) NAME##_ins(a + lo, NN__MIN(NN__SORT_RUN, n - lo));          \
+    for (w = NN__SORT_RUN; w < n; w *= 2) {                                                               \
+      for (lo = 0; lo < n; lo += 2 * w) {                                                                 \
+        int64_t m = NN__MIN(lo + w, n), hi = NN__MIN(lo + 2 * w, n);                                      \
+        NAME##_merge(src + lo, m - lo, src + m, hi - m, dst + lo);                                        \
+      }                                                                                                   \
+      t = src;                                                                                            \
+      src = dst;                                                                                          \
+      dst = t;                                                                                            \
+    }                                                                                                     \
+    if (src != a) memcpy(a, src, (size_t)n * sizeof(E));                                                  \
+  }                                                                                                       \
+  NN__PRIVATE void NAME##_vsort(void *a, void *buf, int64_t n) { NAME##_sort((E *)a, (E *)buf, n); }      \
+  NN__PRIVATE void NAME##_vmerge(const void *a, int64_t na, const void *b, int64_t nb, void *o) {         \
+    NAME##_merge((const E *)a, na, (const E *)b, nb, (E *)o);                                             \
+  }                                                                                                       \
+  NN__PRIVATE int64_t NAME##_vcorank(const void *a, int64_t na, const void *b, int64_t nb, int64_t k) {   \
+    return NAME##_corank((const E *)a, na, (const E *)b, nb, k);                                          \
+  }
+
+/* NN__HSEL_DEF(NAME, E, BEFORE): the first k elements of a[0..n) in stable order, via a bounded heap.
+   AFTER is the strict total order "later in the stable output": later by key, or equal keys and larger index. */
+#define NN__HSEL_DEF(NAME, E, BEFORE)                                                                     \
+  NN__PRIVATE int NAME##_after(const E *x, const E *y) {                                                  \
+    return BEFORE(*y, *x) || (!BEFORE(*x, *y) && x->i > y->i);                                            \
+  }                                                                                                       \
+  NN__PRIVATE void NAME##_sift(E *h, int64_t n, int64_t i) {                                              \
+    for (;;) {                                                                                            \
+      int64_t l = 2 * i + 1, c = l;                                                                       \
+      E t;                                                                                                \
+      if (l >= n) break;                                                                                  \
+      if (l + 1 < n && NAME##_after(&h[l + 1], &h[l])) c = l + 1;                                         \
+      if (!NAME##_after(&h[c], &h[i])) break;                                                             \
+      t = h[c];                                                                                           \
+      h[c] = h[i];                                                                                        \
+      h[i] = t;                                                                                           \
+      i = c;                                                                                              \
+    }                                                                                                     \
+  }                                                                                                       \
+  /* Leaves the first k (0 < k <= n) elements of a's stable order, sorted, in a[0..k); h has k slots. */ \
+  NN__PRIVATE void NAME##_hsel(E *a, int64_t n, int64_t k, E *h) {                                       \
+    int64_t i;                                                                                            \
+    memcpy(h, a, (size_t)k * sizeof(E));                                                                  \
+    for (i = k / 2 - 1; i >= 0; i--) NAME##_sift(h, k, i);                                                \
+    for (i = k; i < n; i++)                                                                               \
+      if (NAME##_after(&h[0], &a[i])) {                                                                   \
+        h[0] = a[i];                                                                                      \
+        NAME##_sift(h, k, 0);                                                                             \
+      }                                                                                                   \
+    for (i = k - 1; i > 0; i--) {                                                                         \
+      E t = h[0];                                                                                         \
+      h[0] = h[i];                                                                                        \
+      h[i] = t;                                                                                           \
+      NAME##_sift(h, i, 0);                                                                               \
+    }                                                                                                     \
+    memcpy(a, h, (size_t)k * sizeof(E));                                                                  \
+  }
+
+/* ---- the parallel merge sort of one long buffer ---- */
+
+typedef struct nn__psort_job {
+  const nn__sorter *s;
+  char *src, *dst;
+  int64_t n, w;
+} nn__psort_job;
+
+NN__PRIVATE void nn__psort_block(void *ctx, int64_t c) {
+  nn__psort_job *j = (nn__psort_job *)ctx;
+  int64_t lo = c * NN__PSORT_BLOCK, len = NN__MIN(NN__PSORT_BLOCK, j->n - lo);
+  size_t es = j->s->esz;
+  j->s->sort(j->src + (size_t)lo * es, j->dst + (size_t)lo * es, len);
+}
+
+/* Merges output positions [c*PIECE, (c+1)*PIECE) of one pass that merges pairs of sorted runs of length w. */
+NN__PRIVATE void nn__psort_piece(void *ctx, int64_t c) {
+  nn__psort_job *j = (nn__psort_job *)ctx;
+  int64_t from = c * NN__PSORT_PIECE, to = NN__MIN(from + NN__PSORT_PIECE, j->n), w2 = 2 * j->w, plo;
+  size_t es = j->s->esz;
+  for (plo = (from / w2) * w2; plo < to; plo += w2) {
+    int64_t m = NN__MIN(plo + j->w, j->n), phi = NN__MIN(plo + w2, j->n);
+    int64_t na = m - plo, nb = phi - m;
+    int64_t k1 = NN__MAX(from, plo) - plo, k2 = NN__MIN(to, phi) - plo;
+    const char *a = j->src + (size_t)plo * es, *b = j->src + (size_t)m * es;
+    int64_t i1 = j->s->corank(a, na, b, nb, k1), i2 = j->s->corank(a, na, b, nb, k2);
+    j->s->merge(a + (size_t)i1 * es, i2 - i1, b + (size_t)(k1 - i1) * es, (k2 - i2) - (k1 - i1),
+                j->dst + (size_t)(plo + k1) * es);
+  }
+}
+
+/* Sorts a[0..n) (buf: n scratch elements); long buffers run on the thread pool. */
+NN__PRIVATE void nn__psort(const nn__sorter *s, void *a, void *buf, int64_t n) {
+  nn__psort_job j;
+  char *t;
+  if (n < NN__PSORT_MIN) {
+    s->sort(a, buf, n);
+    return;
+  }
+  j.s = s;
+  j.src = (char *)a;
+  j.dst = (char *)buf;
+  j.n = n;
+  j.w = 0;
+  nn__parallel_for((n + NN__PSORT_BLOCK - 1) / NN__PSORT_BLOCK, nn__psort_block, &j);
+  for (j.w = NN__PSORT_BLOCK; j.w < n; j.w *= 2) {
+    nn__parallel_for((n + NN__PSORT_PIECE - 1) / NN__PSORT_PIECE, nn__psort_piece, &j);
+    t = j.src;
+    j.src = j.dst;
+    j.dst = t;
+  }
+  if (j.src != (char *)a) memcpy(a, j.src, (size_t)n * s->esz);
+}
+
+/* ---- rows ---- */
+
+enum { NN__SM_SORT = 0, NN__SM_ARG = 1, NN__SM_TOPK = 2 };
+
+typedef struct nn__sortjob {
+  int mode, desc;
+  nn_dtype dt;
+  int64_t k;                                         /* outputs per row: n (sort, argsort) or k (topk) */
+  const char *x;                                     /* input data */
+  size_t esz;                                        /* input element bytes */
+  int64_t n, xst;                                    /* row length and element stride along the axis */
+  int nod;                                           /* the other axes: count, shape and strides */
+  int64_t oshape[NN_MAX_DIMS], ost[NN_MAX_DIMS];
+  int64_t nrows, inner;                              /* rows; output stride along the axis (elements) */
+  char *ov;                                          /* sorted values out (contiguous, x's dtype) or NULL */
+  int64_t *oi;                                       /* indices out (contiguous) or NULL */
+  int64_t rows_per_chunk;
+  long failed;
+} nn__sortjob;
+
+#define NN__LT_V(a, b) ((a) < (b))
+#define NN__GT_V(a, b) ((a) > (b))
+#define NN__LT_P(a, b) ((a).k < (b).k)
+#define NN__GT_P(a, b) ((a).k > (b).k)
+
+/* NN__SORT_TYPE_DEF(SFX, T, ISNAN): sorters and the row function for one dtype. */
+#define NN__SORT_TYPE_DEF(SFX, T, ISNAN)                                                                    \
+  typedef struct nn__kv_##SFX {                                                                             \
+    T k;                                                                                                    \
+    int64_t i;                                                                                              \
+  } nn__kv_##SFX;                                                                                           \
+  NN__MSORT_DEF(nn__msva_##SFX, T, NN__LT_V)                                                                \
+  NN__MSORT_DEF(nn__msvd_##SFX, T, NN__GT_V)                                                                \
+  NN__MSORT_DEF(nn__mspa_##SFX, nn__kv_##SFX, NN__LT_P)                                                     \
+  NN__MSORT_DEF(nn__mspd_##SFX, nn__kv_##SFX, NN__GT_P)                                                     \
+  NN__HSEL_DEF(nn__hsa_##SFX, nn__kv_##SFX, NN__LT_P)                                                       \
+  NN__HSEL_DEF(nn__hsd_##SFX, nn__kv_##SFX, NN__GT_P)                                                       \
+  static const nn__sorter nn__sorters_##SFX[4] = {                                                          \
+      {sizeof(T), nn__msva_##SFX##_vsort, nn__msva_##SFX##_vmerge, nn__msva_##SFX##_vcorank},               \
+      {sizeof(T), nn__msvd_##SFX##_vsort, nn__msvd_##SFX##_vmerge, nn__msvd_##SFX##_vcorank},               \
+      {sizeof(nn__kv_##SFX), nn__mspa_##SFX##_vsort, nn__mspa_##SFX##_vmerge, nn__mspa_##SFX##_vcorank},    \
+      {sizeof(nn__kv_##SFX), nn__mspd_##SFX##_vsort, nn__mspd_##SFX##_vmerge, nn__mspd_##SFX##_vcorank}};   \
+  /* Sorted first k' of a region of pairs into its front: heap when k' is small, else a full sort. */       \
+  NN__PRIVATE void nn__sortsel_##SFX(int desc, nn__kv_##SFX *a, int64_t n, int64_t k, nn__kv_##SFX *buf) {  \
+    if (k <= 0) return;                                                                                     \
+    if (k * 8 <= n && n > 64) {                                                                             \
+      if (desc) nn__hsd_##SFX##_hsel(a, n, k, buf);                                                         \
+      else nn__hsa_##SFX##_hsel(a, n, k, buf);                                                              \
+    } else {                                                                                                \
+      nn__psort(&nn__sorters_##SFX[2 + desc], a, buf, n);                                                   \
+    }                                                                                                       \
+  }                                                                                                         \
+  NN__PRIVATE void nn__sortrow_##SFX(const nn__sortjob *j, const T *x, int64_t oo, void *s1, void *s2) {    \
+    int64_t n = j->n, xs = j->xst, os = j->inner, i, nnan = 0, base, np, p = 0;                             \
+    for (i = 0; i < n; i++)                                                                                 \
+      if (ISNAN(x[i * xs])) nnan++;                                                                         \
+    base = j->desc ? nnan : 0;       /* start of the non-NaN values */                                    \
+    np = j->desc ? 0 : n - nnan;     /* next NaN slot */                                                  \
+    if (j->mode == NN__SM_SORT) {                                                                           \
+      T *a = (T *)s1, *o = (T *)j->ov + oo;                                                                 \
+      for (i = 0; i < n; i++) {                                                                             \
+        T v = x[i * xs];                                                                                    \
+        if (ISNAN(v)) a[np++] = v;                                                                          \
+        else a[base + p++] = v;                                                                             \
+      }                                                                                                     \
+      nn__psort(&nn__sorters_##SFX[j->desc != 0], a + base, s2, n - nnan);                                  \
+      if (os == 1) memcpy(o, a, (size_t)n * sizeof(T));                                                     \
+      else                                                                                                  \
+        for (i = 0; i < n; i++) o[i * os] = a[i];                                                           \
+    } else {                                                                                                \
+      nn__kv_##SFX *a = (nn__kv_##SFX *)s1;                                                                 \
+      int64_t nout = j->k;                                                                                  \
+      for (i = 0; i < n; i++) {                                                                             \
+        T v = x[i * xs];                                                                                    \
+        nn__kv_##SFX *e = ISNAN(v) ? &a[np++] : &a[base + p++];                                             \
+        e->k = v;                                                                                           \
+        e->i = i;                                                                                           \
+      }                                                                                                     \
+      if (j->mode == NN__SM_ARG || nout >= n - nnan) {                                                      \
+        nn__psort(&nn__sorters_##SFX[2 + (j->desc != 0)], a + base, s2, n - nnan);                          \
+      } else if (j->desc) {                                                                                 \
+        if (nout > nnan) nn__sortsel_##SFX(1, a + nnan, n - nnan, nout - nnan, (nn__kv_##SFX *)s2);         \
+      } else {                                                                                              \
+        nn__sortsel_##SFX(0, a, n - nnan, nout, (nn__kv_##SFX *)s2);                                        \
+      }                                                                                                     \
+      if (j->oi)                                                                                            \
+        for (i = 0; i < nout; i++) j->oi[oo + i * os] = a[i].i;                                             \
+      if (j->ov) {                                                                                          \
+        T *o = (T *)j->ov + oo;                                                                             \
+        for (i = 0; i < nout; i++) o[i * os] = a[i].k;                                                      \
+      }                                                                                                     \
+    }                                                                                                       \
+  }
+
+#define NN__ISNAN_F(v) ((v) != (v))
+#define NN__ISNAN_I(v) 0
+NN__SORT_TYPE_DEF(f32, float, NN__ISNAN_F)
+NN__SORT_TYPE_DEF(f64, double, NN__ISNAN_F)
+NN__SORT_TYPE_DEF(i32, int32_t, NN__ISNAN_I)
+NN__SORT_TYPE_DEF(i64, int64_t, NN__ISNAN_I)
+
+/* uint8 and bool: a counting sort, stable by construction, needing no scratch. */
+NN__PRIVATE void nn__sortrow_u8(const nn__sortjob *j, const uint8_t *x, int64_t oo) {
+  int64_t cnt[256], start[256], n = j->n, xs = j->xst, os = j->inner, i, pos = 0;
+  int v, vi;
+  memset(cnt, 0, sizeof cnt);
+  for (i = 0; i < n; i++) cnt[x[i * xs]]++;
+  for (vi = 0; vi < 256; vi++) {
+    v = j->desc ? 255 - vi : vi;
+    start[v] = pos;
+    pos += cnt[v];
+  }
+  if (j->mode == NN__SM_SORT) {
+    uint8_t *o = (uint8_t *)j->ov + oo;
+    int64_t q = 0;
+    for (vi = 0; vi < 256; vi++) {
+      v = j->desc ? 255 - vi : vi;
+      for (i = 0; i < cnt[v]; i++, q++) o[q * os] = (uint8_t)v;
+    }
+  } else {
+    uint8_t *o = j->ov ? (uint8_t *)j->ov + oo : NULL;
+    for (i = 0; i < n; i++) {
+      uint8_t xv = x[i * xs];
+      int64_t q = start[xv]++;
+      if (q >= j->k) continue;
+      if (j->oi) j->oi[oo + q * os] = i;
+      if (o) o[q * os] = xv;
+    }
+  }
+}
+
+NN__PRIVATE void nn__sort_chunk(void *ctx, int64_t c) {
+  nn__sortjob *j = (nn__sortjob *)ctx;
+  int64_t r0 = c * j->rows_per_chunk, r1 = NN__MIN(r0 + j->rows_per_chunk, j->nrows), r;
+  void *s1 = NULL, *s2 = NULL;
+  int counting = j->dt == NN_UINT8 || j->dt == NN_BOOL;
+  if (!counting) {
+    size_t bytes = (size_t)j->n * (j->mode == NN__SM_SORT ? j->esz : NN__SORT_ESZ);
+    s1 = nn__alloc(bytes);
+    s2 = nn__alloc(bytes);
+    if (!s1 || !s2) {
+      nn__dealloc(s1);
+      nn__dealloc(s2);
+      NN__ATOMIC_ADD(&j->failed, 1);
+      return;
+    }
+  }
+  for (r = r0; r < r1; r++) {
+    int64_t off = 0, rem = r, oo;
+    const char *x;
+    int d;
+    for (d = j->nod - 1; d >= 0; d--) {
+      off += (rem % j->oshape[d]) * j->ost[d];
+      rem /= j->oshape[d];
+    }
+    x = j->x + off * (int64_t)j->esz;
+    oo = (r / j->inner) * (j->k * j->inner) + r % j->inner;
+    switch (j->dt) {
+      case NN_FLOAT32: nn__sortrow_f32(j, (const float *)x, oo, s1, s2); break;
+      case NN_FLOAT64: nn__sortrow_f64(j, (const double *)x, oo, s1, s2); break;
+      case NN_INT32: nn__sortrow_i32(j, (const int32_t *)x, oo, s1, s2); break;
+      case NN_INT64: nn__sortrow_i64(j, (const int64_t *)x, oo, s1, s2); break;
+      default: nn__sortrow_u8(j, (const uint8_t *)x, oo); break;
+    }
+  }
+  nn__dealloc(s1);
+  nn__dealloc(s2);
+}
+
+/* Checks x and axis and describes its rows in j. For NN_ALL_AXES, *flat receives a contiguous version of x (a view
+   when x already is one) that the caller frees. */
+NN__PRIVATE nn_status nn__sort_setup(const char *op, const nn_tensor *x, int axis, nn__sortjob *j, nn_tensor **flat) {
+  int d;
+  memset(j, 0, sizeof *j);
+  *flat = NULL;
+  if (nn__check_cpu(op, x, "x") != NN_OK) return nn_last_status();
+  if (!nn__dtype_valid(x->dtype)) return nn__fail(NN_ERR_DTYPE, "%s: invalid dtype %d", op, (int)x->dtype);
+  j->dt = x->dtype;
+  j->esz = nn_dtype_size(x->dtype);
+  if (axis == NN_ALL_AXES) {
+    *flat = nn_contiguous(x);
+    if (!*flat) return nn_last_status();
+    j->x = (const char *)(*flat)->data;
+    j->n = x->size;
+    j->xst = 1;
+    j->nod = 0;
+    j->nrows = 1;
+    j->inner = 1;
+  } else {
+    if (nn__norm_axis(op, &axis, x->ndim) != NN_OK) return nn_last_status();
+    j->x = (const char *)x->data;
+    j->n = x->shape[axis];
+    j->xst = x->strides[axis];
+    j->nrows = 1;
+    j->inner = 1;
+    for (d = 0; d < x->ndim; d++) {
+      if (d == axis) continue;
+      j->oshape[j->nod] = x->shape[d];
+      j->ost[j->nod] = x->strides[d];
+      j->nod++;
+      j->nrows *= x->shape[d];
+      if (d > axis) j->inner *= x->shape[d];
+    }
+  }
+  j->k = j->n;
+  return NN_OK;
+}
+
+/* Runs the row jobs: rows in parallel chunks, or one long row at a time with the parallel merge sort inside. */
+NN__PRIVATE nn_status nn__sort_run(const char *op, nn__sortjob *j) {
+  int64_t nchunks, c;
+  if (j->n == 0 || j->nrows == 0 || j->k == 0) return NN_OK;
+  j->rows_per_chunk = NN__MAX(1, NN__SORT_GRAIN / j->n);
+  nchunks = (j->nrows + j->rows_per_chunk - 1) / j->rows_per_chunk;
+  if (j->n >= NN__PSORT_MIN) {
+    for (c = 0; c < nchunks; c++) nn__sort_chunk(j, c);
+  } else {
+    nn__parallel_for(nchunks, nn__sort_chunk, j);
+  }
+  if (j->failed)
+    return nn__fail(NN_ERR_OOM, "%s: cannot allocate scratch buffers for rows of %lld elements", op, (long long)j->n);
+  return NN_OK;
+}
+
+/* nn_sort and nn_argsort: output shape is x's shape, or (size,) for NN_ALL_AXES. */
+NN__PRIVATE nn_tensor *nn__sort_common(const char *op, const nn_tensor *x, int axis, int desc, int mode) {
+  nn__sortjob j;
+  nn_tensor *flat = NULL, *out = NULL;
+  if (nn__sort_setup(op, x, axis, &j, &flat) != NN_OK) return NULL;
+  j.mode = mode;
+  j.desc = desc != 0;
+  if (axis == NN_ALL_AXES) out = nn__new(op, mode == NN__SM_SORT ? x->dtype : NN_INT64, &j.n, 1);
+  else out = nn__new(op, mode == NN__SM_SORT ? x->dtype : NN_INT64, x->shape, x->ndim);
+  if (!out) goto done;
+  if (mode == NN__SM_SORT) j.ov = (char *)out->data;
+  else j.oi = (int64_t *)out->data;
+  if (nn__sort_run(op, &j) != NN_OK) {
+    nn_free(out);
+    out = NULL;
+  }
+done:
+  nn_free(flat);
+  return out;
+}
+
+NNDEF nn_tensor *nn_sort(const nn_tensor *x, int axis, int descending) {
+  return nn__sort_common("nn_sort", x, axis, descending, NN__SM_SORT);
+}
+
+NNDEF nn_tensor *nn_argsort(const nn_tensor *x, int axis, int descending) {
+  return nn__sort_common("nn_argsort", x, axis, descending, NN__SM_ARG);
+}
+
+NNDEF nn_status nn_topk(const nn_tensor *x, int64_t k, int axis, int largest, nn_tensor **values, nn_tensor **indices) {
+  nn__sortjob j;
+  nn_tensor *flat = NULL, *v = NULL, *ix = NULL;
+  int64_t shape[NN_MAX_DIMS];
+  int ndim, ax = axis;
+  nn_status st;
+  if (values) *values = NULL;
+  if (indices) *indices = NULL;
+  if (!values && !indices) return nn__fail_null("nn_topk", "values and indices (both)");
+  st = nn__sort_setup("nn_topk", x, axis, &j, &flat);
+  if (st != NN_OK) return st;
+  if (k < 0 || k > j.n) {
+    nn_free(flat);
+    return nn__fail(NN_ERR_INDEX, "nn_topk: selected index k out of range (k = %lld, size of the axis = %lld)",
+                    (long long)k, (long long)j.n);
+  }
+  if (axis == NN_ALL_AXES) {
+    ndim = 1;
+    shape[0] = k;
+  } else {
+    nn__norm_axis("nn_topk", &ax, x->ndim);
+    ndim = x->ndim;
+    memcpy(shape, x->shape, sizeof(int64_t) * (size_t)ndim);
+    shape[ax] = k;
+  }
+  j.mode = NN__SM_TOPK;
+  j.desc = largest != 0;
+  j.k = k;
+  if (values) {
+    v = nn__new("nn_topk", x->dtype, shape, ndim);
+    if (!v) goto fail;
+    j.ov = (char *)v->data;
+  }
+  if (indices) {
+    ix = nn__new("nn_topk", NN_INT64, shape, ndim);
+    if (!ix) goto fail;
+    j.oi = (int64_t *)ix->data;
+  }
+  if (nn__sort_run("nn_topk", &j) != NN_OK) goto fail;
+  nn_free(flat);
+  if (values) *values = v;
+  if (indices) *indices = ix;
+  return NN_OK;
+fail:
+  st = nn_last_status();
+  nn_free(v);
+  nn_free(ix);
+  nn_free(flat);
+  return st;
+}
+
+/* ---- unique ---- */
+
+/* grp[i] = index of the group of sorted element i (equal neighbours share one; all NaNs form one group). */
+#define NN__UNIQ_GROUPS(T, SAME)                                    \
+  {                                                                 \
+    const T *s = (const T *)sv;                                     \
+    for (i = 1; i < n; i++) grp[i] = grp[i - 1] + !SAME(s[i - 1], s[i]); \
+  }
+#define NN__SAME_F(a, b) ((a) == (b) || ((a) != (a) && (b) != (b)))
+#define NN__SAME_I(a, b) ((a) == (b))
+
+NNDEF nn_tensor *nn_unique(const nn_tensor *x, nn_tensor **counts, nn_tensor **inverse) {
+  nn__sortjob j;
+  nn_tensor *flat = NULL, *out = NULL, *cnt = NULL, *inv = NULL;
+  char *sv = NULL;
+  int64_t *idx = NULL, *grp = NULL, n, g, i;
+  size_t es;
+  if (counts) *counts = NULL;
+  if (inverse) *inverse = NULL;
+  if (nn__sort_setup("nn_unique", x, NN_ALL_AXES, &j, &flat) != NN_OK) return NULL;
+  n = j.n;
+  es = j.esz;
+  sv = (char *)nn__xalloc("nn_unique", (size_t)n * es);
+  grp = (int64_t *)nn__xalloc("nn_unique", (size_t)n * sizeof(int64_t));
+  if (inverse) idx = (int64_t *)nn__xalloc("nn_unique", (size_t)n * sizeof(int64_t));
+  if (!sv || !grp || (inverse && !idx)) goto fail;
+  /* ascending; with the inverse, values and indices (topk of all), else the values alone */
+  j.mode = inverse ? NN__SM_TOPK : NN__SM_SORT;
+  j.desc = 0;
+  j.ov = sv;
+  j.oi = idx;
+  if (nn__sort_run("nn_unique", &j) != NN_OK) goto fail;
+  if (n > 0) grp[0] = 0;
+  switch (x->dtype) {
+    case NN_FLOAT32: NN__UNIQ_GROUPS(float, NN__SAME_F) break;
+    case NN_FLOAT64: NN__UNIQ_GROUPS(double, NN__SAME_F) break;
+    case NN_INT32: NN__UNIQ_GROUPS(int32_t, NN__SAME_I) break;
+    case NN_INT64: NN__UNIQ_GROUPS(int64_t, NN__SAME_I) break;
+    default: NN__UNIQ_GROUPS(uint8_t, NN__SAME_I) break;
+  }
+  g = n > 0 ? grp[n - 1] + 1 : 0;
+  out = nn__new("nn_unique", x->dtype, &g, 1);
+  if (!out) goto fail;
+  if (counts) {
+    cnt = nn__new("nn_unique", NN_INT64, &g, 1);
+    if (!cnt) goto fail;
+    memset(cnt->data, 0, (size_t)g * sizeof(int64_t));
+  }
+  if (inverse) {
+    inv = nn__new("nn_unique", NN_INT64, &n, 1);
+    if (!inv) goto fail;
+  }
+  for (i = 0; i < n; i++) {
+    if (i == 0 || grp[i] != grp[i - 1]) memcpy((char *)out->data + (size_t)grp[i] * es, sv + (size_t)i * es, es);
+    if (cnt) ((int64_t *)cnt->data)[grp[i]]++;
+    if (inv) ((int64_t *)inv->data)[idx[i]] = grp[i];
+  }
+  nn__dealloc(sv);
+  nn__dealloc(idx);
+  nn__dealloc(grp);
+  nn_free(flat);
+  if (counts) *counts = cnt;
+  if (inverse) *inverse = inv;
+  return out;
+fail:
+  nn__dealloc(sv);
+  nn__dealloc(idx);
+  nn__dealloc(grp);
+  nn_free(flat);
+  nn_free(out);
+  nn_free(cnt);
+  nn_free(inv);
+  return NULL;
+}
+
+/* ---- searchsorted ---- */
+
+#define NN__SS_CHUNK ((int64_t)1 << 14)
+
+typedef struct nn__ss_job {
+  nn_dtype dt;
+  const char *a;
+  int64_t n, ast;
+  const char *v;
+  int64_t nv;
+  int64_t *out;
+  int right;
+} nn__ss_job;
+
+/* Binary searches with NumPy's order: LT is < with NaN after everything (as np.sort leaves it). */
+#define NN__SS_DEF(SFX, T, LT)                                                                      \
+  NN__PRIVATE void nn__ss_##SFX(const nn__ss_job *j, int64_t b, int64_t e) {                        \
+    const T *a = (const T *)j->a, *v = (const T *)j->v;                                             \
+    int64_t i, as = j->ast;                                                                         \
+    for (i = b; i < e; i++) {                                                                       \
+      T x = v[i];                                                                                   \
+      int64_t lo = 0, hi = j->n;                                                                    \
+      if (j->right)                                                                                 \
+        while (lo < hi) {                                                                           \
+          int64_t mid = lo + (hi - lo) / 2;                                                         \
+          if (LT(x, a[mid * as])) hi = mid;                                                         \
+          else lo = mid + 1;                                                                        \
+        }                                                                                           \
+      else                                                                                          \
+        while (lo < hi) {                                                                           \
+          int64_t mid = lo + (hi - lo) / 2;                                                         \
+          if (LT(a[mid * as], x)) lo = mid + 1;                                                     \
+          else hi = mid;                                                                            \
+        }                                                                                           \
+      j->out[i] = lo;                                                                               \
+    }                                                                                               \
+  }
+#define NN__LT_NAN(a, b) ((a) < (b) || ((b) != (b) && (a) == (a)))
+NN__SS_DEF(f32, float, NN__LT_NAN)
+NN__SS_DEF(f64, double, NN__LT_NAN)
+NN__SS_DEF(i32, int32_t, NN__LT_V)
+NN__SS_DEF(i64, int64_t, NN__LT_V)
+NN__SS_DEF(u8, uint8_t, NN__LT_V)
+
+NN__PRIVATE void nn__ss_chunk(void *ctx, int64_t c) {
+  const nn__ss_job *j = (const nn__ss_job *)ctx;
+  int64_t b = c * NN__SS_CHUNK, e = NN__MIN(b + NN__SS_CHUNK, j->nv);
+  switch (j->dt) {
+    case NN_FLOAT32: nn__ss_f32(j, b, e); break;
+    case NN_FLOAT64: nn__ss_f64(j, b, e); break;
+    case NN_INT32: nn__ss_i32(j, b, e); break;
+    case NN_INT64: nn__ss_i64(j, b, e); break;
+    default: nn__ss_u8(j, b, e); break;
+  }
+}
+
+NNDEF nn_tensor *nn_searchsorted(const nn_tensor *sorted, const nn_tensor *values, int right) {
+  nn_tensor *ca = NULL, *cv = NULL, *out = NULL;
+  const nn_tensor *a;
+  nn_dtype dt;
+  nn__ss_job j;
+  char sh[128];
+  if (nn__check_cpu("nn_searchsorted", sorted, "sorted") != NN_OK) return NULL;
+  if (nn__check_cpu("nn_searchsorted", values, "values") != NN_OK) return NULL;
+  if (sorted->ndim != 1) {
+    nn__fail(NN_ERR_SHAPE, "nn_searchsorted: the sorted array must be 1-D, got shape %s",
+             nn_shape_str(sorted, sh, sizeof sh));
+    return NULL;
+  }
+  dt = nn_promote_types(sorted->dtype, values->dtype);
+  if (dt == NN_DTYPE_COUNT) {
+    nn__fail(NN_ERR_DTYPE, "nn_searchsorted: invalid dtypes %d and %d", (int)sorted->dtype, (int)values->dtype);
+    return NULL;
+  }
+  a = sorted;
+  if (sorted->dtype != dt) {
+    ca = nn_astype(sorted, dt);
+    if (!ca) goto done;
+    a = ca;
+  }
+  cv = values->dtype != dt ? nn_astype(values, dt) : nn_contiguous(values);
+  if (!cv) goto done;
+  out = nn__new("nn_searchsorted", NN_INT64, values->shape, values->ndim);
+  if (!out) goto done;
+  j.dt = dt;
+  j.a = (const char *)a->data;
+  j.n = a->shape[0];
+  j.ast = a->strides[0];
+  j.v = (const char *)cv->data;
+  j.nv = cv->size;
+  j.out = (int64_t *)out->data;
+  j.right = right != 0;
+  nn__parallel_for((j.nv + NN__SS_CHUNK - 1) / NN__SS_CHUNK, nn__ss_chunk, &j);
+done:
+  nn_free(ca);
+  nn_free(cv);
+  return out;
+}
 /* ---- end src/ops/sort.c ---- */
 /* ---- begin src/ops/matmul.c ---- */
 /* ops/matmul.c: (being written) */
 /* ---- end src/ops/matmul.c ---- */
 /* ---- begin src/core/print.c ---- */
-/* core/print.c: (being written) */
+/* core/print.c: NumPy's array repr (numpy/core/arrayprint.py, default options, floatmode='maxprec').
+
+   The layout code mirrors arrayprint's _formatArray / _extendLine step by step; float digits come from the C
+   library's correctly rounded printf: the shortest "%.{p}e" that reads back to the same value gives Dragon4's
+   unique digits, and "%.{p}f" / "%.{p}e" give the digits cut at the precision. */
+
+#define NN__PMAXPREC 100
+#define NN__PBUF 400
+
+/* ---- a growing string ---- */
+
+typedef struct nn__sb {
+  char *p;
+  size_t n, cap;
+  int oom;
+} nn__sb;
+
+NN__PRIVATE void nn__sb_putn(nn__sb *b, const char *s, size_t n) {
+  if (b->oom) return;
+  if (b->n + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    char *np;
+    while (cap < b->n + n + 1) cap *= 2;
+    np = (char *)NN_REALLOC(b->p, cap);
+    if (!np) {
+      b->oom = 1;
+      return;
+    }
+    b->p = np;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = 0;
+}
+NN__PRIVATE void nn__sb_puts(nn__sb *b, const char *s) { nn__sb_putn(b, s, strlen(s)); }
+NN__PRIVATE void nn__sb_spaces(nn__sb *b, int k) {
+  static const char sp[] = "                                ";
+  while (k > 0) {
+    int m = k < 32 ? k : 32;
+    nn__sb_putn(b, sp, (size_t)m);
+    k -= m;
+  }
+}
+
+/* ---- float digits ---- */
+
+/* Digits and decimal exponent of printf's "%e" output: "d.ddde+XX" -> "dddd", XX. Returns the digit count. */
+NN__PRIVATE int nn__parse_e(const char *s, char *dig, int *e10) {
+  int nd = 0;
+  for (; *s && *s != 'e' && *s != 'E'; s++)
+    if (*s >= '0' && *s <= '9') dig[nd++] = *s;
+  dig[nd] = 0;
+  *e10 = *s ? atoi(s + 1) : 0;
+  return nd;
+}
+
+/* The shortest digits that read back as a (finite, >= 0; float32 when f32): a = d.ddd x 10^e10. */
+NN__PRIVATE int nn__shortest(double a, int f32, char *dig, int *e10) {
+  char buf[64];
+  int p, maxp = f32 ? 8 : 16;
+  for (p = 0; p <= maxp; p++) {
+    snprintf(buf, sizeof buf, "%.*e", p, a);
+    if (f32 ? (strtof(buf, NULL) == (float)a) : (strtod(buf, NULL) == a)) break;
+  }
+  return nn__parse_e(buf, dig, e10);
+}
+
+NN__PRIVATE void nn__trim_zeros(char *s) {
+  size_t n = strlen(s);
+  while (n > 0 && s[n - 1] == '0') s[--n] = 0;
+}
+
+/* Positional digits of v with at most prec decimals, trailing zeros dropped: integer part (with '-') in ip,
+   fraction in fp (maybe empty). exact_int: when the shortest digits stop before the units digit, print the exact
+   integer instead of padding with zeros (what NumPy's print pass does with min_digits=0: float32 33564168 prints
+   as "33564168." where format_float_positional gives "33564170."). */
+NN__PRIVATE void nn__fmt_pos(double v, int f32, int prec, int exact_int, char *ip, char *fp) {
+  char dig[64], buf[NN__PBUF];
+  int e, nd, nfrac, k = 0, i;
+  double a = fabs(v);
+  if (signbit(v)) ip[k++] = '-';
+  nd = nn__shortest(a, f32, dig, &e);
+  nfrac = nd - 1 - e;
+  if (exact_int && e >= nd) { /* only integers get here: the spacing of such values is at least 2 */
+    snprintf(buf, sizeof buf, "%.0f", a);
+    strcpy(ip + k, buf);
+    fp[0] = 0;
+  } else if (nfrac <= prec) {
+    if (e >= 0) {
+      for (i = 0; i <= e; i++) ip[k++] = i < nd ? dig[i] : '0';
+      ip[k] = 0;
+      strcpy(fp, nd > e + 1 ? dig + e + 1 : "");
+    } else {
+      ip[k++] = '0';
+      ip[k] = 0;
+      for (i = 0; i < -e - 1; i++) fp[i] = '0';
+      strcpy(fp + i, dig);
+    }
+  } else {
+    char *s = buf;
+    snprintf(buf, sizeof buf, "%.*f", prec, a);
+    while (*s >= '0' && *s <= '9') ip[k++] = *s++;
+    ip[k] = 0;
+    if (*s) s++;
+    strcpy(fp, s);
+  }
+  nn__trim_zeros(fp);
+}
+
+/* Scientific digits of v with at most prec decimals in the mantissa, trailing zeros dropped: "-d" in ip, the
+   decimals in fp, the exponent in *e10. */
+NN__PRIVATE void nn__fmt_sci(double v, int f32, int prec, char *ip, char *fp, int *e10) {
+  char dig[NN__PBUF], buf[NN__PBUF];
+  int nd, k = 0;
+  double a = fabs(v);
+  if (signbit(v)) ip[k++] = '-';
+  nd = nn__shortest(a, f32, dig, e10);
+  if (nd - 1 > prec) {
+    snprintf(buf, sizeof buf, "%.*e", prec, a);
+    nd = nn__parse_e(buf, dig, e10);
+  }
+  ip[k++] = dig[0];
+  ip[k] = 0;
+  strcpy(fp, dig + 1);
+  nn__trim_zeros(fp);
+}
+
+NN__PRIVATE int nn__exp_digits(int e) {
+  int n = 0;
+  if (e < 0) e = -e;
+  do {
+    n++;
+    e /= 10;
+  } while (e);
+  return n < 2 ? 2 : n;
+}
+
+/* ---- the format of one array ---- */
+
+typedef struct nn__pctx {
+  const nn_tensor *t;
+  nn_dtype dt;
+  int prec, edge, linewidth, suppress, summarize;
+  /* integers */
+  int width;
+  /* floats (FloatingFormat) */
+  int exp, pad_left, pad_right, exp_size, fprec;
+  /* fill pass state */
+  int any_finite, any_nonfinite, neg_inf;
+  double maxv, minv;
+  int64_t imax, imin;
+  int any;
+  nn__sb *out;
+} nn__pctx;
+
+NN__PRIVATE int64_t nn__load_i64(nn_dtype dt, const char *p) {
+  switch (dt) {
+    case NN_INT32: return *(const int32_t *)p;
+    case NN_INT64: return *(const int64_t *)p;
+    default: return *(const uint8_t *)p;
+  }
+}
+
+typedef void (*nn__pvisit_fn)(nn__pctx *c, const char *p);
+
+/* Calls fn on every element that will be shown (all, or the edge items of every axis when summarizing). */
+NN__PRIVATE void nn__pvisit(nn__pctx *c, const char *p, int axis, nn__pvisit_fn fn) {
+  const nn_tensor *t = c->t;
+  int64_t n, i, es = (int64_t)nn_dtype_size(t->dtype);
+  if (axis == t->ndim) {
+    fn(c, p);
+    return;
+  }
+  n = t->shape[axis];
+  for (i = 0; i < n; i++) {
+    if (c->summarize && n > 2 * (int64_t)c->edge && i == c->edge) i = n - c->edge;
+    nn__pvisit(c, p + i * t->strides[axis] * es, axis + 1, fn);
+  }
+}
+
+NN__PRIVATE void nn__pscan(nn__pctx *c, const char *p) {
+  if (nn__is_float(c->dt)) {
+    double v = nn__load(c->dt, p), a = fabs(v);
+    if (!isfinite(v)) {
+      c->any_nonfinite = 1;
+      if (v < 0) c->neg_inf = 1;
+      return;
+    }
+    c->any_finite = 1;
+    if (a != 0) {
+      if (!c->any || a > c->maxv) c->maxv = a;
+      if (!c->any || a < c->minv) c->minv = a;
+      c->any = 1;
+    }
+  } else if (c->dt != NN_BOOL) {
+    int64_t v = nn__load_i64(c->dt, p);
+    if (!c->any || v > c->imax) c->imax = v;
+    if (!c->any || v < c->imin) c->imin = v;
+    c->any = 1;
+  }
+}
+
+NN__PRIVATE void nn__pwidths(nn__pctx *c, const char *p) {
+  char ip[NN__PBUF], fp[NN__PBUF];
+  double v = nn__load(c->dt, p);
+  int li, lf, e;
+  if (!isfinite(v)) return;
+  if (c->exp) {
+    nn__fmt_sci(v, c->dt == NN_FLOAT32, c->prec, ip, fp, &e);
+    if (nn__exp_digits(e) > c->exp_size) c->exp_size = nn__exp_digits(e);
+  } else {
+    nn__fmt_pos(v, c->dt == NN_FLOAT32, c->prec, 0, ip, fp);
+  }
+  li = (int)strlen(ip);
+  lf = (int)strlen(fp);
+  if (li > c->pad_left) c->pad_left = li;
+  if (lf > c->pad_right) c->pad_right = lf;
+}
+
+/* FloatingFormat.fillFormat / IntegerFormat: one format for all shown elements. */
+NN__PRIVATE void nn__pfill(nn__pctx *c) {
+  const char *d = (const char *)c->t->data;
+  nn__pvisit(c, d, 0, nn__pscan);
+  if (nn__is_float(c->dt)) {
+    if (c->any) {
+      if (c->dt == NN_FLOAT32) {
+        float mx = (float)c->maxv, mn = (float)c->minv;
+        c->exp = mx >= 1e8f || (!c->suppress && (mn < 0.0001f || mx / mn > 1000.f));
+      } else {
+        c->exp = c->maxv >= 1e8 || (!c->suppress && (c->minv < 0.0001 || c->maxv / c->minv > 1000.));
+      }
+    }
+    c->pad_left = c->pad_right = 0;
+    c->exp_size = -1;
+    if (c->any_finite) {
+      nn__pvisit(c, d, 0, nn__pwidths);
+      if (c->exp) {
+        c->fprec = c->pad_right; /* decimals of the mantissa, all printed */
+        c->pad_right = c->exp_size + 2 + c->fprec;
+      }
+    }
+    if (c->any_nonfinite) {
+      int off = c->pad_right + 1;
+      c->pad_left = NN__MAX(c->pad_left, 3 - off);
+      c->pad_left = NN__MAX(c->pad_left, 3 + c->neg_inf - off);
+    }
+  } else if (c->dt != NN_BOOL) {
+    char b1[32], b2[32];
+    int l1 = snprintf(b1, sizeof b1, "%lld", (long long)c->imax), l2 = snprintf(b2, sizeof b2, "%lld", (long long)c->imin);
+    c->width = c->any ? NN__MAX(l1, l2) : 0;
+  }
+}
+
+/* The text of one element, with the array's format. */
+NN__PRIVATE void nn__pelem(const nn__pctx *c, const char *p, char *s) {
+  if (c->dt == NN_BOOL) {
+    strcpy(s, *(const uint8_t *)p ? (c->t->ndim == 0 ? "True" : " True") : "False");
+  } else if (!nn__is_float(c->dt)) {
+    snprintf(s, NN__PBUF, "%*lld", c->width, (long long)nn__load_i64(c->dt, p));
+  } else {
+    double v = nn__load(c->dt, p);
+    char ip[NN__PBUF], fp[NN__PBUF];
+    int k = 0, i, e;
+    if (!isfinite(v)) {
+      const char *r = v != v ? "nan" : v < 0 ? "-inf" : "inf";
+      int w = c->pad_left + c->pad_right + 1 - (int)strlen(r);
+      for (i = 0; i < w; i++) s[k++] = ' ';
+      strcpy(s + k, r);
+      return;
+    }
+    if (c->exp) {
+      /* Dragon4 with min_digits = precision: exactly fprec decimals of the exact binary value, rounded (past the
+         shortest digits these are the value's true digits, not zeros: float32 0.1 -> 1.00000001e-01) */
+      char dig[NN__PBUF], buf[NN__PBUF];
+      int q = 0;
+      if (signbit(v)) ip[q++] = '-';
+      snprintf(buf, sizeof buf, "%.*e", c->fprec, fabs(v));
+      nn__parse_e(buf, dig, &e);
+      ip[q++] = dig[0];
+      ip[q] = 0;
+      strcpy(fp, dig + 1);
+    } else {
+      nn__fmt_pos(v, c->dt == NN_FLOAT32, c->prec, 1, ip, fp);
+    }
+    for (i = (int)strlen(ip); i < c->pad_left; i++) s[k++] = ' ';
+    k += snprintf(s + k, (size_t)(NN__PBUF - k), "%s.%s", ip, fp);
+    if (c->exp) {
+      for (i = (int)strlen(fp); i < c->fprec; i++) s[k++] = '0';
+      s[k++] = 'e';
+      s[k++] = e < 0 ? '-' : '+';
+      k += snprintf(s + k, (size_t)(NN__PBUF - k), "%0*d", c->exp_size, e < 0 ? -e : e);
+    } else {
+      for (i = (int)strlen(fp); i < c->pad_right; i++) s[k++] = ' ';
+    }
+    s[k] = 0;
+  }
+}
+
+/* _extendLine: adds word to the current line, first moving to a new line when it would pass width. */
+NN__PRIVATE void nn__pextend(nn__pctx *c, nn__sb *line, int *first, const char *word, int width, int hang) {
+  size_t wl = strlen(word);
+  if ((int)(line->n + wl) > width && (int)line->n > hang) {
+    size_t n = line->n;
+    while (n > 0 && line->p[n - 1] == ' ') n--;
+    if (*first) nn__sb_putn(c->out, line->p + hang, n - (size_t)hang);
+    else nn__sb_putn(c->out, line->p, n);
+    nn__sb_putn(c->out, "\n", 1);
+    line->n = 0;
+    nn__sb_spaces(line, hang);
+    *first = 0;
+  }
+  nn__sb_putn(line, word, wl);
+}
+
+/* _formatArray's recurser for the sub-array at p starting at axis; hang is the hanging indent, width the line
+   width left. Writes '[' ... ']' to c->out (the caller already wrote the indent of the first line). */
+NN__PRIVATE void nn__precurse(nn__pctx *c, const char *p, int axis, int hang, int width) {
+  const nn_tensor *t = c->t;
+  int64_t n = t->shape[axis], i, es = (int64_t)nn_dtype_size(t->dtype), st = t->strides[axis] * es;
+  int left = t->ndim - axis, show = c->summarize && 2 * (int64_t)c->edge < n;
+  int64_t lead = show ? c->edge : 0, trail = show ? c->edge : n;
+  nn__sb_putn(c->out, "[", 1);
+  if (left == 1) {
+    nn__sb line;
+    char word[NN__PBUF];
+    int first = 1, ew = width - 1; /* room for ',' or ']' */
+    memset(&line, 0, sizeof line);
+    nn__sb_spaces(&line, hang);
+    for (i = 0; i < lead; i++) {
+      nn__pelem(c, p + i * st, word);
+      nn__pextend(c, &line, &first, word, ew, hang);
+      nn__sb_puts(&line, ", ");
+    }
+    if (show) {
+      nn__pextend(c, &line, &first, "...", ew, hang);
+      nn__sb_puts(&line, ", ");
+    }
+    for (i = trail; i > 1; i--) {
+      nn__pelem(c, p + (n - i) * st, word);
+      nn__pextend(c, &line, &first, word, ew, hang);
+      nn__sb_puts(&line, ", ");
+    }
+    nn__pelem(c, p + (n - 1) * st, word);
+    nn__pextend(c, &line, &first, word, ew, hang);
+    if (line.oom) c->out->oom = 1;
+    else if (first) nn__sb_putn(c->out, line.p + hang, line.n - (size_t)hang);
+    else nn__sb_putn(c->out, line.p, line.n);
+    NN_FREE(line.p);
+  } else {
+    int k, started = 0;
+    /* line separator: ',' and one newline per remaining axis beyond the last */
+#define NN__PSEP()                                                     \
+  do {                                                                 \
+    nn__sb_putn(c->out, ",", 1);                                       \
+    for (k = 0; k < left - 1; k++) nn__sb_putn(c->out, "\n", 1);       \
+  } while (0)
+    for (i = 0; i < lead; i++) {
+      if (started) nn__sb_spaces(c->out, hang);
+      started = 1;
+      nn__precurse(c, p + i * st, axis + 1, hang + 1, width - 1);
+      NN__PSEP();
+    }
+    if (show) {
+      if (started) nn__sb_spaces(c->out, hang);
+      started = 1;
+      nn__sb_puts(c->out, "...");
+      NN__PSEP();
+    }
+    for (i = trail; i > 1; i--) {
+      if (started) nn__sb_spaces(c->out, hang);
+      started = 1;
+      nn__precurse(c, p + (n - i) * st, axis + 1, hang + 1, width - 1);
+      NN__PSEP();
+    }
+    if (started) nn__sb_spaces(c->out, hang);
+    nn__precurse(c, p + (n - 1) * st, axis + 1, hang + 1, width - 1);
+#undef NN__PSEP
+  }
+  nn__sb_putn(c->out, "]", 1);
+}
+
+/* The whole repr into b (NUL-terminated). */
+NN__PRIVATE nn_status nn__repr(const char *op, const nn_tensor *t, const nn_print_options *opt, nn__sb *b) {
+  nn__pctx c;
+  int skipdtype, i;
+  size_t lastnl;
+  char dts[48];
+  if (nn__check_cpu(op, t, "t") != NN_OK) return nn_last_status();
+  if (!nn__dtype_valid(t->dtype)) return nn__fail(NN_ERR_DTYPE, "%s: invalid dtype %d", op, (int)t->dtype);
+  memset(&c, 0, sizeof c);
+  c.prec = 8;
+  c.edge = 3;
+  c.linewidth = 75;
+  if (opt) {
+    if (opt->precision < 0 || opt->threshold < 0 || opt->edgeitems < 0 || opt->linewidth < 0)
+      return nn__fail(NN_ERR_ARG,
+                      "%s: print options must be non-negative (precision %d, threshold %lld, edgeitems %d, "
+                      "linewidth %d)",
+                      op, opt->precision, (long long)opt->threshold, opt->edgeitems, opt->linewidth);
+    if (opt->precision) c.prec = NN__MIN(opt->precision, NN__PMAXPREC);
+    if (opt->edgeitems) c.edge = opt->edgeitems;
+    if (opt->linewidth) c.linewidth = opt->linewidth;
+    c.suppress = opt->suppress != 0;
+  }
+  c.t = t;
+  c.dt = t->dtype;
+  c.out = b;
+  c.summarize = t->size > (opt && opt->threshold ? opt->threshold : 1000);
+  skipdtype = (c.dt == NN_FLOAT64 || c.dt == NN_INT64 || c.dt == NN_BOOL) && t->size > 0;
+  nn__sb_puts(b, "array(");
+  if (t->size == 0) {
+    if (t->ndim == 1) {
+      nn__sb_puts(b, "[]");
+    } else {
+      nn__sb_puts(b, "[], shape=(");
+      for (i = 0; i < t->ndim; i++) {
+        char num[32];
+        snprintf(num, sizeof num, "%s%lld", i ? ", " : "", (long long)t->shape[i]);
+        nn__sb_puts(b, num);
+      }
+      nn__sb_puts(b, t->ndim == 1 ? ",)" : ")");
+    }
+  } else {
+    nn__pfill(&c);
+    if (t->ndim == 0) {
+      char word[NN__PBUF];
+      nn__pelem(&c, (const char *)t->data, word);
+      nn__sb_puts(b, word);
+    } else {
+      /* array2string takes the suffix's length off the width; the hanging indent is len("array(") + 1 */
+      nn__precurse(&c, (const char *)t->data, 0, 7, c.linewidth - 1);
+    }
+  }
+  if (skipdtype) {
+    nn__sb_puts(b, ")");
+  } else {
+    nn__sb_puts(b, ",");
+    snprintf(dts, sizeof dts, "dtype=%s)", nn_dtype_name(t->dtype));
+    lastnl = 0;
+    if (!b->oom)
+      for (lastnl = b->n; lastnl > 0 && b->p[lastnl - 1] != '\n'; lastnl--) {
+      }
+    if ((int)(b->n - lastnl + strlen(dts) + 1) > c.linewidth) nn__sb_puts(b, "\n      ");
+    else nn__sb_puts(b, " ");
+    nn__sb_puts(b, dts);
+  }
+  if (b->oom) return nn__fail(NN_ERR_OOM, "%s: cannot allocate the output string", op);
+  return NN_OK;
+}
+
+NNDEF int nn_to_string(const nn_tensor *t, char *buf, size_t cap, const nn_print_options *opt) {
+  nn__sb b;
+  int len;
+  memset(&b, 0, sizeof b);
+  if (!buf && cap > 0) {
+    nn__fail_null("nn_to_string", "buf");
+    return -1;
+  }
+  if (nn__repr("nn_to_string", t, opt, &b) != NN_OK) {
+    NN_FREE(b.p);
+    return -1;
+  }
+  if (b.n > (size_t)INT_MAX) {
+    NN_FREE(b.p);
+    nn__fail(NN_ERR_ARG, "nn_to_string: the text is longer than INT_MAX");
+    return -1;
+  }
+  len = (int)b.n;
+  if (cap > 0) {
+    size_t m = b.n < cap - 1 ? b.n : cap - 1;
+    memcpy(buf, b.p, m);
+    buf[m] = 0;
+  }
+  NN_FREE(b.p);
+  return len;
+}
+
+NNDEF nn_status nn_fprint(FILE *f, const nn_tensor *t, const nn_print_options *opt) {
+  nn__sb b;
+  nn_status st;
+  if (!f) return nn__fail_null("nn_fprint", "f");
+  memset(&b, 0, sizeof b);
+  st = nn__repr("nn_fprint", t, opt, &b);
+  if (st == NN_OK) {
+    nn__sb_putn(&b, "\n", 1);
+    if (b.oom) st = nn__fail(NN_ERR_OOM, "nn_fprint: cannot allocate the output string");
+    else if (fwrite(b.p, 1, b.n, f) != b.n) st = nn__fail(NN_ERR_IO, "nn_fprint: write failed");
+  }
+  NN_FREE(b.p);
+  return st;
+}
+
+NNDEF nn_status nn_print(const nn_tensor *t) { return nn_fprint(stdout, t, NULL); }
 /* ---- end src/core/print.c ---- */
 
 #endif /* NN_IMPLEMENTATION */
