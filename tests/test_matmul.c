@@ -138,13 +138,15 @@ static void mm_check_gemm(int ta, int tb, int64_t M, int64_t N, int64_t K, doubl
   }
   for (r = 0; r < M; r++)
     for (c = 0; c < ldc; c++) {
-      double want = R[r * N + c], e = E[r * N + c];
+      double want, e;
       if (c >= N) { /* padding columns of C are untouched */
         int same_s = (Cs[r * ldc + c] == (float)C0[r * ldc + c]) || (Cs[r * ldc + c] != Cs[r * ldc + c]);
         int same_d = (Cd[r * ldc + c] == C0[r * ldc + c]) || (Cd[r * ldc + c] != Cd[r * ldc + c]);
         if (!same_s || !same_d) pad_ok = 0;
         continue;
       }
+      want = R[r * N + c];
+      e = E[r * N + c];
       if (!(fabs(Cs[r * ldc + c] - want) <= e * 6e-8 + 1e-30)) {
         if (!bad_s)
           NT_FAIL("sgemm ta=%d tb=%d M=%lld N=%lld K=%lld alpha=%g beta=%g pad=%lld: C[%lld,%lld] = %.9g, want %.9g", ta,
@@ -194,6 +196,8 @@ static void test_gemm_alpha_beta_ld(void) {
     mm_check_gemm(ta, tb, 9, 10, 11, 2.0, 0.0, 2, 1);       /* same on the direct path */
     mm_check_gemm(ta, tb, 1, 40, 33, 1.0, 0.0, 0, 1);       /* vector-matrix */
     mm_check_gemm(ta, tb, 40, 1, 33, 1.0, -1.0, 4, 0);      /* matrix-vector */
+    mm_check_gemm(ta, tb, 1, 2100, 301, 1.0, 0.5, 0, 0);    /* parallel vector-matrix */
+    mm_check_gemm(ta, tb, 2100, 1, 301, 1.0, 0.0, 3, 1);    /* parallel matrix-vector */
     mm_check_gemm(ta, tb, 17, 19, 0, 1.0, 0.5, 0, 0);       /* K = 0: C = beta C */
     mm_check_gemm(ta, tb, 17, 19, 0, 1.0, 0.0, 0, 1);       /* K = 0, beta = 0: zeros even over NaN */
     mm_check_gemm(ta, tb, 33, 34, 35, 0.0, 0.25, 0, 0);     /* alpha = 0 */
@@ -230,6 +234,33 @@ static void test_gemm_alpha_zero_nan(void) {
   CHECK(nn_sgemm(0, 0, 0, 0, 5, 1.0f, NULL, 5, NULL, 1, 0.0f, NULL, 1) == NN_OK);
   CHECK(nn_dgemm(0, 0, 3, 3, 0, 1.0, NULL, 1, NULL, 3, 0.0, Cd, 3) == NN_OK);
   for (i = 0; i < 9; i++) CHECK(Cd[i] == 0);
+}
+
+/* Inf in an input gives Inf (not NaN) where NumPy gives Inf: padding never multiplies real data by zero. */
+static void test_gemm_inf(void) {
+  int t, k;
+  for (t = 0; t < 4; t++) {
+    int ta = t >> 1, tb = t & 1;
+    /* shapes: vector-matrix (rows loop), matrix-vector (dot or columns loop), small, blocked */
+    static const int64_t shapes[][3] = {{1, 9, 5}, {9, 1, 5}, {5, 6, 7}, {40, 37, 45}};
+    for (k = 0; k < 4; k++) {
+      int64_t M = shapes[k][0], N = shapes[k][1], K = shapes[k][2], i, j;
+      int64_t lda = ta ? M : K, ldb = tb ? K : N;
+      float *A = (float *)malloc((size_t)(M * K) * sizeof(float)), *B = (float *)malloc((size_t)(K * N) * sizeof(float));
+      float *C = (float *)malloc((size_t)(M * N) * sizeof(float));
+      int ok = 1;
+      for (i = 0; i < M * K; i++) A[i] = 0.5f;
+      for (i = 0; i < K * N; i++) B[i] = 0.25f;
+      /* op(B) row K-1 (the last, a K % 4 tail row) is +Inf */
+      for (j = 0; j < N; j++) B[tb ? j * ldb + (K - 1) : (K - 1) * ldb + j] = INFINITY;
+      CHECK(nn_sgemm(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, N) == NN_OK);
+      for (i = 0; i < M * N; i++) ok &= C[i] == INFINITY;
+      CHECK(ok);
+      free(A);
+      free(B);
+      free(C);
+    }
+  }
 }
 
 static void test_gemm_bad_args(void) {
@@ -445,6 +476,7 @@ void tests_matmul(void) {
   RUN(test_gemm_shapes);
   RUN(test_gemm_alpha_beta_ld);
   RUN(test_gemm_alpha_zero_nan);
+  RUN(test_gemm_inf);
   RUN(test_gemm_bad_args);
   RUN(test_gemm_thread_determinism);
   RUN(test_matmul_thread_determinism);

@@ -37,7 +37,7 @@
 #define NN__GEMM_MIN_PANELS 4          /* ... but each chunk gets at least this many NR micro-panels */
 #define NN__GEMM_PACKB_PANELS 32       /* micro-panels of B packed per parallel chunk */
 #define NN__GEMM_DIRECT_GRAIN (1 << 18) /* multiply-adds per parallel chunk in the direct loops */
-#define NN__GEMM_ROWBLK 64             /* accumulator length of the direct loops (constant trip count) */
+#define NN__GEMM_ROWBLK 1024           /* accumulator length of the direct loops */
 
 /* ---- micro-kernels ---- */
 
@@ -163,6 +163,33 @@ NN__PRIVATE nn__dgemm_ukr_fn nn__dgemm_pick_ukr(void) {
   return nn__dgemm_ukr_c;
 }
 
+/* Which direct loop computes a small or matrix-vector product:
+   0: dot products (rows of op(A) and columns of op(B) both contiguous, or one of them a single vector),
+   1: rows, C[i, :] += op(A)(i, p) * B[p, :] (B not transposed), 2: columns, C[:, j] += op(B)(p, j) * A[p, :]. */
+enum { NN__GEMM_DOT = 0, NN__GEMM_ROWS = 1, NN__GEMM_COLS = 2 };
+NN__PRIVATE int nn__gemm_direct_form(int ta, int tb, int64_t M, int64_t N) {
+  if ((tb || N == 1) && (!ta || M == 1)) return NN__GEMM_DOT;
+  if (!tb && N > 1) return NN__GEMM_ROWS;
+  return NN__GEMM_COLS;
+}
+
+/* The direct loops' parallel split: *split_rows and the chunk length *blk; returns the number of chunks. It depends
+   on the sizes only. The row and column loops stream long contiguous runs, so they are not cut shorter than
+   NN__GEMM_ROWBLK along the contiguous dimension. */
+NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_t K, int *split_rows, int64_t *blk) {
+  double nch = (double)M * (double)N * (double)K / NN__GEMM_DIRECT_GRAIN;
+  int64_t len, n, minblk = 1;
+  if (form == NN__GEMM_DOT) *split_rows = M >= N;
+  else if (form == NN__GEMM_ROWS) *split_rows = M > 1;
+  else *split_rows = N == 1;
+  if ((form == NN__GEMM_ROWS && !*split_rows) || (form == NN__GEMM_COLS && *split_rows)) minblk = NN__GEMM_ROWBLK;
+  len = *split_rows ? M : N;
+  n = nch < 1 ? 1 : nch > 64 ? 64 : (int64_t)nch;
+  *blk = (len + n - 1) / n;
+  if (*blk < minblk) *blk = minblk;
+  return (len + *blk - 1) / *blk;
+}
+
 /* ---- the typed driver, instantiated for float (s) and double (d) ---- */
 
 #define NN__GEMM_DEFINE(S, T, MR, NR, MC, KC, NC)                                                              \
@@ -234,7 +261,7 @@ NN__PRIVATE nn__dgemm_ukr_fn nn__dgemm_pick_ukr(void) {
     T beta_cur;                                                                                                \
     int64_t npanels, nsplit, pps; /* NR micro-panels in the B panel; column groups per MC block; their size */ \
     /* direct loops: chunks of rows (split_rows) or columns of C, blk each */                                  \
-    int split_rows;                                                                                            \
+    int form, split_rows;                                                                                      \
     int64_t blk;                                                                                               \
   } nn__##S##gemm_job;                                                                                         \
                                                                                                                \
@@ -312,8 +339,8 @@ NN__PRIVATE nn__dgemm_ukr_fn nn__dgemm_pick_ukr(void) {
     int64_t i, j, p, K = g->K, lda = g->lda, ldb = g->ldb, ldc = g->ldc;                                       \
     T alpha = g->alpha, beta = g->beta;                                                                        \
     T acc[NN__GEMM_ROWBLK];                                                                                    \
-    int l;                                                                                                     \
-    if ((!g->ta && g->tb) || g->N == 1 || (g->M == 1 && g->tb)) {                                              \
+    int l, q;                                                                                                  \
+    if (g->form == NN__GEMM_DOT) {                                                                             \
       /* dot products: row i of op(A) with column j of op(B) */                                                \
       int64_t sa = g->ta ? lda : 1, sb = g->tb ? 1 : ldb;                                                      \
       for (i = i0; i < i1; i++) {                                                                              \
@@ -323,36 +350,62 @@ NN__PRIVATE nn__dgemm_ukr_fn nn__dgemm_pick_ukr(void) {
           nn__##S##gemm_put(C + i * ldc + j, nn__##S##gemm_dot(K, ai, sa, bj, sb), alpha, beta);               \
         }                                                                                                      \
       }                                                                                                        \
-    } else if (!g->tb) {                                                                                       \
+    } else if (g->form == NN__GEMM_ROWS) {                                                                     \
       /* rows: C[i, :] accumulates op(A)(i, p) * B[p, :] */                                                    \
       for (i = i0; i < i1; i++) {                                                                              \
         for (j = j0; j < j1; j += NN__GEMM_ROWBLK) {                                                           \
           int64_t n = j1 - j < NN__GEMM_ROWBLK ? j1 - j : NN__GEMM_ROWBLK;                                     \
+          int n8 = (int)n & ~7;                                                                                \
           for (l = 0; l < NN__GEMM_ROWBLK; l++) acc[l] = 0;                                                    \
-          for (p = 0; p < K; p++) {                                                                            \
-            T a = g->ta ? A[p * lda + i] : A[i * lda + p];                                                     \
-            const T *bp = B + p * ldb + j;                                                                     \
-            if (n == NN__GEMM_ROWBLK)                                                                          \
-              for (l = 0; l < NN__GEMM_ROWBLK; l++) acc[l] += a * bp[l];                                       \
-            else                                                                                               \
-              for (l = 0; l < (int)n; l++) acc[l] += a * bp[l];                                                \
+          for (p = 0; p < K; p += 4) {                                                                         \
+            /* four rows of B at a time, then the last K % 4 one by one */                                     \
+            int64_t sa = g->ta ? lda : 1, np = K - p < 4 ? 1 : 4, p1 = p + np / 4, p2 = p1 + np / 4;           \
+            int64_t p3 = p2 + np / 4;                                                                          \
+            const T *ai = g->ta ? A + i : A + i * lda;                                                         \
+            T a0 = ai[p * sa], a1 = ai[p1 * sa], a2 = ai[p2 * sa], a3 = ai[p3 * sa];                           \
+            const T *b0 = B + p * ldb + j, *b1 = B + p1 * ldb + j, *b2 = B + p2 * ldb + j;                     \
+            const T *b3 = B + p3 * ldb + j;                                                                    \
+            if (np == 4) {                                                                                     \
+              for (l = 0; l < n8; l += 8)                                                                      \
+                for (q = 0; q < 8; q++)                                                                        \
+                  acc[l + q] += (a0 * b0[l + q] + a1 * b1[l + q]) + (a2 * b2[l + q] + a3 * b3[l + q]);         \
+              for (l = n8; l < (int)n; l++) acc[l] += (a0 * b0[l] + a1 * b1[l]) + (a2 * b2[l] + a3 * b3[l]);   \
+            } else {                                                                                           \
+              for (l = 0; l < n8; l += 8)                                                                      \
+                for (q = 0; q < 8; q++) acc[l + q] += a0 * b0[l + q];                                          \
+              for (l = n8; l < (int)n; l++) acc[l] += a0 * b0[l];                                              \
+              p -= 3;                                                                                          \
+            }                                                                                                  \
           }                                                                                                    \
           for (l = 0; l < (int)n; l++) nn__##S##gemm_put(C + i * ldc + j + l, acc[l], alpha, beta);            \
         }                                                                                                      \
       }                                                                                                        \
     } else {                                                                                                   \
-      /* op(A) = A^T and op(B) = B^T: columns, C[:, j] accumulates B[j, p] * A[p, :] */                        \
+      /* op(A) = A^T, and op(B) = B^T or one column: C[:, j] accumulates op(B)(p, j) * A[p, :] */              \
       for (j = j0; j < j1; j++) {                                                                              \
         for (i = i0; i < i1; i += NN__GEMM_ROWBLK) {                                                           \
           int64_t n = i1 - i < NN__GEMM_ROWBLK ? i1 - i : NN__GEMM_ROWBLK;                                     \
+          int n8 = (int)n & ~7;                                                                                \
           for (l = 0; l < NN__GEMM_ROWBLK; l++) acc[l] = 0;                                                    \
-          for (p = 0; p < K; p++) {                                                                            \
-            T b = B[j * ldb + p];                                                                              \
-            const T *ap = A + p * lda + i;                                                                     \
-            if (n == NN__GEMM_ROWBLK)                                                                          \
-              for (l = 0; l < NN__GEMM_ROWBLK; l++) acc[l] += b * ap[l];                                       \
-            else                                                                                               \
-              for (l = 0; l < (int)n; l++) acc[l] += b * ap[l];                                                \
+          for (p = 0; p < K; p += 4) {                                                                         \
+            /* four rows of A at a time, then the last K % 4 one by one */                                     \
+            int64_t sb = g->tb ? 1 : ldb, np = K - p < 4 ? 1 : 4, p1 = p + np / 4, p2 = p1 + np / 4;           \
+            int64_t p3 = p2 + np / 4;                                                                          \
+            const T *bj = g->tb ? B + j * ldb : B + j;                                                         \
+            T c0 = bj[p * sb], c1 = bj[p1 * sb], c2 = bj[p2 * sb], c3 = bj[p3 * sb];                           \
+            const T *r0 = A + p * lda + i, *r1 = A + p1 * lda + i, *r2 = A + p2 * lda + i;                     \
+            const T *r3 = A + p3 * lda + i;                                                                    \
+            if (np == 4) {                                                                                     \
+              for (l = 0; l < n8; l += 8)                                                                      \
+                for (q = 0; q < 8; q++)                                                                        \
+                  acc[l + q] += (c0 * r0[l + q] + c1 * r1[l + q]) + (c2 * r2[l + q] + c3 * r3[l + q]);         \
+              for (l = n8; l < (int)n; l++) acc[l] += (c0 * r0[l] + c1 * r1[l]) + (c2 * r2[l] + c3 * r3[l]);   \
+            } else {                                                                                           \
+              for (l = 0; l < n8; l += 8)                                                                      \
+                for (q = 0; q < 8; q++) acc[l + q] += c0 * r0[l + q];                                          \
+              for (l = n8; l < (int)n; l++) acc[l] += c0 * r0[l];                                              \
+              p -= 3;                                                                                          \
+            }                                                                                                  \
           }                                                                                                    \
           for (l = 0; l < (int)n; l++) nn__##S##gemm_put(C + (i + l) * ldc + j, acc[l], alpha, beta);          \
         }                                                                                                      \
@@ -401,14 +454,9 @@ NN__PRIVATE nn__dgemm_ukr_fn nn__dgemm_pick_ukr(void) {
     g.ldb = ldb;                                                                                               \
     g.ldc = ldc;                                                                                               \
     if (work < NN__GEMM_SMALL || M == 1 || N == 1) {                                                           \
-      double nch = work / NN__GEMM_DIRECT_GRAIN;                                                               \
-      int64_t len, n;                                                                                          \
-      g.split_rows = M >= N;                                                                                   \
-      len = g.split_rows ? M : N;                                                                              \
-      n = nch < 1 ? 1 : nch > 64 ? 64 : (int64_t)nch;                                                         \
-      if (n > len) n = len;                                                                                    \
-      g.blk = (len + n - 1) / n;                                                                               \
-      n = (len + g.blk - 1) / g.blk;                                                                           \
+      int64_t n;                                                                                               \
+      g.form = nn__gemm_direct_form(ta, tb, M, N);                                                             \
+      n = nn__gemm_direct_split(g.form, M, N, K, &g.split_rows, &g.blk);                                       \
       if (n == 1) nn__##S##gemm_direct_rect(&g, 0, M, 0, N);                                                   \
       else nn__parallel_for(n, nn__##S##gemm_direct_chunk, &g);                                                \
       return 0;                                                                                                \
