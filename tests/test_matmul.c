@@ -180,7 +180,7 @@ static void test_gemm_shapes(void) {
   static const int64_t shapes[][3] = {
       {1, 1, 1},    {1, 7, 3},    {5, 1, 9},    {3, 4, 1},    {2, 3, 5},     {7, 13, 11},   {31, 33, 35},
       {6, 16, 40},  {37, 17, 53}, {13, 97, 29}, {150, 7, 70}, {1, 300, 129}, {257, 1, 130}, {61, 67, 263},
-      {145, 35, 41}, {73, 131, 300}, {12, 40, 600}, {200, 19, 23}};
+      {145, 35, 41}, {73, 131, 300}, {12, 40, 600}, {200, 19, 23}, {9, 7, 13}, {8, 11, 9}, {12, 12, 12}};
   int s, t;
   for (s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++)
     for (t = 0; t < 4; t++) mm_check_gemm(t >> 1, t & 1, shapes[s][0], shapes[s][1], shapes[s][2], 1.0, 0.0, 0, 0);
@@ -261,6 +261,60 @@ static void test_gemm_inf(void) {
       free(C);
     }
   }
+}
+
+/* Every micro-kernel this CPU can run (portable, AVX2+FMA, AVX-512) on one packed tile, with and without beta. */
+static void test_gemm_ukr_variants(void) {
+  enum { KC = 37 };
+  float a[NN__SGEMM_MR * KC], b[KC * NN__SGEMM_NR], c[NN__SGEMM_MR * 20], c0[NN__SGEMM_MR * 20];
+  double ad[NN__DGEMM_MR * KC], bd[KC * NN__DGEMM_NR], cd[NN__DGEMM_MR * 11], cd0[NN__DGEMM_MR * 11];
+  nn__sgemm_ukr_fn sk[3];
+  nn__dgemm_ukr_fn dk[3];
+  int nk = 1, k, i, j, p, pass;
+  sk[0] = nn__sgemm_ukr_c;
+  dk[0] = nn__dgemm_ukr_c;
+#if defined(NN__X86)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    sk[nk] = nn__sgemm_ukr_avx2;
+    dk[nk++] = nn__dgemm_ukr_avx2;
+  }
+  if (__builtin_cpu_supports("avx512f")) {
+    sk[nk] = nn__sgemm_ukr_avx512;
+    dk[nk++] = nn__dgemm_ukr_avx512;
+  }
+#endif
+  for (i = 0; i < NN__SGEMM_MR * KC; i++) a[i] = (float)mm_rand();
+  for (i = 0; i < KC * NN__SGEMM_NR; i++) b[i] = (float)mm_rand();
+  for (i = 0; i < NN__DGEMM_MR * KC; i++) ad[i] = mm_rand();
+  for (i = 0; i < KC * NN__DGEMM_NR; i++) bd[i] = mm_rand();
+  for (i = 0; i < NN__SGEMM_MR * 20; i++) c0[i] = (float)mm_rand();
+  for (i = 0; i < NN__DGEMM_MR * 11; i++) cd0[i] = mm_rand();
+  for (k = 0; k < nk; k++)
+    for (pass = 0; pass < 2; pass++) {
+      float beta = pass ? 0.5f : 0.0f;
+      memcpy(c, c0, sizeof c);
+      memcpy(cd, cd0, sizeof cd);
+      sk[k](KC, 1.5f, a, b, beta, c, 20);
+      dk[k](KC, 1.5, ad, bd, beta, cd, 11);
+      for (i = 0; i < NN__SGEMM_MR; i++)
+        for (j = 0; j < 20; j++) {
+          double s = 0, m = 0;
+          for (p = 0; p < KC; p++) {
+            s += (double)a[p * NN__SGEMM_MR + i] * b[p * NN__SGEMM_NR + j % NN__SGEMM_NR];
+            m += fabs((double)a[p * NN__SGEMM_MR + i] * b[p * NN__SGEMM_NR + j % NN__SGEMM_NR]);
+          }
+          if (j < NN__SGEMM_NR) CHECK_NEAR(c[i * 20 + j], 1.5 * s + beta * c0[i * 20 + j], 1e-6 * (m + 1));
+          else CHECK(c[i * 20 + j] == c0[i * 20 + j]); /* beyond the tile: untouched */
+        }
+      for (i = 0; i < NN__DGEMM_MR; i++)
+        for (j = 0; j < 11; j++) {
+          double s = 0;
+          for (p = 0; p < KC; p++) s += ad[p * NN__DGEMM_MR + i] * bd[p * NN__DGEMM_NR + j % NN__DGEMM_NR];
+          if (j < NN__DGEMM_NR) CHECK_NEAR(cd[i * 11 + j], 1.5 * s + beta * cd0[i * 11 + j], 1e-13);
+          else CHECK(cd[i * 11 + j] == cd0[i * 11 + j]);
+        }
+    }
 }
 
 static void test_gemm_bad_args(void) {
@@ -477,6 +531,7 @@ void tests_matmul(void) {
   RUN(test_gemm_alpha_beta_ld);
   RUN(test_gemm_alpha_zero_nan);
   RUN(test_gemm_inf);
+  RUN(test_gemm_ukr_variants);
   RUN(test_gemm_bad_args);
   RUN(test_gemm_thread_determinism);
   RUN(test_matmul_thread_determinism);

@@ -16,7 +16,7 @@
    temporary tile and merged. Work is split into chunks that depend on the sizes only, and K is never split, so
    every element of C is summed in the same order for any thread count (bit-identical results).
 
-   Small products (M*N*K < NN__GEMM_SMALL) and matrix-vector shapes (M == 1 or N == 1) take direct loops.
+   Tiny products (M*N*K < NN__GEMM_SMALL) and matrix-vector shapes (M == 1 or N == 1) take direct loops.
    These kernels know nothing about tensors or error messages: they return 0, or -1 when a buffer cannot be
    allocated (nothing is leaked). */
 
@@ -32,7 +32,7 @@
 #define NN__DGEMM_KC 256
 #define NN__DGEMM_NC 4080
 #define NN__GEMM_MBIG_BLOCKS 16        /* MC blocks of A packed at once (bounds the packed-A buffer) */
-#define NN__GEMM_SMALL (32 * 32 * 32)  /* M*N*K below this: direct loops, no packing */
+#define NN__GEMM_SMALL (10 * 10 * 10)  /* M*N*K below this: direct loops (measured: packing wins from ~12^3 up) */
 #define NN__GEMM_CHUNKS 8              /* aim for at least this many parallel chunks per packed block */
 #define NN__GEMM_MIN_PANELS 4          /* ... but each chunk gets at least this many NR micro-panels */
 #define NN__GEMM_PACKB_PANELS 32       /* micro-panels of B packed per parallel chunk */
@@ -356,7 +356,7 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
         for (j = j0; j < j1; j += NN__GEMM_ROWBLK) {                                                           \
           int64_t n = j1 - j < NN__GEMM_ROWBLK ? j1 - j : NN__GEMM_ROWBLK;                                     \
           int n8 = (int)n & ~7;                                                                                \
-          for (l = 0; l < NN__GEMM_ROWBLK; l++) acc[l] = 0;                                                    \
+          for (l = 0; l < (int)n; l++) acc[l] = 0;                                                            \
           for (p = 0; p < K; p += 4) {                                                                         \
             /* four rows of B at a time, then the last K % 4 one by one */                                     \
             int64_t sa = g->ta ? lda : 1, np = K - p < 4 ? 1 : 4, p1 = p + np / 4, p2 = p1 + np / 4;           \
@@ -386,7 +386,7 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
         for (i = i0; i < i1; i += NN__GEMM_ROWBLK) {                                                           \
           int64_t n = i1 - i < NN__GEMM_ROWBLK ? i1 - i : NN__GEMM_ROWBLK;                                     \
           int n8 = (int)n & ~7;                                                                                \
-          for (l = 0; l < NN__GEMM_ROWBLK; l++) acc[l] = 0;                                                    \
+          for (l = 0; l < (int)n; l++) acc[l] = 0;                                                            \
           for (p = 0; p < K; p += 4) {                                                                         \
             /* four rows of A at a time, then the last K % 4 one by one */                                     \
             int64_t sb = g->tb ? 1 : ldb, np = K - p < 4 ? 1 : 4, p1 = p + np / 4, p2 = p1 + np / 4;           \
