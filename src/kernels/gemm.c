@@ -257,7 +257,7 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
     nn__##S##gemm_ukr_fn ukr;                                                                                  \
     T *ap, *bp;                                                                                                \
     /* the current block: B panel columns [jc, jc+nc), K slice [pc, pc+kc), A rows [ic, ic+mcur) */            \
-    int64_t jc, nc, pc, kc, ic, mcur;                                                                          \
+    int64_t jc, nc, pc, kc, ic, mcur, mcb; /* mcb: rows per A block, <= MC, a multiple of MR */                \
     T beta_cur;                                                                                                \
     int64_t npanels, nsplit, pps; /* NR micro-panels in the B panel; column groups per MC block; their size */ \
     /* direct loops: chunks of rows (split_rows) or columns of C, blk each */                                  \
@@ -275,7 +275,7 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
                                                                                                                \
   NN__PRIVATE void nn__##S##gemm_packa_chunk(void *vctx, int64_t c) {                                          \
     const nn__##S##gemm_job *g = (const nn__##S##gemm_job *)vctx;                                              \
-    int64_t r0 = c * MC, mc = g->mcur - r0 < MC ? g->mcur - r0 : MC;                                           \
+    int64_t r0 = c * g->mcb, mc = g->mcur - r0 < g->mcb ? g->mcur - r0 : g->mcb;                               \
     int64_t i0 = g->ic + r0;                                                                                   \
     const T *A = g->ta ? g->A + g->pc * g->lda + i0 : g->A + i0 * g->lda + g->pc;                              \
     nn__##S##gemm_pack_a(g->ta, A, g->lda, mc, g->kc, g->ap + r0 * g->kc);                                     \
@@ -285,7 +285,7 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
   NN__PRIVATE void nn__##S##gemm_compute_chunk(void *vctx, int64_t c) {                                        \
     const nn__##S##gemm_job *g = (const nn__##S##gemm_job *)vctx;                                              \
     int64_t ib = c / g->nsplit, js = c % g->nsplit;                                                            \
-    int64_t r0 = ib * MC, r1 = r0 + MC < g->mcur ? r0 + MC : g->mcur;                                          \
+    int64_t r0 = ib * g->mcb, r1 = r0 + g->mcb < g->mcur ? r0 + g->mcb : g->mcur;                              \
     int64_t q0 = js * g->pps, q1 = q0 + g->pps < g->npanels ? q0 + g->pps : g->npanels;                        \
     int64_t q, r, kc = g->kc, ldc = g->ldc;                                                                    \
     T alpha = g->alpha, beta = g->beta_cur;                                                                    \
@@ -485,6 +485,8 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
           int64_t nmb;                                                                                         \
           g.mcur = M - g.ic < mbig ? M - g.ic : mbig;                                                          \
           nmb = (g.mcur + MC - 1) / MC;                                                                        \
+          g.mcb = ((g.mcur + nmb - 1) / nmb + MR - 1) / MR * MR; /* equal blocks balance the threads */        \
+          nmb = (g.mcur + g.mcb - 1) / g.mcb;                                                                  \
           nn__parallel_for(nmb, nn__##S##gemm_packa_chunk, &g);                                                \
           g.nsplit = 1;                                                                                        \
           if (nmb < NN__GEMM_CHUNKS) {                                                                         \
