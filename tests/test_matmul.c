@@ -384,7 +384,7 @@ static void test_gemm_thread_determinism(void) {
 
 /* Batched nn_matmul (parallel over the batch, or over the GEMM) and integer products: same bits for 1 and 2 threads. */
 static void test_matmul_thread_determinism(void) {
-  int64_t sa[3] = {300, 7, 9}, sb[3] = {300, 9, 5}, sc[2] = {200, 150}, sd[2] = {150, 170};
+  int64_t sa[3] = {600, 20, 24}, sb[3] = {600, 24, 16}, sc[2] = {200, 150}, sd[2] = {150, 170};
   nn_tensor *a = nn_empty(sa, 3, NN_FLOAT32), *b = nn_empty(sb, 3, NN_FLOAT32);
   nn_tensor *c = nn_empty(sc, 2, NN_FLOAT64), *d = nn_empty(sd, 2, NN_FLOAT64);
   nn_tensor *ia, *ib, *r1, *r2, *q1, *q2, *i1, *i2;
