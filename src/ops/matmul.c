@@ -476,8 +476,8 @@ NNDEF nn_tensor *nn_trace(const nn_tensor *a) {
   char s1[160];
   if (nn__check_cpu("nn_trace", a, "a") != NN_OK) return NULL;
   if (a->ndim != 2) {
-    nn__fail(NN_ERR_SHAPE, "nn_trace: expected a 2-D array, got shape %s (%d dimensions)", nn_shape_str(a, s1, sizeof s1),
-             a->ndim);
+    nn__fail(NN_ERR_SHAPE, "nn_trace: expected a 2-D array, got a %d-D array of shape %s", a->ndim,
+             nn_shape_str(a, s1, sizeof s1));
     return NULL;
   }
   n = a->shape[0] < a->shape[1] ? a->shape[0] : a->shape[1];
