@@ -163,6 +163,37 @@ NN__PRIVATE nn__dgemm_ukr_fn nn__dgemm_pick_ukr(void) {
   return nn__dgemm_ukr_c;
 }
 
+/* Packing buffers. Consecutive GEMM calls reuse one cached buffer (allocating and freeing a few MiB per call costs
+   page faults comparable to the arithmetic of a 256^3 product); a call that finds it in use by another thread
+   allocates its own. The cache holds at most the largest buffer a call needed (about 10 MiB) for the life of the
+   process. */
+static void *nn__gemm_cache = NULL;
+static size_t nn__gemm_cache_bytes = 0;
+static long nn__gemm_cache_busy = 0;
+
+/* Returns a 64-byte aligned buffer of at least nbytes, or NULL; *cached says which kind to give back. */
+NN__PRIVATE void *nn__gemm_buf_get(size_t nbytes, int *cached) {
+  *cached = 0;
+  if (NN__ATOMIC_ADD(&nn__gemm_cache_busy, 1) == 1) {
+    if (nn__gemm_cache_bytes < nbytes) {
+      nn__dealloc(nn__gemm_cache);
+      nn__gemm_cache = nn__alloc(nbytes);
+      nn__gemm_cache_bytes = nn__gemm_cache ? nbytes : 0;
+    }
+    if (nn__gemm_cache) {
+      *cached = 1;
+      return nn__gemm_cache;
+    }
+  }
+  NN__ATOMIC_ADD(&nn__gemm_cache_busy, -1);
+  return nn__alloc(nbytes);
+}
+
+NN__PRIVATE void nn__gemm_buf_put(void *p, int cached) {
+  if (cached) NN__ATOMIC_ADD(&nn__gemm_cache_busy, -1);
+  else nn__dealloc(p);
+}
+
 /* Which direct loop computes a small or matrix-vector product:
    0: dot products (rows of op(A) and columns of op(B) both contiguous, or one of them a single vector),
    1: rows, C[i, :] += op(A)(i, p) * B[p, :] (B not transposed), 2: columns, C[:, j] += op(B)(p, j) * A[p, :]. */
@@ -430,7 +461,8 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
                                        int64_t lda, const T *B, int64_t ldb, T beta, T *C, int64_t ldc) {      \
     nn__##S##gemm_job g;                                                                                       \
     double work = (double)M * (double)N * (double)K;                                                           \
-    int64_t kcmax, ncmax, mbig;                                                                                \
+    int64_t kcmax, ncmax, mbig, boff;                                                                          \
+    int cached;                                                                                                \
     if (M <= 0 || N <= 0) return 0;                                                                            \
     if (K <= 0 || alpha == 0) {                                                                                \
       int64_t i, j;                                                                                            \
@@ -466,13 +498,11 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
     ncmax = ((N < NC ? N : NC) + NR - 1) / NR * NR;                                                            \
     mbig = M < (int64_t)NN__GEMM_MBIG_BLOCKS * MC ? M : (int64_t)NN__GEMM_MBIG_BLOCKS * MC;                    \
     mbig = (mbig + MR - 1) / MR * MR;                                                                          \
-    g.bp = (T *)nn__alloc((size_t)(kcmax * ncmax) * sizeof(T));                                                \
-    g.ap = (T *)nn__alloc((size_t)(kcmax * mbig) * sizeof(T));                                                 \
-    if (!g.ap || !g.bp) {                                                                                      \
-      nn__dealloc(g.ap);                                                                                       \
-      nn__dealloc(g.bp);                                                                                       \
-      return -1;                                                                                               \
-    }                                                                                                          \
+    /* one buffer: the packed B panel, then the packed A block at a 64-byte boundary */                        \
+    boff = (kcmax * ncmax + 15) / 16 * 16;                                                                     \
+    g.bp = (T *)nn__gemm_buf_get((size_t)(boff + kcmax * mbig) * sizeof(T), &cached);                          \
+    if (!g.bp) return -1;                                                                                      \
+    g.ap = g.bp + boff;                                                                                        \
     for (g.jc = 0; g.jc < N; g.jc += NC) {                                                                     \
       g.nc = N - g.jc < NC ? N - g.jc : NC;                                                                    \
       g.npanels = (g.nc + NR - 1) / NR;                                                                        \
@@ -500,8 +530,7 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
         }                                                                                                      \
       }                                                                                                        \
     }                                                                                                          \
-    nn__dealloc(g.ap);                                                                                         \
-    nn__dealloc(g.bp);                                                                                         \
+    nn__gemm_buf_put(g.bp, cached);                                                                            \
     return 0;                                                                                                  \
   }
 
