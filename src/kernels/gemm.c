@@ -7,6 +7,7 @@
          pack op(B)[pc:pc+kc, jc:jc+nc] into NR-column micro-panels (kc x NR each, zero padded)
          for mb over M in steps of MBIG:                bounds the packed-A buffer
            pack op(A)[mb:mb+mbig, pc:pc+kc] into MR-row panels (MR x kc each, zero padded)
+             (in parallel over A blocks; or inside the chunk below when one chunk covers a whole A block)
            parallel over (MC block of rows, group of micro-panels):
              for each micro-panel jr:  for each MR panel ir:  micro-kernel on one MR x NR tile of C
 
@@ -321,6 +322,7 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
     int64_t q, r, kc = g->kc, ldc = g->ldc;                                                                    \
     T alpha = g->alpha, beta = g->beta_cur;                                                                    \
     T tile[MR * NR];                                                                                           \
+    if (g->nsplit == 1) nn__##S##gemm_packa_chunk(vctx, ib); /* this chunk is the only user of its A block */  \
     for (q = q0; q < q1; q++) {                                                                                \
       int64_t j = q * NR;                                                                                      \
       int nr = (int)(g->nc - j < NR ? g->nc - j : NR);                                                         \
@@ -510,14 +512,18 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
         int64_t npack = (g.npanels + NN__GEMM_PACKB_PANELS - 1) / NN__GEMM_PACKB_PANELS;                       \
         g.kc = K - g.pc < KC ? K - g.pc : KC;                                                                  \
         g.beta_cur = g.pc == 0 ? beta : (T)1;                                                                  \
-        nn__parallel_for(npack, nn__##S##gemm_packb_chunk, &g);                                                \
+        if (M >= (int64_t)NN__GEMM_CHUNKS * MC) { /* packing B is a small part of the work: skip a fork-join */  \
+          int64_t c;                                                                                           \
+          for (c = 0; c < npack; c++) nn__##S##gemm_packb_chunk(&g, c);                                        \
+        } else {                                                                                               \
+          nn__parallel_for(npack, nn__##S##gemm_packb_chunk, &g);                                              \
+        }                                                                                                      \
         for (g.ic = 0; g.ic < M; g.ic += mbig) {                                                               \
           int64_t nmb;                                                                                         \
           g.mcur = M - g.ic < mbig ? M - g.ic : mbig;                                                          \
           nmb = (g.mcur + MC - 1) / MC;                                                                        \
           g.mcb = ((g.mcur + nmb - 1) / nmb + MR - 1) / MR * MR; /* equal blocks balance the threads */        \
           nmb = (g.mcur + g.mcb - 1) / g.mcb;                                                                  \
-          nn__parallel_for(nmb, nn__##S##gemm_packa_chunk, &g);                                                \
           g.nsplit = 1;                                                                                        \
           if (nmb < NN__GEMM_CHUNKS) {                                                                         \
             g.nsplit = (NN__GEMM_CHUNKS + nmb - 1) / nmb;                                                      \
@@ -526,6 +532,8 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
           }                                                                                                    \
           g.pps = (g.npanels + g.nsplit - 1) / g.nsplit;                                                       \
           g.nsplit = (g.npanels + g.pps - 1) / g.pps;                                                          \
+          /* A blocks shared by several chunks are packed first; otherwise each chunk packs its own */         \
+          if (g.nsplit > 1) nn__parallel_for(nmb, nn__##S##gemm_packa_chunk, &g);                              \
           nn__parallel_for(nmb * g.nsplit, nn__##S##gemm_compute_chunk, &g);                                   \
         }                                                                                                      \
       }                                                                                                        \
