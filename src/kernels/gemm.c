@@ -172,10 +172,18 @@ static void *nn__gemm_cache = NULL;
 static size_t nn__gemm_cache_bytes = 0;
 static long nn__gemm_cache_busy = 0;
 
-/* Returns a 64-byte aligned buffer of at least nbytes, or NULL; *cached says which kind to give back. */
+/* Returns a 64-byte aligned buffer of at least nbytes, or NULL; *cached says which kind to give back. The cache
+   needs a real atomic counter, so other compilers always allocate. */
+#if defined(__GNUC__) || defined(__clang__)
+#define NN__GEMM_CACHE_TAKE() (__atomic_add_fetch(&nn__gemm_cache_busy, 1, __ATOMIC_ACQ_REL) == 1)
+#define NN__GEMM_CACHE_DROP() ((void)__atomic_add_fetch(&nn__gemm_cache_busy, -1, __ATOMIC_ACQ_REL))
+#else
+#define NN__GEMM_CACHE_TAKE() 0
+#define NN__GEMM_CACHE_DROP() ((void)0)
+#endif
 NN__PRIVATE void *nn__gemm_buf_get(size_t nbytes, int *cached) {
   *cached = 0;
-  if (NN__ATOMIC_ADD(&nn__gemm_cache_busy, 1) == 1) {
+  if (NN__GEMM_CACHE_TAKE()) {
     if (nn__gemm_cache_bytes < nbytes) {
       nn__dealloc(nn__gemm_cache);
       nn__gemm_cache = nn__alloc(nbytes);
@@ -186,12 +194,12 @@ NN__PRIVATE void *nn__gemm_buf_get(size_t nbytes, int *cached) {
       return nn__gemm_cache;
     }
   }
-  NN__ATOMIC_ADD(&nn__gemm_cache_busy, -1);
+  NN__GEMM_CACHE_DROP();
   return nn__alloc(nbytes);
 }
 
 NN__PRIVATE void nn__gemm_buf_put(void *p, int cached) {
-  if (cached) NN__ATOMIC_ADD(&nn__gemm_cache_busy, -1);
+  if (cached) NN__GEMM_CACHE_DROP();
   else nn__dealloc(p);
 }
 
