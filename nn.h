@@ -691,7 +691,40 @@ NNDEF nn_tensor *nn_searchsorted(const nn_tensor *sorted, const nn_tensor *value
 NNDEF nn_status nn_topk(const nn_tensor *x, int64_t k, int axis, int largest, nn_tensor **values, nn_tensor **indices);
 /* ---- end src/ops/sort.h ---- */
 /* ---- begin src/ops/matmul.h ---- */
-/* ops/matmul.h: (being written) */
+/* ops/matmul.h: matrix products (BLAS-style GEMM, np.matmul, np.dot, np.outer, np.inner, np.trace).
+
+   float32 and float64 products run on a packed, blocked, multi-threaded GEMM; results are bit-identical for any
+   number of threads. Integer products wrap on overflow as NumPy's do. */
+
+/* BLAS-style GEMM, row-major: C = alpha * op(A) op(B) + beta * C, op(X) = X or X^T (trans nonzero).
+   op(A) is M x K, op(B) is K x N, C is M x N. lda/ldb/ldc are row strides in elements: lda >= max(1, columns of A
+   as stored) (K if !trans_a else M), ldb >= max(1, N if !trans_b else K), ldc >= max(1, N). beta == 0 means C is not
+   read (NaN in C does not propagate); alpha == 0 or K == 0 means A and B are not read. Errors (negative sizes,
+   leading dimension too small, NULL with nonzero size) return NN_ERR_ARG with a message; NN_ERR_OOM if the packing
+   buffers cannot be allocated. */
+NNDEF nn_status nn_sgemm(int trans_a, int trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                         int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
+/* nn_sgemm for float64. */
+NNDEF nn_status nn_dgemm(int trans_a, int trans_b, int64_t M, int64_t N, int64_t K, double alpha, const double *A,
+                         int64_t lda, const double *B, int64_t ldb, double beta, double *C, int64_t ldc);
+
+/* np.matmul(a, b): 1-D a is a row (k,) -> (1,k) and 1-D b a column, the added axis removed from the result;
+   N-d operands are stacks of matrices in the last two axes with NumPy-broadcast batch axes; the result dtype is
+   nn_promote_types(a, b) (bool @ bool is bool: any(a and b)). 0-d operands are an error. Any strides work:
+   transposed views are used in place, other layouts copied. */
+NNDEF nn_tensor *nn_matmul(const nn_tensor *a, const nn_tensor *b);
+/* np.matmul(a, b, out=out): out must have the result's shape; its dtype may differ (values are converted). */
+NNDEF nn_status nn_matmul_out(nn_tensor *out, const nn_tensor *a, const nn_tensor *b);
+/* np.dot(a, b): 0-d operand -> a * b; 1-D . 1-D -> 0-d inner product; otherwise sums over the last axis of a and
+   the second-to-last axis of b (the last of b if b is 1-D): result shape a.shape[:-1] + b.shape[:-2] + b.shape[-1:]. */
+NNDEF nn_tensor *nn_dot(const nn_tensor *a, const nn_tensor *b);
+/* np.outer(a, b): both flattened; result[i, j] = a[i] * b[j], shape (a.size, b.size). */
+NNDEF nn_tensor *nn_outer(const nn_tensor *a, const nn_tensor *b);
+/* np.inner(a, b): 0-d operand -> a * b; otherwise sums over the last axes: shape a.shape[:-1] + b.shape[:-1]. */
+NNDEF nn_tensor *nn_inner(const nn_tensor *a, const nn_tensor *b);
+/* np.trace(a) of a 2-D array: sum of the main diagonal as a 0-d tensor. float32/float64 keep their dtype (summed in
+   double); integer and bool inputs give int64 (NumPy gives uint64 for uint8). */
+NNDEF nn_tensor *nn_trace(const nn_tensor *a);
 /* ---- end src/ops/matmul.h ---- */
 /* ---- begin src/core/print.h ---- */
 /* core/print.h: printing tensors the way NumPy 1.24's repr() does, e.g.
@@ -2730,7 +2763,600 @@ NN__PRIVATE int nn__simd_install(nn__vec_table *t) {
 /* kernels/reduce_scalar.c (being written) */
 /* ---- end src/kernels/reduce_scalar.c ---- */
 /* ---- begin src/kernels/gemm.c ---- */
-/* kernels/gemm.c (being written) */
+/* kernels/gemm.c: matrix products, organised the BLIS/GotoBLAS way.
+
+   C = alpha * op(A) op(B) + beta * C, row-major, op(X) = X or X^T. Loop nest of the blocked path:
+
+     for jc over N in steps of NC:                      B panel columns
+       for pc over K in steps of KC:                    K slice; beta applies to the first slice only
+         pack op(B)[pc:pc+kc, jc:jc+nc] into NR-column micro-panels (kc x NR each, zero padded)
+         for mb over M in steps of MBIG:                bounds the packed-A buffer
+           pack op(A)[mb:mb+mbig, pc:pc+kc] into MR-row panels (MR x kc each, zero padded)
+             (in parallel over A blocks; or inside the chunk below when one chunk covers a whole A block)
+           parallel over (MC block of rows, group of micro-panels):
+             for each micro-panel jr:  for each MR panel ir:  micro-kernel on one MR x NR tile of C
+
+   The micro-kernel only ever sees packed data (transposes and leading dimensions are dealt with while packing),
+   so a hand-written SIMD micro-kernel with the signature nn__sgemm_ukr_fn / nn__dgemm_ukr_fn drops in through
+   nn__sgemm_pick_ukr / nn__dgemm_pick_ukr. Tiles at the right and bottom edges are computed into a small
+   temporary tile and merged. Work is split into chunks that depend on the sizes only, and K is never split, so
+   every element of C is summed in the same order for any thread count (bit-identical results).
+
+   Tiny products (M*N*K < NN__GEMM_SMALL) and matrix-vector shapes (M == 1 or N == 1) take direct loops.
+   These kernels know nothing about tensors or error messages: they return 0, or -1 when a buffer cannot be
+   allocated (nothing is leaked). */
+
+/* ---- block sizes ---- */
+#define NN__SGEMM_MR 6    /* rows of the register tile (the micro-kernels below are written for 6) */
+#define NN__SGEMM_NR 16   /* columns of the register tile */
+#define NN__SGEMM_MC 144  /* rows of a packed A block (multiple of MR): MC x KC floats = 144 KiB, stays in L2 */
+#define NN__SGEMM_KC 256  /* depth of a K slice: one KC x NR micro-panel of B = 16 KiB, stays in L1 */
+#define NN__SGEMM_NC 4080 /* columns of a packed B panel (multiple of NR): KC x NC floats = 4 MiB, in L3 */
+#define NN__DGEMM_MR 6
+#define NN__DGEMM_NR 8
+#define NN__DGEMM_MC 72
+#define NN__DGEMM_KC 256
+#define NN__DGEMM_NC 4080
+#define NN__GEMM_MBIG_BLOCKS 16        /* MC blocks of A packed at once (bounds the packed-A buffer) */
+#define NN__GEMM_SMALL (10 * 10 * 10)  /* M*N*K below this: direct loops (measured: packing wins from ~12^3 up) */
+#define NN__GEMM_CHUNKS 8              /* aim for at least this many parallel chunks per packed block */
+#define NN__GEMM_MIN_PANELS 4          /* ... but each chunk gets at least this many NR micro-panels */
+#define NN__GEMM_PACKB_PANELS 32       /* micro-panels of B packed per parallel chunk */
+#define NN__GEMM_DIRECT_GRAIN (1 << 18) /* multiply-adds per parallel chunk in the direct loops */
+#define NN__GEMM_ROWBLK 1024           /* accumulator length of the direct loops */
+
+/* ---- micro-kernels ---- */
+
+/* c[i*ldc + j] (i < MR, j < NR) = alpha * sum_p a[p*MR + i] * b[p*NR + j] + beta * c[...]; beta == 0: c is not read.
+   a is one packed MR x kc panel of op(A), b one packed kc x NR micro-panel of op(B). */
+typedef void (*nn__sgemm_ukr_fn)(int64_t kc, float alpha, const float *a, const float *b, float beta, float *c,
+                                 int64_t ldc);
+typedef void (*nn__dgemm_ukr_fn)(int64_t kc, double alpha, const double *a, const double *b, double beta, double *c,
+                                 int64_t ldc);
+
+#define NN__MADD(x, y, z) ((x) * (y) + (z))
+
+/* Portable body for MR = 6: six accumulator rows of NR elements with constant trip counts, which compilers keep
+   in vector registers (GCC -O2 and clang vectorize the j loops). MADD is a*b+c or a fused multiply-add. */
+#define NN__GEMM_UKR_BODY(T, NR, MADD)                                                              \
+  T c0[NR], c1[NR], c2[NR], c3[NR], c4[NR], c5[NR];                                                 \
+  int64_t p;                                                                                        \
+  int j;                                                                                            \
+  for (j = 0; j < NR; j++) {                                                                        \
+    c0[j] = 0;                                                                                      \
+    c1[j] = 0;                                                                                      \
+    c2[j] = 0;                                                                                      \
+    c3[j] = 0;                                                                                      \
+    c4[j] = 0;                                                                                      \
+    c5[j] = 0;                                                                                      \
+  }                                                                                                 \
+  for (p = 0; p < kc; p++) {                                                                        \
+    const T *ap = a + p * 6, *bp = b + p * NR;                                                      \
+    T a0 = ap[0], a1 = ap[1], a2 = ap[2], a3 = ap[3], a4 = ap[4], a5 = ap[5];                       \
+    for (j = 0; j < NR; j++) {                                                                      \
+      T bj = bp[j];                                                                                 \
+      c0[j] = MADD(a0, bj, c0[j]);                                                                  \
+      c1[j] = MADD(a1, bj, c1[j]);                                                                  \
+      c2[j] = MADD(a2, bj, c2[j]);                                                                  \
+      c3[j] = MADD(a3, bj, c3[j]);                                                                  \
+      c4[j] = MADD(a4, bj, c4[j]);                                                                  \
+      c5[j] = MADD(a5, bj, c5[j]);                                                                  \
+    }                                                                                               \
+  }                                                                                                 \
+  if (beta == 0) {                                                                                  \
+    for (j = 0; j < NR; j++) {                                                                      \
+      c[j] = alpha * c0[j];                                                                         \
+      c[ldc + j] = alpha * c1[j];                                                                   \
+      c[2 * ldc + j] = alpha * c2[j];                                                               \
+      c[3 * ldc + j] = alpha * c3[j];                                                               \
+      c[4 * ldc + j] = alpha * c4[j];                                                               \
+      c[5 * ldc + j] = alpha * c5[j];                                                               \
+    }                                                                                               \
+  } else {                                                                                          \
+    for (j = 0; j < NR; j++) {                                                                      \
+      c[j] = alpha * c0[j] + beta * c[j];                                                           \
+      c[ldc + j] = alpha * c1[j] + beta * c[ldc + j];                                               \
+      c[2 * ldc + j] = alpha * c2[j] + beta * c[2 * ldc + j];                                       \
+      c[3 * ldc + j] = alpha * c3[j] + beta * c[3 * ldc + j];                                       \
+      c[4 * ldc + j] = alpha * c4[j] + beta * c[4 * ldc + j];                                       \
+      c[5 * ldc + j] = alpha * c5[j] + beta * c[5 * ldc + j];                                       \
+    }                                                                                               \
+  }
+
+NN__PRIVATE void nn__sgemm_ukr_c(int64_t kc, float alpha, const float *a, const float *b, float beta, float *c,
+                                 int64_t ldc) {
+  NN__GEMM_UKR_BODY(float, NN__SGEMM_NR, NN__MADD)
+}
+NN__PRIVATE void nn__dgemm_ukr_c(int64_t kc, double alpha, const double *a, const double *b, double beta, double *c,
+                                 int64_t ldc) {
+  NN__GEMM_UKR_BODY(double, NN__DGEMM_NR, NN__MADD)
+}
+
+#if defined(NN__X86)
+/* The same portable body compiled for AVX2+FMA and for AVX-512, picked at run time. */
+#define NN__GEMM_T_AVX2 __attribute__((target("avx2,fma")))
+#define NN__GEMM_T_AVX512 __attribute__((target("avx512f,avx2,fma")))
+NN__PRIVATE NN__GEMM_T_AVX2 void nn__sgemm_ukr_avx2(int64_t kc, float alpha, const float *a, const float *b, float beta,
+                                                     float *c, int64_t ldc) {
+  NN__GEMM_UKR_BODY(float, NN__SGEMM_NR, fmaf)
+}
+NN__PRIVATE NN__GEMM_T_AVX512 void nn__sgemm_ukr_avx512(int64_t kc, float alpha, const float *a, const float *b,
+                                                         float beta, float *c, int64_t ldc) {
+  NN__GEMM_UKR_BODY(float, NN__SGEMM_NR, fmaf)
+}
+NN__PRIVATE NN__GEMM_T_AVX2 void nn__dgemm_ukr_avx2(int64_t kc, double alpha, const double *a, const double *b,
+                                                     double beta, double *c, int64_t ldc) {
+  NN__GEMM_UKR_BODY(double, NN__DGEMM_NR, fma)
+}
+NN__PRIVATE NN__GEMM_T_AVX512 void nn__dgemm_ukr_avx512(int64_t kc, double alpha, const double *a, const double *b,
+                                                         double beta, double *c, int64_t ldc) {
+  NN__GEMM_UKR_BODY(double, NN__DGEMM_NR, fma)
+}
+#endif
+
+/* 0: portable C, 1: AVX2+FMA, 2: AVX-512F. Decided once (NN_FORCE_SCALAR in the environment forces 0). */
+static volatile int nn__gemm_isa_cached = -1;
+NN__PRIVATE int nn__gemm_isa(void) {
+  int isa = nn__gemm_isa_cached;
+  if (isa < 0) {
+    isa = 0;
+#if defined(NN__X86)
+    if (!getenv("NN_FORCE_SCALAR")) {
+      __builtin_cpu_init();
+      if (__builtin_cpu_supports("avx512f")) isa = 2;
+      else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) isa = 1;
+    }
+#endif
+    nn__gemm_isa_cached = isa;
+  }
+  return isa;
+}
+
+NN__PRIVATE nn__sgemm_ukr_fn nn__sgemm_pick_ukr(void) {
+#if defined(NN__X86)
+  int isa = nn__gemm_isa();
+  if (isa == 2) return nn__sgemm_ukr_avx512;
+  if (isa == 1) return nn__sgemm_ukr_avx2;
+#endif
+  return nn__sgemm_ukr_c;
+}
+NN__PRIVATE nn__dgemm_ukr_fn nn__dgemm_pick_ukr(void) {
+#if defined(NN__X86)
+  int isa = nn__gemm_isa();
+  if (isa == 2) return nn__dgemm_ukr_avx512;
+  if (isa == 1) return nn__dgemm_ukr_avx2;
+#endif
+  return nn__dgemm_ukr_c;
+}
+
+/* Packing buffers. Consecutive GEMM calls reuse one cached buffer (allocating and freeing a few MiB per call costs
+   page faults comparable to the arithmetic of a 256^3 product); a call that finds it in use by another thread
+   allocates its own. The cache holds at most the largest buffer a call needed (about 10 MiB) for the life of the
+   process. */
+static void *nn__gemm_cache = NULL;
+static size_t nn__gemm_cache_bytes = 0;
+static long nn__gemm_cache_busy = 0;
+
+/* Returns a 64-byte aligned buffer of at least nbytes, or NULL; *cached says which kind to give back. The cache
+   needs a real atomic counter, so other compilers always allocate. */
+#if defined(__GNUC__) || defined(__clang__)
+#define NN__GEMM_CACHE_TAKE() (__atomic_add_fetch(&nn__gemm_cache_busy, 1, __ATOMIC_ACQ_REL) == 1)
+#define NN__GEMM_CACHE_DROP() ((void)__atomic_add_fetch(&nn__gemm_cache_busy, -1, __ATOMIC_ACQ_REL))
+#else
+#define NN__GEMM_CACHE_TAKE() 0
+#define NN__GEMM_CACHE_DROP() ((void)0)
+#endif
+NN__PRIVATE void *nn__gemm_buf_get(size_t nbytes, int *cached) {
+  *cached = 0;
+  if (NN__GEMM_CACHE_TAKE()) {
+    if (nn__gemm_cache_bytes < nbytes) {
+      nn__dealloc(nn__gemm_cache);
+      nn__gemm_cache = nn__alloc(nbytes);
+      nn__gemm_cache_bytes = nn__gemm_cache ? nbytes : 0;
+    }
+    if (nn__gemm_cache) {
+      *cached = 1;
+      return nn__gemm_cache;
+    }
+  }
+  NN__GEMM_CACHE_DROP();
+  return nn__alloc(nbytes);
+}
+
+NN__PRIVATE void nn__gemm_buf_put(void *p, int cached) {
+  if (cached) NN__GEMM_CACHE_DROP();
+  else nn__dealloc(p);
+}
+
+/* Which direct loop computes a small or matrix-vector product:
+   0: dot products (rows of op(A) and columns of op(B) both contiguous, or one of them a single vector),
+   1: rows, C[i, :] += op(A)(i, p) * B[p, :] (B not transposed), 2: columns, C[:, j] += op(B)(p, j) * A[p, :]. */
+enum { NN__GEMM_DOT = 0, NN__GEMM_ROWS = 1, NN__GEMM_COLS = 2 };
+NN__PRIVATE int nn__gemm_direct_form(int ta, int tb, int64_t M, int64_t N) {
+  if ((tb || N == 1) && (!ta || M == 1)) return NN__GEMM_DOT;
+  if (!tb && N > 1) return NN__GEMM_ROWS;
+  return NN__GEMM_COLS;
+}
+
+/* The direct loops' parallel split: *split_rows and the chunk length *blk; returns the number of chunks. It depends
+   on the sizes only. The row and column loops stream long contiguous runs, so they are not cut shorter than
+   NN__GEMM_ROWBLK along the contiguous dimension. */
+NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_t K, int *split_rows, int64_t *blk) {
+  double nch = (double)M * (double)N * (double)K / NN__GEMM_DIRECT_GRAIN;
+  int64_t len, n, minblk = 1;
+  if (form == NN__GEMM_DOT) *split_rows = M >= N;
+  else if (form == NN__GEMM_ROWS) *split_rows = M > 1;
+  else *split_rows = N == 1;
+  if ((form == NN__GEMM_ROWS && !*split_rows) || (form == NN__GEMM_COLS && *split_rows)) minblk = NN__GEMM_ROWBLK;
+  len = *split_rows ? M : N;
+  n = nch < 1 ? 1 : nch > 64 ? 64 : (int64_t)nch;
+  *blk = (len + n - 1) / n;
+  if (*blk < minblk) *blk = minblk;
+  return (len + *blk - 1) / *blk;
+}
+
+/* ---- the typed driver, instantiated for float (s) and double (d) ---- */
+
+#define NN__GEMM_DEFINE(S, T, MR, NR, MC, KC, NC)                                                              \
+  /* Packs op(A)[0:mc, 0:kc] (A points at the block's first element) into MR-row panels:                     \
+     ap[r*kc + p*MR + i] = op(A)(r + i, p) for panel start r, zero past mc. */                                 \
+  NN__PRIVATE void nn__##S##gemm_pack_a(int ta, const T *A, int64_t lda, int64_t mc, int64_t kc, T *ap) {      \
+    int64_t r, p;                                                                                              \
+    int i;                                                                                                     \
+    for (r = 0; r < mc; r += MR) {                                                                             \
+      int mr = (int)(mc - r < MR ? mc - r : MR);                                                               \
+      T *dst = ap + r * kc;                                                                                    \
+      if (!ta) {                                                                                               \
+        for (i = 0; i < mr; i++) {                                                                             \
+          const T *src = A + (r + i) * lda;                                                                    \
+          for (p = 0; p < kc; p++) dst[p * MR + i] = src[p];                                                   \
+        }                                                                                                      \
+      } else {                                                                                                 \
+        for (p = 0; p < kc; p++) {                                                                             \
+          const T *src = A + p * lda + r;                                                                      \
+          for (i = 0; i < mr; i++) dst[p * MR + i] = src[i];                                                   \
+        }                                                                                                      \
+      }                                                                                                        \
+      if (mr < MR)                                                                                             \
+        for (p = 0; p < kc; p++)                                                                               \
+          for (i = mr; i < MR; i++) dst[p * MR + i] = 0;                                                       \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Packs op(B)[0:kc, q0:q1) (B points at the K slice's first element, column 0) into NR-column micro-panels: \
+     bp[q*kc + p*NR + j] = op(B)(p, q + j) for micro-panel start q, zero past nc. */                           \
+  NN__PRIVATE void nn__##S##gemm_pack_b(int tb, const T *B, int64_t ldb, int64_t kc, int64_t nc, int64_t q0,   \
+                                        int64_t q1, T *bp) {                                                   \
+    int64_t q, p;                                                                                              \
+    int j;                                                                                                     \
+    for (q = q0; q < q1; q += NR) {                                                                            \
+      int nr = (int)(nc - q < NR ? nc - q : NR);                                                               \
+      T *dst = bp + q * kc;                                                                                    \
+      if (!tb) {                                                                                               \
+        for (p = 0; p < kc; p++) {                                                                             \
+          const T *src = B + p * ldb + q;                                                                      \
+          if (nr == NR)                                                                                        \
+            for (j = 0; j < NR; j++) dst[p * NR + j] = src[j];                                                 \
+          else                                                                                                 \
+            for (j = 0; j < NR; j++) dst[p * NR + j] = j < nr ? src[j] : 0;                                    \
+        }                                                                                                      \
+      } else {                                                                                                 \
+        for (j = 0; j < nr; j++) {                                                                             \
+          const T *src = B + (q + j) * ldb;                                                                    \
+          for (p = 0; p < kc; p++) dst[p * NR + j] = src[p];                                                   \
+        }                                                                                                      \
+        if (nr < NR)                                                                                           \
+          for (p = 0; p < kc; p++)                                                                             \
+            for (j = nr; j < NR; j++) dst[p * NR + j] = 0;                                                     \
+      }                                                                                                        \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  typedef struct nn__##S##gemm_job {                                                                           \
+    int ta, tb;                                                                                                \
+    int64_t M, N, K;                                                                                           \
+    T alpha, beta;                                                                                             \
+    const T *A, *B;                                                                                            \
+    T *C;                                                                                                      \
+    int64_t lda, ldb, ldc;                                                                                     \
+    nn__##S##gemm_ukr_fn ukr;                                                                                  \
+    T *ap, *bp;                                                                                                \
+    /* the current block: B panel columns [jc, jc+nc), K slice [pc, pc+kc), A rows [ic, ic+mcur) */            \
+    int64_t jc, nc, pc, kc, ic, mcur, mcb; /* mcb: rows per A block, <= MC, a multiple of MR */                \
+    T beta_cur;                                                                                                \
+    int64_t npanels, nsplit, pps; /* NR micro-panels in the B panel; column groups per MC block; their size */ \
+    /* direct loops: chunks of rows (split_rows) or columns of C, blk each */                                  \
+    int form, split_rows;                                                                                      \
+    int64_t blk;                                                                                               \
+  } nn__##S##gemm_job;                                                                                         \
+                                                                                                               \
+  NN__PRIVATE void nn__##S##gemm_packb_chunk(void *vctx, int64_t c) {                                          \
+    const nn__##S##gemm_job *g = (const nn__##S##gemm_job *)vctx;                                              \
+    int64_t q0 = c * NN__GEMM_PACKB_PANELS * NR, q1 = q0 + NN__GEMM_PACKB_PANELS * NR;                         \
+    const T *B = g->tb ? g->B + g->jc * g->ldb + g->pc : g->B + g->pc * g->ldb + g->jc;                        \
+    if (q1 > g->nc) q1 = g->nc;                                                                                \
+    nn__##S##gemm_pack_b(g->tb, B, g->ldb, g->kc, g->nc, q0, q1, g->bp);                                       \
+  }                                                                                                            \
+                                                                                                               \
+  NN__PRIVATE void nn__##S##gemm_packa_chunk(void *vctx, int64_t c) {                                          \
+    const nn__##S##gemm_job *g = (const nn__##S##gemm_job *)vctx;                                              \
+    int64_t r0 = c * g->mcb, mc = g->mcur - r0 < g->mcb ? g->mcur - r0 : g->mcb;                               \
+    int64_t i0 = g->ic + r0;                                                                                   \
+    const T *A = g->ta ? g->A + g->pc * g->lda + i0 : g->A + i0 * g->lda + g->pc;                              \
+    nn__##S##gemm_pack_a(g->ta, A, g->lda, mc, g->kc, g->ap + r0 * g->kc);                                     \
+  }                                                                                                            \
+                                                                                                               \
+  /* One chunk of the macro-kernel: an MC block of rows times a group of NR micro-panels. */                   \
+  NN__PRIVATE void nn__##S##gemm_compute_chunk(void *vctx, int64_t c) {                                        \
+    const nn__##S##gemm_job *g = (const nn__##S##gemm_job *)vctx;                                              \
+    int64_t ib = c / g->nsplit, js = c % g->nsplit;                                                            \
+    int64_t r0 = ib * g->mcb, r1 = r0 + g->mcb < g->mcur ? r0 + g->mcb : g->mcur;                              \
+    int64_t q0 = js * g->pps, q1 = q0 + g->pps < g->npanels ? q0 + g->pps : g->npanels;                        \
+    int64_t q, r, kc = g->kc, ldc = g->ldc;                                                                    \
+    T alpha = g->alpha, beta = g->beta_cur;                                                                    \
+    T tile[MR * NR];                                                                                           \
+    if (g->nsplit == 1) nn__##S##gemm_packa_chunk(vctx, ib); /* this chunk is the only user of its A block */  \
+    for (q = q0; q < q1; q++) {                                                                                \
+      int64_t j = q * NR;                                                                                      \
+      int nr = (int)(g->nc - j < NR ? g->nc - j : NR);                                                         \
+      const T *bq = g->bp + j * kc;                                                                            \
+      for (r = r0; r < r1; r += MR) {                                                                          \
+        int mr = (int)(r1 - r < MR ? r1 - r : MR);                                                             \
+        const T *ar = g->ap + r * kc;                                                                          \
+        T *cp = g->C + (g->ic + r) * ldc + g->jc + j;                                                          \
+        if (mr == MR && nr == NR) {                                                                            \
+          g->ukr(kc, alpha, ar, bq, beta, cp, ldc);                                                            \
+        } else {                                                                                               \
+          int i, jj;                                                                                           \
+          g->ukr(kc, alpha, ar, bq, (T)0, tile, NR);                                                           \
+          for (i = 0; i < mr; i++)                                                                             \
+            for (jj = 0; jj < nr; jj++)                                                                        \
+              cp[i * ldc + jj] = beta == 0 ? tile[i * NR + jj] : tile[i * NR + jj] + beta * cp[i * ldc + jj];  \
+        }                                                                                                      \
+      }                                                                                                        \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Dot product of n elements with strides sx, sy in 8 lanes and a fixed combining order. */                  \
+  NN__PRIVATE T nn__##S##gemm_dot(int64_t n, const T *x, int64_t sx, const T *y, int64_t sy) {                 \
+    T s[8], t = 0;                                                                                             \
+    int64_t p = 0;                                                                                             \
+    int l;                                                                                                     \
+    for (l = 0; l < 8; l++) s[l] = 0;                                                                          \
+    if (sx == 1 && sy == 1) {                                                                                  \
+      for (; p + 8 <= n; p += 8)                                                                               \
+        for (l = 0; l < 8; l++) s[l] += x[p + l] * y[p + l];                                                   \
+    } else {                                                                                                   \
+      for (; p + 8 <= n; p += 8)                                                                               \
+        for (l = 0; l < 8; l++) s[l] += x[(p + l) * sx] * y[(p + l) * sy];                                     \
+    }                                                                                                          \
+    for (; p < n; p++) t += x[p * sx] * y[p * sy];                                                             \
+    return (((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]))) + t;                            \
+  }                                                                                                            \
+                                                                                                               \
+  /* Writes c = alpha * v + beta * c (beta == 0: c is not read). */                                            \
+  NN__PRIVATE void nn__##S##gemm_put(T *c, T v, T alpha, T beta) { *c = beta == 0 ? alpha * v : alpha * v + beta * *c; } \
+                                                                                                               \
+  /* Direct loops over C[i0:i1, j0:j1]. */                                                                     \
+  NN__PRIVATE void nn__##S##gemm_direct_rect(const nn__##S##gemm_job *g, int64_t i0, int64_t i1, int64_t j0,   \
+                                             int64_t j1) {                                                     \
+    const T *A = g->A, *B = g->B;                                                                              \
+    T *C = g->C;                                                                                               \
+    int64_t i, j, p, K = g->K, lda = g->lda, ldb = g->ldb, ldc = g->ldc;                                       \
+    T alpha = g->alpha, beta = g->beta;                                                                        \
+    T acc[NN__GEMM_ROWBLK];                                                                                    \
+    int l, q;                                                                                                  \
+    if (g->form == NN__GEMM_DOT) {                                                                             \
+      /* dot products: row i of op(A) with column j of op(B) */                                                \
+      int64_t sa = g->ta ? lda : 1, sb = g->tb ? 1 : ldb;                                                      \
+      for (i = i0; i < i1; i++) {                                                                              \
+        const T *ai = g->ta ? A + i : A + i * lda;                                                             \
+        for (j = j0; j < j1; j++) {                                                                            \
+          const T *bj = g->tb ? B + j * ldb : B + j;                                                           \
+          nn__##S##gemm_put(C + i * ldc + j, nn__##S##gemm_dot(K, ai, sa, bj, sb), alpha, beta);               \
+        }                                                                                                      \
+      }                                                                                                        \
+    } else if (g->form == NN__GEMM_ROWS) {                                                                     \
+      /* rows: C[i, :] accumulates op(A)(i, p) * B[p, :] */                                                    \
+      for (i = i0; i < i1; i++) {                                                                              \
+        for (j = j0; j < j1; j += NN__GEMM_ROWBLK) {                                                           \
+          int64_t n = j1 - j < NN__GEMM_ROWBLK ? j1 - j : NN__GEMM_ROWBLK;                                     \
+          int n8 = (int)n & ~7;                                                                                \
+          for (l = 0; l < (int)n; l++) acc[l] = 0;                                                            \
+          for (p = 0; p < K; p += 4) {                                                                         \
+            /* four rows of B at a time, then the last K % 4 one by one */                                     \
+            int64_t sa = g->ta ? lda : 1, np = K - p < 4 ? 1 : 4, p1 = p + np / 4, p2 = p1 + np / 4;           \
+            int64_t p3 = p2 + np / 4;                                                                          \
+            const T *ai = g->ta ? A + i : A + i * lda;                                                         \
+            T a0 = ai[p * sa], a1 = ai[p1 * sa], a2 = ai[p2 * sa], a3 = ai[p3 * sa];                           \
+            const T *b0 = B + p * ldb + j, *b1 = B + p1 * ldb + j, *b2 = B + p2 * ldb + j;                     \
+            const T *b3 = B + p3 * ldb + j;                                                                    \
+            if (np == 4) {                                                                                     \
+              for (l = 0; l < n8; l += 8)                                                                      \
+                for (q = 0; q < 8; q++)                                                                        \
+                  acc[l + q] += (a0 * b0[l + q] + a1 * b1[l + q]) + (a2 * b2[l + q] + a3 * b3[l + q]);         \
+              for (l = n8; l < (int)n; l++) acc[l] += (a0 * b0[l] + a1 * b1[l]) + (a2 * b2[l] + a3 * b3[l]);   \
+            } else {                                                                                           \
+              for (l = 0; l < n8; l += 8)                                                                      \
+                for (q = 0; q < 8; q++) acc[l + q] += a0 * b0[l + q];                                          \
+              for (l = n8; l < (int)n; l++) acc[l] += a0 * b0[l];                                              \
+              p -= 3;                                                                                          \
+            }                                                                                                  \
+          }                                                                                                    \
+          for (l = 0; l < (int)n; l++) nn__##S##gemm_put(C + i * ldc + j + l, acc[l], alpha, beta);            \
+        }                                                                                                      \
+      }                                                                                                        \
+    } else {                                                                                                   \
+      /* op(A) = A^T, and op(B) = B^T or one column: C[:, j] accumulates op(B)(p, j) * A[p, :] */              \
+      for (j = j0; j < j1; j++) {                                                                              \
+        for (i = i0; i < i1; i += NN__GEMM_ROWBLK) {                                                           \
+          int64_t n = i1 - i < NN__GEMM_ROWBLK ? i1 - i : NN__GEMM_ROWBLK;                                     \
+          int n8 = (int)n & ~7;                                                                                \
+          for (l = 0; l < (int)n; l++) acc[l] = 0;                                                            \
+          for (p = 0; p < K; p += 4) {                                                                         \
+            /* four rows of A at a time, then the last K % 4 one by one */                                     \
+            int64_t sb = g->tb ? 1 : ldb, np = K - p < 4 ? 1 : 4, p1 = p + np / 4, p2 = p1 + np / 4;           \
+            int64_t p3 = p2 + np / 4;                                                                          \
+            const T *bj = g->tb ? B + j * ldb : B + j;                                                         \
+            T c0 = bj[p * sb], c1 = bj[p1 * sb], c2 = bj[p2 * sb], c3 = bj[p3 * sb];                           \
+            const T *r0 = A + p * lda + i, *r1 = A + p1 * lda + i, *r2 = A + p2 * lda + i;                     \
+            const T *r3 = A + p3 * lda + i;                                                                    \
+            if (np == 4) {                                                                                     \
+              for (l = 0; l < n8; l += 8)                                                                      \
+                for (q = 0; q < 8; q++)                                                                        \
+                  acc[l + q] += (c0 * r0[l + q] + c1 * r1[l + q]) + (c2 * r2[l + q] + c3 * r3[l + q]);         \
+              for (l = n8; l < (int)n; l++) acc[l] += (c0 * r0[l] + c1 * r1[l]) + (c2 * r2[l] + c3 * r3[l]);   \
+            } else {                                                                                           \
+              for (l = 0; l < n8; l += 8)                                                                      \
+                for (q = 0; q < 8; q++) acc[l + q] += c0 * r0[l + q];                                          \
+              for (l = n8; l < (int)n; l++) acc[l] += c0 * r0[l];                                              \
+              p -= 3;                                                                                          \
+            }                                                                                                  \
+          }                                                                                                    \
+          for (l = 0; l < (int)n; l++) nn__##S##gemm_put(C + (i + l) * ldc + j, acc[l], alpha, beta);          \
+        }                                                                                                      \
+      }                                                                                                        \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  NN__PRIVATE void nn__##S##gemm_direct_chunk(void *vctx, int64_t c) {                                         \
+    const nn__##S##gemm_job *g = (const nn__##S##gemm_job *)vctx;                                              \
+    int64_t lo = c * g->blk, hi;                                                                               \
+    if (g->split_rows) {                                                                                       \
+      hi = lo + g->blk < g->M ? lo + g->blk : g->M;                                                            \
+      nn__##S##gemm_direct_rect(g, lo, hi, 0, g->N);                                                           \
+    } else {                                                                                                   \
+      hi = lo + g->blk < g->N ? lo + g->blk : g->N;                                                            \
+      nn__##S##gemm_direct_rect(g, 0, g->M, lo, hi);                                                           \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* The GEMM. Arguments are trusted (checked by the caller). Returns 0, or -1 if a buffer allocation failed. */ \
+  NN__PRIVATE int nn__##S##gemm_kernel(int ta, int tb, int64_t M, int64_t N, int64_t K, T alpha, const T *A,   \
+                                       int64_t lda, const T *B, int64_t ldb, T beta, T *C, int64_t ldc) {      \
+    nn__##S##gemm_job g;                                                                                       \
+    double work = (double)M * (double)N * (double)K;                                                           \
+    int64_t kcmax, ncmax, mbig, boff;                                                                          \
+    int cached;                                                                                                \
+    if (M <= 0 || N <= 0) return 0;                                                                            \
+    if (K <= 0 || alpha == 0) {                                                                                \
+      int64_t i, j;                                                                                            \
+      if (beta == 1) return 0;                                                                                 \
+      for (i = 0; i < M; i++)                                                                                  \
+        for (j = 0; j < N; j++) C[i * ldc + j] = beta == 0 ? (T)0 : beta * C[i * ldc + j];                     \
+      return 0;                                                                                                \
+    }                                                                                                          \
+    memset(&g, 0, sizeof g);                                                                                   \
+    g.ta = ta;                                                                                                 \
+    g.tb = tb;                                                                                                 \
+    g.M = M;                                                                                                   \
+    g.N = N;                                                                                                   \
+    g.K = K;                                                                                                   \
+    g.alpha = alpha;                                                                                           \
+    g.beta = beta;                                                                                             \
+    g.A = A;                                                                                                   \
+    g.B = B;                                                                                                   \
+    g.C = C;                                                                                                   \
+    g.lda = lda;                                                                                               \
+    g.ldb = ldb;                                                                                               \
+    g.ldc = ldc;                                                                                               \
+    if (work < NN__GEMM_SMALL || M == 1 || N == 1) {                                                           \
+      int64_t n;                                                                                               \
+      g.form = nn__gemm_direct_form(ta, tb, M, N);                                                             \
+      n = nn__gemm_direct_split(g.form, M, N, K, &g.split_rows, &g.blk);                                       \
+      if (n == 1) nn__##S##gemm_direct_rect(&g, 0, M, 0, N);                                                   \
+      else nn__parallel_for(n, nn__##S##gemm_direct_chunk, &g);                                                \
+      return 0;                                                                                                \
+    }                                                                                                          \
+    g.ukr = nn__##S##gemm_pick_ukr();                                                                          \
+    kcmax = K < KC ? K : KC;                                                                                   \
+    ncmax = ((N < NC ? N : NC) + NR - 1) / NR * NR;                                                            \
+    mbig = M < (int64_t)NN__GEMM_MBIG_BLOCKS * MC ? M : (int64_t)NN__GEMM_MBIG_BLOCKS * MC;                    \
+    mbig = (mbig + MR - 1) / MR * MR;                                                                          \
+    /* one buffer: the packed B panel, then the packed A block at a 64-byte boundary */                        \
+    boff = (kcmax * ncmax + 15) / 16 * 16;                                                                     \
+    g.bp = (T *)nn__gemm_buf_get((size_t)(boff + kcmax * mbig) * sizeof(T), &cached);                          \
+    if (!g.bp) return -1;                                                                                      \
+    g.ap = g.bp + boff;                                                                                        \
+    for (g.jc = 0; g.jc < N; g.jc += NC) {                                                                     \
+      g.nc = N - g.jc < NC ? N - g.jc : NC;                                                                    \
+      g.npanels = (g.nc + NR - 1) / NR;                                                                        \
+      for (g.pc = 0; g.pc < K; g.pc += KC) {                                                                   \
+        int64_t npack = (g.npanels + NN__GEMM_PACKB_PANELS - 1) / NN__GEMM_PACKB_PANELS;                       \
+        g.kc = K - g.pc < KC ? K - g.pc : KC;                                                                  \
+        g.beta_cur = g.pc == 0 ? beta : (T)1;                                                                  \
+        if (M >= (int64_t)NN__GEMM_CHUNKS * MC) { /* packing B is a small part of the work: skip a fork-join */  \
+          int64_t c;                                                                                           \
+          for (c = 0; c < npack; c++) nn__##S##gemm_packb_chunk(&g, c);                                        \
+        } else {                                                                                               \
+          nn__parallel_for(npack, nn__##S##gemm_packb_chunk, &g);                                              \
+        }                                                                                                      \
+        for (g.ic = 0; g.ic < M; g.ic += mbig) {                                                               \
+          int64_t nmb;                                                                                         \
+          g.mcur = M - g.ic < mbig ? M - g.ic : mbig;                                                          \
+          nmb = (g.mcur + MC - 1) / MC;                                                                        \
+          g.mcb = ((g.mcur + nmb - 1) / nmb + MR - 1) / MR * MR; /* equal blocks balance the threads */        \
+          nmb = (g.mcur + g.mcb - 1) / g.mcb;                                                                  \
+          g.nsplit = 1;                                                                                        \
+          if (nmb < NN__GEMM_CHUNKS) {                                                                         \
+            g.nsplit = (NN__GEMM_CHUNKS + nmb - 1) / nmb;                                                      \
+            if (g.nsplit > g.npanels / NN__GEMM_MIN_PANELS) g.nsplit = g.npanels / NN__GEMM_MIN_PANELS;        \
+            if (g.nsplit < 1) g.nsplit = 1;                                                                    \
+          }                                                                                                    \
+          g.pps = (g.npanels + g.nsplit - 1) / g.nsplit;                                                       \
+          g.nsplit = (g.npanels + g.pps - 1) / g.pps;                                                          \
+          /* A blocks shared by several chunks are packed first; otherwise each chunk packs its own */         \
+          if (g.nsplit > 1) nn__parallel_for(nmb, nn__##S##gemm_packa_chunk, &g);                              \
+          nn__parallel_for(nmb * g.nsplit, nn__##S##gemm_compute_chunk, &g);                                   \
+        }                                                                                                      \
+      }                                                                                                        \
+    }                                                                                                          \
+    nn__gemm_buf_put(g.bp, cached);                                                                            \
+    return 0;                                                                                                  \
+  }
+
+NN__GEMM_DEFINE(s, float, NN__SGEMM_MR, NN__SGEMM_NR, NN__SGEMM_MC, NN__SGEMM_KC, NN__SGEMM_NC)
+NN__GEMM_DEFINE(d, double, NN__DGEMM_MR, NN__DGEMM_NR, NN__DGEMM_MC, NN__DGEMM_KC, NN__DGEMM_NC)
+
+/* ---- integer and boolean products (nn_matmul on int dtypes) ----
+   C[i, :] for rows [i0, i1) of one matrix; A, B with arbitrary element strides, C rows contiguous (row stride ldc).
+   Arithmetic is done in the unsigned type of the same width, so overflow wraps like NumPy and is never undefined. */
+#define NN__IGEMM_DEFINE(S, T, UT)                                                                             \
+  NN__PRIVATE void nn__igemm_##S(int64_t i0, int64_t i1, int64_t N, int64_t K, const T *A, int64_t a_rs,      \
+                                 int64_t a_cs, const T *B, int64_t b_rs, int64_t b_cs, T *Cv, int64_t ldc) {   \
+    UT *C = (UT *)Cv;                                                                                          \
+    int64_t i, j, p;                                                                                           \
+    for (i = i0; i < i1; i++) {                                                                                \
+      UT *c = C + i * ldc;                                                                                     \
+      for (j = 0; j < N; j++) c[j] = 0;                                                                        \
+      for (p = 0; p < K; p++) {                                                                                \
+        UT a = (UT)A[i * a_rs + p * a_cs];                                                                     \
+        const T *b = B + p * b_rs;                                                                             \
+        if (b_cs == 1)                                                                                         \
+          for (j = 0; j < N; j++) c[j] = (UT)(c[j] + a * (UT)b[j]);                                            \
+        else                                                                                                   \
+          for (j = 0; j < N; j++) c[j] = (UT)(c[j] + a * (UT)b[j * b_cs]);                                     \
+      }                                                                                                        \
+    }                                                                                                          \
+  }
+NN__IGEMM_DEFINE(i32, int32_t, uint32_t)
+NN__IGEMM_DEFINE(i64, int64_t, uint64_t)
+NN__IGEMM_DEFINE(u8, uint8_t, uint8_t)
+
+/* Boolean product: C[i, j] = any_p (A[i, p] and B[p, j]). */
+NN__PRIVATE void nn__igemm_b(int64_t i0, int64_t i1, int64_t N, int64_t K, const uint8_t *A, int64_t a_rs,
+                             int64_t a_cs, const uint8_t *B, int64_t b_rs, int64_t b_cs, uint8_t *C, int64_t ldc) {
+  int64_t i, j, p;
+  for (i = i0; i < i1; i++) {
+    uint8_t *c = C + i * ldc;
+    for (j = 0; j < N; j++) c[j] = 0;
+    for (p = 0; p < K; p++) {
+      const uint8_t *b = B + p * b_rs;
+      if (!A[i * a_rs + p * a_cs]) continue;
+      for (j = 0; j < N; j++) c[j] = (uint8_t)(c[j] | (b[j * b_cs] != 0));
+    }
+  }
+}
 /* ---- end src/kernels/gemm.c ---- */
 /* ---- begin src/base/random.c ---- */
 /* base/random.c: xoshiro256** with splitmix64 seeding, and the tensor samplers built on it. Everything draws
@@ -6102,7 +6728,519 @@ done:
 }
 /* ---- end src/ops/sort.c ---- */
 /* ---- begin src/ops/matmul.c ---- */
-/* ops/matmul.c: (being written) */
+/* ops/matmul.c: argument checks, shapes and dtype rules for the matrix products; the arithmetic is in
+   kernels/gemm.c. */
+
+/* ---- BLAS-style entry points ---- */
+
+NN__PRIVATE nn_status nn__gemm_check(const char *op, int ta, int tb, int64_t M, int64_t N, int64_t K, const void *A,
+                                     int64_t lda, const void *B, int64_t ldb, const void *C, int64_t ldc) {
+  int64_t acols = ta ? M : K, bcols = tb ? K : N;
+  int64_t amin = acols > 1 ? acols : 1, bmin = bcols > 1 ? bcols : 1, cmin = N > 1 ? N : 1;
+  if (M < 0 || N < 0 || K < 0)
+    return nn__fail(NN_ERR_ARG, "%s: sizes must be non-negative, got M=%lld, N=%lld, K=%lld", op, (long long)M,
+                    (long long)N, (long long)K);
+  if (lda < amin)
+    return nn__fail(NN_ERR_ARG, "%s: lda=%lld is too small: it must be >= max(1, %s) = %lld (trans_a=%d, M=%lld, K=%lld)",
+                    op, (long long)lda, ta ? "M" : "K", (long long)amin, ta ? 1 : 0, (long long)M, (long long)K);
+  if (ldb < bmin)
+    return nn__fail(NN_ERR_ARG, "%s: ldb=%lld is too small: it must be >= max(1, %s) = %lld (trans_b=%d, K=%lld, N=%lld)",
+                    op, (long long)ldb, tb ? "K" : "N", (long long)bmin, tb ? 1 : 0, (long long)K, (long long)N);
+  if (ldc < cmin)
+    return nn__fail(NN_ERR_ARG, "%s: ldc=%lld is too small: it must be >= max(1, N) = %lld", op, (long long)ldc,
+                    (long long)cmin);
+  if (!A && M > 0 && K > 0)
+    return nn__fail(NN_ERR_ARG, "%s: A is NULL but op(A) has %lld x %lld elements", op, (long long)M, (long long)K);
+  if (!B && K > 0 && N > 0)
+    return nn__fail(NN_ERR_ARG, "%s: B is NULL but op(B) has %lld x %lld elements", op, (long long)K, (long long)N);
+  if (!C && M > 0 && N > 0)
+    return nn__fail(NN_ERR_ARG, "%s: C is NULL but C has %lld x %lld elements", op, (long long)M, (long long)N);
+  return NN_OK;
+}
+
+NNDEF nn_status nn_sgemm(int trans_a, int trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                         int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
+  if (nn__gemm_check("nn_sgemm", trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc) != NN_OK) return nn_last_status();
+  if (nn__sgemm_kernel(trans_a != 0, trans_b != 0, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) != 0)
+    return nn__fail(NN_ERR_OOM, "nn_sgemm: cannot allocate the packing buffers (M=%lld, N=%lld, K=%lld)", (long long)M,
+                    (long long)N, (long long)K);
+  return NN_OK;
+}
+
+NNDEF nn_status nn_dgemm(int trans_a, int trans_b, int64_t M, int64_t N, int64_t K, double alpha, const double *A,
+                         int64_t lda, const double *B, int64_t ldb, double beta, double *C, int64_t ldc) {
+  if (nn__gemm_check("nn_dgemm", trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc) != NN_OK) return nn_last_status();
+  if (nn__dgemm_kernel(trans_a != 0, trans_b != 0, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) != 0)
+    return nn__fail(NN_ERR_OOM, "nn_dgemm: cannot allocate the packing buffers (M=%lld, N=%lld, K=%lld)", (long long)M,
+                    (long long)N, (long long)K);
+  return NN_OK;
+}
+
+/* ---- np.matmul ---- */
+
+/* Batched products of per-matrix work below this many multiply-adds run in parallel over the batch. */
+#define NN__MM_BATCH_PAR (1 << 21)
+/* Multiply-adds per parallel chunk of the batch loop and of the integer loops. */
+#define NN__MM_GRAIN (1 << 20)
+
+/* One operand seen as a stack of matrices. */
+typedef struct nn__mm_operand {
+  const char *data;
+  int64_t rows, cols, rs, cs;   /* the core matrix and its element strides */
+  int64_t bst[NN_MAX_DIMS];     /* element strides along the result's batch axes (0 where broadcast) */
+  int trans;                    /* GEMM layout (float dtypes) */
+  int64_t ld;
+} nn__mm_operand;
+
+typedef struct nn__mm_job {
+  nn_dtype dt;
+  int64_t M, N, K, nbatch, per; /* per: batch matrices (or row blocks) per chunk */
+  int nbd;
+  int64_t bshape[NN_MAX_DIMS];
+  nn__mm_operand a, b;
+  char *c; /* contiguous result */
+  int64_t rows_per, nrowblk; /* integer loops: rows per chunk, row blocks per matrix */
+  int64_t failed;
+} nn__mm_job;
+
+/* Core geometry of x as operand `which` (0: a, 1: b) of matmul, with 1-D promotion. */
+NN__PRIVATE void nn__mm_geom(nn__mm_operand *o, const nn_tensor *x, int which, int nbd, const int64_t *bshape) {
+  int nd = x->ndim, xb = nd >= 2 ? nd - 2 : 0, off = nbd - xb, d;
+  o->data = (const char *)x->data;
+  if (nd == 1 && which == 0) {
+    o->rows = 1;
+    o->cols = x->shape[0];
+    o->rs = 0;
+    o->cs = x->strides[0];
+  } else if (nd == 1) {
+    o->rows = x->shape[0];
+    o->cols = 1;
+    o->rs = x->strides[0];
+    o->cs = 0;
+  } else {
+    o->rows = x->shape[nd - 2];
+    o->cols = x->shape[nd - 1];
+    o->rs = x->strides[nd - 2];
+    o->cs = x->strides[nd - 1];
+  }
+  for (d = 0; d < nbd; d++)
+    o->bst[d] = (d < off || (x->shape[d - off] == 1 && bshape[d] != 1)) ? 0 : x->strides[d - off];
+}
+
+/* The GEMM layout of an operand's matrices: 1 (with trans and ld set) if they can be read in place, 0 if the
+   operand needs a contiguous copy. Rows and columns of length 1 ignore their stride. */
+NN__PRIVATE int nn__mm_layout(nn__mm_operand *o) {
+  int64_t r1 = o->rows > 1 ? o->rows : 1, c1 = o->cols > 1 ? o->cols : 1;
+  if (o->rows == 0 || o->cols == 0) {
+    o->trans = 0;
+    o->ld = c1;
+    return 1;
+  }
+  if ((o->cols == 1 || o->cs == 1) && (o->rows == 1 || o->rs >= c1)) {
+    o->trans = 0;
+    o->ld = o->rows == 1 ? c1 : o->rs;
+    return 1;
+  }
+  if ((o->rows == 1 || o->rs == 1) && (o->cols == 1 || o->cs >= r1)) {
+    o->trans = 1;
+    o->ld = o->cols == 1 ? r1 : o->cs;
+    return 1;
+  }
+  return 0;
+}
+
+/* Element offsets of batch matrix bi in a and b. */
+NN__PRIVATE void nn__mm_offsets(const nn__mm_job *j, int64_t bi, int64_t *oa, int64_t *ob) {
+  int d;
+  *oa = 0;
+  *ob = 0;
+  for (d = j->nbd - 1; d >= 0; d--) {
+    int64_t n = j->bshape[d], k = bi % n;
+    bi /= n;
+    *oa += k * j->a.bst[d];
+    *ob += k * j->b.bst[d];
+  }
+}
+
+/* Float product of batch matrix bi; returns the kernel's status. */
+NN__PRIVATE int nn__mm_float_one(const nn__mm_job *j, int64_t bi) {
+  int64_t oa, ob, ldc = j->N > 1 ? j->N : 1;
+  nn__mm_offsets(j, bi, &oa, &ob);
+  if (j->dt == NN_FLOAT32)
+    return nn__sgemm_kernel(j->a.trans, j->b.trans, j->M, j->N, j->K, 1.0f, (const float *)j->a.data + oa, j->a.ld,
+                            (const float *)j->b.data + ob, j->b.ld, 0.0f, (float *)j->c + bi * j->M * j->N, ldc);
+  return nn__dgemm_kernel(j->a.trans, j->b.trans, j->M, j->N, j->K, 1.0, (const double *)j->a.data + oa, j->a.ld,
+                          (const double *)j->b.data + ob, j->b.ld, 0.0, (double *)j->c + bi * j->M * j->N, ldc);
+}
+
+NN__PRIVATE void nn__mm_float_chunk(void *vctx, int64_t c) {
+  nn__mm_job *j = (nn__mm_job *)vctx;
+  int64_t bi, b1 = (c + 1) * j->per < j->nbatch ? (c + 1) * j->per : j->nbatch;
+  for (bi = c * j->per; bi < b1; bi++)
+    if (nn__mm_float_one(j, bi) != 0) {
+#if defined(NN_NO_THREADS)
+      j->failed = 1;
+#else
+      nn__fetch_add(&j->failed, 1);
+#endif
+      return;
+    }
+}
+
+/* Integer products: chunk c is row block c % nrowblk of batch matrix c / nrowblk. */
+NN__PRIVATE void nn__mm_int_chunk(void *vctx, int64_t c) {
+  const nn__mm_job *j = (const nn__mm_job *)vctx;
+  int64_t bi = c / j->nrowblk, i0 = (c % j->nrowblk) * j->rows_per, i1 = i0 + j->rows_per, oa, ob;
+  size_t es = nn_dtype_size(j->dt);
+  const char *pa, *pb;
+  char *pc = j->c + (size_t)(bi * j->M * j->N) * es;
+  if (i1 > j->M) i1 = j->M;
+  nn__mm_offsets(j, bi, &oa, &ob);
+  pa = j->a.data + oa * (int64_t)es;
+  pb = j->b.data + ob * (int64_t)es;
+  switch (j->dt) {
+    case NN_INT32:
+      nn__igemm_i32(i0, i1, j->N, j->K, (const int32_t *)pa, j->a.rs, j->a.cs, (const int32_t *)pb, j->b.rs, j->b.cs,
+                    (int32_t *)pc, j->N);
+      break;
+    case NN_INT64:
+      nn__igemm_i64(i0, i1, j->N, j->K, (const int64_t *)pa, j->a.rs, j->a.cs, (const int64_t *)pb, j->b.rs, j->b.cs,
+                    (int64_t *)pc, j->N);
+      break;
+    case NN_UINT8:
+      nn__igemm_u8(i0, i1, j->N, j->K, (const uint8_t *)pa, j->a.rs, j->a.cs, (const uint8_t *)pb, j->b.rs, j->b.cs,
+                   (uint8_t *)pc, j->N);
+      break;
+    default:
+      nn__igemm_b(i0, i1, j->N, j->K, (const uint8_t *)pa, j->a.rs, j->a.cs, (const uint8_t *)pb, j->b.rs, j->b.cs,
+                  (uint8_t *)pc, j->N);
+      break;
+  }
+}
+
+/* Checks an out tensor for a product: on the CPU, with exactly the result's shape. */
+NN__PRIVATE nn_status nn__mm_check_out(const char *name, const nn_tensor *out, const int64_t *shape, int ndim) {
+  char s1[160], s2[160];
+  int i, same = out->ndim == ndim;
+  if (nn__check_cpu(name, out, "out") != NN_OK) return nn_last_status();
+  for (i = 0; same && i < ndim; i++) same = out->shape[i] == shape[i];
+  if (!same)
+    return nn__fail(NN_ERR_SHAPE, "%s: output shape %s does not match the result shape %s", name,
+                    nn_shape_str(out, s1, sizeof s1), nn__fmt_shape(s2, sizeof s2, shape, ndim));
+  return NN_OK;
+}
+
+/* The body of nn_matmul / nn_matmul_out (out may be NULL) and of the products built on it. */
+NN__PRIVATE nn_tensor *nn__matmul(const char *name, nn_tensor *out, const nn_tensor *a, const nn_tensor *b) {
+  int64_t bshape[NN_MAX_DIMS], oshape[NN_MAX_DIMS], M, N, K, Kb;
+  int nbd, na, nb, ond = 0, d;
+  nn_dtype cdt;
+  nn_tensor *ca = NULL, *cb = NULL, *tmp = NULL, *res = NULL;
+  const nn_tensor *xa = a, *xb = b;
+  nn__mm_job job;
+  char s1[160], s2[160];
+  if (nn__check_cpu(name, a, "a") != NN_OK || nn__check_cpu(name, b, "b") != NN_OK) return NULL;
+  if (a->ndim == 0 || b->ndim == 0) {
+    nn__fail(NN_ERR_SHAPE,
+             "%s: Input operand %d does not have enough dimensions (has 0, gufunc core with signature "
+             "(n?,k),(k,m?)->(n?,m?) requires 1)",
+             name, a->ndim == 0 ? 0 : 1);
+    return NULL;
+  }
+  M = a->ndim == 1 ? 1 : a->shape[a->ndim - 2];
+  K = a->shape[a->ndim - 1];
+  Kb = b->ndim == 1 ? b->shape[0] : b->shape[b->ndim - 2];
+  N = b->ndim == 1 ? 1 : b->shape[b->ndim - 1];
+  if (K != Kb) {
+    nn__fail(NN_ERR_SHAPE,
+             "%s: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?) "
+             "(size %lld is different from %lld): shapes %s and %s",
+             name, (long long)Kb, (long long)K, nn_shape_str(a, s1, sizeof s1), nn_shape_str(b, s2, sizeof s2));
+    return NULL;
+  }
+  na = a->ndim > 2 ? a->ndim - 2 : 0;
+  nb = b->ndim > 2 ? b->ndim - 2 : 0;
+  nbd = na > nb ? na : nb;
+  for (d = 0; d < nbd; d++) {
+    int64_t da = d < nbd - na ? 1 : a->shape[d - (nbd - na)];
+    int64_t db = d < nbd - nb ? 1 : b->shape[d - (nbd - nb)];
+    if (da != db && da != 1 && db != 1) {
+      nn__fail(NN_ERR_SHAPE,
+               "%s: the batch dimensions of shapes %s and %s cannot be broadcast together (%lld and %lld in batch "
+               "axis %d)",
+               name, nn_shape_str(a, s1, sizeof s1), nn_shape_str(b, s2, sizeof s2), (long long)da, (long long)db, d);
+      return NULL;
+    }
+    bshape[d] = da == 1 ? db : da;
+    oshape[ond++] = bshape[d];
+  }
+  if (a->ndim > 1) oshape[ond++] = M;
+  if (b->ndim > 1) oshape[ond++] = N;
+  cdt = nn_promote_types(a->dtype, b->dtype);
+  if (cdt == NN_DTYPE_COUNT) {
+    nn__fail(NN_ERR_DTYPE, "%s: invalid dtypes %d and %d", name, (int)a->dtype, (int)b->dtype);
+    return NULL;
+  }
+  if (out && nn__mm_check_out(name, out, oshape, ond) != NN_OK) return NULL;
+  if (a->dtype != cdt) {
+    ca = nn_astype(a, cdt);
+    if (!ca) goto done;
+    xa = ca;
+  }
+  if (b->dtype != cdt) {
+    cb = nn_astype(b, cdt);
+    if (!cb) goto done;
+    xb = cb;
+  }
+  memset(&job, 0, sizeof job);
+  job.dt = cdt;
+  job.M = M;
+  job.N = N;
+  job.K = K;
+  job.nbd = nbd;
+  job.nbatch = 1;
+  for (d = 0; d < nbd; d++) {
+    job.bshape[d] = bshape[d];
+    job.nbatch *= bshape[d];
+  }
+  nn__mm_geom(&job.a, xa, 0, nbd, bshape);
+  nn__mm_geom(&job.b, xb, 1, nbd, bshape);
+  if (nn__is_float(cdt)) {
+    /* matrices the GEMM cannot read in place (negative, zero or gapped inner strides) are copied */
+    if (!nn__mm_layout(&job.a)) {
+      nn_tensor *t = nn_copy(xa);
+      if (!t) goto done;
+      nn_free(ca);
+      ca = t;
+      xa = t;
+      nn__mm_geom(&job.a, xa, 0, nbd, bshape);
+      nn__mm_layout(&job.a);
+    }
+    if (!nn__mm_layout(&job.b)) {
+      nn_tensor *t = nn_copy(xb);
+      if (!t) goto done;
+      nn_free(cb);
+      cb = t;
+      xb = t;
+      nn__mm_geom(&job.b, xb, 1, nbd, bshape);
+      nn__mm_layout(&job.b);
+    }
+  }
+  /* write straight into out when it is contiguous, of the right dtype, and not sharing memory with an input */
+  if (!(out && out->dtype == cdt && nn_is_contiguous(out) && out->storage != a->storage &&
+        out->storage != b->storage)) {
+    tmp = nn__new(name, cdt, oshape, ond);
+    if (!tmp) goto done;
+  }
+  job.c = (char *)(tmp ? tmp->data : out->data);
+  if (job.nbatch > 0 && M > 0 && N > 0) {
+    double work = (double)M * (double)N * (double)K;
+    if (nn__is_float(cdt)) {
+      if (job.nbatch > 1 && work < NN__MM_BATCH_PAR) {
+        job.per = (int64_t)(NN__MM_GRAIN / (work > 1 ? work : 1));
+        if (job.per < 1) job.per = 1;
+        nn__parallel_for((job.nbatch + job.per - 1) / job.per, nn__mm_float_chunk, &job);
+      } else {
+        job.per = job.nbatch;
+        nn__mm_float_chunk(&job, 0);
+      }
+      if (job.failed) {
+        nn__fail(NN_ERR_OOM, "%s: cannot allocate the packing buffers for a %lld x %lld x %lld product", name,
+                 (long long)M, (long long)K, (long long)N);
+        goto done;
+      }
+    } else {
+      double row = (double)N * (double)(K > 1 ? K : 1);
+      job.rows_per = (int64_t)(NN__MM_GRAIN / row);
+      if (job.rows_per < 1) job.rows_per = 1;
+      if (job.rows_per > M) job.rows_per = M;
+      job.nrowblk = (M + job.rows_per - 1) / job.rows_per;
+      nn__parallel_for(job.nbatch * job.nrowblk, nn__mm_int_chunk, &job);
+    }
+  }
+  if (out && tmp) {
+    nn__assign(out, tmp);
+    nn_free(tmp);
+    tmp = NULL;
+  }
+  res = out ? out : tmp;
+  tmp = NULL;
+done:
+  nn_free(tmp);
+  nn_free(ca);
+  nn_free(cb);
+  return res;
+}
+
+NNDEF nn_tensor *nn_matmul(const nn_tensor *a, const nn_tensor *b) { return nn__matmul("nn_matmul", NULL, a, b); }
+
+NNDEF nn_status nn_matmul_out(nn_tensor *out, const nn_tensor *a, const nn_tensor *b) {
+  if (!out) return nn__fail_null("nn_matmul_out", "out");
+  return nn__matmul("nn_matmul_out", out, a, b) ? NN_OK : nn_last_status();
+}
+
+/* ---- np.dot, np.inner, np.outer ---- */
+
+/* Product of the first n entries of shape. */
+NN__PRIVATE int64_t nn__mm_prod(const int64_t *shape, int n) {
+  int64_t p = 1;
+  int i;
+  for (i = 0; i < n; i++) p *= shape[i];
+  return p;
+}
+
+NNDEF nn_tensor *nn_dot(const nn_tensor *a, const nn_tensor *b) {
+  int64_t K, Kb, s2[2], oshape[NN_MAX_DIMS];
+  int kb_axis, ond = 0, d, axes[NN_MAX_DIMS];
+  nn_tensor *a2 = NULL, *bp = NULL, *b2 = NULL, *r = NULL, *res = NULL;
+  char x1[160], x2[160];
+  if (nn__check_cpu("nn_dot", a, "a") != NN_OK || nn__check_cpu("nn_dot", b, "b") != NN_OK) return NULL;
+  if (a->ndim == 0 || b->ndim == 0) return nn_mul(a, b);
+  K = a->shape[a->ndim - 1];
+  kb_axis = b->ndim == 1 ? 0 : b->ndim - 2;
+  Kb = b->shape[kb_axis];
+  if (K != Kb) {
+    nn__fail(NN_ERR_SHAPE, "nn_dot: shapes %s and %s not aligned: %lld (dim %d) != %lld (dim %d)",
+             nn_shape_str(a, x1, sizeof x1), nn_shape_str(b, x2, sizeof x2), (long long)K, a->ndim - 1, (long long)Kb,
+             kb_axis);
+    return NULL;
+  }
+  if (b->ndim <= 2) return nn__matmul("nn_dot", NULL, a, b); /* same result as matmul for these shapes */
+  if (a->ndim - 1 + b->ndim - 1 > NN_MAX_DIMS) {
+    nn__fail(NN_ERR_SHAPE, "nn_dot: the result of shapes %s and %s would have %d dimensions, more than NN_MAX_DIMS=%d",
+             nn_shape_str(a, x1, sizeof x1), nn_shape_str(b, x2, sizeof x2), a->ndim + b->ndim - 2, NN_MAX_DIMS);
+    return NULL;
+  }
+  /* a -> (A, K); b (J..., K, N) -> (K, J..., N) -> (K, J*N); result (A, J*N) -> a.shape[:-1] + J + (N,) */
+  s2[0] = nn__mm_prod(a->shape, a->ndim - 1);
+  s2[1] = K;
+  a2 = nn_reshape(a, s2, 2);
+  if (!a2) goto done;
+  axes[0] = b->ndim - 2;
+  for (d = 0; d < b->ndim - 2; d++) axes[d + 1] = d;
+  axes[b->ndim - 1] = b->ndim - 1;
+  bp = nn_permute(b, axes, b->ndim);
+  if (!bp) goto done;
+  s2[0] = K;
+  s2[1] = nn__mm_prod(b->shape, b->ndim - 2) * b->shape[b->ndim - 1];
+  b2 = nn_reshape(bp, s2, 2);
+  if (!b2) goto done;
+  r = nn__matmul("nn_dot", NULL, a2, b2);
+  if (!r) goto done;
+  for (d = 0; d < a->ndim - 1; d++) oshape[ond++] = a->shape[d];
+  for (d = 0; d < b->ndim - 2; d++) oshape[ond++] = b->shape[d];
+  oshape[ond++] = b->shape[b->ndim - 1];
+  res = nn_reshape(r, oshape, ond);
+done:
+  nn_free(a2);
+  nn_free(bp);
+  nn_free(b2);
+  nn_free(r);
+  return res;
+}
+
+NNDEF nn_tensor *nn_inner(const nn_tensor *a, const nn_tensor *b) {
+  int64_t K, sa[2], sb[2], oshape[NN_MAX_DIMS];
+  int ond = 0, d;
+  nn_tensor *a2 = NULL, *b2 = NULL, *bt = NULL, *r = NULL, *res = NULL;
+  char x1[160], x2[160];
+  if (nn__check_cpu("nn_inner", a, "a") != NN_OK || nn__check_cpu("nn_inner", b, "b") != NN_OK) return NULL;
+  if (a->ndim == 0 || b->ndim == 0) return nn_mul(a, b);
+  K = a->shape[a->ndim - 1];
+  if (K != b->shape[b->ndim - 1]) {
+    nn__fail(NN_ERR_SHAPE, "nn_inner: shapes %s and %s not aligned: %lld (dim %d) != %lld (dim %d)",
+             nn_shape_str(a, x1, sizeof x1), nn_shape_str(b, x2, sizeof x2), (long long)K, a->ndim - 1,
+             (long long)b->shape[b->ndim - 1], b->ndim - 1);
+    return NULL;
+  }
+  if (a->ndim - 1 + b->ndim - 1 > NN_MAX_DIMS) {
+    nn__fail(NN_ERR_SHAPE, "nn_inner: the result of shapes %s and %s would have %d dimensions, more than NN_MAX_DIMS=%d",
+             nn_shape_str(a, x1, sizeof x1), nn_shape_str(b, x2, sizeof x2), a->ndim + b->ndim - 2, NN_MAX_DIMS);
+    return NULL;
+  }
+  /* (A, K) @ (B, K)^T -> (A, B); the transpose is a view the GEMM reads in place */
+  sa[0] = nn__mm_prod(a->shape, a->ndim - 1);
+  sa[1] = K;
+  sb[0] = nn__mm_prod(b->shape, b->ndim - 1);
+  sb[1] = K;
+  a2 = nn_reshape(a, sa, 2);
+  if (!a2) goto done;
+  b2 = nn_reshape(b, sb, 2);
+  if (!b2) goto done;
+  bt = nn_transpose(b2);
+  if (!bt) goto done;
+  r = nn__matmul("nn_inner", NULL, a2, bt);
+  if (!r) goto done;
+  for (d = 0; d < a->ndim - 1; d++) oshape[ond++] = a->shape[d];
+  for (d = 0; d < b->ndim - 1; d++) oshape[ond++] = b->shape[d];
+  res = nn_reshape(r, oshape, ond);
+done:
+  nn_free(a2);
+  nn_free(b2);
+  nn_free(bt);
+  nn_free(r);
+  return res;
+}
+
+NNDEF nn_tensor *nn_outer(const nn_tensor *a, const nn_tensor *b) {
+  int64_t sa[2], sb[2];
+  nn_tensor *a2 = NULL, *b2 = NULL, *res = NULL;
+  if (nn__check_cpu("nn_outer", a, "a") != NN_OK || nn__check_cpu("nn_outer", b, "b") != NN_OK) return NULL;
+  sa[0] = a->size;
+  sa[1] = 1;
+  sb[0] = 1;
+  sb[1] = b->size;
+  a2 = nn_reshape(a, sa, 2);
+  b2 = a2 ? nn_reshape(b, sb, 2) : NULL;
+  if (a2 && b2) res = nn_mul(a2, b2);
+  nn_free(a2);
+  nn_free(b2);
+  return res;
+}
+
+/* ---- np.trace ---- */
+
+NNDEF nn_tensor *nn_trace(const nn_tensor *a) {
+  int64_t n, i, st;
+  nn_tensor *r;
+  char s1[160];
+  if (nn__check_cpu("nn_trace", a, "a") != NN_OK) return NULL;
+  if (a->ndim != 2) {
+    nn__fail(NN_ERR_SHAPE, "nn_trace: expected a 2-D array, got a %d-D array of shape %s", a->ndim,
+             nn_shape_str(a, s1, sizeof s1));
+    return NULL;
+  }
+  n = a->shape[0] < a->shape[1] ? a->shape[0] : a->shape[1];
+  st = a->strides[0] + a->strides[1];
+  r = nn__new("nn_trace", nn__is_float(a->dtype) ? a->dtype : NN_INT64, NULL, 0);
+  if (!r) return NULL;
+  if (nn__is_float(a->dtype)) {
+    double s = 0;
+    if (a->dtype == NN_FLOAT32)
+      for (i = 0; i < n; i++) s += (double)((const float *)a->data)[i * st];
+    else
+      for (i = 0; i < n; i++) s += ((const double *)a->data)[i * st];
+    nn__store(a->dtype, r->data, s);
+  } else {
+    uint64_t s = 0;
+    switch (a->dtype) {
+      case NN_INT32:
+        for (i = 0; i < n; i++) s += (uint64_t)(int64_t)((const int32_t *)a->data)[i * st];
+        break;
+      case NN_INT64:
+        for (i = 0; i < n; i++) s += (uint64_t)((const int64_t *)a->data)[i * st];
+        break;
+      case NN_UINT8:
+        for (i = 0; i < n; i++) s += ((const uint8_t *)a->data)[i * st];
+        break;
+      default:
+        for (i = 0; i < n; i++) s += ((const uint8_t *)a->data)[i * st] != 0;
+        break;
+    }
+    memcpy(r->data, &s, sizeof s);
+  }
+  return r;
+}
 /* ---- end src/ops/matmul.c ---- */
 /* ---- begin src/core/print.c ---- */
 /* core/print.c: NumPy's array repr (numpy/core/arrayprint.py, default options, floatmode='maxprec').
