@@ -17,11 +17,14 @@ typedef CONDITION_VARIABLE nn__cond_t;
 #define nn__cond_wait(c, m) SleepConditionVariableCS(c, m, INFINITE)
 #define nn__cond_broadcast(c) WakeAllConditionVariable(c)
 #define nn__pause() YieldProcessor()
+#define nn__yield() SwitchToThread()
 #define nn__load_acq(p) InterlockedCompareExchange64((volatile LONG64 *)(p), 0, 0)
 #define nn__fetch_add(p, v) InterlockedExchangeAdd64((volatile LONG64 *)(p), (v))
 #else
 #include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
+#define nn__yield() sched_yield()
 typedef pthread_t nn__thread_t;
 typedef pthread_mutex_t nn__mutex_t;
 typedef pthread_cond_t nn__cond_t;
@@ -101,8 +104,10 @@ static void *nn__worker_main(void *arg)
   for (;;) {
     int spin;
     int64_t g = nn__load_acq(&p->gen);
-    for (spin = 0; g == seen && spin < 200000; spin++) {
-      nn__pause();
+    /* spin briefly, then yield (another process may want this core), then sleep */
+    for (spin = 0; g == seen && spin < 20000; spin++) {
+      if (spin < 4000) nn__pause();
+      else nn__yield();
       g = nn__load_acq(&p->gen);
     }
     if (g == seen) {
@@ -212,7 +217,14 @@ NN__PRIVATE void nn__parallel_for(int64_t nchunks, nn__task_fn fn, void *ctx) {
   nn__in_worker = 1;
   nn__pool_work(p);
   nn__in_worker = 0;
-  while (nn__load_acq(&p->pending) > 0) nn__pause();
+  {
+    /* a worker may be descheduled; yielding lets it finish instead of burning our slice */
+    int spin = 0;
+    while (nn__load_acq(&p->pending) > 0) {
+      if (++spin < 2000) nn__pause();
+      else nn__yield();
+    }
+  }
   nn__mutex_unlock(&p->run_mu);
   return;
 serial:
