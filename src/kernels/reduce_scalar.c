@@ -1,1 +1,968 @@
-/* kernels/reduce_scalar.c (being written) */
+/* kernels/reduce_scalar.c: portable reduction kernels (sums, products, min/max, any/all, arg-reductions,
+   centered sums for var/logsumexp), cumulative scans and softmax rows, for every dtype.
+
+   Two shapes of kernel cover the common layouts without copies:
+   - row kernels reduce n contiguous elements to one partial result (an nn__racc);
+   - column kernels accumulate nrows rows of m contiguous elements (rows rstride apart) into an accumulator
+     vector acc[0..m).
+   The hot float loops keep several independent accumulators so the compiler can pipeline and vectorize them; with
+   GCC or Clang they are written with generic vector types (plain C fallback otherwise, and under NN_NO_SIMD).
+   Integer sums and products wrap around (computed in uint64_t, as NumPy's int64 arithmetic does). */
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(NN_NO_SIMD) && !defined(__TINYC__)
+#define NN__VEXT 1
+typedef float nn__v4f __attribute__((vector_size(16)));
+typedef double nn__v2d __attribute__((vector_size(16)));
+typedef int32_t nn__v4i __attribute__((vector_size(16)));
+typedef int64_t nn__v2l __attribute__((vector_size(16)));
+#else
+#define NN__VEXT 0
+#endif
+
+/* Which reduction a kernel computes. */
+typedef enum nn__rkind {
+  NN__RK_SUM = 0,
+  NN__RK_PROD,
+  NN__RK_MIN,
+  NN__RK_MAX,
+  NN__RK_ANY,
+  NN__RK_ALL,
+  NN__RK_SQDEV,  /* sum((x - c)^2), float inputs */
+  NN__RK_SUMEXP, /* sum(exp(x - c)), float inputs */
+  NN__RK_ARGMIN,
+  NN__RK_ARGMAX,
+  NN__RK_COUNT
+} nn__rkind;
+
+/* A partial result over a piece of a row. Which fields are used depends on the kind and dtype:
+   d: float sums, products and min/max values; u: integer sums/products (wrapping), any/all flags;
+   i: integer min/max values; idx: position of the arg-min/max inside the piece. */
+typedef struct nn__racc {
+  double d;
+  uint64_t u;
+  int64_t i;
+  int64_t idx;
+} nn__racc;
+
+typedef void (*nn__rrow_fn)(int64_t n, const void *x, double c, nn__racc *r);
+typedef void (*nn__rcol_fn)(int64_t m, int64_t nrows, int64_t rstride, void *acc, const void *x, const double *c);
+
+/* Elements summed as one float partial before it is added to the double total. */
+#define NN__RBLOCK 2048
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* float32 / float64 sums                                                                                      */
+/* ---------------------------------------------------------------------------------------------------------- */
+
+#if NN__VEXT
+NN__PRIVATE nn__v4f nn__ld4f(const float *p) {
+  nn__v4f v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+NN__PRIVATE nn__v2d nn__ld2d(const double *p) {
+  nn__v2d v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+NN__PRIVATE void nn__st4f(float *p, nn__v4f v) { memcpy(p, &v, sizeof v); }
+NN__PRIVATE void nn__st2d(double *p, nn__v2d v) { memcpy(p, &v, sizeof v); }
+#endif
+
+/* Sum of n floats (n <= NN__RBLOCK) in float with 16 independent lanes. */
+NN__PRIVATE float nn__sum_block_f32(int64_t n, const float *x) {
+  int64_t i = 0;
+  float s;
+#if NN__VEXT
+  nn__v4f a0 = {0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0;
+  float r[4];
+  for (; i + 16 <= n; i += 16) {
+    a0 += nn__ld4f(x + i);
+    a1 += nn__ld4f(x + i + 4);
+    a2 += nn__ld4f(x + i + 8);
+    a3 += nn__ld4f(x + i + 12);
+  }
+  a0 = (a0 + a1) + (a2 + a3);
+  memcpy(r, &a0, sizeof r);
+  s = (r[0] + r[1]) + (r[2] + r[3]);
+#else
+  float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  for (; i + 8 <= n; i += 8) {
+    a0 += x[i];
+    a1 += x[i + 1];
+    a2 += x[i + 2];
+    a3 += x[i + 3];
+    a4 += x[i + 4];
+    a5 += x[i + 5];
+    a6 += x[i + 6];
+    a7 += x[i + 7];
+  }
+  s = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+#endif
+  for (; i < n; i++) s += x[i];
+  return s;
+}
+
+/* Sum of n float32 values, accumulated as float partials of NN__RBLOCK elements folded in double. */
+NN__PRIVATE double nn__sum_f32(int64_t n, const float *x) {
+  const nn__vec_table *vt = nn__kernels();
+  double d = 0;
+  int64_t i;
+  for (i = 0; i < n; i += NN__RBLOCK) {
+    int64_t b = n - i < NN__RBLOCK ? n - i : NN__RBLOCK;
+    d += (double)(vt->sum_f32 ? vt->sum_f32(b, x + i) : nn__sum_block_f32(b, x + i));
+  }
+  return d;
+}
+
+NN__PRIVATE double nn__sum_block_f64(int64_t n, const double *x) {
+  int64_t i = 0;
+  double s;
+#if NN__VEXT
+  nn__v2d a0 = {0, 0}, a1 = a0, a2 = a0, a3 = a0;
+  for (; i + 8 <= n; i += 8) {
+    a0 += nn__ld2d(x + i);
+    a1 += nn__ld2d(x + i + 2);
+    a2 += nn__ld2d(x + i + 4);
+    a3 += nn__ld2d(x + i + 6);
+  }
+  a0 = (a0 + a1) + (a2 + a3);
+  s = a0[0] + a0[1];
+#else
+  double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  for (; i + 8 <= n; i += 8) {
+    a0 += x[i];
+    a1 += x[i + 1];
+    a2 += x[i + 2];
+    a3 += x[i + 3];
+    a4 += x[i + 4];
+    a5 += x[i + 5];
+    a6 += x[i + 6];
+    a7 += x[i + 7];
+  }
+  s = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+#endif
+  for (; i < n; i++) s += x[i];
+  return s;
+}
+
+/* Sum of n float64 values: block partials folded into a running total (keeps the error near log-size). */
+NN__PRIVATE double nn__sum_f64(int64_t n, const double *x) {
+  const nn__vec_table *vt = nn__kernels();
+  double d = 0;
+  int64_t i;
+  for (i = 0; i < n; i += NN__RBLOCK) {
+    int64_t b = n - i < NN__RBLOCK ? n - i : NN__RBLOCK;
+    d += vt->sum_f64 ? vt->sum_f64(b, x + i) : nn__sum_block_f64(b, x + i);
+  }
+  return d;
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* float min / max (NaN-propagating)                                                                           */
+/* ---------------------------------------------------------------------------------------------------------- */
+
+/* Min (want_max = 0) or max of n >= 1 floats; NaN if any element is NaN. */
+NN__PRIVATE float nn__minmax_f32(int64_t n, const float *x, int want_max) {
+  const nn__vec_table *vt = nn__kernels();
+  int64_t i = 0;
+  float best;
+  int nan = 0;
+  if (want_max && vt->max_f32) return vt->max_f32(n, x);
+  if (!want_max && vt->min_f32) return vt->min_f32(n, x);
+  best = x[0];
+#if NN__VEXT
+  if (n >= 16) {
+    nn__v4f a0 = nn__ld4f(x), a1 = nn__ld4f(x + 4), a2 = nn__ld4f(x + 8), a3 = nn__ld4f(x + 12);
+    nn__v4i bad = {0, 0, 0, 0}, k;
+    float r[4];
+    int j;
+#define NN__VSEL(a, v, cond) \
+  do {                       \
+    k = (cond);              \
+    a = (nn__v4f)(((nn__v4i)(v) & k) | ((nn__v4i)(a) & ~k)); \
+  } while (0)
+    for (i = 16; i + 16 <= n; i += 16) {
+      nn__v4f v0 = nn__ld4f(x + i), v1 = nn__ld4f(x + i + 4), v2 = nn__ld4f(x + i + 8), v3 = nn__ld4f(x + i + 12);
+      bad |= (v0 != v0) | (v1 != v1) | (v2 != v2) | (v3 != v3);
+      if (want_max) {
+        NN__VSEL(a0, v0, v0 > a0);
+        NN__VSEL(a1, v1, v1 > a1);
+        NN__VSEL(a2, v2, v2 > a2);
+        NN__VSEL(a3, v3, v3 > a3);
+      } else {
+        NN__VSEL(a0, v0, v0 < a0);
+        NN__VSEL(a1, v1, v1 < a1);
+        NN__VSEL(a2, v2, v2 < a2);
+        NN__VSEL(a3, v3, v3 < a3);
+      }
+    }
+    bad |= (a0 != a0) | (a1 != a1) | (a2 != a2) | (a3 != a3);
+    if (want_max) {
+      NN__VSEL(a0, a1, a1 > a0);
+      NN__VSEL(a2, a3, a3 > a2);
+      NN__VSEL(a0, a2, a2 > a0);
+    } else {
+      NN__VSEL(a0, a1, a1 < a0);
+      NN__VSEL(a2, a3, a3 < a2);
+      NN__VSEL(a0, a2, a2 < a0);
+    }
+#undef NN__VSEL
+    if (bad[0] | bad[1] | bad[2] | bad[3]) return NAN;
+    memcpy(r, &a0, sizeof r);
+    best = r[0];
+    for (j = 1; j < 4; j++) best = want_max ? (r[j] > best ? r[j] : best) : (r[j] < best ? r[j] : best);
+  }
+#else
+  if (n >= 8) {
+    float a[8];
+    int j;
+    for (j = 0; j < 8; j++) a[j] = x[j];
+    for (i = 8; i + 8 <= n; i += 8)
+      for (j = 0; j < 8; j++) {
+        float v = x[i + j];
+        nan |= v != v;
+        a[j] = want_max ? (v > a[j] ? v : a[j]) : (v < a[j] ? v : a[j]);
+      }
+    for (j = 0; j < 8; j++) {
+      nan |= a[j] != a[j];
+      if (j) best = want_max ? (a[j] > best ? a[j] : best) : (a[j] < best ? a[j] : best);
+      else best = a[0];
+    }
+  }
+#endif
+  for (; i < n; i++) {
+    float v = x[i];
+    nan |= v != v;
+    best = want_max ? (v > best ? v : best) : (v < best ? v : best);
+  }
+  return nan || best != best ? NAN : best;
+}
+
+NN__PRIVATE double nn__minmax_f64(int64_t n, const double *x, int want_max) {
+  int64_t i = 0;
+  double best = x[0];
+  int nan = 0;
+#if NN__VEXT
+  if (n >= 8) {
+    nn__v2d a0 = nn__ld2d(x), a1 = nn__ld2d(x + 2), a2 = nn__ld2d(x + 4), a3 = nn__ld2d(x + 6);
+    nn__v2l bad = {0, 0}, k;
+#define NN__VSEL(a, v, cond) \
+  do {                       \
+    k = (cond);              \
+    a = (nn__v2d)(((nn__v2l)(v) & k) | ((nn__v2l)(a) & ~k)); \
+  } while (0)
+    for (i = 8; i + 8 <= n; i += 8) {
+      nn__v2d v0 = nn__ld2d(x + i), v1 = nn__ld2d(x + i + 2), v2 = nn__ld2d(x + i + 4), v3 = nn__ld2d(x + i + 6);
+      bad |= (v0 != v0) | (v1 != v1) | (v2 != v2) | (v3 != v3);
+      if (want_max) {
+        NN__VSEL(a0, v0, v0 > a0);
+        NN__VSEL(a1, v1, v1 > a1);
+        NN__VSEL(a2, v2, v2 > a2);
+        NN__VSEL(a3, v3, v3 > a3);
+      } else {
+        NN__VSEL(a0, v0, v0 < a0);
+        NN__VSEL(a1, v1, v1 < a1);
+        NN__VSEL(a2, v2, v2 < a2);
+        NN__VSEL(a3, v3, v3 < a3);
+      }
+    }
+    bad |= (a0 != a0) | (a1 != a1) | (a2 != a2) | (a3 != a3);
+    if (want_max) {
+      NN__VSEL(a0, a1, a1 > a0);
+      NN__VSEL(a2, a3, a3 > a2);
+      NN__VSEL(a0, a2, a2 > a0);
+    } else {
+      NN__VSEL(a0, a1, a1 < a0);
+      NN__VSEL(a2, a3, a3 < a2);
+      NN__VSEL(a0, a2, a2 < a0);
+    }
+#undef NN__VSEL
+    if (bad[0] | bad[1]) return NAN;
+    best = want_max ? (a0[1] > a0[0] ? a0[1] : a0[0]) : (a0[1] < a0[0] ? a0[1] : a0[0]);
+  }
+#endif
+  for (; i < n; i++) {
+    double v = x[i];
+    nan |= v != v;
+    best = want_max ? (v > best ? v : best) : (v < best ? v : best);
+  }
+  return nan || best != best ? NAN : best;
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* row kernels: n contiguous elements -> one nn__racc                                                          */
+/* ---------------------------------------------------------------------------------------------------------- */
+
+NN__PRIVATE void nn__rrow_sum_f32(int64_t n, const void *x, double c, nn__racc *r) {
+  (void)c;
+  r->d = nn__sum_f32(n, (const float *)x);
+}
+NN__PRIVATE void nn__rrow_sum_f64(int64_t n, const void *x, double c, nn__racc *r) {
+  (void)c;
+  r->d = nn__sum_f64(n, (const double *)x);
+}
+NN__PRIVATE void nn__rrow_min_f32(int64_t n, const void *x, double c, nn__racc *r) {
+  (void)c;
+  r->d = nn__minmax_f32(n, (const float *)x, 0);
+}
+NN__PRIVATE void nn__rrow_max_f32(int64_t n, const void *x, double c, nn__racc *r) {
+  (void)c;
+  r->d = nn__minmax_f32(n, (const float *)x, 1);
+}
+NN__PRIVATE void nn__rrow_min_f64(int64_t n, const void *x, double c, nn__racc *r) {
+  (void)c;
+  r->d = nn__minmax_f64(n, (const double *)x, 0);
+}
+NN__PRIVATE void nn__rrow_max_f64(int64_t n, const void *x, double c, nn__racc *r) {
+  (void)c;
+  r->d = nn__minmax_f64(n, (const double *)x, 1);
+}
+
+/* Integer conversions to the 64-bit accumulator. */
+#define NN__CV_S(v) ((uint64_t)(int64_t)(v))
+#define NN__CV_U(v) ((uint64_t)(v))
+#define NN__CV_B(v) ((uint64_t)((v) != 0))
+
+/* Integer sum / product with four lanes, wrapping. */
+#define NN__RROW_ISUMPROD(NAME, T, CV, OP, ID)                                   \
+  NN__PRIVATE void NAME(int64_t n, const void *vx, double c, nn__racc *r) {      \
+    const T *x = (const T *)vx;                                                  \
+    uint64_t a0 = ID, a1 = ID, a2 = ID, a3 = ID;                                 \
+    int64_t i = 0;                                                               \
+    (void)c;                                                                     \
+    for (; i + 4 <= n; i += 4) {                                                 \
+      a0 = a0 OP CV(x[i]);                                                       \
+      a1 = a1 OP CV(x[i + 1]);                                                   \
+      a2 = a2 OP CV(x[i + 2]);                                                   \
+      a3 = a3 OP CV(x[i + 3]);                                                   \
+    }                                                                            \
+    for (; i < n; i++) a0 = a0 OP CV(x[i]);                                      \
+    r->u = (a0 OP a1) OP(a2 OP a3);                                              \
+  }
+NN__RROW_ISUMPROD(nn__rrow_sum_i32, int32_t, NN__CV_S, +, 0)
+NN__RROW_ISUMPROD(nn__rrow_sum_i64, int64_t, NN__CV_S, +, 0)
+NN__RROW_ISUMPROD(nn__rrow_sum_u8, uint8_t, NN__CV_U, +, 0)
+NN__RROW_ISUMPROD(nn__rrow_sum_b, uint8_t, NN__CV_B, +, 0)
+NN__RROW_ISUMPROD(nn__rrow_prod_i32, int32_t, NN__CV_S, *, 1)
+NN__RROW_ISUMPROD(nn__rrow_prod_i64, int64_t, NN__CV_S, *, 1)
+NN__RROW_ISUMPROD(nn__rrow_prod_u8, uint8_t, NN__CV_U, *, 1)
+NN__RROW_ISUMPROD(nn__rrow_prod_b, uint8_t, NN__CV_B, *, 1)
+
+/* Float products in double with four lanes. */
+#define NN__RROW_FPROD(NAME, T)                                              \
+  NN__PRIVATE void NAME(int64_t n, const void *vx, double c, nn__racc *r) {  \
+    const T *x = (const T *)vx;                                              \
+    double a0 = 1, a1 = 1, a2 = 1, a3 = 1;                                   \
+    int64_t i = 0;                                                           \
+    (void)c;                                                                 \
+    for (; i + 4 <= n; i += 4) {                                             \
+      a0 *= x[i];                                                            \
+      a1 *= x[i + 1];                                                        \
+      a2 *= x[i + 2];                                                        \
+      a3 *= x[i + 3];                                                        \
+    }                                                                        \
+    for (; i < n; i++) a0 *= x[i];                                           \
+    r->d = (a0 * a1) * (a2 * a3);                                            \
+  }
+NN__RROW_FPROD(nn__rrow_prod_f32, float)
+NN__RROW_FPROD(nn__rrow_prod_f64, double)
+
+/* Integer min / max (n >= 1) with four lanes; the result goes to r->i. */
+#define NN__RROW_IMINMAX(NAME, T, CMP)                                       \
+  NN__PRIVATE void NAME(int64_t n, const void *vx, double c, nn__racc *r) {  \
+    const T *x = (const T *)vx;                                              \
+    T a0 = x[0], a1 = x[0], a2 = x[0], a3 = x[0];                            \
+    int64_t i = 1;                                                           \
+    (void)c;                                                                 \
+    for (; i + 4 <= n; i += 4) {                                             \
+      a0 = x[i] CMP a0 ? x[i] : a0;                                          \
+      a1 = x[i + 1] CMP a1 ? x[i + 1] : a1;                                  \
+      a2 = x[i + 2] CMP a2 ? x[i + 2] : a2;                                  \
+      a3 = x[i + 3] CMP a3 ? x[i + 3] : a3;                                  \
+    }                                                                        \
+    for (; i < n; i++) a0 = x[i] CMP a0 ? x[i] : a0;                         \
+    a0 = a1 CMP a0 ? a1 : a0;                                                \
+    a2 = a3 CMP a2 ? a3 : a2;                                                \
+    a0 = a2 CMP a0 ? a2 : a0;                                                \
+    r->i = (int64_t)a0;                                                      \
+  }
+NN__RROW_IMINMAX(nn__rrow_min_i32, int32_t, <)
+NN__RROW_IMINMAX(nn__rrow_max_i32, int32_t, >)
+NN__RROW_IMINMAX(nn__rrow_min_i64, int64_t, <)
+NN__RROW_IMINMAX(nn__rrow_max_i64, int64_t, >)
+NN__RROW_IMINMAX(nn__rrow_min_u8, uint8_t, <)
+NN__RROW_IMINMAX(nn__rrow_max_u8, uint8_t, >)
+
+/* any / all stop at the first deciding element. */
+#define NN__RROW_ANYALL(NAME, T, IS_ANY)                                     \
+  NN__PRIVATE void NAME(int64_t n, const void *vx, double c, nn__racc *r) {  \
+    const T *x = (const T *)vx;                                              \
+    int64_t i;                                                               \
+    (void)c;                                                                 \
+    for (i = 0; i < n; i++)                                                  \
+      if ((x[i] != 0) == (IS_ANY)) break;                                    \
+    r->u = (uint64_t)((i < n) == (IS_ANY));                                  \
+  }
+NN__RROW_ANYALL(nn__rrow_any_f32, float, 1)
+NN__RROW_ANYALL(nn__rrow_any_f64, double, 1)
+NN__RROW_ANYALL(nn__rrow_any_i32, int32_t, 1)
+NN__RROW_ANYALL(nn__rrow_any_i64, int64_t, 1)
+NN__RROW_ANYALL(nn__rrow_any_u8, uint8_t, 1)
+NN__RROW_ANYALL(nn__rrow_all_f32, float, 0)
+NN__RROW_ANYALL(nn__rrow_all_f64, double, 0)
+NN__RROW_ANYALL(nn__rrow_all_i32, int32_t, 0)
+NN__RROW_ANYALL(nn__rrow_all_i64, int64_t, 0)
+NN__RROW_ANYALL(nn__rrow_all_u8, uint8_t, 0)
+
+/* Centered sums in double: sum((x - c)^2) and sum(exp(x - c)). */
+#define NN__RROW_SQDEV(NAME, T)                                              \
+  NN__PRIVATE void NAME(int64_t n, const void *vx, double c, nn__racc *r) {  \
+    const T *x = (const T *)vx;                                              \
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0, t0, t1, t2, t3;                   \
+    int64_t i = 0;                                                           \
+    for (; i + 4 <= n; i += 4) {                                             \
+      t0 = (double)x[i] - c;                                                 \
+      t1 = (double)x[i + 1] - c;                                             \
+      t2 = (double)x[i + 2] - c;                                             \
+      t3 = (double)x[i + 3] - c;                                             \
+      a0 += t0 * t0;                                                         \
+      a1 += t1 * t1;                                                         \
+      a2 += t2 * t2;                                                         \
+      a3 += t3 * t3;                                                         \
+    }                                                                        \
+    for (; i < n; i++) {                                                     \
+      t0 = (double)x[i] - c;                                                 \
+      a0 += t0 * t0;                                                         \
+    }                                                                        \
+    r->d = (a0 + a1) + (a2 + a3);                                            \
+  }
+NN__RROW_SQDEV(nn__rrow_sqdev_f32, float)
+NN__RROW_SQDEV(nn__rrow_sqdev_f64, double)
+
+NN__PRIVATE void nn__rrow_sumexp_f32(int64_t n, const void *vx, double c, nn__racc *r) {
+  const float *x = (const float *)vx;
+  float cf = (float)c;
+  double a0 = 0, a1 = 0;
+  int64_t i = 0;
+  for (; i + 2 <= n; i += 2) {
+    a0 += (double)expf(x[i] - cf);
+    a1 += (double)expf(x[i + 1] - cf);
+  }
+  for (; i < n; i++) a0 += (double)expf(x[i] - cf);
+  r->d = a0 + a1;
+}
+NN__PRIVATE void nn__rrow_sumexp_f64(int64_t n, const void *vx, double c, nn__racc *r) {
+  const double *x = (const double *)vx;
+  double a0 = 0, a1 = 0;
+  int64_t i = 0;
+  for (; i + 2 <= n; i += 2) {
+    a0 += exp(x[i] - c);
+    a1 += exp(x[i + 1] - c);
+  }
+  for (; i < n; i++) a0 += exp(x[i] - c);
+  r->d = a0 + a1;
+}
+
+/* Arg-min / arg-max (n >= 1): first occurrence; for floats the first NaN wins (as np.argmax). Float rows find the
+   extreme value with the vector min/max first, then its first position. */
+#define NN__RROW_ARGF(NAME, T, MINMAX, WANT_MAX)                             \
+  NN__PRIVATE void NAME(int64_t n, const void *vx, double c, nn__racc *r) {  \
+    const T *x = (const T *)vx;                                              \
+    T best = (T)MINMAX(n, x, WANT_MAX);                                      \
+    int64_t i = 0;                                                           \
+    (void)c;                                                                 \
+    if (best != best) {                                                      \
+      while (i < n && x[i] == x[i]) i++;                                     \
+    } else {                                                                 \
+      while (i < n && x[i] != best) i++;                                     \
+    }                                                                        \
+    if (i >= n) i = 0;                                                       \
+    r->d = (double)best;                                                     \
+    r->idx = i;                                                              \
+  }
+NN__RROW_ARGF(nn__rrow_argmin_f32, float, nn__minmax_f32, 0)
+NN__RROW_ARGF(nn__rrow_argmax_f32, float, nn__minmax_f32, 1)
+NN__RROW_ARGF(nn__rrow_argmin_f64, double, nn__minmax_f64, 0)
+NN__RROW_ARGF(nn__rrow_argmax_f64, double, nn__minmax_f64, 1)
+
+#define NN__RROW_ARGI(NAME, T, CMP)                                          \
+  NN__PRIVATE void NAME(int64_t n, const void *vx, double c, nn__racc *r) {  \
+    const T *x = (const T *)vx;                                              \
+    T best = x[0];                                                           \
+    int64_t i, bi = 0;                                                       \
+    (void)c;                                                                 \
+    for (i = 1; i < n; i++)                                                  \
+      if (x[i] CMP best) {                                                   \
+        best = x[i];                                                         \
+        bi = i;                                                              \
+      }                                                                      \
+    r->i = (int64_t)best;                                                    \
+    r->idx = bi;                                                             \
+  }
+NN__RROW_ARGI(nn__rrow_argmin_i32, int32_t, <)
+NN__RROW_ARGI(nn__rrow_argmax_i32, int32_t, >)
+NN__RROW_ARGI(nn__rrow_argmin_i64, int64_t, <)
+NN__RROW_ARGI(nn__rrow_argmax_i64, int64_t, >)
+NN__RROW_ARGI(nn__rrow_argmin_u8, uint8_t, <)
+NN__RROW_ARGI(nn__rrow_argmax_u8, uint8_t, >)
+
+/* bool min/max/argmin/argmax compare truth values, so bytes other than 0/1 still behave as bools. */
+NN__PRIVATE void nn__rrow_argmin_b(int64_t n, const void *vx, double c, nn__racc *r) {
+  const uint8_t *x = (const uint8_t *)vx;
+  int64_t i = 0;
+  (void)c;
+  while (i < n && x[i]) i++;
+  r->i = i < n ? 0 : 1;
+  r->idx = i < n ? i : 0;
+}
+NN__PRIVATE void nn__rrow_argmax_b(int64_t n, const void *vx, double c, nn__racc *r) {
+  const uint8_t *x = (const uint8_t *)vx;
+  int64_t i = 0;
+  (void)c;
+  while (i < n && !x[i]) i++;
+  r->i = i < n ? 1 : 0;
+  r->idx = i < n ? i : 0;
+}
+NN__PRIVATE void nn__rrow_min_b(int64_t n, const void *x, double c, nn__racc *r) {
+  nn__rrow_argmin_b(n, x, c, r);
+}
+NN__PRIVATE void nn__rrow_max_b(int64_t n, const void *x, double c, nn__racc *r) {
+  nn__rrow_argmax_b(n, x, c, r);
+}
+
+/* [kind][dtype] in nn_dtype order f32 f64 i32 i64 u8 bool; NULL: not defined for that dtype. */
+static const nn__rrow_fn nn__rrow_table[NN__RK_COUNT][NN_DTYPE_COUNT] = {
+    {nn__rrow_sum_f32, nn__rrow_sum_f64, nn__rrow_sum_i32, nn__rrow_sum_i64, nn__rrow_sum_u8, nn__rrow_sum_b},
+    {nn__rrow_prod_f32, nn__rrow_prod_f64, nn__rrow_prod_i32, nn__rrow_prod_i64, nn__rrow_prod_u8, nn__rrow_prod_b},
+    {nn__rrow_min_f32, nn__rrow_min_f64, nn__rrow_min_i32, nn__rrow_min_i64, nn__rrow_min_u8, nn__rrow_min_b},
+    {nn__rrow_max_f32, nn__rrow_max_f64, nn__rrow_max_i32, nn__rrow_max_i64, nn__rrow_max_u8, nn__rrow_max_b},
+    {nn__rrow_any_f32, nn__rrow_any_f64, nn__rrow_any_i32, nn__rrow_any_i64, nn__rrow_any_u8, nn__rrow_any_u8},
+    {nn__rrow_all_f32, nn__rrow_all_f64, nn__rrow_all_i32, nn__rrow_all_i64, nn__rrow_all_u8, nn__rrow_all_u8},
+    {nn__rrow_sqdev_f32, nn__rrow_sqdev_f64, NULL, NULL, NULL, NULL},
+    {nn__rrow_sumexp_f32, nn__rrow_sumexp_f64, NULL, NULL, NULL, NULL},
+    {nn__rrow_argmin_f32, nn__rrow_argmin_f64, nn__rrow_argmin_i32, nn__rrow_argmin_i64, nn__rrow_argmin_u8,
+     nn__rrow_argmin_b},
+    {nn__rrow_argmax_f32, nn__rrow_argmax_f64, nn__rrow_argmax_i32, nn__rrow_argmax_i64, nn__rrow_argmax_u8,
+     nn__rrow_argmax_b},
+};
+
+/* Folds partial b (the later piece, starting at element offset off) into a (the earlier pieces). */
+NN__PRIVATE void nn__racc_fold(nn__rkind k, nn_dtype dt, nn__racc *a, const nn__racc *b, int64_t off) {
+  int fl = nn__is_float(dt);
+  switch (k) {
+    case NN__RK_SUM:
+      if (fl) a->d += b->d;
+      else a->u += b->u;
+      break;
+    case NN__RK_PROD:
+      if (fl) a->d *= b->d;
+      else a->u *= b->u;
+      break;
+    case NN__RK_MIN:
+      if (fl) a->d = (a->d != a->d || a->d <= b->d) ? a->d : b->d;
+      else a->i = a->i <= b->i ? a->i : b->i;
+      break;
+    case NN__RK_MAX:
+      if (fl) a->d = (a->d != a->d || a->d >= b->d) ? a->d : b->d;
+      else a->i = a->i >= b->i ? a->i : b->i;
+      break;
+    case NN__RK_ANY: a->u = a->u || b->u; break;
+    case NN__RK_ALL: a->u = a->u && b->u; break;
+    case NN__RK_SQDEV:
+    case NN__RK_SUMEXP: a->d += b->d; break;
+    case NN__RK_ARGMIN:
+    case NN__RK_ARGMAX: {
+      int take;
+      if (fl) {
+        if (a->d != a->d) take = 0;
+        else if (b->d != b->d) take = 1;
+        else take = k == NN__RK_ARGMIN ? b->d < a->d : b->d > a->d;
+        if (take) a->d = b->d;
+      } else {
+        take = k == NN__RK_ARGMIN ? b->i < a->i : b->i > a->i;
+        if (take) a->i = b->i;
+      }
+      if (take) a->idx = b->idx + off;
+      break;
+    }
+    default: break;
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* column kernels: acc[0..m) op= each of nrows rows of m contiguous elements                                   */
+/* ---------------------------------------------------------------------------------------------------------- */
+
+/* float32 sums into a float accumulator; four rows at a time keep the accumulator traffic low. */
+NN__PRIVATE void nn__rcol_sum_f32(int64_t m, int64_t nrows, int64_t rs, void *vacc, const void *vx, const double *c) {
+  float *acc = (float *)vacc;
+  const float *x = (const float *)vx;
+  const nn__vec_table *vt = nn__kernels();
+  int64_t r = 0, j;
+  (void)c;
+  if (vt->acc_add_f32) {
+    for (r = 0; r < nrows; r++) vt->acc_add_f32(m, acc, x + r * rs);
+    return;
+  }
+  for (; r + 4 <= nrows; r += 4) {
+    const float *x0 = x + r * rs, *x1 = x0 + rs, *x2 = x1 + rs, *x3 = x2 + rs;
+    j = 0;
+#if NN__VEXT
+    for (; j + 8 <= m; j += 8) {
+      nn__v4f s0 = (nn__ld4f(x0 + j) + nn__ld4f(x1 + j)) + (nn__ld4f(x2 + j) + nn__ld4f(x3 + j));
+      nn__v4f s1 = (nn__ld4f(x0 + j + 4) + nn__ld4f(x1 + j + 4)) + (nn__ld4f(x2 + j + 4) + nn__ld4f(x3 + j + 4));
+      nn__st4f(acc + j, nn__ld4f(acc + j) + s0);
+      nn__st4f(acc + j + 4, nn__ld4f(acc + j + 4) + s1);
+    }
+#endif
+    for (; j < m; j++) acc[j] += (x0[j] + x1[j]) + (x2[j] + x3[j]);
+  }
+  for (; r < nrows; r++) {
+    const float *x0 = x + r * rs;
+    j = 0;
+#if NN__VEXT
+    for (; j + 8 <= m; j += 8) {
+      nn__st4f(acc + j, nn__ld4f(acc + j) + nn__ld4f(x0 + j));
+      nn__st4f(acc + j + 4, nn__ld4f(acc + j + 4) + nn__ld4f(x0 + j + 4));
+    }
+#endif
+    for (; j < m; j++) acc[j] += x0[j];
+  }
+}
+
+NN__PRIVATE void nn__rcol_sum_f64(int64_t m, int64_t nrows, int64_t rs, void *vacc, const void *vx, const double *c) {
+  double *acc = (double *)vacc;
+  const double *x = (const double *)vx;
+  int64_t r = 0, j;
+  (void)c;
+  for (; r + 4 <= nrows; r += 4) {
+    const double *x0 = x + r * rs, *x1 = x0 + rs, *x2 = x1 + rs, *x3 = x2 + rs;
+    j = 0;
+#if NN__VEXT
+    for (; j + 4 <= m; j += 4) {
+      nn__v2d s0 = (nn__ld2d(x0 + j) + nn__ld2d(x1 + j)) + (nn__ld2d(x2 + j) + nn__ld2d(x3 + j));
+      nn__v2d s1 = (nn__ld2d(x0 + j + 2) + nn__ld2d(x1 + j + 2)) + (nn__ld2d(x2 + j + 2) + nn__ld2d(x3 + j + 2));
+      nn__st2d(acc + j, nn__ld2d(acc + j) + s0);
+      nn__st2d(acc + j + 2, nn__ld2d(acc + j + 2) + s1);
+    }
+#endif
+    for (; j < m; j++) acc[j] += (x0[j] + x1[j]) + (x2[j] + x3[j]);
+  }
+  for (; r < nrows; r++) {
+    const double *x0 = x + r * rs;
+    for (j = 0; j < m; j++) acc[j] += x0[j];
+  }
+}
+
+/* float32 partials summed into a double accumulator (combining row-chunk partials of float32 sums). */
+NN__PRIVATE void nn__rcol_sumd_f32(int64_t m, int64_t nrows, int64_t rs, void *vacc, const void *vx, const double *c) {
+  double *acc = (double *)vacc;
+  const float *x = (const float *)vx;
+  int64_t r, j;
+  (void)c;
+  for (r = 0; r < nrows; r++, x += rs)
+    for (j = 0; j < m; j++) acc[j] += (double)x[j];
+}
+
+/* Generic column loop: STEP(a, v, cj) updates accumulator a with element v (cj: the column's center). */
+#define NN__RCOL(NAME, T, AT, STEP)                                                                       \
+  NN__PRIVATE void NAME(int64_t m, int64_t nrows, int64_t rs, void *vacc, const void *vx, const double *c) { \
+    AT *acc = (AT *)vacc;                                                                                 \
+    const T *x = (const T *)vx;                                                                           \
+    int64_t r, j;                                                                                         \
+    (void)c;                                                                                              \
+    for (r = 0; r < nrows; r++, x += rs)                                                                  \
+      for (j = 0; j < m; j++) {                                                                           \
+        STEP(acc[j], x[j], c[j]);                                                                         \
+      }                                                                                                   \
+  }
+
+#define NN__ST_ISUM(a, v, cj) (a) += (uint64_t)(int64_t)(v)
+#define NN__ST_USUM(a, v, cj) (a) += (uint64_t)(v)
+#define NN__ST_BSUM(a, v, cj) (a) += (uint64_t)((v) != 0)
+#define NN__ST_IPROD(a, v, cj) (a) *= (uint64_t)(int64_t)(v)
+#define NN__ST_UPROD(a, v, cj) (a) *= (uint64_t)(v)
+#define NN__ST_BPROD(a, v, cj) (a) *= (uint64_t)((v) != 0)
+#define NN__ST_FPROD(a, v, cj) (a) *= (double)(v)
+#define NN__ST_FMIN(a, v, cj) (a) = ((v) < (a) || (v) != (v)) ? (v) : (a)
+#define NN__ST_FMAX(a, v, cj) (a) = ((v) > (a) || (v) != (v)) ? (v) : (a)
+#define NN__ST_IMIN(a, v, cj) (a) = (v) < (a) ? (v) : (a)
+#define NN__ST_IMAX(a, v, cj) (a) = (v) > (a) ? (v) : (a)
+#define NN__ST_ANY(a, v, cj) (a) = (uint8_t)((a) | ((v) != 0))
+#define NN__ST_ALL(a, v, cj) (a) = (uint8_t)((a) & ((v) != 0))
+#define NN__ST_SQDEV(a, v, cj)   \
+  do {                           \
+    double t_ = (double)(v) - (cj); \
+    (a) += t_ * t_;              \
+  } while (0)
+#define NN__ST_SUMEXPF(a, v, cj) (a) += (double)expf((v) - (float)(cj))
+#define NN__ST_SUMEXPD(a, v, cj) (a) += exp((v) - (cj))
+
+NN__RCOL(nn__rcol_sum_i32, int32_t, uint64_t, NN__ST_ISUM)
+NN__RCOL(nn__rcol_sum_i64, int64_t, uint64_t, NN__ST_ISUM)
+NN__RCOL(nn__rcol_sum_u8, uint8_t, uint64_t, NN__ST_USUM)
+NN__RCOL(nn__rcol_sum_b, uint8_t, uint64_t, NN__ST_BSUM)
+NN__RCOL(nn__rcol_prod_f32, float, double, NN__ST_FPROD)
+NN__RCOL(nn__rcol_prod_f64, double, double, NN__ST_FPROD)
+NN__RCOL(nn__rcol_prod_i32, int32_t, uint64_t, NN__ST_IPROD)
+NN__RCOL(nn__rcol_prod_i64, int64_t, uint64_t, NN__ST_IPROD)
+NN__RCOL(nn__rcol_prod_u8, uint8_t, uint64_t, NN__ST_UPROD)
+NN__RCOL(nn__rcol_prod_b, uint8_t, uint64_t, NN__ST_BPROD)
+NN__RCOL(nn__rcol_min_f32, float, float, NN__ST_FMIN)
+NN__RCOL(nn__rcol_max_f32, float, float, NN__ST_FMAX)
+NN__RCOL(nn__rcol_min_f64, double, double, NN__ST_FMIN)
+NN__RCOL(nn__rcol_max_f64, double, double, NN__ST_FMAX)
+NN__RCOL(nn__rcol_min_i32, int32_t, int32_t, NN__ST_IMIN)
+NN__RCOL(nn__rcol_max_i32, int32_t, int32_t, NN__ST_IMAX)
+NN__RCOL(nn__rcol_min_i64, int64_t, int64_t, NN__ST_IMIN)
+NN__RCOL(nn__rcol_max_i64, int64_t, int64_t, NN__ST_IMAX)
+NN__RCOL(nn__rcol_min_u8, uint8_t, uint8_t, NN__ST_IMIN)
+NN__RCOL(nn__rcol_max_u8, uint8_t, uint8_t, NN__ST_IMAX)
+NN__RCOL(nn__rcol_any_f32, float, uint8_t, NN__ST_ANY)
+NN__RCOL(nn__rcol_any_f64, double, uint8_t, NN__ST_ANY)
+NN__RCOL(nn__rcol_any_i32, int32_t, uint8_t, NN__ST_ANY)
+NN__RCOL(nn__rcol_any_i64, int64_t, uint8_t, NN__ST_ANY)
+NN__RCOL(nn__rcol_any_u8, uint8_t, uint8_t, NN__ST_ANY)
+NN__RCOL(nn__rcol_all_f32, float, uint8_t, NN__ST_ALL)
+NN__RCOL(nn__rcol_all_f64, double, uint8_t, NN__ST_ALL)
+NN__RCOL(nn__rcol_all_i32, int32_t, uint8_t, NN__ST_ALL)
+NN__RCOL(nn__rcol_all_i64, int64_t, uint8_t, NN__ST_ALL)
+NN__RCOL(nn__rcol_all_u8, uint8_t, uint8_t, NN__ST_ALL)
+NN__RCOL(nn__rcol_sqdev_f32, float, double, NN__ST_SQDEV)
+NN__RCOL(nn__rcol_sqdev_f64, double, double, NN__ST_SQDEV)
+NN__RCOL(nn__rcol_sumexp_f32, float, double, NN__ST_SUMEXPF)
+NN__RCOL(nn__rcol_sumexp_f64, double, double, NN__ST_SUMEXPD)
+
+/* bool min/max: truth values. */
+#define NN__ST_BMIN(a, v, cj) (a) = (uint8_t)((a) & ((v) != 0))
+#define NN__ST_BMAX(a, v, cj) (a) = (uint8_t)((a) | ((v) != 0))
+NN__RCOL(nn__rcol_min_b, uint8_t, uint8_t, NN__ST_BMIN)
+NN__RCOL(nn__rcol_max_b, uint8_t, uint8_t, NN__ST_BMAX)
+
+/* [kind][dtype]; arg kinds have no column form (the caller copies to rows instead). */
+static const nn__rcol_fn nn__rcol_table[NN__RK_COUNT][NN_DTYPE_COUNT] = {
+    {nn__rcol_sum_f32, nn__rcol_sum_f64, nn__rcol_sum_i32, nn__rcol_sum_i64, nn__rcol_sum_u8, nn__rcol_sum_b},
+    {nn__rcol_prod_f32, nn__rcol_prod_f64, nn__rcol_prod_i32, nn__rcol_prod_i64, nn__rcol_prod_u8, nn__rcol_prod_b},
+    {nn__rcol_min_f32, nn__rcol_min_f64, nn__rcol_min_i32, nn__rcol_min_i64, nn__rcol_min_u8, nn__rcol_min_b},
+    {nn__rcol_max_f32, nn__rcol_max_f64, nn__rcol_max_i32, nn__rcol_max_i64, nn__rcol_max_u8, nn__rcol_max_b},
+    {nn__rcol_any_f32, nn__rcol_any_f64, nn__rcol_any_i32, nn__rcol_any_i64, nn__rcol_any_u8, nn__rcol_any_u8},
+    {nn__rcol_all_f32, nn__rcol_all_f64, nn__rcol_all_i32, nn__rcol_all_i64, nn__rcol_all_u8, nn__rcol_all_u8},
+    {nn__rcol_sqdev_f32, nn__rcol_sqdev_f64, NULL, NULL, NULL, NULL},
+    {nn__rcol_sumexp_f32, nn__rcol_sumexp_f64, NULL, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+/* The accumulator dtype of a column kernel (NN_INT64 holds the wrapping uint64_t sums/products). */
+NN__PRIVATE nn_dtype nn__rcol_acc_dtype(nn__rkind k, nn_dtype dt) {
+  switch (k) {
+    case NN__RK_SUM: return nn__is_float(dt) ? dt : NN_INT64;
+    case NN__RK_PROD: return nn__is_float(dt) ? NN_FLOAT64 : NN_INT64;
+    case NN__RK_MIN:
+    case NN__RK_MAX: return dt;
+    case NN__RK_ANY:
+    case NN__RK_ALL: return NN_BOOL;
+    default: return NN_FLOAT64;
+  }
+}
+
+/* Fills acc[0..m) (of the accumulator dtype for kind k over dtype dt) with the identity of the reduction. */
+NN__PRIVATE void nn__rcol_init(nn__rkind k, nn_dtype dt, void *acc, int64_t m) {
+  nn_dtype at = nn__rcol_acc_dtype(k, dt);
+  int64_t j;
+  if (k == NN__RK_SUM || k == NN__RK_SQDEV || k == NN__RK_SUMEXP || k == NN__RK_ANY) {
+    memset(acc, 0, (size_t)m * nn_dtype_size(at));
+    return;
+  }
+  if (k == NN__RK_ALL || (k == NN__RK_MIN && at == NN_BOOL)) {
+    memset(acc, 1, (size_t)m);
+    return;
+  }
+  switch (at) {
+    case NN_FLOAT32: {
+      float v = k == NN__RK_MIN ? INFINITY : -INFINITY;
+      for (j = 0; j < m; j++) ((float *)acc)[j] = v;
+      break;
+    }
+    case NN_FLOAT64: {
+      double v = k == NN__RK_PROD ? 1.0 : k == NN__RK_MIN ? INFINITY : -INFINITY;
+      for (j = 0; j < m; j++) ((double *)acc)[j] = v;
+      break;
+    }
+    case NN_INT32: {
+      int32_t v = k == NN__RK_MIN ? INT32_MAX : INT32_MIN;
+      for (j = 0; j < m; j++) ((int32_t *)acc)[j] = v;
+      break;
+    }
+    case NN_INT64: {
+      int64_t v = k == NN__RK_PROD ? 1 : k == NN__RK_MIN ? INT64_MAX : INT64_MIN;
+      for (j = 0; j < m; j++) ((int64_t *)acc)[j] = v;
+      break;
+    }
+    default: /* uint8 and bool min/max */
+      memset(acc, k == NN__RK_MIN ? 0xff : 0, (size_t)m);
+      break;
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* cumulative sums and products                                                                                */
+/* ---------------------------------------------------------------------------------------------------------- */
+
+/* One contiguous line: o[i] = x[0] op ... op x[i]. In-place (o == x) is fine. */
+#define NN__CUM_LINE(NAME, T, AT, OP)                             \
+  NN__PRIVATE void NAME(int64_t n, T *o, const T *x) {            \
+    AT a = (AT)x[0];                                              \
+    int64_t i;                                                    \
+    o[0] = x[0];                                                  \
+    for (i = 1; i < n; i++) {                                     \
+      a = a OP(AT) x[i];                                          \
+      o[i] = (T)a;                                                \
+    }                                                             \
+  }
+/* Next row of a scan across rows: o[j] = prev[j] op x[j]. */
+#define NN__CUM_ROW(NAME, T, AT, OP)                                      \
+  NN__PRIVATE void NAME(int64_t m, T *o, const T *prev, const T *x) {     \
+    int64_t j;                                                            \
+    for (j = 0; j < m; j++) o[j] = (T)((AT)prev[j] OP(AT) x[j]);          \
+  }
+NN__CUM_LINE(nn__cumsum_line_f32, float, float, +)
+NN__CUM_LINE(nn__cumsum_line_f64, double, double, +)
+NN__CUM_LINE(nn__cumsum_line_i64, int64_t, uint64_t, +)
+NN__CUM_LINE(nn__cumprod_line_f32, float, float, *)
+NN__CUM_LINE(nn__cumprod_line_f64, double, double, *)
+NN__CUM_LINE(nn__cumprod_line_i64, int64_t, uint64_t, *)
+NN__CUM_ROW(nn__cumsum_row_f32, float, float, +)
+NN__CUM_ROW(nn__cumsum_row_f64, double, double, +)
+NN__CUM_ROW(nn__cumsum_row_i64, int64_t, uint64_t, +)
+NN__CUM_ROW(nn__cumprod_row_f32, float, float, *)
+NN__CUM_ROW(nn__cumprod_row_f64, double, double, *)
+NN__CUM_ROW(nn__cumprod_row_i64, int64_t, uint64_t, *)
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* softmax / log_softmax                                                                                       */
+/* ---------------------------------------------------------------------------------------------------------- */
+
+/* One contiguous row of n >= 1 elements; o may equal x. Softmax shifts by the max (NaN if the max is not finite,
+   like scipy); log_softmax shifts by the max, or 0 when it is not finite (scipy.special.log_softmax). */
+NN__PRIVATE void nn__softmax_row_f32(int64_t n, float *o, const float *x, int logsm) {
+  const nn__vec_table *vt = nn__kernels();
+  float m;
+  double s0 = 0, s1 = 0;
+  int64_t i = 0;
+  if (!logsm && vt->softmax_f32) {
+    vt->softmax_f32(n, o, x);
+    return;
+  }
+  if (logsm && vt->log_softmax_f32) {
+    vt->log_softmax_f32(n, o, x);
+    return;
+  }
+  m = nn__minmax_f32(n, x, 1);
+  if (logsm) {
+    float ls;
+    if (!isfinite(m)) m = 0;
+    for (; i + 2 <= n; i += 2) {
+      s0 += (double)expf(x[i] - m);
+      s1 += (double)expf(x[i + 1] - m);
+    }
+    for (; i < n; i++) s0 += (double)expf(x[i] - m);
+    ls = (float)log(s0 + s1);
+    for (i = 0; i < n; i++) o[i] = (x[i] - m) - ls;
+  } else {
+    float inv;
+    for (; i + 2 <= n; i += 2) {
+      float e0 = expf(x[i] - m), e1 = expf(x[i + 1] - m);
+      o[i] = e0;
+      o[i + 1] = e1;
+      s0 += (double)e0;
+      s1 += (double)e1;
+    }
+    for (; i < n; i++) {
+      float e0 = expf(x[i] - m);
+      o[i] = e0;
+      s0 += (double)e0;
+    }
+    inv = (float)(1.0 / (s0 + s1));
+    for (i = 0; i < n; i++) o[i] *= inv;
+  }
+}
+
+NN__PRIVATE void nn__softmax_row_f64(int64_t n, double *o, const double *x, int logsm) {
+  double m = nn__minmax_f64(n, x, 1), s0 = 0, s1 = 0;
+  int64_t i = 0;
+  if (logsm) {
+    double ls;
+    if (!isfinite(m)) m = 0;
+    for (; i + 2 <= n; i += 2) {
+      s0 += exp(x[i] - m);
+      s1 += exp(x[i + 1] - m);
+    }
+    for (; i < n; i++) s0 += exp(x[i] - m);
+    ls = log(s0 + s1);
+    for (i = 0; i < n; i++) o[i] = (x[i] - m) - ls;
+  } else {
+    double inv;
+    for (; i + 2 <= n; i += 2) {
+      double e0 = exp(x[i] - m), e1 = exp(x[i + 1] - m);
+      o[i] = e0;
+      o[i + 1] = e1;
+      s0 += e0;
+      s1 += e1;
+    }
+    for (; i < n; i++) {
+      o[i] = exp(x[i] - m);
+      s0 += o[i];
+    }
+    inv = 1.0 / (s0 + s1);
+    for (i = 0; i < n; i++) o[i] *= inv;
+  }
+}
+
+/* Softmax down the columns of an n x m block (rows rs elements apart in both x and o): each of the m columns is
+   normalized over its n entries. mb and sb are scratch of m doubles. o may equal x. */
+#define NN__SOFTMAX_COLS(NAME, T, EXP)                                                                     \
+  NN__PRIVATE void NAME(int64_t n, int64_t m, int64_t rs, T *o, const T *x, int logsm, double *mb, double *sb) { \
+    int64_t i, j;                                                                                          \
+    for (j = 0; j < m; j++) {                                                                              \
+      mb[j] = (double)x[j];                                                                                \
+      sb[j] = 0;                                                                                           \
+    }                                                                                                      \
+    for (i = 1; i < n; i++) {                                                                              \
+      const T *xr = x + i * rs;                                                                            \
+      for (j = 0; j < m; j++) {                                                                            \
+        double v = (double)xr[j];                                                                          \
+        mb[j] = (v > mb[j] || v != v) ? v : mb[j];                                                         \
+      }                                                                                                    \
+    }                                                                                                      \
+    if (logsm)                                                                                             \
+      for (j = 0; j < m; j++)                                                                              \
+        if (!isfinite(mb[j])) mb[j] = 0;                                                                   \
+    for (i = 0; i < n; i++) {                                                                              \
+      const T *xr = x + i * rs;                                                                            \
+      T *orow = o + i * rs;                                                                                \
+      if (logsm)                                                                                           \
+        for (j = 0; j < m; j++) sb[j] += (double)EXP(xr[j] - (T)mb[j]);                                    \
+      else                                                                                                 \
+        for (j = 0; j < m; j++) {                                                                          \
+          T e = EXP(xr[j] - (T)mb[j]);                                                                     \
+          orow[j] = e;                                                                                     \
+          sb[j] += (double)e;                                                                              \
+        }                                                                                                  \
+    }                                                                                                      \
+    if (logsm)                                                                                             \
+      for (j = 0; j < m; j++) sb[j] = log(sb[j]);                                                          \
+    else                                                                                                   \
+      for (j = 0; j < m; j++) sb[j] = 1.0 / sb[j];                                                         \
+    for (i = 0; i < n; i++) {                                                                              \
+      const T *xr = x + i * rs;                                                                            \
+      T *orow = o + i * rs;                                                                                \
+      if (logsm)                                                                                           \
+        for (j = 0; j < m; j++) orow[j] = (xr[j] - (T)mb[j]) - (T)sb[j];                                   \
+      else                                                                                                 \
+        for (j = 0; j < m; j++) orow[j] *= (T)sb[j];                                                       \
+    }                                                                                                      \
+  }
+NN__SOFTMAX_COLS(nn__softmax_cols_f32, float, expf)
+NN__SOFTMAX_COLS(nn__softmax_cols_f64, double, exp)
