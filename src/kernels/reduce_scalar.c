@@ -11,6 +11,8 @@
 
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(NN_NO_SIMD) && !defined(__TINYC__)
 #define NN__VEXT 1
+/* small vector helpers must be inlined into the loops that use them */
+#define NN__VFN static __inline__ __attribute__((always_inline, unused))
 typedef float nn__v4f __attribute__((vector_size(16)));
 typedef double nn__v2d __attribute__((vector_size(16)));
 typedef int32_t nn__v4i __attribute__((vector_size(16)));
@@ -55,19 +57,105 @@ typedef void (*nn__rcol_fn)(int64_t m, int64_t nrows, int64_t rstride, void *acc
 /* ---------------------------------------------------------------------------------------------------------- */
 
 #if NN__VEXT
-NN__PRIVATE nn__v4f nn__ld4f(const float *p) {
+NN__VFN nn__v4f nn__ld4f(const float *p) {
   nn__v4f v;
   memcpy(&v, p, sizeof v);
   return v;
 }
-NN__PRIVATE nn__v2d nn__ld2d(const double *p) {
+NN__VFN nn__v2d nn__ld2d(const double *p) {
   nn__v2d v;
   memcpy(&v, p, sizeof v);
   return v;
 }
-NN__PRIVATE void nn__st4f(float *p, nn__v4f v) { memcpy(p, &v, sizeof v); }
-NN__PRIVATE void nn__st2d(double *p, nn__v2d v) { memcpy(p, &v, sizeof v); }
+NN__VFN void nn__st4f(float *p, nn__v4f v) { memcpy(p, &v, sizeof v); }
+NN__VFN void nn__st2d(double *p, nn__v2d v) { memcpy(p, &v, sizeof v); }
+typedef uint32_t nn__v4u __attribute__((vector_size(16)));
+NN__VFN nn__v4f nn__splat4f(float a) {
+  nn__v4f v = {a, a, a, a};
+  return v;
+}
+/* Lane select: k ? a : b, with k lanes all ones or all zeros (comparison results). */
+NN__VFN nn__v4f nn__sel4f(nn__v4i k, nn__v4f a, nn__v4f b) {
+  return (nn__v4f)(((nn__v4i)a & k) | ((nn__v4i)b & ~k));
+}
+NN__VFN nn__v2d nn__sel2d(nn__v2l k, nn__v2d a, nn__v2d b) {
+  return (nn__v2d)(((nn__v2l)a & k) | ((nn__v2l)b & ~k));
+}
+NN__VFN float nn__hsum4f(nn__v4f v) {
+  float r[4];
+  memcpy(r, &v, sizeof r);
+  return (r[0] + r[1]) + (r[2] + r[3]);
+}
+/* exp of four floats: Cephes' expf polynomial after reduction by ln 2 (about 2 ulp); +inf above 88.376,
+   0 below -87.336 (so exp(-inf) = 0), NaN stays NaN. */
+NN__VFN nn__v4f nn__vexp4f(nn__v4f x) {
+  const nn__v4f hi = nn__splat4f(88.3762626647949f), lo = nn__splat4f(-87.3365447505531f);
+  const nn__v4f magic = nn__splat4f(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer */
+  nn__v4i big = x > hi, small = x < lo;
+  nn__v4f t, nf, r, p, z;
+  nn__v4u e;
+  x = nn__sel4f(big, hi, x);
+  x = nn__sel4f(small, lo, x);
+  t = x * nn__splat4f(1.44269504088896341f) + magic;
+  nf = t - magic;
+  e = (((nn__v4u)t - (nn__v4u)magic) + 127u) << 23; /* 2^n as float bits */
+  r = x - nf * nn__splat4f(0.693359375f);
+  r = r - nf * nn__splat4f(-2.12194440e-4f);
+  z = r * r;
+  p = r * nn__splat4f(1.9875691500E-4f) + nn__splat4f(1.3981999507E-3f);
+  p = p * r + nn__splat4f(8.3334519073E-3f);
+  p = p * r + nn__splat4f(4.1665795894E-2f);
+  p = p * r + nn__splat4f(1.6666665459E-1f);
+  p = p * r + nn__splat4f(5.0000001201E-1f);
+  p = (p * z + r) + nn__splat4f(1.0f);
+  p = p * (nn__v4f)e;
+  p = nn__sel4f(big, nn__splat4f(INFINITY), p);
+  return nn__sel4f(small, nn__splat4f(0.0f), p);
+}
 #endif
+
+/* o[i] = exp(x[i] - shift) for i < n (o may be NULL, or equal to x); returns the sum of those values, accumulated
+   as float partials of NN__RBLOCK elements folded in double. */
+NN__PRIVATE double nn__expsum_f32(int64_t n, float *o, const float *x, float shift) {
+  double total = 0;
+  int64_t i = 0;
+#if NN__VEXT
+  const nn__v4f sv = nn__splat4f(shift);
+  while (i + 8 <= n) {
+    int64_t end = n - i < NN__RBLOCK ? n : i + NN__RBLOCK;
+    nn__v4f a0 = nn__splat4f(0.0f), a1 = a0;
+    for (; i + 8 <= end; i += 8) {
+      nn__v4f e0 = nn__vexp4f(nn__ld4f(x + i) - sv), e1 = nn__vexp4f(nn__ld4f(x + i + 4) - sv);
+      if (o) {
+        nn__st4f(o + i, e0);
+        nn__st4f(o + i + 4, e1);
+      }
+      a0 += e0;
+      a1 += e1;
+    }
+    total += (double)nn__hsum4f(a0 + a1);
+  }
+#endif
+  for (; i < n; i++) {
+    float e = expf(x[i] - shift);
+    if (o) o[i] = e;
+    total += (double)e;
+  }
+  return total;
+}
+
+/* o[i] = x[i] * a + b (o may equal x). */
+NN__PRIVATE void nn__axpb_f32(int64_t n, float *o, const float *x, float a, float b) {
+  int64_t i = 0;
+#if NN__VEXT
+  const nn__v4f av = nn__splat4f(a), bv = nn__splat4f(b);
+  for (; i + 8 <= n; i += 8) {
+    nn__st4f(o + i, nn__ld4f(x + i) * av + bv);
+    nn__st4f(o + i + 4, nn__ld4f(x + i + 4) * av + bv);
+  }
+#endif
+  for (; i < n; i++) o[i] = x[i] * a + b;
+}
 
 /* Sum of n floats (n <= NN__RBLOCK) in float with 16 independent lanes. */
 NN__PRIVATE float nn__sum_block_f32(int64_t n, const float *x) {
@@ -437,20 +525,36 @@ NN__RROW_ANYALL(nn__rrow_all_u8, uint8_t, 0)
     }                                                                        \
     r->d = (a0 + a1) + (a2 + a3);                                            \
   }
-NN__RROW_SQDEV(nn__rrow_sqdev_f32, float)
 NN__RROW_SQDEV(nn__rrow_sqdev_f64, double)
 
-NN__PRIVATE void nn__rrow_sumexp_f32(int64_t n, const void *vx, double c, nn__racc *r) {
+/* float32: deviations and squares in float, 8 lanes per block of NN__RBLOCK, blocks folded in double. */
+NN__PRIVATE void nn__rrow_sqdev_f32(int64_t n, const void *vx, double c, nn__racc *r) {
   const float *x = (const float *)vx;
   float cf = (float)c;
-  double a0 = 0, a1 = 0;
+  double total = 0;
   int64_t i = 0;
-  for (; i + 2 <= n; i += 2) {
-    a0 += (double)expf(x[i] - cf);
-    a1 += (double)expf(x[i + 1] - cf);
+#if NN__VEXT
+  const nn__v4f cv = nn__splat4f(cf);
+  while (i + 8 <= n) {
+    int64_t end = n - i < NN__RBLOCK ? n : i + NN__RBLOCK;
+    nn__v4f a0 = nn__splat4f(0.0f), a1 = a0;
+    for (; i + 8 <= end; i += 8) {
+      nn__v4f d0 = nn__ld4f(x + i) - cv, d1 = nn__ld4f(x + i + 4) - cv;
+      a0 += d0 * d0;
+      a1 += d1 * d1;
+    }
+    total += (double)nn__hsum4f(a0 + a1);
   }
-  for (; i < n; i++) a0 += (double)expf(x[i] - cf);
-  r->d = a0 + a1;
+#endif
+  for (; i < n; i++) {
+    float d = x[i] - cf;
+    total += (double)(d * d);
+  }
+  r->d = total;
+}
+
+NN__PRIVATE void nn__rrow_sumexp_f32(int64_t n, const void *vx, double c, nn__racc *r) {
+  r->d = nn__expsum_f32(n, NULL, (const float *)vx, (float)c);
 }
 NN__PRIVATE void nn__rrow_sumexp_f64(int64_t n, const void *vx, double c, nn__racc *r) {
   const double *x = (const double *)vx;
@@ -464,27 +568,40 @@ NN__PRIVATE void nn__rrow_sumexp_f64(int64_t n, const void *vx, double c, nn__ra
   r->d = a0 + a1;
 }
 
-/* Arg-min / arg-max (n >= 1): first occurrence; for floats the first NaN wins (as np.argmax). Float rows find the
-   extreme value with the vector min/max first, then its first position. */
-#define NN__RROW_ARGF(NAME, T, MINMAX, WANT_MAX)                             \
+/* Arg-min / arg-max (n >= 1): first occurrence; for floats the first NaN wins (as np.argmax). Float rows take the
+   vector min/max of blocks of 256, remember the first block that improved the best value, and search only that
+   block (or the first block holding a NaN) for the position. */
+#define NN__ARGBLK 256
+#define NN__RROW_ARGF(NAME, T, MINMAX, WANT_MAX, BETTER)                     \
   NN__PRIVATE void NAME(int64_t n, const void *vx, double c, nn__racc *r) {  \
     const T *x = (const T *)vx;                                              \
-    T best = (T)MINMAX(n, x, WANT_MAX);                                      \
-    int64_t i = 0;                                                           \
+    int64_t b0, bb = 0, i, e;                                                \
+    T best = (T)MINMAX(n < NN__ARGBLK ? n : NN__ARGBLK, x, WANT_MAX);        \
     (void)c;                                                                 \
-    if (best != best) {                                                      \
-      while (i < n && x[i] == x[i]) i++;                                     \
-    } else {                                                                 \
-      while (i < n && x[i] != best) i++;                                     \
+    for (b0 = NN__ARGBLK; best == best && b0 < n; b0 += NN__ARGBLK) {       \
+      T m = (T)MINMAX(n - b0 < NN__ARGBLK ? n - b0 : NN__ARGBLK, x + b0, WANT_MAX); \
+      if (m != m || BETTER(m, best)) {                                       \
+        best = m;                                                            \
+        bb = b0;                                                             \
+      }                                                                      \
     }                                                                        \
-    if (i >= n) i = 0;                                                       \
+    e = n - bb < NN__ARGBLK ? n : bb + NN__ARGBLK;                           \
+    i = bb;                                                                  \
+    if (best != best) {                                                      \
+      while (i < e && x[i] == x[i]) i++;                                     \
+    } else {                                                                 \
+      while (i < e && x[i] != best) i++;                                     \
+    }                                                                        \
+    if (i >= e) i = bb;                                                      \
     r->d = (double)best;                                                     \
     r->idx = i;                                                              \
   }
-NN__RROW_ARGF(nn__rrow_argmin_f32, float, nn__minmax_f32, 0)
-NN__RROW_ARGF(nn__rrow_argmax_f32, float, nn__minmax_f32, 1)
-NN__RROW_ARGF(nn__rrow_argmin_f64, double, nn__minmax_f64, 0)
-NN__RROW_ARGF(nn__rrow_argmax_f64, double, nn__minmax_f64, 1)
+#define NN__GT(a, b) ((a) > (b))
+#define NN__LT(a, b) ((a) < (b))
+NN__RROW_ARGF(nn__rrow_argmin_f32, float, nn__minmax_f32, 0, NN__LT)
+NN__RROW_ARGF(nn__rrow_argmax_f32, float, nn__minmax_f32, 1, NN__GT)
+NN__RROW_ARGF(nn__rrow_argmin_f64, double, nn__minmax_f64, 0, NN__LT)
+NN__RROW_ARGF(nn__rrow_argmax_f64, double, nn__minmax_f64, 1, NN__GT)
 
 #define NN__RROW_ARGI(NAME, T, CMP)                                          \
   NN__PRIVATE void NAME(int64_t n, const void *vx, double c, nn__racc *r) {  \
@@ -696,7 +813,6 @@ NN__PRIVATE void nn__rcol_sumd_f32(int64_t m, int64_t nrows, int64_t rs, void *v
     double t_ = (double)(v) - (cj); \
     (a) += t_ * t_;              \
   } while (0)
-#define NN__ST_SUMEXPF(a, v, cj) (a) += (double)expf((v) - (float)(cj))
 #define NN__ST_SUMEXPD(a, v, cj) (a) += exp((v) - (cj))
 
 NN__RCOL(nn__rcol_sum_i32, int32_t, uint64_t, NN__ST_ISUM)
@@ -709,10 +825,50 @@ NN__RCOL(nn__rcol_prod_i32, int32_t, uint64_t, NN__ST_IPROD)
 NN__RCOL(nn__rcol_prod_i64, int64_t, uint64_t, NN__ST_IPROD)
 NN__RCOL(nn__rcol_prod_u8, uint8_t, uint64_t, NN__ST_UPROD)
 NN__RCOL(nn__rcol_prod_b, uint8_t, uint64_t, NN__ST_BPROD)
+#if NN__VEXT
+/* NaN-propagating column min/max: a lane takes v when v is better or NaN; a NaN accumulator then stays. */
+#define NN__RCOL_FMINMAX(NAME, T, VT, MT, W, LD, ST, SEL, CMP)                                            \
+  NN__PRIVATE void NAME(int64_t m, int64_t nrows, int64_t rs, void *vacc, const void *vx, const double *c) { \
+    T *acc = (T *)vacc;                                                                                   \
+    const T *x = (const T *)vx;                                                                           \
+    int64_t r = 0, j;                                                                                     \
+    (void)c;                                                                                              \
+    for (; r + 4 <= nrows; r += 4) { /* combine four rows, then the accumulator */                        \
+      const T *x0 = x + r * rs, *x1 = x0 + rs, *x2 = x1 + rs, *x3 = x2 + rs;                              \
+      for (j = 0; j + (W) <= m; j += (W)) {                                                               \
+        VT a = LD(acc + j), v0 = LD(x0 + j), v1 = LD(x1 + j), v2 = LD(x2 + j), v3 = LD(x3 + j);           \
+        v0 = SEL((v1 CMP v0) | (v1 != v1), v1, v0);                                                       \
+        v2 = SEL((v3 CMP v2) | (v3 != v3), v3, v2);                                                       \
+        v0 = SEL((v2 CMP v0) | (v2 != v2), v2, v0);                                                       \
+        ST(acc + j, SEL((v0 CMP a) | (v0 != v0), v0, a));                                                 \
+      }                                                                                                   \
+      for (; j < m; j++) {                                                                                \
+        T a = acc[j];                                                                                     \
+        a = (x0[j] CMP a || x0[j] != x0[j]) ? x0[j] : a;                                                  \
+        a = (x1[j] CMP a || x1[j] != x1[j]) ? x1[j] : a;                                                  \
+        a = (x2[j] CMP a || x2[j] != x2[j]) ? x2[j] : a;                                                  \
+        acc[j] = (x3[j] CMP a || x3[j] != x3[j]) ? x3[j] : a;                                             \
+      }                                                                                                   \
+    }                                                                                                     \
+    for (; r < nrows; r++) {                                                                              \
+      const T *x0 = x + r * rs;                                                                           \
+      for (j = 0; j + (W) <= m; j += (W)) {                                                               \
+        VT a = LD(acc + j), v0 = LD(x0 + j);                                                              \
+        ST(acc + j, SEL((v0 CMP a) | (v0 != v0), v0, a));                                                 \
+      }                                                                                                   \
+      for (; j < m; j++) acc[j] = (x0[j] CMP acc[j] || x0[j] != x0[j]) ? x0[j] : acc[j];                  \
+    }                                                                                                     \
+  }
+NN__RCOL_FMINMAX(nn__rcol_min_f32, float, nn__v4f, nn__v4i, 4, nn__ld4f, nn__st4f, nn__sel4f, <)
+NN__RCOL_FMINMAX(nn__rcol_max_f32, float, nn__v4f, nn__v4i, 4, nn__ld4f, nn__st4f, nn__sel4f, >)
+NN__RCOL_FMINMAX(nn__rcol_min_f64, double, nn__v2d, nn__v2l, 2, nn__ld2d, nn__st2d, nn__sel2d, <)
+NN__RCOL_FMINMAX(nn__rcol_max_f64, double, nn__v2d, nn__v2l, 2, nn__ld2d, nn__st2d, nn__sel2d, >)
+#else
 NN__RCOL(nn__rcol_min_f32, float, float, NN__ST_FMIN)
 NN__RCOL(nn__rcol_max_f32, float, float, NN__ST_FMAX)
 NN__RCOL(nn__rcol_min_f64, double, double, NN__ST_FMIN)
 NN__RCOL(nn__rcol_max_f64, double, double, NN__ST_FMAX)
+#endif
 NN__RCOL(nn__rcol_min_i32, int32_t, int32_t, NN__ST_IMIN)
 NN__RCOL(nn__rcol_max_i32, int32_t, int32_t, NN__ST_IMAX)
 NN__RCOL(nn__rcol_min_i64, int64_t, int64_t, NN__ST_IMIN)
@@ -729,10 +885,45 @@ NN__RCOL(nn__rcol_all_f64, double, uint8_t, NN__ST_ALL)
 NN__RCOL(nn__rcol_all_i32, int32_t, uint8_t, NN__ST_ALL)
 NN__RCOL(nn__rcol_all_i64, int64_t, uint8_t, NN__ST_ALL)
 NN__RCOL(nn__rcol_all_u8, uint8_t, uint8_t, NN__ST_ALL)
-NN__RCOL(nn__rcol_sqdev_f32, float, double, NN__ST_SQDEV)
 NN__RCOL(nn__rcol_sqdev_f64, double, double, NN__ST_SQDEV)
-NN__RCOL(nn__rcol_sumexp_f32, float, double, NN__ST_SUMEXPF)
 NN__RCOL(nn__rcol_sumexp_f64, double, double, NN__ST_SUMEXPD)
+
+/* float32 centered column sums: the centers are rounded to float once per call; each row's terms are computed in
+   float (vectorized) and summed in float over groups of 64 rows, and the group sums go to the double accumulators. */
+NN__PRIVATE void nn__rcol_centered_f32(int64_t m, int64_t nrows, int64_t rs, double *acc, const float *x,
+                                       const double *c, int is_exp) {
+  float cf[NN__RBLOCK], t[NN__RBLOCK];
+  int64_t j0, j, r, g;
+  for (j0 = 0; j0 < m; j0 += NN__RBLOCK) {
+    int64_t w = m - j0 < NN__RBLOCK ? m - j0 : NN__RBLOCK;
+    for (j = 0; j < w; j++) cf[j] = (float)c[j0 + j];
+    for (r = 0; r < nrows; r = g) {
+      g = nrows - r < 64 ? nrows : r + 64;
+      memset(t, 0, (size_t)w * sizeof(float));
+      for (; r < g; r++) {
+        const float *xr = x + r * rs + j0;
+        j = 0;
+#if NN__VEXT
+        for (; j + 4 <= w; j += 4) {
+          nn__v4f d = nn__ld4f(xr + j) - nn__ld4f(cf + j);
+          nn__st4f(t + j, nn__ld4f(t + j) + (is_exp ? nn__vexp4f(d) : d * d));
+        }
+#endif
+        for (; j < w; j++) {
+          float d = xr[j] - cf[j];
+          t[j] += is_exp ? expf(d) : d * d;
+        }
+      }
+      for (j = 0; j < w; j++) acc[j0 + j] += (double)t[j];
+    }
+  }
+}
+NN__PRIVATE void nn__rcol_sqdev_f32(int64_t m, int64_t nrows, int64_t rs, void *acc, const void *x, const double *c) {
+  nn__rcol_centered_f32(m, nrows, rs, (double *)acc, (const float *)x, c, 0);
+}
+NN__PRIVATE void nn__rcol_sumexp_f32(int64_t m, int64_t nrows, int64_t rs, void *acc, const void *x, const double *c) {
+  nn__rcol_centered_f32(m, nrows, rs, (double *)acc, (const float *)x, c, 1);
+}
 
 /* bool min/max: truth values. */
 #define NN__ST_BMIN(a, v, cj) (a) = (uint8_t)((a) & ((v) != 0))
@@ -753,6 +944,122 @@ static const nn__rcol_fn nn__rcol_table[NN__RK_COUNT][NN_DTYPE_COUNT] = {
     {NULL, NULL, NULL, NULL, NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };
+
+/* Arg-min / arg-max down columns: rows r0, r0+1, ... update the best value and its row index per column (strictly
+   better values only, so the first occurrence wins; the first NaN wins and then stays). vals/idx start at the
+   identity (see nn__rcolarg_init) so any first row replaces them. */
+typedef void (*nn__rcolarg_fn)(int64_t m, int64_t nrows, int64_t rs, int64_t r0, int64_t *idx, void *vals,
+                               const void *x);
+#define NN__RCOLARG(NAME, T, VT, CV, BETTER)                                                                   \
+  NN__PRIVATE void NAME(int64_t m, int64_t nrows, int64_t rs, int64_t r0, int64_t *idx, void *vvals,         \
+                        const void *vx) {                                                                    \
+    VT *vals = (VT *)vvals;                                                                                  \
+    const T *x = (const T *)vx;                                                                              \
+    int64_t r, j;                                                                                            \
+    for (r = 0; r < nrows; r++, x += rs)                                                                     \
+      for (j = 0; j < m; j++) {                                                                              \
+        VT v = (VT)CV(x[j]), b = vals[j];                                                                    \
+        if (BETTER(v, b) || (v != v && b == b)) {                                                            \
+          vals[j] = v;                                                                                       \
+          idx[j] = r0 + r;                                                                                   \
+        }                                                                                                    \
+      }                                                                                                      \
+  }
+#define NN__CV_ID(v) (v)
+#define NN__CV_TRUTH(v) ((v) != 0)
+#if NN__VEXT
+/* float32 with vectors: row numbers are kept as int32 lanes next to the values (rows beyond 2^31 go scalar). */
+#define NN__RCOLARG_F32(NAME, CMP)                                                                             \
+  NN__PRIVATE void NAME(int64_t m, int64_t nrows, int64_t rs, int64_t r0, int64_t *idx, void *vvals,         \
+                        const void *vx) {                                                                    \
+    float *vals = (float *)vvals;                                                                            \
+    const float *x = (const float *)vx;                                                                      \
+    int32_t li[1024];                                                                                         \
+    int64_t j0, j, r;                                                                                        \
+    if (nrows >= INT32_MAX) {                                                                                \
+      for (r = 0; r < nrows; r++, x += rs)                                                                   \
+        for (j = 0; j < m; j++) {                                                                            \
+          float v = x[j], b = vals[j];                                                                       \
+          if (v CMP b || (v != v && b == b)) {                                                               \
+            vals[j] = v;                                                                                     \
+            idx[j] = r0 + r;                                                                                 \
+          }                                                                                                  \
+        }                                                                                                    \
+      return;                                                                                                \
+    }                                                                                                        \
+    for (j0 = 0; j0 < m; j0 += 1024) {                                                                       \
+      int64_t w = m - j0 < 1024 ? m - j0 : 1024;                                                             \
+      float *vb = vals + j0;                                                                                 \
+      for (j = 0; j < w; j++) li[j] = -1;                                                                    \
+      for (r = 0; r < nrows; r++) {                                                                          \
+        const float *xr = x + r * rs + j0;                                                                   \
+        nn__v4i rv = {(int32_t)r, (int32_t)r, (int32_t)r, (int32_t)r};                                       \
+        for (j = 0; j + 4 <= w; j += 4) {                                                                    \
+          nn__v4f v = nn__ld4f(xr + j), b = nn__ld4f(vb + j);                                                \
+          nn__v4i k = (v CMP b) | ((v != v) & (b == b)), l;                                                  \
+          memcpy(&l, li + j, sizeof l);                                                                      \
+          l = (l & ~k) | (rv & k);                                                                           \
+          memcpy(li + j, &l, sizeof l);                                                                      \
+          nn__st4f(vb + j, nn__sel4f(k, v, b));                                                              \
+        }                                                                                                    \
+        for (; j < w; j++) {                                                                                 \
+          float v = xr[j], b = vb[j];                                                                        \
+          if (v CMP b || (v != v && b == b)) {                                                               \
+            vb[j] = v;                                                                                       \
+            li[j] = (int32_t)r;                                                                              \
+          }                                                                                                  \
+        }                                                                                                    \
+      }                                                                                                      \
+      for (j = 0; j < w; j++)                                                                                \
+        if (li[j] >= 0) idx[j0 + j] = r0 + li[j];                                                            \
+    }                                                                                                        \
+  }
+NN__RCOLARG_F32(nn__rcolarg_min_f32, <)
+NN__RCOLARG_F32(nn__rcolarg_max_f32, >)
+#else
+NN__RCOLARG(nn__rcolarg_min_f32, float, float, NN__CV_ID, NN__LT)
+NN__RCOLARG(nn__rcolarg_max_f32, float, float, NN__CV_ID, NN__GT)
+#endif
+NN__RCOLARG(nn__rcolarg_min_f64, double, double, NN__CV_ID, NN__LT)
+NN__RCOLARG(nn__rcolarg_max_f64, double, double, NN__CV_ID, NN__GT)
+NN__RCOLARG(nn__rcolarg_min_i32, int32_t, int32_t, NN__CV_ID, NN__LT)
+NN__RCOLARG(nn__rcolarg_max_i32, int32_t, int32_t, NN__CV_ID, NN__GT)
+NN__RCOLARG(nn__rcolarg_min_i64, int64_t, int64_t, NN__CV_ID, NN__LT)
+NN__RCOLARG(nn__rcolarg_max_i64, int64_t, int64_t, NN__CV_ID, NN__GT)
+NN__RCOLARG(nn__rcolarg_min_u8, uint8_t, uint8_t, NN__CV_ID, NN__LT)
+NN__RCOLARG(nn__rcolarg_max_u8, uint8_t, uint8_t, NN__CV_ID, NN__GT)
+NN__RCOLARG(nn__rcolarg_min_b, uint8_t, uint8_t, NN__CV_TRUTH, NN__LT)
+NN__RCOLARG(nn__rcolarg_max_b, uint8_t, uint8_t, NN__CV_TRUTH, NN__GT)
+
+/* [0: argmin, 1: argmax][dtype] */
+static const nn__rcolarg_fn nn__rcolarg_table[2][NN_DTYPE_COUNT] = {
+    {nn__rcolarg_min_f32, nn__rcolarg_min_f64, nn__rcolarg_min_i32, nn__rcolarg_min_i64, nn__rcolarg_min_u8,
+     nn__rcolarg_min_b},
+    {nn__rcolarg_max_f32, nn__rcolarg_max_f64, nn__rcolarg_max_i32, nn__rcolarg_max_i64, nn__rcolarg_max_u8,
+     nn__rcolarg_max_b},
+};
+
+/* Identity of an arg column accumulator: index 0 and a value every element (or NaN) replaces, or equals. */
+NN__PRIVATE void nn__rcolarg_init(int want_max, nn_dtype dt, int64_t *idx, void *vals, int64_t m) {
+  int64_t j;
+  memset(idx, 0, (size_t)m * sizeof(int64_t));
+  switch (dt) {
+    case NN_FLOAT32:
+      for (j = 0; j < m; j++) ((float *)vals)[j] = want_max ? -INFINITY : INFINITY;
+      break;
+    case NN_FLOAT64:
+      for (j = 0; j < m; j++) ((double *)vals)[j] = want_max ? -INFINITY : INFINITY;
+      break;
+    case NN_INT32:
+      for (j = 0; j < m; j++) ((int32_t *)vals)[j] = want_max ? INT32_MIN : INT32_MAX;
+      break;
+    case NN_INT64:
+      for (j = 0; j < m; j++) ((int64_t *)vals)[j] = want_max ? INT64_MIN : INT64_MAX;
+      break;
+    case NN_UINT8: memset(vals, want_max ? 0 : 0xff, (size_t)m); break;
+    default: memset(vals, want_max ? 0 : 1, (size_t)m); break;
+  }
+}
 
 /* The accumulator dtype of a column kernel (NN_INT64 holds the wrapping uint64_t sums/products). */
 NN__PRIVATE nn_dtype nn__rcol_acc_dtype(nn__rkind k, nn_dtype dt) {
@@ -833,8 +1140,27 @@ NN__CUM_LINE(nn__cumsum_line_i64, int64_t, uint64_t, +)
 NN__CUM_LINE(nn__cumprod_line_f32, float, float, *)
 NN__CUM_LINE(nn__cumprod_line_f64, double, double, *)
 NN__CUM_LINE(nn__cumprod_line_i64, int64_t, uint64_t, *)
+#if NN__VEXT
+NN__PRIVATE void nn__cumsum_row_f32(int64_t m, float *o, const float *prev, const float *x) {
+  int64_t j = 0;
+  for (; j + 8 <= m; j += 8) {
+    nn__st4f(o + j, nn__ld4f(prev + j) + nn__ld4f(x + j));
+    nn__st4f(o + j + 4, nn__ld4f(prev + j + 4) + nn__ld4f(x + j + 4));
+  }
+  for (; j < m; j++) o[j] = prev[j] + x[j];
+}
+NN__PRIVATE void nn__cumsum_row_f64(int64_t m, double *o, const double *prev, const double *x) {
+  int64_t j = 0;
+  for (; j + 4 <= m; j += 4) {
+    nn__st2d(o + j, nn__ld2d(prev + j) + nn__ld2d(x + j));
+    nn__st2d(o + j + 2, nn__ld2d(prev + j + 2) + nn__ld2d(x + j + 2));
+  }
+  for (; j < m; j++) o[j] = prev[j] + x[j];
+}
+#else
 NN__CUM_ROW(nn__cumsum_row_f32, float, float, +)
 NN__CUM_ROW(nn__cumsum_row_f64, double, double, +)
+#endif
 NN__CUM_ROW(nn__cumsum_row_i64, int64_t, uint64_t, +)
 NN__CUM_ROW(nn__cumprod_row_f32, float, float, *)
 NN__CUM_ROW(nn__cumprod_row_f64, double, double, *)
@@ -849,8 +1175,6 @@ NN__CUM_ROW(nn__cumprod_row_i64, int64_t, uint64_t, *)
 NN__PRIVATE void nn__softmax_row_f32(int64_t n, float *o, const float *x, int logsm) {
   const nn__vec_table *vt = nn__kernels();
   float m;
-  double s0 = 0, s1 = 0;
-  int64_t i = 0;
   if (!logsm && vt->softmax_f32) {
     vt->softmax_f32(n, o, x);
     return;
@@ -861,31 +1185,10 @@ NN__PRIVATE void nn__softmax_row_f32(int64_t n, float *o, const float *x, int lo
   }
   m = nn__minmax_f32(n, x, 1);
   if (logsm) {
-    float ls;
     if (!isfinite(m)) m = 0;
-    for (; i + 2 <= n; i += 2) {
-      s0 += (double)expf(x[i] - m);
-      s1 += (double)expf(x[i + 1] - m);
-    }
-    for (; i < n; i++) s0 += (double)expf(x[i] - m);
-    ls = (float)log(s0 + s1);
-    for (i = 0; i < n; i++) o[i] = (x[i] - m) - ls;
+    nn__axpb_f32(n, o, x, 1.0f, -(m + (float)log(nn__expsum_f32(n, NULL, x, m))));
   } else {
-    float inv;
-    for (; i + 2 <= n; i += 2) {
-      float e0 = expf(x[i] - m), e1 = expf(x[i + 1] - m);
-      o[i] = e0;
-      o[i + 1] = e1;
-      s0 += (double)e0;
-      s1 += (double)e1;
-    }
-    for (; i < n; i++) {
-      float e0 = expf(x[i] - m);
-      o[i] = e0;
-      s0 += (double)e0;
-    }
-    inv = (float)(1.0 / (s0 + s1));
-    for (i = 0; i < n; i++) o[i] *= inv;
+    nn__axpb_f32(n, o, o, (float)(1.0 / nn__expsum_f32(n, o, x, m)), 0.0f);
   }
 }
 
@@ -922,7 +1225,7 @@ NN__PRIVATE void nn__softmax_row_f64(int64_t n, double *o, const double *x, int 
 
 /* Softmax down the columns of an n x m block (rows rs elements apart in both x and o): each of the m columns is
    normalized over its n entries. mb and sb are scratch of m doubles. o may equal x. */
-#define NN__SOFTMAX_COLS(NAME, T, EXP)                                                                     \
+#define NN__SOFTMAX_COLS(NAME, T, EXPROW)                                                                  \
   NN__PRIVATE void NAME(int64_t n, int64_t m, int64_t rs, T *o, const T *x, int logsm, double *mb, double *sb) { \
     int64_t i, j;                                                                                          \
     for (j = 0; j < m; j++) {                                                                              \
@@ -939,18 +1242,7 @@ NN__PRIVATE void nn__softmax_row_f64(int64_t n, double *o, const double *x, int 
     if (logsm)                                                                                             \
       for (j = 0; j < m; j++)                                                                              \
         if (!isfinite(mb[j])) mb[j] = 0;                                                                   \
-    for (i = 0; i < n; i++) {                                                                              \
-      const T *xr = x + i * rs;                                                                            \
-      T *orow = o + i * rs;                                                                                \
-      if (logsm)                                                                                           \
-        for (j = 0; j < m; j++) sb[j] += (double)EXP(xr[j] - (T)mb[j]);                                    \
-      else                                                                                                 \
-        for (j = 0; j < m; j++) {                                                                          \
-          T e = EXP(xr[j] - (T)mb[j]);                                                                     \
-          orow[j] = e;                                                                                     \
-          sb[j] += (double)e;                                                                              \
-        }                                                                                                  \
-    }                                                                                                      \
+    EXPROW                                                                                                 \
     if (logsm)                                                                                             \
       for (j = 0; j < m; j++) sb[j] = log(sb[j]);                                                          \
     else                                                                                                   \
@@ -964,5 +1256,64 @@ NN__PRIVATE void nn__softmax_row_f64(int64_t n, double *o, const double *x, int 
         for (j = 0; j < m; j++) orow[j] *= (T)sb[j];                                                       \
     }                                                                                                      \
   }
-NN__SOFTMAX_COLS(nn__softmax_cols_f32, float, expf)
-NN__SOFTMAX_COLS(nn__softmax_cols_f64, double, exp)
+/* exp(x - max) of every row into o (softmax) or a scratch row (log_softmax), summed into sb */
+#define NN__SM_EXPROW_F64                                                                                  \
+  for (i = 0; i < n; i++) {                                                                                \
+    const double *xr = x + i * rs;                                                                         \
+    double *orow = o + i * rs;                                                                             \
+    for (j = 0; j < m; j++) {                                                                              \
+      double e = exp(xr[j] - mb[j]);                                                                       \
+      if (!logsm) orow[j] = e;                                                                             \
+      sb[j] += e;                                                                                          \
+    }                                                                                                      \
+  }
+/* float32 columns (m <= NN__RBLOCK): max with the vector column kernel, exp in float, sums in float over groups of
+   64 rows folded into double. */
+NN__PRIVATE void nn__softmax_cols_f32(int64_t n, int64_t m, int64_t rs, float *o, const float *x, int logsm,
+                                      double *mb, double *sb) {
+  float mf[NN__RBLOCK], part[NN__RBLOCK], t[NN__RBLOCK];
+  int64_t i, j, g;
+  memcpy(mf, x, (size_t)m * sizeof(float));
+  nn__rcol_max_f32(m, n - 1, rs, mf, x + rs, NULL);
+  for (j = 0; j < m; j++) {
+    if (logsm && !isfinite(mf[j])) mf[j] = 0;
+    sb[j] = 0;
+  }
+  for (i = 0; i < n; i = g) {
+    g = n - i < 64 ? n : i + 64;
+    memset(part, 0, (size_t)m * sizeof(float));
+    for (; i < g; i++) {
+      const float *xr = x + i * rs;
+      float *e = logsm ? t : o + i * rs;
+      j = 0;
+#if NN__VEXT
+      for (; j + 4 <= m; j += 4) {
+        nn__v4f ev = nn__vexp4f(nn__ld4f(xr + j) - nn__ld4f(mf + j));
+        nn__st4f(e + j, ev);
+        nn__st4f(part + j, nn__ld4f(part + j) + ev);
+      }
+#endif
+      for (; j < m; j++) {
+        e[j] = expf(xr[j] - mf[j]);
+        part[j] += e[j];
+      }
+    }
+    for (j = 0; j < m; j++) sb[j] += (double)part[j];
+  }
+  /* part: the per-column scale (softmax) or shift (log_softmax) */
+  for (j = 0; j < m; j++) part[j] = logsm ? mf[j] + (float)log(sb[j]) : (float)(1.0 / sb[j]);
+  (void)mb;
+  for (i = 0; i < n; i++) {
+    const float *xr = x + i * rs;
+    float *orow = o + i * rs;
+    j = 0;
+#if NN__VEXT
+    if (logsm)
+      for (; j + 4 <= m; j += 4) nn__st4f(orow + j, nn__ld4f(xr + j) - nn__ld4f(part + j));
+    else
+      for (; j + 4 <= m; j += 4) nn__st4f(orow + j, nn__ld4f(orow + j) * nn__ld4f(part + j));
+#endif
+    for (; j < m; j++) orow[j] = logsm ? xr[j] - part[j] : orow[j] * part[j];
+  }
+}
+NN__SOFTMAX_COLS(nn__softmax_cols_f64, double, NN__SM_EXPROW_F64)

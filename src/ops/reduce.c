@@ -379,8 +379,10 @@ NN__PRIVATE nn_status nn__rB_run(const char *name, const nn__rpass *ps, const nn
   b.col = nn__rcol_table[ps->kind][ps->dt];
   NN_ASSERT(b.col != NULL);
   b.ncb = (b.m + NN__RCOLBLK - 1) / NN__RCOLBLK;
+  /* row chunks of about 4 pieces' worth, at most 1024 rows: fewer partials to fold, bounded float error */
   per = b.m < NN__RCOLBLK ? b.m : NN__RCOLBLK;
-  b.RC = NN__RCHUNK / per;
+  b.RC = 4 * NN__RCHUNK / per;
+  if (b.RC > 1024) b.RC = 1024;
   if (b.RC < 1) b.RC = 1;
   b.nrc = (b.R + b.RC - 1) / b.RC;
   b.ntask = b.nrc * b.nko * b.ncb;
@@ -399,6 +401,56 @@ NN__PRIVATE nn_status nn__rB_run(const char *name, const nn__rpass *ps, const nn
     nn__dealloc(b.part);
   }
   return NN_OK;
+}
+
+/* ---- form (B) for argmin / argmax along one axis: column blocks, all rows in one task ---- */
+
+#define NN__RARGBLK 1024
+
+typedef struct nn__rBarg {
+  const nn__rpass *ps;
+  const nn__rplan *p;
+  const char *base;
+  int64_t esz, m, nko, R, rst, ncb, ntask, G;
+  nn__rcolarg_fn fn;
+} nn__rBarg;
+
+NN__PRIVATE void nn__rBarg_task(void *ctx, int64_t chunk) {
+  const nn__rBarg *b = (const nn__rBarg *)ctx;
+  int64_t idx[NN__RARGBLK];
+  double vals[NN__RARGBLK];
+  int64_t t = chunk * b->G, e = t + b->G;
+  int want_max = b->ps->kind == NN__RK_ARGMAX;
+  if (e > b->ntask) e = b->ntask;
+  for (; t < e; t++) {
+    int64_t cb = t % b->ncb, ko = t / b->ncb, j0 = cb * NN__RARGBLK;
+    int64_t w = b->m - j0 < NN__RARGBLK ? b->m - j0 : NN__RARGBLK;
+    const char *x = b->base + (nn__roff(ko, b->p->nk - 1, b->p->kshape, b->p->kst) + j0) * b->esz;
+    nn__rcolarg_init(want_max, b->ps->dt, idx, vals, w);
+    b->fn(w, b->R, b->rst, 0, idx, vals, x);
+    memcpy((int64_t *)b->ps->out + ko * b->m + j0, idx, (size_t)w * sizeof(int64_t));
+  }
+}
+
+NN__PRIVATE void nn__rBarg_run(const nn__rpass *ps, const nn__rplan *p, const nn_tensor *x) {
+  nn__rBarg b;
+  int i;
+  int64_t work;
+  b.ps = ps;
+  b.p = p;
+  b.base = (const char *)x->data;
+  b.esz = (int64_t)nn_dtype_size(x->dtype);
+  b.m = p->kshape[p->nk - 1];
+  b.nko = 1;
+  for (i = 0; i + 1 < p->nk; i++) b.nko *= p->kshape[i];
+  b.R = p->rshape[0];
+  b.rst = p->rst[0];
+  b.ncb = (b.m + NN__RARGBLK - 1) / NN__RARGBLK;
+  b.ntask = b.nko * b.ncb;
+  b.fn = nn__rcolarg_table[ps->kind == NN__RK_ARGMAX][ps->dt];
+  work = (b.m < NN__RARGBLK ? b.m : NN__RARGBLK) * b.R;
+  b.G = work >= NN__RCHUNK ? 1 : NN__RCHUNK / work;
+  nn__parallel_for((b.ntask + b.G - 1) / b.G, nn__rBarg_task, &b);
 }
 
 /* ---- the shared driver ---- */
@@ -422,8 +474,12 @@ NN__PRIVATE nn_status nn__rpass_run(const char *name, const nn_tensor *x, const 
   nn__rplan_make(x, red, is_arg, &p);
   if (p.nr == 0 || p.rst[p.nr - 1] == 1) {
     if (!is_arg || p.nr <= 1) return nn__rA_run(name, ps, &p, x);
-  } else if (!is_arg && p.nk > 0 && p.kst[p.nk - 1] == 1) {
-    return nn__rB_run(name, ps, &p, x);
+  } else if (p.nk > 0 && p.kst[p.nk - 1] == 1) {
+    if (!is_arg) return nn__rB_run(name, ps, &p, x);
+    if (p.nr == 1) {
+      nn__rBarg_run(ps, &p, x);
+      return NN_OK;
+    }
   }
   {
     int axes[NN_MAX_DIMS], red2[NN_MAX_DIMS], i, k = 0;
