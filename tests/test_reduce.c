@@ -328,6 +328,104 @@ static void test_reduce_pieces(void) {
   }
 }
 
+/* Wide column reductions: several column blocks and several row chunks (float partials folded in double). */
+static void test_reduce_wide_columns(void) {
+  int64_t sh[2] = {600, 3000}, i, j, n = 600 * 3000;
+  float *d = nt_red_data(n, 23);
+  nn_tensor *x, *rs, *rm, *rx, *ra;
+  int ok = 1;
+  if (!d) return;
+  d[599 * 3000 + 2999] = 100.0f;
+  x = nn_from_data(d, sh, 2, NN_FLOAT32);
+  rs = nn_sum(x, 0, 0);
+  rm = nn_mean(x, -2, 0);
+  rx = nn_max(x, 0, 0);
+  ra = nn_argmax(x, 0, 0);
+  for (j = 0; j < 3000; j++) {
+    double s = 0, mx = -1e30;
+    int64_t am = 0;
+    for (i = 0; i < 600; i++) {
+      s += d[i * 3000 + j];
+      if (d[i * 3000 + j] > mx) mx = d[i * 3000 + j], am = i;
+    }
+    if (fabs(((const float *)rs->data)[j] - s) > 1e-5 * (1 + fabs(s))) ok = 0;
+    if (fabs(((const float *)rm->data)[j] - s / 600) > 1e-6) ok = 0;
+    if (((const float *)rx->data)[j] != (float)mx) ok = 0;
+    if (((const int64_t *)ra->data)[j] != am) ok = 0;
+  }
+  CHECK(ok);
+  CHECK(((const int64_t *)ra->data)[2999] == 599);
+  nn_free(rs);
+  nn_free(rm);
+  nn_free(rx);
+  nn_free(ra);
+  nn_free(x);
+  free(d);
+}
+
+/* Softmax is shift-invariant and exact zeros come out of -inf (masked) entries. */
+static void test_reduce_softmax_values(void) {
+  double v[6] = {0.5, -1.0, 2.0, -INFINITY, 3.0, 0.0}, big[6];
+  int64_t n = 6, i;
+  nn_tensor *x = nn_from_data(v, &n, 1, NN_FLOAT64), *xb, *x32, *a, *b, *l, *lb, *e, *lse;
+  for (i = 0; i < 6; i++) big[i] = v[i] + 1000.0;
+  xb = nn_from_data(big, &n, 1, NN_FLOAT64);
+  x32 = nn_astype(x, NN_FLOAT32);
+  a = nn_softmax(x, 0);
+  b = nn_softmax(xb, 0);
+  l = nn_log_softmax(x, 0);
+  lb = nn_log_softmax(xb, 0);
+  for (i = 0; i < 6; i++) {
+    CHECK_NEAR(nn_get_flat(a, i), nn_get_flat(b, i), 1e-12);
+    CHECK_NEAR(nn_get_flat(l, i), nn_get_flat(lb, i), 1e-12);
+  }
+  CHECK(nn_get_flat(a, 3) == 0.0);
+  CHECK(nn_get_flat(l, 3) == -INFINITY);
+  e = nn_softmax(x32, -1);
+  CHECK(e && e->dtype == NN_FLOAT32 && nn_get_flat(e, 3) == 0.0);
+  for (i = 0; i < 6; i++) CHECK_NEAR(nn_get_flat(e, i), nn_get_flat(a, i), 1e-6);
+  nn_free(e);
+  e = nn_log_softmax(x32, -1);
+  for (i = 0; i < 6; i++) CHECK_NEAR(nn_get_flat(e, i), nn_get_flat(l, i), 1e-5);
+  nn_free(e);
+  /* logsumexp of large values does not overflow */
+  lse = nn_logsumexp(xb, 0, 0);
+  CHECK_NEAR(nn_item(lse), 1000.0 + log(exp(0.5) + exp(-1.0) + exp(2.0) + exp(3.0) + 1.0), 1e-12);
+  nn_free(lse);
+  nn_free(a);
+  nn_free(b);
+  nn_free(l);
+  nn_free(lb);
+  nn_free(x32);
+  nn_free(xb);
+  nn_free(x);
+}
+
+/* keepdims shapes, NN_ALL_AXES with keepdims, and axes=() (no reduction). */
+static void test_reduce_shapes(void) {
+  int64_t sh[3] = {2, 3, 4};
+  nn_tensor *x = nn_arange(0, 24, 1, NN_INT32), *y = nn_reshape(x, sh, 3), *r;
+  int none[1] = {0}, ax[2] = {2, 0};
+  r = nn_sum(y, NN_ALL_AXES, 1);
+  CHECK(r && r->ndim == 3 && r->shape[0] == 1 && r->shape[1] == 1 && r->shape[2] == 1 && nn_item(r) == 276);
+  nn_free(r);
+  r = nn_reduce(NN_REDUCE_MAX, y, none, 0, 0, 0); /* axis=(): a copy */
+  CHECK(r && r->ndim == 3 && r->dtype == NN_INT32 && nn_get_flat(r, 23) == 23);
+  nn_free(r);
+  r = nn_reduce(NN_REDUCE_MEAN, y, none, 0, 1, 0);
+  CHECK(r && r->ndim == 3 && r->dtype == NN_FLOAT64 && nn_get_flat(r, 5) == 5);
+  nn_free(r);
+  r = nn_reduce(NN_REDUCE_SUM, y, ax, 2, 1, 0); /* axes in any order */
+  CHECK(r && r->ndim == 3 && r->shape[0] == 1 && r->shape[1] == 3 && r->shape[2] == 1);
+  CHECK(r && nn_get_flat(r, 0) == 0 + 1 + 2 + 3 + 12 + 13 + 14 + 15);
+  nn_free(r);
+  r = nn_reduce(NN_REDUCE_SUM, y, NULL, 0, 0, 0);
+  CHECK(r && r->ndim == 0 && nn_item(r) == 276);
+  nn_free(r);
+  nn_free(y);
+  nn_free(x);
+}
+
 /* ---- results do not depend on the number of threads ---- */
 
 static int nt_red_same(const nn_tensor *a, const nn_tensor *b) {
@@ -588,6 +686,9 @@ void tests_reduce(void) {
   RUN(test_reduce_numpy_ref);
   RUN(test_reduce_large);
   RUN(test_reduce_pieces);
+  RUN(test_reduce_wide_columns);
+  RUN(test_reduce_softmax_values);
+  RUN(test_reduce_shapes);
   RUN(test_reduce_threads);
   RUN(test_reduce_empty);
   RUN(test_reduce_scalar_and_wrap);

@@ -144,17 +144,30 @@ NN__PRIVATE double nn__expsum_f32(int64_t n, float *o, const float *x, float shi
   return total;
 }
 
-/* o[i] = x[i] * a + b (o may equal x). */
-NN__PRIVATE void nn__axpb_f32(int64_t n, float *o, const float *x, float a, float b) {
+/* o[i] = x[i] * a (o may equal x). */
+NN__PRIVATE void nn__scale_f32(int64_t n, float *o, const float *x, float a) {
+  int64_t i = 0;
+#if NN__VEXT
+  const nn__v4f av = nn__splat4f(a);
+  for (; i + 8 <= n; i += 8) {
+    nn__st4f(o + i, nn__ld4f(x + i) * av);
+    nn__st4f(o + i + 4, nn__ld4f(x + i + 4) * av);
+  }
+#endif
+  for (; i < n; i++) o[i] = x[i] * a;
+}
+
+/* o[i] = (x[i] - a) - b (o may equal x). */
+NN__PRIVATE void nn__sub2_f32(int64_t n, float *o, const float *x, float a, float b) {
   int64_t i = 0;
 #if NN__VEXT
   const nn__v4f av = nn__splat4f(a), bv = nn__splat4f(b);
   for (; i + 8 <= n; i += 8) {
-    nn__st4f(o + i, nn__ld4f(x + i) * av + bv);
-    nn__st4f(o + i + 4, nn__ld4f(x + i + 4) * av + bv);
+    nn__st4f(o + i, (nn__ld4f(x + i) - av) - bv);
+    nn__st4f(o + i + 4, (nn__ld4f(x + i + 4) - av) - bv);
   }
 #endif
-  for (; i < n; i++) o[i] = x[i] * a + b;
+  for (; i < n; i++) o[i] = (x[i] - a) - b;
 }
 
 /* Sum of n floats (n <= NN__RBLOCK) in float with 16 independent lanes. */
@@ -1186,9 +1199,9 @@ NN__PRIVATE void nn__softmax_row_f32(int64_t n, float *o, const float *x, int lo
   m = nn__minmax_f32(n, x, 1);
   if (logsm) {
     if (!isfinite(m)) m = 0;
-    nn__axpb_f32(n, o, x, 1.0f, -(m + (float)log(nn__expsum_f32(n, NULL, x, m))));
+    nn__sub2_f32(n, o, x, m, (float)log(nn__expsum_f32(n, NULL, x, m)));
   } else {
-    nn__axpb_f32(n, o, o, (float)(1.0 / nn__expsum_f32(n, o, x, m)), 0.0f);
+    nn__scale_f32(n, o, o, (float)(1.0 / nn__expsum_f32(n, o, x, m)));
   }
 }
 
@@ -1300,8 +1313,8 @@ NN__PRIVATE void nn__softmax_cols_f32(int64_t n, int64_t m, int64_t rs, float *o
     }
     for (j = 0; j < m; j++) sb[j] += (double)part[j];
   }
-  /* part: the per-column scale (softmax) or shift (log_softmax) */
-  for (j = 0; j < m; j++) part[j] = logsm ? mf[j] + (float)log(sb[j]) : (float)(1.0 / sb[j]);
+  /* part: the per-column scale 1/sum (softmax) or log(sum) (log_softmax: (x - max) - log(sum)) */
+  for (j = 0; j < m; j++) part[j] = logsm ? (float)log(sb[j]) : (float)(1.0 / sb[j]);
   (void)mb;
   for (i = 0; i < n; i++) {
     const float *xr = x + i * rs;
@@ -1309,11 +1322,11 @@ NN__PRIVATE void nn__softmax_cols_f32(int64_t n, int64_t m, int64_t rs, float *o
     j = 0;
 #if NN__VEXT
     if (logsm)
-      for (; j + 4 <= m; j += 4) nn__st4f(orow + j, nn__ld4f(xr + j) - nn__ld4f(part + j));
+      for (; j + 4 <= m; j += 4) nn__st4f(orow + j, (nn__ld4f(xr + j) - nn__ld4f(mf + j)) - nn__ld4f(part + j));
     else
       for (; j + 4 <= m; j += 4) nn__st4f(orow + j, nn__ld4f(orow + j) * nn__ld4f(part + j));
 #endif
-    for (; j < m; j++) orow[j] = logsm ? xr[j] - part[j] : orow[j] * part[j];
+    for (; j < m; j++) orow[j] = logsm ? (xr[j] - mf[j]) - part[j] : orow[j] * part[j];
   }
 }
 NN__SOFTMAX_COLS(nn__softmax_cols_f64, double, NN__SM_EXPROW_F64)
