@@ -464,40 +464,48 @@ NN__PRIVATE const char *nn__rop_numpy_name(int op) {
   }
 }
 
-/* Runs one pass (kind, fin) over x for the reduced axes red, writing nout elements of outdt to out. Copies x into
-   row layout first when neither form applies. */
+/* 1 when the reduction of x over red runs in place (form A or B), 0 when x must first be copied. */
+NN__PRIVATE int nn__rlayout_ok(const nn_tensor *x, const int *red, int is_arg) {
+  nn__rplan p;
+  nn__rplan_make(x, red, is_arg, &p);
+  if (p.nr == 0 || p.rst[p.nr - 1] == 1) return !is_arg || p.nr <= 1;
+  return p.nk > 0 && p.kst[p.nk - 1] == 1 && (!is_arg || p.nr == 1);
+}
+
+/* A contiguous copy of x with the axes ordered (kept..., reduced...); red2 receives the reduced mask for it. */
+NN__PRIVATE nn_tensor *nn__rlayout_copy(const nn_tensor *x, const int *red, int *red2) {
+  int axes[NN_MAX_DIMS], i, k = 0;
+  nn_tensor *perm, *cp;
+  for (i = 0; i < x->ndim; i++)
+    if (!red[i]) axes[k++] = i;
+  for (i = 0; i < x->ndim; i++)
+    if (red[i]) axes[k++] = i;
+  for (i = 0; i < x->ndim; i++) red2[i] = red[axes[i]];
+  perm = nn_permute(x, axes, x->ndim);
+  cp = perm ? nn_copy(perm) : NULL;
+  nn_free(perm);
+  return cp;
+}
+
+/* Runs one pass (kind, fin) over x for the reduced axes red, writing nout elements of outdt to ps->out. Copies x
+   into row layout first when neither form applies. */
 NN__PRIVATE nn_status nn__rpass_run(const char *name, const nn_tensor *x, const int *red, nn__rpass *ps) {
   nn__rplan p;
   int is_arg = ps->kind == NN__RK_ARGMIN || ps->kind == NN__RK_ARGMAX;
-  nn_tensor *perm = NULL, *cp = NULL;
-  nn_status st;
-  nn__rplan_make(x, red, is_arg, &p);
-  if (p.nr == 0 || p.rst[p.nr - 1] == 1) {
-    if (!is_arg || p.nr <= 1) return nn__rA_run(name, ps, &p, x);
-  } else if (p.nk > 0 && p.kst[p.nk - 1] == 1) {
+  if (nn__rlayout_ok(x, red, is_arg)) {
+    nn__rplan_make(x, red, is_arg, &p);
+    if (p.nr == 0 || p.rst[p.nr - 1] == 1) return nn__rA_run(name, ps, &p, x);
     if (!is_arg) return nn__rB_run(name, ps, &p, x);
-    if (p.nr == 1) {
-      nn__rBarg_run(ps, &p, x);
-      return NN_OK;
-    }
-  }
-  {
-    int axes[NN_MAX_DIMS], red2[NN_MAX_DIMS], i, k = 0;
-    for (i = 0; i < x->ndim; i++)
-      if (!red[i]) axes[k++] = i;
-    for (i = 0; i < x->ndim; i++)
-      if (red[i]) axes[k++] = i;
-    for (i = 0; i < x->ndim; i++) red2[i] = red[axes[i]];
-    perm = nn_permute(x, axes, x->ndim);
-    cp = perm ? nn_copy(perm) : NULL;
-    if (!cp) {
-      nn_free(perm);
-      return nn_last_status();
-    }
+    nn__rBarg_run(ps, &p, x);
+    return NN_OK;
+  } else {
+    int red2[NN_MAX_DIMS];
+    nn_tensor *cp = nn__rlayout_copy(x, red, red2);
+    nn_status st;
+    if (!cp) return nn_last_status();
     nn__rplan_make(cp, red2, is_arg, &p);
     st = nn__rA_run(name, ps, &p, cp);
     nn_free(cp);
-    nn_free(perm);
     return st;
   }
 }
@@ -621,6 +629,15 @@ NN__PRIVATE nn_tensor *nn__reduce(const char *name, int op, const nn_tensor *x, 
     case NN__ROP_ARGMAX: ps.kind = NN__RK_ARGMAX; break;
     default: { /* two passes: a center per output (mean or max), then the centered sum */
       nn__rpass p1 = ps;
+      if (!nn__rlayout_ok(src, red, 0)) { /* copy once for both passes */
+        int red2[NN_MAX_DIMS];
+        nn_tensor *cp = nn__rlayout_copy(src, red, red2);
+        if (!cp) goto fail;
+        memcpy(red, red2, (size_t)src->ndim * sizeof(int));
+        nn_free(xs);
+        xs = cp;
+        src = cp;
+      }
       centers = (double *)nn__xalloc(name, (size_t)out->size * sizeof(double));
       if (!centers) goto fail;
       p1.kind = op == NN_REDUCE_LOGSUMEXP ? NN__RK_MAX : NN__RK_SUM;
