@@ -206,9 +206,14 @@ NN__PRIVATE float nn__sum_block_f32(int64_t n, const float *x) {
 
 /* Sum of n float32 values, accumulated as float partials of NN__RBLOCK elements folded in double. */
 NN__PRIVATE double nn__sum_f32(int64_t n, const float *x) {
-  const nn__vec_table *vt = nn__kernels();
+  const nn__vec_table *vt;
   double d = 0;
   int64_t i;
+  if (n < 16) { /* short rows: no setup */
+    for (i = 0; i < n; i++) d += (double)x[i];
+    return d;
+  }
+  vt = nn__kernels();
   for (i = 0; i < n; i += NN__RBLOCK) {
     int64_t b = n - i < NN__RBLOCK ? n - i : NN__RBLOCK;
     d += (double)(vt->sum_f32 ? vt->sum_f32(b, x + i) : nn__sum_block_f32(b, x + i));
@@ -249,9 +254,14 @@ NN__PRIVATE double nn__sum_block_f64(int64_t n, const double *x) {
 
 /* Sum of n float64 values: block partials folded into a running total (keeps the error near log-size). */
 NN__PRIVATE double nn__sum_f64(int64_t n, const double *x) {
-  const nn__vec_table *vt = nn__kernels();
+  const nn__vec_table *vt;
   double d = 0;
   int64_t i;
+  if (n < 16) {
+    for (i = 0; i < n; i++) d += x[i];
+    return d;
+  }
+  vt = nn__kernels();
   for (i = 0; i < n; i += NN__RBLOCK) {
     int64_t b = n - i < NN__RBLOCK ? n - i : NN__RBLOCK;
     d += vt->sum_f64 ? vt->sum_f64(b, x + i) : nn__sum_block_f64(b, x + i);
@@ -589,8 +599,20 @@ NN__PRIVATE void nn__rrow_sumexp_f64(int64_t n, const void *vx, double c, nn__ra
   NN__PRIVATE void NAME(int64_t n, const void *vx, double c, nn__racc *r) {  \
     const T *x = (const T *)vx;                                              \
     int64_t b0, bb = 0, i, e;                                                \
-    T best = (T)MINMAX(n < NN__ARGBLK ? n : NN__ARGBLK, x, WANT_MAX);        \
+    T best;                                                                  \
     (void)c;                                                                 \
+    if (n <= 32) { /* short rows: one plain pass */                          \
+      best = x[0];                                                           \
+      for (i = 0, e = 0; i < n && best == best; i++)                         \
+        if (BETTER(x[i], best) || x[i] != x[i]) {                            \
+          best = x[i];                                                       \
+          e = i;                                                             \
+        }                                                                    \
+      r->d = (double)best;                                                   \
+      r->idx = e;                                                            \
+      return;                                                                \
+    }                                                                        \
+    best = (T)MINMAX(n < NN__ARGBLK ? n : NN__ARGBLK, x, WANT_MAX);          \
     for (b0 = NN__ARGBLK; best == best && b0 < n; b0 += NN__ARGBLK) {       \
       T m = (T)MINMAX(n - b0 < NN__ARGBLK ? n - b0 : NN__ARGBLK, x + b0, WANT_MAX); \
       if (m != m || BETTER(m, best)) {                                       \

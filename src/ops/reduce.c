@@ -51,10 +51,10 @@ NN__PRIVATE void nn__rplan_make(const nn_tensor *x, const int *red, int c_order,
       p->nk++;
     }
   }
-  if (!c_order) /* stable insertion sort, largest stride first */
+  if (!c_order) /* stable insertion sort, largest |stride| first (reversed axes then still end in stride 1) */
     for (i = 1; i < p->nr; i++) {
       int64_t n = p->rshape[i], s = p->rst[i];
-      for (j = i; j > 0 && p->rst[j - 1] < s; j--) {
+      for (j = i; j > 0 && (p->rst[j - 1] < 0 ? -p->rst[j - 1] : p->rst[j - 1]) < (s < 0 ? -s : s); j--) {
         p->rshape[j] = p->rshape[j - 1];
         p->rst[j] = p->rst[j - 1];
       }
@@ -169,8 +169,8 @@ NN__PRIVATE void nn__rstore_vec(const nn__rpass *ps, int64_t o0, int64_t w, nn_d
   if (at == NN_FLOAT32 && ps->outdt == NN_FLOAT32 && ps->fin == NN__FIN_MEAN) {
     const float *a = (const float *)acc;
     float *o = (float *)op;
-    double inv = 1.0 / (double)ps->N;
-    for (j = 0; j < w; j++) o[j] = (float)((double)a[j] * inv);
+    double n = (double)ps->N;
+    for (j = 0; j < w; j++) o[j] = (float)((double)a[j] / n);
     return;
   }
   if (at == NN_FLOAT64 && ps->fin == NN__FIN_PLAIN && ps->outdt == NN_FLOAT32) {
@@ -229,6 +229,15 @@ NN__PRIVATE void nn__rA_outputs(void *ctx, int64_t chunk) {
   int64_t o = chunk * a->G, e = o + a->G;
   nn__racc r;
   if (e > a->nout) e = a->nout;
+  memset(&r, 0, sizeof r);
+  if (a->Q == 1 && a->p->nk <= 1 && !a->ps->centers) { /* one row per output, rows at a constant stride */
+    int64_t st = (a->p->nk ? a->p->kst[0] : 0) * a->esz;
+    for (; o < e; o++) {
+      a->row(a->L, a->base + o * st, 0.0, &r);
+      nn__rstore(a->ps, o, &r);
+    }
+    return;
+  }
   for (; o < e; o++) {
     memset(&r, 0, sizeof r);
     nn__rA_unit(a, o, 0, &r);
