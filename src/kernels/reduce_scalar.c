@@ -10,15 +10,15 @@
    Integer sums and products wrap around (computed in uint64_t, as NumPy's int64 arithmetic does). */
 
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(NN_NO_SIMD) && !defined(__TINYC__)
-#define NN__VEXT 1
+#define NN__RVEXT 1
 /* small vector helpers must be inlined into the loops that use them */
-#define NN__VFN static __inline__ __attribute__((always_inline, unused))
-typedef float nn__v4f __attribute__((vector_size(16)));
-typedef double nn__v2d __attribute__((vector_size(16)));
-typedef int32_t nn__v4i __attribute__((vector_size(16)));
-typedef int64_t nn__v2l __attribute__((vector_size(16)));
+#define NN__RVFN static __inline__ __attribute__((always_inline, unused))
+typedef float nn__rv4f __attribute__((vector_size(16)));
+typedef double nn__rv2d __attribute__((vector_size(16)));
+typedef int32_t nn__rv4i __attribute__((vector_size(16)));
+typedef int64_t nn__rv2l __attribute__((vector_size(16)));
 #else
-#define NN__VEXT 0
+#define NN__RVEXT 0
 #endif
 
 /* Which reduction a kernel computes. */
@@ -56,84 +56,84 @@ typedef void (*nn__rcol_fn)(int64_t m, int64_t nrows, int64_t rstride, void *acc
 /* float32 / float64 sums                                                                                      */
 /* ---------------------------------------------------------------------------------------------------------- */
 
-#if NN__VEXT
-NN__VFN nn__v4f nn__ld4f(const float *p) {
-  nn__v4f v;
+#if NN__RVEXT
+NN__RVFN nn__rv4f nn__rld4f(const float *p) {
+  nn__rv4f v;
   memcpy(&v, p, sizeof v);
   return v;
 }
-NN__VFN nn__v2d nn__ld2d(const double *p) {
-  nn__v2d v;
+NN__RVFN nn__rv2d nn__rld2d(const double *p) {
+  nn__rv2d v;
   memcpy(&v, p, sizeof v);
   return v;
 }
-NN__VFN void nn__st4f(float *p, nn__v4f v) { memcpy(p, &v, sizeof v); }
-NN__VFN void nn__st2d(double *p, nn__v2d v) { memcpy(p, &v, sizeof v); }
-typedef uint32_t nn__v4u __attribute__((vector_size(16)));
-NN__VFN nn__v4f nn__splat4f(float a) {
-  nn__v4f v = {a, a, a, a};
+NN__RVFN void nn__rst4f(float *p, nn__rv4f v) { memcpy(p, &v, sizeof v); }
+NN__RVFN void nn__rst2d(double *p, nn__rv2d v) { memcpy(p, &v, sizeof v); }
+typedef uint32_t nn__rv4u __attribute__((vector_size(16)));
+NN__RVFN nn__rv4f nn__rsplat4f(float a) {
+  nn__rv4f v = {a, a, a, a};
   return v;
 }
 /* Lane select: k ? a : b, with k lanes all ones or all zeros (comparison results). */
-NN__VFN nn__v4f nn__sel4f(nn__v4i k, nn__v4f a, nn__v4f b) {
-  return (nn__v4f)(((nn__v4i)a & k) | ((nn__v4i)b & ~k));
+NN__RVFN nn__rv4f nn__rsel4f(nn__rv4i k, nn__rv4f a, nn__rv4f b) {
+  return (nn__rv4f)(((nn__rv4i)a & k) | ((nn__rv4i)b & ~k));
 }
-NN__VFN nn__v2d nn__sel2d(nn__v2l k, nn__v2d a, nn__v2d b) {
-  return (nn__v2d)(((nn__v2l)a & k) | ((nn__v2l)b & ~k));
+NN__RVFN nn__rv2d nn__rsel2d(nn__rv2l k, nn__rv2d a, nn__rv2d b) {
+  return (nn__rv2d)(((nn__rv2l)a & k) | ((nn__rv2l)b & ~k));
 }
-NN__VFN float nn__hsum4f(nn__v4f v) {
+NN__RVFN float nn__rhsum4f(nn__rv4f v) {
   float r[4];
   memcpy(r, &v, sizeof r);
   return (r[0] + r[1]) + (r[2] + r[3]);
 }
 /* exp of four floats: Cephes' expf polynomial after reduction by ln 2 (about 2 ulp); +inf above 88.376,
    0 below -87.336 (so exp(-inf) = 0), NaN stays NaN. */
-NN__VFN nn__v4f nn__vexp4f(nn__v4f x) {
-  const nn__v4f hi = nn__splat4f(88.3762626647949f), lo = nn__splat4f(-87.3365447505531f);
-  const nn__v4f magic = nn__splat4f(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer */
-  nn__v4i big = x > hi, small = x < lo;
-  nn__v4f t, nf, r, p, z;
-  nn__v4u e;
-  x = nn__sel4f(big, hi, x);
-  x = nn__sel4f(small, lo, x);
-  t = x * nn__splat4f(1.44269504088896341f) + magic;
+NN__RVFN nn__rv4f nn__rvexp4f(nn__rv4f x) {
+  const nn__rv4f hi = nn__rsplat4f(88.3762626647949f), lo = nn__rsplat4f(-87.3365447505531f);
+  const nn__rv4f magic = nn__rsplat4f(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer */
+  nn__rv4i big = x > hi, small = x < lo;
+  nn__rv4f t, nf, r, p, z;
+  nn__rv4u e;
+  x = nn__rsel4f(big, hi, x);
+  x = nn__rsel4f(small, lo, x);
+  t = x * nn__rsplat4f(1.44269504088896341f) + magic;
   nf = t - magic;
-  e = (((nn__v4u)t - (nn__v4u)magic) + 127u) << 23; /* 2^n as float bits */
-  r = x - nf * nn__splat4f(0.693359375f);
-  r = r - nf * nn__splat4f(-2.12194440e-4f);
+  e = (((nn__rv4u)t - (nn__rv4u)magic) + 127u) << 23; /* 2^n as float bits */
+  r = x - nf * nn__rsplat4f(0.693359375f);
+  r = r - nf * nn__rsplat4f(-2.12194440e-4f);
   z = r * r;
-  p = r * nn__splat4f(1.9875691500E-4f) + nn__splat4f(1.3981999507E-3f);
-  p = p * r + nn__splat4f(8.3334519073E-3f);
-  p = p * r + nn__splat4f(4.1665795894E-2f);
-  p = p * r + nn__splat4f(1.6666665459E-1f);
-  p = p * r + nn__splat4f(5.0000001201E-1f);
-  p = (p * z + r) + nn__splat4f(1.0f);
-  p = p * (nn__v4f)e;
-  p = nn__sel4f(big, nn__splat4f(INFINITY), p);
-  return nn__sel4f(small, nn__splat4f(0.0f), p);
+  p = r * nn__rsplat4f(1.9875691500E-4f) + nn__rsplat4f(1.3981999507E-3f);
+  p = p * r + nn__rsplat4f(8.3334519073E-3f);
+  p = p * r + nn__rsplat4f(4.1665795894E-2f);
+  p = p * r + nn__rsplat4f(1.6666665459E-1f);
+  p = p * r + nn__rsplat4f(5.0000001201E-1f);
+  p = (p * z + r) + nn__rsplat4f(1.0f);
+  p = p * (nn__rv4f)e;
+  p = nn__rsel4f(big, nn__rsplat4f(INFINITY), p);
+  return nn__rsel4f(small, nn__rsplat4f(0.0f), p);
 }
 #endif
 
 /* o[i] = exp(x[i] - shift) for i < n (o may be NULL, or equal to x); returns the sum of those values, accumulated
    as float partials of NN__RBLOCK elements folded in double. */
-NN__PRIVATE double nn__expsum_f32(int64_t n, float *o, const float *x, float shift) {
+NN__PRIVATE double nn__rexpsum_f32(int64_t n, float *o, const float *x, float shift) {
   double total = 0;
   int64_t i = 0;
-#if NN__VEXT
-  const nn__v4f sv = nn__splat4f(shift);
+#if NN__RVEXT
+  const nn__rv4f sv = nn__rsplat4f(shift);
   while (i + 8 <= n) {
     int64_t end = n - i < NN__RBLOCK ? n : i + NN__RBLOCK;
-    nn__v4f a0 = nn__splat4f(0.0f), a1 = a0;
+    nn__rv4f a0 = nn__rsplat4f(0.0f), a1 = a0;
     for (; i + 8 <= end; i += 8) {
-      nn__v4f e0 = nn__vexp4f(nn__ld4f(x + i) - sv), e1 = nn__vexp4f(nn__ld4f(x + i + 4) - sv);
+      nn__rv4f e0 = nn__rvexp4f(nn__rld4f(x + i) - sv), e1 = nn__rvexp4f(nn__rld4f(x + i + 4) - sv);
       if (o) {
-        nn__st4f(o + i, e0);
-        nn__st4f(o + i + 4, e1);
+        nn__rst4f(o + i, e0);
+        nn__rst4f(o + i + 4, e1);
       }
       a0 += e0;
       a1 += e1;
     }
-    total += (double)nn__hsum4f(a0 + a1);
+    total += (double)nn__rhsum4f(a0 + a1);
   }
 #endif
   for (; i < n; i++) {
@@ -145,43 +145,43 @@ NN__PRIVATE double nn__expsum_f32(int64_t n, float *o, const float *x, float shi
 }
 
 /* o[i] = x[i] * a (o may equal x). */
-NN__PRIVATE void nn__scale_f32(int64_t n, float *o, const float *x, float a) {
+NN__PRIVATE void nn__rscale_f32(int64_t n, float *o, const float *x, float a) {
   int64_t i = 0;
-#if NN__VEXT
-  const nn__v4f av = nn__splat4f(a);
+#if NN__RVEXT
+  const nn__rv4f av = nn__rsplat4f(a);
   for (; i + 8 <= n; i += 8) {
-    nn__st4f(o + i, nn__ld4f(x + i) * av);
-    nn__st4f(o + i + 4, nn__ld4f(x + i + 4) * av);
+    nn__rst4f(o + i, nn__rld4f(x + i) * av);
+    nn__rst4f(o + i + 4, nn__rld4f(x + i + 4) * av);
   }
 #endif
   for (; i < n; i++) o[i] = x[i] * a;
 }
 
 /* o[i] = (x[i] - a) - b (o may equal x). */
-NN__PRIVATE void nn__sub2_f32(int64_t n, float *o, const float *x, float a, float b) {
+NN__PRIVATE void nn__rsub2_f32(int64_t n, float *o, const float *x, float a, float b) {
   int64_t i = 0;
-#if NN__VEXT
-  const nn__v4f av = nn__splat4f(a), bv = nn__splat4f(b);
+#if NN__RVEXT
+  const nn__rv4f av = nn__rsplat4f(a), bv = nn__rsplat4f(b);
   for (; i + 8 <= n; i += 8) {
-    nn__st4f(o + i, (nn__ld4f(x + i) - av) - bv);
-    nn__st4f(o + i + 4, (nn__ld4f(x + i + 4) - av) - bv);
+    nn__rst4f(o + i, (nn__rld4f(x + i) - av) - bv);
+    nn__rst4f(o + i + 4, (nn__rld4f(x + i + 4) - av) - bv);
   }
 #endif
   for (; i < n; i++) o[i] = (x[i] - a) - b;
 }
 
 /* Sum of n floats (n <= NN__RBLOCK) in float with 16 independent lanes. */
-NN__PRIVATE float nn__sum_block_f32(int64_t n, const float *x) {
+NN__PRIVATE float nn__rsum_block_f32(int64_t n, const float *x) {
   int64_t i = 0;
   float s;
-#if NN__VEXT
-  nn__v4f a0 = {0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0;
+#if NN__RVEXT
+  nn__rv4f a0 = {0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0;
   float r[4];
   for (; i + 16 <= n; i += 16) {
-    a0 += nn__ld4f(x + i);
-    a1 += nn__ld4f(x + i + 4);
-    a2 += nn__ld4f(x + i + 8);
-    a3 += nn__ld4f(x + i + 12);
+    a0 += nn__rld4f(x + i);
+    a1 += nn__rld4f(x + i + 4);
+    a2 += nn__rld4f(x + i + 8);
+    a3 += nn__rld4f(x + i + 12);
   }
   a0 = (a0 + a1) + (a2 + a3);
   memcpy(r, &a0, sizeof r);
@@ -205,7 +205,7 @@ NN__PRIVATE float nn__sum_block_f32(int64_t n, const float *x) {
 }
 
 /* Sum of n float32 values, accumulated as float partials of NN__RBLOCK elements folded in double. */
-NN__PRIVATE double nn__sum_f32(int64_t n, const float *x) {
+NN__PRIVATE double nn__rsum_f32(int64_t n, const float *x) {
   const nn__vec_table *vt;
   double d = 0;
   int64_t i;
@@ -216,21 +216,21 @@ NN__PRIVATE double nn__sum_f32(int64_t n, const float *x) {
   vt = nn__kernels();
   for (i = 0; i < n; i += NN__RBLOCK) {
     int64_t b = n - i < NN__RBLOCK ? n - i : NN__RBLOCK;
-    d += (double)(vt->sum_f32 ? vt->sum_f32(b, x + i) : nn__sum_block_f32(b, x + i));
+    d += (double)(vt->sum_f32 ? vt->sum_f32(b, x + i) : nn__rsum_block_f32(b, x + i));
   }
   return d;
 }
 
-NN__PRIVATE double nn__sum_block_f64(int64_t n, const double *x) {
+NN__PRIVATE double nn__rsum_block_f64(int64_t n, const double *x) {
   int64_t i = 0;
   double s;
-#if NN__VEXT
-  nn__v2d a0 = {0, 0}, a1 = a0, a2 = a0, a3 = a0;
+#if NN__RVEXT
+  nn__rv2d a0 = {0, 0}, a1 = a0, a2 = a0, a3 = a0;
   for (; i + 8 <= n; i += 8) {
-    a0 += nn__ld2d(x + i);
-    a1 += nn__ld2d(x + i + 2);
-    a2 += nn__ld2d(x + i + 4);
-    a3 += nn__ld2d(x + i + 6);
+    a0 += nn__rld2d(x + i);
+    a1 += nn__rld2d(x + i + 2);
+    a2 += nn__rld2d(x + i + 4);
+    a3 += nn__rld2d(x + i + 6);
   }
   a0 = (a0 + a1) + (a2 + a3);
   s = a0[0] + a0[1];
@@ -253,7 +253,7 @@ NN__PRIVATE double nn__sum_block_f64(int64_t n, const double *x) {
 }
 
 /* Sum of n float64 values: block partials folded into a running total (keeps the error near log-size). */
-NN__PRIVATE double nn__sum_f64(int64_t n, const double *x) {
+NN__PRIVATE double nn__rsum_f64(int64_t n, const double *x) {
   const nn__vec_table *vt;
   double d = 0;
   int64_t i;
@@ -264,7 +264,7 @@ NN__PRIVATE double nn__sum_f64(int64_t n, const double *x) {
   vt = nn__kernels();
   for (i = 0; i < n; i += NN__RBLOCK) {
     int64_t b = n - i < NN__RBLOCK ? n - i : NN__RBLOCK;
-    d += vt->sum_f64 ? vt->sum_f64(b, x + i) : nn__sum_block_f64(b, x + i);
+    d += vt->sum_f64 ? vt->sum_f64(b, x + i) : nn__rsum_block_f64(b, x + i);
   }
   return d;
 }
@@ -274,7 +274,7 @@ NN__PRIVATE double nn__sum_f64(int64_t n, const double *x) {
 /* ---------------------------------------------------------------------------------------------------------- */
 
 /* Min (want_max = 0) or max of n >= 1 floats; NaN if any element is NaN. */
-NN__PRIVATE float nn__minmax_f32(int64_t n, const float *x, int want_max) {
+NN__PRIVATE float nn__rminmax_f32(int64_t n, const float *x, int want_max) {
   const nn__vec_table *vt = nn__kernels();
   int64_t i = 0;
   float best;
@@ -282,43 +282,43 @@ NN__PRIVATE float nn__minmax_f32(int64_t n, const float *x, int want_max) {
   if (want_max && vt->max_f32) return vt->max_f32(n, x);
   if (!want_max && vt->min_f32) return vt->min_f32(n, x);
   best = x[0];
-#if NN__VEXT
+#if NN__RVEXT
   if (n >= 16) {
-    nn__v4f a0 = nn__ld4f(x), a1 = nn__ld4f(x + 4), a2 = nn__ld4f(x + 8), a3 = nn__ld4f(x + 12);
-    nn__v4i bad = {0, 0, 0, 0}, k;
+    nn__rv4f a0 = nn__rld4f(x), a1 = nn__rld4f(x + 4), a2 = nn__rld4f(x + 8), a3 = nn__rld4f(x + 12);
+    nn__rv4i bad = {0, 0, 0, 0}, k;
     float r[4];
     int j;
-#define NN__VSEL(a, v, cond) \
+#define NN__RVSEL(a, v, cond) \
   do {                       \
     k = (cond);              \
-    a = (nn__v4f)(((nn__v4i)(v) & k) | ((nn__v4i)(a) & ~k)); \
+    a = (nn__rv4f)(((nn__rv4i)(v) & k) | ((nn__rv4i)(a) & ~k)); \
   } while (0)
     for (i = 16; i + 16 <= n; i += 16) {
-      nn__v4f v0 = nn__ld4f(x + i), v1 = nn__ld4f(x + i + 4), v2 = nn__ld4f(x + i + 8), v3 = nn__ld4f(x + i + 12);
+      nn__rv4f v0 = nn__rld4f(x + i), v1 = nn__rld4f(x + i + 4), v2 = nn__rld4f(x + i + 8), v3 = nn__rld4f(x + i + 12);
       bad |= (v0 != v0) | (v1 != v1) | (v2 != v2) | (v3 != v3);
       if (want_max) {
-        NN__VSEL(a0, v0, v0 > a0);
-        NN__VSEL(a1, v1, v1 > a1);
-        NN__VSEL(a2, v2, v2 > a2);
-        NN__VSEL(a3, v3, v3 > a3);
+        NN__RVSEL(a0, v0, v0 > a0);
+        NN__RVSEL(a1, v1, v1 > a1);
+        NN__RVSEL(a2, v2, v2 > a2);
+        NN__RVSEL(a3, v3, v3 > a3);
       } else {
-        NN__VSEL(a0, v0, v0 < a0);
-        NN__VSEL(a1, v1, v1 < a1);
-        NN__VSEL(a2, v2, v2 < a2);
-        NN__VSEL(a3, v3, v3 < a3);
+        NN__RVSEL(a0, v0, v0 < a0);
+        NN__RVSEL(a1, v1, v1 < a1);
+        NN__RVSEL(a2, v2, v2 < a2);
+        NN__RVSEL(a3, v3, v3 < a3);
       }
     }
     bad |= (a0 != a0) | (a1 != a1) | (a2 != a2) | (a3 != a3);
     if (want_max) {
-      NN__VSEL(a0, a1, a1 > a0);
-      NN__VSEL(a2, a3, a3 > a2);
-      NN__VSEL(a0, a2, a2 > a0);
+      NN__RVSEL(a0, a1, a1 > a0);
+      NN__RVSEL(a2, a3, a3 > a2);
+      NN__RVSEL(a0, a2, a2 > a0);
     } else {
-      NN__VSEL(a0, a1, a1 < a0);
-      NN__VSEL(a2, a3, a3 < a2);
-      NN__VSEL(a0, a2, a2 < a0);
+      NN__RVSEL(a0, a1, a1 < a0);
+      NN__RVSEL(a2, a3, a3 < a2);
+      NN__RVSEL(a0, a2, a2 < a0);
     }
-#undef NN__VSEL
+#undef NN__RVSEL
     if (bad[0] | bad[1] | bad[2] | bad[3]) return NAN;
     memcpy(r, &a0, sizeof r);
     best = r[0];
@@ -350,45 +350,45 @@ NN__PRIVATE float nn__minmax_f32(int64_t n, const float *x, int want_max) {
   return nan || best != best ? NAN : best;
 }
 
-NN__PRIVATE double nn__minmax_f64(int64_t n, const double *x, int want_max) {
+NN__PRIVATE double nn__rminmax_f64(int64_t n, const double *x, int want_max) {
   int64_t i = 0;
   double best = x[0];
   int nan = 0;
-#if NN__VEXT
+#if NN__RVEXT
   if (n >= 8) {
-    nn__v2d a0 = nn__ld2d(x), a1 = nn__ld2d(x + 2), a2 = nn__ld2d(x + 4), a3 = nn__ld2d(x + 6);
-    nn__v2l bad = {0, 0}, k;
-#define NN__VSEL(a, v, cond) \
+    nn__rv2d a0 = nn__rld2d(x), a1 = nn__rld2d(x + 2), a2 = nn__rld2d(x + 4), a3 = nn__rld2d(x + 6);
+    nn__rv2l bad = {0, 0}, k;
+#define NN__RVSEL(a, v, cond) \
   do {                       \
     k = (cond);              \
-    a = (nn__v2d)(((nn__v2l)(v) & k) | ((nn__v2l)(a) & ~k)); \
+    a = (nn__rv2d)(((nn__rv2l)(v) & k) | ((nn__rv2l)(a) & ~k)); \
   } while (0)
     for (i = 8; i + 8 <= n; i += 8) {
-      nn__v2d v0 = nn__ld2d(x + i), v1 = nn__ld2d(x + i + 2), v2 = nn__ld2d(x + i + 4), v3 = nn__ld2d(x + i + 6);
+      nn__rv2d v0 = nn__rld2d(x + i), v1 = nn__rld2d(x + i + 2), v2 = nn__rld2d(x + i + 4), v3 = nn__rld2d(x + i + 6);
       bad |= (v0 != v0) | (v1 != v1) | (v2 != v2) | (v3 != v3);
       if (want_max) {
-        NN__VSEL(a0, v0, v0 > a0);
-        NN__VSEL(a1, v1, v1 > a1);
-        NN__VSEL(a2, v2, v2 > a2);
-        NN__VSEL(a3, v3, v3 > a3);
+        NN__RVSEL(a0, v0, v0 > a0);
+        NN__RVSEL(a1, v1, v1 > a1);
+        NN__RVSEL(a2, v2, v2 > a2);
+        NN__RVSEL(a3, v3, v3 > a3);
       } else {
-        NN__VSEL(a0, v0, v0 < a0);
-        NN__VSEL(a1, v1, v1 < a1);
-        NN__VSEL(a2, v2, v2 < a2);
-        NN__VSEL(a3, v3, v3 < a3);
+        NN__RVSEL(a0, v0, v0 < a0);
+        NN__RVSEL(a1, v1, v1 < a1);
+        NN__RVSEL(a2, v2, v2 < a2);
+        NN__RVSEL(a3, v3, v3 < a3);
       }
     }
     bad |= (a0 != a0) | (a1 != a1) | (a2 != a2) | (a3 != a3);
     if (want_max) {
-      NN__VSEL(a0, a1, a1 > a0);
-      NN__VSEL(a2, a3, a3 > a2);
-      NN__VSEL(a0, a2, a2 > a0);
+      NN__RVSEL(a0, a1, a1 > a0);
+      NN__RVSEL(a2, a3, a3 > a2);
+      NN__RVSEL(a0, a2, a2 > a0);
     } else {
-      NN__VSEL(a0, a1, a1 < a0);
-      NN__VSEL(a2, a3, a3 < a2);
-      NN__VSEL(a0, a2, a2 < a0);
+      NN__RVSEL(a0, a1, a1 < a0);
+      NN__RVSEL(a2, a3, a3 < a2);
+      NN__RVSEL(a0, a2, a2 < a0);
     }
-#undef NN__VSEL
+#undef NN__RVSEL
     if (bad[0] | bad[1]) return NAN;
     best = want_max ? (a0[1] > a0[0] ? a0[1] : a0[0]) : (a0[1] < a0[0] ? a0[1] : a0[0]);
   }
@@ -407,33 +407,33 @@ NN__PRIVATE double nn__minmax_f64(int64_t n, const double *x, int want_max) {
 
 NN__PRIVATE void nn__rrow_sum_f32(int64_t n, const void *x, double c, nn__racc *r) {
   (void)c;
-  r->d = nn__sum_f32(n, (const float *)x);
+  r->d = nn__rsum_f32(n, (const float *)x);
 }
 NN__PRIVATE void nn__rrow_sum_f64(int64_t n, const void *x, double c, nn__racc *r) {
   (void)c;
-  r->d = nn__sum_f64(n, (const double *)x);
+  r->d = nn__rsum_f64(n, (const double *)x);
 }
 NN__PRIVATE void nn__rrow_min_f32(int64_t n, const void *x, double c, nn__racc *r) {
   (void)c;
-  r->d = nn__minmax_f32(n, (const float *)x, 0);
+  r->d = nn__rminmax_f32(n, (const float *)x, 0);
 }
 NN__PRIVATE void nn__rrow_max_f32(int64_t n, const void *x, double c, nn__racc *r) {
   (void)c;
-  r->d = nn__minmax_f32(n, (const float *)x, 1);
+  r->d = nn__rminmax_f32(n, (const float *)x, 1);
 }
 NN__PRIVATE void nn__rrow_min_f64(int64_t n, const void *x, double c, nn__racc *r) {
   (void)c;
-  r->d = nn__minmax_f64(n, (const double *)x, 0);
+  r->d = nn__rminmax_f64(n, (const double *)x, 0);
 }
 NN__PRIVATE void nn__rrow_max_f64(int64_t n, const void *x, double c, nn__racc *r) {
   (void)c;
-  r->d = nn__minmax_f64(n, (const double *)x, 1);
+  r->d = nn__rminmax_f64(n, (const double *)x, 1);
 }
 
 /* Integer conversions to the 64-bit accumulator. */
-#define NN__CV_S(v) ((uint64_t)(int64_t)(v))
-#define NN__CV_U(v) ((uint64_t)(v))
-#define NN__CV_B(v) ((uint64_t)((v) != 0))
+#define NN__RCV_S(v) ((uint64_t)(int64_t)(v))
+#define NN__RCV_U(v) ((uint64_t)(v))
+#define NN__RCV_B(v) ((uint64_t)((v) != 0))
 
 /* Integer sum / product with four lanes, wrapping. */
 #define NN__RROW_ISUMPROD(NAME, T, CV, OP, ID)                                   \
@@ -451,14 +451,14 @@ NN__PRIVATE void nn__rrow_max_f64(int64_t n, const void *x, double c, nn__racc *
     for (; i < n; i++) a0 = a0 OP CV(x[i]);                                      \
     r->u = (a0 OP a1) OP(a2 OP a3);                                              \
   }
-NN__RROW_ISUMPROD(nn__rrow_sum_i32, int32_t, NN__CV_S, +, 0)
-NN__RROW_ISUMPROD(nn__rrow_sum_i64, int64_t, NN__CV_S, +, 0)
-NN__RROW_ISUMPROD(nn__rrow_sum_u8, uint8_t, NN__CV_U, +, 0)
-NN__RROW_ISUMPROD(nn__rrow_sum_b, uint8_t, NN__CV_B, +, 0)
-NN__RROW_ISUMPROD(nn__rrow_prod_i32, int32_t, NN__CV_S, *, 1)
-NN__RROW_ISUMPROD(nn__rrow_prod_i64, int64_t, NN__CV_S, *, 1)
-NN__RROW_ISUMPROD(nn__rrow_prod_u8, uint8_t, NN__CV_U, *, 1)
-NN__RROW_ISUMPROD(nn__rrow_prod_b, uint8_t, NN__CV_B, *, 1)
+NN__RROW_ISUMPROD(nn__rrow_sum_i32, int32_t, NN__RCV_S, +, 0)
+NN__RROW_ISUMPROD(nn__rrow_sum_i64, int64_t, NN__RCV_S, +, 0)
+NN__RROW_ISUMPROD(nn__rrow_sum_u8, uint8_t, NN__RCV_U, +, 0)
+NN__RROW_ISUMPROD(nn__rrow_sum_b, uint8_t, NN__RCV_B, +, 0)
+NN__RROW_ISUMPROD(nn__rrow_prod_i32, int32_t, NN__RCV_S, *, 1)
+NN__RROW_ISUMPROD(nn__rrow_prod_i64, int64_t, NN__RCV_S, *, 1)
+NN__RROW_ISUMPROD(nn__rrow_prod_u8, uint8_t, NN__RCV_U, *, 1)
+NN__RROW_ISUMPROD(nn__rrow_prod_b, uint8_t, NN__RCV_B, *, 1)
 
 /* Float products in double with four lanes. */
 #define NN__RROW_FPROD(NAME, T)                                              \
@@ -556,17 +556,17 @@ NN__PRIVATE void nn__rrow_sqdev_f32(int64_t n, const void *vx, double c, nn__rac
   float cf = (float)c;
   double total = 0;
   int64_t i = 0;
-#if NN__VEXT
-  const nn__v4f cv = nn__splat4f(cf);
+#if NN__RVEXT
+  const nn__rv4f cv = nn__rsplat4f(cf);
   while (i + 8 <= n) {
     int64_t end = n - i < NN__RBLOCK ? n : i + NN__RBLOCK;
-    nn__v4f a0 = nn__splat4f(0.0f), a1 = a0;
+    nn__rv4f a0 = nn__rsplat4f(0.0f), a1 = a0;
     for (; i + 8 <= end; i += 8) {
-      nn__v4f d0 = nn__ld4f(x + i) - cv, d1 = nn__ld4f(x + i + 4) - cv;
+      nn__rv4f d0 = nn__rld4f(x + i) - cv, d1 = nn__rld4f(x + i + 4) - cv;
       a0 += d0 * d0;
       a1 += d1 * d1;
     }
-    total += (double)nn__hsum4f(a0 + a1);
+    total += (double)nn__rhsum4f(a0 + a1);
   }
 #endif
   for (; i < n; i++) {
@@ -577,7 +577,7 @@ NN__PRIVATE void nn__rrow_sqdev_f32(int64_t n, const void *vx, double c, nn__rac
 }
 
 NN__PRIVATE void nn__rrow_sumexp_f32(int64_t n, const void *vx, double c, nn__racc *r) {
-  r->d = nn__expsum_f32(n, NULL, (const float *)vx, (float)c);
+  r->d = nn__rexpsum_f32(n, NULL, (const float *)vx, (float)c);
 }
 NN__PRIVATE void nn__rrow_sumexp_f64(int64_t n, const void *vx, double c, nn__racc *r) {
   const double *x = (const double *)vx;
@@ -594,7 +594,7 @@ NN__PRIVATE void nn__rrow_sumexp_f64(int64_t n, const void *vx, double c, nn__ra
 /* Arg-min / arg-max (n >= 1): first occurrence; for floats the first NaN wins (as np.argmax). Float rows take the
    vector min/max of blocks of 256, remember the first block that improved the best value, and search only that
    block (or the first block holding a NaN) for the position. */
-#define NN__ARGBLK 256
+#define NN__RARGROW 256
 #define NN__RROW_ARGF(NAME, T, MINMAX, WANT_MAX, BETTER)                     \
   NN__PRIVATE void NAME(int64_t n, const void *vx, double c, nn__racc *r) {  \
     const T *x = (const T *)vx;                                              \
@@ -612,15 +612,15 @@ NN__PRIVATE void nn__rrow_sumexp_f64(int64_t n, const void *vx, double c, nn__ra
       r->idx = e;                                                            \
       return;                                                                \
     }                                                                        \
-    best = (T)MINMAX(n < NN__ARGBLK ? n : NN__ARGBLK, x, WANT_MAX);          \
-    for (b0 = NN__ARGBLK; best == best && b0 < n; b0 += NN__ARGBLK) {       \
-      T m = (T)MINMAX(n - b0 < NN__ARGBLK ? n - b0 : NN__ARGBLK, x + b0, WANT_MAX); \
+    best = (T)MINMAX(n < NN__RARGROW ? n : NN__RARGROW, x, WANT_MAX);          \
+    for (b0 = NN__RARGROW; best == best && b0 < n; b0 += NN__RARGROW) {       \
+      T m = (T)MINMAX(n - b0 < NN__RARGROW ? n - b0 : NN__RARGROW, x + b0, WANT_MAX); \
       if (m != m || BETTER(m, best)) {                                       \
         best = m;                                                            \
         bb = b0;                                                             \
       }                                                                      \
     }                                                                        \
-    e = n - bb < NN__ARGBLK ? n : bb + NN__ARGBLK;                           \
+    e = n - bb < NN__RARGROW ? n : bb + NN__RARGROW;                           \
     i = bb;                                                                  \
     if (best != best) {                                                      \
       while (i < e && x[i] == x[i]) i++;                                     \
@@ -631,12 +631,12 @@ NN__PRIVATE void nn__rrow_sumexp_f64(int64_t n, const void *vx, double c, nn__ra
     r->d = (double)best;                                                     \
     r->idx = i;                                                              \
   }
-#define NN__GT(a, b) ((a) > (b))
-#define NN__LT(a, b) ((a) < (b))
-NN__RROW_ARGF(nn__rrow_argmin_f32, float, nn__minmax_f32, 0, NN__LT)
-NN__RROW_ARGF(nn__rrow_argmax_f32, float, nn__minmax_f32, 1, NN__GT)
-NN__RROW_ARGF(nn__rrow_argmin_f64, double, nn__minmax_f64, 0, NN__LT)
-NN__RROW_ARGF(nn__rrow_argmax_f64, double, nn__minmax_f64, 1, NN__GT)
+#define NN__RGT(a, b) ((a) > (b))
+#define NN__RLT(a, b) ((a) < (b))
+NN__RROW_ARGF(nn__rrow_argmin_f32, float, nn__rminmax_f32, 0, NN__RLT)
+NN__RROW_ARGF(nn__rrow_argmax_f32, float, nn__rminmax_f32, 1, NN__RGT)
+NN__RROW_ARGF(nn__rrow_argmin_f64, double, nn__rminmax_f64, 0, NN__RLT)
+NN__RROW_ARGF(nn__rrow_argmax_f64, double, nn__rminmax_f64, 1, NN__RGT)
 
 #define NN__RROW_ARGI(NAME, T, CMP)                                          \
   NN__PRIVATE void NAME(int64_t n, const void *vx, double c, nn__racc *r) {  \
@@ -760,12 +760,12 @@ NN__PRIVATE void nn__rcol_sum_f32(int64_t m, int64_t nrows, int64_t rs, void *va
   for (; r + 4 <= nrows; r += 4) {
     const float *x0 = x + r * rs, *x1 = x0 + rs, *x2 = x1 + rs, *x3 = x2 + rs;
     j = 0;
-#if NN__VEXT
+#if NN__RVEXT
     for (; j + 8 <= m; j += 8) {
-      nn__v4f s0 = (nn__ld4f(x0 + j) + nn__ld4f(x1 + j)) + (nn__ld4f(x2 + j) + nn__ld4f(x3 + j));
-      nn__v4f s1 = (nn__ld4f(x0 + j + 4) + nn__ld4f(x1 + j + 4)) + (nn__ld4f(x2 + j + 4) + nn__ld4f(x3 + j + 4));
-      nn__st4f(acc + j, nn__ld4f(acc + j) + s0);
-      nn__st4f(acc + j + 4, nn__ld4f(acc + j + 4) + s1);
+      nn__rv4f s0 = (nn__rld4f(x0 + j) + nn__rld4f(x1 + j)) + (nn__rld4f(x2 + j) + nn__rld4f(x3 + j));
+      nn__rv4f s1 = (nn__rld4f(x0 + j + 4) + nn__rld4f(x1 + j + 4)) + (nn__rld4f(x2 + j + 4) + nn__rld4f(x3 + j + 4));
+      nn__rst4f(acc + j, nn__rld4f(acc + j) + s0);
+      nn__rst4f(acc + j + 4, nn__rld4f(acc + j + 4) + s1);
     }
 #endif
     for (; j < m; j++) acc[j] += (x0[j] + x1[j]) + (x2[j] + x3[j]);
@@ -773,10 +773,10 @@ NN__PRIVATE void nn__rcol_sum_f32(int64_t m, int64_t nrows, int64_t rs, void *va
   for (; r < nrows; r++) {
     const float *x0 = x + r * rs;
     j = 0;
-#if NN__VEXT
+#if NN__RVEXT
     for (; j + 8 <= m; j += 8) {
-      nn__st4f(acc + j, nn__ld4f(acc + j) + nn__ld4f(x0 + j));
-      nn__st4f(acc + j + 4, nn__ld4f(acc + j + 4) + nn__ld4f(x0 + j + 4));
+      nn__rst4f(acc + j, nn__rld4f(acc + j) + nn__rld4f(x0 + j));
+      nn__rst4f(acc + j + 4, nn__rld4f(acc + j + 4) + nn__rld4f(x0 + j + 4));
     }
 #endif
     for (; j < m; j++) acc[j] += x0[j];
@@ -791,12 +791,12 @@ NN__PRIVATE void nn__rcol_sum_f64(int64_t m, int64_t nrows, int64_t rs, void *va
   for (; r + 4 <= nrows; r += 4) {
     const double *x0 = x + r * rs, *x1 = x0 + rs, *x2 = x1 + rs, *x3 = x2 + rs;
     j = 0;
-#if NN__VEXT
+#if NN__RVEXT
     for (; j + 4 <= m; j += 4) {
-      nn__v2d s0 = (nn__ld2d(x0 + j) + nn__ld2d(x1 + j)) + (nn__ld2d(x2 + j) + nn__ld2d(x3 + j));
-      nn__v2d s1 = (nn__ld2d(x0 + j + 2) + nn__ld2d(x1 + j + 2)) + (nn__ld2d(x2 + j + 2) + nn__ld2d(x3 + j + 2));
-      nn__st2d(acc + j, nn__ld2d(acc + j) + s0);
-      nn__st2d(acc + j + 2, nn__ld2d(acc + j + 2) + s1);
+      nn__rv2d s0 = (nn__rld2d(x0 + j) + nn__rld2d(x1 + j)) + (nn__rld2d(x2 + j) + nn__rld2d(x3 + j));
+      nn__rv2d s1 = (nn__rld2d(x0 + j + 2) + nn__rld2d(x1 + j + 2)) + (nn__rld2d(x2 + j + 2) + nn__rld2d(x3 + j + 2));
+      nn__rst2d(acc + j, nn__rld2d(acc + j) + s0);
+      nn__rst2d(acc + j + 2, nn__rld2d(acc + j + 2) + s1);
     }
 #endif
     for (; j < m; j++) acc[j] += (x0[j] + x1[j]) + (x2[j] + x3[j]);
@@ -830,37 +830,37 @@ NN__PRIVATE void nn__rcol_sumd_f32(int64_t m, int64_t nrows, int64_t rs, void *v
       }                                                                                                   \
   }
 
-#define NN__ST_ISUM(a, v, cj) (a) += (uint64_t)(int64_t)(v)
-#define NN__ST_USUM(a, v, cj) (a) += (uint64_t)(v)
-#define NN__ST_BSUM(a, v, cj) (a) += (uint64_t)((v) != 0)
-#define NN__ST_IPROD(a, v, cj) (a) *= (uint64_t)(int64_t)(v)
-#define NN__ST_UPROD(a, v, cj) (a) *= (uint64_t)(v)
-#define NN__ST_BPROD(a, v, cj) (a) *= (uint64_t)((v) != 0)
-#define NN__ST_FPROD(a, v, cj) (a) *= (double)(v)
-#define NN__ST_FMIN(a, v, cj) (a) = ((v) < (a) || (v) != (v)) ? (v) : (a)
-#define NN__ST_FMAX(a, v, cj) (a) = ((v) > (a) || (v) != (v)) ? (v) : (a)
-#define NN__ST_IMIN(a, v, cj) (a) = (v) < (a) ? (v) : (a)
-#define NN__ST_IMAX(a, v, cj) (a) = (v) > (a) ? (v) : (a)
-#define NN__ST_ANY(a, v, cj) (a) = (uint8_t)((a) | ((v) != 0))
-#define NN__ST_ALL(a, v, cj) (a) = (uint8_t)((a) & ((v) != 0))
-#define NN__ST_SQDEV(a, v, cj)   \
+#define NN__RST_ISUM(a, v, cj) (a) += (uint64_t)(int64_t)(v)
+#define NN__RST_USUM(a, v, cj) (a) += (uint64_t)(v)
+#define NN__RST_BSUM(a, v, cj) (a) += (uint64_t)((v) != 0)
+#define NN__RST_IPROD(a, v, cj) (a) *= (uint64_t)(int64_t)(v)
+#define NN__RST_UPROD(a, v, cj) (a) *= (uint64_t)(v)
+#define NN__RST_BPROD(a, v, cj) (a) *= (uint64_t)((v) != 0)
+#define NN__RST_FPROD(a, v, cj) (a) *= (double)(v)
+#define NN__RST_FMIN(a, v, cj) (a) = ((v) < (a) || (v) != (v)) ? (v) : (a)
+#define NN__RST_FMAX(a, v, cj) (a) = ((v) > (a) || (v) != (v)) ? (v) : (a)
+#define NN__RST_IMIN(a, v, cj) (a) = (v) < (a) ? (v) : (a)
+#define NN__RST_IMAX(a, v, cj) (a) = (v) > (a) ? (v) : (a)
+#define NN__RST_ANY(a, v, cj) (a) = (uint8_t)((a) | ((v) != 0))
+#define NN__RST_ALL(a, v, cj) (a) = (uint8_t)((a) & ((v) != 0))
+#define NN__RST_SQDEV(a, v, cj)   \
   do {                           \
     double t_ = (double)(v) - (cj); \
     (a) += t_ * t_;              \
   } while (0)
-#define NN__ST_SUMEXPD(a, v, cj) (a) += exp((v) - (cj))
+#define NN__RST_SUMEXPD(a, v, cj) (a) += exp((v) - (cj))
 
-NN__RCOL(nn__rcol_sum_i32, int32_t, uint64_t, NN__ST_ISUM)
-NN__RCOL(nn__rcol_sum_i64, int64_t, uint64_t, NN__ST_ISUM)
-NN__RCOL(nn__rcol_sum_u8, uint8_t, uint64_t, NN__ST_USUM)
-NN__RCOL(nn__rcol_sum_b, uint8_t, uint64_t, NN__ST_BSUM)
-NN__RCOL(nn__rcol_prod_f32, float, double, NN__ST_FPROD)
-NN__RCOL(nn__rcol_prod_f64, double, double, NN__ST_FPROD)
-NN__RCOL(nn__rcol_prod_i32, int32_t, uint64_t, NN__ST_IPROD)
-NN__RCOL(nn__rcol_prod_i64, int64_t, uint64_t, NN__ST_IPROD)
-NN__RCOL(nn__rcol_prod_u8, uint8_t, uint64_t, NN__ST_UPROD)
-NN__RCOL(nn__rcol_prod_b, uint8_t, uint64_t, NN__ST_BPROD)
-#if NN__VEXT
+NN__RCOL(nn__rcol_sum_i32, int32_t, uint64_t, NN__RST_ISUM)
+NN__RCOL(nn__rcol_sum_i64, int64_t, uint64_t, NN__RST_ISUM)
+NN__RCOL(nn__rcol_sum_u8, uint8_t, uint64_t, NN__RST_USUM)
+NN__RCOL(nn__rcol_sum_b, uint8_t, uint64_t, NN__RST_BSUM)
+NN__RCOL(nn__rcol_prod_f32, float, double, NN__RST_FPROD)
+NN__RCOL(nn__rcol_prod_f64, double, double, NN__RST_FPROD)
+NN__RCOL(nn__rcol_prod_i32, int32_t, uint64_t, NN__RST_IPROD)
+NN__RCOL(nn__rcol_prod_i64, int64_t, uint64_t, NN__RST_IPROD)
+NN__RCOL(nn__rcol_prod_u8, uint8_t, uint64_t, NN__RST_UPROD)
+NN__RCOL(nn__rcol_prod_b, uint8_t, uint64_t, NN__RST_BPROD)
+#if NN__RVEXT
 /* NaN-propagating column min/max: a lane takes v when v is better or NaN; a NaN accumulator then stays. */
 #define NN__RCOL_FMINMAX(NAME, T, VT, MT, W, LD, ST, SEL, CMP)                                            \
   NN__PRIVATE void NAME(int64_t m, int64_t nrows, int64_t rs, void *vacc, const void *vx, const double *c) { \
@@ -894,34 +894,34 @@ NN__RCOL(nn__rcol_prod_b, uint8_t, uint64_t, NN__ST_BPROD)
       for (; j < m; j++) acc[j] = (x0[j] CMP acc[j] || x0[j] != x0[j]) ? x0[j] : acc[j];                  \
     }                                                                                                     \
   }
-NN__RCOL_FMINMAX(nn__rcol_min_f32, float, nn__v4f, nn__v4i, 4, nn__ld4f, nn__st4f, nn__sel4f, <)
-NN__RCOL_FMINMAX(nn__rcol_max_f32, float, nn__v4f, nn__v4i, 4, nn__ld4f, nn__st4f, nn__sel4f, >)
-NN__RCOL_FMINMAX(nn__rcol_min_f64, double, nn__v2d, nn__v2l, 2, nn__ld2d, nn__st2d, nn__sel2d, <)
-NN__RCOL_FMINMAX(nn__rcol_max_f64, double, nn__v2d, nn__v2l, 2, nn__ld2d, nn__st2d, nn__sel2d, >)
+NN__RCOL_FMINMAX(nn__rcol_min_f32, float, nn__rv4f, nn__rv4i, 4, nn__rld4f, nn__rst4f, nn__rsel4f, <)
+NN__RCOL_FMINMAX(nn__rcol_max_f32, float, nn__rv4f, nn__rv4i, 4, nn__rld4f, nn__rst4f, nn__rsel4f, >)
+NN__RCOL_FMINMAX(nn__rcol_min_f64, double, nn__rv2d, nn__rv2l, 2, nn__rld2d, nn__rst2d, nn__rsel2d, <)
+NN__RCOL_FMINMAX(nn__rcol_max_f64, double, nn__rv2d, nn__rv2l, 2, nn__rld2d, nn__rst2d, nn__rsel2d, >)
 #else
-NN__RCOL(nn__rcol_min_f32, float, float, NN__ST_FMIN)
-NN__RCOL(nn__rcol_max_f32, float, float, NN__ST_FMAX)
-NN__RCOL(nn__rcol_min_f64, double, double, NN__ST_FMIN)
-NN__RCOL(nn__rcol_max_f64, double, double, NN__ST_FMAX)
+NN__RCOL(nn__rcol_min_f32, float, float, NN__RST_FMIN)
+NN__RCOL(nn__rcol_max_f32, float, float, NN__RST_FMAX)
+NN__RCOL(nn__rcol_min_f64, double, double, NN__RST_FMIN)
+NN__RCOL(nn__rcol_max_f64, double, double, NN__RST_FMAX)
 #endif
-NN__RCOL(nn__rcol_min_i32, int32_t, int32_t, NN__ST_IMIN)
-NN__RCOL(nn__rcol_max_i32, int32_t, int32_t, NN__ST_IMAX)
-NN__RCOL(nn__rcol_min_i64, int64_t, int64_t, NN__ST_IMIN)
-NN__RCOL(nn__rcol_max_i64, int64_t, int64_t, NN__ST_IMAX)
-NN__RCOL(nn__rcol_min_u8, uint8_t, uint8_t, NN__ST_IMIN)
-NN__RCOL(nn__rcol_max_u8, uint8_t, uint8_t, NN__ST_IMAX)
-NN__RCOL(nn__rcol_any_f32, float, uint8_t, NN__ST_ANY)
-NN__RCOL(nn__rcol_any_f64, double, uint8_t, NN__ST_ANY)
-NN__RCOL(nn__rcol_any_i32, int32_t, uint8_t, NN__ST_ANY)
-NN__RCOL(nn__rcol_any_i64, int64_t, uint8_t, NN__ST_ANY)
-NN__RCOL(nn__rcol_any_u8, uint8_t, uint8_t, NN__ST_ANY)
-NN__RCOL(nn__rcol_all_f32, float, uint8_t, NN__ST_ALL)
-NN__RCOL(nn__rcol_all_f64, double, uint8_t, NN__ST_ALL)
-NN__RCOL(nn__rcol_all_i32, int32_t, uint8_t, NN__ST_ALL)
-NN__RCOL(nn__rcol_all_i64, int64_t, uint8_t, NN__ST_ALL)
-NN__RCOL(nn__rcol_all_u8, uint8_t, uint8_t, NN__ST_ALL)
-NN__RCOL(nn__rcol_sqdev_f64, double, double, NN__ST_SQDEV)
-NN__RCOL(nn__rcol_sumexp_f64, double, double, NN__ST_SUMEXPD)
+NN__RCOL(nn__rcol_min_i32, int32_t, int32_t, NN__RST_IMIN)
+NN__RCOL(nn__rcol_max_i32, int32_t, int32_t, NN__RST_IMAX)
+NN__RCOL(nn__rcol_min_i64, int64_t, int64_t, NN__RST_IMIN)
+NN__RCOL(nn__rcol_max_i64, int64_t, int64_t, NN__RST_IMAX)
+NN__RCOL(nn__rcol_min_u8, uint8_t, uint8_t, NN__RST_IMIN)
+NN__RCOL(nn__rcol_max_u8, uint8_t, uint8_t, NN__RST_IMAX)
+NN__RCOL(nn__rcol_any_f32, float, uint8_t, NN__RST_ANY)
+NN__RCOL(nn__rcol_any_f64, double, uint8_t, NN__RST_ANY)
+NN__RCOL(nn__rcol_any_i32, int32_t, uint8_t, NN__RST_ANY)
+NN__RCOL(nn__rcol_any_i64, int64_t, uint8_t, NN__RST_ANY)
+NN__RCOL(nn__rcol_any_u8, uint8_t, uint8_t, NN__RST_ANY)
+NN__RCOL(nn__rcol_all_f32, float, uint8_t, NN__RST_ALL)
+NN__RCOL(nn__rcol_all_f64, double, uint8_t, NN__RST_ALL)
+NN__RCOL(nn__rcol_all_i32, int32_t, uint8_t, NN__RST_ALL)
+NN__RCOL(nn__rcol_all_i64, int64_t, uint8_t, NN__RST_ALL)
+NN__RCOL(nn__rcol_all_u8, uint8_t, uint8_t, NN__RST_ALL)
+NN__RCOL(nn__rcol_sqdev_f64, double, double, NN__RST_SQDEV)
+NN__RCOL(nn__rcol_sumexp_f64, double, double, NN__RST_SUMEXPD)
 
 /* float32 centered column sums: the centers are rounded to float once per call; each row's terms are computed in
    float (vectorized) and summed in float over groups of 64 rows, and the group sums go to the double accumulators. */
@@ -938,10 +938,10 @@ NN__PRIVATE void nn__rcol_centered_f32(int64_t m, int64_t nrows, int64_t rs, dou
       for (; r < g; r++) {
         const float *xr = x + r * rs + j0;
         j = 0;
-#if NN__VEXT
+#if NN__RVEXT
         for (; j + 4 <= w; j += 4) {
-          nn__v4f d = nn__ld4f(xr + j) - nn__ld4f(cf + j);
-          nn__st4f(t + j, nn__ld4f(t + j) + (is_exp ? nn__vexp4f(d) : d * d));
+          nn__rv4f d = nn__rld4f(xr + j) - nn__rld4f(cf + j);
+          nn__rst4f(t + j, nn__rld4f(t + j) + (is_exp ? nn__rvexp4f(d) : d * d));
         }
 #endif
         for (; j < w; j++) {
@@ -961,10 +961,10 @@ NN__PRIVATE void nn__rcol_sumexp_f32(int64_t m, int64_t nrows, int64_t rs, void 
 }
 
 /* bool min/max: truth values. */
-#define NN__ST_BMIN(a, v, cj) (a) = (uint8_t)((a) & ((v) != 0))
-#define NN__ST_BMAX(a, v, cj) (a) = (uint8_t)((a) | ((v) != 0))
-NN__RCOL(nn__rcol_min_b, uint8_t, uint8_t, NN__ST_BMIN)
-NN__RCOL(nn__rcol_max_b, uint8_t, uint8_t, NN__ST_BMAX)
+#define NN__RST_BMIN(a, v, cj) (a) = (uint8_t)((a) & ((v) != 0))
+#define NN__RST_BMAX(a, v, cj) (a) = (uint8_t)((a) | ((v) != 0))
+NN__RCOL(nn__rcol_min_b, uint8_t, uint8_t, NN__RST_BMIN)
+NN__RCOL(nn__rcol_max_b, uint8_t, uint8_t, NN__RST_BMAX)
 
 /* [kind][dtype]; arg kinds have no column form (the caller copies to rows instead). */
 static const nn__rcol_fn nn__rcol_table[NN__RK_COUNT][NN_DTYPE_COUNT] = {
@@ -1000,9 +1000,9 @@ typedef void (*nn__rcolarg_fn)(int64_t m, int64_t nrows, int64_t rs, int64_t r0,
         }                                                                                                    \
       }                                                                                                      \
   }
-#define NN__CV_ID(v) (v)
-#define NN__CV_TRUTH(v) ((v) != 0)
-#if NN__VEXT
+#define NN__RCV_ID(v) (v)
+#define NN__RCV_TRUTH(v) ((v) != 0)
+#if NN__RVEXT
 /* float32 with vectors: row numbers are kept as int32 lanes next to the values (rows beyond 2^31 go scalar). */
 #define NN__RCOLARG_F32(NAME, CMP)                                                                             \
   NN__PRIVATE void NAME(int64_t m, int64_t nrows, int64_t rs, int64_t r0, int64_t *idx, void *vvals,         \
@@ -1028,14 +1028,14 @@ typedef void (*nn__rcolarg_fn)(int64_t m, int64_t nrows, int64_t rs, int64_t r0,
       for (j = 0; j < w; j++) li[j] = -1;                                                                    \
       for (r = 0; r < nrows; r++) {                                                                          \
         const float *xr = x + r * rs + j0;                                                                   \
-        nn__v4i rv = {(int32_t)r, (int32_t)r, (int32_t)r, (int32_t)r};                                       \
+        nn__rv4i rv = {(int32_t)r, (int32_t)r, (int32_t)r, (int32_t)r};                                       \
         for (j = 0; j + 4 <= w; j += 4) {                                                                    \
-          nn__v4f v = nn__ld4f(xr + j), b = nn__ld4f(vb + j);                                                \
-          nn__v4i k = (v CMP b) | ((v != v) & (b == b)), l;                                                  \
+          nn__rv4f v = nn__rld4f(xr + j), b = nn__rld4f(vb + j);                                                \
+          nn__rv4i k = (v CMP b) | ((v != v) & (b == b)), l;                                                  \
           memcpy(&l, li + j, sizeof l);                                                                      \
           l = (l & ~k) | (rv & k);                                                                           \
           memcpy(li + j, &l, sizeof l);                                                                      \
-          nn__st4f(vb + j, nn__sel4f(k, v, b));                                                              \
+          nn__rst4f(vb + j, nn__rsel4f(k, v, b));                                                              \
         }                                                                                                    \
         for (; j < w; j++) {                                                                                 \
           float v = xr[j], b = vb[j];                                                                        \
@@ -1052,19 +1052,19 @@ typedef void (*nn__rcolarg_fn)(int64_t m, int64_t nrows, int64_t rs, int64_t r0,
 NN__RCOLARG_F32(nn__rcolarg_min_f32, <)
 NN__RCOLARG_F32(nn__rcolarg_max_f32, >)
 #else
-NN__RCOLARG(nn__rcolarg_min_f32, float, float, NN__CV_ID, NN__LT)
-NN__RCOLARG(nn__rcolarg_max_f32, float, float, NN__CV_ID, NN__GT)
+NN__RCOLARG(nn__rcolarg_min_f32, float, float, NN__RCV_ID, NN__RLT)
+NN__RCOLARG(nn__rcolarg_max_f32, float, float, NN__RCV_ID, NN__RGT)
 #endif
-NN__RCOLARG(nn__rcolarg_min_f64, double, double, NN__CV_ID, NN__LT)
-NN__RCOLARG(nn__rcolarg_max_f64, double, double, NN__CV_ID, NN__GT)
-NN__RCOLARG(nn__rcolarg_min_i32, int32_t, int32_t, NN__CV_ID, NN__LT)
-NN__RCOLARG(nn__rcolarg_max_i32, int32_t, int32_t, NN__CV_ID, NN__GT)
-NN__RCOLARG(nn__rcolarg_min_i64, int64_t, int64_t, NN__CV_ID, NN__LT)
-NN__RCOLARG(nn__rcolarg_max_i64, int64_t, int64_t, NN__CV_ID, NN__GT)
-NN__RCOLARG(nn__rcolarg_min_u8, uint8_t, uint8_t, NN__CV_ID, NN__LT)
-NN__RCOLARG(nn__rcolarg_max_u8, uint8_t, uint8_t, NN__CV_ID, NN__GT)
-NN__RCOLARG(nn__rcolarg_min_b, uint8_t, uint8_t, NN__CV_TRUTH, NN__LT)
-NN__RCOLARG(nn__rcolarg_max_b, uint8_t, uint8_t, NN__CV_TRUTH, NN__GT)
+NN__RCOLARG(nn__rcolarg_min_f64, double, double, NN__RCV_ID, NN__RLT)
+NN__RCOLARG(nn__rcolarg_max_f64, double, double, NN__RCV_ID, NN__RGT)
+NN__RCOLARG(nn__rcolarg_min_i32, int32_t, int32_t, NN__RCV_ID, NN__RLT)
+NN__RCOLARG(nn__rcolarg_max_i32, int32_t, int32_t, NN__RCV_ID, NN__RGT)
+NN__RCOLARG(nn__rcolarg_min_i64, int64_t, int64_t, NN__RCV_ID, NN__RLT)
+NN__RCOLARG(nn__rcolarg_max_i64, int64_t, int64_t, NN__RCV_ID, NN__RGT)
+NN__RCOLARG(nn__rcolarg_min_u8, uint8_t, uint8_t, NN__RCV_ID, NN__RLT)
+NN__RCOLARG(nn__rcolarg_max_u8, uint8_t, uint8_t, NN__RCV_ID, NN__RGT)
+NN__RCOLARG(nn__rcolarg_min_b, uint8_t, uint8_t, NN__RCV_TRUTH, NN__RLT)
+NN__RCOLARG(nn__rcolarg_max_b, uint8_t, uint8_t, NN__RCV_TRUTH, NN__RGT)
 
 /* [0: argmin, 1: argmax][dtype] */
 static const nn__rcolarg_fn nn__rcolarg_table[2][NN_DTYPE_COUNT] = {
@@ -1153,7 +1153,7 @@ NN__PRIVATE void nn__rcol_init(nn__rkind k, nn_dtype dt, void *acc, int64_t m) {
 /* ---------------------------------------------------------------------------------------------------------- */
 
 /* One contiguous line: o[i] = x[0] op ... op x[i]. In-place (o == x) is fine. */
-#define NN__CUM_LINE(NAME, T, AT, OP)                             \
+#define NN__RCUM_LINE(NAME, T, AT, OP)                             \
   NN__PRIVATE void NAME(int64_t n, T *o, const T *x) {            \
     AT a = (AT)x[0];                                              \
     int64_t i;                                                    \
@@ -1164,42 +1164,42 @@ NN__PRIVATE void nn__rcol_init(nn__rkind k, nn_dtype dt, void *acc, int64_t m) {
     }                                                             \
   }
 /* Next row of a scan across rows: o[j] = prev[j] op x[j]. */
-#define NN__CUM_ROW(NAME, T, AT, OP)                                      \
+#define NN__RCUM_ROW(NAME, T, AT, OP)                                      \
   NN__PRIVATE void NAME(int64_t m, T *o, const T *prev, const T *x) {     \
     int64_t j;                                                            \
     for (j = 0; j < m; j++) o[j] = (T)((AT)prev[j] OP(AT) x[j]);          \
   }
-NN__CUM_LINE(nn__cumsum_line_f32, float, float, +)
-NN__CUM_LINE(nn__cumsum_line_f64, double, double, +)
-NN__CUM_LINE(nn__cumsum_line_i64, int64_t, uint64_t, +)
-NN__CUM_LINE(nn__cumprod_line_f32, float, float, *)
-NN__CUM_LINE(nn__cumprod_line_f64, double, double, *)
-NN__CUM_LINE(nn__cumprod_line_i64, int64_t, uint64_t, *)
-#if NN__VEXT
-NN__PRIVATE void nn__cumsum_row_f32(int64_t m, float *o, const float *prev, const float *x) {
+NN__RCUM_LINE(nn__rcumsum_line_f32, float, float, +)
+NN__RCUM_LINE(nn__rcumsum_line_f64, double, double, +)
+NN__RCUM_LINE(nn__rcumsum_line_i64, int64_t, uint64_t, +)
+NN__RCUM_LINE(nn__rcumprod_line_f32, float, float, *)
+NN__RCUM_LINE(nn__rcumprod_line_f64, double, double, *)
+NN__RCUM_LINE(nn__rcumprod_line_i64, int64_t, uint64_t, *)
+#if NN__RVEXT
+NN__PRIVATE void nn__rcumsum_row_f32(int64_t m, float *o, const float *prev, const float *x) {
   int64_t j = 0;
   for (; j + 8 <= m; j += 8) {
-    nn__st4f(o + j, nn__ld4f(prev + j) + nn__ld4f(x + j));
-    nn__st4f(o + j + 4, nn__ld4f(prev + j + 4) + nn__ld4f(x + j + 4));
+    nn__rst4f(o + j, nn__rld4f(prev + j) + nn__rld4f(x + j));
+    nn__rst4f(o + j + 4, nn__rld4f(prev + j + 4) + nn__rld4f(x + j + 4));
   }
   for (; j < m; j++) o[j] = prev[j] + x[j];
 }
-NN__PRIVATE void nn__cumsum_row_f64(int64_t m, double *o, const double *prev, const double *x) {
+NN__PRIVATE void nn__rcumsum_row_f64(int64_t m, double *o, const double *prev, const double *x) {
   int64_t j = 0;
   for (; j + 4 <= m; j += 4) {
-    nn__st2d(o + j, nn__ld2d(prev + j) + nn__ld2d(x + j));
-    nn__st2d(o + j + 2, nn__ld2d(prev + j + 2) + nn__ld2d(x + j + 2));
+    nn__rst2d(o + j, nn__rld2d(prev + j) + nn__rld2d(x + j));
+    nn__rst2d(o + j + 2, nn__rld2d(prev + j + 2) + nn__rld2d(x + j + 2));
   }
   for (; j < m; j++) o[j] = prev[j] + x[j];
 }
 #else
-NN__CUM_ROW(nn__cumsum_row_f32, float, float, +)
-NN__CUM_ROW(nn__cumsum_row_f64, double, double, +)
+NN__RCUM_ROW(nn__rcumsum_row_f32, float, float, +)
+NN__RCUM_ROW(nn__rcumsum_row_f64, double, double, +)
 #endif
-NN__CUM_ROW(nn__cumsum_row_i64, int64_t, uint64_t, +)
-NN__CUM_ROW(nn__cumprod_row_f32, float, float, *)
-NN__CUM_ROW(nn__cumprod_row_f64, double, double, *)
-NN__CUM_ROW(nn__cumprod_row_i64, int64_t, uint64_t, *)
+NN__RCUM_ROW(nn__rcumsum_row_i64, int64_t, uint64_t, +)
+NN__RCUM_ROW(nn__rcumprod_row_f32, float, float, *)
+NN__RCUM_ROW(nn__rcumprod_row_f64, double, double, *)
+NN__RCUM_ROW(nn__rcumprod_row_i64, int64_t, uint64_t, *)
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* softmax / log_softmax                                                                                       */
@@ -1207,7 +1207,7 @@ NN__CUM_ROW(nn__cumprod_row_i64, int64_t, uint64_t, *)
 
 /* One contiguous row of n >= 1 elements; o may equal x. Softmax shifts by the max (NaN if the max is not finite,
    like scipy); log_softmax shifts by the max, or 0 when it is not finite (scipy.special.log_softmax). */
-NN__PRIVATE void nn__softmax_row_f32(int64_t n, float *o, const float *x, int logsm) {
+NN__PRIVATE void nn__rsoftmax_row_f32(int64_t n, float *o, const float *x, int logsm) {
   const nn__vec_table *vt = nn__kernels();
   float m;
   if (!logsm && vt->softmax_f32) {
@@ -1218,17 +1218,17 @@ NN__PRIVATE void nn__softmax_row_f32(int64_t n, float *o, const float *x, int lo
     vt->log_softmax_f32(n, o, x);
     return;
   }
-  m = nn__minmax_f32(n, x, 1);
+  m = nn__rminmax_f32(n, x, 1);
   if (logsm) {
     if (!isfinite(m)) m = 0;
-    nn__sub2_f32(n, o, x, m, (float)log(nn__expsum_f32(n, NULL, x, m)));
+    nn__rsub2_f32(n, o, x, m, (float)log(nn__rexpsum_f32(n, NULL, x, m)));
   } else {
-    nn__scale_f32(n, o, o, (float)(1.0 / nn__expsum_f32(n, o, x, m)));
+    nn__rscale_f32(n, o, o, (float)(1.0 / nn__rexpsum_f32(n, o, x, m)));
   }
 }
 
-NN__PRIVATE void nn__softmax_row_f64(int64_t n, double *o, const double *x, int logsm) {
-  double m = nn__minmax_f64(n, x, 1), s0 = 0, s1 = 0;
+NN__PRIVATE void nn__rsoftmax_row_f64(int64_t n, double *o, const double *x, int logsm) {
+  double m = nn__rminmax_f64(n, x, 1), s0 = 0, s1 = 0;
   int64_t i = 0;
   if (logsm) {
     double ls;
@@ -1260,7 +1260,7 @@ NN__PRIVATE void nn__softmax_row_f64(int64_t n, double *o, const double *x, int 
 
 /* Softmax down the columns of an n x m block (rows rs elements apart in both x and o): each of the m columns is
    normalized over its n entries. mb and sb are scratch of m doubles. o may equal x. */
-#define NN__SOFTMAX_COLS(NAME, T, EXPROW)                                                                  \
+#define NN__RSOFTMAX_COLS(NAME, T, EXPROW)                                                                  \
   NN__PRIVATE void NAME(int64_t n, int64_t m, int64_t rs, T *o, const T *x, int logsm, double *mb, double *sb) { \
     int64_t i, j;                                                                                          \
     for (j = 0; j < m; j++) {                                                                              \
@@ -1292,7 +1292,7 @@ NN__PRIVATE void nn__softmax_row_f64(int64_t n, double *o, const double *x, int 
     }                                                                                                      \
   }
 /* exp(x - max) of every row into o (softmax) or a scratch row (log_softmax), summed into sb */
-#define NN__SM_EXPROW_F64                                                                                  \
+#define NN__RSM_EXPROW_F64                                                                                  \
   for (i = 0; i < n; i++) {                                                                                \
     const double *xr = x + i * rs;                                                                         \
     double *orow = o + i * rs;                                                                             \
@@ -1304,7 +1304,7 @@ NN__PRIVATE void nn__softmax_row_f64(int64_t n, double *o, const double *x, int 
   }
 /* float32 columns (m <= NN__RBLOCK): max with the vector column kernel, exp in float, sums in float over groups of
    64 rows folded into double. */
-NN__PRIVATE void nn__softmax_cols_f32(int64_t n, int64_t m, int64_t rs, float *o, const float *x, int logsm,
+NN__PRIVATE void nn__rsoftmax_cols_f32(int64_t n, int64_t m, int64_t rs, float *o, const float *x, int logsm,
                                       double *mb, double *sb) {
   float mf[NN__RBLOCK], part[NN__RBLOCK], t[NN__RBLOCK];
   int64_t i, j, g;
@@ -1321,11 +1321,11 @@ NN__PRIVATE void nn__softmax_cols_f32(int64_t n, int64_t m, int64_t rs, float *o
       const float *xr = x + i * rs;
       float *e = logsm ? t : o + i * rs;
       j = 0;
-#if NN__VEXT
+#if NN__RVEXT
       for (; j + 4 <= m; j += 4) {
-        nn__v4f ev = nn__vexp4f(nn__ld4f(xr + j) - nn__ld4f(mf + j));
-        nn__st4f(e + j, ev);
-        nn__st4f(part + j, nn__ld4f(part + j) + ev);
+        nn__rv4f ev = nn__rvexp4f(nn__rld4f(xr + j) - nn__rld4f(mf + j));
+        nn__rst4f(e + j, ev);
+        nn__rst4f(part + j, nn__rld4f(part + j) + ev);
       }
 #endif
       for (; j < m; j++) {
@@ -1342,13 +1342,13 @@ NN__PRIVATE void nn__softmax_cols_f32(int64_t n, int64_t m, int64_t rs, float *o
     const float *xr = x + i * rs;
     float *orow = o + i * rs;
     j = 0;
-#if NN__VEXT
+#if NN__RVEXT
     if (logsm)
-      for (; j + 4 <= m; j += 4) nn__st4f(orow + j, (nn__ld4f(xr + j) - nn__ld4f(mf + j)) - nn__ld4f(part + j));
+      for (; j + 4 <= m; j += 4) nn__rst4f(orow + j, (nn__rld4f(xr + j) - nn__rld4f(mf + j)) - nn__rld4f(part + j));
     else
-      for (; j + 4 <= m; j += 4) nn__st4f(orow + j, nn__ld4f(orow + j) * nn__ld4f(part + j));
+      for (; j + 4 <= m; j += 4) nn__rst4f(orow + j, nn__rld4f(orow + j) * nn__rld4f(part + j));
 #endif
     for (; j < m; j++) orow[j] = logsm ? (xr[j] - mf[j]) - part[j] : orow[j] * part[j];
   }
 }
-NN__SOFTMAX_COLS(nn__softmax_cols_f64, double, NN__SM_EXPROW_F64)
+NN__RSOFTMAX_COLS(nn__rsoftmax_cols_f64, double, NN__RSM_EXPROW_F64)

@@ -520,7 +520,7 @@ NN__PRIVATE nn_status nn__rpass_run(const char *name, const nn_tensor *x, const 
 }
 
 /* The float dtype a mean/var/std of dt is computed in. */
-NN__PRIVATE nn_dtype nn__mean_dtype(nn_dtype dt) { return nn__is_float(dt) ? dt : NN_FLOAT64; }
+NN__PRIVATE nn_dtype nn__rmean_dtype(nn_dtype dt) { return nn__is_float(dt) ? dt : NN_FLOAT64; }
 
 /* Fills a fresh contiguous tensor with one value (empty reductions). */
 NN__PRIVATE void nn__rfill(nn_tensor *t, double v) {
@@ -572,7 +572,7 @@ NN__PRIVATE nn_tensor *nn__reduce(const char *name, int op, const nn_tensor *x, 
     case NN_REDUCE_PROD: odt = nn__is_float(cdt) ? cdt : NN_INT64; break;
     case NN_REDUCE_MEAN:
     case NN_REDUCE_VAR:
-    case NN_REDUCE_STD: cdt = odt = nn__mean_dtype(cdt); break;
+    case NN_REDUCE_STD: cdt = odt = nn__rmean_dtype(cdt); break;
     case NN_REDUCE_LOGSUMEXP: cdt = odt = nn__float_for(cdt); break;
     case NN_REDUCE_ANY:
     case NN_REDUCE_ALL: odt = NN_BOOL; break;
@@ -734,19 +734,17 @@ NNDEF double nn_sum_all(const nn_tensor *x) {
 
 /* ---- cumulative sums and products ---- */
 
-typedef void (*nn__cum_line_fn)(int64_t n, void *o, const void *x);
-typedef void (*nn__cum_row_fn)(int64_t m, void *o, const void *prev, const void *x);
 
-typedef struct nn__cum_ctx {
+typedef struct nn__rcum_ctx {
   char *o;
   const char *x;
   int64_t A, N, B, esz, G, ncb;
   int isprod;
   nn_dtype dt;
-} nn__cum_ctx;
+} nn__rcum_ctx;
 
-NN__PRIVATE void nn__cum_lines(void *vctx, int64_t chunk) {
-  const nn__cum_ctx *c = (const nn__cum_ctx *)vctx;
+NN__PRIVATE void nn__rcum_lines(void *vctx, int64_t chunk) {
+  const nn__rcum_ctx *c = (const nn__rcum_ctx *)vctx;
   int64_t a = chunk * c->G, e = a + c->G;
   if (e > c->A) e = c->A;
   for (; a < e; a++) {
@@ -755,23 +753,23 @@ NN__PRIVATE void nn__cum_lines(void *vctx, int64_t chunk) {
     const void *x = c->x + off;
     switch (c->dt) {
       case NN_FLOAT32:
-        if (c->isprod) nn__cumprod_line_f32(c->N, (float *)o, (const float *)x);
-        else nn__cumsum_line_f32(c->N, (float *)o, (const float *)x);
+        if (c->isprod) nn__rcumprod_line_f32(c->N, (float *)o, (const float *)x);
+        else nn__rcumsum_line_f32(c->N, (float *)o, (const float *)x);
         break;
       case NN_FLOAT64:
-        if (c->isprod) nn__cumprod_line_f64(c->N, (double *)o, (const double *)x);
-        else nn__cumsum_line_f64(c->N, (double *)o, (const double *)x);
+        if (c->isprod) nn__rcumprod_line_f64(c->N, (double *)o, (const double *)x);
+        else nn__rcumsum_line_f64(c->N, (double *)o, (const double *)x);
         break;
       default:
-        if (c->isprod) nn__cumprod_line_i64(c->N, (int64_t *)o, (const int64_t *)x);
-        else nn__cumsum_line_i64(c->N, (int64_t *)o, (const int64_t *)x);
+        if (c->isprod) nn__rcumprod_line_i64(c->N, (int64_t *)o, (const int64_t *)x);
+        else nn__rcumsum_line_i64(c->N, (int64_t *)o, (const int64_t *)x);
         break;
     }
   }
 }
 
-NN__PRIVATE void nn__cum_cols(void *vctx, int64_t chunk) {
-  const nn__cum_ctx *c = (const nn__cum_ctx *)vctx;
+NN__PRIVATE void nn__rcum_cols(void *vctx, int64_t chunk) {
+  const nn__rcum_ctx *c = (const nn__rcum_ctx *)vctx;
   int64_t t = chunk * c->G, e = t + c->G;
   if (e > c->A * c->ncb) e = c->A * c->ncb;
   for (; t < e; t++) {
@@ -784,29 +782,29 @@ NN__PRIVATE void nn__cum_cols(void *vctx, int64_t chunk) {
       const char *prev = o - rs, *x = c->x + base + i * rs;
       switch (c->dt) {
         case NN_FLOAT32:
-          if (c->isprod) nn__cumprod_row_f32(w, (float *)o, (const float *)prev, (const float *)x);
-          else nn__cumsum_row_f32(w, (float *)o, (const float *)prev, (const float *)x);
+          if (c->isprod) nn__rcumprod_row_f32(w, (float *)o, (const float *)prev, (const float *)x);
+          else nn__rcumsum_row_f32(w, (float *)o, (const float *)prev, (const float *)x);
           break;
         case NN_FLOAT64:
-          if (c->isprod) nn__cumprod_row_f64(w, (double *)o, (const double *)prev, (const double *)x);
-          else nn__cumsum_row_f64(w, (double *)o, (const double *)prev, (const double *)x);
+          if (c->isprod) nn__rcumprod_row_f64(w, (double *)o, (const double *)prev, (const double *)x);
+          else nn__rcumsum_row_f64(w, (double *)o, (const double *)prev, (const double *)x);
           break;
         default:
-          if (c->isprod) nn__cumprod_row_i64(w, (int64_t *)o, (const int64_t *)prev, (const int64_t *)x);
-          else nn__cumsum_row_i64(w, (int64_t *)o, (const int64_t *)prev, (const int64_t *)x);
+          if (c->isprod) nn__rcumprod_row_i64(w, (int64_t *)o, (const int64_t *)prev, (const int64_t *)x);
+          else nn__rcumsum_row_i64(w, (int64_t *)o, (const int64_t *)prev, (const int64_t *)x);
           break;
       }
     }
   }
 }
 
-NN__PRIVATE nn_tensor *nn__cum(const char *name, int isprod, const nn_tensor *x, int axis) {
+NN__PRIVATE nn_tensor *nn__rcum(const char *name, int isprod, const nn_tensor *x, int axis) {
   nn_dtype rdt;
   nn_tensor *xs = NULL, *out;
   const nn_tensor *src;
   int64_t oshape[NN_MAX_DIMS];
   int ondim, i;
-  nn__cum_ctx c;
+  nn__rcum_ctx c;
   if (nn__check_cpu(name, x, "x") != NN_OK) return NULL;
   if (!nn__dtype_valid(x->dtype)) {
     nn__fail(NN_ERR_DTYPE, "%s: invalid dtype %d", name, (int)x->dtype);
@@ -848,43 +846,43 @@ NN__PRIVATE nn_tensor *nn__cum(const char *name, int isprod, const nn_tensor *x,
   if (c.B == 1) {
     c.G = c.N >= NN__RCHUNK ? 1 : NN__RCHUNK / c.N;
     c.ncb = 1;
-    nn__parallel_for((c.A + c.G - 1) / c.G, nn__cum_lines, &c);
+    nn__parallel_for((c.A + c.G - 1) / c.G, nn__rcum_lines, &c);
   } else {
     int64_t per = c.B < NN__RCOLBLK ? c.B : NN__RCOLBLK, work = per * c.N;
     c.ncb = (c.B + NN__RCOLBLK - 1) / NN__RCOLBLK;
     c.G = work >= NN__RCHUNK ? 1 : NN__RCHUNK / work;
-    nn__parallel_for((c.A * c.ncb + c.G - 1) / c.G, nn__cum_cols, &c);
+    nn__parallel_for((c.A * c.ncb + c.G - 1) / c.G, nn__rcum_cols, &c);
   }
   nn_free(xs);
   return out;
 }
 
-NNDEF nn_tensor *nn_cumsum(const nn_tensor *x, int axis) { return nn__cum("nn_cumsum", 0, x, axis); }
-NNDEF nn_tensor *nn_cumprod(const nn_tensor *x, int axis) { return nn__cum("nn_cumprod", 1, x, axis); }
+NNDEF nn_tensor *nn_cumsum(const nn_tensor *x, int axis) { return nn__rcum("nn_cumsum", 0, x, axis); }
+NNDEF nn_tensor *nn_cumprod(const nn_tensor *x, int axis) { return nn__rcum("nn_cumprod", 1, x, axis); }
 
 /* ---- softmax ---- */
 
-typedef struct nn__sm_ctx {
+typedef struct nn__rsm_ctx {
   char *o;
   const char *x;
   int64_t A, N, B, esz, G, ncb;
   int logsm;
   nn_dtype dt;
-} nn__sm_ctx;
+} nn__rsm_ctx;
 
-NN__PRIVATE void nn__sm_rows(void *vctx, int64_t chunk) {
-  const nn__sm_ctx *c = (const nn__sm_ctx *)vctx;
+NN__PRIVATE void nn__rsm_rows(void *vctx, int64_t chunk) {
+  const nn__rsm_ctx *c = (const nn__rsm_ctx *)vctx;
   int64_t a = chunk * c->G, e = a + c->G;
   if (e > c->A) e = c->A;
   for (; a < e; a++) {
     int64_t off = a * c->N * c->esz;
-    if (c->dt == NN_FLOAT32) nn__softmax_row_f32(c->N, (float *)(c->o + off), (const float *)(c->x + off), c->logsm);
-    else nn__softmax_row_f64(c->N, (double *)(c->o + off), (const double *)(c->x + off), c->logsm);
+    if (c->dt == NN_FLOAT32) nn__rsoftmax_row_f32(c->N, (float *)(c->o + off), (const float *)(c->x + off), c->logsm);
+    else nn__rsoftmax_row_f64(c->N, (double *)(c->o + off), (const double *)(c->x + off), c->logsm);
   }
 }
 
-NN__PRIVATE void nn__sm_cols(void *vctx, int64_t chunk) {
-  const nn__sm_ctx *c = (const nn__sm_ctx *)vctx;
+NN__PRIVATE void nn__rsm_cols(void *vctx, int64_t chunk) {
+  const nn__rsm_ctx *c = (const nn__rsm_ctx *)vctx;
   double mb[NN__RCOLBLK], sb[NN__RCOLBLK];
   int64_t t = chunk * c->G, e = t + c->G;
   if (e > c->A * c->ncb) e = c->A * c->ncb;
@@ -893,15 +891,15 @@ NN__PRIVATE void nn__sm_cols(void *vctx, int64_t chunk) {
     int64_t w = c->B - j0 < NN__RCOLBLK ? c->B - j0 : NN__RCOLBLK;
     int64_t off = (a * c->N * c->B + j0) * c->esz;
     if (c->dt == NN_FLOAT32)
-      nn__softmax_cols_f32(c->N, w, c->B, (float *)(c->o + off), (const float *)(c->x + off), c->logsm, mb, sb);
+      nn__rsoftmax_cols_f32(c->N, w, c->B, (float *)(c->o + off), (const float *)(c->x + off), c->logsm, mb, sb);
     else
-      nn__softmax_cols_f64(c->N, w, c->B, (double *)(c->o + off), (const double *)(c->x + off), c->logsm, mb, sb);
+      nn__rsoftmax_cols_f64(c->N, w, c->B, (double *)(c->o + off), (const double *)(c->x + off), c->logsm, mb, sb);
   }
 }
 
 /* out: contiguous float tensor of src's shape and dtype; axis normalized or NN_ALL_AXES. out may be src. */
-NN__PRIVATE nn_status nn__softmax_into(const char *name, nn_tensor *out, const nn_tensor *src, int axis, int logsm) {
-  nn__sm_ctx c;
+NN__PRIVATE nn_status nn__rsoftmax_into(const char *name, nn_tensor *out, const nn_tensor *src, int axis, int logsm) {
+  nn__rsm_ctx c;
   nn_tensor *tmp = NULL;
   int i;
   (void)name;
@@ -928,19 +926,19 @@ NN__PRIVATE nn_status nn__softmax_into(const char *name, nn_tensor *out, const n
   if (c.B == 1) {
     c.G = c.N >= NN__RCHUNK ? 1 : NN__RCHUNK / c.N;
     c.ncb = 1;
-    nn__parallel_for((c.A + c.G - 1) / c.G, nn__sm_rows, &c);
+    nn__parallel_for((c.A + c.G - 1) / c.G, nn__rsm_rows, &c);
   } else {
     int64_t per = c.B < NN__RCOLBLK ? c.B : NN__RCOLBLK, work = per * c.N;
     c.ncb = (c.B + NN__RCOLBLK - 1) / NN__RCOLBLK;
     c.G = work >= NN__RCHUNK ? 1 : NN__RCHUNK / work;
-    nn__parallel_for((c.A * c.ncb + c.G - 1) / c.G, nn__sm_cols, &c);
+    nn__parallel_for((c.A * c.ncb + c.G - 1) / c.G, nn__rsm_cols, &c);
   }
   nn_free(tmp);
   return NN_OK;
 }
 
 /* Checks x and axis for softmax; normalizes axis (NN_ALL_AXES stays). */
-NN__PRIVATE nn_status nn__softmax_check(const char *name, const nn_tensor *x, int *axis) {
+NN__PRIVATE nn_status nn__rsoftmax_check(const char *name, const nn_tensor *x, int *axis) {
   int64_t n;
   if (nn__check_cpu(name, x, "x") != NN_OK) return nn_last_status();
   if (!nn__dtype_valid(x->dtype)) return nn__fail(NN_ERR_DTYPE, "%s: invalid dtype %d", name, (int)x->dtype);
@@ -955,11 +953,11 @@ NN__PRIVATE nn_status nn__softmax_check(const char *name, const nn_tensor *x, in
   return NN_OK;
 }
 
-NN__PRIVATE nn_tensor *nn__softmax(const char *name, const nn_tensor *x, int axis, int logsm) {
+NN__PRIVATE nn_tensor *nn__rsoftmax(const char *name, const nn_tensor *x, int axis, int logsm) {
   nn_tensor *out, *xs = NULL;
   const nn_tensor *src = x;
   nn_dtype rdt;
-  if (nn__softmax_check(name, x, &axis) != NN_OK) return NULL;
+  if (nn__rsoftmax_check(name, x, &axis) != NN_OK) return NULL;
   rdt = nn__float_for(x->dtype);
   out = nn__new(name, rdt, x->shape, x->ndim);
   if (!out) return NULL;
@@ -971,7 +969,7 @@ NN__PRIVATE nn_tensor *nn__softmax(const char *name, const nn_tensor *x, int axi
     }
     src = xs;
   }
-  if (nn__softmax_into(name, out, src, axis, logsm) != NN_OK) {
+  if (nn__rsoftmax_into(name, out, src, axis, logsm) != NN_OK) {
     nn_free(out);
     out = NULL;
   }
@@ -979,8 +977,8 @@ NN__PRIVATE nn_tensor *nn__softmax(const char *name, const nn_tensor *x, int axi
   return out;
 }
 
-NNDEF nn_tensor *nn_softmax(const nn_tensor *x, int axis) { return nn__softmax("nn_softmax", x, axis, 0); }
-NNDEF nn_tensor *nn_log_softmax(const nn_tensor *x, int axis) { return nn__softmax("nn_log_softmax", x, axis, 1); }
+NNDEF nn_tensor *nn_softmax(const nn_tensor *x, int axis) { return nn__rsoftmax("nn_softmax", x, axis, 0); }
+NNDEF nn_tensor *nn_log_softmax(const nn_tensor *x, int axis) { return nn__rsoftmax("nn_log_softmax", x, axis, 1); }
 
 NNDEF nn_status nn_softmax_out(nn_tensor *out, const nn_tensor *x, int axis) {
   const char *name = "nn_softmax_out";
@@ -990,7 +988,7 @@ NNDEF nn_status nn_softmax_out(nn_tensor *out, const nn_tensor *x, int axis) {
   char s1[160], s2[160];
   int i, same;
   if (nn__check_cpu(name, out, "out") != NN_OK) return nn_last_status();
-  if (nn__softmax_check(name, x, &axis) != NN_OK) return nn_last_status();
+  if (nn__rsoftmax_check(name, x, &axis) != NN_OK) return nn_last_status();
   same = out->ndim == x->ndim;
   for (i = 0; same && i < x->ndim; i++) same = out->shape[i] == x->shape[i];
   if (!same)
@@ -1004,10 +1002,10 @@ NNDEF nn_status nn_softmax_out(nn_tensor *out, const nn_tensor *x, int axis) {
     src = xs;
   }
   if (nn_is_contiguous(out)) {
-    st = nn__softmax_into(name, out, src, axis, 0);
+    st = nn__rsoftmax_into(name, out, src, axis, 0);
   } else {
     tmp = nn__new(name, out->dtype, out->shape, out->ndim);
-    st = tmp ? nn__softmax_into(name, tmp, src, axis, 0) : nn_last_status();
+    st = tmp ? nn__rsoftmax_into(name, tmp, src, axis, 0) : nn_last_status();
     if (st == NN_OK) nn__assign(out, tmp);
   }
   nn_free(tmp);
