@@ -13,10 +13,10 @@ static nn_tensor *nt_red_input(const nt_red_case *c) {
   int i, nd = c->ndim;
   nn_tensor *b64, *base, *x = NULL;
   for (i = 0; i < nd; i++) bshape[i] = c->shape[i];
-  if (c->view == NT_V_T)
+  if (c->view == NT_RED_V_T)
     for (i = 0; i < nd; i++) bshape[i] = c->shape[nd - 1 - i];
-  if (c->view == NT_V_STEP) bshape[nd - 1] *= 2;
-  if (c->view == NT_V_BCAST) bshape[0] = 1;
+  if (c->view == NT_RED_V_STEP) bshape[nd - 1] *= 2;
+  if (c->view == NT_RED_V_BCAST) bshape[0] = 1;
   b64 = nn_from_data(&nt_red_in[c->in_off], bshape, nd, NN_FLOAT64);
   if (c->dtype == NN_FLOAT64) { /* float data are stored as float32 values */
     nn_tensor *b32 = nn_astype(b64, NN_FLOAT32);
@@ -28,10 +28,10 @@ static nn_tensor *nt_red_input(const nt_red_case *c) {
   nn_free(b64);
   if (!base) return NULL;
   switch (c->view) {
-    case NT_V_T: x = nn_transpose(base); break;
-    case NT_V_NEG: x = nn_slice(base, 0, NN_NONE, NN_NONE, -1); break;
-    case NT_V_STEP: x = nn_slice(base, nd - 1, NN_NONE, NN_NONE, 2); break;
-    case NT_V_BCAST: x = nn_broadcast_to(base, c->shape, nd); break;
+    case NT_RED_V_T: x = nn_transpose(base); break;
+    case NT_RED_V_NEG: x = nn_slice(base, 0, NN_NONE, NN_NONE, -1); break;
+    case NT_RED_V_STEP: x = nn_slice(base, nd - 1, NN_NONE, NN_NONE, 2); break;
+    case NT_RED_V_BCAST: x = nn_broadcast_to(base, c->shape, nd); break;
     default: x = nn_view(base); break;
   }
   nn_free(base);
@@ -111,16 +111,16 @@ static void test_reduce_numpy_ref(void) {
         }
         nt_red_match(c, k, "single-axis", r2);
       }
-    } else if (c->op == NT_R_ARGMIN || c->op == NT_R_ARGMAX) {
-      r = c->op == NT_R_ARGMIN ? nn_argmin(x, axis, c->keepdims) : nn_argmax(x, axis, c->keepdims);
+    } else if (c->op == NT_RED_ARGMIN || c->op == NT_RED_ARGMAX) {
+      r = c->op == NT_RED_ARGMIN ? nn_argmin(x, axis, c->keepdims) : nn_argmax(x, axis, c->keepdims);
       nt_red_match(c, k, "arg", r);
-    } else if (c->op == NT_R_CUMSUM || c->op == NT_R_CUMPROD) {
-      r = c->op == NT_R_CUMSUM ? nn_cumsum(x, axis) : nn_cumprod(x, axis);
+    } else if (c->op == NT_RED_CUMSUM || c->op == NT_RED_CUMPROD) {
+      r = c->op == NT_RED_CUMSUM ? nn_cumsum(x, axis) : nn_cumprod(x, axis);
       nt_red_match(c, k, "cum", r);
     } else {
-      r = c->op == NT_R_SOFTMAX ? nn_softmax(x, axis) : nn_log_softmax(x, axis);
+      r = c->op == NT_RED_SOFTMAX ? nn_softmax(x, axis) : nn_log_softmax(x, axis);
       nt_red_match(c, k, "softmax", r);
-      if (c->op == NT_R_SOFTMAX) {
+      if (c->op == NT_RED_SOFTMAX) {
         r2 = nn_empty(x->shape, x->ndim, (nn_dtype)c->out_dtype);
         CHECK(nn_softmax_out(r2, x, axis) == NN_OK);
         nt_red_match(c, k, "softmax_out", r2);

@@ -315,9 +315,9 @@ for op in (SOFTMAX, LOGSOFTMAX):
 def fmt_f(v, single):
     """Shortest text that reads back as the same float32 (single) or float64 value."""
     if np.isnan(v):
-        return "NT_NAN"
+        return "NT_RED_NAN"
     if np.isinf(v):
-        return "NT_INF" if v > 0 else "NT_NINF"
+        return "NT_RED_INF" if v > 0 else "NT_RED_NINF"
     if single:
         s = np.format_float_positional(np.float32(v), unique=True, trim="0") if abs(v) >= 1e-4 or v == 0 else \
             np.format_float_scientific(np.float32(v), unique=True, trim="0")
@@ -346,14 +346,14 @@ with open(OUT, "w") as f:
             % np.__version__)
     f.write("#ifndef NN_REDUCE_REF_H\n#define NN_REDUCE_REF_H\n\n")
     f.write("#if defined(__TINYC__) /* its NAN is not a constant expression */\n"
-            "#define NT_NAN (0.0 / 0.0)\n#define NT_INF (1.0 / 0.0)\n#define NT_NINF (-1.0 / 0.0)\n#else\n"
-            "#define NT_NAN ((double)NAN)\n#define NT_INF ((double)INFINITY)\n#define NT_NINF (-(double)INFINITY)\n"
+            "#define NT_RED_NAN (0.0 / 0.0)\n#define NT_RED_INF (1.0 / 0.0)\n#define NT_RED_NINF (-1.0 / 0.0)\n#else\n"
+            "#define NT_RED_NAN ((double)NAN)\n#define NT_RED_INF ((double)INFINITY)\n#define NT_RED_NINF (-(double)INFINITY)\n"
             "#endif\n\n")
     f.write("/* op codes: 0..9 nn_reduce_op, then: */\n")
     for i in range(10, 16):
-        f.write("#define NT_R_%s %d\n" % (OPNAMES[i].upper(), i))
+        f.write("#define NT_RED_%s %d\n" % (OPNAMES[i].upper(), i))
     f.write("/* views applied to the stored base array */\n")
-    f.write("#define NT_V_NONE 0\n#define NT_V_T 1\n#define NT_V_NEG 2\n#define NT_V_STEP 3\n#define NT_V_BCAST 4\n\n")
+    f.write("#define NT_RED_V_NONE 0\n#define NT_RED_V_T 1\n#define NT_RED_V_NEG 2\n#define NT_RED_V_STEP 3\n#define NT_RED_V_BCAST 4\n\n")
     f.write("typedef struct nt_red_case {\n"
             "  int op, dtype, ndim; int64_t shape[4]; int view;\n"
             "  int naxes; int axes[4]; int all, keepdims, ddof; int in_off;\n"
