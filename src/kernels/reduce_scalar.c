@@ -5,8 +5,11 @@
    - row kernels reduce n contiguous elements to one partial result (an nn__racc);
    - column kernels accumulate nrows rows of m contiguous elements (rows rstride apart) into an accumulator
      vector acc[0..m).
-   The hot float loops keep several independent accumulators so the compiler can pipeline and vectorize them; with
-   GCC or Clang they are written with generic vector types (plain C fallback otherwise, and under NN_NO_SIMD).
+   The hot float loops keep several independent accumulators so the compiler can pipeline them; with GCC or Clang
+   they use generic 16-byte vector types (NN__RVEXT), which compile to the baseline ISA (SSE2 on x86-64, NEON on
+   arm64) with no target attributes; plain C otherwise, and under NN_NO_SIMD. Where nn__kernels() has an entry
+   (sum_f32, sum_f64, max_f32, min_f32, acc_add_f32, softmax_f32, log_softmax_f32) that entry is used instead.
+   Float32 sums are accumulated as float partials of NN__RBLOCK elements folded in double.
    Integer sums and products wrap around (computed in uint64_t, as NumPy's int64 arithmetic does). */
 
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(NN_NO_SIMD) && !defined(__TINYC__)
