@@ -43,6 +43,30 @@ static int oom_workload(void) {
   d = nn_clip(nn_add_scalar(d, 1.5), 0, 10);
   if (!a || !b || !c || !d) ok = 0;
   if (!nn_broadcast_to(b, s23, 2) || !nn_contiguous(nn_transpose(a)) || !nn_ones(s3, 1, NN_BOOL)) ok = 0;
+  {
+    nn_rng r;
+    nn_tensor *parts[2], *vals = NULL, *idx = NULL, *cnt = NULL, *inv = NULL, *sp[2];
+    int64_t pad[4] = {1, 1, 0, 2};
+    int axes[2] = {0, 1};
+    char buf[256];
+    nn_rng_seed(&r, 1);
+    parts[0] = a;
+    parts[1] = c;
+    if (!nn_sum(c, 1, 1) || !nn_var(c, 0, 1, 0) || !nn_argmax(c, NN_ALL_AXES, 0) || !nn_softmax(c, -1) ||
+        !nn_cumsum(nn_transpose(c), 0) || !nn_reduce(NN_REDUCE_LOGSUMEXP, c, axes, 2, 0, 0))
+      ok = 0;
+    if (!nn_concatenate(parts, 2, 0) || !nn_stack(parts, 2, 1) || !nn_pad(a, pad, NN_PAD_REFLECT, 0) ||
+        !nn_tile(b, pad, 2) || !nn_repeat(a, 2, 1) || nn_split(c, 2, 0, sp) != NN_OK)
+      ok = 0;
+    if (!nn_take(c, nn_arange(0, 2, 1, NN_INT64), 1) || !nn_masked_select(c, nn_greater(c, nn_scalar(3, NN_FLOAT64))) ||
+        !nn_scatter_add(c, 1, nn_zeros(s23, 2, NN_INT64), c) || !nn_argwhere(a) || !nn_one_hot(nn_arange(0, 3, 1, NN_INT32), 4, NN_FLOAT32))
+      ok = 0;
+    if (!nn_sort(c, 1, 0) || !nn_argsort(c, 0, 1) || !nn_unique(c, &cnt, &inv) || nn_topk(c, 2, 1, 1, &vals, &idx) != NN_OK)
+      ok = 0;
+    if (!nn_matmul(a, nn_transpose(c)) || !nn_dot(b, b) || !nn_outer(b, b) || !nn_randn(&r, s23, 2, NN_FLOAT32) ||
+        !nn_permutation(&r, 10) || nn_to_string(c, buf, sizeof buf, NULL) < 0)
+      ok = 0;
+  }
   nn_scope_end();
   return ok;
 }
