@@ -802,6 +802,9 @@ NNDEF nn_tensor *nn_inner(const nn_tensor *a, const nn_tensor *b);
    double); integer and bool inputs give int64 (NumPy gives uint64 for uint8). */
 NNDEF nn_tensor *nn_trace(const nn_tensor *a);
 /* ---- end src/ops/matmul.h ---- */
+/* ---- begin src/ops/conv.h ---- */
+/* ops/conv.h: (being written) */
+/* ---- end src/ops/conv.h ---- */
 /* ---- begin src/core/print.h ---- */
 /* core/print.h: printing tensors the way NumPy 1.24's repr() does, e.g.
      array([[1., 2., 3.],
@@ -4802,6 +4805,9 @@ NN__PRIVATE void nn__igemm_b(int64_t i0, int64_t i1, int64_t N, int64_t K, const
   }
 }
 /* ---- end src/kernels/gemm.c ---- */
+/* ---- begin src/kernels/conv.c ---- */
+/* kernels/conv.c: (being written) */
+/* ---- end src/kernels/conv.c ---- */
 /* ---- begin src/base/random.c ---- */
 /* base/random.c: xoshiro256** with splitmix64 seeding, and the tensor samplers built on it. Everything draws
    sequentially from the caller's state, so results never depend on threads. */
@@ -9699,6 +9705,9 @@ NNDEF nn_tensor *nn_trace(const nn_tensor *a) {
   return r;
 }
 /* ---- end src/ops/matmul.c ---- */
+/* ---- begin src/ops/conv.c ---- */
+/* ops/conv.c: (being written) */
+/* ---- end src/ops/conv.c ---- */
 /* ---- begin src/core/print.c ---- */
 /* core/print.c: NumPy's array repr (numpy/core/arrayprint.py, default options, floatmode='maxprec').
 

@@ -23,6 +23,7 @@ extern "C" {
 #include "ops/index.h"
 #include "ops/sort.h"
 #include "ops/matmul.h"
+#include "ops/conv.h"
 #include "core/print.h"
 
 #ifdef __cplusplus
@@ -49,6 +50,7 @@ extern "C" {
 #include "kernels/simd.c"
 #include "kernels/reduce_scalar.c"
 #include "kernels/gemm.c"
+#include "kernels/conv.c"
 #include "base/random.c"
 #include "ops/elementwise.c"
 #include "ops/reduce.c"
@@ -56,6 +58,7 @@ extern "C" {
 #include "ops/index.c"
 #include "ops/sort.c"
 #include "ops/matmul.c"
+#include "ops/conv.c"
 #include "core/print.c"
 
 #endif /* NN_IMPLEMENTATION */

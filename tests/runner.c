@@ -11,6 +11,7 @@
 #include "test_index.c"
 #include "test_sort.c"
 #include "test_matmul.c"
+#include "test_conv.c"
 #include "test_print.c"
 #include "test_simd.c"
 #include "test_memory.c"
@@ -25,6 +26,7 @@ int main(int argc, char **argv) {
   tests_index();
   tests_sort();
   tests_matmul();
+  tests_conv();
   tests_print();
   tests_simd();
   tests_memory();

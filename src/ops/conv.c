@@ -1,0 +1,1 @@
+/* ops/conv.c: (being written) */

@@ -1,0 +1,1 @@
+/* ops/conv.h: (being written) */
