@@ -6,7 +6,7 @@ BUILD    = build
 SRCS     = $(shell find src -type f | sort)
 TESTS    = $(wildcard tests/*.c tests/*.h tests/ref/*.h)
 
-.PHONY: all deps test unit unit-oom unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo bench bench-W2 bench-compile clean
+.PHONY: all deps test unit unit-arm64 unit-oom unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo bench bench-W2 bench-compile clean
 
 all: nn.h $(BUILD)/runner
 
@@ -17,7 +17,7 @@ $(BUILD):
 	mkdir -p $(BUILD)
 
 # ---- tests ----
-test: deps check-amalgamation compile-matrix examples unit unit-scalar unit-nothreads unit-asan unit-oom
+test: deps check-amalgamation compile-matrix examples unit unit-scalar unit-nothreads unit-asan unit-oom unit-arm64
 	@echo "make test: all stages passed"
 
 deps:
@@ -50,6 +50,13 @@ unit-nothreads: $(BUILD)/runner-nothreads
 
 unit-asan: $(BUILD)/runner-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/runner-asan
+
+# The arm64 (NEON) path, cross-compiled with Debian's gcc-aarch64-linux-gnu and run under qemu-user.
+$(BUILD)/runner-arm64: nn.h $(TESTS) | $(BUILD)
+	aarch64-linux-gnu-gcc -std=c99 -O2 $(WARN) -Itests tests/runner.c -o $@ -lm -lpthread
+
+unit-arm64: $(BUILD)/runner-arm64
+	QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64 $(BUILD)/runner-arm64
 
 # Allocation-failure injection (its own allocator hooks, so its own program), under ASan+UBSan.
 $(BUILD)/oom: nn.h tests/oom.c | $(BUILD)
