@@ -1,7 +1,646 @@
-/* kernels/simd.c: picks the vector kernels for this CPU. */
+/* kernels/simd.c: the vector kernels behind nn__vec (kernels/vec_table.c), chosen for this CPU at run time.
+
+   Every kernel is written once, in kernels/simd_f32.inc and kernels/simd_f64.inc, against a small set of macros
+   (vector types, loads/stores, arithmetic, compares, masks). This file defines those macros once per instruction set
+   and includes the templates after each definition:
+     gen     128-bit GCC vector extensions: SSE2 on x86-64, NEON on arm64 (always available, no flags)
+     avx2    AVX2 + FMA, 256-bit, through __attribute__((target)) so a plain `cc -O2` build still gets it
+     avx512  AVX-512 F/DQ/BW/VL, 512-bit with mask registers
+   nn__simd_install picks the widest one the CPU and the OS (CPUID + XGETBV) support.
+
+   Rules the kernels keep: an element's result never depends on where it sits in the array (tails run through the
+   same vector code on a partial vector), so any split into chunks gives identical results; add, sub, mul, div,
+   sqrt, maximum, minimum, neg, abs, ... are bit-identical to the scalar rows; exp, log, tanh, sigmoid and expm1 are
+   within a few ulp of the correctly rounded result (tests/test_simd.c measures it) with the same special values
+   (inf, NaN, -0, denormals) as the C library. Large outputs are written with non-temporal stores. */
+
 #if NN__SIMD
-NN__PRIVATE int nn__simd_install(nn__vec_table *t) {
-  (void)t;
-  return 0;
-}
+
+#if NN__ARM64
+#include <arm_neon.h>
 #endif
+
+/* Outputs of at least this many elements in one call are written with non-temporal (streaming) stores, which skip
+   the read-for-ownership of the destination and roughly double the write bandwidth of arrays beyond the cache.
+   The thread pool hands kernels chunks of NN__GRAIN (65536) elements, so only arrays of at least this size
+   stream. If the iterator publishes the total size of the operation (NN__ITER_SIZE_HINT), that is used as well. */
+static int64_t nn__simd_nt_min = 32768;
+#if defined(NN__ITER_SIZE_HINT)
+#define NN__NT_WANTED(n) ((n) >= nn__simd_nt_min && (NN__ITER_SIZE_HINT) >= 4 * nn__simd_nt_min)
+#else
+#define NN__NT_WANTED(n) ((n) >= nn__simd_nt_min)
+#endif
+
+#define NN__KCAT2(a, b) nn__s_##a##_##b
+#define NN__KCAT(a, b) NN__KCAT2(a, b)
+/* NN__K(name): the name of a template function for the instruction set being instantiated. */
+#define NN__K(name) NN__KCAT(name, NN__ISA)
+
+#if defined(__clang__) || defined(__GNUC__)
+#define NN__ALWAYS_INLINE static inline __attribute__((always_inline, unused))
+#else
+#define NN__ALWAYS_INLINE static inline
+#endif
+
+/* ---- loop skeletons shared by every instruction set (expanded inside the template functions) ----
+   NN__F32_MAP(o, n, NT, FULL, PART): for every vector position nn_i in [0, n), o[nn_i ..] = FULL (an expression
+   that may use nn_i); the tail of nn_m < W elements (and, when streaming, the head up to the first aligned
+   address) gets PART (which may use nn_i and nn_m). When NT is nonzero and NN__NT_WANTED(n), full vectors are
+   written with non-temporal stores. */
+#define NN__F32_MAP(o, n, NT, FULL, PART)                                                     \
+  do {                                                                                        \
+    int64_t nn_i = 0, nn_m;                                                                   \
+    NN__VF nn_v;                                                                              \
+    if (NN__HAS_NT && (NT) && NN__NT_WANTED(n) && ((uintptr_t)(o) & 3) == 0) {                \
+      nn_m = (int64_t)(((NN__VBYTES - ((uintptr_t)(o) & (NN__VBYTES - 1))) & (NN__VBYTES - 1)) / 4); \
+      if (nn_m) {                                                                             \
+        nn_v = (PART);                                                                        \
+        VSTOREN((o), nn_v, nn_m);                                                             \
+        nn_i = nn_m;                                                                          \
+      }                                                                                       \
+      for (; nn_i + NN__W <= (n); nn_i += NN__W) {                                            \
+        nn_v = (FULL);                                                                        \
+        VSTREAM((o) + nn_i, nn_v);                                                            \
+      }                                                                                       \
+      VSFENCE();                                                                              \
+    } else {                                                                                  \
+      for (; nn_i + NN__W <= (n); nn_i += NN__W) {                                            \
+        nn_v = (FULL);                                                                        \
+        VSTORE((o) + nn_i, nn_v);                                                             \
+      }                                                                                       \
+    }                                                                                         \
+    if (nn_i < (n)) {                                                                         \
+      nn_m = (n) - nn_i;                                                                      \
+      nn_v = (PART);                                                                          \
+      VSTOREN((o) + nn_i, nn_v, nn_m);                                                        \
+    }                                                                                         \
+  } while (0)
+
+/* The same for float64 vectors. */
+#define NN__F64_MAP(o, n, NT, FULL, PART)                                                     \
+  do {                                                                                        \
+    int64_t nn_i = 0, nn_m;                                                                   \
+    NN__VD nn_v;                                                                              \
+    if (NN__HAS_NT && (NT) && NN__NT_WANTED(n) && ((uintptr_t)(o) & 7) == 0) {                \
+      nn_m = (int64_t)(((NN__VBYTES - ((uintptr_t)(o) & (NN__VBYTES - 1))) & (NN__VBYTES - 1)) / 8); \
+      if (nn_m) {                                                                             \
+        nn_v = (PART);                                                                        \
+        VDSTOREN((o), nn_v, nn_m);                                                            \
+        nn_i = nn_m;                                                                          \
+      }                                                                                       \
+      for (; nn_i + NN__WD <= (n); nn_i += NN__WD) {                                          \
+        nn_v = (FULL);                                                                        \
+        VDSTREAM((o) + nn_i, nn_v);                                                           \
+      }                                                                                       \
+      VSFENCE();                                                                              \
+    } else {                                                                                  \
+      for (; nn_i + NN__WD <= (n); nn_i += NN__WD) {                                          \
+        nn_v = (FULL);                                                                        \
+        VDSTORE((o) + nn_i, nn_v);                                                            \
+      }                                                                                       \
+    }                                                                                         \
+    if (nn_i < (n)) {                                                                         \
+      nn_m = (n) - nn_i;                                                                      \
+      nn_v = (PART);                                                                          \
+      VDSTOREN((o) + nn_i, nn_v, nn_m);                                                       \
+    }                                                                                         \
+  } while (0)
+
+/* Binary kernels o = FN(a, b) in the three layouts (both contiguous; b one element; a one element). */
+#define NN__F32_BIN(NAME, FN)                                                                           \
+  NN__PRIVATE NN__TGT void NN__K(NAME##_vv)(int64_t n, void *po, const void *pa, const void *pb) {      \
+    float *o = (float *)po;                                                                             \
+    const float *a = (const float *)pa, *b = (const float *)pb;                                         \
+    NN__F32_MAP(o, n, 1, FN(VLOAD(a + nn_i), VLOAD(b + nn_i)),                                          \
+                FN(VLOADN(a + nn_i, nn_m, VZERO()), VLOADN(b + nn_i, nn_m, VZERO())));                  \
+  }                                                                                                     \
+  NN__PRIVATE NN__TGT void NN__K(NAME##_vs)(int64_t n, void *po, const void *pa, const void *pb) {      \
+    float *o = (float *)po;                                                                             \
+    const float *a = (const float *)pa;                                                                 \
+    const NN__VF vb = VSET1(*(const float *)pb);                                                        \
+    NN__F32_MAP(o, n, 1, FN(VLOAD(a + nn_i), vb), FN(VLOADN(a + nn_i, nn_m, VZERO()), vb));             \
+  }                                                                                                     \
+  NN__PRIVATE NN__TGT void NN__K(NAME##_sv)(int64_t n, void *po, const void *pa, const void *pb) {      \
+    float *o = (float *)po;                                                                             \
+    const float *b = (const float *)pb;                                                                 \
+    const NN__VF va = VSET1(*(const float *)pa);                                                        \
+    NN__F32_MAP(o, n, 1, FN(va, VLOAD(b + nn_i)), FN(va, VLOADN(b + nn_i, nn_m, VZERO())));             \
+  }
+
+#define NN__F64_BIN(NAME, FN)                                                                           \
+  NN__PRIVATE NN__TGT void NN__K(NAME##_vv)(int64_t n, void *po, const void *pa, const void *pb) {      \
+    double *o = (double *)po;                                                                           \
+    const double *a = (const double *)pa, *b = (const double *)pb;                                      \
+    NN__F64_MAP(o, n, 1, FN(VDLOAD(a + nn_i), VDLOAD(b + nn_i)),                                        \
+                FN(VDLOADN(a + nn_i, nn_m, VDSET1(0.0)), VDLOADN(b + nn_i, nn_m, VDSET1(0.0))));        \
+  }                                                                                                     \
+  NN__PRIVATE NN__TGT void NN__K(NAME##_vs)(int64_t n, void *po, const void *pa, const void *pb) {      \
+    double *o = (double *)po;                                                                           \
+    const double *a = (const double *)pa;                                                               \
+    const NN__VD vb = VDSET1(*(const double *)pb);                                                      \
+    NN__F64_MAP(o, n, 1, FN(VDLOAD(a + nn_i), vb), FN(VDLOADN(a + nn_i, nn_m, VDSET1(0.0)), vb));       \
+  }                                                                                                     \
+  NN__PRIVATE NN__TGT void NN__K(NAME##_sv)(int64_t n, void *po, const void *pa, const void *pb) {      \
+    double *o = (double *)po;                                                                           \
+    const double *b = (const double *)pb;                                                               \
+    const NN__VD va = VDSET1(*(const double *)pa);                                                      \
+    NN__F64_MAP(o, n, 1, FN(va, VDLOAD(b + nn_i)), FN(va, VDLOADN(b + nn_i, nn_m, VDSET1(0.0))));       \
+  }
+
+/* Unary kernels o = FN(x). */
+#define NN__F32_UN(NAME, FN)                                                                  \
+  NN__PRIVATE NN__TGT void NN__K(NAME)(int64_t n, void *po, const void *px) {                 \
+    float *o = (float *)po;                                                                   \
+    const float *x = (const float *)px;                                                       \
+    NN__F32_MAP(o, n, 1, FN(VLOAD(x + nn_i)), FN(VLOADN(x + nn_i, nn_m, VZERO())));           \
+  }
+#define NN__F64_UN(NAME, FN)                                                                  \
+  NN__PRIVATE NN__TGT void NN__K(NAME)(int64_t n, void *po, const void *px) {                 \
+    double *o = (double *)po;                                                                 \
+    const double *x = (const double *)px;                                                     \
+    NN__F64_MAP(o, n, 1, FN(VDLOAD(x + nn_i)), FN(VDLOADN(x + nn_i, nn_m, VDSET1(0.0))));     \
+  }
+
+/* ================================================================================================================ */
+/* gen: 128-bit GCC/clang vector extensions (SSE2 on x86-64, NEON on arm64)                                          */
+/* ================================================================================================================ */
+
+typedef float nn__g4f __attribute__((vector_size(16)));
+typedef int32_t nn__g4i __attribute__((vector_size(16)));
+typedef uint32_t nn__g4u __attribute__((vector_size(16)));
+typedef double nn__g2d __attribute__((vector_size(16)));
+typedef int64_t nn__g2l __attribute__((vector_size(16)));
+
+NN__ALWAYS_INLINE nn__g4f nn__g4f_load(const float *p) {
+  nn__g4f v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+NN__ALWAYS_INLINE void nn__g4f_store(float *p, nn__g4f v) { memcpy(p, &v, sizeof v); }
+NN__ALWAYS_INLINE nn__g4f nn__g4f_set1(float s) {
+  nn__g4f v = {s, s, s, s};
+  return v;
+}
+NN__ALWAYS_INLINE nn__g4i nn__g4i_set1(int32_t s) {
+  nn__g4i v = {s, s, s, s};
+  return v;
+}
+NN__ALWAYS_INLINE nn__g4f nn__g4f_loadn(const float *p, int64_t n, nn__g4f fill) {
+  float b[4];
+  memcpy(b, &fill, sizeof b);
+  memcpy(b, p, (size_t)n * sizeof(float));
+  return nn__g4f_load(b);
+}
+NN__ALWAYS_INLINE void nn__g4f_storen(float *p, nn__g4f v, int64_t n) {
+  float b[4];
+  nn__g4f_store(b, v);
+  memcpy(p, b, (size_t)n * sizeof(float));
+}
+NN__ALWAYS_INLINE nn__g4f nn__g4f_sel(nn__g4i m, nn__g4f a, nn__g4f b) {
+  return (nn__g4f)(((nn__g4i)a & m) | ((nn__g4i)b & ~m));
+}
+NN__ALWAYS_INLINE int nn__g4i_any(nn__g4i m) { return (m[0] | m[1] | m[2] | m[3]) != 0; }
+NN__ALWAYS_INLINE int nn__g4i_all(nn__g4i m) { return (m[0] & m[1] & m[2] & m[3]) != 0; }
+NN__ALWAYS_INLINE nn__g4f nn__g4f_sqrt(nn__g4f a) {
+#if NN__X86
+  return (nn__g4f)_mm_sqrt_ps((__m128)a);
+#else
+  return (nn__g4f)vsqrtq_f32((float32x4_t)a);
+#endif
+}
+NN__ALWAYS_INLINE nn__g4f nn__g4f_cvt(nn__g4i a) {
+#if NN__X86
+  return (nn__g4f)_mm_cvtepi32_ps((__m128i)a);
+#else
+  return (nn__g4f)vcvtq_f32_s32((int32x4_t)a);
+#endif
+}
+NN__ALWAYS_INLINE float nn__g4f_hsum(nn__g4f v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+
+NN__ALWAYS_INLINE nn__g2d nn__g2d_load(const double *p) {
+  nn__g2d v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+NN__ALWAYS_INLINE void nn__g2d_store(double *p, nn__g2d v) { memcpy(p, &v, sizeof v); }
+NN__ALWAYS_INLINE nn__g2d nn__g2d_set1(double s) {
+  nn__g2d v = {s, s};
+  return v;
+}
+NN__ALWAYS_INLINE nn__g2d nn__g2d_loadn(const double *p, int64_t n, nn__g2d fill) {
+  double b[2];
+  memcpy(b, &fill, sizeof b);
+  memcpy(b, p, (size_t)n * sizeof(double));
+  return nn__g2d_load(b);
+}
+NN__ALWAYS_INLINE void nn__g2d_storen(double *p, nn__g2d v, int64_t n) {
+  double b[2];
+  nn__g2d_store(b, v);
+  memcpy(p, b, (size_t)n * sizeof(double));
+}
+NN__ALWAYS_INLINE nn__g2d nn__g2d_sel(nn__g2l m, nn__g2d a, nn__g2d b) {
+  return (nn__g2d)(((nn__g2l)a & m) | ((nn__g2l)b & ~m));
+}
+NN__ALWAYS_INLINE nn__g2d nn__g2d_sqrt(nn__g2d a) {
+#if NN__X86
+  return (nn__g2d)_mm_sqrt_pd((__m128d)a);
+#else
+  return (nn__g2d)vsqrtq_f64((float64x2_t)a);
+#endif
+}
+
+#define NN__ISA gen
+#define NN__TGT
+#define NN__W 4
+#define NN__VBYTES 16
+#define NN__HAS_NT 0
+#define NN__HAS_ROUND 0
+#define NN__VF nn__g4f
+#define NN__VI nn__g4i
+#define NN__VM nn__g4i
+#define VLOAD(p) nn__g4f_load(p)
+#define VSTORE(p, v) nn__g4f_store((p), (v))
+#define VSTREAM(p, v) nn__g4f_store((p), (v))
+#define VSFENCE() ((void)0)
+#define VLOADN(p, n, fill) nn__g4f_loadn((p), (n), (fill))
+#define VSTOREN(p, v, n) nn__g4f_storen((p), (v), (n))
+#define VSET1(s) nn__g4f_set1(s)
+#define VZERO() nn__g4f_set1(0.0f)
+#define VADD(a, b) ((a) + (b))
+#define VSUB(a, b) ((a) - (b))
+#define VMUL(a, b) ((a) * (b))
+#define VDIV(a, b) ((a) / (b))
+#define VFMA(a, b, c) ((a) * (b) + (c))
+#define VFNMA(a, b, c) ((c) - (a) * (b))
+#define VMAXX(a, b) nn__g4f_sel((nn__g4i)((a) > (b)), (a), (b))
+#define VMINX(a, b) nn__g4f_sel((nn__g4i)((a) < (b)), (a), (b))
+#define VSQRT(a) nn__g4f_sqrt(a)
+#define VAND(a, b) ((nn__g4f)((nn__g4i)(a) & (nn__g4i)(b)))
+#define VOR(a, b) ((nn__g4f)((nn__g4i)(a) | (nn__g4i)(b)))
+#define VXOR(a, b) ((nn__g4f)((nn__g4i)(a) ^ (nn__g4i)(b)))
+#define VANDNOT(a, b) ((nn__g4f)(~(nn__g4i)(a) & (nn__g4i)(b)))
+#define VLT(a, b) ((nn__g4i)((a) < (b)))
+#define VLE(a, b) ((nn__g4i)((a) <= (b)))
+#define VGT(a, b) ((nn__g4i)((a) > (b)))
+#define VGE(a, b) ((nn__g4i)((a) >= (b)))
+#define VEQ(a, b) ((nn__g4i)((a) == (b)))
+#define VUNORD(a, b) ((nn__g4i)((a) != (a)) | (nn__g4i)((b) != (b)))
+#define VSEL(m, a, b) nn__g4f_sel((m), (a), (b))
+#define MAND(a, b) ((a) & (b))
+#define MOR(a, b) ((a) | (b))
+#define MNOT(a) (~(a))
+#define MZERO() nn__g4i_set1(0)
+#define MANY(m) nn__g4i_any(m)
+#define MALL(m) nn__g4i_all(m)
+#define VI_F(v) ((nn__g4i)(v))
+#define VF_I(v) ((nn__g4f)(v))
+#define VIADD(a, b) ((a) + (b))
+#define VISUB(a, b) ((a) - (b))
+#define VISLL(a, k) ((a) << (k))
+#define VISRA(a, k) ((a) >> (k))
+#define VISRL(a, k) ((nn__g4i)((nn__g4u)(a) >> (k)))
+#define VISET1(s) nn__g4i_set1(s)
+#define VIAND(a, b) ((a) & (b))
+#define VIOR(a, b) ((a) | (b))
+#define VCVTI(a) nn__g4f_cvt(a)
+#define VHSUM(v) nn__g4f_hsum(v)
+/* float64 */
+#define NN__WD 2
+#define NN__VD nn__g2d
+#define NN__VDM nn__g2l
+#define VDLOAD(p) nn__g2d_load(p)
+#define VDSTORE(p, v) nn__g2d_store((p), (v))
+#define VDSTREAM(p, v) nn__g2d_store((p), (v))
+#define VDLOADN(p, n, fill) nn__g2d_loadn((p), (n), (fill))
+#define VDSTOREN(p, v, n) nn__g2d_storen((p), (v), (n))
+#define VDSET1(s) nn__g2d_set1(s)
+#define VDADD(a, b) ((a) + (b))
+#define VDSUB(a, b) ((a) - (b))
+#define VDMUL(a, b) ((a) * (b))
+#define VDDIV(a, b) ((a) / (b))
+#define VDFMA(a, b, c) ((a) * (b) + (c))
+#define VDSQRT(a) nn__g2d_sqrt(a)
+#define VDAND(a, b) ((nn__g2d)((nn__g2l)(a) & (nn__g2l)(b)))
+#define VDXOR(a, b) ((nn__g2d)((nn__g2l)(a) ^ (nn__g2l)(b)))
+#define VDANDNOT(a, b) ((nn__g2d)(~(nn__g2l)(a) & (nn__g2l)(b)))
+#define VDGT(a, b) ((nn__g2l)((a) > (b)))
+#define VDLT(a, b) ((nn__g2l)((a) < (b)))
+#define VDUNORD(a, b) ((nn__g2l)((a) != (a)) | (nn__g2l)((b) != (b)))
+#define VDSEL(m, a, b) nn__g2d_sel((m), (a), (b))
+#define VDMAXX(a, b) nn__g2d_sel((nn__g2l)((a) > (b)), (a), (b))
+#define VDMINX(a, b) nn__g2d_sel((nn__g2l)((a) < (b)), (a), (b))
+#define MDOR(a, b) ((a) | (b))
+#define VDHSUM(v) ((v)[0] + (v)[1])
+#include "simd_f32.inc"
+#include "simd_f64.inc"
+#include "simd_undef.inc"
+
+#if NN__X86
+/* ================================================================================================================ */
+/* avx2: AVX2 + FMA, 256-bit                                                                                         */
+/* ================================================================================================================ */
+
+#define NN__TGT2 __attribute__((target("avx2,fma")))
+
+NN__TGT2 NN__ALWAYS_INLINE __m256i nn__avx2_tailmask(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+NN__TGT2 NN__ALWAYS_INLINE __m256 nn__avx2_loadn(const float *p, int64_t n, __m256 fill) {
+  __m256i m = nn__avx2_tailmask(n);
+  return _mm256_blendv_ps(fill, _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
+}
+NN__TGT2 NN__ALWAYS_INLINE void nn__avx2_storen(float *p, __m256 v, int64_t n) {
+  _mm256_maskstore_ps(p, nn__avx2_tailmask(n), v);
+}
+NN__TGT2 NN__ALWAYS_INLINE __m256i nn__avx2_tailmask_d(int64_t n) {
+  return _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)n), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+NN__TGT2 NN__ALWAYS_INLINE __m256d nn__avx2_loadn_d(const double *p, int64_t n, __m256d fill) {
+  __m256i m = nn__avx2_tailmask_d(n);
+  return _mm256_blendv_pd(fill, _mm256_maskload_pd(p, m), _mm256_castsi256_pd(m));
+}
+NN__TGT2 NN__ALWAYS_INLINE void nn__avx2_storen_d(double *p, __m256d v, int64_t n) {
+  _mm256_maskstore_pd(p, nn__avx2_tailmask_d(n), v);
+}
+NN__TGT2 NN__ALWAYS_INLINE float nn__avx2_hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+NN__TGT2 NN__ALWAYS_INLINE double nn__avx2_hsum_d(__m256d v) {
+  __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+  s = _mm_add_sd(s, _mm_unpackhi_pd(s, s));
+  return _mm_cvtsd_f64(s);
+}
+
+#define NN__ISA avx2
+#define NN__TGT NN__TGT2
+#define NN__W 8
+#define NN__VBYTES 32
+#define NN__HAS_NT 1
+#define NN__HAS_ROUND 1
+#define NN__VF __m256
+#define NN__VI __m256i
+#define NN__VM __m256
+#define VLOAD(p) _mm256_loadu_ps(p)
+#define VSTORE(p, v) _mm256_storeu_ps((p), (v))
+#define VSTREAM(p, v) _mm256_stream_ps((p), (v))
+#define VSFENCE() _mm_sfence()
+#define VLOADN(p, n, fill) nn__avx2_loadn((p), (n), (fill))
+#define VSTOREN(p, v, n) nn__avx2_storen((p), (v), (n))
+#define VSET1(s) _mm256_set1_ps(s)
+#define VZERO() _mm256_setzero_ps()
+#define VADD(a, b) _mm256_add_ps((a), (b))
+#define VSUB(a, b) _mm256_sub_ps((a), (b))
+#define VMUL(a, b) _mm256_mul_ps((a), (b))
+#define VDIV(a, b) _mm256_div_ps((a), (b))
+#define VFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define VFNMA(a, b, c) _mm256_fnmadd_ps((a), (b), (c))
+#define VMAXX(a, b) _mm256_max_ps((a), (b))
+#define VMINX(a, b) _mm256_min_ps((a), (b))
+#define VSQRT(a) _mm256_sqrt_ps(a)
+#define VAND(a, b) _mm256_and_ps((a), (b))
+#define VOR(a, b) _mm256_or_ps((a), (b))
+#define VXOR(a, b) _mm256_xor_ps((a), (b))
+#define VANDNOT(a, b) _mm256_andnot_ps((a), (b))
+#define VLT(a, b) _mm256_cmp_ps((a), (b), _CMP_LT_OQ)
+#define VLE(a, b) _mm256_cmp_ps((a), (b), _CMP_LE_OQ)
+#define VGT(a, b) _mm256_cmp_ps((a), (b), _CMP_GT_OQ)
+#define VGE(a, b) _mm256_cmp_ps((a), (b), _CMP_GE_OQ)
+#define VEQ(a, b) _mm256_cmp_ps((a), (b), _CMP_EQ_OQ)
+#define VUNORD(a, b) _mm256_cmp_ps((a), (b), _CMP_UNORD_Q)
+#define VSEL(m, a, b) _mm256_blendv_ps((b), (a), (m))
+#define MAND(a, b) _mm256_and_ps((a), (b))
+#define MOR(a, b) _mm256_or_ps((a), (b))
+#define MNOT(a) _mm256_xor_ps((a), _mm256_castsi256_ps(_mm256_set1_epi32(-1)))
+#define MZERO() _mm256_setzero_ps()
+#define MANY(m) (_mm256_movemask_ps(m) != 0)
+#define MALL(m) (_mm256_movemask_ps(m) == 0xff)
+#define VI_F(v) _mm256_castps_si256(v)
+#define VF_I(v) _mm256_castsi256_ps(v)
+#define VIADD(a, b) _mm256_add_epi32((a), (b))
+#define VISUB(a, b) _mm256_sub_epi32((a), (b))
+#define VISLL(a, k) _mm256_slli_epi32((a), (k))
+#define VISRA(a, k) _mm256_srai_epi32((a), (k))
+#define VISRL(a, k) _mm256_srli_epi32((a), (k))
+#define VISET1(s) _mm256_set1_epi32(s)
+#define VIAND(a, b) _mm256_and_si256((a), (b))
+#define VIOR(a, b) _mm256_or_si256((a), (b))
+#define VCVTI(a) _mm256_cvtepi32_ps(a)
+#define VHSUM(v) nn__avx2_hsum(v)
+#define VROUND(v, mode) _mm256_round_ps((v), (mode) | _MM_FROUND_NO_EXC)
+#define NN__WD 4
+#define NN__VD __m256d
+#define NN__VDM __m256d
+#define VDLOAD(p) _mm256_loadu_pd(p)
+#define VDSTORE(p, v) _mm256_storeu_pd((p), (v))
+#define VDSTREAM(p, v) _mm256_stream_pd((p), (v))
+#define VDLOADN(p, n, fill) nn__avx2_loadn_d((p), (n), (fill))
+#define VDSTOREN(p, v, n) nn__avx2_storen_d((p), (v), (n))
+#define VDSET1(s) _mm256_set1_pd(s)
+#define VDADD(a, b) _mm256_add_pd((a), (b))
+#define VDSUB(a, b) _mm256_sub_pd((a), (b))
+#define VDMUL(a, b) _mm256_mul_pd((a), (b))
+#define VDDIV(a, b) _mm256_div_pd((a), (b))
+#define VDFMA(a, b, c) _mm256_fmadd_pd((a), (b), (c))
+#define VDSQRT(a) _mm256_sqrt_pd(a)
+#define VDAND(a, b) _mm256_and_pd((a), (b))
+#define VDXOR(a, b) _mm256_xor_pd((a), (b))
+#define VDANDNOT(a, b) _mm256_andnot_pd((a), (b))
+#define VDGT(a, b) _mm256_cmp_pd((a), (b), _CMP_GT_OQ)
+#define VDLT(a, b) _mm256_cmp_pd((a), (b), _CMP_LT_OQ)
+#define VDUNORD(a, b) _mm256_cmp_pd((a), (b), _CMP_UNORD_Q)
+#define VDSEL(m, a, b) _mm256_blendv_pd((b), (a), (m))
+#define VDMAXX(a, b) _mm256_max_pd((a), (b))
+#define VDMINX(a, b) _mm256_min_pd((a), (b))
+#define MDOR(a, b) _mm256_or_pd((a), (b))
+#define VDHSUM(v) nn__avx2_hsum_d(v)
+#include "simd_f32.inc"
+#include "simd_f64.inc"
+#include "simd_undef.inc"
+
+/* ================================================================================================================ */
+/* avx512: AVX-512 F/DQ/BW/VL, 512-bit, mask registers for compares and tails                                        */
+/* ================================================================================================================ */
+
+#define NN__TGT5 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
+
+/* g++ 12 warns inside its own AVX-512 intrinsics (the `__m512 __Y = __Y;` of _mm512_undefined_ps, GCC bug 105593). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
+NN__TGT5 NN__ALWAYS_INLINE float nn__avx512_hsum(__m512 v) {
+  __m256 s = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+  __m128 t = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+  t = _mm_add_ps(t, _mm_movehl_ps(t, t));
+  t = _mm_add_ss(t, _mm_shuffle_ps(t, t, 1));
+  return _mm_cvtss_f32(t);
+}
+NN__TGT5 NN__ALWAYS_INLINE double nn__avx512_hsum_d(__m512d v) {
+  __m256d s = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
+  __m128d t = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd(s, 1));
+  t = _mm_add_sd(t, _mm_unpackhi_pd(t, t));
+  return _mm_cvtsd_f64(t);
+}
+
+#define NN__ISA avx512
+#define NN__TGT NN__TGT5
+#define NN__W 16
+#define NN__VBYTES 64
+#define NN__HAS_NT 1
+#define NN__HAS_ROUND 1
+#define NN__VF __m512
+#define NN__VI __m512i
+#define NN__VM __mmask16
+#define VLOAD(p) _mm512_loadu_ps(p)
+#define VSTORE(p, v) _mm512_storeu_ps((p), (v))
+#define VSTREAM(p, v) _mm512_stream_ps((p), (v))
+#define VSFENCE() _mm_sfence()
+#define VLOADN(p, n, fill) _mm512_mask_loadu_ps((fill), (__mmask16)((1u << (n)) - 1u), (p))
+#define VSTOREN(p, v, n) _mm512_mask_storeu_ps((p), (__mmask16)((1u << (n)) - 1u), (v))
+#define VSET1(s) _mm512_set1_ps(s)
+#define VZERO() _mm512_setzero_ps()
+#define VADD(a, b) _mm512_add_ps((a), (b))
+#define VSUB(a, b) _mm512_sub_ps((a), (b))
+#define VMUL(a, b) _mm512_mul_ps((a), (b))
+#define VDIV(a, b) _mm512_div_ps((a), (b))
+#define VFMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define VFNMA(a, b, c) _mm512_fnmadd_ps((a), (b), (c))
+#define VMAXX(a, b) _mm512_max_ps((a), (b))
+#define VMINX(a, b) _mm512_min_ps((a), (b))
+#define VSQRT(a) _mm512_sqrt_ps(a)
+#define VAND(a, b) _mm512_and_ps((a), (b))
+#define VOR(a, b) _mm512_or_ps((a), (b))
+#define VXOR(a, b) _mm512_xor_ps((a), (b))
+#define VANDNOT(a, b) _mm512_andnot_ps((a), (b))
+#define VLT(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_LT_OQ)
+#define VLE(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_LE_OQ)
+#define VGT(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_GT_OQ)
+#define VGE(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_GE_OQ)
+#define VEQ(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_EQ_OQ)
+#define VUNORD(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_UNORD_Q)
+#define VSEL(m, a, b) _mm512_mask_blend_ps((m), (b), (a))
+#define MAND(a, b) ((__mmask16)((a) & (b)))
+#define MOR(a, b) ((__mmask16)((a) | (b)))
+#define MNOT(a) ((__mmask16)~(a))
+#define MZERO() ((__mmask16)0)
+#define MANY(m) ((m) != 0)
+#define MALL(m) ((m) == 0xffff)
+#define VI_F(v) _mm512_castps_si512(v)
+#define VF_I(v) _mm512_castsi512_ps(v)
+#define VIADD(a, b) _mm512_add_epi32((a), (b))
+#define VISUB(a, b) _mm512_sub_epi32((a), (b))
+#define VISLL(a, k) _mm512_slli_epi32((a), (k))
+#define VISRA(a, k) _mm512_srai_epi32((a), (k))
+#define VISRL(a, k) _mm512_srli_epi32((a), (k))
+#define VISET1(s) _mm512_set1_epi32(s)
+#define VIAND(a, b) _mm512_and_si512((a), (b))
+#define VIOR(a, b) _mm512_or_si512((a), (b))
+#define VCVTI(a) _mm512_cvtepi32_ps(a)
+#define VHSUM(v) nn__avx512_hsum(v)
+#define VROUND(v, mode) _mm512_roundscale_ps((v), (mode) | _MM_FROUND_NO_EXC)
+#define NN__WD 8
+#define NN__VD __m512d
+#define NN__VDM __mmask8
+#define VDLOAD(p) _mm512_loadu_pd(p)
+#define VDSTORE(p, v) _mm512_storeu_pd((p), (v))
+#define VDSTREAM(p, v) _mm512_stream_pd((p), (v))
+#define VDLOADN(p, n, fill) _mm512_mask_loadu_pd((fill), (__mmask8)((1u << (n)) - 1u), (p))
+#define VDSTOREN(p, v, n) _mm512_mask_storeu_pd((p), (__mmask8)((1u << (n)) - 1u), (v))
+#define VDSET1(s) _mm512_set1_pd(s)
+#define VDADD(a, b) _mm512_add_pd((a), (b))
+#define VDSUB(a, b) _mm512_sub_pd((a), (b))
+#define VDMUL(a, b) _mm512_mul_pd((a), (b))
+#define VDDIV(a, b) _mm512_div_pd((a), (b))
+#define VDFMA(a, b, c) _mm512_fmadd_pd((a), (b), (c))
+#define VDSQRT(a) _mm512_sqrt_pd(a)
+#define VDAND(a, b) _mm512_and_pd((a), (b))
+#define VDXOR(a, b) _mm512_xor_pd((a), (b))
+#define VDANDNOT(a, b) _mm512_andnot_pd((a), (b))
+#define VDGT(a, b) _mm512_cmp_pd_mask((a), (b), _CMP_GT_OQ)
+#define VDLT(a, b) _mm512_cmp_pd_mask((a), (b), _CMP_LT_OQ)
+#define VDUNORD(a, b) _mm512_cmp_pd_mask((a), (b), _CMP_UNORD_Q)
+#define VDSEL(m, a, b) _mm512_mask_blend_pd((m), (b), (a))
+#define VDMAXX(a, b) _mm512_max_pd((a), (b))
+#define VDMINX(a, b) _mm512_min_pd((a), (b))
+#define MDOR(a, b) ((__mmask8)((a) | (b)))
+#define VDHSUM(v) nn__avx512_hsum_d(v)
+#include "simd_f32.inc"
+#include "simd_f64.inc"
+#include "simd_undef.inc"
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+/* ---- CPU detection ---- */
+
+NN__PRIVATE void nn__cpuid(unsigned leaf, unsigned sub, unsigned r[4]) {
+  unsigned a, b, c, d;
+  __asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(sub));
+  r[0] = a;
+  r[1] = b;
+  r[2] = c;
+  r[3] = d;
+}
+
+/* 0: SSE2 only, 1: AVX2 + FMA, 2: AVX-512 F/DQ/BW/VL; each also needs the OS to save the wider registers. */
+NN__PRIVATE int nn__x86_level(void) {
+  unsigned r[4], max_leaf, b7, xlo, xhi;
+  int avx_os, zmm_os;
+  nn__cpuid(0, 0, r);
+  max_leaf = r[0];
+  if (max_leaf < 7) return 0;
+  nn__cpuid(1, 0, r);
+  if (!(r[2] & (1u << 27)) || !(r[2] & (1u << 28)) || !(r[2] & (1u << 12))) return 0; /* OSXSAVE, AVX, FMA */
+  __asm__ __volatile__("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
+  (void)xhi;
+  avx_os = (xlo & 0x6u) == 0x6u;    /* XMM and YMM state */
+  zmm_os = (xlo & 0xe6u) == 0xe6u;  /* plus opmask, ZMM_Hi256, Hi16_ZMM */
+  if (!avx_os) return 0;
+  nn__cpuid(7, 0, r);
+  b7 = r[1];
+  if (!(b7 & (1u << 5))) return 0; /* AVX2 */
+  if (zmm_os && (b7 & (1u << 16)) && (b7 & (1u << 17)) && (b7 & (1u << 30)) && (b7 & (1u << 31))) return 2;
+  return 1;
+}
+#endif /* NN__X86 */
+
+/* Installs the kernels of one instruction set level into t (0 gen, 1 avx2, 2 avx512). Used by tests to check every
+   level this machine can run; returns the level actually installed (never above what the CPU supports). */
+NN__PRIVATE int nn__simd_install_level(nn__vec_table *t, int level) {
+  int have = 0;
+#if NN__X86
+  have = nn__x86_level();
+#endif
+  if (level > have) level = have;
+  nn__s_install_f32_gen(t);
+  nn__s_install_f64_gen(t);
+#if NN__ARM64
+  t->isa = "neon";
+#endif
+#if NN__X86
+  t->isa = "sse2";
+  if (level >= 1) {
+    nn__s_install_f32_avx2(t);
+    nn__s_install_f64_avx2(t);
+    t->isa = "avx2";
+  }
+  if (level >= 2) {
+    nn__s_install_f32_avx512(t);
+    nn__s_install_f64_avx512(t);
+    t->isa = "avx512";
+  }
+#endif
+  return level;
+}
+
+NN__PRIVATE int nn__simd_install(nn__vec_table *t) {
+  nn__simd_install_level(t, 2);
+  return 1;
+}
+
+#endif /* NN__SIMD */
