@@ -4,32 +4,32 @@
 #include <float.h>
 #include <stdlib.h>
 
-static uint64_t ns_state = 0x9E3779B97F4A7C15ull;
-static uint32_t ns_rand(void) {
+NT_UNUSED static uint64_t ns_state = 0x9E3779B97F4A7C15ull;
+NT_UNUSED static uint32_t ns_rand(void) {
   ns_state ^= ns_state << 13;
   ns_state ^= ns_state >> 7;
   ns_state ^= ns_state << 17;
   return (uint32_t)(ns_state >> 16);
 }
-static double ns_unit(void) { return (double)ns_rand() / 4294967296.0; }
-static float ns_from_bits(uint32_t b) {
+NT_UNUSED static double ns_unit(void) { return (double)ns_rand() / 4294967296.0; }
+NT_UNUSED static float ns_from_bits(uint32_t b) {
   float f;
   memcpy(&f, &b, sizeof f);
   return f;
 }
-static uint32_t ns_bits(float f) {
+NT_UNUSED static uint32_t ns_bits(float f) {
   uint32_t b;
   memcpy(&b, &f, sizeof b);
   return b;
 }
-static uint64_t ns_bits_d(double f) {
+NT_UNUSED static uint64_t ns_bits_d(double f) {
   uint64_t b;
   memcpy(&b, &f, sizeof b);
   return b;
 }
 /* Equal bit for bit, or both NaN. */
-static int ns_same(float a, float b) { return (a != a && b != b) || ns_bits(a) == ns_bits(b); }
-static int ns_same_d(double a, double b) { return (a != a && b != b) || ns_bits_d(a) == ns_bits_d(b); }
+NT_UNUSED static int ns_same(float a, float b) { return (a != a && b != b) || ns_bits(a) == ns_bits(b); }
+NT_UNUSED static int ns_same_d(double a, double b) { return (a != a && b != b) || ns_bits_d(a) == ns_bits_d(b); }
 
 static const float ns_specials[] = {0.0f, -0.0f, 1.0f, -1.0f, 0.5f, -2.0f, 1e-8f, -1e-8f, FLT_MIN, -FLT_MIN,
                                     1e-40f, -1e-40f, 1.4e-45f, -1.4e-45f, FLT_MAX, -FLT_MAX, 1e30f, -1e30f,
@@ -39,7 +39,7 @@ static const float ns_specials[] = {0.0f, -0.0f, 1.0f, -1.0f, 0.5f, -2.0f, 1e-8f
 #define NS_NSPEC ((int)(sizeof ns_specials / sizeof ns_specials[0]))
 
 /* Random floats: mostly moderate values, some of any magnitude, some special (inf, NaN, zeros, denormals...). */
-static float ns_value(void) {
+NT_UNUSED static float ns_value(void) {
   uint32_t k = ns_rand() % 16;
   if (k < 8) return (float)(ns_unit() * 8.0 - 4.0);
   if (k < 11) return (float)((ns_rand() & 1 ? -1.0 : 1.0) * exp(ns_unit() * 180.0 - 90.0));
@@ -48,11 +48,11 @@ static float ns_value(void) {
   if (k == 13) return NAN;
   return ns_specials[ns_rand() % NS_NSPEC];
 }
-static void ns_fill(float *x, int64_t n) {
+NT_UNUSED static void ns_fill(float *x, int64_t n) {
   int64_t i;
   for (i = 0; i < n; i++) x[i] = ns_value();
 }
-static void ns_fill_d(double *x, int64_t n) {
+NT_UNUSED static void ns_fill_d(double *x, int64_t n) {
   int64_t i;
   for (i = 0; i < n; i++) {
     uint32_t k = ns_rand() % 16;
@@ -65,7 +65,7 @@ static void ns_fill_d(double *x, int64_t n) {
 }
 
 /* Error of a float result in units in the last place of the exact (double) result. */
-static double ns_ulp_err(float got, double ref) {
+NT_UNUSED static double ns_ulp_err(float got, double ref) {
   float rf = (float)ref;
   double ulp, a;
   int e;
@@ -81,10 +81,10 @@ static double ns_ulp_err(float got, double ref) {
   return fabs((double)got - ref) / ulp;
 }
 
-/* Lengths that cover empty, every tail and a few multiples of the widest vector. */
+#if NN__SIMD
+/* Lengths past 0..67 (every tail of every vector width): a few longer ones. */
 static const int64_t ns_lengths_big[] = {100, 255, 1000, 4099};
 
-#if NN__SIMD
 static int ns_level_max(void) {
   nn__vec_table t;
   memset(&t, 0, sizeof t);
@@ -346,15 +346,27 @@ static void test_simd_math_values(void) {
   }
 }
 
+/* Sanitizer builds check memory, not accuracy: they sweep 10x sparser. */
+#if defined(__SANITIZE_ADDRESS__)
+#define NS_ULP_STRIDE 2579u
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NS_ULP_STRIDE 2579u
+#endif
+#endif
+#ifndef NS_ULP_STRIDE
+#define NS_ULP_STRIDE 257u
+#endif
+
 /* Every `stride`-th float bit pattern in each function's interesting range: prints and bounds the worst error. The
-   stride is 97 by default (NN_TEST_ULP_STRIDE changes it; 1 checks every float). */
+   stride is 257 by default (NN_TEST_ULP_STRIDE=1 checks every float: about 10 minutes). */
 static void test_simd_ulp_sweep(void) {
   enum { B = 4096 };
   static float x[B], o[B];
   static double ref[B];
   int level, top = ns_level_max(), f;
   const char *env = getenv("NN_TEST_ULP_STRIDE");
-  uint32_t stride = env && atoi(env) > 0 ? (uint32_t)atoi(env) : 97u;
+  uint32_t stride = env && atoi(env) > 0 ? (uint32_t)atoi(env) : NS_ULP_STRIDE;
   nn__vec_table tabs[3];
   double worst[3][NS_NMATH];
   float worst_x[3][NS_NMATH];

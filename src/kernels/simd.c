@@ -20,13 +20,21 @@
 #include <arm_neon.h>
 #endif
 
-/* Outputs of at least this many elements in one call are written with non-temporal (streaming) stores, which skip
-   the read-for-ownership of the destination and roughly double the write bandwidth of arrays beyond the cache.
-   The thread pool hands kernels chunks of NN__GRAIN (65536) elements, so only arrays of at least this size
-   stream. If the iterator publishes the total size of the operation (NN__ITER_SIZE_HINT), that is used as well. */
-static int64_t nn__simd_nt_min = 32768;
+/* Non-temporal (streaming) stores skip the read-for-ownership of the destination and write around the caches: about
+   1.2-2x the write bandwidth for arrays far beyond the last-level cache, but the next op then finds the output in
+   DRAM instead of L2/L3 (2-3x slower to consume for outputs of 64K-1M floats). Kernels see only their chunk of at
+   most 65536 elements (NN__GRAIN in core/iter.c), so by default a call of at least nn__simd_nt_min elements streams.
+   When the iterator publishes the size of the whole operation as NN__ITER_SIZE_HINT (an lvalue holding the element
+   count, set before the chunks run), outputs stream only when that total reaches nn__simd_nt_total elements
+   (sized from the last-level cache at install time), from calls of at least nn__simd_nt_min elements. */
 #if defined(NN__ITER_SIZE_HINT)
-#define NN__NT_WANTED(n) ((n) >= nn__simd_nt_min && (NN__ITER_SIZE_HINT) >= 4 * nn__simd_nt_min)
+static int64_t nn__simd_nt_min = 1024;
+#else
+static int64_t nn__simd_nt_min = 32768;
+#endif
+NN__PRIVATE int64_t nn__simd_nt_total = (int64_t)8 << 20;
+#if defined(NN__ITER_SIZE_HINT)
+#define NN__NT_WANTED(n) ((n) >= nn__simd_nt_min && (int64_t)(NN__ITER_SIZE_HINT) >= nn__simd_nt_total)
 #else
 #define NN__NT_WANTED(n) ((n) >= nn__simd_nt_min)
 #endif
@@ -607,6 +615,29 @@ NN__PRIVATE int nn__x86_level(void) {
   if (zmm_os && (b7 & (1u << 16)) && (b7 & (1u << 17)) && (b7 & (1u << 30)) && (b7 & (1u << 31))) return 2;
   return 1;
 }
+/* Bytes of the largest cache one core sees (0 if unknown): the deterministic cache parameters of AMD's leaf
+   0x8000001D or Intel's leaf 4 (one cache instance, not the package total). */
+NN__PRIVATE int64_t nn__llc_bytes(void) {
+  unsigned r[4], i, k, leaves[2], max_ext, max_std;
+  int64_t best = 0;
+  nn__cpuid(0, 0, r);
+  max_std = r[0];
+  nn__cpuid(0x80000000u, 0, r);
+  max_ext = r[0];
+  leaves[0] = max_ext >= 0x8000001Du ? 0x8000001Du : 0;
+  leaves[1] = max_std >= 4 ? 4u : 0;
+  for (k = 0; k < 2 && best == 0; k++) {
+    if (!leaves[k]) continue;
+    for (i = 0; i < 8; i++) {
+      int64_t size;
+      nn__cpuid(leaves[k], i, r);
+      if ((r[0] & 31) == 0) break;
+      size = (int64_t)(((r[1] >> 22) & 1023) + 1) * (((r[1] >> 12) & 1023) + 1) * ((r[1] & 4095) + 1) * ((int64_t)r[2] + 1);
+      if (size > best) best = size;
+    }
+  }
+  return best;
+}
 #endif /* NN__X86 */
 
 /* Installs the kernels of one instruction set level into t (0 gen, 1 avx2, 2 avx512). Used by tests to check every
@@ -639,6 +670,12 @@ NN__PRIVATE int nn__simd_install_level(nn__vec_table *t, int level) {
 }
 
 NN__PRIVATE int nn__simd_install(nn__vec_table *t) {
+#if NN__X86
+  {
+    int64_t llc = nn__llc_bytes();
+    if (llc >= ((int64_t)1 << 20)) nn__simd_nt_total = llc / 4; /* outputs of a cache's worth of floats stream */
+  }
+#endif
   nn__simd_install_level(t, 2);
   return 1;
 }
