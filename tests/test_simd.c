@@ -161,15 +161,44 @@ static int ns_check_bin_f64(nn__vbin_fn fn, nn__row_fn row, int mode, int64_t n,
   return 1;
 }
 
+/* Comparisons: float32 inputs, bool bytes out. */
+static int ns_check_cmp_f32(nn__vbin_fn fn, nn__row_fn row, int mode, int64_t n, int oo, int oa, int ob) {
+  static float a[NS_MAXN + 8], b[NS_MAXN + 8];
+  static uint8_t o[NS_MAXN + 8], r[NS_MAXN + 8];
+  char *p[3];
+  int64_t st[3], i;
+  ns_fill(a, n + 2);
+  ns_fill(b, n + 2);
+  for (i = 0; i < n + 2; i++) /* equal pairs are interesting for ==, <=, ... */
+    if (ns_rand() % 4 == 0) b[i] = a[i + oa - ob < 0 ? 0 : i + oa - ob];
+  memset(o, 0xAB, (size_t)(n + 4));
+  fn(n, o + oo, a + oa, b + ob);
+  p[0] = (char *)r;
+  p[1] = (char *)(a + oa);
+  p[2] = (char *)(b + ob);
+  st[0] = 1;
+  st[1] = mode == NN__SV ? 0 : 1;
+  st[2] = mode == NN__VS ? 0 : 1;
+  row(n, p, st, NULL);
+  if (oo && o[0] != 0xAB) return 0;
+  for (i = 0; i < n; i++)
+    if (o[oo + i] != r[i]) {
+      NT_FAIL("compare n=%lld i=%lld got %d expected %d", (long long)n, (long long)i, o[oo + i], r[i]);
+      return 0;
+    }
+  return o[oo + n] == 0xAB && o[oo + n + 1] == 0xAB;
+}
+
 /* Every length 0..67, a few longer ones, and all 8 combinations of one-element offsets. */
-static void ns_sweep_bin(nn__vbin_fn fn, nn__row_fn row, int mode, int f64) {
+static void ns_sweep_bin(nn__vbin_fn fn, nn__row_fn row, int mode, int f64) { /* f64: 0 f32, 1 f64, 2 compare */
   int64_t n;
   int k, off;
   for (n = 0; n <= 67 + 4; n++) {
     int64_t len = n <= 67 ? n : ns_lengths_big[n - 68];
     for (off = 0; off < 8; off++) {
-      int ok = f64 ? ns_check_bin_f64(fn, row, mode, len, off & 1, (off >> 1) & 1, (off >> 2) & 1)
-                   : ns_check_bin_f32(fn, row, mode, len, off & 1, (off >> 1) & 1, (off >> 2) & 1);
+      int ok = f64 == 2   ? ns_check_cmp_f32(fn, row, mode, len, off & 1, (off >> 1) & 1, (off >> 2) & 1)
+               : f64 == 1 ? ns_check_bin_f64(fn, row, mode, len, off & 1, (off >> 1) & 1, (off >> 2) & 1)
+                          : ns_check_bin_f32(fn, row, mode, len, off & 1, (off >> 1) & 1, (off >> 2) & 1);
       nt_checks++;
       if (!ok) {
         NT_FAIL("binary kernel mismatch: mode %d n %lld offsets %d", mode, (long long)len, off);
@@ -194,6 +223,12 @@ static void test_simd_binary(void) {
           CHECK(fn != NULL);
           if (fn) ns_sweep_bin(fn, nn__bin_rows[dt][ns_binops[i]], mode, dt == NN_FLOAT64);
         }
+    for (i = NN_OP_EQ; i <= NN_OP_GE; i++)
+      for (mode = 0; mode < 3; mode++) {
+        nn__vbin_fn fn = t.bin[NN_FLOAT32][i][mode];
+        CHECK(fn != NULL);
+        if (fn) ns_sweep_bin(fn, nn__bin_rows[NN_FLOAT32][i], mode, 2);
+      }
   }
 }
 
@@ -781,6 +816,12 @@ static void test_simd_ops_layer(void) {
     nn_free(rv);
     nn_free(Y);
   }
+  /* comparisons give bool */
+  r = nn_less(x, y);
+  CHECK(r && r->dtype == NN_BOOL);
+  for (i = 0, bad = 0; r && i < n && !bad; i++) bad = ((uint8_t *)r->data)[i] != (xp[i] < ((float *)y->data)[i]);
+  CHECK(!bad);
+  nn_free(r);
   /* fused forms */
   CHECK(nn_add_scaled_out(z, x, y, 2.5) == NN_OK);
   for (i = 0, bad = 0; i < n && !bad; i++)

@@ -155,6 +155,32 @@ NN__PRIVATE int64_t nn__simd_nt_total = (int64_t)8 << 20;
     NN__F64_MAP(o, n, 1, FN(va, VDLOAD(b + nn_i)), FN(va, VDLOADN(b + nn_i, nn_m, VDSET1(0.0))));       \
   }
 
+/* Comparison kernels: o[i] = CMP(a, b) as bool bytes (float32 inputs). */
+#define NN__F32_CMPK(NAME, CMP)                                                                           \
+  NN__PRIVATE NN__TGT void NN__K(NAME##_vv)(int64_t n, void *po, const void *pa, const void *pb) {        \
+    uint8_t *o = (uint8_t *)po;                                                                           \
+    const float *a = (const float *)pa, *b = (const float *)pb;                                           \
+    int64_t i = 0;                                                                                        \
+    for (; i + NN__W <= n; i += NN__W) VSTOREB(o + i, CMP(VLOAD(a + i), VLOAD(b + i)), NN__W);            \
+    if (i < n) VSTOREB(o + i, CMP(VLOADN(a + i, n - i, VZERO()), VLOADN(b + i, n - i, VZERO())), n - i);  \
+  }                                                                                                       \
+  NN__PRIVATE NN__TGT void NN__K(NAME##_vs)(int64_t n, void *po, const void *pa, const void *pb) {        \
+    uint8_t *o = (uint8_t *)po;                                                                           \
+    const float *a = (const float *)pa;                                                                   \
+    const NN__VF vb = VSET1(*(const float *)pb);                                                          \
+    int64_t i = 0;                                                                                        \
+    for (; i + NN__W <= n; i += NN__W) VSTOREB(o + i, CMP(VLOAD(a + i), vb), NN__W);                      \
+    if (i < n) VSTOREB(o + i, CMP(VLOADN(a + i, n - i, VZERO()), vb), n - i);                             \
+  }                                                                                                       \
+  NN__PRIVATE NN__TGT void NN__K(NAME##_sv)(int64_t n, void *po, const void *pa, const void *pb) {        \
+    uint8_t *o = (uint8_t *)po;                                                                           \
+    const float *b = (const float *)pb;                                                                   \
+    const NN__VF va = VSET1(*(const float *)pa);                                                          \
+    int64_t i = 0;                                                                                        \
+    for (; i + NN__W <= n; i += NN__W) VSTOREB(o + i, CMP(va, VLOAD(b + i)), NN__W);                      \
+    if (i < n) VSTOREB(o + i, CMP(va, VLOADN(b + i, n - i, VZERO())), n - i);                             \
+  }
+
 /* Unary kernels o = FN(x). */
 #define NN__F32_UN(NAME, FN)                                                                  \
   NN__PRIVATE NN__TGT void NN__K(NAME)(int64_t n, void *po, const void *px) {                 \
@@ -224,6 +250,11 @@ NN__ALWAYS_INLINE nn__g4f nn__g4f_cvt(nn__g4i a) {
 #endif
 }
 NN__ALWAYS_INLINE float nn__g4f_hsum(nn__g4f v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+/* Stores the first n (<= 4) lanes of a compare mask as bytes 0/1. */
+NN__ALWAYS_INLINE void nn__g4i_storeb(uint8_t *p, nn__g4i m, int64_t n) {
+  int64_t k;
+  for (k = 0; k < n; k++) p[k] = (uint8_t)(m[k] & 1);
+}
 
 NN__ALWAYS_INLINE nn__g2d nn__g2d_load(const double *p) {
   nn__g2d v;
@@ -292,6 +323,7 @@ NN__ALWAYS_INLINE nn__g2d nn__g2d_sqrt(nn__g2d a) {
 #define VGT(a, b) ((nn__g4i)((a) > (b)))
 #define VGE(a, b) ((nn__g4i)((a) >= (b)))
 #define VEQ(a, b) ((nn__g4i)((a) == (b)))
+#define VNEQ(a, b) ((nn__g4i)((a) != (b)))
 #define VUNORD(a, b) ((nn__g4i)((a) != (a)) | (nn__g4i)((b) != (b)))
 #define VSEL(m, a, b) nn__g4f_sel((m), (a), (b))
 #define MAND(a, b) ((a) & (b))
@@ -312,6 +344,7 @@ NN__ALWAYS_INLINE nn__g2d nn__g2d_sqrt(nn__g2d a) {
 #define VIOR(a, b) ((a) | (b))
 #define VCVTI(a) nn__g4f_cvt(a)
 #define VHSUM(v) nn__g4f_hsum(v)
+#define VSTOREB(p, m, n) nn__g4i_storeb((p), (m), (n))
 /* float64 */
 #define NN__WD 2
 #define NN__VD nn__g2d
@@ -371,6 +404,18 @@ NN__TGT2 NN__ALWAYS_INLINE __m256d nn__avx2_loadn_d(const double *p, int64_t n, 
 NN__TGT2 NN__ALWAYS_INLINE void nn__avx2_storen_d(double *p, __m256d v, int64_t n) {
   _mm256_maskstore_pd(p, nn__avx2_tailmask_d(n), v);
 }
+NN__TGT2 NN__ALWAYS_INLINE void nn__avx2_storeb(uint8_t *p, __m256 m, int64_t n) {
+  __m256i mi = _mm256_castps_si256(m);
+  __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(mi), _mm256_extracti128_si256(mi, 1));
+  __m128i b = _mm_and_si128(_mm_packs_epi16(w, w), _mm_set1_epi8(1));
+  if (n == 8) {
+    _mm_storel_epi64((__m128i *)(void *)p, b);
+  } else {
+    uint8_t t[16];
+    _mm_storeu_si128((__m128i *)(void *)t, b);
+    memcpy(p, t, (size_t)n);
+  }
+}
 NN__TGT2 NN__ALWAYS_INLINE float nn__avx2_hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -418,6 +463,7 @@ NN__TGT2 NN__ALWAYS_INLINE double nn__avx2_hsum_d(__m256d v) {
 #define VGT(a, b) _mm256_cmp_ps((a), (b), _CMP_GT_OQ)
 #define VGE(a, b) _mm256_cmp_ps((a), (b), _CMP_GE_OQ)
 #define VEQ(a, b) _mm256_cmp_ps((a), (b), _CMP_EQ_OQ)
+#define VNEQ(a, b) _mm256_cmp_ps((a), (b), _CMP_NEQ_UQ)
 #define VUNORD(a, b) _mm256_cmp_ps((a), (b), _CMP_UNORD_Q)
 #define VSEL(m, a, b) _mm256_blendv_ps((b), (a), (m))
 #define MAND(a, b) _mm256_and_ps((a), (b))
@@ -438,6 +484,7 @@ NN__TGT2 NN__ALWAYS_INLINE double nn__avx2_hsum_d(__m256d v) {
 #define VIOR(a, b) _mm256_or_si256((a), (b))
 #define VCVTI(a) _mm256_cvtepi32_ps(a)
 #define VHSUM(v) nn__avx2_hsum(v)
+#define VSTOREB(p, m, n) nn__avx2_storeb((p), (m), (n))
 #define VROUND(v, mode) _mm256_round_ps((v), (mode) | _MM_FROUND_NO_EXC)
 #define NN__WD 4
 #define NN__VD __m256d
@@ -532,6 +579,7 @@ NN__TGT5 NN__ALWAYS_INLINE double nn__avx512_hsum_d(__m512d v) {
 #define VGT(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_GT_OQ)
 #define VGE(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_GE_OQ)
 #define VEQ(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_EQ_OQ)
+#define VNEQ(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_NEQ_UQ)
 #define VUNORD(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_UNORD_Q)
 #define VSEL(m, a, b) _mm512_mask_blend_ps((m), (b), (a))
 #define MAND(a, b) ((__mmask16)((a) & (b)))
@@ -552,6 +600,7 @@ NN__TGT5 NN__ALWAYS_INLINE double nn__avx512_hsum_d(__m512d v) {
 #define VIOR(a, b) _mm512_or_si512((a), (b))
 #define VCVTI(a) _mm512_cvtepi32_ps(a)
 #define VHSUM(v) nn__avx512_hsum(v)
+#define VSTOREB(p, m, n) _mm_mask_storeu_epi8((p), (__mmask16)((1u << (n)) - 1u), _mm_maskz_set1_epi8((m), 1))
 #define VROUND(v, mode) _mm512_roundscale_ps((v), (mode) | _MM_FROUND_NO_EXC)
 #define NN__WD 8
 #define NN__VD __m512d
