@@ -508,6 +508,91 @@ static void test_simd_ulp_sweep(void) {
   }
 }
 
+/* ---- float64 exp, log, tanh, sigmoid: ulp error against long double ---- */
+
+static double ns_ulp_err_d(double got, long double ref) {
+  double rd = (double)ref, ulp;
+  long double a;
+  int e;
+  if (ref != ref) return got != got ? 0.0 : 1e30;
+  if (got != got) return 1e30;
+  if (isinf(rd) || isinf(got)) return got == rd ? 0.0 : 1e30;
+  a = fabsl(ref);
+  if (a < DBL_MIN) ulp = ldexp(1.0, -1074);
+  else {
+    frexpl(a, &e);
+    ulp = ldexp(1.0, e - 53);
+  }
+  return (double)(fabsl((long double)got - ref) / ulp);
+}
+static long double ns_refl(nn_unop op, double x) {
+  long double v = x;
+  switch (op) {
+    case NN_OP_EXP: return expl(v);
+    case NN_OP_LOG: return logl(v);
+    case NN_OP_TANH: return tanhl(v);
+    default: return 1.0L / (1.0L + expl(-v));
+  }
+}
+
+static void test_simd_math_f64(void) {
+  enum { B = 4096 };
+  static double x[B + 8], o[B + 8], r[B + 8];
+  static const nn_unop ops[] = {NN_OP_EXP, NN_OP_LOG, NN_OP_TANH, NN_OP_SIGMOID};
+  static const double bounds[] = {1.0, 1.0, 3.0, 3.0};
+  static const double sp[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, DBL_MAX, -DBL_MAX, 4.9e-324, -4.9e-324,
+                              DBL_MIN, 1e-310, 708.0, 708.5, -708.5, 709.8, 709.79, -745.2, -745.0, 1e-20, -40.0};
+  int level, top = ns_level_max(), f, k;
+  for (level = 0; level <= top; level++) {
+    nn__vec_table t;
+    ns_table(&t, level);
+    printf("  simd %-6s float64 max ulp error (random):", t.isa);
+    for (f = 0; f < 4; f++) {
+      nn__vun_fn fn = t.un[NN_FLOAT64][ops[f]];
+      double worst = 0, wx = 0;
+      int64_t i, st[2] = {1, 1};
+      char *p[2];
+      CHECK(fn != NULL);
+      if (!fn) continue;
+      for (k = 0; k < 300; k++) {
+        int64_t n = k < 68 ? k : B;
+        for (i = 0; i < n + 1; i++) {
+          uint32_t c = ns_rand() % 8;
+          if (c < 3) x[i] = ns_unit() * 40 - 20;
+          else if (c < 5) x[i] = (ns_rand() & 1 ? -1 : 1) * exp(ns_unit() * 1400 - 700);
+          else if (c < 6) x[i] = ns_unit() * 1500 - 750;
+          else if (c < 7) x[i] = ns_unit() * 2 - 1;
+          else x[i] = sp[ns_rand() % (sizeof sp / sizeof sp[0])];
+        }
+        o[(k & 1) + n] = 12345.0;
+        fn(n, o + (k & 1), x + 1);
+        CHECK(o[(k & 1) + n] == 12345.0);
+        for (i = 0; i < n; i++) {
+          double e = ns_ulp_err_d(o[(k & 1) + i], ns_refl(ops[f], x[1 + i]));
+          if (e > worst) {
+            worst = e;
+            wx = x[1 + i];
+          }
+        }
+      }
+      nt_checks++;
+      printf(" %s %.2f", nn_unop_name(ops[f]), worst);
+      if (worst > bounds[f])
+        NT_FAIL("%s f64 on %s: %.2f ulp at x=%.17g", nn_unop_name(ops[f]), t.isa, worst, wx);
+      /* special values exactly like the C library */
+      memcpy(x, sp, sizeof sp);
+      fn((int64_t)(sizeof sp / sizeof sp[0]), o, x);
+      p[0] = (char *)r;
+      p[1] = (char *)x;
+      nn__un_rows[NN_FLOAT64][ops[f]]((int64_t)(sizeof sp / sizeof sp[0]), p, st, NULL);
+      for (i = 0; i < 5; i++)
+        if (!ns_same_d(o[i], r[i])) NT_FAIL("%s f64 on %s: x=%g got %.17g expected %.17g", nn_unop_name(ops[f]), t.isa, x[i], o[i], r[i]);
+      nt_checks++;
+    }
+    printf("\n");
+  }
+}
+
 /* ---- fused kernels and reductions ---- */
 
 static void test_simd_fused(void) {
@@ -874,6 +959,7 @@ void tests_simd(void) {
   RUN(test_simd_unary_exact);
   RUN(test_simd_pow_scalar);
   RUN(test_simd_math_values);
+  RUN(test_simd_math_f64);
   RUN(test_simd_fused);
   RUN(test_simd_reductions);
   RUN(test_simd_softmax);

@@ -204,6 +204,7 @@ typedef int32_t nn__g4i __attribute__((vector_size(16)));
 typedef uint32_t nn__g4u __attribute__((vector_size(16)));
 typedef double nn__g2d __attribute__((vector_size(16)));
 typedef int64_t nn__g2l __attribute__((vector_size(16)));
+typedef uint64_t nn__g2u __attribute__((vector_size(16)));
 
 NN__ALWAYS_INLINE nn__g4f nn__g4f_load(const float *p) {
   nn__g4f v;
@@ -264,6 +265,10 @@ NN__ALWAYS_INLINE nn__g2d nn__g2d_load(const double *p) {
 NN__ALWAYS_INLINE void nn__g2d_store(double *p, nn__g2d v) { memcpy(p, &v, sizeof v); }
 NN__ALWAYS_INLINE nn__g2d nn__g2d_set1(double s) {
   nn__g2d v = {s, s};
+  return v;
+}
+NN__ALWAYS_INLINE nn__g2l nn__g2l_set1(int64_t s) {
+  nn__g2l v = {s, s};
   return v;
 }
 NN__ALWAYS_INLINE nn__g2d nn__g2d_loadn(const double *p, int64_t n, nn__g2d fill) {
@@ -373,6 +378,21 @@ NN__ALWAYS_INLINE nn__g2d nn__g2d_sqrt(nn__g2d a) {
 #define VDMINX(a, b) nn__g2d_sel((nn__g2l)((a) < (b)), (a), (b))
 #define MDOR(a, b) ((a) | (b))
 #define VDHSUM(v) ((v)[0] + (v)[1])
+#define NN__VDI nn__g2l
+#define VDI_D(v) ((nn__g2l)(v))
+#define VD_DI(v) ((nn__g2d)(v))
+#define VDIADD(a, b) ((a) + (b))
+#define VDISUB(a, b) ((a) - (b))
+#define VDISLL(a, k) ((a) << (k))
+#define VDISRL(a, k) ((nn__g2l)((nn__g2u)(a) >> (k)))
+#define VDIAND(a, b) ((a) & (b))
+#define VDIOR(a, b) ((a) | (b))
+#define VDISET1(s) nn__g2l_set1(s)
+#define VDFNMA(a, b, c) ((c) - (a) * (b))
+#define VDGE(a, b) ((nn__g2l)((a) >= (b)))
+#define VDLE(a, b) ((nn__g2l)((a) <= (b)))
+#define MDAND(a, b) ((a) & (b))
+#define MDALL(m) (((m)[0] & (m)[1]) != 0)
 #include "simd_f32.inc"
 #include "simd_f64.inc"
 #include "simd_undef.inc"
@@ -513,6 +533,21 @@ NN__TGT2 NN__ALWAYS_INLINE double nn__avx2_hsum_d(__m256d v) {
 #define VDMINX(a, b) _mm256_min_pd((a), (b))
 #define MDOR(a, b) _mm256_or_pd((a), (b))
 #define VDHSUM(v) nn__avx2_hsum_d(v)
+#define NN__VDI __m256i
+#define VDI_D(v) _mm256_castpd_si256(v)
+#define VD_DI(v) _mm256_castsi256_pd(v)
+#define VDIADD(a, b) _mm256_add_epi64((a), (b))
+#define VDISUB(a, b) _mm256_sub_epi64((a), (b))
+#define VDISLL(a, k) _mm256_slli_epi64((a), (k))
+#define VDISRL(a, k) _mm256_srli_epi64((a), (k))
+#define VDIAND(a, b) _mm256_and_si256((a), (b))
+#define VDIOR(a, b) _mm256_or_si256((a), (b))
+#define VDISET1(s) _mm256_set1_epi64x(s)
+#define VDFNMA(a, b, c) _mm256_fnmadd_pd((a), (b), (c))
+#define VDGE(a, b) _mm256_cmp_pd((a), (b), _CMP_GE_OQ)
+#define VDLE(a, b) _mm256_cmp_pd((a), (b), _CMP_LE_OQ)
+#define MDAND(a, b) _mm256_and_pd((a), (b))
+#define MDALL(m) (_mm256_movemask_pd(m) == 0xf)
 #include "simd_f32.inc"
 #include "simd_f64.inc"
 #include "simd_undef.inc"
@@ -629,6 +664,21 @@ NN__TGT5 NN__ALWAYS_INLINE double nn__avx512_hsum_d(__m512d v) {
 #define VDMINX(a, b) _mm512_min_pd((a), (b))
 #define MDOR(a, b) ((__mmask8)((a) | (b)))
 #define VDHSUM(v) nn__avx512_hsum_d(v)
+#define NN__VDI __m512i
+#define VDI_D(v) _mm512_castpd_si512(v)
+#define VD_DI(v) _mm512_castsi512_pd(v)
+#define VDIADD(a, b) _mm512_add_epi64((a), (b))
+#define VDISUB(a, b) _mm512_sub_epi64((a), (b))
+#define VDISLL(a, k) _mm512_slli_epi64((a), (k))
+#define VDISRL(a, k) _mm512_srli_epi64((a), (k))
+#define VDIAND(a, b) _mm512_and_si512((a), (b))
+#define VDIOR(a, b) _mm512_or_si512((a), (b))
+#define VDISET1(s) _mm512_set1_epi64(s)
+#define VDFNMA(a, b, c) _mm512_fnmadd_pd((a), (b), (c))
+#define VDGE(a, b) _mm512_cmp_pd_mask((a), (b), _CMP_GE_OQ)
+#define VDLE(a, b) _mm512_cmp_pd_mask((a), (b), _CMP_LE_OQ)
+#define MDAND(a, b) ((__mmask8)((a) & (b)))
+#define MDALL(m) ((m) == 0xff)
 #include "simd_f32.inc"
 #include "simd_f64.inc"
 #include "simd_undef.inc"
