@@ -51,148 +51,152 @@ NN__PRIVATE int64_t nn__simd_nt_total = (int64_t)8 << 20;
 #endif
 
 /* ---- loop skeletons shared by every instruction set (expanded inside the template functions) ----
-   NN__F32_MAP(o, n, NT, FULL, PART): for every vector position nn_i in [0, n), o[nn_i ..] = FULL (an expression
-   that may use nn_i); the tail of nn_m < W elements (and, when streaming, the head up to the first aligned
-   address) gets PART (which may use nn_i and nn_m). When NT is nonzero and NN__NT_WANTED(n), full vectors are
-   written with non-temporal stores. */
-#define NN__F32_MAP(o, n, NT, FULL, PART)                                                     \
-  do {                                                                                        \
-    int64_t nn_i = 0, nn_m;                                                                   \
-    NN__VF nn_v;                                                                              \
-    if (NN__HAS_NT && (NT) && NN__NT_WANTED(n) && ((uintptr_t)(o) & 3) == 0) {                \
-      nn_m = (int64_t)(((NN__VBYTES - ((uintptr_t)(o) & (NN__VBYTES - 1))) & (NN__VBYTES - 1)) / 4); \
-      if (nn_m) {                                                                             \
-        nn_v = (PART);                                                                        \
-        VSTOREN((o), nn_v, nn_m);                                                             \
-        nn_i = nn_m;                                                                          \
-      }                                                                                       \
-      for (; nn_i + NN__W <= (n); nn_i += NN__W) {                                            \
-        nn_v = (FULL);                                                                        \
-        VSTREAM((o) + nn_i, nn_v);                                                            \
-      }                                                                                       \
-      VSFENCE();                                                                              \
-    } else {                                                                                  \
-      for (; nn_i + NN__W <= (n); nn_i += NN__W) {                                            \
-        nn_v = (FULL);                                                                        \
-        VSTORE((o) + nn_i, nn_v);                                                             \
-      }                                                                                       \
-    }                                                                                         \
-    if (nn_i < (n)) {                                                                         \
-      nn_m = (n) - nn_i;                                                                      \
-      nn_v = (PART);                                                                          \
-      VSTOREN((o) + nn_i, nn_v, nn_m);                                                        \
-    }                                                                                         \
+   NN__F32_MAP(o, n, NT, OP): o[nn_i .. nn_i + nn_m) = OP for consecutive pieces of nn_m <= W elements (nn_m < W
+   only for the tail and, when streaming, for the head up to the first aligned address). OP is an expression that
+   loads its inputs with NN__K(ldm)(p + nn_i, nn_m) (a full or partial vector, zero-filled). When NT is nonzero and
+   NN__NT_WANTED(n), full vectors are written with non-temporal stores. NN__F32_MAP has separate loops for full
+   vectors (fastest, for cheap ops); NN__F32_MAP1 expands OP once (for the long math functions, to keep the
+   library quick to compile). */
+#define NN__F32_MAP(o, n, NT, OP)                                                                        \
+  do {                                                                                                   \
+    int64_t nn_i = 0, nn_m;                                                                              \
+    NN__VF nn_v;                                                                                         \
+    if (NN__HAS_NT && (NT) && NN__NT_WANTED(n) && ((uintptr_t)(o) & 3) == 0) {                           \
+      nn_m = (int64_t)(((NN__VBYTES - ((uintptr_t)(o) & (NN__VBYTES - 1))) & (NN__VBYTES - 1)) / 4);    \
+      if (nn_m) {                                                                                        \
+        nn_v = (OP);                                                                                     \
+        VSTOREN((o), nn_v, nn_m);                                                                        \
+        nn_i = nn_m;                                                                                     \
+      }                                                                                                  \
+      for (nn_m = NN__W; nn_i + NN__W <= (n); nn_i += NN__W) {                                           \
+        nn_v = (OP);                                                                                     \
+        VSTREAM((o) + nn_i, nn_v);                                                                       \
+      }                                                                                                  \
+      VSFENCE();                                                                                         \
+    } else {                                                                                             \
+      for (nn_m = NN__W; nn_i + NN__W <= (n); nn_i += NN__W) {                                           \
+        nn_v = (OP);                                                                                     \
+        VSTORE((o) + nn_i, nn_v);                                                                        \
+      }                                                                                                  \
+    }                                                                                                    \
+    if (nn_i < (n)) {                                                                                    \
+      nn_m = (n) - nn_i;                                                                                 \
+      nn_v = (OP);                                                                                       \
+      VSTOREN((o) + nn_i, nn_v, nn_m);                                                                   \
+    }                                                                                                    \
+  } while (0)
+#define NN__F64_MAP(o, n, NT, OP)                                                                        \
+  do {                                                                                                   \
+    int64_t nn_i = 0, nn_m;                                                                              \
+    NN__VD nn_v;                                                                                         \
+    if (NN__HAS_NT && (NT) && NN__NT_WANTED(n) && ((uintptr_t)(o) & 7) == 0) {                           \
+      nn_m = (int64_t)(((NN__VBYTES - ((uintptr_t)(o) & (NN__VBYTES - 1))) & (NN__VBYTES - 1)) / 8);    \
+      if (nn_m) {                                                                                        \
+        nn_v = (OP);                                                                                     \
+        VDSTOREN((o), nn_v, nn_m);                                                                       \
+        nn_i = nn_m;                                                                                     \
+      }                                                                                                  \
+      for (nn_m = NN__WD; nn_i + NN__WD <= (n); nn_i += NN__WD) {                                        \
+        nn_v = (OP);                                                                                     \
+        VDSTREAM((o) + nn_i, nn_v);                                                                      \
+      }                                                                                                  \
+      VSFENCE();                                                                                         \
+    } else {                                                                                             \
+      for (nn_m = NN__WD; nn_i + NN__WD <= (n); nn_i += NN__WD) {                                        \
+        nn_v = (OP);                                                                                     \
+        VDSTORE((o) + nn_i, nn_v);                                                                       \
+      }                                                                                                  \
+    }                                                                                                    \
+    if (nn_i < (n)) {                                                                                    \
+      nn_m = (n) - nn_i;                                                                                 \
+      nn_v = (OP);                                                                                       \
+      VDSTOREN((o) + nn_i, nn_v, nn_m);                                                                  \
+    }                                                                                                    \
   } while (0)
 
-/* The same for float64 vectors. */
-#define NN__F64_MAP(o, n, NT, FULL, PART)                                                     \
-  do {                                                                                        \
-    int64_t nn_i = 0, nn_m;                                                                   \
-    NN__VD nn_v;                                                                              \
-    if (NN__HAS_NT && (NT) && NN__NT_WANTED(n) && ((uintptr_t)(o) & 7) == 0) {                \
-      nn_m = (int64_t)(((NN__VBYTES - ((uintptr_t)(o) & (NN__VBYTES - 1))) & (NN__VBYTES - 1)) / 8); \
-      if (nn_m) {                                                                             \
-        nn_v = (PART);                                                                        \
-        VDSTOREN((o), nn_v, nn_m);                                                            \
-        nn_i = nn_m;                                                                          \
-      }                                                                                       \
-      for (; nn_i + NN__WD <= (n); nn_i += NN__WD) {                                          \
-        nn_v = (FULL);                                                                        \
-        VDSTREAM((o) + nn_i, nn_v);                                                           \
-      }                                                                                       \
-      VSFENCE();                                                                              \
-    } else {                                                                                  \
-      for (; nn_i + NN__WD <= (n); nn_i += NN__WD) {                                          \
-        nn_v = (FULL);                                                                        \
-        VDSTORE((o) + nn_i, nn_v);                                                            \
-      }                                                                                       \
-    }                                                                                         \
-    if (nn_i < (n)) {                                                                         \
-      nn_m = (n) - nn_i;                                                                      \
-      nn_v = (PART);                                                                          \
-      VDSTOREN((o) + nn_i, nn_v, nn_m);                                                       \
-    }                                                                                         \
+#define NN__F32_MAP1(o, n, NT, OP)                                                                        \
+  do {                                                                                                   \
+    int64_t nn_i = 0, nn_m = NN__W;                                                                      \
+    int nn_nt = NN__HAS_NT && (NT) && NN__NT_WANTED(n) && ((uintptr_t)(o) & 3) == 0;                     \
+    if (nn_nt) {                                                                                         \
+      nn_m = (int64_t)(((NN__VBYTES - ((uintptr_t)(o) & (NN__VBYTES - 1))) & (NN__VBYTES - 1)) / 4);    \
+      if (nn_m == 0) nn_m = NN__W;                                                                       \
+    }                                                                                                    \
+    while (nn_i < (n)) {                                                                                 \
+      NN__VF nn_v;                                                                                       \
+      if (nn_m > (n) - nn_i) nn_m = (n) - nn_i;                                                          \
+      nn_v = (OP);                                                                                       \
+      NN__K(stm)((o) + nn_i, nn_v, nn_m, nn_nt);                                                         \
+      nn_i += nn_m;                                                                                      \
+      nn_m = NN__W;                                                                                      \
+    }                                                                                                    \
+    if (nn_nt) VSFENCE();                                                                                \
   } while (0)
 
-/* Binary kernels o = FN(a, b) in the three layouts (both contiguous; b one element; a one element). */
-#define NN__F32_BIN(NAME, FN)                                                                           \
-  NN__PRIVATE NN__TGT void NN__K(NAME##_vv)(int64_t n, void *po, const void *pa, const void *pb) {      \
-    float *o = (float *)po;                                                                             \
-    const float *a = (const float *)pa, *b = (const float *)pb;                                         \
-    NN__F32_MAP(o, n, 1, FN(VLOAD(a + nn_i), VLOAD(b + nn_i)),                                          \
-                FN(VLOADN(a + nn_i, nn_m, VZERO()), VLOADN(b + nn_i, nn_m, VZERO())));                  \
-  }                                                                                                     \
-  NN__PRIVATE NN__TGT void NN__K(NAME##_vs)(int64_t n, void *po, const void *pa, const void *pb) {      \
-    float *o = (float *)po;                                                                             \
-    const float *a = (const float *)pa;                                                                 \
-    const NN__VF vb = VSET1(*(const float *)pb);                                                        \
-    NN__F32_MAP(o, n, 1, FN(VLOAD(a + nn_i), vb), FN(VLOADN(a + nn_i, nn_m, VZERO()), vb));             \
-  }                                                                                                     \
-  NN__PRIVATE NN__TGT void NN__K(NAME##_sv)(int64_t n, void *po, const void *pa, const void *pb) {      \
-    float *o = (float *)po;                                                                             \
-    const float *b = (const float *)pb;                                                                 \
-    const NN__VF va = VSET1(*(const float *)pa);                                                        \
-    NN__F32_MAP(o, n, 1, FN(va, VLOAD(b + nn_i)), FN(va, VLOADN(b + nn_i, nn_m, VZERO())));             \
-  }
+/* The single-copy form for float64 vectors (loads with NN__K(ldmd)). */
+#define NN__F64_MAP1(o, n, NT, OP)                                                                        \
+  do {                                                                                                   \
+    int64_t nn_i = 0, nn_m = NN__WD;                                                                     \
+    int nn_nt = NN__HAS_NT && (NT) && NN__NT_WANTED(n) && ((uintptr_t)(o) & 7) == 0;                     \
+    if (nn_nt) {                                                                                         \
+      nn_m = (int64_t)(((NN__VBYTES - ((uintptr_t)(o) & (NN__VBYTES - 1))) & (NN__VBYTES - 1)) / 8);    \
+      if (nn_m == 0) nn_m = NN__WD;                                                                      \
+    }                                                                                                    \
+    while (nn_i < (n)) {                                                                                 \
+      NN__VD nn_v;                                                                                       \
+      if (nn_m > (n) - nn_i) nn_m = (n) - nn_i;                                                          \
+      nn_v = (OP);                                                                                       \
+      NN__K(stmd)((o) + nn_i, nn_v, nn_m, nn_nt);                                                        \
+      nn_i += nn_m;                                                                                      \
+      nn_m = NN__WD;                                                                                     \
+    }                                                                                                    \
+    if (nn_nt) VSFENCE();                                                                                \
+  } while (0)
 
-#define NN__F64_BIN(NAME, FN)                                                                           \
-  NN__PRIVATE NN__TGT void NN__K(NAME##_vv)(int64_t n, void *po, const void *pa, const void *pb) {      \
-    double *o = (double *)po;                                                                           \
-    const double *a = (const double *)pa, *b = (const double *)pb;                                      \
-    NN__F64_MAP(o, n, 1, FN(VDLOAD(a + nn_i), VDLOAD(b + nn_i)),                                        \
-                FN(VDLOADN(a + nn_i, nn_m, VDSET1(0.0)), VDLOADN(b + nn_i, nn_m, VDSET1(0.0))));        \
-  }                                                                                                     \
-  NN__PRIVATE NN__TGT void NN__K(NAME##_vs)(int64_t n, void *po, const void *pa, const void *pb) {      \
-    double *o = (double *)po;                                                                           \
-    const double *a = (const double *)pa;                                                               \
-    const NN__VD vb = VDSET1(*(const double *)pb);                                                      \
-    NN__F64_MAP(o, n, 1, FN(VDLOAD(a + nn_i), vb), FN(VDLOADN(a + nn_i, nn_m, VDSET1(0.0)), vb));       \
-  }                                                                                                     \
-  NN__PRIVATE NN__TGT void NN__K(NAME##_sv)(int64_t n, void *po, const void *pa, const void *pb) {      \
-    double *o = (double *)po;                                                                           \
-    const double *b = (const double *)pb;                                                               \
-    const NN__VD va = VDSET1(*(const double *)pa);                                                      \
-    NN__F64_MAP(o, n, 1, FN(va, VDLOAD(b + nn_i)), FN(va, VDLOADN(b + nn_i, nn_m, VDSET1(0.0))));       \
-  }
-
-/* Comparison kernels: o[i] = CMP(a, b) as bool bytes (float32 inputs). */
-#define NN__F32_CMPK(NAME, CMP)                                                                           \
-  NN__PRIVATE NN__TGT void NN__K(NAME##_vv)(int64_t n, void *po, const void *pa, const void *pb) {        \
-    uint8_t *o = (uint8_t *)po;                                                                           \
-    const float *a = (const float *)pa, *b = (const float *)pb;                                           \
-    int64_t i = 0;                                                                                        \
-    for (; i + NN__W <= n; i += NN__W) VSTOREB(o + i, CMP(VLOAD(a + i), VLOAD(b + i)), NN__W);            \
-    if (i < n) VSTOREB(o + i, CMP(VLOADN(a + i, n - i, VZERO()), VLOADN(b + i, n - i, VZERO())), n - i);  \
+/* Binary kernels o = FN(a, b) for the three layouts (both contiguous; b one element; a one element): one body
+   (not inlined, so its vector code exists once) and three entry points. */
+#define NN__F32_BIN(NAME, FN)                                                                             \
+  NN__PRIVATE NN__TGT __attribute__((noinline)) void NN__K(NAME##_any)(int64_t n, float *o, const float *a, \
+                                                                       const float *b, int mode) {        \
+    const NN__VF sa = VSET1(a[0]), sb = VSET1(b[0]);                                                      \
+    const int va = mode != NN__SV, vb = mode != NN__VS;                                                   \
+    NN__F32_MAP(o, n, 1, FN(va ? NN__K(ldm)(a + nn_i, nn_m) : sa, vb ? NN__K(ldm)(b + nn_i, nn_m) : sb)); \
   }                                                                                                       \
-  NN__PRIVATE NN__TGT void NN__K(NAME##_vs)(int64_t n, void *po, const void *pa, const void *pb) {        \
-    uint8_t *o = (uint8_t *)po;                                                                           \
-    const float *a = (const float *)pa;                                                                   \
-    const NN__VF vb = VSET1(*(const float *)pb);                                                          \
-    int64_t i = 0;                                                                                        \
-    for (; i + NN__W <= n; i += NN__W) VSTOREB(o + i, CMP(VLOAD(a + i), vb), NN__W);                      \
-    if (i < n) VSTOREB(o + i, CMP(VLOADN(a + i, n - i, VZERO()), vb), n - i);                             \
-  }                                                                                                       \
-  NN__PRIVATE NN__TGT void NN__K(NAME##_sv)(int64_t n, void *po, const void *pa, const void *pb) {        \
-    uint8_t *o = (uint8_t *)po;                                                                           \
-    const float *b = (const float *)pb;                                                                   \
-    const NN__VF va = VSET1(*(const float *)pa);                                                          \
-    int64_t i = 0;                                                                                        \
-    for (; i + NN__W <= n; i += NN__W) VSTOREB(o + i, CMP(va, VLOAD(b + i)), NN__W);                      \
-    if (i < n) VSTOREB(o + i, CMP(va, VLOADN(b + i, n - i, VZERO())), n - i);                             \
+  NN__F32_ENTRY(NAME, vv, float, NN__VV)                                                                  \
+  NN__F32_ENTRY(NAME, vs, float, NN__VS)                                                                  \
+  NN__F32_ENTRY(NAME, sv, float, NN__SV)
+#define NN__F32_ENTRY(NAME, SFX, OT, MODE)                                                                \
+  NN__PRIVATE NN__TGT void NN__K(NAME##_##SFX)(int64_t n, void *po, const void *pa, const void *pb) {      \
+    if (n > 0) NN__K(NAME##_any)(n, (OT *)po, (const float *)pa, (const float *)pb, MODE);                \
   }
 
-/* Unary kernels o = FN(x). */
-#define NN__F32_UN(NAME, FN)                                                                  \
+#define NN__F64_BIN(NAME, FN)                                                                             \
+  NN__PRIVATE NN__TGT __attribute__((noinline)) void NN__K(NAME##_any)(int64_t n, double *o, const double *a, \
+                                                                       const double *b, int mode) {       \
+    const NN__VD sa = VDSET1(a[0]), sb = VDSET1(b[0]);                                                    \
+    const int va = mode != NN__SV, vb = mode != NN__VS;                                                   \
+    NN__F64_MAP1(o, n, 1, FN(va ? NN__K(ldmd)(a + nn_i, nn_m) : sa, vb ? NN__K(ldmd)(b + nn_i, nn_m) : sb)); \
+  }                                                                                                       \
+  NN__F64_ENTRY(NAME, vv, NN__VV)                                                                         \
+  NN__F64_ENTRY(NAME, vs, NN__VS)                                                                         \
+  NN__F64_ENTRY(NAME, sv, NN__SV)
+#define NN__F64_ENTRY(NAME, SFX, MODE)                                                                    \
+  NN__PRIVATE NN__TGT void NN__K(NAME##_##SFX)(int64_t n, void *po, const void *pa, const void *pb) {      \
+    if (n > 0) NN__K(NAME##_any)(n, (double *)po, (const double *)pa, (const double *)pb, MODE);          \
+  }
+
+/* Unary kernels o = FN(x); MAPK is NN__F32_MAP for cheap FN, NN__F32_MAP1 for long ones. */
+#define NN__F32_UN(NAME, FN, MAPK)                                                            \
   NN__PRIVATE NN__TGT void NN__K(NAME)(int64_t n, void *po, const void *px) {                 \
     float *o = (float *)po;                                                                   \
     const float *x = (const float *)px;                                                       \
-    NN__F32_MAP(o, n, 1, FN(VLOAD(x + nn_i)), FN(VLOADN(x + nn_i, nn_m, VZERO())));           \
+    MAPK(o, n, 1, FN(NN__K(ldm)(x + nn_i, nn_m)));                                            \
   }
-#define NN__F64_UN(NAME, FN)                                                                  \
+#define NN__F64_UN(NAME, FN, MAPK)                                                            \
   NN__PRIVATE NN__TGT void NN__K(NAME)(int64_t n, void *po, const void *px) {                 \
     double *o = (double *)po;                                                                 \
     const double *x = (const double *)px;                                                     \
-    NN__F64_MAP(o, n, 1, FN(VDLOAD(x + nn_i)), FN(VDLOADN(x + nn_i, nn_m, VDSET1(0.0))));     \
+    MAPK(o, n, 1, FN(NN__K(ldmd)(x + nn_i, nn_m)));                                           \
   }
 
 /* ================================================================================================================ */
