@@ -9,6 +9,9 @@
 
    sum and softmax use nn_sum / nn_softmax_out when the build defines NN_HAVE_REDUCE (the reductions part);
    without it they call the same vector kernels through the thread pool directly, as those ops do. */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* clock_gettime and MADV_HUGEPAGE under strict -std=c99 too */
+#endif
 #define NN_IMPLEMENTATION
 #include "../nn.h"
 
