@@ -800,6 +800,40 @@ static void test_simd_streaming(void) {
   nn__simd_nt_min = saved;
 }
 
+/* In place (out == input), as the _out ops allow: same values as out of place, streamed or not. */
+static void test_simd_in_place(void) {
+  static float a[5000], b[5000], r[5000];
+  int level, top = ns_level_max(), k;
+  int64_t saved = nn__simd_nt_min, i;
+  for (level = 0; level <= top; level++) {
+    nn__vec_table t;
+    ns_table(&t, level);
+    for (k = 0; k < 4; k++) {
+      int64_t n = k & 1 ? 4099 : 67;
+      nn__simd_nt_min = k & 2 ? 40 : saved;
+      ns_fill(a, n);
+      ns_fill(b, n);
+      t.bin[NN_FLOAT32][NN_OP_ADD][NN__VV](n, r, a, b);
+      t.bin[NN_FLOAT32][NN_OP_ADD][NN__VV](n, a, a, b);
+      for (i = 0; i < n && ns_same(a[i], r[i]); i++) {
+      }
+      CHECK(i == n);
+      t.un[NN_FLOAT32][NN_OP_TANH](n, r, b);
+      t.un[NN_FLOAT32][NN_OP_TANH](n, b, b);
+      for (i = 0; i < n && ns_same(b[i], r[i]); i++) {
+      }
+      CHECK(i == n);
+      ns_fill(a, n);
+      t.softmax_f32(n, r, a);
+      t.softmax_f32(n, a, a);
+      for (i = 0; i < n && ns_same(a[i], r[i]); i++) {
+      }
+      CHECK(i == n);
+    }
+  }
+  nn__simd_nt_min = saved;
+}
+
 static void test_simd_dispatch(void) {
   const nn__vec_table *vt = nn__kernels();
   int top = ns_level_max();
@@ -964,6 +998,7 @@ void tests_simd(void) {
   RUN(test_simd_reductions);
   RUN(test_simd_softmax);
   RUN(test_simd_streaming);
+  RUN(test_simd_in_place);
   RUN(test_simd_ulp_sweep);
 #endif
   RUN(test_simd_ops_layer);
