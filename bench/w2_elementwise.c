@@ -12,6 +12,7 @@
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE /* clock_gettime and MADV_HUGEPAGE under strict -std=c99 too */
 #endif
+#define NN_HAVE_REDUCE /* nn_sum and nn_softmax_out are part of the library */
 #define NN_IMPLEMENTATION
 #include "../nn.h"
 

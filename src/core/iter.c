@@ -139,6 +139,17 @@ NN__PRIVATE void nn__iter_chunk(void *ctx, int64_t c) {
   nn__iter_range(j->it, j->fn, j->ctx, b, e);
 }
 
+/* The size of the elementwise operation in progress, read by the vector kernels (which see only their chunk) to
+   decide on non-temporal stores: streaming pays only for outputs larger than the last-level cache. A hint: a stale
+   value from another thread's operation only costs speed. */
+static int64_t nn__iter_size_now = 0;
+#if defined(__GNUC__) || defined(__clang__)
+#define NN__ITER_SIZE_HINT __atomic_load_n(&nn__iter_size_now, __ATOMIC_RELAXED)
+#define NN__ITER_SIZE_SET(v) __atomic_store_n(&nn__iter_size_now, (v), __ATOMIC_RELAXED)
+#else
+#define NN__ITER_SIZE_SET(v) (nn__iter_size_now = (v))
+#endif
+
 /* Elements per chunk for streaming kernels: big enough to amortize scheduling, small enough to balance. */
 #define NN__GRAIN ((int64_t)1 << 16)
 
@@ -146,6 +157,7 @@ NN__PRIVATE void nn__iter_run(const nn__iter *it, nn__row_fn fn, void *ctx) {
   nn__iter_job j;
   int64_t nchunks;
   if (it->size <= 0) return;
+  NN__ITER_SIZE_SET(it->size);
   j.it = it;
   j.fn = fn;
   j.ctx = ctx;

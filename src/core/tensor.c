@@ -2,6 +2,13 @@
 
 #if defined(__linux__)
 #include <sys/mman.h>
+/* Strict -std=c99 hides madvise and MADV_HUGEPAGE; the kernel ABI value is stable, so declare them ourselves. */
+#if !defined(MADV_HUGEPAGE)
+#define NN__MADV_HUGEPAGE 14
+int madvise(void *addr, size_t length, int advice);
+#else
+#define NN__MADV_HUGEPAGE MADV_HUGEPAGE
+#endif
 #endif
 
 /* ---- dtypes ---- */
@@ -123,8 +130,8 @@ NN__PRIVATE void *nn__alloc(size_t nbytes) {
   if (!raw) return NULL;
   p = (unsigned char *)(((uintptr_t)(raw + sizeof(void *)) + align - 1) & ~(uintptr_t)(align - 1));
   memcpy(p - sizeof(void *), &raw, sizeof(void *));
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  if (align == NN__HUGE) madvise(p, nbytes & ~(size_t)(NN__HUGE - 1), MADV_HUGEPAGE);
+#if defined(__linux__)
+  if (align == NN__HUGE) madvise(p, nbytes & ~(size_t)(NN__HUGE - 1), NN__MADV_HUGEPAGE);
 #endif
   return p;
 }

@@ -28,7 +28,15 @@ typedef struct nn__vec_table {
 } nn__vec_table;
 
 static nn__vec_table nn__vec;
-static volatile int nn__vec_ready = 0;
+static int nn__vec_ready = 0;
+/* The table is published with release/acquire order so another thread never sees the flag before the entries. */
+#if defined(__GNUC__) || defined(__clang__)
+#define NN__READY_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define NN__READY_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#else
+#define NN__READY_LOAD(p) (*(volatile int *)(p))
+#define NN__READY_STORE(p, v) (*(volatile int *)(p) = (v))
+#endif
 
 #if NN__SIMD
 /* Defined in kernels/simd.c: installs the best kernels this CPU runs; returns 1 if it installed any. */
@@ -36,7 +44,7 @@ NN__PRIVATE int nn__simd_install(nn__vec_table *t);
 #endif
 
 NN__PRIVATE const nn__vec_table *nn__kernels(void) {
-  if (!nn__vec_ready) {
+  if (!NN__READY_LOAD(&nn__vec_ready)) {
     nn__vec_table t;
     memset(&t, 0, sizeof t);
     t.isa = "scalar";
@@ -44,7 +52,7 @@ NN__PRIVATE const nn__vec_table *nn__kernels(void) {
     if (!getenv("NN_FORCE_SCALAR")) nn__simd_install(&t);
 #endif
     nn__vec = t;
-    nn__vec_ready = 1;
+    NN__READY_STORE(&nn__vec_ready, 1);
   }
   return &nn__vec;
 }
