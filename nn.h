@@ -1,5 +1,7 @@
 /* src/nn_in.h: the manifest. tools/amalgamate.py follows the includes below, in this order, to produce nn.h.
-   Parts come in dependency order: a part only uses what is above it. */
+   Parts come in dependency order: a part only uses what is above it. Optional parts sit behind NN_NO_<PART>
+   switches (define them identically wherever nn.h is included) so a program can leave out what it does not use
+   and compile faster. */
 /* nn.h - v0.1.0 - NumPy-style arrays and neural networks in one C header - MIT or public domain
    https://github.com/ (see README.md)                         LICENSE: see the end of this file
 
@@ -21,6 +23,7 @@
       ops/index.h         take, take_along_axis, masked select, put, scatter, nonzero
       ops/sort.h          sort, argsort, unique
       ops/matmul.h        matmul (batched, broadcast), dot, outer, nn_sgemm/nn_dgemm
+      ops/conv.h          conv1d/conv2d (stride, padding, dilation, groups) and their gradients, pooling, im2col
       core/print.h        printing like NumPy
       base/random.h       seeded random numbers
 
@@ -28,6 +31,8 @@
       Global (define before every include of nn.h, identically):
          NN_STATIC          make every function static (private to the one file that has NN_IMPLEMENTATION)
          NN_MAX_DIMS        most dimensions a tensor can have (default 8)
+         NN_NO_RANDOM, NN_NO_INDEX, NN_NO_SORT, NN_NO_CONV, NN_NO_PRINT
+                            leave that part out (faster compiles, smaller binaries)
       Implementation only (define before the #include that has NN_IMPLEMENTATION):
          NN_MALLOC(sz), NN_REALLOC(p,sz), NN_FREE(p)   allocator (all three or none)
          NN_ASSERT(x)       internal invariant checks (default: assert)
@@ -347,6 +352,7 @@ NNDEF nn_tensor *nn_ravel(const nn_tensor *x);
 /* A view of the same elements (a second header over the same storage). */
 NNDEF nn_tensor *nn_view(const nn_tensor *x);
 /* ---- end src/core/views.h ---- */
+#ifndef NN_NO_RANDOM
 /* ---- begin src/base/random.h ---- */
 /* base/random.h: random numbers with explicit state (there is no global generator).
 
@@ -392,6 +398,7 @@ NNDEF nn_status nn_shuffle(nn_rng *r, nn_tensor *x);
    distinct and in random order, and k > n is an error. */
 NNDEF nn_tensor *nn_choice(nn_rng *r, int64_t n, int64_t k, int replace);
 /* ---- end src/base/random.h ---- */
+#endif
 /* ---- begin src/ops/elementwise.h ---- */
 /* ops/elementwise.h: elementwise math with NumPy broadcasting and dtype promotion.
 
@@ -686,6 +693,7 @@ NNDEF nn_tensor *nn_flip(const nn_tensor *x, int axis);
    NN_ALL_AXES rolls the flattened tensor and keeps x's shape. Returns a new tensor. */
 NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis);
 /* ---- end src/ops/shape.h ---- */
+#ifndef NN_NO_INDEX
 /* ---- begin src/ops/index.h ---- */
 /* ops/index.h: integer and boolean indexing (NumPy's take/put family and PyTorch's gather/scatter family).
 
@@ -738,6 +746,8 @@ NNDEF nn_tensor *nn_count_nonzero(const nn_tensor *x);
    one >= num_classes is an error. */
 NNDEF nn_tensor *nn_one_hot(const nn_tensor *indices, int64_t num_classes, nn_dtype dtype);
 /* ---- end src/ops/index.h ---- */
+#endif
+#ifndef NN_NO_SORT
 /* ---- begin src/ops/sort.h ---- */
 /* ops/sort.h: sorting, ranking and searching (np.sort, np.argsort, np.unique, np.searchsorted, torch.topk).
 
@@ -766,6 +776,7 @@ NNDEF nn_tensor *nn_searchsorted(const nn_tensor *sorted, const nn_tensor *value
    as the largest value. Either output may be NULL (not wanted); 0 <= k <= size of axis. NN_ALL_AXES flattens. */
 NNDEF nn_status nn_topk(const nn_tensor *x, int64_t k, int axis, int largest, nn_tensor **values, nn_tensor **indices);
 /* ---- end src/ops/sort.h ---- */
+#endif
 /* ---- begin src/ops/matmul.h ---- */
 /* ops/matmul.h: matrix products (BLAS-style GEMM, np.matmul, np.dot, np.outer, np.inner, np.trace).
 
@@ -802,9 +813,12 @@ NNDEF nn_tensor *nn_inner(const nn_tensor *a, const nn_tensor *b);
    double); integer and bool inputs give int64 (NumPy gives uint64 for uint8). */
 NNDEF nn_tensor *nn_trace(const nn_tensor *a);
 /* ---- end src/ops/matmul.h ---- */
+#ifndef NN_NO_CONV
 /* ---- begin src/ops/conv.h ---- */
 /* ops/conv.h: (being written) */
 /* ---- end src/ops/conv.h ---- */
+#endif
+#ifndef NN_NO_PRINT
 /* ---- begin src/core/print.h ---- */
 /* core/print.h: printing tensors the way NumPy 1.24's repr() does, e.g.
      array([[1., 2., 3.],
@@ -837,6 +851,7 @@ NNDEF nn_status nn_fprint(FILE *f, const nn_tensor *t, const nn_print_options *o
    (buf may be NULL when cap is 0); -1 on error. opt may be NULL. */
 NNDEF int nn_to_string(const nn_tensor *t, char *buf, size_t cap, const nn_print_options *opt);
 /* ---- end src/core/print.h ---- */
+#endif
 
 #ifdef __cplusplus
 }
@@ -7982,9 +7997,12 @@ NN__PRIVATE void nn__igemm_b(int64_t i0, int64_t i1, int64_t N, int64_t K, const
   }
 }
 /* ---- end src/kernels/gemm.c ---- */
+#ifndef NN_NO_CONV
 /* ---- begin src/kernels/conv.c ---- */
 /* kernels/conv.c: (being written) */
 /* ---- end src/kernels/conv.c ---- */
+#endif
+#ifndef NN_NO_RANDOM
 /* ---- begin src/base/random.c ---- */
 /* base/random.c: xoshiro256** with splitmix64 seeding, and the tensor samplers built on it. Everything draws
    sequentially from the caller's state, so results never depend on threads. */
@@ -8439,6 +8457,7 @@ NNDEF nn_tensor *nn_choice(nn_rng *r, int64_t n, int64_t k, int replace) {
   return t;
 }
 /* ---- end src/base/random.c ---- */
+#endif
 /* ---- begin src/ops/elementwise.c ---- */
 /* ops/elementwise.c: argument checks, dtype rules and dispatch for elementwise ops. */
 
@@ -10785,6 +10804,7 @@ NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis) {
   return out;
 }
 /* ---- end src/ops/shape.c ---- */
+#ifndef NN_NO_INDEX
 /* ---- begin src/ops/index.c ---- */
 /* ops/index.c: take/put, gather/scatter, masks, argwhere, one_hot.
 
@@ -11715,6 +11735,8 @@ NNDEF nn_tensor *nn_one_hot(const nn_tensor *indices, int64_t num_classes, nn_dt
   return out;
 }
 /* ---- end src/ops/index.c ---- */
+#endif
+#ifndef NN_NO_SORT
 /* ---- begin src/ops/sort.c ---- */
 /* ops/sort.c: stable merge sorts typed per dtype, run over the rows of an axis; unique, searchsorted, topk.
 
@@ -12367,6 +12389,7 @@ done:
   return out;
 }
 /* ---- end src/ops/sort.c ---- */
+#endif
 /* ---- begin src/ops/matmul.c ---- */
 /* ops/matmul.c: argument checks, shapes and dtype rules for the matrix products; the arithmetic is in
    kernels/gemm.c. */
@@ -12882,9 +12905,12 @@ NNDEF nn_tensor *nn_trace(const nn_tensor *a) {
   return r;
 }
 /* ---- end src/ops/matmul.c ---- */
+#ifndef NN_NO_CONV
 /* ---- begin src/ops/conv.c ---- */
 /* ops/conv.c: (being written) */
 /* ---- end src/ops/conv.c ---- */
+#endif
+#ifndef NN_NO_PRINT
 /* ---- begin src/core/print.c ---- */
 /* core/print.c: NumPy's array repr (numpy/core/arrayprint.py, default options, floatmode='maxprec').
 
@@ -13381,6 +13407,7 @@ NNDEF nn_status nn_fprint(FILE *f, const nn_tensor *t, const nn_print_options *o
 
 NNDEF nn_status nn_print(const nn_tensor *t) { return nn_fprint(stdout, t, NULL); }
 /* ---- end src/core/print.c ---- */
+#endif
 
 #endif /* NN_IMPLEMENTATION */
 

@@ -17,7 +17,9 @@ for cc in gcc clang; do
   command -v $cc >/dev/null 2>&1 || { echo "# $cc not found, skipped"; continue; }
   ti=$(best $cc -O2 -c tests/compile/impl.c -o build/ct_impl.o)
   td=$(best $cc -O2 -c tests/compile/decl_only.c -o build/ct_decl.o)
+  tm=$(best $cc -O2 -DNN_NO_RANDOM -DNN_NO_INDEX -DNN_NO_SORT -DNN_NO_CONV -DNN_NO_PRINT -c tests/compile/impl.c -o build/ct_min.o)
   echo "compile.impl.$cc.O2.time $ti s"
+  echo "compile.impl_minimal.$cc.O2.time $tm s (every NN_NO_<PART> switch on)"
   echo "compile.header_only.$cc.O2.time $td s"
   echo "compile.impl.$cc.ratio $(echo "$ti / 10" | bc -l | xargs printf '%.2f') x (time/10 s; goal <= 1)"
   echo "compile.header_only.$cc.ratio $(echo "$td / 0.1" | bc -l | xargs printf '%.2f') x (time/0.1 s; goal <= 1)"

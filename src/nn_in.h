@@ -1,5 +1,7 @@
 /* src/nn_in.h: the manifest. tools/amalgamate.py follows the includes below, in this order, to produce nn.h.
-   Parts come in dependency order: a part only uses what is above it. */
+   Parts come in dependency order: a part only uses what is above it. Optional parts sit behind NN_NO_<PART>
+   switches (define them identically wherever nn.h is included) so a program can leave out what it does not use
+   and compile faster. */
 #include "doc/header.h"
 
 #ifndef NN_INCLUDE_NN_H
@@ -16,15 +18,25 @@ extern "C" {
 #include "core/tensor.h"
 #include "core/create.h"
 #include "core/views.h"
+#ifndef NN_NO_RANDOM
 #include "base/random.h"
+#endif
 #include "ops/elementwise.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
+#ifndef NN_NO_INDEX
 #include "ops/index.h"
+#endif
+#ifndef NN_NO_SORT
 #include "ops/sort.h"
+#endif
 #include "ops/matmul.h"
+#ifndef NN_NO_CONV
 #include "ops/conv.h"
+#endif
+#ifndef NN_NO_PRINT
 #include "core/print.h"
+#endif
 
 #ifdef __cplusplus
 }
@@ -50,16 +62,28 @@ extern "C" {
 #include "kernels/simd.c"
 #include "kernels/reduce_scalar.c"
 #include "kernels/gemm.c"
+#ifndef NN_NO_CONV
 #include "kernels/conv.c"
+#endif
+#ifndef NN_NO_RANDOM
 #include "base/random.c"
+#endif
 #include "ops/elementwise.c"
 #include "ops/reduce.c"
 #include "ops/shape.c"
+#ifndef NN_NO_INDEX
 #include "ops/index.c"
+#endif
+#ifndef NN_NO_SORT
 #include "ops/sort.c"
+#endif
 #include "ops/matmul.c"
+#ifndef NN_NO_CONV
 #include "ops/conv.c"
+#endif
+#ifndef NN_NO_PRINT
 #include "core/print.c"
+#endif
 
 #endif /* NN_IMPLEMENTATION */
 

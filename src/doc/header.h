@@ -19,6 +19,7 @@
       ops/index.h         take, take_along_axis, masked select, put, scatter, nonzero
       ops/sort.h          sort, argsort, unique
       ops/matmul.h        matmul (batched, broadcast), dot, outer, nn_sgemm/nn_dgemm
+      ops/conv.h          conv1d/conv2d (stride, padding, dilation, groups) and their gradients, pooling, im2col
       core/print.h        printing like NumPy
       base/random.h       seeded random numbers
 
@@ -26,6 +27,8 @@
       Global (define before every include of nn.h, identically):
          NN_STATIC          make every function static (private to the one file that has NN_IMPLEMENTATION)
          NN_MAX_DIMS        most dimensions a tensor can have (default 8)
+         NN_NO_RANDOM, NN_NO_INDEX, NN_NO_SORT, NN_NO_CONV, NN_NO_PRINT
+                            leave that part out (faster compiles, smaller binaries)
       Implementation only (define before the #include that has NN_IMPLEMENTATION):
          NN_MALLOC(sz), NN_REALLOC(p,sz), NN_FREE(p)   allocator (all three or none)
          NN_ASSERT(x)       internal invariant checks (default: assert)
