@@ -18,8 +18,14 @@ typedef struct nn__conv_geom {
 
 /* Output columns ow with 0 <= ow*s + off < W form the range [*lo, *hi) within [0, Wo). */
 NN__PRIVATE void nn__conv_valid_range(int64_t off, int64_t s, int64_t W, int64_t Wo, int64_t *lo, int64_t *hi) {
-  int64_t a = off >= 0 ? 0 : (-off + s - 1) / s, b;
-  b = W - 1 - off < 0 ? 0 : (W - 1 - off) / s + 1;
+  int64_t a, b;
+  if (s == 1) { /* no divisions in the common case */
+    a = off >= 0 ? 0 : -off;
+    b = W - off < 0 ? 0 : W - off;
+  } else {
+    a = off >= 0 ? 0 : (-off + s - 1) / s;
+    b = W - 1 - off < 0 ? 0 : (W - 1 - off) / s + 1;
+  }
   if (a > Wo) a = Wo;
   if (b > Wo) b = Wo;
   if (b < a) b = a;
@@ -27,7 +33,11 @@ NN__PRIVATE void nn__conv_valid_range(int64_t off, int64_t s, int64_t W, int64_t
   *hi = b;
 }
 
-#define NN__CONV_KERNELS_DEFINE(S, T)                                                                          \
+
+#define NN__POOL_BLK 128 /* outputs of a max-pooling row done together */
+#define NN__POOL_KMAX 16 /* kernel columns whose valid output ranges are computed once per plane */
+
+#define NN__CONV_KERNELS_DEFINE(S, T, UT)                                                                          \
   /* Patches of output rows [oh0, oh1) of one image's C channels (x: C x H x W, contiguous) into dst:         \
      (C*kh*kw) rows of (oh1-oh0)*Wo entries, rows ldd apart. */                                               \
   NN__PRIVATE void nn__im2col_##S(const nn__conv_geom *g, const T *x, int64_t C, int64_t oh0, int64_t oh1,    \
@@ -95,53 +105,73 @@ NN__PRIVATE void nn__conv_valid_range(int64_t off, int64_t s, int64_t W, int64_t
   /* Max pooling of one H x W plane into Ho x Wo. Padding never wins (it is -inf); NaN wins and propagates     \
      (the last NaN of a window gives the index, as PyTorch's CPU kernel); a tie keeps the first position.      \
      idx (may be NULL) gets the flat index ih*W + iw of each maximum, or -1 for a window that covers no input  \
-     element (possible only with dilation; the value is then -inf). */                                         \
+     element (possible only with dilation; the value is then -inf). Each output row is done in blocks of       \
+     NN__POOL_BLK outputs with the window taps outermost: the inner loop over outputs has no bounds checks,    \
+     no loop-carried dependency, and updates the running maxima with bitwise selects (random data would       \
+     mispredict a branch on every other element). */                                                          \
   NN__PRIVATE void nn__maxpool_plane_##S(const nn__conv_geom *g, const T *x, T *y, int64_t *idx) {             \
-    int64_t oh, ow, i, j, H = g->H, W = g->W;                                                                  \
+    UT best[NN__POOL_BLK];                                                                                     \
+    int64_t bi[NN__POOL_BLK], jr[2 * NN__POOL_KMAX], oh, b0, i, j, W = g->W, Wo = g->Wo, sw = g->sw;           \
+    T ninf = -(T)INFINITY;                                                                                     \
+    UT ninf_bits;                                                                                              \
+    memcpy(&ninf_bits, &ninf, sizeof ninf_bits);                                                               \
+    for (j = 0; j < g->kw && j < NN__POOL_KMAX; j++)                                                           \
+      nn__conv_valid_range(j * g->dw - g->pl, sw, W, Wo, jr + 2 * j, jr + 2 * j + 1);                          \
     for (oh = 0; oh < g->Ho; oh++) {                                                                           \
-      int64_t h0 = oh * g->sh - g->pt;                                                                         \
-      for (ow = 0; ow < g->Wo; ow++) {                                                                         \
-        int64_t w0 = ow * g->sw - g->pl, bi = -1;                                                              \
-        T best = -(T)INFINITY;                                                                                 \
-        for (i = 0; i < g->kh; i++) {                                                                          \
-          int64_t ih = h0 + i * g->dh;                                                                         \
-          const T *xr;                                                                                         \
-          if (ih < 0 || ih >= H) continue;                                                                     \
-          xr = x + ih * W;                                                                                     \
+      int64_t h0 = oh * g->sh - g->pt, i0, i1;                                                                 \
+      nn__conv_valid_range(h0, g->dh, g->H, g->kh, &i0, &i1);                                                  \
+      for (b0 = 0; b0 < Wo; b0 += NN__POOL_BLK) {                                                              \
+        int64_t b1 = b0 + NN__POOL_BLK < Wo ? b0 + NN__POOL_BLK : Wo, o;                                       \
+        for (o = 0; o < b1 - b0; o++) {                                                                        \
+          best[o] = ninf_bits;                                                                                 \
+          bi[o] = -1;                                                                                          \
+        }                                                                                                      \
+        for (i = i0; i < i1; i++) {                                                                            \
+          int64_t r = (h0 + i * g->dh) * W;                                                                    \
+          const T *xr = x + r;                                                                                 \
           for (j = 0; j < g->kw; j++) {                                                                        \
-            int64_t iw = w0 + j * g->dw;                                                                       \
-            T v;                                                                                               \
-            if (iw < 0 || iw >= W) continue;                                                                   \
-            v = xr[iw];                                                                                        \
-            if (bi < 0) bi = ih * W + iw;                                                                      \
-            if (v > best || v != v) {                                                                          \
-              best = v;                                                                                        \
-              bi = ih * W + iw;                                                                                \
+            int64_t off = j * g->dw - g->pl, lo, hi;                                                           \
+            if (j < NN__POOL_KMAX) {                                                                           \
+              lo = jr[2 * j];                                                                                  \
+              hi = jr[2 * j + 1];                                                                              \
+            } else {                                                                                           \
+              nn__conv_valid_range(off, sw, W, Wo, &lo, &hi);                                                  \
+            }                                                                                                  \
+            if (lo < b0) lo = b0;                                                                              \
+            if (hi > b1) hi = b1;                                                                              \
+            for (o = lo; o < hi; o++) {                                                                        \
+              int64_t k = o * sw + off, m;                                                                     \
+              T v = xr[k], cur;                                                                                \
+              UT vb, um;                                                                                       \
+              memcpy(&cur, &best[o - b0], sizeof cur);                                                         \
+              m = -(int64_t)((v > cur) | (v != v) | (bi[o - b0] < 0));                                         \
+              um = (UT)m;                                                                                      \
+              memcpy(&vb, &v, sizeof vb);                                                                      \
+              best[o - b0] = (vb & um) | (best[o - b0] & ~um);                                                 \
+              bi[o - b0] = ((r + k) & m) | (bi[o - b0] & ~m);                                                  \
             }                                                                                                  \
           }                                                                                                    \
         }                                                                                                      \
-        y[oh * g->Wo + ow] = best;                                                                             \
-        if (idx) idx[oh * g->Wo + ow] = bi;                                                                    \
+        memcpy(y + oh * Wo + b0, best, (size_t)(b1 - b0) * sizeof(T));                                         \
+        if (idx) memcpy(idx + oh * Wo + b0, bi, (size_t)(b1 - b0) * sizeof(int64_t));                          \
       }                                                                                                        \
     }                                                                                                          \
   }                                                                                                            \
                                                                                                                \
   /* Average pooling of one plane, padding counted as zeros (count_include_pad): sum / (kh*kw). */             \
   NN__PRIVATE void nn__avgpool_plane_##S(const nn__conv_geom *g, const T *x, T *y) {                           \
-    int64_t oh, ow, i, j, H = g->H, W = g->W;                                                                  \
+    int64_t oh, ow, i, j, W = g->W;                                                                            \
     T div = (T)(g->kh * g->kw);                                                                                \
     for (oh = 0; oh < g->Ho; oh++) {                                                                           \
-      int64_t h0 = oh * g->sh - g->pt;                                                                         \
+      int64_t h0 = oh * g->sh - g->pt, i0, i1;                                                                 \
+      nn__conv_valid_range(h0, 1, g->H, g->kh, &i0, &i1);                                                      \
       for (ow = 0; ow < g->Wo; ow++) {                                                                         \
-        int64_t w0 = ow * g->sw - g->pl;                                                                       \
+        int64_t w0 = ow * g->sw - g->pl, j0, j1;                                                               \
         T s = 0;                                                                                               \
-        for (i = 0; i < g->kh; i++) {                                                                          \
-          int64_t ih = h0 + i;                                                                                 \
-          if (ih < 0 || ih >= H) continue;                                                                     \
-          for (j = 0; j < g->kw; j++) {                                                                        \
-            int64_t iw = w0 + j;                                                                               \
-            if (iw >= 0 && iw < W) s += x[ih * W + iw];                                                        \
-          }                                                                                                    \
+        nn__conv_valid_range(w0, 1, W, g->kw, &j0, &j1);                                                       \
+        for (i = i0; i < i1; i++) {                                                                            \
+          const T *xr = x + (h0 + i) * W;                                                                      \
+          for (j = j0; j < j1; j++) s += xr[w0 + j];                                                                \
         }                                                                                                      \
         y[oh * g->Wo + ow] = s / div;                                                                          \
       }                                                                                                        \
@@ -150,20 +180,18 @@ NN__PRIVATE void nn__conv_valid_range(int64_t off, int64_t s, int64_t W, int64_t
                                                                                                                \
   /* Gradient of nn__avgpool_plane: dx (zeroed by the caller) += dy / (kh*kw) over each window. */             \
   NN__PRIVATE void nn__avgpool_back_plane_##S(const nn__conv_geom *g, const T *dy, T *dx) {                    \
-    int64_t oh, ow, i, j, H = g->H, W = g->W;                                                                  \
+    int64_t oh, ow, i, j, W = g->W;                                                                            \
     T div = (T)(g->kh * g->kw);                                                                                \
     for (oh = 0; oh < g->Ho; oh++) {                                                                           \
-      int64_t h0 = oh * g->sh - g->pt;                                                                         \
+      int64_t h0 = oh * g->sh - g->pt, i0, i1;                                                                 \
+      nn__conv_valid_range(h0, 1, g->H, g->kh, &i0, &i1);                                                      \
       for (ow = 0; ow < g->Wo; ow++) {                                                                         \
-        int64_t w0 = ow * g->sw - g->pl;                                                                       \
+        int64_t w0 = ow * g->sw - g->pl, j0, j1;                                                               \
         T v = dy[oh * g->Wo + ow] / div;                                                                       \
-        for (i = 0; i < g->kh; i++) {                                                                          \
-          int64_t ih = h0 + i;                                                                                 \
-          if (ih < 0 || ih >= H) continue;                                                                     \
-          for (j = 0; j < g->kw; j++) {                                                                        \
-            int64_t iw = w0 + j;                                                                               \
-            if (iw >= 0 && iw < W) dx[ih * W + iw] += v;                                                       \
-          }                                                                                                    \
+        nn__conv_valid_range(w0, 1, W, g->kw, &j0, &j1);                                                       \
+        for (i = i0; i < i1; i++) {                                                                            \
+          T *xr = dx + (h0 + i) * W;                                                                           \
+          for (j = j0; j < j1; j++) xr[w0 + j] += v;                                                                \
         }                                                                                                      \
       }                                                                                                        \
     }                                                                                                          \
@@ -182,5 +210,5 @@ NN__PRIVATE void nn__conv_valid_range(int64_t off, int64_t s, int64_t W, int64_t
     return -1;                                                                                                 \
   }
 
-NN__CONV_KERNELS_DEFINE(s, float)
-NN__CONV_KERNELS_DEFINE(d, double)
+NN__CONV_KERNELS_DEFINE(s, float, uint32_t)
+NN__CONV_KERNELS_DEFINE(d, double, uint64_t)
