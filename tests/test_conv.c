@@ -173,6 +173,87 @@ static void test_conv_cols_refs(void) {
   }
 }
 
+/* ---- max pooling against a naive loop on wider planes (vector row and gather kernels, edges, NaN, ties) ---- */
+
+static void cv_pool_naive(const int64_t *xs, const double *x, int kh, int kw, int sh, int sw, int ph, int pw, int dh,
+                          int dw, int64_t Ho, int64_t Wo, double *y, int64_t *idx) {
+  int64_t pl, oh, ow, i, j, H = xs[2], W = xs[3];
+  for (pl = 0; pl < xs[0] * xs[1]; pl++)
+    for (oh = 0; oh < Ho; oh++)
+      for (ow = 0; ow < Wo; ow++) {
+        double best = -INFINITY;
+        int64_t bi = -1;
+        for (i = 0; i < kh; i++)
+          for (j = 0; j < kw; j++) {
+            int64_t ih = oh * sh - ph + i * dh, iw = ow * sw - pw + j * dw;
+            double v;
+            if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+            v = x[pl * H * W + ih * W + iw];
+            if (bi < 0 || v > best || v != v) {
+              best = v;
+              bi = ih * W + iw;
+            }
+          }
+        y[(pl * Ho + oh) * Wo + ow] = best;
+        idx[(pl * Ho + oh) * Wo + ow] = bi;
+      }
+}
+
+static void test_conv_pool_naive(void) {
+  /* kh, kw, sh, sw, ph, pw, dh, dw, H, W */
+  static const int cases[][10] = {{2, 2, 2, 2, 0, 0, 1, 1, 30, 41}, {3, 3, 2, 2, 1, 1, 1, 1, 37, 41},
+                                  {2, 2, 1, 1, 1, 1, 1, 1, 20, 33}, {3, 2, 1, 2, 1, 1, 2, 1, 19, 40},
+                                  {3, 3, 1, 1, 0, 0, 1, 1, 9, 12},  {2, 3, 2, 3, 1, 1, 1, 2, 17, 50},
+                                  {1, 4, 1, 2, 0, 2, 1, 1, 5, 64},  {2, 2, 2, 2, 0, 0, 1, 1, 12, 12}};
+  int k, d, q;
+  for (k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
+    const int *c = cases[k];
+    int64_t xs[4], ys[4], n, ny, Ho, Wo;
+    double *xv, *yv;
+    int64_t *iv;
+    nn_conv_params p;
+    xs[0] = 2, xs[1] = 3, xs[2] = c[8], xs[3] = c[9];
+    Ho = (xs[2] + 2 * c[4] - c[6] * (c[0] - 1) - 1) / c[2] + 1;
+    Wo = (xs[3] + 2 * c[5] - c[7] * (c[1] - 1) - 1) / c[3] + 1;
+    ys[0] = 2, ys[1] = 3, ys[2] = Ho, ys[3] = Wo;
+    n = cv_size(xs, 4), ny = cv_size(ys, 4);
+    xv = (double *)malloc((size_t)n * sizeof(double));
+    yv = (double *)malloc((size_t)ny * sizeof(double));
+    iv = (int64_t *)malloc((size_t)ny * sizeof(int64_t));
+    cv_fill(700 + k, n, xv);
+    for (q = 0; q < 40; q++) xv[(q * 7919) % n] = q % 3 == 0 ? NAN : q % 3 == 1 ? -INFINITY : INFINITY;
+    cv_pool_naive(xs, xv, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], Ho, Wo, yv, iv);
+    memset(&p, 0, sizeof p);
+    p.stride[0] = c[2], p.stride[1] = c[3], p.padding[0] = c[4], p.padding[1] = c[5];
+    p.dilation[0] = c[6], p.dilation[1] = c[7];
+    for (d = 0; d < 2; d++) {
+      nn_tensor *x, *y, *ix = NULL, *dx;
+      int64_t i, bad = 0;
+      nn_scope_begin();
+      x = nn_astype(nn_from_data(xv, xs, 4, NN_FLOAT64), d ? NN_FLOAT64 : NN_FLOAT32);
+      y = nn_max_pool2d(x, c[0], c[1], &p, &ix);
+      CHECK(y && ix && nt_shape_is(y, ys, 4) && nt_shape_is(ix, ys, 4));
+      for (i = 0; y && ix && i < ny && !bad; i++) {
+        double a = nn_get_flat(y, i);
+        if (!((a != a && yv[i] != yv[i]) || a == yv[i]) || nn_get_flat(ix, i) != (double)iv[i]) bad = i + 1;
+      }
+      nt_checks++;
+      if (bad) NT_FAIL("pool case %d (%s): output %lld differs", k, d ? "float64" : "float32", (long long)bad - 1);
+      /* the backward pass routes each gradient to its index */
+      dx = nn_max_pool2d_backward(nn_ones(ys, 4, x->dtype), ix, xs);
+      if (dx) {
+        double tot = 0;
+        for (i = 0; i < n; i++) tot += nn_get_flat(dx, i);
+        CHECK_NEAR(tot, (double)ny, 0);
+      } else {
+        CHECK(dx != NULL);
+      }
+      nn_scope_end();
+    }
+    free(xv), free(yv), free(iv);
+  }
+}
+
 /* ---- naive references for larger shapes ---- */
 
 typedef struct cv_geo {
@@ -609,6 +690,7 @@ void tests_conv(void) {
   RUN(test_conv_torch_refs);
   RUN(test_conv_pool_refs);
   RUN(test_conv_cols_refs);
+  RUN(test_conv_pool_naive);
   RUN(test_conv_large_naive);
   RUN(test_conv_finite_differences);
   RUN(test_conv_special);

@@ -14,6 +14,7 @@
 
 #define NN__CONV_GRAIN (1 << 18)    /* multiply-adds per parallel chunk */
 #define NN__CONV_COLS (1 << 18)     /* elements of an im2col block */
+#define NN__CONV_MINPANELS 16      /* images are grouped into panels, but into no fewer than this many */
 #define NN__CONV_MAXPART 32         /* most chunks (partial weight gradients) of a weight gradient */
 #define NN__CONV_PARTCAP (1 << 22)  /* most elements of all partial weight gradients together */
 #define NN__CONV_COPY_GRAIN (1 << 16) /* elements per chunk of im2col/col2im/pooling */
@@ -233,148 +234,205 @@ typedef struct nn__conv_job {
   void *part;                 /* weight gradient: per-chunk partials (wsize each), or NULL to write y directly */
   double *dbp;                /* weight gradient: per-chunk bias partials (Co each), or NULL */
   int direct;                 /* x is its own im2col matrix (1x1 kernel, stride 1, no padding) */
+  int64_t nb;                 /* images per panel (1: a panel is a block of rb output rows of one image) */
   int64_t rb, nblk;           /* output rows per block, blocks per image */
+  int64_t npanel;             /* panels: nb == 1 ? N * nblk : ceil(N / nb) */
   int64_t per, n;             /* units per chunk, units */
   int64_t wsize;
   unsigned char *fail;        /* per chunk: a scratch allocation failed */
 } nn__conv_job;
 
+/* Panel u: images [*n0, *n0 + *cnt), output rows [*oh0, *oh1) of each. */
+NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, int64_t *cnt, int64_t *oh0,
+                                int64_t *oh1) {
+  if (j->nb == 1) {
+    int64_t blk = u % j->nblk;
+    *n0 = u / j->nblk;
+    *cnt = 1;
+    *oh0 = blk * j->rb;
+    *oh1 = *oh0 + j->rb < j->g.Ho ? *oh0 + j->rb : j->g.Ho;
+  } else {
+    *n0 = u * j->nb;
+    *cnt = j->g.N - *n0 < j->nb ? j->g.N - *n0 : j->nb;
+    *oh0 = 0;
+    *oh1 = j->g.Ho;
+  }
+}
+
+/* Scratch of a chunk: the im2col matrix of a panel (Kg x cols) and, for panels of several images, a matrix of Mg x
+   cols (the forward GEMM's result before it is scattered to the images, or dy gathered from them). */
+#define NN__CONV_SCRATCH(T)                                                                                    \
+  int64_t L = g->Ho * g->Wo, Kg = g->Cg * g->kh * g->kw, HW = g->H * g->W, maxcols = j->nb * j->rb * g->Wo;   \
+  T *cols = NULL, *tmp = NULL;                                                                                 \
+  if (!j->direct || j->nb > 1) {                                                                               \
+    cols = (T *)nn__alloc((size_t)(Kg * maxcols) * sizeof(T));                                                 \
+    if (j->nb > 1) tmp = (T *)nn__alloc((size_t)(g->Mg * maxcols) * sizeof(T));                                \
+    if (!cols || (j->nb > 1 && !tmp)) {                                                                        \
+      nn__dealloc(cols);                                                                                       \
+      nn__dealloc(tmp);                                                                                        \
+      j->fail[c] = 1;                                                                                          \
+      return;                                                                                                  \
+    }                                                                                                          \
+  }
+
 #define NN__CONV_DRIVERS_DEFINE(S, T)                                                                          \
+  /* The im2col matrix of group gi of a panel: x itself for a 1x1 kernel on one image, else built in cols. */  \
+  NN__PRIVATE const T *nn__conv_cols_##S(const nn__conv_job *j, int64_t gi, int64_t n0, int64_t cnt,            \
+                                         int64_t oh0, int64_t oh1, T *cols, int64_t *ld) {                     \
+    const nn__conv_geom *g = &j->g;                                                                            \
+    int64_t HW = g->H * g->W, lb = (oh1 - oh0) * g->Wo, b;                                                     \
+    if (j->direct && cnt == 1) {                                                                               \
+      *ld = HW;                                                                                                \
+      return (const T *)j->x + (n0 * g->C + gi * g->Cg) * HW + oh0 * g->Wo;                                    \
+    }                                                                                                          \
+    *ld = cnt * lb;                                                                                            \
+    for (b = 0; b < cnt; b++)                                                                                  \
+      nn__im2col_##S(g, (const T *)j->x + ((n0 + b) * g->C + gi * g->Cg) * HW, g->Cg, oh0, oh1, cols + b * lb, \
+                     cnt * lb);                                                                                \
+    return cols;                                                                                               \
+  }                                                                                                            \
+                                                                                                               \
+  /* dy of group gi of a panel as an Mg x cols matrix: dy itself for one image, else gathered into tmp. */     \
+  NN__PRIVATE const T *nn__conv_dy_##S(const nn__conv_job *j, int64_t gi, int64_t n0, int64_t cnt, int64_t oh0, \
+                                       int64_t oh1, T *tmp, int64_t *ld) {                                     \
+    const nn__conv_geom *g = &j->g;                                                                            \
+    int64_t L = g->Ho * g->Wo, lb = (oh1 - oh0) * g->Wo, b, m;                                                 \
+    if (cnt == 1) {                                                                                            \
+      *ld = L;                                                                                                 \
+      return (const T *)j->dy + (n0 * g->Co + gi * g->Mg) * L + oh0 * g->Wo;                                   \
+    }                                                                                                          \
+    *ld = cnt * lb;                                                                                            \
+    for (m = 0; m < g->Mg; m++)                                                                                \
+      for (b = 0; b < cnt; b++)                                                                                \
+        memcpy(tmp + m * cnt * lb + b * lb, (const T *)j->dy + ((n0 + b) * g->Co + gi * g->Mg + m) * L,        \
+               (size_t)lb * sizeof(T));                                                                        \
+    return tmp;                                                                                                \
+  }                                                                                                            \
+                                                                                                               \
   NN__PRIVATE void nn__conv_fwd_chunk_##S(void *vctx, int64_t c) {                                             \
     const nn__conv_job *j = (const nn__conv_job *)vctx;                                                        \
     const nn__conv_geom *g = &j->g;                                                                            \
     int64_t u, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n;                                         \
-    int64_t L = g->Ho * g->Wo, Kg = g->Cg * g->kh * g->kw, HW = g->H * g->W;                                   \
-    T *cols = NULL;                                                                                            \
-    if (!j->direct) {                                                                                          \
-      cols = (T *)nn__alloc((size_t)(Kg * j->rb * g->Wo) * sizeof(T));                                         \
-      if (!cols) {                                                                                             \
-        j->fail[c] = 1;                                                                                        \
-        return;                                                                                                \
-      }                                                                                                        \
-    }                                                                                                          \
+    NN__CONV_SCRATCH(T)                                                                                        \
+    (void)HW;                                                                                                  \
     for (u = c * j->per; u < u1; u++) {                                                                        \
-      int64_t n = u / (g->G * j->nblk), gi = (u / j->nblk) % g->G, blk = u % j->nblk;                          \
-      int64_t oh0 = blk * j->rb, oh1 = oh0 + j->rb < g->Ho ? oh0 + j->rb : g->Ho;                              \
-      int64_t l0 = oh0 * g->Wo, lb = (oh1 - oh0) * g->Wo, ldb, m, q;                                           \
-      const T *xg = (const T *)j->x + (n * g->C + gi * g->Cg) * HW, *B;                                        \
-      T *y = (T *)j->y + (n * g->Co + gi * g->Mg) * L + l0;                                                    \
-      if (j->direct) {                                                                                         \
-        B = xg + l0;                                                                                           \
-        ldb = L;                                                                                               \
-      } else {                                                                                                 \
-        nn__im2col_##S(g, xg, g->Cg, oh0, oh1, cols, lb);                                                      \
-        B = cols;                                                                                              \
-        ldb = lb;                                                                                              \
-      }                                                                                                        \
-      if (nn__##S##gemm_kernel(0, 0, g->Mg, lb, Kg, (T)1, (const T *)j->w + gi * g->Mg * Kg, Kg, B, ldb, (T)0,  \
-                               y, L) != 0) {                                                                   \
-        j->fail[c] = 1;                                                                                        \
-        break;                                                                                                 \
-      }                                                                                                        \
-      if (j->b) {                                                                                              \
-        const T *b = (const T *)j->b + gi * g->Mg;                                                             \
-        for (m = 0; m < g->Mg; m++) {                                                                          \
-          T bm = b[m], *yr = y + m * L;                                                                        \
-          for (q = 0; q < lb; q++) yr[q] += bm;                                                                \
-        }                                                                                                      \
-      }                                                                                                        \
-    }                                                                                                          \
-    nn__dealloc(cols);                                                                                         \
-  }                                                                                                            \
-                                                                                                               \
-  NN__PRIVATE void nn__conv_bwd_input_chunk_##S(void *vctx, int64_t c) {                                       \
-    const nn__conv_job *j = (const nn__conv_job *)vctx;                                                        \
-    const nn__conv_geom *g = &j->g;                                                                            \
-    int64_t n, n1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n;                                         \
-    int64_t L = g->Ho * g->Wo, Kg = g->Cg * g->kh * g->kw, HW = g->H * g->W, gi, blk;                          \
-    T *cols = NULL;                                                                                            \
-    if (!j->direct) {                                                                                          \
-      cols = (T *)nn__alloc((size_t)(Kg * j->rb * g->Wo) * sizeof(T));                                         \
-      if (!cols) {                                                                                             \
-        j->fail[c] = 1;                                                                                        \
-        return;                                                                                                \
-      }                                                                                                        \
-    }                                                                                                          \
-    for (n = c * j->per; n < n1; n++) {                                                                        \
-      T *dxn = (T *)j->y + n * g->C * HW;                                                                      \
-      if (!j->direct) memset(dxn, 0, (size_t)(g->C * HW) * sizeof(T));                                         \
+      int64_t n0, cnt, oh0, oh1, lb, ncols, gi, b, m, q, ldb;                                                  \
+      nn__conv_panel(j, u, &n0, &cnt, &oh0, &oh1);                                                             \
+      lb = (oh1 - oh0) * g->Wo;                                                                                \
+      ncols = cnt * lb;                                                                                        \
       for (gi = 0; gi < g->G; gi++) {                                                                          \
-        const T *wg = (const T *)j->w + gi * g->Mg * Kg;                                                       \
-        for (blk = 0; blk < j->nblk; blk++) {                                                                  \
-          int64_t oh0 = blk * j->rb, oh1 = oh0 + j->rb < g->Ho ? oh0 + j->rb : g->Ho;                          \
-          int64_t l0 = oh0 * g->Wo, lb = (oh1 - oh0) * g->Wo;                                                  \
-          const T *dyb = (const T *)j->dy + (n * g->Co + gi * g->Mg) * L + l0;                                 \
-          T *dst = j->direct ? dxn + gi * g->Cg * HW + l0 : cols;                                              \
-          if (nn__##S##gemm_kernel(1, 0, Kg, lb, g->Mg, (T)1, wg, Kg, dyb, L, (T)0, dst, j->direct ? L : lb)   \
-              != 0) {                                                                                          \
-            j->fail[c] = 1;                                                                                    \
-            goto done;                                                                                         \
+        const T *B = nn__conv_cols_##S(j, gi, n0, cnt, oh0, oh1, cols, &ldb);                                  \
+        const T *bias = j->b ? (const T *)j->b + gi * g->Mg : NULL;                                            \
+        T *y1 = (T *)j->y + (n0 * g->Co + gi * g->Mg) * L + oh0 * g->Wo;                                       \
+        T *dst = cnt == 1 ? y1 : tmp;                                                                          \
+        int64_t ldc = cnt == 1 ? L : ncols;                                                                    \
+        if (nn__##S##gemm_kernel(0, 0, g->Mg, ncols, Kg, (T)1, (const T *)j->w + gi * g->Mg * Kg, Kg, B, ldb,   \
+                                 (T)0, dst, ldc) != 0) {                                                       \
+          j->fail[c] = 1;                                                                                      \
+          goto done;                                                                                           \
+        }                                                                                                      \
+        for (m = 0; m < g->Mg; m++) {                                                                          \
+          T bm = bias ? bias[m] : (T)0;                                                                        \
+          for (b = 0; b < cnt; b++) {                                                                          \
+            T *yr = y1 + (b * g->Co + m) * L;                                                                  \
+            const T *tr = dst + m * ldc + b * lb;                                                              \
+            if (cnt == 1) {                                                                                    \
+              if (bias)                                                                                        \
+                for (q = 0; q < lb; q++) yr[q] += bm;                                                          \
+            } else if (bias) {                                                                                 \
+              for (q = 0; q < lb; q++) yr[q] = tr[q] + bm;                                                     \
+            } else {                                                                                           \
+              memcpy(yr, tr, (size_t)lb * sizeof(T));                                                          \
+            }                                                                                                  \
           }                                                                                                    \
-          if (!j->direct) nn__col2im_##S(g, cols, lb, g->Cg, oh0, oh1, dxn + gi * g->Cg * HW);                 \
         }                                                                                                      \
       }                                                                                                        \
     }                                                                                                          \
   done:                                                                                                        \
     nn__dealloc(cols);                                                                                         \
+    nn__dealloc(tmp);                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Units are whole images (nb == 1: all the row blocks of one image) since col2im adds into them. */         \
+  NN__PRIVATE void nn__conv_bwd_input_chunk_##S(void *vctx, int64_t c) {                                       \
+    const nn__conv_job *j = (const nn__conv_job *)vctx;                                                        \
+    const nn__conv_geom *g = &j->g;                                                                            \
+    int64_t u, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n;                                         \
+    int64_t ppu = j->nb == 1 ? j->nblk : 1; /* panels per unit */                                              \
+    NN__CONV_SCRATCH(T)                                                                                        \
+    (void)L;                                                                                                   \
+    for (u = c * j->per; u < u1; u++) {                                                                        \
+      int64_t pn, n0, cnt, oh0, oh1, gi, b, ldb;                                                               \
+      nn__conv_panel(j, u * ppu, &n0, &cnt, &oh0, &oh1);                                                       \
+      if (!j->direct || cnt > 1) memset((T *)j->y + n0 * g->C * HW, 0, (size_t)(cnt * g->C * HW) * sizeof(T)); \
+      for (pn = u * ppu; pn < (u + 1) * ppu; pn++) {                                                           \
+        int64_t lb, ncols;                                                                                     \
+        nn__conv_panel(j, pn, &n0, &cnt, &oh0, &oh1);                                                          \
+        lb = (oh1 - oh0) * g->Wo;                                                                              \
+        ncols = cnt * lb;                                                                                      \
+        for (gi = 0; gi < g->G; gi++) {                                                                        \
+          const T *dyb = nn__conv_dy_##S(j, gi, n0, cnt, oh0, oh1, tmp, &ldb);                                 \
+          T *dx1 = (T *)j->y + (n0 * g->C + gi * g->Cg) * HW;                                                  \
+          int into_dx = j->direct && cnt == 1;                                                                 \
+          if (nn__##S##gemm_kernel(1, 0, Kg, ncols, g->Mg, (T)1, (const T *)j->w + gi * g->Mg * Kg, Kg, dyb,    \
+                                   ldb, (T)0, into_dx ? dx1 + oh0 * g->Wo : cols, into_dx ? HW : ncols) != 0) { \
+            j->fail[c] = 1;                                                                                    \
+            goto done;                                                                                         \
+          }                                                                                                    \
+          if (!into_dx)                                                                                        \
+            for (b = 0; b < cnt; b++)                                                                          \
+              nn__col2im_##S(g, cols + b * lb, ncols, g->Cg, oh0, oh1, dx1 + b * g->C * HW);                   \
+        }                                                                                                      \
+      }                                                                                                        \
+    }                                                                                                          \
+  done:                                                                                                        \
+    nn__dealloc(cols);                                                                                         \
+    nn__dealloc(tmp);                                                                                          \
   }                                                                                                            \
                                                                                                                \
   NN__PRIVATE void nn__conv_bwd_weight_chunk_##S(void *vctx, int64_t c) {                                      \
     const nn__conv_job *j = (const nn__conv_job *)vctx;                                                        \
     const nn__conv_geom *g = &j->g;                                                                            \
-    int64_t n0 = c * j->per, n, n1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n;                        \
-    int64_t L = g->Ho * g->Wo, Kg = g->Cg * g->kh * g->kw, HW = g->H * g->W, gi, blk, co, q;                   \
-    T *dw = j->part ? (T *)j->part + c * j->wsize : (T *)j->y, *cols = NULL;                                   \
-    if (!j->direct) {                                                                                          \
-      cols = (T *)nn__alloc((size_t)(Kg * j->rb * g->Wo) * sizeof(T));                                         \
-      if (!cols) {                                                                                             \
-        j->fail[c] = 1;                                                                                        \
-        return;                                                                                                \
-      }                                                                                                        \
-    }                                                                                                          \
-    for (n = n0; n < n1; n++) {                                                                                \
-      const T *xn = (const T *)j->x + n * g->C * HW;                                                           \
+    int64_t u, u0 = c * j->per, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n;                        \
+    T *dw = j->part ? (T *)j->part + c * j->wsize : (T *)j->y;                                                 \
+    double *db = j->dbp ? j->dbp + c * j->g.Co : NULL;                                                         \
+    NN__CONV_SCRATCH(T)                                                                                        \
+    (void)HW;                                                                                                  \
+    if (db) memset(db, 0, (size_t)g->Co * sizeof(double));                                                     \
+    for (u = u0; u < u1; u++) {                                                                                \
+      int64_t n0, cnt, oh0, oh1, lb, ncols, gi, b, co, q, lda, ldb;                                            \
+      nn__conv_panel(j, u, &n0, &cnt, &oh0, &oh1);                                                             \
+      lb = (oh1 - oh0) * g->Wo;                                                                                \
+      ncols = cnt * lb;                                                                                        \
       for (gi = 0; gi < g->G; gi++) {                                                                          \
-        for (blk = 0; blk < j->nblk; blk++) {                                                                  \
-          int64_t oh0 = blk * j->rb, oh1 = oh0 + j->rb < g->Ho ? oh0 + j->rb : g->Ho;                          \
-          int64_t l0 = oh0 * g->Wo, lb = (oh1 - oh0) * g->Wo, ldb;                                             \
-          const T *dyb = (const T *)j->dy + (n * g->Co + gi * g->Mg) * L + l0, *B;                             \
-          if (j->direct) {                                                                                     \
-            B = xn + gi * g->Cg * HW + l0;                                                                     \
-            ldb = L;                                                                                           \
-          } else {                                                                                             \
-            nn__im2col_##S(g, xn + gi * g->Cg * HW, g->Cg, oh0, oh1, cols, lb);                                \
-            B = cols;                                                                                          \
-            ldb = lb;                                                                                          \
-          }                                                                                                    \
-          if (nn__##S##gemm_kernel(0, 1, g->Mg, Kg, lb, (T)1, dyb, L, B, ldb,                                  \
-                                   (n == n0 && blk == 0) ? (T)0 : (T)1, dw + gi * g->Mg * Kg, Kg) != 0) {      \
-            j->fail[c] = 1;                                                                                    \
-            goto done;                                                                                         \
-          }                                                                                                    \
+        const T *A = nn__conv_dy_##S(j, gi, n0, cnt, oh0, oh1, tmp, &lda);                                     \
+        const T *B = nn__conv_cols_##S(j, gi, n0, cnt, oh0, oh1, cols, &ldb);                                  \
+        if (nn__##S##gemm_kernel(0, 1, g->Mg, Kg, ncols, (T)1, A, lda, B, ldb, u == u0 ? (T)0 : (T)1,           \
+                                 dw + gi * g->Mg * Kg, Kg) != 0) {                                             \
+          j->fail[c] = 1;                                                                                      \
+          goto done;                                                                                           \
         }                                                                                                      \
       }                                                                                                        \
-    }                                                                                                          \
-    if (j->dbp) {                                                                                              \
-      double *db = j->dbp + c * g->Co;                                                                         \
-      for (co = 0; co < g->Co; co++) db[co] = 0;                                                               \
-      for (n = n0; n < n1; n++) {                                                                              \
-        for (co = 0; co < g->Co; co++) {                                                                       \
-          const T *r = (const T *)j->dy + (n * g->Co + co) * L;                                                \
-          double s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                               \
-          for (q = 0; q + 4 <= L; q += 4) {                                                                    \
-            s0 += r[q];                                                                                        \
-            s1 += r[q + 1];                                                                                    \
-            s2 += r[q + 2];                                                                                    \
-            s3 += r[q + 3];                                                                                    \
+      if (db) {                                                                                                \
+        for (b = 0; b < cnt; b++) {                                                                            \
+          for (co = 0; co < g->Co; co++) {                                                                     \
+            const T *r = (const T *)j->dy + ((n0 + b) * g->Co + co) * L + oh0 * g->Wo;                         \
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                             \
+            for (q = 0; q + 4 <= lb; q += 4) {                                                                 \
+              s0 += r[q];                                                                                      \
+              s1 += r[q + 1];                                                                                  \
+              s2 += r[q + 2];                                                                                  \
+              s3 += r[q + 3];                                                                                  \
+            }                                                                                                  \
+            for (; q < lb; q++) s0 += r[q];                                                                    \
+            db[co] += (s0 + s1) + (s2 + s3);                                                                   \
           }                                                                                                    \
-          for (; q < L; q++) s0 += r[q];                                                                       \
-          db[co] += (s0 + s1) + (s2 + s3);                                                                     \
         }                                                                                                      \
       }                                                                                                        \
     }                                                                                                          \
   done:                                                                                                        \
     nn__dealloc(cols);                                                                                         \
+    nn__dealloc(tmp);                                                                                          \
   }                                                                                                            \
                                                                                                                \
   /* dw = sum of the partials, in chunk order. */                                                              \
@@ -398,18 +456,31 @@ NN__PRIVATE int64_t nn__conv_per(double work) {
   return per < 1 ? 1 : (int64_t)per;
 }
 
-/* Block rows, the 1x1 shortcut and the unit counts shared by the three passes. */
+/* Panels (images per panel, or row blocks of one image), the 1x1 shortcut and the weight size. Small images are
+   grouped nb to a panel, so that one GEMM covers several images (the weight is packed once for them and the GEMM
+   gets wider), but into no fewer than NN__CONV_MINPANELS panels when the batch allows; an image whose im2col matrix
+   exceeds NN__CONV_COLS / 2 elements is cut into blocks of rows instead. */
 NN__PRIVATE void nn__conv_plan(nn__conv_job *j) {
   const nn__conv_geom *g = &j->g;
   int64_t Kg = g->Cg * g->kh * g->kw;
+  double row = (double)Kg * (double)g->Wo, img = row * (double)g->Ho;
   j->direct = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pt == 0 && g->pl == 0 && g->pb == 0 &&
               g->pr == 0;
-  double row = (double)Kg * (double)g->Wo;
-  j->rb = row >= NN__CONV_COLS ? 1 : (int64_t)(NN__CONV_COLS / (row > 1 ? row : 1));
-  if (j->rb > g->Ho) j->rb = g->Ho;
-  if (j->rb < 1) j->rb = 1;
-  j->nblk = (g->Ho + j->rb - 1) / j->rb;
   j->wsize = g->Co * Kg;
+  if (img * 2 > NN__CONV_COLS) {
+    j->nb = 1;
+    j->rb = row >= NN__CONV_COLS ? 1 : (int64_t)(NN__CONV_COLS / (row > 1 ? row : 1));
+    if (j->rb > g->Ho) j->rb = g->Ho;
+    if (j->rb < 1) j->rb = 1;
+  } else {
+    int64_t most = (g->N + NN__CONV_MINPANELS - 1) / NN__CONV_MINPANELS;
+    j->nb = (int64_t)(NN__CONV_COLS / (img > 1 ? img : 1));
+    if (j->nb > most) j->nb = most;
+    if (j->nb < 1) j->nb = 1;
+    j->rb = g->Ho;
+  }
+  j->nblk = (g->Ho + j->rb - 1) / j->rb;
+  j->npanel = j->nb == 1 ? g->N * j->nblk : (g->N + j->nb - 1) / j->nb;
 }
 
 /* Zeroed per-chunk failure flags; NULL with an error. */
@@ -463,8 +534,8 @@ NN__PRIVATE nn_tensor *nn__conv_forward(const char *name, int is1d, const nn_ten
   if (!y) goto done;
   j.y = y->data;
   nn__conv_plan(&j);
-  j.n = g.N * g.G * j.nblk;
-  j.per = nn__conv_per((double)g.Mg * (double)(g.Cg * g.kh * g.kw) * (double)(j.rb * g.Wo));
+  j.n = j.npanel;
+  j.per = nn__conv_per((double)g.Co * (double)(g.Cg * g.kh * g.kw) * (double)(j.nb * j.rb * g.Wo));
   nch = (j.n + j.per - 1) / j.per;
   j.fail = nn__conv_flags(name, nch);
   if (!j.fail) goto done;
@@ -516,8 +587,8 @@ NN__PRIVATE nn_tensor *nn__conv_backward_input(const char *name, int is1d, const
   if (!dx) goto done;
   j.y = dx->data;
   nn__conv_plan(&j);
-  j.n = g.N;
-  j.per = nn__conv_per((double)g.Co * (double)(g.Cg * g.kh * g.kw) * (double)(g.Ho * g.Wo));
+  j.n = j.nb == 1 ? g.N : j.npanel; /* whole images */
+  j.per = nn__conv_per((double)g.Co * (double)(g.Cg * g.kh * g.kw) * (double)(j.nb * g.Ho * g.Wo));
   nch = (j.n + j.per - 1) / j.per;
   j.fail = nn__conv_flags(name, nch);
   if (!j.fail) goto done;
@@ -573,17 +644,17 @@ NN__PRIVATE nn_tensor *nn__conv_backward_weight(const char *name, int is1d, cons
   }
   j.y = dw->data;
   nn__conv_plan(&j);
-  j.n = g.N;
-  /* chunks: at most one per image, NN__CONV_MAXPART, one per NN__CONV_GRAIN of work, and PARTCAP of partials */
+  j.n = j.npanel;
+  /* chunks: at most one per panel, NN__CONV_MAXPART, one per NN__CONV_GRAIN of work, and PARTCAP of partials */
   work = (double)g.N * (double)g.Co * (double)(g.Cg * g.kh * g.kw) * (double)(g.Ho * g.Wo);
-  nch = g.N < NN__CONV_MAXPART ? g.N : NN__CONV_MAXPART;
+  nch = j.n < NN__CONV_MAXPART ? j.n : NN__CONV_MAXPART;
   if (work < (double)nch * NN__CONV_GRAIN) nch = (int64_t)(work / NN__CONV_GRAIN);
   cap = NN__CONV_PARTCAP / j.wsize;
   if (nch > cap) nch = cap;
   if (nch < 1) nch = 1;
-  j.per = (g.N + nch - 1) / nch;
+  j.per = (j.n + nch - 1) / nch;
   if (j.per < 1) j.per = 1;
-  nch = (g.N + j.per - 1) / j.per;
+  nch = (j.n + j.per - 1) / j.per;
   if (nch == 0) { /* empty batch: zero gradients */
     memset(dw->data, 0, (size_t)j.wsize * nn_dtype_size(dw->dtype));
     if (dbt) memset(dbt->data, 0, (size_t)g.Co * nn_dtype_size(dbt->dtype));
