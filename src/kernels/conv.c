@@ -164,9 +164,13 @@ NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_load_base_d(const int32_t *b) {
 }
 NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_add_base_s(__m256i b, int32_t k) { return _mm256_add_epi32(b, _mm256_set1_epi32(k)); }
 NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_add_base_d(__m256i b, int32_t k) { return _mm256_add_epi32(b, _mm256_set1_epi32(k)); }
-NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_gather_s(const float *x, __m256i k) { return _mm256_i32gather_ps(x, k, 4); }
+/* (the masked forms: the plain ones start from an undefined register, which some compilers warn about) */
+NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_gather_s(const float *x, __m256i k) {
+  return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), x, k, _mm256_castsi256_ps(_mm256_set1_epi32(-1)), 4);
+}
 NN__PRIVATE NN__CONV_T_AVX2 __m256d nn__conv_gather_d(const double *x, __m256i k) {
-  return _mm256_i32gather_pd(x, _mm256_castsi256_si128(k), 8);
+  return _mm256_mask_i32gather_pd(_mm256_setzero_pd(), x, _mm256_castsi256_si128(k),
+                                  _mm256_castsi256_pd(_mm256_set1_epi64x(-1)), 8);
 }
 NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_widen_s(__m256i k) { return k; }
 NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_widen_d(__m256i k) { return _mm256_cvtepi32_epi64(_mm256_castsi256_si128(k)); }
