@@ -483,6 +483,17 @@ NN__PRIVATE void nn__conv_plan(nn__conv_job *j) {
   j->npanel = j->nb == 1 ? g->N * j->nblk : (g->N + j->nb - 1) / j->nb;
 }
 
+/* Runs the chunks: in parallel, or, when there are too few of them to keep the threads busy, one after the other
+   on this thread so that the GEMMs inside run in parallel. The results are the same either way. */
+NN__PRIVATE void nn__conv_run(int64_t nch, nn__task_fn fn, void *job) {
+  int64_t c;
+  if (nch * 2 <= nn_get_num_threads()) {
+    for (c = 0; c < nch; c++) fn(job, c);
+  } else {
+    nn__parallel_for(nch, fn, job);
+  }
+}
+
 /* Zeroed per-chunk failure flags; NULL with an error. */
 NN__PRIVATE unsigned char *nn__conv_flags(const char *name, int64_t nch) {
   unsigned char *f = (unsigned char *)nn__xalloc(name, (size_t)(nch > 0 ? nch : 1));
@@ -539,7 +550,7 @@ NN__PRIVATE nn_tensor *nn__conv_forward(const char *name, int is1d, const nn_ten
   nch = (j.n + j.per - 1) / j.per;
   j.fail = nn__conv_flags(name, nch);
   if (!j.fail) goto done;
-  nn__parallel_for(nch, x->dtype == NN_FLOAT64 ? nn__conv_fwd_chunk_d : nn__conv_fwd_chunk_s, &j);
+  nn__conv_run(nch, x->dtype == NN_FLOAT64 ? nn__conv_fwd_chunk_d : nn__conv_fwd_chunk_s, &j);
   if (nn__conv_any_failed(j.fail, nch)) {
     nn__fail(NN_ERR_OOM, "%s: cannot allocate the im2col and GEMM scratch buffers", name);
     goto done;
@@ -592,7 +603,7 @@ NN__PRIVATE nn_tensor *nn__conv_backward_input(const char *name, int is1d, const
   nch = (j.n + j.per - 1) / j.per;
   j.fail = nn__conv_flags(name, nch);
   if (!j.fail) goto done;
-  nn__parallel_for(nch, dy->dtype == NN_FLOAT64 ? nn__conv_bwd_input_chunk_d : nn__conv_bwd_input_chunk_s, &j);
+  nn__conv_run(nch, dy->dtype == NN_FLOAT64 ? nn__conv_bwd_input_chunk_d : nn__conv_bwd_input_chunk_s, &j);
   if (nn__conv_any_failed(j.fail, nch)) {
     nn__fail(NN_ERR_OOM, "%s: cannot allocate the im2col and GEMM scratch buffers", name);
     goto done;
@@ -671,7 +682,7 @@ NN__PRIVATE nn_tensor *nn__conv_backward_weight(const char *name, int is1d, cons
     j.dbp = (double *)nn__xalloc(name, (size_t)(nch * g.Co) * sizeof(double));
     if (!j.dbp) goto done;
   }
-  nn__parallel_for(nch, f64 ? nn__conv_bwd_weight_chunk_d : nn__conv_bwd_weight_chunk_s, &j);
+  nn__conv_run(nch, f64 ? nn__conv_bwd_weight_chunk_d : nn__conv_bwd_weight_chunk_s, &j);
   if (nn__conv_any_failed(j.fail, nch)) {
     nn__fail(NN_ERR_OOM, "%s: cannot allocate the im2col and GEMM scratch buffers", name);
     goto done;
