@@ -458,8 +458,10 @@ NN__PRIVATE int64_t nn__conv_per(double work) {
 
 /* Panels (images per panel, or row blocks of one image), the 1x1 shortcut and the weight size. Small images are
    grouped nb to a panel, so that one GEMM covers several images (the weight is packed once for them and the GEMM
-   gets wider), but into no fewer than NN__CONV_MINPANELS panels when the batch allows; an image whose im2col matrix
-   exceeds NN__CONV_COLS / 2 elements is cut into blocks of rows instead. */
+   gets wider, for the price of copying its result out to the images or dy in), as many as fit NN__CONV_COLS
+   elements in the panel's im2col and Mg x cols matrices, but into no fewer than NN__CONV_MINPANELS panels when the
+   batch allows; an image whose im2col matrix exceeds NN__CONV_COLS / 2 elements is cut into blocks of rows instead
+   (a 1x1 convolution then reads x in place, with no im2col copy). */
 NN__PRIVATE void nn__conv_plan(nn__conv_job *j) {
   const nn__conv_geom *g = &j->g;
   int64_t Kg = g->Cg * g->kh * g->kw;
@@ -474,7 +476,8 @@ NN__PRIVATE void nn__conv_plan(nn__conv_job *j) {
     if (j->rb < 1) j->rb = 1;
   } else {
     int64_t most = (g->N + NN__CONV_MINPANELS - 1) / NN__CONV_MINPANELS;
-    j->nb = (int64_t)(NN__CONV_COLS / (img > 1 ? img : 1));
+    double out = (double)g->Mg * (double)(g->Ho * g->Wo); /* the Mg x cols matrix of the panel is bounded too */
+    j->nb = (int64_t)(NN__CONV_COLS / (img > out ? (img > 1 ? img : 1) : out));
     if (j->nb > most) j->nb = most;
     if (j->nb < 1) j->nb = 1;
     j->rb = g->Ho;
