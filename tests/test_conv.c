@@ -362,16 +362,21 @@ static void test_conv_large_naive(void) {
   g.Ho = (g.H + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh + 1;
   g.Wo = (g.W + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw + 1;
   cv_large_case(&g, 1);
-  /* many small images: several images per chunk, strided and dilated */
+  /* many small images: several images per GEMM panel, several panels per chunk, strided, dilated, grouped */
   memset(&g, 0, sizeof g);
-  g.N = 150, g.C = 8, g.H = 9, g.W = 8, g.Co = 12, g.G = 1, g.kh = 3, g.kw = 2, g.sh = 2, g.sw = 1, g.ph = 1, g.pw = 2;
+  g.N = 150, g.C = 8, g.H = 9, g.W = 8, g.Co = 12, g.G = 2, g.kh = 3, g.kw = 2, g.sh = 2, g.sw = 1, g.ph = 1, g.pw = 2;
   g.dh = 1, g.dw = 2;
   g.Ho = (g.H + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh + 1;
   g.Wo = (g.W + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw + 1;
   cv_large_case(&g, 0);
-  /* 1x1 direct path over many images, with a single big image's worth of columns */
+  /* 1x1 on small images, several to a panel */
   memset(&g, 0, sizeof g);
   g.N = 40, g.C = 16, g.H = 12, g.W = 11, g.Co = 24, g.G = 1, g.kh = 1, g.kw = 1, g.sh = 1, g.sw = 1, g.dh = 1, g.dw = 1;
+  g.Ho = g.H, g.Wo = g.W;
+  cv_large_case(&g, 1);
+  /* 1x1 on large images: x read in place, row blocks */
+  memset(&g, 0, sizeof g);
+  g.N = 2, g.C = 256, g.H = 48, g.W = 47, g.Co = 8, g.G = 2, g.kh = 1, g.kw = 1, g.sh = 1, g.sw = 1, g.dh = 1, g.dw = 1;
   g.Ho = g.H, g.Wo = g.W;
   cv_large_case(&g, 1);
 }
