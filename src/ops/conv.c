@@ -5,12 +5,14 @@
    of output rows):   forward       y[n, g] = W_g @ cols(x[n, g])
                       input grad    dx[n, g] = col2im(W_g^T @ dy[n, g])
                       weight grad   dW_g = sum_n dy[n, g] @ cols(x[n, g])^T
-   A 1x1 kernel with stride 1 and no padding uses x itself as cols. Work is cut into chunks that depend only on the
-   sizes: the forward pass over (image, group, block of output rows), the input gradient over images, the weight
-   gradient over groups of images, each with its own partial gradient, summed in chunk order at the end. GEMMs inside
-   a chunk run on the thread that owns the chunk (the pool does not nest); a single chunk runs the GEMM in parallel.
-   Either way every result is bit-identical for any thread count. The im2col scratch of a chunk is bounded by
-   NN__CONV_COLS elements (more only when a single output row needs more). */
+   The GEMMs work on panels: several small images side by side (one GEMM for all of them), or a block of output
+   rows of one large image; a 1x1 kernel with stride 1 and no padding on one image uses x itself as cols. Work is
+   cut into chunks that depend only on the sizes: the forward pass over panels, the input gradient over whole
+   images, the weight gradient over groups of panels, each with its own partial gradient, summed in chunk order at
+   the end. GEMMs inside a chunk run on the thread that owns the chunk (the pool does not nest); when there are
+   fewer chunks than threads the chunks run in turn with parallel GEMMs. Either way every result is bit-identical
+   for any thread count. The scratch of a chunk is bounded by about 2 * NN__CONV_COLS elements (more only when a
+   single output row needs more). */
 
 #define NN__CONV_GRAIN (1 << 18)    /* multiply-adds per parallel chunk */
 #define NN__CONV_COLS (1 << 18)     /* elements of an im2col block */
