@@ -1,1 +1,448 @@
-/* kernels/conv.c: (being written) */
+/* kernels/conv.c: the loops behind convolution and pooling (NCHW, float and double).
+
+   A convolution runs as im2col + GEMM: nn__im2col_* copies the input patches of a block of output rows into a
+   (C*kh*kw) x (rows*Wo) matrix (row (c*kh + i)*kw + j holds x[c, oh*sh - pt + i*dh, ow*sw - pl + j*dw], zero in the
+   padding, the order of torch.nn.functional.unfold); nn__col2im_* is its adjoint (adds each column entry back into
+   the input position it came from). The pooling kernels work on one (H, W) plane at a time. Padding may be
+   asymmetric (pt/pl at the start, pb/pr at the end), which is how padding "same" with an even kernel is done.
+   On x86-64 with AVX2 (checked at run time), col2im's row additions and max pooling of the windows that lie inside
+   the plane use vector code that gives the same results as the plain loops. These kernels know nothing about
+   tensors, scopes or errors. */
+
+typedef struct nn__conv_geom {
+  int64_t N, C, H, W;     /* input batch, channels, height, width */
+  int64_t Co, G, Cg, Mg;  /* output channels, groups, input and output channels per group */
+  int64_t kh, kw;         /* kernel */
+  int64_t sh, sw, dh, dw; /* stride, dilation */
+  int64_t pt, pl, pb, pr; /* zero padding: top, left, bottom, right */
+  int64_t Ho, Wo;         /* output height, width */
+} nn__conv_geom;
+
+/* Output columns ow with 0 <= ow*s + off < W form the range [*lo, *hi) within [0, Wo). */
+NN__PRIVATE void nn__conv_valid_range(int64_t off, int64_t s, int64_t W, int64_t Wo, int64_t *lo, int64_t *hi) {
+  int64_t a, b;
+  if (s == 1) { /* no divisions in the common case */
+    a = off >= 0 ? 0 : -off;
+    b = W - off < 0 ? 0 : W - off;
+  } else {
+    a = off >= 0 ? 0 : (-off + s - 1) / s;
+    b = W - 1 - off < 0 ? 0 : (W - 1 - off) / s + 1;
+  }
+  if (a > Wo) a = Wo;
+  if (b > Wo) b = Wo;
+  if (b < a) b = a;
+  *lo = a;
+  *hi = b;
+}
+
+#define NN__POOL_BLK 128 /* outputs of a max-pooling row done together */
+#define NN__POOL_KMAX 16 /* kernel columns whose valid output ranges are computed once per plane */
+
+/* ---- x86 vector helpers (AVX2, picked at run time with the GEMM's CPU check; others use the plain loops) ---- */
+#if defined(NN__X86)
+#define NN__CONV_T_AVX2 __attribute__((target("avx2,fma")))
+
+NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_add_avx2_s(int64_t n, float *d, const float *s) {
+  int64_t q = 0;
+  for (; q + 8 <= n; q += 8) _mm256_storeu_ps(d + q, _mm256_add_ps(_mm256_loadu_ps(d + q), _mm256_loadu_ps(s + q)));
+  for (; q < n; q++) d[q] += s[q];
+}
+NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_add_avx2_d(int64_t n, double *d, const double *s) {
+  int64_t q = 0;
+  for (; q + 4 <= n; q += 4) _mm256_storeu_pd(d + q, _mm256_add_pd(_mm256_loadu_pd(d + q), _mm256_loadu_pd(s + q)));
+  for (; q < n; q++) d[q] += s[q];
+}
+
+/* p[0], p[2], ..., p[14] (reads p[0..15]) and p[0], p[2], p[4], p[6] (reads p[0..7]). */
+NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_even_s(const float *p) {
+  __m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256d nn__conv_even_d(const double *p) {
+  __m256d t = _mm256_unpacklo_pd(_mm256_loadu_pd(p), _mm256_loadu_pd(p + 4));
+  return _mm256_permute4x64_pd(t, _MM_SHUFFLE(3, 1, 2, 0));
+}
+
+/* Max pooling of outputs [o0, o1) of row oh whose windows lie inside the plane, VL at a time (stride 1 or 2; the
+   caller checks that plane indices fit in int32). Same selection rule as the scalar code: the first tap starts the maximum, a later
+   tap replaces it when greater or NaN. Returns the first output not done. */
+#define NN__MAXPOOL_AVX2_DEFINE(S, T, VL, VT, SFX, IT, CAST_I2F, CAST_F2I, EVEN, SET1, ADDI, STOREIDX)          \
+  NN__PRIVATE NN__CONV_T_AVX2 int64_t nn__maxpool_avx2_##S(const nn__conv_geom *g, const T *x, int64_t oh,      \
+                                                          int64_t o0, int64_t o1, T *y, int64_t *idx) {        \
+    int64_t HW = g->H * g->W, sw = g->sw, h0 = oh * g->sh - g->pt, o, i, j;                                    \
+    IT ramp = nn__conv_ramp_##S(sw);                                                                           \
+    for (o = o0; o + VL <= o1; o += VL) {                                                                      \
+      int64_t last = (h0 + (g->kh - 1) * g->dh) * g->W + o * sw + (g->kw - 1) * g->dw - g->pl;                 \
+      VT best = _mm256_setzero_##SFX(), v, m;                                                                  \
+      IT bi = _mm256_setzero_si256(), cand;                                                                    \
+      if (sw == 2 && last + 2 * VL > HW) break; /* the even-element load reads one past the last tap */       \
+      for (i = 0; i < g->kh; i++) {                                                                            \
+        int64_t r = (h0 + i * g->dh) * g->W + o * sw - g->pl;                                                  \
+        for (j = 0; j < g->kw; j++) {                                                                          \
+          int64_t k0 = r + j * g->dw;                                                                          \
+          v = sw == 1 ? _mm256_loadu_##SFX(x + k0) : EVEN(x + k0);                                             \
+          cand = ADDI(SET1(k0), ramp);                                                                         \
+          if (i == 0 && j == 0) {                                                                              \
+            best = v;                                                                                          \
+            bi = cand;                                                                                         \
+          } else {                                                                                             \
+            m = _mm256_or_##SFX(_mm256_cmp_##SFX(v, best, _CMP_GT_OQ), _mm256_cmp_##SFX(v, v, _CMP_UNORD_Q));  \
+            best = _mm256_blendv_##SFX(best, v, m);                                                            \
+            bi = CAST_F2I(_mm256_blendv_##SFX(CAST_I2F(bi), CAST_I2F(cand), m));                               \
+          }                                                                                                    \
+        }                                                                                                      \
+      }                                                                                                        \
+      _mm256_storeu_##SFX(y + o, best);                                                                        \
+      if (idx) STOREIDX(idx + o, bi);                                                                          \
+    }                                                                                                          \
+    return o;                                                                                                  \
+  }
+
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_ramp_s(int64_t sw) {
+  return _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)sw));
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_ramp_d(int64_t sw) {
+  return _mm256_setr_epi64x(0, sw, 2 * sw, 3 * sw);
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_set1_s(int64_t k) { return _mm256_set1_epi32((int)k); }
+NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_storeidx_s(int64_t *p, __m256i bi) {
+  _mm256_storeu_si256((__m256i *)p, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(bi)));
+  _mm256_storeu_si256((__m256i *)(p + 4), _mm256_cvtepi32_epi64(_mm256_extracti128_si256(bi, 1)));
+}
+NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_storeidx_d(int64_t *p, __m256i bi) { _mm256_storeu_si256((__m256i *)p, bi); }
+
+NN__MAXPOOL_AVX2_DEFINE(s, float, 8, __m256, ps, __m256i, _mm256_castsi256_ps, _mm256_castps_si256, nn__conv_even_s,
+                        nn__conv_set1_s, _mm256_add_epi32, nn__conv_storeidx_s)
+NN__MAXPOOL_AVX2_DEFINE(d, double, 4, __m256d, pd, __m256i, _mm256_castsi256_pd, _mm256_castpd_si256,
+                        nn__conv_even_d, _mm256_set1_epi64x, _mm256_add_epi64, nn__conv_storeidx_d)
+/* Max pooling of a plane whose every window lies inside it, over the flattened outputs t = oh*Wo + ow, VL at a time
+   with gathers (for narrow rows, where the row kernel above has too few outputs). Returns the outputs done. */
+#define NN__MAXPOOL_GATHER_DEFINE(S, T, VL, VT, SFX, IT, GATHER, CAST_I2F, CAST_F2I, WIDEN, STOREIDX)           \
+  NN__PRIVATE NN__CONV_T_AVX2 int64_t nn__maxpool_gather_##S(const nn__conv_geom *g, const T *x, T *y,         \
+                                                            int64_t *idx) {                                    \
+    int64_t n = g->Ho * g->Wo, t, i, j, oh = 0, ow = 0, l;                                                     \
+    int32_t base[VL];                                                                                          \
+    for (t = 0; t + VL <= n; t += VL) {                                                                        \
+      __m256i b;                                                                                               \
+      VT best = _mm256_setzero_##SFX(), v, m;                                                                  \
+      IT bi = _mm256_setzero_si256(), cand;                                                                    \
+      for (l = 0; l < VL; l++) {                                                                               \
+        base[l] = (int32_t)((oh * g->sh - g->pt) * g->W + ow * g->sw - g->pl);                                 \
+        if (++ow == g->Wo) {                                                                                   \
+          ow = 0;                                                                                              \
+          oh++;                                                                                                \
+        }                                                                                                      \
+      }                                                                                                        \
+      b = nn__conv_load_base_##S(base);                                                                        \
+      for (i = 0; i < g->kh; i++) {                                                                            \
+        for (j = 0; j < g->kw; j++) {                                                                          \
+          __m256i k = nn__conv_add_base_##S(b, (int32_t)(i * g->dh * g->W + j * g->dw));                       \
+          v = GATHER(x, k);                                                                                    \
+          cand = WIDEN(k);                                                                                     \
+          if (i == 0 && j == 0) {                                                                              \
+            best = v;                                                                                          \
+            bi = cand;                                                                                         \
+          } else {                                                                                             \
+            m = _mm256_or_##SFX(_mm256_cmp_##SFX(v, best, _CMP_GT_OQ), _mm256_cmp_##SFX(v, v, _CMP_UNORD_Q));  \
+            best = _mm256_blendv_##SFX(best, v, m);                                                            \
+            bi = CAST_F2I(_mm256_blendv_##SFX(CAST_I2F(bi), CAST_I2F(cand), m));                               \
+          }                                                                                                    \
+        }                                                                                                      \
+      }                                                                                                        \
+      _mm256_storeu_##SFX(y + t, best);                                                                        \
+      if (idx) STOREIDX(idx + t, bi);                                                                          \
+    }                                                                                                          \
+    return t;                                                                                                  \
+  }
+
+/* float: 8 int32 positions in a __m256i; double: 4 int32 positions in the low half. */
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_load_base_s(const int32_t *b) { return _mm256_loadu_si256((const __m256i *)b); }
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_load_base_d(const int32_t *b) {
+  return _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)b));
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_add_base_s(__m256i b, int32_t k) { return _mm256_add_epi32(b, _mm256_set1_epi32(k)); }
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_add_base_d(__m256i b, int32_t k) { return _mm256_add_epi32(b, _mm256_set1_epi32(k)); }
+/* (the masked forms: the plain ones start from an undefined register, which some compilers warn about) */
+NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_gather_s(const float *x, __m256i k) {
+  return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), x, k, _mm256_castsi256_ps(_mm256_set1_epi32(-1)), 4);
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256d nn__conv_gather_d(const double *x, __m256i k) {
+  return _mm256_mask_i32gather_pd(_mm256_setzero_pd(), x, _mm256_castsi256_si128(k),
+                                  _mm256_castsi256_pd(_mm256_set1_epi64x(-1)), 8);
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_widen_s(__m256i k) { return k; }
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_widen_d(__m256i k) { return _mm256_cvtepi32_epi64(_mm256_castsi256_si128(k)); }
+
+NN__MAXPOOL_GATHER_DEFINE(s, float, 8, __m256, ps, __m256i, nn__conv_gather_s, _mm256_castsi256_ps, _mm256_castps_si256,
+                          nn__conv_widen_s, nn__conv_storeidx_s)
+NN__MAXPOOL_GATHER_DEFINE(d, double, 4, __m256d, pd, __m256i, nn__conv_gather_d, _mm256_castsi256_pd,
+                          _mm256_castpd_si256, nn__conv_widen_d, nn__conv_storeidx_d)
+#endif
+
+/* dst[q] += src[q], q < n (distinct arrays). */
+NN__PRIVATE void nn__conv_addrow_s(int64_t n, float *d, const float *s) {
+  int64_t q;
+#if defined(NN__X86)
+  if (n >= 8 && nn__gemm_isa() >= 1) {
+    nn__conv_add_avx2_s(n, d, s);
+    return;
+  }
+#endif
+  for (q = 0; q < n; q++) d[q] += s[q];
+}
+NN__PRIVATE void nn__conv_addrow_d(int64_t n, double *d, const double *s) {
+  int64_t q;
+#if defined(NN__X86)
+  if (n >= 4 && nn__gemm_isa() >= 1) {
+    nn__conv_add_avx2_d(n, d, s);
+    return;
+  }
+#endif
+  for (q = 0; q < n; q++) d[q] += s[q];
+}
+
+/* 1 when the row kernels may run for this geometry, 2 when the gather kernel may run for whole planes (all
+   windows inside the plane, rows too narrow for the row kernels), 0 for neither. */
+NN__PRIVATE int nn__pool_simd_ok(const nn__conv_geom *g) {
+#if defined(NN__X86)
+  int inside = g->pt == 0 && g->pl == 0 && (g->Ho - 1) * g->sh + (g->kh - 1) * g->dh < g->H &&
+               (g->Wo - 1) * g->sw + (g->kw - 1) * g->dw < g->W;
+  if (g->H * g->W >= ((int64_t)1 << 30) || g->kw > NN__POOL_KMAX || nn__gemm_isa() < 1) return 0;
+  if (inside && g->Wo < 16) return 2;
+  return g->sw == 1 || g->sw == 2;
+#else
+  (void)g;
+  return 0;
+#endif
+}
+
+/* The gather kernel over a whole plane, or nothing done (returns 0) without it. */
+NN__PRIVATE int64_t nn__maxpool_plane_simd_s(const nn__conv_geom *g, const float *x, float *y, int64_t *idx) {
+#if defined(NN__X86)
+  return nn__maxpool_gather_s(g, x, y, idx);
+#else
+  (void)g, (void)x, (void)y, (void)idx;
+  return 0;
+#endif
+}
+NN__PRIVATE int64_t nn__maxpool_plane_simd_d(const nn__conv_geom *g, const double *x, double *y, int64_t *idx) {
+#if defined(NN__X86)
+  return nn__maxpool_gather_d(g, x, y, idx);
+#else
+  (void)g, (void)x, (void)y, (void)idx;
+  return 0;
+#endif
+}
+
+/* The vector rows, or nothing done (returns o0) without them. */
+NN__PRIVATE int64_t nn__maxpool_row_simd_s(const nn__conv_geom *g, const float *x, int64_t oh, int64_t o0, int64_t o1,
+                                           float *y, int64_t *idx) {
+#if defined(NN__X86)
+  return nn__maxpool_avx2_s(g, x, oh, o0, o1, y, idx);
+#else
+  (void)g, (void)x, (void)oh, (void)o1, (void)y, (void)idx;
+  return o0;
+#endif
+}
+NN__PRIVATE int64_t nn__maxpool_row_simd_d(const nn__conv_geom *g, const double *x, int64_t oh, int64_t o0,
+                                           int64_t o1, double *y, int64_t *idx) {
+#if defined(NN__X86)
+  return nn__maxpool_avx2_d(g, x, oh, o0, o1, y, idx);
+#else
+  (void)g, (void)x, (void)oh, (void)o1, (void)y, (void)idx;
+  return o0;
+#endif
+}
+
+#define NN__CONV_KERNELS_DEFINE(S, T, UT)                                                                          \
+  /* Patches of output rows [oh0, oh1) of one image's C channels (x: C x H x W, contiguous) into dst:         \
+     (C*kh*kw) rows of (oh1-oh0)*Wo entries, rows ldd apart. */                                               \
+  NN__PRIVATE void nn__im2col_##S(const nn__conv_geom *g, const T *x, int64_t C, int64_t oh0, int64_t oh1,    \
+                                  T *dst, int64_t ldd) {                                                       \
+    int64_t c, i, j, oh, ow, H = g->H, W = g->W, Wo = g->Wo, sw = g->sw;                                      \
+    for (c = 0; c < C; c++) {                                                                                  \
+      for (i = 0; i < g->kh; i++) {                                                                            \
+        for (j = 0; j < g->kw; j++) {                                                                          \
+          T *row = dst + ((c * g->kh + i) * g->kw + j) * ldd;                                                  \
+          int64_t off = j * g->dw - g->pl, lo, hi;                                                             \
+          nn__conv_valid_range(off, sw, W, Wo, &lo, &hi);                                                      \
+          for (oh = oh0; oh < oh1; oh++, row += Wo) {                                                          \
+            int64_t ih = oh * g->sh - g->pt + i * g->dh;                                                       \
+            const T *xr;                                                                                       \
+            if (ih < 0 || ih >= H) {                                                                           \
+              for (ow = 0; ow < Wo; ow++) row[ow] = 0;                                                         \
+              continue;                                                                                        \
+            }                                                                                                  \
+            xr = x + (c * H + ih) * W;                                                                         \
+            for (ow = 0; ow < lo; ow++) row[ow] = 0;                                                           \
+            if (sw == 1) {                                                                                     \
+              if (hi > lo) memcpy(row + lo, xr + off + lo, (size_t)(hi - lo) * sizeof(T));                     \
+            } else {                                                                                           \
+              for (ow = lo; ow < hi; ow++) row[ow] = xr[ow * sw + off];                                        \
+            }                                                                                                  \
+            for (ow = hi; ow < Wo; ow++) row[ow] = 0;                                                          \
+          }                                                                                                    \
+        }                                                                                                      \
+      }                                                                                                        \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* The adjoint of nn__im2col: x[c, ih, iw] += src[row, col] for every entry that is not padding. */          \
+  NN__PRIVATE void nn__col2im_##S(const nn__conv_geom *g, const T *src, int64_t lds, int64_t C, int64_t oh0,   \
+                                  int64_t oh1, T *x) {                                                         \
+    int64_t c, i, j, oh, ow, H = g->H, W = g->W, Wo = g->Wo, sw = g->sw;                                      \
+    for (c = 0; c < C; c++) {                                                                                  \
+      for (i = 0; i < g->kh; i++) {                                                                            \
+        for (j = 0; j < g->kw; j++) {                                                                          \
+          const T *row = src + ((c * g->kh + i) * g->kw + j) * lds;                                            \
+          int64_t off = j * g->dw - g->pl, lo, hi;                                                             \
+          nn__conv_valid_range(off, sw, W, Wo, &lo, &hi);                                                      \
+          for (oh = oh0; oh < oh1; oh++, row += Wo) {                                                          \
+            int64_t ih = oh * g->sh - g->pt + i * g->dh;                                                       \
+            T *xr;                                                                                             \
+            if (ih < 0 || ih >= H) continue;                                                                   \
+            xr = x + (c * H + ih) * W;                                                                         \
+            if (sw == 1) {                                                                                     \
+              if (hi > lo) nn__conv_addrow_##S(hi - lo, xr + off + lo, row + lo);                              \
+            } else {                                                                                           \
+              for (ow = lo; ow < hi; ow++) xr[ow * sw + off] += row[ow];                                       \
+            }                                                                                                  \
+          }                                                                                                    \
+        }                                                                                                      \
+      }                                                                                                        \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Max pooling of outputs [c0, c1) of output row oh (y, idx: that row) with the scalar code. Blocks of       \
+     NN__POOL_BLK outputs with the window taps outermost: the inner loop over outputs has no bounds checks,    \
+     no loop-carried dependency, and updates the running maxima with bitwise selects (random data would       \
+     mispredict a branch on every other element). jr: valid output range of kernel column j < NN__POOL_KMAX. */ \
+  NN__PRIVATE void nn__maxpool_range_##S(const nn__conv_geom *g, const T *x, int64_t oh, int64_t c0, int64_t c1, \
+                                         const int64_t *jr, T *y, int64_t *idx) {                              \
+    UT best[NN__POOL_BLK];                                                                                     \
+    int64_t bi[NN__POOL_BLK], b0, i, j, W = g->W, sw = g->sw, h0 = oh * g->sh - g->pt, i0, i1;                 \
+    T ninf = -(T)INFINITY;                                                                                     \
+    UT ninf_bits;                                                                                              \
+    memcpy(&ninf_bits, &ninf, sizeof ninf_bits);                                                               \
+    nn__conv_valid_range(h0, g->dh, g->H, g->kh, &i0, &i1);                                                    \
+    for (b0 = c0; b0 < c1; b0 += NN__POOL_BLK) {                                                               \
+      int64_t b1 = b0 + NN__POOL_BLK < c1 ? b0 + NN__POOL_BLK : c1, o;                                         \
+      for (o = 0; o < b1 - b0; o++) {                                                                          \
+        best[o] = ninf_bits;                                                                                   \
+        bi[o] = -1;                                                                                            \
+      }                                                                                                        \
+      for (i = i0; i < i1; i++) {                                                                              \
+        int64_t r = (h0 + i * g->dh) * W;                                                                      \
+        const T *xr = x + r;                                                                                   \
+        for (j = 0; j < g->kw; j++) {                                                                          \
+          int64_t off = j * g->dw - g->pl, lo, hi;                                                             \
+          if (j < NN__POOL_KMAX) {                                                                             \
+            lo = jr[2 * j];                                                                                    \
+            hi = jr[2 * j + 1];                                                                                \
+          } else {                                                                                             \
+            nn__conv_valid_range(off, sw, W, g->Wo, &lo, &hi);                                                 \
+          }                                                                                                    \
+          if (lo < b0) lo = b0;                                                                                \
+          if (hi > b1) hi = b1;                                                                                \
+          for (o = lo; o < hi; o++) {                                                                          \
+            int64_t k = o * sw + off, m;                                                                       \
+            T v = xr[k], cur;                                                                                  \
+            UT vb, um;                                                                                         \
+            memcpy(&cur, &best[o - b0], sizeof cur);                                                           \
+            m = -(int64_t)((v > cur) | (v != v) | (bi[o - b0] < 0));                                           \
+            um = (UT)m;                                                                                        \
+            memcpy(&vb, &v, sizeof vb);                                                                        \
+            best[o - b0] = (vb & um) | (best[o - b0] & ~um);                                                   \
+            bi[o - b0] = ((r + k) & m) | (bi[o - b0] & ~m);                                                    \
+          }                                                                                                    \
+        }                                                                                                      \
+      }                                                                                                        \
+      memcpy(y + b0, best, (size_t)(b1 - b0) * sizeof(T));                                                     \
+      if (idx) memcpy(idx + b0, bi, (size_t)(b1 - b0) * sizeof(int64_t));                                     \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Max pooling of one H x W plane into Ho x Wo. Padding never wins (it is -inf); NaN wins and propagates     \
+     (the last NaN of a window gives the index, as PyTorch's CPU kernel); a tie keeps the first position.      \
+     idx (may be NULL) gets the flat index ih*W + iw of each maximum, or -1 for a window that covers no input  \
+     element (possible only with dilation; the value is then -inf). Outputs whose whole window lies inside the \
+     plane go through the AVX2 kernel when there is one for this stride (same results). */                    \
+  NN__PRIVATE void nn__maxpool_plane_##S(const nn__conv_geom *g, const T *x, T *y, int64_t *idx) {             \
+    int64_t jr[2 * NN__POOL_KMAX], oh, j, clo = 0, chi = g->Wo, Wo = g->Wo;                                    \
+    int vec = nn__pool_simd_ok(g);                                                                             \
+    for (j = 0; j < g->kw && j < NN__POOL_KMAX; j++) {                                                         \
+      nn__conv_valid_range(j * g->dw - g->pl, g->sw, g->W, Wo, jr + 2 * j, jr + 2 * j + 1);                    \
+      if (jr[2 * j] > clo) clo = jr[2 * j];                                                                    \
+      if (jr[2 * j + 1] < chi) chi = jr[2 * j + 1];                                                            \
+    }                                                                                                          \
+    if (vec == 2) { /* narrow rows, every window inside: flattened outputs, then the rest of its row */       \
+      int64_t t = nn__maxpool_plane_simd_##S(g, x, y, idx), t0 = t / Wo;                                       \
+      for (oh = t0; oh < g->Ho; oh++)                                                                          \
+        nn__maxpool_range_##S(g, x, oh, oh == t0 ? t % Wo : 0, Wo, jr, y + oh * Wo, idx ? idx + oh * Wo : NULL); \
+      return;                                                                                                  \
+    }                                                                                                          \
+    for (oh = 0; oh < g->Ho; oh++) {                                                                           \
+      T *yr = y + oh * Wo;                                                                                     \
+      int64_t *ir = idx ? idx + oh * Wo : NULL, h0 = oh * g->sh - g->pt, o = 0;                                \
+      if (vec && clo < chi && h0 >= 0 && h0 + (g->kh - 1) * g->dh < g->H) {                                    \
+        nn__maxpool_range_##S(g, x, oh, 0, clo, jr, yr, ir);                                                  \
+        o = nn__maxpool_row_simd_##S(g, x, oh, clo, chi, yr, ir);                                              \
+      }                                                                                                        \
+      nn__maxpool_range_##S(g, x, oh, o, Wo, jr, yr, ir);                                                      \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Average pooling of one plane, padding counted as zeros (count_include_pad): sum / (kh*kw). */             \
+  NN__PRIVATE void nn__avgpool_plane_##S(const nn__conv_geom *g, const T *x, T *y) {                           \
+    int64_t oh, ow, i, j, W = g->W;                                                                            \
+    T div = (T)(g->kh * g->kw);                                                                                \
+    for (oh = 0; oh < g->Ho; oh++) {                                                                           \
+      int64_t h0 = oh * g->sh - g->pt, i0, i1;                                                                 \
+      nn__conv_valid_range(h0, 1, g->H, g->kh, &i0, &i1);                                                      \
+      for (ow = 0; ow < g->Wo; ow++) {                                                                         \
+        int64_t w0 = ow * g->sw - g->pl, j0, j1;                                                               \
+        T s = 0;                                                                                               \
+        nn__conv_valid_range(w0, 1, W, g->kw, &j0, &j1);                                                       \
+        for (i = i0; i < i1; i++) {                                                                            \
+          const T *xr = x + (h0 + i) * W;                                                                      \
+          for (j = j0; j < j1; j++) s += xr[w0 + j];                                                                \
+        }                                                                                                      \
+        y[oh * g->Wo + ow] = s / div;                                                                          \
+      }                                                                                                        \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Gradient of nn__avgpool_plane: dx (zeroed by the caller) += dy / (kh*kw) over each window. */             \
+  NN__PRIVATE void nn__avgpool_back_plane_##S(const nn__conv_geom *g, const T *dy, T *dx) {                    \
+    int64_t oh, ow, i, j, W = g->W;                                                                            \
+    T div = (T)(g->kh * g->kw);                                                                                \
+    for (oh = 0; oh < g->Ho; oh++) {                                                                           \
+      int64_t h0 = oh * g->sh - g->pt, i0, i1;                                                                 \
+      nn__conv_valid_range(h0, 1, g->H, g->kh, &i0, &i1);                                                      \
+      for (ow = 0; ow < g->Wo; ow++) {                                                                         \
+        int64_t w0 = ow * g->sw - g->pl, j0, j1;                                                               \
+        T v = dy[oh * g->Wo + ow] / div;                                                                       \
+        nn__conv_valid_range(w0, 1, W, g->kw, &j0, &j1);                                                       \
+        for (i = i0; i < i1; i++) {                                                                            \
+          T *xr = dx + (h0 + i) * W;                                                                           \
+          for (j = j0; j < j1; j++) xr[w0 + j] += v;                                                                \
+        }                                                                                                      \
+      }                                                                                                        \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Gradient of max pooling for one plane: dx (zeroed by the caller, hw elements) += dy[i] at idx[i]. Index   \
+     -1 (a window with no input element) is skipped. Returns -1, or the position of the first index outside    \
+     [0, hw) (nothing is written for it). */                                                                   \
+  NN__PRIVATE int64_t nn__maxpool_back_plane_##S(int64_t n, const T *dy, const int64_t *idx, int64_t hw, T *dx) { \
+    int64_t i;                                                                                                 \
+    for (i = 0; i < n; i++) {                                                                                  \
+      int64_t k = idx[i];                                                                                      \
+      if (k >= 0 && k < hw) dx[k] += dy[i];                                                                    \
+      else if (k != -1) return i;                                                                              \
+    }                                                                                                          \
+    return -1;                                                                                                 \
+  }
+
+NN__CONV_KERNELS_DEFINE(s, float, uint32_t)
+NN__CONV_KERNELS_DEFINE(d, double, uint64_t)
