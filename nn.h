@@ -815,7 +815,77 @@ NNDEF nn_tensor *nn_trace(const nn_tensor *a);
 /* ---- end src/ops/matmul.h ---- */
 #ifndef NN_NO_CONV
 /* ---- begin src/ops/conv.h ---- */
-/* ops/conv.h: (being written) */
+/* ops/conv.h: convolutions, their gradients, im2col/col2im and pooling (torch.nn.functional semantics).
+
+   Layout is PyTorch's: 2-D ops take x (N, C, H, W) and 1-D ops x (N, C, L); only these batched shapes are accepted.
+   Inputs are float32 or float64 (all tensor arguments of one call share the dtype), of any strides; results are new
+   contiguous tensors of that dtype. Convolutions run as im2col + GEMM, split over images (and blocks of output rows)
+   in chunks that depend only on the sizes, so results are bit-identical for any number of threads.
+
+   Parameters come in an nn_conv_params; a NULL pointer or zero fields mean the defaults. For 1-D ops only element
+   [0] of stride, padding and dilation is used. Negative values are errors. */
+
+typedef struct nn_conv_params {
+  int stride[2];   /* (h, w). Convolution, im2col: 0 means 1. Pooling: 0 means the kernel size (PyTorch's default) */
+  int padding[2];  /* symmetric zero padding (pooling: at most half the kernel size; max pooling pads with -inf) */
+  int dilation[2]; /* 0 means 1 (average pooling accepts only 1) */
+  int groups;      /* convolutions only: 0 means 1; must divide both channel counts. im2col/pooling: must be 0 or 1 */
+  int same;        /* nonzero: padding="same" (output size = input size; stride must be 1 and padding 0). The total
+                      padding dilation*(k-1) is split with the extra element at the end (bottom/right), as PyTorch.
+                      Convolutions and im2col/col2im only */
+} nn_conv_params;
+
+/* F.conv2d(x, w, b, stride, padding, dilation, groups): x (N, C_in, H, W), w (C_out, C_in/groups, kH, kW), b (C_out,)
+   or NULL -> (N, C_out, H_out, W_out), H_out = (H + 2*pad - dil*(kH-1) - 1) / stride + 1 (floor). */
+NNDEF nn_tensor *nn_conv2d(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b, const nn_conv_params *p);
+/* Gradient of nn_conv2d with respect to x: dy has the forward output's shape, x_shape is x's (N, C_in, H, W) (4
+   values, which also settle the sizes a strided convolution leaves ambiguous) -> dL/dx of shape x_shape. */
+NNDEF nn_tensor *nn_conv2d_backward_input(const nn_tensor *dy, const nn_tensor *w, const int64_t *x_shape,
+                                          const nn_conv_params *p);
+/* Gradient of nn_conv2d with respect to the weight: dy and x as in the forward call, w_shape the weight's 4 sizes ->
+   dL/dw of shape w_shape. If db != NULL, *db gets dL/db = dy summed over N, H, W (shape (C_out,)), or NULL on error. */
+NNDEF nn_tensor *nn_conv2d_backward_weight(const nn_tensor *dy, const nn_tensor *x, const int64_t *w_shape,
+                                           const nn_conv_params *p, nn_tensor **db);
+/* F.conv1d(x, w, b, stride, padding, dilation, groups): x (N, C_in, L), w (C_out, C_in/groups, k), b (C_out,) or NULL
+   -> (N, C_out, L_out). */
+NNDEF nn_tensor *nn_conv1d(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b, const nn_conv_params *p);
+/* Gradient of nn_conv1d with respect to x; x_shape is x's (N, C_in, L) (3 values). */
+NNDEF nn_tensor *nn_conv1d_backward_input(const nn_tensor *dy, const nn_tensor *w, const int64_t *x_shape,
+                                          const nn_conv_params *p);
+/* Gradient of nn_conv1d with respect to the weight (w_shape: 3 values) and, if db != NULL, the bias (into *db). */
+NNDEF nn_tensor *nn_conv1d_backward_weight(const nn_tensor *dy, const nn_tensor *x, const int64_t *w_shape,
+                                           const nn_conv_params *p, nn_tensor **db);
+
+/* F.unfold(x, (kh, kw), dilation, padding, stride): x (N, C, H, W) -> (N, C*kh*kw, L), L = H_out*W_out; row
+   (c*kh + i)*kw + j holds the input element under kernel tap (i, j) of channel c for each output position. */
+NNDEF nn_tensor *nn_im2col(const nn_tensor *x, int kh, int kw, const nn_conv_params *p);
+/* F.fold(cols, (H, W), (kh, kw), dilation, padding, stride): cols (N, C*kh*kw, L) -> x_shape (N, C, H, W) (4
+   values), each entry added into the input position it was taken from (overlaps sum): the adjoint of nn_im2col. */
+NNDEF nn_tensor *nn_col2im(const nn_tensor *cols, const int64_t *x_shape, int kh, int kw, const nn_conv_params *p);
+
+/* F.max_pool2d(x, (kh, kw), stride, padding, dilation, return_indices=True): x (N, C, H, W) -> (N, C, H_out, W_out).
+   Zero stride means stride = kernel size. NaN propagates. If argmax != NULL, *argmax gets an int64 tensor of the
+   output's shape with the flat index h*W + w of each maximum within its (n, c) plane (-1 for a window that covers
+   only padding, which dilation can cause), or NULL on error. */
+NNDEF nn_tensor *nn_max_pool2d(const nn_tensor *x, int kh, int kw, const nn_conv_params *p, nn_tensor **argmax);
+/* Gradient of nn_max_pool2d: dy and argmax (int64) of the output's shape, x_shape the input's 4 sizes -> dL/dx, each
+   dy element added at its argmax position (-1 entries are skipped, other out-of-range indices are an error). */
+NNDEF nn_tensor *nn_max_pool2d_backward(const nn_tensor *dy, const nn_tensor *argmax, const int64_t *x_shape);
+/* F.avg_pool2d(x, (kh, kw), stride, padding) with count_include_pad=True, ceil_mode=False: every window sum is
+   divided by kh*kw (padding counts as zeros). Zero stride means stride = kernel size. */
+NNDEF nn_tensor *nn_avg_pool2d(const nn_tensor *x, int kh, int kw, const nn_conv_params *p);
+/* Gradient of nn_avg_pool2d: dy of the output's shape, x_shape the input's 4 sizes -> dL/dx. */
+NNDEF nn_tensor *nn_avg_pool2d_backward(const nn_tensor *dy, const int64_t *x_shape, int kh, int kw,
+                                        const nn_conv_params *p);
+/* F.max_pool1d(x, k, stride, padding, dilation, return_indices=True): x (N, C, L) -> (N, C, L_out); *argmax (if
+   argmax != NULL) gets the int64 index within L of each maximum. Zero stride means stride = k. */
+NNDEF nn_tensor *nn_max_pool1d(const nn_tensor *x, int k, const nn_conv_params *p, nn_tensor **argmax);
+/* Gradient of nn_max_pool1d: dy and argmax of the output's shape, x_shape the input's 3 sizes -> dL/dx. */
+NNDEF nn_tensor *nn_max_pool1d_backward(const nn_tensor *dy, const nn_tensor *argmax, const int64_t *x_shape);
+/* F.avg_pool1d(x, k, stride, padding) with count_include_pad=True: x (N, C, L) -> (N, C, L_out). */
+NNDEF nn_tensor *nn_avg_pool1d(const nn_tensor *x, int k, const nn_conv_params *p);
+/* Gradient of nn_avg_pool1d: dy of the output's shape, x_shape the input's 3 sizes -> dL/dx. */
+NNDEF nn_tensor *nn_avg_pool1d_backward(const nn_tensor *dy, const int64_t *x_shape, int k, const nn_conv_params *p);
 /* ---- end src/ops/conv.h ---- */
 #endif
 #ifndef NN_NO_PRINT
@@ -7999,7 +8069,454 @@ NN__PRIVATE void nn__igemm_b(int64_t i0, int64_t i1, int64_t N, int64_t K, const
 /* ---- end src/kernels/gemm.c ---- */
 #ifndef NN_NO_CONV
 /* ---- begin src/kernels/conv.c ---- */
-/* kernels/conv.c: (being written) */
+/* kernels/conv.c: the loops behind convolution and pooling (NCHW, float and double).
+
+   A convolution runs as im2col + GEMM: nn__im2col_* copies the input patches of a block of output rows into a
+   (C*kh*kw) x (rows*Wo) matrix (row (c*kh + i)*kw + j holds x[c, oh*sh - pt + i*dh, ow*sw - pl + j*dw], zero in the
+   padding, the order of torch.nn.functional.unfold); nn__col2im_* is its adjoint (adds each column entry back into
+   the input position it came from). The pooling kernels work on one (H, W) plane at a time. Padding may be
+   asymmetric (pt/pl at the start, pb/pr at the end), which is how padding "same" with an even kernel is done.
+   On x86-64 with AVX2 (checked at run time), col2im's row additions and max pooling of the windows that lie inside
+   the plane use vector code that gives the same results as the plain loops. These kernels know nothing about
+   tensors, scopes or errors. */
+
+typedef struct nn__conv_geom {
+  int64_t N, C, H, W;     /* input batch, channels, height, width */
+  int64_t Co, G, Cg, Mg;  /* output channels, groups, input and output channels per group */
+  int64_t kh, kw;         /* kernel */
+  int64_t sh, sw, dh, dw; /* stride, dilation */
+  int64_t pt, pl, pb, pr; /* zero padding: top, left, bottom, right */
+  int64_t Ho, Wo;         /* output height, width */
+} nn__conv_geom;
+
+/* Output columns ow with 0 <= ow*s + off < W form the range [*lo, *hi) within [0, Wo). */
+NN__PRIVATE void nn__conv_valid_range(int64_t off, int64_t s, int64_t W, int64_t Wo, int64_t *lo, int64_t *hi) {
+  int64_t a, b;
+  if (s == 1) { /* no divisions in the common case */
+    a = off >= 0 ? 0 : -off;
+    b = W - off < 0 ? 0 : W - off;
+  } else {
+    a = off >= 0 ? 0 : (-off + s - 1) / s;
+    b = W - 1 - off < 0 ? 0 : (W - 1 - off) / s + 1;
+  }
+  if (a > Wo) a = Wo;
+  if (b > Wo) b = Wo;
+  if (b < a) b = a;
+  *lo = a;
+  *hi = b;
+}
+
+#define NN__POOL_BLK 128 /* outputs of a max-pooling row done together */
+#define NN__POOL_KMAX 16 /* kernel columns whose valid output ranges are computed once per plane */
+
+/* ---- x86 vector helpers (AVX2, picked at run time with the GEMM's CPU check; others use the plain loops) ---- */
+#if defined(NN__X86)
+#define NN__CONV_T_AVX2 __attribute__((target("avx2,fma")))
+
+NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_add_avx2_s(int64_t n, float *d, const float *s) {
+  int64_t q = 0;
+  for (; q + 8 <= n; q += 8) _mm256_storeu_ps(d + q, _mm256_add_ps(_mm256_loadu_ps(d + q), _mm256_loadu_ps(s + q)));
+  for (; q < n; q++) d[q] += s[q];
+}
+NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_add_avx2_d(int64_t n, double *d, const double *s) {
+  int64_t q = 0;
+  for (; q + 4 <= n; q += 4) _mm256_storeu_pd(d + q, _mm256_add_pd(_mm256_loadu_pd(d + q), _mm256_loadu_pd(s + q)));
+  for (; q < n; q++) d[q] += s[q];
+}
+
+/* p[0], p[2], ..., p[14] (reads p[0..15]) and p[0], p[2], p[4], p[6] (reads p[0..7]). */
+NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_even_s(const float *p) {
+  __m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256d nn__conv_even_d(const double *p) {
+  __m256d t = _mm256_unpacklo_pd(_mm256_loadu_pd(p), _mm256_loadu_pd(p + 4));
+  return _mm256_permute4x64_pd(t, _MM_SHUFFLE(3, 1, 2, 0));
+}
+
+/* Max pooling of outputs [o0, o1) of row oh whose windows lie inside the plane, VL at a time (stride 1 or 2; the
+   caller checks that plane indices fit in int32). Same selection rule as the scalar code: the first tap starts the maximum, a later
+   tap replaces it when greater or NaN. Returns the first output not done. */
+#define NN__MAXPOOL_AVX2_DEFINE(S, T, VL, VT, SFX, IT, CAST_I2F, CAST_F2I, EVEN, SET1, ADDI, STOREIDX)          \
+  NN__PRIVATE NN__CONV_T_AVX2 int64_t nn__maxpool_avx2_##S(const nn__conv_geom *g, const T *x, int64_t oh,      \
+                                                          int64_t o0, int64_t o1, T *y, int64_t *idx) {        \
+    int64_t HW = g->H * g->W, sw = g->sw, h0 = oh * g->sh - g->pt, o, i, j;                                    \
+    IT ramp = nn__conv_ramp_##S(sw);                                                                           \
+    for (o = o0; o + VL <= o1; o += VL) {                                                                      \
+      int64_t last = (h0 + (g->kh - 1) * g->dh) * g->W + o * sw + (g->kw - 1) * g->dw - g->pl;                 \
+      VT best = _mm256_setzero_##SFX(), v, m;                                                                  \
+      IT bi = _mm256_setzero_si256(), cand;                                                                    \
+      if (sw == 2 && last + 2 * VL > HW) break; /* the even-element load reads one past the last tap */       \
+      for (i = 0; i < g->kh; i++) {                                                                            \
+        int64_t r = (h0 + i * g->dh) * g->W + o * sw - g->pl;                                                  \
+        for (j = 0; j < g->kw; j++) {                                                                          \
+          int64_t k0 = r + j * g->dw;                                                                          \
+          v = sw == 1 ? _mm256_loadu_##SFX(x + k0) : EVEN(x + k0);                                             \
+          cand = ADDI(SET1(k0), ramp);                                                                         \
+          if (i == 0 && j == 0) {                                                                              \
+            best = v;                                                                                          \
+            bi = cand;                                                                                         \
+          } else {                                                                                             \
+            m = _mm256_or_##SFX(_mm256_cmp_##SFX(v, best, _CMP_GT_OQ), _mm256_cmp_##SFX(v, v, _CMP_UNORD_Q));  \
+            best = _mm256_blendv_##SFX(best, v, m);                                                            \
+            bi = CAST_F2I(_mm256_blendv_##SFX(CAST_I2F(bi), CAST_I2F(cand), m));                               \
+          }                                                                                                    \
+        }                                                                                                      \
+      }                                                                                                        \
+      _mm256_storeu_##SFX(y + o, best);                                                                        \
+      if (idx) STOREIDX(idx + o, bi);                                                                          \
+    }                                                                                                          \
+    return o;                                                                                                  \
+  }
+
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_ramp_s(int64_t sw) {
+  return _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)sw));
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_ramp_d(int64_t sw) {
+  return _mm256_setr_epi64x(0, sw, 2 * sw, 3 * sw);
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_set1_s(int64_t k) { return _mm256_set1_epi32((int)k); }
+NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_storeidx_s(int64_t *p, __m256i bi) {
+  _mm256_storeu_si256((__m256i *)p, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(bi)));
+  _mm256_storeu_si256((__m256i *)(p + 4), _mm256_cvtepi32_epi64(_mm256_extracti128_si256(bi, 1)));
+}
+NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_storeidx_d(int64_t *p, __m256i bi) { _mm256_storeu_si256((__m256i *)p, bi); }
+
+NN__MAXPOOL_AVX2_DEFINE(s, float, 8, __m256, ps, __m256i, _mm256_castsi256_ps, _mm256_castps_si256, nn__conv_even_s,
+                        nn__conv_set1_s, _mm256_add_epi32, nn__conv_storeidx_s)
+NN__MAXPOOL_AVX2_DEFINE(d, double, 4, __m256d, pd, __m256i, _mm256_castsi256_pd, _mm256_castpd_si256,
+                        nn__conv_even_d, _mm256_set1_epi64x, _mm256_add_epi64, nn__conv_storeidx_d)
+/* Max pooling of a plane whose every window lies inside it, over the flattened outputs t = oh*Wo + ow, VL at a time
+   with gathers (for narrow rows, where the row kernel above has too few outputs). Returns the outputs done. */
+#define NN__MAXPOOL_GATHER_DEFINE(S, T, VL, VT, SFX, IT, GATHER, CAST_I2F, CAST_F2I, WIDEN, STOREIDX)           \
+  NN__PRIVATE NN__CONV_T_AVX2 int64_t nn__maxpool_gather_##S(const nn__conv_geom *g, const T *x, T *y,         \
+                                                            int64_t *idx) {                                    \
+    int64_t n = g->Ho * g->Wo, t, i, j, oh = 0, ow = 0, l;                                                     \
+    int32_t base[VL];                                                                                          \
+    for (t = 0; t + VL <= n; t += VL) {                                                                        \
+      __m256i b;                                                                                               \
+      VT best = _mm256_setzero_##SFX(), v, m;                                                                  \
+      IT bi = _mm256_setzero_si256(), cand;                                                                    \
+      for (l = 0; l < VL; l++) {                                                                               \
+        base[l] = (int32_t)((oh * g->sh - g->pt) * g->W + ow * g->sw - g->pl);                                 \
+        if (++ow == g->Wo) {                                                                                   \
+          ow = 0;                                                                                              \
+          oh++;                                                                                                \
+        }                                                                                                      \
+      }                                                                                                        \
+      b = nn__conv_load_base_##S(base);                                                                        \
+      for (i = 0; i < g->kh; i++) {                                                                            \
+        for (j = 0; j < g->kw; j++) {                                                                          \
+          __m256i k = nn__conv_add_base_##S(b, (int32_t)(i * g->dh * g->W + j * g->dw));                       \
+          v = GATHER(x, k);                                                                                    \
+          cand = WIDEN(k);                                                                                     \
+          if (i == 0 && j == 0) {                                                                              \
+            best = v;                                                                                          \
+            bi = cand;                                                                                         \
+          } else {                                                                                             \
+            m = _mm256_or_##SFX(_mm256_cmp_##SFX(v, best, _CMP_GT_OQ), _mm256_cmp_##SFX(v, v, _CMP_UNORD_Q));  \
+            best = _mm256_blendv_##SFX(best, v, m);                                                            \
+            bi = CAST_F2I(_mm256_blendv_##SFX(CAST_I2F(bi), CAST_I2F(cand), m));                               \
+          }                                                                                                    \
+        }                                                                                                      \
+      }                                                                                                        \
+      _mm256_storeu_##SFX(y + t, best);                                                                        \
+      if (idx) STOREIDX(idx + t, bi);                                                                          \
+    }                                                                                                          \
+    return t;                                                                                                  \
+  }
+
+/* float: 8 int32 positions in a __m256i; double: 4 int32 positions in the low half. */
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_load_base_s(const int32_t *b) { return _mm256_loadu_si256((const __m256i *)b); }
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_load_base_d(const int32_t *b) {
+  return _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)b));
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_add_base_s(__m256i b, int32_t k) { return _mm256_add_epi32(b, _mm256_set1_epi32(k)); }
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_add_base_d(__m256i b, int32_t k) { return _mm256_add_epi32(b, _mm256_set1_epi32(k)); }
+/* (the masked forms: the plain ones start from an undefined register, which some compilers warn about) */
+NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_gather_s(const float *x, __m256i k) {
+  return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), x, k, _mm256_castsi256_ps(_mm256_set1_epi32(-1)), 4);
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256d nn__conv_gather_d(const double *x, __m256i k) {
+  return _mm256_mask_i32gather_pd(_mm256_setzero_pd(), x, _mm256_castsi256_si128(k),
+                                  _mm256_castsi256_pd(_mm256_set1_epi64x(-1)), 8);
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_widen_s(__m256i k) { return k; }
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_widen_d(__m256i k) { return _mm256_cvtepi32_epi64(_mm256_castsi256_si128(k)); }
+
+NN__MAXPOOL_GATHER_DEFINE(s, float, 8, __m256, ps, __m256i, nn__conv_gather_s, _mm256_castsi256_ps, _mm256_castps_si256,
+                          nn__conv_widen_s, nn__conv_storeidx_s)
+NN__MAXPOOL_GATHER_DEFINE(d, double, 4, __m256d, pd, __m256i, nn__conv_gather_d, _mm256_castsi256_pd,
+                          _mm256_castpd_si256, nn__conv_widen_d, nn__conv_storeidx_d)
+#endif
+
+/* dst[q] += src[q], q < n (distinct arrays). */
+NN__PRIVATE void nn__conv_addrow_s(int64_t n, float *d, const float *s) {
+  int64_t q;
+#if defined(NN__X86)
+  if (n >= 8 && nn__gemm_isa() >= 1) {
+    nn__conv_add_avx2_s(n, d, s);
+    return;
+  }
+#endif
+  for (q = 0; q < n; q++) d[q] += s[q];
+}
+NN__PRIVATE void nn__conv_addrow_d(int64_t n, double *d, const double *s) {
+  int64_t q;
+#if defined(NN__X86)
+  if (n >= 4 && nn__gemm_isa() >= 1) {
+    nn__conv_add_avx2_d(n, d, s);
+    return;
+  }
+#endif
+  for (q = 0; q < n; q++) d[q] += s[q];
+}
+
+/* 1 when the row kernels may run for this geometry, 2 when the gather kernel may run for whole planes (all
+   windows inside the plane, rows too narrow for the row kernels), 0 for neither. */
+NN__PRIVATE int nn__pool_simd_ok(const nn__conv_geom *g) {
+#if defined(NN__X86)
+  int inside = g->pt == 0 && g->pl == 0 && (g->Ho - 1) * g->sh + (g->kh - 1) * g->dh < g->H &&
+               (g->Wo - 1) * g->sw + (g->kw - 1) * g->dw < g->W;
+  if (g->H * g->W >= ((int64_t)1 << 30) || g->kw > NN__POOL_KMAX || nn__gemm_isa() < 1) return 0;
+  if (inside && g->Wo < 16) return 2;
+  return g->sw == 1 || g->sw == 2;
+#else
+  (void)g;
+  return 0;
+#endif
+}
+
+/* The gather kernel over a whole plane, or nothing done (returns 0) without it. */
+NN__PRIVATE int64_t nn__maxpool_plane_simd_s(const nn__conv_geom *g, const float *x, float *y, int64_t *idx) {
+#if defined(NN__X86)
+  return nn__maxpool_gather_s(g, x, y, idx);
+#else
+  (void)g, (void)x, (void)y, (void)idx;
+  return 0;
+#endif
+}
+NN__PRIVATE int64_t nn__maxpool_plane_simd_d(const nn__conv_geom *g, const double *x, double *y, int64_t *idx) {
+#if defined(NN__X86)
+  return nn__maxpool_gather_d(g, x, y, idx);
+#else
+  (void)g, (void)x, (void)y, (void)idx;
+  return 0;
+#endif
+}
+
+/* The vector rows, or nothing done (returns o0) without them. */
+NN__PRIVATE int64_t nn__maxpool_row_simd_s(const nn__conv_geom *g, const float *x, int64_t oh, int64_t o0, int64_t o1,
+                                           float *y, int64_t *idx) {
+#if defined(NN__X86)
+  return nn__maxpool_avx2_s(g, x, oh, o0, o1, y, idx);
+#else
+  (void)g, (void)x, (void)oh, (void)o1, (void)y, (void)idx;
+  return o0;
+#endif
+}
+NN__PRIVATE int64_t nn__maxpool_row_simd_d(const nn__conv_geom *g, const double *x, int64_t oh, int64_t o0,
+                                           int64_t o1, double *y, int64_t *idx) {
+#if defined(NN__X86)
+  return nn__maxpool_avx2_d(g, x, oh, o0, o1, y, idx);
+#else
+  (void)g, (void)x, (void)oh, (void)o1, (void)y, (void)idx;
+  return o0;
+#endif
+}
+
+#define NN__CONV_KERNELS_DEFINE(S, T, UT)                                                                          \
+  /* Patches of output rows [oh0, oh1) of one image's C channels (x: C x H x W, contiguous) into dst:         \
+     (C*kh*kw) rows of (oh1-oh0)*Wo entries, rows ldd apart. */                                               \
+  NN__PRIVATE void nn__im2col_##S(const nn__conv_geom *g, const T *x, int64_t C, int64_t oh0, int64_t oh1,    \
+                                  T *dst, int64_t ldd) {                                                       \
+    int64_t c, i, j, oh, ow, H = g->H, W = g->W, Wo = g->Wo, sw = g->sw;                                      \
+    for (c = 0; c < C; c++) {                                                                                  \
+      for (i = 0; i < g->kh; i++) {                                                                            \
+        for (j = 0; j < g->kw; j++) {                                                                          \
+          T *row = dst + ((c * g->kh + i) * g->kw + j) * ldd;                                                  \
+          int64_t off = j * g->dw - g->pl, lo, hi;                                                             \
+          nn__conv_valid_range(off, sw, W, Wo, &lo, &hi);                                                      \
+          for (oh = oh0; oh < oh1; oh++, row += Wo) {                                                          \
+            int64_t ih = oh * g->sh - g->pt + i * g->dh;                                                       \
+            const T *xr;                                                                                       \
+            if (ih < 0 || ih >= H) {                                                                           \
+              for (ow = 0; ow < Wo; ow++) row[ow] = 0;                                                         \
+              continue;                                                                                        \
+            }                                                                                                  \
+            xr = x + (c * H + ih) * W;                                                                         \
+            for (ow = 0; ow < lo; ow++) row[ow] = 0;                                                           \
+            if (sw == 1) {                                                                                     \
+              if (hi > lo) memcpy(row + lo, xr + off + lo, (size_t)(hi - lo) * sizeof(T));                     \
+            } else {                                                                                           \
+              for (ow = lo; ow < hi; ow++) row[ow] = xr[ow * sw + off];                                        \
+            }                                                                                                  \
+            for (ow = hi; ow < Wo; ow++) row[ow] = 0;                                                          \
+          }                                                                                                    \
+        }                                                                                                      \
+      }                                                                                                        \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* The adjoint of nn__im2col: x[c, ih, iw] += src[row, col] for every entry that is not padding. */          \
+  NN__PRIVATE void nn__col2im_##S(const nn__conv_geom *g, const T *src, int64_t lds, int64_t C, int64_t oh0,   \
+                                  int64_t oh1, T *x) {                                                         \
+    int64_t c, i, j, oh, ow, H = g->H, W = g->W, Wo = g->Wo, sw = g->sw;                                      \
+    for (c = 0; c < C; c++) {                                                                                  \
+      for (i = 0; i < g->kh; i++) {                                                                            \
+        for (j = 0; j < g->kw; j++) {                                                                          \
+          const T *row = src + ((c * g->kh + i) * g->kw + j) * lds;                                            \
+          int64_t off = j * g->dw - g->pl, lo, hi;                                                             \
+          nn__conv_valid_range(off, sw, W, Wo, &lo, &hi);                                                      \
+          for (oh = oh0; oh < oh1; oh++, row += Wo) {                                                          \
+            int64_t ih = oh * g->sh - g->pt + i * g->dh;                                                       \
+            T *xr;                                                                                             \
+            if (ih < 0 || ih >= H) continue;                                                                   \
+            xr = x + (c * H + ih) * W;                                                                         \
+            if (sw == 1) {                                                                                     \
+              if (hi > lo) nn__conv_addrow_##S(hi - lo, xr + off + lo, row + lo);                              \
+            } else {                                                                                           \
+              for (ow = lo; ow < hi; ow++) xr[ow * sw + off] += row[ow];                                       \
+            }                                                                                                  \
+          }                                                                                                    \
+        }                                                                                                      \
+      }                                                                                                        \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Max pooling of outputs [c0, c1) of output row oh (y, idx: that row) with the scalar code. Blocks of       \
+     NN__POOL_BLK outputs with the window taps outermost: the inner loop over outputs has no bounds checks,    \
+     no loop-carried dependency, and updates the running maxima with bitwise selects (random data would       \
+     mispredict a branch on every other element). jr: valid output range of kernel column j < NN__POOL_KMAX. */ \
+  NN__PRIVATE void nn__maxpool_range_##S(const nn__conv_geom *g, const T *x, int64_t oh, int64_t c0, int64_t c1, \
+                                         const int64_t *jr, T *y, int64_t *idx) {                              \
+    UT best[NN__POOL_BLK];                                                                                     \
+    int64_t bi[NN__POOL_BLK], b0, i, j, W = g->W, sw = g->sw, h0 = oh * g->sh - g->pt, i0, i1;                 \
+    T ninf = -(T)INFINITY;                                                                                     \
+    UT ninf_bits;                                                                                              \
+    memcpy(&ninf_bits, &ninf, sizeof ninf_bits);                                                               \
+    nn__conv_valid_range(h0, g->dh, g->H, g->kh, &i0, &i1);                                                    \
+    for (b0 = c0; b0 < c1; b0 += NN__POOL_BLK) {                                                               \
+      int64_t b1 = b0 + NN__POOL_BLK < c1 ? b0 + NN__POOL_BLK : c1, o;                                         \
+      for (o = 0; o < b1 - b0; o++) {                                                                          \
+        best[o] = ninf_bits;                                                                                   \
+        bi[o] = -1;                                                                                            \
+      }                                                                                                        \
+      for (i = i0; i < i1; i++) {                                                                              \
+        int64_t r = (h0 + i * g->dh) * W;                                                                      \
+        const T *xr = x + r;                                                                                   \
+        for (j = 0; j < g->kw; j++) {                                                                          \
+          int64_t off = j * g->dw - g->pl, lo, hi;                                                             \
+          if (j < NN__POOL_KMAX) {                                                                             \
+            lo = jr[2 * j];                                                                                    \
+            hi = jr[2 * j + 1];                                                                                \
+          } else {                                                                                             \
+            nn__conv_valid_range(off, sw, W, g->Wo, &lo, &hi);                                                 \
+          }                                                                                                    \
+          if (lo < b0) lo = b0;                                                                                \
+          if (hi > b1) hi = b1;                                                                                \
+          for (o = lo; o < hi; o++) {                                                                          \
+            int64_t k = o * sw + off, m;                                                                       \
+            T v = xr[k], cur;                                                                                  \
+            UT vb, um;                                                                                         \
+            memcpy(&cur, &best[o - b0], sizeof cur);                                                           \
+            m = -(int64_t)((v > cur) | (v != v) | (bi[o - b0] < 0));                                           \
+            um = (UT)m;                                                                                        \
+            memcpy(&vb, &v, sizeof vb);                                                                        \
+            best[o - b0] = (vb & um) | (best[o - b0] & ~um);                                                   \
+            bi[o - b0] = ((r + k) & m) | (bi[o - b0] & ~m);                                                    \
+          }                                                                                                    \
+        }                                                                                                      \
+      }                                                                                                        \
+      memcpy(y + b0, best, (size_t)(b1 - b0) * sizeof(T));                                                     \
+      if (idx) memcpy(idx + b0, bi, (size_t)(b1 - b0) * sizeof(int64_t));                                     \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Max pooling of one H x W plane into Ho x Wo. Padding never wins (it is -inf); NaN wins and propagates     \
+     (the last NaN of a window gives the index, as PyTorch's CPU kernel); a tie keeps the first position.      \
+     idx (may be NULL) gets the flat index ih*W + iw of each maximum, or -1 for a window that covers no input  \
+     element (possible only with dilation; the value is then -inf). Outputs whose whole window lies inside the \
+     plane go through the AVX2 kernel when there is one for this stride (same results). */                    \
+  NN__PRIVATE void nn__maxpool_plane_##S(const nn__conv_geom *g, const T *x, T *y, int64_t *idx) {             \
+    int64_t jr[2 * NN__POOL_KMAX], oh, j, clo = 0, chi = g->Wo, Wo = g->Wo;                                    \
+    int vec = nn__pool_simd_ok(g);                                                                             \
+    for (j = 0; j < g->kw && j < NN__POOL_KMAX; j++) {                                                         \
+      nn__conv_valid_range(j * g->dw - g->pl, g->sw, g->W, Wo, jr + 2 * j, jr + 2 * j + 1);                    \
+      if (jr[2 * j] > clo) clo = jr[2 * j];                                                                    \
+      if (jr[2 * j + 1] < chi) chi = jr[2 * j + 1];                                                            \
+    }                                                                                                          \
+    if (vec == 2) { /* narrow rows, every window inside: flattened outputs, then the rest of its row */       \
+      int64_t t = nn__maxpool_plane_simd_##S(g, x, y, idx), t0 = t / Wo;                                       \
+      for (oh = t0; oh < g->Ho; oh++)                                                                          \
+        nn__maxpool_range_##S(g, x, oh, oh == t0 ? t % Wo : 0, Wo, jr, y + oh * Wo, idx ? idx + oh * Wo : NULL); \
+      return;                                                                                                  \
+    }                                                                                                          \
+    for (oh = 0; oh < g->Ho; oh++) {                                                                           \
+      T *yr = y + oh * Wo;                                                                                     \
+      int64_t *ir = idx ? idx + oh * Wo : NULL, h0 = oh * g->sh - g->pt, o = 0;                                \
+      if (vec && clo < chi && h0 >= 0 && h0 + (g->kh - 1) * g->dh < g->H) {                                    \
+        nn__maxpool_range_##S(g, x, oh, 0, clo, jr, yr, ir);                                                  \
+        o = nn__maxpool_row_simd_##S(g, x, oh, clo, chi, yr, ir);                                              \
+      }                                                                                                        \
+      nn__maxpool_range_##S(g, x, oh, o, Wo, jr, yr, ir);                                                      \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Average pooling of one plane, padding counted as zeros (count_include_pad): sum / (kh*kw). */             \
+  NN__PRIVATE void nn__avgpool_plane_##S(const nn__conv_geom *g, const T *x, T *y) {                           \
+    int64_t oh, ow, i, j, W = g->W;                                                                            \
+    T div = (T)(g->kh * g->kw);                                                                                \
+    for (oh = 0; oh < g->Ho; oh++) {                                                                           \
+      int64_t h0 = oh * g->sh - g->pt, i0, i1;                                                                 \
+      nn__conv_valid_range(h0, 1, g->H, g->kh, &i0, &i1);                                                      \
+      for (ow = 0; ow < g->Wo; ow++) {                                                                         \
+        int64_t w0 = ow * g->sw - g->pl, j0, j1;                                                               \
+        T s = 0;                                                                                               \
+        nn__conv_valid_range(w0, 1, W, g->kw, &j0, &j1);                                                       \
+        for (i = i0; i < i1; i++) {                                                                            \
+          const T *xr = x + (h0 + i) * W;                                                                      \
+          for (j = j0; j < j1; j++) s += xr[w0 + j];                                                                \
+        }                                                                                                      \
+        y[oh * g->Wo + ow] = s / div;                                                                          \
+      }                                                                                                        \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Gradient of nn__avgpool_plane: dx (zeroed by the caller) += dy / (kh*kw) over each window. */             \
+  NN__PRIVATE void nn__avgpool_back_plane_##S(const nn__conv_geom *g, const T *dy, T *dx) {                    \
+    int64_t oh, ow, i, j, W = g->W;                                                                            \
+    T div = (T)(g->kh * g->kw);                                                                                \
+    for (oh = 0; oh < g->Ho; oh++) {                                                                           \
+      int64_t h0 = oh * g->sh - g->pt, i0, i1;                                                                 \
+      nn__conv_valid_range(h0, 1, g->H, g->kh, &i0, &i1);                                                      \
+      for (ow = 0; ow < g->Wo; ow++) {                                                                         \
+        int64_t w0 = ow * g->sw - g->pl, j0, j1;                                                               \
+        T v = dy[oh * g->Wo + ow] / div;                                                                       \
+        nn__conv_valid_range(w0, 1, W, g->kw, &j0, &j1);                                                       \
+        for (i = i0; i < i1; i++) {                                                                            \
+          T *xr = dx + (h0 + i) * W;                                                                           \
+          for (j = j0; j < j1; j++) xr[w0 + j] += v;                                                                \
+        }                                                                                                      \
+      }                                                                                                        \
+    }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Gradient of max pooling for one plane: dx (zeroed by the caller, hw elements) += dy[i] at idx[i]. Index   \
+     -1 (a window with no input element) is skipped. Returns -1, or the position of the first index outside    \
+     [0, hw) (nothing is written for it). */                                                                   \
+  NN__PRIVATE int64_t nn__maxpool_back_plane_##S(int64_t n, const T *dy, const int64_t *idx, int64_t hw, T *dx) { \
+    int64_t i;                                                                                                 \
+    for (i = 0; i < n; i++) {                                                                                  \
+      int64_t k = idx[i];                                                                                      \
+      if (k >= 0 && k < hw) dx[k] += dy[i];                                                                    \
+      else if (k != -1) return i;                                                                              \
+    }                                                                                                          \
+    return -1;                                                                                                 \
+  }
+
+NN__CONV_KERNELS_DEFINE(s, float, uint32_t)
+NN__CONV_KERNELS_DEFINE(d, double, uint64_t)
 /* ---- end src/kernels/conv.c ---- */
 #endif
 #ifndef NN_NO_RANDOM
@@ -12907,7 +13424,1137 @@ NNDEF nn_tensor *nn_trace(const nn_tensor *a) {
 /* ---- end src/ops/matmul.c ---- */
 #ifndef NN_NO_CONV
 /* ---- begin src/ops/conv.c ---- */
-/* ops/conv.c: (being written) */
+/* ops/conv.c: argument checks, geometry and parallel drivers for convolution and pooling; the loops are in
+   kernels/conv.c and kernels/gemm.c.
+
+   Convolution (per group g, W_g the (Mg, Kg) slice of the weight, Kg = Cg*kh*kw, cols the im2col matrix of a block
+   of output rows):   forward       y[n, g] = W_g @ cols(x[n, g])
+                      input grad    dx[n, g] = col2im(W_g^T @ dy[n, g])
+                      weight grad   dW_g = sum_n dy[n, g] @ cols(x[n, g])^T
+   The GEMMs work on panels: several small images side by side (one GEMM for all of them), or a block of output
+   rows of one large image; a 1x1 kernel with stride 1 and no padding on one image uses x itself as cols. Work is
+   cut into chunks that depend only on the sizes: the forward pass over panels, the input gradient over whole
+   images, the weight gradient over groups of panels, each with its own partial gradient, summed in chunk order at
+   the end. GEMMs inside a chunk run on the thread that owns the chunk (the pool does not nest); when there are
+   fewer chunks than threads the chunks run in turn with parallel GEMMs. Either way every result is bit-identical
+   for any thread count. The scratch of a chunk is bounded by about 2 * NN__CONV_COLS elements (more only when a
+   single output row needs more). */
+
+#define NN__CONV_GRAIN (1 << 18)    /* multiply-adds per parallel chunk */
+#define NN__CONV_COLS (1 << 18)     /* elements of an im2col block */
+#define NN__CONV_MINPANELS 16      /* images are grouped into panels, but into no fewer than this many */
+#define NN__CONV_MAXPART 32         /* most chunks (partial weight gradients) of a weight gradient */
+#define NN__CONV_PARTCAP (1 << 22)  /* most elements of all partial weight gradients together */
+#define NN__CONV_COPY_GRAIN (1 << 16) /* elements per chunk of im2col/col2im/pooling */
+#define NN__CONV_MAXDIM ((int64_t)1 << 48)
+
+enum { NN__CK_CONV = 0, NN__CK_MAXPOOL, NN__CK_AVGPOOL, NN__CK_COLS };
+
+/* ---- messages ---- */
+
+/* "(a,b)" for 2-D ops, "b" for 1-D ops (which use the second, width, entry). */
+NN__PRIVATE const char *nn__conv_pair(char *buf, size_t cap, int is1d, int64_t a, int64_t b) {
+  if (is1d) snprintf(buf, cap, "%lld", (long long)b);
+  else snprintf(buf, cap, "(%lld,%lld)", (long long)a, (long long)b);
+  return buf;
+}
+
+/* ---- geometry ---- */
+
+/* Reads stride, padding, dilation, groups and same for a kernel of kh x kw into g; checks them. */
+NN__PRIVATE nn_status nn__conv_params_read(const char *name, int is1d, int kind, int64_t kh, int64_t kw,
+                                           const nn_conv_params *p, nn__conv_geom *g) {
+  int64_t s[2] = {0, 0}, pd[2] = {0, 0}, d[2] = {0, 0}, groups = 0;
+  int same = 0, pool = kind == NN__CK_MAXPOOL || kind == NN__CK_AVGPOOL, i;
+  char b1[64], b2[64], b3[64];
+  if (p) {
+    if (is1d) {
+      s[1] = p->stride[0];
+      pd[1] = p->padding[0];
+      d[1] = p->dilation[0];
+    } else {
+      for (i = 0; i < 2; i++) {
+        s[i] = p->stride[i];
+        pd[i] = p->padding[i];
+        d[i] = p->dilation[i];
+      }
+    }
+    groups = p->groups;
+    same = p->same != 0;
+  }
+  if (s[0] < 0 || s[1] < 0 || pd[0] < 0 || pd[1] < 0 || d[0] < 0 || d[1] < 0)
+    return nn__fail(NN_ERR_VALUE,
+                    "%s: stride, padding and dilation must be non-negative (0 means the default), got stride=%s, "
+                    "padding=%s, dilation=%s",
+                    name, nn__conv_pair(b1, sizeof b1, is1d, s[0], s[1]), nn__conv_pair(b2, sizeof b2, is1d, pd[0], pd[1]),
+                    nn__conv_pair(b3, sizeof b3, is1d, d[0], d[1]));
+  if (groups < 0) return nn__fail(NN_ERR_VALUE, "%s: groups must be positive (0 means 1), got %lld", name, (long long)groups);
+  if (kind != NN__CK_CONV && groups > 1)
+    return nn__fail(NN_ERR_VALUE, "%s: groups applies to convolutions only; it must be 0 or 1, got %lld", name,
+                    (long long)groups);
+  if (pool && same) return nn__fail(NN_ERR_VALUE, "%s: padding='same' is not supported for pooling", name);
+  for (i = 0; i < 2; i++) {
+    if (s[i] == 0) s[i] = pool ? (i ? kw : kh) : 1;
+    if (d[i] == 0) d[i] = 1;
+  }
+  if (is1d) s[0] = d[0] = 1;
+  if (same && (s[0] != 1 || s[1] != 1))
+    return nn__fail(NN_ERR_VALUE, "%s: padding='same' is not supported for strided convolutions (stride=%s)", name,
+                    nn__conv_pair(b1, sizeof b1, is1d, s[0], s[1]));
+  if (same && (pd[0] != 0 || pd[1] != 0))
+    return nn__fail(NN_ERR_VALUE, "%s: padding='same' cannot be combined with explicit padding=%s", name,
+                    nn__conv_pair(b1, sizeof b1, is1d, pd[0], pd[1]));
+  if (pool && (pd[0] > kh / 2 || pd[1] > kw / 2))
+    return nn__fail(NN_ERR_VALUE, "%s: pad should be at most half of kernel size, but got padding=%s and kernel size %s",
+                    name, nn__conv_pair(b1, sizeof b1, is1d, pd[0], pd[1]), nn__conv_pair(b2, sizeof b2, is1d, kh, kw));
+  if (kind == NN__CK_AVGPOOL && (d[0] != 1 || d[1] != 1))
+    return nn__fail(NN_ERR_VALUE, "%s: average pooling has no dilation; it must be 0 or 1, got dilation=%s", name,
+                    nn__conv_pair(b1, sizeof b1, is1d, d[0], d[1]));
+  if ((double)d[0] * (double)(kh - 1) > (double)NN__CONV_MAXDIM || (double)d[1] * (double)(kw - 1) > (double)NN__CONV_MAXDIM)
+    return nn__fail(NN_ERR_VALUE, "%s: the dilated kernel is too large (kernel %s, dilation %s)", name,
+                    nn__conv_pair(b1, sizeof b1, is1d, kh, kw), nn__conv_pair(b2, sizeof b2, is1d, d[0], d[1]));
+  g->kh = kh;
+  g->kw = kw;
+  g->sh = s[0];
+  g->sw = s[1];
+  g->dh = d[0];
+  g->dw = d[1];
+  if (same) {
+    int64_t th = d[0] * (kh - 1), tw = d[1] * (kw - 1);
+    g->pt = th / 2;
+    g->pb = th - g->pt;
+    g->pl = tw / 2;
+    g->pr = tw - g->pl;
+  } else {
+    g->pt = g->pb = pd[0];
+    g->pl = g->pr = pd[1];
+  }
+  g->G = groups > 0 ? groups : 1;
+  return NN_OK;
+}
+
+/* Checks a user-given shape of nd sizes: NULL, negative or absurd sizes, and an empty channel or spatial axis. */
+NN__PRIVATE nn_status nn__conv_check_sizes(const char *name, const char *what, const int64_t *s, int nd) {
+  char b[160];
+  int i;
+  if (!s) return nn__fail_null(name, what);
+  for (i = 0; i < nd; i++)
+    if (s[i] < 0 || s[i] > NN__CONV_MAXDIM)
+      return nn__fail(NN_ERR_SHAPE, "%s: %s %s has an invalid size in axis %d", name, what,
+                      nn__fmt_shape(b, sizeof b, s, nd), i);
+  for (i = 1; i < nd; i++)
+    if (s[i] == 0)
+      return nn__fail(NN_ERR_SHAPE, "%s: expected %s with non-zero sizes in every axis but the batch axis, got %s", name,
+                      what, nn__fmt_shape(b, sizeof b, s, nd));
+  return NN_OK;
+}
+
+/* Output size from the input size (g->H, g->W, padding, kernel, dilation, stride). extra names the kernel's origin. */
+NN__PRIVATE nn_status nn__conv_out_size(const char *name, int is1d, const int64_t *xs, int nd, nn__conv_geom *g,
+                                        const char *extra) {
+  int64_t eh = g->dh * (g->kh - 1) + 1, ew = g->dw * (g->kw - 1) + 1;
+  int64_t ph = g->H + g->pt + g->pb, pw = g->W + g->pl + g->pr;
+  char b0[160], b1[64], b2[64];
+  if (ph < eh || pw < ew)
+    return nn__fail(NN_ERR_SHAPE, "%s: the output would be empty: input %s, padded to %s, is smaller than the %skernel %s%s",
+                    name, nn__fmt_shape(b0, sizeof b0, xs, nd), nn__conv_pair(b1, sizeof b1, is1d, ph, pw),
+                    (g->dh > 1 || g->dw > 1) ? "dilated " : "", nn__conv_pair(b2, sizeof b2, is1d, eh, ew), extra);
+  g->Ho = (ph - eh) / g->sh + 1;
+  g->Wo = (pw - ew) / g->sw + 1;
+  return NN_OK;
+}
+
+/* The geometry of a convolution of an input of shape xs with a weight of shape ws (user shapes: 3 or 4 sizes). */
+NN__PRIVATE nn_status nn__conv_setup(const char *name, int is1d, const int64_t *xs, const int64_t *ws,
+                                     const nn_conv_params *p, nn__conv_geom *g) {
+  int nd = is1d ? 3 : 4;
+  int64_t x4[4], w4[4];
+  char b1[160], b2[160], b3[400];
+  memset(g, 0, sizeof *g);
+  if (nn__conv_check_sizes(name, "weight", ws, nd) != NN_OK) return nn_last_status();
+  if (ws[0] == 0)
+    return nn__fail(NN_ERR_SHAPE, "%s: expected a weight with at least one output channel, got weight %s", name,
+                    nn__fmt_shape(b1, sizeof b1, ws, nd));
+  x4[0] = xs[0];
+  x4[1] = xs[1];
+  w4[0] = ws[0];
+  w4[1] = ws[1];
+  x4[2] = is1d ? 1 : xs[2];
+  x4[3] = xs[nd - 1];
+  w4[2] = is1d ? 1 : ws[2];
+  w4[3] = ws[nd - 1];
+  if (nn__conv_params_read(name, is1d, NN__CK_CONV, w4[2], w4[3], p, g) != NN_OK) return nn_last_status();
+  nn__fmt_shape(b2, sizeof b2, ws, nd);
+  if (w4[0] % g->G != 0)
+    return nn__fail(NN_ERR_SHAPE, "%s: groups %lld must divide the output channels, got weight %s", name,
+                    (long long)g->G, b2);
+  if (w4[1] > NN__CONV_MAXDIM / g->G || x4[1] != w4[1] * g->G)
+    return nn__fail(NN_ERR_SHAPE, "%s: expected input with %lld channels (weight %s, groups %lld), got input %s", name,
+                    (long long)(w4[1] * g->G), b2, (long long)g->G, nn__fmt_shape(b1, sizeof b1, xs, nd));
+  if (nn__conv_check_sizes(name, "input", xs, nd) != NN_OK) return nn_last_status();
+  g->N = x4[0];
+  g->C = x4[1];
+  g->H = x4[2];
+  g->W = x4[3];
+  g->Co = w4[0];
+  g->Cg = w4[1];
+  g->Mg = w4[0] / g->G;
+  snprintf(b3, sizeof b3, " (weight %s, dilation %s)", b2, nn__conv_pair(b1, sizeof b1, is1d, g->dh, g->dw));
+  return nn__conv_out_size(name, is1d, xs, nd, g, b3);
+}
+
+/* Checks that t is a tensor of nd dimensions; what describes the expected layout, e.g. "input (N, C, H, W)". */
+NN__PRIVATE nn_status nn__conv_check_ndim(const char *name, const nn_tensor *t, int nd, const char *arg,
+                                          const char *layout) {
+  char b[160];
+  if (nn__check_cpu(name, t, arg) != NN_OK) return nn_last_status();
+  if (t->ndim != nd)
+    return nn__fail(NN_ERR_SHAPE, "%s: expected a %d-D %s %s, got %s of shape %s", name, nd, arg, layout, arg,
+                    nn_shape_str(t, b, sizeof b));
+  return NN_OK;
+}
+
+/* Checks that t is float32/float64 and, if ref != NULL, has ref's dtype. */
+NN__PRIVATE nn_status nn__conv_check_dtype(const char *name, const nn_tensor *t, const char *arg, const nn_tensor *ref,
+                                           const char *refarg) {
+  if (!nn__is_float(t->dtype))
+    return nn__fail(NN_ERR_DTYPE, "%s: unsupported dtype %s for %s (float32 and float64 only)", name,
+                    nn_dtype_name(t->dtype), arg);
+  if (ref && ref->dtype != t->dtype)
+    return nn__fail(NN_ERR_DTYPE, "%s: %s dtype (%s) and %s dtype (%s) should be the same", name, refarg,
+                    nn_dtype_name(ref->dtype), arg, nn_dtype_name(t->dtype));
+  return NN_OK;
+}
+
+/* The data of t in row-major order: t's own when contiguous, else a copy in *tmp (freed by the caller). */
+NN__PRIVATE const void *nn__conv_data(const char *name, const nn_tensor *t, nn_tensor **tmp) {
+  *tmp = NULL;
+  if (nn_is_contiguous(t)) return t->data;
+  *tmp = nn__new(name, t->dtype, t->shape, t->ndim);
+  if (!*tmp) return NULL;
+  nn__assign(*tmp, t);
+  return (*tmp)->data;
+}
+
+/* Checks that dy has exactly the shape (N, Co, Ho, Wo) (or (N, Co, Wo) for 1-D). */
+NN__PRIVATE nn_status nn__conv_check_dy(const char *name, int is1d, const nn_tensor *dy, const nn__conv_geom *g,
+                                        const char *what) {
+  int64_t e[4];
+  int nd = is1d ? 3 : 4, i, ok = dy->ndim == nd;
+  char b1[160], b2[160];
+  e[0] = g->N;
+  e[1] = g->Co;
+  e[2] = is1d ? g->Wo : g->Ho;
+  e[3] = g->Wo;
+  for (i = 0; ok && i < nd; i++) ok = dy->shape[i] == e[i];
+  if (!ok)
+    return nn__fail(NN_ERR_SHAPE, "%s: expected dy of shape %s (the output of %s), got %s", name,
+                    nn__fmt_shape(b1, sizeof b1, e, nd), what, nn_shape_str(dy, b2, sizeof b2));
+  return NN_OK;
+}
+
+/* ---- convolution drivers ---- */
+
+typedef struct nn__conv_job {
+  nn__conv_geom g;
+  const void *x, *w, *b, *dy; /* contiguous inputs (b may be NULL) */
+  void *y;                    /* forward output, input gradient, or weight gradient */
+  void *part;                 /* weight gradient: per-chunk partials (wsize each), or NULL to write y directly */
+  double *dbp;                /* weight gradient: per-chunk bias partials (Co each), or NULL */
+  int direct;                 /* x is its own im2col matrix (1x1 kernel, stride 1, no padding) */
+  int64_t nb;                 /* images per panel (1: a panel is a block of rb output rows of one image) */
+  int64_t rb, nblk;           /* output rows per block, blocks per image */
+  int64_t npanel;             /* panels: nb == 1 ? N * nblk : ceil(N / nb) */
+  int64_t per, n;             /* units per chunk, units */
+  int64_t wsize;
+  unsigned char *fail;        /* per chunk: a scratch allocation failed */
+} nn__conv_job;
+
+/* Panel u: images [*n0, *n0 + *cnt), output rows [*oh0, *oh1) of each. */
+NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, int64_t *cnt, int64_t *oh0,
+                                int64_t *oh1) {
+  if (j->nb == 1) {
+    int64_t blk = u % j->nblk;
+    *n0 = u / j->nblk;
+    *cnt = 1;
+    *oh0 = blk * j->rb;
+    *oh1 = *oh0 + j->rb < j->g.Ho ? *oh0 + j->rb : j->g.Ho;
+  } else {
+    *n0 = u * j->nb;
+    *cnt = j->g.N - *n0 < j->nb ? j->g.N - *n0 : j->nb;
+    *oh0 = 0;
+    *oh1 = j->g.Ho;
+  }
+}
+
+/* Scratch of a chunk: the im2col matrix of a panel (Kg x cols) and, for panels of several images, a matrix of Mg x
+   cols (the forward GEMM's result before it is scattered to the images, or dy gathered from them). */
+#define NN__CONV_SCRATCH(T)                                                                                    \
+  int64_t L = g->Ho * g->Wo, Kg = g->Cg * g->kh * g->kw, HW = g->H * g->W, maxcols = j->nb * j->rb * g->Wo;   \
+  T *cols = NULL, *tmp = NULL;                                                                                 \
+  if (!j->direct || j->nb > 1) {                                                                               \
+    cols = (T *)nn__alloc((size_t)(Kg * maxcols) * sizeof(T));                                                 \
+    if (j->nb > 1) tmp = (T *)nn__alloc((size_t)(g->Mg * maxcols) * sizeof(T));                                \
+    if (!cols || (j->nb > 1 && !tmp)) {                                                                        \
+      nn__dealloc(cols);                                                                                       \
+      nn__dealloc(tmp);                                                                                        \
+      j->fail[c] = 1;                                                                                          \
+      return;                                                                                                  \
+    }                                                                                                          \
+  }
+
+#define NN__CONV_DRIVERS_DEFINE(S, T)                                                                          \
+  /* The im2col matrix of group gi of a panel: x itself for a 1x1 kernel on one image, else built in cols. */  \
+  NN__PRIVATE const T *nn__conv_cols_##S(const nn__conv_job *j, int64_t gi, int64_t n0, int64_t cnt,            \
+                                         int64_t oh0, int64_t oh1, T *cols, int64_t *ld) {                     \
+    const nn__conv_geom *g = &j->g;                                                                            \
+    int64_t HW = g->H * g->W, lb = (oh1 - oh0) * g->Wo, b;                                                     \
+    if (j->direct && cnt == 1) {                                                                               \
+      *ld = HW;                                                                                                \
+      return (const T *)j->x + (n0 * g->C + gi * g->Cg) * HW + oh0 * g->Wo;                                    \
+    }                                                                                                          \
+    *ld = cnt * lb;                                                                                            \
+    for (b = 0; b < cnt; b++)                                                                                  \
+      nn__im2col_##S(g, (const T *)j->x + ((n0 + b) * g->C + gi * g->Cg) * HW, g->Cg, oh0, oh1, cols + b * lb, \
+                     cnt * lb);                                                                                \
+    return cols;                                                                                               \
+  }                                                                                                            \
+                                                                                                               \
+  /* dy of group gi of a panel as an Mg x cols matrix: dy itself for one image, else gathered into tmp. */     \
+  NN__PRIVATE const T *nn__conv_dy_##S(const nn__conv_job *j, int64_t gi, int64_t n0, int64_t cnt, int64_t oh0, \
+                                       int64_t oh1, T *tmp, int64_t *ld) {                                     \
+    const nn__conv_geom *g = &j->g;                                                                            \
+    int64_t L = g->Ho * g->Wo, lb = (oh1 - oh0) * g->Wo, b, m;                                                 \
+    if (cnt == 1) {                                                                                            \
+      *ld = L;                                                                                                 \
+      return (const T *)j->dy + (n0 * g->Co + gi * g->Mg) * L + oh0 * g->Wo;                                   \
+    }                                                                                                          \
+    *ld = cnt * lb;                                                                                            \
+    for (m = 0; m < g->Mg; m++)                                                                                \
+      for (b = 0; b < cnt; b++)                                                                                \
+        memcpy(tmp + m * cnt * lb + b * lb, (const T *)j->dy + ((n0 + b) * g->Co + gi * g->Mg + m) * L,        \
+               (size_t)lb * sizeof(T));                                                                        \
+    return tmp;                                                                                                \
+  }                                                                                                            \
+                                                                                                               \
+  NN__PRIVATE void nn__conv_fwd_chunk_##S(void *vctx, int64_t c) {                                             \
+    const nn__conv_job *j = (const nn__conv_job *)vctx;                                                        \
+    const nn__conv_geom *g = &j->g;                                                                            \
+    int64_t u, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n;                                         \
+    NN__CONV_SCRATCH(T)                                                                                        \
+    (void)HW;                                                                                                  \
+    for (u = c * j->per; u < u1; u++) {                                                                        \
+      int64_t n0, cnt, oh0, oh1, lb, ncols, gi, b, m, q, ldb;                                                  \
+      nn__conv_panel(j, u, &n0, &cnt, &oh0, &oh1);                                                             \
+      lb = (oh1 - oh0) * g->Wo;                                                                                \
+      ncols = cnt * lb;                                                                                        \
+      for (gi = 0; gi < g->G; gi++) {                                                                          \
+        const T *B = nn__conv_cols_##S(j, gi, n0, cnt, oh0, oh1, cols, &ldb);                                  \
+        const T *bias = j->b ? (const T *)j->b + gi * g->Mg : NULL;                                            \
+        T *y1 = (T *)j->y + (n0 * g->Co + gi * g->Mg) * L + oh0 * g->Wo;                                       \
+        T *dst = cnt == 1 ? y1 : tmp;                                                                          \
+        int64_t ldc = cnt == 1 ? L : ncols;                                                                    \
+        if (nn__##S##gemm_kernel(0, 0, g->Mg, ncols, Kg, (T)1, (const T *)j->w + gi * g->Mg * Kg, Kg, B, ldb,   \
+                                 (T)0, dst, ldc) != 0) {                                                       \
+          j->fail[c] = 1;                                                                                      \
+          goto done;                                                                                           \
+        }                                                                                                      \
+        for (m = 0; m < g->Mg; m++) {                                                                          \
+          T bm = bias ? bias[m] : (T)0;                                                                        \
+          for (b = 0; b < cnt; b++) {                                                                          \
+            T *yr = y1 + (b * g->Co + m) * L;                                                                  \
+            const T *tr = dst + m * ldc + b * lb;                                                              \
+            if (cnt == 1) {                                                                                    \
+              if (bias)                                                                                        \
+                for (q = 0; q < lb; q++) yr[q] += bm;                                                          \
+            } else if (bias) {                                                                                 \
+              for (q = 0; q < lb; q++) yr[q] = tr[q] + bm;                                                     \
+            } else {                                                                                           \
+              memcpy(yr, tr, (size_t)lb * sizeof(T));                                                          \
+            }                                                                                                  \
+          }                                                                                                    \
+        }                                                                                                      \
+      }                                                                                                        \
+    }                                                                                                          \
+  done:                                                                                                        \
+    nn__dealloc(cols);                                                                                         \
+    nn__dealloc(tmp);                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* Units are whole images (nb == 1: all the row blocks of one image) since col2im adds into them. */         \
+  NN__PRIVATE void nn__conv_bwd_input_chunk_##S(void *vctx, int64_t c) {                                       \
+    const nn__conv_job *j = (const nn__conv_job *)vctx;                                                        \
+    const nn__conv_geom *g = &j->g;                                                                            \
+    int64_t u, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n;                                         \
+    int64_t ppu = j->nb == 1 ? j->nblk : 1; /* panels per unit */                                              \
+    NN__CONV_SCRATCH(T)                                                                                        \
+    (void)L;                                                                                                   \
+    for (u = c * j->per; u < u1; u++) {                                                                        \
+      int64_t pn, n0, cnt, oh0, oh1, gi, b, ldb;                                                               \
+      nn__conv_panel(j, u * ppu, &n0, &cnt, &oh0, &oh1);                                                       \
+      if (!j->direct || cnt > 1) memset((T *)j->y + n0 * g->C * HW, 0, (size_t)(cnt * g->C * HW) * sizeof(T)); \
+      for (pn = u * ppu; pn < (u + 1) * ppu; pn++) {                                                           \
+        int64_t lb, ncols;                                                                                     \
+        nn__conv_panel(j, pn, &n0, &cnt, &oh0, &oh1);                                                          \
+        lb = (oh1 - oh0) * g->Wo;                                                                              \
+        ncols = cnt * lb;                                                                                      \
+        for (gi = 0; gi < g->G; gi++) {                                                                        \
+          const T *dyb = nn__conv_dy_##S(j, gi, n0, cnt, oh0, oh1, tmp, &ldb);                                 \
+          T *dx1 = (T *)j->y + (n0 * g->C + gi * g->Cg) * HW;                                                  \
+          int into_dx = j->direct && cnt == 1;                                                                 \
+          if (nn__##S##gemm_kernel(1, 0, Kg, ncols, g->Mg, (T)1, (const T *)j->w + gi * g->Mg * Kg, Kg, dyb,    \
+                                   ldb, (T)0, into_dx ? dx1 + oh0 * g->Wo : cols, into_dx ? HW : ncols) != 0) { \
+            j->fail[c] = 1;                                                                                    \
+            goto done;                                                                                         \
+          }                                                                                                    \
+          if (!into_dx)                                                                                        \
+            for (b = 0; b < cnt; b++)                                                                          \
+              nn__col2im_##S(g, cols + b * lb, ncols, g->Cg, oh0, oh1, dx1 + b * g->C * HW);                   \
+        }                                                                                                      \
+      }                                                                                                        \
+    }                                                                                                          \
+  done:                                                                                                        \
+    nn__dealloc(cols);                                                                                         \
+    nn__dealloc(tmp);                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  NN__PRIVATE void nn__conv_bwd_weight_chunk_##S(void *vctx, int64_t c) {                                      \
+    const nn__conv_job *j = (const nn__conv_job *)vctx;                                                        \
+    const nn__conv_geom *g = &j->g;                                                                            \
+    int64_t u, u0 = c * j->per, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n;                        \
+    T *dw = j->part ? (T *)j->part + c * j->wsize : (T *)j->y;                                                 \
+    double *db = j->dbp ? j->dbp + c * j->g.Co : NULL;                                                         \
+    NN__CONV_SCRATCH(T)                                                                                        \
+    (void)HW;                                                                                                  \
+    if (db) memset(db, 0, (size_t)g->Co * sizeof(double));                                                     \
+    for (u = u0; u < u1; u++) {                                                                                \
+      int64_t n0, cnt, oh0, oh1, lb, ncols, gi, b, co, q, lda, ldb;                                            \
+      nn__conv_panel(j, u, &n0, &cnt, &oh0, &oh1);                                                             \
+      lb = (oh1 - oh0) * g->Wo;                                                                                \
+      ncols = cnt * lb;                                                                                        \
+      for (gi = 0; gi < g->G; gi++) {                                                                          \
+        const T *A = nn__conv_dy_##S(j, gi, n0, cnt, oh0, oh1, tmp, &lda);                                     \
+        const T *B = nn__conv_cols_##S(j, gi, n0, cnt, oh0, oh1, cols, &ldb);                                  \
+        if (nn__##S##gemm_kernel(0, 1, g->Mg, Kg, ncols, (T)1, A, lda, B, ldb, u == u0 ? (T)0 : (T)1,           \
+                                 dw + gi * g->Mg * Kg, Kg) != 0) {                                             \
+          j->fail[c] = 1;                                                                                      \
+          goto done;                                                                                           \
+        }                                                                                                      \
+      }                                                                                                        \
+      if (db) {                                                                                                \
+        for (b = 0; b < cnt; b++) {                                                                            \
+          for (co = 0; co < g->Co; co++) {                                                                     \
+            const T *r = (const T *)j->dy + ((n0 + b) * g->Co + co) * L + oh0 * g->Wo;                         \
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                             \
+            for (q = 0; q + 4 <= lb; q += 4) {                                                                 \
+              s0 += r[q];                                                                                      \
+              s1 += r[q + 1];                                                                                  \
+              s2 += r[q + 2];                                                                                  \
+              s3 += r[q + 3];                                                                                  \
+            }                                                                                                  \
+            for (; q < lb; q++) s0 += r[q];                                                                    \
+            db[co] += (s0 + s1) + (s2 + s3);                                                                   \
+          }                                                                                                    \
+        }                                                                                                      \
+      }                                                                                                        \
+    }                                                                                                          \
+  done:                                                                                                        \
+    nn__dealloc(cols);                                                                                         \
+    nn__dealloc(tmp);                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* dw = sum of the partials, in chunk order. */                                                              \
+  NN__PRIVATE void nn__conv_sum_parts_##S(const nn__conv_job *j, int64_t nch) {                                \
+    T *dw = (T *)j->y;                                                                                         \
+    const T *pp = (const T *)j->part;                                                                          \
+    int64_t i, c;                                                                                              \
+    for (i = 0; i < j->wsize; i++) dw[i] = pp[i];                                                              \
+    for (c = 1; c < nch; c++) {                                                                                \
+      const T *pc = pp + c * j->wsize;                                                                         \
+      for (i = 0; i < j->wsize; i++) dw[i] += pc[i];                                                           \
+    }                                                                                                          \
+  }
+
+NN__CONV_DRIVERS_DEFINE(s, float)
+NN__CONV_DRIVERS_DEFINE(d, double)
+
+/* Units per chunk for `work` multiply-adds per unit. */
+NN__PRIVATE int64_t nn__conv_per(double work) {
+  double per = (double)NN__CONV_GRAIN / (work > 1 ? work : 1);
+  return per < 1 ? 1 : (int64_t)per;
+}
+
+/* Panels (images per panel, or row blocks of one image), the 1x1 shortcut and the weight size. Small images are
+   grouped nb to a panel, so that one GEMM covers several images (the weight is packed once for them and the GEMM
+   gets wider, for the price of copying its result out to the images or dy in), as many as fit NN__CONV_COLS
+   elements in the panel's im2col and Mg x cols matrices, but into no fewer than NN__CONV_MINPANELS panels when the
+   batch allows; an image whose im2col matrix exceeds NN__CONV_COLS / 2 elements is cut into blocks of rows instead
+   (a 1x1 convolution then reads x in place, with no im2col copy). */
+NN__PRIVATE void nn__conv_plan(nn__conv_job *j) {
+  const nn__conv_geom *g = &j->g;
+  int64_t Kg = g->Cg * g->kh * g->kw;
+  double row = (double)Kg * (double)g->Wo, img = row * (double)g->Ho;
+  j->direct = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pt == 0 && g->pl == 0 && g->pb == 0 &&
+              g->pr == 0;
+  j->wsize = g->Co * Kg;
+  if (img * 2 > NN__CONV_COLS) {
+    j->nb = 1;
+    j->rb = row >= NN__CONV_COLS ? 1 : (int64_t)(NN__CONV_COLS / (row > 1 ? row : 1));
+    if (j->rb > g->Ho) j->rb = g->Ho;
+    if (j->rb < 1) j->rb = 1;
+  } else {
+    int64_t most = (g->N + NN__CONV_MINPANELS - 1) / NN__CONV_MINPANELS;
+    double out = (double)g->Mg * (double)(g->Ho * g->Wo); /* the Mg x cols matrix of the panel is bounded too */
+    j->nb = (int64_t)(NN__CONV_COLS / (img > out ? (img > 1 ? img : 1) : out));
+    if (j->nb > most) j->nb = most;
+    if (j->nb < 1) j->nb = 1;
+    j->rb = g->Ho;
+  }
+  j->nblk = (g->Ho + j->rb - 1) / j->rb;
+  j->npanel = j->nb == 1 ? g->N * j->nblk : (g->N + j->nb - 1) / j->nb;
+}
+
+/* Runs the chunks: in parallel, or, when there are too few of them to keep the threads busy, one after the other
+   on this thread so that the GEMMs inside run in parallel. The results are the same either way. */
+NN__PRIVATE void nn__conv_run(int64_t nch, nn__task_fn fn, void *job) {
+  int64_t c;
+  if (nch * 2 <= nn_get_num_threads()) {
+    for (c = 0; c < nch; c++) fn(job, c);
+  } else {
+    nn__parallel_for(nch, fn, job);
+  }
+}
+
+/* Zeroed per-chunk failure flags; NULL with an error. */
+NN__PRIVATE unsigned char *nn__conv_flags(const char *name, int64_t nch) {
+  unsigned char *f = (unsigned char *)nn__xalloc(name, (size_t)(nch > 0 ? nch : 1));
+  if (f) memset(f, 0, (size_t)(nch > 0 ? nch : 1));
+  return f;
+}
+
+NN__PRIVATE int nn__conv_any_failed(const unsigned char *f, int64_t nch) {
+  int64_t c;
+  for (c = 0; c < nch; c++)
+    if (f[c]) return 1;
+  return 0;
+}
+
+NN__PRIVATE nn_tensor *nn__conv_forward(const char *name, int is1d, const nn_tensor *x, const nn_tensor *w,
+                                        const nn_tensor *b, const nn_conv_params *p) {
+  int nd = is1d ? 3 : 4;
+  nn__conv_geom g;
+  nn__conv_job j;
+  nn_tensor *tx = NULL, *tw = NULL, *tb = NULL, *y = NULL, *res = NULL;
+  int64_t ys[4], nch;
+  char b1[160];
+  if (nn__conv_check_ndim(name, x, nd, "input", is1d ? "(N, C_in, L)" : "(N, C_in, H, W)") != NN_OK ||
+      nn__conv_check_ndim(name, w, nd, "weight", is1d ? "(C_out, C_in/groups, k)" : "(C_out, C_in/groups, kH, kW)") !=
+          NN_OK)
+    return NULL;
+  if (nn__conv_check_dtype(name, x, "input", NULL, NULL) != NN_OK ||
+      nn__conv_check_dtype(name, w, "weight", x, "input") != NN_OK)
+    return NULL;
+  if (b && (nn__check_cpu(name, b, "bias") != NN_OK || nn__conv_check_dtype(name, b, "bias", x, "input") != NN_OK))
+    return NULL;
+  if (nn__conv_setup(name, is1d, x->shape, w->shape, p, &g) != NN_OK) return NULL;
+  if (b && (b->ndim != 1 || b->shape[0] != g.Co)) {
+    nn__fail(NN_ERR_SHAPE, "%s: expected bias of shape (%lld,) (one per output channel), got bias of shape %s", name,
+             (long long)g.Co, nn_shape_str(b, b1, sizeof b1));
+    return NULL;
+  }
+  memset(&j, 0, sizeof j);
+  j.g = g;
+  j.x = nn__conv_data(name, x, &tx);
+  j.w = nn__conv_data(name, w, &tw);
+  j.b = b ? nn__conv_data(name, b, &tb) : NULL;
+  if (!j.x || !j.w || (b && !j.b)) goto done;
+  ys[0] = g.N;
+  ys[1] = g.Co;
+  ys[2] = is1d ? g.Wo : g.Ho;
+  ys[3] = g.Wo;
+  y = nn__new(name, x->dtype, ys, nd);
+  if (!y) goto done;
+  j.y = y->data;
+  nn__conv_plan(&j);
+  j.n = j.npanel;
+  j.per = nn__conv_per((double)g.Co * (double)(g.Cg * g.kh * g.kw) * (double)(j.nb * j.rb * g.Wo));
+  nch = (j.n + j.per - 1) / j.per;
+  j.fail = nn__conv_flags(name, nch);
+  if (!j.fail) goto done;
+  nn__conv_run(nch, x->dtype == NN_FLOAT64 ? nn__conv_fwd_chunk_d : nn__conv_fwd_chunk_s, &j);
+  if (nn__conv_any_failed(j.fail, nch)) {
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate the im2col and GEMM scratch buffers", name);
+    goto done;
+  }
+  res = y;
+done:
+  nn__dealloc(j.fail);
+  if (!res) nn_free(y);
+  nn_free(tx);
+  nn_free(tw);
+  nn_free(tb);
+  return res;
+}
+
+NN__PRIVATE nn_tensor *nn__conv_backward_input(const char *name, int is1d, const nn_tensor *dy, const nn_tensor *w,
+                                               const int64_t *x_shape, const nn_conv_params *p) {
+  int nd = is1d ? 3 : 4;
+  nn__conv_geom g;
+  nn__conv_job j;
+  nn_tensor *tdy = NULL, *tw = NULL, *dx = NULL, *res = NULL;
+  int64_t nch;
+  char what[400], b1[160], b2[160];
+  if (nn__conv_check_ndim(name, dy, nd, "dy", is1d ? "(N, C_out, L_out)" : "(N, C_out, H_out, W_out)") != NN_OK ||
+      nn__conv_check_ndim(name, w, nd, "weight", is1d ? "(C_out, C_in/groups, k)" : "(C_out, C_in/groups, kH, kW)") !=
+          NN_OK)
+    return NULL;
+  if (nn__conv_check_dtype(name, dy, "dy", NULL, NULL) != NN_OK ||
+      nn__conv_check_dtype(name, w, "weight", dy, "dy") != NN_OK)
+    return NULL;
+  if (!x_shape) {
+    nn__fail_null(name, "x_shape");
+    return NULL;
+  }
+  if (nn__conv_check_sizes(name, "x_shape", x_shape, nd) != NN_OK) return NULL;
+  if (nn__conv_setup(name, is1d, x_shape, w->shape, p, &g) != NN_OK) return NULL;
+  snprintf(what, sizeof what, "an input %s and weight %s", nn__fmt_shape(b1, sizeof b1, x_shape, nd),
+           nn_shape_str(w, b2, sizeof b2));
+  if (nn__conv_check_dy(name, is1d, dy, &g, what) != NN_OK) return NULL;
+  memset(&j, 0, sizeof j);
+  j.g = g;
+  j.dy = nn__conv_data(name, dy, &tdy);
+  j.w = nn__conv_data(name, w, &tw);
+  if (!j.dy || !j.w) goto done;
+  dx = nn__new(name, dy->dtype, x_shape, nd);
+  if (!dx) goto done;
+  j.y = dx->data;
+  nn__conv_plan(&j);
+  j.n = j.nb == 1 ? g.N : j.npanel; /* whole images */
+  j.per = nn__conv_per((double)g.Co * (double)(g.Cg * g.kh * g.kw) * (double)(j.nb * g.Ho * g.Wo));
+  nch = (j.n + j.per - 1) / j.per;
+  j.fail = nn__conv_flags(name, nch);
+  if (!j.fail) goto done;
+  nn__conv_run(nch, dy->dtype == NN_FLOAT64 ? nn__conv_bwd_input_chunk_d : nn__conv_bwd_input_chunk_s, &j);
+  if (nn__conv_any_failed(j.fail, nch)) {
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate the im2col and GEMM scratch buffers", name);
+    goto done;
+  }
+  res = dx;
+done:
+  nn__dealloc(j.fail);
+  if (!res) nn_free(dx);
+  nn_free(tdy);
+  nn_free(tw);
+  return res;
+}
+
+NN__PRIVATE nn_tensor *nn__conv_backward_weight(const char *name, int is1d, const nn_tensor *dy, const nn_tensor *x,
+                                                const int64_t *w_shape, const nn_conv_params *p, nn_tensor **db) {
+  int nd = is1d ? 3 : 4, f64;
+  nn__conv_geom g;
+  nn__conv_job j;
+  nn_tensor *tdy = NULL, *tx = NULL, *dw = NULL, *dbt = NULL, *res = NULL;
+  int64_t nch, cap, c, co;
+  double work;
+  char what[400], b1[160], b2[160];
+  if (db) *db = NULL;
+  if (nn__conv_check_ndim(name, dy, nd, "dy", is1d ? "(N, C_out, L_out)" : "(N, C_out, H_out, W_out)") != NN_OK ||
+      nn__conv_check_ndim(name, x, nd, "input", is1d ? "(N, C_in, L)" : "(N, C_in, H, W)") != NN_OK)
+    return NULL;
+  if (nn__conv_check_dtype(name, dy, "dy", NULL, NULL) != NN_OK ||
+      nn__conv_check_dtype(name, x, "input", dy, "dy") != NN_OK)
+    return NULL;
+  if (!w_shape) {
+    nn__fail_null(name, "w_shape");
+    return NULL;
+  }
+  if (nn__conv_setup(name, is1d, x->shape, w_shape, p, &g) != NN_OK) return NULL;
+  snprintf(what, sizeof what, "an input %s and weight %s", nn_shape_str(x, b1, sizeof b1),
+           nn__fmt_shape(b2, sizeof b2, w_shape, nd));
+  if (nn__conv_check_dy(name, is1d, dy, &g, what) != NN_OK) return NULL;
+  f64 = dy->dtype == NN_FLOAT64;
+  memset(&j, 0, sizeof j);
+  j.g = g;
+  j.dy = nn__conv_data(name, dy, &tdy);
+  j.x = nn__conv_data(name, x, &tx);
+  if (!j.dy || !j.x) goto done;
+  dw = nn__new(name, dy->dtype, w_shape, nd);
+  if (!dw) goto done;
+  if (db) {
+    dbt = nn__new(name, dy->dtype, &g.Co, 1);
+    if (!dbt) goto done;
+  }
+  j.y = dw->data;
+  nn__conv_plan(&j);
+  j.n = j.npanel;
+  /* chunks: at most one per panel, NN__CONV_MAXPART, one per NN__CONV_GRAIN of work, and PARTCAP of partials */
+  work = (double)g.N * (double)g.Co * (double)(g.Cg * g.kh * g.kw) * (double)(g.Ho * g.Wo);
+  nch = j.n < NN__CONV_MAXPART ? j.n : NN__CONV_MAXPART;
+  if (work < (double)nch * NN__CONV_GRAIN) nch = (int64_t)(work / NN__CONV_GRAIN);
+  cap = NN__CONV_PARTCAP / j.wsize;
+  if (nch > cap) nch = cap;
+  if (nch < 1) nch = 1;
+  j.per = (j.n + nch - 1) / nch;
+  if (j.per < 1) j.per = 1;
+  nch = (j.n + j.per - 1) / j.per;
+  if (nch == 0) { /* empty batch: zero gradients */
+    memset(dw->data, 0, (size_t)j.wsize * nn_dtype_size(dw->dtype));
+    if (dbt) memset(dbt->data, 0, (size_t)g.Co * nn_dtype_size(dbt->dtype));
+    res = dw;
+    goto done;
+  }
+  j.fail = nn__conv_flags(name, nch);
+  if (!j.fail) goto done;
+  if (nch > 1) {
+    j.part = nn__xalloc(name, (size_t)(nch * j.wsize) * nn_dtype_size(dw->dtype));
+    if (!j.part) goto done;
+  }
+  if (dbt) {
+    j.dbp = (double *)nn__xalloc(name, (size_t)(nch * g.Co) * sizeof(double));
+    if (!j.dbp) goto done;
+  }
+  nn__conv_run(nch, f64 ? nn__conv_bwd_weight_chunk_d : nn__conv_bwd_weight_chunk_s, &j);
+  if (nn__conv_any_failed(j.fail, nch)) {
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate the im2col and GEMM scratch buffers", name);
+    goto done;
+  }
+  if (j.part) {
+    if (f64) nn__conv_sum_parts_d(&j, nch);
+    else nn__conv_sum_parts_s(&j, nch);
+  }
+  if (dbt) {
+    for (co = 0; co < g.Co; co++) {
+      double s = 0;
+      for (c = 0; c < nch; c++) s += j.dbp[c * g.Co + co];
+      if (f64) ((double *)dbt->data)[co] = s;
+      else ((float *)dbt->data)[co] = (float)s;
+    }
+  }
+  res = dw;
+done:
+  nn__dealloc(j.fail);
+  nn__dealloc(j.part);
+  nn__dealloc(j.dbp);
+  nn_free(tdy);
+  nn_free(tx);
+  if (!res) {
+    nn_free(dw);
+    nn_free(dbt);
+  } else if (db) {
+    *db = dbt;
+  }
+  return res;
+}
+
+NNDEF nn_tensor *nn_conv2d(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b, const nn_conv_params *p) {
+  return nn__conv_forward("nn_conv2d", 0, x, w, b, p);
+}
+NNDEF nn_tensor *nn_conv1d(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b, const nn_conv_params *p) {
+  return nn__conv_forward("nn_conv1d", 1, x, w, b, p);
+}
+NNDEF nn_tensor *nn_conv2d_backward_input(const nn_tensor *dy, const nn_tensor *w, const int64_t *x_shape,
+                                          const nn_conv_params *p) {
+  return nn__conv_backward_input("nn_conv2d_backward_input", 0, dy, w, x_shape, p);
+}
+NNDEF nn_tensor *nn_conv1d_backward_input(const nn_tensor *dy, const nn_tensor *w, const int64_t *x_shape,
+                                          const nn_conv_params *p) {
+  return nn__conv_backward_input("nn_conv1d_backward_input", 1, dy, w, x_shape, p);
+}
+NNDEF nn_tensor *nn_conv2d_backward_weight(const nn_tensor *dy, const nn_tensor *x, const int64_t *w_shape,
+                                           const nn_conv_params *p, nn_tensor **db) {
+  return nn__conv_backward_weight("nn_conv2d_backward_weight", 0, dy, x, w_shape, p, db);
+}
+NNDEF nn_tensor *nn_conv1d_backward_weight(const nn_tensor *dy, const nn_tensor *x, const int64_t *w_shape,
+                                           const nn_conv_params *p, nn_tensor **db) {
+  return nn__conv_backward_weight("nn_conv1d_backward_weight", 1, dy, x, w_shape, p, db);
+}
+
+/* ---- im2col / col2im ---- */
+
+typedef struct nn__cols_job {
+  nn__conv_geom g;
+  const void *src;
+  void *dst;
+  int64_t per;
+} nn__cols_job;
+
+#define NN__COLS_DRIVERS_DEFINE(S, T)                                                                          \
+  NN__PRIVATE void nn__im2col_chunk_##S(void *vctx, int64_t c) {                                               \
+    const nn__cols_job *j = (const nn__cols_job *)vctx;                                                        \
+    const nn__conv_geom *g = &j->g;                                                                            \
+    int64_t n, n1 = (c + 1) * j->per < g->N ? (c + 1) * j->per : g->N;                                         \
+    int64_t L = g->Ho * g->Wo, K = g->C * g->kh * g->kw, HW = g->H * g->W;                                     \
+    for (n = c * j->per; n < n1; n++)                                                                          \
+      nn__im2col_##S(g, (const T *)j->src + n * g->C * HW, g->C, 0, g->Ho, (T *)j->dst + n * K * L, L);        \
+  }                                                                                                            \
+  NN__PRIVATE void nn__col2im_chunk_##S(void *vctx, int64_t c) {                                               \
+    const nn__cols_job *j = (const nn__cols_job *)vctx;                                                        \
+    const nn__conv_geom *g = &j->g;                                                                            \
+    int64_t n, n1 = (c + 1) * j->per < g->N ? (c + 1) * j->per : g->N;                                         \
+    int64_t L = g->Ho * g->Wo, K = g->C * g->kh * g->kw, HW = g->H * g->W;                                     \
+    for (n = c * j->per; n < n1; n++) {                                                                        \
+      T *x = (T *)j->dst + n * g->C * HW;                                                                      \
+      memset(x, 0, (size_t)(g->C * HW) * sizeof(T));                                                           \
+      nn__col2im_##S(g, (const T *)j->src + n * K * L, L, g->C, 0, g->Ho, x);                                  \
+    }                                                                                                          \
+  }
+
+NN__COLS_DRIVERS_DEFINE(s, float)
+NN__COLS_DRIVERS_DEFINE(d, double)
+
+/* Geometry of im2col/col2im/pooling over an input of user shape xs (3 or 4 sizes) with a kh x kw window. */
+NN__PRIVATE nn_status nn__window_setup(const char *name, int is1d, int kind, const int64_t *xs, int kh, int kw,
+                                       const nn_conv_params *p, nn__conv_geom *g) {
+  int nd = is1d ? 3 : 4;
+  char b1[64];
+  memset(g, 0, sizeof *g);
+  if (kh < 1 || kw < 1)
+    return nn__fail(NN_ERR_VALUE, "%s: kernel size must be positive, got %s", name,
+                    nn__conv_pair(b1, sizeof b1, is1d, kh, kw));
+  if (nn__conv_params_read(name, is1d, kind, kh, kw, p, g) != NN_OK) return nn_last_status();
+  if (nn__conv_check_sizes(name, "input", xs, nd) != NN_OK) return nn_last_status();
+  g->N = xs[0];
+  g->C = g->Co = g->Cg = g->Mg = xs[1];
+  g->H = is1d ? 1 : xs[2];
+  g->W = xs[nd - 1];
+  return nn__conv_out_size(name, is1d, xs, nd, g, "");
+}
+
+NNDEF nn_tensor *nn_im2col(const nn_tensor *x, int kh, int kw, const nn_conv_params *p) {
+  const char *name = "nn_im2col";
+  nn__conv_geom g;
+  nn__cols_job j;
+  nn_tensor *tx = NULL, *y = NULL;
+  int64_t ys[3];
+  if (nn__conv_check_ndim(name, x, 4, "input", "(N, C, H, W)") != NN_OK ||
+      nn__conv_check_dtype(name, x, "input", NULL, NULL) != NN_OK)
+    return NULL;
+  if (nn__window_setup(name, 0, NN__CK_COLS, x->shape, kh, kw, p, &g) != NN_OK) return NULL;
+  memset(&j, 0, sizeof j);
+  j.g = g;
+  j.src = nn__conv_data(name, x, &tx);
+  if (!j.src) return NULL;
+  ys[0] = g.N;
+  ys[1] = g.C * g.kh * g.kw;
+  ys[2] = g.Ho * g.Wo;
+  y = nn__new(name, x->dtype, ys, 3);
+  if (y && g.N > 0) {
+    j.dst = y->data;
+    j.per = NN__CONV_COPY_GRAIN / (ys[1] * ys[2] > 0 ? ys[1] * ys[2] : 1);
+    if (j.per < 1) j.per = 1;
+    nn__parallel_for((g.N + j.per - 1) / j.per, x->dtype == NN_FLOAT64 ? nn__im2col_chunk_d : nn__im2col_chunk_s, &j);
+  }
+  nn_free(tx);
+  return y;
+}
+
+NNDEF nn_tensor *nn_col2im(const nn_tensor *cols, const int64_t *x_shape, int kh, int kw, const nn_conv_params *p) {
+  const char *name = "nn_col2im";
+  nn__conv_geom g;
+  nn__cols_job j;
+  nn_tensor *tc = NULL, *y = NULL;
+  int64_t e[3];
+  char b1[160], b2[160], b3[160];
+  if (nn__conv_check_ndim(name, cols, 3, "cols", "(N, C*kh*kw, L)") != NN_OK ||
+      nn__conv_check_dtype(name, cols, "cols", NULL, NULL) != NN_OK)
+    return NULL;
+  if (!x_shape) {
+    nn__fail_null(name, "x_shape");
+    return NULL;
+  }
+  if (nn__window_setup(name, 0, NN__CK_COLS, x_shape, kh, kw, p, &g) != NN_OK) return NULL;
+  e[0] = g.N;
+  e[1] = g.C * g.kh * g.kw;
+  e[2] = g.Ho * g.Wo;
+  if (cols->shape[0] != e[0] || cols->shape[1] != e[1] || cols->shape[2] != e[2]) {
+    nn__fail(NN_ERR_SHAPE, "%s: expected cols of shape %s for output size %s and kernel (%d,%d), got %s", name,
+             nn__fmt_shape(b1, sizeof b1, e, 3), nn__fmt_shape(b2, sizeof b2, x_shape, 4), kh, kw,
+             nn_shape_str(cols, b3, sizeof b3));
+    return NULL;
+  }
+  memset(&j, 0, sizeof j);
+  j.g = g;
+  j.src = nn__conv_data(name, cols, &tc);
+  if (!j.src) return NULL;
+  y = nn__new(name, cols->dtype, x_shape, 4);
+  if (y && g.N > 0) {
+    j.dst = y->data;
+    j.per = NN__CONV_COPY_GRAIN / (e[1] * e[2] > 0 ? e[1] * e[2] : 1);
+    if (j.per < 1) j.per = 1;
+    nn__parallel_for((g.N + j.per - 1) / j.per, cols->dtype == NN_FLOAT64 ? nn__col2im_chunk_d : nn__col2im_chunk_s,
+                     &j);
+  }
+  nn_free(tc);
+  return y;
+}
+
+/* ---- pooling ---- */
+
+typedef struct nn__pool_job {
+  nn__conv_geom g;
+  const void *src;
+  const int64_t *idx_in; /* max-pool backward: argmax */
+  void *dst;
+  int64_t *idx_out;      /* max-pool forward: argmax or NULL */
+  int64_t per, planes;
+  int64_t *bad;          /* max-pool backward, per chunk: first bad flat position or -1 */
+} nn__pool_job;
+
+#define NN__POOL_DRIVERS_DEFINE(S, T)                                                                          \
+  NN__PRIVATE void nn__maxpool_chunk_##S(void *vctx, int64_t c) {                                              \
+    const nn__pool_job *j = (const nn__pool_job *)vctx;                                                        \
+    int64_t i, i1 = (c + 1) * j->per < j->planes ? (c + 1) * j->per : j->planes;                               \
+    int64_t hw = j->g.H * j->g.W, ohw = j->g.Ho * j->g.Wo;                                                     \
+    for (i = c * j->per; i < i1; i++)                                                                          \
+      nn__maxpool_plane_##S(&j->g, (const T *)j->src + i * hw, (T *)j->dst + i * ohw,                          \
+                            j->idx_out ? j->idx_out + i * ohw : NULL);                                         \
+  }                                                                                                            \
+  NN__PRIVATE void nn__avgpool_chunk_##S(void *vctx, int64_t c) {                                              \
+    const nn__pool_job *j = (const nn__pool_job *)vctx;                                                        \
+    int64_t i, i1 = (c + 1) * j->per < j->planes ? (c + 1) * j->per : j->planes;                               \
+    int64_t hw = j->g.H * j->g.W, ohw = j->g.Ho * j->g.Wo;                                                     \
+    for (i = c * j->per; i < i1; i++)                                                                          \
+      nn__avgpool_plane_##S(&j->g, (const T *)j->src + i * hw, (T *)j->dst + i * ohw);                         \
+  }                                                                                                            \
+  NN__PRIVATE void nn__avgpool_back_chunk_##S(void *vctx, int64_t c) {                                         \
+    const nn__pool_job *j = (const nn__pool_job *)vctx;                                                        \
+    int64_t i, i1 = (c + 1) * j->per < j->planes ? (c + 1) * j->per : j->planes;                              \
+    int64_t hw = j->g.H * j->g.W, ohw = j->g.Ho * j->g.Wo;                                                     \
+    T *dx = (T *)j->dst + c * j->per * hw;                                                                     \
+    memset(dx, 0, (size_t)((i1 - c * j->per) * hw) * sizeof(T));                                               \
+    for (i = c * j->per; i < i1; i++)                                                                          \
+      nn__avgpool_back_plane_##S(&j->g, (const T *)j->src + i * ohw, (T *)j->dst + i * hw);                    \
+  }                                                                                                            \
+  NN__PRIVATE void nn__maxpool_back_chunk_##S(void *vctx, int64_t c) {                                         \
+    const nn__pool_job *j = (const nn__pool_job *)vctx;                                                        \
+    int64_t i, i1 = (c + 1) * j->per < j->planes ? (c + 1) * j->per : j->planes;                               \
+    int64_t hw = j->g.H * j->g.W, ohw = j->g.Ho * j->g.Wo;                                                     \
+    T *dx = (T *)j->dst + c * j->per * hw;                                                                     \
+    j->bad[c] = -1;                                                                                            \
+    memset(dx, 0, (size_t)((i1 - c * j->per) * hw) * sizeof(T));                                               \
+    for (i = c * j->per; i < i1; i++) {                                                                        \
+      int64_t k = nn__maxpool_back_plane_##S(ohw, (const T *)j->src + i * ohw, j->idx_in + i * ohw, hw,         \
+                                             (T *)j->dst + i * hw);                                            \
+      if (k >= 0) {                                                                                            \
+        j->bad[c] = i * ohw + k;                                                                               \
+        return;                                                                                                \
+      }                                                                                                        \
+    }                                                                                                          \
+  }
+
+NN__POOL_DRIVERS_DEFINE(s, float)
+NN__POOL_DRIVERS_DEFINE(d, double)
+
+/* Planes per chunk for work of `each` elements per plane. */
+NN__PRIVATE int64_t nn__pool_per(int64_t each) {
+  int64_t per = NN__CONV_COPY_GRAIN / (each > 0 ? each : 1);
+  return per < 1 ? 1 : per;
+}
+
+NN__PRIVATE nn_tensor *nn__max_pool(const char *name, int is1d, const nn_tensor *x, int kh, int kw,
+                                    const nn_conv_params *p, nn_tensor **argmax) {
+  int nd = is1d ? 3 : 4;
+  nn__conv_geom g;
+  nn__pool_job j;
+  nn_tensor *tx = NULL, *y = NULL, *ix = NULL;
+  int64_t ys[4];
+  if (argmax) *argmax = NULL;
+  if (nn__conv_check_ndim(name, x, nd, "input", is1d ? "(N, C, L)" : "(N, C, H, W)") != NN_OK ||
+      nn__conv_check_dtype(name, x, "input", NULL, NULL) != NN_OK)
+    return NULL;
+  if (nn__window_setup(name, is1d, NN__CK_MAXPOOL, x->shape, kh, kw, p, &g) != NN_OK) return NULL;
+  memset(&j, 0, sizeof j);
+  j.g = g;
+  j.src = nn__conv_data(name, x, &tx);
+  if (!j.src) return NULL;
+  ys[0] = g.N;
+  ys[1] = g.C;
+  ys[2] = is1d ? g.Wo : g.Ho;
+  ys[3] = g.Wo;
+  y = nn__new(name, x->dtype, ys, nd);
+  if (y && argmax) {
+    ix = nn__new(name, NN_INT64, ys, nd);
+    if (!ix) {
+      nn_free(y);
+      y = NULL;
+    }
+  }
+  if (y) {
+    j.dst = y->data;
+    j.idx_out = ix ? (int64_t *)ix->data : NULL;
+    j.planes = g.N * g.C;
+    j.per = nn__pool_per(g.Ho * g.Wo * g.kh * g.kw);
+    nn__parallel_for((j.planes + j.per - 1) / j.per, x->dtype == NN_FLOAT64 ? nn__maxpool_chunk_d : nn__maxpool_chunk_s,
+                     &j);
+    if (argmax) *argmax = ix;
+  }
+  nn_free(tx);
+  return y;
+}
+
+NN__PRIVATE nn_tensor *nn__avg_pool(const char *name, int is1d, const nn_tensor *x, int kh, int kw,
+                                    const nn_conv_params *p) {
+  int nd = is1d ? 3 : 4;
+  nn__conv_geom g;
+  nn__pool_job j;
+  nn_tensor *tx = NULL, *y;
+  int64_t ys[4];
+  if (nn__conv_check_ndim(name, x, nd, "input", is1d ? "(N, C, L)" : "(N, C, H, W)") != NN_OK ||
+      nn__conv_check_dtype(name, x, "input", NULL, NULL) != NN_OK)
+    return NULL;
+  if (nn__window_setup(name, is1d, NN__CK_AVGPOOL, x->shape, kh, kw, p, &g) != NN_OK) return NULL;
+  memset(&j, 0, sizeof j);
+  j.g = g;
+  j.src = nn__conv_data(name, x, &tx);
+  if (!j.src) return NULL;
+  ys[0] = g.N;
+  ys[1] = g.C;
+  ys[2] = is1d ? g.Wo : g.Ho;
+  ys[3] = g.Wo;
+  y = nn__new(name, x->dtype, ys, nd);
+  if (y) {
+    j.dst = y->data;
+    j.planes = g.N * g.C;
+    j.per = nn__pool_per(g.Ho * g.Wo * g.kh * g.kw);
+    nn__parallel_for((j.planes + j.per - 1) / j.per, x->dtype == NN_FLOAT64 ? nn__avgpool_chunk_d : nn__avgpool_chunk_s,
+                     &j);
+  }
+  nn_free(tx);
+  return y;
+}
+
+NN__PRIVATE nn_tensor *nn__avg_pool_backward(const char *name, int is1d, const nn_tensor *dy, const int64_t *x_shape,
+                                             int kh, int kw, const nn_conv_params *p) {
+  int nd = is1d ? 3 : 4;
+  nn__conv_geom g;
+  nn__pool_job j;
+  nn_tensor *tdy = NULL, *dx;
+  char what[400], b1[160];
+  if (nn__conv_check_ndim(name, dy, nd, "dy", is1d ? "(N, C, L_out)" : "(N, C, H_out, W_out)") != NN_OK ||
+      nn__conv_check_dtype(name, dy, "dy", NULL, NULL) != NN_OK)
+    return NULL;
+  if (!x_shape) {
+    nn__fail_null(name, "x_shape");
+    return NULL;
+  }
+  if (nn__window_setup(name, is1d, NN__CK_AVGPOOL, x_shape, kh, kw, p, &g) != NN_OK) return NULL;
+  snprintf(what, sizeof what, "average pooling of an input %s", nn__fmt_shape(b1, sizeof b1, x_shape, nd));
+  if (nn__conv_check_dy(name, is1d, dy, &g, what) != NN_OK) return NULL;
+  memset(&j, 0, sizeof j);
+  j.g = g;
+  j.src = nn__conv_data(name, dy, &tdy);
+  if (!j.src) return NULL;
+  dx = nn__new(name, dy->dtype, x_shape, nd);
+  if (dx) {
+    j.dst = dx->data;
+    j.planes = g.N * g.C;
+    j.per = nn__pool_per(g.Ho * g.Wo * g.kh * g.kw + g.H * g.W);
+    nn__parallel_for((j.planes + j.per - 1) / j.per,
+                     dy->dtype == NN_FLOAT64 ? nn__avgpool_back_chunk_d : nn__avgpool_back_chunk_s, &j);
+  }
+  nn_free(tdy);
+  return dx;
+}
+
+NN__PRIVATE nn_tensor *nn__max_pool_backward(const char *name, int is1d, const nn_tensor *dy, const nn_tensor *argmax,
+                                             const int64_t *x_shape) {
+  int nd = is1d ? 3 : 4, i;
+  nn__conv_geom g;
+  nn__pool_job j;
+  nn_tensor *tdy = NULL, *tix = NULL, *dx = NULL, *res = NULL;
+  int64_t nch, c;
+  char b1[160], b2[160];
+  if (nn__conv_check_ndim(name, dy, nd, "dy", is1d ? "(N, C, L_out)" : "(N, C, H_out, W_out)") != NN_OK ||
+      nn__conv_check_dtype(name, dy, "dy", NULL, NULL) != NN_OK)
+    return NULL;
+  if (nn__check_cpu(name, argmax, "argmax") != NN_OK) return NULL;
+  if (argmax->dtype != NN_INT64) {
+    nn__fail(NN_ERR_DTYPE, "%s: argmax must be int64 (as nn_max_pool%s returns it), got %s", name, is1d ? "1d" : "2d",
+             nn_dtype_name(argmax->dtype));
+    return NULL;
+  }
+  if (!x_shape) {
+    nn__fail_null(name, "x_shape");
+    return NULL;
+  }
+  if (nn__conv_check_sizes(name, "x_shape", x_shape, nd) != NN_OK) return NULL;
+  for (i = 0; i < nd && argmax->ndim == nd; i++)
+    if (argmax->shape[i] != dy->shape[i]) break;
+  if (argmax->ndim != nd || i < nd) {
+    nn__fail(NN_ERR_SHAPE, "%s: argmax of shape %s does not match dy of shape %s", name,
+             nn_shape_str(argmax, b1, sizeof b1), nn_shape_str(dy, b2, sizeof b2));
+    return NULL;
+  }
+  if (dy->shape[0] != x_shape[0] || dy->shape[1] != x_shape[1]) {
+    nn__fail(NN_ERR_SHAPE, "%s: dy of shape %s does not match the batch and channels of x_shape %s", name,
+             nn_shape_str(dy, b1, sizeof b1), nn__fmt_shape(b2, sizeof b2, x_shape, nd));
+    return NULL;
+  }
+  memset(&j, 0, sizeof j);
+  g.N = x_shape[0];
+  g.C = x_shape[1];
+  g.H = is1d ? 1 : x_shape[2];
+  g.W = x_shape[nd - 1];
+  g.Ho = is1d ? 1 : dy->shape[2];
+  g.Wo = dy->shape[nd - 1];
+  j.g = g;
+  j.src = nn__conv_data(name, dy, &tdy);
+  j.idx_in = (const int64_t *)nn__conv_data(name, argmax, &tix);
+  if (!j.src || !j.idx_in) goto done;
+  dx = nn__new(name, dy->dtype, x_shape, nd);
+  if (!dx) goto done;
+  j.dst = dx->data;
+  j.planes = g.N * g.C;
+  j.per = nn__pool_per(g.Ho * g.Wo + g.H * g.W);
+  nch = (j.planes + j.per - 1) / j.per;
+  j.bad = (int64_t *)nn__xalloc(name, (size_t)(nch > 0 ? nch : 1) * sizeof(int64_t));
+  if (!j.bad) goto done;
+  nn__parallel_for(nch, dy->dtype == NN_FLOAT64 ? nn__maxpool_back_chunk_d : nn__maxpool_back_chunk_s, &j);
+  for (c = 0; c < nch; c++) {
+    if (j.bad[c] >= 0) {
+      int64_t k = j.bad[c];
+      nn__fail(NN_ERR_INDEX,
+               "%s: argmax value %lld at flat position %lld is out of range for an input plane of %lld elements "
+               "(x_shape %s)",
+               name, (long long)j.idx_in[k], (long long)k, (long long)(g.H * g.W),
+               nn__fmt_shape(b1, sizeof b1, x_shape, nd));
+      goto done;
+    }
+  }
+  res = dx;
+done:
+  nn__dealloc(j.bad);
+  if (!res) nn_free(dx);
+  nn_free(tdy);
+  nn_free(tix);
+  return res;
+}
+
+NNDEF nn_tensor *nn_max_pool2d(const nn_tensor *x, int kh, int kw, const nn_conv_params *p, nn_tensor **argmax) {
+  return nn__max_pool("nn_max_pool2d", 0, x, kh, kw, p, argmax);
+}
+NNDEF nn_tensor *nn_max_pool1d(const nn_tensor *x, int k, const nn_conv_params *p, nn_tensor **argmax) {
+  return nn__max_pool("nn_max_pool1d", 1, x, 1, k, p, argmax);
+}
+NNDEF nn_tensor *nn_avg_pool2d(const nn_tensor *x, int kh, int kw, const nn_conv_params *p) {
+  return nn__avg_pool("nn_avg_pool2d", 0, x, kh, kw, p);
+}
+NNDEF nn_tensor *nn_avg_pool1d(const nn_tensor *x, int k, const nn_conv_params *p) {
+  return nn__avg_pool("nn_avg_pool1d", 1, x, 1, k, p);
+}
+NNDEF nn_tensor *nn_max_pool2d_backward(const nn_tensor *dy, const nn_tensor *argmax, const int64_t *x_shape) {
+  return nn__max_pool_backward("nn_max_pool2d_backward", 0, dy, argmax, x_shape);
+}
+NNDEF nn_tensor *nn_max_pool1d_backward(const nn_tensor *dy, const nn_tensor *argmax, const int64_t *x_shape) {
+  return nn__max_pool_backward("nn_max_pool1d_backward", 1, dy, argmax, x_shape);
+}
+NNDEF nn_tensor *nn_avg_pool2d_backward(const nn_tensor *dy, const int64_t *x_shape, int kh, int kw,
+                                        const nn_conv_params *p) {
+  return nn__avg_pool_backward("nn_avg_pool2d_backward", 0, dy, x_shape, kh, kw, p);
+}
+NNDEF nn_tensor *nn_avg_pool1d_backward(const nn_tensor *dy, const int64_t *x_shape, int k, const nn_conv_params *p) {
+  return nn__avg_pool_backward("nn_avg_pool1d_backward", 1, dy, x_shape, 1, k, p);
+}
 /* ---- end src/ops/conv.c ---- */
 #endif
 #ifndef NN_NO_PRINT
