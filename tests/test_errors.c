@@ -65,6 +65,12 @@ static void test_errors_null_everywhere(void) {
   ERR_T(nn_randn(NULL, s, 1, NN_FLOAT32)); ERR_T(nn_normal(NULL, 0, 1, s, 1, NN_FLOAT32));
   ERR_T(nn_randint(NULL, 0, 5, s, 1, NN_INT32)); ERR_T(nn_permutation(NULL, 5)); ERR_S(nn_shuffle(NULL, x));
   ERR_T(nn_choice(NULL, 5, 2, 0));
+  ERR_T(nn_conv2d(n, x, NULL, NULL)); ERR_T(nn_conv2d(x, n, NULL, NULL)); ERR_T(nn_conv1d(n, x, NULL, NULL));
+  ERR_T(nn_conv2d_backward_input(n, x, s, NULL)); ERR_T(nn_conv2d_backward_weight(n, x, s, NULL, NULL));
+  ERR_T(nn_conv1d_backward_input(x, n, s, NULL)); ERR_T(nn_conv1d_backward_weight(x, n, s, NULL, NULL));
+  ERR_T(nn_im2col(n, 2, 2, NULL)); ERR_T(nn_col2im(n, s, 2, 2, NULL)); ERR_T(nn_max_pool2d(n, 2, 2, NULL, NULL));
+  ERR_T(nn_max_pool2d_backward(n, x, s)); ERR_T(nn_avg_pool2d(n, 2, 2, NULL));
+  ERR_T(nn_avg_pool2d_backward(n, s, 2, 2, NULL)); ERR_T(nn_max_pool1d(n, 2, NULL, NULL)); ERR_T(nn_avg_pool1d(n, 2, NULL));
 }
 
 /* A tensor whose data lives on another device is refused by every CPU op with a clear message. */
