@@ -263,58 +263,67 @@ static void test_gemm_inf(void) {
   }
 }
 
-/* Every micro-kernel this CPU can run (portable, AVX2+FMA, AVX-512) on one packed tile, with and without beta. */
+/* Every micro-kernel this CPU can run (portable, AVX2+FMA, AVX-512) on single tiles: op(A) row-major, transposed
+   and packed-like (rsa/csa), every edge mr x nr, beta 0 (NaN in C ignored) and beta != 0, columns past the tile
+   untouched. */
 static void test_gemm_ukr_variants(void) {
-  enum { KC = 37 };
-  float a[NN__SGEMM_MR * KC], b[KC * NN__SGEMM_NR], c[NN__SGEMM_MR * 20], c0[NN__SGEMM_MR * 20];
-  double ad[NN__DGEMM_MR * KC], bd[KC * NN__DGEMM_NR], cd[NN__DGEMM_MR * 11], cd0[NN__DGEMM_MR * 11];
-  nn__sgemm_ukr_fn sk[3];
-  nn__dgemm_ukr_fn dk[3];
-  int nk = 1, k, i, j, p, pass;
-  sk[0] = nn__sgemm_ukr_c;
-  dk[0] = nn__dgemm_ukr_c;
-#if defined(NN__X86)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    sk[nk] = nn__sgemm_ukr_avx2;
-    dk[nk++] = nn__dgemm_ukr_avx2;
-  }
-  if (__builtin_cpu_supports("avx512f")) {
-    sk[nk] = nn__sgemm_ukr_avx512;
-    dk[nk++] = nn__dgemm_ukr_avx512;
-  }
-#endif
-  for (i = 0; i < NN__SGEMM_MR * KC; i++) a[i] = (float)mm_rand();
-  for (i = 0; i < KC * NN__SGEMM_NR; i++) b[i] = (float)mm_rand();
-  for (i = 0; i < NN__DGEMM_MR * KC; i++) ad[i] = mm_rand();
-  for (i = 0; i < KC * NN__DGEMM_NR; i++) bd[i] = mm_rand();
-  for (i = 0; i < NN__SGEMM_MR * 20; i++) c0[i] = (float)mm_rand();
-  for (i = 0; i < NN__DGEMM_MR * 11; i++) cd0[i] = mm_rand();
-  for (k = 0; k < nk; k++)
-    for (pass = 0; pass < 2; pass++) {
-      float beta = pass ? 0.5f : 0.0f;
-      memcpy(c, c0, sizeof c);
-      memcpy(cd, cd0, sizeof cd);
-      sk[k](KC, 1.5f, a, b, beta, c, 20);
-      dk[k](KC, 1.5, ad, bd, beta, cd, 11);
-      for (i = 0; i < NN__SGEMM_MR; i++)
-        for (j = 0; j < 20; j++) {
-          double s = 0, m = 0;
-          for (p = 0; p < KC; p++) {
-            s += (double)a[p * NN__SGEMM_MR + i] * b[p * NN__SGEMM_NR + j % NN__SGEMM_NR];
-            m += fabs((double)a[p * NN__SGEMM_MR + i] * b[p * NN__SGEMM_NR + j % NN__SGEMM_NR]);
+  enum { KC = 37, LDA = 41, LDC = 70 };
+  static float a[6 * LDA * 2], b[KC * 64], c[6 * LDC], c0[6 * LDC];
+  static double ad[6 * LDA * 2], bd[KC * 32], cd[6 * LDC], cd0[6 * LDC];
+  int isa, mx = nn__gemm_isa_max(), i, j, p, pass, lay, mr, nr;
+  for (i = 0; i < 6 * LDA * 2; i++) ad[i] = a[i] = (float)mm_rand();
+  for (i = 0; i < KC * 64; i++) b[i] = (float)mm_rand();
+  for (i = 0; i < KC * 32; i++) bd[i] = mm_rand();
+  for (i = 0; i < 6 * LDC; i++) cd0[i] = c0[i] = (float)mm_rand();
+  for (isa = 0; isa <= mx; isa++) {
+    nn__sgemm_cfg sc;
+    nn__dgemm_cfg dc;
+    nn__sgemm_get_cfg(isa, &sc);
+    nn__dgemm_get_cfg(isa, &dc);
+    for (lay = 0; lay < 2; lay++)
+      for (pass = 0; pass < 2; pass++)
+        for (mr = 1; mr <= 6; mr++)
+          for (nr = 1; nr <= 64; nr += (nr < 9 ? 1 : 7)) {
+            /* lay 0: a[i*LDA + p] (row-major A), lay 1: a[p*7 + i] (transposed, leading dimension 7) */
+            int64_t rsa = lay ? 1 : LDA, csa = lay ? 7 : 1;
+            double beta = pass ? 0.5 : 0.0;
+            int bad_s = 0, bad_d = 0, snr = nr < sc.nr ? nr : sc.nr, dnr = nr < dc.nr ? nr : dc.nr;
+            for (i = 0; i < 6 * LDC; i++) {
+              c[i] = pass ? c0[i] : NAN;
+              cd[i] = pass ? cd0[i] : NAN;
+            }
+            sc.ukr(KC, 1.5f, a, rsa, csa, b, (float)beta, c, LDC, mr, snr);
+            dc.ukr(KC, 1.5, ad, rsa, csa, bd, beta, cd, LDC, mr, dnr);
+            nt_checks++;
+            for (i = 0; i < 6; i++)
+              for (j = 0; j < LDC; j++) {
+                double s = 0, m = 0, sd = 0;
+                double cs = c[i * LDC + j], cdd = cd[i * LDC + j];
+                for (p = 0; p < KC; p++) {
+                  double x = a[i * rsa + p * csa];
+                  if (j < sc.nr) {
+                    s += x * b[p * sc.nr + j];
+                    m += fabs(x * b[p * sc.nr + j]);
+                  }
+                  if (j < dc.nr) sd += ad[i * rsa + p * csa] * bd[p * dc.nr + j];
+                }
+                if (i < mr && j < snr) {
+                  double want = 1.5 * s + beta * c0[i * LDC + j];
+                  if (!(fabs(cs - want) <= 1e-6 * (m + 1))) bad_s++;
+                } else if (!(pass ? cs == c0[i * LDC + j] : cs != cs)) {
+                  bad_s++; /* outside the tile: untouched */
+                }
+                if (i < mr && j < dnr) {
+                  if (!(fabs(cdd - (1.5 * sd + beta * cd0[i * LDC + j])) <= 1e-13)) bad_d++;
+                } else if (!(pass ? cdd == cd0[i * LDC + j] : cdd != cdd)) {
+                  bad_d++;
+                }
+              }
+            if (bad_s || bad_d)
+              NT_FAIL("isa %d layout %d beta %g mr %d nr %d: %d float and %d double elements wrong", isa, lay, beta,
+                      mr, nr, bad_s, bad_d);
           }
-          if (j < NN__SGEMM_NR) CHECK_NEAR(c[i * 20 + j], 1.5 * s + beta * c0[i * 20 + j], 1e-6 * (m + 1));
-          else CHECK(c[i * 20 + j] == c0[i * 20 + j]); /* beyond the tile: untouched */
-        }
-      for (i = 0; i < NN__DGEMM_MR; i++)
-        for (j = 0; j < 11; j++) {
-          double s = 0;
-          for (p = 0; p < KC; p++) s += ad[p * NN__DGEMM_MR + i] * bd[p * NN__DGEMM_NR + j % NN__DGEMM_NR];
-          if (j < NN__DGEMM_NR) CHECK_NEAR(cd[i * 11 + j], 1.5 * s + beta * cd0[i * 11 + j], 1e-13);
-          else CHECK(cd[i * 11 + j] == cd0[i * 11 + j]);
-        }
-    }
+  }
 }
 
 static void test_gemm_bad_args(void) {
