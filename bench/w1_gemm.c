@@ -7,6 +7,7 @@
             -r N      timed samples per figure (default 7; the median is printed)
             -isa N    micro-kernels: 0 portable C, 1 AVX2+FMA, 2 AVX-512 (default: the best this CPU runs);
                       a forced set is printed as the variant, e.g. w1.sgemm1024.nn.t1-avx2.gflops
+            -best     print the best sample instead of the median (for tuning on a busy machine)
             -peak     only the FMA peak;   -nopeak  no FMA peak
           cases: sgemm128 sgemm256 sgemm512 sgemm1024 sgemm2048 dense_fwd dense_dgrad dense_wgrad im2col dgemm1024
    Prints lines such as `w1.sgemm1024.nn.t2.gflops 412.3 GFLOP/s` and `w0.fma_peak.t2.gflops 486.1 GFLOP/s`.
@@ -43,6 +44,8 @@ static const w1_case w1_cases[] = {
     {"dgemm1024", 1024, 1024, 1024, 0, 0, 1},
 };
 #define W1_NCASES ((int)(sizeof w1_cases / sizeof w1_cases[0]))
+
+static int use_best = 0;
 
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
@@ -97,7 +100,7 @@ static double run_case(const w1_case *c, int reps) {
     samples[r] = (now() - t) / (double)calls;
   }
   qsort(samples, (size_t)reps, sizeof(double), cmp_double);
-  med = samples[reps / 2];
+  med = use_best ? samples[0] : samples[reps / 2];
   free(samples);
   free(A);
   free(B);
@@ -198,7 +201,7 @@ static double peak(int nt, int wide, int reps) {
     samples[r] = (double)nt * (double)PEAK_ITERS * 12.0 * lanes * 2.0 / t * 1e-9;
   }
   qsort(samples, (size_t)reps, sizeof(double), cmp_double);
-  return samples[reps / 2];
+  return use_best ? samples[reps - 1] : samples[reps / 2];
 }
 
 int main(int argc, char **argv) {
@@ -220,6 +223,8 @@ int main(int argc, char **argv) {
       if (reps < 1) reps = 1;
     } else if (!strcmp(argv[i], "-isa") && i + 1 < argc) {
       isa = atoi(argv[++i]);
+    } else if (!strcmp(argv[i], "-best")) {
+      use_best = 1;
     } else if (!strcmp(argv[i], "-peak")) {
       only_peak = 1;
     } else if (!strcmp(argv[i], "-nopeak")) {

@@ -263,14 +263,14 @@ static void test_gemm_inf(void) {
   }
 }
 
-/* Every micro-kernel this CPU can run (portable, AVX2+FMA, AVX-512) on single tiles: op(A) row-major, transposed
-   and packed-like (rsa/csa), every edge mr x nr, beta 0 (NaN in C ignored) and beta != 0, columns past the tile
-   untouched. */
+/* Every micro-kernel this CPU can run (portable, AVX2+FMA, AVX-512) on single tiles: op(A) row-major and transposed
+   (rsa/csa), every row count mr (rows from mr on are never read from A), beta 0 over NaN and beta != 0, columns past
+   the tile untouched. */
 static void test_gemm_ukr_variants(void) {
   enum { KC = 37, LDA = 41, LDC = 70 };
   static float a[6 * LDA * 2], b[KC * 64], c[6 * LDC], c0[6 * LDC];
   static double ad[6 * LDA * 2], bd[KC * 32], cd[6 * LDC], cd0[6 * LDC];
-  int isa, mx = nn__gemm_isa_max(), i, j, p, pass, lay, mr, nr;
+  int isa, mx = nn__gemm_isa_max(), i, j, p, pass, lay, mr, kc;
   for (i = 0; i < 6 * LDA * 2; i++) ad[i] = a[i] = (float)mm_rand();
   for (i = 0; i < KC * 64; i++) b[i] = (float)mm_rand();
   for (i = 0; i < KC * 32; i++) bd[i] = mm_rand();
@@ -283,23 +283,38 @@ static void test_gemm_ukr_variants(void) {
     for (lay = 0; lay < 2; lay++)
       for (pass = 0; pass < 2; pass++)
         for (mr = 1; mr <= 6; mr++)
-          for (nr = 1; nr <= 64; nr += (nr < 9 ? 1 : 7)) {
-            /* lay 0: a[i*LDA + p] (row-major A), lay 1: a[p*7 + i] (transposed, leading dimension 7) */
+          for (kc = KC - 1; kc <= KC; kc++) { /* even and odd depths (the k loop is unrolled by two) */
+            /* lay 0: a[i*LDA + p] (row-major A), lay 1: a[p*7 + i] (transposed, leading dimension 7); rows at or
+               past mr hold NaN, which must not reach rows below mr */
             int64_t rsa = lay ? 1 : LDA, csa = lay ? 7 : 1;
-            double beta = pass ? 0.5 : 0.0;
-            int bad_s = 0, bad_d = 0, snr = nr < sc.nr ? nr : sc.nr, dnr = nr < dc.nr ? nr : dc.nr;
+            float sab[2], *as = a;
+            double dab[2], *adp = ad;
+            static float an[6 * LDA * 2];
+            static double adn[6 * LDA * 2];
+            int bad_s = 0, bad_d = 0;
+            for (i = 0; i < 6 * LDA * 2; i++) {
+              adn[i] = an[i] = a[i];
+              for (j = mr; j < 6; j++)
+                if ((lay ? i % 7 == j : i / LDA == j)) adn[i] = an[i] = NAN;
+            }
+            as = an;
+            adp = adn;
+            sab[0] = 1.5f;
+            dab[0] = 1.5;
+            sab[1] = pass ? 0.5f : 0.0f;
+            dab[1] = pass ? 0.5 : 0.0;
             for (i = 0; i < 6 * LDC; i++) {
               c[i] = pass ? c0[i] : NAN;
               cd[i] = pass ? cd0[i] : NAN;
             }
-            sc.ukr(KC, 1.5f, a, rsa, csa, b, (float)beta, c, LDC, mr, snr);
-            dc.ukr(KC, 1.5, ad, rsa, csa, bd, beta, cd, LDC, mr, dnr);
+            sc.ukr(kc, as, rsa, csa, b, c, LDC, mr, sab);
+            dc.ukr(kc, adp, rsa, csa, bd, cd, LDC, mr, dab);
             nt_checks++;
-            for (i = 0; i < 6; i++)
+            for (i = 0; i < mr; i++)
               for (j = 0; j < LDC; j++) {
                 double s = 0, m = 0, sd = 0;
                 double cs = c[i * LDC + j], cdd = cd[i * LDC + j];
-                for (p = 0; p < KC; p++) {
+                for (p = 0; p < kc; p++) {
                   double x = a[i * rsa + p * csa];
                   if (j < sc.nr) {
                     s += x * b[p * sc.nr + j];
@@ -307,21 +322,20 @@ static void test_gemm_ukr_variants(void) {
                   }
                   if (j < dc.nr) sd += ad[i * rsa + p * csa] * bd[p * dc.nr + j];
                 }
-                if (i < mr && j < snr) {
-                  double want = 1.5 * s + beta * c0[i * LDC + j];
-                  if (!(fabs(cs - want) <= 1e-6 * (m + 1))) bad_s++;
+                if (j < sc.nr) {
+                  if (!(fabs(cs - (1.5 * s + sab[1] * c0[i * LDC + j])) <= 1e-6 * (m + 1))) bad_s++;
                 } else if (!(pass ? cs == c0[i * LDC + j] : cs != cs)) {
-                  bad_s++; /* outside the tile: untouched */
+                  bad_s++; /* past the tile: untouched */
                 }
-                if (i < mr && j < dnr) {
-                  if (!(fabs(cdd - (1.5 * sd + beta * cd0[i * LDC + j])) <= 1e-13)) bad_d++;
+                if (j < dc.nr) {
+                  if (!(fabs(cdd - (1.5 * sd + dab[1] * cd0[i * LDC + j])) <= 1e-13)) bad_d++;
                 } else if (!(pass ? cdd == cd0[i * LDC + j] : cdd != cdd)) {
                   bad_d++;
                 }
               }
             if (bad_s || bad_d)
-              NT_FAIL("isa %d layout %d beta %g mr %d nr %d: %d float and %d double elements wrong", isa, lay, beta,
-                      mr, nr, bad_s, bad_d);
+              NT_FAIL("isa %d layout %d beta %g mr %d kc %d: %d float and %d double elements wrong", isa, lay,
+                      (double)sab[1], mr, kc, bad_s, bad_d);
           }
   }
 }

@@ -25,6 +25,7 @@
 
 /* ---- block sizes ---- */
 #define NN__GEMM_MR 6                   /* rows of every register tile */
+#define NN__GEMM_NRMAX 64               /* the widest register tile (AVX-512 float) */
 #define NN__GEMM_GROUP_BYTES (512 << 10) /* bound on a chunk's packed B (kc x group columns), kept in L2 */
 #define NN__GEMM_CHUNKS 8               /* aim for this many chunks (column groups x row blocks) */
 #define NN__GEMM_MIN_ROWS 256           /* a row block is not cut shorter than this (each block re-packs its B) */
@@ -35,12 +36,13 @@
 
 /* ---- micro-kernels ---- */
 
-/* c[i*ldc + j] (i < mr, j < nr) = alpha * sum_p a[i*rsa + p*csa] * b[p*NR + j] + beta * c[...]; beta == 0: c is
-   not read. b is one packed kc x NR micro-panel of op(B); rows of a at or past mr are not read. */
-typedef void (*nn__sgemm_ukr_fn)(int64_t kc, float alpha, const float *a, int64_t rsa, int64_t csa, const float *b,
-                                 float beta, float *c, int64_t ldc, int mr, int nr);
-typedef void (*nn__dgemm_ukr_fn)(int64_t kc, double alpha, const double *a, int64_t rsa, int64_t csa,
-                                 const double *b, double beta, double *c, int64_t ldc, int mr, int nr);
+/* One MR x NR tile: c[i*ldc + j] (i < MR, j < NR) = alpha * sum_p a[i*rsa + p*csa] * b[p*NR + j] + beta * c[...]
+   with alpha = ab[0], beta = ab[1]; beta == 0: c is not read. b is one packed kc x NR micro-panel of op(B); rows of
+   a at or past mr are not read (the tile's rows from mr on are then meaningless). */
+typedef void (*nn__sgemm_ukr_fn)(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, float *c,
+                                 int64_t ldc, int mr, const float *ab);
+typedef void (*nn__dgemm_ukr_fn)(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b, double *c,
+                                 int64_t ldc, int mr, const double *ab);
 /* Packs op(B)[0:kc, 0:nc] into NR-column micro-panels: bp[q*kc + p*NR + j] = op(B)(p, q + j), zero past nc. */
 typedef void (*nn__sgemm_packb_fn)(int tb, const float *B, int64_t ldb, int64_t kc, int64_t nc, float *bp);
 typedef void (*nn__dgemm_packb_fn)(int tb, const double *B, int64_t ldb, int64_t kc, int64_t nc, double *bp);
@@ -88,13 +90,13 @@ typedef struct nn__dgemm_cfg {
       c5[j] += x5 * bj;                                                                                         \
     }                                                                                                           \
   }                                                                                                             \
-  for (i = 0; i < mr; i++) {                                                                                    \
+  for (i = 0; i < 6; i++) {                                                                                     \
     const T *r = i == 0 ? c0 : i == 1 ? c1 : i == 2 ? c2 : i == 3 ? c3 : i == 4 ? c4 : c5;                      \
     T *ci = c + i * ldc;                                                                                        \
-    if (beta == 0)                                                                                              \
-      for (j = 0; j < nr; j++) ci[j] = alpha * r[j];                                                            \
+    if (ab[1] == 0)                                                                                             \
+      for (j = 0; j < NR; j++) ci[j] = ab[0] * r[j];                                                            \
     else                                                                                                        \
-      for (j = 0; j < nr; j++) ci[j] = alpha * r[j] + beta * ci[j];                                             \
+      for (j = 0; j < NR; j++) ci[j] = ab[0] * r[j] + ab[1] * ci[j];                                            \
   }
 
 /* Portable packing of op(B) into NR-column micro-panels. */
@@ -112,12 +114,12 @@ typedef struct nn__dgemm_cfg {
     }                                                                      \
   }
 
-NN__PRIVATE void nn__sgemm_ukr_c(int64_t kc, float alpha, const float *a, int64_t rsa, int64_t csa, const float *b,
-                                 float beta, float *c, int64_t ldc, int mr, int nr) {
+NN__PRIVATE void nn__sgemm_ukr_c(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, float *c,
+                                 int64_t ldc, int mr, const float *ab) {
   NN__GEMM_UKR_C(float, 16)
 }
-NN__PRIVATE void nn__dgemm_ukr_c(int64_t kc, double alpha, const double *a, int64_t rsa, int64_t csa,
-                                 const double *b, double beta, double *c, int64_t ldc, int mr, int nr) {
+NN__PRIVATE void nn__dgemm_ukr_c(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b, double *c,
+                                 int64_t ldc, int mr, const double *ab) {
   NN__GEMM_UKR_C(double, 8)
 }
 NN__PRIVATE void nn__sgemm_packb_c(int tb, const float *B, int64_t ldb, int64_t kc, int64_t nc, float *bp) {
@@ -299,7 +301,7 @@ NN__PRIVATE int nn__gemm_set_isa(int isa) {
    from L2 per row panel), and an MR x kc panel of op(A) of 12 KiB (float) or 24 KiB (double) reused from L1. */
 NN__PRIVATE void nn__sgemm_get_cfg(int isa, nn__sgemm_cfg *cfg) {
   cfg->nr = 16;
-  cfg->kc = 512;
+  cfg->kc = getenv("NN_SKC") ? atoi(getenv("NN_SKC")) : 512;
   cfg->ukr = nn__sgemm_ukr_c;
   cfg->packb = nn__sgemm_packb_c;
 #if defined(NN__X86)
@@ -317,7 +319,7 @@ NN__PRIVATE void nn__sgemm_get_cfg(int isa, nn__sgemm_cfg *cfg) {
 }
 NN__PRIVATE void nn__dgemm_get_cfg(int isa, nn__dgemm_cfg *cfg) {
   cfg->nr = 8;
-  cfg->kc = 512;
+  cfg->kc = getenv("NN_DKC") ? atoi(getenv("NN_DKC")) : 512;
   cfg->ukr = nn__dgemm_ukr_c;
   cfg->packb = nn__dgemm_packb_c;
 #if defined(NN__X86)
@@ -409,9 +411,9 @@ NN__PRIVATE void nn__gemm_plan(int64_t M, int64_t N, int64_t K, int nr, int64_t 
   int64_t maxppc, want;
   *kc = (K + nsl - 1) / nsl;
   /* column groups: at most GROUP_BYTES of packed B each, and about CHUNKS of them when there are enough panels */
-  maxppc = (int64_t)(NN__GEMM_GROUP_BYTES / ((size_t)nr * (size_t)*kc * esize));
+  maxppc = (int64_t)((getenv("NN_GB") ? (size_t)atoi(getenv("NN_GB")) << 10 : (size_t)NN__GEMM_GROUP_BYTES) / ((size_t)nr * (size_t)*kc * esize));
   if (maxppc < 1) maxppc = 1;
-  *ppc = npan / NN__GEMM_CHUNKS;
+  *ppc = npan / (getenv("NN_CH") ? atoi(getenv("NN_CH")) : NN__GEMM_CHUNKS);
   if (*ppc < 1) *ppc = 1;
   if (*ppc > maxppc) *ppc = maxppc;
   *ncg = (npan + *ppc - 1) / *ppc;
@@ -468,6 +470,7 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
     int ta, tb;                                                                                                \
     int64_t M, N, K;                                                                                           \
     T alpha, beta;                                                                                             \
+    T ab[2], ab1[2]; /* {alpha, beta} for the first K slice, {alpha, 1} for the others */                      \
     const T *A, *B;                                                                                            \
     T *C;                                                                                                      \
     int64_t lda, ldb, ldc;                                                                                     \
@@ -482,19 +485,33 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
     int64_t blk;                                                                                               \
   } nn__##S##gemm_job;                                                                                         \
                                                                                                                \
-  /* Rows [i0, i1) x columns [j0, j1) of C for the K slice [p0, p0 + kc); bp holds op(B)[p0:p0+kc, j0:j1) packed. */ \
+  /* Rows [i0, i1) x columns [j0, j1) of C for the K slice [p0, p0 + kc); bp holds op(B)[p0:p0+kc, j0:j1) packed; \
+     ab = {alpha, beta}. Edge tiles are computed into a scratch tile and merged. */                            \
   NN__PRIVATE void nn__##S##gemm_block(const nn__##S##gemm_job *g, const T *bp, int64_t i0, int64_t i1,        \
-                                       int64_t j0, int64_t j1, int64_t p0, int64_t kc, T beta) {               \
+                                       int64_t j0, int64_t j1, int64_t p0, int64_t kc, const T *ab) {          \
     int64_t i, j, nrc = g->cfg.nr, lda = g->lda, ldc = g->ldc;                                                 \
     int64_t rsa = g->ta ? 1 : lda, csa = g->ta ? lda : 1;                                                      \
     nn__##S##gemm_ukr_fn ukr = g->cfg.ukr;                                                                     \
+    T tile[NN__GEMM_MR * NN__GEMM_NRMAX], ab0[2];                                                              \
+    ab0[0] = ab[0];                                                                                            \
+    ab0[1] = 0;                                                                                                \
     for (i = i0; i < i1; i += NN__GEMM_MR) {                                                                   \
       int mr = (int)(i1 - i < NN__GEMM_MR ? i1 - i : NN__GEMM_MR);                                             \
       const T *a = g->ta ? g->A + p0 * lda + i : g->A + i * lda + p0;                                          \
       T *c = g->C + i * ldc;                                                                                   \
       for (j = j0; j < j1; j += nrc) {                                                                         \
-        int nr = (int)(j1 - j < nrc ? j1 - j : nrc);                                                           \
-        ukr(kc, g->alpha, a, rsa, csa, bp + (j - j0) * kc, beta, c + j, ldc, mr, nr);                          \
+        int64_t nr = j1 - j < nrc ? j1 - j : nrc;                                                              \
+        if (mr == NN__GEMM_MR && nr == nrc) {                                                                  \
+          ukr(kc, a, rsa, csa, bp + (j - j0) * kc, c + j, ldc, mr, ab);                                        \
+        } else {                                                                                               \
+          int64_t ii, jj;                                                                                      \
+          T beta = ab[1];                                                                                      \
+          ukr(kc, a, rsa, csa, bp + (j - j0) * kc, tile, nrc, mr, ab0);                                        \
+          for (ii = 0; ii < mr; ii++)                                                                          \
+            for (jj = 0; jj < nr; jj++)                                                                        \
+              c[ii * ldc + j + jj] =                                                                           \
+                  beta == 0 ? tile[ii * nrc + jj] : tile[ii * nrc + jj] + beta * c[ii * ldc + j + jj];         \
+        }                                                                                                      \
       }                                                                                                        \
     }                                                                                                          \
   }                                                                                                            \
@@ -512,7 +529,7 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
       int64_t kc = g->K - p0 < g->kc ? g->K - p0 : g->kc;                                                      \
       const T *B = g->tb ? g->B + j0 * g->ldb + p0 : g->B + p0 * g->ldb + j0;                                  \
       g->cfg.packb(g->tb, B, g->ldb, kc, j1 - j0, bp);                                                         \
-      nn__##S##gemm_block(g, bp, i0, i1, j0, j1, p0, kc, p0 == 0 ? g->beta : (T)1);                            \
+      nn__##S##gemm_block(g, bp, i0, i1, j0, j1, p0, kc, p0 == 0 ? g->ab : g->ab1);                            \
     }                                                                                                          \
     nn__gemm_slot_give(g->busy, s);                                                                            \
   }                                                                                                            \
@@ -672,6 +689,9 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
       else nn__parallel_for(n, nn__##S##gemm_direct_chunk, &g);                                                \
       return 0;                                                                                                \
     }                                                                                                          \
+    g.ab[0] = g.ab1[0] = alpha;                                                                                \
+    g.ab[1] = beta;                                                                                            \
+    g.ab1[1] = 1;                                                                                              \
     nn__##S##gemm_get_cfg(isa, &g.cfg);                                                                        \
     nn__gemm_plan(M, N, K, g.cfg.nr, g.cfg.kc, sizeof(T), &g.kc, &g.ppc, &g.ncg, &g.rpb, &nrb);                \
     nch = g.ncg * nrb;                                                                                         \
