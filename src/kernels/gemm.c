@@ -29,6 +29,7 @@
 #define NN__GEMM_GROUP_BYTES (512 << 10) /* bound on a chunk's packed B (kc x group columns), kept in L2 */
 #define NN__GEMM_CHUNKS 8               /* aim for this many chunks (column groups x row blocks) */
 #define NN__GEMM_MIN_ROWS 256           /* a row block is not cut shorter than this (each block re-packs its B) */
+#define NN__GEMM_BDIRECT_ROWS 96        /* row blocks up to this size read an untransposed B in place */
 #define NN__GEMM_MAX_SLOTS 64           /* packing buffers in flight at once (one per running chunk) */
 #define NN__GEMM_SMALL (10 * 10 * 10)   /* M*N*K below this: direct loops (measured: packing wins from ~12^3 up) */
 #define NN__GEMM_DIRECT_GRAIN (1 << 18) /* multiply-adds per parallel chunk in the direct loops */
@@ -36,13 +37,13 @@
 
 /* ---- micro-kernels ---- */
 
-/* One MR x NR tile: c[i*ldc + j] (i < MR, j < NR) = alpha * sum_p a[i*rsa + p*csa] * b[p*NR + j] + beta * c[...]
-   with alpha = ab[0], beta = ab[1]; beta == 0: c is not read. b is one packed kc x NR micro-panel of op(B); rows of
-   a at or past mr are not read (the tile's rows from mr on are then meaningless). */
-typedef void (*nn__sgemm_ukr_fn)(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, float *c,
-                                 int64_t ldc, int mr, const float *ab);
-typedef void (*nn__dgemm_ukr_fn)(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b, double *c,
-                                 int64_t ldc, int mr, const double *ab);
+/* One MR x NR tile: c[i*ldc + j] (i < MR, j < NR) = alpha * sum_p a[i*rsa + p*csa] * b[p*ldbp + j] + beta * c[...]
+   with alpha = ab[0], beta = ab[1]; beta == 0: c is not read. b is a kc x NR micro-panel of op(B), packed (ldbp =
+   NR) or B itself; rows of a at or past mr are not read (the tile's rows from mr on are then meaningless). */
+typedef void (*nn__sgemm_ukr_fn)(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t ldbp,
+                                 float *c, int64_t ldc, int mr, const float *ab);
+typedef void (*nn__dgemm_ukr_fn)(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b,
+                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab);
 /* Packs op(B)[0:kc, 0:nc] into NR-column micro-panels: bp[q*kc + p*NR + j] = op(B)(p, q + j), zero past nc. */
 typedef void (*nn__sgemm_packb_fn)(int tb, const float *B, int64_t ldb, int64_t kc, int64_t nc, float *bp);
 typedef void (*nn__dgemm_packb_fn)(int tb, const double *B, int64_t ldb, int64_t kc, int64_t nc, double *bp);
@@ -78,7 +79,7 @@ typedef struct nn__dgemm_cfg {
     c5[j] = 0;                                                                                                  \
   }                                                                                                             \
   for (p = 0; p < kc; p++, o += csa) {                                                                          \
-    const T *bp = b + p * NR;                                                                                   \
+    const T *bp = b + p * ldbp;                                                                                 \
     T x0 = a0[o], x1 = a1[o], x2 = a2[o], x3 = a3[o], x4 = a4[o], x5 = a5[o];                                   \
     for (j = 0; j < NR; j++) {                                                                                  \
       T bj = bp[j];                                                                                             \
@@ -114,12 +115,12 @@ typedef struct nn__dgemm_cfg {
     }                                                                      \
   }
 
-NN__PRIVATE void nn__sgemm_ukr_c(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, float *c,
-                                 int64_t ldc, int mr, const float *ab) {
+NN__PRIVATE void nn__sgemm_ukr_c(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t ldbp,
+                                 float *c, int64_t ldc, int mr, const float *ab) {
   NN__GEMM_UKR_C(float, 16)
 }
-NN__PRIVATE void nn__dgemm_ukr_c(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b, double *c,
-                                 int64_t ldc, int mr, const double *ab) {
+NN__PRIVATE void nn__dgemm_ukr_c(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b,
+                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab) {
   NN__GEMM_UKR_C(double, 8)
 }
 NN__PRIVATE void nn__sgemm_packb_c(int tb, const float *B, int64_t ldb, int64_t kc, int64_t nc, float *bp) {
@@ -134,18 +135,20 @@ NN__PRIVATE void nn__dgemm_packb_c(int tb, const double *B, int64_t ldb, int64_t
 #define NN__GEMM_T_AVX512 __attribute__((target("avx512f,avx2,fma")))
 
 /* Transposing packers for op(B) = B^T: dst[p*NR + j] = B[j*ldb + p] for j < nr, zero for nr <= j < NR. Whole 8 x 8
-   (float) or 4 x 4 (double) blocks are transposed in registers. */
+   (float) or 4 x 4 (double) blocks are transposed in registers, a block row of dst at a time so that dst is written
+   in whole lines and the source lines of the panel's rows stay in L1 between consecutive block rows. */
 NN__PRIVATE NN__GEMM_T_AVX2 void nn__sgemm_packbt_x86(const float *B, int64_t ldb, int64_t kc, int nr, int NR,
                                                       float *dst) {
   int64_t p, kc8 = kc & ~(int64_t)7;
-  int j, jj;
-  for (j = 0; j + 8 <= nr; j += 8) {
-    const float *s = B + j * ldb;
-    for (p = 0; p < kc8; p += 8) {
-      __m256 r0 = _mm256_loadu_ps(s + p), r1 = _mm256_loadu_ps(s + ldb + p), r2 = _mm256_loadu_ps(s + 2 * ldb + p);
-      __m256 r3 = _mm256_loadu_ps(s + 3 * ldb + p), r4 = _mm256_loadu_ps(s + 4 * ldb + p);
-      __m256 r5 = _mm256_loadu_ps(s + 5 * ldb + p), r6 = _mm256_loadu_ps(s + 6 * ldb + p);
-      __m256 r7 = _mm256_loadu_ps(s + 7 * ldb + p);
+  int j, jj, nr8 = nr & ~7;
+  for (p = 0; p < kc8; p += 8) {
+    float *d = dst + p * NR;
+    for (j = 0; j < nr8; j += 8) {
+      const float *s = B + j * ldb + p;
+      __m256 r0 = _mm256_loadu_ps(s), r1 = _mm256_loadu_ps(s + ldb), r2 = _mm256_loadu_ps(s + 2 * ldb);
+      __m256 r3 = _mm256_loadu_ps(s + 3 * ldb), r4 = _mm256_loadu_ps(s + 4 * ldb);
+      __m256 r5 = _mm256_loadu_ps(s + 5 * ldb), r6 = _mm256_loadu_ps(s + 6 * ldb);
+      __m256 r7 = _mm256_loadu_ps(s + 7 * ldb);
       __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3);
       __m256 t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
       __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
@@ -153,48 +156,51 @@ NN__PRIVATE NN__GEMM_T_AVX2 void nn__sgemm_packbt_x86(const float *B, int64_t ld
       __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
       __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
       __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-      float *d = dst + p * NR + j;
-      _mm256_storeu_ps(d, _mm256_permute2f128_ps(u0, u4, 0x20));
-      _mm256_storeu_ps(d + NR, _mm256_permute2f128_ps(u1, u5, 0x20));
-      _mm256_storeu_ps(d + 2 * NR, _mm256_permute2f128_ps(u2, u6, 0x20));
-      _mm256_storeu_ps(d + 3 * NR, _mm256_permute2f128_ps(u3, u7, 0x20));
-      _mm256_storeu_ps(d + 4 * NR, _mm256_permute2f128_ps(u0, u4, 0x31));
-      _mm256_storeu_ps(d + 5 * NR, _mm256_permute2f128_ps(u1, u5, 0x31));
-      _mm256_storeu_ps(d + 6 * NR, _mm256_permute2f128_ps(u2, u6, 0x31));
-      _mm256_storeu_ps(d + 7 * NR, _mm256_permute2f128_ps(u3, u7, 0x31));
+      _mm256_storeu_ps(d + j, _mm256_permute2f128_ps(u0, u4, 0x20));
+      _mm256_storeu_ps(d + NR + j, _mm256_permute2f128_ps(u1, u5, 0x20));
+      _mm256_storeu_ps(d + 2 * NR + j, _mm256_permute2f128_ps(u2, u6, 0x20));
+      _mm256_storeu_ps(d + 3 * NR + j, _mm256_permute2f128_ps(u3, u7, 0x20));
+      _mm256_storeu_ps(d + 4 * NR + j, _mm256_permute2f128_ps(u0, u4, 0x31));
+      _mm256_storeu_ps(d + 5 * NR + j, _mm256_permute2f128_ps(u1, u5, 0x31));
+      _mm256_storeu_ps(d + 6 * NR + j, _mm256_permute2f128_ps(u2, u6, 0x31));
+      _mm256_storeu_ps(d + 7 * NR + j, _mm256_permute2f128_ps(u3, u7, 0x31));
     }
-    for (; p < kc; p++)
-      for (jj = 0; jj < 8; jj++) dst[p * NR + j + jj] = s[jj * ldb + p];
+    for (jj = 0; jj < 8; jj++) {
+      for (j = nr8; j < nr; j++) d[jj * NR + j] = B[j * ldb + p + jj];
+      for (j = nr; j < NR; j++) d[jj * NR + j] = 0;
+    }
   }
-  for (; j < nr; j++)
-    for (p = 0; p < kc; p++) dst[p * NR + j] = B[j * ldb + p];
-  for (p = 0; p < kc; p++)
-    for (jj = nr; jj < NR; jj++) dst[p * NR + jj] = 0;
+  for (; p < kc; p++) {
+    for (j = 0; j < nr; j++) dst[p * NR + j] = B[j * ldb + p];
+    for (j = nr; j < NR; j++) dst[p * NR + j] = 0;
+  }
 }
 NN__PRIVATE NN__GEMM_T_AVX2 void nn__dgemm_packbt_x86(const double *B, int64_t ldb, int64_t kc, int nr, int NR,
                                                       double *dst) {
   int64_t p, kc4 = kc & ~(int64_t)3;
-  int j, jj;
-  for (j = 0; j + 4 <= nr; j += 4) {
-    const double *s = B + j * ldb;
-    for (p = 0; p < kc4; p += 4) {
-      __m256d r0 = _mm256_loadu_pd(s + p), r1 = _mm256_loadu_pd(s + ldb + p);
-      __m256d r2 = _mm256_loadu_pd(s + 2 * ldb + p), r3 = _mm256_loadu_pd(s + 3 * ldb + p);
+  int j, jj, nr4 = nr & ~3;
+  for (p = 0; p < kc4; p += 4) {
+    double *d = dst + p * NR;
+    for (j = 0; j < nr4; j += 4) {
+      const double *s = B + j * ldb + p;
+      __m256d r0 = _mm256_loadu_pd(s), r1 = _mm256_loadu_pd(s + ldb);
+      __m256d r2 = _mm256_loadu_pd(s + 2 * ldb), r3 = _mm256_loadu_pd(s + 3 * ldb);
       __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
       __m256d t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
-      double *d = dst + p * NR + j;
-      _mm256_storeu_pd(d, _mm256_permute2f128_pd(t0, t2, 0x20));
-      _mm256_storeu_pd(d + NR, _mm256_permute2f128_pd(t1, t3, 0x20));
-      _mm256_storeu_pd(d + 2 * NR, _mm256_permute2f128_pd(t0, t2, 0x31));
-      _mm256_storeu_pd(d + 3 * NR, _mm256_permute2f128_pd(t1, t3, 0x31));
+      _mm256_storeu_pd(d + j, _mm256_permute2f128_pd(t0, t2, 0x20));
+      _mm256_storeu_pd(d + NR + j, _mm256_permute2f128_pd(t1, t3, 0x20));
+      _mm256_storeu_pd(d + 2 * NR + j, _mm256_permute2f128_pd(t0, t2, 0x31));
+      _mm256_storeu_pd(d + 3 * NR + j, _mm256_permute2f128_pd(t1, t3, 0x31));
     }
-    for (; p < kc; p++)
-      for (jj = 0; jj < 4; jj++) dst[p * NR + j + jj] = s[jj * ldb + p];
+    for (jj = 0; jj < 4; jj++) {
+      for (j = nr4; j < nr; j++) d[jj * NR + j] = B[j * ldb + p + jj];
+      for (j = nr; j < NR; j++) d[jj * NR + j] = 0;
+    }
   }
-  for (; j < nr; j++)
-    for (p = 0; p < kc; p++) dst[p * NR + j] = B[j * ldb + p];
-  for (p = 0; p < kc; p++)
-    for (jj = nr; jj < NR; jj++) dst[p * NR + jj] = 0;
+  for (; p < kc; p++) {
+    for (j = 0; j < nr; j++) dst[p * NR + j] = B[j * ldb + p];
+    for (j = nr; j < NR; j++) dst[p * NR + j] = 0;
+  }
 }
 
 /* AVX-512: 6 x 64 floats, 6 x 32 doubles */
@@ -485,10 +491,12 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
     int64_t blk;                                                                                               \
   } nn__##S##gemm_job;                                                                                         \
                                                                                                                \
-  /* Rows [i0, i1) x columns [j0, j1) of C for the K slice [p0, p0 + kc); bp holds op(B)[p0:p0+kc, j0:j1) packed; \
-     ab = {alpha, beta}. Edge tiles are computed into a scratch tile and merged. */                            \
-  NN__PRIVATE void nn__##S##gemm_block(const nn__##S##gemm_job *g, const T *bp, int64_t i0, int64_t i1,        \
-                                       int64_t j0, int64_t j1, int64_t p0, int64_t kc, const T *ab) {          \
+  /* Rows [i0, i1) x columns [j0, j1) of C for the K slice [p0, p0 + kc), ab = {alpha, beta}. The micro-panels of \
+     columns below jd are read from B in place at bd (row stride ldb); the others are packed at bp, from column    \
+     jd on. Edge tiles are computed into a scratch tile and merged. */                                         \
+  NN__PRIVATE void nn__##S##gemm_block(const nn__##S##gemm_job *g, const T *bd, int64_t jd, const T *bp,       \
+                                       int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t p0, int64_t kc, \
+                                       const T *ab) {                                                          \
     int64_t i, j, nrc = g->cfg.nr, lda = g->lda, ldc = g->ldc;                                                 \
     int64_t rsa = g->ta ? 1 : lda, csa = g->ta ? lda : 1;                                                      \
     nn__##S##gemm_ukr_fn ukr = g->cfg.ukr;                                                                     \
@@ -500,13 +508,14 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
       const T *a = g->ta ? g->A + p0 * lda + i : g->A + i * lda + p0;                                          \
       T *c = g->C + i * ldc;                                                                                   \
       for (j = j0; j < j1; j += nrc) {                                                                         \
-        int64_t nr = j1 - j < nrc ? j1 - j : nrc;                                                              \
+        int64_t nr = j1 - j < nrc ? j1 - j : nrc, ldbp = j < jd ? g->ldb : nrc;                                \
+        const T *b = j < jd ? bd + j : bp + (j - jd) * kc;                                                     \
         if (mr == NN__GEMM_MR && nr == nrc) {                                                                  \
-          ukr(kc, a, rsa, csa, bp + (j - j0) * kc, c + j, ldc, mr, ab);                                        \
+          ukr(kc, a, rsa, csa, b, ldbp, c + j, ldc, mr, ab);                                                   \
         } else {                                                                                               \
           int64_t ii, jj;                                                                                      \
           T beta = ab[1];                                                                                      \
-          ukr(kc, a, rsa, csa, bp + (j - j0) * kc, tile, nrc, mr, ab0);                                        \
+          ukr(kc, a, rsa, csa, b, ldbp, tile, nrc, mr, ab0);                                                   \
           for (ii = 0; ii < mr; ii++)                                                                          \
             for (jj = 0; jj < nr; jj++)                                                                        \
               c[ii * ldc + j + jj] =                                                                           \
@@ -516,20 +525,23 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
     }                                                                                                          \
   }                                                                                                            \
                                                                                                                \
-  /* One chunk: a row block times a column group, every K slice in order. */                                   \
+  /* One chunk: a row block times a column group, every K slice in order. op(B) is packed into this chunk's    \
+     slot, except that the full-width micro-panels of an untransposed B are read in place when the block has   \
+     few rows (a packed copy would be read only a few times). */                                              \
   NN__PRIVATE void nn__##S##gemm_chunk(void *vctx, int64_t c) {                                                \
     nn__##S##gemm_job *g = (nn__##S##gemm_job *)vctx;                                                          \
     int64_t cg = c % g->ncg, rb = c / g->ncg, cols = g->ppc * g->cfg.nr;                                       \
     int64_t j0 = cg * cols, j1 = j0 + cols < g->N ? j0 + cols : g->N;                                          \
     int64_t i0 = rb * g->rpb * NN__GEMM_MR, i1 = i0 + g->rpb * NN__GEMM_MR < g->M ? i0 + g->rpb * NN__GEMM_MR : g->M; \
-    int64_t p0;                                                                                                \
+    int64_t p0, jd = j0;                                                                                       \
     int s = nn__gemm_slot_take(g->busy, g->nslots);                                                            \
     T *bp = g->buf + s * g->slot;                                                                              \
+    if (!g->tb && i1 - i0 <= (getenv("NN_BD") ? atoi(getenv("NN_BD")) : NN__GEMM_BDIRECT_ROWS)) jd = j0 + (j1 - j0) / g->cfg.nr * g->cfg.nr;               \
     for (p0 = 0; p0 < g->K; p0 += g->kc) {                                                                     \
       int64_t kc = g->K - p0 < g->kc ? g->K - p0 : g->kc;                                                      \
-      const T *B = g->tb ? g->B + j0 * g->ldb + p0 : g->B + p0 * g->ldb + j0;                                  \
-      g->cfg.packb(g->tb, B, g->ldb, kc, j1 - j0, bp);                                                         \
-      nn__##S##gemm_block(g, bp, i0, i1, j0, j1, p0, kc, p0 == 0 ? g->ab : g->ab1);                            \
+      const T *B = g->tb ? g->B + jd * g->ldb + p0 : g->B + p0 * g->ldb + jd;                                  \
+      if (jd < j1) g->cfg.packb(g->tb, B, g->ldb, kc, j1 - jd, bp);                                            \
+      nn__##S##gemm_block(g, g->B + p0 * g->ldb, jd, bp, i0, i1, j0, j1, p0, kc, p0 == 0 ? g->ab : g->ab1);    \
     }                                                                                                          \
     nn__gemm_slot_give(g->busy, s);                                                                            \
   }                                                                                                            \
