@@ -288,14 +288,14 @@ static void test_gemm_inf(void) {
   }
 }
 
-/* Every micro-kernel this CPU can run (portable, AVX2+FMA, AVX-512) on single tiles: op(A) row-major and transposed
-   (rsa/csa), B packed (row stride NR) or in place (a longer row stride), every row count mr (rows from mr on are
-   never read from A), beta 0 over NaN and beta != 0, columns past the tile untouched. */
+/* Every micro-kernel this CPU can run (portable, AVX2+FMA, AVX-512, every tile width) on single tiles: op(A)
+   row-major and transposed (rsa/csa), B packed (row stride NR) or in place (a longer row stride), every row count mr
+   (rows from mr on are never read from A), beta 0 over NaN and beta != 0, columns past the tile untouched. */
 static void test_gemm_ukr_variants(void) {
   enum { KC = 37, LDA = 41, LDC = 70 };
   static float a[6 * LDA * 2], b[KC * 69], c[6 * LDC], c0[6 * LDC];
   static double ad[6 * LDA * 2], bd[KC * 37], cd[6 * LDC], cd0[6 * LDC];
-  int isa, mx = nn__gemm_isa_max(), i, j, p, pass, lay, mr, kc;
+  int isa, mx = nn__gemm_isa_max(), i, j, p, pass, lay, mr, kc, v;
   for (i = 0; i < 6 * LDA * 2; i++) ad[i] = a[i] = (float)mm_rand();
   for (i = 0; i < KC * 69; i++) b[i] = (float)mm_rand();
   for (i = 0; i < KC * 37; i++) bd[i] = mm_rand();
@@ -305,6 +305,7 @@ static void test_gemm_ukr_variants(void) {
     nn__dgemm_cfg dc;
     nn__sgemm_get_cfg(isa, &sc);
     nn__dgemm_get_cfg(isa, &dc);
+    for (v = 1; v <= 4; v++)
     for (lay = 0; lay < 4; lay++)
       for (pass = 0; pass < 2; pass++)
         for (mr = 1; mr <= 6; mr++)
@@ -313,6 +314,7 @@ static void test_gemm_ukr_variants(void) {
                past mr hold NaN, which must not reach rows below mr */
             int64_t rsa = lay & 1 ? 1 : LDA, csa = lay & 1 ? 7 : 1;
             int64_t sld = lay & 2 ? sc.nr + 5 : sc.nr, dld = lay & 2 ? dc.nr + 5 : dc.nr; /* B row strides */
+            int sw = v * sc.w < sc.nr ? v * sc.w : sc.nr, dw = v * dc.w < dc.nr ? v * dc.w : dc.nr; /* tile widths */
             float sab[2], *as = a;
             double dab[2], *adp = ad;
             static float an[6 * LDA * 2];
@@ -333,8 +335,8 @@ static void test_gemm_ukr_variants(void) {
               c[i] = pass ? c0[i] : NAN;
               cd[i] = pass ? cd0[i] : NAN;
             }
-            sc.ukr(kc, as, rsa, csa, b, sld, c, LDC, mr, sab);
-            dc.ukr(kc, adp, rsa, csa, bd, dld, cd, LDC, mr, dab);
+            sc.ukr[v - 1](kc, as, rsa, csa, b, sld, c, LDC, mr, sab);
+            dc.ukr[v - 1](kc, adp, rsa, csa, bd, dld, cd, LDC, mr, dab);
             nt_checks++;
             for (i = 0; i < mr; i++)
               for (j = 0; j < LDC; j++) {
@@ -342,26 +344,26 @@ static void test_gemm_ukr_variants(void) {
                 double cs = c[i * LDC + j], cdd = cd[i * LDC + j];
                 for (p = 0; p < kc; p++) {
                   double x = a[i * rsa + p * csa];
-                  if (j < sc.nr) {
+                  if (j < sw) {
                     s += x * b[p * sld + j];
                     m += fabs(x * b[p * sld + j]);
                   }
-                  if (j < dc.nr) sd += ad[i * rsa + p * csa] * bd[p * dld + j];
+                  if (j < dw) sd += ad[i * rsa + p * csa] * bd[p * dld + j];
                 }
-                if (j < sc.nr) {
+                if (j < sw) {
                   if (!(fabs(cs - (1.5 * s + sab[1] * c0[i * LDC + j])) <= 1e-6 * (m + 1))) bad_s++;
                 } else if (!(pass ? cs == c0[i * LDC + j] : cs != cs)) {
                   bad_s++; /* past the tile: untouched */
                 }
-                if (j < dc.nr) {
+                if (j < dw) {
                   if (!(fabs(cdd - (1.5 * sd + dab[1] * cd0[i * LDC + j])) <= 1e-13)) bad_d++;
                 } else if (!(pass ? cdd == cd0[i * LDC + j] : cdd != cdd)) {
                   bad_d++;
                 }
               }
             if (bad_s || bad_d)
-              NT_FAIL("isa %d layout %d beta %g mr %d kc %d: %d float and %d double elements wrong", isa, lay,
-                      (double)sab[1], mr, kc, bad_s, bad_d);
+              NT_FAIL("isa %d width %d layout %d beta %g mr %d kc %d: %d float and %d double elements wrong", isa, v,
+                      lay, (double)sab[1], mr, kc, bad_s, bad_d);
           }
   }
 }

@@ -50,15 +50,16 @@ typedef void (*nn__dgemm_packb_fn)(int tb, const double *B, int64_t ldb, int64_t
 
 /* One instruction set's kernels and block sizes. */
 typedef struct nn__sgemm_cfg {
-  int nr;       /* columns of the register tile */
-  int64_t kc;   /* longest K slice */
-  nn__sgemm_ukr_fn ukr;
+  int nr;                  /* columns of the widest register tile and of a packed micro-panel */
+  int w;                   /* columns per vector: ukr[v - 1] computes tiles v * w columns wide */
+  int64_t kc;              /* longest K slice */
+  nn__sgemm_ukr_fn ukr[4];
   nn__sgemm_packb_fn packb;
 } nn__sgemm_cfg;
 typedef struct nn__dgemm_cfg {
-  int nr;
+  int nr, w;
   int64_t kc;
-  nn__dgemm_ukr_fn ukr;
+  nn__dgemm_ukr_fn ukr[4];
   nn__dgemm_packb_fn packb;
 } nn__dgemm_cfg;
 
@@ -203,13 +204,11 @@ NN__PRIVATE NN__GEMM_T_AVX2 void nn__dgemm_packbt_x86(const double *B, int64_t l
   }
 }
 
-/* AVX-512: 6 x 64 floats, 6 x 32 doubles */
-#define NN__UK_UKR nn__sgemm_ukr_avx512
-#define NN__UK_PACKB nn__sgemm_packb_avx512
+/* AVX-512: tiles of 6 x 16/32/48/64 floats and 6 x 8/16/24/32 doubles */
 #define NN__UK_T float
 #define NN__UK_V __m512
 #define NN__UK_W 16
-#define NN__UK_NV 4
+#define NN__UK_NRP 64
 #define NN__UK_TARGET NN__GEMM_T_AVX512
 #define NN__UK_ZERO() _mm512_setzero_ps()
 #define NN__UK_LOAD(p) _mm512_loadu_ps(p)
@@ -218,14 +217,25 @@ NN__PRIVATE NN__GEMM_T_AVX2 void nn__dgemm_packbt_x86(const double *B, int64_t l
 #define NN__UK_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define NN__UK_MUL(a, b) _mm512_mul_ps(a, b)
 #define NN__UK_PACKBT nn__sgemm_packbt_x86
+#define NN__UK_UKR nn__sgemm_ukr_avx512_4
+#define NN__UK_NV 4
+#define NN__UK_PACKB nn__sgemm_packb_avx512
 #include "gemm_ukr.inc"
+#define NN__UK_UKR nn__sgemm_ukr_avx512_3
+#define NN__UK_NV 3
+#include "gemm_ukr.inc"
+#define NN__UK_UKR nn__sgemm_ukr_avx512_2
+#define NN__UK_NV 2
+#include "gemm_ukr.inc"
+#define NN__UK_UKR nn__sgemm_ukr_avx512_1
+#define NN__UK_NV 1
+#include "gemm_ukr.inc"
+#include "gemm_ukr_end.inc"
 
-#define NN__UK_UKR nn__dgemm_ukr_avx512
-#define NN__UK_PACKB nn__dgemm_packb_avx512
 #define NN__UK_T double
 #define NN__UK_V __m512d
 #define NN__UK_W 8
-#define NN__UK_NV 4
+#define NN__UK_NRP 32
 #define NN__UK_TARGET NN__GEMM_T_AVX512
 #define NN__UK_ZERO() _mm512_setzero_pd()
 #define NN__UK_LOAD(p) _mm512_loadu_pd(p)
@@ -234,15 +244,26 @@ NN__PRIVATE NN__GEMM_T_AVX2 void nn__dgemm_packbt_x86(const double *B, int64_t l
 #define NN__UK_FMA(a, b, c) _mm512_fmadd_pd(a, b, c)
 #define NN__UK_MUL(a, b) _mm512_mul_pd(a, b)
 #define NN__UK_PACKBT nn__dgemm_packbt_x86
+#define NN__UK_UKR nn__dgemm_ukr_avx512_4
+#define NN__UK_NV 4
+#define NN__UK_PACKB nn__dgemm_packb_avx512
 #include "gemm_ukr.inc"
+#define NN__UK_UKR nn__dgemm_ukr_avx512_3
+#define NN__UK_NV 3
+#include "gemm_ukr.inc"
+#define NN__UK_UKR nn__dgemm_ukr_avx512_2
+#define NN__UK_NV 2
+#include "gemm_ukr.inc"
+#define NN__UK_UKR nn__dgemm_ukr_avx512_1
+#define NN__UK_NV 1
+#include "gemm_ukr.inc"
+#include "gemm_ukr_end.inc"
 
-/* AVX2+FMA: 6 x 16 floats, 6 x 8 doubles */
-#define NN__UK_UKR nn__sgemm_ukr_avx2
-#define NN__UK_PACKB nn__sgemm_packb_avx2
+/* AVX2+FMA: tiles of 6 x 8/16 floats and 6 x 4/8 doubles */
 #define NN__UK_T float
 #define NN__UK_V __m256
 #define NN__UK_W 8
-#define NN__UK_NV 2
+#define NN__UK_NRP 16
 #define NN__UK_TARGET NN__GEMM_T_AVX2
 #define NN__UK_ZERO() _mm256_setzero_ps()
 #define NN__UK_LOAD(p) _mm256_loadu_ps(p)
@@ -251,14 +272,19 @@ NN__PRIVATE NN__GEMM_T_AVX2 void nn__dgemm_packbt_x86(const double *B, int64_t l
 #define NN__UK_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define NN__UK_MUL(a, b) _mm256_mul_ps(a, b)
 #define NN__UK_PACKBT nn__sgemm_packbt_x86
+#define NN__UK_UKR nn__sgemm_ukr_avx2_2
+#define NN__UK_NV 2
+#define NN__UK_PACKB nn__sgemm_packb_avx2
 #include "gemm_ukr.inc"
+#define NN__UK_UKR nn__sgemm_ukr_avx2_1
+#define NN__UK_NV 1
+#include "gemm_ukr.inc"
+#include "gemm_ukr_end.inc"
 
-#define NN__UK_UKR nn__dgemm_ukr_avx2
-#define NN__UK_PACKB nn__dgemm_packb_avx2
 #define NN__UK_T double
 #define NN__UK_V __m256d
 #define NN__UK_W 4
-#define NN__UK_NV 2
+#define NN__UK_NRP 8
 #define NN__UK_TARGET NN__GEMM_T_AVX2
 #define NN__UK_ZERO() _mm256_setzero_pd()
 #define NN__UK_LOAD(p) _mm256_loadu_pd(p)
@@ -267,7 +293,14 @@ NN__PRIVATE NN__GEMM_T_AVX2 void nn__dgemm_packbt_x86(const double *B, int64_t l
 #define NN__UK_FMA(a, b, c) _mm256_fmadd_pd(a, b, c)
 #define NN__UK_MUL(a, b) _mm256_mul_pd(a, b)
 #define NN__UK_PACKBT nn__dgemm_packbt_x86
+#define NN__UK_UKR nn__dgemm_ukr_avx2_2
+#define NN__UK_NV 2
+#define NN__UK_PACKB nn__dgemm_packb_avx2
 #include "gemm_ukr.inc"
+#define NN__UK_UKR nn__dgemm_ukr_avx2_1
+#define NN__UK_NV 1
+#include "gemm_ukr.inc"
+#include "gemm_ukr_end.inc"
 #endif /* NN__X86 */
 
 /* Instruction sets: 0 portable C, 1 AVX2+FMA, 2 AVX-512F. */
@@ -306,17 +339,22 @@ NN__PRIVATE int nn__gemm_set_isa(int isa) {
 /* Block sizes per instruction set: kc * NR * sizeof(T) = 128 KiB for the SIMD kernels (one micro-panel of B streamed
    from L2 per row panel), and an MR x kc panel of op(A) of 12 KiB (float) or 24 KiB (double) reused from L1. */
 NN__PRIVATE void nn__sgemm_get_cfg(int isa, nn__sgemm_cfg *cfg) {
-  cfg->nr = 16;
-  cfg->kc = getenv("NN_SKC") ? atoi(getenv("NN_SKC")) : 512;
-  cfg->ukr = nn__sgemm_ukr_c;
+  cfg->nr = cfg->w = 16;
+  cfg->kc = 512;
+  cfg->ukr[0] = cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__sgemm_ukr_c;
   cfg->packb = nn__sgemm_packb_c;
 #if defined(NN__X86)
   if (isa == NN__GEMM_ISA_AVX512) {
     cfg->nr = 64;
-    cfg->ukr = nn__sgemm_ukr_avx512;
+    cfg->ukr[0] = nn__sgemm_ukr_avx512_1;
+    cfg->ukr[1] = nn__sgemm_ukr_avx512_2;
+    cfg->ukr[2] = nn__sgemm_ukr_avx512_3;
+    cfg->ukr[3] = nn__sgemm_ukr_avx512_4;
     cfg->packb = nn__sgemm_packb_avx512;
   } else if (isa == NN__GEMM_ISA_AVX2) {
-    cfg->ukr = nn__sgemm_ukr_avx2;
+    cfg->w = 8;
+    cfg->ukr[0] = nn__sgemm_ukr_avx2_1;
+    cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__sgemm_ukr_avx2_2;
     cfg->packb = nn__sgemm_packb_avx2;
   }
 #else
@@ -324,17 +362,22 @@ NN__PRIVATE void nn__sgemm_get_cfg(int isa, nn__sgemm_cfg *cfg) {
 #endif
 }
 NN__PRIVATE void nn__dgemm_get_cfg(int isa, nn__dgemm_cfg *cfg) {
-  cfg->nr = 8;
-  cfg->kc = getenv("NN_DKC") ? atoi(getenv("NN_DKC")) : 512;
-  cfg->ukr = nn__dgemm_ukr_c;
+  cfg->nr = cfg->w = 8;
+  cfg->kc = 512;
+  cfg->ukr[0] = cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__dgemm_ukr_c;
   cfg->packb = nn__dgemm_packb_c;
 #if defined(NN__X86)
   if (isa == NN__GEMM_ISA_AVX512) {
     cfg->nr = 32;
-    cfg->ukr = nn__dgemm_ukr_avx512;
+    cfg->ukr[0] = nn__dgemm_ukr_avx512_1;
+    cfg->ukr[1] = nn__dgemm_ukr_avx512_2;
+    cfg->ukr[2] = nn__dgemm_ukr_avx512_3;
+    cfg->ukr[3] = nn__dgemm_ukr_avx512_4;
     cfg->packb = nn__dgemm_packb_avx512;
   } else if (isa == NN__GEMM_ISA_AVX2) {
-    cfg->ukr = nn__dgemm_ukr_avx2;
+    cfg->w = 4;
+    cfg->ukr[0] = nn__dgemm_ukr_avx2_1;
+    cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__dgemm_ukr_avx2_2;
     cfg->packb = nn__dgemm_packb_avx2;
   }
 #else
@@ -499,7 +542,6 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
                                        const T *ab) {                                                          \
     int64_t i, j, nrc = g->cfg.nr, lda = g->lda, ldc = g->ldc;                                                 \
     int64_t rsa = g->ta ? 1 : lda, csa = g->ta ? lda : 1;                                                      \
-    nn__##S##gemm_ukr_fn ukr = g->cfg.ukr;                                                                     \
     T tile[NN__GEMM_MR * NN__GEMM_NRMAX], ab0[2];                                                              \
     ab0[0] = ab[0];                                                                                            \
     ab0[1] = 0;                                                                                                \
@@ -509,8 +551,10 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
       T *c = g->C + i * ldc;                                                                                   \
       for (j = j0; j < j1; j += nrc) {                                                                         \
         int64_t nr = j1 - j < nrc ? j1 - j : nrc, ldbp = j < jd ? g->ldb : nrc;                                \
+        int nv = (int)((nr + g->cfg.w - 1) / g->cfg.w); /* the narrowest tile that covers nr columns */        \
+        nn__##S##gemm_ukr_fn ukr = g->cfg.ukr[nv - 1];                                                         \
         const T *b = j < jd ? bd + j : bp + (j - jd) * kc;                                                     \
-        if (mr == NN__GEMM_MR && nr == nrc) {                                                                  \
+        if (mr == NN__GEMM_MR && nr == nv * g->cfg.w) {                                                        \
           ukr(kc, a, rsa, csa, b, ldbp, c + j, ldc, mr, ab);                                                   \
         } else {                                                                                               \
           int64_t ii, jj;                                                                                      \
