@@ -5,19 +5,21 @@
      parallel over chunks = (block of rows of C) x (group of NR-column micro-panels of C):
        for each K slice [p0, p0 + kc):                    beta applies to the first slice only
          pack op(B)[p0:p0+kc, group columns] into NR-column micro-panels (kc x NR each, zero padded)
-         for each MR = 6 row panel of the block:          op(A) rows read in place, MR x kc stays in L1
-           for each micro-panel of the group:             the packed group (kc x cols) stays in L2
-             micro-kernel: one MR x NR tile of C (edge tiles handled inside the micro-kernel)
+         for each MR = 6 row panel of the block:          op(A) rows read in place, MR x kc reused from L1/L2
+           for each micro-panel of the group:             the packed group (kc x cols, <= 512 KiB) stays in L2
+             micro-kernel: one MR x NR tile of C
 
    op(A) is never packed: the micro-kernel reads element (i, p) at a[i * rsa + p * csa], which covers A and A^T
-   with any leading dimension, and its MR x kc panel is reused from L1 across the micro-panels of the group. op(B)
-   is packed by the chunk that uses it, so one fork-join covers the whole product and no chunk waits on another.
-   Chunks are formed from the sizes only and K is never split across chunks, so every element of C is summed in
-   the same order for any thread count (bit-identical results).
+   with any leading dimension. op(B) is packed by the chunk that uses it, so one fork-join covers the whole product
+   and no chunk waits on another; row blocks (which re-pack their B) are only formed when the columns give too few
+   chunks. A block of at most 96 rows reads an untransposed B in place too (a packed copy would be read only a few
+   times). Chunks are formed from the sizes only and K is never split across chunks, so every element of C is summed
+   in the same order for any thread count (bit-identical results).
 
-   Micro-kernels: AVX-512 (6 x 64 floats, 6 x 32 doubles), AVX2+FMA (6 x 16, 6 x 8), both from the template
-   kernels/gemm_ukr.inc, and portable C (6 x 16, 6 x 8). The instruction set is picked once per process from CPUID;
-   NN_FORCE_SCALAR in the environment (or building with NN_NO_SIMD) forces the portable kernels.
+   Micro-kernels: AVX-512 (6 x 64 floats, 6 x 32 doubles) and AVX2+FMA (6 x 16, 6 x 8) from the template
+   kernels/gemm_ukr.inc, each also in narrower widths (down to one vector) for the last columns, and portable C
+   (6 x 16, 6 x 8). Edge tiles go through a scratch tile. The instruction set is picked once per process from
+   CPUID; NN_FORCE_SCALAR in the environment (or building with NN_NO_SIMD) forces the portable kernels.
 
    Tiny products (M*N*K < NN__GEMM_SMALL) and matrix-vector shapes (M == 1 or N == 1) take direct loops.
    These kernels know nothing about tensors or error messages: they return 0, or -1 when a buffer cannot be
@@ -387,8 +389,8 @@ NN__PRIVATE void nn__dgemm_get_cfg(int isa, nn__dgemm_cfg *cfg) {
 
 /* Packing buffers. Consecutive GEMM calls reuse one cached buffer (allocating and freeing a few MiB per call costs
    page faults comparable to the arithmetic of a 256^3 product); a call that finds it in use by another thread
-   allocates its own. The cache holds at most the largest buffer a call needed (about 10 MiB) for the life of the
-   process. */
+   allocates its own. The cache holds at most the largest buffer a call needed (one 512 KiB slot per thread) for the
+   life of the process. */
 static void *nn__gemm_cache = NULL;
 static size_t nn__gemm_cache_bytes = 0;
 static long nn__gemm_cache_busy = 0;
@@ -451,7 +453,6 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
   return (len + *blk - 1) / *blk;
 }
 
-
 /* Chunks of the blocked path, from the sizes only: K slices of *kc (equal, <= kcmax), groups of *ppc micro-panels
    of NR columns (*ncg groups) and blocks of *rpb row panels (*nrb blocks). */
 NN__PRIVATE void nn__gemm_plan(int64_t M, int64_t N, int64_t K, int nr, int64_t kcmax, size_t esize, int64_t *kc,
@@ -460,9 +461,9 @@ NN__PRIVATE void nn__gemm_plan(int64_t M, int64_t N, int64_t K, int nr, int64_t 
   int64_t maxppc, want;
   *kc = (K + nsl - 1) / nsl;
   /* column groups: at most GROUP_BYTES of packed B each, and about CHUNKS of them when there are enough panels */
-  maxppc = (int64_t)((getenv("NN_GB") ? (size_t)atoi(getenv("NN_GB")) << 10 : (size_t)NN__GEMM_GROUP_BYTES) / ((size_t)nr * (size_t)*kc * esize));
+  maxppc = (int64_t)(NN__GEMM_GROUP_BYTES / ((size_t)nr * (size_t)*kc * esize));
   if (maxppc < 1) maxppc = 1;
-  *ppc = npan / (getenv("NN_CH") ? atoi(getenv("NN_CH")) : NN__GEMM_CHUNKS);
+  *ppc = npan / NN__GEMM_CHUNKS;
   if (*ppc < 1) *ppc = 1;
   if (*ppc > maxppc) *ppc = maxppc;
   *ncg = (npan + *ppc - 1) / *ppc;
@@ -580,7 +581,7 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
     int64_t p0, jd = j0;                                                                                       \
     int s = nn__gemm_slot_take(g->busy, g->nslots);                                                            \
     T *bp = g->buf + s * g->slot;                                                                              \
-    if (!g->tb && i1 - i0 <= (getenv("NN_BD") ? atoi(getenv("NN_BD")) : NN__GEMM_BDIRECT_ROWS)) jd = j0 + (j1 - j0) / g->cfg.nr * g->cfg.nr;               \
+    if (!g->tb && i1 - i0 <= NN__GEMM_BDIRECT_ROWS) jd = j0 + (j1 - j0) / g->cfg.nr * g->cfg.nr;               \
     for (p0 = 0; p0 < g->K; p0 += g->kc) {                                                                     \
       int64_t kc = g->K - p0 < g->kc ? g->K - p0 : g->kc;                                                      \
       const T *B = g->tb ? g->B + jd * g->ldb + p0 : g->B + p0 * g->ldb + jd;                                  \
