@@ -101,6 +101,9 @@ static void mm_naive(int ta, int tb, int64_t M, int64_t N, int64_t K, double alp
     }
 }
 
+/* The instruction set the GEMM tests run on (nn__gemm_set_isa), named in failure messages. */
+static int mm_isa = -1;
+
 static int64_t mm_max1(int64_t x) { return x > 1 ? x : 1; }
 
 /* Runs nn_sgemm and nn_dgemm on one configuration and compares with the naive product. */
@@ -149,16 +152,16 @@ static void mm_check_gemm(int ta, int tb, int64_t M, int64_t N, int64_t K, doubl
       e = E[r * N + c];
       if (!(fabs(Cs[r * ldc + c] - want) <= e * 6e-8 + 1e-30)) {
         if (!bad_s)
-          NT_FAIL("sgemm ta=%d tb=%d M=%lld N=%lld K=%lld alpha=%g beta=%g pad=%lld: C[%lld,%lld] = %.9g, want %.9g", ta,
-                  tb, (long long)M, (long long)N, (long long)K, alpha, beta, (long long)pad, (long long)r, (long long)c,
-                  (double)Cs[r * ldc + c], want);
+          NT_FAIL("isa %d sgemm ta=%d tb=%d M=%lld N=%lld K=%lld alpha=%g beta=%g pad=%lld: C[%lld,%lld] = %.9g, want "
+                  "%.9g", mm_isa, ta, tb, (long long)M, (long long)N, (long long)K, alpha, beta, (long long)pad,
+                  (long long)r, (long long)c, (double)Cs[r * ldc + c], want);
         bad_s = 1;
       }
       if (!(fabs(Cd[r * ldc + c] - want) <= e * 2.3e-16 + 1e-300)) {
         if (!bad_d)
-          NT_FAIL("dgemm ta=%d tb=%d M=%lld N=%lld K=%lld alpha=%g beta=%g pad=%lld: C[%lld,%lld] = %.17g, want %.17g",
-                  ta, tb, (long long)M, (long long)N, (long long)K, alpha, beta, (long long)pad, (long long)r,
-                  (long long)c, Cd[r * ldc + c], want);
+          NT_FAIL("isa %d dgemm ta=%d tb=%d M=%lld N=%lld K=%lld alpha=%g beta=%g pad=%lld: C[%lld,%lld] = %.17g, "
+                  "want %.17g", mm_isa, ta, tb, (long long)M, (long long)N, (long long)K, alpha, beta, (long long)pad,
+                  (long long)r, (long long)c, Cd[r * ldc + c], want);
         bad_d = 1;
       }
     }
@@ -176,14 +179,36 @@ done:
 }
 
 static void test_gemm_shapes(void) {
-  /* M, N, K: ones, primes, non-multiples of MR (6), NR (16/8), MC (144/72), KC (256); direct and blocked paths */
+  /* M, N, K: ones, primes, non-multiples of MR (6) and of every NR (8, 16, 32, 64); direct loops, B read in place
+     (up to 96 rows, untransposed B) and packed, several K slices (K > 512, unequal split), several column groups
+     per chunk (N > 16 NR), several row blocks (M >= 512 with few columns) */
   static const int64_t shapes[][3] = {
-      {1, 1, 1},    {1, 7, 3},    {5, 1, 9},    {3, 4, 1},    {2, 3, 5},     {7, 13, 11},   {31, 33, 35},
-      {6, 16, 40},  {37, 17, 53}, {13, 97, 29}, {150, 7, 70}, {1, 300, 129}, {257, 1, 130}, {61, 67, 263},
-      {145, 35, 41}, {73, 131, 300}, {12, 40, 600}, {200, 19, 23}, {9, 7, 13}, {8, 11, 9}, {12, 12, 12}};
+      {1, 1, 1},     {1, 7, 3},     {5, 1, 9},      {3, 4, 1},     {2, 3, 5},     {7, 13, 11},   {31, 33, 35},
+      {6, 16, 40},   {37, 17, 53},  {13, 97, 29},   {150, 7, 70},  {1, 300, 129}, {257, 1, 130}, {61, 67, 263},
+      {145, 35, 41}, {73, 131, 300}, {12, 40, 600}, {200, 19, 23}, {9, 7, 13},    {8, 11, 9},    {12, 12, 12},
+      {96, 130, 17}, {97, 129, 18}, {64, 64, 64},   {6, 64, 1},    {5, 65, 2},    {11, 200, 1100}, {7, 1100, 20},
+      {600, 20, 10}, {530, 3, 77},  {43, 8, 31},    {19, 192, 5},  {2, 2, 513}};
   int s, t;
   for (s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++)
     for (t = 0; t < 4; t++) mm_check_gemm(t >> 1, t & 1, shapes[s][0], shapes[s][1], shapes[s][2], 1.0, 0.0, 0, 0);
+}
+
+/* Random shapes (sizes 1 to 150, and one dimension up to 700 now and then), random transposes, padded leading
+   dimensions, alpha and beta (beta = 0 over NaN in C). */
+static void test_gemm_random(void) {
+  int k;
+  for (k = 0; k < 60; k++) {
+    int64_t M = 1 + (int64_t)((mm_rand() + 1) * 75), N = 1 + (int64_t)((mm_rand() + 1) * 75);
+    int64_t K = 1 + (int64_t)((mm_rand() + 1) * 75), pad = (int64_t)((mm_rand() + 1) * 3);
+    int ta = mm_rand() > 0, tb = mm_rand() > 0, which = (int)((mm_rand() + 1) * 4);
+    double alpha = mm_rand() > -0.5 ? 1.0 : mm_rand() * 2, beta = mm_rand() > 0 ? 0.0 : mm_rand();
+    if (k % 10 == 9) { /* now and then one long dimension */
+      if (which == 0) M = 300 + (int64_t)((mm_rand() + 1) * 200);
+      else if (which == 1) N = 300 + (int64_t)((mm_rand() + 1) * 200);
+      else K = 500 + (int64_t)((mm_rand() + 1) * 100);
+    }
+    mm_check_gemm(ta, tb, M, N, K, alpha, beta, pad, beta == 0);
+  }
 }
 
 static void test_gemm_alpha_beta_ld(void) {
@@ -263,58 +288,84 @@ static void test_gemm_inf(void) {
   }
 }
 
-/* Every micro-kernel this CPU can run (portable, AVX2+FMA, AVX-512) on one packed tile, with and without beta. */
+/* Every micro-kernel this CPU can run (portable, AVX2+FMA, AVX-512, every tile width) on single tiles: op(A)
+   row-major and transposed (rsa/csa), B packed (row stride NR) or in place (a longer row stride), every row count mr
+   (rows from mr on are never read from A), beta 0 over NaN and beta != 0, columns past the tile untouched. */
 static void test_gemm_ukr_variants(void) {
-  enum { KC = 37 };
-  float a[NN__SGEMM_MR * KC], b[KC * NN__SGEMM_NR], c[NN__SGEMM_MR * 20], c0[NN__SGEMM_MR * 20];
-  double ad[NN__DGEMM_MR * KC], bd[KC * NN__DGEMM_NR], cd[NN__DGEMM_MR * 11], cd0[NN__DGEMM_MR * 11];
-  nn__sgemm_ukr_fn sk[3];
-  nn__dgemm_ukr_fn dk[3];
-  int nk = 1, k, i, j, p, pass;
-  sk[0] = nn__sgemm_ukr_c;
-  dk[0] = nn__dgemm_ukr_c;
-#if defined(NN__X86)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    sk[nk] = nn__sgemm_ukr_avx2;
-    dk[nk++] = nn__dgemm_ukr_avx2;
-  }
-  if (__builtin_cpu_supports("avx512f")) {
-    sk[nk] = nn__sgemm_ukr_avx512;
-    dk[nk++] = nn__dgemm_ukr_avx512;
-  }
-#endif
-  for (i = 0; i < NN__SGEMM_MR * KC; i++) a[i] = (float)mm_rand();
-  for (i = 0; i < KC * NN__SGEMM_NR; i++) b[i] = (float)mm_rand();
-  for (i = 0; i < NN__DGEMM_MR * KC; i++) ad[i] = mm_rand();
-  for (i = 0; i < KC * NN__DGEMM_NR; i++) bd[i] = mm_rand();
-  for (i = 0; i < NN__SGEMM_MR * 20; i++) c0[i] = (float)mm_rand();
-  for (i = 0; i < NN__DGEMM_MR * 11; i++) cd0[i] = mm_rand();
-  for (k = 0; k < nk; k++)
-    for (pass = 0; pass < 2; pass++) {
-      float beta = pass ? 0.5f : 0.0f;
-      memcpy(c, c0, sizeof c);
-      memcpy(cd, cd0, sizeof cd);
-      sk[k](KC, 1.5f, a, b, beta, c, 20);
-      dk[k](KC, 1.5, ad, bd, beta, cd, 11);
-      for (i = 0; i < NN__SGEMM_MR; i++)
-        for (j = 0; j < 20; j++) {
-          double s = 0, m = 0;
-          for (p = 0; p < KC; p++) {
-            s += (double)a[p * NN__SGEMM_MR + i] * b[p * NN__SGEMM_NR + j % NN__SGEMM_NR];
-            m += fabs((double)a[p * NN__SGEMM_MR + i] * b[p * NN__SGEMM_NR + j % NN__SGEMM_NR]);
+  enum { KC = 37, LDA = 41, LDC = 70 };
+  static float a[6 * LDA * 2], b[KC * 69], c[6 * LDC], c0[6 * LDC];
+  static double ad[6 * LDA * 2], bd[KC * 37], cd[6 * LDC], cd0[6 * LDC];
+  int isa, mx = nn__gemm_isa_max(), i, j, p, pass, lay, mr, kc, v;
+  for (i = 0; i < 6 * LDA * 2; i++) ad[i] = a[i] = (float)mm_rand();
+  for (i = 0; i < KC * 69; i++) b[i] = (float)mm_rand();
+  for (i = 0; i < KC * 37; i++) bd[i] = mm_rand();
+  for (i = 0; i < 6 * LDC; i++) cd0[i] = c0[i] = (float)mm_rand();
+  for (isa = 0; isa <= mx; isa++) {
+    nn__sgemm_cfg sc;
+    nn__dgemm_cfg dc;
+    nn__sgemm_get_cfg(isa, &sc);
+    nn__dgemm_get_cfg(isa, &dc);
+    for (v = 1; v <= 4; v++)
+    for (lay = 0; lay < 4; lay++)
+      for (pass = 0; pass < 2; pass++)
+        for (mr = 1; mr <= 6; mr++)
+          for (kc = KC - 1; kc <= KC; kc++) { /* even and odd depths (the k loop is unrolled by two) */
+            /* lay 0: a[i*LDA + p] (row-major A), lay 1: a[p*7 + i] (transposed, leading dimension 7); rows at or
+               past mr hold NaN, which must not reach rows below mr */
+            int64_t rsa = lay & 1 ? 1 : LDA, csa = lay & 1 ? 7 : 1;
+            int64_t sld = lay & 2 ? sc.nr + 5 : sc.nr, dld = lay & 2 ? dc.nr + 5 : dc.nr; /* B row strides */
+            int sw = v * sc.w < sc.nr ? v * sc.w : sc.nr, dw = v * dc.w < dc.nr ? v * dc.w : dc.nr; /* tile widths */
+            float sab[2], *as = a;
+            double dab[2], *adp = ad;
+            static float an[6 * LDA * 2];
+            static double adn[6 * LDA * 2];
+            int bad_s = 0, bad_d = 0;
+            for (i = 0; i < 6 * LDA * 2; i++) {
+              adn[i] = an[i] = a[i];
+              for (j = mr; j < 6; j++)
+                if ((lay & 1 ? i % 7 == j : i / LDA == j)) adn[i] = an[i] = NAN;
+            }
+            as = an;
+            adp = adn;
+            sab[0] = 1.5f;
+            dab[0] = 1.5;
+            sab[1] = pass ? 0.5f : 0.0f;
+            dab[1] = pass ? 0.5 : 0.0;
+            for (i = 0; i < 6 * LDC; i++) {
+              c[i] = pass ? c0[i] : NAN;
+              cd[i] = pass ? cd0[i] : NAN;
+            }
+            sc.ukr[v - 1](kc, as, rsa, csa, b, sld, c, LDC, mr, sab);
+            dc.ukr[v - 1](kc, adp, rsa, csa, bd, dld, cd, LDC, mr, dab);
+            nt_checks++;
+            for (i = 0; i < mr; i++)
+              for (j = 0; j < LDC; j++) {
+                double s = 0, m = 0, sd = 0;
+                double cs = c[i * LDC + j], cdd = cd[i * LDC + j];
+                for (p = 0; p < kc; p++) {
+                  double x = a[i * rsa + p * csa];
+                  if (j < sw) {
+                    s += x * b[p * sld + j];
+                    m += fabs(x * b[p * sld + j]);
+                  }
+                  if (j < dw) sd += ad[i * rsa + p * csa] * bd[p * dld + j];
+                }
+                if (j < sw) {
+                  if (!(fabs(cs - (1.5 * s + sab[1] * c0[i * LDC + j])) <= 1e-6 * (m + 1))) bad_s++;
+                } else if (!(pass ? cs == c0[i * LDC + j] : cs != cs)) {
+                  bad_s++; /* past the tile: untouched */
+                }
+                if (j < dw) {
+                  if (!(fabs(cdd - (1.5 * sd + dab[1] * cd0[i * LDC + j])) <= 1e-13)) bad_d++;
+                } else if (!(pass ? cdd == cd0[i * LDC + j] : cdd != cdd)) {
+                  bad_d++;
+                }
+              }
+            if (bad_s || bad_d)
+              NT_FAIL("isa %d width %d layout %d beta %g mr %d kc %d: %d float and %d double elements wrong", isa, v,
+                      lay, (double)sab[1], mr, kc, bad_s, bad_d);
           }
-          if (j < NN__SGEMM_NR) CHECK_NEAR(c[i * 20 + j], 1.5 * s + beta * c0[i * 20 + j], 1e-6 * (m + 1));
-          else CHECK(c[i * 20 + j] == c0[i * 20 + j]); /* beyond the tile: untouched */
-        }
-      for (i = 0; i < NN__DGEMM_MR; i++)
-        for (j = 0; j < 11; j++) {
-          double s = 0;
-          for (p = 0; p < KC; p++) s += ad[p * NN__DGEMM_MR + i] * bd[p * NN__DGEMM_NR + j % NN__DGEMM_NR];
-          if (j < NN__DGEMM_NR) CHECK_NEAR(cd[i * 11 + j], 1.5 * s + beta * cd0[i * 11 + j], 1e-13);
-          else CHECK(cd[i * 11 + j] == cd0[i * 11 + j]);
-        }
-    }
+  }
 }
 
 static void test_gemm_bad_args(void) {
@@ -344,7 +395,8 @@ static void test_gemm_bad_args(void) {
 /* Results must be bit-identical for 1 and 2 threads on every path that splits work. */
 static void test_gemm_thread_determinism(void) {
   static const int64_t shapes[][3] = {{300, 200, 300}, {130, 500, 270}, {2000, 1, 600}, {1, 3000, 400},
-                                      {40, 900, 30}, {500, 40, 40}};
+                                      {40, 900, 30},   {500, 40, 40},   {64, 784, 256}, {1100, 70, 600},
+                                      {90, 1100, 530}};
   int s, t;
   for (s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++)
     for (t = 0; t < 4; t++) {
@@ -525,15 +577,33 @@ static void test_matmul_views_large(void) {
     }
 }
 
+/* The GEMM tests on one instruction set: 0 portable C, 1 AVX2+FMA, 2 AVX-512 (skipped where the CPU lacks it). */
+static void mm_gemm_suite(int isa) {
+  if (nn__gemm_set_isa(isa) != isa) {
+    nn__gemm_set_isa(-1);
+    return;
+  }
+  mm_isa = isa;
+  test_gemm_shapes();
+  test_gemm_random();
+  test_gemm_alpha_beta_ld();
+  test_gemm_inf();
+  test_gemm_thread_determinism();
+  mm_isa = -1;
+  nn__gemm_set_isa(-1);
+}
+static void test_gemm_isa_c(void) { mm_gemm_suite(0); }
+static void test_gemm_isa_avx2(void) { mm_gemm_suite(1); }
+static void test_gemm_isa_avx512(void) { mm_gemm_suite(2); }
+
 void tests_matmul(void) {
   RUN(test_matmul_numpy_refs);
-  RUN(test_gemm_shapes);
-  RUN(test_gemm_alpha_beta_ld);
+  RUN(test_gemm_isa_c);
+  RUN(test_gemm_isa_avx2);
+  RUN(test_gemm_isa_avx512);
   RUN(test_gemm_alpha_zero_nan);
-  RUN(test_gemm_inf);
   RUN(test_gemm_ukr_variants);
   RUN(test_gemm_bad_args);
-  RUN(test_gemm_thread_determinism);
   RUN(test_matmul_thread_determinism);
   RUN(test_matmul_int64_wrap);
   RUN(test_matmul_out_alias);
