@@ -6,7 +6,7 @@ BUILD    = build
 SRCS     = $(shell find src -type f | sort)
 TESTS    = $(wildcard tests/*.c tests/*.h tests/ref/*.h)
 
-.PHONY: all deps test unit unit-arm64 unit-oom unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo bench bench-W2 bench-compile clean
+.PHONY: all deps test unit unit-arm64 unit-oom unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo bench bench-W1 bench-W2 bench-compile clean
 
 all: nn.h $(BUILD)/runner
 
@@ -97,7 +97,10 @@ demo: nn.h | $(BUILD)
 	$(CC) -O2 examples/tour.c -o $(BUILD)/tour -lm && $(BUILD)/tour
 
 # ---- benchmarks (never part of `make test`) ----
-bench: bench-compile bench-W2
+bench: bench-compile bench-W1 bench-W2
+
+bench-W1: nn.h | $(BUILD)
+	sh bench/run_w1.sh
 
 bench-W2: nn.h | $(BUILD)
 	$(CC) -O2 bench/w2_elementwise.c -o $(BUILD)/w2 -lm

@@ -7472,176 +7472,2439 @@ NN__PRIVATE void nn__rsoftmax_cols_f32(int64_t n, int64_t m, int64_t rs, float *
 NN__RSOFTMAX_COLS(nn__rsoftmax_cols_f64, double, NN__RSM_EXPROW_F64)
 /* ---- end src/kernels/reduce_scalar.c ---- */
 /* ---- begin src/kernels/gemm.c ---- */
-/* kernels/gemm.c: matrix products, organised the BLIS/GotoBLAS way.
+/* kernels/gemm.c: matrix products, C = alpha * op(A) op(B) + beta * C, row-major, op(X) = X or X^T.
 
-   C = alpha * op(A) op(B) + beta * C, row-major, op(X) = X or X^T. Loop nest of the blocked path:
+   Blocked path (the BLIS/GotoBLAS scheme, with op(A) read in place):
 
-     for jc over N in steps of NC:                      B panel columns
-       for pc over K in steps of KC:                    K slice; beta applies to the first slice only
-         pack op(B)[pc:pc+kc, jc:jc+nc] into NR-column micro-panels (kc x NR each, zero padded)
-         for mb over M in steps of MBIG:                bounds the packed-A buffer
-           pack op(A)[mb:mb+mbig, pc:pc+kc] into MR-row panels (MR x kc each, zero padded)
-             (in parallel over A blocks; or inside the chunk below when one chunk covers a whole A block)
-           parallel over (MC block of rows, group of micro-panels):
-             for each micro-panel jr:  for each MR panel ir:  micro-kernel on one MR x NR tile of C
+     parallel over chunks = (block of rows of C) x (group of NR-column micro-panels of C):
+       for each K slice [p0, p0 + kc):                    beta applies to the first slice only
+         pack op(B)[p0:p0+kc, group columns] into NR-column micro-panels (kc x NR each, zero padded)
+         for each MR = 6 row panel of the block:          op(A) rows read in place, MR x kc reused from L1/L2
+           for each micro-panel of the group:             the packed group (kc x cols, <= 512 KiB) stays in L2
+             micro-kernel: one MR x NR tile of C
 
-   The micro-kernel only ever sees packed data (transposes and leading dimensions are dealt with while packing),
-   so a hand-written SIMD micro-kernel with the signature nn__sgemm_ukr_fn / nn__dgemm_ukr_fn drops in through
-   nn__sgemm_pick_ukr / nn__dgemm_pick_ukr. Tiles at the right and bottom edges are computed into a small
-   temporary tile and merged. Work is split into chunks that depend on the sizes only, and K is never split, so
-   every element of C is summed in the same order for any thread count (bit-identical results).
+   op(A) is never packed: the micro-kernel reads element (i, p) at a[i * rsa + p * csa], which covers A and A^T
+   with any leading dimension. op(B) is packed by the chunk that uses it, so one fork-join covers the whole product
+   and no chunk waits on another; row blocks (which re-pack their B) are only formed when the columns give too few
+   chunks. A block of at most 96 rows reads an untransposed B in place too (a packed copy would be read only a few
+   times). Chunks are formed from the sizes only and K is never split across chunks, so every element of C is summed
+   in the same order for any thread count (bit-identical results).
+
+   Micro-kernels: AVX-512 (6 x 64 floats, 6 x 32 doubles) and AVX2+FMA (6 x 16, 6 x 8) from the template
+   kernels/gemm_ukr.inc, each also in narrower widths (down to one vector) for the last columns, and portable C
+   (6 x 16, 6 x 8). Edge tiles go through a scratch tile. The instruction set is picked once per process from
+   CPUID; NN_FORCE_SCALAR in the environment (or building with NN_NO_SIMD) forces the portable kernels.
 
    Tiny products (M*N*K < NN__GEMM_SMALL) and matrix-vector shapes (M == 1 or N == 1) take direct loops.
    These kernels know nothing about tensors or error messages: they return 0, or -1 when a buffer cannot be
    allocated (nothing is leaked). */
 
 /* ---- block sizes ---- */
-#define NN__SGEMM_MR 6    /* rows of the register tile (the micro-kernels below are written for 6) */
-#define NN__SGEMM_NR 16   /* columns of the register tile */
-#define NN__SGEMM_MC 144  /* rows of a packed A block (multiple of MR): MC x KC floats = 144 KiB, stays in L2 */
-#define NN__SGEMM_KC 256  /* depth of a K slice: one KC x NR micro-panel of B = 16 KiB, stays in L1 */
-#define NN__SGEMM_NC 4080 /* columns of a packed B panel (multiple of NR): KC x NC floats = 4 MiB, in L3 */
-#define NN__DGEMM_MR 6
-#define NN__DGEMM_NR 8
-#define NN__DGEMM_MC 72
-#define NN__DGEMM_KC 256
-#define NN__DGEMM_NC 4080
-#define NN__GEMM_MBIG_BLOCKS 16        /* MC blocks of A packed at once (bounds the packed-A buffer) */
-#define NN__GEMM_SMALL (10 * 10 * 10)  /* M*N*K below this: direct loops (measured: packing wins from ~12^3 up) */
-#define NN__GEMM_CHUNKS 8              /* aim for at least this many parallel chunks per packed block */
-#define NN__GEMM_MIN_PANELS 4          /* ... but each chunk gets at least this many NR micro-panels */
-#define NN__GEMM_PACKB_PANELS 32       /* micro-panels of B packed per parallel chunk */
+#define NN__GEMM_MR 6                   /* rows of every register tile */
+#define NN__GEMM_NRMAX 64               /* the widest register tile (AVX-512 float) */
+#define NN__GEMM_GROUP_BYTES (512 << 10) /* bound on a chunk's packed B (kc x group columns), kept in L2 */
+#define NN__GEMM_CHUNKS 8               /* aim for this many chunks (column groups x row blocks) */
+#define NN__GEMM_MIN_ROWS 256           /* a row block is not cut shorter than this (each block re-packs its B) */
+#define NN__GEMM_BDIRECT_ROWS 96        /* row blocks up to this size read an untransposed B in place */
+#define NN__GEMM_MAX_SLOTS 64           /* packing buffers in flight at once (one per running chunk) */
+#define NN__GEMM_SMALL (10 * 10 * 10)   /* M*N*K below this: direct loops (measured: packing wins from ~12^3 up) */
 #define NN__GEMM_DIRECT_GRAIN (1 << 18) /* multiply-adds per parallel chunk in the direct loops */
-#define NN__GEMM_ROWBLK 1024           /* accumulator length of the direct loops */
+#define NN__GEMM_ROWBLK 1024            /* accumulator length of the direct loops */
 
 /* ---- micro-kernels ---- */
 
-/* c[i*ldc + j] (i < MR, j < NR) = alpha * sum_p a[p*MR + i] * b[p*NR + j] + beta * c[...]; beta == 0: c is not read.
-   a is one packed MR x kc panel of op(A), b one packed kc x NR micro-panel of op(B). */
-typedef void (*nn__sgemm_ukr_fn)(int64_t kc, float alpha, const float *a, const float *b, float beta, float *c,
-                                 int64_t ldc);
-typedef void (*nn__dgemm_ukr_fn)(int64_t kc, double alpha, const double *a, const double *b, double beta, double *c,
-                                 int64_t ldc);
+/* One MR x NR tile: c[i*ldc + j] (i < MR, j < NR) = alpha * sum_p a[i*rsa + p*csa] * b[p*ldbp + j] + beta * c[...]
+   with alpha = ab[0], beta = ab[1]; beta == 0: c is not read. b is a kc x NR micro-panel of op(B), packed (ldbp =
+   NR) or B itself; rows of a at or past mr are not read (the tile's rows from mr on are then meaningless). */
+typedef void (*nn__sgemm_ukr_fn)(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t ldbp,
+                                 float *c, int64_t ldc, int mr, const float *ab);
+typedef void (*nn__dgemm_ukr_fn)(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b,
+                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab);
+/* Packs op(B)[0:kc, 0:nc] into NR-column micro-panels: bp[q*kc + p*NR + j] = op(B)(p, q + j), zero past nc. */
+typedef void (*nn__sgemm_packb_fn)(int tb, const float *B, int64_t ldb, int64_t kc, int64_t nc, float *bp);
+typedef void (*nn__dgemm_packb_fn)(int tb, const double *B, int64_t ldb, int64_t kc, int64_t nc, double *bp);
 
-#define NN__MADD(x, y, z) ((x) * (y) + (z))
+/* One instruction set's kernels and block sizes. */
+typedef struct nn__sgemm_cfg {
+  int nr;                  /* columns of the widest register tile and of a packed micro-panel */
+  int w;                   /* columns per vector: ukr[v - 1] computes tiles v * w columns wide */
+  int64_t kc;              /* longest K slice */
+  nn__sgemm_ukr_fn ukr[4];
+  nn__sgemm_packb_fn packb;
+} nn__sgemm_cfg;
+typedef struct nn__dgemm_cfg {
+  int nr, w;
+  int64_t kc;
+  nn__dgemm_ukr_fn ukr[4];
+  nn__dgemm_packb_fn packb;
+} nn__dgemm_cfg;
 
-/* Portable body for MR = 6: six accumulator rows of NR elements with constant trip counts, which compilers keep
-   in vector registers (GCC -O2 and clang vectorize the j loops). MADD is a*b+c or a fused multiply-add. */
-#define NN__GEMM_UKR_BODY(T, NR, MADD)                                                              \
-  T c0[NR], c1[NR], c2[NR], c3[NR], c4[NR], c5[NR];                                                 \
-  int64_t p;                                                                                        \
-  int j;                                                                                            \
-  for (j = 0; j < NR; j++) {                                                                        \
-    c0[j] = 0;                                                                                      \
-    c1[j] = 0;                                                                                      \
-    c2[j] = 0;                                                                                      \
-    c3[j] = 0;                                                                                      \
-    c4[j] = 0;                                                                                      \
-    c5[j] = 0;                                                                                      \
-  }                                                                                                 \
-  for (p = 0; p < kc; p++) {                                                                        \
-    const T *ap = a + p * 6, *bp = b + p * NR;                                                      \
-    T a0 = ap[0], a1 = ap[1], a2 = ap[2], a3 = ap[3], a4 = ap[4], a5 = ap[5];                       \
-    for (j = 0; j < NR; j++) {                                                                      \
-      T bj = bp[j];                                                                                 \
-      c0[j] = MADD(a0, bj, c0[j]);                                                                  \
-      c1[j] = MADD(a1, bj, c1[j]);                                                                  \
-      c2[j] = MADD(a2, bj, c2[j]);                                                                  \
-      c3[j] = MADD(a3, bj, c3[j]);                                                                  \
-      c4[j] = MADD(a4, bj, c4[j]);                                                                  \
-      c5[j] = MADD(a5, bj, c5[j]);                                                                  \
-    }                                                                                               \
-  }                                                                                                 \
-  if (beta == 0) {                                                                                  \
-    for (j = 0; j < NR; j++) {                                                                      \
-      c[j] = alpha * c0[j];                                                                         \
-      c[ldc + j] = alpha * c1[j];                                                                   \
-      c[2 * ldc + j] = alpha * c2[j];                                                               \
-      c[3 * ldc + j] = alpha * c3[j];                                                               \
-      c[4 * ldc + j] = alpha * c4[j];                                                               \
-      c[5 * ldc + j] = alpha * c5[j];                                                               \
-    }                                                                                               \
-  } else {                                                                                          \
-    for (j = 0; j < NR; j++) {                                                                      \
-      c[j] = alpha * c0[j] + beta * c[j];                                                           \
-      c[ldc + j] = alpha * c1[j] + beta * c[ldc + j];                                               \
-      c[2 * ldc + j] = alpha * c2[j] + beta * c[2 * ldc + j];                                       \
-      c[3 * ldc + j] = alpha * c3[j] + beta * c[3 * ldc + j];                                       \
-      c[4 * ldc + j] = alpha * c4[j] + beta * c[4 * ldc + j];                                       \
-      c[5 * ldc + j] = alpha * c5[j] + beta * c[5 * ldc + j];                                       \
-    }                                                                                               \
+/* Portable body (MR = 6, NR columns): six accumulator rows with constant trip counts, which compilers keep in
+   vector registers. */
+#define NN__GEMM_UKR_C(T, NR)                                                                                    \
+  const T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);                              \
+  const T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0), *a5 = a + (mr > 5 ? 5 * rsa : 0); \
+  T c0[NR], c1[NR], c2[NR], c3[NR], c4[NR], c5[NR];                                                             \
+  int64_t p, o = 0;                                                                                             \
+  int i, j;                                                                                                     \
+  for (j = 0; j < NR; j++) {                                                                                    \
+    c0[j] = 0;                                                                                                  \
+    c1[j] = 0;                                                                                                  \
+    c2[j] = 0;                                                                                                  \
+    c3[j] = 0;                                                                                                  \
+    c4[j] = 0;                                                                                                  \
+    c5[j] = 0;                                                                                                  \
+  }                                                                                                             \
+  for (p = 0; p < kc; p++, o += csa) {                                                                          \
+    const T *bp = b + p * ldbp;                                                                                 \
+    T x0 = a0[o], x1 = a1[o], x2 = a2[o], x3 = a3[o], x4 = a4[o], x5 = a5[o];                                   \
+    for (j = 0; j < NR; j++) {                                                                                  \
+      T bj = bp[j];                                                                                             \
+      c0[j] += x0 * bj;                                                                                         \
+      c1[j] += x1 * bj;                                                                                         \
+      c2[j] += x2 * bj;                                                                                         \
+      c3[j] += x3 * bj;                                                                                         \
+      c4[j] += x4 * bj;                                                                                         \
+      c5[j] += x5 * bj;                                                                                         \
+    }                                                                                                           \
+  }                                                                                                             \
+  for (i = 0; i < 6; i++) {                                                                                     \
+    const T *r = i == 0 ? c0 : i == 1 ? c1 : i == 2 ? c2 : i == 3 ? c3 : i == 4 ? c4 : c5;                      \
+    T *ci = c + i * ldc;                                                                                        \
+    if (ab[1] == 0)                                                                                             \
+      for (j = 0; j < NR; j++) ci[j] = ab[0] * r[j];                                                            \
+    else                                                                                                        \
+      for (j = 0; j < NR; j++) ci[j] = ab[0] * r[j] + ab[1] * ci[j];                                            \
   }
 
-NN__PRIVATE void nn__sgemm_ukr_c(int64_t kc, float alpha, const float *a, const float *b, float beta, float *c,
-                                 int64_t ldc) {
-  NN__GEMM_UKR_BODY(float, NN__SGEMM_NR, NN__MADD)
+/* Portable packing of op(B) into NR-column micro-panels. */
+#define NN__GEMM_PACKB_C(T, NR)                                            \
+  int64_t q, p;                                                            \
+  int j;                                                                   \
+  for (q = 0; q < nc; q += NR) {                                           \
+    int nr = (int)(nc - q < NR ? nc - q : NR);                             \
+    T *dst = bp + q * kc;                                                  \
+    for (p = 0; p < kc; p++) {                                             \
+      const T *src = tb ? B + q * ldb + p : B + p * ldb + q;               \
+      int64_t sj = tb ? ldb : 1;                                           \
+      for (j = 0; j < nr; j++) dst[p * NR + j] = src[j * sj];              \
+      for (; j < NR; j++) dst[p * NR + j] = 0;                             \
+    }                                                                      \
+  }
+
+NN__PRIVATE void nn__sgemm_ukr_c(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t ldbp,
+                                 float *c, int64_t ldc, int mr, const float *ab) {
+  NN__GEMM_UKR_C(float, 16)
 }
-NN__PRIVATE void nn__dgemm_ukr_c(int64_t kc, double alpha, const double *a, const double *b, double beta, double *c,
-                                 int64_t ldc) {
-  NN__GEMM_UKR_BODY(double, NN__DGEMM_NR, NN__MADD)
+NN__PRIVATE void nn__dgemm_ukr_c(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b,
+                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab) {
+  NN__GEMM_UKR_C(double, 8)
+}
+NN__PRIVATE void nn__sgemm_packb_c(int tb, const float *B, int64_t ldb, int64_t kc, int64_t nc, float *bp) {
+  NN__GEMM_PACKB_C(float, 16)
+}
+NN__PRIVATE void nn__dgemm_packb_c(int tb, const double *B, int64_t ldb, int64_t kc, int64_t nc, double *bp) {
+  NN__GEMM_PACKB_C(double, 8)
 }
 
 #if defined(NN__X86)
-/* The same portable body compiled for AVX2+FMA and for AVX-512, picked at run time. */
 #define NN__GEMM_T_AVX2 __attribute__((target("avx2,fma")))
 #define NN__GEMM_T_AVX512 __attribute__((target("avx512f,avx2,fma")))
-NN__PRIVATE NN__GEMM_T_AVX2 void nn__sgemm_ukr_avx2(int64_t kc, float alpha, const float *a, const float *b, float beta,
-                                                     float *c, int64_t ldc) {
-  NN__GEMM_UKR_BODY(float, NN__SGEMM_NR, fmaf)
+
+/* Transposing packers for op(B) = B^T: dst[p*NR + j] = B[j*ldb + p] for j < nr, zero for nr <= j < NR. Whole 8 x 8
+   (float) or 4 x 4 (double) blocks are transposed in registers, a block row of dst at a time so that dst is written
+   in whole lines and the source lines of the panel's rows stay in L1 between consecutive block rows. */
+NN__PRIVATE NN__GEMM_T_AVX2 void nn__sgemm_packbt_x86(const float *B, int64_t ldb, int64_t kc, int nr, int NR,
+                                                      float *dst) {
+  int64_t p, kc8 = kc & ~(int64_t)7;
+  int j, jj, nr8 = nr & ~7;
+  for (p = 0; p < kc8; p += 8) {
+    float *d = dst + p * NR;
+    for (j = 0; j < nr8; j += 8) {
+      const float *s = B + j * ldb + p;
+      __m256 r0 = _mm256_loadu_ps(s), r1 = _mm256_loadu_ps(s + ldb), r2 = _mm256_loadu_ps(s + 2 * ldb);
+      __m256 r3 = _mm256_loadu_ps(s + 3 * ldb), r4 = _mm256_loadu_ps(s + 4 * ldb);
+      __m256 r5 = _mm256_loadu_ps(s + 5 * ldb), r6 = _mm256_loadu_ps(s + 6 * ldb);
+      __m256 r7 = _mm256_loadu_ps(s + 7 * ldb);
+      __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3);
+      __m256 t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+      __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+      __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+      __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+      __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+      __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      _mm256_storeu_ps(d + j, _mm256_permute2f128_ps(u0, u4, 0x20));
+      _mm256_storeu_ps(d + NR + j, _mm256_permute2f128_ps(u1, u5, 0x20));
+      _mm256_storeu_ps(d + 2 * NR + j, _mm256_permute2f128_ps(u2, u6, 0x20));
+      _mm256_storeu_ps(d + 3 * NR + j, _mm256_permute2f128_ps(u3, u7, 0x20));
+      _mm256_storeu_ps(d + 4 * NR + j, _mm256_permute2f128_ps(u0, u4, 0x31));
+      _mm256_storeu_ps(d + 5 * NR + j, _mm256_permute2f128_ps(u1, u5, 0x31));
+      _mm256_storeu_ps(d + 6 * NR + j, _mm256_permute2f128_ps(u2, u6, 0x31));
+      _mm256_storeu_ps(d + 7 * NR + j, _mm256_permute2f128_ps(u3, u7, 0x31));
+    }
+    for (jj = 0; jj < 8; jj++) {
+      for (j = nr8; j < nr; j++) d[jj * NR + j] = B[j * ldb + p + jj];
+      for (j = nr; j < NR; j++) d[jj * NR + j] = 0;
+    }
+  }
+  for (; p < kc; p++) {
+    for (j = 0; j < nr; j++) dst[p * NR + j] = B[j * ldb + p];
+    for (j = nr; j < NR; j++) dst[p * NR + j] = 0;
+  }
 }
-NN__PRIVATE NN__GEMM_T_AVX512 void nn__sgemm_ukr_avx512(int64_t kc, float alpha, const float *a, const float *b,
-                                                         float beta, float *c, int64_t ldc) {
-  NN__GEMM_UKR_BODY(float, NN__SGEMM_NR, fmaf)
+NN__PRIVATE NN__GEMM_T_AVX2 void nn__dgemm_packbt_x86(const double *B, int64_t ldb, int64_t kc, int nr, int NR,
+                                                      double *dst) {
+  int64_t p, kc4 = kc & ~(int64_t)3;
+  int j, jj, nr4 = nr & ~3;
+  for (p = 0; p < kc4; p += 4) {
+    double *d = dst + p * NR;
+    for (j = 0; j < nr4; j += 4) {
+      const double *s = B + j * ldb + p;
+      __m256d r0 = _mm256_loadu_pd(s), r1 = _mm256_loadu_pd(s + ldb);
+      __m256d r2 = _mm256_loadu_pd(s + 2 * ldb), r3 = _mm256_loadu_pd(s + 3 * ldb);
+      __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
+      __m256d t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
+      _mm256_storeu_pd(d + j, _mm256_permute2f128_pd(t0, t2, 0x20));
+      _mm256_storeu_pd(d + NR + j, _mm256_permute2f128_pd(t1, t3, 0x20));
+      _mm256_storeu_pd(d + 2 * NR + j, _mm256_permute2f128_pd(t0, t2, 0x31));
+      _mm256_storeu_pd(d + 3 * NR + j, _mm256_permute2f128_pd(t1, t3, 0x31));
+    }
+    for (jj = 0; jj < 4; jj++) {
+      for (j = nr4; j < nr; j++) d[jj * NR + j] = B[j * ldb + p + jj];
+      for (j = nr; j < NR; j++) d[jj * NR + j] = 0;
+    }
+  }
+  for (; p < kc; p++) {
+    for (j = 0; j < nr; j++) dst[p * NR + j] = B[j * ldb + p];
+    for (j = nr; j < NR; j++) dst[p * NR + j] = 0;
+  }
 }
-NN__PRIVATE NN__GEMM_T_AVX2 void nn__dgemm_ukr_avx2(int64_t kc, double alpha, const double *a, const double *b,
-                                                     double beta, double *c, int64_t ldc) {
-  NN__GEMM_UKR_BODY(double, NN__DGEMM_NR, fma)
+
+/* AVX-512: tiles of 6 x 16/32/48/64 floats and 6 x 8/16/24/32 doubles */
+#define NN__UK_T float
+#define NN__UK_V __m512
+#define NN__UK_W 16
+#define NN__UK_NRP 64
+#define NN__UK_TARGET NN__GEMM_T_AVX512
+#define NN__UK_ZERO() _mm512_setzero_ps()
+#define NN__UK_LOAD(p) _mm512_loadu_ps(p)
+#define NN__UK_STORE(p, v) _mm512_storeu_ps(p, v)
+#define NN__UK_SET1(x) _mm512_set1_ps(x)
+#define NN__UK_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define NN__UK_MUL(a, b) _mm512_mul_ps(a, b)
+#define NN__UK_PACKBT nn__sgemm_packbt_x86
+#define NN__UK_UKR nn__sgemm_ukr_avx512_4
+#define NN__UK_NV 4
+#define NN__UK_PACKB nn__sgemm_packb_avx512
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+  for (p = 0; p + 1 < kc; p += 2) {
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
 }
-NN__PRIVATE NN__GEMM_T_AVX512 void nn__dgemm_ukr_avx512(int64_t kc, double alpha, const double *a, const double *b,
-                                                         double beta, double *c, int64_t ldc) {
-  NN__GEMM_UKR_BODY(double, NN__DGEMM_NR, fma)
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
 }
 #endif
 
-/* 0: portable C, 1: AVX2+FMA, 2: AVX-512F. Decided once (NN_FORCE_SCALAR in the environment forces 0). */
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__sgemm_ukr_avx512_3
+#define NN__UK_NV 3
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+  for (p = 0; p + 1 < kc; p += 2) {
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__sgemm_ukr_avx512_2
+#define NN__UK_NV 2
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+  for (p = 0; p + 1 < kc; p += 2) {
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__sgemm_ukr_avx512_1
+#define NN__UK_NV 1
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+  for (p = 0; p + 1 < kc; p += 2) {
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+/* ---- begin src/kernels/gemm_ukr_end.inc ---- */
+/* kernels/gemm_ukr_end.inc: undefines the per-type, per-instruction-set parameters of kernels/gemm_ukr.inc after the
+   last micro-kernel of a family. */
+#undef NN__UK_T
+#undef NN__UK_V
+#undef NN__UK_W
+#undef NN__UK_NRP
+#undef NN__UK_TARGET
+#undef NN__UK_ZERO
+#undef NN__UK_LOAD
+#undef NN__UK_STORE
+#undef NN__UK_SET1
+#undef NN__UK_FMA
+#undef NN__UK_MUL
+#undef NN__UK_PACKBT
+/* ---- end src/kernels/gemm_ukr_end.inc ---- */
+
+#define NN__UK_T double
+#define NN__UK_V __m512d
+#define NN__UK_W 8
+#define NN__UK_NRP 32
+#define NN__UK_TARGET NN__GEMM_T_AVX512
+#define NN__UK_ZERO() _mm512_setzero_pd()
+#define NN__UK_LOAD(p) _mm512_loadu_pd(p)
+#define NN__UK_STORE(p, v) _mm512_storeu_pd(p, v)
+#define NN__UK_SET1(x) _mm512_set1_pd(x)
+#define NN__UK_FMA(a, b, c) _mm512_fmadd_pd(a, b, c)
+#define NN__UK_MUL(a, b) _mm512_mul_pd(a, b)
+#define NN__UK_PACKBT nn__dgemm_packbt_x86
+#define NN__UK_UKR nn__dgemm_ukr_avx512_4
+#define NN__UK_NV 4
+#define NN__UK_PACKB nn__dgemm_packb_avx512
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+  for (p = 0; p + 1 < kc; p += 2) {
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__dgemm_ukr_avx512_3
+#define NN__UK_NV 3
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+  for (p = 0; p + 1 < kc; p += 2) {
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__dgemm_ukr_avx512_2
+#define NN__UK_NV 2
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+  for (p = 0; p + 1 < kc; p += 2) {
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__dgemm_ukr_avx512_1
+#define NN__UK_NV 1
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+  for (p = 0; p + 1 < kc; p += 2) {
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+/* ---- begin src/kernels/gemm_ukr_end.inc ---- */
+/* kernels/gemm_ukr_end.inc: undefines the per-type, per-instruction-set parameters of kernels/gemm_ukr.inc after the
+   last micro-kernel of a family. */
+#undef NN__UK_T
+#undef NN__UK_V
+#undef NN__UK_W
+#undef NN__UK_NRP
+#undef NN__UK_TARGET
+#undef NN__UK_ZERO
+#undef NN__UK_LOAD
+#undef NN__UK_STORE
+#undef NN__UK_SET1
+#undef NN__UK_FMA
+#undef NN__UK_MUL
+#undef NN__UK_PACKBT
+/* ---- end src/kernels/gemm_ukr_end.inc ---- */
+
+/* AVX2+FMA: tiles of 6 x 8/16 floats and 6 x 4/8 doubles */
+#define NN__UK_T float
+#define NN__UK_V __m256
+#define NN__UK_W 8
+#define NN__UK_NRP 16
+#define NN__UK_TARGET NN__GEMM_T_AVX2
+#define NN__UK_ZERO() _mm256_setzero_ps()
+#define NN__UK_LOAD(p) _mm256_loadu_ps(p)
+#define NN__UK_STORE(p, v) _mm256_storeu_ps(p, v)
+#define NN__UK_SET1(x) _mm256_set1_ps(x)
+#define NN__UK_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define NN__UK_MUL(a, b) _mm256_mul_ps(a, b)
+#define NN__UK_PACKBT nn__sgemm_packbt_x86
+#define NN__UK_UKR nn__sgemm_ukr_avx2_2
+#define NN__UK_NV 2
+#define NN__UK_PACKB nn__sgemm_packb_avx2
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+  for (p = 0; p + 1 < kc; p += 2) {
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__sgemm_ukr_avx2_1
+#define NN__UK_NV 1
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+  for (p = 0; p + 1 < kc; p += 2) {
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+/* ---- begin src/kernels/gemm_ukr_end.inc ---- */
+/* kernels/gemm_ukr_end.inc: undefines the per-type, per-instruction-set parameters of kernels/gemm_ukr.inc after the
+   last micro-kernel of a family. */
+#undef NN__UK_T
+#undef NN__UK_V
+#undef NN__UK_W
+#undef NN__UK_NRP
+#undef NN__UK_TARGET
+#undef NN__UK_ZERO
+#undef NN__UK_LOAD
+#undef NN__UK_STORE
+#undef NN__UK_SET1
+#undef NN__UK_FMA
+#undef NN__UK_MUL
+#undef NN__UK_PACKBT
+/* ---- end src/kernels/gemm_ukr_end.inc ---- */
+
+#define NN__UK_T double
+#define NN__UK_V __m256d
+#define NN__UK_W 4
+#define NN__UK_NRP 8
+#define NN__UK_TARGET NN__GEMM_T_AVX2
+#define NN__UK_ZERO() _mm256_setzero_pd()
+#define NN__UK_LOAD(p) _mm256_loadu_pd(p)
+#define NN__UK_STORE(p, v) _mm256_storeu_pd(p, v)
+#define NN__UK_SET1(x) _mm256_set1_pd(x)
+#define NN__UK_FMA(a, b, c) _mm256_fmadd_pd(a, b, c)
+#define NN__UK_MUL(a, b) _mm256_mul_pd(a, b)
+#define NN__UK_PACKBT nn__dgemm_packbt_x86
+#define NN__UK_UKR nn__dgemm_ukr_avx2_2
+#define NN__UK_NV 2
+#define NN__UK_PACKB nn__dgemm_packb_avx2
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+  for (p = 0; p + 1 < kc; p += 2) {
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__dgemm_ukr_avx2_1
+#define NN__UK_NV 1
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+  for (p = 0; p + 1 < kc; p += 2) {
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+/* ---- begin src/kernels/gemm_ukr_end.inc ---- */
+/* kernels/gemm_ukr_end.inc: undefines the per-type, per-instruction-set parameters of kernels/gemm_ukr.inc after the
+   last micro-kernel of a family. */
+#undef NN__UK_T
+#undef NN__UK_V
+#undef NN__UK_W
+#undef NN__UK_NRP
+#undef NN__UK_TARGET
+#undef NN__UK_ZERO
+#undef NN__UK_LOAD
+#undef NN__UK_STORE
+#undef NN__UK_SET1
+#undef NN__UK_FMA
+#undef NN__UK_MUL
+#undef NN__UK_PACKBT
+/* ---- end src/kernels/gemm_ukr_end.inc ---- */
+#endif /* NN__X86 */
+
+/* Instruction sets: 0 portable C, 1 AVX2+FMA, 2 AVX-512F. */
+enum { NN__GEMM_ISA_C = 0, NN__GEMM_ISA_AVX2 = 1, NN__GEMM_ISA_AVX512 = 2 };
+
+/* The best instruction set this CPU runs (NN_FORCE_SCALAR in the environment: portable C). */
+NN__PRIVATE int nn__gemm_isa_max(void) {
+  int isa = NN__GEMM_ISA_C;
+#if defined(NN__X86)
+  if (!getenv("NN_FORCE_SCALAR")) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) isa = NN__GEMM_ISA_AVX512;
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) isa = NN__GEMM_ISA_AVX2;
+  }
+#endif
+  return isa;
+}
+
+/* The instruction set in use, decided once; nn__gemm_set_isa lowers it (tests and benchmarks run every kernel). */
 static volatile int nn__gemm_isa_cached = -1;
 NN__PRIVATE int nn__gemm_isa(void) {
   int isa = nn__gemm_isa_cached;
   if (isa < 0) {
-    isa = 0;
-#if defined(NN__X86)
-    if (!getenv("NN_FORCE_SCALAR")) {
-      __builtin_cpu_init();
-      if (__builtin_cpu_supports("avx512f")) isa = 2;
-      else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) isa = 1;
-    }
-#endif
+    isa = nn__gemm_isa_max();
     nn__gemm_isa_cached = isa;
   }
   return isa;
 }
-
-NN__PRIVATE nn__sgemm_ukr_fn nn__sgemm_pick_ukr(void) {
-#if defined(NN__X86)
-  int isa = nn__gemm_isa();
-  if (isa == 2) return nn__sgemm_ukr_avx512;
-  if (isa == 1) return nn__sgemm_ukr_avx2;
-#endif
-  return nn__sgemm_ukr_c;
+/* Uses instruction set isa (clamped to what the CPU runs); a negative isa restores the default. Returns the set in use. */
+NN__PRIVATE int nn__gemm_set_isa(int isa) {
+  int mx = nn__gemm_isa_max();
+  nn__gemm_isa_cached = isa < 0 || isa > mx ? mx : isa;
+  return nn__gemm_isa_cached;
 }
-NN__PRIVATE nn__dgemm_ukr_fn nn__dgemm_pick_ukr(void) {
+
+/* Block sizes per instruction set: kc * NR * sizeof(T) = 128 KiB for the SIMD kernels (one micro-panel of B streamed
+   from L2 per row panel), and an MR x kc panel of op(A) of 12 KiB (float) or 24 KiB (double) reused from L1. */
+NN__PRIVATE void nn__sgemm_get_cfg(int isa, nn__sgemm_cfg *cfg) {
+  cfg->nr = cfg->w = 16;
+  cfg->kc = 512;
+  cfg->ukr[0] = cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__sgemm_ukr_c;
+  cfg->packb = nn__sgemm_packb_c;
 #if defined(NN__X86)
-  int isa = nn__gemm_isa();
-  if (isa == 2) return nn__dgemm_ukr_avx512;
-  if (isa == 1) return nn__dgemm_ukr_avx2;
+  if (isa == NN__GEMM_ISA_AVX512) {
+    cfg->nr = 64;
+    cfg->ukr[0] = nn__sgemm_ukr_avx512_1;
+    cfg->ukr[1] = nn__sgemm_ukr_avx512_2;
+    cfg->ukr[2] = nn__sgemm_ukr_avx512_3;
+    cfg->ukr[3] = nn__sgemm_ukr_avx512_4;
+    cfg->packb = nn__sgemm_packb_avx512;
+  } else if (isa == NN__GEMM_ISA_AVX2) {
+    cfg->w = 8;
+    cfg->ukr[0] = nn__sgemm_ukr_avx2_1;
+    cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__sgemm_ukr_avx2_2;
+    cfg->packb = nn__sgemm_packb_avx2;
+  }
+#else
+  (void)isa;
 #endif
-  return nn__dgemm_ukr_c;
+}
+NN__PRIVATE void nn__dgemm_get_cfg(int isa, nn__dgemm_cfg *cfg) {
+  cfg->nr = cfg->w = 8;
+  cfg->kc = 512;
+  cfg->ukr[0] = cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__dgemm_ukr_c;
+  cfg->packb = nn__dgemm_packb_c;
+#if defined(NN__X86)
+  if (isa == NN__GEMM_ISA_AVX512) {
+    cfg->nr = 32;
+    cfg->ukr[0] = nn__dgemm_ukr_avx512_1;
+    cfg->ukr[1] = nn__dgemm_ukr_avx512_2;
+    cfg->ukr[2] = nn__dgemm_ukr_avx512_3;
+    cfg->ukr[3] = nn__dgemm_ukr_avx512_4;
+    cfg->packb = nn__dgemm_packb_avx512;
+  } else if (isa == NN__GEMM_ISA_AVX2) {
+    cfg->w = 4;
+    cfg->ukr[0] = nn__dgemm_ukr_avx2_1;
+    cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__dgemm_ukr_avx2_2;
+    cfg->packb = nn__dgemm_packb_avx2;
+  }
+#else
+  (void)isa;
+#endif
 }
 
 /* Packing buffers. Consecutive GEMM calls reuse one cached buffer (allocating and freeing a few MiB per call costs
    page faults comparable to the arithmetic of a 256^3 product); a call that finds it in use by another thread
-   allocates its own. The cache holds at most the largest buffer a call needed (about 10 MiB) for the life of the
-   process. */
+   allocates its own. The cache holds at most the largest buffer a call needed (one 512 KiB slot per thread) for the
+   life of the process. */
 static void *nn__gemm_cache = NULL;
 static size_t nn__gemm_cache_bytes = 0;
 static long nn__gemm_cache_busy = 0;
@@ -7704,126 +9967,142 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
   return (len + *blk - 1) / *blk;
 }
 
+/* Chunks of the blocked path, from the sizes only: K slices of *kc (equal, <= kcmax), groups of *ppc micro-panels
+   of NR columns (*ncg groups) and blocks of *rpb row panels (*nrb blocks). */
+NN__PRIVATE void nn__gemm_plan(int64_t M, int64_t N, int64_t K, int nr, int64_t kcmax, size_t esize, int64_t *kc,
+                               int64_t *ppc, int64_t *ncg, int64_t *rpb, int64_t *nrb) {
+  int64_t nsl = (K + kcmax - 1) / kcmax, npan = (N + nr - 1) / nr, nrp = (M + NN__GEMM_MR - 1) / NN__GEMM_MR;
+  int64_t maxppc, want;
+  *kc = (K + nsl - 1) / nsl;
+  /* column groups: at most GROUP_BYTES of packed B each, and about CHUNKS of them when there are enough panels */
+  maxppc = (int64_t)(NN__GEMM_GROUP_BYTES / ((size_t)nr * (size_t)*kc * esize));
+  if (maxppc < 1) maxppc = 1;
+  *ppc = npan / NN__GEMM_CHUNKS;
+  if (*ppc < 1) *ppc = 1;
+  if (*ppc > maxppc) *ppc = maxppc;
+  *ncg = (npan + *ppc - 1) / *ppc;
+  /* row blocks only when the columns give too few chunks, and never shorter than MIN_ROWS rows */
+  want = (NN__GEMM_CHUNKS + *ncg - 1) / *ncg;
+  *nrb = M / NN__GEMM_MIN_ROWS;
+  if (*nrb > want) *nrb = want;
+  if (*nrb < 1) *nrb = 1;
+  *rpb = (nrp + *nrb - 1) / *nrb;
+  *nrb = (nrp + *rpb - 1) / *rpb;
+}
+
+/* Packing-buffer slots of one product: a running chunk holds one; there are never more chunks running than
+   threads, and never more slots than chunks. */
+NN__PRIVATE int nn__gemm_nslots(int64_t nchunks) {
+  int n = nn_get_num_threads();
+#if !defined(NN_NO_THREADS)
+  if (nn__in_worker) n = 1; /* a nested product runs on this thread only */
+#endif
+  if (n > NN__GEMM_MAX_SLOTS) n = NN__GEMM_MAX_SLOTS;
+  if (n > nchunks) n = (int)nchunks;
+  return n < 1 ? 1 : n;
+}
+NN__PRIVATE int nn__gemm_slot_take(int64_t *busy, int nslots) {
+#if defined(NN_NO_THREADS)
+  (void)busy;
+  (void)nslots;
+  return 0;
+#else
+  int s;
+  for (;;) {
+    for (s = 0; s < nslots; s++)
+      if (nn__load_acq(&busy[s]) == 0) {
+        if (nn__fetch_add(&busy[s], 1) == 0) return s;
+        nn__fetch_add(&busy[s], -1);
+      }
+    nn__pause(); /* only if the thread count changed during the call */
+  }
+#endif
+}
+NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
+#if defined(NN_NO_THREADS)
+  (void)busy;
+  (void)s;
+#else
+  nn__fetch_add(&busy[s], -1);
+#endif
+}
+
 /* ---- the typed driver, instantiated for float (s) and double (d) ---- */
 
-#define NN__GEMM_DEFINE(S, T, MR, NR, MC, KC, NC)                                                              \
-  /* Packs op(A)[0:mc, 0:kc] (A points at the block's first element) into MR-row panels:                     \
-     ap[r*kc + p*MR + i] = op(A)(r + i, p) for panel start r, zero past mc. */                                 \
-  NN__PRIVATE void nn__##S##gemm_pack_a(int ta, const T *A, int64_t lda, int64_t mc, int64_t kc, T *ap) {      \
-    int64_t r, p;                                                                                              \
-    int i;                                                                                                     \
-    for (r = 0; r < mc; r += MR) {                                                                             \
-      int mr = (int)(mc - r < MR ? mc - r : MR);                                                               \
-      T *dst = ap + r * kc;                                                                                    \
-      if (!ta) {                                                                                               \
-        for (i = 0; i < mr; i++) {                                                                             \
-          const T *src = A + (r + i) * lda;                                                                    \
-          for (p = 0; p < kc; p++) dst[p * MR + i] = src[p];                                                   \
-        }                                                                                                      \
-      } else {                                                                                                 \
-        for (p = 0; p < kc; p++) {                                                                             \
-          const T *src = A + p * lda + r;                                                                      \
-          for (i = 0; i < mr; i++) dst[p * MR + i] = src[i];                                                   \
-        }                                                                                                      \
-      }                                                                                                        \
-      if (mr < MR)                                                                                             \
-        for (p = 0; p < kc; p++)                                                                               \
-          for (i = mr; i < MR; i++) dst[p * MR + i] = 0;                                                       \
-    }                                                                                                          \
-  }                                                                                                            \
-                                                                                                               \
-  /* Packs op(B)[0:kc, q0:q1) (B points at the K slice's first element, column 0) into NR-column micro-panels: \
-     bp[q*kc + p*NR + j] = op(B)(p, q + j) for micro-panel start q, zero past nc. */                           \
-  NN__PRIVATE void nn__##S##gemm_pack_b(int tb, const T *B, int64_t ldb, int64_t kc, int64_t nc, int64_t q0,   \
-                                        int64_t q1, T *bp) {                                                   \
-    int64_t q, p;                                                                                              \
-    int j;                                                                                                     \
-    for (q = q0; q < q1; q += NR) {                                                                            \
-      int nr = (int)(nc - q < NR ? nc - q : NR);                                                               \
-      T *dst = bp + q * kc;                                                                                    \
-      if (!tb) {                                                                                               \
-        for (p = 0; p < kc; p++) {                                                                             \
-          const T *src = B + p * ldb + q;                                                                      \
-          if (nr == NR)                                                                                        \
-            for (j = 0; j < NR; j++) dst[p * NR + j] = src[j];                                                 \
-          else                                                                                                 \
-            for (j = 0; j < NR; j++) dst[p * NR + j] = j < nr ? src[j] : 0;                                    \
-        }                                                                                                      \
-      } else {                                                                                                 \
-        for (j = 0; j < nr; j++) {                                                                             \
-          const T *src = B + (q + j) * ldb;                                                                    \
-          for (p = 0; p < kc; p++) dst[p * NR + j] = src[p];                                                   \
-        }                                                                                                      \
-        if (nr < NR)                                                                                           \
-          for (p = 0; p < kc; p++)                                                                             \
-            for (j = nr; j < NR; j++) dst[p * NR + j] = 0;                                                     \
-      }                                                                                                        \
-    }                                                                                                          \
-  }                                                                                                            \
-                                                                                                               \
+#define NN__GEMM_DEFINE(S, T)                                                                                  \
   typedef struct nn__##S##gemm_job {                                                                           \
     int ta, tb;                                                                                                \
     int64_t M, N, K;                                                                                           \
     T alpha, beta;                                                                                             \
+    T ab[2], ab1[2]; /* {alpha, beta} for the first K slice, {alpha, 1} for the others */                      \
     const T *A, *B;                                                                                            \
     T *C;                                                                                                      \
     int64_t lda, ldb, ldc;                                                                                     \
-    nn__##S##gemm_ukr_fn ukr;                                                                                  \
-    T *ap, *bp;                                                                                                \
-    /* the current block: B panel columns [jc, jc+nc), K slice [pc, pc+kc), A rows [ic, ic+mcur) */            \
-    int64_t jc, nc, pc, kc, ic, mcur, mcb; /* mcb: rows per A block, <= MC, a multiple of MR */                \
-    T beta_cur;                                                                                                \
-    int64_t npanels, nsplit, pps; /* NR micro-panels in the B panel; column groups per MC block; their size */ \
+    nn__##S##gemm_cfg cfg;                                                                                     \
+    int64_t kc, ppc, ncg, rpb; /* K slice, micro-panels per column group, groups, row panels per row block */  \
+    T *buf;                    /* nslots packing buffers of slot elements each */                              \
+    int64_t slot;                                                                                              \
+    int nslots;                                                                                                \
+    int64_t busy[NN__GEMM_MAX_SLOTS];                                                                          \
     /* direct loops: chunks of rows (split_rows) or columns of C, blk each */                                  \
     int form, split_rows;                                                                                      \
     int64_t blk;                                                                                               \
   } nn__##S##gemm_job;                                                                                         \
                                                                                                                \
-  NN__PRIVATE void nn__##S##gemm_packb_chunk(void *vctx, int64_t c) {                                          \
-    const nn__##S##gemm_job *g = (const nn__##S##gemm_job *)vctx;                                              \
-    int64_t q0 = c * NN__GEMM_PACKB_PANELS * NR, q1 = q0 + NN__GEMM_PACKB_PANELS * NR;                         \
-    const T *B = g->tb ? g->B + g->jc * g->ldb + g->pc : g->B + g->pc * g->ldb + g->jc;                        \
-    if (q1 > g->nc) q1 = g->nc;                                                                                \
-    nn__##S##gemm_pack_b(g->tb, B, g->ldb, g->kc, g->nc, q0, q1, g->bp);                                       \
-  }                                                                                                            \
-                                                                                                               \
-  NN__PRIVATE void nn__##S##gemm_packa_chunk(void *vctx, int64_t c) {                                          \
-    const nn__##S##gemm_job *g = (const nn__##S##gemm_job *)vctx;                                              \
-    int64_t r0 = c * g->mcb, mc = g->mcur - r0 < g->mcb ? g->mcur - r0 : g->mcb;                               \
-    int64_t i0 = g->ic + r0;                                                                                   \
-    const T *A = g->ta ? g->A + g->pc * g->lda + i0 : g->A + i0 * g->lda + g->pc;                              \
-    nn__##S##gemm_pack_a(g->ta, A, g->lda, mc, g->kc, g->ap + r0 * g->kc);                                     \
-  }                                                                                                            \
-                                                                                                               \
-  /* One chunk of the macro-kernel: an MC block of rows times a group of NR micro-panels. */                   \
-  NN__PRIVATE void nn__##S##gemm_compute_chunk(void *vctx, int64_t c) {                                        \
-    const nn__##S##gemm_job *g = (const nn__##S##gemm_job *)vctx;                                              \
-    int64_t ib = c / g->nsplit, js = c % g->nsplit;                                                            \
-    int64_t r0 = ib * g->mcb, r1 = r0 + g->mcb < g->mcur ? r0 + g->mcb : g->mcur;                              \
-    int64_t q0 = js * g->pps, q1 = q0 + g->pps < g->npanels ? q0 + g->pps : g->npanels;                        \
-    int64_t q, r, kc = g->kc, ldc = g->ldc;                                                                    \
-    T alpha = g->alpha, beta = g->beta_cur;                                                                    \
-    T tile[MR * NR];                                                                                           \
-    if (g->nsplit == 1) nn__##S##gemm_packa_chunk(vctx, ib); /* this chunk is the only user of its A block */  \
-    for (q = q0; q < q1; q++) {                                                                                \
-      int64_t j = q * NR;                                                                                      \
-      int nr = (int)(g->nc - j < NR ? g->nc - j : NR);                                                         \
-      const T *bq = g->bp + j * kc;                                                                            \
-      for (r = r0; r < r1; r += MR) {                                                                          \
-        int mr = (int)(r1 - r < MR ? r1 - r : MR);                                                             \
-        const T *ar = g->ap + r * kc;                                                                          \
-        T *cp = g->C + (g->ic + r) * ldc + g->jc + j;                                                          \
-        if (mr == MR && nr == NR) {                                                                            \
-          g->ukr(kc, alpha, ar, bq, beta, cp, ldc);                                                            \
+  /* Rows [i0, i1) x columns [j0, j1) of C for the K slice [p0, p0 + kc), ab = {alpha, beta}. The micro-panels of \
+     columns below jd are read from B in place at bd (row stride ldb); the others are packed at bp, from column    \
+     jd on. Edge tiles are computed into a scratch tile and merged. */                                         \
+  NN__PRIVATE void nn__##S##gemm_block(const nn__##S##gemm_job *g, const T *bd, int64_t jd, const T *bp,       \
+                                       int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t p0, int64_t kc, \
+                                       const T *ab) {                                                          \
+    int64_t i, j, nrc = g->cfg.nr, lda = g->lda, ldc = g->ldc;                                                 \
+    int64_t rsa = g->ta ? 1 : lda, csa = g->ta ? lda : 1;                                                      \
+    T tile[NN__GEMM_MR * NN__GEMM_NRMAX], ab0[2];                                                              \
+    ab0[0] = ab[0];                                                                                            \
+    ab0[1] = 0;                                                                                                \
+    for (i = i0; i < i1; i += NN__GEMM_MR) {                                                                   \
+      int mr = (int)(i1 - i < NN__GEMM_MR ? i1 - i : NN__GEMM_MR);                                             \
+      const T *a = g->ta ? g->A + p0 * lda + i : g->A + i * lda + p0;                                          \
+      T *c = g->C + i * ldc;                                                                                   \
+      for (j = j0; j < j1; j += nrc) {                                                                         \
+        int64_t nr = j1 - j < nrc ? j1 - j : nrc, ldbp = j < jd ? g->ldb : nrc;                                \
+        int nv = (int)((nr + g->cfg.w - 1) / g->cfg.w); /* the narrowest tile that covers nr columns */        \
+        nn__##S##gemm_ukr_fn ukr = g->cfg.ukr[nv - 1];                                                         \
+        const T *b = j < jd ? bd + j : bp + (j - jd) * kc;                                                     \
+        if (mr == NN__GEMM_MR && nr == nv * g->cfg.w) {                                                        \
+          ukr(kc, a, rsa, csa, b, ldbp, c + j, ldc, mr, ab);                                                   \
         } else {                                                                                               \
-          int i, jj;                                                                                           \
-          g->ukr(kc, alpha, ar, bq, (T)0, tile, NR);                                                           \
-          for (i = 0; i < mr; i++)                                                                             \
+          int64_t ii, jj;                                                                                      \
+          T beta = ab[1];                                                                                      \
+          ukr(kc, a, rsa, csa, b, ldbp, tile, nrc, mr, ab0);                                                   \
+          for (ii = 0; ii < mr; ii++)                                                                          \
             for (jj = 0; jj < nr; jj++)                                                                        \
-              cp[i * ldc + jj] = beta == 0 ? tile[i * NR + jj] : tile[i * NR + jj] + beta * cp[i * ldc + jj];  \
+              c[ii * ldc + j + jj] =                                                                           \
+                  beta == 0 ? tile[ii * nrc + jj] : tile[ii * nrc + jj] + beta * c[ii * ldc + j + jj];         \
         }                                                                                                      \
       }                                                                                                        \
     }                                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
+  /* One chunk: a row block times a column group, every K slice in order. op(B) is packed into this chunk's    \
+     slot, except that the full-width micro-panels of an untransposed B are read in place when the block has   \
+     few rows (a packed copy would be read only a few times). */                                              \
+  NN__PRIVATE void nn__##S##gemm_chunk(void *vctx, int64_t c) {                                                \
+    nn__##S##gemm_job *g = (nn__##S##gemm_job *)vctx;                                                          \
+    int64_t cg = c % g->ncg, rb = c / g->ncg, cols = g->ppc * g->cfg.nr;                                       \
+    int64_t j0 = cg * cols, j1 = j0 + cols < g->N ? j0 + cols : g->N;                                          \
+    int64_t i0 = rb * g->rpb * NN__GEMM_MR, i1 = i0 + g->rpb * NN__GEMM_MR < g->M ? i0 + g->rpb * NN__GEMM_MR : g->M; \
+    int64_t p0, jd = j0;                                                                                       \
+    int s = nn__gemm_slot_take(g->busy, g->nslots);                                                            \
+    T *bp = g->buf + s * g->slot;                                                                              \
+    if (!g->tb && i1 - i0 <= NN__GEMM_BDIRECT_ROWS) jd = j0 + (j1 - j0) / g->cfg.nr * g->cfg.nr;               \
+    for (p0 = 0; p0 < g->K; p0 += g->kc) {                                                                     \
+      int64_t kc = g->K - p0 < g->kc ? g->K - p0 : g->kc;                                                      \
+      const T *B = g->tb ? g->B + jd * g->ldb + p0 : g->B + p0 * g->ldb + jd;                                  \
+      if (jd < j1) g->cfg.packb(g->tb, B, g->ldb, kc, j1 - jd, bp);                                            \
+      nn__##S##gemm_block(g, g->B + p0 * g->ldb, jd, bp, i0, i1, j0, j1, p0, kc, p0 == 0 ? g->ab : g->ab1);    \
+    }                                                                                                          \
+    nn__gemm_slot_give(g->busy, s);                                                                            \
   }                                                                                                            \
                                                                                                                \
   /* Dot product of n elements with strides sx, sy in 8 lanes and a fixed combining order. */                  \
@@ -7940,12 +10219,16 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
     }                                                                                                          \
   }                                                                                                            \
                                                                                                                \
-  /* The GEMM. Arguments are trusted (checked by the caller). Returns 0, or -1 if a buffer allocation failed. */ \
-  NN__PRIVATE int nn__##S##gemm_kernel(int ta, int tb, int64_t M, int64_t N, int64_t K, T alpha, const T *A,   \
-                                       int64_t lda, const T *B, int64_t ldb, T beta, T *C, int64_t ldc) {      \
+                                                                                                               \
+                                                                                                               \
+  /* The GEMM with the kernels of instruction set isa. Arguments are trusted (checked by the caller). Returns 0, \
+     or -1 if a buffer allocation failed. */                                                                   \
+  NN__PRIVATE int nn__##S##gemm_kernel_isa(int isa, int ta, int tb, int64_t M, int64_t N, int64_t K, T alpha,  \
+                                           const T *A, int64_t lda, const T *B, int64_t ldb, T beta, T *C,     \
+                                           int64_t ldc) {                                                      \
     nn__##S##gemm_job g;                                                                                       \
     double work = (double)M * (double)N * (double)K;                                                           \
-    int64_t kcmax, ncmax, mbig, boff;                                                                          \
+    int64_t nrb, nch;                                                                                          \
     int cached;                                                                                                \
     if (M <= 0 || N <= 0) return 0;                                                                            \
     if (K <= 0 || alpha == 0) {                                                                                \
@@ -7977,55 +10260,29 @@ NN__PRIVATE int64_t nn__gemm_direct_split(int form, int64_t M, int64_t N, int64_
       else nn__parallel_for(n, nn__##S##gemm_direct_chunk, &g);                                                \
       return 0;                                                                                                \
     }                                                                                                          \
-    g.ukr = nn__##S##gemm_pick_ukr();                                                                          \
-    kcmax = K < KC ? K : KC;                                                                                   \
-    ncmax = ((N < NC ? N : NC) + NR - 1) / NR * NR;                                                            \
-    mbig = M < (int64_t)NN__GEMM_MBIG_BLOCKS * MC ? M : (int64_t)NN__GEMM_MBIG_BLOCKS * MC;                    \
-    mbig = (mbig + MR - 1) / MR * MR;                                                                          \
-    /* one buffer: the packed B panel, then the packed A block at a 64-byte boundary */                        \
-    boff = (kcmax * ncmax + 15) / 16 * 16;                                                                     \
-    g.bp = (T *)nn__gemm_buf_get((size_t)(boff + kcmax * mbig) * sizeof(T), &cached);                          \
-    if (!g.bp) return -1;                                                                                      \
-    g.ap = g.bp + boff;                                                                                        \
-    for (g.jc = 0; g.jc < N; g.jc += NC) {                                                                     \
-      g.nc = N - g.jc < NC ? N - g.jc : NC;                                                                    \
-      g.npanels = (g.nc + NR - 1) / NR;                                                                        \
-      for (g.pc = 0; g.pc < K; g.pc += KC) {                                                                   \
-        int64_t npack = (g.npanels + NN__GEMM_PACKB_PANELS - 1) / NN__GEMM_PACKB_PANELS;                       \
-        g.kc = K - g.pc < KC ? K - g.pc : KC;                                                                  \
-        g.beta_cur = g.pc == 0 ? beta : (T)1;                                                                  \
-        if (M >= (int64_t)NN__GEMM_CHUNKS * MC) { /* packing B is a small part of the work: skip a fork-join */  \
-          int64_t c;                                                                                           \
-          for (c = 0; c < npack; c++) nn__##S##gemm_packb_chunk(&g, c);                                        \
-        } else {                                                                                               \
-          nn__parallel_for(npack, nn__##S##gemm_packb_chunk, &g);                                              \
-        }                                                                                                      \
-        for (g.ic = 0; g.ic < M; g.ic += mbig) {                                                               \
-          int64_t nmb;                                                                                         \
-          g.mcur = M - g.ic < mbig ? M - g.ic : mbig;                                                          \
-          nmb = (g.mcur + MC - 1) / MC;                                                                        \
-          g.mcb = ((g.mcur + nmb - 1) / nmb + MR - 1) / MR * MR; /* equal blocks balance the threads */        \
-          nmb = (g.mcur + g.mcb - 1) / g.mcb;                                                                  \
-          g.nsplit = 1;                                                                                        \
-          if (nmb < NN__GEMM_CHUNKS) {                                                                         \
-            g.nsplit = (NN__GEMM_CHUNKS + nmb - 1) / nmb;                                                      \
-            if (g.nsplit > g.npanels / NN__GEMM_MIN_PANELS) g.nsplit = g.npanels / NN__GEMM_MIN_PANELS;        \
-            if (g.nsplit < 1) g.nsplit = 1;                                                                    \
-          }                                                                                                    \
-          g.pps = (g.npanels + g.nsplit - 1) / g.nsplit;                                                       \
-          g.nsplit = (g.npanels + g.pps - 1) / g.pps;                                                          \
-          /* A blocks shared by several chunks are packed first; otherwise each chunk packs its own */         \
-          if (g.nsplit > 1) nn__parallel_for(nmb, nn__##S##gemm_packa_chunk, &g);                              \
-          nn__parallel_for(nmb * g.nsplit, nn__##S##gemm_compute_chunk, &g);                                   \
-        }                                                                                                      \
-      }                                                                                                        \
-    }                                                                                                          \
-    nn__gemm_buf_put(g.bp, cached);                                                                            \
+    g.ab[0] = g.ab1[0] = alpha;                                                                                \
+    g.ab[1] = beta;                                                                                            \
+    g.ab1[1] = 1;                                                                                              \
+    nn__##S##gemm_get_cfg(isa, &g.cfg);                                                                        \
+    nn__gemm_plan(M, N, K, g.cfg.nr, g.cfg.kc, sizeof(T), &g.kc, &g.ppc, &g.ncg, &g.rpb, &nrb);                \
+    nch = g.ncg * nrb;                                                                                         \
+    g.nslots = nn__gemm_nslots(nch);                                                                           \
+    g.slot = (g.kc * g.ppc * g.cfg.nr + 15) / 16 * 16; /* 64-byte aligned slots */                             \
+    g.buf = (T *)nn__gemm_buf_get((size_t)(g.slot * g.nslots) * sizeof(T), &cached);                           \
+    if (!g.buf) return -1;                                                                                     \
+    if (nch == 1) nn__##S##gemm_chunk(&g, 0);                                                                  \
+    else nn__parallel_for(nch, nn__##S##gemm_chunk, &g);                                                       \
+    nn__gemm_buf_put(g.buf, cached);                                                                           \
     return 0;                                                                                                  \
+  }                                                                                                            \
+                                                                                                               \
+  NN__PRIVATE int nn__##S##gemm_kernel(int ta, int tb, int64_t M, int64_t N, int64_t K, T alpha, const T *A,   \
+                                       int64_t lda, const T *B, int64_t ldb, T beta, T *C, int64_t ldc) {      \
+    return nn__##S##gemm_kernel_isa(nn__gemm_isa(), ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);     \
   }
-
-NN__GEMM_DEFINE(s, float, NN__SGEMM_MR, NN__SGEMM_NR, NN__SGEMM_MC, NN__SGEMM_KC, NN__SGEMM_NC)
-NN__GEMM_DEFINE(d, double, NN__DGEMM_MR, NN__DGEMM_NR, NN__DGEMM_MC, NN__DGEMM_KC, NN__DGEMM_NC)
+                                                                                                               \
+NN__GEMM_DEFINE(s, float)
+NN__GEMM_DEFINE(d, double)
 
 /* ---- integer and boolean products (nn_matmul on int dtypes) ----
    C[i, :] for rows [i0, i1) of one matrix; A, B with arbitrary element strides, C rows contiguous (row stride ldc).
