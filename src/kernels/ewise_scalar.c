@@ -248,9 +248,14 @@ NN__UN_FLOAT_ROWS(f32, float, f)
 NN__UN_FLOAT_ROWS(f64, double, )
 NN__UN_ROW(nn__sigmoid_f32, float, float, nn__sigmoidf(x))
 NN__UN_ROW(nn__sigmoid_f64, double, double, nn__sigmoid(x))
-#define NN__UN_ACT_ROWS(NAME)                                               \
-  NN__UN_ROW(nn__##NAME##_f32, float, float, (float)nn__##NAME((double)x)) \
-  NN__UN_ROW(nn__##NAME##_f64, double, double, nn__##NAME(x))
+/* one strided loop each (the libm calls dominate) */
+#define NN__UN_ACT_ROW(NAME, SFX, T)                                                          \
+  NN__PRIVATE void nn__##NAME##_##SFX(int64_t n, char **p, const int64_t *st, void *ctx) {    \
+    int64_t i;                                                                                \
+    (void)ctx;                                                                                \
+    for (i = 0; i < n; i++) ((T *)p[0])[i * st[0]] = (T)nn__##NAME(((const T *)p[1])[i * st[1]]); \
+  }
+#define NN__UN_ACT_ROWS(NAME) NN__UN_ACT_ROW(NAME, f32, float) NN__UN_ACT_ROW(NAME, f64, double)
 NN__UN_ACT_ROWS(gelu)
 NN__UN_ACT_ROWS(gelu_tanh)
 NN__UN_ACT_ROWS(silu)

@@ -200,10 +200,11 @@ NN__PRIVATE int64_t nn__simd_nt_total = (int64_t)8 << 20;
     MAPK(o, n, 1, FN(NN__K(ldm)(x + nn_i, nn_m)));                                            \
   }
 /* Unary kernels of one family: one body NAME(n, o, x, k) (not inlined, so its vector code exists once) computing
-   FN(x, k), and entry points NAME2 = body with a fixed k. */
+   FN(x, k & 15), never streamed when k has NN__NOSTREAM; entry points NAME2 = body with a fixed k. */
+#define NN__NOSTREAM 16
 #define NN__F32_UNK(NAME, FN)                                                                                 \
   NN__PRIVATE NN__TGT __attribute__((noinline)) void NN__K(NAME)(int64_t n, float *o, const float *x, int k) { \
-    NN__F32_MAP1(o, n, 1, FN(NN__K(ldm)(x + nn_i, nn_m), k));                                                   \
+    NN__F32_MAP1(o, n, !(k & NN__NOSTREAM), FN(NN__K(ldm)(x + nn_i, nn_m), k & 15));                            \
   }
 #define NN__F32_UNE(NAME, BODY, K)                                                         \
   NN__PRIVATE NN__TGT void NN__K(NAME)(int64_t n, void *po, const void *px) {              \
