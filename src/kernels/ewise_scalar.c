@@ -191,6 +191,24 @@ static const nn__row_fn nn__bin_rows[NN_DTYPE_COUNT][NN_BINOP_COUNT] = {
 NN__PRIVATE float nn__sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
 NN__PRIVATE double nn__sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
+/* The activations, in stable forms (the float32 rows compute in double). At -inf gelu, gelu_tanh and silu give NaN
+   like torch's formulas (x times a factor that is 0). */
+/* x Phi(x) = x erfc(-x / sqrt 2) / 2 (torch's gelu: 0.5 x (1 + erf(x / sqrt 2)), without its cancellation) */
+NN__PRIVATE double nn__gelu(double x) { return 0.5 * x * erfc(-x * 0.70710678118654752440); }
+/* x sigmoid(v) */
+NN__PRIVATE double nn__xsig(double x, double v) {
+  double e = exp(-fabs(v));
+  return x < 0 ? x * e / (1.0 + e) : x / (1.0 + e);
+}
+/* x sigmoid(v), v = 2 sqrt(2/pi) (x + 0.044715 x^3): equal to torch's 0.5 x (1 + tanh(v / 2)) */
+NN__PRIVATE double nn__gelu_tanh(double x) {
+  return nn__xsig(x, x * (1.5957691216057308 + 0.071354816272600955 * (x * x)));
+}
+NN__PRIVATE double nn__silu(double x) { return nn__xsig(x, x); }
+/* log1p(e^x), and x for x > 20 (torch's threshold) */
+NN__PRIVATE double nn__softplus(double x) { return x > 20 ? x : (x > 0 ? x : 0.0) + log1p(exp(-fabs(x))); }
+NN__PRIVATE double nn__log_sigmoid(double x) { return (x < 0 ? x : 0.0) - log1p(exp(-fabs(x))); }
+
 #define NN__UN_FLOAT_ROWS(SFX, T, F)                                                      \
   NN__UN_ROW(nn__neg_##SFX, T, T, -x)                                                     \
   NN__UN_ROW(nn__abs_##SFX, T, T, fabs##F(x))                                             \
@@ -230,6 +248,19 @@ NN__UN_FLOAT_ROWS(f32, float, f)
 NN__UN_FLOAT_ROWS(f64, double, )
 NN__UN_ROW(nn__sigmoid_f32, float, float, nn__sigmoidf(x))
 NN__UN_ROW(nn__sigmoid_f64, double, double, nn__sigmoid(x))
+/* one strided loop each (the libm calls dominate) */
+#define NN__UN_ACT_ROW(NAME, SFX, T)                                                          \
+  NN__PRIVATE void nn__##NAME##_##SFX(int64_t n, char **p, const int64_t *st, void *ctx) {    \
+    int64_t i;                                                                                \
+    (void)ctx;                                                                                \
+    for (i = 0; i < n; i++) ((T *)p[0])[i * st[0]] = (T)nn__##NAME(((const T *)p[1])[i * st[1]]); \
+  }
+#define NN__UN_ACT_ROWS(NAME) NN__UN_ACT_ROW(NAME, f32, float) NN__UN_ACT_ROW(NAME, f64, double)
+NN__UN_ACT_ROWS(gelu)
+NN__UN_ACT_ROWS(gelu_tanh)
+NN__UN_ACT_ROWS(silu)
+NN__UN_ACT_ROWS(softplus)
+NN__UN_ACT_ROWS(log_sigmoid)
 
 #define NN__UN_INT_ROWS(SFX, T, UT)                                                      \
   NN__UN_ROW(nn__neg_##SFX, T, T, (T)(UT)(0 - (UT)x))                                    \
@@ -258,12 +289,14 @@ NN__UN_ROW(nn__nonzero_u8, uint8_t, uint8_t, x != 0)
    nn__log_##SFX,   nn__log2_##SFX,  nn__log10_##SFX, nn__log1p_##SFX,  nn__sqrt_##SFX,   nn__rsqrt_##SFX,         \
    nn__recip_##SFX, nn__sin_##SFX,   nn__cos_##SFX,   nn__tan_##SFX,    nn__asin_##SFX,   nn__acos_##SFX,          \
    nn__atan_##SFX,  nn__sinh_##SFX,  nn__cosh_##SFX,  nn__tanh_##SFX,   nn__sigmoid_##SFX, nn__erf_##SFX,          \
+   nn__gelu_##SFX,  nn__gelu_tanh_##SFX, nn__silu_##SFX, nn__softplus_##SFX, nn__log_sigmoid_##SFX,                \
    nn__isnan_##SFX, nn__isinf_##SFX, nn__isfinite_##SFX, nn__lnot_##SFX}
 /* Integer rows: float functions are NULL because the op converts integers to float first. */
+#define NN__UN_NO_ACT NULL, NULL, NULL, NULL, NULL /* gelu .. log_sigmoid */
 #define NN__UN_INT_TABLE(SFX)                                                                                     \
   {nn__neg_##SFX, nn__abs_##SFX, nn__sign_##SFX, nn__square_##SFX, nn__relu_##SFX, nn__ident_##SFX, NULL, NULL, NULL, \
    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,    \
-   NULL, NULL, nn__false_##SFX, nn__false_##SFX, nn__true_##SFX, nn__lnot_##SFX}
+   NULL, NULL, NN__UN_NO_ACT, nn__false_##SFX, nn__false_##SFX, nn__true_##SFX, nn__lnot_##SFX}
 static const nn__row_fn nn__un_rows[NN_DTYPE_COUNT][NN_UNOP_COUNT] = {
     NN__UN_FLOAT_TABLE(f32),
     NN__UN_FLOAT_TABLE(f64),
@@ -271,13 +304,13 @@ static const nn__row_fn nn__un_rows[NN_DTYPE_COUNT][NN_UNOP_COUNT] = {
     NN__UN_INT_TABLE(i64),
     {nn__neg_u8, nn__ident_u8, nn__sign_u8, nn__square_u8, nn__ident_u8, nn__ident_u8, NULL, NULL, NULL, NULL, NULL,
      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-     nn__false_u8, nn__false_u8, nn__true_u8, nn__lnot_u8},
+     NN__UN_NO_ACT, nn__false_u8, nn__false_u8, nn__true_u8, nn__lnot_u8},
     /* bool: abs/relu/round/square are the identity, sign is x != 0; neg is rejected by the op */
     {NULL, nn__ident_u8, nn__nonzero_u8, nn__ident_u8, nn__ident_u8, nn__ident_u8, NULL, NULL, NULL, NULL, NULL, NULL,
      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-     nn__false_u8, nn__false_u8, nn__true_u8, nn__lnot_u8},
+     NN__UN_NO_ACT, nn__false_u8, nn__false_u8, nn__true_u8, nn__lnot_u8},
 };
 
 /* Compile-time checks that the tables cover every op (the negative-array trick). */
 typedef char nn__check_binops[NN_BINOP_COUNT == 19 ? 1 : -1];
-typedef char nn__check_unops[NN_UNOP_COUNT == 34 ? 1 : -1];
+typedef char nn__check_unops[NN_UNOP_COUNT == 39 ? 1 : -1];

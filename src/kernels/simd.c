@@ -199,6 +199,17 @@ NN__PRIVATE int64_t nn__simd_nt_total = (int64_t)8 << 20;
     const float *x = (const float *)px;                                                       \
     MAPK(o, n, 1, FN(NN__K(ldm)(x + nn_i, nn_m)));                                            \
   }
+/* Unary kernels of one family: one body NAME(n, o, x, k) (not inlined, so its vector code exists once) computing
+   FN(x, k & 15), never streamed when k has NN__NOSTREAM; entry points NAME2 = body with a fixed k. */
+#define NN__NOSTREAM 16
+#define NN__F32_UNK(NAME, FN)                                                                                 \
+  NN__PRIVATE NN__TGT __attribute__((noinline)) void NN__K(NAME)(int64_t n, float *o, const float *x, int k) { \
+    NN__F32_MAP1(o, n, !(k & NN__NOSTREAM), FN(NN__K(ldm)(x + nn_i, nn_m), k & 15));                            \
+  }
+#define NN__F32_UNE(NAME, BODY, K)                                                         \
+  NN__PRIVATE NN__TGT void NN__K(NAME)(int64_t n, void *po, const void *px) {              \
+    if (n > 0) NN__K(BODY)(n, (float *)po, (const float *)px, K);                          \
+  }
 #define NN__F64_UN(NAME, FN, MAPK)                                                            \
   NN__PRIVATE NN__TGT void NN__K(NAME)(int64_t n, void *po, const void *px) {                 \
     double *o = (double *)po;                                                                 \
@@ -310,6 +321,7 @@ NN__ALWAYS_INLINE nn__g2d nn__g2d_sqrt(nn__g2d a) {
 #define NN__VBYTES 16
 #define NN__HAS_NT 0
 #define NN__HAS_ROUND 0
+#define NN__HAS_FMA 0 /* VFMA is a*b+c: two roundings where the compiler does not contract it */
 #define NN__VF nn__g4f
 #define NN__VI nn__g4i
 #define NN__VM nn__g4i
@@ -465,6 +477,7 @@ NN__TGT2 NN__ALWAYS_INLINE double nn__avx2_hsum_d(__m256d v) {
 #define NN__VBYTES 32
 #define NN__HAS_NT 1
 #define NN__HAS_ROUND 1
+#define NN__HAS_FMA 1
 #define NN__VF __m256
 #define NN__VI __m256i
 #define NN__VM __m256
@@ -596,6 +609,7 @@ NN__TGT5 NN__ALWAYS_INLINE double nn__avx512_hsum_d(__m512d v) {
 #define NN__VBYTES 64
 #define NN__HAS_NT 1
 #define NN__HAS_ROUND 1
+#define NN__HAS_FMA 1
 #define NN__VF __m512
 #define NN__VI __m512i
 #define NN__VM __mmask16

@@ -6,7 +6,8 @@ static const char *const nn__binop_names[NN_BINOP_COUNT] = {
 static const char *const nn__unop_names[NN_UNOP_COUNT] = {
     "negative", "absolute", "sign", "square", "relu", "round", "floor", "ceil", "trunc", "exp", "exp2", "expm1",
     "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "arcsin", "arccos",
-    "arctan", "sinh", "cosh", "tanh", "sigmoid", "erf", "isnan", "isinf", "isfinite", "logical_not"};
+    "arctan", "sinh", "cosh", "tanh", "sigmoid", "erf", "gelu", "gelu_tanh", "silu", "softplus", "log_sigmoid",
+    "isnan", "isinf", "isfinite", "logical_not"};
 
 NNDEF const char *nn_binop_name(nn_binop op) {
   return (int)op >= 0 && op < NN_BINOP_COUNT ? nn__binop_names[op] : "invalid";
@@ -354,6 +355,11 @@ NN__UNARY_API(nn_cosh, NN_OP_COSH)
 NN__UNARY_API(nn_tanh, NN_OP_TANH)
 NN__UNARY_API(nn_sigmoid, NN_OP_SIGMOID)
 NN__UNARY_API(nn_erf, NN_OP_ERF)
+NN__UNARY_API(nn_gelu, NN_OP_GELU)
+NN__UNARY_API(nn_gelu_tanh, NN_OP_GELU_TANH)
+NN__UNARY_API(nn_silu, NN_OP_SILU)
+NN__UNARY_API(nn_softplus, NN_OP_SOFTPLUS)
+NN__UNARY_API(nn_log_sigmoid, NN_OP_LOG_SIGMOID)
 NN__UNARY_API(nn_isnan, NN_OP_ISNAN)
 NN__UNARY_API(nn_isinf, NN_OP_ISINF)
 NN__UNARY_API(nn_isfinite, NN_OP_ISFINITE)

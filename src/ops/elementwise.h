@@ -63,7 +63,12 @@ typedef enum nn_unop {
   NN_OP_TANH,
   NN_OP_SIGMOID,
   NN_OP_ERF,
-  NN_OP_ISNAN, /* from here on: results are bool */
+  NN_OP_GELU,        /* x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)): torch.nn.functional.gelu */
+  NN_OP_GELU_TANH,   /* 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): gelu(approximate='tanh') */
+  NN_OP_SILU,        /* x sigmoid(x): torch.nn.functional.silu */
+  NN_OP_SOFTPLUS,    /* log(1 + e^x), x for x > 20: torch.nn.functional.softplus (beta 1, threshold 20) */
+  NN_OP_LOG_SIGMOID, /* log(sigmoid(x)) = -softplus(-x): torch.nn.functional.logsigmoid */
+  NN_OP_ISNAN,       /* from here on: results are bool */
   NN_OP_ISINF,
   NN_OP_ISFINITE,
   NN_OP_LOGICAL_NOT,
@@ -150,6 +155,19 @@ NNDEF nn_tensor *nn_cosh(const nn_tensor *x);
 NNDEF nn_tensor *nn_tanh(const nn_tensor *x);
 NNDEF nn_tensor *nn_sigmoid(const nn_tensor *x);
 NNDEF nn_tensor *nn_erf(const nn_tensor *x);
+
+/* Activations (float results; integers convert like the math functions). Computed in stable forms, accurate where
+   torch's float formulas cancel (x << 0); at -inf gelu, gelu_tanh and silu give NaN like torch. */
+/* gelu(x) = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)): torch.nn.functional.gelu(x). */
+NNDEF nn_tensor *nn_gelu(const nn_tensor *x);
+/* 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): torch.nn.functional.gelu(x, approximate='tanh'). */
+NNDEF nn_tensor *nn_gelu_tanh(const nn_tensor *x);
+/* x sigmoid(x) (swish): torch.nn.functional.silu(x). */
+NNDEF nn_tensor *nn_silu(const nn_tensor *x);
+/* log(1 + e^x), and x where x > 20: torch.nn.functional.softplus(x) (beta = 1, threshold = 20). */
+NNDEF nn_tensor *nn_softplus(const nn_tensor *x);
+/* log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|): torch.nn.functional.logsigmoid(x). */
+NNDEF nn_tensor *nn_log_sigmoid(const nn_tensor *x);
 
 /* Selection. */
 /* cond ? a : b elementwise, all three broadcast together (np.where); result dtype = promote(a, b). */

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Reference data for tests/test_elementwise.c from NumPy: binary ops with broadcasting and promotion,
-scalar ops, unary math, where and clip. Run with /usr/bin/python3 (python3-numpy). Writes tests/ref/elementwise_ref.h."""
+scalar ops, unary math, where and clip; the activations (gelu, gelu_tanh, silu, softplus, log_sigmoid) from SciPy in
+float64, cross-checked against PyTorch. Run with /usr/bin/python3 (python3-numpy, python3-scipy, python3-torch).
+Writes tests/ref/elementwise_ref.h."""
 import os
 import sys
 
 import numpy as np
+import scipy.special
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import DTYPES, c_array, c_double, dtype_index, header, shape_init  # noqa: E402
@@ -36,14 +39,79 @@ def erf(x):
     return r.astype(np.sqrt(x).dtype)
 
 
+# The activations (PyTorch's torch.nn.functional semantics), in float64 with SciPy in forms without cancellation,
+# then cast to the input's dtype. check_torch() compares them with PyTorch's own float64 results where its formulas
+# are accurate.
+def _act(f):
+    def g(x):
+        x = np.asarray(x)
+        with np.errstate(all="ignore"):
+            return np.asarray(f(x.astype(np.float64))).astype(x.dtype)
+    g.__name__ = f.__name__
+    return g
+
+
+def _xsig(x, v):
+    return x * scipy.special.expit(v)  # -inf * 0 = NaN at x = -inf, like torch
+
+
+@_act
+def gelu(x):
+    return 0.5 * x * scipy.special.erfc(-x / np.sqrt(2.0))
+
+
+@_act
+def gelu_tanh(x):
+    return _xsig(x, 2 * np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3))
+
+
+@_act
+def silu(x):
+    return _xsig(x, x)
+
+
+@_act
+def softplus(x):
+    return np.where(x > 20, x, np.logaddexp(0.0, x))
+
+
+@_act
+def log_sigmoid(x):
+    return scipy.special.log_expit(x)
+
+
+ACTIVATIONS = {"gelu": gelu, "gelu_tanh": gelu_tanh, "silu": silu, "softplus": softplus, "log_sigmoid": log_sigmoid}
+
+
+def check_torch():
+    """The SciPy forms against PyTorch's float64 functions (where torch's formulas do not cancel: x >= -5)."""
+    try:
+        import torch
+        import torch.nn.functional as F
+    except ImportError:
+        print("PyTorch not installed: activation references not cross-checked")
+        return
+    x = np.concatenate([np.linspace(-5, 30, 3001), [0.0, -0.0, np.inf, -np.inf, np.nan]])
+    t = torch.from_numpy(x)
+    forms = {"gelu": F.gelu(t), "gelu_tanh": F.gelu(t, approximate="tanh"), "silu": F.silu(t),
+             "softplus": F.softplus(t), "log_sigmoid": F.logsigmoid(t)}
+    for name, r in forms.items():
+        ours = ACTIVATIONS[name](x)
+        assert np.allclose(ours, r.numpy(), rtol=1e-9, atol=1e-12, equal_nan=True), name
+    # at -inf gelu, gelu_tanh and silu are NaN in torch (x times a zero factor)
+    for name in ("gelu", "gelu_tanh", "silu"):
+        assert np.isnan(ACTIVATIONS[name](np.array([-np.inf]))[0]), name
+
+
 UNOPS = [np.negative, np.absolute, np.sign, np.square, relu, np.round, np.floor, np.ceil, np.trunc, np.exp, np.exp2,
          np.expm1, np.log, np.log2, np.log10, np.log1p, np.sqrt, rsqrt, np.reciprocal, np.sin, np.cos, np.tan,
-         np.arcsin, np.arccos, np.arctan, np.sinh, np.cosh, np.tanh, sigmoid, erf, np.isnan, np.isinf, np.isfinite,
-         np.logical_not]
+         np.arcsin, np.arccos, np.arctan, np.sinh, np.cosh, np.tanh, sigmoid, erf, gelu, gelu_tanh, silu, softplus,
+         log_sigmoid, np.isnan, np.isinf, np.isfinite, np.logical_not]
 UNOP_NAMES = ["neg", "abs", "sign", "square", "relu", "round", "floor", "ceil", "trunc", "exp", "exp2", "expm1",
               "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "asin", "acos",
-              "atan", "sinh", "cosh", "tanh", "sigmoid", "erf", "isnan", "isinf", "isfinite", "logical_not"]
-FLOAT_FUNCS = set(range(6, 30))  # floor .. erf: integers are converted to float
+              "atan", "sinh", "cosh", "tanh", "sigmoid", "erf", "gelu", "gelu_tanh", "silu", "softplus",
+              "log_sigmoid", "isnan", "isinf", "isfinite", "logical_not"]
+FLOAT_FUNCS = set(range(6, 35))  # floor .. log_sigmoid: integers are converted to float
 
 rng = np.random.default_rng(1234)
 cases = []
@@ -183,9 +251,20 @@ def unary_cases():
                 r = np.reciprocal(a.astype(np.float32 if dt in ("uint8", "bool") else np.float64))  # torch semantics
             if r.dtype == np.float16:
                 r = np.asarray(f(a.astype(np.float32)))  # nn.h uses float32 where NumPy picks float16
+            if UNOP_NAMES[op_i] in ACTIVATIONS:  # integers convert to float64 (uint8, bool: float32) first
+                a_f = a.astype(np.float32 if dt in ("uint8", "bool") else np.float64)
+                case(1, op_i, a, None, ACTIVATIONS[UNOP_NAMES[op_i]](a_f), "%s %s" % (UNOP_NAMES[op_i], dt))
+                continue
             if UNOP_NAMES[op_i] in ("relu", "sigmoid", "erf", "rsqrt"):
                 continue  # not NumPy functions of integers
             case(1, op_i, a, None, r, "%s %s" % (UNOP_NAMES[op_i], dt))
+    # the activations' tails, where the naive formulas cancel or overflow
+    tail = np.array([-200.0, -104.0, -90.0, -60.0, -30.0, -14.0, -12.0, -10.0, -8.0, -6.0, -5.0, -3.5, -1e-30, 1e-30,
+                     6.0, 10.0, 19.5, 20.0, 20.5, 30.0, 90.0, 1e30])
+    for name, f in ACTIVATIONS.items():
+        for dt in ("float32", "float64"):
+            s = tail.astype(dt)
+            case(1, UNOP_NAMES.index(name), s, None, f(s), "%s %s tail" % (name, dt))
 
 
 def where_clip_cases():
@@ -203,6 +282,7 @@ def where_clip_cases():
     return b
 
 
+check_torch()
 binary_cases()
 scalar_cases()
 with np.errstate(all="ignore"):
