@@ -41,11 +41,12 @@
 
 /* One MR x NR tile: c[i*ldc + j] (i < MR, j < NR) = alpha * sum_p a[i*rsa + p*csa] * b[p*ldbp + j] + beta * c[...]
    with alpha = ab[0], beta = ab[1]; beta == 0: c is not read. b is a kc x NR micro-panel of op(B), packed (ldbp =
-   NR) or B itself; rows of a at or past mr are not read (the tile's rows from mr on are then meaningless). */
+   NR) or B itself; rows of a at or past mr are not read (the tile's rows from mr on are then meaningless). pfo: a
+   prefetch hint for SIMD kernels (0: none; see kernels/gemm_ukr.inc). */
 typedef void (*nn__sgemm_ukr_fn)(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t ldbp,
-                                 float *c, int64_t ldc, int mr, const float *ab);
+                                 float *c, int64_t ldc, int mr, const float *ab, int64_t pfo);
 typedef void (*nn__dgemm_ukr_fn)(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b,
-                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab);
+                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab, int64_t pfo);
 /* Packs op(B)[0:kc, 0:nc] into NR-column micro-panels: bp[q*kc + p*NR + j] = op(B)(p, q + j), zero past nc. */
 typedef void (*nn__sgemm_packb_fn)(int tb, const float *B, int64_t ldb, int64_t kc, int64_t nc, float *bp);
 typedef void (*nn__dgemm_packb_fn)(int tb, const double *B, int64_t ldb, int64_t kc, int64_t nc, double *bp);
@@ -119,11 +120,13 @@ typedef struct nn__dgemm_cfg {
   }
 
 NN__PRIVATE void nn__sgemm_ukr_c(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t ldbp,
-                                 float *c, int64_t ldc, int mr, const float *ab) {
+                                 float *c, int64_t ldc, int mr, const float *ab, int64_t pfo) {
+  (void)pfo;
   NN__GEMM_UKR_C(float, 16)
 }
 NN__PRIVATE void nn__dgemm_ukr_c(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b,
-                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab) {
+                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab, int64_t pfo) {
+  (void)pfo;
   NN__GEMM_UKR_C(double, 8)
 }
 NN__PRIVATE void nn__sgemm_packb_c(int tb, const float *B, int64_t ldb, int64_t kc, int64_t nc, float *bp) {
@@ -550,17 +553,19 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
       int mr = (int)(i1 - i < NN__GEMM_MR ? i1 - i : NN__GEMM_MR);                                             \
       const T *a = g->ta ? g->A + p0 * lda + i : g->A + i * lda + p0;                                          \
       T *c = g->C + i * ldc;                                                                                   \
+      /* the first tile of a row panel prefetches the next row panel of a row-major A (from L3 or memory) */    \
+      int64_t pfo = !g->ta && i + 2 * NN__GEMM_MR <= i1 ? NN__GEMM_MR * lda : 0;                               \
       for (j = j0; j < j1; j += nrc) {                                                                         \
         int64_t nr = j1 - j < nrc ? j1 - j : nrc, ldbp = j < jd ? g->ldb : nrc;                                \
         int nv = (int)((nr + g->cfg.w - 1) / g->cfg.w); /* the narrowest tile that covers nr columns */        \
         nn__##S##gemm_ukr_fn ukr = g->cfg.ukr[nv - 1];                                                         \
         const T *b = j < jd ? bd + j : bp + (j - jd) * kc;                                                     \
         if (mr == NN__GEMM_MR && nr == nv * g->cfg.w) {                                                        \
-          ukr(kc, a, rsa, csa, b, ldbp, c + j, ldc, mr, ab);                                                   \
+          ukr(kc, a, rsa, csa, b, ldbp, c + j, ldc, mr, ab, j == j0 ? pfo : 0);                                \
         } else {                                                                                               \
           int64_t ii, jj;                                                                                      \
           T beta = ab[1];                                                                                      \
-          ukr(kc, a, rsa, csa, b, ldbp, tile, nrc, mr, ab0);                                                   \
+          ukr(kc, a, rsa, csa, b, ldbp, tile, nrc, mr, ab0, j == j0 ? pfo : 0);                                \
           for (ii = 0; ii < mr; ii++)                                                                          \
             for (jj = 0; jj < nr; jj++)                                                                        \
               c[ii * ldc + j + jj] =                                                                           \
