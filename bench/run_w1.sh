@@ -2,7 +2,7 @@
 # bench/run_w1.sh: workload W1 (SGEMM shapes, DGEMM 1024) and the W0 FMA peak: nn.h against OpenBLAS, NumPy and
 # PyTorch, run alternately (nn, anchors, nn, anchors, ...) for W1_ROUNDS rounds (default 2), each figure the
 # median over the rounds of the per-run medians. Then the ratios the goals name.
-#   usage: sh bench/run_w1.sh [path/to/w1]      (builds build/w1 and build/w1_openblas when needed)
+#   usage: sh bench/run_w1.sh [path/to/w1]      (builds build/w1 when missing or stale, and build/w1_openblas)
 #   env:   W1_ROUNDS (default 2), W1_REPS (samples per figure and run, default 7), W1_CASES (a subset, e.g.
 #          "sgemm1024 dense_fwd"), W1_KEEP (a file to keep the raw figures in)
 set -u
@@ -15,8 +15,9 @@ CASES=${W1_CASES:-}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
-if [ ! -x "$W1" ]; then
-  [ -f nn.h ] || python3 tools/amalgamate.py
+# (re)build the nn.h program when it is missing or older than nn.h or its source
+[ -f nn.h ] || python3 tools/amalgamate.py
+if [ ! -x "$W1" ] || [ nn.h -nt "$W1" ] || [ bench/w1_gemm.c -nt "$W1" ]; then
   cc -O2 bench/w1_gemm.c -o "$W1" -lm || exit 1
 fi
 if ! dpkg -s libopenblas-dev >/dev/null 2>&1; then

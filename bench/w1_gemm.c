@@ -246,6 +246,11 @@ int main(int argc, char **argv) {
     if (got != isa) fprintf(stderr, "w1_gemm: instruction set %d not available here, using %d\n", isa, got);
     variant = names[got];
   }
+  {
+    static const char *isa_names[3] = {"portable C (6x16 float, 6x8 double)", "AVX2+FMA (6x16 float, 6x8 double)",
+                                       "AVX-512 (6x64 float, 6x32 double)"};
+    printf("# w1: nn.h GEMM micro-kernels: %s\n", isa_names[nn__gemm_isa()]);
+  }
   if (do_peak) {
     /* the peak loop also brings the cores to full clock before the GEMMs */
 #if defined(PEAK_X86)

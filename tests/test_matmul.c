@@ -335,8 +335,8 @@ static void test_gemm_ukr_variants(void) {
               c[i] = pass ? c0[i] : NAN;
               cd[i] = pass ? cd0[i] : NAN;
             }
-            sc.ukr[v - 1](kc, as, rsa, csa, b, sld, c, LDC, mr, sab);
-            dc.ukr[v - 1](kc, adp, rsa, csa, bd, dld, cd, LDC, mr, dab);
+            sc.ukr[v - 1](kc, as, rsa, csa, b, sld, c, LDC, mr, sab, lay & 1 ? 0 : LDA);
+            dc.ukr[v - 1](kc, adp, rsa, csa, bd, dld, cd, LDC, mr, dab, lay & 1 ? 0 : LDA);
             nt_checks++;
             for (i = 0; i < mr; i++)
               for (j = 0; j < LDC; j++) {

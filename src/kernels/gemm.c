@@ -41,11 +41,12 @@
 
 /* One MR x NR tile: c[i*ldc + j] (i < MR, j < NR) = alpha * sum_p a[i*rsa + p*csa] * b[p*ldbp + j] + beta * c[...]
    with alpha = ab[0], beta = ab[1]; beta == 0: c is not read. b is a kc x NR micro-panel of op(B), packed (ldbp =
-   NR) or B itself; rows of a at or past mr are not read (the tile's rows from mr on are then meaningless). */
+   NR) or B itself; rows of a at or past mr are not read (the tile's rows from mr on are then meaningless). pfo: a
+   prefetch hint for SIMD kernels (0: none; see kernels/gemm_ukr.inc). */
 typedef void (*nn__sgemm_ukr_fn)(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t ldbp,
-                                 float *c, int64_t ldc, int mr, const float *ab);
+                                 float *c, int64_t ldc, int mr, const float *ab, int64_t pfo);
 typedef void (*nn__dgemm_ukr_fn)(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b,
-                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab);
+                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab, int64_t pfo);
 /* Packs op(B)[0:kc, 0:nc] into NR-column micro-panels: bp[q*kc + p*NR + j] = op(B)(p, q + j), zero past nc. */
 typedef void (*nn__sgemm_packb_fn)(int tb, const float *B, int64_t ldb, int64_t kc, int64_t nc, float *bp);
 typedef void (*nn__dgemm_packb_fn)(int tb, const double *B, int64_t ldb, int64_t kc, int64_t nc, double *bp);
@@ -53,7 +54,7 @@ typedef void (*nn__dgemm_packb_fn)(int tb, const double *B, int64_t ldb, int64_t
 /* One instruction set's kernels and block sizes. */
 typedef struct nn__sgemm_cfg {
   int nr;                  /* columns of the widest register tile and of a packed micro-panel */
-  int w;                   /* columns per vector: ukr[v - 1] computes tiles v * w columns wide */
+  int w;                   /* columns per vector: ukr[v - 1] computes tiles v * w columns wide (v * w <= nr) */
   int64_t kc;              /* longest K slice */
   nn__sgemm_ukr_fn ukr[4];
   nn__sgemm_packb_fn packb;
@@ -119,11 +120,13 @@ typedef struct nn__dgemm_cfg {
   }
 
 NN__PRIVATE void nn__sgemm_ukr_c(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t ldbp,
-                                 float *c, int64_t ldc, int mr, const float *ab) {
+                                 float *c, int64_t ldc, int mr, const float *ab, int64_t pfo) {
+  (void)pfo;
   NN__GEMM_UKR_C(float, 16)
 }
 NN__PRIVATE void nn__dgemm_ukr_c(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b,
-                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab) {
+                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab, int64_t pfo) {
+  (void)pfo;
   NN__GEMM_UKR_C(double, 8)
 }
 NN__PRIVATE void nn__sgemm_packb_c(int tb, const float *B, int64_t ldb, int64_t kc, int64_t nc, float *bp) {
@@ -132,6 +135,105 @@ NN__PRIVATE void nn__sgemm_packb_c(int tb, const float *B, int64_t ldb, int64_t 
 NN__PRIVATE void nn__dgemm_packb_c(int tb, const double *B, int64_t ldb, int64_t kc, int64_t nc, double *bp) {
   NN__GEMM_PACKB_C(double, 8)
 }
+
+/* Plain-C transposing packers (see nn__sgemm_packbt_x86): dst[p*NR + j] = B[j*ldb + p], zero past nr. */
+#define NN__GEMM_PACKBT_C(T)                                                   \
+  int64_t p;                                                                   \
+  int j;                                                                       \
+  for (p = 0; p < kc; p++) {                                                   \
+    for (j = 0; j < nr; j++) dst[p * NR + j] = B[j * ldb + p];                 \
+    for (; j < NR; j++) dst[p * NR + j] = 0;                                   \
+  }
+NN__PRIVATE void nn__sgemm_packbt_c(const float *B, int64_t ldb, int64_t kc, int nr, int NR, float *dst) {
+  NN__GEMM_PACKBT_C(float)
+}
+NN__PRIVATE void nn__dgemm_packbt_c(const double *B, int64_t ldb, int64_t kc, int nr, int NR, double *dst) {
+  NN__GEMM_PACKBT_C(double)
+}
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(NN_NO_SIMD) && !defined(__TINYC__)
+/* The portable micro-kernels in generic 16-byte vectors (GCC/Clang vector extensions): the same template as the
+   x86 kernels, compiled for the baseline instruction set (SSE2 on x86-64, NEON on arm64), with the same packing as
+   the plain C kernels (6 x 16 floats, 6 x 8 doubles). */
+#define NN__GEMM_VEXT 1
+#define NN__GEMM_VFN static __inline__ __attribute__((always_inline, unused))
+typedef float nn__gemm_v4f __attribute__((vector_size(16)));
+typedef double nn__gemm_v2d __attribute__((vector_size(16)));
+NN__GEMM_VFN nn__gemm_v4f nn__gemm_v4f_set1(float x) {
+  nn__gemm_v4f v = {x, x, x, x};
+  return v;
+}
+NN__GEMM_VFN nn__gemm_v4f nn__gemm_v4f_load(const float *p) {
+  nn__gemm_v4f v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+NN__GEMM_VFN void nn__gemm_v4f_store(float *p, nn__gemm_v4f v) { memcpy(p, &v, sizeof v); }
+NN__GEMM_VFN nn__gemm_v2d nn__gemm_v2d_set1(double x) {
+  nn__gemm_v2d v = {x, x};
+  return v;
+}
+NN__GEMM_VFN nn__gemm_v2d nn__gemm_v2d_load(const double *p) {
+  nn__gemm_v2d v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+NN__GEMM_VFN void nn__gemm_v2d_store(double *p, nn__gemm_v2d v) { memcpy(p, &v, sizeof v); }
+
+#define NN__UK_T float
+#define NN__UK_V nn__gemm_v4f
+#define NN__UK_W 4
+#define NN__UK_NRP 16
+#define NN__UK_TARGET
+#define NN__UK_ZERO() nn__gemm_v4f_set1(0.0f)
+#define NN__UK_LOAD(p) nn__gemm_v4f_load(p)
+#define NN__UK_STORE(p, v) nn__gemm_v4f_store(p, v)
+#define NN__UK_SET1(x) nn__gemm_v4f_set1(x)
+#define NN__UK_FMA(a, b, c) ((a) * (b) + (c))
+#define NN__UK_MUL(a, b) ((a) * (b))
+#define NN__UK_PACKBT nn__sgemm_packbt_c
+#define NN__UK_UKR nn__sgemm_ukr_v_4
+#define NN__UK_NV 4
+#define NN__UK_PACKB nn__sgemm_packb_v
+#include "gemm_ukr.inc"
+#define NN__UK_UKR nn__sgemm_ukr_v_3
+#define NN__UK_NV 3
+#include "gemm_ukr.inc"
+#define NN__UK_UKR nn__sgemm_ukr_v_2
+#define NN__UK_NV 2
+#include "gemm_ukr.inc"
+#define NN__UK_UKR nn__sgemm_ukr_v_1
+#define NN__UK_NV 1
+#include "gemm_ukr.inc"
+#include "gemm_ukr_end.inc"
+
+#define NN__UK_T double
+#define NN__UK_V nn__gemm_v2d
+#define NN__UK_W 2
+#define NN__UK_NRP 8
+#define NN__UK_TARGET
+#define NN__UK_ZERO() nn__gemm_v2d_set1(0.0)
+#define NN__UK_LOAD(p) nn__gemm_v2d_load(p)
+#define NN__UK_STORE(p, v) nn__gemm_v2d_store(p, v)
+#define NN__UK_SET1(x) nn__gemm_v2d_set1(x)
+#define NN__UK_FMA(a, b, c) ((a) * (b) + (c))
+#define NN__UK_MUL(a, b) ((a) * (b))
+#define NN__UK_PACKBT nn__dgemm_packbt_c
+#define NN__UK_UKR nn__dgemm_ukr_v_4
+#define NN__UK_NV 4
+#define NN__UK_PACKB nn__dgemm_packb_v
+#include "gemm_ukr.inc"
+#define NN__UK_UKR nn__dgemm_ukr_v_3
+#define NN__UK_NV 3
+#include "gemm_ukr.inc"
+#define NN__UK_UKR nn__dgemm_ukr_v_2
+#define NN__UK_NV 2
+#include "gemm_ukr.inc"
+#define NN__UK_UKR nn__dgemm_ukr_v_1
+#define NN__UK_NV 1
+#include "gemm_ukr.inc"
+#include "gemm_ukr_end.inc"
+#endif /* vector extensions */
 
 #if defined(NN__X86)
 #define NN__GEMM_T_AVX2 __attribute__((target("avx2,fma")))
@@ -345,15 +447,25 @@ NN__PRIVATE void nn__sgemm_get_cfg(int isa, nn__sgemm_cfg *cfg) {
   cfg->kc = 512;
   cfg->ukr[0] = cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__sgemm_ukr_c;
   cfg->packb = nn__sgemm_packb_c;
+#if defined(NN__GEMM_VEXT)
+  cfg->w = 4;
+  cfg->ukr[0] = nn__sgemm_ukr_v_1;
+  cfg->ukr[1] = nn__sgemm_ukr_v_2;
+  cfg->ukr[2] = nn__sgemm_ukr_v_3;
+  cfg->ukr[3] = nn__sgemm_ukr_v_4;
+  cfg->packb = nn__sgemm_packb_v;
+#endif
 #if defined(NN__X86)
   if (isa == NN__GEMM_ISA_AVX512) {
     cfg->nr = 64;
+    cfg->w = 16;
     cfg->ukr[0] = nn__sgemm_ukr_avx512_1;
     cfg->ukr[1] = nn__sgemm_ukr_avx512_2;
     cfg->ukr[2] = nn__sgemm_ukr_avx512_3;
     cfg->ukr[3] = nn__sgemm_ukr_avx512_4;
     cfg->packb = nn__sgemm_packb_avx512;
   } else if (isa == NN__GEMM_ISA_AVX2) {
+    cfg->nr = 16;
     cfg->w = 8;
     cfg->ukr[0] = nn__sgemm_ukr_avx2_1;
     cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__sgemm_ukr_avx2_2;
@@ -368,15 +480,25 @@ NN__PRIVATE void nn__dgemm_get_cfg(int isa, nn__dgemm_cfg *cfg) {
   cfg->kc = 512;
   cfg->ukr[0] = cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__dgemm_ukr_c;
   cfg->packb = nn__dgemm_packb_c;
+#if defined(NN__GEMM_VEXT)
+  cfg->w = 2;
+  cfg->ukr[0] = nn__dgemm_ukr_v_1;
+  cfg->ukr[1] = nn__dgemm_ukr_v_2;
+  cfg->ukr[2] = nn__dgemm_ukr_v_3;
+  cfg->ukr[3] = nn__dgemm_ukr_v_4;
+  cfg->packb = nn__dgemm_packb_v;
+#endif
 #if defined(NN__X86)
   if (isa == NN__GEMM_ISA_AVX512) {
     cfg->nr = 32;
+    cfg->w = 8;
     cfg->ukr[0] = nn__dgemm_ukr_avx512_1;
     cfg->ukr[1] = nn__dgemm_ukr_avx512_2;
     cfg->ukr[2] = nn__dgemm_ukr_avx512_3;
     cfg->ukr[3] = nn__dgemm_ukr_avx512_4;
     cfg->packb = nn__dgemm_packb_avx512;
   } else if (isa == NN__GEMM_ISA_AVX2) {
+    cfg->nr = 8;
     cfg->w = 4;
     cfg->ukr[0] = nn__dgemm_ukr_avx2_1;
     cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__dgemm_ukr_avx2_2;
@@ -550,17 +672,19 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
       int mr = (int)(i1 - i < NN__GEMM_MR ? i1 - i : NN__GEMM_MR);                                             \
       const T *a = g->ta ? g->A + p0 * lda + i : g->A + i * lda + p0;                                          \
       T *c = g->C + i * ldc;                                                                                   \
+      /* the first tile of a row panel prefetches the next row panel of a row-major A (from L3 or memory) */    \
+      int64_t pfo = !g->ta && i + 2 * NN__GEMM_MR <= i1 ? NN__GEMM_MR * lda : 0;                               \
       for (j = j0; j < j1; j += nrc) {                                                                         \
         int64_t nr = j1 - j < nrc ? j1 - j : nrc, ldbp = j < jd ? g->ldb : nrc;                                \
         int nv = (int)((nr + g->cfg.w - 1) / g->cfg.w); /* the narrowest tile that covers nr columns */        \
         nn__##S##gemm_ukr_fn ukr = g->cfg.ukr[nv - 1];                                                         \
         const T *b = j < jd ? bd + j : bp + (j - jd) * kc;                                                     \
         if (mr == NN__GEMM_MR && nr == nv * g->cfg.w) {                                                        \
-          ukr(kc, a, rsa, csa, b, ldbp, c + j, ldc, mr, ab);                                                   \
+          ukr(kc, a, rsa, csa, b, ldbp, c + j, ldc, mr, ab, j == j0 ? pfo : 0);                                \
         } else {                                                                                               \
           int64_t ii, jj;                                                                                      \
           T beta = ab[1];                                                                                      \
-          ukr(kc, a, rsa, csa, b, ldbp, tile, nrc, mr, ab0);                                                   \
+          ukr(kc, a, rsa, csa, b, ldbp, tile, nrc, mr, ab0, j == j0 ? pfo : 0);                                \
           for (ii = 0; ii < mr; ii++)                                                                          \
             for (jj = 0; jj < nr; jj++)                                                                        \
               c[ii * ldc + j + jj] =                                                                           \
