@@ -465,7 +465,12 @@ typedef enum nn_unop {
   NN_OP_TANH,
   NN_OP_SIGMOID,
   NN_OP_ERF,
-  NN_OP_ISNAN, /* from here on: results are bool */
+  NN_OP_GELU,        /* x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)): torch.nn.functional.gelu */
+  NN_OP_GELU_TANH,   /* 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): gelu(approximate='tanh') */
+  NN_OP_SILU,        /* x sigmoid(x): torch.nn.functional.silu */
+  NN_OP_SOFTPLUS,    /* log(1 + e^x), x for x > 20: torch.nn.functional.softplus (beta 1, threshold 20) */
+  NN_OP_LOG_SIGMOID, /* log(sigmoid(x)) = -softplus(-x): torch.nn.functional.logsigmoid */
+  NN_OP_ISNAN,       /* from here on: results are bool */
   NN_OP_ISINF,
   NN_OP_ISFINITE,
   NN_OP_LOGICAL_NOT,
@@ -552,6 +557,19 @@ NNDEF nn_tensor *nn_cosh(const nn_tensor *x);
 NNDEF nn_tensor *nn_tanh(const nn_tensor *x);
 NNDEF nn_tensor *nn_sigmoid(const nn_tensor *x);
 NNDEF nn_tensor *nn_erf(const nn_tensor *x);
+
+/* Activations (float results; integers convert like the math functions). Computed in stable forms, accurate where
+   torch's float formulas cancel (x << 0); at -inf gelu, gelu_tanh and silu give NaN like torch. */
+/* gelu(x) = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)): torch.nn.functional.gelu(x). */
+NNDEF nn_tensor *nn_gelu(const nn_tensor *x);
+/* 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): torch.nn.functional.gelu(x, approximate='tanh'). */
+NNDEF nn_tensor *nn_gelu_tanh(const nn_tensor *x);
+/* x sigmoid(x) (swish): torch.nn.functional.silu(x). */
+NNDEF nn_tensor *nn_silu(const nn_tensor *x);
+/* log(1 + e^x), and x where x > 20: torch.nn.functional.softplus(x) (beta = 1, threshold = 20). */
+NNDEF nn_tensor *nn_softplus(const nn_tensor *x);
+/* log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|): torch.nn.functional.logsigmoid(x). */
+NNDEF nn_tensor *nn_log_sigmoid(const nn_tensor *x);
 
 /* Selection. */
 /* cond ? a : b elementwise, all three broadcast together (np.where); result dtype = promote(a, b). */
@@ -2862,6 +2880,24 @@ static const nn__row_fn nn__bin_rows[NN_DTYPE_COUNT][NN_BINOP_COUNT] = {
 NN__PRIVATE float nn__sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
 NN__PRIVATE double nn__sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
+/* The activations, in stable forms (the float32 rows compute in double). At -inf gelu, gelu_tanh and silu give NaN
+   like torch's formulas (x times a factor that is 0). */
+/* x Phi(x) = x erfc(-x / sqrt 2) / 2 (torch's gelu: 0.5 x (1 + erf(x / sqrt 2)), without its cancellation) */
+NN__PRIVATE double nn__gelu(double x) { return 0.5 * x * erfc(-x * 0.70710678118654752440); }
+/* x sigmoid(v) */
+NN__PRIVATE double nn__xsig(double x, double v) {
+  double e = exp(-fabs(v));
+  return x < 0 ? x * e / (1.0 + e) : x / (1.0 + e);
+}
+/* x sigmoid(v), v = 2 sqrt(2/pi) (x + 0.044715 x^3): equal to torch's 0.5 x (1 + tanh(v / 2)) */
+NN__PRIVATE double nn__gelu_tanh(double x) {
+  return nn__xsig(x, x * (1.5957691216057308 + 0.071354816272600955 * (x * x)));
+}
+NN__PRIVATE double nn__silu(double x) { return nn__xsig(x, x); }
+/* log1p(e^x), and x for x > 20 (torch's threshold) */
+NN__PRIVATE double nn__softplus(double x) { return x > 20 ? x : (x > 0 ? x : 0.0) + log1p(exp(-fabs(x))); }
+NN__PRIVATE double nn__log_sigmoid(double x) { return (x < 0 ? x : 0.0) - log1p(exp(-fabs(x))); }
+
 #define NN__UN_FLOAT_ROWS(SFX, T, F)                                                      \
   NN__UN_ROW(nn__neg_##SFX, T, T, -x)                                                     \
   NN__UN_ROW(nn__abs_##SFX, T, T, fabs##F(x))                                             \
@@ -2901,6 +2937,19 @@ NN__UN_FLOAT_ROWS(f32, float, f)
 NN__UN_FLOAT_ROWS(f64, double, )
 NN__UN_ROW(nn__sigmoid_f32, float, float, nn__sigmoidf(x))
 NN__UN_ROW(nn__sigmoid_f64, double, double, nn__sigmoid(x))
+/* one strided loop each (the libm calls dominate) */
+#define NN__UN_ACT_ROW(NAME, SFX, T)                                                          \
+  NN__PRIVATE void nn__##NAME##_##SFX(int64_t n, char **p, const int64_t *st, void *ctx) {    \
+    int64_t i;                                                                                \
+    (void)ctx;                                                                                \
+    for (i = 0; i < n; i++) ((T *)p[0])[i * st[0]] = (T)nn__##NAME(((const T *)p[1])[i * st[1]]); \
+  }
+#define NN__UN_ACT_ROWS(NAME) NN__UN_ACT_ROW(NAME, f32, float) NN__UN_ACT_ROW(NAME, f64, double)
+NN__UN_ACT_ROWS(gelu)
+NN__UN_ACT_ROWS(gelu_tanh)
+NN__UN_ACT_ROWS(silu)
+NN__UN_ACT_ROWS(softplus)
+NN__UN_ACT_ROWS(log_sigmoid)
 
 #define NN__UN_INT_ROWS(SFX, T, UT)                                                      \
   NN__UN_ROW(nn__neg_##SFX, T, T, (T)(UT)(0 - (UT)x))                                    \
@@ -2929,12 +2978,14 @@ NN__UN_ROW(nn__nonzero_u8, uint8_t, uint8_t, x != 0)
    nn__log_##SFX,   nn__log2_##SFX,  nn__log10_##SFX, nn__log1p_##SFX,  nn__sqrt_##SFX,   nn__rsqrt_##SFX,         \
    nn__recip_##SFX, nn__sin_##SFX,   nn__cos_##SFX,   nn__tan_##SFX,    nn__asin_##SFX,   nn__acos_##SFX,          \
    nn__atan_##SFX,  nn__sinh_##SFX,  nn__cosh_##SFX,  nn__tanh_##SFX,   nn__sigmoid_##SFX, nn__erf_##SFX,          \
+   nn__gelu_##SFX,  nn__gelu_tanh_##SFX, nn__silu_##SFX, nn__softplus_##SFX, nn__log_sigmoid_##SFX,                \
    nn__isnan_##SFX, nn__isinf_##SFX, nn__isfinite_##SFX, nn__lnot_##SFX}
 /* Integer rows: float functions are NULL because the op converts integers to float first. */
+#define NN__UN_NO_ACT NULL, NULL, NULL, NULL, NULL /* gelu .. log_sigmoid */
 #define NN__UN_INT_TABLE(SFX)                                                                                     \
   {nn__neg_##SFX, nn__abs_##SFX, nn__sign_##SFX, nn__square_##SFX, nn__relu_##SFX, nn__ident_##SFX, NULL, NULL, NULL, \
    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,    \
-   NULL, NULL, nn__false_##SFX, nn__false_##SFX, nn__true_##SFX, nn__lnot_##SFX}
+   NULL, NULL, NN__UN_NO_ACT, nn__false_##SFX, nn__false_##SFX, nn__true_##SFX, nn__lnot_##SFX}
 static const nn__row_fn nn__un_rows[NN_DTYPE_COUNT][NN_UNOP_COUNT] = {
     NN__UN_FLOAT_TABLE(f32),
     NN__UN_FLOAT_TABLE(f64),
@@ -2942,16 +2993,16 @@ static const nn__row_fn nn__un_rows[NN_DTYPE_COUNT][NN_UNOP_COUNT] = {
     NN__UN_INT_TABLE(i64),
     {nn__neg_u8, nn__ident_u8, nn__sign_u8, nn__square_u8, nn__ident_u8, nn__ident_u8, NULL, NULL, NULL, NULL, NULL,
      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-     nn__false_u8, nn__false_u8, nn__true_u8, nn__lnot_u8},
+     NN__UN_NO_ACT, nn__false_u8, nn__false_u8, nn__true_u8, nn__lnot_u8},
     /* bool: abs/relu/round/square are the identity, sign is x != 0; neg is rejected by the op */
     {NULL, nn__ident_u8, nn__nonzero_u8, nn__ident_u8, nn__ident_u8, nn__ident_u8, NULL, NULL, NULL, NULL, NULL, NULL,
      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-     nn__false_u8, nn__false_u8, nn__true_u8, nn__lnot_u8},
+     NN__UN_NO_ACT, nn__false_u8, nn__false_u8, nn__true_u8, nn__lnot_u8},
 };
 
 /* Compile-time checks that the tables cover every op (the negative-array trick). */
 typedef char nn__check_binops[NN_BINOP_COUNT == 19 ? 1 : -1];
-typedef char nn__check_unops[NN_UNOP_COUNT == 34 ? 1 : -1];
+typedef char nn__check_unops[NN_UNOP_COUNT == 39 ? 1 : -1];
 /* ---- end src/kernels/ewise_scalar.c ---- */
 /* ---- begin src/kernels/simd.c ---- */
 /* kernels/simd.c: the vector kernels behind nn__vec (kernels/vec_table.c), chosen for this CPU at run time.
@@ -3155,6 +3206,17 @@ NN__PRIVATE int64_t nn__simd_nt_total = (int64_t)8 << 20;
     const float *x = (const float *)px;                                                       \
     MAPK(o, n, 1, FN(NN__K(ldm)(x + nn_i, nn_m)));                                            \
   }
+/* Unary kernels of one family: one body NAME(n, o, x, k) (not inlined, so its vector code exists once) computing
+   FN(x, k & 15), never streamed when k has NN__NOSTREAM; entry points NAME2 = body with a fixed k. */
+#define NN__NOSTREAM 16
+#define NN__F32_UNK(NAME, FN)                                                                                 \
+  NN__PRIVATE NN__TGT __attribute__((noinline)) void NN__K(NAME)(int64_t n, float *o, const float *x, int k) { \
+    NN__F32_MAP1(o, n, !(k & NN__NOSTREAM), FN(NN__K(ldm)(x + nn_i, nn_m), k & 15));                            \
+  }
+#define NN__F32_UNE(NAME, BODY, K)                                                         \
+  NN__PRIVATE NN__TGT void NN__K(NAME)(int64_t n, void *po, const void *px) {              \
+    if (n > 0) NN__K(BODY)(n, (float *)po, (const float *)px, K);                          \
+  }
 #define NN__F64_UN(NAME, FN, MAPK)                                                            \
   NN__PRIVATE NN__TGT void NN__K(NAME)(int64_t n, void *po, const void *px) {                 \
     double *o = (double *)po;                                                                 \
@@ -3266,6 +3328,7 @@ NN__ALWAYS_INLINE nn__g2d nn__g2d_sqrt(nn__g2d a) {
 #define NN__VBYTES 16
 #define NN__HAS_NT 0
 #define NN__HAS_ROUND 0
+#define NN__HAS_FMA 0 /* VFMA is a*b+c: two roundings where the compiler does not contract it */
 #define NN__VF nn__g4f
 #define NN__VI nn__g4i
 #define NN__VM nn__g4i
@@ -3376,55 +3439,77 @@ NN__TGT NN__ALWAYS_INLINE void NN__K(stm)(float *p, NN__VF v, int64_t m, int nt)
 
 /* ---- vector math (each lane independent) ---- */
 
-/* e^x. Range reduction x = n ln2 + r, |r| <= ln2/2 (ln2 in two parts), degree-6 polynomial for e^r (SLEEF's
-   coefficients, < 1 ulp), then the exponent bits of 2^n. Lanes with |x| > 87 (or NaN) take the careful path: x
-   clamped to [-104, 89] and 2^n applied in two halves, so overflow gives inf and gradual underflow rounds once. */
-NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexp)(NN__VF x) {
+/* x = n ln2 + r with |r| <= ln2/2 (ln2 in two parts, n = round(x / ln2)); returns r and, in *t, a float whose low
+   mantissa bits hold n (NN__TN(*t) extracts it). Needs |x| < 2^22. */
+#define NN__TN(t) VISUB(VI_F(t), VISET1(0x4B400000))
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vred)(NN__VF x, NN__VF *t) {
   const NN__VF magic = VSET1(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer */
-  NN__VF xc = VMINX(VMAXX(x, VSET1(-104.0f)), VSET1(89.0f));
-  NN__VF t = VFMA(xc, VSET1(1.44269504088896341f), magic);
-  NN__VF nf = VSUB(t, magic);
-  NN__VF r = VFNMA(nf, VSET1(0.693145751953125f), xc);
-  NN__VF u;
-  NN__VI ni = VISUB(VI_F(t), VISET1(0x4B400000));
-  r = VFNMA(nf, VSET1(1.428606765330187045e-06f), r);
-  u = VSET1(0.000198527617612853646278381f);
+  NN__VF nf;
+  *t = VFMA(x, VSET1(1.44269504088896341f), magic);
+  nf = VSUB(*t, magic);
+  return VFNMA(nf, VSET1(1.428606765330187045e-06f), VFNMA(nf, VSET1(0.693145751953125f), x));
+}
+
+/* e^r - 1 = r + r^2 p(r) for |r| <= ln2/2: degree-6 polynomial (SLEEF's coefficients, < 1 ulp). */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexpm1r)(NN__VF r) {
+  NN__VF u = VSET1(0.000198527617612853646278381f);
   u = VFMA(u, r, VSET1(0.00139304355252534151077271f));
   u = VFMA(u, r, VSET1(0.00833336077630519866943359f));
   u = VFMA(u, r, VSET1(0.0416664853692054748535156f));
   u = VFMA(u, r, VSET1(0.166666671633720397949219f));
   u = VFMA(u, r, VSET1(0.5f));
-  u = VADD(VFMA(VMUL(r, r), u, r), VSET1(1.0f));
-  if (MALL(VLE(VANDNOT(VSET1(-0.0f), x), VSET1(87.0f))))
-    return VMUL(u, VF_I(VISLL(VIADD(ni, VISET1(127)), 23)));
-  {
-    NN__VI n1 = VISRA(ni, 1), n2 = VISUB(ni, n1);
-    u = VMUL(u, VF_I(VISLL(VIADD(n1, VISET1(127)), 23)));
-    u = VMUL(u, VF_I(VISLL(VIADD(n2, VISET1(127)), 23)));
-    return VSEL(VUNORD(x, x), VADD(x, x), u);
-  }
+  return VFMA(VMUL(r, r), u, r);
 }
 
-/* ln x. x = 2^e m with m in [sqrt(1/2), sqrt(2)), ln x = e ln2 + ln(1 + f), f = m - 1 exactly; Cephes' degree-8
-   polynomial and ln2 in two parts (< 1 ulp). Denormals are scaled by 2^23 first; 0 -> -inf, x < 0 -> NaN. */
-NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlog)(NN__VF x) {
-  NN__VF xs = x, eoff = VZERO(), e, m, z, y, r;
-  NN__VI bits;
-  NN__VM lo;
-  int fast = MALL(MAND(VGE(x, VSET1(FLT_MIN)), VLE(x, VSET1(FLT_MAX))));
-  if (!fast) {
-    NN__VM den = VLT(x, VSET1(FLT_MIN));
-    xs = VSEL(den, VMUL(x, VSET1(8388608.0f)), x);
-    eoff = VSEL(den, VSET1(23.0f), VZERO());
-  }
-  bits = VI_F(xs);
-  e = VSUB(VCVTI(VISUB(VISRL(bits, 23), VISET1(126))), eoff);
-  m = VF_I(VIOR(VIAND(bits, VISET1(0x007fffff)), VISET1(0x3f000000))); /* [0.5, 1) */
-  lo = VLT(m, VSET1(0.707106781186547524f));
-  e = VSUB(e, VSEL(lo, VSET1(1.0f), VZERO()));
-  m = VSUB(VADD(m, VSEL(lo, m, VZERO())), VSET1(1.0f));
-  z = VMUL(m, m);
-  y = VSET1(7.0376836292e-2f);
+/* 2^n for integer lanes n in [-126, 127] */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vpow2i)(NN__VI n) { return VF_I(VISLL(VIADD(n, VISET1(127)), 23)); }
+
+/* u 2^n, |n| <= 151: one exact multiplication when `fast` (every lane's result normal), else two halves so that
+   overflow gives inf and gradual underflow rounds once; NaN lanes of x give NaN. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vscale)(NN__VF u, NN__VI n, NN__VF x, int fast) {
+  NN__VI n1;
+  if (fast) return VMUL(u, NN__K(vpow2i)(n));
+  n1 = VISRA(n, 1);
+  u = VMUL(VMUL(u, NN__K(vpow2i)(n1)), NN__K(vpow2i)(VISUB(n, n1)));
+  return VSEL(VUNORD(x, x), VADD(x, x), u);
+}
+
+/* m e^(x + xl): x clamped to [-104, 89] and reduced by vred, xl (|xl| <= 2^-12, or -0.0 for none) added to r, the
+   degree-6 polynomial, then the scaling after the multiplication by m (so m e^x underflows with one rounding). With
+   xl = -0.0 and m = 1 the compiler drops both. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexpx)(NN__VF x, NN__VF xl, NN__VF m) {
+  NN__VF t, r = VADD(NN__K(vred)(VMINX(VMAXX(x, VSET1(-150.0f)), VSET1(89.0f)), &t), xl);
+  return NN__K(vscale)(VMUL(VADD(NN__K(vexpm1r)(r), VSET1(1.0f)), m), NN__TN(t), x,
+                       MALL(VLE(VANDNOT(VSET1(-0.0f), x), VSET1(87.0f))));
+}
+
+/* e^x (< 1 ulp): vexpx without correction. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexp)(NN__VF x) { return NN__K(vexpx)(x, VSET1(-0.0f), VSET1(1.0f)); }
+
+/* The low part of a product: a b - p exactly for p = fl(a b) (no overflow or underflow). With FMA one fused
+   operation; otherwise Dekker's product of 12-bit halves split off with a mask (exact whether or not the compiler
+   contracts a*b+c). */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vplo)(NN__VF a, NN__VF b, NN__VF p) {
+#if NN__HAS_FMA
+  return VFMA(a, b, VXOR(p, VSET1(-0.0f)));
+#else
+  const NN__VF hm = VF_I(VISET1(-4096)); /* clears the 12 low mantissa bits */
+  NN__VF ah = VAND(a, hm), bh = VAND(b, hm), al = VSUB(a, ah), bl = VSUB(b, bh);
+  return VADD(VADD(VADD(VSUB(VMUL(ah, bh), p), VMUL(ah, bl)), VMUL(al, bh)), VMUL(al, bl));
+#endif
+}
+
+/* 2^x = e^(h + l), h + l = x ln2 (x clamped to [-152, 130]) in two parts. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexp2)(NN__VF x) {
+  const NN__VF ln2 = VSET1(6.931471825e-01f);
+  NN__VF xc = VMINX(VSET1(130.0f), VMAXX(VSET1(-152.0f), x)), h = VMUL(xc, ln2); /* a NaN stays NaN */
+  return NN__K(vexpx)(h, VFMA(xc, VSET1(-1.904654212e-09f), NN__K(vplo)(xc, ln2, h)), VSET1(1.0f));
+}
+
+/* ln(2^e (1 + m)) without the e ln2 high part, for 1 + m in [sqrt(1/2), sqrt(2)): Cephes' degree-8 polynomial
+   (< 1 ulp with ln2 in two parts); k2 is the low part of ln2, or 0 for ln(1 + m) alone. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlogp)(NN__VF e, NN__VF m, float k2) {
+  NN__VF z = VMUL(m, m), y = VSET1(7.0376836292e-2f);
   y = VFMA(y, m, VSET1(-1.1514610310e-1f));
   y = VFMA(y, m, VSET1(1.1676998740e-1f));
   y = VFMA(y, m, VSET1(-1.2420140846e-1f));
@@ -3434,41 +3519,63 @@ NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlog)(NN__VF x) {
   y = VFMA(y, m, VSET1(-2.4999993993e-1f));
   y = VFMA(y, m, VSET1(3.3333331174e-1f));
   y = VMUL(VMUL(y, m), z);
-  y = VFMA(e, VSET1(-2.12194440e-4f), y);
+  y = VFMA(e, VSET1(k2), y);
   y = VFNMA(VSET1(0.5f), z, y);
-  r = VADD(m, y);
-  r = VFMA(e, VSET1(0.693359375f), r);
-  if (!fast) {
-    r = VSEL(VEQ(x, VZERO()), VSET1(-INFINITY), r);
-    r = VSEL(VLT(x, VZERO()), VSET1(NAN), r);
-    r = VSEL(VEQ(x, VSET1(INFINITY)), x, r);
-    r = VSEL(VUNORD(x, x), VADD(x, x), r);
-  }
-  return r;
+  return VADD(m, y);
 }
 
-/* tanh x = -m / (2 + m) with m = e^{-2|x|} - 1 (computed like expm1 below, without cancellation), given x's sign.
+/* ln x (kind 0), log2 x (1), log10 x (2), ln(1 + x) (3). u = x (log1p: 1 + x rounded, with c = x - (u - 1) its
+   rounding error, exact) = 2^e (1 + f), 1 + f in [sqrt(1/2), sqrt(2)), f = m - 1 exactly (log1p: + c 2^-e); t =
+   ln(1 + f) from vlogp; ln: e ln2 + t; log2: e + t log2(e); log10: e log10(2) + t log10(e) (constants in two parts).
+   Denormals are scaled by 2^23 first; u = 0 -> -inf, u < 0 -> NaN, inf -> inf; log1p keeps the sign of x (-0). */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlogk)(NN__VF x, int kind) {
+  const NN__VF one = VSET1(1.0f);
+  NN__VF u = kind == 3 ? VADD(one, x) : x, xs, eoff = VZERO(), e, m, r;
+  NN__VI bits;
+  NN__VM lo;
+  int fast = MALL(MAND(VGE(u, VSET1(FLT_MIN)), VLE(u, VSET1(FLT_MAX))));
+  xs = u;
+  if (!fast) { /* (u is never a denormal for log1p) */
+    NN__VM den = VLT(u, VSET1(FLT_MIN));
+    xs = VSEL(den, VMUL(u, VSET1(8388608.0f)), u);
+    eoff = VSEL(den, VSET1(23.0f), VZERO());
+  }
+  bits = VI_F(xs);
+  e = VSUB(VCVTI(VISUB(VISRL(bits, 23), VISET1(126))), eoff);
+  m = VF_I(VIOR(VIAND(bits, VISET1(0x007fffff)), VISET1(0x3f000000))); /* [0.5, 1) */
+  lo = VLT(m, VSET1(0.707106781186547524f));
+  e = VSUB(e, VSEL(lo, one, VZERO()));
+  if (kind == 3) { /* c 2^-e, 2^-e from the exponent bits: 2^(1 - e0) is 0 for u >= 2^127, where c = 0 */
+    NN__VF sc = VF_I(VISLL(VISUB(VISET1(254), VISRL(bits, 23)), 23));
+    NN__VF c = VMUL(VSUB(x, VSUB(u, one)), VMUL(sc, VSEL(lo, one, VSET1(0.5f))));
+    m = VADD(VSUB(VADD(m, VSEL(lo, m, VZERO())), one), c);
+  } else {
+    m = VSUB(VADD(m, VSEL(lo, m, VZERO())), one);
+  }
+  r = NN__K(vlogp)(e, m, kind == 1 || kind == 2 ? 0.0f : -2.12194440e-4f);
+  if (kind == 1) r = VFMA(r, VSET1(1.442695022e+00f), VFMA(r, VSET1(1.925963034e-08f), e));
+  else if (kind == 2) r = VFMA(e, VSET1(0.301025390625f), VFMA(r, VSET1(4.342944920e-01f), VFMA(r, VSET1(-1.010304995e-08f), VMUL(e, VSET1(4.605039067e-06f)))));
+  else r = VFMA(e, VSET1(0.693359375f), r);
+  if (!fast) {
+    r = VSEL(VEQ(u, VZERO()), VSET1(-INFINITY), r);
+    r = VSEL(VLT(u, VZERO()), VSET1(NAN), r);
+    r = VSEL(VEQ(u, VSET1(INFINITY)), u, r);
+    r = VSEL(VUNORD(u, u), VADD(u, u), r);
+  }
+  return kind == 3 ? VOR(r, VAND(x, VSET1(-0.0f))) : r;
+}
+
+/* ln x, without the branches of the family */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlog)(NN__VF x) { return NN__K(vlogk)(x, 0); }
+
+/* tanh x = -m / (2 + m) with m = e^{-2|x|} - 1 = 2^n (e^r - 1) + (2^n - 1) (no cancellation), given x's sign.
    One formula for every |x|: no branch between a polynomial and an exp form. */
 NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vtanh)(NN__VF x) {
-  const NN__VF sign = VSET1(-0.0f), magic = VSET1(12582912.0f), one = VSET1(1.0f);
-  NN__VF ax = VANDNOT(sign, x);
-  NN__VF y = VMAXX(VSET1(-20.0f), VMUL(ax, VSET1(-2.0f))); /* a NaN stays NaN (the second operand wins) */
-  NN__VF t = VFMA(y, VSET1(1.44269504088896341f), magic);
-  NN__VF nf = VSUB(t, magic);
-  NN__VF r = VFNMA(nf, VSET1(0.693145751953125f), y);
-  NN__VF u, s, m;
-  NN__VI ni = VISUB(VI_F(t), VISET1(0x4B400000));
-  r = VFNMA(nf, VSET1(1.428606765330187045e-06f), r);
-  u = VSET1(0.000198527617612853646278381f);
-  u = VFMA(u, r, VSET1(0.00139304355252534151077271f));
-  u = VFMA(u, r, VSET1(0.00833336077630519866943359f));
-  u = VFMA(u, r, VSET1(0.0416664853692054748535156f));
-  u = VFMA(u, r, VSET1(0.166666671633720397949219f));
-  u = VFMA(u, r, VSET1(0.5f));
-  u = VFMA(VMUL(r, r), u, r);                          /* e^r - 1 */
-  s = VF_I(VISLL(VIADD(ni, VISET1(127)), 23));         /* 2^n, n in [-29, 0] */
-  m = VFMA(s, u, VSUB(s, one));                        /* e^y - 1 */
-  r = VDIV(VSUB(VZERO(), m), VADD(VSET1(2.0f), m)); /* >= +0, or NaN */
+  const NN__VF sign = VSET1(-0.0f), one = VSET1(1.0f);
+  NN__VF y = VMAXX(VSET1(-20.0f), VMUL(VANDNOT(sign, x), VSET1(-2.0f))); /* a NaN stays NaN (the second operand wins) */
+  NN__VF t, r = NN__K(vred)(y, &t), s = NN__K(vpow2i)(NN__TN(t)); /* 2^n, n in [-29, 0] */
+  NN__VF m = VFMA(s, NN__K(vexpm1r)(r), VSUB(s, one));                 /* e^y - 1 */
+  r = VDIV(VSUB(VZERO(), m), VADD(VSET1(2.0f), m));                    /* >= +0, or NaN */
   return VOR(r, VAND(x, sign));
 }
 
@@ -3481,29 +3588,90 @@ NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vsigmoid)(NN__VF x) {
 
 /* e^x - 1: x = n ln2 + r, e^x - 1 = 2^n (e^r - 1) + (2^n - 1) with e^r - 1 = r + r^2 p(r), one fused rounding. */
 NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexpm1)(NN__VF x) {
-  const NN__VF magic = VSET1(12582912.0f), one = VSET1(1.0f);
-  NN__VF xc = VMINX(VMAXX(x, VSET1(-18.0f)), VSET1(17.0f));
-  NN__VF t = VFMA(xc, VSET1(1.44269504088896341f), magic);
-  NN__VF nf = VSUB(t, magic);
-  NN__VF r = VFNMA(nf, VSET1(0.693145751953125f), xc);
-  NN__VF u, s, res;
-  NN__VI ni = VISUB(VI_F(t), VISET1(0x4B400000));
-  NN__VM big;
-  r = VFNMA(nf, VSET1(1.428606765330187045e-06f), r);
-  u = VSET1(0.000198527617612853646278381f);
-  u = VFMA(u, r, VSET1(0.00139304355252534151077271f));
-  u = VFMA(u, r, VSET1(0.00833336077630519866943359f));
-  u = VFMA(u, r, VSET1(0.0416664853692054748535156f));
-  u = VFMA(u, r, VSET1(0.166666671633720397949219f));
-  u = VFMA(u, r, VSET1(0.5f));
-  u = VFMA(VMUL(r, r), u, r);
-  s = VF_I(VISLL(VIADD(ni, VISET1(127)), 23));
-  res = VFMA(s, u, VSUB(s, one));
-  big = VGT(x, VSET1(17.0f));
+  NN__VF t, r = NN__K(vred)(VMINX(VMAXX(x, VSET1(-18.0f)), VSET1(17.0f)), &t), s = NN__K(vpow2i)(NN__TN(t));
+  NN__VF res = VFMA(s, NN__K(vexpm1r)(r), VSUB(s, VSET1(1.0f)));
+  NN__VM big = VGT(x, VSET1(17.0f));
   if (MANY(big)) res = VSEL(big, NN__K(vexp)(x), res);
   res = VSEL(VEQ(x, VZERO()), x, res);
   return VSEL(VUNORD(x, x), VADD(x, x), res);
 }
+
+/* h e^(a^2) erfc(a) for a in [0, 10.3]: h (1 + p(q)) / d with d = 1 + 2a (from the caller, rounded once), q =
+   (a - 2) / (a + 2) and p of degree 9 (the method of M. M. Shepherd and J. G. Laframboise, Math. Comp. 36 (1981)
+   249-253; coefficients fitted for float, relative error 2.4e-8 before rounding). */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(verfcx)(NN__VF a, NN__VF h, NN__VF d) {
+  const NN__VF two = VSET1(2.0f);
+  NN__VF q = VDIV(VSUB(a, two), VADD(a, two)), p = VSET1(-3.961065377e-04f);
+  p = VFMA(p, q, VSET1(-1.222339692e-03f));
+  p = VFMA(p, q, VSET1(1.312571578e-03f));
+  p = VFMA(p, q, VSET1(8.625355549e-03f));
+  p = VFMA(p, q, VSET1(-8.060889319e-03f));
+  p = VFMA(p, q, VSET1(-5.420261994e-02f));
+  p = VFMA(p, q, VSET1(1.640556604e-01f));
+  p = VFMA(p, q, VSET1(-1.660315692e-01f));
+  p = VFMA(p, q, VSET1(-9.276399761e-02f));
+  p = VFMA(p, q, VSET1(2.769784033e-01f));
+  return VDIV(VFMA(p, h, h), d);
+}
+
+/* erf (gelu = 0) and gelu (gelu = 1), one body. With a = min(|x|, lim) and E = m e^(-k a^2) erfcx(a sqrt(k)) (a^2
+   split exactly in two parts, so e^(-k a^2) keeps full precision):
+     erf:  |x| < 1: x + x P(x^2) (P of degree 6, fitted, relative error 2.5e-9); else sign(x) (1 - E), k = 1, m = 1,
+           lim = 4 (erf = 1 beyond 3.92).
+     gelu: x Phi(x) = x - E for x > 0 and E for x <= 0, E = x Phi(-|x|), k = 1/2, m = x/2, lim = 14.5 (beyond it
+           x Phi(-|x|) is below the smallest denormal); -inf gives NaN like torch's formula. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(verfg)(NN__VF x, int gelu) {
+  const NN__VF sign = VSET1(-0.0f), one = VSET1(1.0f), ks = VSET1(gelu ? -0.5f : -1.0f);
+  NN__VF ax = VANDNOT(sign, x), y = x, a, s, sl, m;
+  if (!gelu) {
+    NN__VF t = VMUL(x, x), p = VSET1(7.853857824e-05f);
+    p = VFMA(p, t, VSET1(-8.010192541e-04f));
+    p = VFMA(p, t, VSET1(5.188327748e-03f));
+    p = VFMA(p, t, VSET1(-2.685381286e-02f));
+    p = VFMA(p, t, VSET1(1.128358543e-01f));
+    p = VFMA(p, t, VSET1(-3.761262596e-01f));
+    p = VFMA(p, t, VSET1(1.283791661e-01f));
+    y = VFMA(x, p, x);
+    if (MALL(VLT(ax, one))) return y;
+  }
+  a = VMINX(VSET1(gelu ? 14.5f : 4.0f), ax); /* a NaN stays NaN */
+  s = VMUL(a, a);
+  sl = NN__K(vplo)(a, a, s);
+  m = gelu ? NN__K(verfcx)(VMUL(a, VSET1(0.7071067690849304f)), VMUL(VOR(a, VAND(x, sign)), VSET1(0.5f)),
+                           VFMA(a, VSET1(1.41421354f), one))
+           : NN__K(verfcx)(a, one, VFMA(a, VSET1(2.0f), one));
+  m = NN__K(vexpx)(VMUL(s, ks), VMUL(sl, ks), m);
+  if (gelu) {
+    y = VSEL(VLE(x, VZERO()), m, VSUB(x, m));
+    return VSEL(VEQ(x, VSET1(-INFINITY)), VSET1(NAN), y);
+  }
+  return VSEL(VLT(ax, one), y, VOR(VSUB(one, m), VAND(x, sign)));
+}
+
+/* x sigmoid(v) for v = x (silu) or v = x (A + B x^2) = 2 sqrt(2/pi) (x + 0.044715 x^3) (gelu_tanh: 0.5 x (1 +
+   tanh(v/2)), torch's constants). x / (1 + e^-v) for x >= 0, x e^v / (1 + e^v) for x < 0, with m e^v from vexpx so
+   that tiny results round once. For gelu_tanh, |v| (up to ~100 where the result is not 0) is computed in two parts
+   (A, B and the products exact to ~2^-40), because an error d in v is an error of about |v| d in the result. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vxsig)(NN__VF x, int gt) {
+  const NN__VF sign = VSET1(-0.0f), one = VSET1(1.0f);
+  NN__VF vh = VANDNOT(sign, x), vl = VZERO(), e, xe, r;
+  if (gt) {
+    const NN__VF ah = VSET1(1.595769167e+00f), bh = VSET1(7.135481387e-02f);
+    NN__VF a = VMINX(VSET1(12.0f), vh), s = VMUL(a, a), sl = NN__K(vplo)(a, a, s), b = VMUL(s, bh), w;
+    NN__VF bl = VADD(NN__K(vplo)(s, bh, b), VFMA(s, VSET1(2.398832466e-09f), VMUL(sl, bh)));
+    w = VADD(ah, b); /* w + wl = A + B a^2; both terms >= 0: Fast2Sum with the larger first */
+    bl = VADD(VADD(VSUB(VMAXX(ah, b), w), VMINX(ah, b)), VADD(VSET1(-4.534068054e-08f), bl));
+    vh = VMUL(a, w);
+    vl = VFMA(a, bl, NN__K(vplo)(a, w, vh));
+  }
+  vh = VXOR(vh, sign); /* -|v| */
+  vl = VXOR(vl, sign);
+  e = NN__K(vexpx)(vh, vl, one);
+  xe = NN__K(vexpx)(vh, vl, VMAXX(VSET1(-120.0f), x)); /* x e^v underflows for x < -120 (and |v| >= 120) */
+  r = VDIV(VSEL(VLT(x, VZERO()), xe, x), VADD(one, e));
+  return VSEL(VEQ(x, VSET1(-INFINITY)), VSET1(NAN), r);
+}
+
 
 /* ---- elementwise helpers with the scalar rows' exact semantics ---- */
 
@@ -3588,11 +3756,42 @@ NN__F32_UN(relu_f32, NN__K(frelu), NN__F32_MAP)
 NN__F32_UN(sqrt_f32, NN__K(fsqrt), NN__F32_MAP)
 NN__F32_UN(rsqrt_f32, NN__K(frsqrt), NN__F32_MAP)
 NN__F32_UN(recip_f32, NN__K(frecip), NN__F32_MAP)
-NN__F32_UN(exp_f32, NN__K(vexp), NN__F32_MAP1)
 NN__F32_UN(expm1_f32, NN__K(vexpm1), NN__F32_MAP1)
-NN__F32_UN(log_f32, NN__K(vlog), NN__F32_MAP1)
 NN__F32_UN(tanh_f32, NN__K(vtanh), NN__F32_MAP1)
 NN__F32_UN(sigmoid_f32, NN__K(vsigmoid), NN__F32_MAP1)
+NN__F32_UN(exp_f32, NN__K(vexp), NN__F32_MAP1)
+NN__F32_UN(exp2_f32, NN__K(vexp2), NN__F32_MAP1)
+NN__F32_UN(log_f32, NN__K(vlog), NN__F32_MAP1)
+/* families with one body each: log2/log10/log1p, erf/gelu, silu/gelu_tanh */
+NN__F32_UNK(log_any, NN__K(vlogk))
+NN__F32_UNK(erf_any, NN__K(verfg))
+NN__F32_UNK(xsig_any, NN__K(vxsig))
+
+/* softplus (k = 0) = max(x, 0) + log1p(e^-|x|), equal to x for x > 20 in float (torch's threshold changes nothing),
+   and log_sigmoid (k = 1) = -softplus(-x), by blocks that stay in L1: e^-|x|, then the log1p body (not streamed),
+   then the sum (+ 0: log_sigmoid(inf) = +0 like torch). */
+NN__PRIVATE NN__TGT __attribute__((noinline)) void NN__K(softplus_any)(int64_t n, float *o, const float *x, int k) {
+  const NN__VF sg = VSET1(k ? -0.0f : 0.0f), neg = VSET1(-0.0f);
+  float b[1024];
+  int64_t j, bn;
+  for (j = 0; j < n; j += bn) {
+    const float *xj = x + j;
+    bn = n - j < 1024 ? n - j : 1024;
+    NN__F32_MAP1(b, bn, 0, NN__K(vexp)(VOR(NN__K(ldm)(xj + nn_i, nn_m), neg)));
+    NN__K(log_any)(bn, b, b, 3 | NN__NOSTREAM);
+    NN__F32_MAP1(o + j, bn, 1, VADD(VXOR(VADD(VMAXX(VZERO(), VXOR(NN__K(ldm)(xj + nn_i, nn_m), sg)),
+                                              NN__K(ldm)(b + nn_i, nn_m)), sg), VZERO()));
+  }
+}
+NN__F32_UNE(log2_f32, log_any, 1)
+NN__F32_UNE(log10_f32, log_any, 2)
+NN__F32_UNE(log1p_f32, log_any, 3)
+NN__F32_UNE(erf_f32, erf_any, 0)
+NN__F32_UNE(gelu_f32, erf_any, 1)
+NN__F32_UNE(silu_f32, xsig_any, 0)
+NN__F32_UNE(gelu_tanh_f32, xsig_any, 1)
+NN__F32_UNE(softplus_f32, softplus_any, 0)
+NN__F32_UNE(log_sigmoid_f32, softplus_any, 1)
 #if NN__HAS_ROUND
 NN__F32_UN(round_f32, NN__K(fround), NN__F32_MAP)
 NN__F32_UN(floor_f32, NN__K(ffloor), NN__F32_MAP)
@@ -3795,10 +3994,20 @@ NN__PRIVATE void NN__K(install_f32)(nn__vec_table *t) {
   u[NN_OP_RSQRT] = NN__K(rsqrt_f32);
   u[NN_OP_RECIPROCAL] = NN__K(recip_f32);
   u[NN_OP_EXP] = NN__K(exp_f32);
+  u[NN_OP_EXP2] = NN__K(exp2_f32);
   u[NN_OP_EXPM1] = NN__K(expm1_f32);
   u[NN_OP_LOG] = NN__K(log_f32);
+  u[NN_OP_LOG2] = NN__K(log2_f32);
+  u[NN_OP_LOG10] = NN__K(log10_f32);
+  u[NN_OP_LOG1P] = NN__K(log1p_f32);
   u[NN_OP_TANH] = NN__K(tanh_f32);
   u[NN_OP_SIGMOID] = NN__K(sigmoid_f32);
+  u[NN_OP_ERF] = NN__K(erf_f32);
+  u[NN_OP_GELU] = NN__K(gelu_f32);
+  u[NN_OP_GELU_TANH] = NN__K(gelu_tanh_f32);
+  u[NN_OP_SILU] = NN__K(silu_f32);
+  u[NN_OP_SOFTPLUS] = NN__K(softplus_f32);
+  u[NN_OP_LOG_SIGMOID] = NN__K(log_sigmoid_f32);
 #if NN__HAS_ROUND
   u[NN_OP_ROUND] = NN__K(round_f32);
   u[NN_OP_FLOOR] = NN__K(floor_f32);
@@ -4055,6 +4264,7 @@ NN__PRIVATE void NN__K(install_f64)(nn__vec_table *t) {
 #undef NN__VBYTES
 #undef NN__HAS_NT
 #undef NN__HAS_ROUND
+#undef NN__HAS_FMA
 #undef NN__VF
 #undef NN__VI
 #undef NN__VM
@@ -4208,6 +4418,7 @@ NN__TGT2 NN__ALWAYS_INLINE double nn__avx2_hsum_d(__m256d v) {
 #define NN__VBYTES 32
 #define NN__HAS_NT 1
 #define NN__HAS_ROUND 1
+#define NN__HAS_FMA 1
 #define NN__VF __m256
 #define NN__VI __m256i
 #define NN__VM __m256
@@ -4318,55 +4529,77 @@ NN__TGT NN__ALWAYS_INLINE void NN__K(stm)(float *p, NN__VF v, int64_t m, int nt)
 
 /* ---- vector math (each lane independent) ---- */
 
-/* e^x. Range reduction x = n ln2 + r, |r| <= ln2/2 (ln2 in two parts), degree-6 polynomial for e^r (SLEEF's
-   coefficients, < 1 ulp), then the exponent bits of 2^n. Lanes with |x| > 87 (or NaN) take the careful path: x
-   clamped to [-104, 89] and 2^n applied in two halves, so overflow gives inf and gradual underflow rounds once. */
-NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexp)(NN__VF x) {
+/* x = n ln2 + r with |r| <= ln2/2 (ln2 in two parts, n = round(x / ln2)); returns r and, in *t, a float whose low
+   mantissa bits hold n (NN__TN(*t) extracts it). Needs |x| < 2^22. */
+#define NN__TN(t) VISUB(VI_F(t), VISET1(0x4B400000))
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vred)(NN__VF x, NN__VF *t) {
   const NN__VF magic = VSET1(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer */
-  NN__VF xc = VMINX(VMAXX(x, VSET1(-104.0f)), VSET1(89.0f));
-  NN__VF t = VFMA(xc, VSET1(1.44269504088896341f), magic);
-  NN__VF nf = VSUB(t, magic);
-  NN__VF r = VFNMA(nf, VSET1(0.693145751953125f), xc);
-  NN__VF u;
-  NN__VI ni = VISUB(VI_F(t), VISET1(0x4B400000));
-  r = VFNMA(nf, VSET1(1.428606765330187045e-06f), r);
-  u = VSET1(0.000198527617612853646278381f);
+  NN__VF nf;
+  *t = VFMA(x, VSET1(1.44269504088896341f), magic);
+  nf = VSUB(*t, magic);
+  return VFNMA(nf, VSET1(1.428606765330187045e-06f), VFNMA(nf, VSET1(0.693145751953125f), x));
+}
+
+/* e^r - 1 = r + r^2 p(r) for |r| <= ln2/2: degree-6 polynomial (SLEEF's coefficients, < 1 ulp). */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexpm1r)(NN__VF r) {
+  NN__VF u = VSET1(0.000198527617612853646278381f);
   u = VFMA(u, r, VSET1(0.00139304355252534151077271f));
   u = VFMA(u, r, VSET1(0.00833336077630519866943359f));
   u = VFMA(u, r, VSET1(0.0416664853692054748535156f));
   u = VFMA(u, r, VSET1(0.166666671633720397949219f));
   u = VFMA(u, r, VSET1(0.5f));
-  u = VADD(VFMA(VMUL(r, r), u, r), VSET1(1.0f));
-  if (MALL(VLE(VANDNOT(VSET1(-0.0f), x), VSET1(87.0f))))
-    return VMUL(u, VF_I(VISLL(VIADD(ni, VISET1(127)), 23)));
-  {
-    NN__VI n1 = VISRA(ni, 1), n2 = VISUB(ni, n1);
-    u = VMUL(u, VF_I(VISLL(VIADD(n1, VISET1(127)), 23)));
-    u = VMUL(u, VF_I(VISLL(VIADD(n2, VISET1(127)), 23)));
-    return VSEL(VUNORD(x, x), VADD(x, x), u);
-  }
+  return VFMA(VMUL(r, r), u, r);
 }
 
-/* ln x. x = 2^e m with m in [sqrt(1/2), sqrt(2)), ln x = e ln2 + ln(1 + f), f = m - 1 exactly; Cephes' degree-8
-   polynomial and ln2 in two parts (< 1 ulp). Denormals are scaled by 2^23 first; 0 -> -inf, x < 0 -> NaN. */
-NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlog)(NN__VF x) {
-  NN__VF xs = x, eoff = VZERO(), e, m, z, y, r;
-  NN__VI bits;
-  NN__VM lo;
-  int fast = MALL(MAND(VGE(x, VSET1(FLT_MIN)), VLE(x, VSET1(FLT_MAX))));
-  if (!fast) {
-    NN__VM den = VLT(x, VSET1(FLT_MIN));
-    xs = VSEL(den, VMUL(x, VSET1(8388608.0f)), x);
-    eoff = VSEL(den, VSET1(23.0f), VZERO());
-  }
-  bits = VI_F(xs);
-  e = VSUB(VCVTI(VISUB(VISRL(bits, 23), VISET1(126))), eoff);
-  m = VF_I(VIOR(VIAND(bits, VISET1(0x007fffff)), VISET1(0x3f000000))); /* [0.5, 1) */
-  lo = VLT(m, VSET1(0.707106781186547524f));
-  e = VSUB(e, VSEL(lo, VSET1(1.0f), VZERO()));
-  m = VSUB(VADD(m, VSEL(lo, m, VZERO())), VSET1(1.0f));
-  z = VMUL(m, m);
-  y = VSET1(7.0376836292e-2f);
+/* 2^n for integer lanes n in [-126, 127] */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vpow2i)(NN__VI n) { return VF_I(VISLL(VIADD(n, VISET1(127)), 23)); }
+
+/* u 2^n, |n| <= 151: one exact multiplication when `fast` (every lane's result normal), else two halves so that
+   overflow gives inf and gradual underflow rounds once; NaN lanes of x give NaN. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vscale)(NN__VF u, NN__VI n, NN__VF x, int fast) {
+  NN__VI n1;
+  if (fast) return VMUL(u, NN__K(vpow2i)(n));
+  n1 = VISRA(n, 1);
+  u = VMUL(VMUL(u, NN__K(vpow2i)(n1)), NN__K(vpow2i)(VISUB(n, n1)));
+  return VSEL(VUNORD(x, x), VADD(x, x), u);
+}
+
+/* m e^(x + xl): x clamped to [-104, 89] and reduced by vred, xl (|xl| <= 2^-12, or -0.0 for none) added to r, the
+   degree-6 polynomial, then the scaling after the multiplication by m (so m e^x underflows with one rounding). With
+   xl = -0.0 and m = 1 the compiler drops both. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexpx)(NN__VF x, NN__VF xl, NN__VF m) {
+  NN__VF t, r = VADD(NN__K(vred)(VMINX(VMAXX(x, VSET1(-150.0f)), VSET1(89.0f)), &t), xl);
+  return NN__K(vscale)(VMUL(VADD(NN__K(vexpm1r)(r), VSET1(1.0f)), m), NN__TN(t), x,
+                       MALL(VLE(VANDNOT(VSET1(-0.0f), x), VSET1(87.0f))));
+}
+
+/* e^x (< 1 ulp): vexpx without correction. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexp)(NN__VF x) { return NN__K(vexpx)(x, VSET1(-0.0f), VSET1(1.0f)); }
+
+/* The low part of a product: a b - p exactly for p = fl(a b) (no overflow or underflow). With FMA one fused
+   operation; otherwise Dekker's product of 12-bit halves split off with a mask (exact whether or not the compiler
+   contracts a*b+c). */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vplo)(NN__VF a, NN__VF b, NN__VF p) {
+#if NN__HAS_FMA
+  return VFMA(a, b, VXOR(p, VSET1(-0.0f)));
+#else
+  const NN__VF hm = VF_I(VISET1(-4096)); /* clears the 12 low mantissa bits */
+  NN__VF ah = VAND(a, hm), bh = VAND(b, hm), al = VSUB(a, ah), bl = VSUB(b, bh);
+  return VADD(VADD(VADD(VSUB(VMUL(ah, bh), p), VMUL(ah, bl)), VMUL(al, bh)), VMUL(al, bl));
+#endif
+}
+
+/* 2^x = e^(h + l), h + l = x ln2 (x clamped to [-152, 130]) in two parts. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexp2)(NN__VF x) {
+  const NN__VF ln2 = VSET1(6.931471825e-01f);
+  NN__VF xc = VMINX(VSET1(130.0f), VMAXX(VSET1(-152.0f), x)), h = VMUL(xc, ln2); /* a NaN stays NaN */
+  return NN__K(vexpx)(h, VFMA(xc, VSET1(-1.904654212e-09f), NN__K(vplo)(xc, ln2, h)), VSET1(1.0f));
+}
+
+/* ln(2^e (1 + m)) without the e ln2 high part, for 1 + m in [sqrt(1/2), sqrt(2)): Cephes' degree-8 polynomial
+   (< 1 ulp with ln2 in two parts); k2 is the low part of ln2, or 0 for ln(1 + m) alone. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlogp)(NN__VF e, NN__VF m, float k2) {
+  NN__VF z = VMUL(m, m), y = VSET1(7.0376836292e-2f);
   y = VFMA(y, m, VSET1(-1.1514610310e-1f));
   y = VFMA(y, m, VSET1(1.1676998740e-1f));
   y = VFMA(y, m, VSET1(-1.2420140846e-1f));
@@ -4376,41 +4609,63 @@ NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlog)(NN__VF x) {
   y = VFMA(y, m, VSET1(-2.4999993993e-1f));
   y = VFMA(y, m, VSET1(3.3333331174e-1f));
   y = VMUL(VMUL(y, m), z);
-  y = VFMA(e, VSET1(-2.12194440e-4f), y);
+  y = VFMA(e, VSET1(k2), y);
   y = VFNMA(VSET1(0.5f), z, y);
-  r = VADD(m, y);
-  r = VFMA(e, VSET1(0.693359375f), r);
-  if (!fast) {
-    r = VSEL(VEQ(x, VZERO()), VSET1(-INFINITY), r);
-    r = VSEL(VLT(x, VZERO()), VSET1(NAN), r);
-    r = VSEL(VEQ(x, VSET1(INFINITY)), x, r);
-    r = VSEL(VUNORD(x, x), VADD(x, x), r);
-  }
-  return r;
+  return VADD(m, y);
 }
 
-/* tanh x = -m / (2 + m) with m = e^{-2|x|} - 1 (computed like expm1 below, without cancellation), given x's sign.
+/* ln x (kind 0), log2 x (1), log10 x (2), ln(1 + x) (3). u = x (log1p: 1 + x rounded, with c = x - (u - 1) its
+   rounding error, exact) = 2^e (1 + f), 1 + f in [sqrt(1/2), sqrt(2)), f = m - 1 exactly (log1p: + c 2^-e); t =
+   ln(1 + f) from vlogp; ln: e ln2 + t; log2: e + t log2(e); log10: e log10(2) + t log10(e) (constants in two parts).
+   Denormals are scaled by 2^23 first; u = 0 -> -inf, u < 0 -> NaN, inf -> inf; log1p keeps the sign of x (-0). */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlogk)(NN__VF x, int kind) {
+  const NN__VF one = VSET1(1.0f);
+  NN__VF u = kind == 3 ? VADD(one, x) : x, xs, eoff = VZERO(), e, m, r;
+  NN__VI bits;
+  NN__VM lo;
+  int fast = MALL(MAND(VGE(u, VSET1(FLT_MIN)), VLE(u, VSET1(FLT_MAX))));
+  xs = u;
+  if (!fast) { /* (u is never a denormal for log1p) */
+    NN__VM den = VLT(u, VSET1(FLT_MIN));
+    xs = VSEL(den, VMUL(u, VSET1(8388608.0f)), u);
+    eoff = VSEL(den, VSET1(23.0f), VZERO());
+  }
+  bits = VI_F(xs);
+  e = VSUB(VCVTI(VISUB(VISRL(bits, 23), VISET1(126))), eoff);
+  m = VF_I(VIOR(VIAND(bits, VISET1(0x007fffff)), VISET1(0x3f000000))); /* [0.5, 1) */
+  lo = VLT(m, VSET1(0.707106781186547524f));
+  e = VSUB(e, VSEL(lo, one, VZERO()));
+  if (kind == 3) { /* c 2^-e, 2^-e from the exponent bits: 2^(1 - e0) is 0 for u >= 2^127, where c = 0 */
+    NN__VF sc = VF_I(VISLL(VISUB(VISET1(254), VISRL(bits, 23)), 23));
+    NN__VF c = VMUL(VSUB(x, VSUB(u, one)), VMUL(sc, VSEL(lo, one, VSET1(0.5f))));
+    m = VADD(VSUB(VADD(m, VSEL(lo, m, VZERO())), one), c);
+  } else {
+    m = VSUB(VADD(m, VSEL(lo, m, VZERO())), one);
+  }
+  r = NN__K(vlogp)(e, m, kind == 1 || kind == 2 ? 0.0f : -2.12194440e-4f);
+  if (kind == 1) r = VFMA(r, VSET1(1.442695022e+00f), VFMA(r, VSET1(1.925963034e-08f), e));
+  else if (kind == 2) r = VFMA(e, VSET1(0.301025390625f), VFMA(r, VSET1(4.342944920e-01f), VFMA(r, VSET1(-1.010304995e-08f), VMUL(e, VSET1(4.605039067e-06f)))));
+  else r = VFMA(e, VSET1(0.693359375f), r);
+  if (!fast) {
+    r = VSEL(VEQ(u, VZERO()), VSET1(-INFINITY), r);
+    r = VSEL(VLT(u, VZERO()), VSET1(NAN), r);
+    r = VSEL(VEQ(u, VSET1(INFINITY)), u, r);
+    r = VSEL(VUNORD(u, u), VADD(u, u), r);
+  }
+  return kind == 3 ? VOR(r, VAND(x, VSET1(-0.0f))) : r;
+}
+
+/* ln x, without the branches of the family */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlog)(NN__VF x) { return NN__K(vlogk)(x, 0); }
+
+/* tanh x = -m / (2 + m) with m = e^{-2|x|} - 1 = 2^n (e^r - 1) + (2^n - 1) (no cancellation), given x's sign.
    One formula for every |x|: no branch between a polynomial and an exp form. */
 NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vtanh)(NN__VF x) {
-  const NN__VF sign = VSET1(-0.0f), magic = VSET1(12582912.0f), one = VSET1(1.0f);
-  NN__VF ax = VANDNOT(sign, x);
-  NN__VF y = VMAXX(VSET1(-20.0f), VMUL(ax, VSET1(-2.0f))); /* a NaN stays NaN (the second operand wins) */
-  NN__VF t = VFMA(y, VSET1(1.44269504088896341f), magic);
-  NN__VF nf = VSUB(t, magic);
-  NN__VF r = VFNMA(nf, VSET1(0.693145751953125f), y);
-  NN__VF u, s, m;
-  NN__VI ni = VISUB(VI_F(t), VISET1(0x4B400000));
-  r = VFNMA(nf, VSET1(1.428606765330187045e-06f), r);
-  u = VSET1(0.000198527617612853646278381f);
-  u = VFMA(u, r, VSET1(0.00139304355252534151077271f));
-  u = VFMA(u, r, VSET1(0.00833336077630519866943359f));
-  u = VFMA(u, r, VSET1(0.0416664853692054748535156f));
-  u = VFMA(u, r, VSET1(0.166666671633720397949219f));
-  u = VFMA(u, r, VSET1(0.5f));
-  u = VFMA(VMUL(r, r), u, r);                          /* e^r - 1 */
-  s = VF_I(VISLL(VIADD(ni, VISET1(127)), 23));         /* 2^n, n in [-29, 0] */
-  m = VFMA(s, u, VSUB(s, one));                        /* e^y - 1 */
-  r = VDIV(VSUB(VZERO(), m), VADD(VSET1(2.0f), m)); /* >= +0, or NaN */
+  const NN__VF sign = VSET1(-0.0f), one = VSET1(1.0f);
+  NN__VF y = VMAXX(VSET1(-20.0f), VMUL(VANDNOT(sign, x), VSET1(-2.0f))); /* a NaN stays NaN (the second operand wins) */
+  NN__VF t, r = NN__K(vred)(y, &t), s = NN__K(vpow2i)(NN__TN(t)); /* 2^n, n in [-29, 0] */
+  NN__VF m = VFMA(s, NN__K(vexpm1r)(r), VSUB(s, one));                 /* e^y - 1 */
+  r = VDIV(VSUB(VZERO(), m), VADD(VSET1(2.0f), m));                    /* >= +0, or NaN */
   return VOR(r, VAND(x, sign));
 }
 
@@ -4423,29 +4678,90 @@ NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vsigmoid)(NN__VF x) {
 
 /* e^x - 1: x = n ln2 + r, e^x - 1 = 2^n (e^r - 1) + (2^n - 1) with e^r - 1 = r + r^2 p(r), one fused rounding. */
 NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexpm1)(NN__VF x) {
-  const NN__VF magic = VSET1(12582912.0f), one = VSET1(1.0f);
-  NN__VF xc = VMINX(VMAXX(x, VSET1(-18.0f)), VSET1(17.0f));
-  NN__VF t = VFMA(xc, VSET1(1.44269504088896341f), magic);
-  NN__VF nf = VSUB(t, magic);
-  NN__VF r = VFNMA(nf, VSET1(0.693145751953125f), xc);
-  NN__VF u, s, res;
-  NN__VI ni = VISUB(VI_F(t), VISET1(0x4B400000));
-  NN__VM big;
-  r = VFNMA(nf, VSET1(1.428606765330187045e-06f), r);
-  u = VSET1(0.000198527617612853646278381f);
-  u = VFMA(u, r, VSET1(0.00139304355252534151077271f));
-  u = VFMA(u, r, VSET1(0.00833336077630519866943359f));
-  u = VFMA(u, r, VSET1(0.0416664853692054748535156f));
-  u = VFMA(u, r, VSET1(0.166666671633720397949219f));
-  u = VFMA(u, r, VSET1(0.5f));
-  u = VFMA(VMUL(r, r), u, r);
-  s = VF_I(VISLL(VIADD(ni, VISET1(127)), 23));
-  res = VFMA(s, u, VSUB(s, one));
-  big = VGT(x, VSET1(17.0f));
+  NN__VF t, r = NN__K(vred)(VMINX(VMAXX(x, VSET1(-18.0f)), VSET1(17.0f)), &t), s = NN__K(vpow2i)(NN__TN(t));
+  NN__VF res = VFMA(s, NN__K(vexpm1r)(r), VSUB(s, VSET1(1.0f)));
+  NN__VM big = VGT(x, VSET1(17.0f));
   if (MANY(big)) res = VSEL(big, NN__K(vexp)(x), res);
   res = VSEL(VEQ(x, VZERO()), x, res);
   return VSEL(VUNORD(x, x), VADD(x, x), res);
 }
+
+/* h e^(a^2) erfc(a) for a in [0, 10.3]: h (1 + p(q)) / d with d = 1 + 2a (from the caller, rounded once), q =
+   (a - 2) / (a + 2) and p of degree 9 (the method of M. M. Shepherd and J. G. Laframboise, Math. Comp. 36 (1981)
+   249-253; coefficients fitted for float, relative error 2.4e-8 before rounding). */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(verfcx)(NN__VF a, NN__VF h, NN__VF d) {
+  const NN__VF two = VSET1(2.0f);
+  NN__VF q = VDIV(VSUB(a, two), VADD(a, two)), p = VSET1(-3.961065377e-04f);
+  p = VFMA(p, q, VSET1(-1.222339692e-03f));
+  p = VFMA(p, q, VSET1(1.312571578e-03f));
+  p = VFMA(p, q, VSET1(8.625355549e-03f));
+  p = VFMA(p, q, VSET1(-8.060889319e-03f));
+  p = VFMA(p, q, VSET1(-5.420261994e-02f));
+  p = VFMA(p, q, VSET1(1.640556604e-01f));
+  p = VFMA(p, q, VSET1(-1.660315692e-01f));
+  p = VFMA(p, q, VSET1(-9.276399761e-02f));
+  p = VFMA(p, q, VSET1(2.769784033e-01f));
+  return VDIV(VFMA(p, h, h), d);
+}
+
+/* erf (gelu = 0) and gelu (gelu = 1), one body. With a = min(|x|, lim) and E = m e^(-k a^2) erfcx(a sqrt(k)) (a^2
+   split exactly in two parts, so e^(-k a^2) keeps full precision):
+     erf:  |x| < 1: x + x P(x^2) (P of degree 6, fitted, relative error 2.5e-9); else sign(x) (1 - E), k = 1, m = 1,
+           lim = 4 (erf = 1 beyond 3.92).
+     gelu: x Phi(x) = x - E for x > 0 and E for x <= 0, E = x Phi(-|x|), k = 1/2, m = x/2, lim = 14.5 (beyond it
+           x Phi(-|x|) is below the smallest denormal); -inf gives NaN like torch's formula. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(verfg)(NN__VF x, int gelu) {
+  const NN__VF sign = VSET1(-0.0f), one = VSET1(1.0f), ks = VSET1(gelu ? -0.5f : -1.0f);
+  NN__VF ax = VANDNOT(sign, x), y = x, a, s, sl, m;
+  if (!gelu) {
+    NN__VF t = VMUL(x, x), p = VSET1(7.853857824e-05f);
+    p = VFMA(p, t, VSET1(-8.010192541e-04f));
+    p = VFMA(p, t, VSET1(5.188327748e-03f));
+    p = VFMA(p, t, VSET1(-2.685381286e-02f));
+    p = VFMA(p, t, VSET1(1.128358543e-01f));
+    p = VFMA(p, t, VSET1(-3.761262596e-01f));
+    p = VFMA(p, t, VSET1(1.283791661e-01f));
+    y = VFMA(x, p, x);
+    if (MALL(VLT(ax, one))) return y;
+  }
+  a = VMINX(VSET1(gelu ? 14.5f : 4.0f), ax); /* a NaN stays NaN */
+  s = VMUL(a, a);
+  sl = NN__K(vplo)(a, a, s);
+  m = gelu ? NN__K(verfcx)(VMUL(a, VSET1(0.7071067690849304f)), VMUL(VOR(a, VAND(x, sign)), VSET1(0.5f)),
+                           VFMA(a, VSET1(1.41421354f), one))
+           : NN__K(verfcx)(a, one, VFMA(a, VSET1(2.0f), one));
+  m = NN__K(vexpx)(VMUL(s, ks), VMUL(sl, ks), m);
+  if (gelu) {
+    y = VSEL(VLE(x, VZERO()), m, VSUB(x, m));
+    return VSEL(VEQ(x, VSET1(-INFINITY)), VSET1(NAN), y);
+  }
+  return VSEL(VLT(ax, one), y, VOR(VSUB(one, m), VAND(x, sign)));
+}
+
+/* x sigmoid(v) for v = x (silu) or v = x (A + B x^2) = 2 sqrt(2/pi) (x + 0.044715 x^3) (gelu_tanh: 0.5 x (1 +
+   tanh(v/2)), torch's constants). x / (1 + e^-v) for x >= 0, x e^v / (1 + e^v) for x < 0, with m e^v from vexpx so
+   that tiny results round once. For gelu_tanh, |v| (up to ~100 where the result is not 0) is computed in two parts
+   (A, B and the products exact to ~2^-40), because an error d in v is an error of about |v| d in the result. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vxsig)(NN__VF x, int gt) {
+  const NN__VF sign = VSET1(-0.0f), one = VSET1(1.0f);
+  NN__VF vh = VANDNOT(sign, x), vl = VZERO(), e, xe, r;
+  if (gt) {
+    const NN__VF ah = VSET1(1.595769167e+00f), bh = VSET1(7.135481387e-02f);
+    NN__VF a = VMINX(VSET1(12.0f), vh), s = VMUL(a, a), sl = NN__K(vplo)(a, a, s), b = VMUL(s, bh), w;
+    NN__VF bl = VADD(NN__K(vplo)(s, bh, b), VFMA(s, VSET1(2.398832466e-09f), VMUL(sl, bh)));
+    w = VADD(ah, b); /* w + wl = A + B a^2; both terms >= 0: Fast2Sum with the larger first */
+    bl = VADD(VADD(VSUB(VMAXX(ah, b), w), VMINX(ah, b)), VADD(VSET1(-4.534068054e-08f), bl));
+    vh = VMUL(a, w);
+    vl = VFMA(a, bl, NN__K(vplo)(a, w, vh));
+  }
+  vh = VXOR(vh, sign); /* -|v| */
+  vl = VXOR(vl, sign);
+  e = NN__K(vexpx)(vh, vl, one);
+  xe = NN__K(vexpx)(vh, vl, VMAXX(VSET1(-120.0f), x)); /* x e^v underflows for x < -120 (and |v| >= 120) */
+  r = VDIV(VSEL(VLT(x, VZERO()), xe, x), VADD(one, e));
+  return VSEL(VEQ(x, VSET1(-INFINITY)), VSET1(NAN), r);
+}
+
 
 /* ---- elementwise helpers with the scalar rows' exact semantics ---- */
 
@@ -4530,11 +4846,42 @@ NN__F32_UN(relu_f32, NN__K(frelu), NN__F32_MAP)
 NN__F32_UN(sqrt_f32, NN__K(fsqrt), NN__F32_MAP)
 NN__F32_UN(rsqrt_f32, NN__K(frsqrt), NN__F32_MAP)
 NN__F32_UN(recip_f32, NN__K(frecip), NN__F32_MAP)
-NN__F32_UN(exp_f32, NN__K(vexp), NN__F32_MAP1)
 NN__F32_UN(expm1_f32, NN__K(vexpm1), NN__F32_MAP1)
-NN__F32_UN(log_f32, NN__K(vlog), NN__F32_MAP1)
 NN__F32_UN(tanh_f32, NN__K(vtanh), NN__F32_MAP1)
 NN__F32_UN(sigmoid_f32, NN__K(vsigmoid), NN__F32_MAP1)
+NN__F32_UN(exp_f32, NN__K(vexp), NN__F32_MAP1)
+NN__F32_UN(exp2_f32, NN__K(vexp2), NN__F32_MAP1)
+NN__F32_UN(log_f32, NN__K(vlog), NN__F32_MAP1)
+/* families with one body each: log2/log10/log1p, erf/gelu, silu/gelu_tanh */
+NN__F32_UNK(log_any, NN__K(vlogk))
+NN__F32_UNK(erf_any, NN__K(verfg))
+NN__F32_UNK(xsig_any, NN__K(vxsig))
+
+/* softplus (k = 0) = max(x, 0) + log1p(e^-|x|), equal to x for x > 20 in float (torch's threshold changes nothing),
+   and log_sigmoid (k = 1) = -softplus(-x), by blocks that stay in L1: e^-|x|, then the log1p body (not streamed),
+   then the sum (+ 0: log_sigmoid(inf) = +0 like torch). */
+NN__PRIVATE NN__TGT __attribute__((noinline)) void NN__K(softplus_any)(int64_t n, float *o, const float *x, int k) {
+  const NN__VF sg = VSET1(k ? -0.0f : 0.0f), neg = VSET1(-0.0f);
+  float b[1024];
+  int64_t j, bn;
+  for (j = 0; j < n; j += bn) {
+    const float *xj = x + j;
+    bn = n - j < 1024 ? n - j : 1024;
+    NN__F32_MAP1(b, bn, 0, NN__K(vexp)(VOR(NN__K(ldm)(xj + nn_i, nn_m), neg)));
+    NN__K(log_any)(bn, b, b, 3 | NN__NOSTREAM);
+    NN__F32_MAP1(o + j, bn, 1, VADD(VXOR(VADD(VMAXX(VZERO(), VXOR(NN__K(ldm)(xj + nn_i, nn_m), sg)),
+                                              NN__K(ldm)(b + nn_i, nn_m)), sg), VZERO()));
+  }
+}
+NN__F32_UNE(log2_f32, log_any, 1)
+NN__F32_UNE(log10_f32, log_any, 2)
+NN__F32_UNE(log1p_f32, log_any, 3)
+NN__F32_UNE(erf_f32, erf_any, 0)
+NN__F32_UNE(gelu_f32, erf_any, 1)
+NN__F32_UNE(silu_f32, xsig_any, 0)
+NN__F32_UNE(gelu_tanh_f32, xsig_any, 1)
+NN__F32_UNE(softplus_f32, softplus_any, 0)
+NN__F32_UNE(log_sigmoid_f32, softplus_any, 1)
 #if NN__HAS_ROUND
 NN__F32_UN(round_f32, NN__K(fround), NN__F32_MAP)
 NN__F32_UN(floor_f32, NN__K(ffloor), NN__F32_MAP)
@@ -4737,10 +5084,20 @@ NN__PRIVATE void NN__K(install_f32)(nn__vec_table *t) {
   u[NN_OP_RSQRT] = NN__K(rsqrt_f32);
   u[NN_OP_RECIPROCAL] = NN__K(recip_f32);
   u[NN_OP_EXP] = NN__K(exp_f32);
+  u[NN_OP_EXP2] = NN__K(exp2_f32);
   u[NN_OP_EXPM1] = NN__K(expm1_f32);
   u[NN_OP_LOG] = NN__K(log_f32);
+  u[NN_OP_LOG2] = NN__K(log2_f32);
+  u[NN_OP_LOG10] = NN__K(log10_f32);
+  u[NN_OP_LOG1P] = NN__K(log1p_f32);
   u[NN_OP_TANH] = NN__K(tanh_f32);
   u[NN_OP_SIGMOID] = NN__K(sigmoid_f32);
+  u[NN_OP_ERF] = NN__K(erf_f32);
+  u[NN_OP_GELU] = NN__K(gelu_f32);
+  u[NN_OP_GELU_TANH] = NN__K(gelu_tanh_f32);
+  u[NN_OP_SILU] = NN__K(silu_f32);
+  u[NN_OP_SOFTPLUS] = NN__K(softplus_f32);
+  u[NN_OP_LOG_SIGMOID] = NN__K(log_sigmoid_f32);
 #if NN__HAS_ROUND
   u[NN_OP_ROUND] = NN__K(round_f32);
   u[NN_OP_FLOOR] = NN__K(floor_f32);
@@ -4997,6 +5354,7 @@ NN__PRIVATE void NN__K(install_f64)(nn__vec_table *t) {
 #undef NN__VBYTES
 #undef NN__HAS_NT
 #undef NN__HAS_ROUND
+#undef NN__HAS_FMA
 #undef NN__VF
 #undef NN__VI
 #undef NN__VM
@@ -5126,6 +5484,7 @@ NN__TGT5 NN__ALWAYS_INLINE double nn__avx512_hsum_d(__m512d v) {
 #define NN__VBYTES 64
 #define NN__HAS_NT 1
 #define NN__HAS_ROUND 1
+#define NN__HAS_FMA 1
 #define NN__VF __m512
 #define NN__VI __m512i
 #define NN__VM __mmask16
@@ -5236,55 +5595,77 @@ NN__TGT NN__ALWAYS_INLINE void NN__K(stm)(float *p, NN__VF v, int64_t m, int nt)
 
 /* ---- vector math (each lane independent) ---- */
 
-/* e^x. Range reduction x = n ln2 + r, |r| <= ln2/2 (ln2 in two parts), degree-6 polynomial for e^r (SLEEF's
-   coefficients, < 1 ulp), then the exponent bits of 2^n. Lanes with |x| > 87 (or NaN) take the careful path: x
-   clamped to [-104, 89] and 2^n applied in two halves, so overflow gives inf and gradual underflow rounds once. */
-NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexp)(NN__VF x) {
+/* x = n ln2 + r with |r| <= ln2/2 (ln2 in two parts, n = round(x / ln2)); returns r and, in *t, a float whose low
+   mantissa bits hold n (NN__TN(*t) extracts it). Needs |x| < 2^22. */
+#define NN__TN(t) VISUB(VI_F(t), VISET1(0x4B400000))
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vred)(NN__VF x, NN__VF *t) {
   const NN__VF magic = VSET1(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer */
-  NN__VF xc = VMINX(VMAXX(x, VSET1(-104.0f)), VSET1(89.0f));
-  NN__VF t = VFMA(xc, VSET1(1.44269504088896341f), magic);
-  NN__VF nf = VSUB(t, magic);
-  NN__VF r = VFNMA(nf, VSET1(0.693145751953125f), xc);
-  NN__VF u;
-  NN__VI ni = VISUB(VI_F(t), VISET1(0x4B400000));
-  r = VFNMA(nf, VSET1(1.428606765330187045e-06f), r);
-  u = VSET1(0.000198527617612853646278381f);
+  NN__VF nf;
+  *t = VFMA(x, VSET1(1.44269504088896341f), magic);
+  nf = VSUB(*t, magic);
+  return VFNMA(nf, VSET1(1.428606765330187045e-06f), VFNMA(nf, VSET1(0.693145751953125f), x));
+}
+
+/* e^r - 1 = r + r^2 p(r) for |r| <= ln2/2: degree-6 polynomial (SLEEF's coefficients, < 1 ulp). */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexpm1r)(NN__VF r) {
+  NN__VF u = VSET1(0.000198527617612853646278381f);
   u = VFMA(u, r, VSET1(0.00139304355252534151077271f));
   u = VFMA(u, r, VSET1(0.00833336077630519866943359f));
   u = VFMA(u, r, VSET1(0.0416664853692054748535156f));
   u = VFMA(u, r, VSET1(0.166666671633720397949219f));
   u = VFMA(u, r, VSET1(0.5f));
-  u = VADD(VFMA(VMUL(r, r), u, r), VSET1(1.0f));
-  if (MALL(VLE(VANDNOT(VSET1(-0.0f), x), VSET1(87.0f))))
-    return VMUL(u, VF_I(VISLL(VIADD(ni, VISET1(127)), 23)));
-  {
-    NN__VI n1 = VISRA(ni, 1), n2 = VISUB(ni, n1);
-    u = VMUL(u, VF_I(VISLL(VIADD(n1, VISET1(127)), 23)));
-    u = VMUL(u, VF_I(VISLL(VIADD(n2, VISET1(127)), 23)));
-    return VSEL(VUNORD(x, x), VADD(x, x), u);
-  }
+  return VFMA(VMUL(r, r), u, r);
 }
 
-/* ln x. x = 2^e m with m in [sqrt(1/2), sqrt(2)), ln x = e ln2 + ln(1 + f), f = m - 1 exactly; Cephes' degree-8
-   polynomial and ln2 in two parts (< 1 ulp). Denormals are scaled by 2^23 first; 0 -> -inf, x < 0 -> NaN. */
-NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlog)(NN__VF x) {
-  NN__VF xs = x, eoff = VZERO(), e, m, z, y, r;
-  NN__VI bits;
-  NN__VM lo;
-  int fast = MALL(MAND(VGE(x, VSET1(FLT_MIN)), VLE(x, VSET1(FLT_MAX))));
-  if (!fast) {
-    NN__VM den = VLT(x, VSET1(FLT_MIN));
-    xs = VSEL(den, VMUL(x, VSET1(8388608.0f)), x);
-    eoff = VSEL(den, VSET1(23.0f), VZERO());
-  }
-  bits = VI_F(xs);
-  e = VSUB(VCVTI(VISUB(VISRL(bits, 23), VISET1(126))), eoff);
-  m = VF_I(VIOR(VIAND(bits, VISET1(0x007fffff)), VISET1(0x3f000000))); /* [0.5, 1) */
-  lo = VLT(m, VSET1(0.707106781186547524f));
-  e = VSUB(e, VSEL(lo, VSET1(1.0f), VZERO()));
-  m = VSUB(VADD(m, VSEL(lo, m, VZERO())), VSET1(1.0f));
-  z = VMUL(m, m);
-  y = VSET1(7.0376836292e-2f);
+/* 2^n for integer lanes n in [-126, 127] */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vpow2i)(NN__VI n) { return VF_I(VISLL(VIADD(n, VISET1(127)), 23)); }
+
+/* u 2^n, |n| <= 151: one exact multiplication when `fast` (every lane's result normal), else two halves so that
+   overflow gives inf and gradual underflow rounds once; NaN lanes of x give NaN. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vscale)(NN__VF u, NN__VI n, NN__VF x, int fast) {
+  NN__VI n1;
+  if (fast) return VMUL(u, NN__K(vpow2i)(n));
+  n1 = VISRA(n, 1);
+  u = VMUL(VMUL(u, NN__K(vpow2i)(n1)), NN__K(vpow2i)(VISUB(n, n1)));
+  return VSEL(VUNORD(x, x), VADD(x, x), u);
+}
+
+/* m e^(x + xl): x clamped to [-104, 89] and reduced by vred, xl (|xl| <= 2^-12, or -0.0 for none) added to r, the
+   degree-6 polynomial, then the scaling after the multiplication by m (so m e^x underflows with one rounding). With
+   xl = -0.0 and m = 1 the compiler drops both. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexpx)(NN__VF x, NN__VF xl, NN__VF m) {
+  NN__VF t, r = VADD(NN__K(vred)(VMINX(VMAXX(x, VSET1(-150.0f)), VSET1(89.0f)), &t), xl);
+  return NN__K(vscale)(VMUL(VADD(NN__K(vexpm1r)(r), VSET1(1.0f)), m), NN__TN(t), x,
+                       MALL(VLE(VANDNOT(VSET1(-0.0f), x), VSET1(87.0f))));
+}
+
+/* e^x (< 1 ulp): vexpx without correction. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexp)(NN__VF x) { return NN__K(vexpx)(x, VSET1(-0.0f), VSET1(1.0f)); }
+
+/* The low part of a product: a b - p exactly for p = fl(a b) (no overflow or underflow). With FMA one fused
+   operation; otherwise Dekker's product of 12-bit halves split off with a mask (exact whether or not the compiler
+   contracts a*b+c). */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vplo)(NN__VF a, NN__VF b, NN__VF p) {
+#if NN__HAS_FMA
+  return VFMA(a, b, VXOR(p, VSET1(-0.0f)));
+#else
+  const NN__VF hm = VF_I(VISET1(-4096)); /* clears the 12 low mantissa bits */
+  NN__VF ah = VAND(a, hm), bh = VAND(b, hm), al = VSUB(a, ah), bl = VSUB(b, bh);
+  return VADD(VADD(VADD(VSUB(VMUL(ah, bh), p), VMUL(ah, bl)), VMUL(al, bh)), VMUL(al, bl));
+#endif
+}
+
+/* 2^x = e^(h + l), h + l = x ln2 (x clamped to [-152, 130]) in two parts. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexp2)(NN__VF x) {
+  const NN__VF ln2 = VSET1(6.931471825e-01f);
+  NN__VF xc = VMINX(VSET1(130.0f), VMAXX(VSET1(-152.0f), x)), h = VMUL(xc, ln2); /* a NaN stays NaN */
+  return NN__K(vexpx)(h, VFMA(xc, VSET1(-1.904654212e-09f), NN__K(vplo)(xc, ln2, h)), VSET1(1.0f));
+}
+
+/* ln(2^e (1 + m)) without the e ln2 high part, for 1 + m in [sqrt(1/2), sqrt(2)): Cephes' degree-8 polynomial
+   (< 1 ulp with ln2 in two parts); k2 is the low part of ln2, or 0 for ln(1 + m) alone. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlogp)(NN__VF e, NN__VF m, float k2) {
+  NN__VF z = VMUL(m, m), y = VSET1(7.0376836292e-2f);
   y = VFMA(y, m, VSET1(-1.1514610310e-1f));
   y = VFMA(y, m, VSET1(1.1676998740e-1f));
   y = VFMA(y, m, VSET1(-1.2420140846e-1f));
@@ -5294,41 +5675,63 @@ NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlog)(NN__VF x) {
   y = VFMA(y, m, VSET1(-2.4999993993e-1f));
   y = VFMA(y, m, VSET1(3.3333331174e-1f));
   y = VMUL(VMUL(y, m), z);
-  y = VFMA(e, VSET1(-2.12194440e-4f), y);
+  y = VFMA(e, VSET1(k2), y);
   y = VFNMA(VSET1(0.5f), z, y);
-  r = VADD(m, y);
-  r = VFMA(e, VSET1(0.693359375f), r);
-  if (!fast) {
-    r = VSEL(VEQ(x, VZERO()), VSET1(-INFINITY), r);
-    r = VSEL(VLT(x, VZERO()), VSET1(NAN), r);
-    r = VSEL(VEQ(x, VSET1(INFINITY)), x, r);
-    r = VSEL(VUNORD(x, x), VADD(x, x), r);
-  }
-  return r;
+  return VADD(m, y);
 }
 
-/* tanh x = -m / (2 + m) with m = e^{-2|x|} - 1 (computed like expm1 below, without cancellation), given x's sign.
+/* ln x (kind 0), log2 x (1), log10 x (2), ln(1 + x) (3). u = x (log1p: 1 + x rounded, with c = x - (u - 1) its
+   rounding error, exact) = 2^e (1 + f), 1 + f in [sqrt(1/2), sqrt(2)), f = m - 1 exactly (log1p: + c 2^-e); t =
+   ln(1 + f) from vlogp; ln: e ln2 + t; log2: e + t log2(e); log10: e log10(2) + t log10(e) (constants in two parts).
+   Denormals are scaled by 2^23 first; u = 0 -> -inf, u < 0 -> NaN, inf -> inf; log1p keeps the sign of x (-0). */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlogk)(NN__VF x, int kind) {
+  const NN__VF one = VSET1(1.0f);
+  NN__VF u = kind == 3 ? VADD(one, x) : x, xs, eoff = VZERO(), e, m, r;
+  NN__VI bits;
+  NN__VM lo;
+  int fast = MALL(MAND(VGE(u, VSET1(FLT_MIN)), VLE(u, VSET1(FLT_MAX))));
+  xs = u;
+  if (!fast) { /* (u is never a denormal for log1p) */
+    NN__VM den = VLT(u, VSET1(FLT_MIN));
+    xs = VSEL(den, VMUL(u, VSET1(8388608.0f)), u);
+    eoff = VSEL(den, VSET1(23.0f), VZERO());
+  }
+  bits = VI_F(xs);
+  e = VSUB(VCVTI(VISUB(VISRL(bits, 23), VISET1(126))), eoff);
+  m = VF_I(VIOR(VIAND(bits, VISET1(0x007fffff)), VISET1(0x3f000000))); /* [0.5, 1) */
+  lo = VLT(m, VSET1(0.707106781186547524f));
+  e = VSUB(e, VSEL(lo, one, VZERO()));
+  if (kind == 3) { /* c 2^-e, 2^-e from the exponent bits: 2^(1 - e0) is 0 for u >= 2^127, where c = 0 */
+    NN__VF sc = VF_I(VISLL(VISUB(VISET1(254), VISRL(bits, 23)), 23));
+    NN__VF c = VMUL(VSUB(x, VSUB(u, one)), VMUL(sc, VSEL(lo, one, VSET1(0.5f))));
+    m = VADD(VSUB(VADD(m, VSEL(lo, m, VZERO())), one), c);
+  } else {
+    m = VSUB(VADD(m, VSEL(lo, m, VZERO())), one);
+  }
+  r = NN__K(vlogp)(e, m, kind == 1 || kind == 2 ? 0.0f : -2.12194440e-4f);
+  if (kind == 1) r = VFMA(r, VSET1(1.442695022e+00f), VFMA(r, VSET1(1.925963034e-08f), e));
+  else if (kind == 2) r = VFMA(e, VSET1(0.301025390625f), VFMA(r, VSET1(4.342944920e-01f), VFMA(r, VSET1(-1.010304995e-08f), VMUL(e, VSET1(4.605039067e-06f)))));
+  else r = VFMA(e, VSET1(0.693359375f), r);
+  if (!fast) {
+    r = VSEL(VEQ(u, VZERO()), VSET1(-INFINITY), r);
+    r = VSEL(VLT(u, VZERO()), VSET1(NAN), r);
+    r = VSEL(VEQ(u, VSET1(INFINITY)), u, r);
+    r = VSEL(VUNORD(u, u), VADD(u, u), r);
+  }
+  return kind == 3 ? VOR(r, VAND(x, VSET1(-0.0f))) : r;
+}
+
+/* ln x, without the branches of the family */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vlog)(NN__VF x) { return NN__K(vlogk)(x, 0); }
+
+/* tanh x = -m / (2 + m) with m = e^{-2|x|} - 1 = 2^n (e^r - 1) + (2^n - 1) (no cancellation), given x's sign.
    One formula for every |x|: no branch between a polynomial and an exp form. */
 NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vtanh)(NN__VF x) {
-  const NN__VF sign = VSET1(-0.0f), magic = VSET1(12582912.0f), one = VSET1(1.0f);
-  NN__VF ax = VANDNOT(sign, x);
-  NN__VF y = VMAXX(VSET1(-20.0f), VMUL(ax, VSET1(-2.0f))); /* a NaN stays NaN (the second operand wins) */
-  NN__VF t = VFMA(y, VSET1(1.44269504088896341f), magic);
-  NN__VF nf = VSUB(t, magic);
-  NN__VF r = VFNMA(nf, VSET1(0.693145751953125f), y);
-  NN__VF u, s, m;
-  NN__VI ni = VISUB(VI_F(t), VISET1(0x4B400000));
-  r = VFNMA(nf, VSET1(1.428606765330187045e-06f), r);
-  u = VSET1(0.000198527617612853646278381f);
-  u = VFMA(u, r, VSET1(0.00139304355252534151077271f));
-  u = VFMA(u, r, VSET1(0.00833336077630519866943359f));
-  u = VFMA(u, r, VSET1(0.0416664853692054748535156f));
-  u = VFMA(u, r, VSET1(0.166666671633720397949219f));
-  u = VFMA(u, r, VSET1(0.5f));
-  u = VFMA(VMUL(r, r), u, r);                          /* e^r - 1 */
-  s = VF_I(VISLL(VIADD(ni, VISET1(127)), 23));         /* 2^n, n in [-29, 0] */
-  m = VFMA(s, u, VSUB(s, one));                        /* e^y - 1 */
-  r = VDIV(VSUB(VZERO(), m), VADD(VSET1(2.0f), m)); /* >= +0, or NaN */
+  const NN__VF sign = VSET1(-0.0f), one = VSET1(1.0f);
+  NN__VF y = VMAXX(VSET1(-20.0f), VMUL(VANDNOT(sign, x), VSET1(-2.0f))); /* a NaN stays NaN (the second operand wins) */
+  NN__VF t, r = NN__K(vred)(y, &t), s = NN__K(vpow2i)(NN__TN(t)); /* 2^n, n in [-29, 0] */
+  NN__VF m = VFMA(s, NN__K(vexpm1r)(r), VSUB(s, one));                 /* e^y - 1 */
+  r = VDIV(VSUB(VZERO(), m), VADD(VSET1(2.0f), m));                    /* >= +0, or NaN */
   return VOR(r, VAND(x, sign));
 }
 
@@ -5341,29 +5744,90 @@ NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vsigmoid)(NN__VF x) {
 
 /* e^x - 1: x = n ln2 + r, e^x - 1 = 2^n (e^r - 1) + (2^n - 1) with e^r - 1 = r + r^2 p(r), one fused rounding. */
 NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vexpm1)(NN__VF x) {
-  const NN__VF magic = VSET1(12582912.0f), one = VSET1(1.0f);
-  NN__VF xc = VMINX(VMAXX(x, VSET1(-18.0f)), VSET1(17.0f));
-  NN__VF t = VFMA(xc, VSET1(1.44269504088896341f), magic);
-  NN__VF nf = VSUB(t, magic);
-  NN__VF r = VFNMA(nf, VSET1(0.693145751953125f), xc);
-  NN__VF u, s, res;
-  NN__VI ni = VISUB(VI_F(t), VISET1(0x4B400000));
-  NN__VM big;
-  r = VFNMA(nf, VSET1(1.428606765330187045e-06f), r);
-  u = VSET1(0.000198527617612853646278381f);
-  u = VFMA(u, r, VSET1(0.00139304355252534151077271f));
-  u = VFMA(u, r, VSET1(0.00833336077630519866943359f));
-  u = VFMA(u, r, VSET1(0.0416664853692054748535156f));
-  u = VFMA(u, r, VSET1(0.166666671633720397949219f));
-  u = VFMA(u, r, VSET1(0.5f));
-  u = VFMA(VMUL(r, r), u, r);
-  s = VF_I(VISLL(VIADD(ni, VISET1(127)), 23));
-  res = VFMA(s, u, VSUB(s, one));
-  big = VGT(x, VSET1(17.0f));
+  NN__VF t, r = NN__K(vred)(VMINX(VMAXX(x, VSET1(-18.0f)), VSET1(17.0f)), &t), s = NN__K(vpow2i)(NN__TN(t));
+  NN__VF res = VFMA(s, NN__K(vexpm1r)(r), VSUB(s, VSET1(1.0f)));
+  NN__VM big = VGT(x, VSET1(17.0f));
   if (MANY(big)) res = VSEL(big, NN__K(vexp)(x), res);
   res = VSEL(VEQ(x, VZERO()), x, res);
   return VSEL(VUNORD(x, x), VADD(x, x), res);
 }
+
+/* h e^(a^2) erfc(a) for a in [0, 10.3]: h (1 + p(q)) / d with d = 1 + 2a (from the caller, rounded once), q =
+   (a - 2) / (a + 2) and p of degree 9 (the method of M. M. Shepherd and J. G. Laframboise, Math. Comp. 36 (1981)
+   249-253; coefficients fitted for float, relative error 2.4e-8 before rounding). */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(verfcx)(NN__VF a, NN__VF h, NN__VF d) {
+  const NN__VF two = VSET1(2.0f);
+  NN__VF q = VDIV(VSUB(a, two), VADD(a, two)), p = VSET1(-3.961065377e-04f);
+  p = VFMA(p, q, VSET1(-1.222339692e-03f));
+  p = VFMA(p, q, VSET1(1.312571578e-03f));
+  p = VFMA(p, q, VSET1(8.625355549e-03f));
+  p = VFMA(p, q, VSET1(-8.060889319e-03f));
+  p = VFMA(p, q, VSET1(-5.420261994e-02f));
+  p = VFMA(p, q, VSET1(1.640556604e-01f));
+  p = VFMA(p, q, VSET1(-1.660315692e-01f));
+  p = VFMA(p, q, VSET1(-9.276399761e-02f));
+  p = VFMA(p, q, VSET1(2.769784033e-01f));
+  return VDIV(VFMA(p, h, h), d);
+}
+
+/* erf (gelu = 0) and gelu (gelu = 1), one body. With a = min(|x|, lim) and E = m e^(-k a^2) erfcx(a sqrt(k)) (a^2
+   split exactly in two parts, so e^(-k a^2) keeps full precision):
+     erf:  |x| < 1: x + x P(x^2) (P of degree 6, fitted, relative error 2.5e-9); else sign(x) (1 - E), k = 1, m = 1,
+           lim = 4 (erf = 1 beyond 3.92).
+     gelu: x Phi(x) = x - E for x > 0 and E for x <= 0, E = x Phi(-|x|), k = 1/2, m = x/2, lim = 14.5 (beyond it
+           x Phi(-|x|) is below the smallest denormal); -inf gives NaN like torch's formula. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(verfg)(NN__VF x, int gelu) {
+  const NN__VF sign = VSET1(-0.0f), one = VSET1(1.0f), ks = VSET1(gelu ? -0.5f : -1.0f);
+  NN__VF ax = VANDNOT(sign, x), y = x, a, s, sl, m;
+  if (!gelu) {
+    NN__VF t = VMUL(x, x), p = VSET1(7.853857824e-05f);
+    p = VFMA(p, t, VSET1(-8.010192541e-04f));
+    p = VFMA(p, t, VSET1(5.188327748e-03f));
+    p = VFMA(p, t, VSET1(-2.685381286e-02f));
+    p = VFMA(p, t, VSET1(1.128358543e-01f));
+    p = VFMA(p, t, VSET1(-3.761262596e-01f));
+    p = VFMA(p, t, VSET1(1.283791661e-01f));
+    y = VFMA(x, p, x);
+    if (MALL(VLT(ax, one))) return y;
+  }
+  a = VMINX(VSET1(gelu ? 14.5f : 4.0f), ax); /* a NaN stays NaN */
+  s = VMUL(a, a);
+  sl = NN__K(vplo)(a, a, s);
+  m = gelu ? NN__K(verfcx)(VMUL(a, VSET1(0.7071067690849304f)), VMUL(VOR(a, VAND(x, sign)), VSET1(0.5f)),
+                           VFMA(a, VSET1(1.41421354f), one))
+           : NN__K(verfcx)(a, one, VFMA(a, VSET1(2.0f), one));
+  m = NN__K(vexpx)(VMUL(s, ks), VMUL(sl, ks), m);
+  if (gelu) {
+    y = VSEL(VLE(x, VZERO()), m, VSUB(x, m));
+    return VSEL(VEQ(x, VSET1(-INFINITY)), VSET1(NAN), y);
+  }
+  return VSEL(VLT(ax, one), y, VOR(VSUB(one, m), VAND(x, sign)));
+}
+
+/* x sigmoid(v) for v = x (silu) or v = x (A + B x^2) = 2 sqrt(2/pi) (x + 0.044715 x^3) (gelu_tanh: 0.5 x (1 +
+   tanh(v/2)), torch's constants). x / (1 + e^-v) for x >= 0, x e^v / (1 + e^v) for x < 0, with m e^v from vexpx so
+   that tiny results round once. For gelu_tanh, |v| (up to ~100 where the result is not 0) is computed in two parts
+   (A, B and the products exact to ~2^-40), because an error d in v is an error of about |v| d in the result. */
+NN__TGT NN__ALWAYS_INLINE NN__VF NN__K(vxsig)(NN__VF x, int gt) {
+  const NN__VF sign = VSET1(-0.0f), one = VSET1(1.0f);
+  NN__VF vh = VANDNOT(sign, x), vl = VZERO(), e, xe, r;
+  if (gt) {
+    const NN__VF ah = VSET1(1.595769167e+00f), bh = VSET1(7.135481387e-02f);
+    NN__VF a = VMINX(VSET1(12.0f), vh), s = VMUL(a, a), sl = NN__K(vplo)(a, a, s), b = VMUL(s, bh), w;
+    NN__VF bl = VADD(NN__K(vplo)(s, bh, b), VFMA(s, VSET1(2.398832466e-09f), VMUL(sl, bh)));
+    w = VADD(ah, b); /* w + wl = A + B a^2; both terms >= 0: Fast2Sum with the larger first */
+    bl = VADD(VADD(VSUB(VMAXX(ah, b), w), VMINX(ah, b)), VADD(VSET1(-4.534068054e-08f), bl));
+    vh = VMUL(a, w);
+    vl = VFMA(a, bl, NN__K(vplo)(a, w, vh));
+  }
+  vh = VXOR(vh, sign); /* -|v| */
+  vl = VXOR(vl, sign);
+  e = NN__K(vexpx)(vh, vl, one);
+  xe = NN__K(vexpx)(vh, vl, VMAXX(VSET1(-120.0f), x)); /* x e^v underflows for x < -120 (and |v| >= 120) */
+  r = VDIV(VSEL(VLT(x, VZERO()), xe, x), VADD(one, e));
+  return VSEL(VEQ(x, VSET1(-INFINITY)), VSET1(NAN), r);
+}
+
 
 /* ---- elementwise helpers with the scalar rows' exact semantics ---- */
 
@@ -5448,11 +5912,42 @@ NN__F32_UN(relu_f32, NN__K(frelu), NN__F32_MAP)
 NN__F32_UN(sqrt_f32, NN__K(fsqrt), NN__F32_MAP)
 NN__F32_UN(rsqrt_f32, NN__K(frsqrt), NN__F32_MAP)
 NN__F32_UN(recip_f32, NN__K(frecip), NN__F32_MAP)
-NN__F32_UN(exp_f32, NN__K(vexp), NN__F32_MAP1)
 NN__F32_UN(expm1_f32, NN__K(vexpm1), NN__F32_MAP1)
-NN__F32_UN(log_f32, NN__K(vlog), NN__F32_MAP1)
 NN__F32_UN(tanh_f32, NN__K(vtanh), NN__F32_MAP1)
 NN__F32_UN(sigmoid_f32, NN__K(vsigmoid), NN__F32_MAP1)
+NN__F32_UN(exp_f32, NN__K(vexp), NN__F32_MAP1)
+NN__F32_UN(exp2_f32, NN__K(vexp2), NN__F32_MAP1)
+NN__F32_UN(log_f32, NN__K(vlog), NN__F32_MAP1)
+/* families with one body each: log2/log10/log1p, erf/gelu, silu/gelu_tanh */
+NN__F32_UNK(log_any, NN__K(vlogk))
+NN__F32_UNK(erf_any, NN__K(verfg))
+NN__F32_UNK(xsig_any, NN__K(vxsig))
+
+/* softplus (k = 0) = max(x, 0) + log1p(e^-|x|), equal to x for x > 20 in float (torch's threshold changes nothing),
+   and log_sigmoid (k = 1) = -softplus(-x), by blocks that stay in L1: e^-|x|, then the log1p body (not streamed),
+   then the sum (+ 0: log_sigmoid(inf) = +0 like torch). */
+NN__PRIVATE NN__TGT __attribute__((noinline)) void NN__K(softplus_any)(int64_t n, float *o, const float *x, int k) {
+  const NN__VF sg = VSET1(k ? -0.0f : 0.0f), neg = VSET1(-0.0f);
+  float b[1024];
+  int64_t j, bn;
+  for (j = 0; j < n; j += bn) {
+    const float *xj = x + j;
+    bn = n - j < 1024 ? n - j : 1024;
+    NN__F32_MAP1(b, bn, 0, NN__K(vexp)(VOR(NN__K(ldm)(xj + nn_i, nn_m), neg)));
+    NN__K(log_any)(bn, b, b, 3 | NN__NOSTREAM);
+    NN__F32_MAP1(o + j, bn, 1, VADD(VXOR(VADD(VMAXX(VZERO(), VXOR(NN__K(ldm)(xj + nn_i, nn_m), sg)),
+                                              NN__K(ldm)(b + nn_i, nn_m)), sg), VZERO()));
+  }
+}
+NN__F32_UNE(log2_f32, log_any, 1)
+NN__F32_UNE(log10_f32, log_any, 2)
+NN__F32_UNE(log1p_f32, log_any, 3)
+NN__F32_UNE(erf_f32, erf_any, 0)
+NN__F32_UNE(gelu_f32, erf_any, 1)
+NN__F32_UNE(silu_f32, xsig_any, 0)
+NN__F32_UNE(gelu_tanh_f32, xsig_any, 1)
+NN__F32_UNE(softplus_f32, softplus_any, 0)
+NN__F32_UNE(log_sigmoid_f32, softplus_any, 1)
 #if NN__HAS_ROUND
 NN__F32_UN(round_f32, NN__K(fround), NN__F32_MAP)
 NN__F32_UN(floor_f32, NN__K(ffloor), NN__F32_MAP)
@@ -5655,10 +6150,20 @@ NN__PRIVATE void NN__K(install_f32)(nn__vec_table *t) {
   u[NN_OP_RSQRT] = NN__K(rsqrt_f32);
   u[NN_OP_RECIPROCAL] = NN__K(recip_f32);
   u[NN_OP_EXP] = NN__K(exp_f32);
+  u[NN_OP_EXP2] = NN__K(exp2_f32);
   u[NN_OP_EXPM1] = NN__K(expm1_f32);
   u[NN_OP_LOG] = NN__K(log_f32);
+  u[NN_OP_LOG2] = NN__K(log2_f32);
+  u[NN_OP_LOG10] = NN__K(log10_f32);
+  u[NN_OP_LOG1P] = NN__K(log1p_f32);
   u[NN_OP_TANH] = NN__K(tanh_f32);
   u[NN_OP_SIGMOID] = NN__K(sigmoid_f32);
+  u[NN_OP_ERF] = NN__K(erf_f32);
+  u[NN_OP_GELU] = NN__K(gelu_f32);
+  u[NN_OP_GELU_TANH] = NN__K(gelu_tanh_f32);
+  u[NN_OP_SILU] = NN__K(silu_f32);
+  u[NN_OP_SOFTPLUS] = NN__K(softplus_f32);
+  u[NN_OP_LOG_SIGMOID] = NN__K(log_sigmoid_f32);
 #if NN__HAS_ROUND
   u[NN_OP_ROUND] = NN__K(round_f32);
   u[NN_OP_FLOOR] = NN__K(floor_f32);
@@ -5915,6 +6420,7 @@ NN__PRIVATE void NN__K(install_f64)(nn__vec_table *t) {
 #undef NN__VBYTES
 #undef NN__HAS_NT
 #undef NN__HAS_ROUND
+#undef NN__HAS_FMA
 #undef NN__VF
 #undef NN__VI
 #undef NN__VM
@@ -7515,11 +8021,12 @@ NN__RSOFTMAX_COLS(nn__rsoftmax_cols_f64, double, NN__RSM_EXPROW_F64)
 
 /* One MR x NR tile: c[i*ldc + j] (i < MR, j < NR) = alpha * sum_p a[i*rsa + p*csa] * b[p*ldbp + j] + beta * c[...]
    with alpha = ab[0], beta = ab[1]; beta == 0: c is not read. b is a kc x NR micro-panel of op(B), packed (ldbp =
-   NR) or B itself; rows of a at or past mr are not read (the tile's rows from mr on are then meaningless). */
+   NR) or B itself; rows of a at or past mr are not read (the tile's rows from mr on are then meaningless). pfo: a
+   prefetch hint for SIMD kernels (0: none; see kernels/gemm_ukr.inc). */
 typedef void (*nn__sgemm_ukr_fn)(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t ldbp,
-                                 float *c, int64_t ldc, int mr, const float *ab);
+                                 float *c, int64_t ldc, int mr, const float *ab, int64_t pfo);
 typedef void (*nn__dgemm_ukr_fn)(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b,
-                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab);
+                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab, int64_t pfo);
 /* Packs op(B)[0:kc, 0:nc] into NR-column micro-panels: bp[q*kc + p*NR + j] = op(B)(p, q + j), zero past nc. */
 typedef void (*nn__sgemm_packb_fn)(int tb, const float *B, int64_t ldb, int64_t kc, int64_t nc, float *bp);
 typedef void (*nn__dgemm_packb_fn)(int tb, const double *B, int64_t ldb, int64_t kc, int64_t nc, double *bp);
@@ -7527,7 +8034,7 @@ typedef void (*nn__dgemm_packb_fn)(int tb, const double *B, int64_t ldb, int64_t
 /* One instruction set's kernels and block sizes. */
 typedef struct nn__sgemm_cfg {
   int nr;                  /* columns of the widest register tile and of a packed micro-panel */
-  int w;                   /* columns per vector: ukr[v - 1] computes tiles v * w columns wide */
+  int w;                   /* columns per vector: ukr[v - 1] computes tiles v * w columns wide (v * w <= nr) */
   int64_t kc;              /* longest K slice */
   nn__sgemm_ukr_fn ukr[4];
   nn__sgemm_packb_fn packb;
@@ -7593,11 +8100,13 @@ typedef struct nn__dgemm_cfg {
   }
 
 NN__PRIVATE void nn__sgemm_ukr_c(int64_t kc, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t ldbp,
-                                 float *c, int64_t ldc, int mr, const float *ab) {
+                                 float *c, int64_t ldc, int mr, const float *ab, int64_t pfo) {
+  (void)pfo;
   NN__GEMM_UKR_C(float, 16)
 }
 NN__PRIVATE void nn__dgemm_ukr_c(int64_t kc, const double *a, int64_t rsa, int64_t csa, const double *b,
-                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab) {
+                                 int64_t ldbp, double *c, int64_t ldc, int mr, const double *ab, int64_t pfo) {
+  (void)pfo;
   NN__GEMM_UKR_C(double, 8)
 }
 NN__PRIVATE void nn__sgemm_packb_c(int tb, const float *B, int64_t ldb, int64_t kc, int64_t nc, float *bp) {
@@ -7606,6 +8115,1551 @@ NN__PRIVATE void nn__sgemm_packb_c(int tb, const float *B, int64_t ldb, int64_t 
 NN__PRIVATE void nn__dgemm_packb_c(int tb, const double *B, int64_t ldb, int64_t kc, int64_t nc, double *bp) {
   NN__GEMM_PACKB_C(double, 8)
 }
+
+/* Plain-C transposing packers (see nn__sgemm_packbt_x86): dst[p*NR + j] = B[j*ldb + p], zero past nr. */
+#define NN__GEMM_PACKBT_C(T)                                                   \
+  int64_t p;                                                                   \
+  int j;                                                                       \
+  for (p = 0; p < kc; p++) {                                                   \
+    for (j = 0; j < nr; j++) dst[p * NR + j] = B[j * ldb + p];                 \
+    for (; j < NR; j++) dst[p * NR + j] = 0;                                   \
+  }
+NN__PRIVATE void nn__sgemm_packbt_c(const float *B, int64_t ldb, int64_t kc, int nr, int NR, float *dst) {
+  NN__GEMM_PACKBT_C(float)
+}
+NN__PRIVATE void nn__dgemm_packbt_c(const double *B, int64_t ldb, int64_t kc, int nr, int NR, double *dst) {
+  NN__GEMM_PACKBT_C(double)
+}
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(NN_NO_SIMD) && !defined(__TINYC__)
+/* The portable micro-kernels in generic 16-byte vectors (GCC/Clang vector extensions): the same template as the
+   x86 kernels, compiled for the baseline instruction set (SSE2 on x86-64, NEON on arm64), with the same packing as
+   the plain C kernels (6 x 16 floats, 6 x 8 doubles). */
+#define NN__GEMM_VEXT 1
+#define NN__GEMM_VFN static __inline__ __attribute__((always_inline, unused))
+typedef float nn__gemm_v4f __attribute__((vector_size(16)));
+typedef double nn__gemm_v2d __attribute__((vector_size(16)));
+NN__GEMM_VFN nn__gemm_v4f nn__gemm_v4f_set1(float x) {
+  nn__gemm_v4f v = {x, x, x, x};
+  return v;
+}
+NN__GEMM_VFN nn__gemm_v4f nn__gemm_v4f_load(const float *p) {
+  nn__gemm_v4f v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+NN__GEMM_VFN void nn__gemm_v4f_store(float *p, nn__gemm_v4f v) { memcpy(p, &v, sizeof v); }
+NN__GEMM_VFN nn__gemm_v2d nn__gemm_v2d_set1(double x) {
+  nn__gemm_v2d v = {x, x};
+  return v;
+}
+NN__GEMM_VFN nn__gemm_v2d nn__gemm_v2d_load(const double *p) {
+  nn__gemm_v2d v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+NN__GEMM_VFN void nn__gemm_v2d_store(double *p, nn__gemm_v2d v) { memcpy(p, &v, sizeof v); }
+
+#define NN__UK_T float
+#define NN__UK_V nn__gemm_v4f
+#define NN__UK_W 4
+#define NN__UK_NRP 16
+#define NN__UK_TARGET
+#define NN__UK_ZERO() nn__gemm_v4f_set1(0.0f)
+#define NN__UK_LOAD(p) nn__gemm_v4f_load(p)
+#define NN__UK_STORE(p, v) nn__gemm_v4f_store(p, v)
+#define NN__UK_SET1(x) nn__gemm_v4f_set1(x)
+#define NN__UK_FMA(a, b, c) ((a) * (b) + (c))
+#define NN__UK_MUL(a, b) ((a) * (b))
+#define NN__UK_PACKBT nn__sgemm_packbt_c
+#define NN__UK_UKR nn__sgemm_ukr_v_4
+#define NN__UK_NV 4
+#define NN__UK_PACKB nn__sgemm_packb_v
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
+  for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__sgemm_ukr_v_3
+#define NN__UK_NV 3
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
+  for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__sgemm_ukr_v_2
+#define NN__UK_NV 2
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
+  for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__sgemm_ukr_v_1
+#define NN__UK_NV 1
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
+  for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+/* ---- begin src/kernels/gemm_ukr_end.inc ---- */
+/* kernels/gemm_ukr_end.inc: undefines the per-type, per-instruction-set parameters of kernels/gemm_ukr.inc after the
+   last micro-kernel of a family. */
+#undef NN__UK_T
+#undef NN__UK_V
+#undef NN__UK_W
+#undef NN__UK_NRP
+#undef NN__UK_TARGET
+#undef NN__UK_ZERO
+#undef NN__UK_LOAD
+#undef NN__UK_STORE
+#undef NN__UK_SET1
+#undef NN__UK_FMA
+#undef NN__UK_MUL
+#undef NN__UK_PACKBT
+/* ---- end src/kernels/gemm_ukr_end.inc ---- */
+
+#define NN__UK_T double
+#define NN__UK_V nn__gemm_v2d
+#define NN__UK_W 2
+#define NN__UK_NRP 8
+#define NN__UK_TARGET
+#define NN__UK_ZERO() nn__gemm_v2d_set1(0.0)
+#define NN__UK_LOAD(p) nn__gemm_v2d_load(p)
+#define NN__UK_STORE(p, v) nn__gemm_v2d_store(p, v)
+#define NN__UK_SET1(x) nn__gemm_v2d_set1(x)
+#define NN__UK_FMA(a, b, c) ((a) * (b) + (c))
+#define NN__UK_MUL(a, b) ((a) * (b))
+#define NN__UK_PACKBT nn__dgemm_packbt_c
+#define NN__UK_UKR nn__dgemm_ukr_v_4
+#define NN__UK_NV 4
+#define NN__UK_PACKB nn__dgemm_packb_v
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
+  for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__dgemm_ukr_v_3
+#define NN__UK_NV 3
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
+  for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__dgemm_ukr_v_2
+#define NN__UK_NV 2
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
+  for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+#define NN__UK_UKR nn__dgemm_ukr_v_1
+#define NN__UK_NV 1
+/* ---- begin src/kernels/gemm_ukr.inc ---- */
+/* kernels/gemm_ukr.inc: one SIMD micro-kernel (and, when asked, the B packing routine of its instruction set), a
+   template that kernels/gemm.c includes once per (element type, instruction set, tile width). Per instance (this
+   file undefines them at its end):
+     NN__UK_UKR                 name of the micro-kernel
+     NN__UK_NV                  vectors per row of the register tile (1 to 4): the tile is NV * W columns wide
+     NN__UK_PACKB               name of the B packing routine (optional: only defined once per type and set)
+   Per type and instruction set (left defined for the next instance):
+     NN__UK_T                   element type (float or double)
+     NN__UK_V, NN__UK_W         vector type and its number of lanes
+     NN__UK_NRP                 columns of a packed micro-panel (the widest tile of the set, for NN__UK_PACKB)
+     NN__UK_TARGET              the target attribute of the functions
+     NN__UK_ZERO() NN__UK_LOAD(p) NN__UK_STORE(p, v) NN__UK_SET1(x) NN__UK_FMA(a, b, c) NN__UK_MUL(a, b)
+     NN__UK_PACKBT              the transposing panel packer used when op(B) = B^T (with NN__UK_PACKB)
+
+   The register tile is MR = 6 rows by NV vectors: 6 * NV accumulators, NV vectors of B and one broadcast of A.
+   With NV = 4 that is 24 + 4 + 1 of the 32 AVX-512 registers, with NV = 2 it is 12 + 2 + 1 of the 16 AVX2 ones;
+   the narrower tiles serve the last columns of a product whose width is not a multiple of the widest tile. Each
+   step of k loads one row of the B micro-panel, broadcasts op(A)(i, p) for the six rows and issues 6 * NV fused
+   multiply-adds. op(A) is read in place: element (i, p) at a[i * rsa + p * csa], so a row-major A (rsa = lda,
+   csa = 1) and a transposed one (rsa = 1, csa = lda) need no packing. */
+
+#define NN__UK_NR (NN__UK_NV * NN__UK_W)
+
+/* NN__UK_IFv(x): x when the tile has more than v vectors */
+#if NN__UK_NV > 1
+#define NN__UK_IF1(...) __VA_ARGS__
+#else
+#define NN__UK_IF1(...)
+#endif
+#if NN__UK_NV > 2
+#define NN__UK_IF2(...) __VA_ARGS__
+#else
+#define NN__UK_IF2(...)
+#endif
+#if NN__UK_NV > 3
+#define NN__UK_IF3(...) __VA_ARGS__
+#else
+#define NN__UK_IF3(...)
+#endif
+
+#define NN__UK_LOADB(off)                                 \
+  b0 = NN__UK_LOAD(b + (off));                            \
+  NN__UK_IF1(b1 = NN__UK_LOAD(b + (off) + NN__UK_W);)     \
+  NN__UK_IF2(b2 = NN__UK_LOAD(b + (off) + 2 * NN__UK_W);) \
+  NN__UK_IF3(b3 = NN__UK_LOAD(b + (off) + 3 * NN__UK_W);)
+#define NN__UK_ROW(x, r0, r1, r2, r3)     \
+  t = NN__UK_SET1(x);                     \
+  r0 = NN__UK_FMA(t, b0, r0);             \
+  NN__UK_IF1(r1 = NN__UK_FMA(t, b1, r1);) \
+  NN__UK_IF2(r2 = NN__UK_FMA(t, b2, r2);) \
+  NN__UK_IF3(r3 = NN__UK_FMA(t, b3, r3);)
+#define NN__UK_APPLY(F, i, r0, r1, r2, r3) \
+  F(i, 0, r0);                             \
+  NN__UK_IF1(F(i, 1, r1);)                 \
+  NN__UK_IF2(F(i, 2, r2);)                 \
+  NN__UK_IF3(F(i, 3, r3);)
+#define NN__UK_DECL(v) \
+  NN__UK_V c0##v = NN__UK_ZERO(), c1##v = NN__UK_ZERO(), c2##v = NN__UK_ZERO(), c3##v = NN__UK_ZERO(), \
+           c4##v = NN__UK_ZERO(), c5##v = NN__UK_ZERO(), b##v;
+
+/* one step of k: B row at b + boff, A column at offset o of the six row pointers */
+#define NN__UK_STEP(o, boff)                 \
+  NN__UK_LOADB(boff);                        \
+  NN__UK_ROW(a0[o], c00, c01, c02, c03);     \
+  NN__UK_ROW(a1[o], c10, c11, c12, c13);     \
+  NN__UK_ROW(a2[o], c20, c21, c22, c23);     \
+  NN__UK_ROW(a3[o], c30, c31, c32, c33);     \
+  NN__UK_ROW(a4[o], c40, c41, c42, c43);     \
+  NN__UK_ROW(a5[o], c50, c51, c52, c53)
+
+/* writers of one vector of the finished tile: C = alpha acc, C = alpha acc + beta C */
+#define NN__UK_PUT0(i, v, r) NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_MUL(va, r))
+#define NN__UK_PUTB(i, v, r) \
+  NN__UK_STORE(c + (i) * ldc + (v) * NN__UK_W, NN__UK_FMA(vb, NN__UK_LOAD(c + (i) * ldc + (v) * NN__UK_W), NN__UK_MUL(va, r)))
+#define NN__UK_ALLROWS(F)                       \
+  NN__UK_APPLY(F, 0, c00, c01, c02, c03);       \
+  NN__UK_APPLY(F, 1, c10, c11, c12, c13);       \
+  NN__UK_APPLY(F, 2, c20, c21, c22, c23);       \
+  NN__UK_APPLY(F, 3, c30, c31, c32, c33);       \
+  NN__UK_APPLY(F, 4, c40, c41, c42, c43);       \
+  NN__UK_APPLY(F, 5, c50, c51, c52, c53)
+
+/* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
+   not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
+   garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
+  const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
+  const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
+  const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
+  NN__UK_DECL(0)
+  NN__UK_IF1(NN__UK_DECL(1))
+  NN__UK_IF2(NN__UK_DECL(2))
+  NN__UK_IF3(NN__UK_DECL(3))
+  NN__UK_V t, va, vb;
+  int64_t p, o = 0, l;
+  int i;
+  /* the C tile is only needed at the end: start fetching it now */
+  for (i = 0; i < 6; i++)
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
+  for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
+    NN__UK_STEP(o, 0);
+    NN__UK_STEP(o + csa, ldbp);
+    o += 2 * csa;
+    b += 2 * ldbp;
+  }
+  if (p < kc) {
+    NN__UK_STEP(o, 0);
+  }
+  va = NN__UK_SET1(ab[0]);
+  if (ab[1] == 0) {
+    NN__UK_ALLROWS(NN__UK_PUT0);
+  } else {
+    vb = NN__UK_SET1(ab[1]);
+    NN__UK_ALLROWS(NN__UK_PUTB);
+  }
+}
+
+#if defined(NN__UK_PACKB)
+/* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
+                                            NN__UK_T *bp) {
+  int64_t q, p;
+  for (q = 0; q < nc; q += NN__UK_NRP) {
+    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
+    NN__UK_T *dst = bp + q * kc;
+    if (tb) {
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
+    } else if (nr == NN__UK_NRP) {
+      const NN__UK_T *src = B + q;
+      for (p = 0; p < kc; p++) {
+        int v;
+        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
+      }
+    } else {
+      const NN__UK_T *src = B + q;
+      int j;
+      for (p = 0; p < kc; p++) {
+        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
+      }
+    }
+  }
+}
+#endif
+
+#undef NN__UK_NR
+#undef NN__UK_NRP
+#undef NN__UK_IF1
+#undef NN__UK_IF2
+#undef NN__UK_IF3
+#undef NN__UK_DECL
+#undef NN__UK_LOADB
+#undef NN__UK_ROW
+#undef NN__UK_APPLY
+#undef NN__UK_STEP
+#undef NN__UK_PUT0
+#undef NN__UK_PUTB
+#undef NN__UK_ALLROWS
+#undef NN__UK_UKR
+#undef NN__UK_NV
+#undef NN__UK_PACKB
+/* ---- end src/kernels/gemm_ukr.inc ---- */
+/* ---- begin src/kernels/gemm_ukr_end.inc ---- */
+/* kernels/gemm_ukr_end.inc: undefines the per-type, per-instruction-set parameters of kernels/gemm_ukr.inc after the
+   last micro-kernel of a family. */
+#undef NN__UK_T
+#undef NN__UK_V
+#undef NN__UK_W
+#undef NN__UK_NRP
+#undef NN__UK_TARGET
+#undef NN__UK_ZERO
+#undef NN__UK_LOAD
+#undef NN__UK_STORE
+#undef NN__UK_SET1
+#undef NN__UK_FMA
+#undef NN__UK_MUL
+#undef NN__UK_PACKBT
+/* ---- end src/kernels/gemm_ukr_end.inc ---- */
+#endif /* vector extensions */
 
 #if defined(NN__X86)
 #define NN__GEMM_T_AVX2 __attribute__((target("avx2,fma")))
@@ -7782,9 +9836,12 @@ NN__PRIVATE NN__GEMM_T_AVX2 void nn__dgemm_packbt_x86(const double *B, int64_t l
 /* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
    not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
    garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
-   hold two vector registers across the loop, which made GCC spill accumulators. */
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
-                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
   const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
   const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
   const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
@@ -7797,8 +9854,17 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
   int i;
   /* the C tile is only needed at the end: start fetching it now */
   for (i = 0; i < 6; i++)
-    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
   for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
     NN__UK_STEP(o, 0);
     NN__UK_STEP(o + csa, ldbp);
     o += 2 * csa;
@@ -7950,9 +10016,12 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
 /* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
    not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
    garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
-   hold two vector registers across the loop, which made GCC spill accumulators. */
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
-                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
   const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
   const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
   const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
@@ -7965,8 +10034,17 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
   int i;
   /* the C tile is only needed at the end: start fetching it now */
   for (i = 0; i < 6; i++)
-    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
   for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
     NN__UK_STEP(o, 0);
     NN__UK_STEP(o + csa, ldbp);
     o += 2 * csa;
@@ -8118,9 +10196,12 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
 /* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
    not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
    garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
-   hold two vector registers across the loop, which made GCC spill accumulators. */
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
-                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
   const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
   const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
   const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
@@ -8133,8 +10214,17 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
   int i;
   /* the C tile is only needed at the end: start fetching it now */
   for (i = 0; i < 6; i++)
-    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
   for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
     NN__UK_STEP(o, 0);
     NN__UK_STEP(o + csa, ldbp);
     o += 2 * csa;
@@ -8286,9 +10376,12 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
 /* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
    not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
    garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
-   hold two vector registers across the loop, which made GCC spill accumulators. */
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
-                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
   const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
   const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
   const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
@@ -8301,8 +10394,17 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
   int i;
   /* the C tile is only needed at the end: start fetching it now */
   for (i = 0; i < 6; i++)
-    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
   for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
     NN__UK_STEP(o, 0);
     NN__UK_STEP(o + csa, ldbp);
     o += 2 * csa;
@@ -8484,9 +10586,12 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
 /* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
    not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
    garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
-   hold two vector registers across the loop, which made GCC spill accumulators. */
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
-                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
   const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
   const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
   const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
@@ -8499,8 +10604,17 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
   int i;
   /* the C tile is only needed at the end: start fetching it now */
   for (i = 0; i < 6; i++)
-    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
   for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
     NN__UK_STEP(o, 0);
     NN__UK_STEP(o + csa, ldbp);
     o += 2 * csa;
@@ -8652,9 +10766,12 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
 /* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
    not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
    garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
-   hold two vector registers across the loop, which made GCC spill accumulators. */
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
-                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
   const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
   const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
   const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
@@ -8667,8 +10784,17 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
   int i;
   /* the C tile is only needed at the end: start fetching it now */
   for (i = 0; i < 6; i++)
-    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
   for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
     NN__UK_STEP(o, 0);
     NN__UK_STEP(o + csa, ldbp);
     o += 2 * csa;
@@ -8820,9 +10946,12 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
 /* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
    not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
    garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
-   hold two vector registers across the loop, which made GCC spill accumulators. */
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
-                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
   const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
   const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
   const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
@@ -8835,8 +10964,17 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
   int i;
   /* the C tile is only needed at the end: start fetching it now */
   for (i = 0; i < 6; i++)
-    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
   for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
     NN__UK_STEP(o, 0);
     NN__UK_STEP(o + csa, ldbp);
     o += 2 * csa;
@@ -8988,9 +11126,12 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
 /* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
    not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
    garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
-   hold two vector registers across the loop, which made GCC spill accumulators. */
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
-                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
   const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
   const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
   const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
@@ -9003,8 +11144,17 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
   int i;
   /* the C tile is only needed at the end: start fetching it now */
   for (i = 0; i < 6; i++)
-    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
   for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
     NN__UK_STEP(o, 0);
     NN__UK_STEP(o + csa, ldbp);
     o += 2 * csa;
@@ -9187,9 +11337,12 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
 /* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
    not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
    garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
-   hold two vector registers across the loop, which made GCC spill accumulators. */
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
-                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
   const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
   const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
   const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
@@ -9202,8 +11355,17 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
   int i;
   /* the C tile is only needed at the end: start fetching it now */
   for (i = 0; i < 6; i++)
-    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
   for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
     NN__UK_STEP(o, 0);
     NN__UK_STEP(o + csa, ldbp);
     o += 2 * csa;
@@ -9355,9 +11517,12 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
 /* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
    not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
    garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
-   hold two vector registers across the loop, which made GCC spill accumulators. */
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
-                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
   const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
   const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
   const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
@@ -9370,8 +11535,17 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
   int i;
   /* the C tile is only needed at the end: start fetching it now */
   for (i = 0; i < 6; i++)
-    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
   for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
     NN__UK_STEP(o, 0);
     NN__UK_STEP(o + csa, ldbp);
     o += 2 * csa;
@@ -9553,9 +11727,12 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
 /* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
    not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
    garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
-   hold two vector registers across the loop, which made GCC spill accumulators. */
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
-                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
   const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
   const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
   const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
@@ -9568,8 +11745,17 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
   int i;
   /* the C tile is only needed at the end: start fetching it now */
   for (i = 0; i < 6; i++)
-    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
   for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
     NN__UK_STEP(o, 0);
     NN__UK_STEP(o + csa, ldbp);
     o += 2 * csa;
@@ -9721,9 +11907,12 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
 /* C[0:6, 0:NR] = alpha * op(A)[0:6, 0:kc] * Bpanel + beta * C with alpha = ab[0], beta = ab[1] (beta == 0: C is
    not read). Bpanel is kc x NR at b with rows ldbp apart (a packed micro-panel: ldbp = NR); rows of op(A) at or past mr are not read (their results are
    garbage: the caller passes a scratch tile for edge tiles). alpha and beta come through memory so that they do not
-   hold two vector registers across the loop, which made GCC spill accumulators. */
+   hold two vector registers across the loop, which made GCC spill accumulators. pfo != 0 (only with csa == 1):
+   the rows pfo elements further on (the next row panel) are prefetched along the way, a line per row each time
+   the loop enters a new line; op(A) streamed from memory otherwise stalls the first pass over each panel. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t rsa, int64_t csa, const NN__UK_T *b,
-                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab) {
+                                          int64_t ldbp, NN__UK_T *c, int64_t ldc, int mr, const NN__UK_T *ab,
+                                          int64_t pfo) {
   const NN__UK_T *a0 = a, *a1 = a + (mr > 1 ? rsa : 0), *a2 = a + (mr > 2 ? 2 * rsa : 0);
   const NN__UK_T *a3 = a + (mr > 3 ? 3 * rsa : 0), *a4 = a + (mr > 4 ? 4 * rsa : 0);
   const NN__UK_T *a5 = a + (mr > 5 ? 5 * rsa : 0);
@@ -9736,8 +11925,17 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
   int i;
   /* the C tile is only needed at the end: start fetching it now */
   for (i = 0; i < 6; i++)
-    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) _mm_prefetch((const char *)(c + i * ldc + l), _MM_HINT_T0);
+    for (l = 0; l < NN__UK_NR; l += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(c + i * ldc + l), 0, 3);
   for (p = 0; p + 1 < kc; p += 2) {
+    if (pfo && (o & (64 / (int64_t)sizeof(NN__UK_T) - 1)) == 0) {
+      /* one line of each row of the next row panel (csa == 1 only) */
+      __builtin_prefetch((const void *)(a0 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a1 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a2 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a3 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a4 + pfo + o), 0, 3);
+      __builtin_prefetch((const void *)(a5 + pfo + o), 0, 3);
+    }
     NN__UK_STEP(o, 0);
     NN__UK_STEP(o + csa, ldbp);
     o += 2 * csa;
@@ -9859,15 +12057,25 @@ NN__PRIVATE void nn__sgemm_get_cfg(int isa, nn__sgemm_cfg *cfg) {
   cfg->kc = 512;
   cfg->ukr[0] = cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__sgemm_ukr_c;
   cfg->packb = nn__sgemm_packb_c;
+#if defined(NN__GEMM_VEXT)
+  cfg->w = 4;
+  cfg->ukr[0] = nn__sgemm_ukr_v_1;
+  cfg->ukr[1] = nn__sgemm_ukr_v_2;
+  cfg->ukr[2] = nn__sgemm_ukr_v_3;
+  cfg->ukr[3] = nn__sgemm_ukr_v_4;
+  cfg->packb = nn__sgemm_packb_v;
+#endif
 #if defined(NN__X86)
   if (isa == NN__GEMM_ISA_AVX512) {
     cfg->nr = 64;
+    cfg->w = 16;
     cfg->ukr[0] = nn__sgemm_ukr_avx512_1;
     cfg->ukr[1] = nn__sgemm_ukr_avx512_2;
     cfg->ukr[2] = nn__sgemm_ukr_avx512_3;
     cfg->ukr[3] = nn__sgemm_ukr_avx512_4;
     cfg->packb = nn__sgemm_packb_avx512;
   } else if (isa == NN__GEMM_ISA_AVX2) {
+    cfg->nr = 16;
     cfg->w = 8;
     cfg->ukr[0] = nn__sgemm_ukr_avx2_1;
     cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__sgemm_ukr_avx2_2;
@@ -9882,15 +12090,25 @@ NN__PRIVATE void nn__dgemm_get_cfg(int isa, nn__dgemm_cfg *cfg) {
   cfg->kc = 512;
   cfg->ukr[0] = cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__dgemm_ukr_c;
   cfg->packb = nn__dgemm_packb_c;
+#if defined(NN__GEMM_VEXT)
+  cfg->w = 2;
+  cfg->ukr[0] = nn__dgemm_ukr_v_1;
+  cfg->ukr[1] = nn__dgemm_ukr_v_2;
+  cfg->ukr[2] = nn__dgemm_ukr_v_3;
+  cfg->ukr[3] = nn__dgemm_ukr_v_4;
+  cfg->packb = nn__dgemm_packb_v;
+#endif
 #if defined(NN__X86)
   if (isa == NN__GEMM_ISA_AVX512) {
     cfg->nr = 32;
+    cfg->w = 8;
     cfg->ukr[0] = nn__dgemm_ukr_avx512_1;
     cfg->ukr[1] = nn__dgemm_ukr_avx512_2;
     cfg->ukr[2] = nn__dgemm_ukr_avx512_3;
     cfg->ukr[3] = nn__dgemm_ukr_avx512_4;
     cfg->packb = nn__dgemm_packb_avx512;
   } else if (isa == NN__GEMM_ISA_AVX2) {
+    cfg->nr = 8;
     cfg->w = 4;
     cfg->ukr[0] = nn__dgemm_ukr_avx2_1;
     cfg->ukr[1] = cfg->ukr[2] = cfg->ukr[3] = nn__dgemm_ukr_avx2_2;
@@ -10064,17 +12282,19 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
       int mr = (int)(i1 - i < NN__GEMM_MR ? i1 - i : NN__GEMM_MR);                                             \
       const T *a = g->ta ? g->A + p0 * lda + i : g->A + i * lda + p0;                                          \
       T *c = g->C + i * ldc;                                                                                   \
+      /* the first tile of a row panel prefetches the next row panel of a row-major A (from L3 or memory) */    \
+      int64_t pfo = !g->ta && i + 2 * NN__GEMM_MR <= i1 ? NN__GEMM_MR * lda : 0;                               \
       for (j = j0; j < j1; j += nrc) {                                                                         \
         int64_t nr = j1 - j < nrc ? j1 - j : nrc, ldbp = j < jd ? g->ldb : nrc;                                \
         int nv = (int)((nr + g->cfg.w - 1) / g->cfg.w); /* the narrowest tile that covers nr columns */        \
         nn__##S##gemm_ukr_fn ukr = g->cfg.ukr[nv - 1];                                                         \
         const T *b = j < jd ? bd + j : bp + (j - jd) * kc;                                                     \
         if (mr == NN__GEMM_MR && nr == nv * g->cfg.w) {                                                        \
-          ukr(kc, a, rsa, csa, b, ldbp, c + j, ldc, mr, ab);                                                   \
+          ukr(kc, a, rsa, csa, b, ldbp, c + j, ldc, mr, ab, j == j0 ? pfo : 0);                                \
         } else {                                                                                               \
           int64_t ii, jj;                                                                                      \
           T beta = ab[1];                                                                                      \
-          ukr(kc, a, rsa, csa, b, ldbp, tile, nrc, mr, ab0);                                                   \
+          ukr(kc, a, rsa, csa, b, ldbp, tile, nrc, mr, ab0, j == j0 ? pfo : 0);                                \
           for (ii = 0; ii < mr; ii++)                                                                          \
             for (jj = 0; jj < nr; jj++)                                                                        \
               c[ii * ldc + j + jj] =                                                                           \
@@ -11241,7 +13461,8 @@ static const char *const nn__binop_names[NN_BINOP_COUNT] = {
 static const char *const nn__unop_names[NN_UNOP_COUNT] = {
     "negative", "absolute", "sign", "square", "relu", "round", "floor", "ceil", "trunc", "exp", "exp2", "expm1",
     "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "arcsin", "arccos",
-    "arctan", "sinh", "cosh", "tanh", "sigmoid", "erf", "isnan", "isinf", "isfinite", "logical_not"};
+    "arctan", "sinh", "cosh", "tanh", "sigmoid", "erf", "gelu", "gelu_tanh", "silu", "softplus", "log_sigmoid",
+    "isnan", "isinf", "isfinite", "logical_not"};
 
 NNDEF const char *nn_binop_name(nn_binop op) {
   return (int)op >= 0 && op < NN_BINOP_COUNT ? nn__binop_names[op] : "invalid";
@@ -11589,6 +13810,11 @@ NN__UNARY_API(nn_cosh, NN_OP_COSH)
 NN__UNARY_API(nn_tanh, NN_OP_TANH)
 NN__UNARY_API(nn_sigmoid, NN_OP_SIGMOID)
 NN__UNARY_API(nn_erf, NN_OP_ERF)
+NN__UNARY_API(nn_gelu, NN_OP_GELU)
+NN__UNARY_API(nn_gelu_tanh, NN_OP_GELU_TANH)
+NN__UNARY_API(nn_silu, NN_OP_SILU)
+NN__UNARY_API(nn_softplus, NN_OP_SOFTPLUS)
+NN__UNARY_API(nn_log_sigmoid, NN_OP_LOG_SIGMOID)
 NN__UNARY_API(nn_isnan, NN_OP_ISNAN)
 NN__UNARY_API(nn_isinf, NN_OP_ISINF)
 NN__UNARY_API(nn_isfinite, NN_OP_ISFINITE)
