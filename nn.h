@@ -940,6 +940,68 @@ NNDEF nn_status nn_fprint(FILE *f, const nn_tensor *t, const nn_print_options *o
 NNDEF int nn_to_string(const nn_tensor *t, char *buf, size_t cap, const nn_print_options *opt);
 /* ---- end src/core/print.h ---- */
 #endif
+/* ---- begin src/autograd/autograd.h ---- */
+/* autograd/autograd.h: reverse-mode automatic differentiation (define-by-run, like PyTorch's autograd).
+
+   Mark the leaves you want gradients for with nn_requires_grad(w, 1). While grad mode is on (the default), every
+   differentiable op whose inputs require gradients records a node that remembers what its backward pass needs, and
+   its result requires gradients too. nn_backward(loss, NULL) walks the recorded graph from a scalar loss and adds
+   d loss / d leaf into each leaf's gradient (nn_grad(w)), accumulating across calls until nn_zero_grad(w).
+
+   Memory: a node belongs to the tensors it produced. Freeing those tensors (nn_free, or nn_scope_end for a scope
+   that owns them) frees the graph, so a training step inside nn_scope_begin/nn_scope_end leaves nothing behind.
+   A leaf owns its gradient: nn_grad(w) is borrowed, valid until nn_zero_grad(w) or nn_free(w).
+   By default nn_backward frees what the graph saved for the backward pass; a second backward through the same graph
+   is an error unless the first one passed retain_graph = 1.
+
+   The _out forms of the ops (nn_binary_out, nn_matmul_out, ...) never record: they are for inference, optimizers
+   and code inside nn_no_grad_begin/nn_no_grad_end. A graph belongs to the thread that built it. */
+
+/* Marks a leaf as needing gradients (on = 1) or not. Only float32/float64 tensors can require gradients; a tensor
+   produced by a recorded op is not a leaf (use nn_detach to get one). */
+NNDEF nn_status nn_requires_grad(nn_tensor *t, int on);
+/* 1 when gradients flow to or through t (a marked leaf or the result of a recorded op). */
+NNDEF int nn_requires_grad_get(const nn_tensor *t);
+/* 1 for a leaf: a tensor that no recorded op produced. */
+NNDEF int nn_is_leaf(const nn_tensor *t);
+/* Back-propagates from t. grad is d(something)/dt with t's shape, or NULL when t has one element (then 1).
+   Adds the gradients into the leaves' .grad and frees the graph's saved tensors. */
+NNDEF nn_status nn_backward(nn_tensor *t, const nn_tensor *grad);
+/* nn_backward with retain_graph = 1 keeping the graph usable for another backward. */
+NNDEF nn_status nn_backward_ex(nn_tensor *t, const nn_tensor *grad, int retain_graph);
+/* The accumulated gradient of a leaf (borrowed: owned by t), or NULL when none has been computed. */
+NNDEF nn_tensor *nn_grad(const nn_tensor *t);
+/* Drops the gradient of t (PyTorch's zero_grad(set_to_none=True)); the next backward starts from zero. */
+NNDEF void nn_zero_grad(nn_tensor *t);
+/* Turns recording on or off for this thread (torch.set_grad_enabled); returns the previous setting. */
+NNDEF int nn_set_grad_enabled(int enabled);
+/* 1 when ops record on this thread. */
+NNDEF int nn_is_grad_enabled(void);
+/* A no-grad region (torch.no_grad()): ops between begin and end record nothing. Regions nest. */
+NNDEF void nn_no_grad_begin(void);
+NNDEF void nn_no_grad_end(void);
+/* A view of t's data that is a leaf without gradient history (tensor.detach()). */
+NNDEF nn_tensor *nn_detach(const nn_tensor *t);
+
+/* Gradient check (torch.autograd.gradcheck): f maps the n inputs to a tensor; the check compares the gradients
+   that nn_backward computes for sum(f(inputs) * w), with w a fixed random tensor, against central finite differences
+   with step eps, per element: |analytic - numeric| <= atol + rtol |numeric|. Inputs should be float64 leaves
+   requiring gradients. Returns NN_OK, or NN_ERR_VALUE with a message naming the input, the element and both values. */
+typedef nn_tensor *(*nn_grad_fn)(nn_tensor *const *inputs, int n, void *ctx);
+NNDEF nn_status nn_gradcheck(nn_grad_fn f, void *ctx, nn_tensor *const *inputs, int n, double eps, double atol,
+                             double rtol);
+
+/* Custom differentiable ops. backward receives the gradient of the output and fills grads[i] with a new tensor for
+   each input i that needs one (broadcast shapes are summed back and dtypes converted for you), or leaves it NULL.
+   saved[] are the tensors given to nn_custom_op (the op keeps them alive), ctx is passed through untouched. */
+typedef nn_status (*nn_backward_fn)(const nn_tensor *grad_out, nn_tensor *const *saved, int nsaved, void *ctx,
+                                    nn_tensor **grads, int ninputs);
+/* Records output as computed from inputs by a user's op: output (already computed, e.g. under nn_no_grad_begin)
+   gets a node whose backward is fn. Returns output, or NULL on error (output is then freed). Does nothing when
+   grad mode is off or no input requires gradients. */
+NNDEF nn_tensor *nn_custom_op(const char *name, nn_tensor *output, nn_tensor *const *inputs, int ninputs,
+                              nn_tensor *const *saved, int nsaved, nn_backward_fn fn, void *ctx);
+/* ---- end src/autograd/autograd.h ---- */
 
 #ifdef __cplusplus
 }
@@ -1343,6 +1405,83 @@ NN__PRIVATE void nn__parallel_for(int64_t nchunks, nn__task_fn fn, void *ctx) {
 
 #endif
 /* ---- end src/base/threads.c ---- */
+/* ---- begin src/autograd/node.h ---- */
+/* autograd/node.h (private): the graph node and the calls an op makes to record itself.
+
+   Included before the ops so that they can record; the engine (autograd/engine.c) and the backward formulas
+   (autograd/grad_*.c) come after them in the manifest. How an op records (see grad_elementwise.c for examples):
+
+       res = ...compute the result as usual...;
+       if (res && nn__ag_wanted2(a, b)) res = nn__grad_record_xxx(res, a, b, ...);   (frees res on failure)
+
+   where the recording function does
+       nn__node *n = nn__ag_node("nn_mul", backward_fn, 2, inputs);   (NULL + error on failure)
+       nn__ag_save(n, 0, a); ...; n->i[0] = axis; ...
+       return nn__ag_attach(n, res);
+
+   Backward functions run with grad mode off inside a scope of the engine. They get the gradient of the output
+   (gout, the output's shape) and set gin[i] to a new tensor for each input i whose edge is live (n->in[i].node !=
+   NULL); the engine sums broadcast dimensions back to the input's shape and converts to its dtype. They return
+   NN_OK or an error status (with a message). */
+
+typedef struct nn__node nn__node;
+typedef nn_status (*nn__backward_fn)(nn__node *n, const nn_tensor *gout, nn_tensor **gin);
+
+#define NN__AG_SAVED 6
+
+typedef struct nn__edge {
+  nn__node *node; /* the node that produced input i (an accumulate node for a leaf); NULL: no gradient needed */
+  nn_dtype dtype; /* input i's dtype and shape, to fit its gradient */
+  int ndim;
+  int64_t shape[NN_MAX_DIMS];
+} nn__edge;
+
+struct nn__node {
+  const char *name; /* the recording op, for messages */
+  nn__backward_fn backward;
+  long refs; /* the tensors it produced + the nodes that consume it */
+  int nin;
+  nn__edge *in;
+  nn_tensor *saved[NN__AG_SAVED]; /* private headers (in no scope) sharing the saved tensors' storage */
+  double d[4];                    /* op parameters */
+  int64_t i[2 * NN_MAX_DIMS + 4];
+  void *extra; /* op-specific data freed with free_extra (NN_FREE when NULL) */
+  void (*free_extra)(void *);
+  nn_tensor *leaf; /* accumulate nodes only: the leaf whose .grad they fill (cleared when the leaf is freed) */
+  int is_leaf;
+  int released; /* backward ran without retain_graph: saved tensors are gone */
+  /* engine state during one backward */
+  nn_tensor *gacc;
+  unsigned long mark;
+  nn__node *link; /* free list / work stack */
+};
+
+static NN_THREAD_LOCAL int nn__no_grad_depth = 0; /* grad mode is on when 0 */
+
+NN__PRIVATE int nn__ag_wanted1(const nn_tensor *a) { return nn__no_grad_depth == 0 && a && a->requires_grad; }
+NN__PRIVATE int nn__ag_wanted2(const nn_tensor *a, const nn_tensor *b) {
+  return nn__no_grad_depth == 0 && ((a && a->requires_grad) || (b && b->requires_grad));
+}
+NN__PRIVATE int nn__ag_wanted3(const nn_tensor *a, const nn_tensor *b, const nn_tensor *c) {
+  return nn__no_grad_depth == 0 && ((a && a->requires_grad) || (b && b->requires_grad) || (c && c->requires_grad));
+}
+
+NN__PRIVATE nn__node *nn__ag_node(const char *name, nn__backward_fn fn, int nin, const nn_tensor *const *inputs);
+NN__PRIVATE nn_status nn__ag_save(nn__node *n, int slot, const nn_tensor *t);
+NN__PRIVATE nn_tensor *nn__ag_attach(nn__node *n, nn_tensor *out);
+NN__PRIVATE void nn__node_decref(nn__node *n);
+/* Called by nn_free for a tensor with a grad_node. */
+NN__PRIVATE void nn__ag_tensor_freed(nn_tensor *t);
+/* The recorders of the elementwise ops (autograd/grad_elementwise.c). */
+NN__PRIVATE nn_tensor *nn__grad_binary(nn_binop op, nn_tensor *res, const nn_tensor *a, const nn_tensor *b);
+NN__PRIVATE nn_tensor *nn__grad_unary(nn_unop op, nn_tensor *res, const nn_tensor *x);
+NN__PRIVATE nn_tensor *nn__grad_add_scaled(nn_tensor *res, const nn_tensor *a, const nn_tensor *b, double alpha);
+NN__PRIVATE nn_tensor *nn__grad_where(nn_tensor *res, const nn_tensor *cond, const nn_tensor *a, const nn_tensor *b);
+NN__PRIVATE nn_tensor *nn__grad_clip(nn_tensor *res, const nn_tensor *x, double lo, double hi);
+NN__PRIVATE nn_tensor *nn__grad_copy(nn_tensor *res, const nn_tensor *x);
+/* The recorder of the reductions (autograd/grad_reduce.c); red[i] != 0 marks the reduced axes of x. */
+NN__PRIVATE nn_tensor *nn__grad_reduce(int op, nn_tensor *res, const nn_tensor *x, const int *red, int ddof);
+/* ---- end src/autograd/node.h ---- */
 /* ---- begin src/core/tensor.c ---- */
 /* core/tensor.c: dtypes, storage allocation, tensor headers and scopes. */
 
@@ -1573,6 +1712,7 @@ NN__PRIVATE void nn__storage_release(nn_storage *s) {
 NNDEF void nn_free(nn_tensor *t) {
   if (!t) return;
   nn__scope_unlink(t);
+  if (t->grad_node) nn__ag_tensor_freed(t);
   if (t->grad) {
     nn_tensor *g = t->grad;
     t->grad = NULL;
@@ -2244,6 +2384,7 @@ NNDEF nn_tensor *nn_astype(const nn_tensor *x, nn_dtype dtype) {
   if (nn__check_cpu("nn_astype", x, "x") != NN_OK) return NULL;
   t = nn__new("nn_astype", dtype, x->shape, x->ndim);
   if (t) nn__assign(t, x);
+  if (t && nn__ag_wanted1(x)) t = nn__grad_copy(t, x);
   return t;
 }
 
@@ -2252,12 +2393,17 @@ NNDEF nn_tensor *nn_copy(const nn_tensor *x) {
   if (nn__check_cpu("nn_copy", x, "x") != NN_OK) return NULL;
   t = nn__new("nn_copy", x->dtype, x->shape, x->ndim);
   if (t) nn__assign(t, x);
+  if (t && nn__ag_wanted1(x)) t = nn__grad_copy(t, x);
   return t;
 }
 
 NNDEF nn_tensor *nn_contiguous(const nn_tensor *x) {
   if (nn__check_cpu("nn_contiguous", x, "x") != NN_OK) return NULL;
-  if (nn_is_contiguous(x)) return nn__view("nn_contiguous", x, x->shape, x->strides, x->ndim, x->data);
+  if (nn_is_contiguous(x)) {
+    nn_tensor *v = nn__view("nn_contiguous", x, x->shape, x->strides, x->ndim, x->data);
+    if (v && nn__ag_wanted1(x)) v = nn__grad_copy(v, x);
+    return v;
+  }
   return nn_copy(x);
 }
 
@@ -13671,6 +13817,7 @@ NN__PRIVATE nn_tensor *nn__binary(const char *name, nn_binop op, nn_tensor *out,
     tmp = NULL;
   }
   res = out ? out : tmp;
+  if (!out && nn__ag_wanted2(a, b)) res = nn__grad_binary(op, res, a, b);
 done:
   nn_free(ta);
   nn_free(tb);
@@ -13767,6 +13914,7 @@ NN__PRIVATE nn_tensor *nn__unary(const char *name, nn_unop op, nn_tensor *out, c
     tmp = NULL;
   }
   res = out ? out : tmp;
+  if (!out && nn__ag_wanted1(x)) res = nn__grad_unary(op, res, x);
 done:
   nn_free(tx);
   return res;
@@ -13895,6 +14043,7 @@ NNDEF nn_tensor *nn_add_scaled(const nn_tensor *a, const nn_tensor *b, double al
     nn_free(out);
     return NULL;
   }
+  if (nn__ag_wanted2(a, b)) out = nn__grad_add_scaled(out, a, b, alpha);
   return out;
 }
 
@@ -13979,6 +14128,7 @@ NNDEF nn_tensor *nn_where(const nn_tensor *cond, const nn_tensor *a, const nn_te
   nn__iter_init(&it, 4, ops, shape, ndim);
   es = nn_dtype_size(dt);
   nn__iter_run(&it, es == 1 ? nn__where_row1 : es == 4 ? nn__where_row4 : nn__where_row8, NULL);
+  if (nn__ag_wanted2(a, b)) out = nn__grad_where(out, cond, a, b);
 done:
   nn_free(tc);
   nn_free(ta);
@@ -14050,6 +14200,7 @@ NNDEF nn_tensor *nn_clip(const nn_tensor *x, double lo, double hi) {
     nn_free(out);
     out = NULL;
   }
+  if (out && nn__ag_wanted1(x)) out = nn__grad_clip(out, x, lo, hi);
   nn_free(tx);
   return out;
 }
@@ -14588,8 +14739,8 @@ NN__PRIVATE void nn__rfill(nn_tensor *t, double v) {
 
 /* The body of every reduction. op: an nn_reduce_op or NN__ROP_ARG*. all: reduce over every axis. force_out: an
    output dtype replacing the usual one (NN_DTYPE_COUNT for none; used by nn_sum_all). */
-NN__PRIVATE nn_tensor *nn__reduce(const char *name, int op, const nn_tensor *x, const int *axes, int naxes, int all,
-                                  int keepdims, int ddof, nn_dtype force_out) {
+NN__PRIVATE nn_tensor *nn__reduce_impl(const char *name, int op, const nn_tensor *x, const int *axes, int naxes,
+                                       int all, int keepdims, int ddof, nn_dtype force_out) {
   int red[NN_MAX_DIMS], i, ondim = 0;
   int64_t oshape[NN_MAX_DIMS], N = 1;
   nn_dtype cdt, odt;
@@ -14726,6 +14877,22 @@ fail:
   nn_free(xs);
   nn_free(out);
   return NULL;
+}
+
+/* nn__reduce_impl plus gradient recording (the reduced axes, normalized, go to the node). */
+NN__PRIVATE nn_tensor *nn__reduce(const char *name, int op, const nn_tensor *x, const int *axes, int naxes, int all,
+                                  int keepdims, int ddof, nn_dtype force_out) {
+  nn_tensor *out = nn__reduce_impl(name, op, x, axes, naxes, all, keepdims, ddof, force_out);
+  if (out && op < (int)NN_REDUCE_COUNT && nn__ag_wanted1(x)) {
+    int red[NN_MAX_DIMS], i;
+    for (i = 0; i < x->ndim; i++) red[i] = all;
+    for (i = 0; !all && i < naxes; i++) {
+      int a = axes[i];
+      if (nn__norm_axis(name, &a, x->ndim) == NN_OK) red[a] = 1;
+    }
+    out = nn__grad_reduce(op, out, x, red, ddof);
+  }
+  return out;
 }
 
 NNDEF nn_tensor *nn_reduce(nn_reduce_op op, const nn_tensor *x, const int *axes, int naxes, int keepdims, int ddof) {
@@ -19538,6 +19705,1031 @@ NNDEF nn_status nn_fprint(FILE *f, const nn_tensor *t, const nn_print_options *o
 NNDEF nn_status nn_print(const nn_tensor *t) { return nn_fprint(stdout, t, NULL); }
 /* ---- end src/core/print.c ---- */
 #endif
+/* ---- begin src/autograd/engine.c ---- */
+/* autograd/engine.c: graph nodes, their lifetime, and the backward pass.
+
+   A node is reference-counted: one reference per tensor header it produced (t->grad_node) and one per consuming
+   node's edge. When the last tensor of a step is freed the whole graph of that step goes with it. Leaves get an
+   accumulate node lazily (the first time an op consumes them); it points back at the leaf weakly and is cut loose
+   when the leaf is freed. Freeing walks the graph with an explicit list, so long chains cannot overflow the stack. */
+
+static NN_THREAD_LOCAL unsigned long nn__ag_stamp = 0;
+
+NN__PRIVATE void nn__node_decref(nn__node *n) {
+  nn__node *work;
+  int i;
+  if (!n || --n->refs > 0) return;
+  n->link = NULL;
+  work = n;
+  while (work) {
+    nn__node *m = work;
+    work = m->link;
+    for (i = 0; i < m->nin; i++) {
+      nn__node *c = m->in[i].node;
+      if (c && --c->refs == 0) {
+        c->link = work;
+        work = c;
+      }
+    }
+    for (i = 0; i < NN__AG_SAVED; i++) nn_free(m->saved[i]);
+    nn_free(m->gacc);
+    if (m->extra) {
+      if (m->free_extra) m->free_extra(m->extra);
+      else NN_FREE(m->extra);
+    }
+    if (m->leaf) m->leaf->grad_node = NULL;
+    NN_FREE(m->in);
+    NN_FREE(m);
+  }
+}
+
+NN__PRIVATE void nn__ag_tensor_freed(nn_tensor *t) {
+  nn__node *n = (nn__node *)t->grad_node;
+  t->grad_node = NULL;
+  if (!n) return;
+  if (n->leaf == t) n->leaf = NULL;
+  nn__node_decref(n);
+}
+
+NN__PRIVATE nn__node *nn__node_alloc(const char *name, int nin) {
+  nn__node *n = (nn__node *)NN_MALLOC(sizeof(nn__node));
+  if (!n) {
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate an autograd node", name);
+    return NULL;
+  }
+  memset(n, 0, sizeof(*n));
+  n->name = name;
+  n->refs = 1;
+  if (nin > 0) {
+    n->in = (nn__edge *)NN_MALLOC(sizeof(nn__edge) * (size_t)nin);
+    if (!n->in) {
+      NN_FREE(n);
+      nn__fail(NN_ERR_OOM, "%s: cannot allocate an autograd node", name);
+      return NULL;
+    }
+    memset(n->in, 0, sizeof(nn__edge) * (size_t)nin);
+  }
+  n->nin = nin;
+  return n;
+}
+
+/* The node gradients of t flow into: its producer, or (for a leaf requiring gradients) its accumulate node, made on
+   first use. NULL when t needs no gradient. Sets an error and returns NULL with *oom = 1 on allocation failure. */
+NN__PRIVATE nn__node *nn__ag_edge_of(nn_tensor *t, int *oom) {
+  nn__node *n;
+  if (!t || !t->requires_grad) return NULL;
+  if (t->grad_node) return (nn__node *)t->grad_node;
+  n = nn__node_alloc("nn_requires_grad", 0);
+  if (!n) {
+    *oom = 1;
+    return NULL;
+  }
+  n->is_leaf = 1;
+  n->leaf = t;
+  t->grad_node = n;
+  return n;
+}
+
+NN__PRIVATE nn__node *nn__ag_node(const char *name, nn__backward_fn fn, int nin, const nn_tensor *const *inputs) {
+  nn__node *n = nn__node_alloc(name, nin);
+  int i, j, oom = 0;
+  if (!n) return NULL;
+  n->backward = fn;
+  for (i = 0; i < nin; i++) {
+    nn_tensor *x = (nn_tensor *)inputs[i]; /* the edge is bookkeeping; x's values are untouched */
+    nn__edge *e = &n->in[i];
+    if (!x) continue;
+    e->dtype = x->dtype;
+    e->ndim = x->ndim;
+    for (j = 0; j < x->ndim; j++) e->shape[j] = x->shape[j];
+    e->node = nn__ag_edge_of(x, &oom);
+    if (oom) {
+      nn__node_decref(n);
+      return NULL;
+    }
+    if (e->node) e->node->refs++;
+  }
+  return n;
+}
+
+/* Keeps t's values for the backward pass: a private header over the same storage, outside every scope. */
+NN__PRIVATE nn_status nn__ag_save(nn__node *n, int slot, const nn_tensor *t) {
+  nn_tensor *v;
+  if (!t) return NN_OK;
+  NN_ASSERT(slot >= 0 && slot < NN__AG_SAVED && !n->saved[slot]);
+  v = nn__view(n->name, t, t->shape, t->strides, t->ndim, t->data);
+  if (!v) return nn_last_status();
+  nn__scope_unlink(v);
+  n->saved[slot] = v;
+  return NN_OK;
+}
+
+/* Makes n the producer of out. Takes over the caller's reference to n. Returns out; with n == NULL (a failed
+   node) frees out and returns NULL so that the op reports the failure. */
+NN__PRIVATE nn_tensor *nn__ag_attach(nn__node *n, nn_tensor *out) {
+  if (!n) {
+    nn_free(out);
+    return NULL;
+  }
+  if (out->grad_node) nn__ag_tensor_freed(out);
+  out->grad_node = n;
+  out->requires_grad = 1;
+  return out;
+}
+
+/* ---- public switches ---- */
+
+NNDEF nn_status nn_requires_grad(nn_tensor *t, int on) {
+  if (nn__check_cpu("nn_requires_grad", t, "t") != NN_OK) return nn_last_status();
+  if (t->grad_node && !((nn__node *)t->grad_node)->is_leaf)
+    return nn__fail(NN_ERR_ARG,
+                    "nn_requires_grad: t was produced by a recorded op (%s) and is not a leaf; use nn_detach for a leaf",
+                    ((nn__node *)t->grad_node)->name);
+  if (on && !nn__is_float(t->dtype))
+    return nn__fail(NN_ERR_DTYPE, "nn_requires_grad: only float tensors can require gradients, got %s",
+                    nn_dtype_name(t->dtype));
+  t->requires_grad = on ? 1 : 0;
+  if (!on && t->grad_node) nn__ag_tensor_freed(t);
+  return NN_OK;
+}
+
+NNDEF int nn_requires_grad_get(const nn_tensor *t) { return t && t->requires_grad; }
+NNDEF int nn_is_leaf(const nn_tensor *t) {
+  return t && (!t->grad_node || ((nn__node *)t->grad_node)->is_leaf);
+}
+NNDEF nn_tensor *nn_grad(const nn_tensor *t) { return t ? t->grad : NULL; }
+NNDEF void nn_zero_grad(nn_tensor *t) {
+  if (t && t->grad) {
+    nn_tensor *g = t->grad;
+    t->grad = NULL;
+    nn_free(g);
+  }
+}
+NNDEF int nn_set_grad_enabled(int enabled) {
+  int prev = nn__no_grad_depth == 0;
+  nn__no_grad_depth = enabled ? 0 : 1;
+  return prev;
+}
+NNDEF int nn_is_grad_enabled(void) { return nn__no_grad_depth == 0; }
+NNDEF void nn_no_grad_begin(void) { nn__no_grad_depth++; }
+NNDEF void nn_no_grad_end(void) {
+  if (nn__no_grad_depth > 0) nn__no_grad_depth--;
+}
+
+NNDEF nn_tensor *nn_detach(const nn_tensor *t) {
+  nn_tensor *v;
+  if (nn__check_cpu("nn_detach", t, "t") != NN_OK) return NULL;
+  v = nn__view("nn_detach", t, t->shape, t->strides, t->ndim, t->data);
+  return v;
+}
+
+/* ---- fitting a gradient to its input ---- */
+
+/* Sums g over the dimensions that broadcasting added or stretched so it has the given shape, and converts it to
+   dtype. Returns g itself when nothing needs doing, else a new tensor (g is left to the caller). */
+NN__PRIVATE nn_tensor *nn__ag_fit(const char *name, nn_tensor *g, const int64_t *shape, int ndim, nn_dtype dt) {
+  int axes[NN_MAX_DIMS], naxes = 0, lead = g->ndim - ndim, i;
+  nn_tensor *r = g, *s, *c;
+  if (lead < 0) {
+    char b1[96], b2[96];
+    nn__fail(NN_ERR_SHAPE, "%s: backward produced a gradient of shape %s for an input of shape %s", name,
+             nn__fmt_shape(b1, sizeof b1, g->shape, g->ndim), nn__fmt_shape(b2, sizeof b2, shape, ndim));
+    return NULL;
+  }
+  for (i = 0; i < g->ndim; i++) {
+    if (i < lead || (shape[i - lead] == 1 && g->shape[i] != 1)) axes[naxes++] = i;
+    else if (shape[i - lead] != g->shape[i]) {
+      char b1[96], b2[96];
+      nn__fail(NN_ERR_SHAPE, "%s: backward produced a gradient of shape %s for an input of shape %s", name,
+               nn__fmt_shape(b1, sizeof b1, g->shape, g->ndim), nn__fmt_shape(b2, sizeof b2, shape, ndim));
+      return NULL;
+    }
+  }
+  if (naxes > 0 || lead > 0) {
+    s = nn_reduce(NN_REDUCE_SUM, g, axes, naxes, 1, 0);
+    if (!s) return NULL;
+    r = nn_reshape(s, shape, ndim);
+    nn_free(s);
+    if (!r) return NULL;
+  }
+  if (r->dtype != dt) {
+    c = nn_astype(r, dt);
+    if (r != g) nn_free(r);
+    r = c;
+  }
+  return r;
+}
+
+/* ---- the backward pass ---- */
+
+typedef struct nn__ag_list {
+  nn__node **v;
+  long n, cap;
+} nn__ag_list;
+
+NN__PRIVATE int nn__ag_push(nn__ag_list *l, nn__node *n) {
+  if (l->n == l->cap) {
+    long cap = l->cap ? 2 * l->cap : 64;
+    nn__node **v = (nn__node **)NN_REALLOC(l->v, sizeof(nn__node *) * (size_t)cap);
+    if (!v) return 0;
+    l->v = v;
+    l->cap = cap;
+  }
+  l->v[l->n++] = n;
+  return 1;
+}
+
+/* Post-order of the nodes reachable from root (inputs before the nodes that use them), iteratively: each stack
+   entry remembers which input it visits next. A node is marked with this traversal's stamp when first reached. */
+typedef struct nn__ag_frame {
+  nn__node *node;
+  int next;
+} nn__ag_frame;
+
+NN__PRIVATE nn_status nn__ag_topo(nn__node *root, nn__ag_list *order) {
+  nn__ag_frame *stack = NULL;
+  long n = 0, cap = 0;
+  unsigned long stamp = ++nn__ag_stamp;
+  nn_status st = NN_OK;
+  root->mark = stamp;
+  stack = (nn__ag_frame *)NN_MALLOC(sizeof(nn__ag_frame) * 64);
+  if (!stack) goto oom;
+  cap = 64;
+  stack[n].node = root;
+  stack[n].next = 0;
+  n++;
+  while (n > 0) {
+    nn__ag_frame *fr = &stack[n - 1];
+    nn__node *c = NULL;
+    while (fr->next < fr->node->nin) {
+      c = fr->node->in[fr->next++].node;
+      if (c && c->mark != stamp) break;
+      c = NULL;
+    }
+    if (!c) {
+      if (!nn__ag_push(order, fr->node)) goto oom;
+      n--;
+      continue;
+    }
+    c->mark = stamp;
+    if (n == cap) {
+      nn__ag_frame *s2 = (nn__ag_frame *)NN_REALLOC(stack, sizeof(nn__ag_frame) * (size_t)(2 * cap));
+      if (!s2) goto oom;
+      stack = s2;
+      cap *= 2;
+    }
+    stack[n].node = c;
+    stack[n].next = 0;
+    n++;
+  }
+  goto out;
+oom:
+  st = nn__fail(NN_ERR_OOM, "nn_backward: cannot allocate the graph traversal");
+out:
+  NN_FREE(stack);
+  return st;
+}
+
+/* Adds g into *acc (taking g over when *acc is empty). */
+NN__PRIVATE nn_status nn__ag_accumulate(nn_tensor **acc, nn_tensor *g) {
+  if (!*acc) {
+    *acc = g;
+    return NN_OK;
+  }
+  if (nn__is_float((*acc)->dtype) && nn_is_contiguous(*acc) && (*acc)->storage && (*acc)->storage->refcount == 1) {
+    nn_status st = nn_add_scaled_out(*acc, *acc, g, 1.0);
+    nn_free(g);
+    return st;
+  } else {
+    nn_tensor *s = nn_add(*acc, g);
+    nn_free(g);
+    if (!s) return nn_last_status();
+    nn_free(*acc);
+    *acc = s;
+    return NN_OK;
+  }
+}
+
+/* Adds g (already fitted to the leaf's shape and dtype) into leaf->grad, which the leaf owns outside every scope. */
+NN__PRIVATE nn_status nn__ag_to_leaf(nn_tensor *leaf, nn_tensor *g) {
+  if (!leaf->grad) {
+    nn_tensor *c = nn_copy(g);
+    if (!c) return nn_last_status();
+    nn__scope_unlink(c);
+    leaf->grad = c;
+    return NN_OK;
+  }
+  return nn_add_scaled_out(leaf->grad, leaf->grad, g, 1.0);
+}
+
+NNDEF nn_status nn_backward_ex(nn_tensor *t, const nn_tensor *grad, int retain_graph) {
+  nn__ag_list order = {NULL, 0, 0};
+  nn__node *root;
+  nn_tensor *g0 = NULL;
+  nn_status st = NN_OK;
+  long k;
+  int i, oom = 0;
+  char b1[96], b2[96];
+  if (nn__check_cpu("nn_backward", t, "t") != NN_OK) return nn_last_status();
+  if (!t->requires_grad)
+    return nn__fail(NN_ERR_ARG, "nn_backward: the tensor does not require grad and has no recorded history "
+                                "(call nn_requires_grad on the leaves before computing it)");
+  if (grad) {
+    if (nn__check_cpu("nn_backward", grad, "grad") != NN_OK) return nn_last_status();
+    if (grad->ndim != t->ndim || memcmp(grad->shape, t->shape, sizeof(int64_t) * (size_t)t->ndim) != 0)
+      return nn__fail(NN_ERR_SHAPE, "nn_backward: grad has shape %s but the tensor has shape %s",
+                      nn__fmt_shape(b1, sizeof b1, grad->shape, grad->ndim),
+                      nn__fmt_shape(b2, sizeof b2, t->shape, t->ndim));
+  } else if (t->size != 1) {
+    return nn__fail(NN_ERR_SHAPE, "nn_backward: grad can be omitted only for a tensor with one element, got shape %s",
+                    nn__fmt_shape(b1, sizeof b1, t->shape, t->ndim));
+  }
+  root = nn__ag_edge_of(t, &oom);
+  if (!root) return oom ? nn_last_status() : nn__fail(NN_ERR_ARG, "nn_backward: nothing to differentiate");
+  st = nn__ag_topo(root, &order);
+  if (st != NN_OK) goto out_noscope;
+  for (k = 0; k < order.n; k++)
+    if (order.v[k]->released) {
+      st = nn__fail(NN_ERR_ARG,
+                    "nn_backward: trying to backward through the graph a second time (through %s); its saved "
+                    "tensors were freed by the first nn_backward: pass retain_graph = 1 to nn_backward_ex",
+                    order.v[k]->name);
+      goto out_noscope;
+    }
+  st = nn_scope_begin();
+  if (st != NN_OK) goto out_noscope;
+  nn__no_grad_depth++;
+  g0 = grad ? nn_astype(grad, t->dtype) : nn_ones(t->shape, t->ndim, t->dtype);
+  if (!g0) {
+    st = nn_last_status();
+    goto out;
+  }
+  root->gacc = g0;
+  /* reverse post-order: every node runs after all the nodes that feed gradient into it */
+  for (k = order.n - 1; k >= 0 && st == NN_OK; k--) {
+    nn__node *n = order.v[k];
+    nn_tensor *gin_small[4], **gin = gin_small;
+    nn_tensor *gout = n->gacc;
+    if (!gout) continue;
+    n->gacc = NULL;
+    if (n->is_leaf) {
+      if (n->leaf) st = nn__ag_to_leaf(n->leaf, gout);
+      nn_free(gout);
+      continue;
+    }
+    if (n->nin > 4) {
+      gin = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)n->nin);
+      if (!gin) {
+        nn_free(gout);
+        st = nn__fail(NN_ERR_OOM, "nn_backward: out of memory in %s", n->name);
+        break;
+      }
+    }
+    for (i = 0; i < n->nin; i++) gin[i] = NULL;
+    st = n->backward(n, gout, gin);
+    nn_free(gout);
+    for (i = 0; i < n->nin; i++) {
+      nn_tensor *g = gin[i], *f;
+      nn__edge *e = &n->in[i];
+      if (!g) continue;
+      if (st != NN_OK || !e->node) {
+        nn_free(g);
+        continue;
+      }
+      f = nn__ag_fit(n->name, g, e->shape, e->ndim, e->dtype);
+      if (f != g) nn_free(g);
+      if (!f) {
+        st = nn_last_status();
+        continue;
+      }
+      st = nn__ag_accumulate(&e->node->gacc, f);
+    }
+    if (gin != gin_small) NN_FREE(gin);
+    if (!retain_graph) {
+      for (i = 0; i < NN__AG_SAVED; i++) {
+        nn_free(n->saved[i]);
+        n->saved[i] = NULL;
+      }
+      n->released = 1;
+    }
+  }
+out:
+  for (k = 0; k < order.n; k++) {
+    nn_free(order.v[k]->gacc);
+    order.v[k]->gacc = NULL;
+  }
+  nn__no_grad_depth--;
+  nn_scope_end();
+out_noscope:
+  NN_FREE(order.v);
+  return st;
+}
+
+NNDEF nn_status nn_backward(nn_tensor *t, const nn_tensor *grad) { return nn_backward_ex(t, grad, 0); }
+
+/* ---- custom ops ---- */
+
+typedef struct nn__custom {
+  nn_backward_fn fn;
+  void *ctx;
+  int nsaved;
+  nn_tensor **saved;
+} nn__custom;
+
+NN__PRIVATE void nn__custom_free(void *p) {
+  nn__custom *c = (nn__custom *)p;
+  int i;
+  for (i = 0; i < c->nsaved; i++) nn_free(c->saved[i]);
+  NN_FREE(c->saved);
+  NN_FREE(c);
+}
+
+NN__PRIVATE nn_status nn__custom_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  nn__custom *c = (nn__custom *)n->extra;
+  nn_status st;
+  int i;
+  for (i = 0; i < c->nsaved; i++)
+    if (!c->saved[i]) return nn__fail(NN_ERR_ARG, "nn_backward: %s: its saved tensors were already freed", n->name);
+  st = c->fn(gout, c->saved, c->nsaved, c->ctx, gin, n->nin);
+  if (st != NN_OK && nn_last_status() == NN_OK) st = nn__fail(st, "nn_backward: %s: the backward function failed", n->name);
+  return st;
+}
+
+NNDEF nn_tensor *nn_custom_op(const char *name, nn_tensor *output, nn_tensor *const *inputs, int ninputs,
+                              nn_tensor *const *saved, int nsaved, nn_backward_fn fn, void *ctx) {
+  nn__node *n;
+  nn__custom *c;
+  int i, any = 0;
+  if (!name) name = "nn_custom_op";
+  if (nn__check_cpu(name, output, "output") != NN_OK) return NULL;
+  if (!fn || ninputs < 0 || nsaved < 0 || (ninputs > 0 && !inputs) || (nsaved > 0 && !saved)) {
+    nn__fail(NN_ERR_ARG, "%s (nn_custom_op): needs a backward function and %d inputs / %d saved tensors", name,
+             ninputs, nsaved);
+    nn_free(output);
+    return NULL;
+  }
+  for (i = 0; i < ninputs; i++) any |= nn__ag_wanted1(inputs[i]);
+  if (!any) return output;
+  c = (nn__custom *)NN_MALLOC(sizeof(nn__custom));
+  if (c) {
+    memset(c, 0, sizeof(*c));
+    c->saved = nsaved ? (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)nsaved) : NULL;
+    if (nsaved && !c->saved) {
+      NN_FREE(c);
+      c = NULL;
+    }
+  }
+  if (!c) {
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate an autograd node", name);
+    nn_free(output);
+    return NULL;
+  }
+  c->fn = fn;
+  c->ctx = ctx;
+  for (i = 0; i < nsaved; i++) c->saved[i] = NULL;
+  c->nsaved = nsaved;
+  for (i = 0; i < nsaved; i++) {
+    if (!saved[i]) continue;
+    c->saved[i] = nn__view(name, saved[i], saved[i]->shape, saved[i]->strides, saved[i]->ndim, saved[i]->data);
+    if (!c->saved[i]) {
+      nn__custom_free(c);
+      nn_free(output);
+      return NULL;
+    }
+    nn__scope_unlink(c->saved[i]);
+  }
+  n = nn__ag_node(name, nn__custom_backward, ninputs, (const nn_tensor *const *)inputs);
+  if (!n) {
+    nn__custom_free(c);
+    nn_free(output);
+    return NULL;
+  }
+  n->extra = c;
+  n->free_extra = nn__custom_free;
+  return nn__ag_attach(n, output);
+}
+
+/* ---- gradient check ---- */
+
+NNDEF nn_status nn_gradcheck(nn_grad_fn f, void *ctx, nn_tensor *const *inputs, int n, double eps, double atol,
+                             double rtol) {
+  nn_tensor *y = NULL, *w = NULL, **saved_grads = NULL;
+  nn_status st = NN_OK;
+  uint64_t state = 0x9E3779B97F4A7C15ull;
+  int i, scoped = 0;
+  int64_t j, k;
+  if (!f || !inputs || n <= 0) return nn__fail(NN_ERR_ARG, "nn_gradcheck: needs a function and at least one input");
+  for (i = 0; i < n; i++) {
+    if (nn__check_cpu("nn_gradcheck", inputs[i], "inputs[i]") != NN_OK) return nn_last_status();
+    if (!nn__is_float(inputs[i]->dtype))
+      return nn__fail(NN_ERR_DTYPE, "nn_gradcheck: input %d is %s; use float64 inputs", i,
+                      nn_dtype_name(inputs[i]->dtype));
+  }
+  saved_grads = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)n);
+  if (!saved_grads) return nn__fail(NN_ERR_OOM, "nn_gradcheck: out of memory");
+  for (i = 0; i < n; i++) { /* leave the caller's accumulated gradients alone */
+    saved_grads[i] = inputs[i]->grad;
+    inputs[i]->grad = NULL;
+  }
+  st = nn_scope_begin();
+  if (st != NN_OK) goto restore;
+  scoped = 1;
+  y = f(inputs, n, ctx);
+  if (!y) {
+    st = nn_last_status() != NN_OK ? nn_last_status() : nn__fail(NN_ERR_ARG, "nn_gradcheck: f returned NULL");
+    goto done;
+  }
+  w = nn_empty(y->shape, y->ndim, y->dtype);
+  if (!w) {
+    st = nn_last_status();
+    goto done;
+  }
+  for (j = 0; j < w->size; j++) { /* fixed weights in [0.5, 1.5) with random signs: no cancellation by symmetry */
+    double u;
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    u = (double)(state >> 11) * (1.0 / 9007199254740992.0);
+    nn_set_flat(w, j, (u < 0.5 ? -1.0 : 1.0) * (0.5 + 2.0 * fabs(u - 0.5)));
+  }
+  if (!y->requires_grad) {
+    st = nn__fail(NN_ERR_ARG, "nn_gradcheck: the output does not depend on any input that requires grad");
+    goto done;
+  }
+  st = nn_backward(y, w);
+  if (st != NN_OK) goto done;
+  for (i = 0; i < n && st == NN_OK; i++) {
+    nn_tensor *x = inputs[i];
+    if (!x->requires_grad) continue;
+    for (j = 0; j < x->size && st == NN_OK; j++) {
+      double x0 = nn_get_flat(x, j), fp = 0, fm = 0, num, ana;
+      int side;
+      for (side = 0; side < 2; side++) {
+        nn_tensor *yy;
+        nn_set_flat(x, j, side == 0 ? x0 + eps : x0 - eps);
+        nn_no_grad_begin();
+        yy = f(inputs, n, ctx);
+        nn_no_grad_end();
+        if (!yy) {
+          st = nn_last_status();
+          break;
+        }
+        for (k = 0; k < yy->size; k++) {
+          double v = nn_get_flat(yy, k) * nn_get_flat(w, k);
+          if (side == 0) fp += v;
+          else fm += v;
+        }
+        nn_free(yy);
+      }
+      nn_set_flat(x, j, x0);
+      if (st != NN_OK) break;
+      num = (fp - fm) / (2 * eps);
+      ana = x->grad ? nn_get_flat(x->grad, j) : 0.0;
+      if (!(fabs(ana - num) <= atol + rtol * fabs(num))) {
+        int64_t idx[NN_MAX_DIMS], rem = j;
+        char buf[160];
+        int d, len = 0;
+        for (d = x->ndim - 1; d >= 0; d--) {
+          idx[d] = x->shape[d] ? rem % x->shape[d] : 0;
+          rem = x->shape[d] ? rem / x->shape[d] : 0;
+        }
+        buf[0] = 0;
+        for (d = 0; d < x->ndim && len < 120; d++) len += snprintf(buf + len, sizeof buf - (size_t)len, d ? ",%lld" : "%lld", (long long)idx[d]);
+        st = nn__fail(NN_ERR_VALUE,
+                      "nn_gradcheck: input %d element (%s): analytic gradient %.10g, numerical %.10g (difference %.3g)",
+                      i, buf, ana, num, fabs(ana - num));
+      }
+    }
+  }
+done:
+  if (scoped) nn_scope_end();
+restore:
+  for (i = 0; i < n; i++) {
+    nn_zero_grad(inputs[i]);
+    inputs[i]->grad = saved_grads[i];
+  }
+  NN_FREE(saved_grads);
+  return st;
+}
+/* ---- end src/autograd/engine.c ---- */
+/* ---- begin src/autograd/grad_elementwise.c ---- */
+/* autograd/grad_elementwise.c: backward formulas of the elementwise ops (PyTorch's derivatives, including its
+   conventions at kinks: relu'(0) = 0, |x|'(0) = 0, maximum/minimum split the gradient evenly on ties). */
+
+/* ---- unary: gx = g * f'(x, y) in one pass over (gx, g, x, y), y being the op's result ---- */
+
+typedef struct nn__ugrad_ctx {
+  nn_unop op;
+} nn__ugrad_ctx;
+
+#define NN__SQRT_2_PI 0.79788456080286535588 /* sqrt(2 / pi) */
+#define NN__INV_SQRT_2PI 0.39894228040143267794 /* 1 / sqrt(2 pi) */
+
+/* d op(x) / dx from x and y = op(x), in double. */
+NN__PRIVATE double nn__unop_deriv(nn_unop op, double x, double y) {
+  switch (op) {
+    case NN_OP_NEG: return -1.0;
+    case NN_OP_ABS: return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
+    case NN_OP_SQUARE: return 2.0 * x;
+    case NN_OP_RELU: return y > 0 ? 1.0 : 0.0;
+    case NN_OP_EXP: return y;
+    case NN_OP_EXP2: return y * 0.69314718055994530942;
+    case NN_OP_EXPM1: return y + 1.0;
+    case NN_OP_LOG: return 1.0 / x;
+    case NN_OP_LOG2: return 1.0 / (x * 0.69314718055994530942);
+    case NN_OP_LOG10: return 1.0 / (x * 2.30258509299404568402);
+    case NN_OP_LOG1P: return 1.0 / (1.0 + x);
+    case NN_OP_SQRT: return 0.5 / y;
+    case NN_OP_RSQRT: return -0.5 * y * y * y;
+    case NN_OP_RECIPROCAL: return -y * y;
+    case NN_OP_SIN: return cos(x);
+    case NN_OP_COS: return -sin(x);
+    case NN_OP_TAN: return 1.0 + y * y;
+    case NN_OP_ASIN: return 1.0 / sqrt(1.0 - x * x);
+    case NN_OP_ACOS: return -1.0 / sqrt(1.0 - x * x);
+    case NN_OP_ATAN: return 1.0 / (1.0 + x * x);
+    case NN_OP_SINH: return cosh(x);
+    case NN_OP_COSH: return sinh(x);
+    case NN_OP_TANH: return 1.0 - y * y;
+    case NN_OP_SIGMOID: return y * (1.0 - y);
+    case NN_OP_ERF: return 1.12837916709551257390 * exp(-x * x);
+    case NN_OP_GELU: return 0.5 * (1.0 + erf(x * 0.70710678118654752440)) + x * NN__INV_SQRT_2PI * exp(-0.5 * x * x);
+    case NN_OP_GELU_TANH: {
+      double inner = NN__SQRT_2_PI * (x + 0.044715 * x * x * x), t = tanh(inner);
+      return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * NN__SQRT_2_PI * (1.0 + 3.0 * 0.044715 * x * x);
+    }
+    case NN_OP_SILU: {
+      double s = 1.0 / (1.0 + exp(-x));
+      return s * (1.0 + x * (1.0 - s));
+    }
+    case NN_OP_SOFTPLUS: return x > 20.0 ? 1.0 : 1.0 / (1.0 + exp(-x));
+    case NN_OP_LOG_SIGMOID: return 1.0 / (1.0 + exp(x));
+    default: return 0.0; /* sign, round, floor, ceil, trunc: piecewise constant */
+  }
+}
+
+/* float32 rows compute the cheap, hot derivatives in float (vectorizable) and the rest through double. */
+NN__PRIVATE void nn__ugrad_row_f32(int64_t n, char **p, const int64_t *st, void *vctx) {
+  const nn__ugrad_ctx *c = (const nn__ugrad_ctx *)vctx;
+  float *gx = (float *)p[0];
+  const float *g = (const float *)p[1], *x = (const float *)p[2], *y = (const float *)p[3];
+  int64_t i, s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+  switch (c->op) {
+    case NN_OP_RELU:
+      for (i = 0; i < n; i++) gx[i * s0] = y[i * s3] > 0.0f ? g[i * s1] : 0.0f;
+      return;
+    case NN_OP_TANH:
+      for (i = 0; i < n; i++) gx[i * s0] = g[i * s1] * (1.0f - y[i * s3] * y[i * s3]);
+      return;
+    case NN_OP_SIGMOID:
+      for (i = 0; i < n; i++) gx[i * s0] = g[i * s1] * (y[i * s3] * (1.0f - y[i * s3]));
+      return;
+    case NN_OP_EXP:
+      for (i = 0; i < n; i++) gx[i * s0] = g[i * s1] * y[i * s3];
+      return;
+    case NN_OP_NEG:
+      for (i = 0; i < n; i++) gx[i * s0] = -g[i * s1];
+      return;
+    case NN_OP_SQUARE:
+      for (i = 0; i < n; i++) gx[i * s0] = g[i * s1] * (2.0f * x[i * s2]);
+      return;
+    default:
+      for (i = 0; i < n; i++) gx[i * s0] = (float)((double)g[i * s1] * nn__unop_deriv(c->op, x[i * s2], y[i * s3]));
+  }
+}
+
+NN__PRIVATE void nn__ugrad_row_f64(int64_t n, char **p, const int64_t *st, void *vctx) {
+  const nn__ugrad_ctx *c = (const nn__ugrad_ctx *)vctx;
+  double *gx = (double *)p[0];
+  const double *g = (const double *)p[1], *x = (const double *)p[2], *y = (const double *)p[3];
+  int64_t i;
+  for (i = 0; i < n; i++) gx[i * st[0]] = g[i * st[1]] * nn__unop_deriv(c->op, x[i * st[2]], y[i * st[3]]);
+}
+
+NN__PRIVATE nn_status nn__unary_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  nn_tensor *x = n->saved[0], *y = n->saved[1], *gx, *g = NULL, *ops[4];
+  nn__ugrad_ctx ctx;
+  nn__iter it;
+  nn_dtype dt = y->dtype;
+  ctx.op = (nn_unop)n->i[0];
+  if (!nn__is_float(dt) || x->dtype != dt) return nn__fail(NN_ERR_DTYPE, "nn_backward: %s: unexpected dtypes", n->name);
+  if (gout->dtype != dt) {
+    g = nn_astype(gout, dt);
+    if (!g) return nn_last_status();
+  }
+  gx = nn__new(n->name, dt, y->shape, y->ndim);
+  if (!gx) {
+    nn_free(g);
+    return nn_last_status();
+  }
+  ops[0] = gx;
+  ops[1] = g ? g : (nn_tensor *)gout;
+  ops[2] = x;
+  ops[3] = y;
+  nn__iter_init(&it, 4, ops, gx->shape, gx->ndim);
+  nn__iter_run(&it, dt == NN_FLOAT32 ? nn__ugrad_row_f32 : nn__ugrad_row_f64, &ctx);
+  nn_free(g);
+  gin[0] = gx;
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_unary(nn_unop op, nn_tensor *res, const nn_tensor *x) {
+  nn__node *n;
+  if (op >= NN_OP_ISNAN || !nn__is_float(res->dtype) || !nn__is_float(x->dtype)) return res; /* not differentiable */
+  n = nn__ag_node(nn_unop_name(op), nn__unary_backward, 1, &x);
+  if (n) {
+    n->i[0] = (int64_t)op;
+    if (nn__ag_save(n, 0, x) != NN_OK || nn__ag_save(n, 1, res) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- binary ---- */
+
+/* x <op> s for a comparison op, s a plain number. */
+NN__PRIVATE nn_tensor *nn__cmp_scalar(nn_binop op, const nn_tensor *x, double s) {
+  nn_tensor *c = nn_scalar(s, x->dtype), *r;
+  if (!c) return NULL;
+  r = nn_binary(op, x, c);
+  nn_free(c);
+  return r;
+}
+
+/* Ties of maximum/minimum: the gradient where a == b is split in half, elsewhere it goes to the selected side. */
+NN__PRIVATE nn_tensor *nn__minmax_share(const nn_tensor *g, const nn_tensor *a, const nn_tensor *b, int is_max) {
+  nn_tensor *win = is_max ? nn_greater(a, b) : nn_less(a, b), *tie = nn_equal(a, b), *w = NULL, *h = NULL, *r = NULL;
+  if (win && tie) {
+    h = nn_mul_scalar(tie, 0.5);
+    if (h) w = nn_add(win, h); /* 1, 0.5 or 0 */
+    if (w) r = nn_mul(g, w);
+  }
+  nn_free(win);
+  nn_free(tie);
+  nn_free(h);
+  nn_free(w);
+  return r;
+}
+
+NN__PRIVATE nn_status nn__binary_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  nn_tensor *a = n->saved[0], *b = n->saved[1], *y = n->saved[2], *t = NULL, *u = NULL, *v = NULL;
+  int need_a = n->in[0].node != NULL, need_b = n->in[1].node != NULL;
+  switch ((nn_binop)n->i[0]) {
+    case NN_OP_ADD:
+      if (need_a) gin[0] = nn_copy(g);
+      if (need_b) gin[1] = nn_copy(g);
+      break;
+    case NN_OP_SUB:
+      if (need_a) gin[0] = nn_copy(g);
+      if (need_b) gin[1] = nn_neg(g);
+      break;
+    case NN_OP_MUL:
+      if (need_a) gin[0] = nn_mul(g, b);
+      if (need_b) gin[1] = nn_mul(g, a);
+      break;
+    case NN_OP_DIV: /* da = g / b; db = -g a / b^2 = -g y / b */
+      if (need_a) gin[0] = nn_div(g, b);
+      if (need_b) {
+        t = nn_mul(g, y);
+        if (t) u = nn_div(t, b);
+        if (u) gin[1] = nn_neg(u);
+      }
+      break;
+    case NN_OP_POW: /* da = g b a^(b-1); db = g y log(a), 0 where a == 0 and b >= 0 (PyTorch) */
+      if (need_a) {
+        t = nn_sub_scalar(b, 1.0);
+        if (t) u = nn_pow(a, t);
+        if (u) v = nn_mul(u, b);
+        if (v) gin[0] = nn_mul(g, v);
+        nn_free(t);
+        nn_free(u);
+        nn_free(v);
+        t = u = v = NULL;
+      }
+      if (need_b) {
+        nn_tensor *mask = NULL, *zero = NULL;
+        t = nn_log(a);
+        if (t) u = nn_mul(y, t);
+        if (u) v = nn_mul(g, u);
+        if (v) {
+          nn_tensor *az = nn__cmp_scalar(NN_OP_EQ, a, 0.0), *bp = nn__cmp_scalar(NN_OP_GE, b, 0.0);
+          if (az && bp) mask = nn_logical_and(az, bp);
+          nn_free(az);
+          nn_free(bp);
+          if (mask) zero = nn_zeros_like(v);
+          if (zero) gin[1] = nn_where(mask, zero, v);
+          nn_free(mask);
+          nn_free(zero);
+        }
+      }
+      break;
+    case NN_OP_MAXIMUM:
+    case NN_OP_MINIMUM: {
+      int is_max = n->i[0] == NN_OP_MAXIMUM;
+      if (need_a) gin[0] = nn__minmax_share(g, a, b, is_max);
+      if (need_b) gin[1] = nn__minmax_share(g, b, a, is_max);
+      break;
+    }
+    case NN_OP_ATAN2: /* d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2) */
+      t = nn_mul(a, a);
+      u = nn_mul(b, b);
+      if (t && u) v = nn_add(t, u);
+      nn_free(t);
+      nn_free(u);
+      t = u = NULL;
+      if (v && need_a) {
+        t = nn_div(b, v);
+        if (t) gin[0] = nn_mul(g, t);
+      }
+      if (v && need_b) {
+        u = nn_div(a, v);
+        if (u) {
+          nn_tensor *w = nn_mul(g, u);
+          if (w) gin[1] = nn_neg(w);
+          nn_free(w);
+        }
+      }
+      break;
+    case NN_OP_MOD: /* a - floor(a / b) b: da = g, db = -g floor(a / b) */
+      if (need_a) gin[0] = nn_copy(g);
+      if (need_b) {
+        t = nn_div(a, b);
+        if (t) u = nn_floor(t);
+        if (u) {
+          nn_tensor *w = nn_mul(g, u);
+          if (w) gin[1] = nn_neg(w);
+          nn_free(w);
+        }
+      }
+      break;
+    default: /* floor_divide: piecewise constant, zero gradient */
+      if (need_a) gin[0] = nn_zeros_like(g);
+      if (need_b) gin[1] = nn_zeros_like(g);
+      break;
+  }
+  nn_free(t);
+  nn_free(u);
+  nn_free(v);
+  if ((need_a && !gin[0]) || (need_b && !gin[1])) return nn_last_status() != NN_OK ? nn_last_status() : NN_ERR_OOM;
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_binary(nn_binop op, nn_tensor *res, const nn_tensor *a, const nn_tensor *b) {
+  const nn_tensor *in[2];
+  nn__node *n;
+  if (op >= NN_OP_EQ || !nn__is_float(res->dtype)) return res; /* comparisons, logic, integer results */
+  in[0] = a;
+  in[1] = b;
+  n = nn__ag_node(nn_binop_name(op), nn__binary_backward, 2, in);
+  if (n) {
+    int ok = 1;
+    n->i[0] = (int64_t)op;
+    if (op == NN_OP_MUL || op == NN_OP_DIV || op == NN_OP_POW || op == NN_OP_MAXIMUM || op == NN_OP_MINIMUM ||
+        op == NN_OP_ATAN2 || op == NN_OP_MOD)
+      ok = nn__ag_save(n, 0, a) == NN_OK && nn__ag_save(n, 1, b) == NN_OK;
+    if (ok && (op == NN_OP_DIV || op == NN_OP_POW)) ok = nn__ag_save(n, 2, res) == NN_OK;
+    if (!ok) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- a + alpha b, where, clip, copies ---- */
+
+NN__PRIVATE nn_status nn__add_scaled_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  if (n->in[0].node && !(gin[0] = nn_copy(g))) return nn_last_status();
+  if (n->in[1].node && !(gin[1] = nn_mul_scalar(g, n->d[0]))) return nn_last_status();
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_add_scaled(nn_tensor *res, const nn_tensor *a, const nn_tensor *b, double alpha) {
+  const nn_tensor *in[2];
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  in[0] = a;
+  in[1] = b;
+  n = nn__ag_node("add_scaled", nn__add_scaled_backward, 2, in);
+  if (n) n->d[0] = alpha;
+  return nn__ag_attach(n, res);
+}
+
+/* where: the gradient goes to a where cond holds and to b elsewhere. */
+NN__PRIVATE nn_status nn__where_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  nn_tensor *cond = n->saved[0], *zero = nn_zeros(NULL, 0, g->dtype);
+  if (!zero) return nn_last_status();
+  if (n->in[1].node) gin[1] = nn_where(cond, g, zero);
+  if (n->in[2].node) gin[2] = nn_where(cond, zero, g);
+  nn_free(zero);
+  if ((n->in[1].node && !gin[1]) || (n->in[2].node && !gin[2])) return nn_last_status();
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_where(nn_tensor *res, const nn_tensor *cond, const nn_tensor *a, const nn_tensor *b) {
+  const nn_tensor *in[3];
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  in[0] = NULL; /* the condition gets no gradient */
+  in[1] = a;
+  in[2] = b;
+  n = nn__ag_node("where", nn__where_backward, 3, in);
+  if (n && nn__ag_save(n, 0, cond) != NN_OK) {
+    nn__node_decref(n);
+    n = NULL;
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* clip: the gradient passes where lo <= x <= hi (PyTorch's clamp_backward). */
+NN__PRIVATE nn_status nn__clip_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  nn_tensor *x = n->saved[0], *ge = nn__cmp_scalar(NN_OP_GE, x, n->d[0]), *le = nn__cmp_scalar(NN_OP_LE, x, n->d[1]);
+  nn_tensor *m = NULL;
+  if (ge && le) m = nn_logical_and(ge, le);
+  if (m) gin[0] = nn_mul(g, m);
+  nn_free(ge);
+  nn_free(le);
+  nn_free(m);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_clip(nn_tensor *res, const nn_tensor *x, double lo, double hi) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node("clip", nn__clip_backward, 1, &x);
+  if (n) {
+    n->d[0] = lo;
+    n->d[1] = hi;
+    if (nn__ag_save(n, 0, x) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* astype / copy / contiguous: the gradient passes unchanged (the engine converts it back to x's dtype). */
+NN__PRIVATE nn_status nn__identity_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  (void)n;
+  gin[0] = nn_copy(g);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_copy(nn_tensor *res, const nn_tensor *x) {
+  if (!nn__is_float(res->dtype)) return res;
+  return nn__ag_attach(nn__ag_node("copy", nn__identity_backward, 1, &x), res);
+}
+/* ---- end src/autograd/grad_elementwise.c ---- */
+/* ---- begin src/autograd/grad_reduce.c ---- */
+/* autograd/grad_reduce.c: backward formulas of the reductions (PyTorch's derivatives). */
+
+/* g with the reduced axes of the input put back as length-1 axes, so that it broadcasts against the input. */
+NN__PRIVATE nn_tensor *nn__ag_unreduce(const nn__node *n, const nn_tensor *g) {
+  int64_t shape[NN_MAX_DIMS];
+  const nn__edge *e = &n->in[0];
+  int i;
+  for (i = 0; i < e->ndim; i++) shape[i] = n->i[1 + i] ? 1 : e->shape[i];
+  return nn_reshape(g, shape, e->ndim);
+}
+
+NN__PRIVATE nn_status nn__reduce_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  nn_tensor *gk = nn__ag_unreduce(n, g), *t = NULL;
+  if (!gk) return nn_last_status();
+  switch ((int)n->i[0]) {
+    case NN_REDUCE_SUM: gin[0] = nn_broadcast_to(gk, e->shape, e->ndim); break;
+    case NN_REDUCE_MEAN:
+      t = nn_div_scalar(gk, n->d[0]);
+      if (t) gin[0] = nn_broadcast_to(t, e->shape, e->ndim);
+      break;
+    default:
+      nn_free(gk);
+      return nn__fail(NN_ERR_UNSUPPORTED, "nn_backward: the gradient of reduction %d is not implemented", (int)n->i[0]);
+  }
+  nn_free(gk);
+  nn_free(t);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_reduce(int op, nn_tensor *res, const nn_tensor *x, const int *red, int ddof) {
+  nn__node *n;
+  int i;
+  double count = 1;
+  (void)ddof;
+  if (!nn__is_float(res->dtype) || !nn__is_float(x->dtype)) return res;
+  static const char *const names[NN_REDUCE_COUNT] = {"sum", "mean", "prod", "min", "max",
+                                                     "any", "all", "logsumexp", "var", "std"};
+  n = nn__ag_node(names[op], nn__reduce_backward, 1, &x);
+  if (!n) return nn__ag_attach(NULL, res);
+  n->i[0] = op;
+  for (i = 0; i < x->ndim; i++) {
+    n->i[1 + i] = red[i] != 0;
+    if (red[i]) count *= (double)x->shape[i];
+  }
+  n->d[0] = count;
+  return nn__ag_attach(n, res);
+}
+/* ---- end src/autograd/grad_reduce.c ---- */
 
 #endif /* NN_IMPLEMENTATION */
 

@@ -37,6 +37,7 @@ extern "C" {
 #ifndef NN_NO_PRINT
 #include "core/print.h"
 #endif
+#include "autograd/autograd.h"
 
 #ifdef __cplusplus
 }
@@ -53,6 +54,7 @@ extern "C" {
 #include "base/impl_config.h"
 #include "base/status.c"
 #include "base/threads.c"
+#include "autograd/node.h"
 #include "core/tensor.c"
 #include "core/iter.c"
 #include "core/create.c"
@@ -84,6 +86,9 @@ extern "C" {
 #ifndef NN_NO_PRINT
 #include "core/print.c"
 #endif
+#include "autograd/engine.c"
+#include "autograd/grad_elementwise.c"
+#include "autograd/grad_reduce.c"
 
 #endif /* NN_IMPLEMENTATION */
 

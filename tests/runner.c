@@ -16,6 +16,7 @@
 #include "test_simd.c"
 #include "test_memory.c"
 #include "test_errors.c"
+#include "test_autograd.c"
 
 int main(int argc, char **argv) {
   if (argc > 1) nt_filter = argv[1];
@@ -31,6 +32,7 @@ int main(int argc, char **argv) {
   tests_simd();
   tests_memory();
   tests_errors();
+  tests_autograd();
   printf("%d checks\n", nt_checks);
   printf("%d passed, %d failed\n", nt_passed, nt_failed);
   return nt_failed ? 1 : 0;

@@ -194,6 +194,7 @@ NNDEF nn_tensor *nn_astype(const nn_tensor *x, nn_dtype dtype) {
   if (nn__check_cpu("nn_astype", x, "x") != NN_OK) return NULL;
   t = nn__new("nn_astype", dtype, x->shape, x->ndim);
   if (t) nn__assign(t, x);
+  if (t && nn__ag_wanted1(x)) t = nn__grad_copy(t, x);
   return t;
 }
 
@@ -202,12 +203,17 @@ NNDEF nn_tensor *nn_copy(const nn_tensor *x) {
   if (nn__check_cpu("nn_copy", x, "x") != NN_OK) return NULL;
   t = nn__new("nn_copy", x->dtype, x->shape, x->ndim);
   if (t) nn__assign(t, x);
+  if (t && nn__ag_wanted1(x)) t = nn__grad_copy(t, x);
   return t;
 }
 
 NNDEF nn_tensor *nn_contiguous(const nn_tensor *x) {
   if (nn__check_cpu("nn_contiguous", x, "x") != NN_OK) return NULL;
-  if (nn_is_contiguous(x)) return nn__view("nn_contiguous", x, x->shape, x->strides, x->ndim, x->data);
+  if (nn_is_contiguous(x)) {
+    nn_tensor *v = nn__view("nn_contiguous", x, x->shape, x->strides, x->ndim, x->data);
+    if (v && nn__ag_wanted1(x)) v = nn__grad_copy(v, x);
+    return v;
+  }
   return nn_copy(x);
 }
 

@@ -227,6 +227,7 @@ NN__PRIVATE void nn__storage_release(nn_storage *s) {
 NNDEF void nn_free(nn_tensor *t) {
   if (!t) return;
   nn__scope_unlink(t);
+  if (t->grad_node) nn__ag_tensor_freed(t);
   if (t->grad) {
     nn_tensor *g = t->grad;
     t->grad = NULL;

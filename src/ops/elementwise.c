@@ -216,6 +216,7 @@ NN__PRIVATE nn_tensor *nn__binary(const char *name, nn_binop op, nn_tensor *out,
     tmp = NULL;
   }
   res = out ? out : tmp;
+  if (!out && nn__ag_wanted2(a, b)) res = nn__grad_binary(op, res, a, b);
 done:
   nn_free(ta);
   nn_free(tb);
@@ -312,6 +313,7 @@ NN__PRIVATE nn_tensor *nn__unary(const char *name, nn_unop op, nn_tensor *out, c
     tmp = NULL;
   }
   res = out ? out : tmp;
+  if (!out && nn__ag_wanted1(x)) res = nn__grad_unary(op, res, x);
 done:
   nn_free(tx);
   return res;
@@ -440,6 +442,7 @@ NNDEF nn_tensor *nn_add_scaled(const nn_tensor *a, const nn_tensor *b, double al
     nn_free(out);
     return NULL;
   }
+  if (nn__ag_wanted2(a, b)) out = nn__grad_add_scaled(out, a, b, alpha);
   return out;
 }
 
@@ -524,6 +527,7 @@ NNDEF nn_tensor *nn_where(const nn_tensor *cond, const nn_tensor *a, const nn_te
   nn__iter_init(&it, 4, ops, shape, ndim);
   es = nn_dtype_size(dt);
   nn__iter_run(&it, es == 1 ? nn__where_row1 : es == 4 ? nn__where_row4 : nn__where_row8, NULL);
+  if (nn__ag_wanted2(a, b)) out = nn__grad_where(out, cond, a, b);
 done:
   nn_free(tc);
   nn_free(ta);
@@ -595,6 +599,7 @@ NNDEF nn_tensor *nn_clip(const nn_tensor *x, double lo, double hi) {
     nn_free(out);
     out = NULL;
   }
+  if (out && nn__ag_wanted1(x)) out = nn__grad_clip(out, x, lo, hi);
   nn_free(tx);
   return out;
 }

@@ -531,8 +531,8 @@ NN__PRIVATE void nn__rfill(nn_tensor *t, double v) {
 
 /* The body of every reduction. op: an nn_reduce_op or NN__ROP_ARG*. all: reduce over every axis. force_out: an
    output dtype replacing the usual one (NN_DTYPE_COUNT for none; used by nn_sum_all). */
-NN__PRIVATE nn_tensor *nn__reduce(const char *name, int op, const nn_tensor *x, const int *axes, int naxes, int all,
-                                  int keepdims, int ddof, nn_dtype force_out) {
+NN__PRIVATE nn_tensor *nn__reduce_impl(const char *name, int op, const nn_tensor *x, const int *axes, int naxes,
+                                       int all, int keepdims, int ddof, nn_dtype force_out) {
   int red[NN_MAX_DIMS], i, ondim = 0;
   int64_t oshape[NN_MAX_DIMS], N = 1;
   nn_dtype cdt, odt;
@@ -669,6 +669,22 @@ fail:
   nn_free(xs);
   nn_free(out);
   return NULL;
+}
+
+/* nn__reduce_impl plus gradient recording (the reduced axes, normalized, go to the node). */
+NN__PRIVATE nn_tensor *nn__reduce(const char *name, int op, const nn_tensor *x, const int *axes, int naxes, int all,
+                                  int keepdims, int ddof, nn_dtype force_out) {
+  nn_tensor *out = nn__reduce_impl(name, op, x, axes, naxes, all, keepdims, ddof, force_out);
+  if (out && op < (int)NN_REDUCE_COUNT && nn__ag_wanted1(x)) {
+    int red[NN_MAX_DIMS], i;
+    for (i = 0; i < x->ndim; i++) red[i] = all;
+    for (i = 0; !all && i < naxes; i++) {
+      int a = axes[i];
+      if (nn__norm_axis(name, &a, x->ndim) == NN_OK) red[a] = 1;
+    }
+    out = nn__grad_reduce(op, out, x, red, ddof);
+  }
+  return out;
 }
 
 NNDEF nn_tensor *nn_reduce(nn_reduce_op op, const nn_tensor *x, const int *axes, int naxes, int keepdims, int ddof) {
