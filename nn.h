@@ -1002,6 +1002,18 @@ typedef nn_status (*nn_backward_fn)(const nn_tensor *grad_out, nn_tensor *const 
 NNDEF nn_tensor *nn_custom_op(const char *name, nn_tensor *output, nn_tensor *const *inputs, int ninputs,
                               nn_tensor *const *saved, int nsaved, nn_backward_fn fn, void *ctx);
 /* ---- end src/autograd/autograd.h ---- */
+/* ---- begin src/nn/layers.h ---- */
+/* nn/layers.h: Keras/PyTorch-style layers. */
+/* ---- end src/nn/layers.h ---- */
+/* ---- begin src/nn/losses.h ---- */
+/* nn/losses.h: loss functions. */
+/* ---- end src/nn/losses.h ---- */
+/* ---- begin src/nn/optim.h ---- */
+/* nn/optim.h: optimizers, gradient clipping and learning-rate schedules. */
+/* ---- end src/nn/optim.h ---- */
+/* ---- begin src/io/io.h ---- */
+/* io/io.h: reading and writing data files. */
+/* ---- end src/io/io.h ---- */
 
 #ifdef __cplusplus
 }
@@ -1482,6 +1494,14 @@ NN__PRIVATE nn_tensor *nn__grad_copy(nn_tensor *res, const nn_tensor *x);
 /* The recorder of the reductions (autograd/grad_reduce.c); red[i] != 0 marks the reduced axes of x. */
 NN__PRIVATE nn_tensor *nn__grad_reduce(int op, nn_tensor *res, const nn_tensor *x, const int *red, int ddof);
 /* ---- end src/autograd/node.h ---- */
+/* ---- begin src/autograd/grad_shape.h ---- */
+/* autograd/grad_shape.h (private): recorders of the view, shape and indexing ops (autograd/grad_shape.c,
+   autograd/grad_index.c), declared here so the ops above them in the manifest can call them. */
+/* ---- end src/autograd/grad_shape.h ---- */
+/* ---- begin src/autograd/grad_math.h ---- */
+/* autograd/grad_math.h (private): recorders of matmul, convolution and pooling (autograd/grad_linalg.c,
+   autograd/grad_conv.c), declared here so the ops above them in the manifest can call them. */
+/* ---- end src/autograd/grad_math.h ---- */
 /* ---- begin src/core/tensor.c ---- */
 /* core/tensor.c: dtypes, storage allocation, tensor headers and scopes. */
 
@@ -20730,6 +20750,30 @@ NN__PRIVATE nn_tensor *nn__grad_reduce(int op, nn_tensor *res, const nn_tensor *
   return nn__ag_attach(n, res);
 }
 /* ---- end src/autograd/grad_reduce.c ---- */
+/* ---- begin src/autograd/grad_shape.c ---- */
+/* autograd/grad_shape.c: backward formulas of the views and shape ops. */
+/* ---- end src/autograd/grad_shape.c ---- */
+/* ---- begin src/autograd/grad_index.c ---- */
+/* autograd/grad_index.c: backward formulas of the indexing ops. */
+/* ---- end src/autograd/grad_index.c ---- */
+/* ---- begin src/autograd/grad_linalg.c ---- */
+/* autograd/grad_linalg.c: backward formulas of matmul and its relatives. */
+/* ---- end src/autograd/grad_linalg.c ---- */
+/* ---- begin src/autograd/grad_conv.c ---- */
+/* autograd/grad_conv.c: backward formulas of convolution and pooling. */
+/* ---- end src/autograd/grad_conv.c ---- */
+/* ---- begin src/nn/layer.c ---- */
+/* nn/layer.c: the layer interface. */
+/* ---- end src/nn/layer.c ---- */
+/* ---- begin src/nn/losses.c ---- */
+/* nn/losses.c: loss functions. */
+/* ---- end src/nn/losses.c ---- */
+/* ---- begin src/nn/optim.c ---- */
+/* nn/optim.c: optimizers. */
+/* ---- end src/nn/optim.c ---- */
+/* ---- begin src/io/inflate.c ---- */
+/* io/inflate.c: DEFLATE decompression. */
+/* ---- end src/io/inflate.c ---- */
 
 #endif /* NN_IMPLEMENTATION */
 

@@ -38,6 +38,10 @@ extern "C" {
 #include "core/print.h"
 #endif
 #include "autograd/autograd.h"
+#include "nn/layers.h"
+#include "nn/losses.h"
+#include "nn/optim.h"
+#include "io/io.h"
 
 #ifdef __cplusplus
 }
@@ -55,6 +59,8 @@ extern "C" {
 #include "base/status.c"
 #include "base/threads.c"
 #include "autograd/node.h"
+#include "autograd/grad_shape.h"
+#include "autograd/grad_math.h"
 #include "core/tensor.c"
 #include "core/iter.c"
 #include "core/create.c"
@@ -89,6 +95,14 @@ extern "C" {
 #include "autograd/engine.c"
 #include "autograd/grad_elementwise.c"
 #include "autograd/grad_reduce.c"
+#include "autograd/grad_shape.c"
+#include "autograd/grad_index.c"
+#include "autograd/grad_linalg.c"
+#include "autograd/grad_conv.c"
+#include "nn/layer.c"
+#include "nn/losses.c"
+#include "nn/optim.c"
+#include "io/inflate.c"
 
 #endif /* NN_IMPLEMENTATION */
 

@@ -17,6 +17,12 @@
 #include "test_memory.c"
 #include "test_errors.c"
 #include "test_autograd.c"
+#include "test_grad_shape.c"
+#include "test_grad_math.c"
+#include "test_layers.c"
+#include "test_losses.c"
+#include "test_optim.c"
+#include "test_io.c"
 
 int main(int argc, char **argv) {
   if (argc > 1) nt_filter = argv[1];
@@ -33,6 +39,12 @@ int main(int argc, char **argv) {
   tests_memory();
   tests_errors();
   tests_autograd();
+  tests_grad_shape();
+  tests_grad_math();
+  tests_layers();
+  tests_losses();
+  tests_optim();
+  tests_io();
   printf("%d checks\n", nt_checks);
   printf("%d passed, %d failed\n", nt_passed, nt_failed);
   return nt_failed ? 1 : 0;

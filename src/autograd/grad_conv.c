@@ -1,0 +1,1 @@
+/* autograd/grad_conv.c: backward formulas of convolution and pooling. */

@@ -1,0 +1,1 @@
+/* autograd/grad_index.c: backward formulas of the indexing ops. */

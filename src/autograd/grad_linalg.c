@@ -1,0 +1,1 @@
+/* autograd/grad_linalg.c: backward formulas of matmul and its relatives. */

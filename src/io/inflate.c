@@ -1,0 +1,1 @@
+/* io/inflate.c: DEFLATE decompression. */

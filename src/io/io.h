@@ -1,0 +1,1 @@
+/* io/io.h: reading and writing data files. */

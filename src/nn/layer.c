@@ -1,0 +1,1 @@
+/* nn/layer.c: the layer interface. */

@@ -1,0 +1,1 @@
+/* nn/layers.h: Keras/PyTorch-style layers. */

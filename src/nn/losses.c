@@ -1,0 +1,1 @@
+/* nn/losses.c: loss functions. */

@@ -1,0 +1,1 @@
+/* nn/losses.h: loss functions. */

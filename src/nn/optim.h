@@ -1,0 +1,1 @@
+/* nn/optim.h: optimizers, gradient clipping and learning-rate schedules. */

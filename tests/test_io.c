@@ -1,0 +1,3 @@
+/* tests/test_io.c */
+
+static void tests_io(void) {}

@@ -1,0 +1,3 @@
+/* tests/test_layers.c */
+
+static void tests_layers(void) {}
