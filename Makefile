@@ -36,8 +36,9 @@ $(BUILD)/runner-asan: nn.h $(TESTS) | $(BUILD)
 $(BUILD)/runner-scalar: nn.h $(TESTS) | $(BUILD)
 	$(CC) -std=c11 -O2 $(WARN) -DNN_NO_SIMD -Itests tests/runner.c -o $@ -lm -lpthread
 
+# also the SSE2 kernels, which x86-64 builds leave out unless NN_SIMD_SSE2 is defined
 $(BUILD)/runner-nothreads: nn.h $(TESTS) | $(BUILD)
-	$(CC) -std=c99 -O2 $(WARN) -DNN_NO_THREADS -Itests tests/runner.c -o $@ -lm
+	$(CC) -std=c99 -O2 $(WARN) -DNN_NO_THREADS -DNN_SIMD_SSE2 -Itests tests/runner.c -o $@ -lm
 
 unit: $(BUILD)/runner
 	$(BUILD)/runner

@@ -38,6 +38,7 @@
          NN_ASSERT(x)       internal invariant checks (default: assert)
          NN_NO_THREADS      no thread pool: everything runs on the calling thread
          NN_NO_SIMD         portable scalar kernels only (no AVX2/AVX-512/NEON)
+         NN_SIMD_SSE2       also build the 128-bit SSE2 kernels for x86-64 CPUs without AVX2 (pre-2013); off by default
          NN_NO_THREAD_LOCALS  error message and scope stack become process-global (single-threaded programs)
       Environment: NN_NUM_THREADS=n sets the default thread count; NN_FORCE_SCALAR=1 picks the scalar kernels.
 
@@ -1099,6 +1100,13 @@ NNDEF nn_tensor *nn_custom_op(const char *name, nn_tensor *output, nn_tensor *co
 #endif
 #else
 #define NN__SIMD 0
+#endif
+/* The baseline 128-bit vector kernels (GCC/Clang vector extensions): NEON on arm64. On x86-64 every CPU since 2013-15
+   has AVX2, so the SSE2 versions are left out unless NN_SIMD_SSE2 is defined: they would only add compile time. */
+#if NN__SIMD && (defined(NN__ARM64) || defined(NN_SIMD_SSE2))
+#define NN__SIMD_BASE 1
+#else
+#define NN__SIMD_BASE 0
 #endif
 
 #define NN__MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -3390,6 +3398,7 @@ NN__PRIVATE int64_t nn__simd_nt_total = (int64_t)8 << 20;
     MAPK(o, n, 1, FN(NN__K(ldmd)(x + nn_i, nn_m)));                                           \
   }
 
+#if NN__SIMD_BASE
 /* ================================================================================================================ */
 /* gen: 128-bit GCC/clang vector extensions (SSE2 on x86-64, NEON on arm64)                                          */
 /* ================================================================================================================ */
@@ -4526,6 +4535,8 @@ NN__PRIVATE void NN__K(install_f64)(nn__vec_table *t) {
 #undef MDAND
 #undef MDALL
 /* ---- end src/kernels/simd_undef.inc ---- */
+
+#endif /* NN__SIMD_BASE */
 
 #if NN__X86
 /* ================================================================================================================ */
@@ -6750,13 +6761,15 @@ NN__PRIVATE int nn__simd_install_level(nn__vec_table *t, int level) {
   have = nn__x86_level();
 #endif
   if (level > have) level = have;
+#if NN__SIMD_BASE
   nn__s_install_f32_gen(t);
   nn__s_install_f64_gen(t);
+#endif
 #if NN__ARM64
   t->isa = "neon";
 #endif
 #if NN__X86
-  t->isa = "sse2";
+  t->isa = NN__SIMD_BASE ? "sse2" : "scalar";
   if (level >= 1) {
     nn__s_install_f32_avx2(t);
     nn__s_install_f64_avx2(t);
@@ -8297,7 +8310,7 @@ NN__PRIVATE void nn__dgemm_packbt_c(const double *B, int64_t ldb, int64_t kc, in
   NN__GEMM_PACKBT_C(double)
 }
 
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(NN_NO_SIMD) && !defined(__TINYC__)
+#if NN__SIMD_BASE
 /* The portable micro-kernels in generic 16-byte vectors (GCC/Clang vector extensions): the same template as the
    x86 kernels, compiled for the baseline instruction set (SSE2 on x86-64, NEON on arm64), with the same packing as
    the plain C kernels (6 x 16 floats, 6 x 8 doubles). */

@@ -70,6 +70,13 @@
 #else
 #define NN__SIMD 0
 #endif
+/* The baseline 128-bit vector kernels (GCC/Clang vector extensions): NEON on arm64. On x86-64 every CPU since 2013-15
+   has AVX2, so the SSE2 versions are left out unless NN_SIMD_SSE2 is defined: they would only add compile time. */
+#if NN__SIMD && (defined(NN__ARM64) || defined(NN_SIMD_SSE2))
+#define NN__SIMD_BASE 1
+#else
+#define NN__SIMD_BASE 0
+#endif
 
 #define NN__MIN(a, b) ((a) < (b) ? (a) : (b))
 #define NN__MAX(a, b) ((a) > (b) ? (a) : (b))
