@@ -6,6 +6,7 @@
 #include <float.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <errno.h>
 
 /* Allocation hooks: define all three or none (as stb does). NN_MALLOC must return memory aligned for any C type;
    the library aligns large buffers itself on top of it. */
