@@ -101,6 +101,7 @@ extern "C" {
 #include "autograd/grad_conv.c"
 #include "nn/layer.c"
 #include "nn/losses.c"
+#include "nn/loss_ce.c"
 #include "nn/optim.c"
 #include "io/inflate.c"
 
