@@ -103,6 +103,8 @@ extern "C" {
 #include "nn/losses.c"
 #include "nn/loss_ce.c"
 #include "nn/optim.c"
+#include "nn/grad_clip.c"
+#include "nn/lr_schedule.c"
 #include "io/inflate.c"
 
 #endif /* NN_IMPLEMENTATION */
