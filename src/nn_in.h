@@ -43,6 +43,7 @@ extern "C" {
 #include "nn/optim.h"
 #include "io/io.h"
 #include "nn/metrics.h"
+#include "nn/model.h"
 
 #ifdef __cplusplus
 }
@@ -119,6 +120,8 @@ extern "C" {
 #include "nn/metrics.c"
 #include "nn/history.c"
 #include "nn/progress.c"
+#include "nn/model.c"
+#include "nn/fit.c"
 
 #endif /* NN_IMPLEMENTATION */
 
