@@ -457,6 +457,16 @@ static void test_grad_matmul_large(void) {
   eb = nn_reduce(NN_REDUCE_SUM, nn_matmul(nn_swapaxes(a, -1, -2), g), &ax0, 1, 0, 0);
   CHECK(gm_maxrel(nn_grad(a), ea) < 1e-12);
   CHECK(gm_maxrel(nn_grad(b), eb) < 1e-12);
+  { /* float32: the same gradients to float32 accuracy */
+    nn_tensor *a32 = gm_leaf32(sa, 4, -1, 1, 1), *b32 = gm_leaf32(sb, 3, -1, 1, 2);
+    y = nn_matmul(a32, b32);
+    CHECK(y && y->dtype == NN_FLOAT32);
+    CHECK(nn_backward(y, nn_astype(g, NN_FLOAT32)) == NN_OK);
+    CHECK(gm_maxrel(nn_grad(a32), ea) < 1e-4);
+    CHECK(gm_maxrel(nn_grad(b32), eb) < 1e-4);
+    nn_free(a32);
+    nn_free(b32);
+  }
   nn_free(a);
   nn_free(b);
 }
