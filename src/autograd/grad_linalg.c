@@ -28,6 +28,7 @@ typedef struct nn__ag_bmm {
   int64_t ldc, cbst[NN_MAX_DIMS];
   int nown, nred, own[NN_MAX_DIMS], red[NN_MAX_DIMS];
   int64_t nC, nR, per;
+  int fold; /* the summed entries are stacked along K in both operands: one GEMM with K * nR */
   int64_t failed;
 } nn__ag_bmm;
 
@@ -54,6 +55,18 @@ NN__PRIVATE int nn__ag_bmm_one(const nn__ag_bmm *j, int64_t ci) {
     if (j->dt == NN_FLOAT32)
       return nn__sgemm_kernel(0, 0, j->M, j->N, 0, 1.0f, NULL, 1, NULL, 1, 0.0f, (float *)c, j->ldc);
     return nn__dgemm_kernel(0, 0, j->M, j->N, 0, 1.0, NULL, 1, NULL, 1, 0.0, (double *)c, j->ldc);
+  }
+  if (j->fold) {
+    int64_t oa = 0, ob = 0;
+    for (d = 0; d < j->nbd; d++) {
+      oa += idx[d] * j->a.bst[d];
+      ob += idx[d] * j->b.bst[d];
+    }
+    if (j->dt == NN_FLOAT32)
+      return nn__sgemm_kernel(j->a.trans, j->b.trans, j->M, j->N, j->K * j->nR, 1.0f, (const float *)j->a.data + oa,
+                              j->a.ld, (const float *)j->b.data + ob, j->b.ld, 0.0f, (float *)c, j->ldc);
+    return nn__dgemm_kernel(j->a.trans, j->b.trans, j->M, j->N, j->K * j->nR, 1.0, (const double *)j->a.data + oa,
+                            j->a.ld, (const double *)j->b.data + ob, j->b.ld, 0.0, (double *)c, j->ldc);
   }
   for (ri = 0; ri < j->nR && rc == 0; ri++) {
     int64_t oa = 0, ob = 0;
@@ -104,6 +117,18 @@ NN__PRIVATE nn_status nn__ag_bmm_run(const char *name, nn__ag_bmm *j) {
     }
   }
   if (j->nC == 0 || j->M == 0 || j->N == 0) return NN_OK;
+  /* op(A)'s columns and op(B)'s rows are K-long runs at stride ld; when the summed entries follow each other at
+     K * ld in both (a batched left operand against a shared right one, say), they form one longer product */
+  j->fold = j->nred > 0 && j->nR > 0 && j->a.trans && !j->b.trans;
+  {
+    int64_t ea = j->K * j->a.ld, eb = j->K * j->b.ld;
+    for (d = j->nred - 1; d >= 0 && j->fold; d--) {
+      int ax = j->red[d];
+      if (j->a.bst[ax] != ea || j->b.bst[ax] != eb) j->fold = 0;
+      ea *= j->bshape[ax];
+      eb *= j->bshape[ax];
+    }
+  }
   work = (double)j->M * (double)j->N * (double)j->K * (double)(j->nR > 0 ? j->nR : 1);
   if (j->nC > 1 && (double)j->M * (double)j->N * (double)j->K < NN__MM_BATCH_PAR) {
     j->per = (int64_t)(NN__MM_GRAIN / (work > 1 ? work : 1));
