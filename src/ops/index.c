@@ -265,6 +265,7 @@ NN__PRIVATE nn_tensor *nn__take(const char *op, const nn_tensor *x, const nn_ten
     nn_free(out);
     out = NULL;
   }
+  if (out && nn__ag_wanted1(x)) out = nn__grad_take(out, x, idx, src == x ? axis : NN_ALL_AXES, op);
 done:
   nn_free(idx);
   nn_free(flat);
@@ -343,6 +344,7 @@ NNDEF nn_tensor *nn_take_along_axis(const nn_tensor *x, const nn_tensor *indices
   if (out) {
     for (d = 0; d < x->ndim; d++) xshape[d] = d == axis ? 1 : x->shape[d];
     nn__gather_along(out, x, xshape, idx, axis);
+    if (nn__ag_wanted1(x)) out = nn__grad_along(out, x, idx, axis, op);
   }
   nn_free(idx);
   return out;
@@ -379,6 +381,7 @@ NNDEF nn_tensor *nn_gather(const nn_tensor *x, int axis, const nn_tensor *index)
   if (out) {
     for (d = 0; d < x->ndim; d++) xshape[d] = d == axis ? 1 : index->shape[d];
     nn__gather_along(out, x, xshape, idx, axis);
+    if (nn__ag_wanted1(x)) out = nn__grad_along(out, x, idx, axis, op);
   }
   nn_free(idx);
   return out;
@@ -437,6 +440,7 @@ NN__PRIVATE nn_tensor *nn__scatter(const char *op, const nn_tensor *x, int axis,
                      : nn__by_size(nn_dtype_size(x->dtype), nn__scatter_row_1, nn__scatter_row_4, nn__scatter_row_8),
                  &ax, 0, it.size);
 done:
+  if (out && nn__ag_wanted2(x, src)) out = nn__grad_scatter(out, x, axis, idx, src, add);
   nn_free(tmp);
   nn_free(idx);
   return out;
@@ -515,6 +519,7 @@ NNDEF nn_tensor *nn_index_add(const nn_tensor *x, int axis, const nn_tensor *ind
     nn__iter_run(&it, nn__acc_rows[x->dtype], NULL);
   }
 done:
+  if (out && nn__ag_wanted2(x, src)) out = nn__grad_index_add(out, x, axis, idx, src);
   nn_free(tmp);
   nn_free(idx);
   return out;
@@ -692,6 +697,7 @@ NNDEF nn_tensor *nn_masked_select(const nn_tensor *x, const nn_tensor *mask) {
                     sizeof(nn__sel_ctx));
   }
   nn__dealloc(ctx);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_masked_select(out, x, mask);
   return out;
 }
 
