@@ -619,6 +619,21 @@ static void test_grad_shape_errors(void) {
   CHECK_ERR(nn_sort(NULL, 0, 0) == NULL, NN_ERR_NULL);
   CHECK_ERR(nn_topk(x, 5, 1, 1, &v, &ix) != NN_OK, NN_ERR_INDEX);
   CHECK(v == NULL && ix == NULL);
+  /* in-place writes are not recorded: refused on a tensor gradients flow through, fine under no_grad */
+  {
+    int64_t s21[2] = {2, 1};
+    long before = nn_live_tensors();
+    nn_tensor *m = nn_greater(x, nn_scalar(0.0, NN_FLOAT64)), *t = nn_mul_scalar(x, 1.0), *iz = gs_i64(iv, s21, 2);
+    nn_tensor *r = nn_ravel(t);
+    live += nn_live_tensors() - before;
+    CHECK_ERR(nn_masked_fill(x, m, 0.0) != NN_OK, NN_ERR_ARG);
+    CHECK_ERR(nn_masked_fill(t, m, 0.0) != NN_OK, NN_ERR_ARG);
+    CHECK_ERR(nn_put(r, iz, t) != NN_OK, NN_ERR_ARG);
+    CHECK_ERR(nn_put_along_axis(t, iz, t, 0) != NN_OK, NN_ERR_ARG);
+    nn_no_grad_begin();
+    CHECK(nn_masked_fill(t, m, 0.0) == NN_OK);
+    nn_no_grad_end();
+  }
   /* backward through a view with a gradient of the wrong shape */
   CHECK_ERR(nn_backward(nn_transpose(x), nn_ones(s34, 2, NN_FLOAT64)) != NN_OK, NN_ERR_SHAPE);
   /* the failed calls left nothing behind besides what this test made (the index and mask tensors) */

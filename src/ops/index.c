@@ -527,6 +527,16 @@ done:
 
 /* ---- put family ---- */
 
+/* In-place writes are not recorded, so into a tensor that gradients flow through they would silently give wrong
+   gradients: refused while grad mode is on (PyTorch refuses them on leaves requiring grad). */
+NN__PRIVATE nn_status nn__inplace_check(const char *op, const nn_tensor *x) {
+  if (!nn__ag_wanted1(x)) return NN_OK;
+  return nn__fail(NN_ERR_ARG,
+                  "%s: x requires grad and in-place ops are not recorded; use a functional form (nn_where for a masked "
+                  "fill, nn_scatter for a put) or call it inside nn_no_grad_begin/nn_no_grad_end",
+                  op);
+}
+
 /* x.flat[ix[i]] = vals[i % nv] (vals contiguous, x's dtype); indices already checked. */
 NN__PRIVATE void nn__put_flat(nn_tensor *x, const int64_t *ix, int64_t ni, const char *vals, int64_t nv) {
   size_t esz = nn_dtype_size(x->dtype);
@@ -549,6 +559,7 @@ NNDEF nn_status nn_put(nn_tensor *x, const nn_tensor *indices, const nn_tensor *
       nn__check_cpu(op, values, "values") != NN_OK)
     return nn_last_status();
   if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return nn_last_status();
+  if (nn__inplace_check(op, x) != NN_OK) return nn_last_status();
   if (indices->size == 0 || values->size == 0) return NN_OK;
   idx = nn__idx64(op, indices, x->size, 0, x);
   if (!idx) return nn_last_status();
@@ -580,6 +591,7 @@ NNDEF nn_status nn_put_along_axis(nn_tensor *x, const nn_tensor *indices, const 
       nn__check_cpu(op, values, "values") != NN_OK)
     return nn_last_status();
   if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return nn_last_status();
+  if (nn__inplace_check(op, x) != NN_OK) return nn_last_status();
   if (axis == NN_ALL_AXES) {
     if (indices->ndim != 1)
       return nn__fail(NN_ERR_SHAPE, "%s: when axis is NN_ALL_AXES, indices must be 1-D (got shape %s)", op,
@@ -722,6 +734,7 @@ NNDEF nn_status nn_masked_fill(nn_tensor *x, const nn_tensor *mask, double value
   char s1[160], s2[160];
   if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, mask, "mask") != NN_OK) return nn_last_status();
   if (nn__check_mask(op, mask) != NN_OK) return nn_last_status();
+  if (nn__inplace_check(op, x) != NN_OK) return nn_last_status();
   if (!nn__can_broadcast_to(mask, x->shape, x->ndim))
     return nn__fail(NN_ERR_SHAPE, "%s: mask of shape %s cannot be broadcast to x of shape %s", op,
                     nn_shape_str(mask, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2));
