@@ -103,6 +103,14 @@ extern "C" {
 #include "nn/losses.c"
 #include "nn/optim.c"
 #include "io/inflate.c"
+#include "io/file.c"
+#include "io/json.c"
+#include "io/dict.c"
+#include "io/idx.c"
+#include "io/csv.c"
+#include "io/safetensors.c"
+#include "io/npy.c"
+#include "io/npz.c"
 
 #endif /* NN_IMPLEMENTATION */
 
