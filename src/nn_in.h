@@ -117,11 +117,20 @@ extern "C" {
 #include "nn/grad_clip.c"
 #include "nn/lr_schedule.c"
 #include "io/inflate.c"
+#include "io/file.c"
+#include "io/json.c"
+#include "io/dict.c"
+#include "io/idx.c"
+#include "io/csv.c"
+#include "io/safetensors.c"
+#include "io/npy.c"
+#include "io/npz.c"
 #include "nn/metrics.c"
 #include "nn/history.c"
 #include "nn/progress.c"
 #include "nn/model.c"
 #include "nn/fit.c"
+#include "nn/model_io.c"
 
 #endif /* NN_IMPLEMENTATION */
 
