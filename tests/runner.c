@@ -24,6 +24,7 @@
 #include "test_optim.c"
 #include "test_io.c"
 #include "test_metrics.c"
+#include "test_model.c"
 
 int main(int argc, char **argv) {
   if (argc > 1) nt_filter = argv[1];
@@ -47,6 +48,7 @@ int main(int argc, char **argv) {
   tests_optim();
   tests_io();
   tests_metrics();
+  tests_model();
   printf("%d checks\n", nt_checks);
   printf("%d passed, %d failed\n", nt_passed, nt_failed);
   return nt_failed ? 1 : 0;

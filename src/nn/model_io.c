@@ -293,11 +293,11 @@ NN__PRIVATE int nn__sbuf_add(nn__sbuf *s, const char *t) {
 
 NNDEF nn_status nn_model_save(const nn_model *m, const char *path) {
   static const char *op = "nn_model_save";
-  nn__sbuf arch = {NULL, 0, 0}, steps = {NULL, 0, 0};
+  nn__sbuf arch = {NULL, 0, 0}, steps = {NULL, 0, 0}, rngs = {NULL, 0, 0};
   char line[512], cline[600];
   char **names = NULL, **all_names = NULL;
   nn_tensor **ts = NULL, **all_ts = NULL;
-  const char *meta[8];
+  const char *meta[10];
   int n = 0, nopt = 0, i, k, ok = 1, total = 0;
   nn_status st = NN_OK;
   if (!m) return nn__fail_null(op, "m");
@@ -379,6 +379,15 @@ NNDEF nn_status nn_model_save(const nn_model *m, const char *path) {
       ok = nn__sbuf_add(&steps, line);
     }
   }
+  /* every layer's generator (Dropout's draws), so a resumed run draws what the original would have */
+  for (i = 0; ok && i < m->nlayers; i++) {
+    const nn_rng *r = &m->layers[i]->rng;
+    snprintf(line, sizeof line, "%s%llx %llx %llx %llx %d %a", i ? " " : "", (unsigned long long)r->s[0],
+             (unsigned long long)r->s[1], (unsigned long long)r->s[2], (unsigned long long)r->s[3], r->has_spare,
+             r->spare);
+    ok = nn__sbuf_add(&rngs, line);
+  }
+  if (ok && !rngs.p) ok = nn__sbuf_add(&rngs, "");
   if (!ok) {
     st = nn__fail(NN_ERR_OOM, "%s: out of memory", op);
     goto done;
@@ -391,7 +400,9 @@ NNDEF nn_status nn_model_save(const nn_model *m, const char *path) {
   meta[5] = cline;
   meta[6] = "optimizer_steps";
   meta[7] = steps.p;
-  st = nn_save_safetensors(path, (const char *const *)all_names, all_ts, total, meta, 4);
+  meta[8] = "rng";
+  meta[9] = rngs.p;
+  st = nn_save_safetensors(path, (const char *const *)all_names, all_ts, total, meta, 5);
 done:
   if (all_names)
     for (i = n; i < total; i++) NN_FREE(all_names[i]);
@@ -401,6 +412,7 @@ done:
   NN_FREE(ts);
   NN_FREE(arch.p);
   NN_FREE(steps.p);
+  NN_FREE(rngs.p);
   return st;
 }
 
@@ -565,6 +577,25 @@ NNDEF nn_model *nn_model_load(const char *path) {
       }
       s += pos;
       if (nn_optimizer_set_step_count(m->opt, i, (int64_t)v) != NN_OK) goto fail;
+    }
+  }
+  {
+    const char *r = nn_dict_meta(d, "rng");
+    for (i = 0; r && i < m->nlayers; i++) {
+      unsigned long long w[4];
+      int spare_flag, pos = 0;
+      double spare;
+      if (sscanf(r, "%llx %llx %llx %llx %d %la%n", &w[0], &w[1], &w[2], &w[3], &spare_flag, &spare, &pos) != 6) {
+        nn__fail(NN_ERR_FORMAT, "%s: malformed generator states", op);
+        goto fail;
+      }
+      r += pos;
+      m->layers[i]->rng.s[0] = w[0];
+      m->layers[i]->rng.s[1] = w[1];
+      m->layers[i]->rng.s[2] = w[2];
+      m->layers[i]->rng.s[3] = w[3];
+      m->layers[i]->rng.has_spare = spare_flag != 0;
+      m->layers[i]->rng.spare = spare;
     }
   }
   NN_FREE(archc);
