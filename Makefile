@@ -6,7 +6,7 @@ BUILD    = build
 SRCS     = $(shell find src -type f | sort)
 TESTS    = $(wildcard tests/*.c tests/*.h tests/ref/*.h)
 
-.PHONY: all deps test unit unit-arm64 unit-oom unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo bench bench-deps bench-W1 bench-W2 bench-compile clean
+.PHONY: all deps test unit unit-arm64 unit-oom unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo tour bench bench-deps bench-W1 bench-W2 bench-compile clean
 
 all: nn.h $(BUILD)/runner
 
@@ -94,7 +94,13 @@ examples: nn.h | $(BUILD)
 	  $(CC) -O2 -Wall -Wextra -Wpedantic -Werror $$f -o $(BUILD)/$$n -lm; \
 	done
 
+# The main demo: a CNN on Fashion-MNIST when Debian's dataset-fashion-mnist is installed, else an MLP on the digits
+# shipped in data/ (progress bar, test accuracy, curves and confusion matrix as SVG, save, load, compare).
 demo: nn.h | $(BUILD)
+	$(CC) -O2 examples/demo.c -o $(BUILD)/demo -lm && $(BUILD)/demo
+
+# The ndarray tour.
+tour: nn.h | $(BUILD)
 	$(CC) -O2 examples/tour.c -o $(BUILD)/tour -lm && $(BUILD)/tour
 
 # ---- benchmarks (never part of `make test`) ----
