@@ -6,7 +6,7 @@ BUILD    = build
 SRCS     = $(shell find src -type f | sort)
 TESTS    = $(wildcard tests/*.c tests/*.h tests/ref/*.h)
 
-.PHONY: all deps test unit unit-arm64 unit-oom unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo tour bench bench-deps bench-W1 bench-W2 bench-compile clean
+.PHONY: all deps test unit unit-arm64 unit-oom unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo tour bench bench-deps bench-W1 bench-W2 bench-W345 bench-compile clean
 
 all: nn.h $(BUILD)/runner
 
@@ -104,7 +104,7 @@ tour: nn.h | $(BUILD)
 	$(CC) -O2 examples/tour.c -o $(BUILD)/tour -lm && $(BUILD)/tour
 
 # ---- benchmarks (never part of `make test`) ----
-bench: bench-compile bench-W1 bench-W2
+bench: bench-compile bench-W1 bench-W2 bench-W345
 
 # the anchors: NumPy, SciPy, PyTorch, OpenBLAS from Debian
 bench-deps:
@@ -116,6 +116,11 @@ bench-W1: nn.h bench-deps | $(BUILD)
 bench-W2: nn.h bench-deps | $(BUILD)
 	$(CC) -O2 bench/w2_elementwise.c -o $(BUILD)/w2 -lm
 	sh bench/run_w2.sh $(BUILD)/w2
+
+# W3 (MLP), W4 (CNN), W5 (LSTM) training against PyTorch; Fashion-MNIST from Debian's dataset-fashion-mnist
+bench-W345: nn.h bench-deps | $(BUILD)
+	sh tools/install_deps.sh dataset-fashion-mnist
+	sh bench/run_w345.sh
 
 bench-compile: nn.h | $(BUILD)
 	sh bench/compile_time.sh
