@@ -135,8 +135,10 @@ typedef struct nn__pl_job {
   nn__iter it;
   nn__row_fn fn;
   nn__pl_row proto;
-  double *sums;
+  double *sums; /* per chunk: sbuf, or allocated for more than 8 chunks */
   int *bad;
+  double sbuf[8];
+  int bbuf[8];
 } nn__pl_job;
 
 NN__PRIVATE void nn__pl_chunk(void *vctx, int64_t ch) {
@@ -155,13 +157,11 @@ NN__PRIVATE void nn__pl_chunk(void *vctx, int64_t ch) {
 /* Runs the rows over the whole iteration; *sum gets the total (chunk partials in order), *bad any row's flag. */
 NN__PRIVATE nn_status nn__pl_run(const char *name, nn__pl_job *j, double *sum, int *bad) {
   int64_t nch = (j->it.size + NN__GRAIN - 1) / NN__GRAIN, k;
-  double sbuf[8];
-  int bbuf[8];
   *sum = 0;
   *bad = 0;
   if (j->it.size <= 0) return NN_OK;
-  j->sums = sbuf;
-  j->bad = bbuf;
+  j->sums = j->sbuf;
+  j->bad = j->bbuf;
   if (nch > 8) {
     j->sums = (double *)nn__xalloc(name, (size_t)nch * (sizeof(double) + sizeof(int)));
     if (!j->sums) return nn_last_status();
@@ -173,7 +173,7 @@ NN__PRIVATE nn_status nn__pl_run(const char *name, nn__pl_job *j, double *sum, i
     *sum += j->sums[k];
     *bad |= j->bad[k];
   }
-  if (j->sums != sbuf) nn__dealloc(j->sums);
+  if (j->sums != j->sbuf) nn__dealloc(j->sums);
   return NN_OK;
 }
 
