@@ -289,6 +289,46 @@ static void test_losses_graph(void) {
   nn_free(l);
 }
 
+/* Strided inputs give the same values and gradients as contiguous ones; a 'none' loss summed afterwards (its
+   output gradient is a broadcast view) gives the 'sum' gradient. */
+static void test_losses_layouts(void) {
+  int64_t s45[2] = {4, 5}, s54[2] = {5, 4}, n4 = 4;
+  int64_t lab[4] = {1, 4, 0, 2};
+  int k;
+  for (k = 0; k < 4; k++) {
+    nn_tensor *base = lo_fill(s54, 2, -2, 2, 70 + k), *tb = lo_fill(s54, 2, 0.05, 0.95, 80 + k);
+    nn_tensor *xt = nn_transpose(base), *xc = nn_copy(xt), *tt = nn_transpose(tb), *tc = nn_copy(tt);
+    nn_tensor *l = nn_from_data(lab, &n4, 1, NN_INT64), *y1, *y2, *g1, *g2;
+    int64_t i;
+    nn_requires_grad(xt, 1); /* the strided view itself is the leaf */
+    nn_requires_grad(xc, 1);
+    CHECK(!nn_is_contiguous(xt) && nt_shape_is(xt, s45, 2));
+    if (k == 0) {
+      y1 = nn_cross_entropy_ex(xt, l, NULL, NN_IGNORE_INDEX, 0.1, NN_REDUCTION_NONE);
+      y2 = nn_cross_entropy_ex(xc, l, NULL, NN_IGNORE_INDEX, 0.1, NN_REDUCTION_SUM);
+    } else if (k == 1) {
+      y1 = nn_mse_loss(xt, tt, NN_REDUCTION_NONE);
+      y2 = nn_mse_loss(xc, tc, NN_REDUCTION_SUM);
+    } else if (k == 2) {
+      y1 = nn_binary_cross_entropy_with_logits(xt, tt, NULL, NULL, NN_REDUCTION_NONE);
+      y2 = nn_binary_cross_entropy_with_logits(xc, tc, NULL, NULL, NN_REDUCTION_SUM);
+    } else {
+      y1 = nn_cross_entropy_probs(xt, nn_softmax(tt, 1), NULL, 0.0, NN_REDUCTION_NONE);
+      y2 = nn_cross_entropy_probs(xc, nn_softmax(tc, 1), NULL, 0.0, NN_REDUCTION_SUM);
+    }
+    if (!y1 || !y2) {
+      NT_FAIL("case %d: %s", k, nn_error());
+      continue;
+    }
+    y1 = nn_sum(y1, NN_ALL_AXES, 0);
+    CHECK_NEAR(nn_item(y1), nn_item(y2), 1e-12);
+    if (nn_backward(y1, NULL) != NN_OK || nn_backward(y2, NULL) != NN_OK) NT_FAIL("case %d: %s", k, nn_error());
+    g1 = nn_grad(xt);
+    g2 = nn_grad(xc);
+    for (i = 0; i < 20; i++) CHECK_NEAR(nn_get_flat(g1, i), nn_get_flat(g2, i), 1e-12);
+  }
+}
+
 static void test_losses_errors(void) {
   int64_t s34[2] = {3, 4}, s43[2] = {4, 3}, s3[1] = {3}, s5[1] = {5}, s4[1] = {4};
   nn_tensor *x = nn_zeros(s34, 2, NN_FLOAT32), *y = nn_zeros(s34, 2, NN_FLOAT32), *yd = nn_zeros(s34, 2, NN_FLOAT64);
@@ -360,5 +400,6 @@ static void tests_losses(void) {
   RUN(test_losses_gradcheck);
   RUN(test_losses_large);
   RUN(test_losses_graph);
+  RUN(test_losses_layouts);
   RUN(test_losses_errors);
 }

@@ -84,9 +84,10 @@ NN__PRIVATE nn_optimizer *nn__opt_new(const char *name, nn_optimizer_kind kind, 
   }
   if (nslots > 0) {
     o->state = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)n * (size_t)nslots);
-    o->names = (char *)NN_MALLOC((size_t)NN__OPT_NAME * (size_t)n * (size_t)nslots);
-    if (!o->state || !o->names) goto oom;
+    if (!o->state) goto oom;
     for (i = 0; i < n * nslots; i++) o->state[i] = NULL;
+    o->names = (char *)NN_MALLOC((size_t)NN__OPT_NAME * (size_t)n * (size_t)nslots);
+    if (!o->names) goto oom;
   }
   return o;
 oom:
