@@ -86,11 +86,23 @@ typedef struct nn__pl_row {
     int64_t sx = st[0], sy = st[1], sw = c->iw >= 0 ? st[c->iw] : 0, sp = c->ipw >= 0 ? st[c->ipw] : 0, i;     \
     T *o = r->out ? (T *)r->out + r->pos : NULL;                                                                \
     double s = 0;                                                                                               \
-    if (c->kind == NN__PL_MSE && !w && !o) { /* the hot case: a plain loop the compiler vectorizes */          \
-      for (i = 0; i < n; i++) {                                                                                 \
+    if (c->kind == NN__PL_MSE && !w && !o) { /* the hot case: independent partial sums, no dependency chain */ \
+      double s4[4] = {0, 0, 0, 0};                                                                              \
+      i = 0;                                                                                                    \
+      if (sx == 1 && sy == 1)                                                                                   \
+        for (; i + 4 <= n; i += 4) {                                                                            \
+          double d0 = (double)x[i] - (double)y[i], d1 = (double)x[i + 1] - (double)y[i + 1];                    \
+          double d2 = (double)x[i + 2] - (double)y[i + 2], d3 = (double)x[i + 3] - (double)y[i + 3];            \
+          s4[0] += d0 * d0;                                                                                     \
+          s4[1] += d1 * d1;                                                                                     \
+          s4[2] += d2 * d2;                                                                                     \
+          s4[3] += d3 * d3;                                                                                     \
+        }                                                                                                       \
+      for (; i < n; i++) {                                                                                      \
         double d = (double)x[i * sx] - (double)y[i * sy];                                                       \
         s += d * d;                                                                                             \
       }                                                                                                         \
+      s += (s4[0] + s4[1]) + (s4[2] + s4[3]);                                                                   \
     } else {                                                                                                    \
       for (i = 0; i < n; i++) {                                                                                 \
         double xv = (double)x[i * sx], v;                                                                       \
@@ -114,7 +126,10 @@ typedef struct nn__pl_row {
     const T *g = r->g ? (const T *)r->g + r->pos : NULL;                                                        \
     if (c->kind == NN__PL_MSE && !w && !g && !gy) {                                                             \
       T k = (T)(2.0 * r->gs);                                                                                   \
-      for (i = 0; i < n; i++) gx[i] = k * (x[i * sx] - y[i * sy]);                                              \
+      if (sx == 1 && sy == 1)                                                                                   \
+        for (i = 0; i < n; i++) gx[i] = k * (x[i] - y[i]);                                                      \
+      else                                                                                                      \
+        for (i = 0; i < n; i++) gx[i] = k * (x[i * sx] - y[i * sy]);                                            \
     } else {                                                                                                    \
       for (i = 0; i < n; i++) {                                                                                 \
         double dx, dy, sc = g ? (double)g[i] : r->gs;                                                           \
