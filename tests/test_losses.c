@@ -64,31 +64,54 @@ static nn_tensor *lo_call(const lo_case *c, const nn_tensor *x, const nn_tensor 
   }
 }
 
+static void lo_run_case(const lo_case *c) {
+  nn_dtype dt = c->dtype ? NN_FLOAT64 : NN_FLOAT32;
+  int f32 = c->dtype == 0;
+  double tol = f32 ? 1e-5 : 1e-10;
+  nn_tensor *x, *t, *w = NULL, *pw = NULL, *y, *g = NULL;
+  nn_scope_begin();
+  x = lo_tensor(c->x, c->xs, c->xnd, dt);
+  t = lo_tensor(c->t, c->ts, c->tnd, (nn_dtype)c->tdtype);
+  if (c->w) w = lo_tensor(c->w, c->ws, c->wnd, dt);
+  if (c->pw) pw = lo_tensor(c->pw, c->pws, 1, dt);
+  nn_requires_grad(x, 1);
+  if (c->gt) nn_requires_grad(t, 1);
+  y = lo_call(c, x, t, w, pw);
+  lo_compare(c->name, "loss", y, c->out, f32, c->nout, tol);
+  if (y) {
+    if (c->gout) g = lo_tensor(c->gout, y->shape, y->ndim, dt);
+    if (nn_backward(y, g) != NN_OK) NT_FAIL("%s: backward: %s", c->name, nn_error());
+    lo_compare(c->name, "input grad", nn_grad(x), c->gx, f32, x->size, tol);
+    if (c->gt) lo_compare(c->name, "target grad", nn_grad(t), c->gt, f32, t->size, tol);
+  }
+  nn_scope_end();
+}
+
 static void test_losses_vs_torch(void) {
   size_t k;
-  for (k = 0; k < sizeof lo_cases / sizeof lo_cases[0]; k++) {
-    const lo_case *c = &lo_cases[k];
-    nn_dtype dt = c->dtype ? NN_FLOAT64 : NN_FLOAT32;
-    int f32 = c->dtype == 0;
-    double tol = f32 ? 1e-5 : 1e-10;
-    nn_tensor *x, *t, *w = NULL, *pw = NULL, *y, *g = NULL;
-    nn_scope_begin();
-    x = lo_tensor(c->x, c->xs, c->xnd, dt);
-    t = lo_tensor(c->t, c->ts, c->tnd, (nn_dtype)c->tdtype);
-    if (c->w) w = lo_tensor(c->w, c->ws, c->wnd, dt);
-    if (c->pw) pw = lo_tensor(c->pw, c->pws, 1, dt);
-    nn_requires_grad(x, 1);
-    if (c->gt) nn_requires_grad(t, 1);
-    y = lo_call(c, x, t, w, pw);
-    lo_compare(c->name, "loss", y, c->out, f32, c->nout, tol);
-    if (y) {
-      if (c->gout) g = lo_tensor(c->gout, y->shape, y->ndim, dt);
-      if (nn_backward(y, g) != NN_OK) NT_FAIL("%s: backward: %s", c->name, nn_error());
-      lo_compare(c->name, "input grad", nn_grad(x), c->gx, f32, x->size, tol);
-      if (c->gt) lo_compare(c->name, "target grad", nn_grad(t), c->gt, f32, t->size, tol);
-    }
-    nn_scope_end();
+  for (k = 0; k < sizeof lo_cases / sizeof lo_cases[0]; k++) lo_run_case(&lo_cases[k]);
+}
+
+/* The float32 cross-entropy rows use the vector softmax kernels: every instruction set gives PyTorch's values. */
+static void test_losses_ce_every_isa(void) {
+#if NN__SIMD
+  nn__vec_table t;
+  int level, top;
+  size_t k;
+  memset(&t, 0, sizeof t);
+  top = nn__simd_install_level(&t, 2);
+  for (level = 0; level <= top; level++) {
+    memset(&t, 0, sizeof t);
+    nn__simd_install_level(&t, level);
+    nn__vec = t; /* the tests run on one thread here */
+    for (k = 0; k < sizeof lo_cases / sizeof lo_cases[0]; k++)
+      if (lo_cases[k].dtype == 0 && (lo_cases[k].kind == LO_CE || lo_cases[k].kind == LO_CE_PROBS))
+        lo_run_case(&lo_cases[k]);
   }
+  memset(&t, 0, sizeof t);
+  nn__simd_install(&t);
+  nn__vec = t;
+#endif
 }
 
 /* ---- finite differences (float64) ---- */
@@ -397,6 +420,7 @@ static void test_losses_errors(void) {
 
 static void tests_losses(void) {
   RUN(test_losses_vs_torch);
+  RUN(test_losses_ce_every_isa);
   RUN(test_losses_gradcheck);
   RUN(test_losses_large);
   RUN(test_losses_graph);
