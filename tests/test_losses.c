@@ -64,31 +64,54 @@ static nn_tensor *lo_call(const lo_case *c, const nn_tensor *x, const nn_tensor 
   }
 }
 
+static void lo_run_case(const lo_case *c) {
+  nn_dtype dt = c->dtype ? NN_FLOAT64 : NN_FLOAT32;
+  int f32 = c->dtype == 0;
+  double tol = f32 ? 1e-5 : 1e-10;
+  nn_tensor *x, *t, *w = NULL, *pw = NULL, *y, *g = NULL;
+  nn_scope_begin();
+  x = lo_tensor(c->x, c->xs, c->xnd, dt);
+  t = lo_tensor(c->t, c->ts, c->tnd, (nn_dtype)c->tdtype);
+  if (c->w) w = lo_tensor(c->w, c->ws, c->wnd, dt);
+  if (c->pw) pw = lo_tensor(c->pw, c->pws, 1, dt);
+  nn_requires_grad(x, 1);
+  if (c->gt) nn_requires_grad(t, 1);
+  y = lo_call(c, x, t, w, pw);
+  lo_compare(c->name, "loss", y, c->out, f32, c->nout, tol);
+  if (y) {
+    if (c->gout) g = lo_tensor(c->gout, y->shape, y->ndim, dt);
+    if (nn_backward(y, g) != NN_OK) NT_FAIL("%s: backward: %s", c->name, nn_error());
+    lo_compare(c->name, "input grad", nn_grad(x), c->gx, f32, x->size, tol);
+    if (c->gt) lo_compare(c->name, "target grad", nn_grad(t), c->gt, f32, t->size, tol);
+  }
+  nn_scope_end();
+}
+
 static void test_losses_vs_torch(void) {
   size_t k;
-  for (k = 0; k < sizeof lo_cases / sizeof lo_cases[0]; k++) {
-    const lo_case *c = &lo_cases[k];
-    nn_dtype dt = c->dtype ? NN_FLOAT64 : NN_FLOAT32;
-    int f32 = c->dtype == 0;
-    double tol = f32 ? 1e-5 : 1e-10;
-    nn_tensor *x, *t, *w = NULL, *pw = NULL, *y, *g = NULL;
-    nn_scope_begin();
-    x = lo_tensor(c->x, c->xs, c->xnd, dt);
-    t = lo_tensor(c->t, c->ts, c->tnd, (nn_dtype)c->tdtype);
-    if (c->w) w = lo_tensor(c->w, c->ws, c->wnd, dt);
-    if (c->pw) pw = lo_tensor(c->pw, c->pws, 1, dt);
-    nn_requires_grad(x, 1);
-    if (c->gt) nn_requires_grad(t, 1);
-    y = lo_call(c, x, t, w, pw);
-    lo_compare(c->name, "loss", y, c->out, f32, c->nout, tol);
-    if (y) {
-      if (c->gout) g = lo_tensor(c->gout, y->shape, y->ndim, dt);
-      if (nn_backward(y, g) != NN_OK) NT_FAIL("%s: backward: %s", c->name, nn_error());
-      lo_compare(c->name, "input grad", nn_grad(x), c->gx, f32, x->size, tol);
-      if (c->gt) lo_compare(c->name, "target grad", nn_grad(t), c->gt, f32, t->size, tol);
-    }
-    nn_scope_end();
+  for (k = 0; k < sizeof lo_cases / sizeof lo_cases[0]; k++) lo_run_case(&lo_cases[k]);
+}
+
+/* The float32 cross-entropy rows use the vector softmax kernels: every instruction set gives PyTorch's values. */
+static void test_losses_ce_every_isa(void) {
+#if NN__SIMD
+  nn__vec_table t;
+  int level, top;
+  size_t k;
+  memset(&t, 0, sizeof t);
+  top = nn__simd_install_level(&t, 2);
+  for (level = 0; level <= top; level++) {
+    memset(&t, 0, sizeof t);
+    nn__simd_install_level(&t, level);
+    nn__vec = t; /* the tests run on one thread here */
+    for (k = 0; k < sizeof lo_cases / sizeof lo_cases[0]; k++)
+      if (lo_cases[k].dtype == 0 && (lo_cases[k].kind == LO_CE || lo_cases[k].kind == LO_CE_PROBS))
+        lo_run_case(&lo_cases[k]);
   }
+  memset(&t, 0, sizeof t);
+  nn__simd_install(&t);
+  nn__vec = t;
+#endif
 }
 
 /* ---- finite differences (float64) ---- */
@@ -289,6 +312,46 @@ static void test_losses_graph(void) {
   nn_free(l);
 }
 
+/* Strided inputs give the same values and gradients as contiguous ones; a 'none' loss summed afterwards (its
+   output gradient is a broadcast view) gives the 'sum' gradient. */
+static void test_losses_layouts(void) {
+  int64_t s45[2] = {4, 5}, s54[2] = {5, 4}, n4 = 4;
+  int64_t lab[4] = {1, 4, 0, 2};
+  int k;
+  for (k = 0; k < 4; k++) {
+    nn_tensor *base = lo_fill(s54, 2, -2, 2, 70 + k), *tb = lo_fill(s54, 2, 0.05, 0.95, 80 + k);
+    nn_tensor *xt = nn_transpose(base), *xc = nn_copy(xt), *tt = nn_transpose(tb), *tc = nn_copy(tt);
+    nn_tensor *l = nn_from_data(lab, &n4, 1, NN_INT64), *y1, *y2, *g1, *g2;
+    int64_t i;
+    nn_requires_grad(xt, 1); /* the strided view itself is the leaf */
+    nn_requires_grad(xc, 1);
+    CHECK(!nn_is_contiguous(xt) && nt_shape_is(xt, s45, 2));
+    if (k == 0) {
+      y1 = nn_cross_entropy_ex(xt, l, NULL, NN_IGNORE_INDEX, 0.1, NN_REDUCTION_NONE);
+      y2 = nn_cross_entropy_ex(xc, l, NULL, NN_IGNORE_INDEX, 0.1, NN_REDUCTION_SUM);
+    } else if (k == 1) {
+      y1 = nn_mse_loss(xt, tt, NN_REDUCTION_NONE);
+      y2 = nn_mse_loss(xc, tc, NN_REDUCTION_SUM);
+    } else if (k == 2) {
+      y1 = nn_binary_cross_entropy_with_logits(xt, tt, NULL, NULL, NN_REDUCTION_NONE);
+      y2 = nn_binary_cross_entropy_with_logits(xc, tc, NULL, NULL, NN_REDUCTION_SUM);
+    } else {
+      y1 = nn_cross_entropy_probs(xt, nn_softmax(tt, 1), NULL, 0.0, NN_REDUCTION_NONE);
+      y2 = nn_cross_entropy_probs(xc, nn_softmax(tc, 1), NULL, 0.0, NN_REDUCTION_SUM);
+    }
+    if (!y1 || !y2) {
+      NT_FAIL("case %d: %s", k, nn_error());
+      continue;
+    }
+    y1 = nn_sum(y1, NN_ALL_AXES, 0);
+    CHECK_NEAR(nn_item(y1), nn_item(y2), 1e-12);
+    if (nn_backward(y1, NULL) != NN_OK || nn_backward(y2, NULL) != NN_OK) NT_FAIL("case %d: %s", k, nn_error());
+    g1 = nn_grad(xt);
+    g2 = nn_grad(xc);
+    for (i = 0; i < 20; i++) CHECK_NEAR(nn_get_flat(g1, i), nn_get_flat(g2, i), 1e-12);
+  }
+}
+
 static void test_losses_errors(void) {
   int64_t s34[2] = {3, 4}, s43[2] = {4, 3}, s3[1] = {3}, s5[1] = {5}, s4[1] = {4};
   nn_tensor *x = nn_zeros(s34, 2, NN_FLOAT32), *y = nn_zeros(s34, 2, NN_FLOAT32), *yd = nn_zeros(s34, 2, NN_FLOAT64);
@@ -357,8 +420,10 @@ static void test_losses_errors(void) {
 
 static void tests_losses(void) {
   RUN(test_losses_vs_torch);
+  RUN(test_losses_ce_every_isa);
   RUN(test_losses_gradcheck);
   RUN(test_losses_large);
   RUN(test_losses_graph);
+  RUN(test_losses_layouts);
   RUN(test_losses_errors);
 }

@@ -18,6 +18,7 @@ typedef struct nn__ce {
   int64_t ignore;
   double eps, W; /* label smoothing; sum of the class weights (C without weights) */
   double *lse;   /* per row */
+  const nn__vec_table *vt; /* float32 rows of contiguous classes: the vector softmax kernels, else NULL */
   char *out;     /* forward with NN_REDUCTION_NONE: per-row losses (dt) */
   double *part;  /* forward: per chunk, the loss sum and the weight sum */
   char *gx, *gt; /* backward: gradients of the input and of probability targets */
@@ -83,7 +84,9 @@ NN__PRIVATE void nn__ce_fwd_chunk(void *vctx, int64_t ch) {
   nn__ce *c = (nn__ce *)vctx;
   int64_t r0 = ch * c->rows_per_chunk, r1 = r0 + c->rows_per_chunk, r, k, C = c->C, inner = c->inner;
   double lsum = 0, wsum = 0;
+  float *ls = NULL; /* scratch row for the kernel path; without it the portable path computes the same */
   if (r1 > c->rows) r1 = c->rows;
+  if (c->vt && c->mode != NN__CE_NLL) ls = (float *)nn__alloc(sizeof(float) * (size_t)C);
   for (r = r0; r < r1; r++) {
     int64_t base = (r / inner) * C * inner + r % inner;
     double loss = 0, wr = 0;
@@ -92,6 +95,25 @@ NN__PRIVATE void nn__ce_fwd_chunk(void *vctx, int64_t ch) {
       if (y != c->ignore) {
         wr = nn__ce_w(c, y);
         loss = -wr * nn__ce_x(c, base + y * inner);
+      }
+    } else if (ls) { /* the vector log_softmax kernel; losses from log-probabilities, as PyTorch does */
+      const float *x = (const float *)c->x + base;
+      int64_t y = c->mode == NN__CE_LABELS ? nn__ce_label(c, r) : 0, ky = (y >= 0 && y < C) ? y : 0;
+      c->vt->log_softmax_f32(C, ls, x);
+      c->lse[r] = (double)x[ky] - (double)ls[ky];
+      if (c->mode == NN__CE_LABELS) {
+        if (y != c->ignore) {
+          wr = nn__ce_w(c, y);
+          loss = -wr * (double)ls[y];
+          if (c->eps > 0) {
+            double sw = 0;
+            for (k = 0; k < C; k++) sw += nn__ce_w(c, k) * (double)ls[k];
+            loss = (1.0 - c->eps) * loss - c->eps / (double)C * sw;
+          }
+        }
+      } else {
+        for (k = 0; k < C; k++) loss -= nn__ce_w(c, k) * nn__ce_tp(c, base + k) * (double)ls[k];
+        wr = 1.0;
       }
     } else {
       double lse = nn__ce_lse(c, base, inner);
@@ -125,6 +147,7 @@ NN__PRIVATE void nn__ce_fwd_chunk(void *vctx, int64_t ch) {
     lsum += loss;
     wsum += wr;
   }
+  nn__dealloc(ls);
   c->part[2 * ch] = lsum;
   c->part[2 * ch + 1] = wsum;
 }
@@ -165,13 +188,21 @@ NN__PRIVATE void nn__ce_bwd_chunk(void *vctx, int64_t ch) {
       for (k = 0; k < C; k++) a += nn__ce_w(c, k) * nn__ce_tp(c, base + k * inner);
     }
     if (c->gx) {
-      if (f32 && inner == 1 && c->mode == NN__CE_LABELS && c->eps == 0) {
-        /* the hot case: p = exp(x - lse) by the vector kernel, scaled, then the label's entry */
+      if (c->vt) { /* float32 contiguous rows: p = softmax(x) by the vector kernel, then s (p a - b) */
         float *gx = (float *)c->gx + base;
         float sa = (float)(s * a);
-        nn__rexpsum_f32(C, gx, (const float *)c->x + base, (float)lse);
-        for (k = 0; k < C; k++) gx[k] *= sa;
-        gx[y] -= (float)(s * (1.0 - c->eps) * nn__ce_w(c, y));
+        c->vt->softmax_f32(C, gx, (const float *)c->x + base);
+        if (c->mode == NN__CE_LABELS && c->eps == 0) {
+          for (k = 0; k < C; k++) gx[k] *= sa;
+          gx[y] -= (float)(s * nn__ce_w(c, y));
+        } else {
+          for (k = 0; k < C; k++) {
+            double b = c->mode == NN__CE_LABELS ? c->eps * nn__ce_w(c, k) / (double)C
+                                                : nn__ce_w(c, k) * nn__ce_tp(c, base + k);
+            gx[k] = (float)((double)gx[k] * s * a - s * b);
+          }
+          if (c->mode == NN__CE_LABELS) gx[y] -= (float)(s * (1.0 - c->eps) * nn__ce_w(c, y));
+        }
       } else {
         for (k = 0; k < C; k++) {
           int64_t i = base + k * inner;
@@ -184,7 +215,11 @@ NN__PRIVATE void nn__ce_bwd_chunk(void *vctx, int64_t ch) {
         }
       }
     }
-    if (c->gt) /* probabilities: d loss / d t_k = s (1 - eps) w_k (lse - x_k) */
+    if (c->gt && c->vt) { /* probabilities: d loss / d t_k = -s (1 - eps) w_k log_softmax(x)_k */
+      float *gt = (float *)c->gt + base;
+      c->vt->log_softmax_f32(C, gt, (const float *)c->x + base);
+      for (k = 0; k < C; k++) gt[k] = (float)(-s * (1.0 - c->eps) * nn__ce_w(c, k) * (double)gt[k]);
+    } else if (c->gt) /* the same as s (1 - eps) w_k (lse - x_k) */
       for (k = 0; k < C; k++) {
         int64_t i = base + k * inner;
         double v = s * (1.0 - c->eps) * nn__ce_w(c, k) * (lse - nn__ce_x(c, i));
@@ -192,6 +227,14 @@ NN__PRIVATE void nn__ce_bwd_chunk(void *vctx, int64_t ch) {
         else ((double *)c->gt)[i] = v;
       }
   }
+}
+
+/* The vector softmax kernels when they apply: float32, classes contiguous in every row. */
+NN__PRIVATE const nn__vec_table *nn__ce_kernels(const nn__ce *c) {
+  const nn__vec_table *vt = nn__kernels();
+  if (c->dt != NN_FLOAT32 || c->inner != 1 || c->mode == NN__CE_NLL || !vt->softmax_f32 || !vt->log_softmax_f32)
+    return NULL;
+  return vt;
 }
 
 NN__PRIVATE int64_t nn__ce_nchunks(nn__ce *c) {
@@ -220,6 +263,7 @@ NN__PRIVATE nn_status nn__ce_backward(nn__node *n, const nn_tensor *gout, nn_ten
   c.t = (const char *)t->data;
   c.w = w ? (const char *)w->data : NULL;
   c.lse = lse ? (double *)lse->data : NULL;
+  c.vt = nn__ce_kernels(&c);
   if (n->in[0].node && !(gx = nn__new(n->name, c.dt, x->shape, x->ndim))) return nn_last_status();
   if (c.mode == NN__CE_PROBS && n->in[1].node && !(gt = nn__new(n->name, c.dt, x->shape, x->ndim))) {
     nn_free(gx);
@@ -342,6 +386,7 @@ NN__PRIVATE nn_tensor *nn__ce_op(const char *name, int mode, const nn_tensor *x,
     if (!(out = nn__new(name, x->dtype, oshape, ond))) goto done;
     c.out = (char *)out->data;
   }
+  c.vt = nn__ce_kernels(&c);
   nch = nn__ce_nchunks(&c);
   if (nch > 8 && !(part = (double *)nn__xalloc(name, sizeof(double) * 2 * (size_t)nch))) goto done;
   c.part = part;

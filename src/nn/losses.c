@@ -86,11 +86,23 @@ typedef struct nn__pl_row {
     int64_t sx = st[0], sy = st[1], sw = c->iw >= 0 ? st[c->iw] : 0, sp = c->ipw >= 0 ? st[c->ipw] : 0, i;     \
     T *o = r->out ? (T *)r->out + r->pos : NULL;                                                                \
     double s = 0;                                                                                               \
-    if (c->kind == NN__PL_MSE && !w && !o) { /* the hot case: a plain loop the compiler vectorizes */          \
-      for (i = 0; i < n; i++) {                                                                                 \
+    if (c->kind == NN__PL_MSE && !w && !o) { /* the hot case: independent partial sums, no dependency chain */ \
+      double s4[4] = {0, 0, 0, 0};                                                                              \
+      i = 0;                                                                                                    \
+      if (sx == 1 && sy == 1)                                                                                   \
+        for (; i + 4 <= n; i += 4) {                                                                            \
+          double d0 = (double)x[i] - (double)y[i], d1 = (double)x[i + 1] - (double)y[i + 1];                    \
+          double d2 = (double)x[i + 2] - (double)y[i + 2], d3 = (double)x[i + 3] - (double)y[i + 3];            \
+          s4[0] += d0 * d0;                                                                                     \
+          s4[1] += d1 * d1;                                                                                     \
+          s4[2] += d2 * d2;                                                                                     \
+          s4[3] += d3 * d3;                                                                                     \
+        }                                                                                                       \
+      for (; i < n; i++) {                                                                                      \
         double d = (double)x[i * sx] - (double)y[i * sy];                                                       \
         s += d * d;                                                                                             \
       }                                                                                                         \
+      s += (s4[0] + s4[1]) + (s4[2] + s4[3]);                                                                   \
     } else {                                                                                                    \
       for (i = 0; i < n; i++) {                                                                                 \
         double xv = (double)x[i * sx], v;                                                                       \
@@ -114,7 +126,10 @@ typedef struct nn__pl_row {
     const T *g = r->g ? (const T *)r->g + r->pos : NULL;                                                        \
     if (c->kind == NN__PL_MSE && !w && !g && !gy) {                                                             \
       T k = (T)(2.0 * r->gs);                                                                                   \
-      for (i = 0; i < n; i++) gx[i] = k * (x[i * sx] - y[i * sy]);                                              \
+      if (sx == 1 && sy == 1)                                                                                   \
+        for (i = 0; i < n; i++) gx[i] = k * (x[i] - y[i]);                                                      \
+      else                                                                                                      \
+        for (i = 0; i < n; i++) gx[i] = k * (x[i * sx] - y[i * sy]);                                            \
     } else {                                                                                                    \
       for (i = 0; i < n; i++) {                                                                                 \
         double dx, dy, sc = g ? (double)g[i] : r->gs;                                                           \
@@ -135,8 +150,10 @@ typedef struct nn__pl_job {
   nn__iter it;
   nn__row_fn fn;
   nn__pl_row proto;
-  double *sums;
+  double *sums; /* per chunk: sbuf, or allocated for more than 8 chunks */
   int *bad;
+  double sbuf[8];
+  int bbuf[8];
 } nn__pl_job;
 
 NN__PRIVATE void nn__pl_chunk(void *vctx, int64_t ch) {
@@ -155,13 +172,11 @@ NN__PRIVATE void nn__pl_chunk(void *vctx, int64_t ch) {
 /* Runs the rows over the whole iteration; *sum gets the total (chunk partials in order), *bad any row's flag. */
 NN__PRIVATE nn_status nn__pl_run(const char *name, nn__pl_job *j, double *sum, int *bad) {
   int64_t nch = (j->it.size + NN__GRAIN - 1) / NN__GRAIN, k;
-  double sbuf[8];
-  int bbuf[8];
   *sum = 0;
   *bad = 0;
   if (j->it.size <= 0) return NN_OK;
-  j->sums = sbuf;
-  j->bad = bbuf;
+  j->sums = j->sbuf;
+  j->bad = j->bbuf;
   if (nch > 8) {
     j->sums = (double *)nn__xalloc(name, (size_t)nch * (sizeof(double) + sizeof(int)));
     if (!j->sums) return nn_last_status();
@@ -173,7 +188,7 @@ NN__PRIVATE nn_status nn__pl_run(const char *name, nn__pl_job *j, double *sum, i
     *sum += j->sums[k];
     *bad |= j->bad[k];
   }
-  if (j->sums != sbuf) nn__dealloc(j->sums);
+  if (j->sums != j->sbuf) nn__dealloc(j->sums);
   return NN_OK;
 }
 
