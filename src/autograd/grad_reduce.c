@@ -244,41 +244,109 @@ NN__AG_CUMPROD_LINE(nn__ag_cumprod_line_f64, double)
 NN__AG_RCUMSUM_LINE(nn__ag_rcumsum_line_f32, float, float)
 NN__AG_RCUMSUM_LINE(nn__ag_rcumsum_line_f64, double, double)
 
-/* softmax backward of one contiguous row: gx = y (g - sum(g y)); log_softmax: gx = g - exp(y) sum(g). */
-#define NN__AG_SMAX_ROW(NAME, T, DT)                                                                            \
-  NN__PRIVATE void NAME(int64_t n, T *gx, const T *g, const T *y, int logsm) {                                  \
-    T s0 = 0, s1 = 0, s2 = 0, s3 = 0, s;                                                                        \
+/* Vector pieces of the softmax backward, on n contiguous elements: dot products and sums (four independent vector
+   accumulators), s += a * b and s += a (column form), and the two output formulas. 16-byte generic vectors as in
+   kernels/reduce_scalar.c, plain loops otherwise. Results do not depend on how rows are split among threads. */
+#if NN__RVEXT
+#define NN__AG_VPIECES(SUF, T, V, W, LD, ST)                                                                    \
+  NN__PRIVATE T nn__ag_dot_##SUF(int64_t n, const T *a, const T *b, int plain_sum) {                            \
+    V s0, s1, s2, s3;                                                                                           \
+    T t[W], r = 0;                                                                                              \
     int64_t j = 0;                                                                                              \
-    if (!logsm) {                                                                                               \
-      for (; j + 4 <= n; j += 4) {                                                                              \
-        s0 += g[j] * y[j];                                                                                      \
-        s1 += g[j + 1] * y[j + 1];                                                                              \
-        s2 += g[j + 2] * y[j + 2];                                                                              \
-        s3 += g[j + 3] * y[j + 3];                                                                              \
+    int k;                                                                                                      \
+    memset(&s0, 0, sizeof s0);                                                                                  \
+    s1 = s2 = s3 = s0;                                                                                          \
+    if (plain_sum)                                                                                              \
+      for (; j + 4 * W <= n; j += 4 * W) {                                                                      \
+        s0 += LD(a + j);                                                                                        \
+        s1 += LD(a + j + W);                                                                                    \
+        s2 += LD(a + j + 2 * W);                                                                                \
+        s3 += LD(a + j + 3 * W);                                                                                \
       }                                                                                                         \
-      for (; j < n; j++) s0 += g[j] * y[j];                                                                     \
-      s = (s0 + s1) + (s2 + s3);                                                                                \
-      for (j = 0; j < n; j++) gx[j] = y[j] * (g[j] - s);                                                        \
-    } else {                                                                                                    \
-      const nn__vun_fn ex = nn__kernels()->un[DT][NN_OP_EXP];                                                   \
-      for (; j + 4 <= n; j += 4) {                                                                              \
-        s0 += g[j];                                                                                             \
-        s1 += g[j + 1];                                                                                         \
-        s2 += g[j + 2];                                                                                         \
-        s3 += g[j + 3];                                                                                         \
+    else                                                                                                        \
+      for (; j + 4 * W <= n; j += 4 * W) {                                                                      \
+        s0 += LD(a + j) * LD(b + j);                                                                            \
+        s1 += LD(a + j + W) * LD(b + j + W);                                                                    \
+        s2 += LD(a + j + 2 * W) * LD(b + j + 2 * W);                                                            \
+        s3 += LD(a + j + 3 * W) * LD(b + j + 3 * W);                                                            \
       }                                                                                                         \
-      for (; j < n; j++) s0 += g[j];                                                                            \
-      s = (s0 + s1) + (s2 + s3);                                                                                \
-      if (ex) {                                                                                                 \
-        ex(n, gx, y);                                                                                           \
-        for (j = 0; j < n; j++) gx[j] = g[j] - gx[j] * s;                                                       \
-      } else {                                                                                                  \
-        for (j = 0; j < n; j++) gx[j] = g[j] - (T)exp((double)y[j]) * s;                                        \
-      }                                                                                                         \
-    }                                                                                                           \
+    s0 = (s0 + s1) + (s2 + s3);                                                                                 \
+    memcpy(t, &s0, sizeof t);                                                                                   \
+    for (k = 0; k < W; k++) r += t[k];                                                                          \
+    for (; j < n; j++) r += plain_sum ? a[j] : a[j] * b[j];                                                     \
+    return r;                                                                                                   \
+  }                                                                                                             \
+  /* s += a * b (or s += a when b is NULL) */                                                                   \
+  NN__PRIVATE void nn__ag_acc_##SUF(int64_t n, T *s, const T *a, const T *b) {                                  \
+    int64_t j = 0;                                                                                              \
+    if (b)                                                                                                      \
+      for (; j + W <= n; j += W) ST(s + j, LD(s + j) + LD(a + j) * LD(b + j));                                  \
+    else                                                                                                        \
+      for (; j + W <= n; j += W) ST(s + j, LD(s + j) + LD(a + j));                                              \
+    for (; j < n; j++) s[j] += b ? a[j] * b[j] : a[j];                                                          \
+  }                                                                                                             \
+  /* o = y * (g - s) (softmax) or o = g - e * s (log_softmax, e = exp(y) already in o); s is one value (sv) or  \
+     a vector (s != NULL) */                                                                                    \
+  NN__PRIVATE void nn__ag_smax_out_##SUF(int64_t n, T *o, const T *g, const T *y, const T *s, T sv, int logsm) {  \
+    int64_t j = 0;                                                                                              \
+    V vs;                                                                                                       \
+    int k;                                                                                                      \
+    for (k = 0; k < W; k++) vs[k] = sv;                                                                         \
+    if (logsm)                                                                                                  \
+      for (; j + W <= n; j += W) ST(o + j, LD(g + j) - LD(o + j) * (s ? LD(s + j) : vs));                       \
+    else                                                                                                        \
+      for (; j + W <= n; j += W) ST(o + j, LD(y + j) * (LD(g + j) - (s ? LD(s + j) : vs)));                     \
+    for (; j < n; j++) o[j] = logsm ? g[j] - o[j] * (s ? s[j] : sv) : y[j] * (g[j] - (s ? s[j] : sv));          \
   }
-NN__AG_SMAX_ROW(nn__ag_smax_row_f32, float, NN_FLOAT32)
-NN__AG_SMAX_ROW(nn__ag_smax_row_f64, double, NN_FLOAT64)
+NN__AG_VPIECES(f32, float, nn__rv4f, 4, nn__rld4f, nn__rst4f)
+NN__AG_VPIECES(f64, double, nn__rv2d, 2, nn__rld2d, nn__rst2d)
+#else
+#define NN__AG_VPIECES(SUF, T)                                                                                  \
+  NN__PRIVATE T nn__ag_dot_##SUF(int64_t n, const T *a, const T *b, int plain_sum) {                            \
+    T s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                                           \
+    int64_t j = 0;                                                                                              \
+    for (; j + 4 <= n; j += 4) {                                                                                \
+      s0 += plain_sum ? a[j] : a[j] * b[j];                                                                     \
+      s1 += plain_sum ? a[j + 1] : a[j + 1] * b[j + 1];                                                         \
+      s2 += plain_sum ? a[j + 2] : a[j + 2] * b[j + 2];                                                         \
+      s3 += plain_sum ? a[j + 3] : a[j + 3] * b[j + 3];                                                         \
+    }                                                                                                           \
+    for (; j < n; j++) s0 += plain_sum ? a[j] : a[j] * b[j];                                                    \
+    return (s0 + s1) + (s2 + s3);                                                                               \
+  }                                                                                                             \
+  NN__PRIVATE void nn__ag_acc_##SUF(int64_t n, T *s, const T *a, const T *b) {                                  \
+    int64_t j;                                                                                                  \
+    for (j = 0; j < n; j++) s[j] += b ? a[j] * b[j] : a[j];                                                     \
+  }                                                                                                             \
+  NN__PRIVATE void nn__ag_smax_out_##SUF(int64_t n, T *o, const T *g, const T *y, const T *s, T sv, int logsm) {  \
+    int64_t j;                                                                                                  \
+    for (j = 0; j < n; j++) o[j] = logsm ? g[j] - o[j] * (s ? s[j] : sv) : y[j] * (g[j] - (s ? s[j] : sv));     \
+  }
+NN__AG_VPIECES(f32, float)
+NN__AG_VPIECES(f64, double)
+#endif
+
+/* exp(y) into o (the vector kernel when there is one). */
+#define NN__AG_EXP_ROW(SUF, T, DT)                                                                              \
+  NN__PRIVATE void nn__ag_exp_row_##SUF(int64_t n, T *o, const T *y) {                                          \
+    const nn__vun_fn ex = nn__kernels()->un[DT][NN_OP_EXP];                                                     \
+    int64_t j;                                                                                                  \
+    if (ex) ex(n, o, y);                                                                                        \
+    else                                                                                                        \
+      for (j = 0; j < n; j++) o[j] = (T)exp((double)y[j]);                                                      \
+  }
+NN__AG_EXP_ROW(f32, float, NN_FLOAT32)
+NN__AG_EXP_ROW(f64, double, NN_FLOAT64)
+
+/* softmax backward of one contiguous row: gx = y (g - sum(g y)); log_softmax: gx = g - exp(y) sum(g). */
+#define NN__AG_SMAX_ROW(SUF, T)                                                                                 \
+  NN__PRIVATE void nn__ag_smax_row_##SUF(int64_t n, T *gx, const T *g, const T *y, int logsm) {                 \
+    T s = nn__ag_dot_##SUF(n, g, y, logsm);                                                                     \
+    if (logsm) nn__ag_exp_row_##SUF(n, gx, y);                                                                  \
+    nn__ag_smax_out_##SUF(n, gx, g, y, NULL, s, logsm);                                                         \
+  }
+NN__AG_SMAX_ROW(f32, float)
+NN__AG_SMAX_ROW(f64, double)
 
 /* One chunk of lines (B == 1) or of (a, column block) pairs (B > 1). */
 #define NN__AG_SCAN_CHUNK(NAME, T, SUF)                                                                         \
@@ -310,21 +378,14 @@ NN__AG_SMAX_ROW(nn__ag_smax_row_f64, double, NN_FLOAT64)
         for (j = 0; j < w; j++)                                                                                 \
           nn__ag_cumprod_line_##SUF(N, B, gx + base + j, g + base + j, x + base + j, y + base + j);             \
       } else {                                                                                                  \
+        int logsm = c->mode == 3;                                                                               \
         for (j = 0; j < w; j++) s[j] = 0;                                                                       \
-        for (i = 0; i < N; i++) {                                                                               \
-          const T *gi = g + base + i * B, *yi = y + base + i * B;                                               \
-          if (c->mode == 2)                                                                                     \
-            for (j = 0; j < w; j++) s[j] += gi[j] * yi[j];                                                      \
-          else                                                                                                  \
-            for (j = 0; j < w; j++) s[j] += gi[j];                                                              \
-        }                                                                                                       \
+        for (i = 0; i < N; i++) nn__ag_acc_##SUF(w, s, g + base + i * B, logsm ? NULL : y + base + i * B);      \
         for (i = 0; i < N; i++) {                                                                               \
           const T *gi = g + base + i * B, *yi = y + base + i * B;                                               \
           T *oi = gx + base + i * B;                                                                            \
-          if (c->mode == 2)                                                                                     \
-            for (j = 0; j < w; j++) oi[j] = yi[j] * (gi[j] - s[j]);                                             \
-          else                                                                                                  \
-            for (j = 0; j < w; j++) oi[j] = gi[j] - (T)exp((double)yi[j]) * s[j];                               \
+          if (logsm) nn__ag_exp_row_##SUF(w, oi, yi);                                                           \
+          nn__ag_smax_out_##SUF(w, oi, gi, yi, s, 0, logsm);                                                    \
         }                                                                                                       \
       }                                                                                                         \
     }                                                                                                           \
