@@ -38,6 +38,7 @@
          NN_ASSERT(x)       internal invariant checks (default: assert)
          NN_NO_THREADS      no thread pool: everything runs on the calling thread
          NN_NO_SIMD         portable scalar kernels only (no AVX2/AVX-512/NEON)
+         NN_SIMD_SSE2       also build the 128-bit SSE2 kernels for x86-64 CPUs without AVX2 (pre-2013); off by default
          NN_NO_THREAD_LOCALS  error message and scope stack become process-global (single-threaded programs)
       Environment: NN_NUM_THREADS=n sets the default thread count; NN_FORCE_SCALAR=1 picks the scalar kernels.
 
@@ -263,6 +264,12 @@ NNDEF nn_tensor *nn_keep(nn_tensor *t);
 NNDEF long nn_scope_count(void);
 /* Number of tensor headers alive on all threads, for leak checks. */
 NNDEF long nn_live_tensors(void);
+/* Freed buffers of 32 KiB and more are kept for reuse (a training step asks for the same sizes every time) up to a
+   limit, 256 MiB by default: nn_set_cache_limit changes it (0 turns the cache off and empties it),
+   nn_cache_release returns every cached buffer to the allocator, nn_cache_bytes says how much is held. */
+NNDEF void nn_set_cache_limit(size_t bytes);
+NNDEF void nn_cache_release(void);
+NNDEF size_t nn_cache_bytes(void);
 
 /* --- inspection --- */
 /* 1 if elements are laid out in row-major order without gaps. */
@@ -1014,6 +1021,72 @@ NNDEF nn_tensor *nn_custom_op(const char *name, nn_tensor *output, nn_tensor *co
 /* ---- begin src/io/io.h ---- */
 /* io/io.h: reading and writing data files. */
 /* ---- end src/io/io.h ---- */
+/* ---- begin src/nn/metrics.h ---- */
+/* nn/metrics.h: classification and regression metrics (Keras / scikit-learn semantics), the confusion matrix, and
+   a training history that writes CSV and a self-contained SVG plot of its curves.
+
+   Labels are integer tensors (any integer dtype) of class indices in [0, num_classes). Scores are float tensors
+   (N, C) of logits or probabilities; a prediction is the index of the largest score (the first one on ties). */
+
+/* Fraction of samples classified correctly. pred is (N, C) scores (Keras categorical/sparse_categorical accuracy:
+   argmax against labels (N,)), or (N,) / (N, 1) probabilities against 0/1 labels (Keras binary_accuracy, threshold
+   0.5), or (N,) integer predicted labels. Returns NaN with an error on bad input. */
+NNDEF double nn_accuracy(const nn_tensor *pred, const nn_tensor *labels);
+/* Fraction of samples whose label is among the k largest scores (Keras sparse_top_k_categorical_accuracy; ties at
+   the k-th score count as hits, like sklearn's top_k_accuracy_score). scores (N, C), labels (N,). */
+NNDEF double nn_top_k_accuracy(const nn_tensor *scores, const nn_tensor *labels, int k);
+/* Mean squared error and mean absolute error over all elements (shapes broadcast). */
+NNDEF double nn_mean_squared_error(const nn_tensor *pred, const nn_tensor *target);
+NNDEF double nn_mean_absolute_error(const nn_tensor *pred, const nn_tensor *target);
+
+/* sklearn.metrics.confusion_matrix(y_true, y_pred, labels=range(num_classes)): an int64 (C, C) tensor whose entry
+   (i, j) counts samples of true class i predicted as class j. y_pred may be labels (N,) or scores (N, C). */
+NNDEF nn_tensor *nn_confusion_matrix(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes);
+
+typedef enum nn_average {
+  NN_AVERAGE_MACRO = 0, /* unweighted mean over classes (sklearn average='macro') */
+  NN_AVERAGE_MICRO,     /* from the pooled counts */
+  NN_AVERAGE_WEIGHTED,  /* mean over classes weighted by their support */
+  NN_AVERAGE_BINARY     /* class 1 only */
+} nn_average;
+/* sklearn's precision_score, recall_score and f1_score with zero_division=0: y_pred labels (N,) or scores (N, C).
+   Any output pointer may be NULL. */
+NNDEF nn_status nn_precision_recall_f1(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes,
+                                       nn_average average, double *precision, double *recall, double *f1);
+
+/* Prints a confusion matrix as an aligned table (class names may be NULL: indices are used). */
+NNDEF nn_status nn_confusion_matrix_print(const nn_tensor *cm, const char *const *class_names, FILE *f);
+/* Writes a confusion matrix as a self-contained SVG heat map with counts and per-row recall, to path. */
+NNDEF nn_status nn_confusion_matrix_svg(const nn_tensor *cm, const char *const *class_names, const char *title,
+                                        const char *path);
+
+/* ---- training history ---- */
+
+#define NN_HISTORY_MAX_METRICS 16
+
+/* Per-epoch values of named metrics ("loss", "accuracy", "val_loss", "val_accuracy", "lr", ...), like Keras's
+   History.history. A value not recorded for an epoch is NaN. */
+typedef struct nn_history {
+  int nmetrics;
+  char names[NN_HISTORY_MAX_METRICS][32];
+  int epochs;     /* number of epochs recorded (rows) */
+  int cap;        /* rows allocated */
+  double *values; /* epochs x NN_HISTORY_MAX_METRICS, row-major */
+} nn_history;
+
+/* A new, empty history (free with nn_history_free). */
+NNDEF nn_history *nn_history_new(void);
+NNDEF void nn_history_free(nn_history *h);
+/* Records value for metric name at epoch (0-based; rows are added as needed). */
+NNDEF nn_status nn_history_set(nn_history *h, int epoch, const char *name, double value);
+/* The value of name at epoch (negative epochs count from the end), NaN when absent. */
+NNDEF double nn_history_get(const nn_history *h, const char *name, int epoch);
+/* Writes "epoch,<name>,..." and one line per epoch. */
+NNDEF nn_status nn_history_write_csv(const nn_history *h, const char *path);
+/* Writes an SVG with one panel per metric (loss, accuracy, ...), the training curve and, where recorded, the
+   validation curve ("val_" + name) on shared epoch axes, with a legend and the best validation value marked. */
+NNDEF nn_status nn_history_plot_svg(const nn_history *h, const char *title, const char *path);
+/* ---- end src/nn/metrics.h ---- */
 
 #ifdef __cplusplus
 }
@@ -1036,6 +1109,7 @@ NNDEF nn_tensor *nn_custom_op(const char *name, nn_tensor *output, nn_tensor *co
 #include <float.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <errno.h>
 
 /* Allocation hooks: define all three or none (as stb does). NN_MALLOC must return memory aligned for any C type;
    the library aligns large buffers itself on top of it. */
@@ -1099,6 +1173,13 @@ NNDEF nn_tensor *nn_custom_op(const char *name, nn_tensor *output, nn_tensor *co
 #endif
 #else
 #define NN__SIMD 0
+#endif
+/* The baseline 128-bit vector kernels (GCC/Clang vector extensions): NEON on arm64. On x86-64 every CPU since 2013-15
+   has AVX2, so the SSE2 versions are left out unless NN_SIMD_SSE2 is defined: they would only add compile time. */
+#if NN__SIMD && (defined(NN__ARM64) || defined(NN_SIMD_SSE2))
+#define NN__SIMD_BASE 1
+#else
+#define NN__SIMD_BASE 0
 #endif
 
 #define NN__MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -1417,6 +1498,38 @@ NN__PRIVATE void nn__parallel_for(int64_t nchunks, nn__task_fn fn, void *ctx) {
 
 #endif
 /* ---- end src/base/threads.c ---- */
+/* ---- begin src/base/clock.c ---- */
+/* base/clock.c: a monotonic clock in seconds and "is stderr a terminal?", for progress bars and timings. Strict C99
+   hides clock_gettime's CLOCK_MONOTONIC in glibc; gettimeofday is the fallback there. */
+
+#if defined(_WIN32)
+#include <windows.h>
+#include <io.h>
+NN__PRIVATE double nn__now(void) {
+  LARGE_INTEGER f, c;
+  QueryPerformanceFrequency(&f);
+  QueryPerformanceCounter(&c);
+  return (double)c.QuadPart / (double)f.QuadPart;
+}
+NN__PRIVATE int nn__stderr_is_tty(void) { return _isatty(2) != 0; }
+#else
+#include <time.h>
+#include <sys/time.h>
+#include <unistd.h>
+NN__PRIVATE double nn__now(void) {
+#if defined(CLOCK_MONOTONIC)
+  struct timespec ts;
+  if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0) return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#endif
+  {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + 1e-6 * (double)tv.tv_usec;
+  }
+}
+NN__PRIVATE int nn__stderr_is_tty(void) { return isatty(2) != 0; }
+#endif
+/* ---- end src/base/clock.c ---- */
 /* ---- begin src/autograd/node.h ---- */
 /* autograd/node.h (private): the graph node and the calls an op makes to record itself.
 
@@ -1621,31 +1734,157 @@ NNDEF long nn_live_tensors(void) { return NN__ATOMIC_ADD(&nn__live_count, 0); }
 
 /* Buffers are 64-byte aligned; buffers of 2 MiB and more are 2 MiB aligned and marked for transparent huge pages,
    which is what lets streaming kernels reach the memory bandwidth (4 KiB pages cost a third of it). The pointer
-   returned by NN_MALLOC is stored just before the aligned block. */
-#define NN__HUGE (2u << 20)
+   returned by NN_MALLOC and the usable size are stored just before the aligned block.
 
-NN__PRIVATE void *nn__alloc(size_t nbytes) {
+   Freed buffers of NN__CACHE_MIN bytes and more are kept in a small cache and handed out again for requests of the
+   same size class. A training step asks for the same sizes every time; without the cache each of those buffers
+   would be a fresh mmap whose pages the kernel zeroes and faults in (measured: a quarter of an MLP's step time).
+   The cache holds at most nn__cache_limit bytes (nn_set_cache_limit) and nn_cache_release empties it. */
+#define NN__HUGE (2u << 20)
+#define NN__CACHE_MIN ((size_t)32 << 10)
+#define NN__CACHE_SLOTS 64
+
+/* The size class of a request: 64 KiB steps below 2 MiB, 2 MiB steps above. */
+NN__PRIVATE size_t nn__size_class(size_t n) {
+  size_t q = n >= NN__HUGE ? NN__HUGE : ((size_t)64 << 10);
+  return (n + q - 1) / q * q;
+}
+
+NN__PRIVATE void *nn__alloc_raw(size_t nbytes) {
   size_t align = nbytes >= NN__HUGE ? NN__HUGE : 64;
-  size_t total;
+  size_t total, hdr = 2 * sizeof(void *);
   unsigned char *raw, *p;
-  if (nbytes == 0) nbytes = 1;
   if (nbytes > (size_t)-1 / 2 - align) return NULL;
-  total = nbytes + align + sizeof(void *);
+  total = nbytes + align + hdr;
   raw = (unsigned char *)NN_MALLOC(total);
   if (!raw) return NULL;
-  p = (unsigned char *)(((uintptr_t)(raw + sizeof(void *)) + align - 1) & ~(uintptr_t)(align - 1));
+  p = (unsigned char *)(((uintptr_t)(raw + hdr) + align - 1) & ~(uintptr_t)(align - 1));
   memcpy(p - sizeof(void *), &raw, sizeof(void *));
+  memcpy(p - 2 * sizeof(void *), &nbytes, sizeof(size_t));
 #if defined(__linux__)
   if (align == NN__HUGE) madvise(p, nbytes & ~(size_t)(NN__HUGE - 1), NN__MADV_HUGEPAGE);
 #endif
   return p;
 }
 
-NN__PRIVATE void nn__dealloc(void *p) {
+NN__PRIVATE void nn__free_raw(void *p) {
   void *raw;
-  if (!p) return;
   memcpy(&raw, (unsigned char *)p - sizeof(void *), sizeof(void *));
   NN_FREE(raw);
+}
+
+NN__PRIVATE size_t nn__alloc_size(const void *p) {
+  size_t n;
+  memcpy(&n, (const unsigned char *)p - 2 * sizeof(void *), sizeof(size_t));
+  return n;
+}
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__TINYC__)
+#define NN__HAVE_CACHE 1
+static void *nn__cache_buf[NN__CACHE_SLOTS];
+static int nn__cache_n = 0;
+static size_t nn__cache_bytes = 0, nn__cache_limit = (size_t)256 << 20;
+static int nn__cache_lock_word = 0;
+NN__PRIVATE void nn__cache_lock(void) {
+  while (__atomic_exchange_n(&nn__cache_lock_word, 1, __ATOMIC_ACQUIRE)) {
+  }
+}
+NN__PRIVATE void nn__cache_unlock(void) { __atomic_store_n(&nn__cache_lock_word, 0, __ATOMIC_RELEASE); }
+#else
+#define NN__HAVE_CACHE 0
+#endif
+
+NN__PRIVATE void *nn__alloc(size_t nbytes) {
+  if (nbytes == 0) nbytes = 1;
+  if (nbytes >= NN__CACHE_MIN) {
+    nbytes = nn__size_class(nbytes);
+#if NN__HAVE_CACHE
+    {
+      void *hit = NULL;
+      int i;
+      nn__cache_lock();
+      for (i = nn__cache_n - 1; i >= 0; i--) /* the most recently freed first: likely still in cache */
+        if (nn__alloc_size(nn__cache_buf[i]) == nbytes) {
+          hit = nn__cache_buf[i];
+          nn__cache_buf[i] = nn__cache_buf[--nn__cache_n];
+          nn__cache_bytes -= nbytes;
+          break;
+        }
+      nn__cache_unlock();
+      if (hit) return hit;
+    }
+#endif
+  }
+  return nn__alloc_raw(nbytes);
+}
+
+NN__PRIVATE void nn__dealloc(void *p) {
+  if (!p) return;
+#if NN__HAVE_CACHE
+  {
+    size_t n = nn__alloc_size(p);
+    void *evict[NN__CACHE_SLOTS];
+    int ne = 0, i;
+    if (n >= NN__CACHE_MIN && n <= nn__cache_limit) {
+      nn__cache_lock();
+      /* make room by dropping the oldest buffers, then keep this one */
+      while (nn__cache_n > 0 && (nn__cache_n == NN__CACHE_SLOTS || nn__cache_bytes + n > nn__cache_limit)) {
+        evict[ne++] = nn__cache_buf[0];
+        nn__cache_bytes -= nn__alloc_size(nn__cache_buf[0]);
+        memmove(nn__cache_buf, nn__cache_buf + 1, sizeof(void *) * (size_t)(--nn__cache_n));
+      }
+      if (nn__cache_bytes + n <= nn__cache_limit) {
+        nn__cache_buf[nn__cache_n++] = p;
+        nn__cache_bytes += n;
+        p = NULL;
+      }
+      nn__cache_unlock();
+    }
+    for (i = 0; i < ne; i++) nn__free_raw(evict[i]);
+    if (p) nn__free_raw(p);
+  }
+#else
+  nn__free_raw(p);
+#endif
+}
+
+NNDEF void nn_cache_release(void) {
+#if NN__HAVE_CACHE
+  for (;;) {
+    void *p = NULL;
+    nn__cache_lock();
+    if (nn__cache_n > 0) {
+      p = nn__cache_buf[--nn__cache_n];
+      nn__cache_bytes -= nn__alloc_size(p);
+    }
+    nn__cache_unlock();
+    if (!p) break;
+    nn__free_raw(p);
+  }
+#endif
+}
+
+NNDEF void nn_set_cache_limit(size_t bytes) {
+#if NN__HAVE_CACHE
+  nn__cache_lock();
+  nn__cache_limit = bytes;
+  nn__cache_unlock();
+  if (bytes == 0) nn_cache_release();
+#else
+  (void)bytes;
+#endif
+}
+
+NNDEF size_t nn_cache_bytes(void) {
+#if NN__HAVE_CACHE
+  size_t b;
+  nn__cache_lock();
+  b = nn__cache_bytes;
+  nn__cache_unlock();
+  return b;
+#else
+  return 0;
+#endif
 }
 
 /* Scratch allocation with an error message on failure. */
@@ -3390,6 +3629,7 @@ NN__PRIVATE int64_t nn__simd_nt_total = (int64_t)8 << 20;
     MAPK(o, n, 1, FN(NN__K(ldmd)(x + nn_i, nn_m)));                                           \
   }
 
+#if NN__SIMD_BASE
 /* ================================================================================================================ */
 /* gen: 128-bit GCC/clang vector extensions (SSE2 on x86-64, NEON on arm64)                                          */
 /* ================================================================================================================ */
@@ -4526,6 +4766,8 @@ NN__PRIVATE void NN__K(install_f64)(nn__vec_table *t) {
 #undef MDAND
 #undef MDALL
 /* ---- end src/kernels/simd_undef.inc ---- */
+
+#endif /* NN__SIMD_BASE */
 
 #if NN__X86
 /* ================================================================================================================ */
@@ -6750,13 +6992,15 @@ NN__PRIVATE int nn__simd_install_level(nn__vec_table *t, int level) {
   have = nn__x86_level();
 #endif
   if (level > have) level = have;
+#if NN__SIMD_BASE
   nn__s_install_f32_gen(t);
   nn__s_install_f64_gen(t);
+#endif
 #if NN__ARM64
   t->isa = "neon";
 #endif
 #if NN__X86
-  t->isa = "sse2";
+  t->isa = NN__SIMD_BASE ? "sse2" : "scalar";
   if (level >= 1) {
     nn__s_install_f32_avx2(t);
     nn__s_install_f64_avx2(t);
@@ -8297,7 +8541,7 @@ NN__PRIVATE void nn__dgemm_packbt_c(const double *B, int64_t ldb, int64_t kc, in
   NN__GEMM_PACKBT_C(double)
 }
 
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(NN_NO_SIMD) && !defined(__TINYC__)
+#if NN__SIMD_BASE
 /* The portable micro-kernels in generic 16-byte vectors (GCC/Clang vector extensions): the same template as the
    x86 kernels, compiled for the baseline instruction set (SSE2 on x86-64, NEON on arm64), with the same packing as
    the plain C kernels (6 x 16 floats, 6 x 8 doubles). */
@@ -20030,16 +20274,28 @@ NN__PRIVATE nn_status nn__ag_accumulate(nn_tensor **acc, nn_tensor *g) {
   }
 }
 
-/* Adds g (already fitted to the leaf's shape and dtype) into leaf->grad, which the leaf owns outside every scope. */
+/* Adds g (already fitted to the leaf's shape and dtype) into leaf->grad, which the leaf owns outside every scope.
+   Takes g over: a contiguous gradient that shares its storage with nothing becomes the leaf's gradient as it is. */
 NN__PRIVATE nn_status nn__ag_to_leaf(nn_tensor *leaf, nn_tensor *g) {
+  nn_status st = NN_OK;
   if (!leaf->grad) {
-    nn_tensor *c = nn_copy(g);
-    if (!c) return nn_last_status();
-    nn__scope_unlink(c);
-    leaf->grad = c;
-    return NN_OK;
+    if (nn_is_contiguous(g) && g->storage && g->storage->refcount == 1 && g->dtype == leaf->dtype) {
+      nn__scope_unlink(g);
+      leaf->grad = g;
+      return NN_OK;
+    } else {
+      nn_tensor *c = nn_copy(g);
+      if (!c) st = nn_last_status();
+      else {
+        nn__scope_unlink(c);
+        leaf->grad = c;
+      }
+    }
+  } else {
+    st = nn_add_scaled_out(leaf->grad, leaf->grad, g, 1.0);
   }
-  return nn_add_scaled_out(leaf->grad, leaf->grad, g, 1.0);
+  nn_free(g);
+  return st;
 }
 
 NNDEF nn_status nn_backward_ex(nn_tensor *t, const nn_tensor *grad, int retain_graph) {
@@ -20094,7 +20350,7 @@ NNDEF nn_status nn_backward_ex(nn_tensor *t, const nn_tensor *grad, int retain_g
     n->gacc = NULL;
     if (n->is_leaf) {
       if (n->leaf) st = nn__ag_to_leaf(n->leaf, gout);
-      nn_free(gout);
+      else nn_free(gout);
       continue;
     }
     if (n->nin > 4) {
@@ -20495,12 +20751,12 @@ NN__PRIVATE nn_status nn__binary_backward(nn__node *n, const nn_tensor *g, nn_te
   nn_tensor *a = n->saved[0], *b = n->saved[1], *y = n->saved[2], *t = NULL, *u = NULL, *v = NULL;
   int need_a = n->in[0].node != NULL, need_b = n->in[1].node != NULL;
   switch ((nn_binop)n->i[0]) {
-    case NN_OP_ADD:
-      if (need_a) gin[0] = nn_copy(g);
-      if (need_b) gin[1] = nn_copy(g);
+    case NN_OP_ADD: /* views of g: the engine copies only where it must */
+      if (need_a) gin[0] = nn_view(g);
+      if (need_b) gin[1] = nn_view(g);
       break;
     case NN_OP_SUB:
-      if (need_a) gin[0] = nn_copy(g);
+      if (need_a) gin[0] = nn_view(g);
       if (need_b) gin[1] = nn_neg(g);
       break;
     case NN_OP_MUL:
@@ -20571,7 +20827,7 @@ NN__PRIVATE nn_status nn__binary_backward(nn__node *n, const nn_tensor *g, nn_te
       }
       break;
     case NN_OP_MOD: /* a - floor(a / b) b: da = g, db = -g floor(a / b) */
-      if (need_a) gin[0] = nn_copy(g);
+      if (need_a) gin[0] = nn_view(g);
       if (need_b) {
         t = nn_div(a, b);
         if (t) u = nn_floor(t);
@@ -20619,7 +20875,7 @@ NN__PRIVATE nn_tensor *nn__grad_binary(nn_binop op, nn_tensor *res, const nn_ten
 /* ---- a + alpha b, where, clip, copies ---- */
 
 NN__PRIVATE nn_status nn__add_scaled_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
-  if (n->in[0].node && !(gin[0] = nn_copy(g))) return nn_last_status();
+  if (n->in[0].node && !(gin[0] = nn_view(g))) return nn_last_status();
   if (n->in[1].node && !(gin[1] = nn_mul_scalar(g, n->d[0]))) return nn_last_status();
   return NN_OK;
 }
@@ -20691,7 +20947,7 @@ NN__PRIVATE nn_tensor *nn__grad_clip(nn_tensor *res, const nn_tensor *x, double 
 /* astype / copy / contiguous: the gradient passes unchanged (the engine converts it back to x's dtype). */
 NN__PRIVATE nn_status nn__identity_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
   (void)n;
-  gin[0] = nn_copy(g);
+  gin[0] = nn_view(g);
   return gin[0] ? NN_OK : nn_last_status();
 }
 
@@ -20774,6 +21030,671 @@ NN__PRIVATE nn_tensor *nn__grad_reduce(int op, nn_tensor *res, const nn_tensor *
 /* ---- begin src/io/inflate.c ---- */
 /* io/inflate.c: DEFLATE decompression. */
 /* ---- end src/io/inflate.c ---- */
+/* ---- begin src/nn/metrics.c ---- */
+/* nn/metrics.c: accuracy, top-k, precision/recall/F1, the confusion matrix and its table/SVG forms. Metrics run on
+   the host once per batch or epoch, so clarity beats speed here; every loop is still linear in the data. */
+
+/* Predicted class per row: argmax of a (N, C) float tensor, or the values of an (N,) integer tensor. */
+NN__PRIVATE int64_t *nn__metric_pred_labels(const char *op, const nn_tensor *pred, int64_t n) {
+  int64_t *out, i, j;
+  if (pred->ndim == 2 && nn__is_float(pred->dtype)) {
+    if (pred->shape[0] != n) {
+      nn__fail(NN_ERR_SHAPE, "%s: scores have %lld rows but there are %lld labels", op, (long long)pred->shape[0],
+               (long long)n);
+      return NULL;
+    }
+  } else if (pred->ndim != 1 || pred->shape[0] != n || nn__is_float(pred->dtype)) {
+    char b[96];
+    nn__fail(NN_ERR_SHAPE, "%s: predictions must be scores (%lld, C) or integer labels (%lld,), got %s %s", op,
+             (long long)n, (long long)n, nn_dtype_name(pred->dtype), nn_shape_str(pred, b, sizeof b));
+    return NULL;
+  }
+  out = (int64_t *)nn__xalloc(op, sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+  if (!out) return NULL;
+  for (i = 0; i < n; i++) {
+    if (pred->ndim == 1) {
+      out[i] = (int64_t)nn__load(pred->dtype, nn__flat_ptr(pred, i));
+      continue;
+    }
+    {
+      int64_t best = 0, c = pred->shape[1];
+      double bv = -INFINITY;
+      for (j = 0; j < c; j++) {
+        double v = nn__load(pred->dtype, (const char *)pred->data + (i * pred->strides[0] + j * pred->strides[1]) *
+                                                                     (int64_t)nn_dtype_size(pred->dtype));
+        if (v > bv || (j == 0 && v != v)) {
+          bv = v;
+          best = j;
+        }
+      }
+      out[i] = best;
+    }
+  }
+  return out;
+}
+
+/* Integer labels (N,) as int64, checked against [0, num_classes) when num_classes > 0. */
+NN__PRIVATE int64_t *nn__metric_labels(const char *op, const nn_tensor *labels, int64_t num_classes) {
+  int64_t *out, i, n;
+  if (nn__check_cpu(op, labels, "labels") != NN_OK) return NULL;
+  if (nn__is_float(labels->dtype) || labels->ndim != 1) {
+    char b[96];
+    nn__fail(NN_ERR_DTYPE, "%s: labels must be a 1-d integer tensor, got %s %s", op, nn_dtype_name(labels->dtype),
+             nn_shape_str(labels, b, sizeof b));
+    return NULL;
+  }
+  n = labels->shape[0];
+  out = (int64_t *)nn__xalloc(op, sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+  if (!out) return NULL;
+  for (i = 0; i < n; i++) {
+    out[i] = (int64_t)nn__load(labels->dtype, nn__flat_ptr(labels, i));
+    if (num_classes > 0 && (out[i] < 0 || out[i] >= num_classes)) {
+      nn__fail(NN_ERR_VALUE, "%s: label %lld at position %lld is out of range for %lld classes", op,
+               (long long)out[i], (long long)i, (long long)num_classes);
+      nn__dealloc(out);
+      return NULL;
+    }
+  }
+  return out;
+}
+
+NNDEF double nn_accuracy(const nn_tensor *pred, const nn_tensor *labels) {
+  int64_t *y, *p = NULL, i, n, hits = 0;
+  if (nn__check_cpu("nn_accuracy", pred, "pred") != NN_OK) return NAN;
+  y = nn__metric_labels("nn_accuracy", labels, 0);
+  if (!y) return NAN;
+  n = labels->shape[0];
+  if (nn__is_float(pred->dtype) && (pred->ndim == 1 || (pred->ndim == 2 && pred->shape[1] == 1))) {
+    /* binary accuracy: probability > 0.5 means class 1 */
+    if (pred->size != n) {
+      nn__fail(NN_ERR_SHAPE, "nn_accuracy: %lld probabilities for %lld labels", (long long)pred->size, (long long)n);
+      nn__dealloc(y);
+      return NAN;
+    }
+    for (i = 0; i < n; i++) hits += (nn_get_flat(pred, i) > 0.5) == (y[i] != 0);
+  } else {
+    p = nn__metric_pred_labels("nn_accuracy", pred, n);
+    if (!p) {
+      nn__dealloc(y);
+      return NAN;
+    }
+    for (i = 0; i < n; i++) hits += p[i] == y[i];
+  }
+  nn__dealloc(y);
+  nn__dealloc(p);
+  return n > 0 ? (double)hits / (double)n : NAN;
+}
+
+NNDEF double nn_top_k_accuracy(const nn_tensor *scores, const nn_tensor *labels, int k) {
+  int64_t *y, i, j, n, c, hits = 0;
+  if (nn__check_cpu("nn_top_k_accuracy", scores, "scores") != NN_OK) return NAN;
+  if (scores->ndim != 2 || !nn__is_float(scores->dtype)) {
+    char b[96];
+    nn__fail(NN_ERR_SHAPE, "nn_top_k_accuracy: scores must be a float (N, C) tensor, got %s %s",
+             nn_dtype_name(scores->dtype), nn_shape_str(scores, b, sizeof b));
+    return NAN;
+  }
+  c = scores->shape[1];
+  if (k < 1) {
+    nn__fail(NN_ERR_ARG, "nn_top_k_accuracy: k must be at least 1, got %d", k);
+    return NAN;
+  }
+  y = nn__metric_labels("nn_top_k_accuracy", labels, c);
+  if (!y) return NAN;
+  n = labels->shape[0];
+  if (scores->shape[0] != n) {
+    nn__fail(NN_ERR_SHAPE, "nn_top_k_accuracy: %lld rows of scores for %lld labels", (long long)scores->shape[0],
+             (long long)n);
+    nn__dealloc(y);
+    return NAN;
+  }
+  for (i = 0; i < n; i++) { /* the label is in the top k when fewer than k scores beat it */
+    int64_t idx[2];
+    double sy;
+    int64_t better = 0;
+    idx[0] = i;
+    idx[1] = y[i];
+    sy = nn_get(scores, idx);
+    for (j = 0; j < c; j++) {
+      idx[1] = j;
+      if (nn_get(scores, idx) > sy) better++;
+    }
+    hits += better < k;
+  }
+  nn__dealloc(y);
+  return n > 0 ? (double)hits / (double)n : NAN;
+}
+
+/* Mean of |a - b|^p over the broadcast elements (p = 1 or 2). */
+NN__PRIVATE double nn__mean_err(const char *op, const nn_tensor *a, const nn_tensor *b, int p) {
+  nn_tensor *d, *e;
+  double r;
+  if (nn__check_cpu(op, a, "pred") != NN_OK || nn__check_cpu(op, b, "target") != NN_OK) return NAN;
+  nn_no_grad_begin();
+  d = nn_sub(a, b);
+  e = d ? (p == 2 ? nn_square(d) : nn_abs(d)) : NULL;
+  nn_no_grad_end();
+  r = e && e->size > 0 ? nn_sum_all(e) / (double)e->size : NAN;
+  nn_free(d);
+  nn_free(e);
+  return r;
+}
+NNDEF double nn_mean_squared_error(const nn_tensor *pred, const nn_tensor *target) {
+  return nn__mean_err("nn_mean_squared_error", pred, target, 2);
+}
+NNDEF double nn_mean_absolute_error(const nn_tensor *pred, const nn_tensor *target) {
+  return nn__mean_err("nn_mean_absolute_error", pred, target, 1);
+}
+
+NNDEF nn_tensor *nn_confusion_matrix(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes) {
+  int64_t *t, *p, i, n, shape[2];
+  nn_tensor *cm;
+  if (num_classes < 1 || num_classes > 100000) {
+    nn__fail(NN_ERR_ARG, "nn_confusion_matrix: num_classes must be in [1, 100000], got %lld", (long long)num_classes);
+    return NULL;
+  }
+  if (nn__check_cpu("nn_confusion_matrix", y_pred, "y_pred") != NN_OK) return NULL;
+  t = nn__metric_labels("nn_confusion_matrix", y_true, num_classes);
+  if (!t) return NULL;
+  n = y_true->shape[0];
+  p = nn__metric_pred_labels("nn_confusion_matrix", y_pred, n);
+  if (!p) {
+    nn__dealloc(t);
+    return NULL;
+  }
+  shape[0] = shape[1] = num_classes;
+  cm = nn_zeros(shape, 2, NN_INT64);
+  for (i = 0; cm && i < n; i++) {
+    if (p[i] < 0 || p[i] >= num_classes) {
+      nn__fail(NN_ERR_VALUE, "nn_confusion_matrix: predicted label %lld at position %lld is out of range for %lld classes",
+               (long long)p[i], (long long)i, (long long)num_classes);
+      nn_free(cm);
+      cm = NULL;
+      break;
+    }
+    ((int64_t *)cm->data)[t[i] * num_classes + p[i]]++;
+  }
+  nn__dealloc(t);
+  nn__dealloc(p);
+  return cm;
+}
+
+NNDEF nn_status nn_precision_recall_f1(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes,
+                                       nn_average average, double *precision, double *recall, double *f1) {
+  nn_tensor *cm;
+  const int64_t *m;
+  int64_t c, j, C = num_classes;
+  double P = 0, R = 0, F = 0, wsum = 0, tp_all = 0, fp_all = 0, fn_all = 0;
+  if ((int)average < 0 || average > NN_AVERAGE_BINARY)
+    return nn__fail(NN_ERR_ARG, "nn_precision_recall_f1: invalid average %d", (int)average);
+  if (average == NN_AVERAGE_BINARY && C != 2)
+    return nn__fail(NN_ERR_ARG, "nn_precision_recall_f1: average=binary needs 2 classes, got %lld", (long long)C);
+  cm = nn_confusion_matrix(y_true, y_pred, C);
+  if (!cm) return nn_last_status();
+  m = (const int64_t *)cm->data;
+  for (c = 0; c < C; c++) {
+    double tp = (double)m[c * C + c], fp = 0, fn = 0, p, r, f, support;
+    for (j = 0; j < C; j++) {
+      if (j == c) continue;
+      fp += (double)m[j * C + c];
+      fn += (double)m[c * C + j];
+    }
+    support = tp + fn;
+    p = tp + fp > 0 ? tp / (tp + fp) : 0.0; /* zero_division=0 */
+    r = support > 0 ? tp / support : 0.0;
+    f = p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+    tp_all += tp;
+    fp_all += fp;
+    fn_all += fn;
+    if (average == NN_AVERAGE_BINARY && c == 1) {
+      P = p;
+      R = r;
+      F = f;
+    } else if (average == NN_AVERAGE_MACRO) {
+      P += p / (double)C;
+      R += r / (double)C;
+      F += f / (double)C;
+    } else if (average == NN_AVERAGE_WEIGHTED) {
+      P += p * support;
+      R += r * support;
+      F += f * support;
+      wsum += support;
+    }
+  }
+  if (average == NN_AVERAGE_WEIGHTED) {
+    P = wsum > 0 ? P / wsum : 0;
+    R = wsum > 0 ? R / wsum : 0;
+    F = wsum > 0 ? F / wsum : 0;
+  } else if (average == NN_AVERAGE_MICRO) {
+    P = tp_all + fp_all > 0 ? tp_all / (tp_all + fp_all) : 0;
+    R = tp_all + fn_all > 0 ? tp_all / (tp_all + fn_all) : 0;
+    F = P + R > 0 ? 2 * P * R / (P + R) : 0;
+  }
+  nn_free(cm);
+  if (precision) *precision = P;
+  if (recall) *recall = R;
+  if (f1) *f1 = F;
+  return NN_OK;
+}
+
+/* A confusion matrix argument: int64 (C, C). */
+NN__PRIVATE nn_status nn__check_cm(const char *op, const nn_tensor *cm) {
+  if (nn__check_cpu(op, cm, "cm") != NN_OK) return nn_last_status();
+  if (cm->ndim != 2 || cm->shape[0] != cm->shape[1] || cm->dtype != NN_INT64 || !nn_is_contiguous(cm)) {
+    char b[96];
+    return nn__fail(NN_ERR_SHAPE, "%s: expected a contiguous int64 (C, C) confusion matrix, got %s %s", op,
+                    nn_dtype_name(cm->dtype), nn_shape_str(cm, b, sizeof b));
+  }
+  return NN_OK;
+}
+
+NNDEF nn_status nn_confusion_matrix_print(const nn_tensor *cm, const char *const *class_names, FILE *f) {
+  int64_t C, i, j, maxv = 0;
+  int w = 5, nw = 4;
+  const int64_t *m;
+  if (nn__check_cm("nn_confusion_matrix_print", cm) != NN_OK) return nn_last_status();
+  if (!f) return nn__fail_null("nn_confusion_matrix_print", "f");
+  C = cm->shape[0];
+  m = (const int64_t *)cm->data;
+  for (i = 0; i < C * C; i++) maxv = m[i] > maxv ? m[i] : maxv;
+  while (maxv >= 10000) {
+    maxv /= 10;
+    w++;
+  }
+  for (i = 0; i < C; i++) {
+    int len = class_names && class_names[i] ? (int)strlen(class_names[i]) : 3;
+    nw = len > nw ? len : nw;
+  }
+  nw = nw > 24 ? 24 : nw;
+  fprintf(f, "%*s  predicted ->\n", nw, "true");
+  fprintf(f, "%*s", nw, "");
+  for (j = 0; j < C; j++) {
+    if (class_names && class_names[j]) fprintf(f, " %*.*s", w, w, class_names[j]);
+    else fprintf(f, " %*lld", w, (long long)j);
+  }
+  fprintf(f, "  recall\n");
+  for (i = 0; i < C; i++) {
+    int64_t row = 0;
+    if (class_names && class_names[i]) fprintf(f, "%*.*s", nw, nw, class_names[i]);
+    else fprintf(f, "%*lld", nw, (long long)i);
+    for (j = 0; j < C; j++) {
+      fprintf(f, " %*lld", w, (long long)m[i * C + j]);
+      row += m[i * C + j];
+    }
+    if (row > 0) fprintf(f, "  %5.1f%%\n", 100.0 * (double)m[i * C + i] / (double)row);
+    else fprintf(f, "     -\n");
+  }
+  return NN_OK;
+}
+
+/* Writes s into an SVG text node, escaping the XML specials. */
+NN__PRIVATE void nn__svg_text(FILE *f, const char *s) {
+  for (; *s; s++) {
+    switch (*s) {
+      case '<': fputs("&lt;", f); break;
+      case '>': fputs("&gt;", f); break;
+      case '&': fputs("&amp;", f); break;
+      case '"': fputs("&quot;", f); break;
+      default: fputc(*s, f);
+    }
+  }
+}
+
+NN__PRIVATE FILE *nn__open_write(const char *op, const char *path) {
+  FILE *f;
+  if (!path) {
+    nn__fail_null(op, "path");
+    return NULL;
+  }
+  f = fopen(path, "w");
+  if (!f) nn__fail(NN_ERR_IO, "%s: cannot open '%s' for writing: %s", op, path, strerror(errno));
+  return f;
+}
+
+NN__PRIVATE nn_status nn__close_write(const char *op, FILE *f, const char *path) {
+  int bad = ferror(f);
+  if (fclose(f) != 0 || bad) return nn__fail(NN_ERR_IO, "%s: error writing '%s'", op, path);
+  return NN_OK;
+}
+
+NNDEF nn_status nn_confusion_matrix_svg(const nn_tensor *cm, const char *const *class_names, const char *title,
+                                        const char *path) {
+  static const char *op = "nn_confusion_matrix_svg";
+  int64_t C, i, j;
+  const int64_t *m;
+  int cell, left = 110, top = 70, W, H;
+  FILE *f;
+  if (nn__check_cm(op, cm) != NN_OK) return nn_last_status();
+  C = cm->shape[0];
+  if (C > 200) return nn__fail(NN_ERR_ARG, "%s: %lld classes are too many to draw (at most 200)", op, (long long)C);
+  m = (const int64_t *)cm->data;
+  cell = C <= 10 ? 48 : C <= 30 ? 24 : 8;
+  W = left + (int)C * cell + 90;
+  H = top + (int)C * cell + 40;
+  f = nn__open_write(op, path);
+  if (!f) return nn_last_status();
+  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+             "font-size=\"%d\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", W, H, cell >= 24 ? 11 : 7);
+  fprintf(f, "<text x=\"%d\" y=\"24\" font-size=\"15\" text-anchor=\"middle\">", W / 2);
+  nn__svg_text(f, title ? title : "Confusion matrix");
+  fprintf(f, "</text>\n<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">predicted</text>\n", left + (int)C * cell / 2,
+          top - 26);
+  fprintf(f, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">true</text>\n",
+          top + (int)C * cell / 2, top + (int)C * cell / 2);
+  for (i = 0; i < C; i++) {
+    int64_t row = 0;
+    for (j = 0; j < C; j++) row += m[i * C + j];
+    for (j = 0; j < C; j++) {
+      double frac = row > 0 ? (double)m[i * C + j] / (double)row : 0.0;
+      int shade = (int)(255 - 200 * frac), x = left + (int)j * cell, y = top + (int)i * cell;
+      fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"rgb(%d,%d,255)\" stroke=\"#ddd\"/>\n", x, y,
+              cell, cell, shade, shade);
+      if (cell >= 24)
+        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\">%lld</text>\n", x + cell / 2,
+                y + cell / 2 + 4, frac > 0.6 ? "white" : "black", (long long)m[i * C + j]);
+    }
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6, top + (int)i * cell + cell / 2 + 4);
+    if (class_names && class_names[i]) nn__svg_text(f, class_names[i]);
+    else fprintf(f, "%lld", (long long)i);
+    fprintf(f, "</text>\n<text x=\"%d\" y=\"%d\">%s%.1f%%</text>\n", left + (int)C * cell + 8,
+            top + (int)i * cell + cell / 2 + 4, "", row > 0 ? 100.0 * (double)m[i * C + i] / (double)row : 0.0);
+  }
+  for (j = 0; j < C; j++) {
+    int x = left + (int)j * cell + cell / 2;
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"start\" transform=\"rotate(-45 %d %d)\">", x, top - 4, x,
+            top - 4);
+    if (class_names && class_names[j]) nn__svg_text(f, class_names[j]);
+    else fprintf(f, "%lld", (long long)j);
+    fprintf(f, "</text>\n");
+  }
+  fprintf(f, "<text x=\"%d\" y=\"%d\">recall</text>\n</svg>\n", left + (int)C * cell + 8, top - 8);
+  return nn__close_write(op, f, path);
+}
+/* ---- end src/nn/metrics.c ---- */
+/* ---- begin src/nn/history.c ---- */
+/* nn/history.c: the per-epoch training history, its CSV form and its SVG plot (one panel per metric, training and
+   validation curves on shared epoch axes). */
+
+NNDEF nn_history *nn_history_new(void) {
+  nn_history *h = (nn_history *)NN_MALLOC(sizeof(nn_history));
+  if (!h) {
+    nn__fail(NN_ERR_OOM, "nn_history_new: out of memory");
+    return NULL;
+  }
+  memset(h, 0, sizeof *h);
+  return h;
+}
+
+NNDEF void nn_history_free(nn_history *h) {
+  if (!h) return;
+  NN_FREE(h->values);
+  NN_FREE(h);
+}
+
+NN__PRIVATE int nn__history_col(const nn_history *h, const char *name) {
+  int i;
+  for (i = 0; i < h->nmetrics; i++)
+    if (strcmp(h->names[i], name) == 0) return i;
+  return -1;
+}
+
+NNDEF nn_status nn_history_set(nn_history *h, int epoch, const char *name, double value) {
+  int col, r, c;
+  if (!h) return nn__fail_null("nn_history_set", "h");
+  if (!name) return nn__fail_null("nn_history_set", "name");
+  if (epoch < 0 || epoch > 10000000) return nn__fail(NN_ERR_ARG, "nn_history_set: bad epoch %d", epoch);
+  if (strlen(name) >= sizeof h->names[0])
+    return nn__fail(NN_ERR_ARG, "nn_history_set: metric name '%s' is longer than %d characters", name,
+                    (int)sizeof h->names[0] - 1);
+  col = nn__history_col(h, name);
+  if (col < 0) {
+    if (h->nmetrics == NN_HISTORY_MAX_METRICS)
+      return nn__fail(NN_ERR_ARG, "nn_history_set: more than %d metrics", NN_HISTORY_MAX_METRICS);
+    col = h->nmetrics++;
+    strcpy(h->names[col], name);
+    for (r = 0; r < h->epochs; r++) h->values[r * NN_HISTORY_MAX_METRICS + col] = NAN;
+  }
+  if (epoch >= h->cap) {
+    int cap = h->cap ? h->cap : 16;
+    double *v;
+    while (cap <= epoch) cap *= 2;
+    v = (double *)NN_REALLOC(h->values, sizeof(double) * (size_t)cap * NN_HISTORY_MAX_METRICS);
+    if (!v) return nn__fail(NN_ERR_OOM, "nn_history_set: out of memory");
+    h->values = v;
+    h->cap = cap;
+  }
+  for (r = h->epochs; r <= epoch; r++)
+    for (c = 0; c < NN_HISTORY_MAX_METRICS; c++) h->values[r * NN_HISTORY_MAX_METRICS + c] = NAN;
+  if (epoch >= h->epochs) h->epochs = epoch + 1;
+  h->values[epoch * NN_HISTORY_MAX_METRICS + col] = value;
+  return NN_OK;
+}
+
+NNDEF double nn_history_get(const nn_history *h, const char *name, int epoch) {
+  int col;
+  if (!h || !name) return NAN;
+  col = nn__history_col(h, name);
+  if (epoch < 0) epoch += h->epochs;
+  if (col < 0 || epoch < 0 || epoch >= h->epochs) return NAN;
+  return h->values[epoch * NN_HISTORY_MAX_METRICS + col];
+}
+
+NNDEF nn_status nn_history_write_csv(const nn_history *h, const char *path) {
+  FILE *f;
+  int r, c;
+  if (!h) return nn__fail_null("nn_history_write_csv", "h");
+  f = nn__open_write("nn_history_write_csv", path);
+  if (!f) return nn_last_status();
+  fputs("epoch", f);
+  for (c = 0; c < h->nmetrics; c++) fprintf(f, ",%s", h->names[c]);
+  fputc('\n', f);
+  for (r = 0; r < h->epochs; r++) {
+    fprintf(f, "%d", r + 1);
+    for (c = 0; c < h->nmetrics; c++) {
+      double v = h->values[r * NN_HISTORY_MAX_METRICS + c];
+      if (v == v) fprintf(f, ",%.8g", v);
+      else fputc(',', f);
+    }
+    fputc('\n', f);
+  }
+  return nn__close_write("nn_history_write_csv", f, path);
+}
+
+/* A "nice" tick step (1, 2 or 5 times a power of ten) giving about n ticks over span. */
+NN__PRIVATE double nn__nice_step(double span, int n) {
+  double raw = span / (n > 0 ? n : 1), p = pow(10.0, floor(log10(raw))), m = raw / p;
+  return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+}
+
+/* Is this metric one where lower is better (losses and errors)? */
+NN__PRIVATE int nn__lower_is_better(const char *name) {
+  return strstr(name, "loss") || strstr(name, "error") || strcmp(name, "mse") == 0 || strcmp(name, "mae") == 0;
+}
+
+NNDEF nn_status nn_history_plot_svg(const nn_history *h, const char *title, const char *path) {
+  static const char *op = "nn_history_plot_svg";
+  int panels[NN_HISTORY_MAX_METRICS], np = 0, c, p, r;
+  const int PW = 420, PH = 280, ML = 60, MR = 20, MT = 50, MB = 50;
+  int W, H;
+  FILE *f;
+  if (!h) return nn__fail_null(op, "h");
+  if (h->epochs == 0 || h->nmetrics == 0) return nn__fail(NN_ERR_VALUE, "%s: the history is empty", op);
+  for (c = 0; c < h->nmetrics; c++) /* one panel per training metric (validation curves join their panel) */
+    if (strncmp(h->names[c], "val_", 4) != 0 || nn__history_col(h, h->names[c] + 4) < 0) panels[np++] = c;
+  W = np * (PW + ML + MR);
+  H = PH + MT + MB + 20;
+  f = nn__open_write(op, path);
+  if (!f) return nn_last_status();
+  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+             "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", W, H);
+  fprintf(f, "<text x=\"%d\" y=\"20\" font-size=\"15\" text-anchor=\"middle\">", W / 2);
+  nn__svg_text(f, title ? title : "Training history");
+  fputs("</text>\n", f);
+  for (p = 0; p < np; p++) {
+    int cols[2], nc = 1, k, x0 = p * (PW + ML + MR) + ML, y0 = MT;
+    char vname[40];
+    double lo = INFINITY, hi = -INFINITY, step, t;
+    int xticks = h->epochs > 1 ? h->epochs - 1 : 1;
+    cols[0] = panels[p];
+    snprintf(vname, sizeof vname, "val_%s", h->names[cols[0]]);
+    if ((cols[1] = nn__history_col(h, vname)) >= 0 && cols[1] != cols[0]) nc = 2;
+    for (k = 0; k < nc; k++)
+      for (r = 0; r < h->epochs; r++) {
+        double v = h->values[r * NN_HISTORY_MAX_METRICS + cols[k]];
+        if (v == v && fabs(v) != INFINITY) {
+          lo = v < lo ? v : lo;
+          hi = v > hi ? v : hi;
+        }
+      }
+    if (lo > hi) lo = 0, hi = 1;
+    if (hi - lo < 1e-12) lo -= 0.5, hi += 0.5;
+    step = nn__nice_step(hi - lo, 5);
+    lo = floor(lo / step) * step;
+    hi = ceil(hi / step) * step;
+    /* frame, grid and y ticks */
+    fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>\n", x0, y0, PW, PH);
+    for (t = lo; t <= hi + step * 0.5; t += step) {
+      double y = y0 + PH - (t - lo) / (hi - lo) * PH;
+      fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>\n", x0, y, x0 + PW, y);
+      fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", x0 - 4, y + 4, fabs(t) < 1e-12 ? 0.0 : t);
+    }
+    {
+      double xs = nn__nice_step((double)xticks, 6);
+      if (xs < 1) xs = 1;
+      for (t = 0; t <= xticks + 1e-9; t += xs) {
+        double x = x0 + t / xticks * PW;
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", x, y0 + PH + 16, (int)t + 1);
+      }
+    }
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">epoch</text>\n", x0 + PW / 2, y0 + PH + 34);
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\">", x0 + PW / 2, y0 - 8);
+    nn__svg_text(f, h->names[cols[0]]);
+    fputs("</text>\n", f);
+    for (k = 0; k < nc; k++) {
+      const char *color = k == 0 ? "#1f77b4" : "#ff7f0e";
+      int started = 0, best = -1;
+      double bv = 0;
+      int lower = nn__lower_is_better(h->names[cols[0]]);
+      fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", color);
+      for (r = 0; r < h->epochs; r++) {
+        double v = h->values[r * NN_HISTORY_MAX_METRICS + cols[k]];
+        double x = x0 + (h->epochs > 1 ? (double)r / xticks * PW : PW / 2.0), y;
+        if (!(v == v) || fabs(v) == INFINITY) continue;
+        y = y0 + PH - (v - lo) / (hi - lo) * PH;
+        fprintf(f, "%s%.1f,%.1f", started ? " " : "", x, y);
+        started = 1;
+        if (best < 0 || (lower ? v < bv : v > bv)) best = r, bv = v;
+      }
+      fputs("\"/>\n", f);
+      for (r = 0; r < h->epochs; r++) {
+        double v = h->values[r * NN_HISTORY_MAX_METRICS + cols[k]];
+        double x = x0 + (h->epochs > 1 ? (double)r / xticks * PW : PW / 2.0);
+        if (!(v == v) || fabs(v) == INFINITY) continue;
+        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\"/>\n", x, y0 + PH - (v - lo) / (hi - lo) * PH,
+                r == best && k == nc - 1 ? 5 : 2, color);
+      }
+      /* legend */
+      fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>\n", x0 + 10,
+              y0 + 14 + 16 * k, x0 + 30, y0 + 14 + 16 * k, color);
+      fprintf(f, "<text x=\"%d\" y=\"%d\">%s", x0 + 36, y0 + 18 + 16 * k, k == 0 ? "training" : "validation");
+      if (best >= 0) fprintf(f, " (best %.4g at epoch %d)", bv, best + 1);
+      fputs("</text>\n", f);
+    }
+  }
+  fputs("</svg>\n", f);
+  return nn__close_write(op, f, path);
+}
+/* ---- end src/nn/history.c ---- */
+/* ---- begin src/nn/progress.c ---- */
+/* nn/progress.c: Keras's progress bar on stderr. On a terminal the bar is redrawn in place (at most 20 times a
+   second, so printing never slows training): "123/938 [===>......] - ETA: 3s - loss: 0.5123 - accuracy: 0.8200";
+   when stderr is a file or pipe, one summary line per epoch instead. verbose: 0 silent, 1 bar, 2 one line per
+   epoch even on a terminal (Keras's verbose=2). */
+
+typedef struct nn__progress {
+  int verbose, tty, epoch, epochs;
+  int64_t steps;
+  double t0, last_draw;
+  int drawn; /* characters of the last in-place line, to blank leftovers */
+} nn__progress;
+
+NN__PRIVATE void nn__progress_begin(nn__progress *p, int verbose, int epoch, int epochs, int64_t steps) {
+  p->verbose = verbose;
+  p->tty = verbose == 1 && nn__stderr_is_tty();
+  p->epoch = epoch;
+  p->epochs = epochs;
+  p->steps = steps;
+  p->t0 = nn__now();
+  p->last_draw = 0;
+  p->drawn = 0;
+  if (verbose == 1 || (verbose == 2 && p->tty)) fprintf(stderr, "Epoch %d/%d\n", epoch + 1, epochs);
+}
+
+/* "1m 05s", "12s", "350ms" */
+NN__PRIVATE void nn__fmt_duration(char *buf, size_t cap, double s) {
+  if (s >= 3600) snprintf(buf, cap, "%dh %02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+  else if (s >= 60) snprintf(buf, cap, "%dm %02ds", (int)(s / 60), (int)fmod(s, 60));
+  else if (s >= 1) snprintf(buf, cap, "%ds", (int)(s + 0.5));
+  else snprintf(buf, cap, "%dms", (int)(s * 1000 + 0.5));
+}
+
+NN__PRIVATE int nn__fmt_metrics(char *buf, size_t cap, const char *const *names, const double *values, int n) {
+  int len = 0, i;
+  buf[0] = 0;
+  for (i = 0; i < n && len < (int)cap - 1; i++) {
+    int w = snprintf(buf + len, cap - (size_t)len, " - %s: %.4f", names[i], values[i]);
+    if (w < 0) break;
+    len += w;
+  }
+  return len < (int)cap ? len : (int)cap - 1;
+}
+
+/* After step (1-based) of the epoch, with the running metrics. Draws only on a terminal and when due. */
+NN__PRIVATE void nn__progress_step(nn__progress *p, int64_t step, const char *const *names, const double *values,
+                                   int n) {
+  char bar[31], metrics[512], eta[32];
+  double now, el, rate;
+  int i, filled, len;
+  if (!p->tty) return;
+  now = nn__now();
+  if (step < p->steps && now - p->last_draw < 0.05) return;
+  p->last_draw = now;
+  el = now - p->t0;
+  rate = step > 0 ? el / (double)step : 0;
+  filled = p->steps > 0 ? (int)(30 * step / p->steps) : 30;
+  for (i = 0; i < 30; i++) bar[i] = i < filled ? '=' : '.';
+  if (filled > 0 && filled < 30) bar[filled - 1] = '>';
+  bar[30] = 0;
+  nn__fmt_metrics(metrics, sizeof metrics, names, values, n);
+  nn__fmt_duration(eta, sizeof eta, rate * (double)(p->steps - step));
+  len = fprintf(stderr, "\r%*lld/%lld [%s] - ETA: %s%s", (int)(snprintf(NULL, 0, "%lld", (long long)p->steps)),
+                (long long)step, (long long)p->steps, bar, eta, metrics);
+  if (len < p->drawn) fprintf(stderr, "%*s", p->drawn - len, "");
+  p->drawn = len;
+  fflush(stderr);
+}
+
+/* End of the epoch: the final bar (terminal) or one line (otherwise), with all metrics including validation. */
+NN__PRIVATE void nn__progress_end(nn__progress *p, const char *const *names, const double *values, int n) {
+  char metrics[768], total[32], per[32];
+  double el = nn__now() - p->t0;
+  int len;
+  if (p->verbose == 0) return;
+  nn__fmt_metrics(metrics, sizeof metrics, names, values, n);
+  nn__fmt_duration(total, sizeof total, el);
+  nn__fmt_duration(per, sizeof per, p->steps > 0 ? el / (double)p->steps : 0);
+  if (p->tty) {
+    len = fprintf(stderr, "\r%lld/%lld [==============================] - %s %s/step%s", (long long)p->steps,
+                  (long long)p->steps, total, per, metrics);
+    if (len < p->drawn) fprintf(stderr, "%*s", p->drawn - len, "");
+    fputc('\n', stderr);
+  } else {
+    fprintf(stderr, "Epoch %d/%d - %lld/%lld - %s %s/step%s\n", p->epoch + 1, p->epochs, (long long)p->steps,
+            (long long)p->steps, total, per, metrics);
+  }
+  fflush(stderr);
+}
+/* ---- end src/nn/progress.c ---- */
 
 #endif /* NN_IMPLEMENTATION */
 

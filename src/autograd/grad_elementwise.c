@@ -162,12 +162,12 @@ NN__PRIVATE nn_status nn__binary_backward(nn__node *n, const nn_tensor *g, nn_te
   nn_tensor *a = n->saved[0], *b = n->saved[1], *y = n->saved[2], *t = NULL, *u = NULL, *v = NULL;
   int need_a = n->in[0].node != NULL, need_b = n->in[1].node != NULL;
   switch ((nn_binop)n->i[0]) {
-    case NN_OP_ADD:
-      if (need_a) gin[0] = nn_copy(g);
-      if (need_b) gin[1] = nn_copy(g);
+    case NN_OP_ADD: /* views of g: the engine copies only where it must */
+      if (need_a) gin[0] = nn_view(g);
+      if (need_b) gin[1] = nn_view(g);
       break;
     case NN_OP_SUB:
-      if (need_a) gin[0] = nn_copy(g);
+      if (need_a) gin[0] = nn_view(g);
       if (need_b) gin[1] = nn_neg(g);
       break;
     case NN_OP_MUL:
@@ -238,7 +238,7 @@ NN__PRIVATE nn_status nn__binary_backward(nn__node *n, const nn_tensor *g, nn_te
       }
       break;
     case NN_OP_MOD: /* a - floor(a / b) b: da = g, db = -g floor(a / b) */
-      if (need_a) gin[0] = nn_copy(g);
+      if (need_a) gin[0] = nn_view(g);
       if (need_b) {
         t = nn_div(a, b);
         if (t) u = nn_floor(t);
@@ -286,7 +286,7 @@ NN__PRIVATE nn_tensor *nn__grad_binary(nn_binop op, nn_tensor *res, const nn_ten
 /* ---- a + alpha b, where, clip, copies ---- */
 
 NN__PRIVATE nn_status nn__add_scaled_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
-  if (n->in[0].node && !(gin[0] = nn_copy(g))) return nn_last_status();
+  if (n->in[0].node && !(gin[0] = nn_view(g))) return nn_last_status();
   if (n->in[1].node && !(gin[1] = nn_mul_scalar(g, n->d[0]))) return nn_last_status();
   return NN_OK;
 }
@@ -358,7 +358,7 @@ NN__PRIVATE nn_tensor *nn__grad_clip(nn_tensor *res, const nn_tensor *x, double 
 /* astype / copy / contiguous: the gradient passes unchanged (the engine converts it back to x's dtype). */
 NN__PRIVATE nn_status nn__identity_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
   (void)n;
-  gin[0] = nn_copy(g);
+  gin[0] = nn_view(g);
   return gin[0] ? NN_OK : nn_last_status();
 }
 
