@@ -19,7 +19,7 @@ static int ly_waits(const ly_case *c) {
   int act = ly_is(c, "activation") ? c->ia[0] : ly_is(c, "dense") ? c->ia[1] : 0;
   if (!LY_ALLOW_PENDING) return 0;
   return ly_is(c, "dense") || strstr(c->kind, "conv") || (strstr(c->kind, "pool") && !strstr(c->kind, "gap")) ||
-         ly_is(c, "flatten") || ly_is(c, "reshape") || ly_is(c, "mha") || act == NN_ACT_SOFTMAX ||
+         ly_is(c, "mha") || act == NN_ACT_SOFTMAX ||
          act == NN_ACT_LOG_SOFTMAX;
 }
 
