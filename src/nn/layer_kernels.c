@@ -251,3 +251,103 @@ NN__PRIVATE void nn__lk_ln_bwd_f32x(const float *g, const float *x, float *gx, i
   nn__lk_ln_bwd_f32(g, x, gx, r0, r1, K, w, mean, rstd, NULL, NULL);
 #endif
 }
+
+/* ---- float32 recurrent cell loops with 16-byte vectors (GCC/Clang), the template's loops otherwise ---- */
+
+NN__PRIVATE void nn__lk_lstm_fwd_f32x(int64_t b0, int64_t b1, int64_t H, float *G, const float *cprev, float *c,
+                                      float *h) {
+#if NN__RVEXT
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    float *g = G + b * 4 * H, *cr = c + b * H, *hr = h + b * H;
+    const float *cp = cprev ? cprev + b * H : NULL;
+    nn__lk_sigmoid_f32(2 * H, g);
+    nn__lk_tanh_f32(H, g + 2 * H, g + 2 * H);
+    nn__lk_sigmoid_f32(H, g + 3 * H);
+    for (j = 0; j + 4 <= H; j += 4) {
+      nn__rv4f v = nn__rld4f(g + j) * nn__rld4f(g + 2 * H + j);
+      if (cp) v += nn__rld4f(g + H + j) * nn__rld4f(cp + j);
+      nn__rst4f(cr + j, v);
+    }
+    for (; j < H; j++) cr[j] = (cp ? g[H + j] * cp[j] : 0.0f) + g[j] * g[2 * H + j];
+    nn__lk_tanh_f32(H, hr, cr);
+    for (j = 0; j + 4 <= H; j += 4) nn__rst4f(hr + j, nn__rld4f(hr + j) * nn__rld4f(g + 3 * H + j));
+    for (; j < H; j++) hr[j] *= g[3 * H + j];
+  }
+#else
+  nn__lk_lstm_fwd_f32(b0, b1, H, G, cprev, c, h);
+#endif
+}
+
+NN__PRIVATE void nn__lk_lstm_bwd_f32x(int64_t b0, int64_t b1, int64_t H, const float *G, const float *cprev,
+                                      const float *c, const float *dh, float *dc, float *dG) {
+#if NN__RVEXT
+  const nn__rv4f one = nn__rsplat4f(1.0f);
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    const float *g = G + b * 4 * H, *cr = c + b * H, *dhr = dh + b * H;
+    const float *cp = cprev ? cprev + b * H : NULL;
+    float *dcr = dc + b * H, *d = dG + b * 4 * H;
+    nn__lk_tanh_f32(H, d + 3 * H, cr); /* tanh(c) parked where do goes */
+    for (j = 0; j + 4 <= H; j += 4) {
+      nn__rv4f i = nn__rld4f(g + j), f = nn__rld4f(g + H + j), gg = nn__rld4f(g + 2 * H + j);
+      nn__rv4f o = nn__rld4f(g + 3 * H + j), tc = nn__rld4f(d + 3 * H + j), dhv = nn__rld4f(dhr + j);
+      nn__rv4f dcj = nn__rld4f(dcr + j) + dhv * o * (one - tc * tc);
+      nn__rst4f(d + j, dcj * gg * i * (one - i));
+      nn__rst4f(d + H + j, cp ? dcj * nn__rld4f(cp + j) * f * (one - f) : nn__rsplat4f(0.0f));
+      nn__rst4f(d + 2 * H + j, dcj * i * (one - gg * gg));
+      nn__rst4f(d + 3 * H + j, dhv * tc * o * (one - o));
+      nn__rst4f(dcr + j, dcj * f);
+    }
+    for (; j < H; j++) {
+      float i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j], tc = d[3 * H + j];
+      float dcj = dcr[j] + dhr[j] * o * (1 - tc * tc);
+      d[j] = dcj * gg * i * (1 - i);
+      d[H + j] = cp ? dcj * cp[j] * f * (1 - f) : 0;
+      d[2 * H + j] = dcj * i * (1 - gg * gg);
+      d[3 * H + j] = dhr[j] * tc * o * (1 - o);
+      dcr[j] = dcj * f;
+    }
+  }
+#else
+  nn__lk_lstm_bwd_f32(b0, b1, H, G, cprev, c, dh, dc, dG);
+#endif
+}
+
+NN__PRIVATE void nn__lk_gru_bwd_f32x(int64_t b0, int64_t b1, int64_t H, const float *S, const float *hprev,
+                                     const float *dh, float *dxg, float *dhg, float *dhp) {
+#if NN__RVEXT
+  const nn__rv4f one = nn__rsplat4f(1.0f);
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    const float *s = S + b * 4 * H, *hp = hprev ? hprev + b * H : NULL, *dhr = dh + b * H;
+    float *dx = dxg + b * 3 * H, *dg = dhg + b * 3 * H, *dp = dhp + b * H;
+    for (j = 0; j + 4 <= H; j += 4) {
+      nn__rv4f r = nn__rld4f(s + j), z = nn__rld4f(s + H + j), n = nn__rld4f(s + 2 * H + j);
+      nn__rv4f hn = nn__rld4f(s + 3 * H + j), d = nn__rld4f(dhr + j);
+      nn__rv4f hpj = hp ? nn__rld4f(hp + j) : nn__rsplat4f(0.0f);
+      nn__rv4f dan = d * (one - z) * (one - n * n), dar = dan * hn * r * (one - r), daz = d * (hpj - n) * z * (one - z);
+      nn__rst4f(dx + j, dar);
+      nn__rst4f(dx + H + j, daz);
+      nn__rst4f(dx + 2 * H + j, dan);
+      nn__rst4f(dg + j, dar);
+      nn__rst4f(dg + H + j, daz);
+      nn__rst4f(dg + 2 * H + j, dan * r);
+      nn__rst4f(dp + j, d * z);
+    }
+    for (; j < H; j++) {
+      float r = s[j], z = s[H + j], n = s[2 * H + j], hn = s[3 * H + j], d = dhr[j], hpj = hp ? hp[j] : 0;
+      float dan = d * (1 - z) * (1 - n * n), dar = dan * hn * r * (1 - r), daz = d * (hpj - n) * z * (1 - z);
+      dx[j] = dar;
+      dx[H + j] = daz;
+      dx[2 * H + j] = dan;
+      dg[j] = dar;
+      dg[H + j] = daz;
+      dg[2 * H + j] = dan * r;
+      dp[j] = d * z;
+    }
+  }
+#else
+  nn__lk_gru_bwd_f32(b0, b1, H, S, hprev, dh, dxg, dhg, dhp);
+#endif
+}

@@ -52,7 +52,7 @@ NN__PRIVATE void nn__rnn_step_chunk(void *vctx, int64_t k) {
   if (!s->backward) {
     switch (s->mode) {
       case NN__RNN_LSTM:
-        if (f32) nn__lk_lstm_fwd_f32(b0, b1, H, (float *)s->G, (const float *)s->cprev, (float *)s->c, (float *)s->h);
+        if (f32) nn__lk_lstm_fwd_f32x(b0, b1, H, (float *)s->G, (const float *)s->cprev, (float *)s->c, (float *)s->h);
         else nn__lk_lstm_fwd_f64(b0, b1, H, (double *)s->G, (const double *)s->cprev, (double *)s->c, (double *)s->h);
         break;
       case NN__RNN_GRU:
@@ -71,7 +71,7 @@ NN__PRIVATE void nn__rnn_step_chunk(void *vctx, int64_t k) {
     switch (s->mode) {
       case NN__RNN_LSTM:
         if (f32)
-          nn__lk_lstm_bwd_f32(b0, b1, H, (const float *)s->G, (const float *)s->cprev, (const float *)s->c,
+          nn__lk_lstm_bwd_f32x(b0, b1, H, (const float *)s->G, (const float *)s->cprev, (const float *)s->c,
                               (const float *)s->dh, (float *)s->dc, (float *)s->dG);
         else
           nn__lk_lstm_bwd_f64(b0, b1, H, (const double *)s->G, (const double *)s->cprev, (const double *)s->c,
@@ -79,7 +79,7 @@ NN__PRIVATE void nn__rnn_step_chunk(void *vctx, int64_t k) {
         break;
       case NN__RNN_GRU:
         if (f32)
-          nn__lk_gru_bwd_f32(b0, b1, H, (const float *)s->S, (const float *)s->hprev, (const float *)s->dh,
+          nn__lk_gru_bwd_f32x(b0, b1, H, (const float *)s->S, (const float *)s->hprev, (const float *)s->dh,
                              (float *)s->dX, (float *)s->dH, (float *)s->dp);
         else
           nn__lk_gru_bwd_f64(b0, b1, H, (const double *)s->S, (const double *)s->hprev, (const double *)s->dh,
