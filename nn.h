@@ -1609,7 +1609,79 @@ NN__PRIVATE nn_tensor *nn__grad_reduce(int op, nn_tensor *res, const nn_tensor *
 /* ---- end src/autograd/node.h ---- */
 /* ---- begin src/autograd/grad_shape.h ---- */
 /* autograd/grad_shape.h (private): recorders of the view, shape and indexing ops (autograd/grad_shape.c,
-   autograd/grad_index.c), declared here so the ops above them in the manifest can call them. */
+   autograd/grad_index.c), declared here so the ops above them in the manifest can call them.
+
+   Each takes the op's result res (already computed), the input(s) and the op's parameters in normalized form
+   (axes in [0, ndim) or NN_ALL_AXES), records a node, and returns res, or NULL after freeing res when the node
+   cannot be made. Non-float results are returned untouched (not differentiable). */
+
+/* 1 when grad mode is on and one of ts[0..n) requires grad (the multi-input form of nn__ag_wanted1). */
+NN__PRIVATE int nn__ag_wanted_n(nn_tensor *const *ts, int n) {
+  int i;
+  if (nn__no_grad_depth != 0 || !ts) return 0;
+  for (i = 0; i < n; i++)
+    if (ts[i] && ts[i]->requires_grad) return 1;
+  return 0;
+}
+
+/* ---- views (core/views.c) ---- */
+/* reshape, squeeze, unsqueeze, ravel: gx = reshape(g, x.shape). */
+NN__PRIVATE nn_tensor *nn__grad_reshape(nn_tensor *res, const nn_tensor *x, const char *name);
+/* permute (and transpose, swapaxes, moveaxis through it): gx = permute(g, inverse of axes); axes normalized. */
+NN__PRIVATE nn_tensor *nn__grad_permute(nn_tensor *res, const nn_tensor *x, const int *axes);
+/* x[start : start + count * step : step] along axis (start normalized, count >= 0): gx = zeros with g assigned into
+   the same slice. Also the recorder of every output of the split family. */
+NN__PRIVATE nn_tensor *nn__grad_slice(nn_tensor *res, const nn_tensor *x, const char *name, int axis, int64_t start,
+                                      int64_t count, int64_t step);
+/* select(axis, index), index normalized: gx = zeros with g assigned at that index. */
+NN__PRIVATE nn_tensor *nn__grad_select(nn_tensor *res, const nn_tensor *x, int axis, int64_t index);
+/* broadcast_to and view: gx = g (the engine sums broadcast dimensions back to x's shape). */
+NN__PRIVATE nn_tensor *nn__grad_expand(nn_tensor *res, const nn_tensor *x, const char *name);
+/* diagonal(offset, axis1, axis2), axes normalized: gx = zeros with g assigned into the same diagonal. */
+NN__PRIVATE nn_tensor *nn__grad_diagonal(nn_tensor *res, const nn_tensor *x, int64_t offset, int axis1, int axis2);
+
+/* ---- shape ops (ops/shape.c) ---- */
+/* concatenate (stack = 0, axis normalized or NN_ALL_AXES) and stack (stack = 1, the new axis): one edge per input,
+   each receiving its slice of g. */
+NN__PRIVATE nn_tensor *nn__grad_join(nn_tensor *res, nn_tensor *const *ts, int n, int axis, int stack);
+/* tile: each result axis longer than x's (x padded with leading length-1 axes) holds repeated copies. */
+NN__PRIVATE nn_tensor *nn__grad_tile(nn_tensor *res, const nn_tensor *x);
+/* repeat / repeat_each: counts[ncounts] (1: the same count for every element), axis normalized or NN_ALL_AXES. */
+NN__PRIVATE nn_tensor *nn__grad_repeat(nn_tensor *res, const nn_tensor *x, const char *name, const int64_t *counts,
+                                       int64_t ncounts, int axis);
+/* pad: x->ndim (before, after) pairs and the mode; gradients of padded copies flow back to their sources. */
+NN__PRIVATE nn_tensor *nn__grad_pad(nn_tensor *res, const nn_tensor *x, const int64_t *pad_width, int mode);
+/* flip (axis normalized or NN_ALL_AXES): gx = flip(g). */
+NN__PRIVATE nn_tensor *nn__grad_flip(nn_tensor *res, const nn_tensor *x, int axis);
+/* roll (axis normalized or NN_ALL_AXES): gx = roll(g, -shift). */
+NN__PRIVATE nn_tensor *nn__grad_roll(nn_tensor *res, const nn_tensor *x, int64_t shift, int axis);
+
+#ifndef NN_NO_INDEX
+/* ---- indexing (ops/index.c); idx is the op's contiguous int64 copy of the indices, negatives wrapped ---- */
+/* take (and take_along_axis with NN_ALL_AXES): out = x[..., idx, ...] along axis (normalized or NN_ALL_AXES). */
+NN__PRIVATE nn_tensor *nn__grad_take(nn_tensor *res, const nn_tensor *x, const nn_tensor *idx, int axis,
+                                     const char *name);
+/* take_along_axis and gather: out[..., j, ...] = x[..., idx[..., j, ...], ...] along axis (normalized); idx
+   broadcasts against res's shape. */
+NN__PRIVATE nn_tensor *nn__grad_along(nn_tensor *res, const nn_tensor *x, const nn_tensor *idx, int axis,
+                                      const char *name);
+/* masked_select: out = x[mask] over the broadcast shape of x and mask. */
+NN__PRIVATE nn_tensor *nn__grad_masked_select(nn_tensor *res, const nn_tensor *x, const nn_tensor *mask);
+/* scatter (add = 0) and scatter_add (add = 1) as new tensors: x gets g (scattered positions zeroed for scatter),
+   src gets g gathered at idx. */
+NN__PRIVATE nn_tensor *nn__grad_scatter(nn_tensor *res, const nn_tensor *x, int axis, const nn_tensor *idx,
+                                        const nn_tensor *src, int add);
+/* index_add as a new tensor: x gets g, src gets g taken at idx along axis. */
+NN__PRIVATE nn_tensor *nn__grad_index_add(nn_tensor *res, const nn_tensor *x, int axis, const nn_tensor *idx,
+                                          const nn_tensor *src);
+#endif
+
+#ifndef NN_NO_SORT
+/* sort and topk values: res[..., j, ...] = x[..., idx[..., j, ...], ...] along axis (normalized or NN_ALL_AXES for
+   the flattened x); idx is contiguous int64 with res's shape. */
+NN__PRIVATE nn_tensor *nn__grad_sort(nn_tensor *res, const nn_tensor *x, const nn_tensor *idx, int axis,
+                                     const char *name);
+#endif
 /* ---- end src/autograd/grad_shape.h ---- */
 /* ---- begin src/autograd/grad_math.h ---- */
 /* autograd/grad_math.h (private): recorders of matmul, convolution and pooling (autograd/grad_linalg.c,
@@ -2717,11 +2789,14 @@ NN__PRIVATE nn_status nn__norm_axis(const char *op, int *axis, int ndim) {
 }
 
 NNDEF nn_tensor *nn_view(const nn_tensor *x) {
+  nn_tensor *r;
   if (!x) {
     nn__fail_null("nn_view", "x");
     return NULL;
   }
-  return nn__view("nn_view", x, x->shape, x->strides, x->ndim, x->data);
+  r = nn__view("nn_view", x, x->shape, x->strides, x->ndim, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_expand(r, x, "nn_view");
+  return r;
 }
 
 /* Tries to express x's elements in a new shape with strides only (NumPy's _attempt_nocopy_reshape). */
@@ -2756,6 +2831,7 @@ NN__PRIVATE int nn__reshape_strides(const nn_tensor *x, const int64_t *nshape, i
 
 NNDEF nn_tensor *nn_reshape(const nn_tensor *x, const int64_t *shape, int ndim) {
   int64_t ns[NN_MAX_DIMS], st[NN_MAX_DIMS], known = 1;
+  nn_tensor *r;
   int i, infer = -1;
   char s1[160], s2[160];
   if (nn__check_cpu("nn_reshape", x, "x") != NN_OK) return NULL;
@@ -2798,22 +2874,25 @@ NNDEF nn_tensor *nn_reshape(const nn_tensor *x, const int64_t *shape, int ndim) 
   }
   if (x->size == 0 || nn_is_contiguous(x)) {
     nn__contiguous_strides(st, ns, ndim);
-    return nn__view("nn_reshape", x, ns, st, ndim, x->data);
-  }
-  if (nn__reshape_strides(x, ns, ndim, st)) return nn__view("nn_reshape", x, ns, st, ndim, x->data);
-  {
-    nn_tensor *c = nn_copy(x), *r;
+    r = nn__view("nn_reshape", x, ns, st, ndim, x->data);
+  } else if (nn__reshape_strides(x, ns, ndim, st)) {
+    r = nn__view("nn_reshape", x, ns, st, ndim, x->data);
+  } else {
+    nn_tensor *c = nn__new("nn_reshape", x->dtype, x->shape, x->ndim); /* a copy; the reshape node covers it */
     if (!c) return NULL;
+    nn__assign(c, x);
     nn__contiguous_strides(st, ns, ndim);
     r = nn__view("nn_reshape", c, ns, st, ndim, c->data);
     nn_free(c);
-    return r;
   }
+  if (r && nn__ag_wanted1(x)) r = nn__grad_reshape(r, x, "nn_reshape");
+  return r;
 }
 
 NNDEF nn_tensor *nn_permute(const nn_tensor *x, const int *axes, int naxes) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
   int seen[NN_MAX_DIMS] = {0}, i;
+  nn_tensor *r;
   if (nn__check_cpu("nn_permute", x, "x") != NN_OK) return NULL;
   if (naxes != x->ndim) {
     nn__fail(NN_ERR_AXIS, "nn_permute: axes don't match array: got %d axes for an array of dimension %d", naxes, x->ndim);
@@ -2834,7 +2913,9 @@ NNDEF nn_tensor *nn_permute(const nn_tensor *x, const int *axes, int naxes) {
     sh[i] = x->shape[a];
     st[i] = x->strides[a];
   }
-  return nn__view("nn_permute", x, sh, st, x->ndim, x->data);
+  r = nn__view("nn_permute", x, sh, st, x->ndim, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_permute(r, x, axes);
+  return r;
 }
 
 NNDEF nn_tensor *nn_transpose(const nn_tensor *x) {
@@ -2893,6 +2974,7 @@ NN__PRIVATE int64_t nn__slice_indices(int64_t n, int64_t *start, int64_t *stop, 
 
 NNDEF nn_tensor *nn_slice(const nn_tensor *x, int axis, int64_t start, int64_t stop, int64_t step) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS], n;
+  nn_tensor *r;
   int i;
   if (nn__check_cpu("nn_slice", x, "x") != NN_OK) return NULL;
   if (nn__norm_axis("nn_slice", &axis, x->ndim) != NN_OK) return NULL;
@@ -2907,12 +2989,15 @@ NNDEF nn_tensor *nn_slice(const nn_tensor *x, int axis, int64_t start, int64_t s
   }
   sh[axis] = n;
   st[axis] = x->strides[axis] * step;
-  return nn__view("nn_slice", x, sh, st, x->ndim,
-                  (char *)x->data + (n > 0 ? start : 0) * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+  r = nn__view("nn_slice", x, sh, st, x->ndim,
+               (char *)x->data + (n > 0 ? start : 0) * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+  if (r && nn__ag_wanted1(x)) r = nn__grad_slice(r, x, "nn_slice", axis, start, n, step);
+  return r;
 }
 
 NNDEF nn_tensor *nn_select(const nn_tensor *x, int axis, int64_t index) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS], k = index;
+  nn_tensor *r;
   int i, d = 0;
   if (nn__check_cpu("nn_select", x, "x") != NN_OK) return NULL;
   if (nn__norm_axis("nn_select", &axis, x->ndim) != NN_OK) return NULL;
@@ -2928,11 +3013,14 @@ NNDEF nn_tensor *nn_select(const nn_tensor *x, int axis, int64_t index) {
     st[d] = x->strides[i];
     d++;
   }
-  return nn__view("nn_select", x, sh, st, d, (char *)x->data + k * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+  r = nn__view("nn_select", x, sh, st, d, (char *)x->data + k * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+  if (r && nn__ag_wanted1(x)) r = nn__grad_select(r, x, axis, k);
+  return r;
 }
 
 NNDEF nn_tensor *nn_squeeze(const nn_tensor *x, int axis) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
+  nn_tensor *r;
   int i, d = 0;
   if (nn__check_cpu("nn_squeeze", x, "x") != NN_OK) return NULL;
   if (axis != NN_ALL_AXES) {
@@ -2949,11 +3037,14 @@ NNDEF nn_tensor *nn_squeeze(const nn_tensor *x, int axis) {
     st[d] = x->strides[i];
     d++;
   }
-  return nn__view("nn_squeeze", x, sh, st, d, x->data);
+  r = nn__view("nn_squeeze", x, sh, st, d, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_reshape(r, x, "nn_squeeze");
+  return r;
 }
 
 NNDEF nn_tensor *nn_unsqueeze(const nn_tensor *x, int axis) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
+  nn_tensor *r;
   int i, d = 0;
   if (nn__check_cpu("nn_unsqueeze", x, "x") != NN_OK) return NULL;
   if (x->ndim >= NN_MAX_DIMS) {
@@ -2971,12 +3062,15 @@ NNDEF nn_tensor *nn_unsqueeze(const nn_tensor *x, int axis) {
     st[i] = x->strides[d];
     d++;
   }
-  return nn__view("nn_unsqueeze", x, sh, st, x->ndim + 1, x->data);
+  r = nn__view("nn_unsqueeze", x, sh, st, x->ndim + 1, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_reshape(r, x, "nn_unsqueeze");
+  return r;
 }
 
 NNDEF nn_tensor *nn_broadcast_to(const nn_tensor *x, const int64_t *shape, int ndim) {
   int64_t st[NN_MAX_DIMS];
   char s1[160], s2[160];
+  nn_tensor *r;
   if (nn__check_cpu("nn_broadcast_to", x, "x") != NN_OK) return NULL;
   if (nn__check_shape("nn_broadcast_to", shape, ndim) != NN_OK) return NULL;
   if (!nn__can_broadcast_to(x, shape, ndim)) {
@@ -2985,11 +3079,14 @@ NNDEF nn_tensor *nn_broadcast_to(const nn_tensor *x, const int64_t *shape, int n
     return NULL;
   }
   nn__broadcast_strides(x, shape, ndim, st);
-  return nn__view("nn_broadcast_to", x, shape, st, ndim, x->data);
+  r = nn__view("nn_broadcast_to", x, shape, st, ndim, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_expand(r, x, "nn_broadcast_to");
+  return r;
 }
 
 NNDEF nn_tensor *nn_diagonal(const nn_tensor *x, int64_t offset, int axis1, int axis2) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS], n, off = 0;
+  nn_tensor *r;
   int i, d = 0;
   if (nn__check_cpu("nn_diagonal", x, "x") != NN_OK) return NULL;
   if (x->ndim < 2) {
@@ -3021,7 +3118,9 @@ NNDEF nn_tensor *nn_diagonal(const nn_tensor *x, int64_t offset, int axis1, int 
   }
   sh[d] = n;
   st[d] = x->strides[axis1] + x->strides[axis2];
-  return nn__view("nn_diagonal", x, sh, st, d + 1, (char *)x->data + off * (int64_t)nn_dtype_size(x->dtype));
+  r = nn__view("nn_diagonal", x, sh, st, d + 1, (char *)x->data + off * (int64_t)nn_dtype_size(x->dtype));
+  if (r && nn__ag_wanted1(x)) r = nn__grad_diagonal(r, x, offset, axis1, axis2);
+  return r;
 }
 
 NNDEF nn_tensor *nn_ravel(const nn_tensor *x) {
@@ -15771,6 +15870,7 @@ NNDEF nn_tensor *nn_concatenate(nn_tensor *const *ts, int n, int axis) {
       nn__assign(&h, ts[i]);
       off += ts[i]->size;
     }
+    if (nn__ag_wanted_n(ts, n)) out = nn__grad_join(out, ts, n, NN_ALL_AXES, 0);
     return out;
   }
   nd = ts[0]->ndim;
@@ -15814,6 +15914,7 @@ NNDEF nn_tensor *nn_concatenate(nn_tensor *const *ts, int n, int axis) {
     nn__assign(&h, ts[i]);
     off += ts[i]->shape[axis];
   }
+  if (nn__ag_wanted_n(ts, n)) out = nn__grad_join(out, ts, n, axis, 0);
   return out;
 }
 
@@ -15854,6 +15955,7 @@ NNDEF nn_tensor *nn_stack(nn_tensor *const *ts, int n, int axis) {
     nn__hdr(&h, dt, ts[0]->shape, st, nd, NN__EPTR(out->data, (int64_t)i * out->strides[axis], esz));
     nn__assign(&h, ts[i]);
   }
+  if (nn__ag_wanted_n(ts, n)) out = nn__grad_join(out, ts, n, axis, 1);
   return out;
 }
 
@@ -15887,6 +15989,7 @@ NN__PRIVATE nn_status nn__split(const char *op, const nn_tensor *x, int64_t sect
     shape[axis] = count;
     out[i] = nn__view(op, x, shape, x->strides, x->ndim,
                       count > 0 ? NN__EPTR(x->data, start * x->strides[axis], esz) : (char *)x->data);
+    if (out[i] && nn__ag_wanted1(x)) out[i] = nn__grad_slice(out[i], x, op, axis, start, count, 1);
     if (!out[i]) {
       nn_status st = nn_last_status();
       for (j = 0; j < i; j++) {
@@ -15931,7 +16034,7 @@ NNDEF nn_status nn_split_at(const nn_tensor *x, const int64_t *indices, int nind
 
 /* ---- tile / repeat ---- */
 
-NNDEF nn_tensor *nn_tile(const nn_tensor *x, const int64_t *reps, int nreps) {
+NN__PRIVATE nn_tensor *nn__tile(const nn_tensor *x, const int64_t *reps, int nreps) {
   const char *op = "nn_tile";
   int64_t oshape[NN_MAX_DIMS], xs[NN_MAX_DIMS], xst[NN_MAX_DIMS], r[NN_MAX_DIMS], nmap = 0, *buf = NULL, *p, j;
   const int64_t *maps[NN_MAX_DIMS];
@@ -15989,6 +16092,12 @@ NNDEF nn_tensor *nn_tile(const nn_tensor *x, const int64_t *reps, int nreps) {
     out = NULL;
   }
   nn__dealloc(buf);
+  return out;
+}
+
+NNDEF nn_tensor *nn_tile(const nn_tensor *x, const int64_t *reps, int nreps) {
+  nn_tensor *out = nn__tile(x, reps, nreps);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_tile(out, x);
   return out;
 }
 
@@ -16059,12 +16168,16 @@ done:
 }
 
 NNDEF nn_tensor *nn_repeat(const nn_tensor *x, int64_t repeats, int axis) {
+  nn_tensor *out;
   if (nn__check_cpu("nn_repeat", x, "x") != NN_OK) return NULL;
-  return nn__repeat("nn_repeat", x, &repeats, 1, axis, 1);
+  out = nn__repeat("nn_repeat", x, &repeats, 1, axis, 1);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_repeat(out, x, "nn_repeat", &repeats, 1, axis);
+  return out;
 }
 
 NNDEF nn_tensor *nn_repeat_each(const nn_tensor *x, const int64_t *repeats, int64_t nrepeats, int axis) {
   const char *op = "nn_repeat_each";
+  nn_tensor *out;
   if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
   if (!repeats) {
     nn__fail_null(op, "repeats");
@@ -16074,7 +16187,9 @@ NNDEF nn_tensor *nn_repeat_each(const nn_tensor *x, const int64_t *repeats, int6
     nn__fail(NN_ERR_VALUE, "%s: nrepeats must be at least 1 (got %lld)", op, (long long)nrepeats);
     return NULL;
   }
-  return nn__repeat(op, x, repeats, nrepeats, axis, 0);
+  out = nn__repeat(op, x, repeats, nrepeats, axis, 0);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_repeat(out, x, op, repeats, nrepeats, axis);
+  return out;
 }
 
 /* ---- pad ---- */
@@ -16101,7 +16216,7 @@ NN__PRIVATE int64_t nn__pad_index(int64_t j, int64_t before, int64_t n, nn_pad_m
   }
 }
 
-NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mode mode, double value) {
+NN__PRIVATE nn_tensor *nn__pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mode mode, double value) {
   const char *op = "nn_pad";
   int64_t oshape[NN_MAX_DIMS], win[3 * NN_MAX_DIMS], nmap = 0, *buf = NULL, *p, j;
   const int64_t *maps[NN_MAX_DIMS];
@@ -16168,11 +16283,18 @@ NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mod
   return out;
 }
 
+NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mode mode, double value) {
+  nn_tensor *out = nn__pad(x, pad_width, mode, value);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_pad(out, x, pad_width, (int)mode);
+  return out;
+}
+
 /* ---- flip / roll ---- */
 
 NNDEF nn_tensor *nn_flip(const nn_tensor *x, int axis) {
   const char *op = "nn_flip";
   int64_t st[NN_MAX_DIMS];
+  nn_tensor *v;
   char *data;
   int d;
   if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
@@ -16185,10 +16307,12 @@ NNDEF nn_tensor *nn_flip(const nn_tensor *x, int axis) {
       st[d] = -x->strides[d];
     }
   }
-  return nn__view(op, x, x->shape, st, x->ndim, data);
+  v = nn__view(op, x, x->shape, st, x->ndim, data);
+  if (v && nn__ag_wanted1(x)) v = nn__grad_flip(v, x, axis);
+  return v;
 }
 
-NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis) {
+NN__PRIVATE nn_tensor *nn__roll(const nn_tensor *x, int64_t shift, int axis) {
   const char *op = "nn_roll";
   nn_tensor *flat = NULL, *out, fh, h, dst, part;
   const nn_tensor *src = x;
@@ -16232,6 +16356,12 @@ NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis) {
     nn__assign(&h, &part);
   }
   nn_free(flat);
+  return out;
+}
+
+NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis) {
+  nn_tensor *out = nn__roll(x, shift, axis);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_roll(out, x, shift, axis);
   return out;
 }
 /* ---- end src/ops/shape.c ---- */
@@ -16504,6 +16634,7 @@ NN__PRIVATE nn_tensor *nn__take(const char *op, const nn_tensor *x, const nn_ten
     nn_free(out);
     out = NULL;
   }
+  if (out && nn__ag_wanted1(x)) out = nn__grad_take(out, x, idx, src == x ? axis : NN_ALL_AXES, op);
 done:
   nn_free(idx);
   nn_free(flat);
@@ -16582,6 +16713,7 @@ NNDEF nn_tensor *nn_take_along_axis(const nn_tensor *x, const nn_tensor *indices
   if (out) {
     for (d = 0; d < x->ndim; d++) xshape[d] = d == axis ? 1 : x->shape[d];
     nn__gather_along(out, x, xshape, idx, axis);
+    if (nn__ag_wanted1(x)) out = nn__grad_along(out, x, idx, axis, op);
   }
   nn_free(idx);
   return out;
@@ -16618,6 +16750,7 @@ NNDEF nn_tensor *nn_gather(const nn_tensor *x, int axis, const nn_tensor *index)
   if (out) {
     for (d = 0; d < x->ndim; d++) xshape[d] = d == axis ? 1 : index->shape[d];
     nn__gather_along(out, x, xshape, idx, axis);
+    if (nn__ag_wanted1(x)) out = nn__grad_along(out, x, idx, axis, op);
   }
   nn_free(idx);
   return out;
@@ -16676,6 +16809,7 @@ NN__PRIVATE nn_tensor *nn__scatter(const char *op, const nn_tensor *x, int axis,
                      : nn__by_size(nn_dtype_size(x->dtype), nn__scatter_row_1, nn__scatter_row_4, nn__scatter_row_8),
                  &ax, 0, it.size);
 done:
+  if (out && nn__ag_wanted2(x, src)) out = nn__grad_scatter(out, x, axis, idx, src, add);
   nn_free(tmp);
   nn_free(idx);
   return out;
@@ -16754,12 +16888,23 @@ NNDEF nn_tensor *nn_index_add(const nn_tensor *x, int axis, const nn_tensor *ind
     nn__iter_run(&it, nn__acc_rows[x->dtype], NULL);
   }
 done:
+  if (out && nn__ag_wanted2(x, src)) out = nn__grad_index_add(out, x, axis, idx, src);
   nn_free(tmp);
   nn_free(idx);
   return out;
 }
 
 /* ---- put family ---- */
+
+/* In-place writes are not recorded, so into a tensor that gradients flow through they would silently give wrong
+   gradients: refused while grad mode is on (PyTorch refuses them on leaves requiring grad). */
+NN__PRIVATE nn_status nn__inplace_check(const char *op, const nn_tensor *x) {
+  if (!nn__ag_wanted1(x)) return NN_OK;
+  return nn__fail(NN_ERR_ARG,
+                  "%s: x requires grad and in-place ops are not recorded; use a functional form (nn_where for a masked "
+                  "fill, nn_scatter for a put) or call it inside nn_no_grad_begin/nn_no_grad_end",
+                  op);
+}
 
 /* x.flat[ix[i]] = vals[i % nv] (vals contiguous, x's dtype); indices already checked. */
 NN__PRIVATE void nn__put_flat(nn_tensor *x, const int64_t *ix, int64_t ni, const char *vals, int64_t nv) {
@@ -16783,6 +16928,7 @@ NNDEF nn_status nn_put(nn_tensor *x, const nn_tensor *indices, const nn_tensor *
       nn__check_cpu(op, values, "values") != NN_OK)
     return nn_last_status();
   if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return nn_last_status();
+  if (nn__inplace_check(op, x) != NN_OK) return nn_last_status();
   if (indices->size == 0 || values->size == 0) return NN_OK;
   idx = nn__idx64(op, indices, x->size, 0, x);
   if (!idx) return nn_last_status();
@@ -16814,6 +16960,7 @@ NNDEF nn_status nn_put_along_axis(nn_tensor *x, const nn_tensor *indices, const 
       nn__check_cpu(op, values, "values") != NN_OK)
     return nn_last_status();
   if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return nn_last_status();
+  if (nn__inplace_check(op, x) != NN_OK) return nn_last_status();
   if (axis == NN_ALL_AXES) {
     if (indices->ndim != 1)
       return nn__fail(NN_ERR_SHAPE, "%s: when axis is NN_ALL_AXES, indices must be 1-D (got shape %s)", op,
@@ -16931,6 +17078,7 @@ NNDEF nn_tensor *nn_masked_select(const nn_tensor *x, const nn_tensor *mask) {
                     sizeof(nn__sel_ctx));
   }
   nn__dealloc(ctx);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_masked_select(out, x, mask);
   return out;
 }
 
@@ -16955,6 +17103,7 @@ NNDEF nn_status nn_masked_fill(nn_tensor *x, const nn_tensor *mask, double value
   char s1[160], s2[160];
   if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, mask, "mask") != NN_OK) return nn_last_status();
   if (nn__check_mask(op, mask) != NN_OK) return nn_last_status();
+  if (nn__inplace_check(op, x) != NN_OK) return nn_last_status();
   if (!nn__can_broadcast_to(mask, x->shape, x->ndim))
     return nn__fail(NN_ERR_SHAPE, "%s: mask of shape %s cannot be broadcast to x of shape %s", op,
                     nn_shape_str(mask, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2));
@@ -17587,7 +17736,17 @@ done:
   return out;
 }
 
+/* With gradients wanted, sort is topk over the whole axis: the same order, plus the indices backward needs. */
+NN__PRIVATE nn_tensor *nn__sort_recorded(const nn_tensor *x, int axis, int descending) {
+  nn_tensor *v = NULL;
+  int a = axis;
+  if (axis != NN_ALL_AXES && nn__norm_axis("nn_sort", &a, x->ndim) != NN_OK) return NULL;
+  nn_topk(x, axis == NN_ALL_AXES ? x->size : x->shape[a], axis, descending, &v, NULL);
+  return v;
+}
+
 NNDEF nn_tensor *nn_sort(const nn_tensor *x, int axis, int descending) {
+  if (nn__ag_wanted1(x) && x->device == NN_CPU) return nn__sort_recorded(x, axis, descending);
   return nn__sort_common("nn_sort", x, axis, descending, NN__SM_SORT);
 }
 
@@ -17599,7 +17758,7 @@ NNDEF nn_status nn_topk(const nn_tensor *x, int64_t k, int axis, int largest, nn
   nn__sortjob j;
   nn_tensor *flat = NULL, *v = NULL, *ix = NULL;
   int64_t shape[NN_MAX_DIMS];
-  int ndim, ax = axis;
+  int ndim, ax = axis, grad = values && nn__ag_wanted1(x); /* the values' backward needs the indices */
   nn_status st;
   if (values) *values = NULL;
   if (indices) *indices = NULL;
@@ -17628,15 +17787,17 @@ NNDEF nn_status nn_topk(const nn_tensor *x, int64_t k, int axis, int largest, nn
     if (!v) goto fail;
     j.ov = (char *)v->data;
   }
-  if (indices) {
+  if (indices || grad) {
     ix = nn__new("nn_topk", NN_INT64, shape, ndim);
     if (!ix) goto fail;
     j.oi = (int64_t *)ix->data;
   }
   if (nn__sort_run("nn_topk", &j) != NN_OK) goto fail;
+  if (grad && !(v = nn__grad_sort(v, x, ix, axis == NN_ALL_AXES ? NN_ALL_AXES : ax, "nn_topk"))) goto fail;
   nn_free(flat);
   if (values) *values = v;
   if (indices) *indices = ix;
+  else nn_free(ix);
   return NN_OK;
 fail:
   st = nn_last_status();
@@ -21007,10 +21168,759 @@ NN__PRIVATE nn_tensor *nn__grad_reduce(int op, nn_tensor *res, const nn_tensor *
 }
 /* ---- end src/autograd/grad_reduce.c ---- */
 /* ---- begin src/autograd/grad_shape.c ---- */
-/* autograd/grad_shape.c: backward formulas of the views and shape ops. */
+/* autograd/grad_shape.c: backward formulas of the views and shape ops (PyTorch's derivatives).
+
+   Views pass gradients back through views of the gradient (reshape, permute, flip: no copy) or through a zero
+   tensor with the gradient assigned into the same view of it (slice, select, diagonal). Ops that copy elements
+   around (tile, repeat, pad, and take/sort in grad_index.c) are gathers along axes, out[..j..] = x[..map[j]..];
+   their adjoint is one primitive, nn__ag_axis_adjoint, which adds gradient rows back into their source rows. */
+
+/* ---- helpers ---- */
+
+/* Normalizes an axis that the op already validated (NN_ALL_AXES stays). */
+NN__PRIVATE int nn__ag_axis(int axis, int ndim) { return axis == NN_ALL_AXES || axis >= 0 ? axis : axis + ndim; }
+
+/* A view of t whose axis keeps the elements start + i * step, i < count (start already in range when count > 0). */
+NN__PRIVATE nn_tensor *nn__ag_subview(const char *name, const nn_tensor *t, int axis, int64_t start, int64_t count,
+                                      int64_t step) {
+  int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
+  int d;
+  for (d = 0; d < t->ndim; d++) {
+    sh[d] = t->shape[d];
+    st[d] = t->strides[d];
+  }
+  sh[axis] = count;
+  st[axis] = t->strides[axis] * step;
+  return nn__view(name, t, sh, st, t->ndim,
+                  (char *)t->data + (count > 0 ? start : 0) * t->strides[axis] * (int64_t)nn_dtype_size(t->dtype));
+}
+
+/* zeros(shape) of t's dtype with t assigned into its leading block (t's shape, no larger along any axis). */
+NN__PRIVATE nn_tensor *nn__ag_embed(const char *name, const nn_tensor *t, const int64_t *shape, int ndim) {
+  nn_tensor *z = nn_zeros(shape, ndim, t->dtype), *v;
+  if (!z) return NULL;
+  v = nn__view(name, z, t->shape, z->strides, ndim, z->data);
+  if (!v) {
+    nn_free(z);
+    return NULL;
+  }
+  nn__assign(v, t);
+  nn_free(v);
+  return z;
+}
+
+/* Returns status for a backward that should have produced gin[i] for every live edge. */
+NN__PRIVATE nn_status nn__ag_check_gin(const nn__node *n, nn_tensor **gin) {
+  int i;
+  for (i = 0; i < n->nin; i++)
+    if (n->in[i].node && !gin[i]) return nn_last_status() != NN_OK ? nn_last_status() : NN_ERR_OOM;
+  return NN_OK;
+}
+
+/* A one-input node, or NULL (res is then freed by nn__ag_attach). */
+NN__PRIVATE nn__node *nn__ag_node1(const char *name, nn__backward_fn fn, const nn_tensor *x) {
+  return nn__ag_node(name, fn, 1, &x);
+}
+
+/* ---- the adjoint of a gather along one axis ----
+
+   g is viewed as (outer, k, inner) around the axis, the result as (outer, n, inner), zero-initialized; then
+   out[a, ix(a, j, b), b] += g[a, j, b] for j = 0..k-1 in order, where ix(a, j, b) = ix[a * ia + j * ij + b * ib]
+   and a negative entry drops the element (a padding constant). A map shared by all rows is ia = ib = 0, ij = 1.
+   Chunks split (outer rows) x (inner columns) by size only; each output element belongs to one chunk and sums its
+   terms in j order, so results do not depend on the thread count. */
+
+typedef struct nn__axadj {
+  char *out;
+  const char *g;
+  const int64_t *ix;
+  int64_t outer, k, n, inner, ia, ij, ib;
+  int64_t rows, bw, nbb; /* outer rows per chunk; inner block width and blocks per row */
+  int f64;
+} nn__axadj;
+
+#define NN__AXADJ_DEF(SUF, T)                                                                       \
+  NN__PRIVATE void nn__axadj_##SUF(const nn__axadj *J, int64_t a0, int64_t a1, int64_t b0, int64_t b1) { \
+    int64_t a, j, b, n = J->n, k = J->k, inner = J->inner, ib = J->ib;                              \
+    for (a = a0; a < a1; a++) {                                                                     \
+      T *o = (T *)J->out + a * n * inner;                                                           \
+      const T *s = (const T *)J->g + a * k * inner;                                                 \
+      const int64_t *ixa = J->ix + a * J->ia;                                                       \
+      if (inner == 1) { /* one element per index: no column loop */                                 \
+        int64_t ij = J->ij;                                                                         \
+        for (j = 0; j < k; j++)                                                                     \
+          if (ixa[j * ij] >= 0) o[ixa[j * ij]] += s[j];                                             \
+        continue;                                                                                   \
+      }                                                                                             \
+      for (j = 0; j < k; j++, s += inner) {                                                         \
+        const int64_t *ip = ixa + j * J->ij;                                                        \
+        if (ib == 0) {                                                                              \
+          T *d;                                                                                     \
+          if (ip[0] < 0) continue;                                                                  \
+          d = o + ip[0] * inner;                                                                    \
+          for (b = b0; b < b1; b++) d[b] += s[b];                                                   \
+        } else {                                                                                    \
+          for (b = b0; b < b1; b++) {                                                               \
+            int64_t t = ip[b * ib];                                                                 \
+            if (t >= 0) o[t * inner + b] += s[b];                                                   \
+          }                                                                                         \
+        }                                                                                           \
+      }                                                                                             \
+    }                                                                                               \
+  }
+NN__AXADJ_DEF(f32, float)
+NN__AXADJ_DEF(f64, double)
+
+NN__PRIVATE void nn__axadj_chunk(void *ctx, int64_t c) {
+  const nn__axadj *J = (const nn__axadj *)ctx;
+  int64_t a0 = (c / J->nbb) * J->rows, a1 = NN__MIN(a0 + J->rows, J->outer);
+  int64_t b0 = (c % J->nbb) * J->bw, b1 = NN__MIN(b0 + J->bw, J->inner);
+  if (J->f64) nn__axadj_f64(J, a0, a1, b0, b1);
+  else nn__axadj_f32(J, a0, a1, b0, b1);
+}
+
+/* zeros of g's shape with axis resized to n, then the rows of g added into rows ix of it (see above). */
+NN__PRIVATE nn_tensor *nn__ag_axis_adjoint(const char *name, const nn_tensor *g, int axis, int64_t n,
+                                           const int64_t *ix, int64_t ia, int64_t ij, int64_t ib) {
+  int64_t shape[NN_MAX_DIMS], work;
+  nn_tensor *out, *gc = NULL;
+  nn_dtype dt = g->dtype == NN_FLOAT32 ? NN_FLOAT32 : NN_FLOAT64;
+  nn__axadj J;
+  int d;
+  for (d = 0; d < g->ndim; d++) shape[d] = d == axis ? n : g->shape[d];
+  out = nn_zeros(shape, g->ndim, dt);
+  if (!out || out->size == 0 || g->size == 0) return out;
+  if (g->dtype == dt && nn_is_contiguous(g)) {
+    gc = nn_view(g);
+  } else {
+    gc = nn__new(name, dt, g->shape, g->ndim);
+    if (gc) nn__assign(gc, g);
+  }
+  if (!gc) {
+    nn_free(out);
+    return NULL;
+  }
+  memset(&J, 0, sizeof J);
+  J.out = (char *)out->data;
+  J.g = (const char *)gc->data;
+  J.ix = ix;
+  J.ia = ia;
+  J.ij = ij;
+  J.ib = ib;
+  J.n = n;
+  J.k = g->shape[axis];
+  J.outer = 1;
+  J.inner = 1;
+  for (d = 0; d < axis; d++) J.outer *= g->shape[d];
+  for (d = axis + 1; d < g->ndim; d++) J.inner *= g->shape[d];
+  J.f64 = dt == NN_FLOAT64;
+  work = J.k * J.inner;
+  if (work >= NN__GRAIN) {
+    J.rows = 1;
+    J.bw = NN__MIN(J.inner, NN__MAX((int64_t)256, NN__GRAIN / J.k));
+  } else {
+    J.rows = NN__GRAIN / work;
+    J.bw = J.inner;
+  }
+  J.nbb = (J.inner + J.bw - 1) / J.bw;
+  nn__parallel_for((J.outer + J.rows - 1) / J.rows * J.nbb, nn__axadj_chunk, &J);
+  nn_free(gc);
+  return out;
+}
+
+/* ---- reshape, squeeze, unsqueeze ---- */
+
+NN__PRIVATE nn_status nn__reshape_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  gin[0] = nn_reshape(g, n->in[0].shape, n->in[0].ndim);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_reshape(nn_tensor *res, const nn_tensor *x, const char *name) {
+  if (!nn__is_float(res->dtype)) return res;
+  return nn__ag_attach(nn__ag_node1(name, nn__reshape_backward, x), res);
+}
+
+/* ---- permute ---- */
+
+NN__PRIVATE nn_status nn__permute_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  int inv[NN_MAX_DIMS], i;
+  for (i = 0; i < g->ndim; i++) inv[i] = (int)n->i[i];
+  gin[0] = nn_permute(g, inv, g->ndim);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_permute(nn_tensor *res, const nn_tensor *x, const int *axes) {
+  nn__node *n;
+  int i;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_permute", nn__permute_backward, x);
+  if (n)
+    for (i = 0; i < x->ndim; i++) n->i[nn__ag_axis(axes[i], x->ndim)] = i; /* the inverse permutation */
+  return nn__ag_attach(n, res);
+}
+
+/* ---- slice, select, diagonal: zeros with g assigned into the same view ---- */
+
+NN__PRIVATE nn_status nn__slice_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  nn_tensor *z = nn_zeros(e->shape, e->ndim, g->dtype), *v = NULL;
+  if (z) v = nn__ag_subview(n->name, z, (int)n->i[0], n->i[1], n->i[2], n->i[3]);
+  if (v) nn__assign(v, g);
+  nn_free(v);
+  if (z && !v) {
+    nn_free(z);
+    z = NULL;
+  }
+  gin[0] = z;
+  return z ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_slice(nn_tensor *res, const nn_tensor *x, const char *name, int axis, int64_t start,
+                                      int64_t count, int64_t step) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1(name, nn__slice_backward, x);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    n->i[1] = start;
+    n->i[2] = count;
+    n->i[3] = step;
+  }
+  return nn__ag_attach(n, res);
+}
+
+NN__PRIVATE nn_status nn__select_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  nn_tensor *z = nn_zeros(e->shape, e->ndim, g->dtype), *v = NULL;
+  if (z) v = nn_select(z, (int)n->i[0], n->i[1]);
+  if (v) nn__assign(v, g);
+  nn_free(v);
+  if (z && !v) {
+    nn_free(z);
+    z = NULL;
+  }
+  gin[0] = z;
+  return z ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_select(nn_tensor *res, const nn_tensor *x, int axis, int64_t index) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_select", nn__select_backward, x);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    n->i[1] = index;
+  }
+  return nn__ag_attach(n, res);
+}
+
+NN__PRIVATE nn_status nn__diagonal_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  nn_tensor *z = nn_zeros(e->shape, e->ndim, g->dtype), *v = NULL;
+  if (z) v = nn_diagonal(z, n->i[0], (int)n->i[1], (int)n->i[2]);
+  if (v) nn__assign(v, g);
+  nn_free(v);
+  if (z && !v) {
+    nn_free(z);
+    z = NULL;
+  }
+  gin[0] = z;
+  return z ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_diagonal(nn_tensor *res, const nn_tensor *x, int64_t offset, int axis1, int axis2) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_diagonal", nn__diagonal_backward, x);
+  if (n) {
+    n->i[0] = offset;
+    n->i[1] = nn__ag_axis(axis1, x->ndim);
+    n->i[2] = nn__ag_axis(axis2, x->ndim);
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- broadcast_to, view: g itself (the engine sums what broadcasting stretched) ---- */
+
+NN__PRIVATE nn_status nn__expand_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  (void)n;
+  gin[0] = nn_view(g);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_expand(nn_tensor *res, const nn_tensor *x, const char *name) {
+  if (!nn__is_float(res->dtype)) return res;
+  return nn__ag_attach(nn__ag_node1(name, nn__expand_backward, x), res);
+}
+
+/* ---- concatenate, stack ---- */
+
+NN__PRIVATE nn_status nn__join_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  int axis = (int)n->i[0], stack = (int)n->i[1], i;
+  int64_t off = 0;
+  for (i = 0; i < n->nin; i++) {
+    const nn__edge *e = &n->in[i];
+    int64_t len = axis == NN_ALL_AXES ? nn__shape_size(e->shape, e->ndim) : stack ? 1 : e->shape[axis];
+    if (e->node) {
+      if (stack) {
+        gin[i] = nn_select(g, axis, i);
+      } else if (axis == NN_ALL_AXES) {
+        nn_tensor *v = nn__ag_subview(n->name, g, 0, off, len, 1);
+        if (v) gin[i] = nn_reshape(v, e->shape, e->ndim);
+        nn_free(v);
+      } else {
+        gin[i] = nn__ag_subview(n->name, g, axis, off, len, 1);
+      }
+      if (!gin[i]) return nn_last_status();
+    }
+    off += len;
+  }
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_join(nn_tensor *res, nn_tensor *const *ts, int n, int axis, int stack) {
+  nn__node *nd;
+  if (!nn__is_float(res->dtype)) return res;
+  nd = nn__ag_node(stack ? "nn_stack" : "nn_concatenate", nn__join_backward, n, (const nn_tensor *const *)ts);
+  if (nd) {
+    nd->i[0] = nn__ag_axis(axis, stack ? res->ndim : ts[0]->ndim);
+    nd->i[1] = stack;
+  }
+  return nn__ag_attach(nd, res);
+}
+
+/* ---- tile ---- */
+
+NN__PRIVATE nn_status nn__tile_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  int D = g->ndim, lead = D - e->ndim, d;
+  int64_t *map, j, mlen = 1;
+  nn_tensor *cur = NULL;
+  if (g->size == 0 || nn__shape_size(e->shape, e->ndim) == 0) {
+    gin[0] = nn_zeros(e->shape, e->ndim, g->dtype);
+    return gin[0] ? NN_OK : nn_last_status();
+  }
+  for (d = 0; d < D; d++) mlen = NN__MAX(mlen, g->shape[d]);
+  map = (int64_t *)nn__xalloc(n->name, sizeof(int64_t) * (size_t)mlen);
+  if (!map) return nn_last_status();
+  /* one tiled axis at a time: output position j of axis d copies source position j % xs */
+  for (d = 0; d < D; d++) {
+    int64_t xs = d < lead ? 1 : e->shape[d - lead];
+    const nn_tensor *src = cur ? cur : g;
+    nn_tensor *t;
+    if (src->shape[d] == xs) continue;
+    for (j = 0; j < src->shape[d]; j++) map[j] = j % xs;
+    t = nn__ag_axis_adjoint(n->name, src, d, xs, map, 0, 1, 0);
+    nn_free(cur);
+    cur = t;
+    if (!cur) {
+      nn__dealloc(map);
+      return nn_last_status();
+    }
+  }
+  nn__dealloc(map);
+  gin[0] = nn_reshape(cur ? cur : g, e->shape, e->ndim);
+  nn_free(cur);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_tile(nn_tensor *res, const nn_tensor *x) {
+  if (!nn__is_float(res->dtype)) return res;
+  return nn__ag_attach(nn__ag_node1("nn_tile", nn__tile_backward, x), res);
+}
+
+/* ---- repeat, repeat_each ---- */
+
+NN__PRIVATE nn_status nn__repeat_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  const int64_t *counts = (const int64_t *)n->extra;
+  int64_t ncounts = n->i[1], src_n, i, k, *map, *p;
+  int axis = (int)n->i[0], ax = axis == NN_ALL_AXES ? 0 : axis;
+  nn_tensor *r;
+  src_n = axis == NN_ALL_AXES ? nn__shape_size(e->shape, e->ndim) : e->shape[axis];
+  map = (int64_t *)nn__xalloc(n->name, sizeof(int64_t) * (size_t)NN__MAX(g->shape[ax], 1));
+  if (!map) return nn_last_status();
+  /* output position p along the axis copies source element map[p] */
+  for (i = 0, p = map; i < src_n; i++)
+    for (k = counts[ncounts == 1 ? 0 : i]; k > 0; k--) *p++ = i;
+  r = nn__ag_axis_adjoint(n->name, g, ax, src_n, map, 0, 1, 0);
+  nn__dealloc(map);
+  if (r && axis == NN_ALL_AXES) {
+    gin[0] = nn_reshape(r, e->shape, e->ndim);
+    nn_free(r);
+  } else {
+    gin[0] = r;
+  }
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_repeat(nn_tensor *res, const nn_tensor *x, const char *name, const int64_t *counts,
+                                       int64_t ncounts, int axis) {
+  nn__node *n;
+  int64_t *c;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1(name, nn__repeat_backward, x);
+  if (!n) return nn__ag_attach(NULL, res);
+  c = (int64_t *)NN_MALLOC(sizeof(int64_t) * (size_t)ncounts);
+  if (!c) {
+    nn__node_decref(n);
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate an autograd node", name);
+    return nn__ag_attach(NULL, res);
+  }
+  memcpy(c, counts, sizeof(int64_t) * (size_t)ncounts);
+  n->extra = c;
+  n->i[0] = nn__ag_axis(axis, x->ndim);
+  n->i[1] = ncounts;
+  return nn__ag_attach(n, res);
+}
+
+/* ---- pad ---- */
+
+NN__PRIVATE nn_status nn__pad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  nn_pad_mode mode = (nn_pad_mode)n->i[0];
+  int64_t *map, j, mlen = 1, off = 0;
+  nn_tensor *cur = NULL;
+  int d;
+  if (g->size == 0) {
+    gin[0] = nn_zeros(e->shape, e->ndim, g->dtype);
+    return gin[0] ? NN_OK : nn_last_status();
+  }
+  if (mode == NN_PAD_CONSTANT) { /* the padding came from a constant: x's gradient is the interior of g, a view */
+    for (d = 0; d < e->ndim; d++) off += n->i[1 + 2 * d] * g->strides[d];
+    gin[0] = nn__view(n->name, g, e->shape, g->strides, e->ndim,
+                      (char *)g->data + off * (int64_t)nn_dtype_size(g->dtype));
+    return gin[0] ? NN_OK : nn_last_status();
+  }
+  /* the other modes copy source positions into the pads, axis by axis: add the pads back axis by axis */
+  for (d = 0; d < g->ndim; d++) mlen = NN__MAX(mlen, g->shape[d]);
+  map = (int64_t *)nn__xalloc(n->name, sizeof(int64_t) * (size_t)mlen);
+  if (!map) return nn_last_status();
+  for (d = 0; d < e->ndim; d++) {
+    int64_t b = n->i[1 + 2 * d], a = n->i[2 + 2 * d];
+    const nn_tensor *src = cur ? cur : g;
+    nn_tensor *t;
+    if (a == 0 && b == 0) continue;
+    for (j = 0; j < src->shape[d]; j++) map[j] = nn__pad_index(j, b, e->shape[d], mode);
+    t = nn__ag_axis_adjoint(n->name, src, d, e->shape[d], map, 0, 1, 0);
+    nn_free(cur);
+    cur = t;
+    if (!cur) {
+      nn__dealloc(map);
+      return nn_last_status();
+    }
+  }
+  nn__dealloc(map);
+  gin[0] = cur ? cur : nn_view(g);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_pad(nn_tensor *res, const nn_tensor *x, const int64_t *pad_width, int mode) {
+  nn__node *n;
+  int d;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_pad", nn__pad_backward, x);
+  if (n) {
+    n->i[0] = mode;
+    for (d = 0; d < 2 * x->ndim; d++) n->i[1 + d] = pad_width[d];
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- flip, roll ---- */
+
+NN__PRIVATE nn_status nn__flip_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  gin[0] = nn_flip(g, (int)n->i[0]);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_flip(nn_tensor *res, const nn_tensor *x, int axis) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_flip", nn__flip_backward, x);
+  if (n) n->i[0] = nn__ag_axis(axis, x->ndim);
+  return nn__ag_attach(n, res);
+}
+
+NN__PRIVATE nn_status nn__roll_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  gin[0] = n->i[1] == 0 ? nn_view(g) : nn_roll(g, n->i[2] - n->i[1], (int)n->i[0]);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_roll(nn_tensor *res, const nn_tensor *x, int64_t shift, int axis) {
+  nn__node *n;
+  int64_t len;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_roll", nn__roll_backward, x);
+  if (n) {
+    axis = nn__ag_axis(axis, x->ndim);
+    len = axis == NN_ALL_AXES ? x->size : x->shape[axis];
+    n->i[0] = axis;
+    n->i[1] = len > 0 ? shift % len : 0; /* rolled by i[1] in [0, len): rolling back is a roll by len - i[1] */
+    if (n->i[1] < 0) n->i[1] += len;
+    n->i[2] = len;
+  }
+  return nn__ag_attach(n, res);
+}
 /* ---- end src/autograd/grad_shape.c ---- */
 /* ---- begin src/autograd/grad_index.c ---- */
-/* autograd/grad_index.c: backward formulas of the indexing ops. */
+/* autograd/grad_index.c: backward formulas of the indexing ops and of sort/topk values (PyTorch's derivatives).
+
+   Reads through indices (take, gather, take_along_axis, masked_select, sort, topk) send each gradient element
+   back to the element it was read from with nn__ag_axis_adjoint (grad_shape.c), so repeated indices accumulate.
+   Scatters give the base tensor the gradient of what they kept and the source the gradient of where it went. */
+
+#ifndef NN_NO_INDEX
+
+/* ---- take, take_along_axis with NN_ALL_AXES ---- */
+
+NN__PRIVATE nn_status nn__take_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  const nn_tensor *idx = n->saved[0];
+  int axis = (int)n->i[0], ax = axis == NN_ALL_AXES ? 0 : axis, nd = 0, d;
+  int64_t shape[NN_MAX_DIMS], xn;
+  nn_tensor *gr, *r;
+  /* g has shape x[:axis] + indices.shape + x[axis+1:]: fold the indices' axes into one */
+  if (axis == NN_ALL_AXES) {
+    shape[nd++] = idx->size;
+    xn = nn__shape_size(e->shape, e->ndim);
+  } else {
+    for (d = 0; d < axis; d++) shape[nd++] = e->shape[d];
+    shape[nd++] = idx->size;
+    for (d = axis + 1; d < e->ndim; d++) shape[nd++] = e->shape[d];
+    xn = e->shape[axis];
+  }
+  gr = nn_reshape(g, shape, nd);
+  if (!gr) return nn_last_status();
+  r = nn__ag_axis_adjoint(n->name, gr, ax, xn, (const int64_t *)idx->data, 0, 1, 0);
+  nn_free(gr);
+  if (!r) return nn_last_status();
+  gin[0] = nn_reshape(r, e->shape, e->ndim);
+  nn_free(r);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_take(nn_tensor *res, const nn_tensor *x, const nn_tensor *idx, int axis,
+                                     const char *name) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1(name, nn__take_backward, x);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    if (nn__ag_save(n, 0, idx) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- gather, take_along_axis ---- */
+
+NN__PRIVATE nn_status nn__along_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  int axis = (int)n->i[0], d, embed = 0;
+  int64_t shape[NN_MAX_DIMS], k = g->shape[axis], inner = 1;
+  nn_tensor *ib, *ic, *r;
+  /* the indices, broadcast to g's shape and contiguous */
+  ib = nn_broadcast_to(n->saved[0], g->shape, g->ndim);
+  if (!ib) return nn_last_status();
+  ic = nn_contiguous(ib);
+  nn_free(ib);
+  if (!ic) return nn_last_status();
+  for (d = axis + 1; d < g->ndim; d++) inner *= g->shape[d];
+  r = nn__ag_axis_adjoint(n->name, g, axis, e->shape[axis], (const int64_t *)ic->data, k * inner, inner, 1);
+  nn_free(ic);
+  if (!r) return nn_last_status();
+  /* gather's index may be smaller than x outside axis: the rest of x gets zeros. (Where x was broadcast the other
+     way, length 1 against longer indices, the engine sums.) */
+  for (d = 0; d < e->ndim; d++) {
+    shape[d] = NN__MAX(r->shape[d], e->shape[d]);
+    if (r->shape[d] < e->shape[d]) embed = 1;
+  }
+  if (embed) {
+    gin[0] = nn__ag_embed(n->name, r, shape, e->ndim);
+    nn_free(r);
+  } else {
+    gin[0] = r;
+  }
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_along(nn_tensor *res, const nn_tensor *x, const nn_tensor *idx, int axis,
+                                      const char *name) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1(name, nn__along_backward, x);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    if (nn__ag_save(n, 0, idx) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- masked_select ---- */
+
+NN__PRIVATE nn_status nn__masked_select_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  int64_t shape[NN_MAX_DIMS], size = 1;
+  int nd = (int)n->i[0], d;
+  nn_tensor *mb, *flat = NULL, *pos = NULL, *r = NULL;
+  for (d = 0; d < nd; d++) {
+    shape[d] = n->i[1 + d];
+    size *= shape[d];
+  }
+  /* the flat positions of the true mask entries in the broadcast shape, in the order masked_select read them */
+  mb = nn_broadcast_to(n->saved[0], shape, nd);
+  if (mb) flat = nn_ravel(mb);
+  if (flat) pos = nn_argwhere(flat);
+  if (pos) r = nn__ag_axis_adjoint(n->name, g, 0, size, (const int64_t *)pos->data, 0, 1, 0);
+  if (r) gin[0] = nn_reshape(r, shape, nd); /* the engine sums the dimensions mask broadcast x along */
+  nn_free(mb);
+  nn_free(flat);
+  nn_free(pos);
+  nn_free(r);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_masked_select(nn_tensor *res, const nn_tensor *x, const nn_tensor *mask) {
+  nn__node *n;
+  int64_t shape[NN_MAX_DIMS];
+  int nd = 0, d;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_masked_select", nn__masked_select_backward, x);
+  if (n && (nn__broadcast_shapes("nn_masked_select", x->shape, x->ndim, mask->shape, mask->ndim, shape, &nd) != NN_OK ||
+            nn__ag_save(n, 0, mask) != NN_OK)) {
+    nn__node_decref(n);
+    n = NULL;
+  }
+  if (n) {
+    n->i[0] = nd;
+    for (d = 0; d < nd; d++) n->i[1 + d] = shape[d];
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- scatter, scatter_add, index_add ---- */
+
+/* g gathered at idx along axis, as src's gradient: zero-padded to src's shape where idx is smaller. */
+NN__PRIVATE nn_tensor *nn__ag_src_grad(const nn__node *n, const nn_tensor *g, const nn_tensor *idx, int axis) {
+  const nn__edge *e = &n->in[1];
+  nn_tensor *t = nn_gather(g, axis, idx), *r;
+  int d, same = 1;
+  if (!t || e->ndim == 0) return t; /* a 0-d src was used everywhere: the engine sums */
+  for (d = 0; d < e->ndim; d++) same &= t->shape[d] == e->shape[d];
+  if (same) return t;
+  r = nn__ag_embed(n->name, t, e->shape, e->ndim);
+  nn_free(t);
+  return r;
+}
+
+NN__PRIVATE nn_status nn__scatter_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn_tensor *idx = n->saved[0];
+  int axis = (int)n->i[0], add = (int)n->i[1];
+  if (n->in[0].node) {
+    if (add) {
+      gin[0] = nn_view(g);
+    } else { /* the scattered positions were overwritten: no gradient reaches x there */
+      nn_tensor *zero = nn_scalar(0.0, g->dtype);
+      if (zero) gin[0] = nn_scatter(g, axis, idx, zero);
+      nn_free(zero);
+    }
+  }
+  if (n->in[1].node) gin[1] = nn__ag_src_grad(n, g, idx, axis);
+  return nn__ag_check_gin(n, gin);
+}
+
+NN__PRIVATE nn_tensor *nn__grad_scatter(nn_tensor *res, const nn_tensor *x, int axis, const nn_tensor *idx,
+                                        const nn_tensor *src, int add) {
+  const nn_tensor *in[2];
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  in[0] = x;
+  in[1] = src;
+  n = nn__ag_node(add ? "nn_scatter_add" : "nn_scatter", nn__scatter_backward, 2, in);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    n->i[1] = add;
+    if (nn__ag_save(n, 0, idx) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+NN__PRIVATE nn_status nn__index_add_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[1];
+  if (n->in[0].node) gin[0] = nn_view(g);
+  if (e->node) { /* src[..., i, ...] went to row idx[i]: take those rows of g */
+    nn_tensor *t = nn_take(g, n->saved[0], (int)n->i[0]);
+    if (t) gin[1] = nn_reshape(t, e->shape, e->ndim);
+    nn_free(t);
+  }
+  return nn__ag_check_gin(n, gin);
+}
+
+NN__PRIVATE nn_tensor *nn__grad_index_add(nn_tensor *res, const nn_tensor *x, int axis, const nn_tensor *idx,
+                                          const nn_tensor *src) {
+  const nn_tensor *in[2];
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  in[0] = x;
+  in[1] = src;
+  n = nn__ag_node("nn_index_add", nn__index_add_backward, 2, in);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    if (nn__ag_save(n, 0, idx) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+#endif /* NN_NO_INDEX */
+
+#ifndef NN_NO_SORT
+
+/* ---- sort, topk: values read through the indices the sort chose (ties: the element the index names) ---- */
+
+NN__PRIVATE nn_status nn__sort_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  const int64_t *ix = (const int64_t *)n->saved[0]->data;
+  int axis = (int)n->i[0], d;
+  int64_t inner = 1;
+  nn_tensor *r;
+  if (axis == NN_ALL_AXES) {
+    r = nn__ag_axis_adjoint(n->name, g, 0, nn__shape_size(e->shape, e->ndim), ix, 0, 1, 0);
+    if (r) gin[0] = nn_reshape(r, e->shape, e->ndim);
+    nn_free(r);
+  } else {
+    for (d = axis + 1; d < g->ndim; d++) inner *= g->shape[d];
+    gin[0] = nn__ag_axis_adjoint(n->name, g, axis, e->shape[axis], ix, g->shape[axis] * inner, inner, 1);
+  }
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_sort(nn_tensor *res, const nn_tensor *x, const nn_tensor *idx, int axis,
+                                     const char *name) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1(name, nn__sort_backward, x);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    if (nn__ag_save(n, 0, idx) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+#endif /* NN_NO_SORT */
 /* ---- end src/autograd/grad_index.c ---- */
 /* ---- begin src/autograd/grad_linalg.c ---- */
 /* autograd/grad_linalg.c: backward formulas of matmul and its relatives. */

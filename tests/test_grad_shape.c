@@ -33,7 +33,7 @@ enum {
   GS_BROADCAST, GS_DIAGONAL, GS_RAVEL_VIEW, GS_VIEW_CHAIN, GS_TWO_CONSUMERS, GS_CONCAT, GS_CONCAT_ALL, GS_STACK,
   GS_SPLIT, GS_TILE, GS_TILE_SHORT, GS_REPEAT, GS_REPEAT_EACH, GS_PAD, GS_FLIP, GS_ROLL, GS_TAKE, GS_TAKE_ALL,
   GS_TAKE_ALONG, GS_GATHER, GS_MASKED_SELECT, GS_SCATTER, GS_SCATTER_SCALAR, GS_SCATTER_ADD, GS_INDEX_ADD, GS_SORT,
-  GS_TOPK, GS_NCASES
+  GS_TOPK, GS_SCALAR, GS_NCASES
 };
 
 typedef struct gs_case {
@@ -268,6 +268,20 @@ static nn_tensor *gs_f(nn_tensor *const *in, int nin, void *ctx) {
         return NULL;
       return gs_join(p, 4);
     }
+    case GS_SCALAR: { /* a 0-d leaf through the ops that accept one */
+      int64_t r[3] = {4, 2, 3}, s11[2] = {1, 1}, iv[3] = {0, 0, -1}, is[1] = {3};
+      p[0] = nn_pad(x, NULL, NN_PAD_EDGE, 0);
+      p[1] = nn_tile(x, r + 1, 2);
+      p[2] = nn_repeat(nn_roll(x, 5, NN_ALL_AXES), 3, NN_ALL_AXES);
+      p[3] = nn_broadcast_to(nn_unsqueeze(nn_reshape(x, s11, 2), 0), r, 3);
+      p[4] = x;
+      p[5] = nn_flip(nn_view(x), NN_ALL_AXES);
+      p[6] = nn_concatenate(p + 4, 2, NN_ALL_AXES);
+      p[7] = nn_stack(p + 4, 2, 0);
+      p[4] = nn_take(x, gs_i64(iv, is, 1), NN_ALL_AXES);
+      p[5] = nn_sort(x, NN_ALL_AXES, 1);
+      return gs_join(p, 8);
+    }
     default: return NULL;
   }
 }
@@ -276,7 +290,7 @@ static const char *const gs_names[GS_NCASES] = {
     "reshape", "reshape_copy", "permute", "transposes", "slice", "slice_neg", "select", "squeeze", "broadcast",
     "diagonal", "ravel_view", "view_chain", "two_consumers", "concat", "concat_all", "stack", "split", "tile",
     "tile_short", "repeat", "repeat_each", "pad", "flip", "roll", "take", "take_all", "take_along", "gather",
-    "masked_select", "scatter", "scatter_scalar", "scatter_add", "index_add", "sort", "topk"};
+    "masked_select", "scatter", "scatter_scalar", "scatter_add", "index_add", "sort", "topk", "scalar"};
 
 static void gs_run(const gs_case *c) {
   nn_tensor *in[3];
@@ -326,6 +340,7 @@ static void test_grad_shape_gradcheck(void) {
       {GS_INDEX_ADD, 0, 3, {2, 2, 2}, {{3, 4}, {3, 5}, {2, 4}}},
       {GS_SORT, 0, 1, {2}, {{3, 5}}},
       {GS_TOPK, 0, 1, {2}, {{4, 5}}},
+      {GS_SCALAR, 0, 1, {0}, {{0}}},
   };
   size_t k;
   int kind;

@@ -76,6 +76,12 @@ typedef struct nn__axadj {
       T *o = (T *)J->out + a * n * inner;                                                           \
       const T *s = (const T *)J->g + a * k * inner;                                                 \
       const int64_t *ixa = J->ix + a * J->ia;                                                       \
+      if (inner == 1) { /* one element per index: no column loop */                                 \
+        int64_t ij = J->ij;                                                                         \
+        for (j = 0; j < k; j++)                                                                     \
+          if (ixa[j * ij] >= 0) o[ixa[j * ij]] += s[j];                                             \
+        continue;                                                                                   \
+      }                                                                                             \
       for (j = 0; j < k; j++, s += inner) {                                                         \
         const int64_t *ip = ixa + j * J->ij;                                                        \
         if (ib == 0) {                                                                              \

@@ -15,7 +15,8 @@
    every parameter.
 
    Memory: a layer owns its parameters and buffers (they live outside every scope) and nn_layer_free frees them with
-   their gradients. Forward results belong to the caller's scope, like any op's result.
+   their gradients. Forward results belong to the caller's scope, like any op's result. A layer is used by one
+   thread at a time (Dropout draws from its generator, BatchNorm updates its buffers).
 
    Desc structs: zero-initialize them (memset or `= {0}`), then set what differs; zero fields mean PyTorch's
    defaults. A NULL desc pointer means all defaults.

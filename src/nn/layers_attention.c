@@ -67,7 +67,7 @@ NN__PRIVATE nn_status nn__mha_check(const nn_layer *l, const char *arg, const nn
 NN__PRIVATE nn_tensor *nn__mha_mask(const nn_layer *l, const nn_tensor *attn_mask, const nn_tensor *kpm, int causal,
                                     int64_t N, int64_t L, int64_t S, int *failed) {
   const char *fn = "nn_mha_forward";
-  nn_tensor *m;
+  nn_tensor *m, *am, *kp;
   int64_t shape[4], n, i, j;
   char b1[160];
   *failed = 1;
@@ -92,29 +92,34 @@ NN__PRIVATE nn_tensor *nn__mha_mask(const nn_layer *l, const nn_tensor *attn_mas
   }
   *failed = 0;
   if (!attn_mask && !kpm && !causal) return NULL;
+  *failed = 1;
   shape[0] = kpm ? N : 1;
   shape[1] = 1;
   shape[2] = L;
   shape[3] = S;
-  m = nn_zeros(shape, 4, l->dtype);
-  if (!m) {
-    *failed = 1;
+  am = attn_mask ? nn_astype(attn_mask, NN_FLOAT64) : NULL; /* contiguous copies with known element types */
+  kp = kpm ? nn_astype(kpm, NN_UINT8) : NULL;
+  m = nn__new(fn, l->dtype, shape, 4);
+  if ((attn_mask && !am) || (kpm && !kp) || !m) {
+    nn_free(am);
+    nn_free(kp);
+    nn_free(m);
     return NULL;
   }
   for (n = 0; n < shape[0]; n++)
     for (i = 0; i < L; i++)
       for (j = 0; j < S; j++) {
-        int64_t ij[2], nj[2];
         double v = 0;
-        ij[0] = i;
-        ij[1] = j;
-        nj[0] = n;
-        nj[1] = j;
-        if (attn_mask) v = attn_mask->dtype == NN_BOOL ? (nn_get(attn_mask, ij) != 0 ? -INFINITY : 0.0) : nn_get(attn_mask, ij);
+        if (am) v = attn_mask->dtype == NN_BOOL ? (((const double *)am->data)[i * S + j] != 0 ? -INFINITY : 0.0)
+                                                : ((const double *)am->data)[i * S + j];
         if (causal && j > i) v = -INFINITY;
-        if (kpm && nn_get(kpm, nj) != 0) v = -INFINITY;
-        nn_set_flat(m, (n * L + i) * S + j, v);
+        if (kp && ((const uint8_t *)kp->data)[n * S + j]) v = -INFINITY;
+        if (l->dtype == NN_FLOAT32) ((float *)m->data)[(n * L + i) * S + j] = (float)v;
+        else ((double *)m->data)[(n * L + i) * S + j] = v;
       }
+  nn_free(am);
+  nn_free(kp);
+  *failed = 0;
   return m;
 }
 

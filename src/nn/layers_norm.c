@@ -8,7 +8,7 @@ typedef struct nn__ln_ctx {
   const void *x, *g, *w, *b, *mean, *rstd;
   void *y, *gx;
   double eps;
-  double *dw, *db; /* backward: per-chunk partial sums, K entries per chunk */
+  void *dw, *db; /* backward: per-chunk partial sums (x's dtype), K entries per chunk */
   int64_t M, K, rpc;
 } nn__ln_ctx;
 
@@ -16,7 +16,7 @@ NN__PRIVATE void nn__ln_fwd_chunk(void *vctx, int64_t c) {
   nn__ln_ctx *t = (nn__ln_ctx *)vctx;
   int64_t r0 = c * t->rpc, r1 = r0 + t->rpc < t->M ? r0 + t->rpc : t->M;
   if (t->dt == NN_FLOAT32)
-    nn__lk_ln_fwd_f32((const float *)t->x, (float *)t->y, r0, r1, t->K, (const float *)t->w, (const float *)t->b,
+    nn__lk_ln_fwd_f32x((const float *)t->x, (float *)t->y, r0, r1, t->K, (const float *)t->w, (const float *)t->b,
                       t->eps, (float *)t->mean, (float *)t->rstd);
   else
     nn__lk_ln_fwd_f64((const double *)t->x, (double *)t->y, r0, r1, t->K, (const double *)t->w,
@@ -26,24 +26,28 @@ NN__PRIVATE void nn__ln_fwd_chunk(void *vctx, int64_t c) {
 NN__PRIVATE void nn__ln_bwd_chunk(void *vctx, int64_t c) {
   nn__ln_ctx *t = (nn__ln_ctx *)vctx;
   int64_t r0 = c * t->rpc, r1 = r0 + t->rpc < t->M ? r0 + t->rpc : t->M;
-  double *dw = t->dw ? t->dw + c * t->K : NULL, *db = t->db ? t->db + c * t->K : NULL;
   if (t->dt == NN_FLOAT32)
-    nn__lk_ln_bwd_f32((const float *)t->g, (const float *)t->x, (float *)t->gx, r0, r1, t->K, (const float *)t->w,
-                      (const float *)t->mean, (const float *)t->rstd, dw, db);
+    nn__lk_ln_bwd_f32x((const float *)t->g, (const float *)t->x, (float *)t->gx, r0, r1, t->K, (const float *)t->w,
+                       (const float *)t->mean, (const float *)t->rstd, t->dw ? (float *)t->dw + c * t->K : NULL,
+                       t->db ? (float *)t->db + c * t->K : NULL);
   else
     nn__lk_ln_bwd_f64((const double *)t->g, (const double *)t->x, (double *)t->gx, r0, r1, t->K,
-                      (const double *)t->w, (const double *)t->mean, (const double *)t->rstd, dw, db);
+                      (const double *)t->w, (const double *)t->mean, (const double *)t->rstd,
+                      t->dw ? (double *)t->dw + c * t->K : NULL, t->db ? (double *)t->db + c * t->K : NULL);
 }
 
-/* Sums nchunks partial rows of K doubles in chunk order into a new (shape) tensor of dtype dt. */
-NN__PRIVATE nn_tensor *nn__ln_reduce_parts(const double *parts, int64_t nchunks, int64_t K, nn_dtype dt,
+/* Sums nchunks partial rows of K elements of dtype dt, in chunk order and in double, into a new (shape) tensor. */
+NN__PRIVATE nn_tensor *nn__ln_reduce_parts(const void *parts, int64_t nchunks, int64_t K, nn_dtype dt,
                                            const int64_t *shape, int nd) {
   nn_tensor *r = nn__new("layer_norm", dt, shape, nd);
   int64_t c, j;
   if (!r) return NULL;
   for (j = 0; j < K; j++) {
     double s = 0;
-    for (c = 0; c < nchunks; c++) s += parts[c * K + j];
+    if (dt == NN_FLOAT32)
+      for (c = 0; c < nchunks; c++) s += ((const float *)parts)[c * K + j];
+    else
+      for (c = 0; c < nchunks; c++) s += ((const double *)parts)[c * K + j];
     if (dt == NN_FLOAT32) ((float *)r->data)[j] = (float)s;
     else ((double *)r->data)[j] = s;
   }
@@ -63,6 +67,7 @@ NN__PRIVATE nn_status nn__ln_backward(nn__node *n, const nn_tensor *gout, nn_ten
   t.M = n->i[0];
   t.K = n->i[1];
   t.rpc = nn__lk_rows_per_chunk(t.K);
+  if (t.rpc > 64) t.rpc = 64; /* the weight and bias partials of a chunk are summed in x's dtype */
   nchunks = t.M > 0 ? (t.M + t.rpc - 1) / t.rpc : 0;
   t.x = x->data;
   t.g = g->data;
@@ -75,9 +80,9 @@ NN__PRIVATE nn_status nn__ln_backward(nn__node *n, const nn_tensor *gout, nn_ten
     else t.gx = gin[0]->data;
   }
   if (st == NN_OK && (need_w || need_b) && nchunks > 0) {
-    size_t bytes = sizeof(double) * (size_t)(nchunks * t.K);
-    if (need_w && !(t.dw = (double *)nn__xalloc(n->name, bytes))) st = nn_last_status();
-    if (st == NN_OK && need_b && !(t.db = (double *)nn__xalloc(n->name, bytes))) st = nn_last_status();
+    size_t bytes = nn_dtype_size(x->dtype) * (size_t)(nchunks * t.K);
+    if (need_w && !(t.dw = nn__xalloc(n->name, bytes))) st = nn_last_status();
+    if (st == NN_OK && need_b && !(t.db = nn__xalloc(n->name, bytes))) st = nn_last_status();
     if (t.dw) memset(t.dw, 0, bytes);
     if (t.db) memset(t.db, 0, bytes);
   }

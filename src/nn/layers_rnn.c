@@ -52,7 +52,7 @@ NN__PRIVATE void nn__rnn_step_chunk(void *vctx, int64_t k) {
   if (!s->backward) {
     switch (s->mode) {
       case NN__RNN_LSTM:
-        if (f32) nn__lk_lstm_fwd_f32(b0, b1, H, (float *)s->G, (const float *)s->cprev, (float *)s->c, (float *)s->h);
+        if (f32) nn__lk_lstm_fwd_f32x(b0, b1, H, (float *)s->G, (const float *)s->cprev, (float *)s->c, (float *)s->h);
         else nn__lk_lstm_fwd_f64(b0, b1, H, (double *)s->G, (const double *)s->cprev, (double *)s->c, (double *)s->h);
         break;
       case NN__RNN_GRU:
@@ -71,7 +71,7 @@ NN__PRIVATE void nn__rnn_step_chunk(void *vctx, int64_t k) {
     switch (s->mode) {
       case NN__RNN_LSTM:
         if (f32)
-          nn__lk_lstm_bwd_f32(b0, b1, H, (const float *)s->G, (const float *)s->cprev, (const float *)s->c,
+          nn__lk_lstm_bwd_f32x(b0, b1, H, (const float *)s->G, (const float *)s->cprev, (const float *)s->c,
                               (const float *)s->dh, (float *)s->dc, (float *)s->dG);
         else
           nn__lk_lstm_bwd_f64(b0, b1, H, (const double *)s->G, (const double *)s->cprev, (const double *)s->c,
@@ -79,7 +79,7 @@ NN__PRIVATE void nn__rnn_step_chunk(void *vctx, int64_t k) {
         break;
       case NN__RNN_GRU:
         if (f32)
-          nn__lk_gru_bwd_f32(b0, b1, H, (const float *)s->S, (const float *)s->hprev, (const float *)s->dh,
+          nn__lk_gru_bwd_f32x(b0, b1, H, (const float *)s->S, (const float *)s->hprev, (const float *)s->dh,
                              (float *)s->dX, (float *)s->dH, (float *)s->dp);
         else
           nn__lk_gru_bwd_f64(b0, b1, H, (const double *)s->S, (const double *)s->hprev, (const double *)s->dh,
@@ -248,7 +248,7 @@ NN__PRIVATE nn_tensor *nn__rnn_op(const char *fn, int mode, const nn_tensor *x, 
   int64_t T = x->shape[batch_first ? 1 : 0], B = x->shape[batch_first ? 0 : 1], I = x->shape[2];
   int64_t H = w_hh->shape[1], G = nn__rnn_ngates(mode), GH = G * H, BH = B * H, t, zs[3], shp[3];
   nn_tensor *X = NULL, *Wih = NULL, *Whh = NULL, *Z = NULL, *gates = NULL, *cb = NULL, *XG = NULL, *HG = NULL;
-  nn_tensor *h0c = NULL, *c0c = NULL;
+  nn_tensor *h0c = NULL, *c0c = NULL, *WhhT = NULL;
   void *tmp = NULL;
   nn_status st = NN_OK;
   nn__rnn_step s;
@@ -271,6 +271,12 @@ NN__PRIVATE nn_tensor *nn__rnn_op(const char *fn, int mode, const nn_tensor *x, 
   }
   Wih = nn_contiguous(w_ih);
   Whh = nn_contiguous(w_hh);
+  {
+    /* W_hh^T (H, G H) once, so that every step's product reads an untransposed B in place instead of packing it */
+    nn_tensor *tv = nn_transpose(w_hh);
+    WhhT = tv ? nn_contiguous(tv) : NULL;
+    nn_free(tv);
+  }
   if (h0) h0c = nn_contiguous(h0);
   if (c0) c0c = nn_contiguous(c0);
   zs[0] = T + 1 + (mode == NN__RNN_LSTM);
@@ -278,7 +284,7 @@ NN__PRIVATE nn_tensor *nn__rnn_op(const char *fn, int mode, const nn_tensor *x, 
   zs[2] = H;
   Z = nn__new(fn, dt, zs, 3);
   tmp = nn__xalloc(fn, es * (size_t)(GH + 1));
-  if (!X || !Wih || !Whh || (h0 && !h0c) || (c0 && !c0c) || !Z || !tmp) goto fail;
+  if (!X || !Wih || !Whh || !WhhT || (h0 && !h0c) || (c0 && !c0c) || !Z || !tmp) goto fail;
   if (h0c) memcpy(Z->data, h0c->data, es * (size_t)BH);
   else memset(Z->data, 0, es * (size_t)BH);
   memset(&s, 0, sizeof s);
@@ -302,7 +308,7 @@ NN__PRIVATE nn_tensor *nn__rnn_op(const char *fn, int mode, const nn_tensor *x, 
       goto fail;
     for (t = 0; t < T; t++) {
       char *G_t = (char *)gates->data + es * (size_t)(t * B * GH);
-      if ((st = nn__lk_gemm(dt, 0, 1, B, GH, H, 1.0, (char *)Z->data + es * (size_t)(t * BH), H, Whh->data, H, 1.0,
+      if ((st = nn__lk_gemm(dt, 0, 0, B, GH, H, 1.0, (char *)Z->data + es * (size_t)(t * BH), H, WhhT->data, GH, 1.0,
                             G_t, GH)) != NN_OK)
         goto fail;
       s.G = G_t;
@@ -328,7 +334,7 @@ NN__PRIVATE nn_tensor *nn__rnn_op(const char *fn, int mode, const nn_tensor *x, 
     for (t = 0; t < T; t++) {
       const char *hp = (const char *)Z->data + es * (size_t)(t * BH);
       nn__rnn_bias_rows(dt, HG->data, B, GH, b_hh, NULL, tmp);
-      if ((st = nn__lk_gemm(dt, 0, 1, B, GH, H, 1.0, hp, H, Whh->data, H, 1.0, HG->data, GH)) != NN_OK) goto fail;
+      if ((st = nn__lk_gemm(dt, 0, 0, B, GH, H, 1.0, hp, H, WhhT->data, GH, 1.0, HG->data, GH)) != NN_OK) goto fail;
       s.XG = (char *)XG->data + es * (size_t)(t * B * GH);
       s.HG = HG->data;
       s.hprev = hp;
@@ -341,7 +347,7 @@ NN__PRIVATE nn_tensor *nn__rnn_op(const char *fn, int mode, const nn_tensor *x, 
     nn__rnn_bias_rows(dt, Y, T * B, H, b_ih, b_hh, tmp);
     if ((st = nn__lk_gemm(dt, 0, 1, T * B, H, I, 1.0, X->data, I, Wih->data, I, 1.0, Y, H)) != NN_OK) goto fail;
     for (t = 0; t < T; t++) {
-      if ((st = nn__lk_gemm(dt, 0, 1, B, H, H, 1.0, (char *)Z->data + es * (size_t)(t * BH), H, Whh->data, H, 1.0,
+      if ((st = nn__lk_gemm(dt, 0, 0, B, H, H, 1.0, (char *)Z->data + es * (size_t)(t * BH), H, WhhT->data, H, 1.0,
                             (char *)Z->data + es * (size_t)((t + 1) * BH), H)) != NN_OK)
         goto fail;
       s.h = (char *)Z->data + es * (size_t)((t + 1) * BH);
@@ -383,6 +389,7 @@ done:
   nn_free(X);
   nn_free(Wih);
   nn_free(Whh);
+  nn_free(WhhT);
   nn_free(h0c);
   nn_free(c0c);
   nn_free(gates);
