@@ -544,8 +544,9 @@ NNDEF nn_status nn_optimizer_step(nn_optimizer *o) {
     const nn_tensor *p = o->params[i], *g = p->grad;
     char b1[96], b2[96];
     if (!g) continue;
-    if (g->dtype != p->dtype || g->ndim != p->ndim || memcmp(g->shape, p->shape, sizeof(int64_t) * (size_t)p->ndim) != 0 ||
-        !nn_is_contiguous(g) || !nn_is_contiguous(p))
+    if (g->dtype != p->dtype || g->ndim != p->ndim ||
+        memcmp(g->shape, p->shape, sizeof(int64_t) * (size_t)p->ndim) != 0 || !nn_is_contiguous(g) ||
+        !nn_is_contiguous(p))
       return nn__fail(NN_ERR_ARG, "%s: parameter %d (%s %s) has a gradient of %s %s", name, i, nn_dtype_name(p->dtype),
                       nn__fmt_shape(b1, sizeof b1, p->shape, p->ndim), nn_dtype_name(g->dtype),
                       nn__fmt_shape(b2, sizeof b2, g->shape, g->ndim));
