@@ -6,7 +6,7 @@ BUILD    = build
 SRCS     = $(shell find src -type f | sort)
 TESTS    = $(wildcard tests/*.c tests/*.h tests/ref/*.h)
 
-.PHONY: all deps test unit unit-arm64 unit-oom unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo bench bench-W1 bench-W2 bench-compile clean
+.PHONY: all deps test unit unit-arm64 unit-oom unit-asan unit-scalar unit-nothreads check-amalgamation compile-matrix examples demo bench bench-deps bench-W1 bench-W2 bench-compile clean
 
 all: nn.h $(BUILD)/runner
 
@@ -36,8 +36,9 @@ $(BUILD)/runner-asan: nn.h $(TESTS) | $(BUILD)
 $(BUILD)/runner-scalar: nn.h $(TESTS) | $(BUILD)
 	$(CC) -std=c11 -O2 $(WARN) -DNN_NO_SIMD -Itests tests/runner.c -o $@ -lm -lpthread
 
+# also the SSE2 kernels, which x86-64 builds leave out unless NN_SIMD_SSE2 is defined
 $(BUILD)/runner-nothreads: nn.h $(TESTS) | $(BUILD)
-	$(CC) -std=c99 -O2 $(WARN) -DNN_NO_THREADS -Itests tests/runner.c -o $@ -lm
+	$(CC) -std=c99 -O2 $(WARN) -DNN_NO_THREADS -DNN_SIMD_SSE2 -Itests tests/runner.c -o $@ -lm
 
 unit: $(BUILD)/runner
 	$(BUILD)/runner
@@ -99,10 +100,14 @@ demo: nn.h | $(BUILD)
 # ---- benchmarks (never part of `make test`) ----
 bench: bench-compile bench-W1 bench-W2
 
-bench-W1: nn.h | $(BUILD)
+# the anchors: NumPy, SciPy, PyTorch, OpenBLAS from Debian
+bench-deps:
+	sh tools/install_deps.sh python3-numpy python3-scipy python3-torch libopenblas-dev
+
+bench-W1: nn.h bench-deps | $(BUILD)
 	sh bench/run_w1.sh
 
-bench-W2: nn.h | $(BUILD)
+bench-W2: nn.h bench-deps | $(BUILD)
 	$(CC) -O2 bench/w2_elementwise.c -o $(BUILD)/w2 -lm
 	sh bench/run_w2.sh $(BUILD)/w2
 

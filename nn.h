@@ -38,6 +38,7 @@
          NN_ASSERT(x)       internal invariant checks (default: assert)
          NN_NO_THREADS      no thread pool: everything runs on the calling thread
          NN_NO_SIMD         portable scalar kernels only (no AVX2/AVX-512/NEON)
+         NN_SIMD_SSE2       also build the 128-bit SSE2 kernels for x86-64 CPUs without AVX2 (pre-2013); off by default
          NN_NO_THREAD_LOCALS  error message and scope stack become process-global (single-threaded programs)
       Environment: NN_NUM_THREADS=n sets the default thread count; NN_FORCE_SCALAR=1 picks the scalar kernels.
 
@@ -263,6 +264,12 @@ NNDEF nn_tensor *nn_keep(nn_tensor *t);
 NNDEF long nn_scope_count(void);
 /* Number of tensor headers alive on all threads, for leak checks. */
 NNDEF long nn_live_tensors(void);
+/* Freed buffers of 32 KiB and more are kept for reuse (a training step asks for the same sizes every time) up to a
+   limit, 256 MiB by default: nn_set_cache_limit changes it (0 turns the cache off and empties it),
+   nn_cache_release returns every cached buffer to the allocator, nn_cache_bytes says how much is held. */
+NNDEF void nn_set_cache_limit(size_t bytes);
+NNDEF void nn_cache_release(void);
+NNDEF size_t nn_cache_bytes(void);
 
 /* --- inspection --- */
 /* 1 if elements are laid out in row-major order without gaps. */
@@ -830,6 +837,10 @@ NNDEF nn_tensor *nn_inner(const nn_tensor *a, const nn_tensor *b);
 /* np.trace(a) of a 2-D array: sum of the main diagonal as a 0-d tensor. float32/float64 keep their dtype (summed in
    double); integer and bool inputs give int64 (NumPy gives uint64 for uint8). */
 NNDEF nn_tensor *nn_trace(const nn_tensor *a);
+/* torch.nn.functional.linear(x, w, b): x (..., in), w (out, in), b (out,) or NULL -> (..., out) = x w^T + b, one
+   GEMM over all rows of x (x is read in place when its leading axes can be merged into rows, as for any contiguous
+   x) with the bias added in the same pass. float32 or float64; all arguments share the dtype. */
+NNDEF nn_tensor *nn_linear(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b);
 /* ---- end src/ops/matmul.h ---- */
 #ifndef NN_NO_CONV
 /* ---- begin src/ops/conv.h ---- */
@@ -1014,6 +1025,72 @@ NNDEF nn_tensor *nn_custom_op(const char *name, nn_tensor *output, nn_tensor *co
 /* ---- begin src/io/io.h ---- */
 /* io/io.h: reading and writing data files. */
 /* ---- end src/io/io.h ---- */
+/* ---- begin src/nn/metrics.h ---- */
+/* nn/metrics.h: classification and regression metrics (Keras / scikit-learn semantics), the confusion matrix, and
+   a training history that writes CSV and a self-contained SVG plot of its curves.
+
+   Labels are integer tensors (any integer dtype) of class indices in [0, num_classes). Scores are float tensors
+   (N, C) of logits or probabilities; a prediction is the index of the largest score (the first one on ties). */
+
+/* Fraction of samples classified correctly. pred is (N, C) scores (Keras categorical/sparse_categorical accuracy:
+   argmax against labels (N,)), or (N,) / (N, 1) probabilities against 0/1 labels (Keras binary_accuracy, threshold
+   0.5), or (N,) integer predicted labels. Returns NaN with an error on bad input. */
+NNDEF double nn_accuracy(const nn_tensor *pred, const nn_tensor *labels);
+/* Fraction of samples whose label is among the k largest scores (Keras sparse_top_k_categorical_accuracy; ties at
+   the k-th score count as hits, like sklearn's top_k_accuracy_score). scores (N, C), labels (N,). */
+NNDEF double nn_top_k_accuracy(const nn_tensor *scores, const nn_tensor *labels, int k);
+/* Mean squared error and mean absolute error over all elements (shapes broadcast). */
+NNDEF double nn_mean_squared_error(const nn_tensor *pred, const nn_tensor *target);
+NNDEF double nn_mean_absolute_error(const nn_tensor *pred, const nn_tensor *target);
+
+/* sklearn.metrics.confusion_matrix(y_true, y_pred, labels=range(num_classes)): an int64 (C, C) tensor whose entry
+   (i, j) counts samples of true class i predicted as class j. y_pred may be labels (N,) or scores (N, C). */
+NNDEF nn_tensor *nn_confusion_matrix(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes);
+
+typedef enum nn_average {
+  NN_AVERAGE_MACRO = 0, /* unweighted mean over classes (sklearn average='macro') */
+  NN_AVERAGE_MICRO,     /* from the pooled counts */
+  NN_AVERAGE_WEIGHTED,  /* mean over classes weighted by their support */
+  NN_AVERAGE_BINARY     /* class 1 only */
+} nn_average;
+/* sklearn's precision_score, recall_score and f1_score with zero_division=0: y_pred labels (N,) or scores (N, C).
+   Any output pointer may be NULL. */
+NNDEF nn_status nn_precision_recall_f1(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes,
+                                       nn_average average, double *precision, double *recall, double *f1);
+
+/* Prints a confusion matrix as an aligned table (class names may be NULL: indices are used). */
+NNDEF nn_status nn_confusion_matrix_print(const nn_tensor *cm, const char *const *class_names, FILE *f);
+/* Writes a confusion matrix as a self-contained SVG heat map with counts and per-row recall, to path. */
+NNDEF nn_status nn_confusion_matrix_svg(const nn_tensor *cm, const char *const *class_names, const char *title,
+                                        const char *path);
+
+/* ---- training history ---- */
+
+#define NN_HISTORY_MAX_METRICS 16
+
+/* Per-epoch values of named metrics ("loss", "accuracy", "val_loss", "val_accuracy", "lr", ...), like Keras's
+   History.history. A value not recorded for an epoch is NaN. */
+typedef struct nn_history {
+  int nmetrics;
+  char names[NN_HISTORY_MAX_METRICS][32];
+  int epochs;     /* number of epochs recorded (rows) */
+  int cap;        /* rows allocated */
+  double *values; /* epochs x NN_HISTORY_MAX_METRICS, row-major */
+} nn_history;
+
+/* A new, empty history (free with nn_history_free). */
+NNDEF nn_history *nn_history_new(void);
+NNDEF void nn_history_free(nn_history *h);
+/* Records value for metric name at epoch (0-based; rows are added as needed). */
+NNDEF nn_status nn_history_set(nn_history *h, int epoch, const char *name, double value);
+/* The value of name at epoch (negative epochs count from the end), NaN when absent. */
+NNDEF double nn_history_get(const nn_history *h, const char *name, int epoch);
+/* Writes "epoch,<name>,..." and one line per epoch. */
+NNDEF nn_status nn_history_write_csv(const nn_history *h, const char *path);
+/* Writes an SVG with one panel per metric (loss, accuracy, ...), the training curve and, where recorded, the
+   validation curve ("val_" + name) on shared epoch axes, with a legend and the best validation value marked. */
+NNDEF nn_status nn_history_plot_svg(const nn_history *h, const char *title, const char *path);
+/* ---- end src/nn/metrics.h ---- */
 
 #ifdef __cplusplus
 }
@@ -1036,6 +1113,7 @@ NNDEF nn_tensor *nn_custom_op(const char *name, nn_tensor *output, nn_tensor *co
 #include <float.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <errno.h>
 
 /* Allocation hooks: define all three or none (as stb does). NN_MALLOC must return memory aligned for any C type;
    the library aligns large buffers itself on top of it. */
@@ -1099,6 +1177,13 @@ NNDEF nn_tensor *nn_custom_op(const char *name, nn_tensor *output, nn_tensor *co
 #endif
 #else
 #define NN__SIMD 0
+#endif
+/* The baseline 128-bit vector kernels (GCC/Clang vector extensions): NEON on arm64. On x86-64 every CPU since 2013-15
+   has AVX2, so the SSE2 versions are left out unless NN_SIMD_SSE2 is defined: they would only add compile time. */
+#if NN__SIMD && (defined(NN__ARM64) || defined(NN_SIMD_SSE2))
+#define NN__SIMD_BASE 1
+#else
+#define NN__SIMD_BASE 0
 #endif
 
 #define NN__MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -1417,6 +1502,38 @@ NN__PRIVATE void nn__parallel_for(int64_t nchunks, nn__task_fn fn, void *ctx) {
 
 #endif
 /* ---- end src/base/threads.c ---- */
+/* ---- begin src/base/clock.c ---- */
+/* base/clock.c: a monotonic clock in seconds and "is stderr a terminal?", for progress bars and timings. Strict C99
+   hides clock_gettime's CLOCK_MONOTONIC in glibc; gettimeofday is the fallback there. */
+
+#if defined(_WIN32)
+#include <windows.h>
+#include <io.h>
+NN__PRIVATE double nn__now(void) {
+  LARGE_INTEGER f, c;
+  QueryPerformanceFrequency(&f);
+  QueryPerformanceCounter(&c);
+  return (double)c.QuadPart / (double)f.QuadPart;
+}
+NN__PRIVATE int nn__stderr_is_tty(void) { return _isatty(2) != 0; }
+#else
+#include <time.h>
+#include <sys/time.h>
+#include <unistd.h>
+NN__PRIVATE double nn__now(void) {
+#if defined(CLOCK_MONOTONIC)
+  struct timespec ts;
+  if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0) return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#endif
+  {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + 1e-6 * (double)tv.tv_usec;
+  }
+}
+NN__PRIVATE int nn__stderr_is_tty(void) { return isatty(2) != 0; }
+#endif
+/* ---- end src/base/clock.c ---- */
 /* ---- begin src/autograd/node.h ---- */
 /* autograd/node.h (private): the graph node and the calls an op makes to record itself.
 
@@ -1496,11 +1613,114 @@ NN__PRIVATE nn_tensor *nn__grad_reduce(int op, nn_tensor *res, const nn_tensor *
 /* ---- end src/autograd/node.h ---- */
 /* ---- begin src/autograd/grad_shape.h ---- */
 /* autograd/grad_shape.h (private): recorders of the view, shape and indexing ops (autograd/grad_shape.c,
-   autograd/grad_index.c), declared here so the ops above them in the manifest can call them. */
+   autograd/grad_index.c), declared here so the ops above them in the manifest can call them.
+
+   Each takes the op's result res (already computed), the input(s) and the op's parameters in normalized form
+   (axes in [0, ndim) or NN_ALL_AXES), records a node, and returns res, or NULL after freeing res when the node
+   cannot be made. Non-float results are returned untouched (not differentiable). */
+
+/* 1 when grad mode is on and one of ts[0..n) requires grad (the multi-input form of nn__ag_wanted1). */
+NN__PRIVATE int nn__ag_wanted_n(nn_tensor *const *ts, int n) {
+  int i;
+  if (nn__no_grad_depth != 0 || !ts) return 0;
+  for (i = 0; i < n; i++)
+    if (ts[i] && ts[i]->requires_grad) return 1;
+  return 0;
+}
+
+/* ---- views (core/views.c) ---- */
+/* reshape, squeeze, unsqueeze, ravel: gx = reshape(g, x.shape). */
+NN__PRIVATE nn_tensor *nn__grad_reshape(nn_tensor *res, const nn_tensor *x, const char *name);
+/* permute (and transpose, swapaxes, moveaxis through it): gx = permute(g, inverse of axes); axes normalized. */
+NN__PRIVATE nn_tensor *nn__grad_permute(nn_tensor *res, const nn_tensor *x, const int *axes);
+/* x[start : start + count * step : step] along axis (start normalized, count >= 0): gx = zeros with g assigned into
+   the same slice. Also the recorder of every output of the split family. */
+NN__PRIVATE nn_tensor *nn__grad_slice(nn_tensor *res, const nn_tensor *x, const char *name, int axis, int64_t start,
+                                      int64_t count, int64_t step);
+/* select(axis, index), index normalized: gx = zeros with g assigned at that index. */
+NN__PRIVATE nn_tensor *nn__grad_select(nn_tensor *res, const nn_tensor *x, int axis, int64_t index);
+/* broadcast_to and view: gx = g (the engine sums broadcast dimensions back to x's shape). */
+NN__PRIVATE nn_tensor *nn__grad_expand(nn_tensor *res, const nn_tensor *x, const char *name);
+/* diagonal(offset, axis1, axis2), axes normalized: gx = zeros with g assigned into the same diagonal. */
+NN__PRIVATE nn_tensor *nn__grad_diagonal(nn_tensor *res, const nn_tensor *x, int64_t offset, int axis1, int axis2);
+
+/* ---- shape ops (ops/shape.c) ---- */
+/* concatenate (stack = 0, axis normalized or NN_ALL_AXES) and stack (stack = 1, the new axis): one edge per input,
+   each receiving its slice of g. */
+NN__PRIVATE nn_tensor *nn__grad_join(nn_tensor *res, nn_tensor *const *ts, int n, int axis, int stack);
+/* tile: each result axis longer than x's (x padded with leading length-1 axes) holds repeated copies. */
+NN__PRIVATE nn_tensor *nn__grad_tile(nn_tensor *res, const nn_tensor *x);
+/* repeat / repeat_each: counts[ncounts] (1: the same count for every element), axis normalized or NN_ALL_AXES. */
+NN__PRIVATE nn_tensor *nn__grad_repeat(nn_tensor *res, const nn_tensor *x, const char *name, const int64_t *counts,
+                                       int64_t ncounts, int axis);
+/* pad: x->ndim (before, after) pairs and the mode; gradients of padded copies flow back to their sources. */
+NN__PRIVATE nn_tensor *nn__grad_pad(nn_tensor *res, const nn_tensor *x, const int64_t *pad_width, int mode);
+/* flip (axis normalized or NN_ALL_AXES): gx = flip(g). */
+NN__PRIVATE nn_tensor *nn__grad_flip(nn_tensor *res, const nn_tensor *x, int axis);
+/* roll (axis normalized or NN_ALL_AXES): gx = roll(g, -shift). */
+NN__PRIVATE nn_tensor *nn__grad_roll(nn_tensor *res, const nn_tensor *x, int64_t shift, int axis);
+
+#ifndef NN_NO_INDEX
+/* ---- indexing (ops/index.c); idx is the op's contiguous int64 copy of the indices, negatives wrapped ---- */
+/* take (and take_along_axis with NN_ALL_AXES): out = x[..., idx, ...] along axis (normalized or NN_ALL_AXES). */
+NN__PRIVATE nn_tensor *nn__grad_take(nn_tensor *res, const nn_tensor *x, const nn_tensor *idx, int axis,
+                                     const char *name);
+/* take_along_axis and gather: out[..., j, ...] = x[..., idx[..., j, ...], ...] along axis (normalized); idx
+   broadcasts against res's shape. */
+NN__PRIVATE nn_tensor *nn__grad_along(nn_tensor *res, const nn_tensor *x, const nn_tensor *idx, int axis,
+                                      const char *name);
+/* masked_select: out = x[mask] over the broadcast shape of x and mask. */
+NN__PRIVATE nn_tensor *nn__grad_masked_select(nn_tensor *res, const nn_tensor *x, const nn_tensor *mask);
+/* scatter (add = 0) and scatter_add (add = 1) as new tensors: x gets g (scattered positions zeroed for scatter),
+   src gets g gathered at idx. */
+NN__PRIVATE nn_tensor *nn__grad_scatter(nn_tensor *res, const nn_tensor *x, int axis, const nn_tensor *idx,
+                                        const nn_tensor *src, int add);
+/* index_add as a new tensor: x gets g, src gets g taken at idx along axis. */
+NN__PRIVATE nn_tensor *nn__grad_index_add(nn_tensor *res, const nn_tensor *x, int axis, const nn_tensor *idx,
+                                          const nn_tensor *src);
+#endif
+
+#ifndef NN_NO_SORT
+/* sort and topk values: res[..., j, ...] = x[..., idx[..., j, ...], ...] along axis (normalized or NN_ALL_AXES for
+   the flattened x); idx is contiguous int64 with res's shape. */
+NN__PRIVATE nn_tensor *nn__grad_sort(nn_tensor *res, const nn_tensor *x, const nn_tensor *idx, int axis,
+                                     const char *name);
+#endif
 /* ---- end src/autograd/grad_shape.h ---- */
 /* ---- begin src/autograd/grad_math.h ---- */
-/* autograd/grad_math.h (private): recorders of matmul, convolution and pooling (autograd/grad_linalg.c,
-   autograd/grad_conv.c), declared here so the ops above them in the manifest can call them. */
+/* autograd/grad_math.h (private): recorders of the scans and softmax (autograd/grad_reduce.c), the matrix products
+   and nn_linear (autograd/grad_linalg.c), convolution and pooling (autograd/grad_conv.c), declared here so the ops
+   above them in the manifest can call them. Each takes over res and returns it with its node attached (or frees it
+   and returns NULL on failure), like the recorders in node.h. */
+
+/* cumsum / cumprod: axis as the caller gave it (negative, or NN_ALL_AXES for the flattened array). */
+NN__PRIVATE nn_tensor *nn__grad_cum(nn_tensor *res, const nn_tensor *x, int axis, int isprod);
+/* softmax / log_softmax: axis normalized, or NN_ALL_AXES. */
+NN__PRIVATE nn_tensor *nn__grad_softmax(nn_tensor *res, const nn_tensor *x, int axis, int logsm);
+
+/* np.matmul semantics (also nn_dot when b has at most 2 dimensions); name labels the node. */
+NN__PRIVATE nn_tensor *nn__grad_matmul(const char *name, nn_tensor *res, const nn_tensor *a, const nn_tensor *b);
+/* nn_dot with b of 3 or more dimensions. */
+NN__PRIVATE nn_tensor *nn__grad_dot_nd(nn_tensor *res, const nn_tensor *a, const nn_tensor *b);
+NN__PRIVATE nn_tensor *nn__grad_inner(nn_tensor *res, const nn_tensor *a, const nn_tensor *b);
+NN__PRIVATE nn_tensor *nn__grad_outer(nn_tensor *res, const nn_tensor *a, const nn_tensor *b);
+NN__PRIVATE nn_tensor *nn__grad_trace(nn_tensor *res, const nn_tensor *a);
+/* nn_linear: xm is the (R, in) matrix the forward pass read (x itself or its contiguous copy), b may be NULL. */
+NN__PRIVATE nn_tensor *nn__grad_linear(nn_tensor *res, const nn_tensor *x, const nn_tensor *xm, const nn_tensor *w,
+                                       const nn_tensor *b);
+
+#ifndef NN_NO_CONV
+/* Convolutions: x, w, b (b may be NULL) and the caller's parameters (p may be NULL). */
+NN__PRIVATE nn_tensor *nn__grad_conv(nn_tensor *res, int is1d, const nn_tensor *x, const nn_tensor *w,
+                                     const nn_tensor *b, const nn_conv_params *p);
+/* Max pooling through the argmax indices the forward pass produced (the node keeps them). */
+NN__PRIVATE nn_tensor *nn__grad_max_pool(nn_tensor *res, int is1d, const nn_tensor *x, const nn_tensor *argmax);
+NN__PRIVATE nn_tensor *nn__grad_avg_pool(nn_tensor *res, int is1d, const nn_tensor *x, int kh, int kw,
+                                         const nn_conv_params *p);
+/* im2col (is_col2im = 0, x the image) and col2im (is_col2im = 1, x the columns): each one's adjoint is the other. */
+NN__PRIVATE nn_tensor *nn__grad_cols(nn_tensor *res, int is_col2im, const nn_tensor *x, int kh, int kw,
+                                     const nn_conv_params *p);
+#endif
 /* ---- end src/autograd/grad_math.h ---- */
 /* ---- begin src/core/tensor.c ---- */
 /* core/tensor.c: dtypes, storage allocation, tensor headers and scopes. */
@@ -1621,31 +1841,157 @@ NNDEF long nn_live_tensors(void) { return NN__ATOMIC_ADD(&nn__live_count, 0); }
 
 /* Buffers are 64-byte aligned; buffers of 2 MiB and more are 2 MiB aligned and marked for transparent huge pages,
    which is what lets streaming kernels reach the memory bandwidth (4 KiB pages cost a third of it). The pointer
-   returned by NN_MALLOC is stored just before the aligned block. */
-#define NN__HUGE (2u << 20)
+   returned by NN_MALLOC and the usable size are stored just before the aligned block.
 
-NN__PRIVATE void *nn__alloc(size_t nbytes) {
+   Freed buffers of NN__CACHE_MIN bytes and more are kept in a small cache and handed out again for requests of the
+   same size class. A training step asks for the same sizes every time; without the cache each of those buffers
+   would be a fresh mmap whose pages the kernel zeroes and faults in (measured: a quarter of an MLP's step time).
+   The cache holds at most nn__cache_limit bytes (nn_set_cache_limit) and nn_cache_release empties it. */
+#define NN__HUGE (2u << 20)
+#define NN__CACHE_MIN ((size_t)32 << 10)
+#define NN__CACHE_SLOTS 64
+
+/* The size class of a request: 64 KiB steps below 2 MiB, 2 MiB steps above. */
+NN__PRIVATE size_t nn__size_class(size_t n) {
+  size_t q = n >= NN__HUGE ? NN__HUGE : ((size_t)64 << 10);
+  return (n + q - 1) / q * q;
+}
+
+NN__PRIVATE void *nn__alloc_raw(size_t nbytes) {
   size_t align = nbytes >= NN__HUGE ? NN__HUGE : 64;
-  size_t total;
+  size_t total, hdr = 2 * sizeof(void *);
   unsigned char *raw, *p;
-  if (nbytes == 0) nbytes = 1;
   if (nbytes > (size_t)-1 / 2 - align) return NULL;
-  total = nbytes + align + sizeof(void *);
+  total = nbytes + align + hdr;
   raw = (unsigned char *)NN_MALLOC(total);
   if (!raw) return NULL;
-  p = (unsigned char *)(((uintptr_t)(raw + sizeof(void *)) + align - 1) & ~(uintptr_t)(align - 1));
+  p = (unsigned char *)(((uintptr_t)(raw + hdr) + align - 1) & ~(uintptr_t)(align - 1));
   memcpy(p - sizeof(void *), &raw, sizeof(void *));
+  memcpy(p - 2 * sizeof(void *), &nbytes, sizeof(size_t));
 #if defined(__linux__)
   if (align == NN__HUGE) madvise(p, nbytes & ~(size_t)(NN__HUGE - 1), NN__MADV_HUGEPAGE);
 #endif
   return p;
 }
 
-NN__PRIVATE void nn__dealloc(void *p) {
+NN__PRIVATE void nn__free_raw(void *p) {
   void *raw;
-  if (!p) return;
   memcpy(&raw, (unsigned char *)p - sizeof(void *), sizeof(void *));
   NN_FREE(raw);
+}
+
+NN__PRIVATE size_t nn__alloc_size(const void *p) {
+  size_t n;
+  memcpy(&n, (const unsigned char *)p - 2 * sizeof(void *), sizeof(size_t));
+  return n;
+}
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__TINYC__)
+#define NN__HAVE_CACHE 1
+static void *nn__cache_buf[NN__CACHE_SLOTS];
+static int nn__cache_n = 0;
+static size_t nn__cache_bytes = 0, nn__cache_limit = (size_t)256 << 20;
+static int nn__cache_lock_word = 0;
+NN__PRIVATE void nn__cache_lock(void) {
+  while (__atomic_exchange_n(&nn__cache_lock_word, 1, __ATOMIC_ACQUIRE)) {
+  }
+}
+NN__PRIVATE void nn__cache_unlock(void) { __atomic_store_n(&nn__cache_lock_word, 0, __ATOMIC_RELEASE); }
+#else
+#define NN__HAVE_CACHE 0
+#endif
+
+NN__PRIVATE void *nn__alloc(size_t nbytes) {
+  if (nbytes == 0) nbytes = 1;
+  if (nbytes >= NN__CACHE_MIN) {
+    nbytes = nn__size_class(nbytes);
+#if NN__HAVE_CACHE
+    {
+      void *hit = NULL;
+      int i;
+      nn__cache_lock();
+      for (i = nn__cache_n - 1; i >= 0; i--) /* the most recently freed first: likely still in cache */
+        if (nn__alloc_size(nn__cache_buf[i]) == nbytes) {
+          hit = nn__cache_buf[i];
+          nn__cache_buf[i] = nn__cache_buf[--nn__cache_n];
+          nn__cache_bytes -= nbytes;
+          break;
+        }
+      nn__cache_unlock();
+      if (hit) return hit;
+    }
+#endif
+  }
+  return nn__alloc_raw(nbytes);
+}
+
+NN__PRIVATE void nn__dealloc(void *p) {
+  if (!p) return;
+#if NN__HAVE_CACHE
+  {
+    size_t n = nn__alloc_size(p);
+    void *evict[NN__CACHE_SLOTS];
+    int ne = 0, i;
+    if (n >= NN__CACHE_MIN && n <= nn__cache_limit) {
+      nn__cache_lock();
+      /* make room by dropping the oldest buffers, then keep this one */
+      while (nn__cache_n > 0 && (nn__cache_n == NN__CACHE_SLOTS || nn__cache_bytes + n > nn__cache_limit)) {
+        evict[ne++] = nn__cache_buf[0];
+        nn__cache_bytes -= nn__alloc_size(nn__cache_buf[0]);
+        memmove(nn__cache_buf, nn__cache_buf + 1, sizeof(void *) * (size_t)(--nn__cache_n));
+      }
+      if (nn__cache_bytes + n <= nn__cache_limit) {
+        nn__cache_buf[nn__cache_n++] = p;
+        nn__cache_bytes += n;
+        p = NULL;
+      }
+      nn__cache_unlock();
+    }
+    for (i = 0; i < ne; i++) nn__free_raw(evict[i]);
+    if (p) nn__free_raw(p);
+  }
+#else
+  nn__free_raw(p);
+#endif
+}
+
+NNDEF void nn_cache_release(void) {
+#if NN__HAVE_CACHE
+  for (;;) {
+    void *p = NULL;
+    nn__cache_lock();
+    if (nn__cache_n > 0) {
+      p = nn__cache_buf[--nn__cache_n];
+      nn__cache_bytes -= nn__alloc_size(p);
+    }
+    nn__cache_unlock();
+    if (!p) break;
+    nn__free_raw(p);
+  }
+#endif
+}
+
+NNDEF void nn_set_cache_limit(size_t bytes) {
+#if NN__HAVE_CACHE
+  nn__cache_lock();
+  nn__cache_limit = bytes;
+  nn__cache_unlock();
+  if (bytes == 0) nn_cache_release();
+#else
+  (void)bytes;
+#endif
+}
+
+NNDEF size_t nn_cache_bytes(void) {
+#if NN__HAVE_CACHE
+  size_t b;
+  nn__cache_lock();
+  b = nn__cache_bytes;
+  nn__cache_unlock();
+  return b;
+#else
+  return 0;
+#endif
 }
 
 /* Scratch allocation with an error message on failure. */
@@ -2478,11 +2824,14 @@ NN__PRIVATE nn_status nn__norm_axis(const char *op, int *axis, int ndim) {
 }
 
 NNDEF nn_tensor *nn_view(const nn_tensor *x) {
+  nn_tensor *r;
   if (!x) {
     nn__fail_null("nn_view", "x");
     return NULL;
   }
-  return nn__view("nn_view", x, x->shape, x->strides, x->ndim, x->data);
+  r = nn__view("nn_view", x, x->shape, x->strides, x->ndim, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_expand(r, x, "nn_view");
+  return r;
 }
 
 /* Tries to express x's elements in a new shape with strides only (NumPy's _attempt_nocopy_reshape). */
@@ -2517,6 +2866,7 @@ NN__PRIVATE int nn__reshape_strides(const nn_tensor *x, const int64_t *nshape, i
 
 NNDEF nn_tensor *nn_reshape(const nn_tensor *x, const int64_t *shape, int ndim) {
   int64_t ns[NN_MAX_DIMS], st[NN_MAX_DIMS], known = 1;
+  nn_tensor *r;
   int i, infer = -1;
   char s1[160], s2[160];
   if (nn__check_cpu("nn_reshape", x, "x") != NN_OK) return NULL;
@@ -2559,22 +2909,25 @@ NNDEF nn_tensor *nn_reshape(const nn_tensor *x, const int64_t *shape, int ndim) 
   }
   if (x->size == 0 || nn_is_contiguous(x)) {
     nn__contiguous_strides(st, ns, ndim);
-    return nn__view("nn_reshape", x, ns, st, ndim, x->data);
-  }
-  if (nn__reshape_strides(x, ns, ndim, st)) return nn__view("nn_reshape", x, ns, st, ndim, x->data);
-  {
-    nn_tensor *c = nn_copy(x), *r;
+    r = nn__view("nn_reshape", x, ns, st, ndim, x->data);
+  } else if (nn__reshape_strides(x, ns, ndim, st)) {
+    r = nn__view("nn_reshape", x, ns, st, ndim, x->data);
+  } else {
+    nn_tensor *c = nn__new("nn_reshape", x->dtype, x->shape, x->ndim); /* a copy; the reshape node covers it */
     if (!c) return NULL;
+    nn__assign(c, x);
     nn__contiguous_strides(st, ns, ndim);
     r = nn__view("nn_reshape", c, ns, st, ndim, c->data);
     nn_free(c);
-    return r;
   }
+  if (r && nn__ag_wanted1(x)) r = nn__grad_reshape(r, x, "nn_reshape");
+  return r;
 }
 
 NNDEF nn_tensor *nn_permute(const nn_tensor *x, const int *axes, int naxes) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
   int seen[NN_MAX_DIMS] = {0}, i;
+  nn_tensor *r;
   if (nn__check_cpu("nn_permute", x, "x") != NN_OK) return NULL;
   if (naxes != x->ndim) {
     nn__fail(NN_ERR_AXIS, "nn_permute: axes don't match array: got %d axes for an array of dimension %d", naxes, x->ndim);
@@ -2595,7 +2948,9 @@ NNDEF nn_tensor *nn_permute(const nn_tensor *x, const int *axes, int naxes) {
     sh[i] = x->shape[a];
     st[i] = x->strides[a];
   }
-  return nn__view("nn_permute", x, sh, st, x->ndim, x->data);
+  r = nn__view("nn_permute", x, sh, st, x->ndim, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_permute(r, x, axes);
+  return r;
 }
 
 NNDEF nn_tensor *nn_transpose(const nn_tensor *x) {
@@ -2654,6 +3009,7 @@ NN__PRIVATE int64_t nn__slice_indices(int64_t n, int64_t *start, int64_t *stop, 
 
 NNDEF nn_tensor *nn_slice(const nn_tensor *x, int axis, int64_t start, int64_t stop, int64_t step) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS], n;
+  nn_tensor *r;
   int i;
   if (nn__check_cpu("nn_slice", x, "x") != NN_OK) return NULL;
   if (nn__norm_axis("nn_slice", &axis, x->ndim) != NN_OK) return NULL;
@@ -2668,12 +3024,15 @@ NNDEF nn_tensor *nn_slice(const nn_tensor *x, int axis, int64_t start, int64_t s
   }
   sh[axis] = n;
   st[axis] = x->strides[axis] * step;
-  return nn__view("nn_slice", x, sh, st, x->ndim,
-                  (char *)x->data + (n > 0 ? start : 0) * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+  r = nn__view("nn_slice", x, sh, st, x->ndim,
+               (char *)x->data + (n > 0 ? start : 0) * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+  if (r && nn__ag_wanted1(x)) r = nn__grad_slice(r, x, "nn_slice", axis, start, n, step);
+  return r;
 }
 
 NNDEF nn_tensor *nn_select(const nn_tensor *x, int axis, int64_t index) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS], k = index;
+  nn_tensor *r;
   int i, d = 0;
   if (nn__check_cpu("nn_select", x, "x") != NN_OK) return NULL;
   if (nn__norm_axis("nn_select", &axis, x->ndim) != NN_OK) return NULL;
@@ -2689,11 +3048,14 @@ NNDEF nn_tensor *nn_select(const nn_tensor *x, int axis, int64_t index) {
     st[d] = x->strides[i];
     d++;
   }
-  return nn__view("nn_select", x, sh, st, d, (char *)x->data + k * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+  r = nn__view("nn_select", x, sh, st, d, (char *)x->data + k * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+  if (r && nn__ag_wanted1(x)) r = nn__grad_select(r, x, axis, k);
+  return r;
 }
 
 NNDEF nn_tensor *nn_squeeze(const nn_tensor *x, int axis) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
+  nn_tensor *r;
   int i, d = 0;
   if (nn__check_cpu("nn_squeeze", x, "x") != NN_OK) return NULL;
   if (axis != NN_ALL_AXES) {
@@ -2710,11 +3072,14 @@ NNDEF nn_tensor *nn_squeeze(const nn_tensor *x, int axis) {
     st[d] = x->strides[i];
     d++;
   }
-  return nn__view("nn_squeeze", x, sh, st, d, x->data);
+  r = nn__view("nn_squeeze", x, sh, st, d, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_reshape(r, x, "nn_squeeze");
+  return r;
 }
 
 NNDEF nn_tensor *nn_unsqueeze(const nn_tensor *x, int axis) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
+  nn_tensor *r;
   int i, d = 0;
   if (nn__check_cpu("nn_unsqueeze", x, "x") != NN_OK) return NULL;
   if (x->ndim >= NN_MAX_DIMS) {
@@ -2732,12 +3097,15 @@ NNDEF nn_tensor *nn_unsqueeze(const nn_tensor *x, int axis) {
     st[i] = x->strides[d];
     d++;
   }
-  return nn__view("nn_unsqueeze", x, sh, st, x->ndim + 1, x->data);
+  r = nn__view("nn_unsqueeze", x, sh, st, x->ndim + 1, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_reshape(r, x, "nn_unsqueeze");
+  return r;
 }
 
 NNDEF nn_tensor *nn_broadcast_to(const nn_tensor *x, const int64_t *shape, int ndim) {
   int64_t st[NN_MAX_DIMS];
   char s1[160], s2[160];
+  nn_tensor *r;
   if (nn__check_cpu("nn_broadcast_to", x, "x") != NN_OK) return NULL;
   if (nn__check_shape("nn_broadcast_to", shape, ndim) != NN_OK) return NULL;
   if (!nn__can_broadcast_to(x, shape, ndim)) {
@@ -2746,11 +3114,14 @@ NNDEF nn_tensor *nn_broadcast_to(const nn_tensor *x, const int64_t *shape, int n
     return NULL;
   }
   nn__broadcast_strides(x, shape, ndim, st);
-  return nn__view("nn_broadcast_to", x, shape, st, ndim, x->data);
+  r = nn__view("nn_broadcast_to", x, shape, st, ndim, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_expand(r, x, "nn_broadcast_to");
+  return r;
 }
 
 NNDEF nn_tensor *nn_diagonal(const nn_tensor *x, int64_t offset, int axis1, int axis2) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS], n, off = 0;
+  nn_tensor *r;
   int i, d = 0;
   if (nn__check_cpu("nn_diagonal", x, "x") != NN_OK) return NULL;
   if (x->ndim < 2) {
@@ -2782,7 +3153,9 @@ NNDEF nn_tensor *nn_diagonal(const nn_tensor *x, int64_t offset, int axis1, int 
   }
   sh[d] = n;
   st[d] = x->strides[axis1] + x->strides[axis2];
-  return nn__view("nn_diagonal", x, sh, st, d + 1, (char *)x->data + off * (int64_t)nn_dtype_size(x->dtype));
+  r = nn__view("nn_diagonal", x, sh, st, d + 1, (char *)x->data + off * (int64_t)nn_dtype_size(x->dtype));
+  if (r && nn__ag_wanted1(x)) r = nn__grad_diagonal(r, x, offset, axis1, axis2);
+  return r;
 }
 
 NNDEF nn_tensor *nn_ravel(const nn_tensor *x) {
@@ -3390,6 +3763,7 @@ NN__PRIVATE int64_t nn__simd_nt_total = (int64_t)8 << 20;
     MAPK(o, n, 1, FN(NN__K(ldmd)(x + nn_i, nn_m)));                                           \
   }
 
+#if NN__SIMD_BASE
 /* ================================================================================================================ */
 /* gen: 128-bit GCC/clang vector extensions (SSE2 on x86-64, NEON on arm64)                                          */
 /* ================================================================================================================ */
@@ -4526,6 +4900,8 @@ NN__PRIVATE void NN__K(install_f64)(nn__vec_table *t) {
 #undef MDAND
 #undef MDALL
 /* ---- end src/kernels/simd_undef.inc ---- */
+
+#endif /* NN__SIMD_BASE */
 
 #if NN__X86
 /* ================================================================================================================ */
@@ -6750,13 +7126,15 @@ NN__PRIVATE int nn__simd_install_level(nn__vec_table *t, int level) {
   have = nn__x86_level();
 #endif
   if (level > have) level = have;
+#if NN__SIMD_BASE
   nn__s_install_f32_gen(t);
   nn__s_install_f64_gen(t);
+#endif
 #if NN__ARM64
   t->isa = "neon";
 #endif
 #if NN__X86
-  t->isa = "sse2";
+  t->isa = NN__SIMD_BASE ? "sse2" : "scalar";
   if (level >= 1) {
     nn__s_install_f32_avx2(t);
     nn__s_install_f64_avx2(t);
@@ -8297,7 +8675,7 @@ NN__PRIVATE void nn__dgemm_packbt_c(const double *B, int64_t ldb, int64_t kc, in
   NN__GEMM_PACKBT_C(double)
 }
 
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(NN_NO_SIMD) && !defined(__TINYC__)
+#if NN__SIMD_BASE
 /* The portable micro-kernels in generic 16-byte vectors (GCC/Clang vector extensions): the same template as the
    x86 kernels, compiled for the baseline instruction set (SSE2 on x86-64, NEON on arm64), with the same packing as
    the plain C kernels (6 x 16 floats, 6 x 8 doubles). */
@@ -15101,8 +15479,16 @@ NN__PRIVATE nn_tensor *nn__rcum(const char *name, int isprod, const nn_tensor *x
   return out;
 }
 
-NNDEF nn_tensor *nn_cumsum(const nn_tensor *x, int axis) { return nn__rcum("nn_cumsum", 0, x, axis); }
-NNDEF nn_tensor *nn_cumprod(const nn_tensor *x, int axis) { return nn__rcum("nn_cumprod", 1, x, axis); }
+NNDEF nn_tensor *nn_cumsum(const nn_tensor *x, int axis) {
+  nn_tensor *r = nn__rcum("nn_cumsum", 0, x, axis);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_cum(r, x, axis, 0);
+  return r;
+}
+NNDEF nn_tensor *nn_cumprod(const nn_tensor *x, int axis) {
+  nn_tensor *r = nn__rcum("nn_cumprod", 1, x, axis);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_cum(r, x, axis, 1);
+  return r;
+}
 
 /* ---- softmax ---- */
 
@@ -15218,6 +15604,7 @@ NN__PRIVATE nn_tensor *nn__rsoftmax(const char *name, const nn_tensor *x, int ax
     out = NULL;
   }
   nn_free(xs);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_softmax(out, x, axis, logsm);
   return out;
 }
 
@@ -15527,6 +15914,7 @@ NNDEF nn_tensor *nn_concatenate(nn_tensor *const *ts, int n, int axis) {
       nn__assign(&h, ts[i]);
       off += ts[i]->size;
     }
+    if (nn__ag_wanted_n(ts, n)) out = nn__grad_join(out, ts, n, NN_ALL_AXES, 0);
     return out;
   }
   nd = ts[0]->ndim;
@@ -15570,6 +15958,7 @@ NNDEF nn_tensor *nn_concatenate(nn_tensor *const *ts, int n, int axis) {
     nn__assign(&h, ts[i]);
     off += ts[i]->shape[axis];
   }
+  if (nn__ag_wanted_n(ts, n)) out = nn__grad_join(out, ts, n, axis, 0);
   return out;
 }
 
@@ -15610,6 +15999,7 @@ NNDEF nn_tensor *nn_stack(nn_tensor *const *ts, int n, int axis) {
     nn__hdr(&h, dt, ts[0]->shape, st, nd, NN__EPTR(out->data, (int64_t)i * out->strides[axis], esz));
     nn__assign(&h, ts[i]);
   }
+  if (nn__ag_wanted_n(ts, n)) out = nn__grad_join(out, ts, n, axis, 1);
   return out;
 }
 
@@ -15643,6 +16033,7 @@ NN__PRIVATE nn_status nn__split(const char *op, const nn_tensor *x, int64_t sect
     shape[axis] = count;
     out[i] = nn__view(op, x, shape, x->strides, x->ndim,
                       count > 0 ? NN__EPTR(x->data, start * x->strides[axis], esz) : (char *)x->data);
+    if (out[i] && nn__ag_wanted1(x)) out[i] = nn__grad_slice(out[i], x, op, axis, start, count, 1);
     if (!out[i]) {
       nn_status st = nn_last_status();
       for (j = 0; j < i; j++) {
@@ -15687,7 +16078,7 @@ NNDEF nn_status nn_split_at(const nn_tensor *x, const int64_t *indices, int nind
 
 /* ---- tile / repeat ---- */
 
-NNDEF nn_tensor *nn_tile(const nn_tensor *x, const int64_t *reps, int nreps) {
+NN__PRIVATE nn_tensor *nn__tile(const nn_tensor *x, const int64_t *reps, int nreps) {
   const char *op = "nn_tile";
   int64_t oshape[NN_MAX_DIMS], xs[NN_MAX_DIMS], xst[NN_MAX_DIMS], r[NN_MAX_DIMS], nmap = 0, *buf = NULL, *p, j;
   const int64_t *maps[NN_MAX_DIMS];
@@ -15745,6 +16136,12 @@ NNDEF nn_tensor *nn_tile(const nn_tensor *x, const int64_t *reps, int nreps) {
     out = NULL;
   }
   nn__dealloc(buf);
+  return out;
+}
+
+NNDEF nn_tensor *nn_tile(const nn_tensor *x, const int64_t *reps, int nreps) {
+  nn_tensor *out = nn__tile(x, reps, nreps);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_tile(out, x);
   return out;
 }
 
@@ -15815,12 +16212,16 @@ done:
 }
 
 NNDEF nn_tensor *nn_repeat(const nn_tensor *x, int64_t repeats, int axis) {
+  nn_tensor *out;
   if (nn__check_cpu("nn_repeat", x, "x") != NN_OK) return NULL;
-  return nn__repeat("nn_repeat", x, &repeats, 1, axis, 1);
+  out = nn__repeat("nn_repeat", x, &repeats, 1, axis, 1);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_repeat(out, x, "nn_repeat", &repeats, 1, axis);
+  return out;
 }
 
 NNDEF nn_tensor *nn_repeat_each(const nn_tensor *x, const int64_t *repeats, int64_t nrepeats, int axis) {
   const char *op = "nn_repeat_each";
+  nn_tensor *out;
   if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
   if (!repeats) {
     nn__fail_null(op, "repeats");
@@ -15830,7 +16231,9 @@ NNDEF nn_tensor *nn_repeat_each(const nn_tensor *x, const int64_t *repeats, int6
     nn__fail(NN_ERR_VALUE, "%s: nrepeats must be at least 1 (got %lld)", op, (long long)nrepeats);
     return NULL;
   }
-  return nn__repeat(op, x, repeats, nrepeats, axis, 0);
+  out = nn__repeat(op, x, repeats, nrepeats, axis, 0);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_repeat(out, x, op, repeats, nrepeats, axis);
+  return out;
 }
 
 /* ---- pad ---- */
@@ -15857,7 +16260,7 @@ NN__PRIVATE int64_t nn__pad_index(int64_t j, int64_t before, int64_t n, nn_pad_m
   }
 }
 
-NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mode mode, double value) {
+NN__PRIVATE nn_tensor *nn__pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mode mode, double value) {
   const char *op = "nn_pad";
   int64_t oshape[NN_MAX_DIMS], win[3 * NN_MAX_DIMS], nmap = 0, *buf = NULL, *p, j;
   const int64_t *maps[NN_MAX_DIMS];
@@ -15924,11 +16327,18 @@ NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mod
   return out;
 }
 
+NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mode mode, double value) {
+  nn_tensor *out = nn__pad(x, pad_width, mode, value);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_pad(out, x, pad_width, (int)mode);
+  return out;
+}
+
 /* ---- flip / roll ---- */
 
 NNDEF nn_tensor *nn_flip(const nn_tensor *x, int axis) {
   const char *op = "nn_flip";
   int64_t st[NN_MAX_DIMS];
+  nn_tensor *v;
   char *data;
   int d;
   if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
@@ -15941,10 +16351,12 @@ NNDEF nn_tensor *nn_flip(const nn_tensor *x, int axis) {
       st[d] = -x->strides[d];
     }
   }
-  return nn__view(op, x, x->shape, st, x->ndim, data);
+  v = nn__view(op, x, x->shape, st, x->ndim, data);
+  if (v && nn__ag_wanted1(x)) v = nn__grad_flip(v, x, axis);
+  return v;
 }
 
-NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis) {
+NN__PRIVATE nn_tensor *nn__roll(const nn_tensor *x, int64_t shift, int axis) {
   const char *op = "nn_roll";
   nn_tensor *flat = NULL, *out, fh, h, dst, part;
   const nn_tensor *src = x;
@@ -15988,6 +16400,12 @@ NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis) {
     nn__assign(&h, &part);
   }
   nn_free(flat);
+  return out;
+}
+
+NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis) {
+  nn_tensor *out = nn__roll(x, shift, axis);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_roll(out, x, shift, axis);
   return out;
 }
 /* ---- end src/ops/shape.c ---- */
@@ -16260,6 +16678,7 @@ NN__PRIVATE nn_tensor *nn__take(const char *op, const nn_tensor *x, const nn_ten
     nn_free(out);
     out = NULL;
   }
+  if (out && nn__ag_wanted1(x)) out = nn__grad_take(out, x, idx, src == x ? axis : NN_ALL_AXES, op);
 done:
   nn_free(idx);
   nn_free(flat);
@@ -16338,6 +16757,7 @@ NNDEF nn_tensor *nn_take_along_axis(const nn_tensor *x, const nn_tensor *indices
   if (out) {
     for (d = 0; d < x->ndim; d++) xshape[d] = d == axis ? 1 : x->shape[d];
     nn__gather_along(out, x, xshape, idx, axis);
+    if (nn__ag_wanted1(x)) out = nn__grad_along(out, x, idx, axis, op);
   }
   nn_free(idx);
   return out;
@@ -16374,6 +16794,7 @@ NNDEF nn_tensor *nn_gather(const nn_tensor *x, int axis, const nn_tensor *index)
   if (out) {
     for (d = 0; d < x->ndim; d++) xshape[d] = d == axis ? 1 : index->shape[d];
     nn__gather_along(out, x, xshape, idx, axis);
+    if (nn__ag_wanted1(x)) out = nn__grad_along(out, x, idx, axis, op);
   }
   nn_free(idx);
   return out;
@@ -16432,6 +16853,7 @@ NN__PRIVATE nn_tensor *nn__scatter(const char *op, const nn_tensor *x, int axis,
                      : nn__by_size(nn_dtype_size(x->dtype), nn__scatter_row_1, nn__scatter_row_4, nn__scatter_row_8),
                  &ax, 0, it.size);
 done:
+  if (out && nn__ag_wanted2(x, src)) out = nn__grad_scatter(out, x, axis, idx, src, add);
   nn_free(tmp);
   nn_free(idx);
   return out;
@@ -16510,12 +16932,23 @@ NNDEF nn_tensor *nn_index_add(const nn_tensor *x, int axis, const nn_tensor *ind
     nn__iter_run(&it, nn__acc_rows[x->dtype], NULL);
   }
 done:
+  if (out && nn__ag_wanted2(x, src)) out = nn__grad_index_add(out, x, axis, idx, src);
   nn_free(tmp);
   nn_free(idx);
   return out;
 }
 
 /* ---- put family ---- */
+
+/* In-place writes are not recorded, so into a tensor that gradients flow through they would silently give wrong
+   gradients: refused while grad mode is on (PyTorch refuses them on leaves requiring grad). */
+NN__PRIVATE nn_status nn__inplace_check(const char *op, const nn_tensor *x) {
+  if (!nn__ag_wanted1(x)) return NN_OK;
+  return nn__fail(NN_ERR_ARG,
+                  "%s: x requires grad and in-place ops are not recorded; use a functional form (nn_where for a masked "
+                  "fill, nn_scatter for a put) or call it inside nn_no_grad_begin/nn_no_grad_end",
+                  op);
+}
 
 /* x.flat[ix[i]] = vals[i % nv] (vals contiguous, x's dtype); indices already checked. */
 NN__PRIVATE void nn__put_flat(nn_tensor *x, const int64_t *ix, int64_t ni, const char *vals, int64_t nv) {
@@ -16539,6 +16972,7 @@ NNDEF nn_status nn_put(nn_tensor *x, const nn_tensor *indices, const nn_tensor *
       nn__check_cpu(op, values, "values") != NN_OK)
     return nn_last_status();
   if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return nn_last_status();
+  if (nn__inplace_check(op, x) != NN_OK) return nn_last_status();
   if (indices->size == 0 || values->size == 0) return NN_OK;
   idx = nn__idx64(op, indices, x->size, 0, x);
   if (!idx) return nn_last_status();
@@ -16570,6 +17004,7 @@ NNDEF nn_status nn_put_along_axis(nn_tensor *x, const nn_tensor *indices, const 
       nn__check_cpu(op, values, "values") != NN_OK)
     return nn_last_status();
   if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return nn_last_status();
+  if (nn__inplace_check(op, x) != NN_OK) return nn_last_status();
   if (axis == NN_ALL_AXES) {
     if (indices->ndim != 1)
       return nn__fail(NN_ERR_SHAPE, "%s: when axis is NN_ALL_AXES, indices must be 1-D (got shape %s)", op,
@@ -16687,6 +17122,7 @@ NNDEF nn_tensor *nn_masked_select(const nn_tensor *x, const nn_tensor *mask) {
                     sizeof(nn__sel_ctx));
   }
   nn__dealloc(ctx);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_masked_select(out, x, mask);
   return out;
 }
 
@@ -16711,6 +17147,7 @@ NNDEF nn_status nn_masked_fill(nn_tensor *x, const nn_tensor *mask, double value
   char s1[160], s2[160];
   if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, mask, "mask") != NN_OK) return nn_last_status();
   if (nn__check_mask(op, mask) != NN_OK) return nn_last_status();
+  if (nn__inplace_check(op, x) != NN_OK) return nn_last_status();
   if (!nn__can_broadcast_to(mask, x->shape, x->ndim))
     return nn__fail(NN_ERR_SHAPE, "%s: mask of shape %s cannot be broadcast to x of shape %s", op,
                     nn_shape_str(mask, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2));
@@ -17343,7 +17780,17 @@ done:
   return out;
 }
 
+/* With gradients wanted, sort is topk over the whole axis: the same order, plus the indices backward needs. */
+NN__PRIVATE nn_tensor *nn__sort_recorded(const nn_tensor *x, int axis, int descending) {
+  nn_tensor *v = NULL;
+  int a = axis;
+  if (axis != NN_ALL_AXES && nn__norm_axis("nn_sort", &a, x->ndim) != NN_OK) return NULL;
+  nn_topk(x, axis == NN_ALL_AXES ? x->size : x->shape[a], axis, descending, &v, NULL);
+  return v;
+}
+
 NNDEF nn_tensor *nn_sort(const nn_tensor *x, int axis, int descending) {
+  if (nn__ag_wanted1(x) && x->device == NN_CPU) return nn__sort_recorded(x, axis, descending);
   return nn__sort_common("nn_sort", x, axis, descending, NN__SM_SORT);
 }
 
@@ -17355,7 +17802,7 @@ NNDEF nn_status nn_topk(const nn_tensor *x, int64_t k, int axis, int largest, nn
   nn__sortjob j;
   nn_tensor *flat = NULL, *v = NULL, *ix = NULL;
   int64_t shape[NN_MAX_DIMS];
-  int ndim, ax = axis;
+  int ndim, ax = axis, grad = values && nn__ag_wanted1(x); /* the values' backward needs the indices */
   nn_status st;
   if (values) *values = NULL;
   if (indices) *indices = NULL;
@@ -17384,15 +17831,17 @@ NNDEF nn_status nn_topk(const nn_tensor *x, int64_t k, int axis, int largest, nn
     if (!v) goto fail;
     j.ov = (char *)v->data;
   }
-  if (indices) {
+  if (indices || grad) {
     ix = nn__new("nn_topk", NN_INT64, shape, ndim);
     if (!ix) goto fail;
     j.oi = (int64_t *)ix->data;
   }
   if (nn__sort_run("nn_topk", &j) != NN_OK) goto fail;
+  if (grad && !(v = nn__grad_sort(v, x, ix, axis == NN_ALL_AXES ? NN_ALL_AXES : ax, "nn_topk"))) goto fail;
   nn_free(flat);
   if (values) *values = v;
   if (indices) *indices = ix;
+  else nn_free(ix);
   return NN_OK;
 fail:
   st = nn_last_status();
@@ -17922,7 +18371,14 @@ done:
   return res;
 }
 
-NNDEF nn_tensor *nn_matmul(const nn_tensor *a, const nn_tensor *b) { return nn__matmul("nn_matmul", NULL, a, b); }
+NNDEF nn_tensor *nn_matmul(const nn_tensor *a, const nn_tensor *b) {
+  nn_tensor *r;
+  if (!nn__ag_wanted2(a, b)) return nn__matmul("nn_matmul", NULL, a, b);
+  nn_no_grad_begin(); /* the dtype casts and layout copies inside are not part of the graph */
+  r = nn__matmul("nn_matmul", NULL, a, b);
+  nn_no_grad_end();
+  return r ? nn__grad_matmul("nn_matmul", r, a, b) : NULL;
+}
 
 NNDEF nn_status nn_matmul_out(nn_tensor *out, const nn_tensor *a, const nn_tensor *b) {
   if (!out) return nn__fail_null("nn_matmul_out", "out");
@@ -17939,7 +18395,7 @@ NN__PRIVATE int64_t nn__mm_prod(const int64_t *shape, int n) {
   return p;
 }
 
-NNDEF nn_tensor *nn_dot(const nn_tensor *a, const nn_tensor *b) {
+NN__PRIVATE nn_tensor *nn__dot(const nn_tensor *a, const nn_tensor *b) {
   int64_t K, Kb, s2[2], oshape[NN_MAX_DIMS];
   int kb_axis, ond = 0, d, axes[NN_MAX_DIMS];
   nn_tensor *a2 = NULL, *bp = NULL, *b2 = NULL, *r = NULL, *res = NULL;
@@ -17989,7 +18445,21 @@ done:
   return res;
 }
 
-NNDEF nn_tensor *nn_inner(const nn_tensor *a, const nn_tensor *b) {
+/* Records nn_dot, computed without recording: a product by a 0-d operand as nn_mul, b of at most 2 dimensions as
+   nn_matmul, the rest by its own formula. */
+NNDEF nn_tensor *nn_dot(const nn_tensor *a, const nn_tensor *b) {
+  nn_tensor *r;
+  if (!nn__ag_wanted2(a, b)) return nn__dot(a, b);
+  nn_no_grad_begin();
+  r = nn__dot(a, b);
+  nn_no_grad_end();
+  if (!r) return NULL;
+  if (a->ndim == 0 || b->ndim == 0) return nn__grad_binary(NN_OP_MUL, r, a, b);
+  if (b->ndim <= 2) return nn__grad_matmul("nn_dot", r, a, b);
+  return nn__grad_dot_nd(r, a, b);
+}
+
+NN__PRIVATE nn_tensor *nn__inner(const nn_tensor *a, const nn_tensor *b) {
   int64_t K, sa[2], sb[2], oshape[NN_MAX_DIMS];
   int ond = 0, d;
   nn_tensor *a2 = NULL, *b2 = NULL, *bt = NULL, *r = NULL, *res = NULL;
@@ -18032,7 +18502,18 @@ done:
   return res;
 }
 
-NNDEF nn_tensor *nn_outer(const nn_tensor *a, const nn_tensor *b) {
+NNDEF nn_tensor *nn_inner(const nn_tensor *a, const nn_tensor *b) {
+  nn_tensor *r;
+  if (!nn__ag_wanted2(a, b)) return nn__inner(a, b);
+  nn_no_grad_begin();
+  r = nn__inner(a, b);
+  nn_no_grad_end();
+  if (!r) return NULL;
+  if (a->ndim == 0 || b->ndim == 0) return nn__grad_binary(NN_OP_MUL, r, a, b);
+  return nn__grad_inner(r, a, b);
+}
+
+NN__PRIVATE nn_tensor *nn__outer(const nn_tensor *a, const nn_tensor *b) {
   int64_t sa[2], sb[2];
   nn_tensor *a2 = NULL, *b2 = NULL, *res = NULL;
   if (nn__check_cpu("nn_outer", a, "a") != NN_OK || nn__check_cpu("nn_outer", b, "b") != NN_OK) return NULL;
@@ -18046,6 +18527,15 @@ NNDEF nn_tensor *nn_outer(const nn_tensor *a, const nn_tensor *b) {
   nn_free(a2);
   nn_free(b2);
   return res;
+}
+
+NNDEF nn_tensor *nn_outer(const nn_tensor *a, const nn_tensor *b) {
+  nn_tensor *r;
+  if (!nn__ag_wanted2(a, b)) return nn__outer(a, b);
+  nn_no_grad_begin();
+  r = nn__outer(a, b);
+  nn_no_grad_end();
+  return r ? nn__grad_outer(r, a, b) : NULL;
 }
 
 /* ---- np.trace ---- */
@@ -18089,7 +18579,156 @@ NNDEF nn_tensor *nn_trace(const nn_tensor *a) {
     }
     memcpy(r->data, &s, sizeof s);
   }
+  if (nn__ag_wanted1(a)) r = nn__grad_trace(r, a);
   return r;
+}
+
+/* ---- torch.nn.functional.linear ---- */
+
+/* x (..., in) as an R x in matrix without copying: 1 with *R and *rs (the row stride) when the leading axes merge
+   into one (axes of length 1 ignored), else 0. */
+NN__PRIVATE int nn__lin_rows(const nn_tensor *x, int64_t *R, int64_t *rs) {
+  int d, seen = 0;
+  int64_t r = 1, next = 0;
+  *rs = x->shape[x->ndim - 1];
+  for (d = 0; d + 1 < x->ndim; d++) r *= x->shape[d];
+  *R = r;
+  for (d = x->ndim - 2; d >= 0; d--) {
+    if (x->shape[d] == 1) continue;
+    if (!seen) {
+      *rs = x->strides[d];
+      seen = 1;
+    } else if (x->strides[d] != next) {
+      return 0;
+    }
+    next = x->strides[d] * x->shape[d];
+  }
+  return 1;
+}
+
+/* The GEMM reading of x (R x in) as op(A): trans and ld, or 0 when it needs a copy. */
+NN__PRIVATE int nn__lin_xop(const nn_tensor *x, int64_t R, int64_t rs, int *trans, int64_t *ld) {
+  nn__mm_operand o;
+  memset(&o, 0, sizeof o);
+  o.rows = R;
+  o.cols = x->shape[x->ndim - 1];
+  o.rs = rs;
+  o.cs = x->strides[x->ndim - 1];
+  if (!nn__mm_layout(&o)) return 0;
+  *trans = o.trans;
+  *ld = o.ld;
+  return 1;
+}
+
+/* The GEMM reading of w (out, in) as op(B) = w^T (in x out) when transposed is 0 (forward), or of w itself (out x
+   in) when it is 1 (input gradient): trans and ld, or 0 when it needs a copy. */
+NN__PRIVATE int nn__lin_wop(const nn_tensor *w, int transposed, int *trans, int64_t *ld) {
+  nn__mm_operand o;
+  memset(&o, 0, sizeof o);
+  o.rows = w->shape[transposed ? 0 : 1];
+  o.cols = w->shape[transposed ? 1 : 0];
+  o.rs = w->strides[transposed ? 0 : 1];
+  o.cs = w->strides[transposed ? 1 : 0];
+  if (!nn__mm_layout(&o)) return 0;
+  *trans = o.trans;
+  *ld = o.ld;
+  return 1;
+}
+
+/* Rows [c * per, ...) of y (R x O) set to the bias (already in row 0). */
+typedef struct nn__lin_fill {
+  char *y;
+  int64_t R, rowbytes, per;
+} nn__lin_fill;
+
+NN__PRIVATE void nn__lin_fill_chunk(void *vctx, int64_t c) {
+  const nn__lin_fill *f = (const nn__lin_fill *)vctx;
+  int64_t i = c * f->per, e = i + f->per;
+  if (e > f->R) e = f->R;
+  if (i == 0) i = 1;
+  for (; i < e; i++) memcpy(f->y + i * f->rowbytes, f->y, (size_t)f->rowbytes);
+}
+
+NN__PRIVATE nn_status nn__lin_gemm(nn_dtype dt, int ta, int tb, int64_t M, int64_t N, int64_t K, const void *A,
+                                   int64_t lda, const void *B, int64_t ldb, double beta, void *C, int64_t ldc) {
+  if (dt == NN_FLOAT32)
+    return nn_sgemm(ta, tb, M, N, K, 1.0f, (const float *)A, lda, (const float *)B, ldb, (float)beta, (float *)C, ldc);
+  return nn_dgemm(ta, tb, M, N, K, 1.0, (const double *)A, lda, (const double *)B, ldb, beta, (double *)C, ldc);
+}
+
+NNDEF nn_tensor *nn_linear(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b) {
+  const char *name = "nn_linear";
+  int64_t oshape[NN_MAX_DIMS], R, rs, IN, O, ldx = 1, ldw = 1;
+  int d, tx = 0, tw = 0;
+  nn_tensor *xc = NULL, *wc = NULL, *y = NULL;
+  const nn_tensor *xm = x, *wm = w;
+  char s1[160], s2[160];
+  if (nn__check_cpu(name, x, "x") != NN_OK || nn__check_cpu(name, w, "w") != NN_OK) return NULL;
+  if (b && nn__check_cpu(name, b, "b") != NN_OK) return NULL;
+  if (!nn__is_float(x->dtype) || w->dtype != x->dtype || (b && b->dtype != x->dtype)) {
+    nn__fail(NN_ERR_DTYPE, "%s: x, w and b must all be float32 or all float64, got x %s, w %s, b %s", name,
+             nn_dtype_name(x->dtype), nn_dtype_name(w->dtype), b ? nn_dtype_name(b->dtype) : "NULL");
+    return NULL;
+  }
+  if (x->ndim < 1 || w->ndim != 2 || w->shape[1] != x->shape[x->ndim - 1]) {
+    nn__fail(NN_ERR_SHAPE, "%s: x of shape %s and w of shape %s cannot be multiplied (expected x (..., in), w (out, in))",
+             name, nn_shape_str(x, s1, sizeof s1), nn_shape_str(w, s2, sizeof s2));
+    return NULL;
+  }
+  O = w->shape[0];
+  IN = w->shape[1];
+  if (b && (b->ndim != 1 || b->shape[0] != O)) {
+    nn__fail(NN_ERR_SHAPE, "%s: expected b of shape (%lld,) for w of shape %s, got b of shape %s", name, (long long)O,
+             nn_shape_str(w, s1, sizeof s1), nn_shape_str(b, s2, sizeof s2));
+    return NULL;
+  }
+  for (d = 0; d + 1 < x->ndim; d++) oshape[d] = x->shape[d];
+  oshape[x->ndim - 1] = O;
+  if (!nn__lin_rows(x, &R, &rs) || !nn__lin_xop(x, R, rs, &tx, &ldx)) { /* gapped or broadcast rows: one copy */
+    xc = nn__new(name, x->dtype, x->shape, x->ndim);
+    if (!xc) return NULL;
+    nn__assign(xc, x);
+    xm = xc;
+    tx = 0;
+    ldx = IN > 1 ? IN : 1;
+  }
+  if (!nn__lin_wop(w, 0, &tw, &ldw)) {
+    wc = nn__new(name, w->dtype, w->shape, 2);
+    if (!wc) goto fail;
+    nn__assign(wc, w);
+    wm = wc;
+    tw = 1;
+    ldw = IN > 1 ? IN : 1;
+  }
+  y = nn__new(name, x->dtype, oshape, x->ndim);
+  if (!y) goto fail;
+  if (R > 0 && O > 0) {
+    if (b) { /* bias rows first; the GEMM then accumulates onto them (beta = 1) */
+      nn__lin_fill f;
+      int64_t j;
+      if (x->dtype == NN_FLOAT32)
+        for (j = 0; j < O; j++) ((float *)y->data)[j] = ((const float *)b->data)[j * b->strides[0]];
+      else
+        for (j = 0; j < O; j++) ((double *)y->data)[j] = ((const double *)b->data)[j * b->strides[0]];
+      f.y = (char *)y->data;
+      f.R = R;
+      f.rowbytes = O * (int64_t)nn_dtype_size(x->dtype);
+      f.per = ((int64_t)1 << 18) / f.rowbytes;
+      if (f.per < 1) f.per = 1;
+      nn__parallel_for((R + f.per - 1) / f.per, nn__lin_fill_chunk, &f);
+    }
+    if (nn__lin_gemm(x->dtype, tx, tw, R, O, IN, xm->data, ldx, wm->data, ldw, b ? 1.0 : 0.0, y->data, O) != NN_OK)
+      goto fail;
+  }
+  nn_free(wc);
+  if (nn__ag_wanted3(x, w, b)) y = nn__grad_linear(y, x, xm, w, b);
+  nn_free(xc);
+  return y;
+fail:
+  nn_free(xc);
+  nn_free(wc);
+  nn_free(y);
+  return NULL;
 }
 /* ---- end src/ops/matmul.c ---- */
 #ifndef NN_NO_CONV
@@ -18663,6 +19302,7 @@ done:
   nn_free(tx);
   nn_free(tw);
   nn_free(tb);
+  if (res && nn__ag_wanted3(x, w, b)) res = nn__grad_conv(res, is1d, x, w, b, p);
   return res;
 }
 
@@ -18915,6 +19555,7 @@ NNDEF nn_tensor *nn_im2col(const nn_tensor *x, int kh, int kw, const nn_conv_par
     nn__parallel_for((g.N + j.per - 1) / j.per, x->dtype == NN_FLOAT64 ? nn__im2col_chunk_d : nn__im2col_chunk_s, &j);
   }
   nn_free(tx);
+  if (y && nn__ag_wanted1(x)) y = nn__grad_cols(y, 0, x, kh, kw, p);
   return y;
 }
 
@@ -18955,6 +19596,7 @@ NNDEF nn_tensor *nn_col2im(const nn_tensor *cols, const int64_t *x_shape, int kh
                      &j);
   }
   nn_free(tc);
+  if (y && nn__ag_wanted1(cols)) y = nn__grad_cols(y, 1, cols, kh, kw, p);
   return y;
 }
 
@@ -19028,6 +19670,7 @@ NN__PRIVATE nn_tensor *nn__max_pool(const char *name, int is1d, const nn_tensor 
   nn__pool_job j;
   nn_tensor *tx = NULL, *y = NULL, *ix = NULL;
   int64_t ys[4];
+  int rec = nn__ag_wanted1(x); /* the backward pass needs the indices */
   if (argmax) *argmax = NULL;
   if (nn__conv_check_ndim(name, x, nd, "input", is1d ? "(N, C, L)" : "(N, C, H, W)") != NN_OK ||
       nn__conv_check_dtype(name, x, "input", NULL, NULL) != NN_OK)
@@ -19042,7 +19685,7 @@ NN__PRIVATE nn_tensor *nn__max_pool(const char *name, int is1d, const nn_tensor 
   ys[2] = is1d ? g.Wo : g.Ho;
   ys[3] = g.Wo;
   y = nn__new(name, x->dtype, ys, nd);
-  if (y && argmax) {
+  if (y && (argmax || rec)) {
     ix = nn__new(name, NN_INT64, ys, nd);
     if (!ix) {
       nn_free(y);
@@ -19056,7 +19699,9 @@ NN__PRIVATE nn_tensor *nn__max_pool(const char *name, int is1d, const nn_tensor 
     j.per = nn__pool_per(g.Ho * g.Wo * g.kh * g.kw);
     nn__parallel_for((j.planes + j.per - 1) / j.per, x->dtype == NN_FLOAT64 ? nn__maxpool_chunk_d : nn__maxpool_chunk_s,
                      &j);
-    if (argmax) *argmax = ix;
+    if (rec) y = nn__grad_max_pool(y, is1d, x, ix); /* the node keeps its own reference to the indices */
+    if (y && argmax) *argmax = ix;
+    else nn_free(ix);
   }
   nn_free(tx);
   return y;
@@ -19090,6 +19735,7 @@ NN__PRIVATE nn_tensor *nn__avg_pool(const char *name, int is1d, const nn_tensor 
                      &j);
   }
   nn_free(tx);
+  if (y && nn__ag_wanted1(x)) y = nn__grad_avg_pool(y, is1d, x, kh, kw, p);
   return y;
 }
 
@@ -20030,16 +20676,28 @@ NN__PRIVATE nn_status nn__ag_accumulate(nn_tensor **acc, nn_tensor *g) {
   }
 }
 
-/* Adds g (already fitted to the leaf's shape and dtype) into leaf->grad, which the leaf owns outside every scope. */
+/* Adds g (already fitted to the leaf's shape and dtype) into leaf->grad, which the leaf owns outside every scope.
+   Takes g over: a contiguous gradient that shares its storage with nothing becomes the leaf's gradient as it is. */
 NN__PRIVATE nn_status nn__ag_to_leaf(nn_tensor *leaf, nn_tensor *g) {
+  nn_status st = NN_OK;
   if (!leaf->grad) {
-    nn_tensor *c = nn_copy(g);
-    if (!c) return nn_last_status();
-    nn__scope_unlink(c);
-    leaf->grad = c;
-    return NN_OK;
+    if (nn_is_contiguous(g) && g->storage && g->storage->refcount == 1 && g->dtype == leaf->dtype) {
+      nn__scope_unlink(g);
+      leaf->grad = g;
+      return NN_OK;
+    } else {
+      nn_tensor *c = nn_copy(g);
+      if (!c) st = nn_last_status();
+      else {
+        nn__scope_unlink(c);
+        leaf->grad = c;
+      }
+    }
+  } else {
+    st = nn_add_scaled_out(leaf->grad, leaf->grad, g, 1.0);
   }
-  return nn_add_scaled_out(leaf->grad, leaf->grad, g, 1.0);
+  nn_free(g);
+  return st;
 }
 
 NNDEF nn_status nn_backward_ex(nn_tensor *t, const nn_tensor *grad, int retain_graph) {
@@ -20094,7 +20752,7 @@ NNDEF nn_status nn_backward_ex(nn_tensor *t, const nn_tensor *grad, int retain_g
     n->gacc = NULL;
     if (n->is_leaf) {
       if (n->leaf) st = nn__ag_to_leaf(n->leaf, gout);
-      nn_free(gout);
+      else nn_free(gout);
       continue;
     }
     if (n->nin > 4) {
@@ -20392,6 +21050,23 @@ NN__PRIVATE void nn__ugrad_row_f32(int64_t n, char **p, const int64_t *st, void 
   float *gx = (float *)p[0];
   const float *g = (const float *)p[1], *x = (const float *)p[2], *y = (const float *)p[3];
   int64_t i, s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+  if (s0 == 1 && s1 == 1 && s3 == 1) { /* the common contiguous case: loops the compiler vectorizes */
+    switch (c->op) {
+      case NN_OP_RELU:
+        for (i = 0; i < n; i++) gx[i] = y[i] > 0.0f ? g[i] : 0.0f;
+        return;
+      case NN_OP_TANH:
+        for (i = 0; i < n; i++) gx[i] = g[i] * (1.0f - y[i] * y[i]);
+        return;
+      case NN_OP_SIGMOID:
+        for (i = 0; i < n; i++) gx[i] = g[i] * (y[i] * (1.0f - y[i]));
+        return;
+      case NN_OP_EXP:
+        for (i = 0; i < n; i++) gx[i] = g[i] * y[i];
+        return;
+      default: break;
+    }
+  }
   switch (c->op) {
     case NN_OP_RELU:
       for (i = 0; i < n; i++) gx[i * s0] = y[i * s3] > 0.0f ? g[i * s1] : 0.0f;
@@ -20495,12 +21170,12 @@ NN__PRIVATE nn_status nn__binary_backward(nn__node *n, const nn_tensor *g, nn_te
   nn_tensor *a = n->saved[0], *b = n->saved[1], *y = n->saved[2], *t = NULL, *u = NULL, *v = NULL;
   int need_a = n->in[0].node != NULL, need_b = n->in[1].node != NULL;
   switch ((nn_binop)n->i[0]) {
-    case NN_OP_ADD:
-      if (need_a) gin[0] = nn_copy(g);
-      if (need_b) gin[1] = nn_copy(g);
+    case NN_OP_ADD: /* views of g: the engine copies only where it must */
+      if (need_a) gin[0] = nn_view(g);
+      if (need_b) gin[1] = nn_view(g);
       break;
     case NN_OP_SUB:
-      if (need_a) gin[0] = nn_copy(g);
+      if (need_a) gin[0] = nn_view(g);
       if (need_b) gin[1] = nn_neg(g);
       break;
     case NN_OP_MUL:
@@ -20571,7 +21246,7 @@ NN__PRIVATE nn_status nn__binary_backward(nn__node *n, const nn_tensor *g, nn_te
       }
       break;
     case NN_OP_MOD: /* a - floor(a / b) b: da = g, db = -g floor(a / b) */
-      if (need_a) gin[0] = nn_copy(g);
+      if (need_a) gin[0] = nn_view(g);
       if (need_b) {
         t = nn_div(a, b);
         if (t) u = nn_floor(t);
@@ -20619,7 +21294,7 @@ NN__PRIVATE nn_tensor *nn__grad_binary(nn_binop op, nn_tensor *res, const nn_ten
 /* ---- a + alpha b, where, clip, copies ---- */
 
 NN__PRIVATE nn_status nn__add_scaled_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
-  if (n->in[0].node && !(gin[0] = nn_copy(g))) return nn_last_status();
+  if (n->in[0].node && !(gin[0] = nn_view(g))) return nn_last_status();
   if (n->in[1].node && !(gin[1] = nn_mul_scalar(g, n->d[0]))) return nn_last_status();
   return NN_OK;
 }
@@ -20691,7 +21366,7 @@ NN__PRIVATE nn_tensor *nn__grad_clip(nn_tensor *res, const nn_tensor *x, double 
 /* astype / copy / contiguous: the gradient passes unchanged (the engine converts it back to x's dtype). */
 NN__PRIVATE nn_status nn__identity_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
   (void)n;
-  gin[0] = nn_copy(g);
+  gin[0] = nn_view(g);
   return gin[0] ? NN_OK : nn_last_status();
 }
 
@@ -20701,7 +21376,9 @@ NN__PRIVATE nn_tensor *nn__grad_copy(nn_tensor *res, const nn_tensor *x) {
 }
 /* ---- end src/autograd/grad_elementwise.c ---- */
 /* ---- begin src/autograd/grad_reduce.c ---- */
-/* autograd/grad_reduce.c: backward formulas of the reductions (PyTorch's derivatives). */
+/* autograd/grad_reduce.c: backward formulas of the reductions, the cumulative scans and softmax (PyTorch's
+   derivatives: prod with zeros, amin/amax splitting the gradient evenly among tied extrema, std's 0 where the result
+   is 0, fused softmax / log_softmax backward). */
 
 /* g with the reduced axes of the input put back as length-1 axes, so that it broadcasts against the input. */
 NN__PRIVATE nn_tensor *nn__ag_unreduce(const nn__node *n, const nn_tensor *g) {
@@ -20712,33 +21389,157 @@ NN__PRIVATE nn_tensor *nn__ag_unreduce(const nn__node *n, const nn_tensor *g) {
   return nn_reshape(g, shape, e->ndim);
 }
 
+/* The reduced axes of the node's input as a list; returns their count. */
+NN__PRIVATE int nn__ag_red_axes(const nn__node *n, int *axes) {
+  int i, k = 0;
+  for (i = 0; i < n->in[0].ndim; i++)
+    if (n->i[1 + i]) axes[k++] = i;
+  return k;
+}
+
+/* sum over the reduced axes with keepdims, converted to dtype dt (counts of a bool mask come back as int64). */
+NN__PRIVATE nn_tensor *nn__ag_red_sum(const nn__node *n, const nn_tensor *t, nn_dtype dt) {
+  int axes[NN_MAX_DIMS], k = nn__ag_red_axes(n, axes);
+  nn_tensor *s = nn_reduce(NN_REDUCE_SUM, t, axes, k, 1, 0), *c;
+  if (!s || s->dtype == dt) return s;
+  c = nn_astype(s, dt);
+  nn_free(s);
+  return c;
+}
+
+/* prod: g * prod / x without zeros; with one zero in a reduced slice, that element gets g * (product of the others)
+   and the rest 0; with two or more zeros, all get 0. */
+NN__PRIVATE nn_tensor *nn__ag_prod_grad(const nn__node *n, const nn_tensor *x, const nn_tensor *gk,
+                                        const nn_tensor *yk) {
+  nn_tensor *zero = nn_scalar(0.0, x->dtype), *one = nn_scalar(1.0, x->dtype), *z = NULL, *t = NULL, *u = NULL;
+  nn_tensor *r = NULL, *nz = NULL, *xs = NULL, *p = NULL, *c0 = NULL, *c1 = NULL, *f = NULL, *h = NULL;
+  int axes[NN_MAX_DIMS], k = nn__ag_red_axes(n, axes);
+  if (!zero || !one) goto done;
+  z = nn_equal(x, zero);
+  if (!z) goto done;
+  if (nn_sum_all(z) == 0.0) { /* no zeros: PyTorch's grad * result / input */
+    t = nn_mul(gk, yk);
+    if (t) r = nn_div(t, x);
+    goto done;
+  }
+  nz = nn_reduce(NN_REDUCE_SUM, z, axes, k, 1, 0); /* zeros per slice (int64) */
+  xs = nn_where(z, one, x);
+  if (!nz || !xs) goto done;
+  p = nn_reduce(NN_REDUCE_PROD, xs, axes, k, 1, 0); /* product of the nonzero elements */
+  if (!p) goto done;
+  t = nn_div(p, xs); /* product of the others where the slice has no zero */
+  u = nn_equal(nz, one);
+  if (!t || !u) goto done;
+  c1 = nn_logical_and(z, u); /* the single zero of its slice */
+  c0 = nn_equal(nz, zero);
+  if (!c1 || !c0) goto done;
+  h = nn_where(c1, p, zero);
+  if (!h) goto done;
+  f = nn_where(c0, t, h);
+  if (f) r = nn_mul(gk, f);
+done:
+  nn_free(zero);
+  nn_free(one);
+  nn_free(z);
+  nn_free(t);
+  nn_free(u);
+  nn_free(nz);
+  nn_free(xs);
+  nn_free(p);
+  nn_free(c0);
+  nn_free(c1);
+  nn_free(f);
+  nn_free(h);
+  return r;
+}
+
+/* amin / amax: g split evenly among the elements equal to the result. */
+NN__PRIVATE nn_tensor *nn__ag_minmax_grad(const nn__node *n, const nn_tensor *x, const nn_tensor *gk,
+                                          const nn_tensor *yk) {
+  nn_tensor *mask = nn_equal(x, yk), *cnt = NULL, *share = NULL, *r = NULL;
+  if (mask) cnt = nn__ag_red_sum(n, mask, gk->dtype);
+  if (cnt) share = nn_div(gk, cnt);
+  if (share) r = nn_mul(share, mask);
+  nn_free(mask);
+  nn_free(cnt);
+  nn_free(share);
+  return r;
+}
+
+/* var: g * 2 (x - mean) / (N - ddof); std: g (x - mean) / ((N - ddof) std), 0 where std == 0. */
+NN__PRIVATE nn_tensor *nn__ag_var_grad(const nn__node *n, const nn_tensor *x, const nn_tensor *gk,
+                                       const nn_tensor *yk, int is_std) {
+  int axes[NN_MAX_DIMS], k = nn__ag_red_axes(n, axes);
+  double dof = n->d[0] - n->d[1];
+  nn_tensor *mean = nn_reduce(NN_REDUCE_MEAN, x, axes, k, 1, 0), *dev = NULL, *s = NULL, *t = NULL, *r = NULL;
+  nn_tensor *zero = NULL, *z = NULL, *q = NULL;
+  if (mean) dev = nn_sub(x, mean);
+  if (!dev) goto done;
+  if (!is_std) {
+    s = nn_mul_scalar(gk, 2.0 / dof);
+  } else {
+    zero = nn_scalar(0.0, gk->dtype);
+    q = nn_div(gk, yk);
+    z = zero ? nn_equal(yk, zero) : NULL;
+    if (q && z) t = nn_where(z, zero, q);
+    if (t) s = nn_mul_scalar(t, 1.0 / dof);
+  }
+  if (s) r = nn_mul(s, dev);
+done:
+  nn_free(mean);
+  nn_free(dev);
+  nn_free(s);
+  nn_free(t);
+  nn_free(zero);
+  nn_free(z);
+  nn_free(q);
+  return r;
+}
+
 NN__PRIVATE nn_status nn__reduce_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
   const nn__edge *e = &n->in[0];
-  nn_tensor *gk = nn__ag_unreduce(n, g), *t = NULL;
+  nn_tensor *x = n->saved[0], *gk = nn__ag_unreduce(n, g), *yk = NULL, *t = NULL, *u = NULL;
+  int op = (int)n->i[0];
   if (!gk) return nn_last_status();
-  switch ((int)n->i[0]) {
+  if (n->saved[1] && !(yk = nn__ag_unreduce(n, n->saved[1]))) {
+    nn_free(gk);
+    return nn_last_status();
+  }
+  switch (op) {
     case NN_REDUCE_SUM: gin[0] = nn_broadcast_to(gk, e->shape, e->ndim); break;
     case NN_REDUCE_MEAN:
       t = nn_div_scalar(gk, n->d[0]);
       if (t) gin[0] = nn_broadcast_to(t, e->shape, e->ndim);
       break;
+    case NN_REDUCE_PROD: gin[0] = nn__ag_prod_grad(n, x, gk, yk); break;
+    case NN_REDUCE_MIN:
+    case NN_REDUCE_MAX: gin[0] = nn__ag_minmax_grad(n, x, gk, yk); break;
+    case NN_REDUCE_LOGSUMEXP: /* g * exp(x - lse) */
+      t = nn_sub(x, yk);
+      if (t) u = nn_exp(t);
+      if (u) gin[0] = nn_mul(gk, u);
+      break;
+    case NN_REDUCE_VAR:
+    case NN_REDUCE_STD: gin[0] = nn__ag_var_grad(n, x, gk, yk, op == NN_REDUCE_STD); break;
     default:
       nn_free(gk);
-      return nn__fail(NN_ERR_UNSUPPORTED, "nn_backward: the gradient of reduction %d is not implemented", (int)n->i[0]);
+      nn_free(yk);
+      return nn__fail(NN_ERR_UNSUPPORTED, "nn_backward: the gradient of reduction %d is not implemented", op);
   }
   nn_free(gk);
+  nn_free(yk);
   nn_free(t);
+  nn_free(u);
   return gin[0] ? NN_OK : nn_last_status();
 }
 
 NN__PRIVATE nn_tensor *nn__grad_reduce(int op, nn_tensor *res, const nn_tensor *x, const int *red, int ddof) {
-  nn__node *n;
-  int i;
-  double count = 1;
-  (void)ddof;
-  if (!nn__is_float(res->dtype) || !nn__is_float(x->dtype)) return res;
   static const char *const names[NN_REDUCE_COUNT] = {"sum", "mean", "prod", "min", "max",
                                                      "any", "all", "logsumexp", "var", "std"};
+  nn__node *n;
+  int i, ok = 1;
+  double count = 1;
+  if (!nn__is_float(res->dtype) || !nn__is_float(x->dtype) || op == NN_REDUCE_ANY || op == NN_REDUCE_ALL) return res;
   n = nn__ag_node(names[op], nn__reduce_backward, 1, &x);
   if (!n) return nn__ag_attach(NULL, res);
   n->i[0] = op;
@@ -20747,20 +21548,1825 @@ NN__PRIVATE nn_tensor *nn__grad_reduce(int op, nn_tensor *res, const nn_tensor *
     if (red[i]) count *= (double)x->shape[i];
   }
   n->d[0] = count;
+  n->d[1] = (double)ddof;
+  if (op != NN_REDUCE_SUM && op != NN_REDUCE_MEAN) ok = nn__ag_save(n, 0, x) == NN_OK;
+  if (ok && op != NN_REDUCE_SUM && op != NN_REDUCE_MEAN && op != NN_REDUCE_VAR) ok = nn__ag_save(n, 1, res) == NN_OK;
+  if (!ok) {
+    nn__node_decref(n);
+    n = NULL;
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- cumsum / cumprod ---- */
+
+/* A contiguous tensor of t's values in dtype dt: t itself (*tmp = NULL) or a copy owned by the caller (*tmp). */
+NN__PRIVATE const nn_tensor *nn__ag_dense(const nn_tensor *t, nn_dtype dt, nn_tensor **tmp) {
+  *tmp = NULL;
+  if (t->dtype == dt && nn_is_contiguous(t)) return t;
+  *tmp = t->dtype == dt ? nn_copy(t) : nn_astype(t, dt);
+  if (*tmp && !nn_is_contiguous(*tmp)) { /* astype keeps the layout of some inputs */
+    nn_tensor *c = nn_copy(*tmp);
+    nn_free(*tmp);
+    *tmp = c;
+  }
+  return *tmp;
+}
+
+/* Scans along the middle axis of an (A, N, B) contiguous layout. */
+typedef struct nn__ag_scan {
+  int64_t A, N, B, G; /* G: lines (B == 1) or (a, column block) pairs per chunk */
+  int64_t ncb;
+  nn_dtype dt;
+  char *gx;
+  const char *g, *x, *y;
+  int mode; /* 0: reverse cumsum, 1: cumprod backward, 2: softmax backward, 3: log_softmax backward */
+} nn__ag_scan;
+
+#define NN__AG_COLBLK 1024
+
+/* cumprod backward of one line (n elements at stride s), PyTorch's formula with zeros: before the first zero z,
+   gx_k = sum_{k<=j<z} g_j y_j / x_k; at z, gx_z = sum_{j>=z} g_j prod_{i<=j, i!=z} x_i; after z, 0. */
+#define NN__AG_CUMPROD_LINE(NAME, T)                                                                            \
+  NN__PRIVATE void NAME(int64_t n, int64_t s, T *gx, const T *g, const T *x, const T *y) {                      \
+    int64_t z = 0, k;                                                                                           \
+    double acc = 0, p;                                                                                          \
+    while (z < n && x[z * s] != 0) z++;                                                                         \
+    for (k = z - 1; k >= 0; k--) {                                                                              \
+      acc += (double)g[k * s] * (double)y[k * s];                                                               \
+      gx[k * s] = (T)(acc / (double)x[k * s]);                                                                  \
+    }                                                                                                           \
+    if (z == n) return;                                                                                         \
+    p = z > 0 ? (double)y[(z - 1) * s] : 1.0;                                                                   \
+    acc = (double)g[z * s] * p;                                                                                 \
+    for (k = z + 1; k < n; k++) {                                                                               \
+      p *= (double)x[k * s];                                                                                    \
+      acc += (double)g[k * s] * p;                                                                              \
+      gx[k * s] = 0;                                                                                            \
+    }                                                                                                           \
+    gx[z * s] = (T)acc;                                                                                         \
+  }
+NN__AG_CUMPROD_LINE(nn__ag_cumprod_line_f32, float)
+NN__AG_CUMPROD_LINE(nn__ag_cumprod_line_f64, double)
+
+/* Reverse cumulative sum of one contiguous line. */
+#define NN__AG_RCUMSUM_LINE(NAME, T, ACC)                                                                       \
+  NN__PRIVATE void NAME(int64_t n, T *o, const T *g) {                                                          \
+    ACC acc = 0;                                                                                                \
+    int64_t k;                                                                                                  \
+    for (k = n - 1; k >= 0; k--) {                                                                              \
+      acc += g[k];                                                                                              \
+      o[k] = (T)acc;                                                                                            \
+    }                                                                                                           \
+  }
+NN__AG_RCUMSUM_LINE(nn__ag_rcumsum_line_f32, float, float)
+NN__AG_RCUMSUM_LINE(nn__ag_rcumsum_line_f64, double, double)
+
+/* Vector pieces of the softmax backward, on n contiguous elements: dot products and sums (four independent vector
+   accumulators), s += a * b and s += a (column form), and the two output formulas. 16-byte generic vectors as in
+   kernels/reduce_scalar.c, plain loops otherwise. Results do not depend on how rows are split among threads. */
+#if NN__RVEXT
+#define NN__AG_VPIECES(SUF, T, V, W, LD, ST)                                                                    \
+  NN__PRIVATE T nn__ag_dot_##SUF(int64_t n, const T *a, const T *b, int plain_sum) {                            \
+    V s0, s1, s2, s3;                                                                                           \
+    T t[W], r = 0;                                                                                              \
+    int64_t j = 0;                                                                                              \
+    int k;                                                                                                      \
+    memset(&s0, 0, sizeof s0);                                                                                  \
+    s1 = s2 = s3 = s0;                                                                                          \
+    if (plain_sum)                                                                                              \
+      for (; j + 4 * W <= n; j += 4 * W) {                                                                      \
+        s0 += LD(a + j);                                                                                        \
+        s1 += LD(a + j + W);                                                                                    \
+        s2 += LD(a + j + 2 * W);                                                                                \
+        s3 += LD(a + j + 3 * W);                                                                                \
+      }                                                                                                         \
+    else                                                                                                        \
+      for (; j + 4 * W <= n; j += 4 * W) {                                                                      \
+        s0 += LD(a + j) * LD(b + j);                                                                            \
+        s1 += LD(a + j + W) * LD(b + j + W);                                                                    \
+        s2 += LD(a + j + 2 * W) * LD(b + j + 2 * W);                                                            \
+        s3 += LD(a + j + 3 * W) * LD(b + j + 3 * W);                                                            \
+      }                                                                                                         \
+    s0 = (s0 + s1) + (s2 + s3);                                                                                 \
+    memcpy(t, &s0, sizeof t);                                                                                   \
+    for (k = 0; k < W; k++) r += t[k];                                                                          \
+    for (; j < n; j++) r += plain_sum ? a[j] : a[j] * b[j];                                                     \
+    return r;                                                                                                   \
+  }                                                                                                             \
+  /* s += a * b (or s += a when b is NULL) */                                                                   \
+  NN__PRIVATE void nn__ag_acc_##SUF(int64_t n, T *s, const T *a, const T *b) {                                  \
+    int64_t j = 0;                                                                                              \
+    if (b)                                                                                                      \
+      for (; j + W <= n; j += W) ST(s + j, LD(s + j) + LD(a + j) * LD(b + j));                                  \
+    else                                                                                                        \
+      for (; j + W <= n; j += W) ST(s + j, LD(s + j) + LD(a + j));                                              \
+    for (; j < n; j++) s[j] += b ? a[j] * b[j] : a[j];                                                          \
+  }                                                                                                             \
+  /* o = y * (g - s) (softmax) or o = g - e * s (log_softmax, e = exp(y) already in o); s is one value (sv) or  \
+     a vector (s != NULL) */                                                                                    \
+  NN__PRIVATE void nn__ag_smax_out_##SUF(int64_t n, T *o, const T *g, const T *y, const T *s, T sv, int logsm) {  \
+    int64_t j = 0;                                                                                              \
+    V vs;                                                                                                       \
+    int k;                                                                                                      \
+    for (k = 0; k < W; k++) vs[k] = sv;                                                                         \
+    if (logsm)                                                                                                  \
+      for (; j + W <= n; j += W) ST(o + j, LD(g + j) - LD(o + j) * (s ? LD(s + j) : vs));                       \
+    else                                                                                                        \
+      for (; j + W <= n; j += W) ST(o + j, LD(y + j) * (LD(g + j) - (s ? LD(s + j) : vs)));                     \
+    for (; j < n; j++) o[j] = logsm ? g[j] - o[j] * (s ? s[j] : sv) : y[j] * (g[j] - (s ? s[j] : sv));          \
+  }
+NN__AG_VPIECES(f32, float, nn__rv4f, 4, nn__rld4f, nn__rst4f)
+NN__AG_VPIECES(f64, double, nn__rv2d, 2, nn__rld2d, nn__rst2d)
+#else
+#define NN__AG_VPIECES(SUF, T)                                                                                  \
+  NN__PRIVATE T nn__ag_dot_##SUF(int64_t n, const T *a, const T *b, int plain_sum) {                            \
+    T s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                                           \
+    int64_t j = 0;                                                                                              \
+    for (; j + 4 <= n; j += 4) {                                                                                \
+      s0 += plain_sum ? a[j] : a[j] * b[j];                                                                     \
+      s1 += plain_sum ? a[j + 1] : a[j + 1] * b[j + 1];                                                         \
+      s2 += plain_sum ? a[j + 2] : a[j + 2] * b[j + 2];                                                         \
+      s3 += plain_sum ? a[j + 3] : a[j + 3] * b[j + 3];                                                         \
+    }                                                                                                           \
+    for (; j < n; j++) s0 += plain_sum ? a[j] : a[j] * b[j];                                                    \
+    return (s0 + s1) + (s2 + s3);                                                                               \
+  }                                                                                                             \
+  NN__PRIVATE void nn__ag_acc_##SUF(int64_t n, T *s, const T *a, const T *b) {                                  \
+    int64_t j;                                                                                                  \
+    for (j = 0; j < n; j++) s[j] += b ? a[j] * b[j] : a[j];                                                     \
+  }                                                                                                             \
+  NN__PRIVATE void nn__ag_smax_out_##SUF(int64_t n, T *o, const T *g, const T *y, const T *s, T sv, int logsm) {  \
+    int64_t j;                                                                                                  \
+    for (j = 0; j < n; j++) o[j] = logsm ? g[j] - o[j] * (s ? s[j] : sv) : y[j] * (g[j] - (s ? s[j] : sv));     \
+  }
+NN__AG_VPIECES(f32, float)
+NN__AG_VPIECES(f64, double)
+#endif
+
+/* exp(y) into o (the vector kernel when there is one). */
+#define NN__AG_EXP_ROW(SUF, T, DT)                                                                              \
+  NN__PRIVATE void nn__ag_exp_row_##SUF(int64_t n, T *o, const T *y) {                                          \
+    const nn__vun_fn ex = nn__kernels()->un[DT][NN_OP_EXP];                                                     \
+    int64_t j;                                                                                                  \
+    if (ex) ex(n, o, y);                                                                                        \
+    else                                                                                                        \
+      for (j = 0; j < n; j++) o[j] = (T)exp((double)y[j]);                                                      \
+  }
+NN__AG_EXP_ROW(f32, float, NN_FLOAT32)
+NN__AG_EXP_ROW(f64, double, NN_FLOAT64)
+
+/* softmax backward of one contiguous row: gx = y (g - sum(g y)); log_softmax: gx = g - exp(y) sum(g). */
+#define NN__AG_SMAX_ROW(SUF, T)                                                                                 \
+  NN__PRIVATE void nn__ag_smax_row_##SUF(int64_t n, T *gx, const T *g, const T *y, int logsm) {                 \
+    T s = nn__ag_dot_##SUF(n, g, y, logsm);                                                                     \
+    if (logsm) nn__ag_exp_row_##SUF(n, gx, y);                                                                  \
+    nn__ag_smax_out_##SUF(n, gx, g, y, NULL, s, logsm);                                                         \
+  }
+NN__AG_SMAX_ROW(f32, float)
+NN__AG_SMAX_ROW(f64, double)
+
+/* One chunk of lines (B == 1) or of (a, column block) pairs (B > 1). */
+#define NN__AG_SCAN_CHUNK(NAME, T, SUF)                                                                         \
+  NN__PRIVATE void NAME(void *vctx, int64_t chunk) {                                                            \
+    const nn__ag_scan *c = (const nn__ag_scan *)vctx;                                                           \
+    T *gx = (T *)c->gx;                                                                                         \
+    const T *g = (const T *)c->g, *x = (const T *)c->x, *y = (const T *)c->y;                                   \
+    int64_t t = chunk * c->G, e = t + c->G, N = c->N, B = c->B, i, j;                                           \
+    if (B == 1) {                                                                                               \
+      if (e > c->A) e = c->A;                                                                                   \
+      for (; t < e; t++) {                                                                                      \
+        int64_t off = t * N;                                                                                    \
+        if (c->mode == 0) nn__ag_rcumsum_line_##SUF(N, gx + off, g + off);                                      \
+        else if (c->mode == 1) nn__ag_cumprod_line_##SUF(N, 1, gx + off, g + off, x + off, y + off);            \
+        else nn__ag_smax_row_##SUF(N, gx + off, g + off, y + off, c->mode == 3);                                \
+      }                                                                                                         \
+      return;                                                                                                   \
+    }                                                                                                           \
+    if (e > c->A * c->ncb) e = c->A * c->ncb;                                                                   \
+    for (; t < e; t++) {                                                                                        \
+      int64_t a = t / c->ncb, j0 = (t % c->ncb) * NN__AG_COLBLK;                                                \
+      int64_t w = B - j0 < NN__AG_COLBLK ? B - j0 : NN__AG_COLBLK, base = a * N * B + j0;                       \
+      T s[NN__AG_COLBLK];                                                                                       \
+      if (c->mode == 0) {                                                                                       \
+        memcpy(gx + base + (N - 1) * B, g + base + (N - 1) * B, (size_t)w * sizeof(T));                         \
+        for (i = N - 2; i >= 0; i--)                                                                            \
+          nn__rcumsum_row_##SUF(w, gx + base + i * B, gx + base + (i + 1) * B, g + base + i * B);               \
+      } else if (c->mode == 1) {                                                                                \
+        for (j = 0; j < w; j++)                                                                                 \
+          nn__ag_cumprod_line_##SUF(N, B, gx + base + j, g + base + j, x + base + j, y + base + j);             \
+      } else {                                                                                                  \
+        int logsm = c->mode == 3;                                                                               \
+        for (j = 0; j < w; j++) s[j] = 0;                                                                       \
+        for (i = 0; i < N; i++) nn__ag_acc_##SUF(w, s, g + base + i * B, logsm ? NULL : y + base + i * B);      \
+        for (i = 0; i < N; i++) {                                                                               \
+          const T *gi = g + base + i * B, *yi = y + base + i * B;                                               \
+          T *oi = gx + base + i * B;                                                                            \
+          if (logsm) nn__ag_exp_row_##SUF(w, oi, yi);                                                           \
+          nn__ag_smax_out_##SUF(w, oi, gi, yi, s, 0, logsm);                                                    \
+        }                                                                                                       \
+      }                                                                                                         \
+    }                                                                                                           \
+  }
+NN__AG_SCAN_CHUNK(nn__ag_scan_chunk_f32, float, f32)
+NN__AG_SCAN_CHUNK(nn__ag_scan_chunk_f64, double, f64)
+
+/* Runs a scan backward over out's layout split at axis (NN_ALL_AXES: one line of everything). g, x, y are
+   contiguous of gx's shape and dtype (x and y may be NULL when the mode does not read them). */
+NN__PRIVATE void nn__ag_scan_run(int mode, nn_tensor *gx, int axis, const nn_tensor *g, const nn_tensor *x,
+                                 const nn_tensor *y) {
+  nn__ag_scan c;
+  int i;
+  int64_t work;
+  if (gx->size == 0) return;
+  memset(&c, 0, sizeof c);
+  c.mode = mode;
+  c.dt = gx->dtype;
+  c.gx = (char *)gx->data;
+  c.g = (const char *)g->data;
+  c.x = x ? (const char *)x->data : NULL;
+  c.y = y ? (const char *)y->data : NULL;
+  c.A = c.B = 1;
+  if (axis == NN_ALL_AXES) {
+    c.N = gx->size;
+  } else {
+    for (i = 0; i < axis; i++) c.A *= gx->shape[i];
+    c.N = gx->shape[axis];
+    for (i = axis + 1; i < gx->ndim; i++) c.B *= gx->shape[i];
+  }
+  if (c.B == 1) {
+    c.G = c.N >= NN__RCHUNK ? 1 : NN__RCHUNK / c.N;
+    nn__parallel_for((c.A + c.G - 1) / c.G, c.dt == NN_FLOAT32 ? nn__ag_scan_chunk_f32 : nn__ag_scan_chunk_f64, &c);
+  } else {
+    c.ncb = (c.B + NN__AG_COLBLK - 1) / NN__AG_COLBLK;
+    work = (c.B < NN__AG_COLBLK ? c.B : NN__AG_COLBLK) * c.N;
+    c.G = work >= NN__RCHUNK ? 1 : NN__RCHUNK / work;
+    nn__parallel_for((c.A * c.ncb + c.G - 1) / c.G, c.dt == NN_FLOAT32 ? nn__ag_scan_chunk_f32 : nn__ag_scan_chunk_f64,
+                     &c);
+  }
+}
+
+/* Shared by cumsum, cumprod, softmax and log_softmax: n->i[0] the mode, n->i[1] the axis of the result's layout;
+   saved[0] x (cumprod), saved[1] the result (cumprod, softmax). The gradient is computed in the result's (possibly
+   flattened) shape and reshaped to x's. */
+NN__PRIVATE nn_status nn__scan_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  int mode = (int)n->i[0], axis = (int)n->i[1];
+  const nn_tensor *y = n->saved[1], *g, *x = NULL;
+  nn_tensor *tg = NULL, *tx = NULL, *gx, *r;
+  nn_dtype dt = gout->dtype;
+  if (y) dt = y->dtype;
+  g = nn__ag_dense(gout, dt, &tg);
+  if (!g) return nn_last_status();
+  if (mode == 1) {
+    nn_tensor *xf = NULL;
+    const nn_tensor *xv = n->saved[0];
+    if (xv->ndim != y->ndim) { /* flattened scan: x in the result's 1-D shape */
+      xf = nn_reshape(xv, y->shape, y->ndim);
+      if (!xf) {
+        nn_free(tg);
+        return nn_last_status();
+      }
+      xv = xf;
+    }
+    x = nn__ag_dense(xv, dt, &tx);
+    if (x && x == xf) { /* keep the reshaped view alive as the dense operand */
+      tx = xf;
+      xf = NULL;
+    }
+    nn_free(xf);
+    if (!x) {
+      nn_free(tg);
+      return nn_last_status();
+    }
+  }
+  gx = nn__new(n->name, dt, g->shape, g->ndim);
+  if (!gx) {
+    nn_free(tg);
+    nn_free(tx);
+    return nn_last_status();
+  }
+  nn__ag_scan_run(mode, gx, axis, g, x, y);
+  nn_free(tg);
+  nn_free(tx);
+  if (gx->ndim == n->in[0].ndim) {
+    gin[0] = gx;
+    return NN_OK;
+  }
+  r = nn_reshape(gx, n->in[0].shape, n->in[0].ndim);
+  nn_free(gx);
+  gin[0] = r;
+  return r ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_cum(nn_tensor *res, const nn_tensor *x, int axis, int isprod) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype) || !nn__is_float(x->dtype)) return res;
+  if (axis == NN_ALL_AXES || x->ndim == 0) axis = 0; /* the result is 1-D */
+  else if (axis < 0) axis += x->ndim;
+  n = nn__ag_node(isprod ? "cumprod" : "cumsum", nn__scan_backward, 1, &x);
+  if (n) {
+    n->i[0] = isprod ? 1 : 0;
+    n->i[1] = axis;
+    if (isprod && (nn__ag_save(n, 0, x) != NN_OK || nn__ag_save(n, 1, res) != NN_OK)) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+NN__PRIVATE nn_tensor *nn__grad_softmax(nn_tensor *res, const nn_tensor *x, int axis, int logsm) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype) || !nn__is_float(x->dtype)) return res;
+  n = nn__ag_node(logsm ? "log_softmax" : "softmax", nn__scan_backward, 1, &x);
+  if (n) {
+    n->i[0] = logsm ? 3 : 2;
+    n->i[1] = axis;
+    if (nn__ag_save(n, 1, res) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
   return nn__ag_attach(n, res);
 }
 /* ---- end src/autograd/grad_reduce.c ---- */
 /* ---- begin src/autograd/grad_shape.c ---- */
-/* autograd/grad_shape.c: backward formulas of the views and shape ops. */
+/* autograd/grad_shape.c: backward formulas of the views and shape ops (PyTorch's derivatives).
+
+   Views pass gradients back through views of the gradient (reshape, permute, flip: no copy) or through a zero
+   tensor with the gradient assigned into the same view of it (slice, select, diagonal). Ops that copy elements
+   around (tile, repeat, pad, and take/sort in grad_index.c) are gathers along axes, out[..j..] = x[..map[j]..];
+   their adjoint is one primitive, nn__ag_axis_adjoint, which adds gradient rows back into their source rows. */
+
+/* ---- helpers ---- */
+
+/* Normalizes an axis that the op already validated (NN_ALL_AXES stays). */
+NN__PRIVATE int nn__ag_axis(int axis, int ndim) { return axis == NN_ALL_AXES || axis >= 0 ? axis : axis + ndim; }
+
+/* A view of t whose axis keeps the elements start + i * step, i < count (start already in range when count > 0). */
+NN__PRIVATE nn_tensor *nn__ag_subview(const char *name, const nn_tensor *t, int axis, int64_t start, int64_t count,
+                                      int64_t step) {
+  int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
+  int d;
+  for (d = 0; d < t->ndim; d++) {
+    sh[d] = t->shape[d];
+    st[d] = t->strides[d];
+  }
+  sh[axis] = count;
+  st[axis] = t->strides[axis] * step;
+  return nn__view(name, t, sh, st, t->ndim,
+                  (char *)t->data + (count > 0 ? start : 0) * t->strides[axis] * (int64_t)nn_dtype_size(t->dtype));
+}
+
+/* zeros(shape) of t's dtype with t assigned into its leading block (t's shape, no larger along any axis). */
+NN__PRIVATE nn_tensor *nn__ag_embed(const char *name, const nn_tensor *t, const int64_t *shape, int ndim) {
+  nn_tensor *z = nn_zeros(shape, ndim, t->dtype), *v;
+  if (!z) return NULL;
+  v = nn__view(name, z, t->shape, z->strides, ndim, z->data);
+  if (!v) {
+    nn_free(z);
+    return NULL;
+  }
+  nn__assign(v, t);
+  nn_free(v);
+  return z;
+}
+
+/* Returns status for a backward that should have produced gin[i] for every live edge. */
+NN__PRIVATE nn_status nn__ag_check_gin(const nn__node *n, nn_tensor **gin) {
+  int i;
+  for (i = 0; i < n->nin; i++)
+    if (n->in[i].node && !gin[i]) return nn_last_status() != NN_OK ? nn_last_status() : NN_ERR_OOM;
+  return NN_OK;
+}
+
+/* A one-input node, or NULL (res is then freed by nn__ag_attach). */
+NN__PRIVATE nn__node *nn__ag_node1(const char *name, nn__backward_fn fn, const nn_tensor *x) {
+  return nn__ag_node(name, fn, 1, &x);
+}
+
+/* ---- the adjoint of a gather along one axis ----
+
+   g is viewed as (outer, k, inner) around the axis, the result as (outer, n, inner), zero-initialized; then
+   out[a, ix(a, j, b), b] += g[a, j, b] for j = 0..k-1 in order, where ix(a, j, b) = ix[a * ia + j * ij + b * ib]
+   and a negative entry drops the element (a padding constant). A map shared by all rows is ia = ib = 0, ij = 1.
+   Chunks split (outer rows) x (inner columns) by size only; each output element belongs to one chunk and sums its
+   terms in j order, so results do not depend on the thread count. */
+
+typedef struct nn__axadj {
+  char *out;
+  const char *g;
+  const int64_t *ix;
+  int64_t outer, k, n, inner, ia, ij, ib;
+  int64_t rows, bw, nbb; /* outer rows per chunk; inner block width and blocks per row */
+  int f64;
+} nn__axadj;
+
+#define NN__AXADJ_DEF(SUF, T)                                                                       \
+  NN__PRIVATE void nn__axadj_##SUF(const nn__axadj *J, int64_t a0, int64_t a1, int64_t b0, int64_t b1) { \
+    int64_t a, j, b, n = J->n, k = J->k, inner = J->inner, ib = J->ib;                              \
+    for (a = a0; a < a1; a++) {                                                                     \
+      T *o = (T *)J->out + a * n * inner;                                                           \
+      const T *s = (const T *)J->g + a * k * inner;                                                 \
+      const int64_t *ixa = J->ix + a * J->ia;                                                       \
+      if (inner == 1) { /* one element per index: no column loop */                                 \
+        int64_t ij = J->ij;                                                                         \
+        for (j = 0; j < k; j++)                                                                     \
+          if (ixa[j * ij] >= 0) o[ixa[j * ij]] += s[j];                                             \
+        continue;                                                                                   \
+      }                                                                                             \
+      for (j = 0; j < k; j++, s += inner) {                                                         \
+        const int64_t *ip = ixa + j * J->ij;                                                        \
+        if (ib == 0) {                                                                              \
+          T *d;                                                                                     \
+          if (ip[0] < 0) continue;                                                                  \
+          d = o + ip[0] * inner;                                                                    \
+          for (b = b0; b < b1; b++) d[b] += s[b];                                                   \
+        } else {                                                                                    \
+          for (b = b0; b < b1; b++) {                                                               \
+            int64_t t = ip[b * ib];                                                                 \
+            if (t >= 0) o[t * inner + b] += s[b];                                                   \
+          }                                                                                         \
+        }                                                                                           \
+      }                                                                                             \
+    }                                                                                               \
+  }
+NN__AXADJ_DEF(f32, float)
+NN__AXADJ_DEF(f64, double)
+
+NN__PRIVATE void nn__axadj_chunk(void *ctx, int64_t c) {
+  const nn__axadj *J = (const nn__axadj *)ctx;
+  int64_t a0 = (c / J->nbb) * J->rows, a1 = NN__MIN(a0 + J->rows, J->outer);
+  int64_t b0 = (c % J->nbb) * J->bw, b1 = NN__MIN(b0 + J->bw, J->inner);
+  if (J->f64) nn__axadj_f64(J, a0, a1, b0, b1);
+  else nn__axadj_f32(J, a0, a1, b0, b1);
+}
+
+/* zeros of g's shape with axis resized to n, then the rows of g added into rows ix of it (see above). */
+NN__PRIVATE nn_tensor *nn__ag_axis_adjoint(const char *name, const nn_tensor *g, int axis, int64_t n,
+                                           const int64_t *ix, int64_t ia, int64_t ij, int64_t ib) {
+  int64_t shape[NN_MAX_DIMS], work;
+  nn_tensor *out, *gc = NULL;
+  nn_dtype dt = g->dtype == NN_FLOAT32 ? NN_FLOAT32 : NN_FLOAT64;
+  nn__axadj J;
+  int d;
+  for (d = 0; d < g->ndim; d++) shape[d] = d == axis ? n : g->shape[d];
+  out = nn_zeros(shape, g->ndim, dt);
+  if (!out || out->size == 0 || g->size == 0) return out;
+  if (g->dtype == dt && nn_is_contiguous(g)) {
+    gc = nn_view(g);
+  } else {
+    gc = nn__new(name, dt, g->shape, g->ndim);
+    if (gc) nn__assign(gc, g);
+  }
+  if (!gc) {
+    nn_free(out);
+    return NULL;
+  }
+  memset(&J, 0, sizeof J);
+  J.out = (char *)out->data;
+  J.g = (const char *)gc->data;
+  J.ix = ix;
+  J.ia = ia;
+  J.ij = ij;
+  J.ib = ib;
+  J.n = n;
+  J.k = g->shape[axis];
+  J.outer = 1;
+  J.inner = 1;
+  for (d = 0; d < axis; d++) J.outer *= g->shape[d];
+  for (d = axis + 1; d < g->ndim; d++) J.inner *= g->shape[d];
+  J.f64 = dt == NN_FLOAT64;
+  work = J.k * J.inner;
+  if (work >= NN__GRAIN) {
+    J.rows = 1;
+    J.bw = NN__MIN(J.inner, NN__MAX((int64_t)256, NN__GRAIN / J.k));
+  } else {
+    J.rows = NN__GRAIN / work;
+    J.bw = J.inner;
+  }
+  J.nbb = (J.inner + J.bw - 1) / J.bw;
+  nn__parallel_for((J.outer + J.rows - 1) / J.rows * J.nbb, nn__axadj_chunk, &J);
+  nn_free(gc);
+  return out;
+}
+
+/* ---- reshape, squeeze, unsqueeze ---- */
+
+NN__PRIVATE nn_status nn__reshape_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  gin[0] = nn_reshape(g, n->in[0].shape, n->in[0].ndim);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_reshape(nn_tensor *res, const nn_tensor *x, const char *name) {
+  if (!nn__is_float(res->dtype)) return res;
+  return nn__ag_attach(nn__ag_node1(name, nn__reshape_backward, x), res);
+}
+
+/* ---- permute ---- */
+
+NN__PRIVATE nn_status nn__permute_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  int inv[NN_MAX_DIMS], i;
+  for (i = 0; i < g->ndim; i++) inv[i] = (int)n->i[i];
+  gin[0] = nn_permute(g, inv, g->ndim);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_permute(nn_tensor *res, const nn_tensor *x, const int *axes) {
+  nn__node *n;
+  int i;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_permute", nn__permute_backward, x);
+  if (n)
+    for (i = 0; i < x->ndim; i++) n->i[nn__ag_axis(axes[i], x->ndim)] = i; /* the inverse permutation */
+  return nn__ag_attach(n, res);
+}
+
+/* ---- slice, select, diagonal: zeros with g assigned into the same view ---- */
+
+NN__PRIVATE nn_status nn__slice_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  nn_tensor *z = nn_zeros(e->shape, e->ndim, g->dtype), *v = NULL;
+  if (z) v = nn__ag_subview(n->name, z, (int)n->i[0], n->i[1], n->i[2], n->i[3]);
+  if (v) nn__assign(v, g);
+  nn_free(v);
+  if (z && !v) {
+    nn_free(z);
+    z = NULL;
+  }
+  gin[0] = z;
+  return z ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_slice(nn_tensor *res, const nn_tensor *x, const char *name, int axis, int64_t start,
+                                      int64_t count, int64_t step) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1(name, nn__slice_backward, x);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    n->i[1] = start;
+    n->i[2] = count;
+    n->i[3] = step;
+  }
+  return nn__ag_attach(n, res);
+}
+
+NN__PRIVATE nn_status nn__select_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  nn_tensor *z = nn_zeros(e->shape, e->ndim, g->dtype), *v = NULL;
+  if (z) v = nn_select(z, (int)n->i[0], n->i[1]);
+  if (v) nn__assign(v, g);
+  nn_free(v);
+  if (z && !v) {
+    nn_free(z);
+    z = NULL;
+  }
+  gin[0] = z;
+  return z ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_select(nn_tensor *res, const nn_tensor *x, int axis, int64_t index) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_select", nn__select_backward, x);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    n->i[1] = index;
+  }
+  return nn__ag_attach(n, res);
+}
+
+NN__PRIVATE nn_status nn__diagonal_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  nn_tensor *z = nn_zeros(e->shape, e->ndim, g->dtype), *v = NULL;
+  if (z) v = nn_diagonal(z, n->i[0], (int)n->i[1], (int)n->i[2]);
+  if (v) nn__assign(v, g);
+  nn_free(v);
+  if (z && !v) {
+    nn_free(z);
+    z = NULL;
+  }
+  gin[0] = z;
+  return z ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_diagonal(nn_tensor *res, const nn_tensor *x, int64_t offset, int axis1, int axis2) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_diagonal", nn__diagonal_backward, x);
+  if (n) {
+    n->i[0] = offset;
+    n->i[1] = nn__ag_axis(axis1, x->ndim);
+    n->i[2] = nn__ag_axis(axis2, x->ndim);
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- broadcast_to, view: g itself (the engine sums what broadcasting stretched) ---- */
+
+NN__PRIVATE nn_status nn__expand_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  (void)n;
+  gin[0] = nn_view(g);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_expand(nn_tensor *res, const nn_tensor *x, const char *name) {
+  if (!nn__is_float(res->dtype)) return res;
+  return nn__ag_attach(nn__ag_node1(name, nn__expand_backward, x), res);
+}
+
+/* ---- concatenate, stack ---- */
+
+NN__PRIVATE nn_status nn__join_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  int axis = (int)n->i[0], stack = (int)n->i[1], i;
+  int64_t off = 0;
+  for (i = 0; i < n->nin; i++) {
+    const nn__edge *e = &n->in[i];
+    int64_t len = axis == NN_ALL_AXES ? nn__shape_size(e->shape, e->ndim) : stack ? 1 : e->shape[axis];
+    if (e->node) {
+      if (stack) {
+        gin[i] = nn_select(g, axis, i);
+      } else if (axis == NN_ALL_AXES) {
+        nn_tensor *v = nn__ag_subview(n->name, g, 0, off, len, 1);
+        if (v) gin[i] = nn_reshape(v, e->shape, e->ndim);
+        nn_free(v);
+      } else {
+        gin[i] = nn__ag_subview(n->name, g, axis, off, len, 1);
+      }
+      if (!gin[i]) return nn_last_status();
+    }
+    off += len;
+  }
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_join(nn_tensor *res, nn_tensor *const *ts, int n, int axis, int stack) {
+  nn__node *nd;
+  if (!nn__is_float(res->dtype)) return res;
+  nd = nn__ag_node(stack ? "nn_stack" : "nn_concatenate", nn__join_backward, n, (const nn_tensor *const *)ts);
+  if (nd) {
+    nd->i[0] = nn__ag_axis(axis, stack ? res->ndim : ts[0]->ndim);
+    nd->i[1] = stack;
+  }
+  return nn__ag_attach(nd, res);
+}
+
+/* ---- tile ---- */
+
+NN__PRIVATE nn_status nn__tile_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  int D = g->ndim, lead = D - e->ndim, d;
+  int64_t *map, j, mlen = 1;
+  nn_tensor *cur = NULL;
+  if (g->size == 0 || nn__shape_size(e->shape, e->ndim) == 0) {
+    gin[0] = nn_zeros(e->shape, e->ndim, g->dtype);
+    return gin[0] ? NN_OK : nn_last_status();
+  }
+  for (d = 0; d < D; d++) mlen = NN__MAX(mlen, g->shape[d]);
+  map = (int64_t *)nn__xalloc(n->name, sizeof(int64_t) * (size_t)mlen);
+  if (!map) return nn_last_status();
+  /* one tiled axis at a time: output position j of axis d copies source position j % xs */
+  for (d = 0; d < D; d++) {
+    int64_t xs = d < lead ? 1 : e->shape[d - lead];
+    const nn_tensor *src = cur ? cur : g;
+    nn_tensor *t;
+    if (src->shape[d] == xs) continue;
+    for (j = 0; j < src->shape[d]; j++) map[j] = j % xs;
+    t = nn__ag_axis_adjoint(n->name, src, d, xs, map, 0, 1, 0);
+    nn_free(cur);
+    cur = t;
+    if (!cur) {
+      nn__dealloc(map);
+      return nn_last_status();
+    }
+  }
+  nn__dealloc(map);
+  gin[0] = nn_reshape(cur ? cur : g, e->shape, e->ndim);
+  nn_free(cur);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_tile(nn_tensor *res, const nn_tensor *x) {
+  if (!nn__is_float(res->dtype)) return res;
+  return nn__ag_attach(nn__ag_node1("nn_tile", nn__tile_backward, x), res);
+}
+
+/* ---- repeat, repeat_each ---- */
+
+NN__PRIVATE nn_status nn__repeat_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  const int64_t *counts = (const int64_t *)n->extra;
+  int64_t ncounts = n->i[1], src_n, i, k, *map, *p;
+  int axis = (int)n->i[0], ax = axis == NN_ALL_AXES ? 0 : axis;
+  nn_tensor *r;
+  src_n = axis == NN_ALL_AXES ? nn__shape_size(e->shape, e->ndim) : e->shape[axis];
+  map = (int64_t *)nn__xalloc(n->name, sizeof(int64_t) * (size_t)NN__MAX(g->shape[ax], 1));
+  if (!map) return nn_last_status();
+  /* output position p along the axis copies source element map[p] */
+  for (i = 0, p = map; i < src_n; i++)
+    for (k = counts[ncounts == 1 ? 0 : i]; k > 0; k--) *p++ = i;
+  r = nn__ag_axis_adjoint(n->name, g, ax, src_n, map, 0, 1, 0);
+  nn__dealloc(map);
+  if (r && axis == NN_ALL_AXES) {
+    gin[0] = nn_reshape(r, e->shape, e->ndim);
+    nn_free(r);
+  } else {
+    gin[0] = r;
+  }
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_repeat(nn_tensor *res, const nn_tensor *x, const char *name, const int64_t *counts,
+                                       int64_t ncounts, int axis) {
+  nn__node *n;
+  int64_t *c;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1(name, nn__repeat_backward, x);
+  if (!n) return nn__ag_attach(NULL, res);
+  c = (int64_t *)NN_MALLOC(sizeof(int64_t) * (size_t)ncounts);
+  if (!c) {
+    nn__node_decref(n);
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate an autograd node", name);
+    return nn__ag_attach(NULL, res);
+  }
+  memcpy(c, counts, sizeof(int64_t) * (size_t)ncounts);
+  n->extra = c;
+  n->i[0] = nn__ag_axis(axis, x->ndim);
+  n->i[1] = ncounts;
+  return nn__ag_attach(n, res);
+}
+
+/* ---- pad ---- */
+
+NN__PRIVATE nn_status nn__pad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  nn_pad_mode mode = (nn_pad_mode)n->i[0];
+  int64_t *map, j, mlen = 1, off = 0;
+  nn_tensor *cur = NULL;
+  int d;
+  if (g->size == 0) {
+    gin[0] = nn_zeros(e->shape, e->ndim, g->dtype);
+    return gin[0] ? NN_OK : nn_last_status();
+  }
+  if (mode == NN_PAD_CONSTANT) { /* the padding came from a constant: x's gradient is the interior of g, a view */
+    for (d = 0; d < e->ndim; d++) off += n->i[1 + 2 * d] * g->strides[d];
+    gin[0] = nn__view(n->name, g, e->shape, g->strides, e->ndim,
+                      (char *)g->data + off * (int64_t)nn_dtype_size(g->dtype));
+    return gin[0] ? NN_OK : nn_last_status();
+  }
+  /* the other modes copy source positions into the pads, axis by axis: add the pads back axis by axis */
+  for (d = 0; d < g->ndim; d++) mlen = NN__MAX(mlen, g->shape[d]);
+  map = (int64_t *)nn__xalloc(n->name, sizeof(int64_t) * (size_t)mlen);
+  if (!map) return nn_last_status();
+  for (d = 0; d < e->ndim; d++) {
+    int64_t b = n->i[1 + 2 * d], a = n->i[2 + 2 * d];
+    const nn_tensor *src = cur ? cur : g;
+    nn_tensor *t;
+    if (a == 0 && b == 0) continue;
+    for (j = 0; j < src->shape[d]; j++) map[j] = nn__pad_index(j, b, e->shape[d], mode);
+    t = nn__ag_axis_adjoint(n->name, src, d, e->shape[d], map, 0, 1, 0);
+    nn_free(cur);
+    cur = t;
+    if (!cur) {
+      nn__dealloc(map);
+      return nn_last_status();
+    }
+  }
+  nn__dealloc(map);
+  gin[0] = cur ? cur : nn_view(g);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_pad(nn_tensor *res, const nn_tensor *x, const int64_t *pad_width, int mode) {
+  nn__node *n;
+  int d;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_pad", nn__pad_backward, x);
+  if (n) {
+    n->i[0] = mode;
+    for (d = 0; d < 2 * x->ndim; d++) n->i[1 + d] = pad_width[d];
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- flip, roll ---- */
+
+NN__PRIVATE nn_status nn__flip_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  gin[0] = nn_flip(g, (int)n->i[0]);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_flip(nn_tensor *res, const nn_tensor *x, int axis) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_flip", nn__flip_backward, x);
+  if (n) n->i[0] = nn__ag_axis(axis, x->ndim);
+  return nn__ag_attach(n, res);
+}
+
+NN__PRIVATE nn_status nn__roll_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  gin[0] = n->i[1] == 0 ? nn_view(g) : nn_roll(g, n->i[2] - n->i[1], (int)n->i[0]);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_roll(nn_tensor *res, const nn_tensor *x, int64_t shift, int axis) {
+  nn__node *n;
+  int64_t len;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_roll", nn__roll_backward, x);
+  if (n) {
+    axis = nn__ag_axis(axis, x->ndim);
+    len = axis == NN_ALL_AXES ? x->size : x->shape[axis];
+    n->i[0] = axis;
+    n->i[1] = len > 0 ? shift % len : 0; /* rolled by i[1] in [0, len): rolling back is a roll by len - i[1] */
+    if (n->i[1] < 0) n->i[1] += len;
+    n->i[2] = len;
+  }
+  return nn__ag_attach(n, res);
+}
 /* ---- end src/autograd/grad_shape.c ---- */
 /* ---- begin src/autograd/grad_index.c ---- */
-/* autograd/grad_index.c: backward formulas of the indexing ops. */
+/* autograd/grad_index.c: backward formulas of the indexing ops and of sort/topk values (PyTorch's derivatives).
+
+   Reads through indices (take, gather, take_along_axis, masked_select, sort, topk) send each gradient element
+   back to the element it was read from with nn__ag_axis_adjoint (grad_shape.c), so repeated indices accumulate.
+   Scatters give the base tensor the gradient of what they kept and the source the gradient of where it went. */
+
+#ifndef NN_NO_INDEX
+
+/* ---- take, take_along_axis with NN_ALL_AXES ---- */
+
+NN__PRIVATE nn_status nn__take_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  const nn_tensor *idx = n->saved[0];
+  int axis = (int)n->i[0], ax = axis == NN_ALL_AXES ? 0 : axis, nd = 0, d;
+  int64_t shape[NN_MAX_DIMS], xn;
+  nn_tensor *gr, *r;
+  /* g has shape x[:axis] + indices.shape + x[axis+1:]: fold the indices' axes into one */
+  if (axis == NN_ALL_AXES) {
+    shape[nd++] = idx->size;
+    xn = nn__shape_size(e->shape, e->ndim);
+  } else {
+    for (d = 0; d < axis; d++) shape[nd++] = e->shape[d];
+    shape[nd++] = idx->size;
+    for (d = axis + 1; d < e->ndim; d++) shape[nd++] = e->shape[d];
+    xn = e->shape[axis];
+  }
+  gr = nn_reshape(g, shape, nd);
+  if (!gr) return nn_last_status();
+  r = nn__ag_axis_adjoint(n->name, gr, ax, xn, (const int64_t *)idx->data, 0, 1, 0);
+  nn_free(gr);
+  if (!r) return nn_last_status();
+  gin[0] = nn_reshape(r, e->shape, e->ndim);
+  nn_free(r);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_take(nn_tensor *res, const nn_tensor *x, const nn_tensor *idx, int axis,
+                                     const char *name) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1(name, nn__take_backward, x);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    if (nn__ag_save(n, 0, idx) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- gather, take_along_axis ---- */
+
+NN__PRIVATE nn_status nn__along_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  int axis = (int)n->i[0], d, embed = 0;
+  int64_t shape[NN_MAX_DIMS], k = g->shape[axis], inner = 1;
+  nn_tensor *ib, *ic, *r;
+  /* the indices, broadcast to g's shape and contiguous */
+  ib = nn_broadcast_to(n->saved[0], g->shape, g->ndim);
+  if (!ib) return nn_last_status();
+  ic = nn_contiguous(ib);
+  nn_free(ib);
+  if (!ic) return nn_last_status();
+  for (d = axis + 1; d < g->ndim; d++) inner *= g->shape[d];
+  r = nn__ag_axis_adjoint(n->name, g, axis, e->shape[axis], (const int64_t *)ic->data, k * inner, inner, 1);
+  nn_free(ic);
+  if (!r) return nn_last_status();
+  /* gather's index may be smaller than x outside axis: the rest of x gets zeros. (Where x was broadcast the other
+     way, length 1 against longer indices, the engine sums.) */
+  for (d = 0; d < e->ndim; d++) {
+    shape[d] = NN__MAX(r->shape[d], e->shape[d]);
+    if (r->shape[d] < e->shape[d]) embed = 1;
+  }
+  if (embed) {
+    gin[0] = nn__ag_embed(n->name, r, shape, e->ndim);
+    nn_free(r);
+  } else {
+    gin[0] = r;
+  }
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_along(nn_tensor *res, const nn_tensor *x, const nn_tensor *idx, int axis,
+                                      const char *name) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1(name, nn__along_backward, x);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    if (nn__ag_save(n, 0, idx) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- masked_select ---- */
+
+NN__PRIVATE nn_status nn__masked_select_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  int64_t shape[NN_MAX_DIMS], size = 1;
+  int nd = (int)n->i[0], d;
+  nn_tensor *mb, *flat = NULL, *pos = NULL, *r = NULL;
+  for (d = 0; d < nd; d++) {
+    shape[d] = n->i[1 + d];
+    size *= shape[d];
+  }
+  /* the flat positions of the true mask entries in the broadcast shape, in the order masked_select read them */
+  mb = nn_broadcast_to(n->saved[0], shape, nd);
+  if (mb) flat = nn_ravel(mb);
+  if (flat) pos = nn_argwhere(flat);
+  if (pos) r = nn__ag_axis_adjoint(n->name, g, 0, size, (const int64_t *)pos->data, 0, 1, 0);
+  if (r) gin[0] = nn_reshape(r, shape, nd); /* the engine sums the dimensions mask broadcast x along */
+  nn_free(mb);
+  nn_free(flat);
+  nn_free(pos);
+  nn_free(r);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_masked_select(nn_tensor *res, const nn_tensor *x, const nn_tensor *mask) {
+  nn__node *n;
+  int64_t shape[NN_MAX_DIMS];
+  int nd = 0, d;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1("nn_masked_select", nn__masked_select_backward, x);
+  if (n && (nn__broadcast_shapes("nn_masked_select", x->shape, x->ndim, mask->shape, mask->ndim, shape, &nd) != NN_OK ||
+            nn__ag_save(n, 0, mask) != NN_OK)) {
+    nn__node_decref(n);
+    n = NULL;
+  }
+  if (n) {
+    n->i[0] = nd;
+    for (d = 0; d < nd; d++) n->i[1 + d] = shape[d];
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- scatter, scatter_add, index_add ---- */
+
+/* g gathered at idx along axis, as src's gradient: zero-padded to src's shape where idx is smaller. */
+NN__PRIVATE nn_tensor *nn__ag_src_grad(const nn__node *n, const nn_tensor *g, const nn_tensor *idx, int axis) {
+  const nn__edge *e = &n->in[1];
+  nn_tensor *t = nn_gather(g, axis, idx), *r;
+  int d, same = 1;
+  if (!t || e->ndim == 0) return t; /* a 0-d src was used everywhere: the engine sums */
+  for (d = 0; d < e->ndim; d++) same &= t->shape[d] == e->shape[d];
+  if (same) return t;
+  r = nn__ag_embed(n->name, t, e->shape, e->ndim);
+  nn_free(t);
+  return r;
+}
+
+NN__PRIVATE nn_status nn__scatter_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn_tensor *idx = n->saved[0];
+  int axis = (int)n->i[0], add = (int)n->i[1];
+  if (n->in[0].node) {
+    if (add) {
+      gin[0] = nn_view(g);
+    } else { /* the scattered positions were overwritten: no gradient reaches x there */
+      nn_tensor *zero = nn_scalar(0.0, g->dtype);
+      if (zero) gin[0] = nn_scatter(g, axis, idx, zero);
+      nn_free(zero);
+    }
+  }
+  if (n->in[1].node) gin[1] = nn__ag_src_grad(n, g, idx, axis);
+  return nn__ag_check_gin(n, gin);
+}
+
+NN__PRIVATE nn_tensor *nn__grad_scatter(nn_tensor *res, const nn_tensor *x, int axis, const nn_tensor *idx,
+                                        const nn_tensor *src, int add) {
+  const nn_tensor *in[2];
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  in[0] = x;
+  in[1] = src;
+  n = nn__ag_node(add ? "nn_scatter_add" : "nn_scatter", nn__scatter_backward, 2, in);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    n->i[1] = add;
+    if (nn__ag_save(n, 0, idx) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+NN__PRIVATE nn_status nn__index_add_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[1];
+  if (n->in[0].node) gin[0] = nn_view(g);
+  if (e->node) { /* src[..., i, ...] went to row idx[i]: take those rows of g */
+    nn_tensor *t = nn_take(g, n->saved[0], (int)n->i[0]);
+    if (t) gin[1] = nn_reshape(t, e->shape, e->ndim);
+    nn_free(t);
+  }
+  return nn__ag_check_gin(n, gin);
+}
+
+NN__PRIVATE nn_tensor *nn__grad_index_add(nn_tensor *res, const nn_tensor *x, int axis, const nn_tensor *idx,
+                                          const nn_tensor *src) {
+  const nn_tensor *in[2];
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  in[0] = x;
+  in[1] = src;
+  n = nn__ag_node("nn_index_add", nn__index_add_backward, 2, in);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    if (nn__ag_save(n, 0, idx) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+#endif /* NN_NO_INDEX */
+
+#ifndef NN_NO_SORT
+
+/* ---- sort, topk: values read through the indices the sort chose (ties: the element the index names) ---- */
+
+NN__PRIVATE nn_status nn__sort_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  const int64_t *ix = (const int64_t *)n->saved[0]->data;
+  int axis = (int)n->i[0], d;
+  int64_t inner = 1;
+  nn_tensor *r;
+  if (axis == NN_ALL_AXES) {
+    r = nn__ag_axis_adjoint(n->name, g, 0, nn__shape_size(e->shape, e->ndim), ix, 0, 1, 0);
+    if (r) gin[0] = nn_reshape(r, e->shape, e->ndim);
+    nn_free(r);
+  } else {
+    for (d = axis + 1; d < g->ndim; d++) inner *= g->shape[d];
+    gin[0] = nn__ag_axis_adjoint(n->name, g, axis, e->shape[axis], ix, g->shape[axis] * inner, inner, 1);
+  }
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_sort(nn_tensor *res, const nn_tensor *x, const nn_tensor *idx, int axis,
+                                     const char *name) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  n = nn__ag_node1(name, nn__sort_backward, x);
+  if (n) {
+    n->i[0] = nn__ag_axis(axis, x->ndim);
+    if (nn__ag_save(n, 0, idx) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+#endif /* NN_NO_SORT */
 /* ---- end src/autograd/grad_index.c ---- */
 /* ---- begin src/autograd/grad_linalg.c ---- */
-/* autograd/grad_linalg.c: backward formulas of matmul and its relatives. */
+/* autograd/grad_linalg.c: backward formulas of matmul and its relatives (dot, inner, outer, trace) and of
+   nn_linear.
+
+   Every gradient is a GEMM on the saved operands read in place with flipped transpose flags (for C = A B:
+   dA = G B^T, dB = A^T G), written straight into the gradient tensor. Where broadcasting reused an operand's matrix
+   across batch entries, the products of those entries are accumulated into the same gradient matrix (beta = 1
+   after the first), so nothing larger than the gradients is allocated; only an output gradient the GEMM cannot read
+   (a broadcast one, say) or an operand with gapped strides is first made contiguous. */
+
+/* One operand of a batched product: matrix of batch index idx at data + sum_d idx[d] bst[d] (elements), read by
+   the GEMM as op(X) with trans and ld. */
+typedef struct nn__ag_mmop {
+  const char *data;
+  int trans;
+  int64_t ld;
+  int64_t bst[NN_MAX_DIMS];
+} nn__ag_mmop;
+
+/* C (M x N, row stride ldc) = sum over the batch entries that map to it of op(A) op(B). The batch shape is bshape;
+   C varies along the axes where cbst != 0 (its own axes) and sums over the others. */
+typedef struct nn__ag_bmm {
+  nn_dtype dt;
+  int64_t M, N, K;
+  int nbd;
+  int64_t bshape[NN_MAX_DIMS];
+  nn__ag_mmop a, b;
+  char *c;
+  int64_t ldc, cbst[NN_MAX_DIMS];
+  int nown, nred, own[NN_MAX_DIMS], red[NN_MAX_DIMS];
+  int64_t nC, nR, per;
+  int fold; /* the summed entries are stacked along K in both operands: one GEMM with K * nR */
+  int64_t failed;
+} nn__ag_bmm;
+
+/* Fills idx[d] for the axes list ax[0..nax) from the flat index i (row-major over those axes). */
+NN__PRIVATE void nn__ag_bmm_index(const nn__ag_bmm *j, const int *ax, int nax, int64_t i, int64_t *idx) {
+  int k;
+  for (k = nax - 1; k >= 0; k--) {
+    int64_t n = j->bshape[ax[k]];
+    idx[ax[k]] = i % n;
+    i /= n;
+  }
+}
+
+NN__PRIVATE int nn__ag_bmm_one(const nn__ag_bmm *j, int64_t ci) {
+  int64_t idx[NN_MAX_DIMS], oc = 0, ri;
+  size_t es = nn_dtype_size(j->dt);
+  int d, rc = 0;
+  char *c;
+  for (d = 0; d < j->nbd; d++) idx[d] = 0;
+  nn__ag_bmm_index(j, j->own, j->nown, ci, idx);
+  for (d = 0; d < j->nbd; d++) oc += idx[d] * j->cbst[d];
+  c = j->c + oc * (int64_t)es;
+  if (j->nR == 0) { /* an empty broadcast axis: zero gradient */
+    if (j->dt == NN_FLOAT32)
+      return nn__sgemm_kernel(0, 0, j->M, j->N, 0, 1.0f, NULL, 1, NULL, 1, 0.0f, (float *)c, j->ldc);
+    return nn__dgemm_kernel(0, 0, j->M, j->N, 0, 1.0, NULL, 1, NULL, 1, 0.0, (double *)c, j->ldc);
+  }
+  if (j->fold) {
+    int64_t oa = 0, ob = 0;
+    for (d = 0; d < j->nbd; d++) {
+      oa += idx[d] * j->a.bst[d];
+      ob += idx[d] * j->b.bst[d];
+    }
+    if (j->dt == NN_FLOAT32)
+      return nn__sgemm_kernel(j->a.trans, j->b.trans, j->M, j->N, j->K * j->nR, 1.0f, (const float *)j->a.data + oa,
+                              j->a.ld, (const float *)j->b.data + ob, j->b.ld, 0.0f, (float *)c, j->ldc);
+    return nn__dgemm_kernel(j->a.trans, j->b.trans, j->M, j->N, j->K * j->nR, 1.0, (const double *)j->a.data + oa,
+                            j->a.ld, (const double *)j->b.data + ob, j->b.ld, 0.0, (double *)c, j->ldc);
+  }
+  for (ri = 0; ri < j->nR && rc == 0; ri++) {
+    int64_t oa = 0, ob = 0;
+    nn__ag_bmm_index(j, j->red, j->nred, ri, idx);
+    for (d = 0; d < j->nbd; d++) {
+      oa += idx[d] * j->a.bst[d];
+      ob += idx[d] * j->b.bst[d];
+    }
+    if (j->dt == NN_FLOAT32)
+      rc = nn__sgemm_kernel(j->a.trans, j->b.trans, j->M, j->N, j->K, 1.0f, (const float *)j->a.data + oa, j->a.ld,
+                            (const float *)j->b.data + ob, j->b.ld, ri ? 1.0f : 0.0f, (float *)c, j->ldc);
+    else
+      rc = nn__dgemm_kernel(j->a.trans, j->b.trans, j->M, j->N, j->K, 1.0, (const double *)j->a.data + oa, j->a.ld,
+                            (const double *)j->b.data + ob, j->b.ld, ri ? 1.0 : 0.0, (double *)c, j->ldc);
+  }
+  return rc;
+}
+
+NN__PRIVATE void nn__ag_bmm_chunk(void *vctx, int64_t c) {
+  nn__ag_bmm *j = (nn__ag_bmm *)vctx;
+  int64_t ci, e = (c + 1) * j->per < j->nC ? (c + 1) * j->per : j->nC;
+  for (ci = c * j->per; ci < e; ci++)
+    if (nn__ag_bmm_one(j, ci) != 0) {
+#if defined(NN_NO_THREADS)
+      j->failed = 1;
+#else
+      nn__fetch_add(&j->failed, 1);
+#endif
+      return;
+    }
+}
+
+/* Runs the job (fields up to cbst set); small products run in parallel over C's matrices, large ones one after the
+   other with a parallel GEMM each. Chunks depend only on the sizes. */
+NN__PRIVATE nn_status nn__ag_bmm_run(const char *name, nn__ag_bmm *j) {
+  int d;
+  double work;
+  j->nown = j->nred = 0;
+  j->nC = j->nR = 1;
+  j->failed = 0;
+  for (d = 0; d < j->nbd; d++) {
+    if (j->cbst[d] == 0 && j->bshape[d] != 1) {
+      j->red[j->nred++] = d;
+      j->nR *= j->bshape[d];
+    } else {
+      j->own[j->nown++] = d;
+      j->nC *= j->bshape[d];
+    }
+  }
+  if (j->nC == 0 || j->M == 0 || j->N == 0) return NN_OK;
+  /* op(A)'s columns and op(B)'s rows are K-long runs at stride ld; when the summed entries follow each other at
+     K * ld in both (a batched left operand against a shared right one, say), they form one longer product */
+  j->fold = j->nred > 0 && j->nR > 0 && j->a.trans && !j->b.trans;
+  {
+    int64_t ea = j->K * j->a.ld, eb = j->K * j->b.ld;
+    for (d = j->nred - 1; d >= 0 && j->fold; d--) {
+      int ax = j->red[d];
+      if (j->a.bst[ax] != ea || j->b.bst[ax] != eb) j->fold = 0;
+      ea *= j->bshape[ax];
+      eb *= j->bshape[ax];
+    }
+  }
+  work = (double)j->M * (double)j->N * (double)j->K * (double)(j->nR > 0 ? j->nR : 1);
+  if (j->nC > 1 && (double)j->M * (double)j->N * (double)j->K < NN__MM_BATCH_PAR) {
+    j->per = (int64_t)(NN__MM_GRAIN / (work > 1 ? work : 1));
+    if (j->per < 1) j->per = 1;
+    nn__parallel_for((j->nC + j->per - 1) / j->per, nn__ag_bmm_chunk, j);
+  } else {
+    j->per = j->nC;
+    nn__ag_bmm_chunk(j, 0);
+  }
+  if (j->failed)
+    return nn__fail(NN_ERR_OOM, "nn_backward: %s: cannot allocate the GEMM packing buffers", name);
+  return NN_OK;
+}
+
+/* t as a GEMM operand (which: 0 = left, 1 = right, as in nn__mm_geom), in dtype dt: t itself or, when its dtype
+   differs or the GEMM cannot read its matrices in place, a contiguous copy in *tmp. NULL on failure. */
+NN__PRIVATE const nn_tensor *nn__ag_mm_operand(const nn_tensor *t, int which, int nbd, const int64_t *bshape,
+                                               nn_dtype dt, nn__mm_operand *o, nn_tensor **tmp) {
+  *tmp = NULL;
+  if (t->dtype == dt) {
+    nn__mm_geom(o, t, which, nbd, bshape);
+    if (nn__mm_layout(o)) return t;
+  }
+  *tmp = nn__new("nn_backward", dt, t->shape, t->ndim);
+  if (!*tmp) return NULL;
+  nn__assign(*tmp, t);
+  nn__mm_geom(o, *tmp, which, nbd, bshape);
+  nn__mm_layout(o);
+  return *tmp;
+}
+
+/* op(X)^T of an operand: the same storage with the transpose flag flipped. */
+NN__PRIVATE void nn__ag_mmop_set(nn__ag_mmop *d, const nn__mm_operand *o, int transpose, int nbd) {
+  int k;
+  d->data = o->data;
+  d->trans = transpose ? !o->trans : o->trans;
+  d->ld = o->ld;
+  for (k = 0; k < nbd; k++) d->bst[k] = o->bst[k];
+}
+
+/* A contiguous output gradient (row-major, ld columns per row) as the operand of batch strides gst. */
+NN__PRIVATE void nn__ag_mmop_g(nn__ag_mmop *d, const nn_tensor *g, int transpose, int64_t ld, int nbd,
+                               const int64_t *gst) {
+  int k;
+  d->data = (const char *)g->data;
+  d->trans = transpose;
+  d->ld = ld > 1 ? ld : 1;
+  for (k = 0; k < nbd; k++) d->bst[k] = gst[k];
+}
+
+/* Batch strides of a contiguous gradient dx of x's shape along the batch axes of a product (0 where x was
+   broadcast). */
+NN__PRIVATE void nn__ag_cbst(const nn_tensor *dx, int nbd, const int64_t *bshape, int64_t *cbst) {
+  int xb = dx->ndim >= 2 ? dx->ndim - 2 : 0, off = nbd - xb, d;
+  for (d = 0; d < nbd; d++)
+    cbst[d] = (d < off || (dx->shape[d - off] == 1 && bshape[d] != 1)) ? 0 : dx->strides[d - off];
+}
+
+/* ---- matmul ---- */
+
+NN__PRIVATE nn_status nn__matmul_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  const nn_tensor *a0 = n->saved[0], *b0 = n->saved[1], *a, *b, *g;
+  nn_tensor *ta = NULL, *tb = NULL, *tg = NULL, *da = NULL, *db = NULL;
+  nn_dtype dt = (nn_dtype)n->i[0];
+  int64_t bshape[NN_MAX_DIMS], gst[NN_MAX_DIMS], M, N, K, s;
+  int na, nb, nbd, d;
+  nn__mm_operand oa, ob;
+  nn__ag_bmm j;
+  nn_status st = NN_OK;
+  M = a0->ndim == 1 ? 1 : a0->shape[a0->ndim - 2];
+  K = a0->shape[a0->ndim - 1];
+  N = b0->ndim == 1 ? 1 : b0->shape[b0->ndim - 1];
+  na = a0->ndim > 2 ? a0->ndim - 2 : 0;
+  nb = b0->ndim > 2 ? b0->ndim - 2 : 0;
+  nbd = na > nb ? na : nb;
+  for (d = 0; d < nbd; d++) {
+    int64_t sa = d < nbd - na ? 1 : a0->shape[d - (nbd - na)], sb = d < nbd - nb ? 1 : b0->shape[d - (nbd - nb)];
+    bshape[d] = sa == 1 ? sb : sa;
+  }
+  for (s = M * N, d = nbd - 1; d >= 0; d--) { /* g is contiguous (batch..., M, N) */
+    gst[d] = s;
+    s *= bshape[d];
+  }
+  a = nn__ag_mm_operand(a0, 0, nbd, bshape, dt, &oa, &ta);
+  b = a ? nn__ag_mm_operand(b0, 1, nbd, bshape, dt, &ob, &tb) : NULL;
+  g = b ? nn__ag_dense(gout, dt, &tg) : NULL;
+  if (!g) {
+    st = nn_last_status();
+    goto done;
+  }
+  memset(&j, 0, sizeof j);
+  j.dt = dt;
+  j.nbd = nbd;
+  for (d = 0; d < nbd; d++) j.bshape[d] = bshape[d];
+  if (n->in[0].node) { /* da (M x K) = g (M x N) b^T */
+    da = nn__new(n->name, dt, a0->shape, a0->ndim);
+    if (!da) goto fail;
+    j.M = M;
+    j.N = K;
+    j.K = N;
+    nn__ag_mmop_g(&j.a, g, 0, N, nbd, gst);
+    nn__ag_mmop_set(&j.b, &ob, 1, nbd);
+    j.c = (char *)da->data;
+    j.ldc = K > 1 ? K : 1;
+    nn__ag_cbst(da, nbd, bshape, j.cbst);
+    if (nn__ag_bmm_run(n->name, &j) != NN_OK) goto fail;
+  }
+  if (n->in[1].node) { /* db (K x N) = a^T (K x M) g */
+    db = nn__new(n->name, dt, b0->shape, b0->ndim);
+    if (!db) goto fail;
+    j.M = K;
+    j.N = N;
+    j.K = M;
+    nn__ag_mmop_set(&j.a, &oa, 1, nbd);
+    nn__ag_mmop_g(&j.b, g, 0, N, nbd, gst);
+    j.c = (char *)db->data;
+    j.ldc = N > 1 ? N : 1;
+    nn__ag_cbst(db, nbd, bshape, j.cbst);
+    if (nn__ag_bmm_run(n->name, &j) != NN_OK) goto fail;
+  }
+  gin[0] = da;
+  gin[1] = db;
+  goto done;
+fail:
+  st = nn_last_status();
+  nn_free(da);
+  nn_free(db);
+done:
+  nn_free(ta);
+  nn_free(tb);
+  nn_free(tg);
+  return st;
+}
+
+/* Saves both operands; n->i[0] is the result dtype. Integer and bool products are not differentiable. */
+NN__PRIVATE nn_tensor *nn__ag_record2(const char *name, nn__backward_fn fn, nn_tensor *res, const nn_tensor *a,
+                                      const nn_tensor *b) {
+  const nn_tensor *in[2];
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  in[0] = a;
+  in[1] = b;
+  n = nn__ag_node(name, fn, 2, in);
+  if (n) {
+    n->i[0] = (int64_t)res->dtype;
+    if (nn__ag_save(n, 0, a) != NN_OK || nn__ag_save(n, 1, b) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+NN__PRIVATE nn_tensor *nn__grad_matmul(const char *name, nn_tensor *res, const nn_tensor *a, const nn_tensor *b) {
+  return nn__ag_record2(name, nn__matmul_backward, res, a, b);
+}
+
+/* ---- dot with b of 3+ dimensions, inner, outer: products of 2-D reshapes ---- */
+
+/* x reshaped to (rows, cols) as a GEMM operand in dtype dt (a view when possible, else a copy in *tmp). */
+NN__PRIVATE const nn_tensor *nn__ag_mat2(const nn_tensor *x, int64_t rows, int64_t cols, int which, nn_dtype dt,
+                                         nn__mm_operand *o, nn_tensor **tmp) {
+  int64_t s2[2];
+  nn_tensor *v, *t2 = NULL;
+  const nn_tensor *r;
+  s2[0] = rows;
+  s2[1] = cols;
+  *tmp = NULL;
+  v = nn_reshape(x, s2, 2);
+  if (!v) return NULL;
+  r = nn__ag_mm_operand(v, which, 0, NULL, dt, o, &t2);
+  if (!r) {
+    nn_free(v);
+    return NULL;
+  }
+  if (t2) { /* a copy: the view is no longer needed */
+    nn_free(v);
+    *tmp = t2;
+  } else {
+    *tmp = v; /* keep the view alive while o points into it */
+  }
+  return r;
+}
+
+/* dot(a, b) = sum_k a[i..., k] b[j..., k, n]: per batch entry j of b, res[:, j, :] = a2 (Ar x K) @ b_j (K x N),
+   res seen as (Ar, J, N). da2 = sum_j g_j b_j^T; db_j = a2^T g_j, g_j read in place with row stride J N. */
+NN__PRIVATE nn_status nn__dot_nd_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  const nn_tensor *a0 = n->saved[0], *b0 = n->saved[1], *a2, *b, *g;
+  nn_tensor *ta = NULL, *tb = NULL, *tg = NULL, *da = NULL, *db = NULL;
+  nn_dtype dt = (nn_dtype)n->i[0];
+  int64_t bshape[NN_MAX_DIMS], gst[NN_MAX_DIMS], K, N, Ar = 1, J = 1, s;
+  int nbd = b0->ndim - 2, d;
+  nn__mm_operand oa, ob;
+  nn__ag_bmm j;
+  nn_status st = NN_OK;
+  K = a0->shape[a0->ndim - 1];
+  N = b0->shape[b0->ndim - 1];
+  for (d = 0; d + 1 < a0->ndim; d++) Ar *= a0->shape[d];
+  for (d = 0; d < nbd; d++) {
+    bshape[d] = b0->shape[d];
+    J *= bshape[d];
+  }
+  for (s = N, d = nbd - 1; d >= 0; d--) {
+    gst[d] = s;
+    s *= bshape[d];
+  }
+  a2 = nn__ag_mat2(a0, Ar, K, 0, dt, &oa, &ta);
+  b = a2 ? nn__ag_mm_operand(b0, 1, nbd, bshape, dt, &ob, &tb) : NULL;
+  g = b ? nn__ag_dense(gout, dt, &tg) : NULL;
+  if (!g) {
+    st = nn_last_status();
+    goto done;
+  }
+  for (d = 0; d < nbd; d++) oa.bst[d] = 0; /* a2 is shared by every j */
+  memset(&j, 0, sizeof j);
+  j.dt = dt;
+  j.nbd = nbd;
+  for (d = 0; d < nbd; d++) j.bshape[d] = bshape[d];
+  if (n->in[0].node) { /* da2 (Ar x K) = sum_j g_j (Ar x N) b_j^T */
+    da = nn__new(n->name, dt, a0->shape, a0->ndim);
+    if (!da) goto fail;
+    j.M = Ar;
+    j.N = K;
+    j.K = N;
+    nn__ag_mmop_g(&j.a, g, 0, J * N, nbd, gst);
+    nn__ag_mmop_set(&j.b, &ob, 1, nbd);
+    j.c = (char *)da->data;
+    j.ldc = K > 1 ? K : 1;
+    for (d = 0; d < nbd; d++) j.cbst[d] = 0;
+    if (nn__ag_bmm_run(n->name, &j) != NN_OK) goto fail;
+  }
+  if (n->in[1].node) { /* db_j (K x N) = a2^T g_j */
+    db = nn__new(n->name, dt, b0->shape, b0->ndim);
+    if (!db) goto fail;
+    j.M = K;
+    j.N = N;
+    j.K = Ar;
+    nn__ag_mmop_set(&j.a, &oa, 1, nbd);
+    nn__ag_mmop_g(&j.b, g, 0, J * N, nbd, gst);
+    j.c = (char *)db->data;
+    j.ldc = N > 1 ? N : 1;
+    for (d = 0; d < nbd; d++) j.cbst[d] = db->strides[d];
+    if (nn__ag_bmm_run(n->name, &j) != NN_OK) goto fail;
+  }
+  gin[0] = da;
+  gin[1] = db;
+  goto done;
+fail:
+  st = nn_last_status();
+  nn_free(da);
+  nn_free(db);
+done:
+  nn_free(ta);
+  nn_free(tb);
+  nn_free(tg);
+  return st;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_dot_nd(nn_tensor *res, const nn_tensor *a, const nn_tensor *b) {
+  return nn__ag_record2("nn_dot", nn__dot_nd_backward, res, a, b);
+}
+
+/* Unbatched products of 2-D reshapes. inner: res (Ar x Br) = a2 (Ar x K) b2^T, so da2 = g b2 and db2 = g^T a2.
+   outer: res (A x B) = a (A x 1) b^T (1 x B), so da = g b and db = g^T a (matrix-vector products). */
+NN__PRIVATE nn_status nn__inner_outer_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  const nn_tensor *a0 = n->saved[0], *b0 = n->saved[1], *a2, *b2, *g;
+  nn_tensor *ta = NULL, *tb = NULL, *tg = NULL, *da = NULL, *db = NULL;
+  nn_dtype dt = (nn_dtype)n->i[0];
+  int outer = (int)n->i[1], d;
+  int64_t K, Ar = 1, Br = 1;
+  nn__mm_operand oa, ob;
+  nn__ag_bmm j;
+  nn_status st = NN_OK;
+  if (outer) {
+    K = 1;
+    Ar = a0->size;
+    Br = b0->size;
+  } else {
+    K = a0->shape[a0->ndim - 1];
+    for (d = 0; d + 1 < a0->ndim; d++) Ar *= a0->shape[d];
+    for (d = 0; d + 1 < b0->ndim; d++) Br *= b0->shape[d];
+  }
+  /* both as (rows, K) matrices: the right-hand operand of each product below */
+  a2 = nn__ag_mat2(a0, Ar, K, 1, dt, &oa, &ta);
+  b2 = a2 ? nn__ag_mat2(b0, Br, K, 1, dt, &ob, &tb) : NULL;
+  g = b2 ? nn__ag_dense(gout, dt, &tg) : NULL;
+  if (!g) {
+    st = nn_last_status();
+    goto done;
+  }
+  memset(&j, 0, sizeof j);
+  j.dt = dt;
+  if (n->in[0].node) { /* da2 (Ar x K) = g (Ar x Br) b2 (Br x K) */
+    da = nn__new(n->name, dt, a0->shape, a0->ndim);
+    if (!da) goto fail;
+    j.M = Ar;
+    j.N = K;
+    j.K = Br;
+    nn__ag_mmop_g(&j.a, g, 0, Br, 0, NULL);
+    nn__ag_mmop_set(&j.b, &ob, 0, 0);
+    j.c = (char *)da->data;
+    j.ldc = K > 1 ? K : 1;
+    if (nn__ag_bmm_run(n->name, &j) != NN_OK) goto fail;
+  }
+  if (n->in[1].node) { /* db2 (Br x K) = g^T (Br x Ar) a2 (Ar x K) */
+    db = nn__new(n->name, dt, b0->shape, b0->ndim);
+    if (!db) goto fail;
+    j.M = Br;
+    j.N = K;
+    j.K = Ar;
+    nn__ag_mmop_g(&j.a, g, 1, Br, 0, NULL);
+    nn__ag_mmop_set(&j.b, &oa, 0, 0);
+    j.c = (char *)db->data;
+    j.ldc = K > 1 ? K : 1;
+    if (nn__ag_bmm_run(n->name, &j) != NN_OK) goto fail;
+  }
+  gin[0] = da;
+  gin[1] = db;
+  goto done;
+fail:
+  st = nn_last_status();
+  nn_free(da);
+  nn_free(db);
+done:
+  nn_free(ta);
+  nn_free(tb);
+  nn_free(tg);
+  return st;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_inner(nn_tensor *res, const nn_tensor *a, const nn_tensor *b) {
+  res = nn__ag_record2("nn_inner", nn__inner_outer_backward, res, a, b);
+  if (res && res->grad_node) ((nn__node *)res->grad_node)->i[1] = 0;
+  return res;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_outer(nn_tensor *res, const nn_tensor *a, const nn_tensor *b) {
+  res = nn__ag_record2("nn_outer", nn__inner_outer_backward, res, a, b);
+  if (res && res->grad_node) ((nn__node *)res->grad_node)->i[1] = 1;
+  return res;
+}
+
+/* ---- trace: g on the main diagonal ---- */
+
+NN__PRIVATE nn_status nn__trace_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  nn_dtype dt = g->dtype;
+  nn_tensor *da = nn_zeros(e->shape, 2, dt);
+  int64_t i, m = e->shape[0] < e->shape[1] ? e->shape[0] : e->shape[1];
+  double v;
+  if (!da) return nn_last_status();
+  v = nn_get_flat(g, 0);
+  for (i = 0; i < m; i++) {
+    if (dt == NN_FLOAT32) ((float *)da->data)[i * (e->shape[1] + 1)] = (float)v;
+    else ((double *)da->data)[i * (e->shape[1] + 1)] = v;
+  }
+  gin[0] = da;
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_trace(nn_tensor *res, const nn_tensor *a) {
+  if (!nn__is_float(res->dtype)) return res;
+  return nn__ag_attach(nn__ag_node("nn_trace", nn__trace_backward, 1, &a), res);
+}
+
+/* ---- linear: y = x w^T + b ---- */
+
+/* saved[0]: x as the forward pass read it (x or its contiguous copy), saved[1]: w. dx = g w, dw = g^T x (one GEMM
+   over all rows), db = g summed over rows. */
+NN__PRIVATE nn_status nn__linear_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  const nn_tensor *xm = n->saved[0], *w = n->saved[1], *g, *wm;
+  nn_tensor *tg = NULL, *tw = NULL, *xc = NULL, *dx = NULL, *dw = NULL, *db = NULL, *g2 = NULL;
+  nn_dtype dt = w->dtype;
+  int64_t O = w->shape[0], IN = w->shape[1], R, rs, ldx = 1, ldw = 1, s2[2];
+  int tx = 0, tw_ = 0, axis0 = 0;
+  nn_status st = NN_OK;
+  g = nn__ag_dense(gout, dt, &tg);
+  if (!g) return nn_last_status();
+  if (n->in[0].node) { /* dx (R x in) = g (R x out) w (out x in) */
+    wm = w;
+    if (!nn__lin_wop(w, 1, &tw_, &ldw)) {
+      tw = nn_copy(w);
+      if (!tw) goto fail;
+      wm = tw;
+      tw_ = 0;
+      ldw = IN > 1 ? IN : 1;
+    }
+    dx = nn__new(n->name, dt, n->in[0].shape, n->in[0].ndim);
+    if (!dx) goto fail;
+    R = dx->size / (IN > 0 ? IN : 1);
+    if (IN == 0) R = 0;
+    if (R > 0 && IN > 0 && nn__lin_gemm(dt, 0, tw_, R, IN, O, g->data, O > 1 ? O : 1, wm->data, ldw, 0.0, dx->data,
+                                        IN) != NN_OK)
+      goto fail;
+  }
+  if (n->in[1].node) { /* dw (out x in) = g^T (out x R) x (R x in) */
+    const nn_tensor *xv = xm;
+    if (!nn__lin_rows(xm, &R, &rs) || !nn__lin_xop(xm, R, rs, &tx, &ldx)) { /* not after the forward's copy */
+      xc = nn_copy(xm);
+      if (!xc) goto fail;
+      xv = xc;
+      tx = 0;
+      ldx = IN > 1 ? IN : 1;
+    }
+    dw = nn__new(n->name, dt, w->shape, 2);
+    if (!dw) goto fail;
+    if (O > 0 && IN > 0 &&
+        nn__lin_gemm(dt, 1, tx, O, IN, R, g->data, O > 1 ? O : 1, xv->data, ldx, 0.0, dw->data, IN) != NN_OK)
+      goto fail;
+  }
+  if (n->nin > 2 && n->in[2].node) { /* db = column sums of g (R x out) */
+    s2[1] = O;
+    s2[0] = O > 0 ? g->size / O : 0;
+    g2 = nn_reshape(g, s2, 2);
+    if (!g2) goto fail;
+    db = nn_reduce(NN_REDUCE_SUM, g2, &axis0, 1, 0, 0);
+    if (!db) goto fail;
+  }
+  gin[0] = dx;
+  gin[1] = dw;
+  if (n->nin > 2) gin[2] = db;
+  goto done;
+fail:
+  st = nn_last_status();
+  nn_free(dx);
+  nn_free(dw);
+  nn_free(db);
+done:
+  nn_free(tg);
+  nn_free(tw);
+  nn_free(xc);
+  nn_free(g2);
+  return st;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_linear(nn_tensor *res, const nn_tensor *x, const nn_tensor *xm, const nn_tensor *w,
+                                       const nn_tensor *b) {
+  const nn_tensor *in[3];
+  nn__node *n;
+  int ok;
+  in[0] = x;
+  in[1] = w;
+  in[2] = b;
+  n = nn__ag_node("nn_linear", nn__linear_backward, b ? 3 : 2, in);
+  if (n) { /* x is needed for dw only, w for dx only */
+    ok = (!n->in[1].node || nn__ag_save(n, 0, xm) == NN_OK) && nn__ag_save(n, 1, w) == NN_OK;
+    if (!ok) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
 /* ---- end src/autograd/grad_linalg.c ---- */
 /* ---- begin src/autograd/grad_conv.c ---- */
-/* autograd/grad_conv.c: backward formulas of convolution and pooling. */
+/* autograd/grad_conv.c: backward formulas of convolution and pooling, through the gradient functions of ops/conv.c
+   (input and weight gradients of the convolutions, pooling backward through the argmax indices, col2im as the adjoint
+   of im2col and the reverse). */
+#ifndef NN_NO_CONV
+
+/* The caller's parameters go to n->i[0..7] (raw, so that 0 keeps meaning the default). */
+NN__PRIVATE void nn__ag_conv_params_put(nn__node *n, const nn_conv_params *p) {
+  int k;
+  if (!p) return; /* n->i is zeroed: all defaults */
+  for (k = 0; k < 2; k++) {
+    n->i[k] = p->stride[k];
+    n->i[2 + k] = p->padding[k];
+    n->i[4 + k] = p->dilation[k];
+  }
+  n->i[6] = p->groups;
+  n->i[7] = p->same;
+}
+
+NN__PRIVATE void nn__ag_conv_params_get(const nn__node *n, nn_conv_params *p) {
+  int k;
+  for (k = 0; k < 2; k++) {
+    p->stride[k] = (int)n->i[k];
+    p->padding[k] = (int)n->i[2 + k];
+    p->dilation[k] = (int)n->i[4 + k];
+  }
+  p->groups = (int)n->i[6];
+  p->same = (int)n->i[7];
+}
+
+/* n->i[8]: 1-D; saved[0]: x (when w needs a gradient), saved[1]: w (when x needs one). */
+NN__PRIVATE nn_status nn__conv_grad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  nn_conv_params p;
+  int is1d = (int)n->i[8], need_b = n->nin > 2 && n->in[2].node != NULL;
+  nn_tensor *db = NULL;
+  nn__ag_conv_params_get(n, &p);
+  if (n->in[0].node) {
+    gin[0] = nn__conv_backward_input(n->name, is1d, g, n->saved[1], n->in[0].shape, &p);
+    if (!gin[0]) return nn_last_status();
+  }
+  if (n->in[1].node) {
+    gin[1] = nn__conv_backward_weight(n->name, is1d, g, n->saved[0], n->in[1].shape, &p, need_b ? &db : NULL);
+    if (!gin[1]) return nn_last_status();
+  } else if (need_b) { /* bias only: dy summed over the batch and spatial axes */
+    int axes[3] = {0, 2, 3};
+    db = nn_reduce(NN_REDUCE_SUM, g, axes, is1d ? 2 : 3, 0, 0);
+  }
+  if (need_b) {
+    if (!db) return nn_last_status();
+    gin[2] = db;
+  }
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_conv(nn_tensor *res, int is1d, const nn_tensor *x, const nn_tensor *w,
+                                     const nn_tensor *b, const nn_conv_params *p) {
+  const nn_tensor *in[3];
+  nn__node *n;
+  in[0] = x;
+  in[1] = w;
+  in[2] = b;
+  n = nn__ag_node(is1d ? "nn_conv1d" : "nn_conv2d", nn__conv_grad_backward, b ? 3 : 2, in);
+  if (n) {
+    nn__ag_conv_params_put(n, p);
+    n->i[8] = is1d;
+    if ((n->in[1].node && nn__ag_save(n, 0, x) != NN_OK) || (n->in[0].node && nn__ag_save(n, 1, w) != NN_OK)) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- pooling ---- */
+
+NN__PRIVATE nn_status nn__max_pool_grad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  gin[0] = nn__max_pool_backward(n->name, (int)n->i[8], g, n->saved[0], n->in[0].shape);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_max_pool(nn_tensor *res, int is1d, const nn_tensor *x, const nn_tensor *argmax) {
+  nn__node *n = nn__ag_node(is1d ? "nn_max_pool1d" : "nn_max_pool2d", nn__max_pool_grad_backward, 1, &x);
+  if (n) {
+    n->i[8] = is1d;
+    if (nn__ag_save(n, 0, argmax) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* n->i[9], n->i[10]: the window (kh, kw). */
+NN__PRIVATE nn_status nn__avg_pool_grad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  nn_conv_params p;
+  nn__ag_conv_params_get(n, &p);
+  gin[0] = nn__avg_pool_backward(n->name, (int)n->i[8], g, n->in[0].shape, (int)n->i[9], (int)n->i[10], &p);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_avg_pool(nn_tensor *res, int is1d, const nn_tensor *x, int kh, int kw,
+                                         const nn_conv_params *p) {
+  nn__node *n = nn__ag_node(is1d ? "nn_avg_pool1d" : "nn_avg_pool2d", nn__avg_pool_grad_backward, 1, &x);
+  if (n) {
+    nn__ag_conv_params_put(n, p);
+    n->i[8] = is1d;
+    n->i[9] = kh;
+    n->i[10] = kw;
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- im2col / col2im ---- */
+
+/* n->i[8]: 1 for col2im; the gradient of each is the other applied to g. */
+NN__PRIVATE nn_status nn__cols_grad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  nn_conv_params p;
+  nn__ag_conv_params_get(n, &p);
+  if (n->i[8]) gin[0] = nn_im2col(g, (int)n->i[9], (int)n->i[10], &p);
+  else gin[0] = nn_col2im(g, n->in[0].shape, (int)n->i[9], (int)n->i[10], &p);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_cols(nn_tensor *res, int is_col2im, const nn_tensor *x, int kh, int kw,
+                                     const nn_conv_params *p) {
+  nn__node *n = nn__ag_node(is_col2im ? "nn_col2im" : "nn_im2col", nn__cols_grad_backward, 1, &x);
+  if (n) {
+    nn__ag_conv_params_put(n, p);
+    n->i[8] = is_col2im;
+    n->i[9] = kh;
+    n->i[10] = kw;
+  }
+  return nn__ag_attach(n, res);
+}
+
+#endif /* NN_NO_CONV */
 /* ---- end src/autograd/grad_conv.c ---- */
 /* ---- begin src/nn/layer.c ---- */
 /* nn/layer.c: the layer interface. */
@@ -20774,6 +23380,671 @@ NN__PRIVATE nn_tensor *nn__grad_reduce(int op, nn_tensor *res, const nn_tensor *
 /* ---- begin src/io/inflate.c ---- */
 /* io/inflate.c: DEFLATE decompression. */
 /* ---- end src/io/inflate.c ---- */
+/* ---- begin src/nn/metrics.c ---- */
+/* nn/metrics.c: accuracy, top-k, precision/recall/F1, the confusion matrix and its table/SVG forms. Metrics run on
+   the host once per batch or epoch, so clarity beats speed here; every loop is still linear in the data. */
+
+/* Predicted class per row: argmax of a (N, C) float tensor, or the values of an (N,) integer tensor. */
+NN__PRIVATE int64_t *nn__metric_pred_labels(const char *op, const nn_tensor *pred, int64_t n) {
+  int64_t *out, i, j;
+  if (pred->ndim == 2 && nn__is_float(pred->dtype)) {
+    if (pred->shape[0] != n) {
+      nn__fail(NN_ERR_SHAPE, "%s: scores have %lld rows but there are %lld labels", op, (long long)pred->shape[0],
+               (long long)n);
+      return NULL;
+    }
+  } else if (pred->ndim != 1 || pred->shape[0] != n || nn__is_float(pred->dtype)) {
+    char b[96];
+    nn__fail(NN_ERR_SHAPE, "%s: predictions must be scores (%lld, C) or integer labels (%lld,), got %s %s", op,
+             (long long)n, (long long)n, nn_dtype_name(pred->dtype), nn_shape_str(pred, b, sizeof b));
+    return NULL;
+  }
+  out = (int64_t *)nn__xalloc(op, sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+  if (!out) return NULL;
+  for (i = 0; i < n; i++) {
+    if (pred->ndim == 1) {
+      out[i] = (int64_t)nn__load(pred->dtype, nn__flat_ptr(pred, i));
+      continue;
+    }
+    {
+      int64_t best = 0, c = pred->shape[1];
+      double bv = -INFINITY;
+      for (j = 0; j < c; j++) {
+        double v = nn__load(pred->dtype, (const char *)pred->data + (i * pred->strides[0] + j * pred->strides[1]) *
+                                                                     (int64_t)nn_dtype_size(pred->dtype));
+        if (v > bv || (j == 0 && v != v)) {
+          bv = v;
+          best = j;
+        }
+      }
+      out[i] = best;
+    }
+  }
+  return out;
+}
+
+/* Integer labels (N,) as int64, checked against [0, num_classes) when num_classes > 0. */
+NN__PRIVATE int64_t *nn__metric_labels(const char *op, const nn_tensor *labels, int64_t num_classes) {
+  int64_t *out, i, n;
+  if (nn__check_cpu(op, labels, "labels") != NN_OK) return NULL;
+  if (nn__is_float(labels->dtype) || labels->ndim != 1) {
+    char b[96];
+    nn__fail(NN_ERR_DTYPE, "%s: labels must be a 1-d integer tensor, got %s %s", op, nn_dtype_name(labels->dtype),
+             nn_shape_str(labels, b, sizeof b));
+    return NULL;
+  }
+  n = labels->shape[0];
+  out = (int64_t *)nn__xalloc(op, sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+  if (!out) return NULL;
+  for (i = 0; i < n; i++) {
+    out[i] = (int64_t)nn__load(labels->dtype, nn__flat_ptr(labels, i));
+    if (num_classes > 0 && (out[i] < 0 || out[i] >= num_classes)) {
+      nn__fail(NN_ERR_VALUE, "%s: label %lld at position %lld is out of range for %lld classes", op,
+               (long long)out[i], (long long)i, (long long)num_classes);
+      nn__dealloc(out);
+      return NULL;
+    }
+  }
+  return out;
+}
+
+NNDEF double nn_accuracy(const nn_tensor *pred, const nn_tensor *labels) {
+  int64_t *y, *p = NULL, i, n, hits = 0;
+  if (nn__check_cpu("nn_accuracy", pred, "pred") != NN_OK) return NAN;
+  y = nn__metric_labels("nn_accuracy", labels, 0);
+  if (!y) return NAN;
+  n = labels->shape[0];
+  if (nn__is_float(pred->dtype) && (pred->ndim == 1 || (pred->ndim == 2 && pred->shape[1] == 1))) {
+    /* binary accuracy: probability > 0.5 means class 1 */
+    if (pred->size != n) {
+      nn__fail(NN_ERR_SHAPE, "nn_accuracy: %lld probabilities for %lld labels", (long long)pred->size, (long long)n);
+      nn__dealloc(y);
+      return NAN;
+    }
+    for (i = 0; i < n; i++) hits += (nn_get_flat(pred, i) > 0.5) == (y[i] != 0);
+  } else {
+    p = nn__metric_pred_labels("nn_accuracy", pred, n);
+    if (!p) {
+      nn__dealloc(y);
+      return NAN;
+    }
+    for (i = 0; i < n; i++) hits += p[i] == y[i];
+  }
+  nn__dealloc(y);
+  nn__dealloc(p);
+  return n > 0 ? (double)hits / (double)n : NAN;
+}
+
+NNDEF double nn_top_k_accuracy(const nn_tensor *scores, const nn_tensor *labels, int k) {
+  int64_t *y, i, j, n, c, hits = 0;
+  if (nn__check_cpu("nn_top_k_accuracy", scores, "scores") != NN_OK) return NAN;
+  if (scores->ndim != 2 || !nn__is_float(scores->dtype)) {
+    char b[96];
+    nn__fail(NN_ERR_SHAPE, "nn_top_k_accuracy: scores must be a float (N, C) tensor, got %s %s",
+             nn_dtype_name(scores->dtype), nn_shape_str(scores, b, sizeof b));
+    return NAN;
+  }
+  c = scores->shape[1];
+  if (k < 1) {
+    nn__fail(NN_ERR_ARG, "nn_top_k_accuracy: k must be at least 1, got %d", k);
+    return NAN;
+  }
+  y = nn__metric_labels("nn_top_k_accuracy", labels, c);
+  if (!y) return NAN;
+  n = labels->shape[0];
+  if (scores->shape[0] != n) {
+    nn__fail(NN_ERR_SHAPE, "nn_top_k_accuracy: %lld rows of scores for %lld labels", (long long)scores->shape[0],
+             (long long)n);
+    nn__dealloc(y);
+    return NAN;
+  }
+  for (i = 0; i < n; i++) { /* the label is in the top k when fewer than k scores beat it */
+    int64_t idx[2];
+    double sy;
+    int64_t better = 0;
+    idx[0] = i;
+    idx[1] = y[i];
+    sy = nn_get(scores, idx);
+    for (j = 0; j < c; j++) {
+      idx[1] = j;
+      if (nn_get(scores, idx) > sy) better++;
+    }
+    hits += better < k;
+  }
+  nn__dealloc(y);
+  return n > 0 ? (double)hits / (double)n : NAN;
+}
+
+/* Mean of |a - b|^p over the broadcast elements (p = 1 or 2). */
+NN__PRIVATE double nn__mean_err(const char *op, const nn_tensor *a, const nn_tensor *b, int p) {
+  nn_tensor *d, *e;
+  double r;
+  if (nn__check_cpu(op, a, "pred") != NN_OK || nn__check_cpu(op, b, "target") != NN_OK) return NAN;
+  nn_no_grad_begin();
+  d = nn_sub(a, b);
+  e = d ? (p == 2 ? nn_square(d) : nn_abs(d)) : NULL;
+  nn_no_grad_end();
+  r = e && e->size > 0 ? nn_sum_all(e) / (double)e->size : NAN;
+  nn_free(d);
+  nn_free(e);
+  return r;
+}
+NNDEF double nn_mean_squared_error(const nn_tensor *pred, const nn_tensor *target) {
+  return nn__mean_err("nn_mean_squared_error", pred, target, 2);
+}
+NNDEF double nn_mean_absolute_error(const nn_tensor *pred, const nn_tensor *target) {
+  return nn__mean_err("nn_mean_absolute_error", pred, target, 1);
+}
+
+NNDEF nn_tensor *nn_confusion_matrix(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes) {
+  int64_t *t, *p, i, n, shape[2];
+  nn_tensor *cm;
+  if (num_classes < 1 || num_classes > 100000) {
+    nn__fail(NN_ERR_ARG, "nn_confusion_matrix: num_classes must be in [1, 100000], got %lld", (long long)num_classes);
+    return NULL;
+  }
+  if (nn__check_cpu("nn_confusion_matrix", y_pred, "y_pred") != NN_OK) return NULL;
+  t = nn__metric_labels("nn_confusion_matrix", y_true, num_classes);
+  if (!t) return NULL;
+  n = y_true->shape[0];
+  p = nn__metric_pred_labels("nn_confusion_matrix", y_pred, n);
+  if (!p) {
+    nn__dealloc(t);
+    return NULL;
+  }
+  shape[0] = shape[1] = num_classes;
+  cm = nn_zeros(shape, 2, NN_INT64);
+  for (i = 0; cm && i < n; i++) {
+    if (p[i] < 0 || p[i] >= num_classes) {
+      nn__fail(NN_ERR_VALUE, "nn_confusion_matrix: predicted label %lld at position %lld is out of range for %lld classes",
+               (long long)p[i], (long long)i, (long long)num_classes);
+      nn_free(cm);
+      cm = NULL;
+      break;
+    }
+    ((int64_t *)cm->data)[t[i] * num_classes + p[i]]++;
+  }
+  nn__dealloc(t);
+  nn__dealloc(p);
+  return cm;
+}
+
+NNDEF nn_status nn_precision_recall_f1(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes,
+                                       nn_average average, double *precision, double *recall, double *f1) {
+  nn_tensor *cm;
+  const int64_t *m;
+  int64_t c, j, C = num_classes;
+  double P = 0, R = 0, F = 0, wsum = 0, tp_all = 0, fp_all = 0, fn_all = 0;
+  if ((int)average < 0 || average > NN_AVERAGE_BINARY)
+    return nn__fail(NN_ERR_ARG, "nn_precision_recall_f1: invalid average %d", (int)average);
+  if (average == NN_AVERAGE_BINARY && C != 2)
+    return nn__fail(NN_ERR_ARG, "nn_precision_recall_f1: average=binary needs 2 classes, got %lld", (long long)C);
+  cm = nn_confusion_matrix(y_true, y_pred, C);
+  if (!cm) return nn_last_status();
+  m = (const int64_t *)cm->data;
+  for (c = 0; c < C; c++) {
+    double tp = (double)m[c * C + c], fp = 0, fn = 0, p, r, f, support;
+    for (j = 0; j < C; j++) {
+      if (j == c) continue;
+      fp += (double)m[j * C + c];
+      fn += (double)m[c * C + j];
+    }
+    support = tp + fn;
+    p = tp + fp > 0 ? tp / (tp + fp) : 0.0; /* zero_division=0 */
+    r = support > 0 ? tp / support : 0.0;
+    f = p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+    tp_all += tp;
+    fp_all += fp;
+    fn_all += fn;
+    if (average == NN_AVERAGE_BINARY && c == 1) {
+      P = p;
+      R = r;
+      F = f;
+    } else if (average == NN_AVERAGE_MACRO) {
+      P += p / (double)C;
+      R += r / (double)C;
+      F += f / (double)C;
+    } else if (average == NN_AVERAGE_WEIGHTED) {
+      P += p * support;
+      R += r * support;
+      F += f * support;
+      wsum += support;
+    }
+  }
+  if (average == NN_AVERAGE_WEIGHTED) {
+    P = wsum > 0 ? P / wsum : 0;
+    R = wsum > 0 ? R / wsum : 0;
+    F = wsum > 0 ? F / wsum : 0;
+  } else if (average == NN_AVERAGE_MICRO) {
+    P = tp_all + fp_all > 0 ? tp_all / (tp_all + fp_all) : 0;
+    R = tp_all + fn_all > 0 ? tp_all / (tp_all + fn_all) : 0;
+    F = P + R > 0 ? 2 * P * R / (P + R) : 0;
+  }
+  nn_free(cm);
+  if (precision) *precision = P;
+  if (recall) *recall = R;
+  if (f1) *f1 = F;
+  return NN_OK;
+}
+
+/* A confusion matrix argument: int64 (C, C). */
+NN__PRIVATE nn_status nn__check_cm(const char *op, const nn_tensor *cm) {
+  if (nn__check_cpu(op, cm, "cm") != NN_OK) return nn_last_status();
+  if (cm->ndim != 2 || cm->shape[0] != cm->shape[1] || cm->dtype != NN_INT64 || !nn_is_contiguous(cm)) {
+    char b[96];
+    return nn__fail(NN_ERR_SHAPE, "%s: expected a contiguous int64 (C, C) confusion matrix, got %s %s", op,
+                    nn_dtype_name(cm->dtype), nn_shape_str(cm, b, sizeof b));
+  }
+  return NN_OK;
+}
+
+NNDEF nn_status nn_confusion_matrix_print(const nn_tensor *cm, const char *const *class_names, FILE *f) {
+  int64_t C, i, j, maxv = 0;
+  int w = 5, nw = 4;
+  const int64_t *m;
+  if (nn__check_cm("nn_confusion_matrix_print", cm) != NN_OK) return nn_last_status();
+  if (!f) return nn__fail_null("nn_confusion_matrix_print", "f");
+  C = cm->shape[0];
+  m = (const int64_t *)cm->data;
+  for (i = 0; i < C * C; i++) maxv = m[i] > maxv ? m[i] : maxv;
+  while (maxv >= 10000) {
+    maxv /= 10;
+    w++;
+  }
+  for (i = 0; i < C; i++) {
+    int len = class_names && class_names[i] ? (int)strlen(class_names[i]) : 3;
+    nw = len > nw ? len : nw;
+  }
+  nw = nw > 24 ? 24 : nw;
+  fprintf(f, "%*s  predicted ->\n", nw, "true");
+  fprintf(f, "%*s", nw, "");
+  for (j = 0; j < C; j++) {
+    if (class_names && class_names[j]) fprintf(f, " %*.*s", w, w, class_names[j]);
+    else fprintf(f, " %*lld", w, (long long)j);
+  }
+  fprintf(f, "  recall\n");
+  for (i = 0; i < C; i++) {
+    int64_t row = 0;
+    if (class_names && class_names[i]) fprintf(f, "%*.*s", nw, nw, class_names[i]);
+    else fprintf(f, "%*lld", nw, (long long)i);
+    for (j = 0; j < C; j++) {
+      fprintf(f, " %*lld", w, (long long)m[i * C + j]);
+      row += m[i * C + j];
+    }
+    if (row > 0) fprintf(f, "  %5.1f%%\n", 100.0 * (double)m[i * C + i] / (double)row);
+    else fprintf(f, "     -\n");
+  }
+  return NN_OK;
+}
+
+/* Writes s into an SVG text node, escaping the XML specials. */
+NN__PRIVATE void nn__svg_text(FILE *f, const char *s) {
+  for (; *s; s++) {
+    switch (*s) {
+      case '<': fputs("&lt;", f); break;
+      case '>': fputs("&gt;", f); break;
+      case '&': fputs("&amp;", f); break;
+      case '"': fputs("&quot;", f); break;
+      default: fputc(*s, f);
+    }
+  }
+}
+
+NN__PRIVATE FILE *nn__open_write(const char *op, const char *path) {
+  FILE *f;
+  if (!path) {
+    nn__fail_null(op, "path");
+    return NULL;
+  }
+  f = fopen(path, "w");
+  if (!f) nn__fail(NN_ERR_IO, "%s: cannot open '%s' for writing: %s", op, path, strerror(errno));
+  return f;
+}
+
+NN__PRIVATE nn_status nn__close_write(const char *op, FILE *f, const char *path) {
+  int bad = ferror(f);
+  if (fclose(f) != 0 || bad) return nn__fail(NN_ERR_IO, "%s: error writing '%s'", op, path);
+  return NN_OK;
+}
+
+NNDEF nn_status nn_confusion_matrix_svg(const nn_tensor *cm, const char *const *class_names, const char *title,
+                                        const char *path) {
+  static const char *op = "nn_confusion_matrix_svg";
+  int64_t C, i, j;
+  const int64_t *m;
+  int cell, left = 110, top = 70, W, H;
+  FILE *f;
+  if (nn__check_cm(op, cm) != NN_OK) return nn_last_status();
+  C = cm->shape[0];
+  if (C > 200) return nn__fail(NN_ERR_ARG, "%s: %lld classes are too many to draw (at most 200)", op, (long long)C);
+  m = (const int64_t *)cm->data;
+  cell = C <= 10 ? 48 : C <= 30 ? 24 : 8;
+  W = left + (int)C * cell + 90;
+  H = top + (int)C * cell + 40;
+  f = nn__open_write(op, path);
+  if (!f) return nn_last_status();
+  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+             "font-size=\"%d\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", W, H, cell >= 24 ? 11 : 7);
+  fprintf(f, "<text x=\"%d\" y=\"24\" font-size=\"15\" text-anchor=\"middle\">", W / 2);
+  nn__svg_text(f, title ? title : "Confusion matrix");
+  fprintf(f, "</text>\n<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">predicted</text>\n", left + (int)C * cell / 2,
+          top - 26);
+  fprintf(f, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">true</text>\n",
+          top + (int)C * cell / 2, top + (int)C * cell / 2);
+  for (i = 0; i < C; i++) {
+    int64_t row = 0;
+    for (j = 0; j < C; j++) row += m[i * C + j];
+    for (j = 0; j < C; j++) {
+      double frac = row > 0 ? (double)m[i * C + j] / (double)row : 0.0;
+      int shade = (int)(255 - 200 * frac), x = left + (int)j * cell, y = top + (int)i * cell;
+      fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"rgb(%d,%d,255)\" stroke=\"#ddd\"/>\n", x, y,
+              cell, cell, shade, shade);
+      if (cell >= 24)
+        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\">%lld</text>\n", x + cell / 2,
+                y + cell / 2 + 4, frac > 0.6 ? "white" : "black", (long long)m[i * C + j]);
+    }
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6, top + (int)i * cell + cell / 2 + 4);
+    if (class_names && class_names[i]) nn__svg_text(f, class_names[i]);
+    else fprintf(f, "%lld", (long long)i);
+    fprintf(f, "</text>\n<text x=\"%d\" y=\"%d\">%s%.1f%%</text>\n", left + (int)C * cell + 8,
+            top + (int)i * cell + cell / 2 + 4, "", row > 0 ? 100.0 * (double)m[i * C + i] / (double)row : 0.0);
+  }
+  for (j = 0; j < C; j++) {
+    int x = left + (int)j * cell + cell / 2;
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"start\" transform=\"rotate(-45 %d %d)\">", x, top - 4, x,
+            top - 4);
+    if (class_names && class_names[j]) nn__svg_text(f, class_names[j]);
+    else fprintf(f, "%lld", (long long)j);
+    fprintf(f, "</text>\n");
+  }
+  fprintf(f, "<text x=\"%d\" y=\"%d\">recall</text>\n</svg>\n", left + (int)C * cell + 8, top - 8);
+  return nn__close_write(op, f, path);
+}
+/* ---- end src/nn/metrics.c ---- */
+/* ---- begin src/nn/history.c ---- */
+/* nn/history.c: the per-epoch training history, its CSV form and its SVG plot (one panel per metric, training and
+   validation curves on shared epoch axes). */
+
+NNDEF nn_history *nn_history_new(void) {
+  nn_history *h = (nn_history *)NN_MALLOC(sizeof(nn_history));
+  if (!h) {
+    nn__fail(NN_ERR_OOM, "nn_history_new: out of memory");
+    return NULL;
+  }
+  memset(h, 0, sizeof *h);
+  return h;
+}
+
+NNDEF void nn_history_free(nn_history *h) {
+  if (!h) return;
+  NN_FREE(h->values);
+  NN_FREE(h);
+}
+
+NN__PRIVATE int nn__history_col(const nn_history *h, const char *name) {
+  int i;
+  for (i = 0; i < h->nmetrics; i++)
+    if (strcmp(h->names[i], name) == 0) return i;
+  return -1;
+}
+
+NNDEF nn_status nn_history_set(nn_history *h, int epoch, const char *name, double value) {
+  int col, r, c;
+  if (!h) return nn__fail_null("nn_history_set", "h");
+  if (!name) return nn__fail_null("nn_history_set", "name");
+  if (epoch < 0 || epoch > 10000000) return nn__fail(NN_ERR_ARG, "nn_history_set: bad epoch %d", epoch);
+  if (strlen(name) >= sizeof h->names[0])
+    return nn__fail(NN_ERR_ARG, "nn_history_set: metric name '%s' is longer than %d characters", name,
+                    (int)sizeof h->names[0] - 1);
+  col = nn__history_col(h, name);
+  if (col < 0) {
+    if (h->nmetrics == NN_HISTORY_MAX_METRICS)
+      return nn__fail(NN_ERR_ARG, "nn_history_set: more than %d metrics", NN_HISTORY_MAX_METRICS);
+    col = h->nmetrics++;
+    strcpy(h->names[col], name);
+    for (r = 0; r < h->epochs; r++) h->values[r * NN_HISTORY_MAX_METRICS + col] = NAN;
+  }
+  if (epoch >= h->cap) {
+    int cap = h->cap ? h->cap : 16;
+    double *v;
+    while (cap <= epoch) cap *= 2;
+    v = (double *)NN_REALLOC(h->values, sizeof(double) * (size_t)cap * NN_HISTORY_MAX_METRICS);
+    if (!v) return nn__fail(NN_ERR_OOM, "nn_history_set: out of memory");
+    h->values = v;
+    h->cap = cap;
+  }
+  for (r = h->epochs; r <= epoch; r++)
+    for (c = 0; c < NN_HISTORY_MAX_METRICS; c++) h->values[r * NN_HISTORY_MAX_METRICS + c] = NAN;
+  if (epoch >= h->epochs) h->epochs = epoch + 1;
+  h->values[epoch * NN_HISTORY_MAX_METRICS + col] = value;
+  return NN_OK;
+}
+
+NNDEF double nn_history_get(const nn_history *h, const char *name, int epoch) {
+  int col;
+  if (!h || !name) return NAN;
+  col = nn__history_col(h, name);
+  if (epoch < 0) epoch += h->epochs;
+  if (col < 0 || epoch < 0 || epoch >= h->epochs) return NAN;
+  return h->values[epoch * NN_HISTORY_MAX_METRICS + col];
+}
+
+NNDEF nn_status nn_history_write_csv(const nn_history *h, const char *path) {
+  FILE *f;
+  int r, c;
+  if (!h) return nn__fail_null("nn_history_write_csv", "h");
+  f = nn__open_write("nn_history_write_csv", path);
+  if (!f) return nn_last_status();
+  fputs("epoch", f);
+  for (c = 0; c < h->nmetrics; c++) fprintf(f, ",%s", h->names[c]);
+  fputc('\n', f);
+  for (r = 0; r < h->epochs; r++) {
+    fprintf(f, "%d", r + 1);
+    for (c = 0; c < h->nmetrics; c++) {
+      double v = h->values[r * NN_HISTORY_MAX_METRICS + c];
+      if (v == v) fprintf(f, ",%.8g", v);
+      else fputc(',', f);
+    }
+    fputc('\n', f);
+  }
+  return nn__close_write("nn_history_write_csv", f, path);
+}
+
+/* A "nice" tick step (1, 2 or 5 times a power of ten) giving about n ticks over span. */
+NN__PRIVATE double nn__nice_step(double span, int n) {
+  double raw = span / (n > 0 ? n : 1), p = pow(10.0, floor(log10(raw))), m = raw / p;
+  return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+}
+
+/* Is this metric one where lower is better (losses and errors)? */
+NN__PRIVATE int nn__lower_is_better(const char *name) {
+  return strstr(name, "loss") || strstr(name, "error") || strcmp(name, "mse") == 0 || strcmp(name, "mae") == 0;
+}
+
+NNDEF nn_status nn_history_plot_svg(const nn_history *h, const char *title, const char *path) {
+  static const char *op = "nn_history_plot_svg";
+  int panels[NN_HISTORY_MAX_METRICS], np = 0, c, p, r;
+  const int PW = 420, PH = 280, ML = 60, MR = 20, MT = 50, MB = 50;
+  int W, H;
+  FILE *f;
+  if (!h) return nn__fail_null(op, "h");
+  if (h->epochs == 0 || h->nmetrics == 0) return nn__fail(NN_ERR_VALUE, "%s: the history is empty", op);
+  for (c = 0; c < h->nmetrics; c++) /* one panel per training metric (validation curves join their panel) */
+    if (strncmp(h->names[c], "val_", 4) != 0 || nn__history_col(h, h->names[c] + 4) < 0) panels[np++] = c;
+  W = np * (PW + ML + MR);
+  H = PH + MT + MB + 20;
+  f = nn__open_write(op, path);
+  if (!f) return nn_last_status();
+  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+             "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", W, H);
+  fprintf(f, "<text x=\"%d\" y=\"20\" font-size=\"15\" text-anchor=\"middle\">", W / 2);
+  nn__svg_text(f, title ? title : "Training history");
+  fputs("</text>\n", f);
+  for (p = 0; p < np; p++) {
+    int cols[2], nc = 1, k, x0 = p * (PW + ML + MR) + ML, y0 = MT;
+    char vname[40];
+    double lo = INFINITY, hi = -INFINITY, step, t;
+    int xticks = h->epochs > 1 ? h->epochs - 1 : 1;
+    cols[0] = panels[p];
+    snprintf(vname, sizeof vname, "val_%s", h->names[cols[0]]);
+    if ((cols[1] = nn__history_col(h, vname)) >= 0 && cols[1] != cols[0]) nc = 2;
+    for (k = 0; k < nc; k++)
+      for (r = 0; r < h->epochs; r++) {
+        double v = h->values[r * NN_HISTORY_MAX_METRICS + cols[k]];
+        if (v == v && fabs(v) != INFINITY) {
+          lo = v < lo ? v : lo;
+          hi = v > hi ? v : hi;
+        }
+      }
+    if (lo > hi) lo = 0, hi = 1;
+    if (hi - lo < 1e-12) lo -= 0.5, hi += 0.5;
+    step = nn__nice_step(hi - lo, 5);
+    lo = floor(lo / step) * step;
+    hi = ceil(hi / step) * step;
+    /* frame, grid and y ticks */
+    fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>\n", x0, y0, PW, PH);
+    for (t = lo; t <= hi + step * 0.5; t += step) {
+      double y = y0 + PH - (t - lo) / (hi - lo) * PH;
+      fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>\n", x0, y, x0 + PW, y);
+      fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", x0 - 4, y + 4, fabs(t) < 1e-12 ? 0.0 : t);
+    }
+    {
+      double xs = nn__nice_step((double)xticks, 6);
+      if (xs < 1) xs = 1;
+      for (t = 0; t <= xticks + 1e-9; t += xs) {
+        double x = x0 + t / xticks * PW;
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", x, y0 + PH + 16, (int)t + 1);
+      }
+    }
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">epoch</text>\n", x0 + PW / 2, y0 + PH + 34);
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\">", x0 + PW / 2, y0 - 8);
+    nn__svg_text(f, h->names[cols[0]]);
+    fputs("</text>\n", f);
+    for (k = 0; k < nc; k++) {
+      const char *color = k == 0 ? "#1f77b4" : "#ff7f0e";
+      int started = 0, best = -1;
+      double bv = 0;
+      int lower = nn__lower_is_better(h->names[cols[0]]);
+      fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", color);
+      for (r = 0; r < h->epochs; r++) {
+        double v = h->values[r * NN_HISTORY_MAX_METRICS + cols[k]];
+        double x = x0 + (h->epochs > 1 ? (double)r / xticks * PW : PW / 2.0), y;
+        if (!(v == v) || fabs(v) == INFINITY) continue;
+        y = y0 + PH - (v - lo) / (hi - lo) * PH;
+        fprintf(f, "%s%.1f,%.1f", started ? " " : "", x, y);
+        started = 1;
+        if (best < 0 || (lower ? v < bv : v > bv)) best = r, bv = v;
+      }
+      fputs("\"/>\n", f);
+      for (r = 0; r < h->epochs; r++) {
+        double v = h->values[r * NN_HISTORY_MAX_METRICS + cols[k]];
+        double x = x0 + (h->epochs > 1 ? (double)r / xticks * PW : PW / 2.0);
+        if (!(v == v) || fabs(v) == INFINITY) continue;
+        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\"/>\n", x, y0 + PH - (v - lo) / (hi - lo) * PH,
+                r == best && k == nc - 1 ? 5 : 2, color);
+      }
+      /* legend */
+      fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>\n", x0 + 10,
+              y0 + 14 + 16 * k, x0 + 30, y0 + 14 + 16 * k, color);
+      fprintf(f, "<text x=\"%d\" y=\"%d\">%s", x0 + 36, y0 + 18 + 16 * k, k == 0 ? "training" : "validation");
+      if (best >= 0) fprintf(f, " (best %.4g at epoch %d)", bv, best + 1);
+      fputs("</text>\n", f);
+    }
+  }
+  fputs("</svg>\n", f);
+  return nn__close_write(op, f, path);
+}
+/* ---- end src/nn/history.c ---- */
+/* ---- begin src/nn/progress.c ---- */
+/* nn/progress.c: Keras's progress bar on stderr. On a terminal the bar is redrawn in place (at most 20 times a
+   second, so printing never slows training): "123/938 [===>......] - ETA: 3s - loss: 0.5123 - accuracy: 0.8200";
+   when stderr is a file or pipe, one summary line per epoch instead. verbose: 0 silent, 1 bar, 2 one line per
+   epoch even on a terminal (Keras's verbose=2). */
+
+typedef struct nn__progress {
+  int verbose, tty, epoch, epochs;
+  int64_t steps;
+  double t0, last_draw;
+  int drawn; /* characters of the last in-place line, to blank leftovers */
+} nn__progress;
+
+NN__PRIVATE void nn__progress_begin(nn__progress *p, int verbose, int epoch, int epochs, int64_t steps) {
+  p->verbose = verbose;
+  p->tty = verbose == 1 && nn__stderr_is_tty();
+  p->epoch = epoch;
+  p->epochs = epochs;
+  p->steps = steps;
+  p->t0 = nn__now();
+  p->last_draw = 0;
+  p->drawn = 0;
+  if (verbose == 1 || (verbose == 2 && p->tty)) fprintf(stderr, "Epoch %d/%d\n", epoch + 1, epochs);
+}
+
+/* "1m 05s", "12s", "350ms" */
+NN__PRIVATE void nn__fmt_duration(char *buf, size_t cap, double s) {
+  if (s >= 3600) snprintf(buf, cap, "%dh %02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+  else if (s >= 60) snprintf(buf, cap, "%dm %02ds", (int)(s / 60), (int)fmod(s, 60));
+  else if (s >= 1) snprintf(buf, cap, "%ds", (int)(s + 0.5));
+  else snprintf(buf, cap, "%dms", (int)(s * 1000 + 0.5));
+}
+
+NN__PRIVATE int nn__fmt_metrics(char *buf, size_t cap, const char *const *names, const double *values, int n) {
+  int len = 0, i;
+  buf[0] = 0;
+  for (i = 0; i < n && len < (int)cap - 1; i++) {
+    int w = snprintf(buf + len, cap - (size_t)len, " - %s: %.4f", names[i], values[i]);
+    if (w < 0) break;
+    len += w;
+  }
+  return len < (int)cap ? len : (int)cap - 1;
+}
+
+/* After step (1-based) of the epoch, with the running metrics. Draws only on a terminal and when due. */
+NN__PRIVATE void nn__progress_step(nn__progress *p, int64_t step, const char *const *names, const double *values,
+                                   int n) {
+  char bar[31], metrics[512], eta[32];
+  double now, el, rate;
+  int i, filled, len;
+  if (!p->tty) return;
+  now = nn__now();
+  if (step < p->steps && now - p->last_draw < 0.05) return;
+  p->last_draw = now;
+  el = now - p->t0;
+  rate = step > 0 ? el / (double)step : 0;
+  filled = p->steps > 0 ? (int)(30 * step / p->steps) : 30;
+  for (i = 0; i < 30; i++) bar[i] = i < filled ? '=' : '.';
+  if (filled > 0 && filled < 30) bar[filled - 1] = '>';
+  bar[30] = 0;
+  nn__fmt_metrics(metrics, sizeof metrics, names, values, n);
+  nn__fmt_duration(eta, sizeof eta, rate * (double)(p->steps - step));
+  len = fprintf(stderr, "\r%*lld/%lld [%s] - ETA: %s%s", (int)(snprintf(NULL, 0, "%lld", (long long)p->steps)),
+                (long long)step, (long long)p->steps, bar, eta, metrics);
+  if (len < p->drawn) fprintf(stderr, "%*s", p->drawn - len, "");
+  p->drawn = len;
+  fflush(stderr);
+}
+
+/* End of the epoch: the final bar (terminal) or one line (otherwise), with all metrics including validation. */
+NN__PRIVATE void nn__progress_end(nn__progress *p, const char *const *names, const double *values, int n) {
+  char metrics[768], total[32], per[32];
+  double el = nn__now() - p->t0;
+  int len;
+  if (p->verbose == 0) return;
+  nn__fmt_metrics(metrics, sizeof metrics, names, values, n);
+  nn__fmt_duration(total, sizeof total, el);
+  nn__fmt_duration(per, sizeof per, p->steps > 0 ? el / (double)p->steps : 0);
+  if (p->tty) {
+    len = fprintf(stderr, "\r%lld/%lld [==============================] - %s %s/step%s", (long long)p->steps,
+                  (long long)p->steps, total, per, metrics);
+    if (len < p->drawn) fprintf(stderr, "%*s", p->drawn - len, "");
+    fputc('\n', stderr);
+  } else {
+    fprintf(stderr, "Epoch %d/%d - %lld/%lld - %s %s/step%s\n", p->epoch + 1, p->epochs, (long long)p->steps,
+            (long long)p->steps, total, per, metrics);
+  }
+  fflush(stderr);
+}
+/* ---- end src/nn/progress.c ---- */
 
 #endif /* NN_IMPLEMENTATION */
 

@@ -75,7 +75,7 @@ for k in order:
 
 # ratio = nn throughput / the best anchor throughput at the same thread count (NumPy runs on one thread and is
 # compared at every thread count; PyTorch in both of its variants).
-cases = ["axpb", "exp", "tanh", "sum", "bcast", "softmax", "exp_l2", "tanh_l2"]
+cases = ["axpb", "exp", "tanh", "sigmoid", "erf", "gelu", "sum", "bcast", "softmax", "exp_l2", "tanh_l2"]
 for case in cases:
     for t in threads:
         nk = "w2.%s.nn.t%d.throughput" % (case, t)
@@ -94,6 +94,11 @@ for case in cases:
                 best, who = v, "%s.%s" % (p[2], p[3])
         if best:
             print("w2.%s.ratio.t%d %.2f x (nn/%s throughput; goal >= 1)" % (case, t, med(vals[nk]) / best, who))
+# issue goal for the vector math: at least 2x NumPy (NumPy's fastest form, SciPy's ufuncs included) at 1 thread
+for case in ["exp", "tanh", "sigmoid", "erf", "gelu"]:
+    nk, ak = "w2.%s.nn.t1.throughput" % case, "w2.%s.numpy.t1.throughput" % case
+    if nk in vals and ak in vals:
+        print("w2.%s.vs_numpy.t1 %.2f x (nn/numpy throughput; goal >= 2)" % (case, med(vals[nk]) / med(vals[ak])))
 # memory-bound figures against the machine's STREAM figures (WORKLOADS.md W0, 2 threads)
 stream = {"axpb": ("triad", 39.0), "bcast": ("triad", 39.0), "sum": ("sum", 53.0)}
 for case, (what, gbs) in stream.items():

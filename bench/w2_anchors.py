@@ -15,8 +15,8 @@ import time
 
 N = 1 << 24
 ROWS, SCOLS = 4096, 1024
-BYTES = {"axpb": 12, "exp": 8, "tanh": 8, "sum": 4, "bcast": 8, "softmax": 8}
-CASES = ["axpb", "exp", "tanh", "sum", "bcast", "softmax", "exp_l2", "tanh_l2"]
+BYTES = {"axpb": 12, "exp": 8, "tanh": 8, "sigmoid": 8, "erf": 8, "gelu": 8, "sum": 4, "bcast": 8, "softmax": 8}
+CASES = ["axpb", "exp", "tanh", "sigmoid", "erf", "gelu", "sum", "bcast", "softmax", "exp_l2", "tanh_l2"]
 
 
 def median_time(fn, reps, inner=1):
@@ -73,6 +73,31 @@ def run_numpy(reps, variant):
     def axpb_expr():
         y[...] = a * x + b
 
+    # NumPy has no sigmoid, erf or gelu ufunc: the fastest NumPy expression, and SciPy's ufuncs when installed
+    def sigmoid_np():
+        np.negative(x, out=y)
+        np.exp(y, out=y)
+        np.add(y, 1, out=y)
+        np.reciprocal(y, out=y)
+
+    try:
+        import scipy.special as sps
+    except ImportError:
+        sps = None
+    sig_forms, erf_forms, gelu_forms = [sigmoid_np], [], []
+    if sps is not None:
+        sig_forms.append(lambda: sps.expit(x, out=y))
+        erf_forms.append(lambda: sps.erf(x, out=y))
+
+        def gelu_sp():
+            np.multiply(x, np.float32(0.7071067811865476), out=y)
+            sps.erf(y, out=y)
+            np.add(y, 1, out=y)
+            np.multiply(y, x, out=y)
+            np.multiply(y, np.float32(0.5), out=y)
+
+        gelu_forms.append(gelu_sp)
+
     def softmax_rows():
         m = S.max(axis=-1, keepdims=True)
         np.subtract(S, m, out=So)
@@ -84,6 +109,9 @@ def run_numpy(reps, variant):
         "axpb": [axpb_two_pass, axpb_expr],
         "exp": [lambda: np.exp(x, out=y)],
         "tanh": [lambda: np.tanh(x, out=y)],
+        "sigmoid": sig_forms,
+        "erf": erf_forms,
+        "gelu": gelu_forms,
         "sum": [lambda: x.sum(), lambda: np.add.reduce(x)],
         "bcast": [lambda: np.add(X, r, out=Y)],
         "softmax": [softmax_rows],
@@ -92,6 +120,9 @@ def run_numpy(reps, variant):
     }
     for case in CASES:
         inner = 64 if case.endswith("_l2") else 1
+        if not forms[case]:
+            print("# numpy %s skipped: needs scipy.special (python3-scipy)" % case)
+            continue
         report(case, "numpy", tag, min(median_time(f, reps, inner) for f in forms[case]))
 
 
@@ -123,6 +154,9 @@ def run_torch(reps, threads, variant):
             "axpb": [lambda: torch.add(b, x, alpha=2.5, out=y)],
             "exp": [lambda: torch.exp(x, out=y)],
             "tanh": [lambda: torch.tanh(x, out=y)],
+            "sigmoid": [lambda: torch.sigmoid(x, out=y)],
+            "erf": [lambda: torch.erf(x, out=y)],
+            "gelu": [lambda: torch.nn.functional.gelu(x)],
             "sum": [lambda: x.sum()],
             "bcast": [lambda: torch.add(X, r, out=Y)],
             "softmax": [softmax_alloc] + ([softmax_into] if softmax_out is not None else []),

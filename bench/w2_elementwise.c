@@ -2,7 +2,7 @@
    N = 16M float32). Build: cc -O2 bench/w2_elementwise.c -o build/w2 -lm   Run: build/w2 [reps] [threads...]
 
    Prints, per case and thread count,
-     w2.<case>.nn.t<k>.throughput <GB/s> GB/s   (minimum traffic: axpb 12 B/elem, exp/tanh 8, sum 4, bcast 8,
+     w2.<case>.nn.t<k>.throughput <GB/s> GB/s   (minimum traffic: axpb 12 B/elem, exp/tanh/sigmoid/erf/gelu 8, sum 4, bcast 8,
                                                  softmax 8)
      w2.<case>.nn.t<k>.time <ms> ms             (median over the repetitions, after warm-up)
    and the compute-bound in-cache figures w2.exp_l2 / w2.tanh_l2 (first 65,536 elements) in Gelem/s.
@@ -91,8 +91,10 @@ static void w2_softmax(nn_tensor *o, const nn_tensor *x) {
 }
 #endif
 
-enum { C_AXPB, C_EXP, C_TANH, C_SUM, C_BCAST, C_SOFTMAX, C_EXP_L2, C_TANH_L2, C_COUNT };
-static const char *const w2_names[C_COUNT] = {"axpb", "exp", "tanh", "sum", "bcast", "softmax", "exp_l2", "tanh_l2"};
+/* the _l2 cases come last (they report Gelem/s) */
+enum { C_AXPB, C_EXP, C_TANH, C_SIGMOID, C_ERF, C_GELU, C_SUM, C_BCAST, C_SOFTMAX, C_EXP_L2, C_TANH_L2, C_COUNT };
+static const char *const w2_names[C_COUNT] = {"axpb", "exp", "tanh", "sigmoid", "erf", "gelu",
+                                              "sum", "bcast", "softmax", "exp_l2", "tanh_l2"};
 
 static int w2_run(w2_ctx *c, int which) {
   nn_status st = NN_OK;
@@ -100,6 +102,9 @@ static int w2_run(w2_ctx *c, int which) {
     case C_AXPB: st = nn_add_scaled_out(c->y, c->b, c->x, 2.5); break;
     case C_EXP: st = nn_unary_out(NN_OP_EXP, c->y, c->x); break;
     case C_TANH: st = nn_unary_out(NN_OP_TANH, c->y, c->x); break;
+    case C_SIGMOID: st = nn_unary_out(NN_OP_SIGMOID, c->y, c->x); break;
+    case C_ERF: st = nn_unary_out(NN_OP_ERF, c->y, c->x); break;
+    case C_GELU: st = nn_unary_out(NN_OP_GELU, c->y, c->x); break;
     case C_EXP_L2: st = nn_unary_out(NN_OP_EXP, c->ys, c->xs); break;
     case C_TANH_L2: st = nn_unary_out(NN_OP_TANH, c->ys, c->xs); break;
     case C_BCAST: st = nn_binary_out(NN_OP_ADD, c->Y, c->X, c->r); break;
@@ -129,7 +134,7 @@ int main(int argc, char **argv) {
   int reps = argc > 1 ? atoi(argv[1]) : 11, nthreads[8], nt = 0, ti, which, k;
   int64_t shp[2], i;
   w2_ctx c;
-  static const double bytes_per[C_COUNT] = {12, 8, 8, 4, 8, 8, 0, 0};
+  static const double bytes_per[C_COUNT] = {12, 8, 8, 8, 8, 8, 4, 8, 8, 0, 0};
   double times[64];
   if (reps < 1 || reps > 64) reps = 11;
   for (k = 2; k < argc && nt < 8; k++) nthreads[nt++] = atoi(argv[k]);

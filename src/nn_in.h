@@ -42,6 +42,7 @@ extern "C" {
 #include "nn/losses.h"
 #include "nn/optim.h"
 #include "io/io.h"
+#include "nn/metrics.h"
 
 #ifdef __cplusplus
 }
@@ -58,6 +59,7 @@ extern "C" {
 #include "base/impl_config.h"
 #include "base/status.c"
 #include "base/threads.c"
+#include "base/clock.c"
 #include "autograd/node.h"
 #include "autograd/grad_shape.h"
 #include "autograd/grad_math.h"
@@ -106,6 +108,9 @@ extern "C" {
 #include "nn/grad_clip.c"
 #include "nn/lr_schedule.c"
 #include "io/inflate.c"
+#include "nn/metrics.c"
+#include "nn/history.c"
+#include "nn/progress.c"
 
 #endif /* NN_IMPLEMENTATION */
 

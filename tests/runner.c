@@ -23,6 +23,7 @@
 #include "test_losses.c"
 #include "test_optim.c"
 #include "test_io.c"
+#include "test_metrics.c"
 
 int main(int argc, char **argv) {
   if (argc > 1) nt_filter = argv[1];
@@ -45,6 +46,7 @@ int main(int argc, char **argv) {
   tests_losses();
   tests_optim();
   tests_io();
+  tests_metrics();
   printf("%d checks\n", nt_checks);
   printf("%d passed, %d failed\n", nt_passed, nt_failed);
   return nt_failed ? 1 : 0;

@@ -85,6 +85,9 @@ NT_UNUSED static double ns_ulp_err(float got, double ref) {
 /* Lengths past 0..67 (every tail of every vector width): a few longer ones. */
 static const int64_t ns_lengths_big[] = {100, 255, 1000, 4099};
 
+/* Level 0 is the 128-bit baseline: always built on arm64, on x86-64 only with NN_SIMD_SSE2. */
+#define NS_LEVEL_MIN (NN__SIMD_BASE ? 0 : 1)
+
 static int ns_level_max(void) {
   nn__vec_table t;
   memset(&t, 0, sizeof t);
@@ -213,7 +216,7 @@ static const nn_binop ns_binops[] = {NN_OP_ADD, NN_OP_SUB, NN_OP_MUL, NN_OP_DIV,
 
 static void test_simd_binary(void) {
   int level, top = ns_level_max(), i, mode, dt;
-  for (level = 0; level <= top; level++) {
+  for (level = NS_LEVEL_MIN; level <= top; level++) {
     nn__vec_table t;
     ns_table(&t, level);
     for (dt = 0; dt < 2; dt++)
@@ -288,7 +291,7 @@ static void test_simd_unary_exact(void) {
                                    NN_OP_CEIL,  NN_OP_TRUNC};
   static const nn_unop f64ops[] = {NN_OP_NEG, NN_OP_ABS, NN_OP_SQUARE, NN_OP_SQRT, NN_OP_RECIPROCAL, NN_OP_RELU};
   int level, top = ns_level_max(), i;
-  for (level = 0; level <= top; level++) {
+  for (level = NS_LEVEL_MIN; level <= top; level++) {
     nn__vec_table t;
     ns_table(&t, level);
     for (i = 0; i < (int)(sizeof f32ops / sizeof f32ops[0]); i++) {
@@ -311,7 +314,7 @@ static void test_simd_pow_scalar(void) {
   static float x[NS_MAXN + 8], o[NS_MAXN + 8], r[NS_MAXN + 8];
   static double xd[NS_MAXN + 8], od[NS_MAXN + 8], rd[NS_MAXN + 8];
   int level, top = ns_level_max(), k, ci;
-  for (level = 0; level <= top; level++) {
+  for (level = NS_LEVEL_MIN; level <= top; level++) {
     nn__vec_table t;
     ns_table(&t, level);
     CHECK(t.bin[NN_FLOAT32][NN_OP_POW][NN__VS] != NULL && t.bin[NN_FLOAT64][NN_OP_POW][NN__VS] != NULL);
@@ -404,7 +407,7 @@ static const ns_mathfn ns_math[] = {
 static void test_simd_math_values(void) {
   static float x[NS_MAXN + 8], o[NS_MAXN + 8], r[NS_MAXN + 8];
   int level, top = ns_level_max(), f, k;
-  for (level = 0; level <= top; level++) {
+  for (level = NS_LEVEL_MIN; level <= top; level++) {
     nn__vec_table t;
     ns_table(&t, level);
     for (f = 0; f < NS_NMATH; f++) {
@@ -485,7 +488,7 @@ static void test_simd_ulp_sweep(void) {
   nn__vec_table tabs[3];
   double worst[3][NS_NMATH];
   float worst_x[3][NS_NMATH];
-  for (level = 0; level <= top; level++) ns_table(&tabs[level], level);
+  for (level = NS_LEVEL_MIN; level <= top; level++) ns_table(&tabs[level], level);
   for (f = 0; f < NS_NMATH; f++) {
     /* walk the positive patterns [0, bits(hi)] and the negative ones [sign, bits(-lo)] */
     uint32_t ranges[2][2];
@@ -494,7 +497,7 @@ static void test_simd_ulp_sweep(void) {
     ranges[0][1] = ns_math[f].hi > 0 ? ns_bits(ns_math[f].hi) : 0;
     ranges[1][0] = 0x80000000u;
     ranges[1][1] = ns_math[f].lo < 0 ? ns_bits(ns_math[f].lo) : 0x80000000u;
-    for (level = 0; level <= top; level++) {
+    for (level = NS_LEVEL_MIN; level <= top; level++) {
       worst[level][f] = 0;
       worst_x[level][f] = 0;
     }
@@ -509,7 +512,7 @@ static void test_simd_ulp_sweep(void) {
           cnt++;
           b += stride;
         }
-        for (level = 0; level <= top; level++) {
+        for (level = NS_LEVEL_MIN; level <= top; level++) {
           tabs[level].un[NN_FLOAT32][ns_math[f].op](cnt, o, x);
           for (i = 0; i < cnt; i++) {
             double e = ns_ulp_err(o[i], ref[i]);
@@ -522,7 +525,7 @@ static void test_simd_ulp_sweep(void) {
       }
     }
   }
-  for (level = 0; level <= top; level++) {
+  for (level = NS_LEVEL_MIN; level <= top; level++) {
     printf("  simd %-6s max ulp error (every %u-th float):", tabs[level].isa, (unsigned)stride);
     for (f = 0; f < NS_NMATH; f++) {
       printf(" %s %.2f", nn_unop_name(ns_math[f].op), worst[level][f]);
@@ -570,7 +573,7 @@ static void test_simd_math_f64(void) {
   static const double sp[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, DBL_MAX, -DBL_MAX, 4.9e-324, -4.9e-324,
                               DBL_MIN, 1e-310, 708.0, 708.5, -708.5, 709.8, 709.79, -745.2, -745.0, 1e-20, -40.0};
   int level, top = ns_level_max(), f, k;
-  for (level = 0; level <= top; level++) {
+  for (level = NS_LEVEL_MIN; level <= top; level++) {
     nn__vec_table t;
     ns_table(&t, level);
     printf("  simd %-6s float64 max ulp error (random):", t.isa);
@@ -625,7 +628,7 @@ static void test_simd_math_f64(void) {
 static void test_simd_fused(void) {
   static float a[NS_MAXN + 8], b[NS_MAXN + 8], o[NS_MAXN + 8];
   int level, top = ns_level_max(), k;
-  for (level = 0; level <= top; level++) {
+  for (level = NS_LEVEL_MIN; level <= top; level++) {
     nn__vec_table t;
     ns_table(&t, level);
     CHECK(t.add_scaled_f32 && t.affine_f32 && t.acc_add_f32);
@@ -665,7 +668,7 @@ static void test_simd_reductions(void) {
   static float x[NS_MAXN + 8];
   static double xd[NS_MAXN + 8];
   int level, top = ns_level_max(), k;
-  for (level = 0; level <= top; level++) {
+  for (level = NS_LEVEL_MIN; level <= top; level++) {
     nn__vec_table t;
     ns_table(&t, level);
     CHECK(t.sum_f32 && t.sum_f64 && t.max_f32 && t.min_f32);
@@ -713,7 +716,7 @@ static void test_simd_softmax(void) {
   static float x[NS_MAXN + 8], o[NS_MAXN + 8];
   static double e[NS_MAXN + 8];
   int level, top = ns_level_max(), k;
-  for (level = 0; level <= top; level++) {
+  for (level = NS_LEVEL_MIN; level <= top; level++) {
     nn__vec_table t;
     ns_table(&t, level);
     CHECK(t.softmax_f32 && t.log_softmax_f32);
@@ -791,7 +794,7 @@ static void test_simd_streaming(void) {
   int64_t saved = nn__simd_nt_min, n, i;
   int level, top = ns_level_max(), off;
   nn__simd_nt_min = 40;
-  for (level = 0; level <= top; level++) {
+  for (level = NS_LEVEL_MIN; level <= top; level++) {
     nn__vec_table t;
     ns_table(&t, level);
     for (n = 38; n < 300; n += 7)
@@ -832,7 +835,7 @@ static void test_simd_in_place(void) {
   static float a[5000], b[5000], r[5000];
   int level, top = ns_level_max(), k;
   int64_t saved = nn__simd_nt_min, i;
-  for (level = 0; level <= top; level++) {
+  for (level = NS_LEVEL_MIN; level <= top; level++) {
     nn__vec_table t;
     ns_table(&t, level);
     for (k = 0; k < 4; k++) {
@@ -866,7 +869,7 @@ static void test_simd_dispatch(void) {
   int top = ns_level_max();
   if (getenv("NN_FORCE_SCALAR")) return;
 #if NN__X86
-  CHECK(strcmp(vt->isa, top == 2 ? "avx512" : top == 1 ? "avx2" : "sse2") == 0);
+  CHECK(strcmp(vt->isa, top == 2 ? "avx512" : top == 1 ? "avx2" : NN__SIMD_BASE ? "sse2" : "scalar") == 0);
 #else
   CHECK(strcmp(vt->isa, "neon") == 0 && top == 0);
 #endif

@@ -302,16 +302,28 @@ NN__PRIVATE nn_status nn__ag_accumulate(nn_tensor **acc, nn_tensor *g) {
   }
 }
 
-/* Adds g (already fitted to the leaf's shape and dtype) into leaf->grad, which the leaf owns outside every scope. */
+/* Adds g (already fitted to the leaf's shape and dtype) into leaf->grad, which the leaf owns outside every scope.
+   Takes g over: a contiguous gradient that shares its storage with nothing becomes the leaf's gradient as it is. */
 NN__PRIVATE nn_status nn__ag_to_leaf(nn_tensor *leaf, nn_tensor *g) {
+  nn_status st = NN_OK;
   if (!leaf->grad) {
-    nn_tensor *c = nn_copy(g);
-    if (!c) return nn_last_status();
-    nn__scope_unlink(c);
-    leaf->grad = c;
-    return NN_OK;
+    if (nn_is_contiguous(g) && g->storage && g->storage->refcount == 1 && g->dtype == leaf->dtype) {
+      nn__scope_unlink(g);
+      leaf->grad = g;
+      return NN_OK;
+    } else {
+      nn_tensor *c = nn_copy(g);
+      if (!c) st = nn_last_status();
+      else {
+        nn__scope_unlink(c);
+        leaf->grad = c;
+      }
+    }
+  } else {
+    st = nn_add_scaled_out(leaf->grad, leaf->grad, g, 1.0);
   }
-  return nn_add_scaled_out(leaf->grad, leaf->grad, g, 1.0);
+  nn_free(g);
+  return st;
 }
 
 NNDEF nn_status nn_backward_ex(nn_tensor *t, const nn_tensor *grad, int retain_graph) {
@@ -366,7 +378,7 @@ NNDEF nn_status nn_backward_ex(nn_tensor *t, const nn_tensor *grad, int retain_g
     n->gacc = NULL;
     if (n->is_leaf) {
       if (n->leaf) st = nn__ag_to_leaf(n->leaf, gout);
-      nn_free(gout);
+      else nn_free(gout);
       continue;
     }
     if (n->nin > 4) {

@@ -59,6 +59,23 @@ NN__PRIVATE void nn__ugrad_row_f32(int64_t n, char **p, const int64_t *st, void 
   float *gx = (float *)p[0];
   const float *g = (const float *)p[1], *x = (const float *)p[2], *y = (const float *)p[3];
   int64_t i, s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+  if (s0 == 1 && s1 == 1 && s3 == 1) { /* the common contiguous case: loops the compiler vectorizes */
+    switch (c->op) {
+      case NN_OP_RELU:
+        for (i = 0; i < n; i++) gx[i] = y[i] > 0.0f ? g[i] : 0.0f;
+        return;
+      case NN_OP_TANH:
+        for (i = 0; i < n; i++) gx[i] = g[i] * (1.0f - y[i] * y[i]);
+        return;
+      case NN_OP_SIGMOID:
+        for (i = 0; i < n; i++) gx[i] = g[i] * (y[i] * (1.0f - y[i]));
+        return;
+      case NN_OP_EXP:
+        for (i = 0; i < n; i++) gx[i] = g[i] * y[i];
+        return;
+      default: break;
+    }
+  }
   switch (c->op) {
     case NN_OP_RELU:
       for (i = 0; i < n; i++) gx[i * s0] = y[i * s3] > 0.0f ? g[i * s1] : 0.0f;
@@ -162,12 +179,12 @@ NN__PRIVATE nn_status nn__binary_backward(nn__node *n, const nn_tensor *g, nn_te
   nn_tensor *a = n->saved[0], *b = n->saved[1], *y = n->saved[2], *t = NULL, *u = NULL, *v = NULL;
   int need_a = n->in[0].node != NULL, need_b = n->in[1].node != NULL;
   switch ((nn_binop)n->i[0]) {
-    case NN_OP_ADD:
-      if (need_a) gin[0] = nn_copy(g);
-      if (need_b) gin[1] = nn_copy(g);
+    case NN_OP_ADD: /* views of g: the engine copies only where it must */
+      if (need_a) gin[0] = nn_view(g);
+      if (need_b) gin[1] = nn_view(g);
       break;
     case NN_OP_SUB:
-      if (need_a) gin[0] = nn_copy(g);
+      if (need_a) gin[0] = nn_view(g);
       if (need_b) gin[1] = nn_neg(g);
       break;
     case NN_OP_MUL:
@@ -238,7 +255,7 @@ NN__PRIVATE nn_status nn__binary_backward(nn__node *n, const nn_tensor *g, nn_te
       }
       break;
     case NN_OP_MOD: /* a - floor(a / b) b: da = g, db = -g floor(a / b) */
-      if (need_a) gin[0] = nn_copy(g);
+      if (need_a) gin[0] = nn_view(g);
       if (need_b) {
         t = nn_div(a, b);
         if (t) u = nn_floor(t);
@@ -286,7 +303,7 @@ NN__PRIVATE nn_tensor *nn__grad_binary(nn_binop op, nn_tensor *res, const nn_ten
 /* ---- a + alpha b, where, clip, copies ---- */
 
 NN__PRIVATE nn_status nn__add_scaled_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
-  if (n->in[0].node && !(gin[0] = nn_copy(g))) return nn_last_status();
+  if (n->in[0].node && !(gin[0] = nn_view(g))) return nn_last_status();
   if (n->in[1].node && !(gin[1] = nn_mul_scalar(g, n->d[0]))) return nn_last_status();
   return NN_OK;
 }
@@ -358,7 +375,7 @@ NN__PRIVATE nn_tensor *nn__grad_clip(nn_tensor *res, const nn_tensor *x, double 
 /* astype / copy / contiguous: the gradient passes unchanged (the engine converts it back to x's dtype). */
 NN__PRIVATE nn_status nn__identity_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
   (void)n;
-  gin[0] = nn_copy(g);
+  gin[0] = nn_view(g);
   return gin[0] ? NN_OK : nn_last_status();
 }
 

@@ -6,6 +6,7 @@
 #include <float.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <errno.h>
 
 /* Allocation hooks: define all three or none (as stb does). NN_MALLOC must return memory aligned for any C type;
    the library aligns large buffers itself on top of it. */
@@ -69,6 +70,13 @@
 #endif
 #else
 #define NN__SIMD 0
+#endif
+/* The baseline 128-bit vector kernels (GCC/Clang vector extensions): NEON on arm64. On x86-64 every CPU since 2013-15
+   has AVX2, so the SSE2 versions are left out unless NN_SIMD_SSE2 is defined: they would only add compile time. */
+#if NN__SIMD && (defined(NN__ARM64) || defined(NN_SIMD_SSE2))
+#define NN__SIMD_BASE 1
+#else
+#define NN__SIMD_BASE 0
 #endif
 
 #define NN__MIN(a, b) ((a) < (b) ? (a) : (b))

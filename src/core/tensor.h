@@ -78,6 +78,12 @@ NNDEF nn_tensor *nn_keep(nn_tensor *t);
 NNDEF long nn_scope_count(void);
 /* Number of tensor headers alive on all threads, for leak checks. */
 NNDEF long nn_live_tensors(void);
+/* Freed buffers of 32 KiB and more are kept for reuse (a training step asks for the same sizes every time) up to a
+   limit, 256 MiB by default: nn_set_cache_limit changes it (0 turns the cache off and empties it),
+   nn_cache_release returns every cached buffer to the allocator, nn_cache_bytes says how much is held. */
+NNDEF void nn_set_cache_limit(size_t bytes);
+NNDEF void nn_cache_release(void);
+NNDEF size_t nn_cache_bytes(void);
 
 /* --- inspection --- */
 /* 1 if elements are laid out in row-major order without gaps. */

@@ -10,11 +10,14 @@ NN__PRIVATE nn_status nn__norm_axis(const char *op, int *axis, int ndim) {
 }
 
 NNDEF nn_tensor *nn_view(const nn_tensor *x) {
+  nn_tensor *r;
   if (!x) {
     nn__fail_null("nn_view", "x");
     return NULL;
   }
-  return nn__view("nn_view", x, x->shape, x->strides, x->ndim, x->data);
+  r = nn__view("nn_view", x, x->shape, x->strides, x->ndim, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_expand(r, x, "nn_view");
+  return r;
 }
 
 /* Tries to express x's elements in a new shape with strides only (NumPy's _attempt_nocopy_reshape). */
@@ -49,6 +52,7 @@ NN__PRIVATE int nn__reshape_strides(const nn_tensor *x, const int64_t *nshape, i
 
 NNDEF nn_tensor *nn_reshape(const nn_tensor *x, const int64_t *shape, int ndim) {
   int64_t ns[NN_MAX_DIMS], st[NN_MAX_DIMS], known = 1;
+  nn_tensor *r;
   int i, infer = -1;
   char s1[160], s2[160];
   if (nn__check_cpu("nn_reshape", x, "x") != NN_OK) return NULL;
@@ -91,22 +95,25 @@ NNDEF nn_tensor *nn_reshape(const nn_tensor *x, const int64_t *shape, int ndim) 
   }
   if (x->size == 0 || nn_is_contiguous(x)) {
     nn__contiguous_strides(st, ns, ndim);
-    return nn__view("nn_reshape", x, ns, st, ndim, x->data);
-  }
-  if (nn__reshape_strides(x, ns, ndim, st)) return nn__view("nn_reshape", x, ns, st, ndim, x->data);
-  {
-    nn_tensor *c = nn_copy(x), *r;
+    r = nn__view("nn_reshape", x, ns, st, ndim, x->data);
+  } else if (nn__reshape_strides(x, ns, ndim, st)) {
+    r = nn__view("nn_reshape", x, ns, st, ndim, x->data);
+  } else {
+    nn_tensor *c = nn__new("nn_reshape", x->dtype, x->shape, x->ndim); /* a copy; the reshape node covers it */
     if (!c) return NULL;
+    nn__assign(c, x);
     nn__contiguous_strides(st, ns, ndim);
     r = nn__view("nn_reshape", c, ns, st, ndim, c->data);
     nn_free(c);
-    return r;
   }
+  if (r && nn__ag_wanted1(x)) r = nn__grad_reshape(r, x, "nn_reshape");
+  return r;
 }
 
 NNDEF nn_tensor *nn_permute(const nn_tensor *x, const int *axes, int naxes) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
   int seen[NN_MAX_DIMS] = {0}, i;
+  nn_tensor *r;
   if (nn__check_cpu("nn_permute", x, "x") != NN_OK) return NULL;
   if (naxes != x->ndim) {
     nn__fail(NN_ERR_AXIS, "nn_permute: axes don't match array: got %d axes for an array of dimension %d", naxes, x->ndim);
@@ -127,7 +134,9 @@ NNDEF nn_tensor *nn_permute(const nn_tensor *x, const int *axes, int naxes) {
     sh[i] = x->shape[a];
     st[i] = x->strides[a];
   }
-  return nn__view("nn_permute", x, sh, st, x->ndim, x->data);
+  r = nn__view("nn_permute", x, sh, st, x->ndim, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_permute(r, x, axes);
+  return r;
 }
 
 NNDEF nn_tensor *nn_transpose(const nn_tensor *x) {
@@ -186,6 +195,7 @@ NN__PRIVATE int64_t nn__slice_indices(int64_t n, int64_t *start, int64_t *stop, 
 
 NNDEF nn_tensor *nn_slice(const nn_tensor *x, int axis, int64_t start, int64_t stop, int64_t step) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS], n;
+  nn_tensor *r;
   int i;
   if (nn__check_cpu("nn_slice", x, "x") != NN_OK) return NULL;
   if (nn__norm_axis("nn_slice", &axis, x->ndim) != NN_OK) return NULL;
@@ -200,12 +210,15 @@ NNDEF nn_tensor *nn_slice(const nn_tensor *x, int axis, int64_t start, int64_t s
   }
   sh[axis] = n;
   st[axis] = x->strides[axis] * step;
-  return nn__view("nn_slice", x, sh, st, x->ndim,
-                  (char *)x->data + (n > 0 ? start : 0) * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+  r = nn__view("nn_slice", x, sh, st, x->ndim,
+               (char *)x->data + (n > 0 ? start : 0) * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+  if (r && nn__ag_wanted1(x)) r = nn__grad_slice(r, x, "nn_slice", axis, start, n, step);
+  return r;
 }
 
 NNDEF nn_tensor *nn_select(const nn_tensor *x, int axis, int64_t index) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS], k = index;
+  nn_tensor *r;
   int i, d = 0;
   if (nn__check_cpu("nn_select", x, "x") != NN_OK) return NULL;
   if (nn__norm_axis("nn_select", &axis, x->ndim) != NN_OK) return NULL;
@@ -221,11 +234,14 @@ NNDEF nn_tensor *nn_select(const nn_tensor *x, int axis, int64_t index) {
     st[d] = x->strides[i];
     d++;
   }
-  return nn__view("nn_select", x, sh, st, d, (char *)x->data + k * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+  r = nn__view("nn_select", x, sh, st, d, (char *)x->data + k * x->strides[axis] * (int64_t)nn_dtype_size(x->dtype));
+  if (r && nn__ag_wanted1(x)) r = nn__grad_select(r, x, axis, k);
+  return r;
 }
 
 NNDEF nn_tensor *nn_squeeze(const nn_tensor *x, int axis) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
+  nn_tensor *r;
   int i, d = 0;
   if (nn__check_cpu("nn_squeeze", x, "x") != NN_OK) return NULL;
   if (axis != NN_ALL_AXES) {
@@ -242,11 +258,14 @@ NNDEF nn_tensor *nn_squeeze(const nn_tensor *x, int axis) {
     st[d] = x->strides[i];
     d++;
   }
-  return nn__view("nn_squeeze", x, sh, st, d, x->data);
+  r = nn__view("nn_squeeze", x, sh, st, d, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_reshape(r, x, "nn_squeeze");
+  return r;
 }
 
 NNDEF nn_tensor *nn_unsqueeze(const nn_tensor *x, int axis) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS];
+  nn_tensor *r;
   int i, d = 0;
   if (nn__check_cpu("nn_unsqueeze", x, "x") != NN_OK) return NULL;
   if (x->ndim >= NN_MAX_DIMS) {
@@ -264,12 +283,15 @@ NNDEF nn_tensor *nn_unsqueeze(const nn_tensor *x, int axis) {
     st[i] = x->strides[d];
     d++;
   }
-  return nn__view("nn_unsqueeze", x, sh, st, x->ndim + 1, x->data);
+  r = nn__view("nn_unsqueeze", x, sh, st, x->ndim + 1, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_reshape(r, x, "nn_unsqueeze");
+  return r;
 }
 
 NNDEF nn_tensor *nn_broadcast_to(const nn_tensor *x, const int64_t *shape, int ndim) {
   int64_t st[NN_MAX_DIMS];
   char s1[160], s2[160];
+  nn_tensor *r;
   if (nn__check_cpu("nn_broadcast_to", x, "x") != NN_OK) return NULL;
   if (nn__check_shape("nn_broadcast_to", shape, ndim) != NN_OK) return NULL;
   if (!nn__can_broadcast_to(x, shape, ndim)) {
@@ -278,11 +300,14 @@ NNDEF nn_tensor *nn_broadcast_to(const nn_tensor *x, const int64_t *shape, int n
     return NULL;
   }
   nn__broadcast_strides(x, shape, ndim, st);
-  return nn__view("nn_broadcast_to", x, shape, st, ndim, x->data);
+  r = nn__view("nn_broadcast_to", x, shape, st, ndim, x->data);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_expand(r, x, "nn_broadcast_to");
+  return r;
 }
 
 NNDEF nn_tensor *nn_diagonal(const nn_tensor *x, int64_t offset, int axis1, int axis2) {
   int64_t sh[NN_MAX_DIMS], st[NN_MAX_DIMS], n, off = 0;
+  nn_tensor *r;
   int i, d = 0;
   if (nn__check_cpu("nn_diagonal", x, "x") != NN_OK) return NULL;
   if (x->ndim < 2) {
@@ -314,7 +339,9 @@ NNDEF nn_tensor *nn_diagonal(const nn_tensor *x, int64_t offset, int axis1, int 
   }
   sh[d] = n;
   st[d] = x->strides[axis1] + x->strides[axis2];
-  return nn__view("nn_diagonal", x, sh, st, d + 1, (char *)x->data + off * (int64_t)nn_dtype_size(x->dtype));
+  r = nn__view("nn_diagonal", x, sh, st, d + 1, (char *)x->data + off * (int64_t)nn_dtype_size(x->dtype));
+  if (r && nn__ag_wanted1(x)) r = nn__grad_diagonal(r, x, offset, axis1, axis2);
+  return r;
 }
 
 NNDEF nn_tensor *nn_ravel(const nn_tensor *x) {

@@ -34,6 +34,7 @@
          NN_ASSERT(x)       internal invariant checks (default: assert)
          NN_NO_THREADS      no thread pool: everything runs on the calling thread
          NN_NO_SIMD         portable scalar kernels only (no AVX2/AVX-512/NEON)
+         NN_SIMD_SSE2       also build the 128-bit SSE2 kernels for x86-64 CPUs without AVX2 (pre-2013); off by default
          NN_NO_THREAD_LOCALS  error message and scope stack become process-global (single-threaded programs)
       Environment: NN_NUM_THREADS=n sets the default thread count; NN_FORCE_SCALAR=1 picks the scalar kernels.
 

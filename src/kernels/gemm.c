@@ -151,7 +151,7 @@ NN__PRIVATE void nn__dgemm_packbt_c(const double *B, int64_t ldb, int64_t kc, in
   NN__GEMM_PACKBT_C(double)
 }
 
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(NN_NO_SIMD) && !defined(__TINYC__)
+#if NN__SIMD_BASE
 /* The portable micro-kernels in generic 16-byte vectors (GCC/Clang vector extensions): the same template as the
    x86 kernels, compiled for the baseline instruction set (SSE2 on x86-64, NEON on arm64), with the same packing as
    the plain C kernels (6 x 16 floats, 6 x 8 doubles). */

@@ -217,6 +217,7 @@ NN__PRIVATE int64_t nn__simd_nt_total = (int64_t)8 << 20;
     MAPK(o, n, 1, FN(NN__K(ldmd)(x + nn_i, nn_m)));                                           \
   }
 
+#if NN__SIMD_BASE
 /* ================================================================================================================ */
 /* gen: 128-bit GCC/clang vector extensions (SSE2 on x86-64, NEON on arm64)                                          */
 /* ================================================================================================================ */
@@ -419,6 +420,8 @@ NN__ALWAYS_INLINE nn__g2d nn__g2d_sqrt(nn__g2d a) {
 #include "simd_f32.inc"
 #include "simd_f64.inc"
 #include "simd_undef.inc"
+
+#endif /* NN__SIMD_BASE */
 
 #if NN__X86
 /* ================================================================================================================ */
@@ -775,13 +778,15 @@ NN__PRIVATE int nn__simd_install_level(nn__vec_table *t, int level) {
   have = nn__x86_level();
 #endif
   if (level > have) level = have;
+#if NN__SIMD_BASE
   nn__s_install_f32_gen(t);
   nn__s_install_f64_gen(t);
+#endif
 #if NN__ARM64
   t->isa = "neon";
 #endif
 #if NN__X86
-  t->isa = "sse2";
+  t->isa = NN__SIMD_BASE ? "sse2" : "scalar";
   if (level >= 1) {
     nn__s_install_f32_avx2(t);
     nn__s_install_f64_avx2(t);

@@ -265,6 +265,7 @@ NN__PRIVATE nn_tensor *nn__take(const char *op, const nn_tensor *x, const nn_ten
     nn_free(out);
     out = NULL;
   }
+  if (out && nn__ag_wanted1(x)) out = nn__grad_take(out, x, idx, src == x ? axis : NN_ALL_AXES, op);
 done:
   nn_free(idx);
   nn_free(flat);
@@ -343,6 +344,7 @@ NNDEF nn_tensor *nn_take_along_axis(const nn_tensor *x, const nn_tensor *indices
   if (out) {
     for (d = 0; d < x->ndim; d++) xshape[d] = d == axis ? 1 : x->shape[d];
     nn__gather_along(out, x, xshape, idx, axis);
+    if (nn__ag_wanted1(x)) out = nn__grad_along(out, x, idx, axis, op);
   }
   nn_free(idx);
   return out;
@@ -379,6 +381,7 @@ NNDEF nn_tensor *nn_gather(const nn_tensor *x, int axis, const nn_tensor *index)
   if (out) {
     for (d = 0; d < x->ndim; d++) xshape[d] = d == axis ? 1 : index->shape[d];
     nn__gather_along(out, x, xshape, idx, axis);
+    if (nn__ag_wanted1(x)) out = nn__grad_along(out, x, idx, axis, op);
   }
   nn_free(idx);
   return out;
@@ -437,6 +440,7 @@ NN__PRIVATE nn_tensor *nn__scatter(const char *op, const nn_tensor *x, int axis,
                      : nn__by_size(nn_dtype_size(x->dtype), nn__scatter_row_1, nn__scatter_row_4, nn__scatter_row_8),
                  &ax, 0, it.size);
 done:
+  if (out && nn__ag_wanted2(x, src)) out = nn__grad_scatter(out, x, axis, idx, src, add);
   nn_free(tmp);
   nn_free(idx);
   return out;
@@ -515,12 +519,23 @@ NNDEF nn_tensor *nn_index_add(const nn_tensor *x, int axis, const nn_tensor *ind
     nn__iter_run(&it, nn__acc_rows[x->dtype], NULL);
   }
 done:
+  if (out && nn__ag_wanted2(x, src)) out = nn__grad_index_add(out, x, axis, idx, src);
   nn_free(tmp);
   nn_free(idx);
   return out;
 }
 
 /* ---- put family ---- */
+
+/* In-place writes are not recorded, so into a tensor that gradients flow through they would silently give wrong
+   gradients: refused while grad mode is on (PyTorch refuses them on leaves requiring grad). */
+NN__PRIVATE nn_status nn__inplace_check(const char *op, const nn_tensor *x) {
+  if (!nn__ag_wanted1(x)) return NN_OK;
+  return nn__fail(NN_ERR_ARG,
+                  "%s: x requires grad and in-place ops are not recorded; use a functional form (nn_where for a masked "
+                  "fill, nn_scatter for a put) or call it inside nn_no_grad_begin/nn_no_grad_end",
+                  op);
+}
 
 /* x.flat[ix[i]] = vals[i % nv] (vals contiguous, x's dtype); indices already checked. */
 NN__PRIVATE void nn__put_flat(nn_tensor *x, const int64_t *ix, int64_t ni, const char *vals, int64_t nv) {
@@ -544,6 +559,7 @@ NNDEF nn_status nn_put(nn_tensor *x, const nn_tensor *indices, const nn_tensor *
       nn__check_cpu(op, values, "values") != NN_OK)
     return nn_last_status();
   if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return nn_last_status();
+  if (nn__inplace_check(op, x) != NN_OK) return nn_last_status();
   if (indices->size == 0 || values->size == 0) return NN_OK;
   idx = nn__idx64(op, indices, x->size, 0, x);
   if (!idx) return nn_last_status();
@@ -575,6 +591,7 @@ NNDEF nn_status nn_put_along_axis(nn_tensor *x, const nn_tensor *indices, const 
       nn__check_cpu(op, values, "values") != NN_OK)
     return nn_last_status();
   if (nn__check_idx_dtype(op, indices, "indices") != NN_OK) return nn_last_status();
+  if (nn__inplace_check(op, x) != NN_OK) return nn_last_status();
   if (axis == NN_ALL_AXES) {
     if (indices->ndim != 1)
       return nn__fail(NN_ERR_SHAPE, "%s: when axis is NN_ALL_AXES, indices must be 1-D (got shape %s)", op,
@@ -692,6 +709,7 @@ NNDEF nn_tensor *nn_masked_select(const nn_tensor *x, const nn_tensor *mask) {
                     sizeof(nn__sel_ctx));
   }
   nn__dealloc(ctx);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_masked_select(out, x, mask);
   return out;
 }
 
@@ -716,6 +734,7 @@ NNDEF nn_status nn_masked_fill(nn_tensor *x, const nn_tensor *mask, double value
   char s1[160], s2[160];
   if (nn__check_cpu(op, x, "x") != NN_OK || nn__check_cpu(op, mask, "mask") != NN_OK) return nn_last_status();
   if (nn__check_mask(op, mask) != NN_OK) return nn_last_status();
+  if (nn__inplace_check(op, x) != NN_OK) return nn_last_status();
   if (!nn__can_broadcast_to(mask, x->shape, x->ndim))
     return nn__fail(NN_ERR_SHAPE, "%s: mask of shape %s cannot be broadcast to x of shape %s", op,
                     nn_shape_str(mask, s1, sizeof s1), nn_shape_str(x, s2, sizeof s2));

@@ -267,6 +267,7 @@ NNDEF nn_tensor *nn_concatenate(nn_tensor *const *ts, int n, int axis) {
       nn__assign(&h, ts[i]);
       off += ts[i]->size;
     }
+    if (nn__ag_wanted_n(ts, n)) out = nn__grad_join(out, ts, n, NN_ALL_AXES, 0);
     return out;
   }
   nd = ts[0]->ndim;
@@ -310,6 +311,7 @@ NNDEF nn_tensor *nn_concatenate(nn_tensor *const *ts, int n, int axis) {
     nn__assign(&h, ts[i]);
     off += ts[i]->shape[axis];
   }
+  if (nn__ag_wanted_n(ts, n)) out = nn__grad_join(out, ts, n, axis, 0);
   return out;
 }
 
@@ -350,6 +352,7 @@ NNDEF nn_tensor *nn_stack(nn_tensor *const *ts, int n, int axis) {
     nn__hdr(&h, dt, ts[0]->shape, st, nd, NN__EPTR(out->data, (int64_t)i * out->strides[axis], esz));
     nn__assign(&h, ts[i]);
   }
+  if (nn__ag_wanted_n(ts, n)) out = nn__grad_join(out, ts, n, axis, 1);
   return out;
 }
 
@@ -383,6 +386,7 @@ NN__PRIVATE nn_status nn__split(const char *op, const nn_tensor *x, int64_t sect
     shape[axis] = count;
     out[i] = nn__view(op, x, shape, x->strides, x->ndim,
                       count > 0 ? NN__EPTR(x->data, start * x->strides[axis], esz) : (char *)x->data);
+    if (out[i] && nn__ag_wanted1(x)) out[i] = nn__grad_slice(out[i], x, op, axis, start, count, 1);
     if (!out[i]) {
       nn_status st = nn_last_status();
       for (j = 0; j < i; j++) {
@@ -427,7 +431,7 @@ NNDEF nn_status nn_split_at(const nn_tensor *x, const int64_t *indices, int nind
 
 /* ---- tile / repeat ---- */
 
-NNDEF nn_tensor *nn_tile(const nn_tensor *x, const int64_t *reps, int nreps) {
+NN__PRIVATE nn_tensor *nn__tile(const nn_tensor *x, const int64_t *reps, int nreps) {
   const char *op = "nn_tile";
   int64_t oshape[NN_MAX_DIMS], xs[NN_MAX_DIMS], xst[NN_MAX_DIMS], r[NN_MAX_DIMS], nmap = 0, *buf = NULL, *p, j;
   const int64_t *maps[NN_MAX_DIMS];
@@ -485,6 +489,12 @@ NNDEF nn_tensor *nn_tile(const nn_tensor *x, const int64_t *reps, int nreps) {
     out = NULL;
   }
   nn__dealloc(buf);
+  return out;
+}
+
+NNDEF nn_tensor *nn_tile(const nn_tensor *x, const int64_t *reps, int nreps) {
+  nn_tensor *out = nn__tile(x, reps, nreps);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_tile(out, x);
   return out;
 }
 
@@ -555,12 +565,16 @@ done:
 }
 
 NNDEF nn_tensor *nn_repeat(const nn_tensor *x, int64_t repeats, int axis) {
+  nn_tensor *out;
   if (nn__check_cpu("nn_repeat", x, "x") != NN_OK) return NULL;
-  return nn__repeat("nn_repeat", x, &repeats, 1, axis, 1);
+  out = nn__repeat("nn_repeat", x, &repeats, 1, axis, 1);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_repeat(out, x, "nn_repeat", &repeats, 1, axis);
+  return out;
 }
 
 NNDEF nn_tensor *nn_repeat_each(const nn_tensor *x, const int64_t *repeats, int64_t nrepeats, int axis) {
   const char *op = "nn_repeat_each";
+  nn_tensor *out;
   if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
   if (!repeats) {
     nn__fail_null(op, "repeats");
@@ -570,7 +584,9 @@ NNDEF nn_tensor *nn_repeat_each(const nn_tensor *x, const int64_t *repeats, int6
     nn__fail(NN_ERR_VALUE, "%s: nrepeats must be at least 1 (got %lld)", op, (long long)nrepeats);
     return NULL;
   }
-  return nn__repeat(op, x, repeats, nrepeats, axis, 0);
+  out = nn__repeat(op, x, repeats, nrepeats, axis, 0);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_repeat(out, x, op, repeats, nrepeats, axis);
+  return out;
 }
 
 /* ---- pad ---- */
@@ -597,7 +613,7 @@ NN__PRIVATE int64_t nn__pad_index(int64_t j, int64_t before, int64_t n, nn_pad_m
   }
 }
 
-NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mode mode, double value) {
+NN__PRIVATE nn_tensor *nn__pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mode mode, double value) {
   const char *op = "nn_pad";
   int64_t oshape[NN_MAX_DIMS], win[3 * NN_MAX_DIMS], nmap = 0, *buf = NULL, *p, j;
   const int64_t *maps[NN_MAX_DIMS];
@@ -664,11 +680,18 @@ NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mod
   return out;
 }
 
+NNDEF nn_tensor *nn_pad(const nn_tensor *x, const int64_t *pad_width, nn_pad_mode mode, double value) {
+  nn_tensor *out = nn__pad(x, pad_width, mode, value);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_pad(out, x, pad_width, (int)mode);
+  return out;
+}
+
 /* ---- flip / roll ---- */
 
 NNDEF nn_tensor *nn_flip(const nn_tensor *x, int axis) {
   const char *op = "nn_flip";
   int64_t st[NN_MAX_DIMS];
+  nn_tensor *v;
   char *data;
   int d;
   if (nn__check_cpu(op, x, "x") != NN_OK) return NULL;
@@ -681,10 +704,12 @@ NNDEF nn_tensor *nn_flip(const nn_tensor *x, int axis) {
       st[d] = -x->strides[d];
     }
   }
-  return nn__view(op, x, x->shape, st, x->ndim, data);
+  v = nn__view(op, x, x->shape, st, x->ndim, data);
+  if (v && nn__ag_wanted1(x)) v = nn__grad_flip(v, x, axis);
+  return v;
 }
 
-NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis) {
+NN__PRIVATE nn_tensor *nn__roll(const nn_tensor *x, int64_t shift, int axis) {
   const char *op = "nn_roll";
   nn_tensor *flat = NULL, *out, fh, h, dst, part;
   const nn_tensor *src = x;
@@ -728,5 +753,11 @@ NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis) {
     nn__assign(&h, &part);
   }
   nn_free(flat);
+  return out;
+}
+
+NNDEF nn_tensor *nn_roll(const nn_tensor *x, int64_t shift, int axis) {
+  nn_tensor *out = nn__roll(x, shift, axis);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_roll(out, x, shift, axis);
   return out;
 }

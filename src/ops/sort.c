@@ -416,7 +416,17 @@ done:
   return out;
 }
 
+/* With gradients wanted, sort is topk over the whole axis: the same order, plus the indices backward needs. */
+NN__PRIVATE nn_tensor *nn__sort_recorded(const nn_tensor *x, int axis, int descending) {
+  nn_tensor *v = NULL;
+  int a = axis;
+  if (axis != NN_ALL_AXES && nn__norm_axis("nn_sort", &a, x->ndim) != NN_OK) return NULL;
+  nn_topk(x, axis == NN_ALL_AXES ? x->size : x->shape[a], axis, descending, &v, NULL);
+  return v;
+}
+
 NNDEF nn_tensor *nn_sort(const nn_tensor *x, int axis, int descending) {
+  if (nn__ag_wanted1(x) && x->device == NN_CPU) return nn__sort_recorded(x, axis, descending);
   return nn__sort_common("nn_sort", x, axis, descending, NN__SM_SORT);
 }
 
@@ -428,7 +438,7 @@ NNDEF nn_status nn_topk(const nn_tensor *x, int64_t k, int axis, int largest, nn
   nn__sortjob j;
   nn_tensor *flat = NULL, *v = NULL, *ix = NULL;
   int64_t shape[NN_MAX_DIMS];
-  int ndim, ax = axis;
+  int ndim, ax = axis, grad = values && nn__ag_wanted1(x); /* the values' backward needs the indices */
   nn_status st;
   if (values) *values = NULL;
   if (indices) *indices = NULL;
@@ -457,15 +467,17 @@ NNDEF nn_status nn_topk(const nn_tensor *x, int64_t k, int axis, int largest, nn
     if (!v) goto fail;
     j.ov = (char *)v->data;
   }
-  if (indices) {
+  if (indices || grad) {
     ix = nn__new("nn_topk", NN_INT64, shape, ndim);
     if (!ix) goto fail;
     j.oi = (int64_t *)ix->data;
   }
   if (nn__sort_run("nn_topk", &j) != NN_OK) goto fail;
+  if (grad && !(v = nn__grad_sort(v, x, ix, axis == NN_ALL_AXES ? NN_ALL_AXES : ax, "nn_topk"))) goto fail;
   nn_free(flat);
   if (values) *values = v;
   if (indices) *indices = ix;
+  else nn_free(ix);
   return NN_OK;
 fail:
   st = nn_last_status();
