@@ -1017,10 +1017,233 @@ NNDEF nn_tensor *nn_custom_op(const char *name, nn_tensor *output, nn_tensor *co
 /* nn/layers.h: Keras/PyTorch-style layers. */
 /* ---- end src/nn/layers.h ---- */
 /* ---- begin src/nn/losses.h ---- */
-/* nn/losses.h: loss functions. */
+/* nn/losses.h: loss functions (torch.nn.functional semantics: same formulas, defaults and reductions).
+
+   Every loss takes float32 or float64 inputs and returns a tensor of the input's dtype: a 0-d tensor for
+   NN_REDUCTION_MEAN / NN_REDUCTION_SUM, the per-element (or per-sample) losses for NN_REDUCTION_NONE. All are
+   differentiable through autograd w.r.t. the input and, where PyTorch allows it, the target; class weights,
+   element weights and pos_weight get no gradient. Targets, weights and pos_weight must have the input's dtype
+   (integer class labels excepted). Cross-entropy from logits, nll_loss, binary cross-entropy with logits and the
+   pointwise losses are fused ops with their own backward: one pass forward, one pass backward. */
+
+typedef enum nn_reduction {
+  NN_REDUCTION_MEAN = 0, /* the default: mean over elements (weighted mean for class-weighted losses) */
+  NN_REDUCTION_SUM,
+  NN_REDUCTION_NONE,
+  NN_REDUCTION_BATCHMEAN /* nn_kl_div only: sum divided by the batch size (input's first dimension) */
+} nn_reduction;
+
+/* PyTorch's default ignore_index for nn_cross_entropy_ex and nn_nll_loss: no real class has it. */
+#define NN_IGNORE_INDEX (-100)
+
+/* --- pointwise losses: input and target of the same shape --- */
+/* Mean squared error (x - y)^2: F.mse_loss(input, target, reduction). */
+NNDEF nn_tensor *nn_mse_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction);
+/* Mean absolute error |x - y|: F.l1_loss(input, target, reduction). */
+NNDEF nn_tensor *nn_l1_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction);
+/* 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), d = x - y: F.huber_loss (delta > 0, PyTorch's 1.0). */
+NNDEF nn_tensor *nn_huber_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction,
+                               double delta);
+/* 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta: F.smooth_l1_loss (beta >= 0, PyTorch's 1.0; 0 is L1). */
+NNDEF nn_tensor *nn_smooth_l1_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction,
+                                   double beta);
+/* -w (y log x + (1 - y) log(1 - x)) on probabilities x in [0, 1], logs clamped at -100: F.binary_cross_entropy.
+   weight (NULL for none) broadcasts to the input's shape. */
+NNDEF nn_tensor *nn_binary_cross_entropy(const nn_tensor *input, const nn_tensor *target, const nn_tensor *weight,
+                                         nn_reduction reduction);
+/* Binary cross-entropy on logits in the stable form (1 - y) x + (1 + (pw - 1) y) log(1 + e^-x):
+   F.binary_cross_entropy_with_logits. weight and pos_weight (NULL for none) broadcast to the input's shape
+   (pos_weight usually has one entry per class, the last dimension). */
+NNDEF nn_tensor *nn_binary_cross_entropy_with_logits(const nn_tensor *input, const nn_tensor *target,
+                                                     const nn_tensor *weight, const nn_tensor *pos_weight,
+                                                     nn_reduction reduction);
+/* Kullback-Leibler divergence with log-probabilities as input: y (log y - x), or e^y (y - x) when log_target:
+   F.kl_div(input, target, reduction, log_target). NN_REDUCTION_BATCHMEAN divides the sum by input.shape[0]
+   (the mathematically correct KL); NN_REDUCTION_MEAN divides by the number of elements, as PyTorch does. */
+NNDEF nn_tensor *nn_kl_div(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction,
+                           int log_target);
+
+/* --- classification losses: input (C), (N, C) or (N, C, d1, ...), classes along axis 1 (axis 0 for 1-D) --- */
+/* Cross-entropy from logits with integer class labels of shape (), (N) or (N, d1, ...): F.cross_entropy with no
+   weight, ignore_index -100 and no label smoothing. labels must be int32, int64 or uint8 in [0, C). */
+NNDEF nn_tensor *nn_cross_entropy(const nn_tensor *input, const nn_tensor *labels, nn_reduction reduction);
+/* F.cross_entropy(input, labels, weight, ignore_index=, reduction=, label_smoothing=): weight (C) or NULL; positions
+   whose label equals ignore_index contribute nothing; the weighted mean divides by the sum of the weights of the
+   labels not ignored (NaN when there are none, as in PyTorch). label_smoothing in [0, 1]. */
+NNDEF nn_tensor *nn_cross_entropy_ex(const nn_tensor *input, const nn_tensor *labels, const nn_tensor *weight,
+                                     int64_t ignore_index, double label_smoothing, nn_reduction reduction);
+/* Cross-entropy from logits with probability (or one-hot) targets of the input's shape: F.cross_entropy with a
+   float target, and Keras categorical_crossentropy(from_logits=True, label_smoothing): -sum_c w_c t'_c
+   log_softmax(x)_c with t' = (1 - label_smoothing) t + label_smoothing / C; the mean divides by the number of
+   samples (N d1 ...). weight (C) or NULL. Differentiable w.r.t. the target too. */
+NNDEF nn_tensor *nn_cross_entropy_probs(const nn_tensor *input, const nn_tensor *target, const nn_tensor *weight,
+                                        double label_smoothing, nn_reduction reduction);
+/* Negative log-likelihood on log-probabilities: -w_y x_y, F.nll_loss(input, labels, weight, ignore_index=,
+   reduction=); same shapes, labels and weighted mean as nn_cross_entropy_ex. */
+NNDEF nn_tensor *nn_nll_loss(const nn_tensor *input, const nn_tensor *labels, const nn_tensor *weight,
+                             int64_t ignore_index, nn_reduction reduction);
 /* ---- end src/nn/losses.h ---- */
 /* ---- begin src/nn/optim.h ---- */
-/* nn/optim.h: optimizers, gradient clipping and learning-rate schedules. */
+/* nn/optim.h: optimizers, gradient clipping and learning-rate schedules (torch.optim semantics).
+
+   An optimizer updates an array of parameter tensors it borrows (the caller or the layers own them, and keep them
+   alive while the optimizer is used) from their gradients nn_grad(p): the same formulas, defaults and order of
+   floating-point operations as PyTorch 1.13's single-tensor (foreach=False) implementations, so that the same
+   parameters and gradients give the same trajectory. Parameters without a gradient are skipped, as in PyTorch.
+   State (moments, momentum buffers, accumulators) is allocated the first time it is needed and freed by
+   nn_optimizer_free; after that a step allocates nothing and records nothing in autograd.
+
+   Description structs: a field left 0 means PyTorch's default, so `nn_adam_desc d = {0};` is torch.optim.Adam's
+   defaults. Where the default is not 0 and a real zero is wanted (AdamW's weight_decay, a beta, ...), write NN_ZERO. */
+
+/* An explicit zero for a description field whose 0 means "PyTorch's default" (it is -0.0). */
+#define NN_ZERO (-0.0)
+
+typedef enum nn_optimizer_kind {
+  NN_OPTIM_SGD = 0,
+  NN_OPTIM_ADAM,
+  NN_OPTIM_ADAMW,
+  NN_OPTIM_RMSPROP,
+  NN_OPTIM_ADAGRAD
+} nn_optimizer_kind;
+
+/* torch.optim.SGD: lr has no default in PyTorch and is required here too. */
+typedef struct nn_sgd_desc {
+  double lr;
+  double momentum;     /* default 0 */
+  double dampening;    /* default 0 */
+  double weight_decay; /* default 0 (L2 penalty added to the gradient) */
+  int nesterov;        /* needs momentum > 0 and dampening 0 */
+  int maximize;
+} nn_sgd_desc;
+
+/* torch.optim.Adam and torch.optim.AdamW. */
+typedef struct nn_adam_desc {
+  double lr;           /* default 1e-3 */
+  double beta1, beta2; /* defaults 0.9, 0.999 */
+  double eps;          /* default 1e-8 */
+  double weight_decay; /* Adam: default 0, added to the gradient; AdamW: default 1e-2, decoupled (p *= 1 - lr wd) */
+  int amsgrad;
+  int maximize;
+} nn_adam_desc;
+
+/* torch.optim.RMSprop. */
+typedef struct nn_rmsprop_desc {
+  double lr;           /* default 1e-2 */
+  double alpha;        /* default 0.99 */
+  double eps;          /* default 1e-8 */
+  double weight_decay; /* default 0 */
+  double momentum;     /* default 0 */
+  int centered;
+  int maximize;
+} nn_rmsprop_desc;
+
+/* torch.optim.Adagrad. */
+typedef struct nn_adagrad_desc {
+  double lr;                        /* default 1e-2 */
+  double lr_decay;                  /* default 0 */
+  double weight_decay;              /* default 0 */
+  double initial_accumulator_value; /* default 0 */
+  double eps;                       /* default 1e-10 */
+  int maximize;
+} nn_adagrad_desc;
+
+typedef struct nn_optimizer nn_optimizer;
+
+/* Optimizers over params[0..nparams) (float32/float64, contiguous; borrowed). desc NULL: all defaults. */
+/* torch.optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov, maximize). */
+NNDEF nn_optimizer *nn_optimizer_sgd(nn_tensor *const *params, int nparams, const nn_sgd_desc *desc);
+/* torch.optim.Adam(params, lr, betas, eps, weight_decay, amsgrad, maximize). */
+NNDEF nn_optimizer *nn_optimizer_adam(nn_tensor *const *params, int nparams, const nn_adam_desc *desc);
+/* torch.optim.AdamW: Adam with decoupled weight decay (default 1e-2). */
+NNDEF nn_optimizer *nn_optimizer_adamw(nn_tensor *const *params, int nparams, const nn_adam_desc *desc);
+/* torch.optim.RMSprop(params, lr, alpha, eps, weight_decay, momentum, centered, maximize). */
+NNDEF nn_optimizer *nn_optimizer_rmsprop(nn_tensor *const *params, int nparams, const nn_rmsprop_desc *desc);
+/* torch.optim.Adagrad(params, lr, lr_decay, weight_decay, initial_accumulator_value, eps, maximize). */
+NNDEF nn_optimizer *nn_optimizer_adagrad(nn_tensor *const *params, int nparams, const nn_adagrad_desc *desc);
+/* Frees the optimizer and its state (not the parameters). NULL is ignored. */
+NNDEF void nn_optimizer_free(nn_optimizer *o);
+
+/* One update of every parameter that has a gradient (optimizer.step()). */
+NNDEF nn_status nn_optimizer_step(nn_optimizer *o);
+/* Drops the parameters' gradients (optimizer.zero_grad(set_to_none=True)). */
+NNDEF void nn_optimizer_zero_grad(nn_optimizer *o);
+/* The learning rate (param_groups[0]['lr']); schedulers set it. */
+NNDEF nn_status nn_optimizer_set_lr(nn_optimizer *o, double lr);
+NNDEF double nn_optimizer_get_lr(const nn_optimizer *o);
+NNDEF nn_optimizer_kind nn_optimizer_get_kind(const nn_optimizer *o);
+NNDEF int nn_optimizer_num_params(const nn_optimizer *o);
+/* Parameter i (borrowed), NULL when out of range. */
+NNDEF nn_tensor *nn_optimizer_param(const nn_optimizer *o, int i);
+
+/* State, for saving and restoring a training run (optimizer.state_dict()). The state tensors are numbered
+   parameter by parameter: tensor i belongs to parameter i / (num_state / num_params). nn_optimizer_state returns
+   tensor i (borrowed; allocated and initialized as the first step would, so that it can be filled before any
+   step) and sets *name, if name is not NULL, to "<param>.<key>" (valid while the optimizer lives) with PyTorch's
+   key: SGD "momentum_buffer" (with momentum); Adam/AdamW "exp_avg", "exp_avg_sq", "max_exp_avg_sq" (amsgrad);
+   RMSprop "square_avg", "momentum_buffer" (momentum), "grad_avg" (centered); Adagrad "sum". */
+NNDEF int nn_optimizer_num_state(const nn_optimizer *o);
+NNDEF nn_tensor *nn_optimizer_state(nn_optimizer *o, int i, const char **name);
+/* Steps taken by parameter param (PyTorch's state['step']: steps in which it had a gradient); param -1: the
+   number of nn_optimizer_step calls. -1 on error. */
+NNDEF int64_t nn_optimizer_get_step_count(const nn_optimizer *o, int param);
+/* Sets the step count of one parameter, or of all and the call count with param -1 (restoring a run). For SGD with
+   momentum, a parameter with step count 0 starts its momentum buffer from its gradient, as PyTorch does. */
+NNDEF nn_status nn_optimizer_set_step_count(nn_optimizer *o, int param, int64_t step);
+
+/* --- gradient clipping (torch.nn.utils) --- */
+/* Scales the gradients of params so that their joint norm of order norm_type (2, 1, INFINITY, any p) is at most
+   max_norm: every gradient is multiplied by min(1, max_norm / (total + 1e-6)) (clip_grad_norm_). Parameters without
+   a gradient are skipped. Returns the total norm before clipping (0 when no gradient); with error_if_nonfinite and a
+   NaN or infinite total, changes nothing and fails. NaN with an error on failure. */
+NNDEF double nn_clip_grad_norm(nn_tensor *const *params, int nparams, double max_norm, double norm_type,
+                               int error_if_nonfinite);
+/* Clamps every gradient element to [-clip_value, clip_value] (clip_grad_value_); clip_value >= 0. */
+NNDEF nn_status nn_clip_grad_value(nn_tensor *const *params, int nparams, double clip_value);
+
+/* --- learning-rate schedules (torch.optim.lr_scheduler) --- */
+typedef enum nn_lr_schedule_kind {
+  NN_LR_STEP = 0,    /* StepLR: lr = base gamma^(epoch / step_size) */
+  NN_LR_MULTISTEP,   /* MultiStepLR: lr = base gamma^(number of milestones <= epoch) */
+  NN_LR_EXPONENTIAL, /* ExponentialLR: lr = base gamma^epoch */
+  NN_LR_COSINE,      /* CosineAnnealingLR: eta_min + (base - eta_min) (1 + cos(pi epoch / T_max)) / 2 */
+  NN_LR_LINEAR,      /* LinearLR: base (start_factor + (end_factor - start_factor) min(epoch, total_iters) /
+                        total_iters) */
+  NN_LR_WARMUP_COSINE /* linear warm-up for total_iters epochs, then cosine annealing from the base lr: PyTorch's
+                         SequentialLR([LinearLR(start_factor, 1.0, total_iters), CosineAnnealingLR(T_max, eta_min)],
+                         milestones=[total_iters]) */
+} nn_lr_schedule_kind;
+
+typedef struct nn_lr_schedule_desc {
+  nn_lr_schedule_kind kind;
+  double gamma;               /* STEP, MULTISTEP: default 0.1; EXPONENTIAL: required */
+  int64_t step_size;          /* STEP: required */
+  const int64_t *milestones;  /* MULTISTEP: epochs at which lr is multiplied by gamma (copied; a repeated */
+  int nmilestones;            /* milestone multiplies again, as PyTorch's Counter does) */
+  int64_t T_max;              /* COSINE, WARMUP_COSINE (the cosine part): required */
+  double eta_min;             /* COSINE, WARMUP_COSINE: default 0 */
+  double start_factor;        /* LINEAR, WARMUP_COSINE: default 1/3, in (0, 1] */
+  double end_factor;          /* LINEAR: default 1.0, in [0, 1] */
+  int64_t total_iters;        /* LINEAR: default 5; WARMUP_COSINE: the warm-up length, required */
+} nn_lr_schedule_desc;
+
+typedef struct nn_lr_scheduler nn_lr_scheduler;
+
+/* A scheduler for opt (borrowed) whose base lr is opt's lr now; sets opt's lr to the value of epoch 0, as
+   PyTorch's constructor does. */
+NNDEF nn_lr_scheduler *nn_lr_scheduler_create(nn_optimizer *opt, const nn_lr_schedule_desc *desc);
+/* Advances one epoch (or step) and sets the optimizer's lr (scheduler.step()), with PyTorch's recursive form
+   applied to the optimizer's current lr. */
+NNDEF nn_status nn_lr_scheduler_step(nn_lr_scheduler *s);
+/* The lr the scheduler set last (get_last_lr()). NaN for NULL. */
+NNDEF double nn_lr_scheduler_get_lr(const nn_lr_scheduler *s);
+/* The current epoch (last_epoch): 0 after creation. -1 for NULL. */
+NNDEF int64_t nn_lr_scheduler_get_epoch(const nn_lr_scheduler *s);
+/* Jumps to an epoch (resuming a run) and sets the optimizer's lr to the closed form of that epoch. */
+NNDEF nn_status nn_lr_scheduler_set_epoch(nn_lr_scheduler *s, int64_t epoch);
+NNDEF void nn_lr_scheduler_free(nn_lr_scheduler *s);
+/* The closed form of a schedule: the lr of epoch for a base lr (no objects). NaN with an error for a bad desc. */
+NNDEF double nn_lr_schedule_value(const nn_lr_schedule_desc *desc, double base_lr, int64_t epoch);
 /* ---- end src/nn/optim.h ---- */
 /* ---- begin src/io/io.h ---- */
 /* io/io.h: reading and writing data files. */
@@ -23406,11 +23629,1783 @@ NN__PRIVATE nn_tensor *nn__grad_cols(nn_tensor *res, int is_col2im, const nn_ten
 /* nn/layer.c: the layer interface. */
 /* ---- end src/nn/layer.c ---- */
 /* ---- begin src/nn/losses.c ---- */
-/* nn/losses.c: loss functions. */
+/* nn/losses.c: the pointwise losses (mse, l1, huber, smooth_l1, binary cross-entropy on probabilities and on
+   logits, kl_div). Each is one fused op: the forward pass computes the elementwise loss and its reduction in one
+   pass over (input, target, weight, pos_weight), the backward pass both gradients in one pass, with PyTorch's
+   formulas, including its choices at the kinks and its clamps. Sums are taken in double over chunks whose
+   boundaries depend only on the size, added in chunk order: results do not depend on the thread count. */
+
+enum { NN__PL_MSE, NN__PL_L1, NN__PL_HUBER, NN__PL_SMOOTH_L1, NN__PL_BCE, NN__PL_BCE_LOGITS, NN__PL_KL, NN__PL_KL_LOG };
+
+typedef struct nn__pl_cfg {
+  int kind;
+  int iw, ipw;  /* iterator operand holding the weight / pos_weight, or -1 */
+  double param; /* huber's delta, smooth_l1's beta */
+} nn__pl_cfg;
+
+/* log(1 + e^-|x|), the tail shared by softplus and log_sigmoid. */
+NN__PRIVATE double nn__pl_log1pexp_neg_abs(double x) { return log1p(exp(-fabs(x))); }
+
+/* The unweighted elementwise loss. pw is pos_weight (1 when absent). */
+NN__PRIVATE double nn__pl_value(const nn__pl_cfg *c, double x, double y, double pw) {
+  double d = x - y, z = fabs(d), b = c->param;
+  switch (c->kind) {
+    case NN__PL_MSE: return d * d;
+    case NN__PL_L1: return z;
+    case NN__PL_HUBER: return z < b ? 0.5 * z * z : b * (z - 0.5 * b);
+    case NN__PL_SMOOTH_L1: return z < b ? 0.5 * z * z / b : z - 0.5 * b;
+    case NN__PL_BCE: /* PyTorch clamps both logs at -100 so that x = 0 or 1 gives a finite loss */
+      return (y - 1.0) * fmax(log1p(-x), -100.0) - y * fmax(log(x), -100.0);
+    case NN__PL_BCE_LOGITS: { /* softplus(-x) = max(-x, 0) + log(1 + e^-|x|), never overflows */
+      double sp = (x < 0 ? -x : 0.0) + nn__pl_log1pexp_neg_abs(x);
+      return (1.0 - y) * x + (1.0 + (pw - 1.0) * y) * sp;
+    }
+    case NN__PL_KL: return (y == 0 ? 0.0 : y * log(y)) - y * x; /* xlogy(y, y) - y x */
+    default: return exp(y) * (y - x);                           /* NN__PL_KL_LOG */
+  }
+}
+
+/* d loss / d x and d loss / d y (unweighted), PyTorch's backward formulas. */
+NN__PRIVATE void nn__pl_deriv(const nn__pl_cfg *c, double x, double y, double pw, double *dx, double *dy) {
+  double d = x - y, b = c->param;
+  switch (c->kind) {
+    case NN__PL_MSE: *dx = 2.0 * d; *dy = -*dx; return;
+    case NN__PL_L1: *dx = d > 0 ? 1.0 : (d < 0 ? -1.0 : 0.0); *dy = -*dx; return;
+    case NN__PL_HUBER: *dx = d <= -b ? -b : (d >= b ? b : d); *dy = -*dx; return;
+    case NN__PL_SMOOTH_L1: *dx = d <= -b ? -1.0 : (d >= b ? 1.0 : d / b); *dy = -*dx; return;
+    case NN__PL_BCE: /* PyTorch: (x - y) / max(x (1 - x), EPSILON), its EPSILON being the float 1e-12f; the
+                        target's: -logit(x) */
+      *dx = d / fmax((1.0 - x) * x, (double)1e-12f);
+      *dy = -log(x / (1.0 - x));
+      return;
+    case NN__PL_BCE_LOGITS: {
+      double sig = x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
+      double t = pw * y, l1 = nn__pl_log1pexp_neg_abs(x);
+      *dx = (t + 1.0 - y) * sig - t;
+      /* log_sigmoid(-x) - pw log_sigmoid(x) */
+      *dy = ((x > 0 ? -x : 0.0) - l1) - pw * ((x < 0 ? x : 0.0) - l1);
+      return;
+    }
+    case NN__PL_KL: *dx = -y; *dy = (y == 0 ? 0.0 : log(y)) + y / y - x; return;
+    default: { /* NN__PL_KL_LOG */
+      double e = exp(y);
+      *dx = -e;
+      *dy = e * (y - x + 1.0);
+      return;
+    }
+  }
+}
+
+/* State of one chunk of rows. Outputs are contiguous tensors of the input's shape, addressed by flat position
+   (the iterator visits elements in row-major order). */
+typedef struct nn__pl_row {
+  const nn__pl_cfg *c;
+  char *out, *out2; /* forward NONE: the losses; backward: the input's and the target's gradients */
+  const char *g;    /* backward NONE: the contiguous output gradient */
+  double gs;        /* backward otherwise: the gradient of every element */
+  int64_t pos;
+  double sum;
+  int bad; /* binary_cross_entropy: an input outside [0, 1] */
+} nn__pl_row;
+
+#define NN__PL_ROWS(SUF, T)                                                                                     \
+  NN__PRIVATE void nn__pl_fwd_##SUF(int64_t n, char **p, const int64_t *st, void *vctx) {                      \
+    nn__pl_row *r = (nn__pl_row *)vctx;                                                                         \
+    const nn__pl_cfg *c = r->c;                                                                                 \
+    const T *x = (const T *)p[0], *y = (const T *)p[1];                                                         \
+    const T *w = c->iw >= 0 ? (const T *)p[c->iw] : NULL, *pw = c->ipw >= 0 ? (const T *)p[c->ipw] : NULL;     \
+    int64_t sx = st[0], sy = st[1], sw = c->iw >= 0 ? st[c->iw] : 0, sp = c->ipw >= 0 ? st[c->ipw] : 0, i;     \
+    T *o = r->out ? (T *)r->out + r->pos : NULL;                                                                \
+    double s = 0;                                                                                               \
+    if (c->kind == NN__PL_MSE && !w && !o) { /* the hot case: independent partial sums, no dependency chain */ \
+      double s4[4] = {0, 0, 0, 0};                                                                              \
+      i = 0;                                                                                                    \
+      if (sx == 1 && sy == 1)                                                                                   \
+        for (; i + 4 <= n; i += 4) {                                                                            \
+          double d0 = (double)x[i] - (double)y[i], d1 = (double)x[i + 1] - (double)y[i + 1];                    \
+          double d2 = (double)x[i + 2] - (double)y[i + 2], d3 = (double)x[i + 3] - (double)y[i + 3];            \
+          s4[0] += d0 * d0;                                                                                     \
+          s4[1] += d1 * d1;                                                                                     \
+          s4[2] += d2 * d2;                                                                                     \
+          s4[3] += d3 * d3;                                                                                     \
+        }                                                                                                       \
+      for (; i < n; i++) {                                                                                      \
+        double d = (double)x[i * sx] - (double)y[i * sy];                                                       \
+        s += d * d;                                                                                             \
+      }                                                                                                         \
+      s += (s4[0] + s4[1]) + (s4[2] + s4[3]);                                                                   \
+    } else {                                                                                                    \
+      for (i = 0; i < n; i++) {                                                                                 \
+        double xv = (double)x[i * sx], v;                                                                       \
+        if (c->kind == NN__PL_BCE && !(xv >= 0.0 && xv <= 1.0)) r->bad = 1;                                     \
+        v = nn__pl_value(c, xv, (double)y[i * sy], pw ? (double)pw[i * sp] : 1.0);                              \
+        if (w) v *= (double)w[i * sw];                                                                          \
+        if (o) o[i] = (T)v;                                                                                     \
+        else s += v;                                                                                            \
+      }                                                                                                         \
+    }                                                                                                           \
+    r->sum += s;                                                                                                \
+    r->pos += n;                                                                                                \
+  }                                                                                                             \
+  NN__PRIVATE void nn__pl_bwd_##SUF(int64_t n, char **p, const int64_t *st, void *vctx) {                      \
+    nn__pl_row *r = (nn__pl_row *)vctx;                                                                         \
+    const nn__pl_cfg *c = r->c;                                                                                 \
+    const T *x = (const T *)p[0], *y = (const T *)p[1];                                                         \
+    const T *w = c->iw >= 0 ? (const T *)p[c->iw] : NULL, *pw = c->ipw >= 0 ? (const T *)p[c->ipw] : NULL;     \
+    int64_t sx = st[0], sy = st[1], sw = c->iw >= 0 ? st[c->iw] : 0, sp = c->ipw >= 0 ? st[c->ipw] : 0, i;     \
+    T *gx = r->out ? (T *)r->out + r->pos : NULL, *gy = r->out2 ? (T *)r->out2 + r->pos : NULL;                \
+    const T *g = r->g ? (const T *)r->g + r->pos : NULL;                                                        \
+    if (c->kind == NN__PL_MSE && !w && !g && !gy) {                                                             \
+      T k = (T)(2.0 * r->gs);                                                                                   \
+      if (sx == 1 && sy == 1)                                                                                   \
+        for (i = 0; i < n; i++) gx[i] = k * (x[i] - y[i]);                                                      \
+      else                                                                                                      \
+        for (i = 0; i < n; i++) gx[i] = k * (x[i * sx] - y[i * sy]);                                            \
+    } else {                                                                                                    \
+      for (i = 0; i < n; i++) {                                                                                 \
+        double dx, dy, sc = g ? (double)g[i] : r->gs;                                                           \
+        nn__pl_deriv(c, (double)x[i * sx], (double)y[i * sy], pw ? (double)pw[i * sp] : 1.0, &dx, &dy);        \
+        if (w) sc *= (double)w[i * sw];                                                                         \
+        if (gx) gx[i] = (T)(sc * dx);                                                                           \
+        if (gy) gy[i] = (T)(sc * dy);                                                                           \
+      }                                                                                                         \
+    }                                                                                                           \
+    r->pos += n;                                                                                                \
+  }
+
+NN__PL_ROWS(f32, float)
+NN__PL_ROWS(f64, double)
+#undef NN__PL_ROWS
+
+typedef struct nn__pl_job {
+  nn__iter it;
+  nn__row_fn fn;
+  nn__pl_row proto;
+  double *sums; /* per chunk: sbuf, or allocated for more than 8 chunks */
+  int *bad;
+  double sbuf[8];
+  int bbuf[8];
+} nn__pl_job;
+
+NN__PRIVATE void nn__pl_chunk(void *vctx, int64_t ch) {
+  nn__pl_job *j = (nn__pl_job *)vctx;
+  nn__pl_row r = j->proto;
+  int64_t b = ch * NN__GRAIN, e = b + NN__GRAIN;
+  if (e > j->it.size) e = j->it.size;
+  r.pos = b;
+  r.sum = 0;
+  r.bad = 0;
+  nn__iter_range(&j->it, j->fn, &r, b, e);
+  j->sums[ch] = r.sum;
+  j->bad[ch] = r.bad;
+}
+
+/* Runs the rows over the whole iteration; *sum gets the total (chunk partials in order), *bad any row's flag. */
+NN__PRIVATE nn_status nn__pl_run(const char *name, nn__pl_job *j, double *sum, int *bad) {
+  int64_t nch = (j->it.size + NN__GRAIN - 1) / NN__GRAIN, k;
+  *sum = 0;
+  *bad = 0;
+  if (j->it.size <= 0) return NN_OK;
+  j->sums = j->sbuf;
+  j->bad = j->bbuf;
+  if (nch > 8) {
+    j->sums = (double *)nn__xalloc(name, (size_t)nch * (sizeof(double) + sizeof(int)));
+    if (!j->sums) return nn_last_status();
+    j->bad = (int *)(j->sums + nch);
+  }
+  if (nch == 1) nn__pl_chunk(j, 0);
+  else nn__parallel_for(nch, nn__pl_chunk, j);
+  for (k = 0; k < nch; k++) {
+    *sum += j->sums[k];
+    *bad |= j->bad[k];
+  }
+  if (j->sums != j->sbuf) nn__dealloc(j->sums);
+  return NN_OK;
+}
+
+/* Gathers the operands: x, y, then the weight and pos_weight that are present; fills cfg's operand indices. */
+NN__PRIVATE int nn__pl_operands(nn__pl_cfg *c, nn_tensor **ops, const nn_tensor *x, const nn_tensor *y,
+                                const nn_tensor *w, const nn_tensor *pw) {
+  int nop = 2;
+  ops[0] = (nn_tensor *)x; /* read only */
+  ops[1] = (nn_tensor *)y;
+  c->iw = c->ipw = -1;
+  if (w) {
+    c->iw = nop;
+    ops[nop++] = (nn_tensor *)w;
+  }
+  if (pw) {
+    c->ipw = nop;
+    ops[nop++] = (nn_tensor *)pw;
+  }
+  return nop;
+}
+
+/* ---- backward ---- */
+
+NN__PRIVATE nn_status nn__pl_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  nn_tensor *x = n->saved[0], *y = n->saved[1], *ops[4], *gx = NULL, *gy = NULL, *gc = NULL;
+  nn_dtype dt = x->dtype;
+  nn__pl_cfg cfg;
+  nn__pl_job job;
+  nn_status st = NN_OK;
+  double unused;
+  int nop, bad;
+  cfg.kind = (int)n->i[0];
+  cfg.param = n->d[0];
+  nop = nn__pl_operands(&cfg, ops, x, y, n->saved[2], n->saved[3]);
+  if (n->in[0].node && !(gx = nn__new(n->name, dt, x->shape, x->ndim))) return nn_last_status();
+  if (n->in[1].node && !(gy = nn__new(n->name, dt, x->shape, x->ndim))) {
+    nn_free(gx);
+    return nn_last_status();
+  }
+  memset(&job, 0, sizeof job);
+  job.proto.c = &cfg;
+  job.proto.out = gx ? (char *)gx->data : NULL;
+  job.proto.out2 = gy ? (char *)gy->data : NULL;
+  if (n->i[1] == NN_REDUCTION_NONE) {
+    if (gout->dtype != dt || !nn_is_contiguous(gout)) {
+      gc = nn_astype(gout, dt);
+      if (!gc) {
+        st = nn_last_status();
+        goto done;
+      }
+    }
+    job.proto.g = (const char *)(gc ? gc : gout)->data;
+  } else {
+    job.proto.gs = nn_item(gout) / n->d[1];
+  }
+  nn__iter_init(&job.it, nop, ops, x->shape, x->ndim);
+  job.fn = dt == NN_FLOAT32 ? nn__pl_bwd_f32 : nn__pl_bwd_f64;
+  st = nn__pl_run(n->name, &job, &unused, &bad);
+done:
+  nn_free(gc);
+  if (st != NN_OK) {
+    nn_free(gx);
+    nn_free(gy);
+    return st;
+  }
+  gin[0] = gx;
+  gin[1] = gy;
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__pl_record(const char *name, nn_tensor *res, const nn__pl_cfg *c, nn_reduction red,
+                                     double divisor, const nn_tensor *x, const nn_tensor *y, const nn_tensor *w,
+                                     const nn_tensor *pw) {
+  const nn_tensor *in[2];
+  nn__node *n;
+  in[0] = x;
+  in[1] = y; /* weight and pos_weight get no gradient, as in PyTorch */
+  n = nn__ag_node(name, nn__pl_backward, 2, in);
+  if (n) {
+    n->i[0] = c->kind;
+    n->i[1] = (int64_t)red;
+    n->d[0] = c->param;
+    n->d[1] = divisor;
+    if (nn__ag_save(n, 0, x) != NN_OK || nn__ag_save(n, 1, y) != NN_OK || nn__ag_save(n, 2, w) != NN_OK ||
+        nn__ag_save(n, 3, pw) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- forward ---- */
+
+/* Checks an optional weight-like tensor: the input's dtype, broadcastable to the input's shape. */
+NN__PRIVATE nn_status nn__loss_check_bcast(const char *name, const char *arg, const nn_tensor *t, const nn_tensor *x) {
+  char b1[96], b2[96];
+  if (!t) return NN_OK;
+  if (nn__check_cpu(name, t, arg) != NN_OK) return nn_last_status();
+  if (t->dtype != x->dtype)
+    return nn__fail(NN_ERR_DTYPE, "%s: %s is %s but input is %s; they must have the same dtype", name, arg,
+                    nn_dtype_name(t->dtype), nn_dtype_name(x->dtype));
+  if (!nn__can_broadcast_to(t, x->shape, x->ndim))
+    return nn__fail(NN_ERR_SHAPE, "%s: %s of shape %s does not broadcast to the input's shape %s", name, arg,
+                    nn__fmt_shape(b1, sizeof b1, t->shape, t->ndim), nn__fmt_shape(b2, sizeof b2, x->shape, x->ndim));
+  return NN_OK;
+}
+
+/* Checks input, target and reduction shared by every loss; target_float: the target is a float tensor of the
+   input's dtype and shape. */
+NN__PRIVATE nn_status nn__loss_check(const char *name, const nn_tensor *x, const nn_tensor *y, nn_reduction red,
+                                     int target_float, int allow_batchmean) {
+  char b1[96], b2[96];
+  if (nn__check_cpu(name, x, "input") != NN_OK) return nn_last_status();
+  if (nn__check_cpu(name, y, target_float ? "target" : "labels") != NN_OK) return nn_last_status();
+  if (!nn__is_float(x->dtype))
+    return nn__fail(NN_ERR_DTYPE, "%s: input must be float32 or float64, got %s", name, nn_dtype_name(x->dtype));
+  if ((int)red < 0 || (int)red > (int)NN_REDUCTION_BATCHMEAN)
+    return nn__fail(NN_ERR_ARG, "%s: invalid reduction %d", name, (int)red);
+  if (red == NN_REDUCTION_BATCHMEAN && !allow_batchmean)
+    return nn__fail(NN_ERR_ARG, "%s: NN_REDUCTION_BATCHMEAN is only for nn_kl_div", name);
+  if (!target_float) return NN_OK;
+  if (y->dtype != x->dtype)
+    return nn__fail(NN_ERR_DTYPE, "%s: target is %s but input is %s; they must have the same dtype", name,
+                    nn_dtype_name(y->dtype), nn_dtype_name(x->dtype));
+  if (y->ndim != x->ndim || memcmp(y->shape, x->shape, sizeof(int64_t) * (size_t)x->ndim) != 0)
+    return nn__fail(NN_ERR_SHAPE, "%s: target has shape %s but input has shape %s; they must be equal", name,
+                    nn__fmt_shape(b1, sizeof b1, y->shape, y->ndim), nn__fmt_shape(b2, sizeof b2, x->shape, x->ndim));
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__pl_loss(const char *name, int kind, double param, const nn_tensor *x, const nn_tensor *y,
+                                   const nn_tensor *w, const nn_tensor *pw, nn_reduction red) {
+  nn_tensor *ops[4], *out = NULL;
+  nn__pl_cfg cfg;
+  nn__pl_job job;
+  double sum, divisor = 1.0;
+  int nop, bad;
+  if (nn__loss_check(name, x, y, red, 1, kind == NN__PL_KL || kind == NN__PL_KL_LOG) != NN_OK) return NULL;
+  if (nn__loss_check_bcast(name, "weight", w, x) != NN_OK) return NULL;
+  if (nn__loss_check_bcast(name, "pos_weight", pw, x) != NN_OK) return NULL;
+  cfg.kind = kind;
+  cfg.param = param;
+  nop = nn__pl_operands(&cfg, ops, x, y, w, pw);
+  if (red == NN_REDUCTION_NONE && !(out = nn__new(name, x->dtype, x->shape, x->ndim))) return NULL;
+  memset(&job, 0, sizeof job);
+  job.proto.c = &cfg;
+  job.proto.out = out ? (char *)out->data : NULL;
+  nn__iter_init(&job.it, nop, ops, x->shape, x->ndim);
+  job.fn = x->dtype == NN_FLOAT32 ? nn__pl_fwd_f32 : nn__pl_fwd_f64;
+  if (nn__pl_run(name, &job, &sum, &bad) != NN_OK) {
+    nn_free(out);
+    return NULL;
+  }
+  if (bad) {
+    nn_free(out);
+    nn__fail(NN_ERR_VALUE, "%s: all elements of input should be between 0 and 1 (probabilities; use "
+                           "nn_binary_cross_entropy_with_logits for logits)", name);
+    return NULL;
+  }
+  if (red == NN_REDUCTION_MEAN) divisor = (double)x->size;
+  if (red == NN_REDUCTION_BATCHMEAN) divisor = x->ndim > 0 ? (double)x->shape[0] : 1.0;
+  if (red != NN_REDUCTION_NONE) {
+    out = nn__new(name, x->dtype, NULL, 0);
+    if (!out) return NULL;
+    if (x->dtype == NN_FLOAT32) *(float *)out->data = (float)(sum / divisor);
+    else *(double *)out->data = sum / divisor;
+  }
+  if (nn__ag_wanted2(x, y)) out = nn__pl_record(name, out, &cfg, red, divisor, x, y, w, pw);
+  return out;
+}
+
+NNDEF nn_tensor *nn_mse_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction) {
+  return nn__pl_loss("nn_mse_loss", NN__PL_MSE, 0.0, input, target, NULL, NULL, reduction);
+}
+
+NNDEF nn_tensor *nn_l1_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction) {
+  return nn__pl_loss("nn_l1_loss", NN__PL_L1, 0.0, input, target, NULL, NULL, reduction);
+}
+
+NNDEF nn_tensor *nn_huber_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction,
+                               double delta) {
+  if (!(delta > 0) || isinf(delta)) {
+    nn__fail(NN_ERR_VALUE, "nn_huber_loss: delta must be positive and finite, got %g", delta);
+    return NULL;
+  }
+  return nn__pl_loss("nn_huber_loss", NN__PL_HUBER, delta, input, target, NULL, NULL, reduction);
+}
+
+NNDEF nn_tensor *nn_smooth_l1_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction,
+                                   double beta) {
+  if (!(beta >= 0) || isinf(beta)) {
+    nn__fail(NN_ERR_VALUE, "nn_smooth_l1_loss: beta must be non-negative and finite, got %g", beta);
+    return NULL;
+  }
+  return nn__pl_loss("nn_smooth_l1_loss", NN__PL_SMOOTH_L1, beta, input, target, NULL, NULL, reduction);
+}
+
+NNDEF nn_tensor *nn_binary_cross_entropy(const nn_tensor *input, const nn_tensor *target, const nn_tensor *weight,
+                                         nn_reduction reduction) {
+  return nn__pl_loss("nn_binary_cross_entropy", NN__PL_BCE, 0.0, input, target, weight, NULL, reduction);
+}
+
+NNDEF nn_tensor *nn_binary_cross_entropy_with_logits(const nn_tensor *input, const nn_tensor *target,
+                                                     const nn_tensor *weight, const nn_tensor *pos_weight,
+                                                     nn_reduction reduction) {
+  return nn__pl_loss("nn_binary_cross_entropy_with_logits", NN__PL_BCE_LOGITS, 0.0, input, target, weight,
+                     pos_weight, reduction);
+}
+
+NNDEF nn_tensor *nn_kl_div(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction,
+                           int log_target) {
+  return nn__pl_loss("nn_kl_div", log_target ? NN__PL_KL_LOG : NN__PL_KL, 0.0, input, target, NULL, NULL,
+                     reduction);
+}
 /* ---- end src/nn/losses.c ---- */
+/* ---- begin src/nn/loss_ce.c ---- */
+/* nn/loss_ce.c: cross-entropy from logits (integer labels or probability targets) and nll_loss as fused ops.
+
+   The input is seen as rows of C class scores: input (C) is one row, (N, C) has N rows, (N, C, d1, ...) has
+   N d1 ... rows whose elements are d1 ... apart. The forward pass computes each row's stable log-softmax once
+   (float32 rows of contiguous classes through the vector log_softmax kernel, other rows as max + log sum exp in a
+   loop), the row's loss and the reduction, and keeps each row's log-sum-exp; the backward pass is one pass over
+   the input: s (softmax * a - b) with a and b from the labels, weights and smoothing (PyTorch's formulas).
+   Rows are split into chunks whose boundaries depend only on the shape; partial sums are added in chunk order. */
+
+enum { NN__CE_LABELS, NN__CE_PROBS, NN__CE_NLL };
+
+typedef struct nn__ce {
+  int mode;
+  nn_dtype dt, ldt; /* input dtype, labels dtype */
+  int64_t C, inner, rows, rows_per_chunk;
+  const char *x; /* contiguous input */
+  const char *t; /* contiguous labels (ldt) or probability targets (dt) */
+  const char *w; /* contiguous class weights (dt), or NULL */
+  int64_t ignore;
+  double eps, W; /* label smoothing; sum of the class weights (C without weights) */
+  double *lse;   /* per row */
+  const nn__vec_table *vt; /* float32 rows of contiguous classes: the vector softmax kernels, else NULL */
+  char *out;     /* forward with NN_REDUCTION_NONE: per-row losses (dt) */
+  double *part;  /* forward: per chunk, the loss sum and the weight sum */
+  char *gx, *gt; /* backward: gradients of the input and of probability targets */
+  const char *g; /* backward with NN_REDUCTION_NONE: per-row output gradient (dt) */
+  double gs;     /* backward otherwise: the output gradient over the divisor */
+} nn__ce;
+
+NN__PRIVATE int64_t nn__ce_label(const nn__ce *c, int64_t r) {
+  switch (c->ldt) {
+    case NN_INT32: return ((const int32_t *)c->t)[r];
+    case NN_INT64: return ((const int64_t *)c->t)[r];
+    default: return ((const uint8_t *)c->t)[r];
+  }
+}
+
+NN__PRIVATE double nn__ce_x(const nn__ce *c, int64_t i) {
+  return c->dt == NN_FLOAT32 ? (double)((const float *)c->x)[i] : ((const double *)c->x)[i];
+}
+NN__PRIVATE double nn__ce_w(const nn__ce *c, int64_t k) {
+  if (!c->w) return 1.0;
+  return c->dt == NN_FLOAT32 ? (double)((const float *)c->w)[k] : ((const double *)c->w)[k];
+}
+/* The smoothed probability target t'_k = (1 - eps) t_k + eps / C of element i (class k). */
+NN__PRIVATE double nn__ce_tp(const nn__ce *c, int64_t i) {
+  double t = c->dt == NN_FLOAT32 ? (double)((const float *)c->t)[i] : ((const double *)c->t)[i];
+  return c->eps > 0 ? t * (1.0 - c->eps) + c->eps / (double)c->C : t;
+}
+
+/* log(sum_k exp(x_k)) of the row starting at element base with the given stride. */
+NN__PRIVATE double nn__ce_lse(const nn__ce *c, int64_t base, int64_t stride) {
+  int64_t k, C = c->C;
+  double s = 0;
+  if (c->dt == NN_FLOAT32) {
+    const float *x = (const float *)c->x + base;
+    float m;
+    if (stride == 1) {
+      m = nn__rminmax_f32(C, x, 1);
+      if (!isfinite(m)) m = 0;
+      return (double)m + log(nn__rexpsum_f32(C, NULL, x, m));
+    }
+    m = x[0];
+    for (k = 1; k < C; k++)
+      if (x[k * stride] > m || x[k * stride] != x[k * stride]) m = x[k * stride];
+    if (!isfinite(m)) m = 0;
+    for (k = 0; k < C; k++) s += (double)expf(x[k * stride] - m);
+    return (double)m + log(s);
+  } else {
+    const double *x = (const double *)c->x + base;
+    double m;
+    if (stride == 1) m = nn__rminmax_f64(C, x, 1);
+    else {
+      m = x[0];
+      for (k = 1; k < C; k++)
+        if (x[k * stride] > m || x[k * stride] != x[k * stride]) m = x[k * stride];
+    }
+    if (!isfinite(m)) m = 0;
+    for (k = 0; k < C; k++) s += exp(x[k * stride] - m);
+    return m + log(s);
+  }
+}
+
+NN__PRIVATE void nn__ce_fwd_chunk(void *vctx, int64_t ch) {
+  nn__ce *c = (nn__ce *)vctx;
+  int64_t r0 = ch * c->rows_per_chunk, r1 = r0 + c->rows_per_chunk, r, k, C = c->C, inner = c->inner;
+  double lsum = 0, wsum = 0;
+  float *ls = NULL; /* scratch row for the kernel path; without it the portable path computes the same */
+  if (r1 > c->rows) r1 = c->rows;
+  if (c->vt && c->mode != NN__CE_NLL) ls = (float *)nn__alloc(sizeof(float) * (size_t)C);
+  for (r = r0; r < r1; r++) {
+    int64_t base = (r / inner) * C * inner + r % inner;
+    double loss = 0, wr = 0;
+    if (c->mode == NN__CE_NLL) {
+      int64_t y = nn__ce_label(c, r);
+      if (y != c->ignore) {
+        wr = nn__ce_w(c, y);
+        loss = -wr * nn__ce_x(c, base + y * inner);
+      }
+    } else if (ls) { /* the vector log_softmax kernel; losses from log-probabilities, as PyTorch does */
+      const float *x = (const float *)c->x + base;
+      int64_t y = c->mode == NN__CE_LABELS ? nn__ce_label(c, r) : 0, ky = (y >= 0 && y < C) ? y : 0;
+      c->vt->log_softmax_f32(C, ls, x);
+      c->lse[r] = (double)x[ky] - (double)ls[ky];
+      if (c->mode == NN__CE_LABELS) {
+        if (y != c->ignore) {
+          wr = nn__ce_w(c, y);
+          loss = -wr * (double)ls[y];
+          if (c->eps > 0) {
+            double sw = 0;
+            for (k = 0; k < C; k++) sw += nn__ce_w(c, k) * (double)ls[k];
+            loss = (1.0 - c->eps) * loss - c->eps / (double)C * sw;
+          }
+        }
+      } else {
+        for (k = 0; k < C; k++) loss -= nn__ce_w(c, k) * nn__ce_tp(c, base + k) * (double)ls[k];
+        wr = 1.0;
+      }
+    } else {
+      double lse = nn__ce_lse(c, base, inner);
+      c->lse[r] = lse;
+      if (c->mode == NN__CE_LABELS) {
+        int64_t y = nn__ce_label(c, r);
+        if (y != c->ignore) {
+          wr = nn__ce_w(c, y);
+          loss = wr * (lse - nn__ce_x(c, base + y * inner));
+          if (c->eps > 0) { /* sum_k w_k (lse - x_k) = W lse - sum_k w_k x_k */
+            double sw = 0;
+            for (k = 0; k < C; k++) sw += nn__ce_w(c, k) * nn__ce_x(c, base + k * inner);
+            loss = (1.0 - c->eps) * loss + c->eps / (double)C * (c->W * lse - sw);
+          }
+        }
+      } else { /* probabilities: sum_k w_k t'_k (lse - x_k) */
+        double tw = 0, sx = 0;
+        for (k = 0; k < C; k++) {
+          double a = nn__ce_w(c, k) * nn__ce_tp(c, base + k * inner);
+          tw += a;
+          sx += a * nn__ce_x(c, base + k * inner);
+        }
+        loss = lse * tw - sx;
+        wr = 1.0;
+      }
+    }
+    if (c->out) {
+      if (c->dt == NN_FLOAT32) ((float *)c->out)[r] = (float)loss;
+      else ((double *)c->out)[r] = loss;
+    }
+    lsum += loss;
+    wsum += wr;
+  }
+  nn__dealloc(ls);
+  c->part[2 * ch] = lsum;
+  c->part[2 * ch + 1] = wsum;
+}
+
+NN__PRIVATE void nn__ce_bwd_chunk(void *vctx, int64_t ch) {
+  nn__ce *c = (nn__ce *)vctx;
+  int64_t r0 = ch * c->rows_per_chunk, r1 = r0 + c->rows_per_chunk, r, k, C = c->C, inner = c->inner;
+  int f32 = c->dt == NN_FLOAT32;
+  if (r1 > c->rows) r1 = c->rows;
+  for (r = r0; r < r1; r++) {
+    int64_t base = (r / inner) * C * inner + r % inner, y = 0;
+    double s = c->g ? (f32 ? (double)((const float *)c->g)[r] : ((const double *)c->g)[r]) : c->gs;
+    double a, lse;
+    if (c->mode != NN__CE_PROBS) {
+      y = nn__ce_label(c, r);
+      if (y == c->ignore) { /* ignored rows get zeros (nll rows are zeroed beforehand) */
+        if (c->mode == NN__CE_LABELS && c->gx)
+          for (k = 0; k < C; k++) {
+            if (f32) ((float *)c->gx)[base + k * inner] = 0.0f;
+            else ((double *)c->gx)[base + k * inner] = 0.0;
+          }
+        continue;
+      }
+    }
+    if (c->mode == NN__CE_NLL) {
+      double v = -s * nn__ce_w(c, y);
+      if (f32) ((float *)c->gx)[base + y * inner] = (float)v;
+      else ((double *)c->gx)[base + y * inner] = v;
+      continue;
+    }
+    lse = c->lse[r];
+    /* gx_k = s (p_k a - b_k): labels a = (1 - eps) w_y + eps W / C, b_k = (1 - eps) w_y [k == y] + eps w_k / C;
+       probabilities a = sum_j w_j t'_j, b_k = w_k t'_k */
+    if (c->mode == NN__CE_LABELS) {
+      a = (1.0 - c->eps) * nn__ce_w(c, y) + c->eps * c->W / (double)C;
+    } else {
+      a = 0;
+      for (k = 0; k < C; k++) a += nn__ce_w(c, k) * nn__ce_tp(c, base + k * inner);
+    }
+    if (c->gx) {
+      if (c->vt) { /* float32 contiguous rows: p = softmax(x) by the vector kernel, then s (p a - b) */
+        float *gx = (float *)c->gx + base;
+        float sa = (float)(s * a);
+        c->vt->softmax_f32(C, gx, (const float *)c->x + base);
+        if (c->mode == NN__CE_LABELS && c->eps == 0) {
+          for (k = 0; k < C; k++) gx[k] *= sa;
+          gx[y] -= (float)(s * nn__ce_w(c, y));
+        } else {
+          for (k = 0; k < C; k++) {
+            double b = c->mode == NN__CE_LABELS ? c->eps * nn__ce_w(c, k) / (double)C
+                                                : nn__ce_w(c, k) * nn__ce_tp(c, base + k);
+            gx[k] = (float)((double)gx[k] * s * a - s * b);
+          }
+          if (c->mode == NN__CE_LABELS) gx[y] -= (float)(s * (1.0 - c->eps) * nn__ce_w(c, y));
+        }
+      } else {
+        for (k = 0; k < C; k++) {
+          int64_t i = base + k * inner;
+          double b, v;
+          if (c->mode == NN__CE_LABELS)
+            b = (k == y ? (1.0 - c->eps) * nn__ce_w(c, y) : 0.0) + c->eps * nn__ce_w(c, k) / (double)C;
+          else b = nn__ce_w(c, k) * nn__ce_tp(c, i);
+          v = s * (exp(nn__ce_x(c, i) - lse) * a - b);
+          if (f32) ((float *)c->gx)[i] = (float)v;
+          else ((double *)c->gx)[i] = v;
+        }
+      }
+    }
+    if (c->gt && c->vt) { /* probabilities: d loss / d t_k = -s (1 - eps) w_k log_softmax(x)_k */
+      float *gt = (float *)c->gt + base;
+      c->vt->log_softmax_f32(C, gt, (const float *)c->x + base);
+      for (k = 0; k < C; k++) gt[k] = (float)(-s * (1.0 - c->eps) * nn__ce_w(c, k) * (double)gt[k]);
+    } else if (c->gt) /* the same as s (1 - eps) w_k (lse - x_k) */
+      for (k = 0; k < C; k++) {
+        int64_t i = base + k * inner;
+        double v = s * (1.0 - c->eps) * nn__ce_w(c, k) * (lse - nn__ce_x(c, i));
+        if (f32) ((float *)c->gt)[i] = (float)v;
+        else ((double *)c->gt)[i] = v;
+      }
+  }
+}
+
+/* The vector softmax kernels when they apply: float32, classes contiguous in every row. */
+NN__PRIVATE const nn__vec_table *nn__ce_kernels(const nn__ce *c) {
+  const nn__vec_table *vt = nn__kernels();
+  if (c->dt != NN_FLOAT32 || c->inner != 1 || c->mode == NN__CE_NLL || !vt->softmax_f32 || !vt->log_softmax_f32)
+    return NULL;
+  return vt;
+}
+
+NN__PRIVATE int64_t nn__ce_nchunks(nn__ce *c) {
+  c->rows_per_chunk = c->C >= 16384 ? 1 : 16384 / c->C;
+  return (c->rows + c->rows_per_chunk - 1) / c->rows_per_chunk;
+}
+
+/* ---- backward ---- */
+
+NN__PRIVATE nn_status nn__ce_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  nn_tensor *x = n->saved[0], *t = n->saved[1], *w = n->saved[2], *lse = n->saved[3], *gc = NULL;
+  nn_tensor *gx = NULL, *gt = NULL;
+  nn__ce c;
+  int64_t nch;
+  memset(&c, 0, sizeof c);
+  c.mode = (int)n->i[0];
+  c.dt = x->dtype;
+  c.ldt = t->dtype;
+  c.ignore = n->i[2];
+  c.C = n->i[3];
+  c.inner = n->i[4];
+  c.rows = n->i[5];
+  c.eps = n->d[0];
+  c.W = n->d[2];
+  c.x = (const char *)x->data;
+  c.t = (const char *)t->data;
+  c.w = w ? (const char *)w->data : NULL;
+  c.lse = lse ? (double *)lse->data : NULL;
+  c.vt = nn__ce_kernels(&c);
+  if (n->in[0].node && !(gx = nn__new(n->name, c.dt, x->shape, x->ndim))) return nn_last_status();
+  if (c.mode == NN__CE_PROBS && n->in[1].node && !(gt = nn__new(n->name, c.dt, x->shape, x->ndim))) {
+    nn_free(gx);
+    return nn_last_status();
+  }
+  if (n->i[1] == NN_REDUCTION_NONE) {
+    if (gout->dtype != c.dt || !nn_is_contiguous(gout)) {
+      gc = nn_astype(gout, c.dt);
+      if (!gc) {
+        nn_free(gx);
+        nn_free(gt);
+        return nn_last_status();
+      }
+    }
+    c.g = (const char *)(gc ? gc : gout)->data;
+  } else {
+    c.gs = nn_item(gout) / n->d[1];
+  }
+  c.gx = gx ? (char *)gx->data : NULL;
+  c.gt = gt ? (char *)gt->data : NULL;
+  if (c.mode == NN__CE_NLL && gx) memset(gx->data, 0, (size_t)gx->size * nn_dtype_size(c.dt));
+  nch = nn__ce_nchunks(&c);
+  if (nch == 1) nn__ce_bwd_chunk(&c, 0);
+  else if (nch > 1) nn__parallel_for(nch, nn__ce_bwd_chunk, &c);
+  nn_free(gc);
+  gin[0] = gx;
+  gin[1] = gt;
+  return NN_OK;
+}
+
+/* ---- forward ---- */
+
+NN__PRIVATE nn_tensor *nn__ce_op(const char *name, int mode, const nn_tensor *x, const nn_tensor *t,
+                                 const nn_tensor *w, int64_t ignore, double eps, nn_reduction red) {
+  nn_tensor *xc = NULL, *tc = NULL, *wc = NULL, *lse = NULL, *out = NULL, *res = NULL;
+  nn__ce c;
+  int64_t oshape[NN_MAX_DIMS], nch = 0, r, k;
+  double pbuf[16], *part = pbuf, lsum = 0, wsum = 0, divisor = 1.0;
+  int i, ond = 0;
+  char b1[96], b2[96], b3[96];
+  if (nn__loss_check(name, x, t, red, mode == NN__CE_PROBS, 0) != NN_OK) return NULL;
+  if (x->ndim < 1) {
+    nn__fail(NN_ERR_SHAPE, "%s: input must have a class axis: shape (C), (N,C) or (N,C,d1,...), got ()", name);
+    return NULL;
+  }
+  memset(&c, 0, sizeof c);
+  c.mode = mode;
+  c.dt = x->dtype;
+  c.C = x->ndim == 1 ? x->shape[0] : x->shape[1];
+  c.inner = 1;
+  for (i = 2; i < x->ndim; i++) c.inner *= x->shape[i];
+  /* the output (and label) shape: the input's without the class axis */
+  for (i = 0; i < x->ndim; i++)
+    if (i != (x->ndim == 1 ? 0 : 1)) oshape[ond++] = x->shape[i];
+  c.rows = nn__shape_size(oshape, ond);
+  if (c.C < 1) {
+    nn__fail(NN_ERR_SHAPE, "%s: input of shape %s has no classes", name,
+             nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim));
+    return NULL;
+  }
+  if (mode != NN__CE_PROBS) {
+    if (t->dtype != NN_INT32 && t->dtype != NN_INT64 && t->dtype != NN_UINT8) {
+      nn__fail(NN_ERR_DTYPE, "%s: labels must be an integer tensor (int32, int64 or uint8), got %s%s", name,
+               nn_dtype_name(t->dtype),
+               nn__is_float(t->dtype) && mode == NN__CE_LABELS ? "; for probability targets use nn_cross_entropy_probs"
+                                                               : "");
+      return NULL;
+    }
+    if (t->ndim != ond || memcmp(t->shape, oshape, sizeof(int64_t) * (size_t)ond) != 0) {
+      nn__fail(NN_ERR_SHAPE, "%s: labels have shape %s but input of shape %s needs labels of shape %s", name,
+               nn__fmt_shape(b1, sizeof b1, t->shape, t->ndim), nn__fmt_shape(b2, sizeof b2, x->shape, x->ndim),
+               nn__fmt_shape(b3, sizeof b3, oshape, ond));
+      return NULL;
+    }
+  }
+  if (w) {
+    if (nn__check_cpu(name, w, "weight") != NN_OK) return NULL;
+    if (w->dtype != x->dtype) {
+      nn__fail(NN_ERR_DTYPE, "%s: weight is %s but input is %s; they must have the same dtype", name,
+               nn_dtype_name(w->dtype), nn_dtype_name(x->dtype));
+      return NULL;
+    }
+    if (w->ndim != 1 || w->shape[0] != c.C) {
+      nn__fail(NN_ERR_SHAPE, "%s: weight has shape %s but the input has %lld classes; it must have shape (%lld,)",
+               name, nn__fmt_shape(b1, sizeof b1, w->shape, w->ndim), (long long)c.C, (long long)c.C);
+      return NULL;
+    }
+  }
+  if (!(eps >= 0 && eps <= 1)) {
+    nn__fail(NN_ERR_VALUE, "%s: label_smoothing must be between 0.0 and 1.0, got %g", name, eps);
+    return NULL;
+  }
+  xc = nn_contiguous(x);
+  tc = xc ? nn_contiguous(t) : NULL;
+  wc = (tc && w) ? nn_contiguous(w) : NULL;
+  if (!tc || (w && !wc)) goto done;
+  c.x = (const char *)xc->data;
+  c.t = (const char *)tc->data;
+  c.ldt = tc->dtype;
+  c.w = wc ? (const char *)wc->data : NULL;
+  c.ignore = ignore;
+  c.eps = mode == NN__CE_NLL ? 0.0 : eps;
+  c.W = (double)c.C;
+  if (c.w)
+    for (c.W = 0, k = 0; k < c.C; k++) c.W += nn__ce_w(&c, k);
+  if (mode != NN__CE_PROBS)
+    for (r = 0; r < c.rows; r++) {
+      int64_t y = nn__ce_label(&c, r);
+      if (y != ignore && (y < 0 || y >= c.C)) {
+        nn__fail(NN_ERR_INDEX, "%s: label %lld at position %lld is out of range for %lld classes", name,
+                 (long long)y, (long long)r, (long long)c.C);
+        goto done;
+      }
+    }
+  if (mode != NN__CE_NLL) {
+    int64_t nrows = c.rows;
+    if (!(lse = nn__new(name, NN_FLOAT64, &nrows, 1))) goto done;
+    c.lse = (double *)lse->data;
+  }
+  if (red == NN_REDUCTION_NONE) {
+    if (!(out = nn__new(name, x->dtype, oshape, ond))) goto done;
+    c.out = (char *)out->data;
+  }
+  c.vt = nn__ce_kernels(&c);
+  nch = nn__ce_nchunks(&c);
+  if (nch > 8 && !(part = (double *)nn__xalloc(name, sizeof(double) * 2 * (size_t)nch))) goto done;
+  c.part = part;
+  if (nch == 1) nn__ce_fwd_chunk(&c, 0);
+  else if (nch > 1) nn__parallel_for(nch, nn__ce_fwd_chunk, &c);
+  for (k = 0; k < nch; k++) {
+    lsum += part[2 * k];
+    wsum += part[2 * k + 1];
+  }
+  if (red == NN_REDUCTION_MEAN) divisor = mode == NN__CE_PROBS ? (double)c.rows : wsum;
+  if (red != NN_REDUCTION_NONE) {
+    if (!(out = nn__new(name, x->dtype, NULL, 0))) goto done;
+    if (x->dtype == NN_FLOAT32) *(float *)out->data = (float)(lsum / divisor);
+    else *(double *)out->data = lsum / divisor;
+  }
+  res = out;
+  out = NULL;
+  if (nn__ag_wanted2(x, t)) {
+    const nn_tensor *in[2];
+    nn__node *n;
+    in[0] = x;
+    in[1] = mode == NN__CE_PROBS ? t : NULL;
+    n = nn__ag_node(name, nn__ce_backward, 2, in);
+    if (n) {
+      n->i[0] = mode;
+      n->i[1] = (int64_t)red;
+      n->i[2] = ignore;
+      n->i[3] = c.C;
+      n->i[4] = c.inner;
+      n->i[5] = c.rows;
+      n->d[0] = c.eps;
+      n->d[1] = divisor;
+      n->d[2] = c.W;
+      if (nn__ag_save(n, 0, xc) != NN_OK || nn__ag_save(n, 1, tc) != NN_OK || nn__ag_save(n, 2, wc) != NN_OK ||
+          nn__ag_save(n, 3, lse) != NN_OK) {
+        nn__node_decref(n);
+        n = NULL;
+      }
+    }
+    res = nn__ag_attach(n, res);
+  }
+done:
+  if (part != pbuf) nn__dealloc(part);
+  nn_free(out);
+  nn_free(lse);
+  nn_free(wc);
+  nn_free(tc);
+  nn_free(xc);
+  return res;
+}
+
+NNDEF nn_tensor *nn_cross_entropy(const nn_tensor *input, const nn_tensor *labels, nn_reduction reduction) {
+  return nn__ce_op("nn_cross_entropy", NN__CE_LABELS, input, labels, NULL, NN_IGNORE_INDEX, 0.0, reduction);
+}
+
+NNDEF nn_tensor *nn_cross_entropy_ex(const nn_tensor *input, const nn_tensor *labels, const nn_tensor *weight,
+                                     int64_t ignore_index, double label_smoothing, nn_reduction reduction) {
+  return nn__ce_op("nn_cross_entropy_ex", NN__CE_LABELS, input, labels, weight, ignore_index, label_smoothing,
+                   reduction);
+}
+
+NNDEF nn_tensor *nn_cross_entropy_probs(const nn_tensor *input, const nn_tensor *target, const nn_tensor *weight,
+                                        double label_smoothing, nn_reduction reduction) {
+  return nn__ce_op("nn_cross_entropy_probs", NN__CE_PROBS, input, target, weight, 0, label_smoothing, reduction);
+}
+
+NNDEF nn_tensor *nn_nll_loss(const nn_tensor *input, const nn_tensor *labels, const nn_tensor *weight,
+                             int64_t ignore_index, nn_reduction reduction) {
+  return nn__ce_op("nn_nll_loss", NN__CE_NLL, input, labels, weight, ignore_index, 0.0, reduction);
+}
+/* ---- end src/nn/loss_ce.c ---- */
 /* ---- begin src/nn/optim.c ---- */
-/* nn/optim.c: optimizers. */
+/* nn/optim.c: the optimizers (SGD, Adam, AdamW, RMSprop, Adagrad) with PyTorch 1.13's single-tensor update
+   formulas. Each step is one fused loop per parameter over (param, grad, state...), in the parameter's dtype with
+   PyTorch's order of operations, so float32 trajectories follow PyTorch's to rounding. Large parameters are split
+   into fixed chunks for the thread pool (elementwise: the split never changes results). */
+
+#define NN__OPT_SLOTS 3
+
+struct nn_optimizer {
+  nn_optimizer_kind kind;
+  int n, nslots;
+  nn_tensor **params;
+  nn_tensor **state;   /* n * nslots, NULL until first needed */
+  char *names;         /* n * nslots names of NN__OPT_NAME bytes */
+  int64_t *steps;      /* per parameter */
+  int64_t calls;       /* nn_optimizer_step calls */
+  const char *keys[NN__OPT_SLOTS];
+  int si_buf, si_gavg; /* RMSprop: slot of the momentum buffer / grad_avg, or -1 */
+  double lr, beta1, beta2, eps, wd, momentum, dampening, alpha, lr_decay, init_acc;
+  int nesterov, maximize, amsgrad, centered;
+};
+
+#define NN__OPT_NAME 48
+
+/* A description field: 0 means the default, NN_ZERO (-0.0) a real zero. */
+NN__PRIVATE double nn__opt_field(double v, double dflt) {
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  if (v == 0) return (bits >> 63) ? 0.0 : dflt;
+  return v;
+}
+
+NN__PRIVATE void nn__opt_release(nn_optimizer *o) {
+  int i;
+  if (!o) return;
+  if (o->state)
+    for (i = 0; i < o->n * o->nslots; i++) nn_free(o->state[i]);
+  NN_FREE(o->state);
+  NN_FREE(o->names);
+  NN_FREE(o->steps);
+  NN_FREE(o->params);
+  NN_FREE(o);
+}
+
+/* Checks the parameters and allocates an optimizer with its tables for nslots state tensors per parameter. */
+NN__PRIVATE nn_optimizer *nn__opt_new(const char *name, nn_optimizer_kind kind, nn_tensor *const *params, int n,
+                                      int nslots) {
+  nn_optimizer *o;
+  int i;
+  if (!params) {
+    nn__fail_null(name, "params");
+    return NULL;
+  }
+  if (n <= 0) {
+    nn__fail(NN_ERR_ARG, "%s: the optimizer got an empty parameter list (nparams = %d)", name, n);
+    return NULL;
+  }
+  for (i = 0; i < n; i++) {
+    char arg[32];
+    snprintf(arg, sizeof arg, "params[%d]", i);
+    if (nn__check_cpu(name, params[i], arg) != NN_OK) return NULL;
+    if (!nn__is_float(params[i]->dtype)) {
+      nn__fail(NN_ERR_DTYPE, "%s: params[%d] is %s; parameters must be float32 or float64", name, i,
+               nn_dtype_name(params[i]->dtype));
+      return NULL;
+    }
+    if (!nn_is_contiguous(params[i])) {
+      nn__fail(NN_ERR_ARG, "%s: params[%d] is not contiguous; optimizers update parameters in place", name, i);
+      return NULL;
+    }
+  }
+  o = (nn_optimizer *)NN_MALLOC(sizeof(nn_optimizer));
+  if (!o) goto oom;
+  memset(o, 0, sizeof *o);
+  o->kind = kind;
+  o->n = n;
+  o->nslots = nslots;
+  o->si_buf = o->si_gavg = -1;
+  o->params = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)n);
+  o->steps = (int64_t *)NN_MALLOC(sizeof(int64_t) * (size_t)n);
+  if (!o->params || !o->steps) goto oom;
+  for (i = 0; i < n; i++) {
+    o->params[i] = params[i];
+    o->steps[i] = 0;
+  }
+  if (nslots > 0) {
+    o->state = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)n * (size_t)nslots);
+    if (!o->state) goto oom;
+    for (i = 0; i < n * nslots; i++) o->state[i] = NULL;
+    o->names = (char *)NN_MALLOC((size_t)NN__OPT_NAME * (size_t)n * (size_t)nslots);
+    if (!o->names) goto oom;
+  }
+  return o;
+oom:
+  nn__opt_release(o);
+  nn__fail(NN_ERR_OOM, "%s: out of memory", name);
+  return NULL;
+}
+
+NN__PRIVATE nn_optimizer *nn__opt_bad(const char *name, const char *what, double v) {
+  nn__fail(NN_ERR_VALUE, "%s: invalid %s value: %g", name, what, v);
+  return NULL;
+}
+
+NNDEF nn_optimizer *nn_optimizer_sgd(nn_tensor *const *params, int nparams, const nn_sgd_desc *desc) {
+  const char *name = "nn_optimizer_sgd";
+  nn_sgd_desc d;
+  nn_optimizer *o;
+  double lr, mom, damp, wd;
+  if (desc) d = *desc;
+  else memset(&d, 0, sizeof d);
+  if (d.lr == 0 && nn__opt_field(d.lr, -1.0) < 0) {
+    nn__fail(NN_ERR_ARG, "%s: lr is required (PyTorch's SGD has no default learning rate; NN_ZERO for 0)", name);
+    return NULL;
+  }
+  lr = nn__opt_field(d.lr, 0.0);
+  mom = nn__opt_field(d.momentum, 0.0);
+  damp = nn__opt_field(d.dampening, 0.0);
+  wd = nn__opt_field(d.weight_decay, 0.0);
+  if (!(lr >= 0)) return nn__opt_bad(name, "learning rate", lr);
+  if (!(mom >= 0)) return nn__opt_bad(name, "momentum", mom);
+  if (!(wd >= 0)) return nn__opt_bad(name, "weight_decay", wd);
+  if (damp != damp) return nn__opt_bad(name, "dampening", damp);
+  if (d.nesterov && (mom <= 0 || damp != 0)) {
+    nn__fail(NN_ERR_VALUE, "%s: Nesterov momentum requires a momentum and zero dampening (momentum %g, dampening %g)",
+             name, mom, damp);
+    return NULL;
+  }
+  o = nn__opt_new(name, NN_OPTIM_SGD, params, nparams, mom != 0 ? 1 : 0);
+  if (!o) return NULL;
+  o->keys[0] = "momentum_buffer";
+  o->lr = lr;
+  o->momentum = mom;
+  o->dampening = damp;
+  o->wd = wd;
+  o->nesterov = d.nesterov != 0;
+  o->maximize = d.maximize != 0;
+  return o;
+}
+
+NN__PRIVATE nn_optimizer *nn__opt_adam(const char *name, nn_optimizer_kind kind, nn_tensor *const *params, int n,
+                                       const nn_adam_desc *desc) {
+  nn_adam_desc d;
+  nn_optimizer *o;
+  double lr, b1, b2, eps, wd;
+  if (desc) d = *desc;
+  else memset(&d, 0, sizeof d);
+  lr = nn__opt_field(d.lr, 1e-3);
+  b1 = nn__opt_field(d.beta1, 0.9);
+  b2 = nn__opt_field(d.beta2, 0.999);
+  eps = nn__opt_field(d.eps, 1e-8);
+  wd = nn__opt_field(d.weight_decay, kind == NN_OPTIM_ADAMW ? 1e-2 : 0.0);
+  if (!(lr >= 0)) return nn__opt_bad(name, "learning rate", lr);
+  if (!(eps >= 0)) return nn__opt_bad(name, "epsilon", eps);
+  if (!(b1 >= 0 && b1 < 1)) return nn__opt_bad(name, "beta parameter at index 0", b1);
+  if (!(b2 >= 0 && b2 < 1)) return nn__opt_bad(name, "beta parameter at index 1", b2);
+  if (!(wd >= 0)) return nn__opt_bad(name, "weight_decay", wd);
+  o = nn__opt_new(name, kind, params, n, d.amsgrad ? 3 : 2);
+  if (!o) return NULL;
+  o->keys[0] = "exp_avg";
+  o->keys[1] = "exp_avg_sq";
+  o->keys[2] = "max_exp_avg_sq";
+  o->lr = lr;
+  o->beta1 = b1;
+  o->beta2 = b2;
+  o->eps = eps;
+  o->wd = wd;
+  o->amsgrad = d.amsgrad != 0;
+  o->maximize = d.maximize != 0;
+  return o;
+}
+
+NNDEF nn_optimizer *nn_optimizer_adam(nn_tensor *const *params, int nparams, const nn_adam_desc *desc) {
+  return nn__opt_adam("nn_optimizer_adam", NN_OPTIM_ADAM, params, nparams, desc);
+}
+
+NNDEF nn_optimizer *nn_optimizer_adamw(nn_tensor *const *params, int nparams, const nn_adam_desc *desc) {
+  return nn__opt_adam("nn_optimizer_adamw", NN_OPTIM_ADAMW, params, nparams, desc);
+}
+
+NNDEF nn_optimizer *nn_optimizer_rmsprop(nn_tensor *const *params, int nparams, const nn_rmsprop_desc *desc) {
+  const char *name = "nn_optimizer_rmsprop";
+  nn_rmsprop_desc d;
+  nn_optimizer *o;
+  double lr, alpha, eps, wd, mom;
+  int ns = 1;
+  if (desc) d = *desc;
+  else memset(&d, 0, sizeof d);
+  lr = nn__opt_field(d.lr, 1e-2);
+  alpha = nn__opt_field(d.alpha, 0.99);
+  eps = nn__opt_field(d.eps, 1e-8);
+  wd = nn__opt_field(d.weight_decay, 0.0);
+  mom = nn__opt_field(d.momentum, 0.0);
+  if (!(lr >= 0)) return nn__opt_bad(name, "learning rate", lr);
+  if (!(eps >= 0)) return nn__opt_bad(name, "epsilon", eps);
+  if (!(mom >= 0)) return nn__opt_bad(name, "momentum", mom);
+  if (!(wd >= 0)) return nn__opt_bad(name, "weight_decay", wd);
+  if (!(alpha >= 0)) return nn__opt_bad(name, "alpha", alpha);
+  o = nn__opt_new(name, NN_OPTIM_RMSPROP, params, nparams, 1 + (mom > 0) + (d.centered != 0));
+  if (!o) return NULL;
+  o->keys[0] = "square_avg";
+  if (mom > 0) {
+    o->si_buf = ns;
+    o->keys[ns++] = "momentum_buffer";
+  }
+  if (d.centered) {
+    o->si_gavg = ns;
+    o->keys[ns++] = "grad_avg";
+  }
+  o->lr = lr;
+  o->alpha = alpha;
+  o->eps = eps;
+  o->wd = wd;
+  o->momentum = mom;
+  o->centered = d.centered != 0;
+  o->maximize = d.maximize != 0;
+  return o;
+}
+
+NNDEF nn_optimizer *nn_optimizer_adagrad(nn_tensor *const *params, int nparams, const nn_adagrad_desc *desc) {
+  const char *name = "nn_optimizer_adagrad";
+  nn_adagrad_desc d;
+  nn_optimizer *o;
+  double lr, lrd, wd, init, eps;
+  if (desc) d = *desc;
+  else memset(&d, 0, sizeof d);
+  lr = nn__opt_field(d.lr, 1e-2);
+  lrd = nn__opt_field(d.lr_decay, 0.0);
+  wd = nn__opt_field(d.weight_decay, 0.0);
+  init = nn__opt_field(d.initial_accumulator_value, 0.0);
+  eps = nn__opt_field(d.eps, 1e-10);
+  if (!(lr >= 0)) return nn__opt_bad(name, "learning rate", lr);
+  if (!(lrd >= 0)) return nn__opt_bad(name, "lr_decay", lrd);
+  if (!(wd >= 0)) return nn__opt_bad(name, "weight_decay", wd);
+  if (!(init >= 0)) return nn__opt_bad(name, "initial_accumulator_value", init);
+  if (!(eps >= 0)) return nn__opt_bad(name, "epsilon", eps);
+  o = nn__opt_new(name, NN_OPTIM_ADAGRAD, params, nparams, 1);
+  if (!o) return NULL;
+  o->keys[0] = "sum";
+  o->lr = lr;
+  o->lr_decay = lrd;
+  o->wd = wd;
+  o->init_acc = init;
+  o->eps = eps;
+  o->maximize = d.maximize != 0;
+  return o;
+}
+
+NNDEF void nn_optimizer_free(nn_optimizer *o) { nn__opt_release(o); }
+
+/* ---- state ---- */
+
+/* State tensor s of parameter p, allocated (outside every scope) and initialized on first use. */
+NN__PRIVATE nn_tensor *nn__opt_slot(nn_optimizer *o, int p, int s) {
+  nn_tensor **slot = &o->state[p * o->nslots + s];
+  if (!*slot) {
+    const nn_tensor *x = o->params[p];
+    nn_tensor *t = nn_full(x->shape, x->ndim, o->kind == NN_OPTIM_ADAGRAD ? o->init_acc : 0.0, x->dtype);
+    if (!t) return NULL;
+    nn__scope_unlink(t);
+    *slot = t;
+  }
+  return *slot;
+}
+
+NNDEF int nn_optimizer_num_state(const nn_optimizer *o) { return o ? o->n * o->nslots : 0; }
+
+NNDEF nn_tensor *nn_optimizer_state(nn_optimizer *o, int i, const char **name) {
+  nn_tensor *t;
+  char *nm;
+  if (name) *name = NULL;
+  if (!o) {
+    nn__fail_null("nn_optimizer_state", "o");
+    return NULL;
+  }
+  if (i < 0 || i >= o->n * o->nslots) {
+    nn__fail(NN_ERR_INDEX, "nn_optimizer_state: index %d is out of range for %d state tensors", i, o->n * o->nslots);
+    return NULL;
+  }
+  t = nn__opt_slot(o, i / o->nslots, i % o->nslots);
+  if (!t) return NULL;
+  nm = o->names + (size_t)i * NN__OPT_NAME;
+  snprintf(nm, NN__OPT_NAME, "%d.%s", i / o->nslots, o->keys[i % o->nslots]);
+  if (name) *name = nm;
+  return t;
+}
+
+NNDEF int64_t nn_optimizer_get_step_count(const nn_optimizer *o, int param) {
+  if (!o) {
+    nn__fail_null("nn_optimizer_get_step_count", "o");
+    return -1;
+  }
+  if (param == -1) return o->calls;
+  if (param < 0 || param >= o->n) {
+    nn__fail(NN_ERR_INDEX, "nn_optimizer_get_step_count: parameter %d is out of range for %d parameters", param, o->n);
+    return -1;
+  }
+  return o->steps[param];
+}
+
+NNDEF nn_status nn_optimizer_set_step_count(nn_optimizer *o, int param, int64_t step) {
+  int i;
+  if (!o) return nn__fail_null("nn_optimizer_set_step_count", "o");
+  if (step < 0) return nn__fail(NN_ERR_VALUE, "nn_optimizer_set_step_count: step %lld is negative", (long long)step);
+  if (param == -1) {
+    for (i = 0; i < o->n; i++) o->steps[i] = step;
+    o->calls = step;
+    return NN_OK;
+  }
+  if (param < 0 || param >= o->n)
+    return nn__fail(NN_ERR_INDEX, "nn_optimizer_set_step_count: parameter %d is out of range for %d parameters", param,
+                    o->n);
+  o->steps[param] = step;
+  return NN_OK;
+}
+
+/* ---- small accessors ---- */
+
+NNDEF nn_status nn_optimizer_set_lr(nn_optimizer *o, double lr) {
+  if (!o) return nn__fail_null("nn_optimizer_set_lr", "o");
+  if (!(lr >= 0)) return nn__fail(NN_ERR_VALUE, "nn_optimizer_set_lr: invalid learning rate %g", lr);
+  o->lr = lr;
+  return NN_OK;
+}
+NNDEF double nn_optimizer_get_lr(const nn_optimizer *o) { return o ? o->lr : NAN; }
+NNDEF nn_optimizer_kind nn_optimizer_get_kind(const nn_optimizer *o) { return o ? o->kind : NN_OPTIM_SGD; }
+NNDEF int nn_optimizer_num_params(const nn_optimizer *o) { return o ? o->n : 0; }
+NNDEF nn_tensor *nn_optimizer_param(const nn_optimizer *o, int i) {
+  return (o && i >= 0 && i < o->n) ? o->params[i] : NULL;
+}
+
+NNDEF void nn_optimizer_zero_grad(nn_optimizer *o) {
+  int i;
+  if (!o) return;
+  for (i = 0; i < o->n; i++) nn_zero_grad(o->params[i]);
+}
+
+/* ---- the update loops ---- */
+
+typedef struct nn__opt_job {
+  const nn_optimizer *o;
+  char *p;
+  const char *g;
+  char *s[NN__OPT_SLOTS];
+  int64_t n;
+  int f32;
+  int first;     /* SGD: the momentum buffer starts from this gradient */
+  double c0, c1; /* Adam/AdamW: step size, sqrt(bias correction 2); Adagrad: clr */
+} nn__opt_job;
+
+#if defined(__GNUC__) || defined(__clang__)
+#define NN__RESTRICT __restrict__
+#elif defined(_MSC_VER)
+#define NN__RESTRICT __restrict
+#else
+#define NN__RESTRICT
+#endif
+
+/* The loops follow PyTorch's tensor expressions operation by operation in the parameter's dtype T: a + alpha b is
+   add(b, alpha=...), a * s + (1 - s) b is mul_(s).add_(b, alpha=1 - s), a + v t1 t2 is addcmul_, a + v t1 / t2 is
+   addcdiv_. Python-float coefficients are computed in double and rounded to T, as PyTorch does. maximize
+   multiplies the gradient by -1 (the same as negating it). The parameter, its gradient and its state never
+   overlap. */
+
+/* SGD: one element; WD, MOM and NEST are constants in the specialized loops, so they vectorize. */
+#define NN__SGD_ELEM(T, I, WD, MOM, NEST)              \
+  {                                                    \
+    T d_ = sg * g[I];                                  \
+    if (WD) d_ = d_ + wd * p[I];                       \
+    if (MOM) {                                         \
+      buf[I] = buf[I] * mom + damp * d_;               \
+      d_ = (NEST) ? d_ + mom * buf[I] : buf[I];        \
+    }                                                  \
+    p[I] = p[I] + nlr * d_;                            \
+  }
+/* Blocks of 16 elements with a constant trip count (vectorized even at -O2), then the tail. The arrays are
+   restrict-qualified parameters, which is what lets compilers vectorize without overlap checks. */
+#define NN__SGD_FN(NAME, T, WD, MOM, NEST)                                                                    \
+  NN__PRIVATE void NAME##_k(int64_t b, int64_t e, T *NN__RESTRICT p, const T *NN__RESTRICT g,                 \
+                            T *NN__RESTRICT buf, T sg, T nlr, T wd, T mom, T damp) {                          \
+    int64_t i = b;                                                                                            \
+    int k;                                                                                                    \
+    (void)buf;                                                                                                \
+    (void)wd;                                                                                                 \
+    (void)mom;                                                                                                \
+    (void)damp;                                                                                               \
+    for (; i + 16 <= e; i += 16)                                                                              \
+      for (k = 0; k < 16; k++) NN__SGD_ELEM(T, i + k, WD, MOM, NEST)                                          \
+    for (; i < e; i++) NN__SGD_ELEM(T, i, WD, MOM, NEST)                                                      \
+  }                                                                                                           \
+  NN__PRIVATE void NAME(const nn__opt_job *j, int64_t b, int64_t e) {                                         \
+    const nn_optimizer *o = j->o;                                                                             \
+    NAME##_k(b, e, (T *)j->p, (const T *)j->g, (T *)j->s[0], o->maximize ? (T)-1 : (T)1, (T)(-o->lr),       \
+             (T)o->wd, (T)o->momentum, (T)(1.0 - o->dampening));                                              \
+  }
+
+#define NN__SGD_FNS(SUF, T)                                                                       \
+  NN__SGD_FN(nn__sgd_000_##SUF, T, 0, 0, 0)                                                       \
+  NN__SGD_FN(nn__sgd_100_##SUF, T, 1, 0, 0)                                                       \
+  NN__SGD_FN(nn__sgd_010_##SUF, T, 0, 1, 0)                                                       \
+  NN__SGD_FN(nn__sgd_110_##SUF, T, 1, 1, 0)                                                       \
+  NN__SGD_FN(nn__sgd_011_##SUF, T, 0, 1, 1)                                                       \
+  NN__SGD_FN(nn__sgd_111_##SUF, T, 1, 1, 1)                                                       \
+  /* the first step with momentum: the buffer starts as the (decayed) gradient */                 \
+  NN__PRIVATE void nn__sgd_first_##SUF(const nn__opt_job *j, int64_t b, int64_t e) {              \
+    const nn_optimizer *o = j->o;                                                                 \
+    T *p = (T *)j->p, *buf = (T *)j->s[0];                                                        \
+    const T *g = (const T *)j->g;                                                                 \
+    const T sg = o->maximize ? (T)-1 : (T)1, nlr = (T)(-o->lr), wd = (T)o->wd, mom = (T)o->momentum; \
+    int64_t i;                                                                                    \
+    for (i = b; i < e; i++) {                                                                     \
+      T d = sg * g[i];                                                                            \
+      if (o->wd != 0) d = d + wd * p[i];                                                          \
+      buf[i] = d;                                                                                 \
+      d = o->nesterov ? d + mom * buf[i] : buf[i];                                                \
+      p[i] = p[i] + nlr * d;                                                                      \
+    }                                                                                             \
+  }                                                                                               \
+  NN__PRIVATE void nn__opt_sgd_##SUF(const nn__opt_job *j, int64_t b, int64_t e) {                \
+    const nn_optimizer *o = j->o;                                                                 \
+    int wdf = o->wd != 0;                                                                         \
+    if (o->momentum == 0) (wdf ? nn__sgd_100_##SUF : nn__sgd_000_##SUF)(j, b, e);                 \
+    else if (j->first) nn__sgd_first_##SUF(j, b, e);                                              \
+    else if (o->nesterov) (wdf ? nn__sgd_111_##SUF : nn__sgd_011_##SUF)(j, b, e);                 \
+    else (wdf ? nn__sgd_110_##SUF : nn__sgd_010_##SUF)(j, b, e);                                  \
+  }
+
+NN__SGD_FNS(f32, float)
+NN__SGD_FNS(f64, double)
+#undef NN__SGD_FNS
+#undef NN__SGD_FN
+#undef NN__SGD_ELEM
+
+/* Adam, AdamW, RMSprop and Adagrad take a square root per element, which keeps them scalar; the options are read
+   once into locals. */
+#define NN__OPT_LOOPS(SUF, T, SQRT)                                                                             \
+  NN__PRIVATE void nn__opt_adam_##SUF(const nn__opt_job *j, int64_t b, int64_t e) {                           \
+    const nn_optimizer *o = j->o;                                                                               \
+    T *NN__RESTRICT p = (T *)j->p, *NN__RESTRICT m = (T *)j->s[0], *NN__RESTRICT v = (T *)j->s[1];              \
+    T *NN__RESTRICT mx = (T *)j->s[2];                                                                          \
+    const T *NN__RESTRICT g = (const T *)j->g;                                                                  \
+    const int maximize = o->maximize, amsgrad = o->amsgrad, wdf = o->wd != 0;                                  \
+    const T b1 = (T)o->beta1, omb1 = (T)(1.0 - o->beta1), b2 = (T)o->beta2, omb2 = (T)(1.0 - o->beta2);        \
+    const T wd = (T)o->wd, eps = (T)o->eps, nss = (T)(-j->c0), bc2s = (T)j->c1;                                \
+    const T decay = (T)(1.0 - o->lr * o->wd);                                                                   \
+    const int adamw = o->kind == NN_OPTIM_ADAMW;                                                                \
+    int64_t i;                                                                                                  \
+    for (i = b; i < e; i++) {                                                                                   \
+      T gr = maximize ? -g[i] : g[i], den;                                                                      \
+      if (adamw) p[i] = p[i] * decay;                                                                           \
+      else if (wdf) gr = gr + wd * p[i];                                                                        \
+      m[i] = m[i] * b1 + omb1 * gr;                                                                             \
+      v[i] = v[i] * b2 + omb2 * gr * gr;                                                                        \
+      if (amsgrad) {                                                                                            \
+        if (!(mx[i] != mx[i] || mx[i] >= v[i])) mx[i] = v[i]; /* torch.maximum: NaN wins */                    \
+        den = SQRT(mx[i]) / bc2s + eps;                                                                         \
+      } else {                                                                                                  \
+        den = SQRT(v[i]) / bc2s + eps;                                                                          \
+      }                                                                                                         \
+      p[i] = p[i] + nss * m[i] / den;                                                                           \
+    }                                                                                                           \
+  }                                                                                                             \
+  NN__PRIVATE void nn__opt_rmsprop_##SUF(const nn__opt_job *j, int64_t b, int64_t e) {                        \
+    const nn_optimizer *o = j->o;                                                                               \
+    T *p = (T *)j->p, *sq = (T *)j->s[0];                                                                       \
+    T *buf = o->si_buf >= 0 ? (T *)j->s[o->si_buf] : NULL, *ga = o->si_gavg >= 0 ? (T *)j->s[o->si_gavg] : NULL; \
+    const T *g = (const T *)j->g;                                                                               \
+    const T a = (T)o->alpha, oma = (T)(1.0 - o->alpha), wd = (T)o->wd, eps = (T)o->eps;                        \
+    const T mom = (T)o->momentum, nlr = (T)(-o->lr);                                                            \
+    const int maximize = o->maximize, wdf = o->wd != 0;                                                         \
+    int64_t i;                                                                                                  \
+    for (i = b; i < e; i++) {                                                                                   \
+      T gr = maximize ? -g[i] : g[i], avg;                                                                      \
+      if (wdf) gr = gr + wd * p[i];                                                                             \
+      sq[i] = sq[i] * a + oma * gr * gr;                                                                        \
+      if (ga) {                                                                                                 \
+        ga[i] = ga[i] * a + oma * gr;                                                                           \
+        avg = SQRT(sq[i] + (-ga[i]) * ga[i]);                                                                   \
+      } else {                                                                                                  \
+        avg = SQRT(sq[i]);                                                                                      \
+      }                                                                                                         \
+      avg = avg + eps;                                                                                          \
+      if (buf) {                                                                                                \
+        buf[i] = buf[i] * mom + gr / avg;                                                                       \
+        p[i] = p[i] + nlr * buf[i];                                                                             \
+      } else {                                                                                                  \
+        p[i] = p[i] + nlr * gr / avg;                                                                           \
+      }                                                                                                         \
+    }                                                                                                           \
+  }                                                                                                             \
+  NN__PRIVATE void nn__opt_adagrad_##SUF(const nn__opt_job *j, int64_t b, int64_t e) {                        \
+    const nn_optimizer *o = j->o;                                                                               \
+    T *p = (T *)j->p, *sum = (T *)j->s[0];                                                                      \
+    const T *g = (const T *)j->g;                                                                               \
+    const T wd = (T)o->wd, eps = (T)o->eps, nclr = (T)(-j->c0);                                                 \
+    const int maximize = o->maximize, wdf = o->wd != 0;                                                         \
+    int64_t i;                                                                                                  \
+    for (i = b; i < e; i++) {                                                                                   \
+      T gr = maximize ? -g[i] : g[i];                                                                           \
+      if (wdf) gr = gr + wd * p[i];                                                                             \
+      sum[i] = sum[i] + gr * gr;                                                                                \
+      p[i] = p[i] + nclr * gr / (SQRT(sum[i]) + eps);                                                           \
+    }                                                                                                           \
+  }
+
+NN__OPT_LOOPS(f32, float, sqrtf)
+NN__OPT_LOOPS(f64, double, sqrt)
+#undef NN__OPT_LOOPS
+
+NN__PRIVATE void nn__opt_range(const nn__opt_job *j, int64_t b, int64_t e) {
+  switch (j->o->kind) {
+    case NN_OPTIM_SGD:
+      if (j->f32) nn__opt_sgd_f32(j, b, e);
+      else nn__opt_sgd_f64(j, b, e);
+      break;
+    case NN_OPTIM_ADAM:
+    case NN_OPTIM_ADAMW:
+      if (j->f32) nn__opt_adam_f32(j, b, e);
+      else nn__opt_adam_f64(j, b, e);
+      break;
+    case NN_OPTIM_RMSPROP:
+      if (j->f32) nn__opt_rmsprop_f32(j, b, e);
+      else nn__opt_rmsprop_f64(j, b, e);
+      break;
+    default:
+      if (j->f32) nn__opt_adagrad_f32(j, b, e);
+      else nn__opt_adagrad_f64(j, b, e);
+      break;
+  }
+}
+
+NN__PRIVATE void nn__opt_chunk(void *vctx, int64_t c) {
+  const nn__opt_job *j = (const nn__opt_job *)vctx;
+  int64_t b = c * NN__GRAIN, e = b + NN__GRAIN;
+  if (e > j->n) e = j->n;
+  nn__opt_range(j, b, e);
+}
+
+NNDEF nn_status nn_optimizer_step(nn_optimizer *o) {
+  const char *name = "nn_optimizer_step";
+  int i, s;
+  if (!o) return nn__fail_null(name, "o");
+  /* check everything and allocate the state first, so that a failure changes nothing */
+  for (i = 0; i < o->n; i++) {
+    const nn_tensor *p = o->params[i], *g = p->grad;
+    char b1[96], b2[96];
+    if (!g) continue;
+    if (g->dtype != p->dtype || g->ndim != p->ndim ||
+        memcmp(g->shape, p->shape, sizeof(int64_t) * (size_t)p->ndim) != 0 || !nn_is_contiguous(g) ||
+        !nn_is_contiguous(p))
+      return nn__fail(NN_ERR_ARG, "%s: parameter %d (%s %s) has a gradient of %s %s", name, i, nn_dtype_name(p->dtype),
+                      nn__fmt_shape(b1, sizeof b1, p->shape, p->ndim), nn_dtype_name(g->dtype),
+                      nn__fmt_shape(b2, sizeof b2, g->shape, g->ndim));
+    for (s = 0; s < o->nslots; s++)
+      if (!nn__opt_slot(o, i, s)) return nn_last_status();
+  }
+  for (i = 0; i < o->n; i++) {
+    nn_tensor *p = o->params[i], *g = p->grad;
+    nn__opt_job j;
+    int64_t nch;
+    if (!g) continue;
+    memset(&j, 0, sizeof j);
+    j.o = o;
+    j.f32 = p->dtype == NN_FLOAT32;
+    j.p = (char *)p->data;
+    j.g = (const char *)g->data;
+    j.n = p->size;
+    for (s = 0; s < o->nslots; s++) j.s[s] = (char *)o->state[i * o->nslots + s]->data;
+    j.first = o->steps[i] == 0;
+    o->steps[i]++;
+    if (o->kind == NN_OPTIM_ADAM || o->kind == NN_OPTIM_ADAMW) { /* Python floats, as in PyTorch */
+      double step = (double)o->steps[i];
+      j.c0 = o->lr / (1.0 - pow(o->beta1, step));
+      j.c1 = sqrt(1.0 - pow(o->beta2, step));
+    } else if (o->kind == NN_OPTIM_ADAGRAD) {
+      j.c0 = o->lr / (1.0 + ((double)o->steps[i] - 1.0) * o->lr_decay);
+    }
+    nch = (j.n + NN__GRAIN - 1) / NN__GRAIN;
+    if (nch <= 1) nn__opt_range(&j, 0, j.n);
+    else nn__parallel_for(nch, nn__opt_chunk, &j);
+  }
+  o->calls++;
+  return NN_OK;
+}
 /* ---- end src/nn/optim.c ---- */
+/* ---- begin src/nn/grad_clip.c ---- */
+/* nn/grad_clip.c: gradient clipping (torch.nn.utils.clip_grad_norm_ and clip_grad_value_). */
+
+/* Norm of order q of one gradient, in double: max |g| (inf), min |g| (-inf), the count of nonzeros (0), or
+   (sum |g|^q)^(1/q), as torch.norm does. */
+NN__PRIVATE double nn__clip_norm1(const nn_tensor *g, double q) {
+  int64_t i, n = g->size;
+  const float *f = g->dtype == NN_FLOAT32 ? (const float *)g->data : NULL;
+  const double *d = (const double *)g->data;
+  double acc = 0;
+  if (isinf(q) && q < 0) acc = INFINITY;
+  for (i = 0; i < n; i++) {
+    double v = fabs(f ? (double)f[i] : d[i]);
+    if (v != v) return NAN;
+    if (isinf(q)) acc = q > 0 ? (v > acc ? v : acc) : (v < acc ? v : acc);
+    else if (q == 0) acc += v != 0;
+    else if (q == 2) acc += v * v;
+    else if (q == 1) acc += v;
+    else acc += pow(v, q);
+  }
+  if (isinf(q) || q == 0 || q == 1) return acc;
+  return q == 2 ? sqrt(acc) : pow(acc, 1.0 / q);
+}
+
+/* The norm of a list of norms, the same way. */
+NN__PRIVATE double nn__clip_combine(const double *v, int n, double q) {
+  double acc = (isinf(q) && q < 0) ? INFINITY : 0;
+  int i;
+  for (i = 0; i < n; i++) {
+    if (v[i] != v[i]) return NAN;
+    if (isinf(q)) acc = q > 0 ? (v[i] > acc ? v[i] : acc) : (v[i] < acc ? v[i] : acc);
+    else if (q == 0) acc += v[i] != 0;
+    else acc += pow(v[i], q);
+  }
+  if (isinf(q) || q == 0) return acc;
+  return pow(acc, 1.0 / q);
+}
+
+NN__PRIVATE nn_status nn__clip_check(const char *name, nn_tensor *const *params, int n) {
+  int i;
+  if (!params) return nn__fail_null(name, "params");
+  if (n < 0) return nn__fail(NN_ERR_ARG, "%s: nparams is %d", name, n);
+  for (i = 0; i < n; i++) {
+    const nn_tensor *g;
+    char arg[32];
+    snprintf(arg, sizeof arg, "params[%d]", i);
+    if (nn__check_cpu(name, params[i], arg) != NN_OK) return nn_last_status();
+    g = params[i]->grad;
+    if (g && (!nn__is_float(g->dtype) || !nn_is_contiguous(g)))
+      return nn__fail(NN_ERR_ARG, "%s: the gradient of params[%d] is not a contiguous float tensor", name, i);
+  }
+  return NN_OK;
+}
+
+NNDEF double nn_clip_grad_norm(nn_tensor *const *params, int nparams, double max_norm, double norm_type,
+                               int error_if_nonfinite) {
+  const char *name = "nn_clip_grad_norm";
+  double small[16], *norms = small, total, coef;
+  int i, k = 0;
+  if (nn__clip_check(name, params, nparams) != NN_OK) return NAN;
+  if (norm_type != norm_type) {
+    nn__fail(NN_ERR_VALUE, "%s: norm_type is NaN", name);
+    return NAN;
+  }
+  if (nparams > 16 && !(norms = (double *)nn__xalloc(name, sizeof(double) * (size_t)nparams))) return NAN;
+  for (i = 0; i < nparams; i++)
+    if (params[i]->grad) norms[k++] = nn__clip_norm1(params[i]->grad, norm_type);
+  total = nn__clip_combine(norms, k, norm_type); /* the norm of the norms, as PyTorch stacks them */
+  if (norms != small) nn__dealloc(norms);
+  if (k == 0) return 0.0;
+  if (error_if_nonfinite && !isfinite(total)) {
+    nn__fail(NN_ERR_VALUE,
+             "%s: the total norm of order %g for gradients is %g, so it cannot be clipped (error_if_nonfinite); "
+             "pass error_if_nonfinite = 0 to clip anyway",
+             name, norm_type, total);
+    return NAN;
+  }
+  coef = max_norm / (total + 1e-6);
+  if (coef > 1.0) coef = 1.0; /* PyTorch multiplies by the clamped coefficient; by 1 changes nothing */
+  if (coef != 1.0)
+    for (i = 0; i < nparams; i++) {
+      nn_tensor *g = params[i]->grad;
+      int64_t j;
+      if (!g) continue;
+      if (g->dtype == NN_FLOAT32) {
+        float *f = (float *)g->data, c = (float)coef;
+        for (j = 0; j < g->size; j++) f[j] *= c;
+      } else {
+        double *d = (double *)g->data;
+        for (j = 0; j < g->size; j++) d[j] *= coef;
+      }
+    }
+  return total;
+}
+
+NNDEF nn_status nn_clip_grad_value(nn_tensor *const *params, int nparams, double clip_value) {
+  const char *name = "nn_clip_grad_value";
+  int i;
+  if (nn__clip_check(name, params, nparams) != NN_OK) return nn_last_status();
+  if (!(clip_value >= 0))
+    return nn__fail(NN_ERR_VALUE, "%s: clip_value must be non-negative, got %g", name, clip_value);
+  for (i = 0; i < nparams; i++) {
+    nn_tensor *g = params[i]->grad;
+    if (g && nn_clip_out(g, g, -clip_value, clip_value) != NN_OK) return nn_last_status();
+  }
+  return NN_OK;
+}
+/* ---- end src/nn/grad_clip.c ---- */
+/* ---- begin src/nn/lr_schedule.c ---- */
+/* nn/lr_schedule.c: learning-rate schedules (torch.optim.lr_scheduler). A scheduler's step applies PyTorch's
+   recursive ("chainable") form to the optimizer's current lr, exactly as PyTorch computes it, so the sequence of
+   lrs is PyTorch's to the last bit; jumping to an epoch uses the closed form, as PyTorch's step(epoch) does. */
+
+#define NN__LR_PI 3.141592653589793 /* math.pi */
+
+struct nn_lr_scheduler {
+  nn_optimizer *opt;
+  nn_lr_schedule_desc d; /* defaults resolved; milestones points at ms */
+  int64_t *ms;           /* milestones, sorted */
+  double base;           /* initial_lr */
+  double last;           /* get_last_lr() */
+  int64_t epoch;         /* last_epoch */
+};
+
+/* Resolves the defaults of desc into *r and checks it. */
+NN__PRIVATE nn_status nn__lr_resolve(const char *name, const nn_lr_schedule_desc *desc, nn_lr_schedule_desc *r) {
+  if (!desc) return nn__fail_null(name, "desc");
+  *r = *desc;
+  switch (desc->kind) {
+    case NN_LR_STEP:
+      r->gamma = nn__opt_field(desc->gamma, 0.1);
+      if (desc->step_size <= 0)
+        return nn__fail(NN_ERR_VALUE, "%s: StepLR needs step_size > 0, got %lld", name, (long long)desc->step_size);
+      break;
+    case NN_LR_MULTISTEP:
+      r->gamma = nn__opt_field(desc->gamma, 0.1);
+      if (desc->nmilestones < 0 || (desc->nmilestones > 0 && !desc->milestones))
+        return nn__fail(NN_ERR_ARG, "%s: MultiStepLR needs nmilestones >= 0 milestones", name);
+      break;
+    case NN_LR_EXPONENTIAL:
+      if (desc->gamma == 0 && nn__opt_field(desc->gamma, -1.0) < 0)
+        return nn__fail(NN_ERR_VALUE, "%s: ExponentialLR needs gamma (it has no default)", name);
+      r->gamma = nn__opt_field(desc->gamma, 0.0);
+      break;
+    case NN_LR_COSINE:
+    case NN_LR_WARMUP_COSINE:
+      if (desc->T_max <= 0)
+        return nn__fail(NN_ERR_VALUE, "%s: cosine annealing needs T_max > 0, got %lld", name, (long long)desc->T_max);
+      r->eta_min = nn__opt_field(desc->eta_min, 0.0);
+      if (desc->kind == NN_LR_COSINE) break;
+      if (desc->total_iters <= 0)
+        return nn__fail(NN_ERR_VALUE, "%s: the warm-up of NN_LR_WARMUP_COSINE needs total_iters > 0, got %lld", name,
+                        (long long)desc->total_iters);
+      r->end_factor = 1.0;
+      r->start_factor = nn__opt_field(desc->start_factor, 1.0 / 3.0);
+      if (!(r->start_factor > 0 && r->start_factor <= 1))
+        return nn__fail(NN_ERR_VALUE, "%s: start_factor must be in (0, 1], got %g", name, r->start_factor);
+      break;
+    case NN_LR_LINEAR:
+      r->start_factor = nn__opt_field(desc->start_factor, 1.0 / 3.0);
+      r->end_factor = nn__opt_field(desc->end_factor, 1.0);
+      r->total_iters = desc->total_iters == 0 ? 5 : desc->total_iters;
+      if (!(r->start_factor > 0 && r->start_factor <= 1))
+        return nn__fail(NN_ERR_VALUE, "%s: start_factor must be in (0, 1], got %g", name, r->start_factor);
+      if (!(r->end_factor >= 0 && r->end_factor <= 1))
+        return nn__fail(NN_ERR_VALUE, "%s: end_factor must be in [0, 1], got %g", name, r->end_factor);
+      if (r->total_iters < 0)
+        return nn__fail(NN_ERR_VALUE, "%s: total_iters must be positive, got %lld", name, (long long)r->total_iters);
+      break;
+    default: return nn__fail(NN_ERR_ARG, "%s: unknown schedule kind %d", name, (int)desc->kind);
+  }
+  return NN_OK;
+}
+
+NN__PRIVATE double nn__lr_cosine_closed(const nn_lr_schedule_desc *d, double base, int64_t t) {
+  return d->eta_min + (base - d->eta_min) * (1 + cos(NN__LR_PI * (double)t / (double)d->T_max)) / 2;
+}
+
+NN__PRIVATE double nn__lr_linear_closed(double sf, double ef, int64_t total, double base, int64_t t) {
+  return base * (sf + (ef - sf) * (double)(t < total ? t : total) / (double)total);
+}
+
+/* PyTorch's _get_closed_form_lr; milestones sorted. */
+NN__PRIVATE double nn__lr_closed(const nn_lr_schedule_desc *d, const int64_t *ms, double base, int64_t t) {
+  switch (d->kind) {
+    case NN_LR_STEP: return base * pow(d->gamma, (double)(t / d->step_size));
+    case NN_LR_MULTISTEP: {
+      int k = 0; /* bisect_right */
+      while (k < d->nmilestones && ms[k] <= t) k++;
+      return base * pow(d->gamma, (double)k);
+    }
+    case NN_LR_EXPONENTIAL: return base * pow(d->gamma, (double)t);
+    case NN_LR_COSINE: return nn__lr_cosine_closed(d, base, t);
+    case NN_LR_LINEAR: return nn__lr_linear_closed(d->start_factor, d->end_factor, d->total_iters, base, t);
+    default: /* warm-up cosine */
+      if (t < d->total_iters) return nn__lr_linear_closed(d->start_factor, 1.0, d->total_iters, base, t);
+      return nn__lr_cosine_closed(d, base, t - d->total_iters);
+  }
+}
+
+/* CosineAnnealingLR.get_lr() at epoch t > 0 from the current lr. */
+NN__PRIVATE double nn__lr_cosine_chain(const nn_lr_schedule_desc *d, double base, double lr, int64_t t) {
+  double T = (double)d->T_max;
+  if ((t - 1 - d->T_max) % (2 * d->T_max) == 0) return lr + (base - d->eta_min) * (1 - cos(NN__LR_PI / T)) / 2;
+  return (1 + cos(NN__LR_PI * (double)t / T)) / (1 + cos(NN__LR_PI * (double)(t - 1) / T)) * (lr - d->eta_min) +
+         d->eta_min;
+}
+
+/* LinearLR.get_lr() at epoch t from the current lr. */
+NN__PRIVATE double nn__lr_linear_chain(double sf, double ef, int64_t total, double lr, int64_t t) {
+  if (t == 0) return lr * sf;
+  if (t > total) return lr;
+  return lr * (1. + (ef - sf) / ((double)total * sf + (double)(t - 1) * (ef - sf)));
+}
+
+/* The recursive form at epoch t (the scheduler's last_epoch after the step) from the current lr. */
+NN__PRIVATE double nn__lr_chain(const nn_lr_scheduler *s, double lr, int64_t t) {
+  const nn_lr_schedule_desc *d = &s->d;
+  int k, c = 0;
+  switch (d->kind) {
+    case NN_LR_STEP: return (t == 0 || t % d->step_size != 0) ? lr : lr * d->gamma;
+    case NN_LR_MULTISTEP:
+      for (k = 0; k < d->nmilestones; k++) c += s->ms[k] == t;
+      return c == 0 ? lr : lr * pow(d->gamma, (double)c);
+    case NN_LR_EXPONENTIAL: return t == 0 ? lr : lr * d->gamma;
+    case NN_LR_COSINE: return t == 0 ? lr : nn__lr_cosine_chain(d, s->base, lr, t);
+    case NN_LR_LINEAR: return nn__lr_linear_chain(d->start_factor, d->end_factor, d->total_iters, lr, t);
+    default: /* SequentialLR: LinearLR until the milestone, where CosineAnnealingLR restarts with step(0) */
+      if (t < d->total_iters) return nn__lr_linear_chain(d->start_factor, 1.0, d->total_iters, lr, t);
+      if (t == d->total_iters) return nn__lr_cosine_closed(d, s->base, 0);
+      return nn__lr_cosine_chain(d, s->base, lr, t - d->total_iters);
+  }
+}
+
+NN__PRIVATE int nn__lr_cmp(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : (x > y);
+}
+
+NNDEF nn_lr_scheduler *nn_lr_scheduler_create(nn_optimizer *opt, const nn_lr_schedule_desc *desc) {
+  const char *name = "nn_lr_scheduler_create";
+  nn_lr_scheduler *s;
+  nn_lr_schedule_desc r;
+  int k;
+  if (!opt) {
+    nn__fail_null(name, "opt");
+    return NULL;
+  }
+  if (nn__lr_resolve(name, desc, &r) != NN_OK) return NULL;
+  s = (nn_lr_scheduler *)NN_MALLOC(sizeof(nn_lr_scheduler));
+  if (!s) goto oom;
+  memset(s, 0, sizeof *s);
+  if (r.kind == NN_LR_MULTISTEP && r.nmilestones > 0) {
+    s->ms = (int64_t *)NN_MALLOC(sizeof(int64_t) * (size_t)r.nmilestones);
+    if (!s->ms) goto oom;
+    for (k = 0; k < r.nmilestones; k++) s->ms[k] = r.milestones[k];
+    qsort(s->ms, (size_t)r.nmilestones, sizeof(int64_t), nn__lr_cmp);
+  }
+  r.milestones = s->ms;
+  s->d = r;
+  s->opt = opt;
+  s->base = nn_optimizer_get_lr(opt);
+  s->epoch = 0;
+  s->last = nn__lr_chain(s, s->base, 0); /* the constructor's initial step */
+  opt->lr = s->last;
+  return s;
+oom:
+  if (s) NN_FREE(s->ms);
+  NN_FREE(s);
+  nn__fail(NN_ERR_OOM, "%s: out of memory", name);
+  return NULL;
+}
+
+NNDEF nn_status nn_lr_scheduler_step(nn_lr_scheduler *s) {
+  if (!s) return nn__fail_null("nn_lr_scheduler_step", "s");
+  s->epoch++;
+  s->last = nn__lr_chain(s, s->opt->lr, s->epoch);
+  s->opt->lr = s->last;
+  return NN_OK;
+}
+
+NNDEF nn_status nn_lr_scheduler_set_epoch(nn_lr_scheduler *s, int64_t epoch) {
+  if (!s) return nn__fail_null("nn_lr_scheduler_set_epoch", "s");
+  if (epoch < 0)
+    return nn__fail(NN_ERR_VALUE, "nn_lr_scheduler_set_epoch: epoch %lld is negative", (long long)epoch);
+  s->epoch = epoch;
+  s->last = nn__lr_closed(&s->d, s->ms, s->base, epoch);
+  s->opt->lr = s->last;
+  return NN_OK;
+}
+
+NNDEF double nn_lr_scheduler_get_lr(const nn_lr_scheduler *s) { return s ? s->last : NAN; }
+NNDEF int64_t nn_lr_scheduler_get_epoch(const nn_lr_scheduler *s) { return s ? s->epoch : -1; }
+
+NNDEF void nn_lr_scheduler_free(nn_lr_scheduler *s) {
+  if (!s) return;
+  NN_FREE(s->ms);
+  NN_FREE(s);
+}
+
+NNDEF double nn_lr_schedule_value(const nn_lr_schedule_desc *desc, double base_lr, int64_t epoch) {
+  const char *name = "nn_lr_schedule_value";
+  nn_lr_schedule_desc r;
+  int64_t small[32], *ms = small;
+  double v;
+  int k;
+  if (nn__lr_resolve(name, desc, &r) != NN_OK) return NAN;
+  if (epoch < 0) {
+    nn__fail(NN_ERR_VALUE, "%s: epoch %lld is negative", name, (long long)epoch);
+    return NAN;
+  }
+  if (r.kind == NN_LR_MULTISTEP && r.nmilestones > 0) {
+    if (r.nmilestones > 32 && !(ms = (int64_t *)nn__xalloc(name, sizeof(int64_t) * (size_t)r.nmilestones))) return NAN;
+    for (k = 0; k < r.nmilestones; k++) ms[k] = r.milestones[k];
+    qsort(ms, (size_t)r.nmilestones, sizeof(int64_t), nn__lr_cmp);
+  }
+  v = nn__lr_closed(&r, ms, base_lr, epoch);
+  if (ms != small) nn__dealloc(ms);
+  return v;
+}
+/* ---- end src/nn/lr_schedule.c ---- */
 /* ---- begin src/io/inflate.c ---- */
 /* io/inflate.c: DEFLATE decompression. */
 /* ---- end src/io/inflate.c ---- */
