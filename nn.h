@@ -1246,7 +1246,86 @@ NNDEF void nn_lr_scheduler_free(nn_lr_scheduler *s);
 NNDEF double nn_lr_schedule_value(const nn_lr_schedule_desc *desc, double base_lr, int64_t epoch);
 /* ---- end src/nn/optim.h ---- */
 /* ---- begin src/io/io.h ---- */
-/* io/io.h: reading and writing data files. */
+/* io/io.h: reading and writing data files.
+
+   Formats: IDX (MNIST / Fashion-MNIST), numeric CSV, safetensors, NumPy .npy and .npz. Readers take gzip-compressed
+   IDX and CSV files transparently (recognized by their magic bytes, not by the file name). Every reader checks every
+   size against the data it was given: a truncated, corrupt or hostile file gives an error naming the function, the
+   problem and the file (status NN_ERR_IO for files that cannot be opened or read, NN_ERR_FORMAT for malformed data,
+   NN_ERR_UNSUPPORTED for valid files using a feature nn.h lacks, e.g. a float16 tensor), never a crash.
+   Writers create the file, or replace it, and remove what they wrote if they fail. All multi-byte values are written
+   little-endian whatever the host (IDX: big-endian, as the format requires). */
+
+/* Named tensors read from a safetensors or .npz file. The dict owns its tensors (they belong to no scope): read
+   them through nn_dict_get, take ownership of one with nn_dict_take, and release everything with nn_dict_free. */
+typedef struct nn_tensor_dict {
+  int count;           /* number of tensors */
+  char **names;        /* names[i] names tensors[i]; in the file's order (safetensors: data order; npz: archive order) */
+  nn_tensor **tensors; /* an entry is NULL once nn_dict_take has handed it out */
+  int meta_count;      /* safetensors "__metadata__" entries (0 for npz) */
+  char **meta_keys;    /* meta_keys[i] -> meta_values[i] */
+  char **meta_values;
+} nn_tensor_dict;
+
+/* Options for nn_load_csv. A zeroed struct (or NULL) means: no header line, ',' delimiter, label in column 0,
+   float32 features. */
+typedef struct nn_csv_desc {
+  int header;      /* number of lines to skip before the data (1 for a header row, like pandas' header=0) */
+  char delimiter;  /* field separator; 0 means ',' */
+  int label_col;   /* column of the label (y): 0 is the first column, negative counts from the end (-1: the last) */
+  nn_dtype dtype;  /* dtype of X: NN_FLOAT32 (0) or NN_FLOAT64 */
+} nn_csv_desc;
+
+/* --- IDX (MNIST) --- */
+/* Reads an IDX file (gzip-compressed or not): a tensor with the file's dtype and shape, e.g. uint8 (60000,28,28)
+   for MNIST images. int8/int16 data is widened to int32 (nn.h has no narrower signed types). */
+NNDEF nn_tensor *nn_load_idx(const char *path);
+/* Writes t as an uncompressed IDX file (uint8, int32, float32 or float64; big-endian as the format requires). */
+NNDEF nn_status nn_save_idx(const char *path, const nn_tensor *t);
+
+/* --- CSV --- */
+/* Reads a numeric CSV file (gzip-compressed or not), like np.loadtxt(path, delimiter=',', skiprows=header): every
+   column but the label column goes to *X (rows, columns-1) as float32/float64, the label column to *y (rows,)
+   int64 (its fields must be integers). With y NULL there is no label column and every column goes to *X. Blank
+   lines are skipped; fields may be surrounded by spaces or double quotes; "nan" and "inf" are accepted in X. A
+   non-numeric field or a row with a different number of fields is an error naming the line and the column. */
+NNDEF nn_status nn_load_csv(const char *path, const nn_csv_desc *desc, nn_tensor **X, nn_tensor **y);
+
+/* --- safetensors --- */
+/* Reads a safetensors file (https://huggingface.co/docs/safetensors): tensors of dtype F32, F64, I32, I64, U8 and
+   BOOL and the "__metadata__" strings. Other dtypes (F16, BF16, ...) are an NN_ERR_UNSUPPORTED error. The header
+   is checked as strictly as the reference (Rust) reader: valid UTF-8 JSON, at most 100 MB, no duplicate names,
+   offsets covering the data exactly, without gaps or overlaps. */
+NNDEF nn_tensor_dict *nn_load_safetensors(const char *path);
+/* Writes n named tensors and n_metadata key/value string pairs (metadata = {key0, value0, key1, value1, ...}, may
+   be NULL when n_metadata is 0) as safetensors, byte for byte as the reference serializer does (safetensors'
+   save_file): tensors ordered by dtype alignment then name, compact JSON, header padded to 8 bytes. */
+NNDEF nn_status nn_save_safetensors(const char *path, const char *const *names, nn_tensor *const *tensors, int n,
+                                    const char *const *metadata, int n_metadata);
+
+/* --- NumPy --- */
+/* Reads a .npy file (format versions 1.0, 2.0 and 3.0; either byte order; float32, float64, int32, int64, uint8,
+   bool), like np.load. A Fortran-ordered file gives a Fortran-strided tensor, as NumPy does. */
+NNDEF nn_tensor *nn_load_npy(const char *path);
+/* Writes t as a .npy file (format 1.0, C order, little-endian), byte for byte as np.save does. */
+NNDEF nn_status nn_save_npy(const char *path, const nn_tensor *t);
+/* Reads every array of a .npz archive (members stored or deflated, as np.savez / np.savez_compressed write them),
+   like np.load: names are the member names without ".npy"; members that are not .npy files are skipped. */
+NNDEF nn_tensor_dict *nn_load_npz(const char *path);
+/* Writes n named tensors as an uncompressed .npz archive, as np.savez(path, name0=t0, ...) does (members
+   "name.npy"; a fixed 1980-01-01 time stamp, so equal inputs give equal files). */
+NNDEF nn_status nn_save_npz(const char *path, const char *const *names, nn_tensor *const *tensors, int n);
+
+/* --- named tensors --- */
+/* The tensor called name (borrowed: the dict still owns it), or NULL with an NN_ERR_VALUE error. */
+NNDEF nn_tensor *nn_dict_get(const nn_tensor_dict *d, const char *name);
+/* Removes the tensor called name from the dict and hands it to the caller (it joins the current scope, as a new
+   tensor would). NULL with an error if absent or already taken. */
+NNDEF nn_tensor *nn_dict_take(nn_tensor_dict *d, const char *name);
+/* The metadata value for key (borrowed), or NULL if the file has none (not an error). */
+NNDEF const char *nn_dict_meta(const nn_tensor_dict *d, const char *key);
+/* Frees the dict, its names, its metadata and every tensor it still owns. NULL is ignored. */
+NNDEF void nn_dict_free(nn_tensor_dict *d);
 /* ---- end src/io/io.h ---- */
 /* ---- begin src/nn/metrics.h ---- */
 /* nn/metrics.h: classification and regression metrics (Keras / scikit-learn semantics), the confusion matrix, and
@@ -25443,8 +25522,3201 @@ NNDEF double nn_lr_schedule_value(const nn_lr_schedule_desc *desc, double base_l
 }
 /* ---- end src/nn/lr_schedule.c ---- */
 /* ---- begin src/io/inflate.c ---- */
-/* io/inflate.c: DEFLATE decompression. */
+/* io/inflate.c: DEFLATE decompression (RFC 1951) and its gzip (RFC 1952) and zlib (RFC 1950) wrappers, CRC-32 and
+   Adler-32. Decoding is table-driven: one lookup per literal/length and per distance code in a 10-bit (resp. 8-bit)
+   root table, with second-level tables for longer codes; bits come from a 64-bit buffer refilled 8 bytes at a time.
+   Every read and write is bounds-checked: corrupt or truncated input gives an error, never an access outside the
+   buffers, and output grows with the data actually decoded (a header's size field is only a capacity hint). */
+
+/* ---- errors: "<op>: <what> <problem> in '<path>'" ---- */
+
+typedef struct nn__ictx {
+  const char *op;   /* public function, e.g. "nn_load_idx" */
+  const char *what; /* "gzip data", "zlib data", "npz member 'x.npy'" */
+  const char *path; /* file name, or NULL for a memory buffer */
+} nn__ictx;
+
+NN__PRIVATE nn_status nn__ifail(const nn__ictx *c, nn_status st, const char *fmt, ...) NN__PRINTF(3, 4);
+NN__PRIVATE nn_status nn__ifail(const nn__ictx *c, nn_status st, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (c->path) return nn__fail(st, "%s: %s %s in '%s'", c->op, c->what, msg, c->path);
+  return nn__fail(st, "%s: %s %s", c->op, c->what, msg);
+}
+
+/* ---- checksums ---- */
+
+/* CRC-32 (IEEE 802.3, reflected 0xEDB88320), slicing by 8. The tables are built per call (8 KiB, microseconds)
+   rather than in a lazily filled global, which would race between threads. */
+typedef struct nn__crc_tables {
+  uint32_t t[8][256];
+} nn__crc_tables;
+
+NN__PRIVATE void nn__crc32_init(nn__crc_tables *ct) {
+  uint32_t i, c;
+  int k;
+  for (i = 0; i < 256; i++) {
+    c = i;
+    for (k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+    ct->t[0][i] = c;
+  }
+  for (i = 0; i < 256; i++) {
+    c = ct->t[0][i];
+    for (k = 1; k < 8; k++) {
+      c = ct->t[0][c & 0xFF] ^ (c >> 8);
+      ct->t[k][i] = c;
+    }
+  }
+}
+
+/* Continues a CRC: start with crc = 0. */
+NN__PRIVATE uint32_t nn__crc32_update(const nn__crc_tables *ct, uint32_t crc, const unsigned char *p, size_t n) {
+  crc = ~crc;
+  while (n && ((uintptr_t)p & 7)) {
+    crc = ct->t[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+    n--;
+  }
+  while (n >= 8) {
+    uint32_t a = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+    uint32_t b = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+    crc = ct->t[7][a & 0xFF] ^ ct->t[6][(a >> 8) & 0xFF] ^ ct->t[5][(a >> 16) & 0xFF] ^ ct->t[4][a >> 24] ^
+          ct->t[3][b & 0xFF] ^ ct->t[2][(b >> 8) & 0xFF] ^ ct->t[1][(b >> 16) & 0xFF] ^ ct->t[0][b >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n--) crc = ct->t[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+/* One-shot CRC-32 (allocates the tables on the stack of the caller: 8 KiB). */
+NN__PRIVATE uint32_t nn__crc32(const unsigned char *p, size_t n) {
+  nn__crc_tables ct;
+  nn__crc32_init(&ct);
+  return nn__crc32_update(&ct, 0, p, n);
+}
+
+/* Adler-32 (RFC 1950): start with 1. 5552 is the largest block whose sums cannot overflow 32 bits. */
+NN__PRIVATE uint32_t nn__adler32(uint32_t adler, const unsigned char *p, size_t n) {
+  uint32_t a = adler & 0xFFFF, b = adler >> 16;
+  while (n) {
+    size_t k = n < 5552 ? n : 5552;
+    n -= k;
+    while (k--) {
+      a += *p++;
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
+  }
+  return b << 16 | a;
+}
+
+/* ---- growable output buffer ---- */
+
+typedef struct nn__obuf {
+  unsigned char *p;
+  size_t n, cap;
+  size_t limit; /* with limited set: the most bytes the data may have (a size declared by a container) */
+  int limited;
+} nn__obuf;
+
+/* Makes room for need more bytes. 0: done; -1: that would exceed the limit; -2: out of memory. */
+NN__PRIVATE int nn__obuf_reserve(nn__obuf *o, size_t need) {
+  size_t cap;
+  unsigned char *q;
+  if (o->limited && need > o->limit - o->n) return -1;
+  if (o->cap - o->n >= need) return 0;
+  if (need > ((size_t)-1 >> 2) - o->n) return -2;
+  cap = o->cap < 4096 ? 4096 : o->cap;
+  while (cap - o->n < need) cap += cap / 2;
+  if (o->limited && cap > o->limit) cap = o->limit;
+  q = (unsigned char *)NN_REALLOC(o->p, cap ? cap : 1);
+  if (!q) return -2;
+  o->p = q;
+  o->cap = cap;
+  return 0;
+}
+
+/* ---- DEFLATE ---- */
+
+/* A table entry: bits 0-4 code length to consume (for a link: the root bits), bits 5-7 tag, bits 8-11 extra bits
+   of a length/distance (for a link: index bits of the sub-table), bits 16-31 the value (literal, base or sub-table
+   offset). */
+#define NN__HT_LIT 0u
+#define NN__HT_LEN 1u /* a length or distance base with extra bits */
+#define NN__HT_EOB 2u
+#define NN__HT_LINK 3u
+#define NN__HT_BAD 4u
+#define NN__HE(value, extra, tag, nbits) \
+  ((uint32_t)(value) << 16 | (uint32_t)(extra) << 8 | (uint32_t)(tag) << 5 | (uint32_t)(nbits))
+#define NN__LROOT 10
+#define NN__DROOT 8
+/* Sub-tables have 2^(longest code - root) entries and there is at most one per long code: these bounds hold for
+   any code the builder accepts. */
+#define NN__LTAB ((1 << NN__LROOT) + 288 * (1 << (15 - NN__LROOT)))
+#define NN__DTAB ((1 << NN__DROOT) + 32 * (1 << (15 - NN__DROOT)))
+
+static const unsigned short nn__len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                                                31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+static const unsigned char nn__len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                                2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+static const unsigned short nn__dist_base[30] = {1,   2,   3,   4,   5,   7,    9,    13,   17,   25,
+                                                 33,  49,  65,  97,  129, 193,  257,  385,  513,  769,
+                                                 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+static const unsigned char nn__dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
+                                                 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+
+typedef struct nn__inflater {
+  uint32_t lit[NN__LTAB];
+  uint32_t dist[NN__DTAB];
+  uint32_t clen[1 << 7];
+  const unsigned char *in, *in_end;
+  uint64_t bitbuf;   /* bits not yet consumed, least significant first; bits above bitcnt are 0 or the next input */
+  unsigned bitcnt;   /* valid bits in bitbuf */
+  unsigned overrun;  /* zero bytes appended past the end of the input (must never be consumed) */
+  const nn__ictx *ctx;
+} nn__inflater;
+
+enum { NN__HUFF_LIT = 0, NN__HUFF_DIST = 1, NN__HUFF_CLEN = 2 };
+
+/* Builds the decoding table of a canonical code from its code lengths. Returns 0, or -1 for an over-subscribed
+   code, -2 for an incomplete one (allowed, as zlib allows, only for a single code of length 1 or no code at all;
+   unused entries decode as invalid). */
+NN__PRIVATE int nn__huff_build(uint32_t *table, size_t cap, unsigned root, const unsigned char *lens, unsigned n,
+                               int kind) {
+  unsigned count[16], offs[17], len, s, i, maxlen = 0, next = 1u << root, sub = 0;
+  unsigned short sorted[288];
+  int left = 1;
+  uint32_t code = 0, prefix = (uint32_t)-1, sub_start = 0;
+  memset(count, 0, sizeof count);
+  for (s = 0; s < n; s++) count[lens[s]]++;
+  count[0] = 0;
+  for (len = 1; len <= 15; len++) {
+    left <<= 1;
+    left -= (int)count[len];
+    if (left < 0) return -1;
+    if (count[len]) maxlen = len;
+  }
+  for (i = 0; i < (1u << root); i++) table[i] = NN__HE(0, 0, NN__HT_BAD, 0);
+  if (maxlen == 0) return 0;
+  if (left > 0 && (kind == NN__HUFF_CLEN || maxlen != 1)) return -2;
+  offs[1] = 0;
+  for (len = 1; len <= 15; len++) offs[len + 1] = offs[len] + count[len];
+  for (s = 0; s < n; s++)
+    if (lens[s]) sorted[offs[lens[s]]++] = (unsigned short)s;
+  len = 0;
+  for (i = 0; i < offs[16]; i++) {
+    unsigned sym = sorted[i], l = lens[sym], r = 0, k, extra = 0, tag = NN__HT_LIT, value = sym;
+    uint32_t e;
+    if (l > len) {
+      code <<= (l - len);
+      len = l;
+    }
+    for (k = 0; k < l; k++) r |= ((code >> k) & 1u) << (l - 1 - k); /* codes are read least significant bit first */
+    if (kind == NN__HUFF_LIT) {
+      if (sym == 256) tag = NN__HT_EOB;
+      else if (sym > 285) tag = NN__HT_BAD;
+      else if (sym > 256) {
+        tag = NN__HT_LEN;
+        value = nn__len_base[sym - 257];
+        extra = nn__len_extra[sym - 257];
+      }
+    } else if (kind == NN__HUFF_DIST) {
+      if (sym > 29) tag = NN__HT_BAD;
+      else {
+        tag = NN__HT_LEN;
+        value = nn__dist_base[sym];
+        extra = nn__dist_extra[sym];
+      }
+    }
+    if (l <= root) {
+      e = NN__HE(value, extra, tag, l);
+      for (k = r; k < (1u << root); k += 1u << l) table[k] = e;
+    } else {
+      if ((r & ((1u << root) - 1)) != prefix) {
+        prefix = r & ((1u << root) - 1);
+        sub = maxlen - root;
+        sub_start = next;
+        if ((size_t)next + (1u << sub) > cap || next + (1u << sub) > 65535) return -1;
+        for (k = 0; k < (1u << sub); k++) table[next + k] = NN__HE(0, 0, NN__HT_BAD, 0);
+        next += 1u << sub;
+        table[prefix] = NN__HE(sub_start, sub, NN__HT_LINK, root);
+      }
+      e = NN__HE(value, extra, tag, l - root);
+      for (k = r >> root; k < (1u << sub); k += 1u << (l - root)) table[sub_start + k] = e;
+    }
+    code++;
+  }
+  return 0;
+}
+
+/* Refills the bit buffer to at least 56 bits. Past the end of the input, zero bytes are appended and counted. */
+#define NN__REFILL(st)                                                                          \
+  do {                                                                                          \
+    if ((st)->in_end - (st)->in >= 8) {                                                         \
+      uint64_t w_;                                                                              \
+      memcpy(&w_, (st)->in, 8);                                                                 \
+      if (!nn__host_le()) w_ = nn__bswap64(w_);                                                 \
+      (st)->bitbuf |= w_ << (st)->bitcnt;                                                       \
+      (st)->in += (63 - (st)->bitcnt) >> 3;                                                     \
+      (st)->bitcnt |= 56;                                                                       \
+    } else if (nn__inflate_refill_slow(st) != NN_OK) {                                          \
+      return nn_last_status();                                                                  \
+    }                                                                                           \
+  } while (0)
+
+NN__PRIVATE int nn__host_le(void) {
+  const uint16_t one = 1;
+  unsigned char b;
+  memcpy(&b, &one, 1);
+  return b == 1;
+}
+
+NN__PRIVATE uint64_t nn__bswap64(uint64_t v) {
+  v = ((v & 0x00FF00FF00FF00FFull) << 8) | ((v >> 8) & 0x00FF00FF00FF00FFull);
+  v = ((v & 0x0000FFFF0000FFFFull) << 16) | ((v >> 16) & 0x0000FFFF0000FFFFull);
+  return (v << 32) | (v >> 32);
+}
+
+NN__PRIVATE nn_status nn__inflate_truncated(nn__inflater *st) {
+  return nn__ifail(st->ctx, NN_ERR_FORMAT, "is truncated (stream ended inside a block)");
+}
+
+NN__PRIVATE nn_status nn__inflate_refill_slow(nn__inflater *st) {
+  /* Zero bytes already consumed means the stream needed more input than there was. */
+  if (st->overrun * 8 > st->bitcnt) return nn__inflate_truncated(st);
+  while (st->bitcnt < 56) { /* ends with 56..63 valid bits: never 64, so shifts by bitcnt stay defined */
+    if (st->in < st->in_end) st->bitbuf |= (uint64_t)*st->in++ << st->bitcnt;
+    else if (++st->overrun > 16) return nn__inflate_truncated(st);
+    st->bitcnt += 8;
+  }
+  return NN_OK;
+}
+
+#define NN__BITS(st, n) ((uint32_t)((st)->bitbuf & ((1ull << (n)) - 1)))
+#define NN__DROP(st, n) ((st)->bitbuf >>= (n), (st)->bitcnt -= (n))
+
+/* Goes to the next byte boundary and gives back the whole bytes still held in the bit buffer. */
+NN__PRIVATE nn_status nn__inflate_align(nn__inflater *st) {
+  unsigned held;
+  NN__DROP(st, st->bitcnt & 7);
+  held = st->bitcnt >> 3;
+  if (held < st->overrun) return nn__inflate_truncated(st);
+  st->in -= held - st->overrun;
+  st->bitbuf = 0;
+  st->bitcnt = 0;
+  st->overrun = 0;
+  return NN_OK;
+}
+
+NN__PRIVATE nn_status nn__inflate_oom(nn__inflater *st, nn__obuf *o, int r) {
+  if (r == -1)
+    return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (it decompresses to more than the %llu bytes declared)",
+                     (unsigned long long)o->limit);
+  return nn__ifail(st->ctx, NN_ERR_OOM, "cannot be decompressed: out of memory after %llu bytes",
+                   (unsigned long long)o->n);
+}
+
+/* The fast part of a Huffman-coded block: while at least 8 input bytes and 266 bytes of output room remain (one
+   longest match plus an 8-byte copy overrun), the state lives in locals (byte stores through the output pointer
+   could alias the state's fields and force reloads) and no write is checked. Up to 3 literals are decoded per
+   refill. Returns 1 at the end of the block, 0 when the careful loop must take over, -1 on an error. */
+NN__PRIVATE int nn__inflate_fast(nn__inflater *st, nn__obuf *o, size_t win) {
+  const uint32_t *lt = st->lit, *dt = st->dist;
+  const unsigned char *in = st->in, *in_end = st->in_end;
+  uint64_t bb = st->bitbuf;
+  unsigned bc = st->bitcnt;
+  unsigned char *base, *out, *oend;
+  int ret = 0, le = nn__host_le(), r0 = nn__obuf_reserve(o, 266);
+  if (r0 == -1) return 0; /* (the buffer may still be unallocated: no pointer arithmetic on it) */
+  if (r0) {
+    nn__inflate_oom(st, o, r0);
+    return -1;
+  }
+  base = o->p;
+  out = base + o->n;
+  oend = base + o->cap;
+  while (in_end - in >= 8) {
+    uint32_t e, len, d, k;
+    uint64_t w;
+    if (NN__UNLIKELY(oend - out < 266)) {
+      int r;
+      o->n = (size_t)(out - base);
+      if ((r = nn__obuf_reserve(o, 266)) == -1) break; /* near a declared size: the careful loop finishes */
+      if (r) {
+        nn__inflate_oom(st, o, r);
+        ret = -1;
+        break;
+      }
+      base = o->p;
+      out = base + o->n;
+      oend = base + o->cap;
+    }
+    memcpy(&w, in, 8);
+    if (!le) w = nn__bswap64(w);
+    bb |= w << bc;
+    in += (63 - bc) >> 3;
+    bc |= 56;
+    e = lt[bb & ((1u << NN__LROOT) - 1)];
+    if (((e >> 5) & 7) == NN__HT_LINK) {
+      bb >>= NN__LROOT;
+      bc -= NN__LROOT;
+      e = lt[(e >> 16) + (uint32_t)(bb & ((1u << ((e >> 8) & 15)) - 1))];
+    }
+    bb >>= e & 31;
+    bc -= e & 31;
+    if (((e >> 5) & 7) == NN__HT_LIT) {
+      *out++ = (unsigned char)(e >> 16);
+      /* At least 41 bits are left: two more literals of at most 15 bits each fit without a refill. */
+      for (k = 0; k < 2; k++) {
+        e = lt[bb & ((1u << NN__LROOT) - 1)];
+        if (((e >> 5) & 7) != NN__HT_LIT) break;
+        bb >>= e & 31;
+        bc -= e & 31;
+        *out++ = (unsigned char)(e >> 16);
+      }
+      continue;
+    }
+    if (((e >> 5) & 7) == NN__HT_EOB) {
+      ret = 1;
+      break;
+    }
+    if (NN__UNLIKELY(((e >> 5) & 7) != NN__HT_LEN)) {
+      nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid literal/length code)");
+      ret = -1;
+      break;
+    }
+    len = (e >> 16) + (uint32_t)(bb & ((1u << ((e >> 8) & 15)) - 1));
+    bb >>= (e >> 8) & 15;
+    bc -= (e >> 8) & 15;
+    e = dt[bb & ((1u << NN__DROOT) - 1)];
+    if (((e >> 5) & 7) == NN__HT_LINK) {
+      bb >>= NN__DROOT;
+      bc -= NN__DROOT;
+      e = dt[(e >> 16) + (uint32_t)(bb & ((1u << ((e >> 8) & 15)) - 1))];
+    }
+    bb >>= e & 31;
+    bc -= e & 31;
+    if (NN__UNLIKELY(((e >> 5) & 7) != NN__HT_LEN)) {
+      nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid distance code)");
+      ret = -1;
+      break;
+    }
+    d = (e >> 16) + (uint32_t)(bb & ((1u << ((e >> 8) & 15)) - 1));
+    bb >>= (e >> 8) & 15;
+    bc -= (e >> 8) & 15;
+    if (NN__UNLIKELY(d > (size_t)(out - base) - win)) {
+      nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (distance %u reaches before the start of the data)", (unsigned)d);
+      ret = -1;
+      break;
+    }
+    {
+      unsigned char *end = out + len;
+      const unsigned char *src = out - d;
+      if (d >= 8) {
+        do {
+          memcpy(out, src, 8);
+          out += 8;
+          src += 8;
+        } while (out < end);
+      } else if (d == 1) {
+        memset(out, src[0], len);
+      } else {
+        while (out < end) *out++ = *src++;
+      }
+      out = end;
+    }
+  }
+  st->in = in;
+  st->bitbuf = bb;
+  st->bitcnt = bc;
+  o->n = (size_t)(out - base);
+  return ret;
+}
+
+/* Decodes one Huffman-coded block with the tables in st. win is where this stream's output starts (distances
+   may not reach before it). The fast loop does the bulk; this careful loop finishes near the end of the input or
+   of a fixed-size output, checking every step. */
+NN__PRIVATE nn_status nn__inflate_codes(nn__inflater *st, nn__obuf *o, size_t win) {
+  const uint32_t *lt = st->lit, *dt = st->dist;
+  int fast = nn__inflate_fast(st, o, win);
+  if (fast < 0) return nn_last_status();
+  if (fast > 0) return NN_OK;
+  for (;;) {
+    uint32_t e, len, d;
+    unsigned tag;
+    NN__REFILL(st);
+    e = lt[NN__BITS(st, NN__LROOT)];
+    if (((e >> 5) & 7) == NN__HT_LINK) {
+      NN__DROP(st, NN__LROOT);
+      e = lt[(e >> 16) + NN__BITS(st, (e >> 8) & 15)];
+    }
+    NN__DROP(st, e & 31);
+    tag = (e >> 5) & 7;
+    if (tag == NN__HT_LIT) {
+      if (NN__UNLIKELY(o->n == o->cap)) {
+        int r = nn__obuf_reserve(o, 1);
+        if (r) return nn__inflate_oom(st, o, r);
+      }
+      o->p[o->n++] = (unsigned char)(e >> 16);
+      continue;
+    }
+    if (tag == NN__HT_EOB) break;
+    if (NN__UNLIKELY(tag != NN__HT_LEN)) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid literal/length code)");
+    len = (e >> 16) + NN__BITS(st, (e >> 8) & 15);
+    NN__DROP(st, (e >> 8) & 15);
+    e = dt[NN__BITS(st, NN__DROOT)];
+    if (((e >> 5) & 7) == NN__HT_LINK) {
+      NN__DROP(st, NN__DROOT);
+      e = dt[(e >> 16) + NN__BITS(st, (e >> 8) & 15)];
+    }
+    NN__DROP(st, e & 31);
+    if (NN__UNLIKELY(((e >> 5) & 7) != NN__HT_LEN)) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid distance code)");
+    d = (e >> 16) + NN__BITS(st, (e >> 8) & 15);
+    NN__DROP(st, (e >> 8) & 15);
+    if (NN__UNLIKELY(d > o->n - win))
+      return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (distance %u reaches before the start of the data)", (unsigned)d);
+    if (NN__UNLIKELY(o->cap - o->n < (size_t)len + 8)) {
+      int r = nn__obuf_reserve(o, (size_t)len + 8);
+      if (r == -1) r = nn__obuf_reserve(o, len); /* at the declared size: no room for the 8-byte copies */
+      if (r) return nn__inflate_oom(st, o, r);
+      if (o->cap - o->n < (size_t)len + 8) {
+        unsigned char *dst = o->p + o->n;
+        const unsigned char *src = dst - d;
+        uint32_t k;
+        for (k = 0; k < len; k++) dst[k] = src[k];
+        o->n += len;
+        continue;
+      }
+    }
+    {
+      unsigned char *dst = o->p + o->n, *end = dst + len;
+      const unsigned char *src = dst - d;
+      o->n += len;
+      if (d >= 8) {
+        /* 8 bytes at a time, possibly 7 past the end (room was reserved); a source 8 or more bytes back is
+           always already written. */
+        do {
+          memcpy(dst, src, 8);
+          dst += 8;
+          src += 8;
+        } while (dst < end);
+      } else if (d == 1) {
+        memset(dst, src[0], len);
+      } else {
+        while (dst < end) *dst++ = *src++;
+      }
+    }
+  }
+  if (st->overrun * 8 > st->bitcnt) return nn__inflate_truncated(st);
+  return NN_OK;
+}
+
+static const unsigned char nn__clen_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+
+/* Reads the code lengths of a dynamic block and builds its tables. */
+NN__PRIVATE nn_status nn__inflate_dynamic(nn__inflater *st) {
+  unsigned char lens[288 + 32], cl[19];
+  unsigned nlen, ndist, ncl, i, n;
+  int r;
+  NN__REFILL(st);
+  nlen = NN__BITS(st, 5) + 257;
+  NN__DROP(st, 5);
+  ndist = NN__BITS(st, 5) + 1;
+  NN__DROP(st, 5);
+  ncl = NN__BITS(st, 4) + 4;
+  NN__DROP(st, 4);
+  if (nlen > 286 || ndist > 30)
+    return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (%u length or %u distance codes declared; at most 286 and 30)",
+                     nlen, ndist);
+  memset(cl, 0, sizeof cl);
+  for (i = 0; i < ncl; i++) {
+    NN__REFILL(st);
+    cl[nn__clen_order[i]] = (unsigned char)NN__BITS(st, 3);
+    NN__DROP(st, 3);
+  }
+  if (nn__huff_build(st->clen, 1 << 7, 7, cl, 19, NN__HUFF_CLEN) != 0)
+    return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid code length code)");
+  n = 0;
+  while (n < nlen + ndist) {
+    uint32_t e, sym;
+    unsigned rep = 0, val = 0;
+    NN__REFILL(st);
+    e = st->clen[NN__BITS(st, 7)];
+    if (((e >> 5) & 7) != NN__HT_LIT) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid code length code)");
+    NN__DROP(st, e & 31);
+    sym = e >> 16;
+    if (sym < 16) {
+      lens[n++] = (unsigned char)sym;
+      continue;
+    }
+    if (sym == 16) {
+      if (n == 0) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (repeated code length with no previous length)");
+      val = lens[n - 1];
+      rep = 3 + NN__BITS(st, 2);
+      NN__DROP(st, 2);
+    } else if (sym == 17) {
+      rep = 3 + NN__BITS(st, 3);
+      NN__DROP(st, 3);
+    } else {
+      rep = 11 + NN__BITS(st, 7);
+      NN__DROP(st, 7);
+    }
+    if (n + rep > nlen + ndist) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (code lengths overflow the table)");
+    while (rep--) lens[n++] = (unsigned char)val;
+  }
+  if (st->overrun * 8 > st->bitcnt) return nn__inflate_truncated(st);
+  if (lens[256] == 0) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (no end-of-block code)");
+  r = nn__huff_build(st->lit, NN__LTAB, NN__LROOT, lens, nlen, NN__HUFF_LIT);
+  if (r) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (%s literal/length code)", r == -1 ? "over-subscribed" : "incomplete");
+  r = nn__huff_build(st->dist, NN__DTAB, NN__DROOT, lens + nlen, ndist, NN__HUFF_DIST);
+  if (r) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (%s distance code)", r == -1 ? "over-subscribed" : "incomplete");
+  return NN_OK;
+}
+
+NN__PRIVATE void nn__inflate_fixed(nn__inflater *st) {
+  unsigned char lens[288];
+  unsigned i;
+  for (i = 0; i < 144; i++) lens[i] = 8;
+  for (; i < 256; i++) lens[i] = 9;
+  for (; i < 280; i++) lens[i] = 7;
+  for (; i < 288; i++) lens[i] = 8;
+  nn__huff_build(st->lit, NN__LTAB, NN__LROOT, lens, 288, NN__HUFF_LIT);
+  for (i = 0; i < 32; i++) lens[i] = 5;
+  nn__huff_build(st->dist, NN__DTAB, NN__DROOT, lens, 32, NN__HUFF_DIST);
+}
+
+/* Decompresses the raw DEFLATE stream at in[0..n) onto the end of o. *used gets the number of input bytes the
+   stream occupies (up to the byte boundary after its last block). Distances may reach back to o->n at entry. */
+NN__PRIVATE nn_status nn__inflate_raw(const nn__ictx *ctx, const unsigned char *in, size_t n, nn__obuf *o, size_t *used) {
+  nn__inflater *st = (nn__inflater *)NN_MALLOC(sizeof(nn__inflater));
+  size_t win = o->n;
+  nn_status s = NN_OK;
+  int last = 0, fixed_ready = 0;
+  if (!st) return nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
+  st->in = in;
+  st->in_end = in + n;
+  st->bitbuf = 0;
+  st->bitcnt = 0;
+  st->overrun = 0;
+  st->ctx = ctx;
+  while (!last && s == NN_OK) {
+    unsigned type;
+    if ((s = nn__inflate_refill_slow(st)) != NN_OK) break;
+    last = (int)NN__BITS(st, 1);
+    type = NN__BITS(st, 3) >> 1;
+    NN__DROP(st, 3);
+    if (type == 0) {
+      unsigned len, nlen;
+      int r;
+      if ((s = nn__inflate_align(st)) != NN_OK) break;
+      if (st->in_end - st->in < 4) {
+        s = nn__inflate_truncated(st);
+        break;
+      }
+      len = (unsigned)st->in[0] | (unsigned)st->in[1] << 8;
+      nlen = (unsigned)st->in[2] | (unsigned)st->in[3] << 8;
+      st->in += 4;
+      if (len != (~nlen & 0xFFFF)) {
+        s = nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (stored block length %u does not match its complement)", len);
+        break;
+      }
+      if ((size_t)(st->in_end - st->in) < len) {
+        s = nn__inflate_truncated(st);
+        break;
+      }
+      if ((r = nn__obuf_reserve(o, len)) != 0) {
+        s = nn__inflate_oom(st, o, r);
+        break;
+      }
+      if (len) memcpy(o->p + o->n, st->in, len);
+      o->n += len;
+      st->in += len;
+    } else if (type == 1) {
+      if (!fixed_ready) nn__inflate_fixed(st);
+      fixed_ready = 1;
+      s = nn__inflate_codes(st, o, win);
+    } else if (type == 2) {
+      fixed_ready = 0;
+      s = nn__inflate_dynamic(st);
+      if (s == NN_OK) s = nn__inflate_codes(st, o, win);
+    } else {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (invalid block type 3)");
+    }
+  }
+  if (s == NN_OK) s = nn__inflate_align(st);
+  if (s == NN_OK && used) *used = (size_t)(st->in - in);
+  NN_FREE(st);
+  return s;
+}
+
+/* ---- gzip ---- */
+
+/* Decompresses gzip data (one member or several, concatenated as `cat a.gz b.gz` makes them), checking every
+   member's CRC-32 and ISIZE. Trailing zero bytes are allowed (tape padding, as gzip allows); anything else after a
+   member must be another member. On success *out (NN_MALLOC'd, *out_n bytes) belongs to the caller. */
+NN__PRIVATE nn_status nn__gunzip(const nn__ictx *ctx, const unsigned char *in, size_t n, unsigned char **out, size_t *out_n) {
+  nn__obuf o;
+  size_t pos = 0, hint;
+  nn__crc_tables *ct = NULL;
+  nn_status s = NN_OK;
+  *out = NULL;
+  *out_n = 0;
+  o.p = NULL;
+  o.n = o.cap = 0;
+  o.limit = 0;
+  o.limited = 0;
+  /* The last ISIZE is the size of a single-member file: a capacity hint only, not trusted beyond a 64:1 ratio
+     (DEFLATE can reach 1032:1; such data grows the buffer as it is decoded). */
+  hint = n >= 18 ? ((size_t)in[n - 4] | (size_t)in[n - 3] << 8 | (size_t)in[n - 2] << 16 | (size_t)in[n - 1] << 24) : 0;
+  if (hint / 64 > n + (1u << 16)) hint = 0;
+  if (nn__obuf_reserve(&o, hint + 16) != 0) return nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
+  ct = (nn__crc_tables *)NN_MALLOC(sizeof(nn__crc_tables));
+  if (!ct) {
+    NN_FREE(o.p);
+    return nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
+  }
+  nn__crc32_init(ct);
+  for (;;) {
+    unsigned flg;
+    size_t start = o.n, used = 0;
+    uint32_t crc, isize;
+    if ((n - pos >= 1 && in[pos] != 0x1F) || (n - pos >= 2 && in[pos + 1] != 0x8B)) {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "is not gzip data (bad magic bytes at offset %llu)", (unsigned long long)pos);
+      break;
+    }
+    if (n - pos < 10) {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "is truncated (%s)", pos ? "a member header is cut short" : "shorter than a gzip header");
+      break;
+    }
+    if (in[pos + 2] != 8) {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "uses compression method %u; only 8 (deflate) exists", in[pos + 2]);
+      break;
+    }
+    flg = in[pos + 3];
+    if (flg & 0xE0) {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (reserved header flags 0x%02x are set)", flg);
+      break;
+    }
+    {
+      size_t h = pos + 10;
+      if (flg & 4) { /* FEXTRA */
+        size_t xlen;
+        if (n - h < 2) goto header_truncated;
+        xlen = (size_t)in[h] | (size_t)in[h + 1] << 8;
+        h += 2;
+        if (n - h < xlen) goto header_truncated;
+        h += xlen;
+      }
+      if (flg & 8) { /* FNAME */
+        while (h < n && in[h]) h++;
+        if (h >= n) goto header_truncated;
+        h++;
+      }
+      if (flg & 16) { /* FCOMMENT */
+        while (h < n && in[h]) h++;
+        if (h >= n) goto header_truncated;
+        h++;
+      }
+      if (flg & 2) { /* FHCRC: the low 16 bits of the CRC-32 of the header */
+        uint32_t want;
+        if (n - h < 2) goto header_truncated;
+        want = (uint32_t)in[h] | (uint32_t)in[h + 1] << 8;
+        if ((nn__crc32_update(ct, 0, in + pos, h - pos) & 0xFFFF) != want) {
+          s = nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (header CRC mismatch)");
+          break;
+        }
+        h += 2;
+      }
+      pos = h;
+    }
+    s = nn__inflate_raw(ctx, in + pos, n - pos, &o, &used);
+    if (s != NN_OK) break;
+    pos += used;
+    if (n - pos < 8) {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "is truncated (stream ended before the CRC-32/ISIZE trailer)");
+      break;
+    }
+    crc = (uint32_t)in[pos] | (uint32_t)in[pos + 1] << 8 | (uint32_t)in[pos + 2] << 16 | (uint32_t)in[pos + 3] << 24;
+    isize = (uint32_t)in[pos + 4] | (uint32_t)in[pos + 5] << 8 | (uint32_t)in[pos + 6] << 16 | (uint32_t)in[pos + 7] << 24;
+    pos += 8;
+    {
+      uint32_t got = nn__crc32_update(ct, 0, o.p + start, o.n - start);
+      if (got != crc) {
+        s = nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (CRC-32 %08x, the trailer says %08x)", (unsigned)got, (unsigned)crc);
+        break;
+      }
+    }
+    if ((uint32_t)(o.n - start) != isize) {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (%llu bytes decompressed, the trailer says %u modulo 2^32)",
+                    (unsigned long long)(o.n - start), (unsigned)isize);
+      break;
+    }
+    {
+      size_t z = pos;
+      while (z < n && in[z] == 0) z++;
+      if (z == n) break;
+    }
+    continue;
+  header_truncated:
+    s = nn__ifail(ctx, NN_ERR_FORMAT, "is truncated (the header is cut short)");
+    break;
+  }
+  NN_FREE(ct);
+  if (s == NN_OK && !o.p && nn__obuf_reserve(&o, 1) != 0) s = nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
+  if (s != NN_OK) {
+    NN_FREE(o.p);
+    return s;
+  }
+  *out = o.p; /* never NULL, even when empty */
+  *out_n = o.n;
+  return NN_OK;
+}
+
+/* ---- zlib ---- */
+
+/* Decompresses one zlib stream (no preset dictionary) and checks its Adler-32; trailing bytes are an error. */
+NN__PRIVATE nn_status nn__zlib_inflate(const nn__ictx *ctx, const unsigned char *in, size_t n, unsigned char **out, size_t *out_n) {
+  nn__obuf o;
+  size_t used = 0;
+  uint32_t want, got;
+  nn_status s;
+  *out = NULL;
+  *out_n = 0;
+  if (n < 2) return nn__ifail(ctx, NN_ERR_FORMAT, "is truncated (shorter than a zlib header)");
+  if ((in[0] & 15) != 8 || (in[0] >> 4) > 7)
+    return nn__ifail(ctx, NN_ERR_FORMAT, "is not zlib data (method %u, window %u)", in[0] & 15u, in[0] >> 4);
+  if (((unsigned)in[0] << 8 | in[1]) % 31 != 0) return nn__ifail(ctx, NN_ERR_FORMAT, "is not zlib data (header check fails)");
+  if (in[1] & 0x20) return nn__ifail(ctx, NN_ERR_UNSUPPORTED, "needs a preset dictionary, which is not supported");
+  o.p = NULL;
+  o.n = o.cap = 0;
+  o.limit = 0;
+  o.limited = 0;
+  s = nn__inflate_raw(ctx, in + 2, n - 2, &o, &used);
+  if (s != NN_OK) {
+    NN_FREE(o.p);
+    return s;
+  }
+  if (n - 2 - used < 4) {
+    NN_FREE(o.p);
+    return nn__ifail(ctx, NN_ERR_FORMAT, "is truncated (stream ended before the Adler-32 trailer)");
+  }
+  in += 2 + used;
+  want = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | (uint32_t)in[3];
+  got = nn__adler32(1, o.p, o.n);
+  if (got != want) {
+    NN_FREE(o.p);
+    return nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (Adler-32 %08x, the trailer says %08x)", (unsigned)got, (unsigned)want);
+  }
+  if (n - 2 - used > 4) {
+    NN_FREE(o.p);
+    return nn__ifail(ctx, NN_ERR_FORMAT, "has %llu unexpected bytes after its end", (unsigned long long)(n - 6 - used));
+  }
+  if (!o.p && nn__obuf_reserve(&o, 1) != 0) return nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
+  *out = o.p; /* never NULL, even when empty */
+  *out_n = o.n;
+  return NN_OK;
+}
 /* ---- end src/io/inflate.c ---- */
+/* ---- begin src/io/file.c ---- */
+/* io/file.c: what every reader and writer needs: opening files with messages that name the path and the system's
+   reason, a bounded reader over a file or a memory buffer (no read is ever attempted past the size it was given),
+   whole-file reads with transparent gzip, byte order helpers, a string builder, and a writer that removes its
+   partial output when anything fails. */
+#include <errno.h>
+
+#if defined(_WIN32)
+#define NN__FSEEK(f, off) _fseeki64((f), (__int64)(off), SEEK_SET)
+#define NN__FSEEK_END(f) _fseeki64((f), 0, SEEK_END)
+#define NN__FTELL(f) ((int64_t)_ftelli64(f))
+#define NN__FOFF_MAX INT64_MAX
+#else
+#define NN__FSEEK(f, off) fseek((f), (long)(off), SEEK_SET)
+#define NN__FSEEK_END(f) fseek((f), 0L, SEEK_END)
+#define NN__FTELL(f) ((int64_t)ftell(f))
+#define NN__FOFF_MAX LONG_MAX
+#endif
+
+/* "op: message in 'path'" (or "op: message" when path is NULL, for memory buffers). */
+NN__PRIVATE nn_status nn__iofail(const char *op, const char *path, nn_status st, const char *fmt, ...) NN__PRINTF(4, 5);
+NN__PRIVATE nn_status nn__iofail(const char *op, const char *path, nn_status st, const char *fmt, ...) {
+  char msg[640];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (path) return nn__fail(st, "%s: %s in '%s'", op, msg, path);
+  return nn__fail(st, "%s: %s", op, msg);
+}
+
+/* Shapes read from files: besides the element count (which the caller checks against the data), the product of
+   the nonzero dimensions must stay below 2^48 so that strides of an empty tensor cannot overflow. */
+NN__PRIVATE nn_status nn__io_check_dims(const char *op, const char *path, const int64_t *shape, int ndim) {
+  int64_t p = 1;
+  int i;
+  for (i = 0; i < ndim; i++)
+    if (shape[i] > 1) {
+      if (p > ((int64_t)1 << 48) / shape[i]) {
+        char sh[160];
+        nn__fmt_shape(sh, sizeof sh, shape, ndim);
+        return nn__iofail(op, path, NN_ERR_FORMAT, "shape %s has absurdly large dimensions", sh);
+      }
+      p *= shape[i];
+    }
+  return NN_OK;
+}
+
+/* ---- byte order ---- */
+
+NN__PRIVATE uint32_t nn__le32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+NN__PRIVATE uint64_t nn__le64(const unsigned char *p) { return (uint64_t)nn__le32(p) | (uint64_t)nn__le32(p + 4) << 32; }
+NN__PRIVATE uint32_t nn__le16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
+NN__PRIVATE uint32_t nn__be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+NN__PRIVATE void nn__put_le16(unsigned char *p, uint32_t v) {
+  p[0] = (unsigned char)v;
+  p[1] = (unsigned char)(v >> 8);
+}
+NN__PRIVATE void nn__put_le32(unsigned char *p, uint32_t v) {
+  nn__put_le16(p, v & 0xFFFF);
+  nn__put_le16(p + 2, v >> 16);
+}
+NN__PRIVATE void nn__put_le64(unsigned char *p, uint64_t v) {
+  nn__put_le32(p, (uint32_t)v);
+  nn__put_le32(p + 4, (uint32_t)(v >> 32));
+}
+NN__PRIVATE void nn__put_be32(unsigned char *p, uint32_t v) {
+  p[0] = (unsigned char)(v >> 24);
+  p[1] = (unsigned char)(v >> 16);
+  p[2] = (unsigned char)(v >> 8);
+  p[3] = (unsigned char)v;
+}
+
+/* Reverses the bytes of each of the n elements of size es (2, 4 or 8) in place. */
+NN__PRIVATE void nn__bswap_buf(void *buf, size_t n, size_t es) {
+  unsigned char *p = (unsigned char *)buf;
+  size_t i, k;
+  if (es < 2) return;
+  for (i = 0; i < n; i++, p += es)
+    for (k = 0; k < es / 2; k++) {
+      unsigned char t = p[k];
+      p[k] = p[es - 1 - k];
+      p[es - 1 - k] = t;
+    }
+}
+
+/* Makes bool data 0/1 (files may hold any nonzero byte for true). */
+NN__PRIVATE void nn__bool_normalize(unsigned char *p, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) p[i] = (unsigned char)(p[i] != 0);
+}
+
+/* ---- opening ---- */
+
+NN__PRIVATE FILE *nn__fopen(const char *op, const char *path, int writing) {
+  FILE *f;
+  if (!path) {
+    nn__fail_null(op, "path");
+    return NULL;
+  }
+  errno = 0;
+  f = fopen(path, writing ? "wb" : "rb");
+  if (!f)
+    nn__fail(NN_ERR_IO, "%s: cannot open '%s'%s: %s", op, path, writing ? " for writing" : "",
+             errno ? strerror(errno) : "unknown error");
+  return f;
+}
+
+/* ---- bounded reader ---- */
+
+typedef struct nn__rd {
+  const char *op, *path;    /* for messages; path NULL for a memory buffer */
+  FILE *f;                  /* NULL: reading mem */
+  const unsigned char *mem;
+  uint64_t base;            /* file offset of this reader's byte 0 */
+  uint64_t size, pos;       /* bytes available from byte 0, and the read position */
+  int owns_file;
+} nn__rd;
+
+NN__PRIVATE void nn__rd_mem(nn__rd *r, const char *op, const char *path, const void *mem, size_t n) {
+  memset(r, 0, sizeof *r);
+  r->op = op;
+  r->path = path;
+  r->mem = (const unsigned char *)mem;
+  r->size = n;
+}
+
+NN__PRIVATE nn_status nn__rd_ioerr(const nn__rd *r, int err) {
+  return nn__iofail(r->op, r->path, NN_ERR_IO, "read error: %s", err ? strerror(err) : "unknown error");
+}
+
+/* Opens path for reading and learns its size. A first read is tried at once, so a directory or an unreadable
+   file fails here with the system's reason rather than later as a bogus size. */
+NN__PRIVATE nn_status nn__rd_open(nn__rd *r, const char *op, const char *path) {
+  int64_t sz;
+  memset(r, 0, sizeof *r);
+  r->op = op;
+  r->path = path;
+  r->f = nn__fopen(op, path, 0);
+  if (!r->f) return nn_last_status();
+  r->owns_file = 1;
+  errno = 0;
+  if (NN__FSEEK_END(r->f) != 0 || (sz = NN__FTELL(r->f)) < 0 || NN__FSEEK(r->f, 0) != 0) {
+    int err = errno;
+    fclose(r->f);
+    r->f = NULL;
+    return nn__iofail(op, path, NN_ERR_IO, "cannot determine the file size: %s", err ? strerror(err) : "not seekable");
+  }
+  r->size = (uint64_t)sz;
+  if (sz > 0) {
+    unsigned char c;
+    errno = 0;
+    if (fread(&c, 1, 1, r->f) != 1 || NN__FSEEK(r->f, 0) != 0) {
+      int err = errno;
+      fclose(r->f);
+      r->f = NULL;
+      return nn__iofail(op, path, NN_ERR_IO, "read error: %s", err ? strerror(err) : "unknown error");
+    }
+  }
+  return NN_OK;
+}
+
+NN__PRIVATE void nn__rd_close(nn__rd *r) {
+  if (r->f && r->owns_file) fclose(r->f);
+  r->f = NULL;
+}
+
+NN__PRIVATE uint64_t nn__rd_left(const nn__rd *r) { return r->size - r->pos; }
+
+/* Moves the read position to pos (relative to the reader's byte 0). */
+NN__PRIVATE nn_status nn__rd_seek(nn__rd *r, uint64_t pos, const char *what) {
+  if (pos > r->size)
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "file is truncated: %s at offset %llu is past the end (%llu bytes)",
+                      what, (unsigned long long)pos, (unsigned long long)r->size);
+  if (r->f) {
+    if (r->base + pos > (uint64_t)NN__FOFF_MAX)
+      return nn__iofail(r->op, r->path, NN_ERR_IO, "offset %llu is too large for this platform's file functions",
+                        (unsigned long long)(r->base + pos));
+    errno = 0;
+    if (NN__FSEEK(r->f, r->base + pos) != 0) return nn__rd_ioerr(r, errno);
+  }
+  r->pos = pos;
+  return NN_OK;
+}
+
+/* Reads exactly n bytes, or fails naming what was being read. */
+NN__PRIVATE nn_status nn__rd_read(nn__rd *r, void *dst, uint64_t n, const char *what) {
+  if (n > r->size - r->pos)
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT,
+                      "file is truncated: %s needs %llu bytes at offset %llu but only %llu remain", what,
+                      (unsigned long long)n, (unsigned long long)r->pos, (unsigned long long)(r->size - r->pos));
+  if (n == 0) return NN_OK;
+  if (r->f) {
+    size_t got;
+    errno = 0;
+    got = fread(dst, 1, (size_t)n, r->f);
+    if (got != n) {
+      if (ferror(r->f)) return nn__rd_ioerr(r, errno);
+      return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "file is truncated: it ended while reading %s", what);
+    }
+  } else {
+    memcpy(dst, r->mem + r->pos, (size_t)n);
+  }
+  r->pos += n;
+  return NN_OK;
+}
+
+/* Reads the n bytes at the current position into a new NN_MALLOC'd buffer. */
+NN__PRIVATE nn_status nn__rd_slurp(nn__rd *r, uint64_t n, unsigned char **out, const char *what) {
+  unsigned char *p;
+  *out = NULL;
+  if (n > r->size - r->pos) return nn__rd_read(r, NULL, n, what);
+  if (n > (uint64_t)((size_t)-1 >> 1))
+    return nn__iofail(r->op, r->path, NN_ERR_OOM, "%s is too large for this platform (%llu bytes)", what, (unsigned long long)n);
+  p = (unsigned char *)NN_MALLOC(n ? (size_t)n : 1);
+  if (!p) return nn__iofail(r->op, r->path, NN_ERR_OOM, "cannot allocate %llu bytes for %s", (unsigned long long)n, what);
+  if (nn__rd_read(r, p, n, what) != NN_OK) {
+    NN_FREE(p);
+    return nn_last_status();
+  }
+  *out = p;
+  return NN_OK;
+}
+
+/* The bytes of a file, or of a memory buffer, gunzipped when they start with the gzip magic. *buf is
+   NN_MALLOC'd and belongs to the caller. */
+NN__PRIVATE nn_status nn__load_bytes(const char *op, const char *path, const void *mem, size_t mem_n, unsigned char **buf,
+                                     size_t *n) {
+  nn__rd r;
+  unsigned char *raw;
+  nn_status s;
+  *buf = NULL;
+  *n = 0;
+  if (mem) nn__rd_mem(&r, op, path, mem, mem_n);
+  else if (nn__rd_open(&r, op, path) != NN_OK) return nn_last_status();
+  s = nn__rd_slurp(&r, r.size, &raw, "the file");
+  nn__rd_close(&r);
+  if (s != NN_OK) return s;
+  if (r.size >= 2 && raw[0] == 0x1F && raw[1] == 0x8B) {
+    nn__ictx c;
+    c.op = op;
+    c.what = "gzip data";
+    c.path = path;
+    s = nn__gunzip(&c, raw, (size_t)r.size, buf, n);
+    NN_FREE(raw);
+    return s;
+  }
+  *buf = raw;
+  *n = (size_t)r.size;
+  return NN_OK;
+}
+
+/* ---- string builder (headers) ---- */
+
+typedef struct nn__str {
+  char *p;
+  size_t n, cap;
+  int oom;
+} nn__str;
+
+NN__PRIVATE void nn__str_put(nn__str *b, const char *s, size_t n) {
+  if (b->oom) return;
+  if (b->cap - b->n <= n) {
+    size_t cap = b->cap ? b->cap : 256;
+    char *q;
+    while (cap - b->n <= n) {
+      if (cap > ((size_t)-1 >> 2)) {
+        b->oom = 1;
+        return;
+      }
+      cap *= 2;
+    }
+    q = (char *)NN_REALLOC(b->p, cap);
+    if (!q) {
+      b->oom = 1;
+      return;
+    }
+    b->p = q;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = 0;
+}
+NN__PRIVATE void nn__str_puts(nn__str *b, const char *s) { nn__str_put(b, s, strlen(s)); }
+NN__PRIVATE void nn__str_putc(nn__str *b, char c) { nn__str_put(b, &c, 1); }
+NN__PRIVATE void nn__str_u64(nn__str *b, uint64_t v) {
+  char t[24];
+  int k = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
+  nn__str_put(b, t, (size_t)k);
+}
+
+/* ---- writer ---- */
+
+typedef struct nn__wr {
+  const char *op, *path;
+  FILE *f;
+  uint64_t pos;
+  nn_status st; /* first failure */
+} nn__wr;
+
+NN__PRIVATE nn_status nn__wr_open(nn__wr *w, const char *op, const char *path) {
+  w->op = op;
+  w->path = path;
+  w->pos = 0;
+  w->st = NN_OK;
+  w->f = nn__fopen(op, path, 1);
+  return w->f ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE void nn__wr_put(nn__wr *w, const void *p, size_t n) {
+  if (w->st != NN_OK || n == 0) return;
+  errno = 0;
+  if (fwrite(p, 1, n, w->f) != n)
+    w->st = nn__iofail(w->op, w->path, NN_ERR_IO, "write error: %s", errno ? strerror(errno) : "unknown error");
+  w->pos += n;
+}
+
+/* Fails the writer with the status of an error already reported (e.g. by an allocation). */
+NN__PRIVATE void nn__wr_fail(nn__wr *w, nn_status st) {
+  if (w->st == NN_OK) w->st = st;
+}
+
+/* Closes the file; on any failure removes it and returns the first error. */
+NN__PRIVATE nn_status nn__wr_close(nn__wr *w) {
+  errno = 0;
+  if (fclose(w->f) != 0 && w->st == NN_OK)
+    w->st = nn__iofail(w->op, w->path, NN_ERR_IO, "write error: %s", errno ? strerror(errno) : "unknown error");
+  w->f = NULL;
+  if (w->st != NN_OK) remove(w->path);
+  return w->st;
+}
+
+/* Writes t's elements in row-major order, little-endian (big_endian = 0) or big-endian, whatever t's strides. */
+NN__PRIVATE void nn__wr_tensor(nn__wr *w, const nn_tensor *t, int big_endian) {
+  size_t es = nn_dtype_size(t->dtype), nbytes = (size_t)t->size * es, off;
+  const unsigned char *src;
+  unsigned char *tmp = NULL, chunk[1 << 14];
+  if (w->st != NN_OK || nbytes == 0) return;
+  if (nn_is_contiguous(t)) {
+    src = (const unsigned char *)t->data;
+  } else {
+    tmp = (unsigned char *)nn__xalloc(w->op, nbytes);
+    if (!tmp || nn_copy_to(t, tmp, t->dtype) != NN_OK) {
+      nn__dealloc(tmp);
+      nn__wr_fail(w, nn_last_status());
+      return;
+    }
+    src = tmp;
+  }
+  if (es == 1 || big_endian == !nn__host_le()) {
+    nn__wr_put(w, src, nbytes);
+  } else {
+    for (off = 0; off < nbytes; off += sizeof chunk) {
+      size_t k = nbytes - off < sizeof chunk ? nbytes - off : sizeof chunk;
+      memcpy(chunk, src + off, k);
+      nn__bswap_buf(chunk, k / es, es);
+      nn__wr_put(w, chunk, k);
+    }
+  }
+  nn__dealloc(tmp);
+}
+
+/* Checks a tensor argument of a writer. */
+NN__PRIVATE nn_status nn__check_save_tensor(const char *op, const nn_tensor *t, const char *arg) {
+  if (nn__check_cpu(op, t, arg) != NN_OK) return nn_last_status();
+  if (!nn__dtype_valid(t->dtype)) return nn__fail(NN_ERR_DTYPE, "%s: %s has an invalid dtype %d", op, arg, (int)t->dtype);
+  return NN_OK;
+}
+
+/* ---- sorting index arrays (stable merge sort with a context, which qsort lacks) ---- */
+
+typedef int (*nn__idx_cmp)(const void *ctx, int a, int b);
+
+NN__PRIVATE void nn__sort_idx_rec(int *idx, int *tmp, int n, nn__idx_cmp cmp, const void *ctx) {
+  int h = n / 2, i = 0, j = h, k = 0;
+  if (n < 2) return;
+  nn__sort_idx_rec(idx, tmp, h, cmp, ctx);
+  nn__sort_idx_rec(idx + h, tmp, n - h, cmp, ctx);
+  while (i < h && j < n) tmp[k++] = cmp(ctx, idx[j], idx[i]) < 0 ? idx[j++] : idx[i++];
+  while (i < h) tmp[k++] = idx[i++];
+  while (j < n) tmp[k++] = idx[j++];
+  memcpy(idx, tmp, sizeof(int) * (size_t)n);
+}
+
+/* Fills idx with 0..n-1 sorted by cmp. Returns 0 when out of memory. */
+NN__PRIVATE int nn__sort_idx(int *idx, int n, nn__idx_cmp cmp, const void *ctx) {
+  int i, *tmp = (int *)NN_MALLOC(sizeof(int) * (size_t)(n > 0 ? n : 1));
+  if (!tmp) return 0;
+  for (i = 0; i < n; i++) idx[i] = i;
+  nn__sort_idx_rec(idx, tmp, n, cmp, ctx);
+  NN_FREE(tmp);
+  return 1;
+}
+/* ---- end src/io/file.c ---- */
+/* ---- begin src/io/json.c ---- */
+/* io/json.c: the strict, bounded JSON pieces the safetensors header needs (RFC 8259): UTF-8 validation, strings
+   with every escape, unsigned integers, skipping an unknown value (nesting limited), and a writer for strings
+   that escapes exactly as serde_json and Python's json (ensure_ascii=False) do. */
+
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid: overlong forms, surrogates and code points
+   above U+10FFFF are rejected, as Rust's str::from_utf8 does. */
+NN__PRIVATE int nn__utf8_seq(const unsigned char *p, const unsigned char *end) {
+  unsigned c = p[0];
+  size_t left = (size_t)(end - p);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (left < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && p[1] < 0xA0) return 0; /* overlong */
+    if (c == 0xED && p[1] >= 0xA0) return 0; /* surrogate */
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (left < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+    if (c == 0xF0 && p[1] < 0x90) return 0;  /* overlong */
+    if (c == 0xF4 && p[1] >= 0x90) return 0; /* above U+10FFFF */
+    return 4;
+  }
+  return 0;
+}
+
+/* Offset of the first invalid UTF-8 byte, or n if all of [p, p+n) is valid. */
+NN__PRIVATE size_t nn__utf8_check(const unsigned char *p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    int k;
+    if (p[i] < 0x80) {
+      i++;
+      continue;
+    }
+    k = nn__utf8_seq(p + i, p + n);
+    if (!k) return i;
+    i += (size_t)k;
+  }
+  return n;
+}
+
+typedef struct nn__json {
+  const unsigned char *start, *p, *end;
+  const char *op, *path;
+} nn__json;
+
+NN__PRIVATE nn_status nn__json_fail(const nn__json *j, const char *fmt, ...) NN__PRINTF(2, 3);
+NN__PRIVATE nn_status nn__json_fail(const nn__json *j, const char *fmt, ...) {
+  char msg[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return nn__iofail(j->op, j->path, NN_ERR_FORMAT, "invalid header JSON at byte %llu: %s",
+                    (unsigned long long)(j->p - j->start), msg);
+}
+
+NN__PRIVATE void nn__json_ws(nn__json *j) {
+  while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++;
+}
+
+/* Skips whitespace and consumes c, or fails. */
+NN__PRIVATE nn_status nn__json_expect(nn__json *j, char c) {
+  nn__json_ws(j);
+  if (j->p >= j->end) return nn__json_fail(j, "expected '%c' but the header ended", c);
+  if (*j->p != (unsigned char)c) return nn__json_fail(j, "expected '%c', found '%c'", c, *j->p >= 0x20 && *j->p < 0x7F ? *j->p : '?');
+  j->p++;
+  return NN_OK;
+}
+
+/* Peeks the next non-space character (0 at the end). */
+NN__PRIVATE int nn__json_peek(nn__json *j) {
+  nn__json_ws(j);
+  return j->p < j->end ? *j->p : 0;
+}
+
+NN__PRIVATE int nn__json_hex4(const unsigned char *p, unsigned *v) {
+  int i;
+  *v = 0;
+  for (i = 0; i < 4; i++) {
+    unsigned c = p[i], d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else return 0;
+    *v = *v << 4 | d;
+  }
+  return 1;
+}
+
+/* Parses a string into a new NN_MALLOC'd, NUL-terminated buffer (out may be NULL to skip it). A string holding a
+   NUL character (\u0000) is refused: names and metadata become C strings. The input was checked to be UTF-8. */
+NN__PRIVATE nn_status nn__json_string(nn__json *j, char **out, size_t *out_n) {
+  const unsigned char *p, *q;
+  unsigned char *o = NULL;
+  size_t n = 0;
+  if (out) *out = NULL;
+  if (nn__json_expect(j, '"') != NN_OK) return nn_last_status();
+  p = j->p;
+  /* Escapes only shrink the text, so its raw length bounds the result. */
+  for (q = p; q < j->end && *q != '"'; q++)
+    if (*q == '\\' && q + 1 < j->end) q++;
+  if (q >= j->end) return nn__json_fail(j, "unterminated string");
+  if (out) {
+    o = (unsigned char *)NN_MALLOC((size_t)(q - p) + 1);
+    if (!o) return nn__fail(NN_ERR_OOM, "%s: out of memory reading the header", j->op);
+  }
+  while (p < q) {
+    unsigned c = *p;
+    if (c < 0x20) {
+      j->p = p;
+      NN_FREE(o);
+      return nn__json_fail(j, "control character 0x%02x inside a string", c);
+    }
+    if (c != '\\') {
+      if (o) o[n] = (unsigned char)c;
+      n++;
+      p++;
+      continue;
+    }
+    c = p[1];
+    p += 2;
+    if (c == 'u') {
+      unsigned v, lo;
+      if (q - p < 4 || !nn__json_hex4(p, &v)) goto bad_escape;
+      p += 4;
+      if (v >= 0xD800 && v <= 0xDBFF) {
+        if (q - p < 6 || p[0] != '\\' || p[1] != 'u' || !nn__json_hex4(p + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
+          j->p = p;
+          NN_FREE(o);
+          return nn__json_fail(j, "unpaired surrogate in a \\u escape");
+        }
+        p += 6;
+        v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+      } else if (v >= 0xDC00 && v <= 0xDFFF) {
+        j->p = p;
+        NN_FREE(o);
+        return nn__json_fail(j, "unpaired surrogate in a \\u escape");
+      }
+      if (v == 0) {
+        j->p = p;
+        NN_FREE(o);
+        return nn__json_fail(j, "a string holds a NUL character (\\u0000)");
+      }
+      if (o) { /* a \uXXXX escape (6 or 12 bytes) always takes more room than its UTF-8 form (1 to 4 bytes) */
+        if (v < 0x80) o[n] = (unsigned char)v;
+        else if (v < 0x800) {
+          o[n] = (unsigned char)(0xC0 | v >> 6);
+          o[n + 1] = (unsigned char)(0x80 | (v & 63));
+        } else if (v < 0x10000) {
+          o[n] = (unsigned char)(0xE0 | v >> 12);
+          o[n + 1] = (unsigned char)(0x80 | ((v >> 6) & 63));
+          o[n + 2] = (unsigned char)(0x80 | (v & 63));
+        } else {
+          o[n] = (unsigned char)(0xF0 | v >> 18);
+          o[n + 1] = (unsigned char)(0x80 | ((v >> 12) & 63));
+          o[n + 2] = (unsigned char)(0x80 | ((v >> 6) & 63));
+          o[n + 3] = (unsigned char)(0x80 | (v & 63));
+        }
+      }
+      n += v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4;
+      continue;
+    }
+    switch (c) {
+      case '"': c = '"'; break;
+      case '\\': c = '\\'; break;
+      case '/': c = '/'; break;
+      case 'b': c = 8; break;
+      case 'f': c = 12; break;
+      case 'n': c = 10; break;
+      case 'r': c = 13; break;
+      case 't': c = 9; break;
+      default: goto bad_escape;
+    }
+    if (o) o[n] = (unsigned char)c;
+    n++;
+  }
+  j->p = q + 1;
+  if (o) {
+    o[n] = 0;
+    *out = (char *)o;
+  }
+  if (out_n) *out_n = n;
+  return NN_OK;
+bad_escape:
+  j->p = p;
+  NN_FREE(o);
+  return nn__json_fail(j, "invalid escape sequence in a string");
+}
+
+/* A non-negative integer without sign, fraction or exponent, below 2^63. */
+NN__PRIVATE nn_status nn__json_uint(nn__json *j, uint64_t *v) {
+  const unsigned char *p;
+  nn__json_ws(j);
+  p = j->p;
+  *v = 0;
+  if (p >= j->end || *p < '0' || *p > '9') return nn__json_fail(j, "expected a non-negative integer");
+  if (*p == '0' && p + 1 < j->end && p[1] >= '0' && p[1] <= '9') return nn__json_fail(j, "number with a leading zero");
+  for (; p < j->end && *p >= '0' && *p <= '9'; p++) {
+    if (*v > ((uint64_t)INT64_MAX - 9) / 10) return nn__json_fail(j, "integer too large");
+    *v = *v * 10 + (uint64_t)(*p - '0');
+  }
+  if (p < j->end && (*p == '.' || *p == 'e' || *p == 'E')) {
+    j->p = p;
+    return nn__json_fail(j, "expected an integer, found a fraction or an exponent");
+  }
+  j->p = p;
+  return NN_OK;
+}
+
+/* Skips any JSON value, nesting at most 64 deep. */
+NN__PRIVATE nn_status nn__json_skip(nn__json *j, int depth) {
+  int c = nn__json_peek(j);
+  if (depth > 64) return nn__json_fail(j, "values nested too deeply");
+  if (c == '"') return nn__json_string(j, NULL, NULL);
+  if (c == '{' || c == '[') {
+    int close = c == '{' ? '}' : ']', first = 1;
+    j->p++;
+    for (;;) {
+      if (nn__json_peek(j) == close) {
+        if (!first) return nn__json_fail(j, "trailing comma");
+        j->p++;
+        return NN_OK;
+      }
+      if (c == '{') {
+        if (nn__json_string(j, NULL, NULL) != NN_OK || nn__json_expect(j, ':') != NN_OK) return nn_last_status();
+      }
+      if (nn__json_skip(j, depth + 1) != NN_OK) return nn_last_status();
+      if (nn__json_peek(j) == ',') {
+        j->p++;
+        first = 0;
+        if (nn__json_peek(j) == close) return nn__json_fail(j, "trailing comma");
+        continue;
+      }
+      if (nn__json_expect(j, (char)close) != NN_OK) return nn_last_status();
+      return NN_OK;
+    }
+  }
+  if (c == '-' || (c >= '0' && c <= '9')) {
+    const unsigned char *p = j->p;
+    if (*p == '-') p++;
+    if (p >= j->end || *p < '0' || *p > '9') return nn__json_fail(j, "invalid number");
+    if (*p == '0') p++;
+    else
+      while (p < j->end && *p >= '0' && *p <= '9') p++;
+    if (p < j->end && *p == '.') {
+      p++;
+      if (p >= j->end || *p < '0' || *p > '9') return nn__json_fail(j, "invalid number");
+      while (p < j->end && *p >= '0' && *p <= '9') p++;
+    }
+    if (p < j->end && (*p == 'e' || *p == 'E')) {
+      p++;
+      if (p < j->end && (*p == '+' || *p == '-')) p++;
+      if (p >= j->end || *p < '0' || *p > '9') return nn__json_fail(j, "invalid number");
+      while (p < j->end && *p >= '0' && *p <= '9') p++;
+    }
+    j->p = p;
+    return NN_OK;
+  }
+  {
+    static const char *const words[3] = {"true", "false", "null"};
+    int i;
+    for (i = 0; i < 3; i++) {
+      size_t k = strlen(words[i]);
+      if ((size_t)(j->end - j->p) >= k && memcmp(j->p, words[i], k) == 0) {
+        j->p += k;
+        return NN_OK;
+      }
+    }
+  }
+  return c ? nn__json_fail(j, "unexpected character '%c'", c >= 0x20 && c < 0x7F ? c : '?')
+           : nn__json_fail(j, "expected a value but the header ended");
+}
+
+/* Appends s as a JSON string literal, escaped as serde_json and Python's json.dumps(ensure_ascii=False) do. */
+NN__PRIVATE void nn__json_put_string(nn__str *b, const char *s) {
+  static const char hex[] = "0123456789abcdef";
+  nn__str_putc(b, '"');
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    switch (c) {
+      case '"': nn__str_puts(b, "\\\""); break;
+      case '\\': nn__str_puts(b, "\\\\"); break;
+      case 8: nn__str_puts(b, "\\b"); break;
+      case 12: nn__str_puts(b, "\\f"); break;
+      case 10: nn__str_puts(b, "\\n"); break;
+      case 13: nn__str_puts(b, "\\r"); break;
+      case 9: nn__str_puts(b, "\\t"); break;
+      default:
+        if (c < 0x20) {
+          char u[7] = {'\\', 'u', '0', '0', 0, 0, 0};
+          u[4] = hex[c >> 4];
+          u[5] = hex[c & 15];
+          nn__str_put(b, u, 6);
+        } else {
+          nn__str_putc(b, (char)c);
+        }
+    }
+  }
+  nn__str_putc(b, '"');
+}
+/* ---- end src/io/json.c ---- */
+/* ---- begin src/io/dict.c ---- */
+/* io/dict.c: nn_tensor_dict, the named tensors (and metadata strings) a safetensors or .npz reader returns. */
+
+NN__PRIVATE nn_tensor_dict *nn__dict_new(const char *op) {
+  nn_tensor_dict *d = (nn_tensor_dict *)NN_MALLOC(sizeof(nn_tensor_dict));
+  if (!d) {
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate the result", op);
+    return NULL;
+  }
+  memset(d, 0, sizeof *d);
+  return d;
+}
+
+NN__PRIVATE char *nn__strndup(const char *s, size_t n) {
+  char *p = (char *)NN_MALLOC(n + 1);
+  if (p) {
+    memcpy(p, s, n);
+    p[n] = 0;
+  }
+  return p;
+}
+
+/* Grows a pointer array of count entries when count is 0 or a power of two (capacity doubles). */
+NN__PRIVATE int nn__grow_ptrs(void ***arr, int count) {
+  void **q;
+  if (count & (count - 1)) return 1;
+  if (count > (1 << 28)) return 0;
+  q = (void **)NN_REALLOC(*arr, sizeof(void *) * (size_t)(count ? 2 * count : 1));
+  if (!q) return 0;
+  *arr = q;
+  return 1;
+}
+
+/* Adds t under name (copied); the dict takes t out of its scope and owns it. On failure t is freed. */
+NN__PRIVATE nn_status nn__dict_add(const char *op, nn_tensor_dict *d, const char *name, size_t name_n, nn_tensor *t) {
+  char *nm = nn__strndup(name, name_n);
+  void **names = (void **)d->names, **ts = (void **)d->tensors;
+  int ok1, ok2;
+  if (!nm) {
+    nn_free(t);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  }
+  ok1 = nn__grow_ptrs(&names, d->count);
+  d->names = (char **)names;
+  ok2 = ok1 && nn__grow_ptrs(&ts, d->count);
+  d->tensors = (nn_tensor **)ts;
+  if (!ok1 || !ok2) {
+    NN_FREE(nm);
+    nn_free(t);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  }
+  nn__scope_unlink(t);
+  d->names[d->count] = nm;
+  d->tensors[d->count] = t;
+  d->count++;
+  return NN_OK;
+}
+
+/* Adds a metadata pair; takes ownership of key and value (freed on failure). */
+NN__PRIVATE nn_status nn__dict_add_meta(const char *op, nn_tensor_dict *d, char *key, char *value) {
+  void **k = (void **)d->meta_keys, **v = (void **)d->meta_values;
+  int ok1, ok2;
+  ok1 = nn__grow_ptrs(&k, d->meta_count);
+  d->meta_keys = (char **)k;
+  ok2 = ok1 && nn__grow_ptrs(&v, d->meta_count);
+  d->meta_values = (char **)v;
+  if (!ok1 || !ok2) {
+    NN_FREE(key);
+    NN_FREE(value);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  }
+  d->meta_keys[d->meta_count] = key;
+  d->meta_values[d->meta_count] = value;
+  d->meta_count++;
+  return NN_OK;
+}
+
+NNDEF void nn_dict_free(nn_tensor_dict *d) {
+  int i;
+  if (!d) return;
+  for (i = 0; i < d->count; i++) {
+    NN_FREE(d->names[i]);
+    nn_free(d->tensors[i]);
+  }
+  for (i = 0; i < d->meta_count; i++) {
+    NN_FREE(d->meta_keys[i]);
+    NN_FREE(d->meta_values[i]);
+  }
+  NN_FREE(d->names);
+  NN_FREE(d->tensors);
+  NN_FREE(d->meta_keys);
+  NN_FREE(d->meta_values);
+  NN_FREE(d);
+}
+
+NN__PRIVATE int nn__dict_find(const char *op, const nn_tensor_dict *d, const char *name) {
+  int i;
+  if (!d) {
+    nn__fail_null(op, "d");
+    return -1;
+  }
+  if (!name) {
+    nn__fail_null(op, "name");
+    return -1;
+  }
+  for (i = 0; i < d->count; i++)
+    if (strcmp(d->names[i], name) == 0) {
+      if (!d->tensors[i]) {
+        nn__fail(NN_ERR_VALUE, "%s: tensor '%s' was already taken with nn_dict_take", op, name);
+        return -1;
+      }
+      return i;
+    }
+  nn__fail(NN_ERR_VALUE, "%s: no tensor named '%s' (the dict has %d)", op, name, d->count);
+  return -1;
+}
+
+NNDEF nn_tensor *nn_dict_get(const nn_tensor_dict *d, const char *name) {
+  int i = nn__dict_find("nn_dict_get", d, name);
+  return i < 0 ? NULL : d->tensors[i];
+}
+
+NNDEF nn_tensor *nn_dict_take(nn_tensor_dict *d, const char *name) {
+  int i = nn__dict_find("nn_dict_take", d, name);
+  nn_tensor *t;
+  if (i < 0) return NULL;
+  t = d->tensors[i];
+  d->tensors[i] = NULL;
+  if (nn__scope_depth > 0) nn__scope_link(t, &nn__scopes[nn__scope_depth - 1]);
+  return t;
+}
+
+NNDEF const char *nn_dict_meta(const nn_tensor_dict *d, const char *key) {
+  int i;
+  if (!d || !key) return NULL;
+  for (i = 0; i < d->meta_count; i++)
+    if (strcmp(d->meta_keys[i], key) == 0) return d->meta_values[i];
+  return NULL;
+}
+
+NN__PRIVATE int nn__cmp_names(const void *ctx, int a, int b) {
+  const char *const *names = (const char *const *)ctx;
+  return strcmp(names[a], names[b]);
+}
+
+/* Checks the arguments of a writer of named tensors: n >= 0, non-NULL arrays, names non-NULL, UTF-8 and unique,
+   tensors on the CPU with a valid dtype. */
+NN__PRIVATE nn_status nn__check_named(const char *op, const char *path, const char *const *names, nn_tensor *const *tensors,
+                                      int n) {
+  int i, *idx;
+  char arg[32];
+  if (!path) return nn__fail_null(op, "path");
+  if (n < 0) return nn__fail(NN_ERR_ARG, "%s: n is %d; it cannot be negative", op, n);
+  if (n > 0 && !names) return nn__fail_null(op, "names");
+  if (n > 0 && !tensors) return nn__fail_null(op, "tensors");
+  for (i = 0; i < n; i++) {
+    snprintf(arg, sizeof arg, "names[%d]", i);
+    if (!names[i]) return nn__fail_null(op, arg);
+    if (nn__utf8_check((const unsigned char *)names[i], strlen(names[i])) != strlen(names[i]))
+      return nn__fail(NN_ERR_VALUE, "%s: names[%d] is not valid UTF-8", op, i);
+    snprintf(arg, sizeof arg, "tensors[%d]", i);
+    if (nn__check_save_tensor(op, tensors[i], arg) != NN_OK) return nn_last_status();
+  }
+  idx = (int *)NN_MALLOC(sizeof(int) * (size_t)(n > 0 ? n : 1));
+  if (!idx || !nn__sort_idx(idx, n, nn__cmp_names, names)) {
+    NN_FREE(idx);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  }
+  for (i = 1; i < n; i++)
+    if (strcmp(names[idx[i - 1]], names[idx[i]]) == 0) {
+      nn_status s = nn__fail(NN_ERR_VALUE, "%s: the name '%s' is used twice (names[%d] and names[%d])", op, names[idx[i]],
+                             idx[i - 1] < idx[i] ? idx[i - 1] : idx[i], idx[i - 1] < idx[i] ? idx[i] : idx[i - 1]);
+      NN_FREE(idx);
+      return s;
+    }
+  NN_FREE(idx);
+  return NN_OK;
+}
+/* ---- end src/io/dict.c ---- */
+/* ---- begin src/io/idx.c ---- */
+/* io/idx.c: the IDX format of MNIST and Fashion-MNIST (http://yann.lecun.com/exdb/mnist/): bytes 0 0, a type code,
+   the number of dimensions, each dimension as a big-endian uint32, then the data, big-endian, row-major. */
+
+/* Type code -> (bytes per element in the file, dtype of the tensor). */
+NN__PRIVATE int nn__idx_type(unsigned code, size_t *fsize, nn_dtype *dt) {
+  switch (code) {
+    case 0x08: *fsize = 1; *dt = NN_UINT8; return 1;
+    case 0x09: *fsize = 1; *dt = NN_INT32; return 1; /* int8, widened */
+    case 0x0B: *fsize = 2; *dt = NN_INT32; return 1; /* int16, widened */
+    case 0x0C: *fsize = 4; *dt = NN_INT32; return 1;
+    case 0x0D: *fsize = 4; *dt = NN_FLOAT32; return 1;
+    case 0x0E: *fsize = 8; *dt = NN_FLOAT64; return 1;
+    default: return 0;
+  }
+}
+
+/* Parses an IDX image already in memory (decompressed). */
+NN__PRIVATE nn_tensor *nn__idx_parse(const char *op, const char *path, const unsigned char *p, size_t n) {
+  int64_t shape[NN_MAX_DIMS];
+  unsigned ndim, code, i;
+  size_t fsize, hdr;
+  uint64_t count = 1;
+  int zero = 0, over = 0;
+  nn_dtype dt;
+  nn_tensor *t;
+  memset(shape, 0, sizeof shape);
+  if (n < 4) {
+    nn__iofail(op, path, NN_ERR_FORMAT, "file is truncated: %llu bytes, an IDX header has at least 4", (unsigned long long)n);
+    return NULL;
+  }
+  if (p[0] != 0 || p[1] != 0) {
+    nn__iofail(op, path, NN_ERR_FORMAT, "not an IDX file (magic bytes %02x %02x %02x %02x)", p[0], p[1], p[2], p[3]);
+    return NULL;
+  }
+  code = p[2];
+  ndim = p[3];
+  if (!nn__idx_type(code, &fsize, &dt)) {
+    nn__iofail(op, path, NN_ERR_FORMAT, "unknown IDX type code 0x%02x", code);
+    return NULL;
+  }
+  if (ndim > NN_MAX_DIMS) {
+    nn__iofail(op, path, NN_ERR_UNSUPPORTED, "%u dimensions; nn.h supports at most %d", ndim, NN_MAX_DIMS);
+    return NULL;
+  }
+  hdr = 4 + 4 * (size_t)ndim;
+  if (n < hdr) {
+    nn__iofail(op, path, NN_ERR_FORMAT, "file is truncated: the header of %u dimensions needs %llu bytes, the file has %llu",
+               ndim, (unsigned long long)hdr, (unsigned long long)n);
+    return NULL;
+  }
+  for (i = 0; i < ndim; i++) {
+    shape[i] = (int64_t)nn__be32(p + 4 + 4 * i);
+    if (shape[i] == 0) zero = 1;
+    else if (count > (uint64_t)(n - hdr) / (uint64_t)shape[i]) over = 1; /* more elements than data bytes */
+    else count *= (uint64_t)shape[i];
+  }
+  if (zero) count = 0, over = 0;
+  if (nn__io_check_dims(op, path, shape, (int)ndim) != NN_OK) return NULL;
+  if (over || count * fsize != (uint64_t)(n - hdr)) {
+    char sh[160];
+    nn__fmt_shape(sh, sizeof sh, shape, (int)ndim);
+    if (over || count * fsize > (uint64_t)(n - hdr))
+      nn__iofail(op, path, NN_ERR_FORMAT, "file is truncated: shape %s needs %s%llu data bytes, the file has %llu", sh,
+                 over ? "more than " : "", (unsigned long long)(over ? n - hdr : count * fsize), (unsigned long long)(n - hdr));
+    else
+      nn__iofail(op, path, NN_ERR_FORMAT, "shape %s needs %llu data bytes but the file has %llu (extra data at the end)", sh,
+                 (unsigned long long)(count * fsize), (unsigned long long)(n - hdr));
+    return NULL;
+  }
+  t = nn__new(op, dt, shape, (int)ndim);
+  if (!t) return NULL;
+  p += hdr;
+  if (code == 0x08) {
+    if (count) memcpy(t->data, p, (size_t)count);
+  } else if (code == 0x09 || code == 0x0B) {
+    int32_t *o = (int32_t *)t->data;
+    size_t k;
+    for (k = 0; k < count; k++)
+      o[k] = code == 0x09 ? (int32_t)(signed char)p[k] : (int32_t)(int16_t)(uint16_t)((unsigned)p[2 * k] << 8 | p[2 * k + 1]);
+  } else {
+    if (count) memcpy(t->data, p, (size_t)(count * fsize));
+    if (nn__host_le()) nn__bswap_buf(t->data, (size_t)count, fsize);
+  }
+  return t;
+}
+
+NNDEF nn_tensor *nn_load_idx(const char *path) {
+  unsigned char *buf;
+  size_t n;
+  nn_tensor *t;
+  if (nn__load_bytes("nn_load_idx", path, NULL, 0, &buf, &n) != NN_OK) return NULL;
+  t = nn__idx_parse("nn_load_idx", path, buf, n);
+  NN_FREE(buf);
+  return t;
+}
+
+NNDEF nn_status nn_save_idx(const char *path, const nn_tensor *t) {
+  const char *op = "nn_save_idx";
+  unsigned char hdr[4 + 4 * NN_MAX_DIMS];
+  nn__wr w;
+  int i;
+  if (!path) return nn__fail_null(op, "path");
+  if (nn__check_save_tensor(op, t, "t") != NN_OK) return nn_last_status();
+  switch (t->dtype) {
+    case NN_UINT8: hdr[2] = 0x08; break;
+    case NN_INT32: hdr[2] = 0x0C; break;
+    case NN_FLOAT32: hdr[2] = 0x0D; break;
+    case NN_FLOAT64: hdr[2] = 0x0E; break;
+    default:
+      return nn__fail(NN_ERR_DTYPE, "%s: IDX has no %s type (uint8, int32, float32, float64 only); convert with nn_astype", op,
+                      nn_dtype_name(t->dtype));
+  }
+  hdr[0] = hdr[1] = 0;
+  hdr[3] = (unsigned char)t->ndim;
+  for (i = 0; i < t->ndim; i++) {
+    if (t->shape[i] > 0xFFFFFFFFll)
+      return nn__fail(NN_ERR_SHAPE, "%s: dimension %d has size %lld; IDX sizes are 32-bit", op, i, (long long)t->shape[i]);
+    nn__put_be32(hdr + 4 + 4 * i, (uint32_t)t->shape[i]);
+  }
+  if (nn__wr_open(&w, op, path) != NN_OK) return nn_last_status();
+  nn__wr_put(&w, hdr, 4 + 4 * (size_t)t->ndim);
+  nn__wr_tensor(&w, t, 1);
+  return nn__wr_close(&w);
+}
+/* ---- end src/io/idx.c ---- */
+/* ---- begin src/io/csv.c ---- */
+/* io/csv.c: numeric CSV files (np.loadtxt-like) into a feature matrix and an integer label vector. Two passes over
+   the (decompressed) text: the first counts rows and columns, the second parses into tensors allocated once. */
+
+typedef struct nn__csv {
+  const char *op, *path;
+  char delim;
+  long line; /* 1-based line number of the line being read */
+} nn__csv;
+
+/* Splits off the next field of the line [*pp, le). Sets [*fs, *fe) to its text (quotes removed, spaces trimmed)
+   and *pp past the delimiter; *last is set when the field ended the line. Returns 0, or -1 for a malformed
+   quoted field. */
+NN__PRIVATE int nn__csv_field(const nn__csv *c, const char **pp, const char *le, const char **fs, const char **fe, int *last) {
+  const char *p = *pp;
+  while (p < le && (*p == ' ' || *p == '\t') && *p != c->delim) p++;
+  if (p < le && *p == '"') {
+    const char *q = ++p;
+    while (q < le && *q != '"') q++;
+    if (q >= le) return -1;
+    *fs = p;
+    *fe = q;
+    p = q + 1;
+    while (p < le && (*p == ' ' || *p == '\t') && *p != c->delim) p++;
+    if (p < le && *p != c->delim) return -1;
+  } else {
+    const char *q = p;
+    while (q < le && *q != c->delim) q++;
+    *fs = p;
+    *fe = q;
+    while (*fe > *fs && ((*fe)[-1] == ' ' || (*fe)[-1] == '\t') && (*fe)[-1] != c->delim) (*fe)--;
+    p = q;
+  }
+  *last = p >= le;
+  *pp = p < le ? p + 1 : le;
+  return 0;
+}
+
+/* Decimal number -> double. Fast exact path for up to 15 significant digits and |exponent| <= 22 (one correctly
+   rounded multiplication or division, as strtod would give); anything else (more digits, nan, inf, hex) goes
+   through strtod on a terminated copy. Returns 0, or -1 if the text is not a number. */
+NN__PRIVATE int nn__csv_number(const char *s, const char *e, double *out) {
+  static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const char *p = s;
+  uint64_t m = 0;
+  int neg = 0, sig = 0, ex = 0, any = 0;
+  if (p < e && (*p == '+' || *p == '-')) neg = *p++ == '-';
+  for (; p < e && *p >= '0' && *p <= '9'; p++) {
+    any = 1;
+    if (m || *p != '0') {
+      if (sig < 19) m = m * 10 + (uint64_t)(*p - '0');
+      else ex++; /* a dropped digit; more than 15 significant digits go to strtod anyway */
+      sig++;
+    }
+  }
+  if (p < e && *p == '.') {
+    for (p++; p < e && *p >= '0' && *p <= '9'; p++) {
+      any = 1;
+      if (m || *p != '0') {
+        if (sig < 19) {
+          m = m * 10 + (uint64_t)(*p - '0');
+          ex--;
+        }
+        sig++;
+      } else {
+        ex--;
+      }
+    }
+  }
+  if (any && p < e && (*p == 'e' || *p == 'E')) {
+    int eneg = 0, ev = 0, edig = 0;
+    p++;
+    if (p < e && (*p == '+' || *p == '-')) eneg = *p++ == '-';
+    for (; p < e && *p >= '0' && *p <= '9'; p++, edig++)
+      if (ev < 100000) ev = ev * 10 + (*p - '0');
+    if (!edig) any = 0;
+    ex += eneg ? -ev : ev;
+  }
+  if (any && p == e && sig <= 15 && ex >= -22 && ex <= 22) {
+    double v = (double)m;
+    v = ex < 0 ? v / p10[-ex] : v * p10[ex];
+    *out = neg ? -v : v;
+    return 0;
+  }
+  {
+    char buf[256], *end = NULL;
+    size_t n = (size_t)(e - s);
+    if (n == 0 || n >= sizeof buf) return -1;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    *out = strtod(buf, &end);
+    return end == buf + n ? 0 : -1;
+  }
+}
+
+/* Integer label: exact for any int64; a number with an integral value (e.g. "3.0") is accepted too. */
+NN__PRIVATE int nn__csv_label(const char *s, const char *e, int64_t *out) {
+  const char *p = s;
+  uint64_t v = 0;
+  int neg = 0;
+  double d;
+  if (p < e && (*p == '+' || *p == '-')) neg = *p++ == '-';
+  if (p < e) {
+    while (p < e && *p >= '0' && *p <= '9') {
+      if (v > (UINT64_MAX - 9) / 10) break;
+      v = v * 10 + (uint64_t)(*p++ - '0');
+    }
+    if (p == e && v <= (uint64_t)INT64_MAX + (uint64_t)neg) {
+      *out = !neg ? (int64_t)v : v > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)v;
+      return 0;
+    }
+  }
+  if (nn__csv_number(s, e, &d) != 0) return -1;
+  if (!(d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return -2;
+  *out = (int64_t)d;
+  return 0;
+}
+
+NN__PRIVATE nn_status nn__csv_fail_field(const nn__csv *c, int col, const char *fs, const char *fe, const char *why) {
+  char shown[48];
+  int n = 0;
+  if (fs == fe) return nn__iofail(c->op, c->path, NN_ERR_FORMAT, "line %ld, column %d: empty field", c->line, col);
+  for (; fs < fe && n < 40; fs++) shown[n++] = *fs >= 0x20 && *fs < 0x7F ? *fs : '?'; /* no raw bytes in messages */
+  shown[n] = 0;
+  return nn__iofail(c->op, c->path, NN_ERR_FORMAT, "line %ld, column %d: '%s%s' %s", c->line, col, shown, fs < fe ? "..." : "",
+                    why);
+}
+
+NN__PRIVATE int nn__csv_blank(const char *ls, const char *le) {
+  for (; ls < le; ls++)
+    if (*ls != ' ' && *ls != '\t') return 0;
+  return 1;
+}
+
+/* Next line of [*pp, end): [*ls, *le) without its "\n" or "\r\n". Returns 0 at the end of the text. */
+NN__PRIVATE int nn__csv_line(const char **pp, const char *end, const char **ls, const char **le) {
+  const char *p = *pp, *q;
+  if (p >= end) return 0;
+  q = (const char *)memchr(p, '\n', (size_t)(end - p));
+  if (!q) q = end;
+  *ls = p;
+  *le = q > p && q[-1] == '\r' ? q - 1 : q;
+  *pp = q < end ? q + 1 : end;
+  return 1;
+}
+
+/* Parses the data lines; X and y are NULL in the counting pass. */
+NN__PRIVATE nn_status nn__csv_pass(nn__csv *c, const char *text, const char *end, long skip, int label, int *ncols,
+                                   int64_t *nrows, nn_tensor *X, nn_tensor *y) {
+  const char *p = text, *ls, *le;
+  long first_line = 0;
+  int64_t row = 0;
+  c->line = 0;
+  while (nn__csv_line(&p, end, &ls, &le)) {
+    const char *q = ls, *fs, *fe;
+    int col = 0, last = 0, xcol = 0;
+    c->line++;
+    if (c->line <= skip || nn__csv_blank(ls, le)) continue;
+    while (!last) {
+      if (nn__csv_field(c, &q, le, &fs, &fe, &last) != 0)
+        return nn__iofail(c->op, c->path, NN_ERR_FORMAT, "line %ld, column %d: unterminated or misplaced double quote",
+                          c->line, col + 1);
+      if (*ncols && col >= *ncols)
+        return nn__iofail(c->op, c->path, NN_ERR_FORMAT, "line %ld has more than %d fields (line %ld has %d)", c->line,
+                          *ncols, first_line, *ncols);
+      if (X) {
+        if (col == label) {
+          int64_t v;
+          int r = nn__csv_label(fs, fe, &v);
+          if (r) return nn__csv_fail_field(c, col + 1, fs, fe, r == -1 ? "is not a number (label column)" : "is not an integer (label column)");
+          ((int64_t *)y->data)[row] = v;
+        } else {
+          double v;
+          if (fs == fe || nn__csv_number(fs, fe, &v) != 0) return nn__csv_fail_field(c, col + 1, fs, fe, "is not a number");
+          if (X->dtype == NN_FLOAT32) ((float *)X->data)[row * X->shape[1] + xcol] = (float)v;
+          else ((double *)X->data)[row * X->shape[1] + xcol] = v;
+          xcol++;
+        }
+      }
+      col++;
+    }
+    if (!*ncols) {
+      *ncols = col;
+      first_line = c->line;
+    } else if (col != *ncols) {
+      return nn__iofail(c->op, c->path, NN_ERR_FORMAT, "line %ld has %d fields, expected %d (as on line %ld)", c->line, col,
+                        *ncols, first_line);
+    }
+    if (first_line == 0) first_line = c->line;
+    row++;
+  }
+  *nrows = row;
+  return NN_OK;
+}
+
+/* nn_load_csv on a file (mem NULL) or on a memory buffer (path then only names it in messages, or is NULL). */
+NN__PRIVATE nn_status nn__csv_load(const char *path, const void *mem, size_t mem_n, const nn_csv_desc *desc, nn_tensor **X,
+                                   nn_tensor **y) {
+  const char *op = "nn_load_csv";
+  nn_csv_desc d;
+  nn__csv c;
+  unsigned char *buf = NULL;
+  size_t n = 0;
+  const char *text, *end;
+  int ncols = 0, label = -1;
+  int64_t nrows = 0, shape[2];
+  nn_tensor *tx = NULL, *ty = NULL;
+  nn_status s;
+  if (X) *X = NULL;
+  if (y) *y = NULL;
+  if (!path && !mem) return nn__fail_null(op, "path");
+  if (!X) return nn__fail_null(op, "X");
+  memset(&d, 0, sizeof d);
+  if (desc) d = *desc;
+  if (!d.delimiter) d.delimiter = ',';
+  if (d.header < 0) return nn__fail(NN_ERR_ARG, "%s: header is %d; it counts lines to skip and cannot be negative", op, d.header);
+  if (d.delimiter == '"' || d.delimiter == '\n' || d.delimiter == '\r')
+    return nn__fail(NN_ERR_ARG, "%s: delimiter cannot be a double quote or a line break", op);
+  if (d.dtype != NN_FLOAT32 && d.dtype != NN_FLOAT64)
+    return nn__fail(NN_ERR_DTYPE, "%s: X can be float32 or float64, not %s", op, nn_dtype_name(d.dtype));
+  if (nn__load_bytes(op, path, mem, mem_n, &buf, &n) != NN_OK) return nn_last_status();
+  text = (const char *)buf;
+  end = text + n;
+  if (n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) text += 3; /* UTF-8 byte order mark */
+  c.op = op;
+  c.path = path;
+  c.delim = d.delimiter;
+  s = nn__csv_pass(&c, text, end, d.header, -1, &ncols, &nrows, NULL, NULL);
+  if (s != NN_OK) goto done;
+  if (nrows == 0) {
+    s = nn__iofail(op, path, NN_ERR_FORMAT, "no data rows (after skipping %d header line%s)", d.header, d.header == 1 ? "" : "s");
+    goto done;
+  }
+  if (y) {
+    label = d.label_col < 0 ? d.label_col + ncols : d.label_col;
+    if (label < 0 || label >= ncols) {
+      s = nn__iofail(op, path, NN_ERR_INDEX, "label_col %d is out of range for %d columns", d.label_col, ncols);
+      goto done;
+    }
+  }
+  shape[0] = nrows;
+  shape[1] = ncols - (y ? 1 : 0);
+  tx = nn__new(op, d.dtype, shape, 2);
+  if (y) ty = nn__new(op, NN_INT64, shape, 1);
+  if (!tx || (y && !ty)) {
+    s = nn_last_status();
+    goto done;
+  }
+  s = nn__csv_pass(&c, text, end, d.header, label, &ncols, &nrows, tx, ty);
+done:
+  NN_FREE(buf);
+  if (s != NN_OK) {
+    nn_free(tx);
+    nn_free(ty);
+    return s;
+  }
+  *X = tx;
+  if (y) *y = ty;
+  return NN_OK;
+}
+
+NNDEF nn_status nn_load_csv(const char *path, const nn_csv_desc *desc, nn_tensor **X, nn_tensor **y) {
+  if (!path) {
+    if (X) *X = NULL;
+    if (y) *y = NULL;
+    return nn__fail_null("nn_load_csv", "path");
+  }
+  return nn__csv_load(path, NULL, 0, desc, X, y);
+}
+/* ---- end src/io/csv.c ---- */
+/* ---- begin src/io/safetensors.c ---- */
+/* io/safetensors.c: the safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian
+   header length N, N bytes of JSON {name: {"dtype", "shape", "data_offsets"}, "__metadata__": {string: string}},
+   then the raw little-endian data. Reading checks what the reference (Rust) reader checks: a header of at most
+   100 MB of UTF-8 JSON, and data offsets that, sorted, tile the data exactly. Writing reproduces its serializer. */
+
+#define NN__ST_MAX_HEADER 100000000u
+
+/* The Rust Dtype enum, in its declaration order (the serializer sorts by it); dt -1: not supported by nn.h. */
+typedef struct nn__st_dtype {
+  const char *name;
+  int dt;
+} nn__st_dtype;
+static const nn__st_dtype nn__st_dtypes[] = {
+    {"BOOL", NN_BOOL}, {"U8", NN_UINT8}, {"I8", -1},   {"F8_E5M2", -1},      {"F8_E4M3", -1},
+    {"I16", -1},       {"U16", -1},      {"F16", -1},  {"BF16", -1},         {"I32", NN_INT32},
+    {"U32", -1},       {"F32", NN_FLOAT32}, {"F64", NN_FLOAT64}, {"I64", NN_INT64}, {"U64", -1},
+    {"F8_E8M0", -1},   {"F4", -1},       {"F6_E2M3", -1}, {"F6_E3M2", -1},   {"C64", -1}};
+#define NN__ST_NDTYPES ((int)(sizeof nn__st_dtypes / sizeof nn__st_dtypes[0]))
+
+NN__PRIVATE int nn__st_rank(nn_dtype dt) {
+  int i;
+  for (i = 0; i < NN__ST_NDTYPES; i++)
+    if (nn__st_dtypes[i].dt == (int)dt) return i;
+  return -1;
+}
+
+typedef struct nn__st_entry {
+  char *name;
+  nn_dtype dt;
+  int ndim;
+  int64_t shape[NN_MAX_DIMS];
+  uint64_t begin, end;
+} nn__st_entry;
+
+typedef struct nn__st_header {
+  nn__st_entry *e;
+  int n, cap;
+  char **mkeys, **mvals;
+  int nmeta, mcap;
+} nn__st_header;
+
+NN__PRIVATE void nn__st_header_free(nn__st_header *h) {
+  int i;
+  for (i = 0; i < h->n; i++) NN_FREE(h->e[i].name);
+  for (i = 0; i < h->nmeta; i++) {
+    NN_FREE(h->mkeys[i]);
+    NN_FREE(h->mvals[i]);
+  }
+  NN_FREE(h->e);
+  NN_FREE(h->mkeys);
+  NN_FREE(h->mvals);
+}
+
+/* {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}; other keys are ignored, as serde does. */
+NN__PRIVATE nn_status nn__st_parse_info(nn__json *j, nn__st_entry *e) {
+  int have_dtype = 0, have_shape = 0, have_offsets = 0;
+  if (nn__json_expect(j, '{') != NN_OK) return nn_last_status();
+  if (nn__json_peek(j) == '}') return nn__json_fail(j, "tensor '%s' has no dtype, shape or data_offsets", e->name);
+  for (;;) {
+    char *key;
+    int c;
+    if (nn__json_string(j, &key, NULL) != NN_OK) return nn_last_status();
+    if (nn__json_expect(j, ':') != NN_OK) {
+      NN_FREE(key);
+      return nn_last_status();
+    }
+    if (strcmp(key, "dtype") == 0 || strcmp(key, "shape") == 0 || strcmp(key, "data_offsets") == 0) {
+      int *have = key[0] == 'd' && key[1] == 't' ? &have_dtype : key[0] == 's' ? &have_shape : &have_offsets;
+      if (*have) {
+        nn_status s = nn__json_fail(j, "tensor '%s' has '%s' twice", e->name, key);
+        NN_FREE(key);
+        return s;
+      }
+      *have = 1;
+    }
+    if (strcmp(key, "dtype") == 0) {
+      char *v;
+      int i;
+      NN_FREE(key);
+      if (nn__json_string(j, &v, NULL) != NN_OK) return nn_last_status();
+      for (i = 0; i < NN__ST_NDTYPES; i++)
+        if (strcmp(v, nn__st_dtypes[i].name) == 0) break;
+      if (i == NN__ST_NDTYPES) {
+        nn_status s = nn__json_fail(j, "tensor '%s' has an unknown dtype '%.40s'", e->name, v);
+        NN_FREE(v);
+        return s;
+      }
+      if (nn__st_dtypes[i].dt < 0) {
+        nn_status s = nn__iofail(j->op, j->path, NN_ERR_UNSUPPORTED,
+                                 "tensor '%s' has dtype %s, which nn.h does not support (F32, F64, I32, I64, U8, BOOL)",
+                                 e->name, v);
+        NN_FREE(v);
+        return s;
+      }
+      NN_FREE(v);
+      e->dt = (nn_dtype)nn__st_dtypes[i].dt;
+    } else if (strcmp(key, "shape") == 0) {
+      NN_FREE(key);
+      if (nn__json_expect(j, '[') != NN_OK) return nn_last_status();
+      if (nn__json_peek(j) == ']') j->p++;
+      else
+        for (;;) {
+          uint64_t v;
+          if (nn__json_uint(j, &v) != NN_OK) return nn_last_status();
+          if (e->ndim == NN_MAX_DIMS)
+            return nn__iofail(j->op, j->path, NN_ERR_UNSUPPORTED, "tensor '%s' has more than %d dimensions", e->name,
+                              NN_MAX_DIMS);
+          e->shape[e->ndim++] = (int64_t)v;
+          if (nn__json_peek(j) == ',') {
+            j->p++;
+            continue;
+          }
+          if (nn__json_expect(j, ']') != NN_OK) return nn_last_status();
+          break;
+        }
+    } else if (strcmp(key, "data_offsets") == 0) {
+      NN_FREE(key);
+      if (nn__json_expect(j, '[') != NN_OK || nn__json_uint(j, &e->begin) != NN_OK || nn__json_expect(j, ',') != NN_OK ||
+          nn__json_uint(j, &e->end) != NN_OK || nn__json_expect(j, ']') != NN_OK)
+        return nn_last_status();
+    } else {
+      NN_FREE(key);
+      if (nn__json_skip(j, 0) != NN_OK) return nn_last_status();
+    }
+    c = nn__json_peek(j);
+    if (c == ',') {
+      j->p++;
+      continue;
+    }
+    if (nn__json_expect(j, '}') != NN_OK) return nn_last_status();
+    break;
+  }
+  if (!have_dtype || !have_shape || !have_offsets)
+    return nn__json_fail(j, "tensor '%s' lacks '%s'", e->name, !have_dtype ? "dtype" : !have_shape ? "shape" : "data_offsets");
+  return NN_OK;
+}
+
+NN__PRIVATE nn_status nn__st_parse_meta(nn__json *j, nn__st_header *h) {
+  if (nn__json_expect(j, '{') != NN_OK) return nn_last_status();
+  if (nn__json_peek(j) == '}') {
+    j->p++;
+    return NN_OK;
+  }
+  for (;;) {
+    char *k = NULL, *v = NULL;
+    int i;
+    if (nn__json_string(j, &k, NULL) != NN_OK) return nn_last_status();
+    if (nn__json_expect(j, ':') != NN_OK) {
+      NN_FREE(k);
+      return nn_last_status();
+    }
+    if (nn__json_peek(j) != '"') {
+      NN_FREE(k);
+      return nn__json_fail(j, "__metadata__ values must be strings");
+    }
+    if (nn__json_string(j, &v, NULL) != NN_OK) {
+      NN_FREE(k);
+      return nn_last_status();
+    }
+    for (i = 0; i < h->nmeta; i++)
+      if (strcmp(h->mkeys[i], k) == 0) {
+        nn_status s = nn__json_fail(j, "__metadata__ has the key '%.60s' twice", k);
+        NN_FREE(k);
+        NN_FREE(v);
+        return s;
+      }
+    if (h->nmeta == h->mcap) {
+      int cap = h->mcap ? 2 * h->mcap : 8;
+      char **a = (char **)NN_REALLOC(h->mkeys, sizeof(char *) * (size_t)cap), **b;
+      if (a) h->mkeys = a;
+      b = a ? (char **)NN_REALLOC(h->mvals, sizeof(char *) * (size_t)cap) : NULL;
+      if (b) h->mvals = b;
+      if (!a || !b) {
+        NN_FREE(k);
+        NN_FREE(v);
+        return nn__fail(NN_ERR_OOM, "%s: out of memory reading the header", j->op);
+      }
+      h->mcap = cap;
+    }
+    h->mkeys[h->nmeta] = k;
+    h->mvals[h->nmeta] = v;
+    h->nmeta++;
+    if (nn__json_peek(j) == ',') {
+      j->p++;
+      continue;
+    }
+    return nn__json_expect(j, '}');
+  }
+}
+
+NN__PRIVATE int nn__st_cmp_name(const void *ctx, int a, int b) {
+  const nn__st_entry *e = (const nn__st_entry *)ctx;
+  return strcmp(e[a].name, e[b].name);
+}
+NN__PRIVATE int nn__st_cmp_offsets(const void *ctx, int a, int b) {
+  const nn__st_entry *e = (const nn__st_entry *)ctx;
+  if (e[a].begin != e[b].begin) return e[a].begin < e[b].begin ? -1 : 1;
+  if (e[a].end != e[b].end) return e[a].end < e[b].end ? -1 : 1;
+  return 0;
+}
+
+/* Parses the header text into h. */
+NN__PRIVATE nn_status nn__st_parse(nn__json *j, nn__st_header *h) {
+  int have_meta = 0;
+  size_t bad = nn__utf8_check(j->start, (size_t)(j->end - j->start));
+  if (bad != (size_t)(j->end - j->start))
+    return nn__iofail(j->op, j->path, NN_ERR_FORMAT, "the header is not valid UTF-8 (byte %llu)", (unsigned long long)bad);
+  if (nn__json_expect(j, '{') != NN_OK) return nn_last_status();
+  if (nn__json_peek(j) == '}') j->p++;
+  else
+    for (;;) {
+      char *name;
+      size_t name_n;
+      if (nn__json_string(j, &name, &name_n) != NN_OK) return nn_last_status();
+      if (nn__json_expect(j, ':') != NN_OK) {
+        NN_FREE(name);
+        return nn_last_status();
+      }
+      if (strcmp(name, "__metadata__") == 0) {
+        NN_FREE(name);
+        if (have_meta) return nn__json_fail(j, "__metadata__ appears twice");
+        have_meta = 1;
+        if (nn__st_parse_meta(j, h) != NN_OK) return nn_last_status();
+      } else {
+        nn__st_entry *e;
+        if (h->n == h->cap) {
+          int cap = h->cap ? 2 * h->cap : 16;
+          nn__st_entry *q = (nn__st_entry *)NN_REALLOC(h->e, sizeof(nn__st_entry) * (size_t)cap);
+          if (!q) {
+            NN_FREE(name);
+            return nn__fail(NN_ERR_OOM, "%s: out of memory reading the header", j->op);
+          }
+          h->e = q;
+          h->cap = cap;
+        }
+        e = &h->e[h->n++];
+        memset(e, 0, sizeof *e);
+        e->name = name;
+        if (nn__st_parse_info(j, e) != NN_OK) return nn_last_status();
+      }
+      if (nn__json_peek(j) == ',') {
+        j->p++;
+        continue;
+      }
+      if (nn__json_expect(j, '}') != NN_OK) return nn_last_status();
+      break;
+    }
+  nn__json_ws(j);
+  if (j->p != j->end) return nn__json_fail(j, "unexpected text after the header object");
+  return NN_OK;
+}
+
+/* Checks names are unique and offsets tile [0, data_len) exactly; sets order to the entries sorted by offset. */
+NN__PRIVATE nn_status nn__st_validate(const char *op, const char *path, nn__st_header *h, uint64_t data_len, int *order) {
+  int i;
+  uint64_t at = 0;
+  if (!nn__sort_idx(order, h->n, nn__st_cmp_name, h->e)) return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  for (i = 1; i < h->n; i++)
+    if (strcmp(h->e[order[i - 1]].name, h->e[order[i]].name) == 0)
+      return nn__iofail(op, path, NN_ERR_FORMAT, "the tensor name '%s' appears twice in the header", h->e[order[i]].name);
+  if (!nn__sort_idx(order, h->n, nn__st_cmp_offsets, h->e)) return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  for (i = 0; i < h->n; i++) {
+    const nn__st_entry *e = &h->e[order[i]];
+    uint64_t count = 1, es = nn_dtype_size(e->dt);
+    int d, over = 0;
+    if (e->begin != at || e->end < e->begin)
+      return nn__iofail(op, path, NN_ERR_FORMAT,
+                        "tensor '%s' has data_offsets [%llu, %llu], but the data %s at offset %llu", e->name,
+                        (unsigned long long)e->begin, (unsigned long long)e->end,
+                        e->end < e->begin ? "cannot end before it starts; it should start" :
+                        e->begin < at ? "overlaps the previous tensor, which ends" : "leaves a gap after the previous tensor, which ends",
+                        (unsigned long long)at);
+    if (nn__io_check_dims(op, path, e->shape, e->ndim) != NN_OK) return nn_last_status();
+    for (d = 0; d < e->ndim; d++) {
+      uint64_t s = (uint64_t)e->shape[d];
+      if (s && count > data_len / s) over = 1;
+      else count *= s;
+      if (s == 0) {
+        count = 0;
+        over = 0;
+        break;
+      }
+    }
+    if (over || count * es != e->end - e->begin) {
+      char sh[160];
+      nn__fmt_shape(sh, sizeof sh, e->shape, e->ndim);
+      return nn__iofail(op, path, NN_ERR_FORMAT, "tensor '%s' has %llu data bytes, but dtype %s and shape %s need %s%llu",
+                        e->name, (unsigned long long)(e->end - e->begin), nn_dtype_name(e->dt), sh, over ? "more than " : "",
+                        (unsigned long long)(over ? data_len : count * es));
+    }
+    at = e->end;
+  }
+  if (at != data_len)
+    return nn__iofail(op, path, NN_ERR_FORMAT, "the tensors cover %llu data bytes but the file holds %llu after the header",
+                      (unsigned long long)at, (unsigned long long)data_len);
+  return NN_OK;
+}
+
+/* Reads a safetensors file from r (a file or a memory buffer). */
+NN__PRIVATE nn_tensor_dict *nn__st_read(nn__rd *r) {
+  const char *op = r->op;
+  unsigned char len8[8], *text = NULL;
+  uint64_t hlen;
+  nn__st_header h;
+  nn__json j;
+  nn_tensor_dict *d = NULL;
+  int i, *order = NULL;
+  memset(&h, 0, sizeof h);
+  if (r->size < 8) {
+    nn__iofail(op, r->path, NN_ERR_FORMAT, "file is truncated: %llu bytes, less than the 8-byte header length",
+               (unsigned long long)r->size);
+    return NULL;
+  }
+  if (nn__rd_read(r, len8, 8, "the header length") != NN_OK) return NULL;
+  hlen = nn__le64(len8);
+  if (hlen > NN__ST_MAX_HEADER) {
+    nn__iofail(op, r->path, NN_ERR_FORMAT, "header length %llu is above the 100 MB limit", (unsigned long long)hlen);
+    return NULL;
+  }
+  if (hlen > r->size - 8) {
+    nn__iofail(op, r->path, NN_ERR_FORMAT, "file is truncated: the header length is %llu but only %llu bytes follow",
+               (unsigned long long)hlen, (unsigned long long)(r->size - 8));
+    return NULL;
+  }
+  if (nn__rd_slurp(r, hlen, &text, "the header") != NN_OK) return NULL;
+  j.start = j.p = text;
+  j.end = text + hlen;
+  j.op = op;
+  j.path = r->path;
+  if (nn__st_parse(&j, &h) != NN_OK) goto fail;
+  order = (int *)NN_MALLOC(sizeof(int) * (size_t)(h.n > 0 ? h.n : 1));
+  if (!order) {
+    nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+    goto fail;
+  }
+  if (nn__st_validate(op, r->path, &h, r->size - 8 - hlen, order) != NN_OK) goto fail;
+  d = nn__dict_new(op);
+  if (!d) goto fail;
+  for (i = 0; i < h.nmeta; i++) {
+    nn_status s = nn__dict_add_meta(op, d, h.mkeys[i], h.mvals[i]);
+    h.mkeys[i] = h.mvals[i] = NULL;
+    if (s != NN_OK) goto fail;
+  }
+  for (i = 0; i < h.n; i++) {
+    nn__st_entry *e = &h.e[order[i]];
+    nn_tensor *t = nn__new(op, e->dt, e->shape, e->ndim);
+    size_t es = nn_dtype_size(e->dt);
+    if (!t) goto fail;
+    if (nn__dict_add(op, d, e->name, strlen(e->name), t) != NN_OK) goto fail;
+    if (nn__rd_read(r, t->data, e->end - e->begin, "tensor data") != NN_OK) goto fail;
+    if (e->dt == NN_BOOL) nn__bool_normalize((unsigned char *)t->data, (size_t)t->size);
+    else if (!nn__host_le()) nn__bswap_buf(t->data, (size_t)t->size, es);
+  }
+  nn__st_header_free(&h);
+  NN_FREE(order);
+  NN_FREE(text);
+  return d;
+fail:
+  nn_dict_free(d);
+  nn__st_header_free(&h);
+  NN_FREE(order);
+  NN_FREE(text);
+  return NULL;
+}
+
+NNDEF nn_tensor_dict *nn_load_safetensors(const char *path) {
+  nn__rd r;
+  nn_tensor_dict *d;
+  if (nn__rd_open(&r, "nn_load_safetensors", path) != NN_OK) return NULL;
+  d = nn__st_read(&r);
+  nn__rd_close(&r);
+  return d;
+}
+
+typedef struct nn__st_wctx {
+  const char *const *names;
+  nn_tensor *const *tensors;
+} nn__st_wctx;
+
+/* The serializer's order: larger dtypes (in the Rust enum's order) first, then by name. */
+NN__PRIVATE int nn__st_cmp_write(const void *ctx, int a, int b) {
+  const nn__st_wctx *c = (const nn__st_wctx *)ctx;
+  int ra = nn__st_rank(c->tensors[a]->dtype), rb = nn__st_rank(c->tensors[b]->dtype);
+  if (ra != rb) return ra > rb ? -1 : 1;
+  return strcmp(c->names[a], c->names[b]);
+}
+
+NNDEF nn_status nn_save_safetensors(const char *path, const char *const *names, nn_tensor *const *tensors, int n,
+                                    const char *const *metadata, int n_metadata) {
+  const char *op = "nn_save_safetensors";
+  nn__st_wctx ctx;
+  nn__str b;
+  nn__wr w;
+  int i, *order = NULL, *morder = NULL;
+  uint64_t off = 0;
+  unsigned char len8[8];
+  if (nn__check_named(op, path, names, tensors, n) != NN_OK) return nn_last_status();
+  if (n_metadata < 0) return nn__fail(NN_ERR_ARG, "%s: n_metadata is %d; it cannot be negative", op, n_metadata);
+  if (n_metadata > 0 && !metadata) return nn__fail_null(op, "metadata");
+  for (i = 0; i < n; i++)
+    if (strcmp(names[i], "__metadata__") == 0) return nn__fail(NN_ERR_VALUE, "%s: '__metadata__' cannot name a tensor", op);
+  for (i = 0; i < 2 * n_metadata; i++) {
+    char arg[32];
+    snprintf(arg, sizeof arg, "metadata[%d]", i);
+    if (!metadata[i]) return nn__fail_null(op, arg);
+    if (nn__utf8_check((const unsigned char *)metadata[i], strlen(metadata[i])) != strlen(metadata[i]))
+      return nn__fail(NN_ERR_VALUE, "%s: metadata[%d] is not valid UTF-8", op, i);
+  }
+  order = (int *)NN_MALLOC(sizeof(int) * (size_t)(n > 0 ? n : 1));
+  morder = (int *)NN_MALLOC(sizeof(int) * (size_t)(n_metadata > 0 ? n_metadata : 1));
+  memset(&b, 0, sizeof b);
+  ctx.names = names;
+  ctx.tensors = tensors;
+  if (!order || !morder || !nn__sort_idx(order, n, nn__st_cmp_write, &ctx)) {
+    NN_FREE(order);
+    NN_FREE(morder);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  }
+  /* Metadata keys sorted (the reference keeps them in a hash map, so any order is valid; sorted is reproducible). */
+  for (i = 0; i < n_metadata; i++) {
+    int k = i;
+    while (k > 0 && strcmp(metadata[2 * morder[k - 1]], metadata[2 * i]) > 0) {
+      morder[k] = morder[k - 1];
+      k--;
+    }
+    morder[k] = i;
+    if (k > 0 && strcmp(metadata[2 * morder[k - 1]], metadata[2 * i]) == 0) {
+      NN_FREE(order);
+      NN_FREE(morder);
+      return nn__fail(NN_ERR_VALUE, "%s: the metadata key '%s' is given twice", op, metadata[2 * i]);
+    }
+  }
+  nn__str_putc(&b, '{');
+  if (n_metadata > 0) {
+    nn__str_puts(&b, "\"__metadata__\":{");
+    for (i = 0; i < n_metadata; i++) {
+      if (i) nn__str_putc(&b, ',');
+      nn__json_put_string(&b, metadata[2 * morder[i]]);
+      nn__str_putc(&b, ':');
+      nn__json_put_string(&b, metadata[2 * morder[i] + 1]);
+    }
+    nn__str_putc(&b, '}');
+  }
+  for (i = 0; i < n; i++) {
+    const nn_tensor *t = tensors[order[i]];
+    int d;
+    if (i || n_metadata > 0) nn__str_putc(&b, ',');
+    nn__json_put_string(&b, names[order[i]]);
+    nn__str_puts(&b, ":{\"dtype\":\"");
+    nn__str_puts(&b, nn__st_dtypes[nn__st_rank(t->dtype)].name);
+    nn__str_puts(&b, "\",\"shape\":[");
+    for (d = 0; d < t->ndim; d++) {
+      if (d) nn__str_putc(&b, ',');
+      nn__str_u64(&b, (uint64_t)t->shape[d]);
+    }
+    nn__str_puts(&b, "],\"data_offsets\":[");
+    nn__str_u64(&b, off);
+    nn__str_putc(&b, ',');
+    off += (uint64_t)t->size * nn_dtype_size(t->dtype);
+    nn__str_u64(&b, off);
+    nn__str_puts(&b, "]}");
+  }
+  nn__str_putc(&b, '}');
+  while (b.n % 8) nn__str_putc(&b, ' '); /* the data starts 8-byte aligned */
+  NN_FREE(morder);
+  if (b.oom) {
+    NN_FREE(order);
+    NN_FREE(b.p);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory building the header", op);
+  }
+  if (nn__wr_open(&w, op, path) != NN_OK) {
+    NN_FREE(order);
+    NN_FREE(b.p);
+    return nn_last_status();
+  }
+  nn__put_le64(len8, b.n);
+  nn__wr_put(&w, len8, 8);
+  nn__wr_put(&w, b.p, b.n);
+  for (i = 0; i < n; i++) nn__wr_tensor(&w, tensors[order[i]], 0);
+  NN_FREE(order);
+  NN_FREE(b.p);
+  return nn__wr_close(&w);
+}
+/* ---- end src/io/safetensors.c ---- */
+/* ---- begin src/io/npy.c ---- */
+/* io/npy.c: NumPy's .npy format (numpy/lib/format.py): "\x93NUMPY", a version (1.0, 2.0 or 3.0), a header length
+   (2 bytes in 1.0, 4 after), a Python dict literal {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
+   padded with spaces and a newline so the data starts 64-byte aligned, then the raw data. */
+
+/* Skips spaces in the header literal. */
+NN__PRIVATE void nn__npy_ws(const char **p, const char *e) {
+  while (*p < e && (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')) (*p)++;
+}
+
+/* A quoted Python string without escapes: [*s, *se). */
+NN__PRIVATE int nn__npy_str(const char **p, const char *e, const char **s, const char **se) {
+  char q;
+  nn__npy_ws(p, e);
+  if (*p >= e || (**p != '\'' && **p != '"')) return 0;
+  q = *(*p)++;
+  *s = *p;
+  while (*p < e && **p != q) {
+    if (**p == '\\') return 0;
+    (*p)++;
+  }
+  if (*p >= e) return 0;
+  *se = (*p)++;
+  return 1;
+}
+
+NN__PRIVATE int nn__npy_word(const char **p, const char *e, const char *w) {
+  size_t k = strlen(w);
+  nn__npy_ws(p, e);
+  if ((size_t)(e - *p) < k || memcmp(*p, w, k) != 0) return 0;
+  if ((size_t)(e - *p) > k && (((*p)[k] >= 'a' && (*p)[k] <= 'z') || ((*p)[k] >= 'A' && (*p)[k] <= 'Z') || (*p)[k] == '_'))
+    return 0;
+  *p += k;
+  return 1;
+}
+
+/* descr -> dtype and whether the data must be byte-swapped. 0: not one of the six dtypes. */
+NN__PRIVATE int nn__npy_descr(const char *s, const char *e, nn_dtype *dt, int *swap) {
+  char order = '|';
+  size_t n;
+  if (s < e && (*s == '<' || *s == '>' || *s == '|' || *s == '=')) order = *s++;
+  n = (size_t)(e - s);
+  if (n != 2) return 0;
+  if (memcmp(s, "f4", 2) == 0) *dt = NN_FLOAT32;
+  else if (memcmp(s, "f8", 2) == 0) *dt = NN_FLOAT64;
+  else if (memcmp(s, "i4", 2) == 0) *dt = NN_INT32;
+  else if (memcmp(s, "i8", 2) == 0) *dt = NN_INT64;
+  else if (memcmp(s, "u1", 2) == 0) *dt = NN_UINT8;
+  else if (memcmp(s, "b1", 2) == 0) *dt = NN_BOOL;
+  else return 0;
+  *swap = nn_dtype_size(*dt) > 1 && ((order == '>' && nn__host_le()) || (order == '<' && !nn__host_le()));
+  return 1;
+}
+
+typedef struct nn__npy_info {
+  nn_dtype dt;
+  int swap, fortran, ndim;
+  int64_t shape[NN_MAX_DIMS];
+} nn__npy_info;
+
+/* Parses the header dict. Like NumPy it requires exactly the keys descr, fortran_order and shape. */
+NN__PRIVATE nn_status nn__npy_parse_header(const char *op, const char *path, const char *p, const char *e, nn__npy_info *info) {
+  int seen = 0;
+  const char *begin = p;
+#define NN__NPY_BAD(why) \
+  return nn__iofail(op, path, NN_ERR_FORMAT, "invalid .npy header at character %d: %s", (int)(p - begin), why)
+  nn__npy_ws(&p, e);
+  if (p >= e || *p != '{') NN__NPY_BAD("expected '{'");
+  p++;
+  for (;;) {
+    const char *k, *ke;
+    nn__npy_ws(&p, e);
+    if (p < e && *p == '}') {
+      p++;
+      break;
+    }
+    if (!nn__npy_str(&p, e, &k, &ke)) NN__NPY_BAD("expected a quoted key");
+    nn__npy_ws(&p, e);
+    if (p >= e || *p != ':') NN__NPY_BAD("expected ':'");
+    p++;
+    if (ke - k == 5 && memcmp(k, "descr", 5) == 0 && !(seen & 1)) {
+      const char *s, *se;
+      seen |= 1;
+      nn__npy_ws(&p, e);
+      if (p < e && *p == '[')
+        return nn__iofail(op, path, NN_ERR_UNSUPPORTED, "structured dtypes are not supported (nn.h has float32, float64, "
+                                                        "int32, int64, uint8, bool)");
+      if (!nn__npy_str(&p, e, &s, &se)) NN__NPY_BAD("descr must be a quoted string");
+      if (!nn__npy_descr(s, se, &info->dt, &info->swap))
+        return nn__iofail(op, path, NN_ERR_UNSUPPORTED,
+                          "dtype '%.*s' is not supported (nn.h has float32, float64, int32, int64, uint8, bool)",
+                          (int)(se - s > 40 ? 40 : se - s), s);
+    } else if (ke - k == 13 && memcmp(k, "fortran_order", 13) == 0 && !(seen & 2)) {
+      seen |= 2;
+      if (nn__npy_word(&p, e, "True")) info->fortran = 1;
+      else if (nn__npy_word(&p, e, "False")) info->fortran = 0;
+      else NN__NPY_BAD("fortran_order must be True or False");
+    } else if (ke - k == 5 && memcmp(k, "shape", 5) == 0 && !(seen & 4)) {
+      int items = 0, comma = 0;
+      seen |= 4;
+      nn__npy_ws(&p, e);
+      if (p >= e || *p != '(') NN__NPY_BAD("shape must be a tuple");
+      p++;
+      for (;;) {
+        uint64_t v = 0;
+        nn__npy_ws(&p, e);
+        if (p < e && *p == ')') {
+          p++;
+          break;
+        }
+        if (items && !comma) NN__NPY_BAD("expected ',' between dimensions");
+        if (p >= e || *p < '0' || *p > '9') NN__NPY_BAD("a dimension must be a non-negative integer");
+        while (p < e && *p >= '0' && *p <= '9') {
+          if (v > ((uint64_t)1 << 48)) NN__NPY_BAD("dimension too large");
+          v = v * 10 + (uint64_t)(*p++ - '0');
+        }
+        if (p < e && *p == 'L') p++; /* Python 2 longs in old files */
+        if (items == NN_MAX_DIMS)
+          return nn__iofail(op, path, NN_ERR_UNSUPPORTED, "the array has more than %d dimensions", NN_MAX_DIMS);
+        info->shape[items++] = (int64_t)v;
+        nn__npy_ws(&p, e);
+        comma = p < e && *p == ',';
+        if (comma) p++;
+      }
+      if (items == 1 && !comma) NN__NPY_BAD("a 1-element shape needs a trailing comma, e.g. (5,)");
+      info->ndim = items;
+    } else {
+      NN__NPY_BAD("keys must be exactly 'descr', 'fortran_order' and 'shape'");
+    }
+    nn__npy_ws(&p, e);
+    if (p < e && *p == ',') p++;
+    else if (!(p < e && *p == '}')) NN__NPY_BAD("expected ',' or '}'");
+  }
+  if (seen != 7) NN__NPY_BAD("keys must be exactly 'descr', 'fortran_order' and 'shape'");
+  nn__npy_ws(&p, e);
+  if (p != e) NN__NPY_BAD("unexpected text after the dict");
+#undef NN__NPY_BAD
+  return NN_OK;
+}
+
+/* Reads one .npy array from r, which must hold exactly it. */
+NN__PRIVATE nn_tensor *nn__npy_read(nn__rd *r) {
+  const char *op = r->op;
+  unsigned char pre[12];
+  unsigned char *hdr = NULL;
+  uint64_t hlen, count = 1, nbytes;
+  int major, i, over = 0;
+  nn__npy_info info;
+  nn_tensor *t, *v;
+  int64_t shape[NN_MAX_DIMS];
+  if (nn__rd_read(r, pre, 8, "the magic string") != NN_OK) return NULL;
+  if (memcmp(pre, "\x93NUMPY", 6) != 0) {
+    nn__iofail(op, r->path, NN_ERR_FORMAT, "not a .npy file (bad magic string)");
+    return NULL;
+  }
+  major = pre[6];
+  if ((major != 1 && major != 2 && major != 3) || pre[7] != 0) {
+    nn__iofail(op, r->path, NN_ERR_UNSUPPORTED, "format version %d.%d is not supported (1.0, 2.0 and 3.0 are)", pre[6], pre[7]);
+    return NULL;
+  }
+  if (nn__rd_read(r, pre + 8, major == 1 ? 2 : 4, "the header length") != NN_OK) return NULL;
+  hlen = major == 1 ? nn__le16(pre + 8) : nn__le32(pre + 8);
+  if (hlen > (1u << 20)) {
+    nn__iofail(op, r->path, NN_ERR_FORMAT, "header length %llu is above the 1 MiB limit", (unsigned long long)hlen);
+    return NULL;
+  }
+  if (nn__rd_slurp(r, hlen, &hdr, "the header") != NN_OK) return NULL;
+  memset(&info, 0, sizeof info);
+  if (nn__npy_parse_header(op, r->path, (const char *)hdr, (const char *)hdr + hlen, &info) != NN_OK) {
+    NN_FREE(hdr);
+    return NULL;
+  }
+  NN_FREE(hdr);
+  if (nn__io_check_dims(op, r->path, info.shape, info.ndim) != NN_OK) return NULL;
+  for (i = 0; i < info.ndim; i++) {
+    uint64_t s = (uint64_t)info.shape[i];
+    if (s == 0) count = 0;
+    else if (count && count > nn__rd_left(r) / s) over = 1;
+    else count *= s;
+  }
+  if (count == 0) over = 0;
+  nbytes = count * nn_dtype_size(info.dt);
+  if (over || nbytes > nn__rd_left(r) || nbytes < nn__rd_left(r)) {
+    char sh[160];
+    nn__fmt_shape(sh, sizeof sh, info.shape, info.ndim);
+    nn__iofail(op, r->path, NN_ERR_FORMAT, "%s: shape %s of %s needs %s%llu data bytes, the file has %llu",
+               over || nbytes > nn__rd_left(r) ? "file is truncated" : "extra data after the array", sh,
+               nn_dtype_name(info.dt), over ? "more than " : "", (unsigned long long)(over ? nn__rd_left(r) : nbytes),
+               (unsigned long long)nn__rd_left(r));
+    return NULL;
+  }
+  /* Fortran order: the data is the C-order array of the reversed shape; a view with reversed strides restores it. */
+  for (i = 0; i < info.ndim; i++) shape[i] = info.fortran ? info.shape[info.ndim - 1 - i] : info.shape[i];
+  t = nn__new(op, info.dt, shape, info.ndim);
+  if (!t) return NULL;
+  if (nn__rd_read(r, t->data, nbytes, "the array data") != NN_OK) {
+    nn_free(t);
+    return NULL;
+  }
+  if (info.dt == NN_BOOL) nn__bool_normalize((unsigned char *)t->data, (size_t)count);
+  else if (info.swap) nn__bswap_buf(t->data, (size_t)count, nn_dtype_size(info.dt));
+  if (!info.fortran || info.ndim < 2) return t;
+  {
+    int64_t st[NN_MAX_DIMS];
+    for (i = 0; i < info.ndim; i++) st[i] = t->strides[info.ndim - 1 - i];
+    v = nn__view(op, t, info.shape, st, info.ndim, t->data);
+    nn_free(t);
+    return v;
+  }
+}
+
+NNDEF nn_tensor *nn_load_npy(const char *path) {
+  nn__rd r;
+  nn_tensor *t;
+  if (nn__rd_open(&r, "nn_load_npy", path) != NN_OK) return NULL;
+  t = nn__npy_read(&r);
+  nn__rd_close(&r);
+  return t;
+}
+
+/* The complete header (magic to newline) np.save writes for a C-ordered array like t. */
+NN__PRIVATE void nn__npy_header(nn__str *b, const nn_tensor *t) {
+  static const char *const descr[6] = {"<f4", "<f8", "<i4", "<i8", "|u1", "|b1"};
+  char pre[10];
+  size_t start = b->n, hlen, pad;
+  int i;
+  memcpy(pre, "\x93NUMPY\x01\x00\x00\x00", 10);
+  nn__str_put(b, pre, 10);
+  nn__str_puts(b, "{'descr': '");
+  nn__str_puts(b, descr[t->dtype]);
+  nn__str_puts(b, "', 'fortran_order': False, 'shape': (");
+  for (i = 0; i < t->ndim; i++) {
+    if (i) nn__str_puts(b, ", ");
+    nn__str_u64(b, (uint64_t)t->shape[i]);
+  }
+  nn__str_puts(b, t->ndim == 1 ? ",), }" : "), }");
+  if (t->ndim > 0) { /* NumPy leaves room for the first dimension to grow to 21 digits */
+    char d[24];
+    int k = snprintf(d, sizeof d, "%lld", (long long)t->shape[0]);
+    for (i = k; i < 21; i++) nn__str_putc(b, ' ');
+  }
+  if (b->oom) return;
+  hlen = b->n - start - 10 + 1;
+  pad = 64 - (10 + hlen) % 64;
+  for (i = 0; i < (int)pad; i++) nn__str_putc(b, ' ');
+  nn__str_putc(b, '\n');
+  if (b->oom) return;
+  nn__put_le16((unsigned char *)b->p + start + 8, (uint32_t)(hlen + pad));
+}
+
+NNDEF nn_status nn_save_npy(const char *path, const nn_tensor *t) {
+  const char *op = "nn_save_npy";
+  nn__str b;
+  nn__wr w;
+  if (!path) return nn__fail_null(op, "path");
+  if (nn__check_save_tensor(op, t, "t") != NN_OK) return nn_last_status();
+  memset(&b, 0, sizeof b);
+  nn__npy_header(&b, t);
+  if (b.oom) {
+    NN_FREE(b.p);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  }
+  if (nn__wr_open(&w, op, path) != NN_OK) {
+    NN_FREE(b.p);
+    return nn_last_status();
+  }
+  nn__wr_put(&w, b.p, b.n);
+  NN_FREE(b.p);
+  nn__wr_tensor(&w, t, 0);
+  return nn__wr_close(&w);
+}
+/* ---- end src/io/npy.c ---- */
+/* ---- begin src/io/npz.c ---- */
+/* io/npz.c: NumPy's .npz archives, which are zip files (PKWARE APPNOTE) of .npy members. Reading goes through the
+   central directory (zip64 records included, as np.savez writes with force_zip64) and accepts stored and deflated
+   members, checking each member's sizes and CRC-32. Writing makes a plain stored archive, as np.savez does. */
+
+#define NN__ZIP_EOCD 0x06054b50u
+#define NN__ZIP_LOC64 0x07064b50u
+#define NN__ZIP_EOCD64 0x06064b50u
+#define NN__ZIP_CEN 0x02014b50u
+#define NN__ZIP_LOC 0x04034b50u
+
+typedef struct nn__zip_dir {
+  uint64_t count, cd_off, cd_size;
+} nn__zip_dir;
+
+/* Finds the (zip64) end of central directory record. */
+NN__PRIVATE nn_status nn__zip_find_dir(nn__rd *r, nn__zip_dir *z) {
+  uint64_t tail_n = r->size < 22 + 65535 ? r->size : 22 + 65535, pos, eocd = 0;
+  unsigned char *tail = NULL, *e = NULL;
+  nn_status s;
+  if (r->size < 22) return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "not a zip archive (%llu bytes)", (unsigned long long)r->size);
+  if (nn__rd_seek(r, r->size - tail_n, "the archive end") != NN_OK ||
+      nn__rd_slurp(r, tail_n, &tail, "the archive end") != NN_OK)
+    return nn_last_status();
+  for (pos = tail_n - 22 + 1; pos-- > 0;)
+    if (nn__le32(tail + pos) == NN__ZIP_EOCD && pos + 22 + nn__le16(tail + pos + 20) == tail_n) {
+      e = tail + pos;
+      eocd = r->size - tail_n + pos;
+      break;
+    }
+  if (!e) {
+    NN_FREE(tail);
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "not a zip archive (no end of central directory record)");
+  }
+  if (nn__le16(e + 4) != 0 || nn__le16(e + 6) != 0) {
+    NN_FREE(tail);
+    return nn__iofail(r->op, r->path, NN_ERR_UNSUPPORTED, "multi-disk zip archives are not supported");
+  }
+  z->count = nn__le16(e + 10);
+  z->cd_size = nn__le32(e + 12);
+  z->cd_off = nn__le32(e + 16);
+  s = NN_OK;
+  if (eocd >= 20 && pos >= 20 && nn__le32(e - 20) == NN__ZIP_LOC64) {
+    uint64_t off64 = nn__le64(e - 20 + 8);
+    unsigned char rec[56];
+    if (off64 > eocd - 20 || eocd - 20 - off64 < 56) {
+      s = nn__iofail(r->op, r->path, NN_ERR_FORMAT, "corrupt zip64 end of central directory locator");
+    } else if (nn__rd_seek(r, off64, "the zip64 directory record") == NN_OK &&
+               nn__rd_read(r, rec, 56, "the zip64 directory record") == NN_OK) {
+      if (nn__le32(rec) != NN__ZIP_EOCD64) s = nn__iofail(r->op, r->path, NN_ERR_FORMAT, "corrupt zip64 end of central directory record");
+      else {
+        z->count = nn__le64(rec + 32);
+        z->cd_size = nn__le64(rec + 40);
+        z->cd_off = nn__le64(rec + 48);
+        eocd = off64;
+      }
+    } else {
+      s = nn_last_status();
+    }
+  }
+  NN_FREE(tail);
+  if (s != NN_OK) return s;
+  if (z->cd_off > eocd || z->cd_size > eocd - z->cd_off || z->count > z->cd_size / 46)
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "corrupt zip central directory (%llu entries, %llu bytes at offset %llu)",
+                      (unsigned long long)z->count, (unsigned long long)z->cd_size, (unsigned long long)z->cd_off);
+  return NN_OK;
+}
+
+/* Reads one member's data (stored or deflated) into a new buffer, checking its sizes and CRC-32. */
+NN__PRIVATE nn_status nn__zip_member(nn__rd *r, const char *name, unsigned method, uint64_t local, uint64_t csize,
+                                     uint64_t usize, uint32_t crc, uint64_t data_end, unsigned char **out) {
+  unsigned char lh[30], *comp = NULL;
+  uint64_t data;
+  char what[300];
+  *out = NULL;
+  snprintf(what, sizeof what, "npz member '%.200s'", name);
+  if (nn__rd_seek(r, local, what) != NN_OK || nn__rd_read(r, lh, 30, what) != NN_OK) return nn_last_status();
+  if (nn__le32(lh) != NN__ZIP_LOC) return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "%s: bad local header signature", what);
+  data = local + 30 + nn__le16(lh + 26) + nn__le16(lh + 28);
+  if (data > data_end || csize > data_end - data)
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "%s: its %llu bytes at offset %llu run past the end of the data",
+                      what, (unsigned long long)csize, (unsigned long long)data);
+  if (method == 0 && csize != usize)
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "%s is stored but its sizes differ (%llu and %llu)", what,
+                      (unsigned long long)csize, (unsigned long long)usize);
+  /* DEFLATE cannot expand more than 1032:1, so a larger declared size is corrupt (and never allocated). */
+  if (method == 8 && usize / 1032 > csize + 1)
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "%s declares %llu bytes, more than its %llu compressed bytes can hold",
+                      what, (unsigned long long)usize, (unsigned long long)csize);
+  if (nn__rd_seek(r, data, what) != NN_OK || nn__rd_slurp(r, csize, &comp, what) != NN_OK) return nn_last_status();
+  if (method == 8) {
+    nn__obuf o;
+    nn__ictx c;
+    nn_status s;
+    c.op = r->op;
+    c.what = what;
+    c.path = r->path;
+    /* The buffer grows with the data decoded, up to the declared size. */
+    o.p = NULL;
+    o.n = o.cap = 0;
+    o.limit = (size_t)usize;
+    o.limited = 1;
+    s = nn__inflate_raw(&c, comp, (size_t)csize, &o, NULL);
+    if (s == NN_OK && !o.p && !(o.p = (unsigned char *)NN_MALLOC(1))) s = nn__iofail(r->op, r->path, NN_ERR_OOM, "out of memory");
+    NN_FREE(comp);
+    if (s == NN_OK && o.n != usize)
+      s = nn__iofail(r->op, r->path, NN_ERR_FORMAT, "%s decompresses to %llu bytes, the directory says %llu", what,
+                     (unsigned long long)o.n, (unsigned long long)usize);
+    if (s != NN_OK) {
+      NN_FREE(o.p);
+      return s;
+    }
+    comp = o.p;
+  }
+  if (nn__crc32(comp, (size_t)usize) != crc) {
+    NN_FREE(comp);
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "%s is corrupt (CRC-32 mismatch)", what);
+  }
+  *out = comp;
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor_dict *nn__npz_read(nn__rd *r) {
+  const char *op = r->op;
+  nn__zip_dir z;
+  unsigned char *cd = NULL;
+  nn_tensor_dict *d = NULL;
+  uint64_t i, at = 0;
+  memset(&z, 0, sizeof z);
+  if (nn__zip_find_dir(r, &z) != NN_OK) return NULL;
+  if (nn__rd_seek(r, z.cd_off, "the central directory") != NN_OK ||
+      nn__rd_slurp(r, z.cd_size, &cd, "the central directory") != NN_OK)
+    return NULL;
+  d = nn__dict_new(op);
+  if (!d) goto fail;
+  for (i = 0; i < z.count; i++) {
+    const unsigned char *e = cd + at, *name, *x, *xend;
+    uint64_t csize, usize, local;
+    unsigned nlen, xlen, clen, flags, method, k;
+    unsigned char *bytes = NULL;
+    char *mpath = NULL;
+    nn__rd mr;
+    nn_tensor *t;
+    size_t plen;
+    int j;
+    if (z.cd_size - at < 46 || nn__le32(e) != NN__ZIP_CEN) {
+      nn__iofail(op, r->path, NN_ERR_FORMAT, "corrupt zip central directory (entry %llu)", (unsigned long long)i);
+      goto fail;
+    }
+    flags = nn__le16(e + 8);
+    method = nn__le16(e + 10);
+    csize = nn__le32(e + 20);
+    usize = nn__le32(e + 24);
+    nlen = nn__le16(e + 28);
+    xlen = nn__le16(e + 30);
+    clen = nn__le16(e + 32);
+    local = nn__le32(e + 42);
+    if (z.cd_size - at - 46 < (uint64_t)nlen + xlen + clen) {
+      nn__iofail(op, r->path, NN_ERR_FORMAT, "corrupt zip central directory (entry %llu)", (unsigned long long)i);
+      goto fail;
+    }
+    name = e + 46;
+    /* zip64 extended information: the 64-bit values of the fields set to 0xFFFFFFFF, in this order. */
+    for (x = name + nlen, xend = x + xlen; xend - x >= 4;) {
+      unsigned id = nn__le16(x), sz = nn__le16(x + 2);
+      const unsigned char *v = x + 4;
+      if ((size_t)(xend - v) < sz) break;
+      if (id == 1) {
+        const unsigned char *vend = v + sz;
+        if (usize == 0xFFFFFFFFu && vend - v >= 8) usize = nn__le64(v), v += 8;
+        if (csize == 0xFFFFFFFFu && vend - v >= 8) csize = nn__le64(v), v += 8;
+        if (local == 0xFFFFFFFFu && vend - v >= 8) local = nn__le64(v), v += 8;
+      }
+      x += 4 + sz;
+    }
+    at += 46 + (uint64_t)nlen + xlen + clen;
+    if (nlen < 4 || memcmp(name + nlen - 4, ".npy", 4) != 0) continue; /* not an array (np.load would give bytes) */
+    for (k = 0; k < nlen; k++)
+      if (!name[k]) {
+        nn__iofail(op, r->path, NN_ERR_FORMAT, "a member name holds a NUL byte");
+        goto fail;
+      }
+    for (j = 0; j < d->count; j++)
+      if (strlen(d->names[j]) == nlen - 4 && memcmp(d->names[j], name, nlen - 4) == 0) {
+        nn__iofail(op, r->path, NN_ERR_FORMAT, "the member '%.*s' appears twice", (int)nlen, (const char *)name);
+        goto fail;
+      }
+    if (flags & 1) {
+      nn__iofail(op, r->path, NN_ERR_UNSUPPORTED, "member '%.*s' is encrypted", (int)nlen, (const char *)name);
+      goto fail;
+    }
+    if (method != 0 && method != 8) {
+      nn__iofail(op, r->path, NN_ERR_UNSUPPORTED, "member '%.*s' uses compression method %u (only stored and deflated are supported)",
+                 (int)nlen, (const char *)name, method);
+      goto fail;
+    }
+    plen = r->path ? strlen(r->path) : 0;
+    mpath = (char *)NN_MALLOC(plen + nlen + 2); /* "archive.npz:member.npy" for messages */
+    if (!mpath) {
+      nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+      goto fail;
+    }
+    if (plen) memcpy(mpath, r->path, plen);
+    mpath[plen] = ':';
+    memcpy(mpath + plen + 1, name, nlen);
+    mpath[plen + 1 + nlen] = 0;
+    if (nn__zip_member(r, mpath + plen + 1, method, local, csize, usize, nn__le32(e + 16), z.cd_off, &bytes) != NN_OK) {
+      NN_FREE(mpath);
+      goto fail;
+    }
+    nn__rd_mem(&mr, op, mpath, bytes, (size_t)usize);
+    t = nn__npy_read(&mr);
+    NN_FREE(bytes);
+    NN_FREE(mpath);
+    if (!t || nn__dict_add(op, d, (const char *)name, nlen - 4, t) != NN_OK) goto fail;
+  }
+  NN_FREE(cd);
+  return d;
+fail:
+  NN_FREE(cd);
+  nn_dict_free(d);
+  return NULL;
+}
+
+NNDEF nn_tensor_dict *nn_load_npz(const char *path) {
+  nn__rd r;
+  nn_tensor_dict *d;
+  if (nn__rd_open(&r, "nn_load_npz", path) != NN_OK) return NULL;
+  d = nn__npz_read(&r);
+  nn__rd_close(&r);
+  return d;
+}
+
+/* The little-endian, row-major bytes of t: t's own memory when it already is that, else a new copy in *tmp. */
+NN__PRIVATE const unsigned char *nn__le_bytes(const char *op, const nn_tensor *t, unsigned char **tmp) {
+  size_t es = nn_dtype_size(t->dtype), nbytes = (size_t)t->size * es;
+  *tmp = NULL;
+  if (nn_is_contiguous(t) && (es == 1 || nn__host_le())) return (const unsigned char *)t->data;
+  *tmp = (unsigned char *)nn__xalloc(op, nbytes ? nbytes : 1);
+  if (!*tmp) return NULL;
+  if (nn_copy_to(t, *tmp, t->dtype) != NN_OK) {
+    nn__dealloc(*tmp);
+    *tmp = NULL;
+    return NULL;
+  }
+  if (!nn__host_le()) nn__bswap_buf(*tmp, (size_t)t->size, es);
+  return *tmp;
+}
+
+NNDEF nn_status nn_save_npz(const char *path, const char *const *names, nn_tensor *const *tensors, int n) {
+  const char *op = "nn_save_npz";
+  nn__str cd, hdr;
+  nn__wr w;
+  nn__crc_tables *ct;
+  int i;
+  if (nn__check_named(op, path, names, tensors, n) != NN_OK) return nn_last_status();
+  if (n > 65535) return nn__fail(NN_ERR_UNSUPPORTED, "%s: %d arrays; a zip archive without zip64 holds at most 65535", op, n);
+  for (i = 0; i < n; i++)
+    if (strlen(names[i]) > 65535 - 4) return nn__fail(NN_ERR_VALUE, "%s: names[%d] is longer than a zip member name can be", op, i);
+  ct = (nn__crc_tables *)NN_MALLOC(sizeof(nn__crc_tables));
+  if (!ct) return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  nn__crc32_init(ct);
+  if (nn__wr_open(&w, op, path) != NN_OK) {
+    NN_FREE(ct);
+    return nn_last_status();
+  }
+  memset(&cd, 0, sizeof cd);
+  memset(&hdr, 0, sizeof hdr);
+  for (i = 0; i < n && w.st == NN_OK; i++) {
+    const nn_tensor *t = tensors[i];
+    unsigned char *tmp, lh[46];
+    const unsigned char *data;
+    size_t nlen = strlen(names[i]) + 4, k;
+    uint64_t dbytes = (uint64_t)t->size * nn_dtype_size(t->dtype), size, local = w.pos;
+    uint32_t crc;
+    unsigned flags = 0;
+    hdr.n = 0;
+    nn__npy_header(&hdr, t);
+    if (hdr.oom) {
+      nn__wr_fail(&w, nn__fail(NN_ERR_OOM, "%s: out of memory", op));
+      break;
+    }
+    size = hdr.n + dbytes;
+    if (size >= 0xFFFFFFFFu || local >= 0xFFFFFFFFu) {
+      nn__wr_fail(&w, nn__fail(NN_ERR_UNSUPPORTED, "%s: the archive would exceed 4 GiB, which needs zip64 (use nn_save_safetensors)", op));
+      break;
+    }
+    data = nn__le_bytes(op, t, &tmp);
+    if (!data) {
+      nn__wr_fail(&w, nn_last_status());
+      break;
+    }
+    crc = nn__crc32_update(ct, 0, (const unsigned char *)hdr.p, hdr.n);
+    crc = nn__crc32_update(ct, crc, data, (size_t)dbytes);
+    for (k = 0; k < nlen - 4; k++)
+      if ((unsigned char)names[i][k] >= 0x80) flags = 0x800; /* UTF-8 name */
+    /* Local header: version 2.0, no flags but UTF-8, stored, 1980-01-01 00:00, CRC, sizes, name length. */
+    nn__put_le32(lh, NN__ZIP_LOC);
+    nn__put_le16(lh + 4, 20);
+    nn__put_le16(lh + 6, flags);
+    nn__put_le16(lh + 8, 0);
+    nn__put_le16(lh + 10, 0);
+    nn__put_le16(lh + 12, 0x21);
+    nn__put_le32(lh + 14, crc);
+    nn__put_le32(lh + 18, (uint32_t)size);
+    nn__put_le32(lh + 22, (uint32_t)size);
+    nn__put_le16(lh + 26, (uint32_t)nlen);
+    nn__put_le16(lh + 28, 0);
+    nn__wr_put(&w, lh, 30);
+    nn__wr_put(&w, names[i], nlen - 4);
+    nn__wr_put(&w, ".npy", 4);
+    nn__wr_put(&w, hdr.p, hdr.n);
+    nn__wr_put(&w, data, (size_t)dbytes);
+    nn__dealloc(tmp);
+    /* Its central directory entry: made by Unix 2.0, mode 0600 (as Python's zipfile writes). */
+    nn__put_le32(lh, NN__ZIP_CEN);
+    nn__put_le16(lh + 4, 0x0314);
+    nn__put_le16(lh + 6, 20);
+    nn__put_le16(lh + 8, flags);
+    nn__put_le16(lh + 10, 0);
+    nn__put_le16(lh + 12, 0);
+    nn__put_le16(lh + 14, 0x21);
+    nn__put_le32(lh + 16, crc);
+    nn__put_le32(lh + 20, (uint32_t)size);
+    nn__put_le32(lh + 24, (uint32_t)size);
+    nn__put_le16(lh + 28, (uint32_t)nlen);
+    nn__put_le16(lh + 30, 0);
+    nn__put_le16(lh + 32, 0);
+    nn__put_le16(lh + 34, 0);
+    nn__put_le16(lh + 36, 0);
+    nn__put_le32(lh + 38, 0600u << 16);
+    nn__put_le32(lh + 42, (uint32_t)local);
+    nn__str_put(&cd, (const char *)lh, 46);
+    nn__str_put(&cd, names[i], nlen - 4);
+    nn__str_put(&cd, ".npy", 4);
+  }
+  if (w.st == NN_OK) {
+    unsigned char e[22];
+    if (cd.oom) nn__wr_fail(&w, nn__fail(NN_ERR_OOM, "%s: out of memory", op));
+    else if (w.pos >= 0xFFFFFFFFu || cd.n >= 0xFFFFFFFFu)
+      nn__wr_fail(&w, nn__fail(NN_ERR_UNSUPPORTED, "%s: the archive would exceed 4 GiB, which needs zip64 (use nn_save_safetensors)", op));
+    else {
+      nn__put_le32(e, NN__ZIP_EOCD);
+      nn__put_le16(e + 4, 0);
+      nn__put_le16(e + 6, 0);
+      nn__put_le16(e + 8, (uint32_t)n);
+      nn__put_le16(e + 10, (uint32_t)n);
+      nn__put_le32(e + 12, (uint32_t)cd.n);
+      nn__put_le32(e + 16, (uint32_t)w.pos);
+      nn__put_le16(e + 20, 0);
+      nn__wr_put(&w, cd.p, cd.n);
+      nn__wr_put(&w, e, 22);
+    }
+  }
+  NN_FREE(cd.p);
+  NN_FREE(hdr.p);
+  NN_FREE(ct);
+  return nn__wr_close(&w);
+}
+/* ---- end src/io/npz.c ---- */
 /* ---- begin src/nn/metrics.c ---- */
 /* nn/metrics.c: accuracy, top-k, precision/recall/F1, the confusion matrix and its table/SVG forms. Metrics run on
    the host once per batch or epoch, so clarity beats speed here; every loop is still linear in the data. */
