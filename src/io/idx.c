@@ -23,6 +23,7 @@ NN__PRIVATE nn_tensor *nn__idx_parse(const char *op, const char *path, const uns
   int zero = 0, over = 0;
   nn_dtype dt;
   nn_tensor *t;
+  memset(shape, 0, sizeof shape);
   if (n < 4) {
     nn__iofail(op, path, NN_ERR_FORMAT, "file is truncated: %llu bytes, an IDX header has at least 4", (unsigned long long)n);
     return NULL;

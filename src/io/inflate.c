@@ -95,19 +95,21 @@ NN__PRIVATE uint32_t nn__adler32(uint32_t adler, const unsigned char *p, size_t 
 typedef struct nn__obuf {
   unsigned char *p;
   size_t n, cap;
-  int fixed; /* 1: p is the caller's buffer of exactly cap bytes; never grown */
+  size_t limit; /* with limited set: the most bytes the data may have (a size declared by a container) */
+  int limited;
 } nn__obuf;
 
-/* Makes room for need more bytes. 0: done; -1: a fixed buffer is full; -2: out of memory. */
+/* Makes room for need more bytes. 0: done; -1: that would exceed the limit; -2: out of memory. */
 NN__PRIVATE int nn__obuf_reserve(nn__obuf *o, size_t need) {
   size_t cap;
   unsigned char *q;
+  if (o->limited && need > o->limit - o->n) return -1;
   if (o->cap - o->n >= need) return 0;
-  if (o->fixed) return -1;
   if (need > ((size_t)-1 >> 2) - o->n) return -2;
   cap = o->cap < 4096 ? 4096 : o->cap;
   while (cap - o->n < need) cap += cap / 2;
-  q = (unsigned char *)NN_REALLOC(o->p, cap);
+  if (o->limited && cap > o->limit) cap = o->limit;
+  q = (unsigned char *)NN_REALLOC(o->p, cap ? cap : 1);
   if (!q) return -2;
   o->p = q;
   o->cap = cap;
@@ -289,15 +291,136 @@ NN__PRIVATE nn_status nn__inflate_align(nn__inflater *st) {
 NN__PRIVATE nn_status nn__inflate_oom(nn__inflater *st, nn__obuf *o, int r) {
   if (r == -1)
     return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (it decompresses to more than the %llu bytes declared)",
-                     (unsigned long long)o->cap);
+                     (unsigned long long)o->limit);
   return nn__ifail(st->ctx, NN_ERR_OOM, "cannot be decompressed: out of memory after %llu bytes",
                    (unsigned long long)o->n);
 }
 
+/* The fast part of a Huffman-coded block: while at least 8 input bytes and 266 bytes of output room remain (one
+   longest match plus an 8-byte copy overrun), the state lives in locals (byte stores through the output pointer
+   could alias the state's fields and force reloads) and no write is checked. Up to 3 literals are decoded per
+   refill. Returns 1 at the end of the block, 0 when the careful loop must take over, -1 on an error. */
+NN__PRIVATE int nn__inflate_fast(nn__inflater *st, nn__obuf *o, size_t win) {
+  const uint32_t *lt = st->lit, *dt = st->dist;
+  const unsigned char *in = st->in, *in_end = st->in_end;
+  uint64_t bb = st->bitbuf;
+  unsigned bc = st->bitcnt;
+  unsigned char *base, *out, *oend;
+  int ret = 0, le = nn__host_le(), r0 = nn__obuf_reserve(o, 266);
+  if (r0 == -1) return 0; /* (the buffer may still be unallocated: no pointer arithmetic on it) */
+  if (r0) {
+    nn__inflate_oom(st, o, r0);
+    return -1;
+  }
+  base = o->p;
+  out = base + o->n;
+  oend = base + o->cap;
+  while (in_end - in >= 8) {
+    uint32_t e, len, d, k;
+    uint64_t w;
+    if (NN__UNLIKELY(oend - out < 266)) {
+      int r;
+      o->n = (size_t)(out - base);
+      if ((r = nn__obuf_reserve(o, 266)) == -1) break; /* near a declared size: the careful loop finishes */
+      if (r) {
+        nn__inflate_oom(st, o, r);
+        ret = -1;
+        break;
+      }
+      base = o->p;
+      out = base + o->n;
+      oend = base + o->cap;
+    }
+    memcpy(&w, in, 8);
+    if (!le) w = nn__bswap64(w);
+    bb |= w << bc;
+    in += (63 - bc) >> 3;
+    bc |= 56;
+    e = lt[bb & ((1u << NN__LROOT) - 1)];
+    if (((e >> 5) & 7) == NN__HT_LINK) {
+      bb >>= NN__LROOT;
+      bc -= NN__LROOT;
+      e = lt[(e >> 16) + (uint32_t)(bb & ((1u << ((e >> 8) & 15)) - 1))];
+    }
+    bb >>= e & 31;
+    bc -= e & 31;
+    if (((e >> 5) & 7) == NN__HT_LIT) {
+      *out++ = (unsigned char)(e >> 16);
+      /* At least 41 bits are left: two more literals of at most 15 bits each fit without a refill. */
+      for (k = 0; k < 2; k++) {
+        e = lt[bb & ((1u << NN__LROOT) - 1)];
+        if (((e >> 5) & 7) != NN__HT_LIT) break;
+        bb >>= e & 31;
+        bc -= e & 31;
+        *out++ = (unsigned char)(e >> 16);
+      }
+      continue;
+    }
+    if (((e >> 5) & 7) == NN__HT_EOB) {
+      ret = 1;
+      break;
+    }
+    if (NN__UNLIKELY(((e >> 5) & 7) != NN__HT_LEN)) {
+      nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid literal/length code)");
+      ret = -1;
+      break;
+    }
+    len = (e >> 16) + (uint32_t)(bb & ((1u << ((e >> 8) & 15)) - 1));
+    bb >>= (e >> 8) & 15;
+    bc -= (e >> 8) & 15;
+    e = dt[bb & ((1u << NN__DROOT) - 1)];
+    if (((e >> 5) & 7) == NN__HT_LINK) {
+      bb >>= NN__DROOT;
+      bc -= NN__DROOT;
+      e = dt[(e >> 16) + (uint32_t)(bb & ((1u << ((e >> 8) & 15)) - 1))];
+    }
+    bb >>= e & 31;
+    bc -= e & 31;
+    if (NN__UNLIKELY(((e >> 5) & 7) != NN__HT_LEN)) {
+      nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid distance code)");
+      ret = -1;
+      break;
+    }
+    d = (e >> 16) + (uint32_t)(bb & ((1u << ((e >> 8) & 15)) - 1));
+    bb >>= (e >> 8) & 15;
+    bc -= (e >> 8) & 15;
+    if (NN__UNLIKELY(d > (size_t)(out - base) - win)) {
+      nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (distance %u reaches before the start of the data)", (unsigned)d);
+      ret = -1;
+      break;
+    }
+    {
+      unsigned char *end = out + len;
+      const unsigned char *src = out - d;
+      if (d >= 8) {
+        do {
+          memcpy(out, src, 8);
+          out += 8;
+          src += 8;
+        } while (out < end);
+      } else if (d == 1) {
+        memset(out, src[0], len);
+      } else {
+        while (out < end) *out++ = *src++;
+      }
+      out = end;
+    }
+  }
+  st->in = in;
+  st->bitbuf = bb;
+  st->bitcnt = bc;
+  o->n = (size_t)(out - base);
+  return ret;
+}
+
 /* Decodes one Huffman-coded block with the tables in st. win is where this stream's output starts (distances
-   may not reach before it). */
+   may not reach before it). The fast loop does the bulk; this careful loop finishes near the end of the input or
+   of a fixed-size output, checking every step. */
 NN__PRIVATE nn_status nn__inflate_codes(nn__inflater *st, nn__obuf *o, size_t win) {
   const uint32_t *lt = st->lit, *dt = st->dist;
+  int fast = nn__inflate_fast(st, o, win);
+  if (fast < 0) return nn_last_status();
+  if (fast > 0) return NN_OK;
   for (;;) {
     uint32_t e, len, d;
     unsigned tag;
@@ -334,7 +457,7 @@ NN__PRIVATE nn_status nn__inflate_codes(nn__inflater *st, nn__obuf *o, size_t wi
       return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (distance %u reaches before the start of the data)", (unsigned)d);
     if (NN__UNLIKELY(o->cap - o->n < (size_t)len + 8)) {
       int r = nn__obuf_reserve(o, (size_t)len + 8);
-      if (r == -1) r = nn__obuf_reserve(o, len); /* an exact-size buffer: no room for the 8-byte copies */
+      if (r == -1) r = nn__obuf_reserve(o, len); /* at the declared size: no room for the 8-byte copies */
       if (r) return nn__inflate_oom(st, o, r);
       if (o->cap - o->n < (size_t)len + 8) {
         unsigned char *dst = o->p + o->n;
@@ -520,12 +643,13 @@ NN__PRIVATE nn_status nn__gunzip(const nn__ictx *ctx, const unsigned char *in, s
   *out_n = 0;
   o.p = NULL;
   o.n = o.cap = 0;
-  o.fixed = 0;
+  o.limit = 0;
+  o.limited = 0;
   /* The last ISIZE is the size of a single-member file: a capacity hint only, not trusted beyond a 64:1 ratio
      (DEFLATE can reach 1032:1; such data grows the buffer as it is decoded). */
   hint = n >= 18 ? ((size_t)in[n - 4] | (size_t)in[n - 3] << 8 | (size_t)in[n - 2] << 16 | (size_t)in[n - 1] << 24) : 0;
   if (hint / 64 > n + (1u << 16)) hint = 0;
-  if (hint && nn__obuf_reserve(&o, hint + 16) != 0) return nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
+  if (nn__obuf_reserve(&o, hint + 16) != 0) return nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
   ct = (nn__crc_tables *)NN_MALLOC(sizeof(nn__crc_tables));
   if (!ct) {
     NN_FREE(o.p);
@@ -618,11 +742,12 @@ NN__PRIVATE nn_status nn__gunzip(const nn__ictx *ctx, const unsigned char *in, s
     break;
   }
   NN_FREE(ct);
+  if (s == NN_OK && !o.p && nn__obuf_reserve(&o, 1) != 0) s = nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
   if (s != NN_OK) {
     NN_FREE(o.p);
     return s;
   }
-  *out = o.p;
+  *out = o.p; /* never NULL, even when empty */
   *out_n = o.n;
   return NN_OK;
 }
@@ -644,7 +769,8 @@ NN__PRIVATE nn_status nn__zlib_inflate(const nn__ictx *ctx, const unsigned char 
   if (in[1] & 0x20) return nn__ifail(ctx, NN_ERR_UNSUPPORTED, "needs a preset dictionary, which is not supported");
   o.p = NULL;
   o.n = o.cap = 0;
-  o.fixed = 0;
+  o.limit = 0;
+  o.limited = 0;
   s = nn__inflate_raw(ctx, in + 2, n - 2, &o, &used);
   if (s != NN_OK) {
     NN_FREE(o.p);
@@ -665,7 +791,8 @@ NN__PRIVATE nn_status nn__zlib_inflate(const nn__ictx *ctx, const unsigned char 
     NN_FREE(o.p);
     return nn__ifail(ctx, NN_ERR_FORMAT, "has %llu unexpected bytes after its end", (unsigned long long)(n - 6 - used));
   }
-  *out = o.p;
+  if (!o.p && nn__obuf_reserve(&o, 1) != 0) return nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
+  *out = o.p; /* never NULL, even when empty */
   *out_n = o.n;
   return NN_OK;
 }

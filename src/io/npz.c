@@ -94,15 +94,13 @@ NN__PRIVATE nn_status nn__zip_member(nn__rd *r, const char *name, unsigned metho
     c.op = r->op;
     c.what = what;
     c.path = r->path;
-    o.p = (unsigned char *)NN_MALLOC(usize ? (size_t)usize : 1);
-    o.n = 0;
-    o.cap = (size_t)usize;
-    o.fixed = 1;
-    if (!o.p) {
-      NN_FREE(comp);
-      return nn__iofail(r->op, r->path, NN_ERR_OOM, "cannot allocate %llu bytes for %s", (unsigned long long)usize, what);
-    }
+    /* The buffer grows with the data decoded, up to the declared size. */
+    o.p = NULL;
+    o.n = o.cap = 0;
+    o.limit = (size_t)usize;
+    o.limited = 1;
     s = nn__inflate_raw(&c, comp, (size_t)csize, &o, NULL);
+    if (s == NN_OK && !o.p && !(o.p = (unsigned char *)NN_MALLOC(1))) s = nn__iofail(r->op, r->path, NN_ERR_OOM, "out of memory");
     NN_FREE(comp);
     if (s == NN_OK && o.n != usize)
       s = nn__iofail(r->op, r->path, NN_ERR_FORMAT, "%s decompresses to %llu bytes, the directory says %llu", what,
@@ -127,6 +125,7 @@ NN__PRIVATE nn_tensor_dict *nn__npz_read(nn__rd *r) {
   unsigned char *cd = NULL;
   nn_tensor_dict *d = NULL;
   uint64_t i, at = 0;
+  memset(&z, 0, sizeof z);
   if (nn__zip_find_dir(r, &z) != NN_OK) return NULL;
   if (nn__rd_seek(r, z.cd_off, "the central directory") != NN_OK ||
       nn__rd_slurp(r, z.cd_size, &cd, "the central directory") != NN_OK)

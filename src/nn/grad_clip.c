@@ -96,7 +96,8 @@ NNDEF nn_status nn_clip_grad_value(nn_tensor *const *params, int nparams, double
   const char *name = "nn_clip_grad_value";
   int i;
   if (nn__clip_check(name, params, nparams) != NN_OK) return nn_last_status();
-  if (!(clip_value >= 0)) return nn__fail(NN_ERR_VALUE, "%s: clip_value must be non-negative, got %g", name, clip_value);
+  if (!(clip_value >= 0))
+    return nn__fail(NN_ERR_VALUE, "%s: clip_value must be non-negative, got %g", name, clip_value);
   for (i = 0; i < nparams; i++) {
     nn_tensor *g = params[i]->grad;
     if (g && nn_clip_out(g, g, -clip_value, clip_value) != NN_OK) return nn_last_status();

@@ -1,9 +1,10 @@
 /* nn/loss_ce.c: cross-entropy from logits (integer labels or probability targets) and nll_loss as fused ops.
 
    The input is seen as rows of C class scores: input (C) is one row, (N, C) has N rows, (N, C, d1, ...) has
-   N d1 ... rows whose elements are d1 ... apart. The forward pass computes each row's log-sum-exp once (max, then
-   the sum of exponentials: the stable log-softmax without writing it out), the row's loss and the reduction; it
-   keeps the log-sum-exps so that the backward pass is one pass over the input: (softmax - target) * weight * g.
+   N d1 ... rows whose elements are d1 ... apart. The forward pass computes each row's stable log-softmax once
+   (float32 rows of contiguous classes through the vector log_softmax kernel, other rows as max + log sum exp in a
+   loop), the row's loss and the reduction, and keeps each row's log-sum-exp; the backward pass is one pass over
+   the input: s (softmax * a - b) with a and b from the labels, weights and smoothing (PyTorch's formulas).
    Rows are split into chunks whose boundaries depend only on the shape; partial sums are added in chunk order. */
 
 enum { NN__CE_LABELS, NN__CE_PROBS, NN__CE_NLL };
@@ -207,7 +208,8 @@ NN__PRIVATE void nn__ce_bwd_chunk(void *vctx, int64_t ch) {
         for (k = 0; k < C; k++) {
           int64_t i = base + k * inner;
           double b, v;
-          if (c->mode == NN__CE_LABELS) b = (k == y ? (1.0 - c->eps) * nn__ce_w(c, y) : 0.0) + c->eps * nn__ce_w(c, k) / (double)C;
+          if (c->mode == NN__CE_LABELS)
+            b = (k == y ? (1.0 - c->eps) * nn__ce_w(c, y) : 0.0) + c->eps * nn__ce_w(c, k) / (double)C;
           else b = nn__ce_w(c, k) * nn__ce_tp(c, i);
           v = s * (exp(nn__ce_x(c, i) - lse) * a - b);
           if (f32) ((float *)c->gx)[i] = (float)v;
@@ -320,7 +322,8 @@ NN__PRIVATE nn_tensor *nn__ce_op(const char *name, int mode, const nn_tensor *x,
     if (i != (x->ndim == 1 ? 0 : 1)) oshape[ond++] = x->shape[i];
   c.rows = nn__shape_size(oshape, ond);
   if (c.C < 1) {
-    nn__fail(NN_ERR_SHAPE, "%s: input of shape %s has no classes", name, nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim));
+    nn__fail(NN_ERR_SHAPE, "%s: input of shape %s has no classes", name,
+             nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim));
     return NULL;
   }
   if (mode != NN__CE_PROBS) {

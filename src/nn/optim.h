@@ -93,9 +93,9 @@ NNDEF nn_tensor *nn_optimizer_param(const nn_optimizer *o, int i);
 /* State, for saving and restoring a training run (optimizer.state_dict()). The state tensors are numbered
    parameter by parameter: tensor i belongs to parameter i / (num_state / num_params). nn_optimizer_state returns
    tensor i (borrowed; allocated and initialized as the first step would, so that it can be filled before any
-   step) and sets *name, if name is not NULL, to "<param>.<key>" with PyTorch's key: SGD "momentum_buffer" (with
-   momentum); Adam/AdamW "exp_avg", "exp_avg_sq", "max_exp_avg_sq" (amsgrad); RMSprop "square_avg",
-   "momentum_buffer" (momentum), "grad_avg" (centered); Adagrad "sum". */
+   step) and sets *name, if name is not NULL, to "<param>.<key>" (valid while the optimizer lives) with PyTorch's
+   key: SGD "momentum_buffer" (with momentum); Adam/AdamW "exp_avg", "exp_avg_sq", "max_exp_avg_sq" (amsgrad);
+   RMSprop "square_avg", "momentum_buffer" (momentum), "grad_avg" (centered); Adagrad "sum". */
 NNDEF int nn_optimizer_num_state(const nn_optimizer *o);
 NNDEF nn_tensor *nn_optimizer_state(nn_optimizer *o, int i, const char **name);
 /* Steps taken by parameter param (PyTorch's state['step']: steps in which it had a gradient); param -1: the
