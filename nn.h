@@ -837,6 +837,10 @@ NNDEF nn_tensor *nn_inner(const nn_tensor *a, const nn_tensor *b);
 /* np.trace(a) of a 2-D array: sum of the main diagonal as a 0-d tensor. float32/float64 keep their dtype (summed in
    double); integer and bool inputs give int64 (NumPy gives uint64 for uint8). */
 NNDEF nn_tensor *nn_trace(const nn_tensor *a);
+/* torch.nn.functional.linear(x, w, b): x (..., in), w (out, in), b (out,) or NULL -> (..., out) = x w^T + b, one
+   GEMM over all rows of x (x is read in place when its leading axes can be merged into rows, as for any contiguous
+   x) with the bias added in the same pass. float32 or float64; all arguments share the dtype. */
+NNDEF nn_tensor *nn_linear(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b);
 /* ---- end src/ops/matmul.h ---- */
 #ifndef NN_NO_CONV
 /* ---- begin src/ops/conv.h ---- */
@@ -1684,8 +1688,39 @@ NN__PRIVATE nn_tensor *nn__grad_sort(nn_tensor *res, const nn_tensor *x, const n
 #endif
 /* ---- end src/autograd/grad_shape.h ---- */
 /* ---- begin src/autograd/grad_math.h ---- */
-/* autograd/grad_math.h (private): recorders of matmul, convolution and pooling (autograd/grad_linalg.c,
-   autograd/grad_conv.c), declared here so the ops above them in the manifest can call them. */
+/* autograd/grad_math.h (private): recorders of the scans and softmax (autograd/grad_reduce.c), the matrix products
+   and nn_linear (autograd/grad_linalg.c), convolution and pooling (autograd/grad_conv.c), declared here so the ops
+   above them in the manifest can call them. Each takes over res and returns it with its node attached (or frees it
+   and returns NULL on failure), like the recorders in node.h. */
+
+/* cumsum / cumprod: axis as the caller gave it (negative, or NN_ALL_AXES for the flattened array). */
+NN__PRIVATE nn_tensor *nn__grad_cum(nn_tensor *res, const nn_tensor *x, int axis, int isprod);
+/* softmax / log_softmax: axis normalized, or NN_ALL_AXES. */
+NN__PRIVATE nn_tensor *nn__grad_softmax(nn_tensor *res, const nn_tensor *x, int axis, int logsm);
+
+/* np.matmul semantics (also nn_dot when b has at most 2 dimensions); name labels the node. */
+NN__PRIVATE nn_tensor *nn__grad_matmul(const char *name, nn_tensor *res, const nn_tensor *a, const nn_tensor *b);
+/* nn_dot with b of 3 or more dimensions. */
+NN__PRIVATE nn_tensor *nn__grad_dot_nd(nn_tensor *res, const nn_tensor *a, const nn_tensor *b);
+NN__PRIVATE nn_tensor *nn__grad_inner(nn_tensor *res, const nn_tensor *a, const nn_tensor *b);
+NN__PRIVATE nn_tensor *nn__grad_outer(nn_tensor *res, const nn_tensor *a, const nn_tensor *b);
+NN__PRIVATE nn_tensor *nn__grad_trace(nn_tensor *res, const nn_tensor *a);
+/* nn_linear: xm is the (R, in) matrix the forward pass read (x itself or its contiguous copy), b may be NULL. */
+NN__PRIVATE nn_tensor *nn__grad_linear(nn_tensor *res, const nn_tensor *x, const nn_tensor *xm, const nn_tensor *w,
+                                       const nn_tensor *b);
+
+#ifndef NN_NO_CONV
+/* Convolutions: x, w, b (b may be NULL) and the caller's parameters (p may be NULL). */
+NN__PRIVATE nn_tensor *nn__grad_conv(nn_tensor *res, int is1d, const nn_tensor *x, const nn_tensor *w,
+                                     const nn_tensor *b, const nn_conv_params *p);
+/* Max pooling through the argmax indices the forward pass produced (the node keeps them). */
+NN__PRIVATE nn_tensor *nn__grad_max_pool(nn_tensor *res, int is1d, const nn_tensor *x, const nn_tensor *argmax);
+NN__PRIVATE nn_tensor *nn__grad_avg_pool(nn_tensor *res, int is1d, const nn_tensor *x, int kh, int kw,
+                                         const nn_conv_params *p);
+/* im2col (is_col2im = 0, x the image) and col2im (is_col2im = 1, x the columns): each one's adjoint is the other. */
+NN__PRIVATE nn_tensor *nn__grad_cols(nn_tensor *res, int is_col2im, const nn_tensor *x, int kh, int kw,
+                                     const nn_conv_params *p);
+#endif
 /* ---- end src/autograd/grad_math.h ---- */
 /* ---- begin src/core/tensor.c ---- */
 /* core/tensor.c: dtypes, storage allocation, tensor headers and scopes. */
@@ -15444,8 +15479,16 @@ NN__PRIVATE nn_tensor *nn__rcum(const char *name, int isprod, const nn_tensor *x
   return out;
 }
 
-NNDEF nn_tensor *nn_cumsum(const nn_tensor *x, int axis) { return nn__rcum("nn_cumsum", 0, x, axis); }
-NNDEF nn_tensor *nn_cumprod(const nn_tensor *x, int axis) { return nn__rcum("nn_cumprod", 1, x, axis); }
+NNDEF nn_tensor *nn_cumsum(const nn_tensor *x, int axis) {
+  nn_tensor *r = nn__rcum("nn_cumsum", 0, x, axis);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_cum(r, x, axis, 0);
+  return r;
+}
+NNDEF nn_tensor *nn_cumprod(const nn_tensor *x, int axis) {
+  nn_tensor *r = nn__rcum("nn_cumprod", 1, x, axis);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_cum(r, x, axis, 1);
+  return r;
+}
 
 /* ---- softmax ---- */
 
@@ -15561,6 +15604,7 @@ NN__PRIVATE nn_tensor *nn__rsoftmax(const char *name, const nn_tensor *x, int ax
     out = NULL;
   }
   nn_free(xs);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_softmax(out, x, axis, logsm);
   return out;
 }
 
@@ -18327,7 +18371,14 @@ done:
   return res;
 }
 
-NNDEF nn_tensor *nn_matmul(const nn_tensor *a, const nn_tensor *b) { return nn__matmul("nn_matmul", NULL, a, b); }
+NNDEF nn_tensor *nn_matmul(const nn_tensor *a, const nn_tensor *b) {
+  nn_tensor *r;
+  if (!nn__ag_wanted2(a, b)) return nn__matmul("nn_matmul", NULL, a, b);
+  nn_no_grad_begin(); /* the dtype casts and layout copies inside are not part of the graph */
+  r = nn__matmul("nn_matmul", NULL, a, b);
+  nn_no_grad_end();
+  return r ? nn__grad_matmul("nn_matmul", r, a, b) : NULL;
+}
 
 NNDEF nn_status nn_matmul_out(nn_tensor *out, const nn_tensor *a, const nn_tensor *b) {
   if (!out) return nn__fail_null("nn_matmul_out", "out");
@@ -18344,7 +18395,7 @@ NN__PRIVATE int64_t nn__mm_prod(const int64_t *shape, int n) {
   return p;
 }
 
-NNDEF nn_tensor *nn_dot(const nn_tensor *a, const nn_tensor *b) {
+NN__PRIVATE nn_tensor *nn__dot(const nn_tensor *a, const nn_tensor *b) {
   int64_t K, Kb, s2[2], oshape[NN_MAX_DIMS];
   int kb_axis, ond = 0, d, axes[NN_MAX_DIMS];
   nn_tensor *a2 = NULL, *bp = NULL, *b2 = NULL, *r = NULL, *res = NULL;
@@ -18394,7 +18445,21 @@ done:
   return res;
 }
 
-NNDEF nn_tensor *nn_inner(const nn_tensor *a, const nn_tensor *b) {
+/* Records nn_dot, computed without recording: a product by a 0-d operand as nn_mul, b of at most 2 dimensions as
+   nn_matmul, the rest by its own formula. */
+NNDEF nn_tensor *nn_dot(const nn_tensor *a, const nn_tensor *b) {
+  nn_tensor *r;
+  if (!nn__ag_wanted2(a, b)) return nn__dot(a, b);
+  nn_no_grad_begin();
+  r = nn__dot(a, b);
+  nn_no_grad_end();
+  if (!r) return NULL;
+  if (a->ndim == 0 || b->ndim == 0) return nn__grad_binary(NN_OP_MUL, r, a, b);
+  if (b->ndim <= 2) return nn__grad_matmul("nn_dot", r, a, b);
+  return nn__grad_dot_nd(r, a, b);
+}
+
+NN__PRIVATE nn_tensor *nn__inner(const nn_tensor *a, const nn_tensor *b) {
   int64_t K, sa[2], sb[2], oshape[NN_MAX_DIMS];
   int ond = 0, d;
   nn_tensor *a2 = NULL, *b2 = NULL, *bt = NULL, *r = NULL, *res = NULL;
@@ -18437,7 +18502,18 @@ done:
   return res;
 }
 
-NNDEF nn_tensor *nn_outer(const nn_tensor *a, const nn_tensor *b) {
+NNDEF nn_tensor *nn_inner(const nn_tensor *a, const nn_tensor *b) {
+  nn_tensor *r;
+  if (!nn__ag_wanted2(a, b)) return nn__inner(a, b);
+  nn_no_grad_begin();
+  r = nn__inner(a, b);
+  nn_no_grad_end();
+  if (!r) return NULL;
+  if (a->ndim == 0 || b->ndim == 0) return nn__grad_binary(NN_OP_MUL, r, a, b);
+  return nn__grad_inner(r, a, b);
+}
+
+NN__PRIVATE nn_tensor *nn__outer(const nn_tensor *a, const nn_tensor *b) {
   int64_t sa[2], sb[2];
   nn_tensor *a2 = NULL, *b2 = NULL, *res = NULL;
   if (nn__check_cpu("nn_outer", a, "a") != NN_OK || nn__check_cpu("nn_outer", b, "b") != NN_OK) return NULL;
@@ -18451,6 +18527,15 @@ NNDEF nn_tensor *nn_outer(const nn_tensor *a, const nn_tensor *b) {
   nn_free(a2);
   nn_free(b2);
   return res;
+}
+
+NNDEF nn_tensor *nn_outer(const nn_tensor *a, const nn_tensor *b) {
+  nn_tensor *r;
+  if (!nn__ag_wanted2(a, b)) return nn__outer(a, b);
+  nn_no_grad_begin();
+  r = nn__outer(a, b);
+  nn_no_grad_end();
+  return r ? nn__grad_outer(r, a, b) : NULL;
 }
 
 /* ---- np.trace ---- */
@@ -18494,7 +18579,156 @@ NNDEF nn_tensor *nn_trace(const nn_tensor *a) {
     }
     memcpy(r->data, &s, sizeof s);
   }
+  if (nn__ag_wanted1(a)) r = nn__grad_trace(r, a);
   return r;
+}
+
+/* ---- torch.nn.functional.linear ---- */
+
+/* x (..., in) as an R x in matrix without copying: 1 with *R and *rs (the row stride) when the leading axes merge
+   into one (axes of length 1 ignored), else 0. */
+NN__PRIVATE int nn__lin_rows(const nn_tensor *x, int64_t *R, int64_t *rs) {
+  int d, seen = 0;
+  int64_t r = 1, next = 0;
+  *rs = x->shape[x->ndim - 1];
+  for (d = 0; d + 1 < x->ndim; d++) r *= x->shape[d];
+  *R = r;
+  for (d = x->ndim - 2; d >= 0; d--) {
+    if (x->shape[d] == 1) continue;
+    if (!seen) {
+      *rs = x->strides[d];
+      seen = 1;
+    } else if (x->strides[d] != next) {
+      return 0;
+    }
+    next = x->strides[d] * x->shape[d];
+  }
+  return 1;
+}
+
+/* The GEMM reading of x (R x in) as op(A): trans and ld, or 0 when it needs a copy. */
+NN__PRIVATE int nn__lin_xop(const nn_tensor *x, int64_t R, int64_t rs, int *trans, int64_t *ld) {
+  nn__mm_operand o;
+  memset(&o, 0, sizeof o);
+  o.rows = R;
+  o.cols = x->shape[x->ndim - 1];
+  o.rs = rs;
+  o.cs = x->strides[x->ndim - 1];
+  if (!nn__mm_layout(&o)) return 0;
+  *trans = o.trans;
+  *ld = o.ld;
+  return 1;
+}
+
+/* The GEMM reading of w (out, in) as op(B) = w^T (in x out) when transposed is 0 (forward), or of w itself (out x
+   in) when it is 1 (input gradient): trans and ld, or 0 when it needs a copy. */
+NN__PRIVATE int nn__lin_wop(const nn_tensor *w, int transposed, int *trans, int64_t *ld) {
+  nn__mm_operand o;
+  memset(&o, 0, sizeof o);
+  o.rows = w->shape[transposed ? 0 : 1];
+  o.cols = w->shape[transposed ? 1 : 0];
+  o.rs = w->strides[transposed ? 0 : 1];
+  o.cs = w->strides[transposed ? 1 : 0];
+  if (!nn__mm_layout(&o)) return 0;
+  *trans = o.trans;
+  *ld = o.ld;
+  return 1;
+}
+
+/* Rows [c * per, ...) of y (R x O) set to the bias (already in row 0). */
+typedef struct nn__lin_fill {
+  char *y;
+  int64_t R, rowbytes, per;
+} nn__lin_fill;
+
+NN__PRIVATE void nn__lin_fill_chunk(void *vctx, int64_t c) {
+  const nn__lin_fill *f = (const nn__lin_fill *)vctx;
+  int64_t i = c * f->per, e = i + f->per;
+  if (e > f->R) e = f->R;
+  if (i == 0) i = 1;
+  for (; i < e; i++) memcpy(f->y + i * f->rowbytes, f->y, (size_t)f->rowbytes);
+}
+
+NN__PRIVATE nn_status nn__lin_gemm(nn_dtype dt, int ta, int tb, int64_t M, int64_t N, int64_t K, const void *A,
+                                   int64_t lda, const void *B, int64_t ldb, double beta, void *C, int64_t ldc) {
+  if (dt == NN_FLOAT32)
+    return nn_sgemm(ta, tb, M, N, K, 1.0f, (const float *)A, lda, (const float *)B, ldb, (float)beta, (float *)C, ldc);
+  return nn_dgemm(ta, tb, M, N, K, 1.0, (const double *)A, lda, (const double *)B, ldb, beta, (double *)C, ldc);
+}
+
+NNDEF nn_tensor *nn_linear(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b) {
+  const char *name = "nn_linear";
+  int64_t oshape[NN_MAX_DIMS], R, rs, IN, O, ldx = 1, ldw = 1;
+  int d, tx = 0, tw = 0;
+  nn_tensor *xc = NULL, *wc = NULL, *y = NULL;
+  const nn_tensor *xm = x, *wm = w;
+  char s1[160], s2[160];
+  if (nn__check_cpu(name, x, "x") != NN_OK || nn__check_cpu(name, w, "w") != NN_OK) return NULL;
+  if (b && nn__check_cpu(name, b, "b") != NN_OK) return NULL;
+  if (!nn__is_float(x->dtype) || w->dtype != x->dtype || (b && b->dtype != x->dtype)) {
+    nn__fail(NN_ERR_DTYPE, "%s: x, w and b must all be float32 or all float64, got x %s, w %s, b %s", name,
+             nn_dtype_name(x->dtype), nn_dtype_name(w->dtype), b ? nn_dtype_name(b->dtype) : "NULL");
+    return NULL;
+  }
+  if (x->ndim < 1 || w->ndim != 2 || w->shape[1] != x->shape[x->ndim - 1]) {
+    nn__fail(NN_ERR_SHAPE, "%s: x of shape %s and w of shape %s cannot be multiplied (expected x (..., in), w (out, in))",
+             name, nn_shape_str(x, s1, sizeof s1), nn_shape_str(w, s2, sizeof s2));
+    return NULL;
+  }
+  O = w->shape[0];
+  IN = w->shape[1];
+  if (b && (b->ndim != 1 || b->shape[0] != O)) {
+    nn__fail(NN_ERR_SHAPE, "%s: expected b of shape (%lld,) for w of shape %s, got b of shape %s", name, (long long)O,
+             nn_shape_str(w, s1, sizeof s1), nn_shape_str(b, s2, sizeof s2));
+    return NULL;
+  }
+  for (d = 0; d + 1 < x->ndim; d++) oshape[d] = x->shape[d];
+  oshape[x->ndim - 1] = O;
+  if (!nn__lin_rows(x, &R, &rs) || !nn__lin_xop(x, R, rs, &tx, &ldx)) { /* gapped or broadcast rows: one copy */
+    xc = nn__new(name, x->dtype, x->shape, x->ndim);
+    if (!xc) return NULL;
+    nn__assign(xc, x);
+    xm = xc;
+    tx = 0;
+    ldx = IN > 1 ? IN : 1;
+  }
+  if (!nn__lin_wop(w, 0, &tw, &ldw)) {
+    wc = nn__new(name, w->dtype, w->shape, 2);
+    if (!wc) goto fail;
+    nn__assign(wc, w);
+    wm = wc;
+    tw = 1;
+    ldw = IN > 1 ? IN : 1;
+  }
+  y = nn__new(name, x->dtype, oshape, x->ndim);
+  if (!y) goto fail;
+  if (R > 0 && O > 0) {
+    if (b) { /* bias rows first; the GEMM then accumulates onto them (beta = 1) */
+      nn__lin_fill f;
+      int64_t j;
+      if (x->dtype == NN_FLOAT32)
+        for (j = 0; j < O; j++) ((float *)y->data)[j] = ((const float *)b->data)[j * b->strides[0]];
+      else
+        for (j = 0; j < O; j++) ((double *)y->data)[j] = ((const double *)b->data)[j * b->strides[0]];
+      f.y = (char *)y->data;
+      f.R = R;
+      f.rowbytes = O * (int64_t)nn_dtype_size(x->dtype);
+      f.per = ((int64_t)1 << 18) / f.rowbytes;
+      if (f.per < 1) f.per = 1;
+      nn__parallel_for((R + f.per - 1) / f.per, nn__lin_fill_chunk, &f);
+    }
+    if (nn__lin_gemm(x->dtype, tx, tw, R, O, IN, xm->data, ldx, wm->data, ldw, b ? 1.0 : 0.0, y->data, O) != NN_OK)
+      goto fail;
+  }
+  nn_free(wc);
+  if (nn__ag_wanted3(x, w, b)) y = nn__grad_linear(y, x, xm, w, b);
+  nn_free(xc);
+  return y;
+fail:
+  nn_free(xc);
+  nn_free(wc);
+  nn_free(y);
+  return NULL;
 }
 /* ---- end src/ops/matmul.c ---- */
 #ifndef NN_NO_CONV
@@ -19068,6 +19302,7 @@ done:
   nn_free(tx);
   nn_free(tw);
   nn_free(tb);
+  if (res && nn__ag_wanted3(x, w, b)) res = nn__grad_conv(res, is1d, x, w, b, p);
   return res;
 }
 
@@ -19320,6 +19555,7 @@ NNDEF nn_tensor *nn_im2col(const nn_tensor *x, int kh, int kw, const nn_conv_par
     nn__parallel_for((g.N + j.per - 1) / j.per, x->dtype == NN_FLOAT64 ? nn__im2col_chunk_d : nn__im2col_chunk_s, &j);
   }
   nn_free(tx);
+  if (y && nn__ag_wanted1(x)) y = nn__grad_cols(y, 0, x, kh, kw, p);
   return y;
 }
 
@@ -19360,6 +19596,7 @@ NNDEF nn_tensor *nn_col2im(const nn_tensor *cols, const int64_t *x_shape, int kh
                      &j);
   }
   nn_free(tc);
+  if (y && nn__ag_wanted1(cols)) y = nn__grad_cols(y, 1, cols, kh, kw, p);
   return y;
 }
 
@@ -19433,6 +19670,7 @@ NN__PRIVATE nn_tensor *nn__max_pool(const char *name, int is1d, const nn_tensor 
   nn__pool_job j;
   nn_tensor *tx = NULL, *y = NULL, *ix = NULL;
   int64_t ys[4];
+  int rec = nn__ag_wanted1(x); /* the backward pass needs the indices */
   if (argmax) *argmax = NULL;
   if (nn__conv_check_ndim(name, x, nd, "input", is1d ? "(N, C, L)" : "(N, C, H, W)") != NN_OK ||
       nn__conv_check_dtype(name, x, "input", NULL, NULL) != NN_OK)
@@ -19447,7 +19685,7 @@ NN__PRIVATE nn_tensor *nn__max_pool(const char *name, int is1d, const nn_tensor 
   ys[2] = is1d ? g.Wo : g.Ho;
   ys[3] = g.Wo;
   y = nn__new(name, x->dtype, ys, nd);
-  if (y && argmax) {
+  if (y && (argmax || rec)) {
     ix = nn__new(name, NN_INT64, ys, nd);
     if (!ix) {
       nn_free(y);
@@ -19461,7 +19699,9 @@ NN__PRIVATE nn_tensor *nn__max_pool(const char *name, int is1d, const nn_tensor 
     j.per = nn__pool_per(g.Ho * g.Wo * g.kh * g.kw);
     nn__parallel_for((j.planes + j.per - 1) / j.per, x->dtype == NN_FLOAT64 ? nn__maxpool_chunk_d : nn__maxpool_chunk_s,
                      &j);
-    if (argmax) *argmax = ix;
+    if (rec) y = nn__grad_max_pool(y, is1d, x, ix); /* the node keeps its own reference to the indices */
+    if (y && argmax) *argmax = ix;
+    else nn_free(ix);
   }
   nn_free(tx);
   return y;
@@ -19495,6 +19735,7 @@ NN__PRIVATE nn_tensor *nn__avg_pool(const char *name, int is1d, const nn_tensor 
                      &j);
   }
   nn_free(tx);
+  if (y && nn__ag_wanted1(x)) y = nn__grad_avg_pool(y, is1d, x, kh, kw, p);
   return y;
 }
 
@@ -20809,6 +21050,23 @@ NN__PRIVATE void nn__ugrad_row_f32(int64_t n, char **p, const int64_t *st, void 
   float *gx = (float *)p[0];
   const float *g = (const float *)p[1], *x = (const float *)p[2], *y = (const float *)p[3];
   int64_t i, s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+  if (s0 == 1 && s1 == 1 && s3 == 1) { /* the common contiguous case: loops the compiler vectorizes */
+    switch (c->op) {
+      case NN_OP_RELU:
+        for (i = 0; i < n; i++) gx[i] = y[i] > 0.0f ? g[i] : 0.0f;
+        return;
+      case NN_OP_TANH:
+        for (i = 0; i < n; i++) gx[i] = g[i] * (1.0f - y[i] * y[i]);
+        return;
+      case NN_OP_SIGMOID:
+        for (i = 0; i < n; i++) gx[i] = g[i] * (y[i] * (1.0f - y[i]));
+        return;
+      case NN_OP_EXP:
+        for (i = 0; i < n; i++) gx[i] = g[i] * y[i];
+        return;
+      default: break;
+    }
+  }
   switch (c->op) {
     case NN_OP_RELU:
       for (i = 0; i < n; i++) gx[i * s0] = y[i * s3] > 0.0f ? g[i * s1] : 0.0f;
@@ -21118,7 +21376,9 @@ NN__PRIVATE nn_tensor *nn__grad_copy(nn_tensor *res, const nn_tensor *x) {
 }
 /* ---- end src/autograd/grad_elementwise.c ---- */
 /* ---- begin src/autograd/grad_reduce.c ---- */
-/* autograd/grad_reduce.c: backward formulas of the reductions (PyTorch's derivatives). */
+/* autograd/grad_reduce.c: backward formulas of the reductions, the cumulative scans and softmax (PyTorch's
+   derivatives: prod with zeros, amin/amax splitting the gradient evenly among tied extrema, std's 0 where the result
+   is 0, fused softmax / log_softmax backward). */
 
 /* g with the reduced axes of the input put back as length-1 axes, so that it broadcasts against the input. */
 NN__PRIVATE nn_tensor *nn__ag_unreduce(const nn__node *n, const nn_tensor *g) {
@@ -21129,33 +21389,157 @@ NN__PRIVATE nn_tensor *nn__ag_unreduce(const nn__node *n, const nn_tensor *g) {
   return nn_reshape(g, shape, e->ndim);
 }
 
+/* The reduced axes of the node's input as a list; returns their count. */
+NN__PRIVATE int nn__ag_red_axes(const nn__node *n, int *axes) {
+  int i, k = 0;
+  for (i = 0; i < n->in[0].ndim; i++)
+    if (n->i[1 + i]) axes[k++] = i;
+  return k;
+}
+
+/* sum over the reduced axes with keepdims, converted to dtype dt (counts of a bool mask come back as int64). */
+NN__PRIVATE nn_tensor *nn__ag_red_sum(const nn__node *n, const nn_tensor *t, nn_dtype dt) {
+  int axes[NN_MAX_DIMS], k = nn__ag_red_axes(n, axes);
+  nn_tensor *s = nn_reduce(NN_REDUCE_SUM, t, axes, k, 1, 0), *c;
+  if (!s || s->dtype == dt) return s;
+  c = nn_astype(s, dt);
+  nn_free(s);
+  return c;
+}
+
+/* prod: g * prod / x without zeros; with one zero in a reduced slice, that element gets g * (product of the others)
+   and the rest 0; with two or more zeros, all get 0. */
+NN__PRIVATE nn_tensor *nn__ag_prod_grad(const nn__node *n, const nn_tensor *x, const nn_tensor *gk,
+                                        const nn_tensor *yk) {
+  nn_tensor *zero = nn_scalar(0.0, x->dtype), *one = nn_scalar(1.0, x->dtype), *z = NULL, *t = NULL, *u = NULL;
+  nn_tensor *r = NULL, *nz = NULL, *xs = NULL, *p = NULL, *c0 = NULL, *c1 = NULL, *f = NULL, *h = NULL;
+  int axes[NN_MAX_DIMS], k = nn__ag_red_axes(n, axes);
+  if (!zero || !one) goto done;
+  z = nn_equal(x, zero);
+  if (!z) goto done;
+  if (nn_sum_all(z) == 0.0) { /* no zeros: PyTorch's grad * result / input */
+    t = nn_mul(gk, yk);
+    if (t) r = nn_div(t, x);
+    goto done;
+  }
+  nz = nn_reduce(NN_REDUCE_SUM, z, axes, k, 1, 0); /* zeros per slice (int64) */
+  xs = nn_where(z, one, x);
+  if (!nz || !xs) goto done;
+  p = nn_reduce(NN_REDUCE_PROD, xs, axes, k, 1, 0); /* product of the nonzero elements */
+  if (!p) goto done;
+  t = nn_div(p, xs); /* product of the others where the slice has no zero */
+  u = nn_equal(nz, one);
+  if (!t || !u) goto done;
+  c1 = nn_logical_and(z, u); /* the single zero of its slice */
+  c0 = nn_equal(nz, zero);
+  if (!c1 || !c0) goto done;
+  h = nn_where(c1, p, zero);
+  if (!h) goto done;
+  f = nn_where(c0, t, h);
+  if (f) r = nn_mul(gk, f);
+done:
+  nn_free(zero);
+  nn_free(one);
+  nn_free(z);
+  nn_free(t);
+  nn_free(u);
+  nn_free(nz);
+  nn_free(xs);
+  nn_free(p);
+  nn_free(c0);
+  nn_free(c1);
+  nn_free(f);
+  nn_free(h);
+  return r;
+}
+
+/* amin / amax: g split evenly among the elements equal to the result. */
+NN__PRIVATE nn_tensor *nn__ag_minmax_grad(const nn__node *n, const nn_tensor *x, const nn_tensor *gk,
+                                          const nn_tensor *yk) {
+  nn_tensor *mask = nn_equal(x, yk), *cnt = NULL, *share = NULL, *r = NULL;
+  if (mask) cnt = nn__ag_red_sum(n, mask, gk->dtype);
+  if (cnt) share = nn_div(gk, cnt);
+  if (share) r = nn_mul(share, mask);
+  nn_free(mask);
+  nn_free(cnt);
+  nn_free(share);
+  return r;
+}
+
+/* var: g * 2 (x - mean) / (N - ddof); std: g (x - mean) / ((N - ddof) std), 0 where std == 0. */
+NN__PRIVATE nn_tensor *nn__ag_var_grad(const nn__node *n, const nn_tensor *x, const nn_tensor *gk,
+                                       const nn_tensor *yk, int is_std) {
+  int axes[NN_MAX_DIMS], k = nn__ag_red_axes(n, axes);
+  double dof = n->d[0] - n->d[1];
+  nn_tensor *mean = nn_reduce(NN_REDUCE_MEAN, x, axes, k, 1, 0), *dev = NULL, *s = NULL, *t = NULL, *r = NULL;
+  nn_tensor *zero = NULL, *z = NULL, *q = NULL;
+  if (mean) dev = nn_sub(x, mean);
+  if (!dev) goto done;
+  if (!is_std) {
+    s = nn_mul_scalar(gk, 2.0 / dof);
+  } else {
+    zero = nn_scalar(0.0, gk->dtype);
+    q = nn_div(gk, yk);
+    z = zero ? nn_equal(yk, zero) : NULL;
+    if (q && z) t = nn_where(z, zero, q);
+    if (t) s = nn_mul_scalar(t, 1.0 / dof);
+  }
+  if (s) r = nn_mul(s, dev);
+done:
+  nn_free(mean);
+  nn_free(dev);
+  nn_free(s);
+  nn_free(t);
+  nn_free(zero);
+  nn_free(z);
+  nn_free(q);
+  return r;
+}
+
 NN__PRIVATE nn_status nn__reduce_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
   const nn__edge *e = &n->in[0];
-  nn_tensor *gk = nn__ag_unreduce(n, g), *t = NULL;
+  nn_tensor *x = n->saved[0], *gk = nn__ag_unreduce(n, g), *yk = NULL, *t = NULL, *u = NULL;
+  int op = (int)n->i[0];
   if (!gk) return nn_last_status();
-  switch ((int)n->i[0]) {
+  if (n->saved[1] && !(yk = nn__ag_unreduce(n, n->saved[1]))) {
+    nn_free(gk);
+    return nn_last_status();
+  }
+  switch (op) {
     case NN_REDUCE_SUM: gin[0] = nn_broadcast_to(gk, e->shape, e->ndim); break;
     case NN_REDUCE_MEAN:
       t = nn_div_scalar(gk, n->d[0]);
       if (t) gin[0] = nn_broadcast_to(t, e->shape, e->ndim);
       break;
+    case NN_REDUCE_PROD: gin[0] = nn__ag_prod_grad(n, x, gk, yk); break;
+    case NN_REDUCE_MIN:
+    case NN_REDUCE_MAX: gin[0] = nn__ag_minmax_grad(n, x, gk, yk); break;
+    case NN_REDUCE_LOGSUMEXP: /* g * exp(x - lse) */
+      t = nn_sub(x, yk);
+      if (t) u = nn_exp(t);
+      if (u) gin[0] = nn_mul(gk, u);
+      break;
+    case NN_REDUCE_VAR:
+    case NN_REDUCE_STD: gin[0] = nn__ag_var_grad(n, x, gk, yk, op == NN_REDUCE_STD); break;
     default:
       nn_free(gk);
-      return nn__fail(NN_ERR_UNSUPPORTED, "nn_backward: the gradient of reduction %d is not implemented", (int)n->i[0]);
+      nn_free(yk);
+      return nn__fail(NN_ERR_UNSUPPORTED, "nn_backward: the gradient of reduction %d is not implemented", op);
   }
   nn_free(gk);
+  nn_free(yk);
   nn_free(t);
+  nn_free(u);
   return gin[0] ? NN_OK : nn_last_status();
 }
 
 NN__PRIVATE nn_tensor *nn__grad_reduce(int op, nn_tensor *res, const nn_tensor *x, const int *red, int ddof) {
-  nn__node *n;
-  int i;
-  double count = 1;
-  (void)ddof;
-  if (!nn__is_float(res->dtype) || !nn__is_float(x->dtype)) return res;
   static const char *const names[NN_REDUCE_COUNT] = {"sum", "mean", "prod", "min", "max",
                                                      "any", "all", "logsumexp", "var", "std"};
+  nn__node *n;
+  int i, ok = 1;
+  double count = 1;
+  if (!nn__is_float(res->dtype) || !nn__is_float(x->dtype) || op == NN_REDUCE_ANY || op == NN_REDUCE_ALL) return res;
   n = nn__ag_node(names[op], nn__reduce_backward, 1, &x);
   if (!n) return nn__ag_attach(NULL, res);
   n->i[0] = op;
@@ -21164,6 +21548,345 @@ NN__PRIVATE nn_tensor *nn__grad_reduce(int op, nn_tensor *res, const nn_tensor *
     if (red[i]) count *= (double)x->shape[i];
   }
   n->d[0] = count;
+  n->d[1] = (double)ddof;
+  if (op != NN_REDUCE_SUM && op != NN_REDUCE_MEAN) ok = nn__ag_save(n, 0, x) == NN_OK;
+  if (ok && op != NN_REDUCE_SUM && op != NN_REDUCE_MEAN && op != NN_REDUCE_VAR) ok = nn__ag_save(n, 1, res) == NN_OK;
+  if (!ok) {
+    nn__node_decref(n);
+    n = NULL;
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- cumsum / cumprod ---- */
+
+/* A contiguous tensor of t's values in dtype dt: t itself (*tmp = NULL) or a copy owned by the caller (*tmp). */
+NN__PRIVATE const nn_tensor *nn__ag_dense(const nn_tensor *t, nn_dtype dt, nn_tensor **tmp) {
+  *tmp = NULL;
+  if (t->dtype == dt && nn_is_contiguous(t)) return t;
+  *tmp = t->dtype == dt ? nn_copy(t) : nn_astype(t, dt);
+  if (*tmp && !nn_is_contiguous(*tmp)) { /* astype keeps the layout of some inputs */
+    nn_tensor *c = nn_copy(*tmp);
+    nn_free(*tmp);
+    *tmp = c;
+  }
+  return *tmp;
+}
+
+/* Scans along the middle axis of an (A, N, B) contiguous layout. */
+typedef struct nn__ag_scan {
+  int64_t A, N, B, G; /* G: lines (B == 1) or (a, column block) pairs per chunk */
+  int64_t ncb;
+  nn_dtype dt;
+  char *gx;
+  const char *g, *x, *y;
+  int mode; /* 0: reverse cumsum, 1: cumprod backward, 2: softmax backward, 3: log_softmax backward */
+} nn__ag_scan;
+
+#define NN__AG_COLBLK 1024
+
+/* cumprod backward of one line (n elements at stride s), PyTorch's formula with zeros: before the first zero z,
+   gx_k = sum_{k<=j<z} g_j y_j / x_k; at z, gx_z = sum_{j>=z} g_j prod_{i<=j, i!=z} x_i; after z, 0. */
+#define NN__AG_CUMPROD_LINE(NAME, T)                                                                            \
+  NN__PRIVATE void NAME(int64_t n, int64_t s, T *gx, const T *g, const T *x, const T *y) {                      \
+    int64_t z = 0, k;                                                                                           \
+    double acc = 0, p;                                                                                          \
+    while (z < n && x[z * s] != 0) z++;                                                                         \
+    for (k = z - 1; k >= 0; k--) {                                                                              \
+      acc += (double)g[k * s] * (double)y[k * s];                                                               \
+      gx[k * s] = (T)(acc / (double)x[k * s]);                                                                  \
+    }                                                                                                           \
+    if (z == n) return;                                                                                         \
+    p = z > 0 ? (double)y[(z - 1) * s] : 1.0;                                                                   \
+    acc = (double)g[z * s] * p;                                                                                 \
+    for (k = z + 1; k < n; k++) {                                                                               \
+      p *= (double)x[k * s];                                                                                    \
+      acc += (double)g[k * s] * p;                                                                              \
+      gx[k * s] = 0;                                                                                            \
+    }                                                                                                           \
+    gx[z * s] = (T)acc;                                                                                         \
+  }
+NN__AG_CUMPROD_LINE(nn__ag_cumprod_line_f32, float)
+NN__AG_CUMPROD_LINE(nn__ag_cumprod_line_f64, double)
+
+/* Reverse cumulative sum of one contiguous line. */
+#define NN__AG_RCUMSUM_LINE(NAME, T, ACC)                                                                       \
+  NN__PRIVATE void NAME(int64_t n, T *o, const T *g) {                                                          \
+    ACC acc = 0;                                                                                                \
+    int64_t k;                                                                                                  \
+    for (k = n - 1; k >= 0; k--) {                                                                              \
+      acc += g[k];                                                                                              \
+      o[k] = (T)acc;                                                                                            \
+    }                                                                                                           \
+  }
+NN__AG_RCUMSUM_LINE(nn__ag_rcumsum_line_f32, float, float)
+NN__AG_RCUMSUM_LINE(nn__ag_rcumsum_line_f64, double, double)
+
+/* Vector pieces of the softmax backward, on n contiguous elements: dot products and sums (four independent vector
+   accumulators), s += a * b and s += a (column form), and the two output formulas. 16-byte generic vectors as in
+   kernels/reduce_scalar.c, plain loops otherwise. Results do not depend on how rows are split among threads. */
+#if NN__RVEXT
+#define NN__AG_VPIECES(SUF, T, V, W, LD, ST)                                                                    \
+  NN__PRIVATE T nn__ag_dot_##SUF(int64_t n, const T *a, const T *b, int plain_sum) {                            \
+    V s0, s1, s2, s3;                                                                                           \
+    T t[W], r = 0;                                                                                              \
+    int64_t j = 0;                                                                                              \
+    int k;                                                                                                      \
+    memset(&s0, 0, sizeof s0);                                                                                  \
+    s1 = s2 = s3 = s0;                                                                                          \
+    if (plain_sum)                                                                                              \
+      for (; j + 4 * W <= n; j += 4 * W) {                                                                      \
+        s0 += LD(a + j);                                                                                        \
+        s1 += LD(a + j + W);                                                                                    \
+        s2 += LD(a + j + 2 * W);                                                                                \
+        s3 += LD(a + j + 3 * W);                                                                                \
+      }                                                                                                         \
+    else                                                                                                        \
+      for (; j + 4 * W <= n; j += 4 * W) {                                                                      \
+        s0 += LD(a + j) * LD(b + j);                                                                            \
+        s1 += LD(a + j + W) * LD(b + j + W);                                                                    \
+        s2 += LD(a + j + 2 * W) * LD(b + j + 2 * W);                                                            \
+        s3 += LD(a + j + 3 * W) * LD(b + j + 3 * W);                                                            \
+      }                                                                                                         \
+    s0 = (s0 + s1) + (s2 + s3);                                                                                 \
+    memcpy(t, &s0, sizeof t);                                                                                   \
+    for (k = 0; k < W; k++) r += t[k];                                                                          \
+    for (; j < n; j++) r += plain_sum ? a[j] : a[j] * b[j];                                                     \
+    return r;                                                                                                   \
+  }                                                                                                             \
+  /* s += a * b (or s += a when b is NULL) */                                                                   \
+  NN__PRIVATE void nn__ag_acc_##SUF(int64_t n, T *s, const T *a, const T *b) {                                  \
+    int64_t j = 0;                                                                                              \
+    if (b)                                                                                                      \
+      for (; j + W <= n; j += W) ST(s + j, LD(s + j) + LD(a + j) * LD(b + j));                                  \
+    else                                                                                                        \
+      for (; j + W <= n; j += W) ST(s + j, LD(s + j) + LD(a + j));                                              \
+    for (; j < n; j++) s[j] += b ? a[j] * b[j] : a[j];                                                          \
+  }                                                                                                             \
+  /* o = y * (g - s) (softmax) or o = g - e * s (log_softmax, e = exp(y) already in o); s is one value (sv) or  \
+     a vector (s != NULL) */                                                                                    \
+  NN__PRIVATE void nn__ag_smax_out_##SUF(int64_t n, T *o, const T *g, const T *y, const T *s, T sv, int logsm) {  \
+    int64_t j = 0;                                                                                              \
+    V vs;                                                                                                       \
+    int k;                                                                                                      \
+    for (k = 0; k < W; k++) vs[k] = sv;                                                                         \
+    if (logsm)                                                                                                  \
+      for (; j + W <= n; j += W) ST(o + j, LD(g + j) - LD(o + j) * (s ? LD(s + j) : vs));                       \
+    else                                                                                                        \
+      for (; j + W <= n; j += W) ST(o + j, LD(y + j) * (LD(g + j) - (s ? LD(s + j) : vs)));                     \
+    for (; j < n; j++) o[j] = logsm ? g[j] - o[j] * (s ? s[j] : sv) : y[j] * (g[j] - (s ? s[j] : sv));          \
+  }
+NN__AG_VPIECES(f32, float, nn__rv4f, 4, nn__rld4f, nn__rst4f)
+NN__AG_VPIECES(f64, double, nn__rv2d, 2, nn__rld2d, nn__rst2d)
+#else
+#define NN__AG_VPIECES(SUF, T)                                                                                  \
+  NN__PRIVATE T nn__ag_dot_##SUF(int64_t n, const T *a, const T *b, int plain_sum) {                            \
+    T s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                                           \
+    int64_t j = 0;                                                                                              \
+    for (; j + 4 <= n; j += 4) {                                                                                \
+      s0 += plain_sum ? a[j] : a[j] * b[j];                                                                     \
+      s1 += plain_sum ? a[j + 1] : a[j + 1] * b[j + 1];                                                         \
+      s2 += plain_sum ? a[j + 2] : a[j + 2] * b[j + 2];                                                         \
+      s3 += plain_sum ? a[j + 3] : a[j + 3] * b[j + 3];                                                         \
+    }                                                                                                           \
+    for (; j < n; j++) s0 += plain_sum ? a[j] : a[j] * b[j];                                                    \
+    return (s0 + s1) + (s2 + s3);                                                                               \
+  }                                                                                                             \
+  NN__PRIVATE void nn__ag_acc_##SUF(int64_t n, T *s, const T *a, const T *b) {                                  \
+    int64_t j;                                                                                                  \
+    for (j = 0; j < n; j++) s[j] += b ? a[j] * b[j] : a[j];                                                     \
+  }                                                                                                             \
+  NN__PRIVATE void nn__ag_smax_out_##SUF(int64_t n, T *o, const T *g, const T *y, const T *s, T sv, int logsm) {  \
+    int64_t j;                                                                                                  \
+    for (j = 0; j < n; j++) o[j] = logsm ? g[j] - o[j] * (s ? s[j] : sv) : y[j] * (g[j] - (s ? s[j] : sv));     \
+  }
+NN__AG_VPIECES(f32, float)
+NN__AG_VPIECES(f64, double)
+#endif
+
+/* exp(y) into o (the vector kernel when there is one). */
+#define NN__AG_EXP_ROW(SUF, T, DT)                                                                              \
+  NN__PRIVATE void nn__ag_exp_row_##SUF(int64_t n, T *o, const T *y) {                                          \
+    const nn__vun_fn ex = nn__kernels()->un[DT][NN_OP_EXP];                                                     \
+    int64_t j;                                                                                                  \
+    if (ex) ex(n, o, y);                                                                                        \
+    else                                                                                                        \
+      for (j = 0; j < n; j++) o[j] = (T)exp((double)y[j]);                                                      \
+  }
+NN__AG_EXP_ROW(f32, float, NN_FLOAT32)
+NN__AG_EXP_ROW(f64, double, NN_FLOAT64)
+
+/* softmax backward of one contiguous row: gx = y (g - sum(g y)); log_softmax: gx = g - exp(y) sum(g). */
+#define NN__AG_SMAX_ROW(SUF, T)                                                                                 \
+  NN__PRIVATE void nn__ag_smax_row_##SUF(int64_t n, T *gx, const T *g, const T *y, int logsm) {                 \
+    T s = nn__ag_dot_##SUF(n, g, y, logsm);                                                                     \
+    if (logsm) nn__ag_exp_row_##SUF(n, gx, y);                                                                  \
+    nn__ag_smax_out_##SUF(n, gx, g, y, NULL, s, logsm);                                                         \
+  }
+NN__AG_SMAX_ROW(f32, float)
+NN__AG_SMAX_ROW(f64, double)
+
+/* One chunk of lines (B == 1) or of (a, column block) pairs (B > 1). */
+#define NN__AG_SCAN_CHUNK(NAME, T, SUF)                                                                         \
+  NN__PRIVATE void NAME(void *vctx, int64_t chunk) {                                                            \
+    const nn__ag_scan *c = (const nn__ag_scan *)vctx;                                                           \
+    T *gx = (T *)c->gx;                                                                                         \
+    const T *g = (const T *)c->g, *x = (const T *)c->x, *y = (const T *)c->y;                                   \
+    int64_t t = chunk * c->G, e = t + c->G, N = c->N, B = c->B, i, j;                                           \
+    if (B == 1) {                                                                                               \
+      if (e > c->A) e = c->A;                                                                                   \
+      for (; t < e; t++) {                                                                                      \
+        int64_t off = t * N;                                                                                    \
+        if (c->mode == 0) nn__ag_rcumsum_line_##SUF(N, gx + off, g + off);                                      \
+        else if (c->mode == 1) nn__ag_cumprod_line_##SUF(N, 1, gx + off, g + off, x + off, y + off);            \
+        else nn__ag_smax_row_##SUF(N, gx + off, g + off, y + off, c->mode == 3);                                \
+      }                                                                                                         \
+      return;                                                                                                   \
+    }                                                                                                           \
+    if (e > c->A * c->ncb) e = c->A * c->ncb;                                                                   \
+    for (; t < e; t++) {                                                                                        \
+      int64_t a = t / c->ncb, j0 = (t % c->ncb) * NN__AG_COLBLK;                                                \
+      int64_t w = B - j0 < NN__AG_COLBLK ? B - j0 : NN__AG_COLBLK, base = a * N * B + j0;                       \
+      T s[NN__AG_COLBLK];                                                                                       \
+      if (c->mode == 0) {                                                                                       \
+        memcpy(gx + base + (N - 1) * B, g + base + (N - 1) * B, (size_t)w * sizeof(T));                         \
+        for (i = N - 2; i >= 0; i--)                                                                            \
+          nn__rcumsum_row_##SUF(w, gx + base + i * B, gx + base + (i + 1) * B, g + base + i * B);               \
+      } else if (c->mode == 1) {                                                                                \
+        for (j = 0; j < w; j++)                                                                                 \
+          nn__ag_cumprod_line_##SUF(N, B, gx + base + j, g + base + j, x + base + j, y + base + j);             \
+      } else {                                                                                                  \
+        int logsm = c->mode == 3;                                                                               \
+        for (j = 0; j < w; j++) s[j] = 0;                                                                       \
+        for (i = 0; i < N; i++) nn__ag_acc_##SUF(w, s, g + base + i * B, logsm ? NULL : y + base + i * B);      \
+        for (i = 0; i < N; i++) {                                                                               \
+          const T *gi = g + base + i * B, *yi = y + base + i * B;                                               \
+          T *oi = gx + base + i * B;                                                                            \
+          if (logsm) nn__ag_exp_row_##SUF(w, oi, yi);                                                           \
+          nn__ag_smax_out_##SUF(w, oi, gi, yi, s, 0, logsm);                                                    \
+        }                                                                                                       \
+      }                                                                                                         \
+    }                                                                                                           \
+  }
+NN__AG_SCAN_CHUNK(nn__ag_scan_chunk_f32, float, f32)
+NN__AG_SCAN_CHUNK(nn__ag_scan_chunk_f64, double, f64)
+
+/* Runs a scan backward over out's layout split at axis (NN_ALL_AXES: one line of everything). g, x, y are
+   contiguous of gx's shape and dtype (x and y may be NULL when the mode does not read them). */
+NN__PRIVATE void nn__ag_scan_run(int mode, nn_tensor *gx, int axis, const nn_tensor *g, const nn_tensor *x,
+                                 const nn_tensor *y) {
+  nn__ag_scan c;
+  int i;
+  int64_t work;
+  if (gx->size == 0) return;
+  memset(&c, 0, sizeof c);
+  c.mode = mode;
+  c.dt = gx->dtype;
+  c.gx = (char *)gx->data;
+  c.g = (const char *)g->data;
+  c.x = x ? (const char *)x->data : NULL;
+  c.y = y ? (const char *)y->data : NULL;
+  c.A = c.B = 1;
+  if (axis == NN_ALL_AXES) {
+    c.N = gx->size;
+  } else {
+    for (i = 0; i < axis; i++) c.A *= gx->shape[i];
+    c.N = gx->shape[axis];
+    for (i = axis + 1; i < gx->ndim; i++) c.B *= gx->shape[i];
+  }
+  if (c.B == 1) {
+    c.G = c.N >= NN__RCHUNK ? 1 : NN__RCHUNK / c.N;
+    nn__parallel_for((c.A + c.G - 1) / c.G, c.dt == NN_FLOAT32 ? nn__ag_scan_chunk_f32 : nn__ag_scan_chunk_f64, &c);
+  } else {
+    c.ncb = (c.B + NN__AG_COLBLK - 1) / NN__AG_COLBLK;
+    work = (c.B < NN__AG_COLBLK ? c.B : NN__AG_COLBLK) * c.N;
+    c.G = work >= NN__RCHUNK ? 1 : NN__RCHUNK / work;
+    nn__parallel_for((c.A * c.ncb + c.G - 1) / c.G, c.dt == NN_FLOAT32 ? nn__ag_scan_chunk_f32 : nn__ag_scan_chunk_f64,
+                     &c);
+  }
+}
+
+/* Shared by cumsum, cumprod, softmax and log_softmax: n->i[0] the mode, n->i[1] the axis of the result's layout;
+   saved[0] x (cumprod), saved[1] the result (cumprod, softmax). The gradient is computed in the result's (possibly
+   flattened) shape and reshaped to x's. */
+NN__PRIVATE nn_status nn__scan_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  int mode = (int)n->i[0], axis = (int)n->i[1];
+  const nn_tensor *y = n->saved[1], *g, *x = NULL;
+  nn_tensor *tg = NULL, *tx = NULL, *gx, *r;
+  nn_dtype dt = gout->dtype;
+  if (y) dt = y->dtype;
+  g = nn__ag_dense(gout, dt, &tg);
+  if (!g) return nn_last_status();
+  if (mode == 1) {
+    nn_tensor *xf = NULL;
+    const nn_tensor *xv = n->saved[0];
+    if (xv->ndim != y->ndim) { /* flattened scan: x in the result's 1-D shape */
+      xf = nn_reshape(xv, y->shape, y->ndim);
+      if (!xf) {
+        nn_free(tg);
+        return nn_last_status();
+      }
+      xv = xf;
+    }
+    x = nn__ag_dense(xv, dt, &tx);
+    if (x && x == xf) { /* keep the reshaped view alive as the dense operand */
+      tx = xf;
+      xf = NULL;
+    }
+    nn_free(xf);
+    if (!x) {
+      nn_free(tg);
+      return nn_last_status();
+    }
+  }
+  gx = nn__new(n->name, dt, g->shape, g->ndim);
+  if (!gx) {
+    nn_free(tg);
+    nn_free(tx);
+    return nn_last_status();
+  }
+  nn__ag_scan_run(mode, gx, axis, g, x, y);
+  nn_free(tg);
+  nn_free(tx);
+  if (gx->ndim == n->in[0].ndim) {
+    gin[0] = gx;
+    return NN_OK;
+  }
+  r = nn_reshape(gx, n->in[0].shape, n->in[0].ndim);
+  nn_free(gx);
+  gin[0] = r;
+  return r ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_cum(nn_tensor *res, const nn_tensor *x, int axis, int isprod) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype) || !nn__is_float(x->dtype)) return res;
+  if (axis == NN_ALL_AXES || x->ndim == 0) axis = 0; /* the result is 1-D */
+  else if (axis < 0) axis += x->ndim;
+  n = nn__ag_node(isprod ? "cumprod" : "cumsum", nn__scan_backward, 1, &x);
+  if (n) {
+    n->i[0] = isprod ? 1 : 0;
+    n->i[1] = axis;
+    if (isprod && (nn__ag_save(n, 0, x) != NN_OK || nn__ag_save(n, 1, res) != NN_OK)) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+NN__PRIVATE nn_tensor *nn__grad_softmax(nn_tensor *res, const nn_tensor *x, int axis, int logsm) {
+  nn__node *n;
+  if (!nn__is_float(res->dtype) || !nn__is_float(x->dtype)) return res;
+  n = nn__ag_node(logsm ? "log_softmax" : "softmax", nn__scan_backward, 1, &x);
+  if (n) {
+    n->i[0] = logsm ? 3 : 2;
+    n->i[1] = axis;
+    if (nn__ag_save(n, 1, res) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
   return nn__ag_attach(n, res);
 }
 /* ---- end src/autograd/grad_reduce.c ---- */
@@ -21923,10 +22646,727 @@ NN__PRIVATE nn_tensor *nn__grad_sort(nn_tensor *res, const nn_tensor *x, const n
 #endif /* NN_NO_SORT */
 /* ---- end src/autograd/grad_index.c ---- */
 /* ---- begin src/autograd/grad_linalg.c ---- */
-/* autograd/grad_linalg.c: backward formulas of matmul and its relatives. */
+/* autograd/grad_linalg.c: backward formulas of matmul and its relatives (dot, inner, outer, trace) and of
+   nn_linear.
+
+   Every gradient is a GEMM on the saved operands read in place with flipped transpose flags (for C = A B:
+   dA = G B^T, dB = A^T G), written straight into the gradient tensor. Where broadcasting reused an operand's matrix
+   across batch entries, the products of those entries are accumulated into the same gradient matrix (beta = 1
+   after the first), so nothing larger than the gradients is allocated; only an output gradient the GEMM cannot read
+   (a broadcast one, say) or an operand with gapped strides is first made contiguous. */
+
+/* One operand of a batched product: matrix of batch index idx at data + sum_d idx[d] bst[d] (elements), read by
+   the GEMM as op(X) with trans and ld. */
+typedef struct nn__ag_mmop {
+  const char *data;
+  int trans;
+  int64_t ld;
+  int64_t bst[NN_MAX_DIMS];
+} nn__ag_mmop;
+
+/* C (M x N, row stride ldc) = sum over the batch entries that map to it of op(A) op(B). The batch shape is bshape;
+   C varies along the axes where cbst != 0 (its own axes) and sums over the others. */
+typedef struct nn__ag_bmm {
+  nn_dtype dt;
+  int64_t M, N, K;
+  int nbd;
+  int64_t bshape[NN_MAX_DIMS];
+  nn__ag_mmop a, b;
+  char *c;
+  int64_t ldc, cbst[NN_MAX_DIMS];
+  int nown, nred, own[NN_MAX_DIMS], red[NN_MAX_DIMS];
+  int64_t nC, nR, per;
+  int fold; /* the summed entries are stacked along K in both operands: one GEMM with K * nR */
+  int64_t failed;
+} nn__ag_bmm;
+
+/* Fills idx[d] for the axes list ax[0..nax) from the flat index i (row-major over those axes). */
+NN__PRIVATE void nn__ag_bmm_index(const nn__ag_bmm *j, const int *ax, int nax, int64_t i, int64_t *idx) {
+  int k;
+  for (k = nax - 1; k >= 0; k--) {
+    int64_t n = j->bshape[ax[k]];
+    idx[ax[k]] = i % n;
+    i /= n;
+  }
+}
+
+NN__PRIVATE int nn__ag_bmm_one(const nn__ag_bmm *j, int64_t ci) {
+  int64_t idx[NN_MAX_DIMS], oc = 0, ri;
+  size_t es = nn_dtype_size(j->dt);
+  int d, rc = 0;
+  char *c;
+  for (d = 0; d < j->nbd; d++) idx[d] = 0;
+  nn__ag_bmm_index(j, j->own, j->nown, ci, idx);
+  for (d = 0; d < j->nbd; d++) oc += idx[d] * j->cbst[d];
+  c = j->c + oc * (int64_t)es;
+  if (j->nR == 0) { /* an empty broadcast axis: zero gradient */
+    if (j->dt == NN_FLOAT32)
+      return nn__sgemm_kernel(0, 0, j->M, j->N, 0, 1.0f, NULL, 1, NULL, 1, 0.0f, (float *)c, j->ldc);
+    return nn__dgemm_kernel(0, 0, j->M, j->N, 0, 1.0, NULL, 1, NULL, 1, 0.0, (double *)c, j->ldc);
+  }
+  if (j->fold) {
+    int64_t oa = 0, ob = 0;
+    for (d = 0; d < j->nbd; d++) {
+      oa += idx[d] * j->a.bst[d];
+      ob += idx[d] * j->b.bst[d];
+    }
+    if (j->dt == NN_FLOAT32)
+      return nn__sgemm_kernel(j->a.trans, j->b.trans, j->M, j->N, j->K * j->nR, 1.0f, (const float *)j->a.data + oa,
+                              j->a.ld, (const float *)j->b.data + ob, j->b.ld, 0.0f, (float *)c, j->ldc);
+    return nn__dgemm_kernel(j->a.trans, j->b.trans, j->M, j->N, j->K * j->nR, 1.0, (const double *)j->a.data + oa,
+                            j->a.ld, (const double *)j->b.data + ob, j->b.ld, 0.0, (double *)c, j->ldc);
+  }
+  for (ri = 0; ri < j->nR && rc == 0; ri++) {
+    int64_t oa = 0, ob = 0;
+    nn__ag_bmm_index(j, j->red, j->nred, ri, idx);
+    for (d = 0; d < j->nbd; d++) {
+      oa += idx[d] * j->a.bst[d];
+      ob += idx[d] * j->b.bst[d];
+    }
+    if (j->dt == NN_FLOAT32)
+      rc = nn__sgemm_kernel(j->a.trans, j->b.trans, j->M, j->N, j->K, 1.0f, (const float *)j->a.data + oa, j->a.ld,
+                            (const float *)j->b.data + ob, j->b.ld, ri ? 1.0f : 0.0f, (float *)c, j->ldc);
+    else
+      rc = nn__dgemm_kernel(j->a.trans, j->b.trans, j->M, j->N, j->K, 1.0, (const double *)j->a.data + oa, j->a.ld,
+                            (const double *)j->b.data + ob, j->b.ld, ri ? 1.0 : 0.0, (double *)c, j->ldc);
+  }
+  return rc;
+}
+
+NN__PRIVATE void nn__ag_bmm_chunk(void *vctx, int64_t c) {
+  nn__ag_bmm *j = (nn__ag_bmm *)vctx;
+  int64_t ci, e = (c + 1) * j->per < j->nC ? (c + 1) * j->per : j->nC;
+  for (ci = c * j->per; ci < e; ci++)
+    if (nn__ag_bmm_one(j, ci) != 0) {
+#if defined(NN_NO_THREADS)
+      j->failed = 1;
+#else
+      nn__fetch_add(&j->failed, 1);
+#endif
+      return;
+    }
+}
+
+/* Runs the job (fields up to cbst set); small products run in parallel over C's matrices, large ones one after the
+   other with a parallel GEMM each. Chunks depend only on the sizes. */
+NN__PRIVATE nn_status nn__ag_bmm_run(const char *name, nn__ag_bmm *j) {
+  int d;
+  double work;
+  j->nown = j->nred = 0;
+  j->nC = j->nR = 1;
+  j->failed = 0;
+  for (d = 0; d < j->nbd; d++) {
+    if (j->cbst[d] == 0 && j->bshape[d] != 1) {
+      j->red[j->nred++] = d;
+      j->nR *= j->bshape[d];
+    } else {
+      j->own[j->nown++] = d;
+      j->nC *= j->bshape[d];
+    }
+  }
+  if (j->nC == 0 || j->M == 0 || j->N == 0) return NN_OK;
+  /* op(A)'s columns and op(B)'s rows are K-long runs at stride ld; when the summed entries follow each other at
+     K * ld in both (a batched left operand against a shared right one, say), they form one longer product */
+  j->fold = j->nred > 0 && j->nR > 0 && j->a.trans && !j->b.trans;
+  {
+    int64_t ea = j->K * j->a.ld, eb = j->K * j->b.ld;
+    for (d = j->nred - 1; d >= 0 && j->fold; d--) {
+      int ax = j->red[d];
+      if (j->a.bst[ax] != ea || j->b.bst[ax] != eb) j->fold = 0;
+      ea *= j->bshape[ax];
+      eb *= j->bshape[ax];
+    }
+  }
+  work = (double)j->M * (double)j->N * (double)j->K * (double)(j->nR > 0 ? j->nR : 1);
+  if (j->nC > 1 && (double)j->M * (double)j->N * (double)j->K < NN__MM_BATCH_PAR) {
+    j->per = (int64_t)(NN__MM_GRAIN / (work > 1 ? work : 1));
+    if (j->per < 1) j->per = 1;
+    nn__parallel_for((j->nC + j->per - 1) / j->per, nn__ag_bmm_chunk, j);
+  } else {
+    j->per = j->nC;
+    nn__ag_bmm_chunk(j, 0);
+  }
+  if (j->failed)
+    return nn__fail(NN_ERR_OOM, "nn_backward: %s: cannot allocate the GEMM packing buffers", name);
+  return NN_OK;
+}
+
+/* t as a GEMM operand (which: 0 = left, 1 = right, as in nn__mm_geom), in dtype dt: t itself or, when its dtype
+   differs or the GEMM cannot read its matrices in place, a contiguous copy in *tmp. NULL on failure. */
+NN__PRIVATE const nn_tensor *nn__ag_mm_operand(const nn_tensor *t, int which, int nbd, const int64_t *bshape,
+                                               nn_dtype dt, nn__mm_operand *o, nn_tensor **tmp) {
+  *tmp = NULL;
+  if (t->dtype == dt) {
+    nn__mm_geom(o, t, which, nbd, bshape);
+    if (nn__mm_layout(o)) return t;
+  }
+  *tmp = nn__new("nn_backward", dt, t->shape, t->ndim);
+  if (!*tmp) return NULL;
+  nn__assign(*tmp, t);
+  nn__mm_geom(o, *tmp, which, nbd, bshape);
+  nn__mm_layout(o);
+  return *tmp;
+}
+
+/* op(X)^T of an operand: the same storage with the transpose flag flipped. */
+NN__PRIVATE void nn__ag_mmop_set(nn__ag_mmop *d, const nn__mm_operand *o, int transpose, int nbd) {
+  int k;
+  d->data = o->data;
+  d->trans = transpose ? !o->trans : o->trans;
+  d->ld = o->ld;
+  for (k = 0; k < nbd; k++) d->bst[k] = o->bst[k];
+}
+
+/* A contiguous output gradient (row-major, ld columns per row) as the operand of batch strides gst. */
+NN__PRIVATE void nn__ag_mmop_g(nn__ag_mmop *d, const nn_tensor *g, int transpose, int64_t ld, int nbd,
+                               const int64_t *gst) {
+  int k;
+  d->data = (const char *)g->data;
+  d->trans = transpose;
+  d->ld = ld > 1 ? ld : 1;
+  for (k = 0; k < nbd; k++) d->bst[k] = gst[k];
+}
+
+/* Batch strides of a contiguous gradient dx of x's shape along the batch axes of a product (0 where x was
+   broadcast). */
+NN__PRIVATE void nn__ag_cbst(const nn_tensor *dx, int nbd, const int64_t *bshape, int64_t *cbst) {
+  int xb = dx->ndim >= 2 ? dx->ndim - 2 : 0, off = nbd - xb, d;
+  for (d = 0; d < nbd; d++)
+    cbst[d] = (d < off || (dx->shape[d - off] == 1 && bshape[d] != 1)) ? 0 : dx->strides[d - off];
+}
+
+/* ---- matmul ---- */
+
+NN__PRIVATE nn_status nn__matmul_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  const nn_tensor *a0 = n->saved[0], *b0 = n->saved[1], *a, *b, *g;
+  nn_tensor *ta = NULL, *tb = NULL, *tg = NULL, *da = NULL, *db = NULL;
+  nn_dtype dt = (nn_dtype)n->i[0];
+  int64_t bshape[NN_MAX_DIMS], gst[NN_MAX_DIMS], M, N, K, s;
+  int na, nb, nbd, d;
+  nn__mm_operand oa, ob;
+  nn__ag_bmm j;
+  nn_status st = NN_OK;
+  M = a0->ndim == 1 ? 1 : a0->shape[a0->ndim - 2];
+  K = a0->shape[a0->ndim - 1];
+  N = b0->ndim == 1 ? 1 : b0->shape[b0->ndim - 1];
+  na = a0->ndim > 2 ? a0->ndim - 2 : 0;
+  nb = b0->ndim > 2 ? b0->ndim - 2 : 0;
+  nbd = na > nb ? na : nb;
+  for (d = 0; d < nbd; d++) {
+    int64_t sa = d < nbd - na ? 1 : a0->shape[d - (nbd - na)], sb = d < nbd - nb ? 1 : b0->shape[d - (nbd - nb)];
+    bshape[d] = sa == 1 ? sb : sa;
+  }
+  for (s = M * N, d = nbd - 1; d >= 0; d--) { /* g is contiguous (batch..., M, N) */
+    gst[d] = s;
+    s *= bshape[d];
+  }
+  a = nn__ag_mm_operand(a0, 0, nbd, bshape, dt, &oa, &ta);
+  b = a ? nn__ag_mm_operand(b0, 1, nbd, bshape, dt, &ob, &tb) : NULL;
+  g = b ? nn__ag_dense(gout, dt, &tg) : NULL;
+  if (!g) {
+    st = nn_last_status();
+    goto done;
+  }
+  memset(&j, 0, sizeof j);
+  j.dt = dt;
+  j.nbd = nbd;
+  for (d = 0; d < nbd; d++) j.bshape[d] = bshape[d];
+  if (n->in[0].node) { /* da (M x K) = g (M x N) b^T */
+    da = nn__new(n->name, dt, a0->shape, a0->ndim);
+    if (!da) goto fail;
+    j.M = M;
+    j.N = K;
+    j.K = N;
+    nn__ag_mmop_g(&j.a, g, 0, N, nbd, gst);
+    nn__ag_mmop_set(&j.b, &ob, 1, nbd);
+    j.c = (char *)da->data;
+    j.ldc = K > 1 ? K : 1;
+    nn__ag_cbst(da, nbd, bshape, j.cbst);
+    if (nn__ag_bmm_run(n->name, &j) != NN_OK) goto fail;
+  }
+  if (n->in[1].node) { /* db (K x N) = a^T (K x M) g */
+    db = nn__new(n->name, dt, b0->shape, b0->ndim);
+    if (!db) goto fail;
+    j.M = K;
+    j.N = N;
+    j.K = M;
+    nn__ag_mmop_set(&j.a, &oa, 1, nbd);
+    nn__ag_mmop_g(&j.b, g, 0, N, nbd, gst);
+    j.c = (char *)db->data;
+    j.ldc = N > 1 ? N : 1;
+    nn__ag_cbst(db, nbd, bshape, j.cbst);
+    if (nn__ag_bmm_run(n->name, &j) != NN_OK) goto fail;
+  }
+  gin[0] = da;
+  gin[1] = db;
+  goto done;
+fail:
+  st = nn_last_status();
+  nn_free(da);
+  nn_free(db);
+done:
+  nn_free(ta);
+  nn_free(tb);
+  nn_free(tg);
+  return st;
+}
+
+/* Saves both operands; n->i[0] is the result dtype. Integer and bool products are not differentiable. */
+NN__PRIVATE nn_tensor *nn__ag_record2(const char *name, nn__backward_fn fn, nn_tensor *res, const nn_tensor *a,
+                                      const nn_tensor *b) {
+  const nn_tensor *in[2];
+  nn__node *n;
+  if (!nn__is_float(res->dtype)) return res;
+  in[0] = a;
+  in[1] = b;
+  n = nn__ag_node(name, fn, 2, in);
+  if (n) {
+    n->i[0] = (int64_t)res->dtype;
+    if (nn__ag_save(n, 0, a) != NN_OK || nn__ag_save(n, 1, b) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+NN__PRIVATE nn_tensor *nn__grad_matmul(const char *name, nn_tensor *res, const nn_tensor *a, const nn_tensor *b) {
+  return nn__ag_record2(name, nn__matmul_backward, res, a, b);
+}
+
+/* ---- dot with b of 3+ dimensions, inner, outer: products of 2-D reshapes ---- */
+
+/* x reshaped to (rows, cols) as a GEMM operand in dtype dt (a view when possible, else a copy in *tmp). */
+NN__PRIVATE const nn_tensor *nn__ag_mat2(const nn_tensor *x, int64_t rows, int64_t cols, int which, nn_dtype dt,
+                                         nn__mm_operand *o, nn_tensor **tmp) {
+  int64_t s2[2];
+  nn_tensor *v, *t2 = NULL;
+  const nn_tensor *r;
+  s2[0] = rows;
+  s2[1] = cols;
+  *tmp = NULL;
+  v = nn_reshape(x, s2, 2);
+  if (!v) return NULL;
+  r = nn__ag_mm_operand(v, which, 0, NULL, dt, o, &t2);
+  if (!r) {
+    nn_free(v);
+    return NULL;
+  }
+  if (t2) { /* a copy: the view is no longer needed */
+    nn_free(v);
+    *tmp = t2;
+  } else {
+    *tmp = v; /* keep the view alive while o points into it */
+  }
+  return r;
+}
+
+/* dot(a, b) = sum_k a[i..., k] b[j..., k, n]: per batch entry j of b, res[:, j, :] = a2 (Ar x K) @ b_j (K x N),
+   res seen as (Ar, J, N). da2 = sum_j g_j b_j^T; db_j = a2^T g_j, g_j read in place with row stride J N. */
+NN__PRIVATE nn_status nn__dot_nd_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  const nn_tensor *a0 = n->saved[0], *b0 = n->saved[1], *a2, *b, *g;
+  nn_tensor *ta = NULL, *tb = NULL, *tg = NULL, *da = NULL, *db = NULL;
+  nn_dtype dt = (nn_dtype)n->i[0];
+  int64_t bshape[NN_MAX_DIMS], gst[NN_MAX_DIMS], K, N, Ar = 1, J = 1, s;
+  int nbd = b0->ndim - 2, d;
+  nn__mm_operand oa, ob;
+  nn__ag_bmm j;
+  nn_status st = NN_OK;
+  K = a0->shape[a0->ndim - 1];
+  N = b0->shape[b0->ndim - 1];
+  for (d = 0; d + 1 < a0->ndim; d++) Ar *= a0->shape[d];
+  for (d = 0; d < nbd; d++) {
+    bshape[d] = b0->shape[d];
+    J *= bshape[d];
+  }
+  for (s = N, d = nbd - 1; d >= 0; d--) {
+    gst[d] = s;
+    s *= bshape[d];
+  }
+  a2 = nn__ag_mat2(a0, Ar, K, 0, dt, &oa, &ta);
+  b = a2 ? nn__ag_mm_operand(b0, 1, nbd, bshape, dt, &ob, &tb) : NULL;
+  g = b ? nn__ag_dense(gout, dt, &tg) : NULL;
+  if (!g) {
+    st = nn_last_status();
+    goto done;
+  }
+  for (d = 0; d < nbd; d++) oa.bst[d] = 0; /* a2 is shared by every j */
+  memset(&j, 0, sizeof j);
+  j.dt = dt;
+  j.nbd = nbd;
+  for (d = 0; d < nbd; d++) j.bshape[d] = bshape[d];
+  if (n->in[0].node) { /* da2 (Ar x K) = sum_j g_j (Ar x N) b_j^T */
+    da = nn__new(n->name, dt, a0->shape, a0->ndim);
+    if (!da) goto fail;
+    j.M = Ar;
+    j.N = K;
+    j.K = N;
+    nn__ag_mmop_g(&j.a, g, 0, J * N, nbd, gst);
+    nn__ag_mmop_set(&j.b, &ob, 1, nbd);
+    j.c = (char *)da->data;
+    j.ldc = K > 1 ? K : 1;
+    for (d = 0; d < nbd; d++) j.cbst[d] = 0;
+    if (nn__ag_bmm_run(n->name, &j) != NN_OK) goto fail;
+  }
+  if (n->in[1].node) { /* db_j (K x N) = a2^T g_j */
+    db = nn__new(n->name, dt, b0->shape, b0->ndim);
+    if (!db) goto fail;
+    j.M = K;
+    j.N = N;
+    j.K = Ar;
+    nn__ag_mmop_set(&j.a, &oa, 1, nbd);
+    nn__ag_mmop_g(&j.b, g, 0, J * N, nbd, gst);
+    j.c = (char *)db->data;
+    j.ldc = N > 1 ? N : 1;
+    for (d = 0; d < nbd; d++) j.cbst[d] = db->strides[d];
+    if (nn__ag_bmm_run(n->name, &j) != NN_OK) goto fail;
+  }
+  gin[0] = da;
+  gin[1] = db;
+  goto done;
+fail:
+  st = nn_last_status();
+  nn_free(da);
+  nn_free(db);
+done:
+  nn_free(ta);
+  nn_free(tb);
+  nn_free(tg);
+  return st;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_dot_nd(nn_tensor *res, const nn_tensor *a, const nn_tensor *b) {
+  return nn__ag_record2("nn_dot", nn__dot_nd_backward, res, a, b);
+}
+
+/* Unbatched products of 2-D reshapes. inner: res (Ar x Br) = a2 (Ar x K) b2^T, so da2 = g b2 and db2 = g^T a2.
+   outer: res (A x B) = a (A x 1) b^T (1 x B), so da = g b and db = g^T a (matrix-vector products). */
+NN__PRIVATE nn_status nn__inner_outer_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  const nn_tensor *a0 = n->saved[0], *b0 = n->saved[1], *a2, *b2, *g;
+  nn_tensor *ta = NULL, *tb = NULL, *tg = NULL, *da = NULL, *db = NULL;
+  nn_dtype dt = (nn_dtype)n->i[0];
+  int outer = (int)n->i[1], d;
+  int64_t K, Ar = 1, Br = 1;
+  nn__mm_operand oa, ob;
+  nn__ag_bmm j;
+  nn_status st = NN_OK;
+  if (outer) {
+    K = 1;
+    Ar = a0->size;
+    Br = b0->size;
+  } else {
+    K = a0->shape[a0->ndim - 1];
+    for (d = 0; d + 1 < a0->ndim; d++) Ar *= a0->shape[d];
+    for (d = 0; d + 1 < b0->ndim; d++) Br *= b0->shape[d];
+  }
+  /* both as (rows, K) matrices: the right-hand operand of each product below */
+  a2 = nn__ag_mat2(a0, Ar, K, 1, dt, &oa, &ta);
+  b2 = a2 ? nn__ag_mat2(b0, Br, K, 1, dt, &ob, &tb) : NULL;
+  g = b2 ? nn__ag_dense(gout, dt, &tg) : NULL;
+  if (!g) {
+    st = nn_last_status();
+    goto done;
+  }
+  memset(&j, 0, sizeof j);
+  j.dt = dt;
+  if (n->in[0].node) { /* da2 (Ar x K) = g (Ar x Br) b2 (Br x K) */
+    da = nn__new(n->name, dt, a0->shape, a0->ndim);
+    if (!da) goto fail;
+    j.M = Ar;
+    j.N = K;
+    j.K = Br;
+    nn__ag_mmop_g(&j.a, g, 0, Br, 0, NULL);
+    nn__ag_mmop_set(&j.b, &ob, 0, 0);
+    j.c = (char *)da->data;
+    j.ldc = K > 1 ? K : 1;
+    if (nn__ag_bmm_run(n->name, &j) != NN_OK) goto fail;
+  }
+  if (n->in[1].node) { /* db2 (Br x K) = g^T (Br x Ar) a2 (Ar x K) */
+    db = nn__new(n->name, dt, b0->shape, b0->ndim);
+    if (!db) goto fail;
+    j.M = Br;
+    j.N = K;
+    j.K = Ar;
+    nn__ag_mmop_g(&j.a, g, 1, Br, 0, NULL);
+    nn__ag_mmop_set(&j.b, &oa, 0, 0);
+    j.c = (char *)db->data;
+    j.ldc = K > 1 ? K : 1;
+    if (nn__ag_bmm_run(n->name, &j) != NN_OK) goto fail;
+  }
+  gin[0] = da;
+  gin[1] = db;
+  goto done;
+fail:
+  st = nn_last_status();
+  nn_free(da);
+  nn_free(db);
+done:
+  nn_free(ta);
+  nn_free(tb);
+  nn_free(tg);
+  return st;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_inner(nn_tensor *res, const nn_tensor *a, const nn_tensor *b) {
+  res = nn__ag_record2("nn_inner", nn__inner_outer_backward, res, a, b);
+  if (res && res->grad_node) ((nn__node *)res->grad_node)->i[1] = 0;
+  return res;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_outer(nn_tensor *res, const nn_tensor *a, const nn_tensor *b) {
+  res = nn__ag_record2("nn_outer", nn__inner_outer_backward, res, a, b);
+  if (res && res->grad_node) ((nn__node *)res->grad_node)->i[1] = 1;
+  return res;
+}
+
+/* ---- trace: g on the main diagonal ---- */
+
+NN__PRIVATE nn_status nn__trace_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  nn_dtype dt = g->dtype;
+  nn_tensor *da = nn_zeros(e->shape, 2, dt);
+  int64_t i, m = e->shape[0] < e->shape[1] ? e->shape[0] : e->shape[1];
+  double v;
+  if (!da) return nn_last_status();
+  v = nn_get_flat(g, 0);
+  for (i = 0; i < m; i++) {
+    if (dt == NN_FLOAT32) ((float *)da->data)[i * (e->shape[1] + 1)] = (float)v;
+    else ((double *)da->data)[i * (e->shape[1] + 1)] = v;
+  }
+  gin[0] = da;
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_trace(nn_tensor *res, const nn_tensor *a) {
+  if (!nn__is_float(res->dtype)) return res;
+  return nn__ag_attach(nn__ag_node("nn_trace", nn__trace_backward, 1, &a), res);
+}
+
+/* ---- linear: y = x w^T + b ---- */
+
+/* saved[0]: x as the forward pass read it (x or its contiguous copy), saved[1]: w. dx = g w, dw = g^T x (one GEMM
+   over all rows), db = g summed over rows. */
+NN__PRIVATE nn_status nn__linear_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  const nn_tensor *xm = n->saved[0], *w = n->saved[1], *g, *wm;
+  nn_tensor *tg = NULL, *tw = NULL, *xc = NULL, *dx = NULL, *dw = NULL, *db = NULL, *g2 = NULL;
+  nn_dtype dt = w->dtype;
+  int64_t O = w->shape[0], IN = w->shape[1], R, rs, ldx = 1, ldw = 1, s2[2];
+  int tx = 0, tw_ = 0, axis0 = 0;
+  nn_status st = NN_OK;
+  g = nn__ag_dense(gout, dt, &tg);
+  if (!g) return nn_last_status();
+  if (n->in[0].node) { /* dx (R x in) = g (R x out) w (out x in) */
+    wm = w;
+    if (!nn__lin_wop(w, 1, &tw_, &ldw)) {
+      tw = nn_copy(w);
+      if (!tw) goto fail;
+      wm = tw;
+      tw_ = 0;
+      ldw = IN > 1 ? IN : 1;
+    }
+    dx = nn__new(n->name, dt, n->in[0].shape, n->in[0].ndim);
+    if (!dx) goto fail;
+    R = dx->size / (IN > 0 ? IN : 1);
+    if (IN == 0) R = 0;
+    if (R > 0 && IN > 0 && nn__lin_gemm(dt, 0, tw_, R, IN, O, g->data, O > 1 ? O : 1, wm->data, ldw, 0.0, dx->data,
+                                        IN) != NN_OK)
+      goto fail;
+  }
+  if (n->in[1].node) { /* dw (out x in) = g^T (out x R) x (R x in) */
+    const nn_tensor *xv = xm;
+    if (!nn__lin_rows(xm, &R, &rs) || !nn__lin_xop(xm, R, rs, &tx, &ldx)) { /* not after the forward's copy */
+      xc = nn_copy(xm);
+      if (!xc) goto fail;
+      xv = xc;
+      tx = 0;
+      ldx = IN > 1 ? IN : 1;
+    }
+    dw = nn__new(n->name, dt, w->shape, 2);
+    if (!dw) goto fail;
+    if (O > 0 && IN > 0 &&
+        nn__lin_gemm(dt, 1, tx, O, IN, R, g->data, O > 1 ? O : 1, xv->data, ldx, 0.0, dw->data, IN) != NN_OK)
+      goto fail;
+  }
+  if (n->nin > 2 && n->in[2].node) { /* db = column sums of g (R x out) */
+    s2[1] = O;
+    s2[0] = O > 0 ? g->size / O : 0;
+    g2 = nn_reshape(g, s2, 2);
+    if (!g2) goto fail;
+    db = nn_reduce(NN_REDUCE_SUM, g2, &axis0, 1, 0, 0);
+    if (!db) goto fail;
+  }
+  gin[0] = dx;
+  gin[1] = dw;
+  if (n->nin > 2) gin[2] = db;
+  goto done;
+fail:
+  st = nn_last_status();
+  nn_free(dx);
+  nn_free(dw);
+  nn_free(db);
+done:
+  nn_free(tg);
+  nn_free(tw);
+  nn_free(xc);
+  nn_free(g2);
+  return st;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_linear(nn_tensor *res, const nn_tensor *x, const nn_tensor *xm, const nn_tensor *w,
+                                       const nn_tensor *b) {
+  const nn_tensor *in[3];
+  nn__node *n;
+  int ok;
+  in[0] = x;
+  in[1] = w;
+  in[2] = b;
+  n = nn__ag_node("nn_linear", nn__linear_backward, b ? 3 : 2, in);
+  if (n) { /* x is needed for dw only, w for dx only */
+    ok = (!n->in[1].node || nn__ag_save(n, 0, xm) == NN_OK) && nn__ag_save(n, 1, w) == NN_OK;
+    if (!ok) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
 /* ---- end src/autograd/grad_linalg.c ---- */
 /* ---- begin src/autograd/grad_conv.c ---- */
-/* autograd/grad_conv.c: backward formulas of convolution and pooling. */
+/* autograd/grad_conv.c: backward formulas of convolution and pooling, through the gradient functions of ops/conv.c
+   (input and weight gradients of the convolutions, pooling backward through the argmax indices, col2im as the adjoint
+   of im2col and the reverse). */
+#ifndef NN_NO_CONV
+
+/* The caller's parameters go to n->i[0..7] (raw, so that 0 keeps meaning the default). */
+NN__PRIVATE void nn__ag_conv_params_put(nn__node *n, const nn_conv_params *p) {
+  int k;
+  if (!p) return; /* n->i is zeroed: all defaults */
+  for (k = 0; k < 2; k++) {
+    n->i[k] = p->stride[k];
+    n->i[2 + k] = p->padding[k];
+    n->i[4 + k] = p->dilation[k];
+  }
+  n->i[6] = p->groups;
+  n->i[7] = p->same;
+}
+
+NN__PRIVATE void nn__ag_conv_params_get(const nn__node *n, nn_conv_params *p) {
+  int k;
+  for (k = 0; k < 2; k++) {
+    p->stride[k] = (int)n->i[k];
+    p->padding[k] = (int)n->i[2 + k];
+    p->dilation[k] = (int)n->i[4 + k];
+  }
+  p->groups = (int)n->i[6];
+  p->same = (int)n->i[7];
+}
+
+/* n->i[8]: 1-D; saved[0]: x (when w needs a gradient), saved[1]: w (when x needs one). */
+NN__PRIVATE nn_status nn__conv_grad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  nn_conv_params p;
+  int is1d = (int)n->i[8], need_b = n->nin > 2 && n->in[2].node != NULL;
+  nn_tensor *db = NULL;
+  nn__ag_conv_params_get(n, &p);
+  if (n->in[0].node) {
+    gin[0] = nn__conv_backward_input(n->name, is1d, g, n->saved[1], n->in[0].shape, &p);
+    if (!gin[0]) return nn_last_status();
+  }
+  if (n->in[1].node) {
+    gin[1] = nn__conv_backward_weight(n->name, is1d, g, n->saved[0], n->in[1].shape, &p, need_b ? &db : NULL);
+    if (!gin[1]) return nn_last_status();
+  } else if (need_b) { /* bias only: dy summed over the batch and spatial axes */
+    int axes[3] = {0, 2, 3};
+    db = nn_reduce(NN_REDUCE_SUM, g, axes, is1d ? 2 : 3, 0, 0);
+  }
+  if (need_b) {
+    if (!db) return nn_last_status();
+    gin[2] = db;
+  }
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_conv(nn_tensor *res, int is1d, const nn_tensor *x, const nn_tensor *w,
+                                     const nn_tensor *b, const nn_conv_params *p) {
+  const nn_tensor *in[3];
+  nn__node *n;
+  in[0] = x;
+  in[1] = w;
+  in[2] = b;
+  n = nn__ag_node(is1d ? "nn_conv1d" : "nn_conv2d", nn__conv_grad_backward, b ? 3 : 2, in);
+  if (n) {
+    nn__ag_conv_params_put(n, p);
+    n->i[8] = is1d;
+    if ((n->in[1].node && nn__ag_save(n, 0, x) != NN_OK) || (n->in[0].node && nn__ag_save(n, 1, w) != NN_OK)) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- pooling ---- */
+
+NN__PRIVATE nn_status nn__max_pool_grad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  gin[0] = nn__max_pool_backward(n->name, (int)n->i[8], g, n->saved[0], n->in[0].shape);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_max_pool(nn_tensor *res, int is1d, const nn_tensor *x, const nn_tensor *argmax) {
+  nn__node *n = nn__ag_node(is1d ? "nn_max_pool1d" : "nn_max_pool2d", nn__max_pool_grad_backward, 1, &x);
+  if (n) {
+    n->i[8] = is1d;
+    if (nn__ag_save(n, 0, argmax) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* n->i[9], n->i[10]: the window (kh, kw). */
+NN__PRIVATE nn_status nn__avg_pool_grad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  nn_conv_params p;
+  nn__ag_conv_params_get(n, &p);
+  gin[0] = nn__avg_pool_backward(n->name, (int)n->i[8], g, n->in[0].shape, (int)n->i[9], (int)n->i[10], &p);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_avg_pool(nn_tensor *res, int is1d, const nn_tensor *x, int kh, int kw,
+                                         const nn_conv_params *p) {
+  nn__node *n = nn__ag_node(is1d ? "nn_avg_pool1d" : "nn_avg_pool2d", nn__avg_pool_grad_backward, 1, &x);
+  if (n) {
+    nn__ag_conv_params_put(n, p);
+    n->i[8] = is1d;
+    n->i[9] = kh;
+    n->i[10] = kw;
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- im2col / col2im ---- */
+
+/* n->i[8]: 1 for col2im; the gradient of each is the other applied to g. */
+NN__PRIVATE nn_status nn__cols_grad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  nn_conv_params p;
+  nn__ag_conv_params_get(n, &p);
+  if (n->i[8]) gin[0] = nn_im2col(g, (int)n->i[9], (int)n->i[10], &p);
+  else gin[0] = nn_col2im(g, n->in[0].shape, (int)n->i[9], (int)n->i[10], &p);
+  return gin[0] ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE nn_tensor *nn__grad_cols(nn_tensor *res, int is_col2im, const nn_tensor *x, int kh, int kw,
+                                     const nn_conv_params *p) {
+  nn__node *n = nn__ag_node(is_col2im ? "nn_col2im" : "nn_im2col", nn__cols_grad_backward, 1, &x);
+  if (n) {
+    nn__ag_conv_params_put(n, p);
+    n->i[8] = is_col2im;
+    n->i[9] = kh;
+    n->i[10] = kw;
+  }
+  return nn__ag_attach(n, res);
+}
+
+#endif /* NN_NO_CONV */
 /* ---- end src/autograd/grad_conv.c ---- */
 /* ---- begin src/nn/layer.c ---- */
 /* nn/layer.c: the layer interface. */

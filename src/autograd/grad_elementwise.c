@@ -59,6 +59,23 @@ NN__PRIVATE void nn__ugrad_row_f32(int64_t n, char **p, const int64_t *st, void 
   float *gx = (float *)p[0];
   const float *g = (const float *)p[1], *x = (const float *)p[2], *y = (const float *)p[3];
   int64_t i, s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+  if (s0 == 1 && s1 == 1 && s3 == 1) { /* the common contiguous case: loops the compiler vectorizes */
+    switch (c->op) {
+      case NN_OP_RELU:
+        for (i = 0; i < n; i++) gx[i] = y[i] > 0.0f ? g[i] : 0.0f;
+        return;
+      case NN_OP_TANH:
+        for (i = 0; i < n; i++) gx[i] = g[i] * (1.0f - y[i] * y[i]);
+        return;
+      case NN_OP_SIGMOID:
+        for (i = 0; i < n; i++) gx[i] = g[i] * (y[i] * (1.0f - y[i]));
+        return;
+      case NN_OP_EXP:
+        for (i = 0; i < n; i++) gx[i] = g[i] * y[i];
+        return;
+      default: break;
+    }
+  }
   switch (c->op) {
     case NN_OP_RELU:
       for (i = 0; i < n; i++) gx[i * s0] = y[i * s3] > 0.0f ? g[i * s1] : 0.0f;

@@ -567,6 +567,7 @@ done:
   nn_free(tx);
   nn_free(tw);
   nn_free(tb);
+  if (res && nn__ag_wanted3(x, w, b)) res = nn__grad_conv(res, is1d, x, w, b, p);
   return res;
 }
 
@@ -819,6 +820,7 @@ NNDEF nn_tensor *nn_im2col(const nn_tensor *x, int kh, int kw, const nn_conv_par
     nn__parallel_for((g.N + j.per - 1) / j.per, x->dtype == NN_FLOAT64 ? nn__im2col_chunk_d : nn__im2col_chunk_s, &j);
   }
   nn_free(tx);
+  if (y && nn__ag_wanted1(x)) y = nn__grad_cols(y, 0, x, kh, kw, p);
   return y;
 }
 
@@ -859,6 +861,7 @@ NNDEF nn_tensor *nn_col2im(const nn_tensor *cols, const int64_t *x_shape, int kh
                      &j);
   }
   nn_free(tc);
+  if (y && nn__ag_wanted1(cols)) y = nn__grad_cols(y, 1, cols, kh, kw, p);
   return y;
 }
 
@@ -932,6 +935,7 @@ NN__PRIVATE nn_tensor *nn__max_pool(const char *name, int is1d, const nn_tensor 
   nn__pool_job j;
   nn_tensor *tx = NULL, *y = NULL, *ix = NULL;
   int64_t ys[4];
+  int rec = nn__ag_wanted1(x); /* the backward pass needs the indices */
   if (argmax) *argmax = NULL;
   if (nn__conv_check_ndim(name, x, nd, "input", is1d ? "(N, C, L)" : "(N, C, H, W)") != NN_OK ||
       nn__conv_check_dtype(name, x, "input", NULL, NULL) != NN_OK)
@@ -946,7 +950,7 @@ NN__PRIVATE nn_tensor *nn__max_pool(const char *name, int is1d, const nn_tensor 
   ys[2] = is1d ? g.Wo : g.Ho;
   ys[3] = g.Wo;
   y = nn__new(name, x->dtype, ys, nd);
-  if (y && argmax) {
+  if (y && (argmax || rec)) {
     ix = nn__new(name, NN_INT64, ys, nd);
     if (!ix) {
       nn_free(y);
@@ -960,7 +964,9 @@ NN__PRIVATE nn_tensor *nn__max_pool(const char *name, int is1d, const nn_tensor 
     j.per = nn__pool_per(g.Ho * g.Wo * g.kh * g.kw);
     nn__parallel_for((j.planes + j.per - 1) / j.per, x->dtype == NN_FLOAT64 ? nn__maxpool_chunk_d : nn__maxpool_chunk_s,
                      &j);
-    if (argmax) *argmax = ix;
+    if (rec) y = nn__grad_max_pool(y, is1d, x, ix); /* the node keeps its own reference to the indices */
+    if (y && argmax) *argmax = ix;
+    else nn_free(ix);
   }
   nn_free(tx);
   return y;
@@ -994,6 +1000,7 @@ NN__PRIVATE nn_tensor *nn__avg_pool(const char *name, int is1d, const nn_tensor 
                      &j);
   }
   nn_free(tx);
+  if (y && nn__ag_wanted1(x)) y = nn__grad_avg_pool(y, is1d, x, kh, kw, p);
   return y;
 }
 

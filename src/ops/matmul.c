@@ -342,7 +342,14 @@ done:
   return res;
 }
 
-NNDEF nn_tensor *nn_matmul(const nn_tensor *a, const nn_tensor *b) { return nn__matmul("nn_matmul", NULL, a, b); }
+NNDEF nn_tensor *nn_matmul(const nn_tensor *a, const nn_tensor *b) {
+  nn_tensor *r;
+  if (!nn__ag_wanted2(a, b)) return nn__matmul("nn_matmul", NULL, a, b);
+  nn_no_grad_begin(); /* the dtype casts and layout copies inside are not part of the graph */
+  r = nn__matmul("nn_matmul", NULL, a, b);
+  nn_no_grad_end();
+  return r ? nn__grad_matmul("nn_matmul", r, a, b) : NULL;
+}
 
 NNDEF nn_status nn_matmul_out(nn_tensor *out, const nn_tensor *a, const nn_tensor *b) {
   if (!out) return nn__fail_null("nn_matmul_out", "out");
@@ -359,7 +366,7 @@ NN__PRIVATE int64_t nn__mm_prod(const int64_t *shape, int n) {
   return p;
 }
 
-NNDEF nn_tensor *nn_dot(const nn_tensor *a, const nn_tensor *b) {
+NN__PRIVATE nn_tensor *nn__dot(const nn_tensor *a, const nn_tensor *b) {
   int64_t K, Kb, s2[2], oshape[NN_MAX_DIMS];
   int kb_axis, ond = 0, d, axes[NN_MAX_DIMS];
   nn_tensor *a2 = NULL, *bp = NULL, *b2 = NULL, *r = NULL, *res = NULL;
@@ -409,7 +416,21 @@ done:
   return res;
 }
 
-NNDEF nn_tensor *nn_inner(const nn_tensor *a, const nn_tensor *b) {
+/* Records nn_dot, computed without recording: a product by a 0-d operand as nn_mul, b of at most 2 dimensions as
+   nn_matmul, the rest by its own formula. */
+NNDEF nn_tensor *nn_dot(const nn_tensor *a, const nn_tensor *b) {
+  nn_tensor *r;
+  if (!nn__ag_wanted2(a, b)) return nn__dot(a, b);
+  nn_no_grad_begin();
+  r = nn__dot(a, b);
+  nn_no_grad_end();
+  if (!r) return NULL;
+  if (a->ndim == 0 || b->ndim == 0) return nn__grad_binary(NN_OP_MUL, r, a, b);
+  if (b->ndim <= 2) return nn__grad_matmul("nn_dot", r, a, b);
+  return nn__grad_dot_nd(r, a, b);
+}
+
+NN__PRIVATE nn_tensor *nn__inner(const nn_tensor *a, const nn_tensor *b) {
   int64_t K, sa[2], sb[2], oshape[NN_MAX_DIMS];
   int ond = 0, d;
   nn_tensor *a2 = NULL, *b2 = NULL, *bt = NULL, *r = NULL, *res = NULL;
@@ -452,7 +473,18 @@ done:
   return res;
 }
 
-NNDEF nn_tensor *nn_outer(const nn_tensor *a, const nn_tensor *b) {
+NNDEF nn_tensor *nn_inner(const nn_tensor *a, const nn_tensor *b) {
+  nn_tensor *r;
+  if (!nn__ag_wanted2(a, b)) return nn__inner(a, b);
+  nn_no_grad_begin();
+  r = nn__inner(a, b);
+  nn_no_grad_end();
+  if (!r) return NULL;
+  if (a->ndim == 0 || b->ndim == 0) return nn__grad_binary(NN_OP_MUL, r, a, b);
+  return nn__grad_inner(r, a, b);
+}
+
+NN__PRIVATE nn_tensor *nn__outer(const nn_tensor *a, const nn_tensor *b) {
   int64_t sa[2], sb[2];
   nn_tensor *a2 = NULL, *b2 = NULL, *res = NULL;
   if (nn__check_cpu("nn_outer", a, "a") != NN_OK || nn__check_cpu("nn_outer", b, "b") != NN_OK) return NULL;
@@ -466,6 +498,15 @@ NNDEF nn_tensor *nn_outer(const nn_tensor *a, const nn_tensor *b) {
   nn_free(a2);
   nn_free(b2);
   return res;
+}
+
+NNDEF nn_tensor *nn_outer(const nn_tensor *a, const nn_tensor *b) {
+  nn_tensor *r;
+  if (!nn__ag_wanted2(a, b)) return nn__outer(a, b);
+  nn_no_grad_begin();
+  r = nn__outer(a, b);
+  nn_no_grad_end();
+  return r ? nn__grad_outer(r, a, b) : NULL;
 }
 
 /* ---- np.trace ---- */
@@ -509,5 +550,154 @@ NNDEF nn_tensor *nn_trace(const nn_tensor *a) {
     }
     memcpy(r->data, &s, sizeof s);
   }
+  if (nn__ag_wanted1(a)) r = nn__grad_trace(r, a);
   return r;
+}
+
+/* ---- torch.nn.functional.linear ---- */
+
+/* x (..., in) as an R x in matrix without copying: 1 with *R and *rs (the row stride) when the leading axes merge
+   into one (axes of length 1 ignored), else 0. */
+NN__PRIVATE int nn__lin_rows(const nn_tensor *x, int64_t *R, int64_t *rs) {
+  int d, seen = 0;
+  int64_t r = 1, next = 0;
+  *rs = x->shape[x->ndim - 1];
+  for (d = 0; d + 1 < x->ndim; d++) r *= x->shape[d];
+  *R = r;
+  for (d = x->ndim - 2; d >= 0; d--) {
+    if (x->shape[d] == 1) continue;
+    if (!seen) {
+      *rs = x->strides[d];
+      seen = 1;
+    } else if (x->strides[d] != next) {
+      return 0;
+    }
+    next = x->strides[d] * x->shape[d];
+  }
+  return 1;
+}
+
+/* The GEMM reading of x (R x in) as op(A): trans and ld, or 0 when it needs a copy. */
+NN__PRIVATE int nn__lin_xop(const nn_tensor *x, int64_t R, int64_t rs, int *trans, int64_t *ld) {
+  nn__mm_operand o;
+  memset(&o, 0, sizeof o);
+  o.rows = R;
+  o.cols = x->shape[x->ndim - 1];
+  o.rs = rs;
+  o.cs = x->strides[x->ndim - 1];
+  if (!nn__mm_layout(&o)) return 0;
+  *trans = o.trans;
+  *ld = o.ld;
+  return 1;
+}
+
+/* The GEMM reading of w (out, in) as op(B) = w^T (in x out) when transposed is 0 (forward), or of w itself (out x
+   in) when it is 1 (input gradient): trans and ld, or 0 when it needs a copy. */
+NN__PRIVATE int nn__lin_wop(const nn_tensor *w, int transposed, int *trans, int64_t *ld) {
+  nn__mm_operand o;
+  memset(&o, 0, sizeof o);
+  o.rows = w->shape[transposed ? 0 : 1];
+  o.cols = w->shape[transposed ? 1 : 0];
+  o.rs = w->strides[transposed ? 0 : 1];
+  o.cs = w->strides[transposed ? 1 : 0];
+  if (!nn__mm_layout(&o)) return 0;
+  *trans = o.trans;
+  *ld = o.ld;
+  return 1;
+}
+
+/* Rows [c * per, ...) of y (R x O) set to the bias (already in row 0). */
+typedef struct nn__lin_fill {
+  char *y;
+  int64_t R, rowbytes, per;
+} nn__lin_fill;
+
+NN__PRIVATE void nn__lin_fill_chunk(void *vctx, int64_t c) {
+  const nn__lin_fill *f = (const nn__lin_fill *)vctx;
+  int64_t i = c * f->per, e = i + f->per;
+  if (e > f->R) e = f->R;
+  if (i == 0) i = 1;
+  for (; i < e; i++) memcpy(f->y + i * f->rowbytes, f->y, (size_t)f->rowbytes);
+}
+
+NN__PRIVATE nn_status nn__lin_gemm(nn_dtype dt, int ta, int tb, int64_t M, int64_t N, int64_t K, const void *A,
+                                   int64_t lda, const void *B, int64_t ldb, double beta, void *C, int64_t ldc) {
+  if (dt == NN_FLOAT32)
+    return nn_sgemm(ta, tb, M, N, K, 1.0f, (const float *)A, lda, (const float *)B, ldb, (float)beta, (float *)C, ldc);
+  return nn_dgemm(ta, tb, M, N, K, 1.0, (const double *)A, lda, (const double *)B, ldb, beta, (double *)C, ldc);
+}
+
+NNDEF nn_tensor *nn_linear(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b) {
+  const char *name = "nn_linear";
+  int64_t oshape[NN_MAX_DIMS], R, rs, IN, O, ldx = 1, ldw = 1;
+  int d, tx = 0, tw = 0;
+  nn_tensor *xc = NULL, *wc = NULL, *y = NULL;
+  const nn_tensor *xm = x, *wm = w;
+  char s1[160], s2[160];
+  if (nn__check_cpu(name, x, "x") != NN_OK || nn__check_cpu(name, w, "w") != NN_OK) return NULL;
+  if (b && nn__check_cpu(name, b, "b") != NN_OK) return NULL;
+  if (!nn__is_float(x->dtype) || w->dtype != x->dtype || (b && b->dtype != x->dtype)) {
+    nn__fail(NN_ERR_DTYPE, "%s: x, w and b must all be float32 or all float64, got x %s, w %s, b %s", name,
+             nn_dtype_name(x->dtype), nn_dtype_name(w->dtype), b ? nn_dtype_name(b->dtype) : "NULL");
+    return NULL;
+  }
+  if (x->ndim < 1 || w->ndim != 2 || w->shape[1] != x->shape[x->ndim - 1]) {
+    nn__fail(NN_ERR_SHAPE, "%s: x of shape %s and w of shape %s cannot be multiplied (expected x (..., in), w (out, in))",
+             name, nn_shape_str(x, s1, sizeof s1), nn_shape_str(w, s2, sizeof s2));
+    return NULL;
+  }
+  O = w->shape[0];
+  IN = w->shape[1];
+  if (b && (b->ndim != 1 || b->shape[0] != O)) {
+    nn__fail(NN_ERR_SHAPE, "%s: expected b of shape (%lld,) for w of shape %s, got b of shape %s", name, (long long)O,
+             nn_shape_str(w, s1, sizeof s1), nn_shape_str(b, s2, sizeof s2));
+    return NULL;
+  }
+  for (d = 0; d + 1 < x->ndim; d++) oshape[d] = x->shape[d];
+  oshape[x->ndim - 1] = O;
+  if (!nn__lin_rows(x, &R, &rs) || !nn__lin_xop(x, R, rs, &tx, &ldx)) { /* gapped or broadcast rows: one copy */
+    xc = nn__new(name, x->dtype, x->shape, x->ndim);
+    if (!xc) return NULL;
+    nn__assign(xc, x);
+    xm = xc;
+    tx = 0;
+    ldx = IN > 1 ? IN : 1;
+  }
+  if (!nn__lin_wop(w, 0, &tw, &ldw)) {
+    wc = nn__new(name, w->dtype, w->shape, 2);
+    if (!wc) goto fail;
+    nn__assign(wc, w);
+    wm = wc;
+    tw = 1;
+    ldw = IN > 1 ? IN : 1;
+  }
+  y = nn__new(name, x->dtype, oshape, x->ndim);
+  if (!y) goto fail;
+  if (R > 0 && O > 0) {
+    if (b) { /* bias rows first; the GEMM then accumulates onto them (beta = 1) */
+      nn__lin_fill f;
+      int64_t j;
+      if (x->dtype == NN_FLOAT32)
+        for (j = 0; j < O; j++) ((float *)y->data)[j] = ((const float *)b->data)[j * b->strides[0]];
+      else
+        for (j = 0; j < O; j++) ((double *)y->data)[j] = ((const double *)b->data)[j * b->strides[0]];
+      f.y = (char *)y->data;
+      f.R = R;
+      f.rowbytes = O * (int64_t)nn_dtype_size(x->dtype);
+      f.per = ((int64_t)1 << 18) / f.rowbytes;
+      if (f.per < 1) f.per = 1;
+      nn__parallel_for((R + f.per - 1) / f.per, nn__lin_fill_chunk, &f);
+    }
+    if (nn__lin_gemm(x->dtype, tx, tw, R, O, IN, xm->data, ldx, wm->data, ldw, b ? 1.0 : 0.0, y->data, O) != NN_OK)
+      goto fail;
+  }
+  nn_free(wc);
+  if (nn__ag_wanted3(x, w, b)) y = nn__grad_linear(y, x, xm, w, b);
+  nn_free(xc);
+  return y;
+fail:
+  nn_free(xc);
+  nn_free(wc);
+  nn_free(y);
+  return NULL;
 }

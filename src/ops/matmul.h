@@ -32,3 +32,7 @@ NNDEF nn_tensor *nn_inner(const nn_tensor *a, const nn_tensor *b);
 /* np.trace(a) of a 2-D array: sum of the main diagonal as a 0-d tensor. float32/float64 keep their dtype (summed in
    double); integer and bool inputs give int64 (NumPy gives uint64 for uint8). */
 NNDEF nn_tensor *nn_trace(const nn_tensor *a);
+/* torch.nn.functional.linear(x, w, b): x (..., in), w (out, in), b (out,) or NULL -> (..., out) = x w^T + b, one
+   GEMM over all rows of x (x is read in place when its leading axes can be merged into rows, as for any contiguous
+   x) with the bias added in the same pass. float32 or float64; all arguments share the dtype. */
+NNDEF nn_tensor *nn_linear(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b);

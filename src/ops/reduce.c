@@ -873,8 +873,16 @@ NN__PRIVATE nn_tensor *nn__rcum(const char *name, int isprod, const nn_tensor *x
   return out;
 }
 
-NNDEF nn_tensor *nn_cumsum(const nn_tensor *x, int axis) { return nn__rcum("nn_cumsum", 0, x, axis); }
-NNDEF nn_tensor *nn_cumprod(const nn_tensor *x, int axis) { return nn__rcum("nn_cumprod", 1, x, axis); }
+NNDEF nn_tensor *nn_cumsum(const nn_tensor *x, int axis) {
+  nn_tensor *r = nn__rcum("nn_cumsum", 0, x, axis);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_cum(r, x, axis, 0);
+  return r;
+}
+NNDEF nn_tensor *nn_cumprod(const nn_tensor *x, int axis) {
+  nn_tensor *r = nn__rcum("nn_cumprod", 1, x, axis);
+  if (r && nn__ag_wanted1(x)) r = nn__grad_cum(r, x, axis, 1);
+  return r;
+}
 
 /* ---- softmax ---- */
 
@@ -990,6 +998,7 @@ NN__PRIVATE nn_tensor *nn__rsoftmax(const char *name, const nn_tensor *x, int ax
     out = NULL;
   }
   nn_free(xs);
+  if (out && nn__ag_wanted1(x)) out = nn__grad_softmax(out, x, axis, logsm);
   return out;
 }
 
