@@ -381,6 +381,19 @@ static void test_layers_functional(void) {
     CHECK_NEAR(nn_get_flat(rv, 0), 0.5 + 0.5 * 4, 1e-12);
     CHECK_NEAR(nn_get_flat(rm, 1), 0.5 * 13.0 / 3, 1e-12);
   }
+  /* float32 statistics stay accurate around a large offset */
+  {
+    int64_t s[3] = {16, 1, 37}, c1 = 1, i;
+    nn_tensor *t = nn_empty(s, 3, NN_FLOAT32), *rm = nn_zeros(&c1, 1, NN_FLOAT32), *rv = nn_zeros(&c1, 1, NN_FLOAT32);
+    double sum = 0, sq = 0, mean;
+    for (i = 0; i < t->size; i++) ((float *)t->data)[i] = 1000.0f + 0.01f * (float)((i * 7919) % 101);
+    for (i = 0; i < t->size; i++) sum += ((float *)t->data)[i];
+    mean = sum / (double)t->size;
+    for (i = 0; i < t->size; i++) sq += (((float *)t->data)[i] - mean) * (((float *)t->data)[i] - mean);
+    CHECK(nn_batch_norm(t, rm, rv, NULL, NULL, 1, 1.0, 1e-5) != NULL);
+    CHECK_NEAR(nn_get_flat(rm, 0), mean, 1e-7);
+    CHECK_NEAR(nn_get_flat(rv, 0) / (sq / (double)(t->size - 1)), 1.0, 1e-5);
+  }
   nn_free(x);
 }
 
