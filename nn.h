@@ -1014,16 +1014,748 @@ NNDEF nn_tensor *nn_custom_op(const char *name, nn_tensor *output, nn_tensor *co
                               nn_tensor *const *saved, int nsaved, nn_backward_fn fn, void *ctx);
 /* ---- end src/autograd/autograd.h ---- */
 /* ---- begin src/nn/layers.h ---- */
-/* nn/layers.h: Keras/PyTorch-style layers. */
+/* nn/layers.h: Keras/PyTorch-style layers, their activations and initializers.
+
+   A layer is made from its own settings only (nn_dense(128, NN_ACT_RELU), nn_conv2d_layer(32, 3, 3, &desc), ...)
+   and builds its parameters the first time it sees an input (nn_layer_forward), or when nn_layer_build is given the
+   per-sample input shape (no batch axis), as Keras does. Parameters are float32 leaf tensors requiring gradients
+   (float64 on request), laid out and named exactly like PyTorch's state_dict entries ("weight", "bias",
+   "weight_ih_l0", "in_proj_weight", "out_proj.weight", ...) so weights can be exchanged with PyTorch; BatchNorm's
+   running statistics are buffers ("running_mean", "running_var", "num_batches_tracked"). Initial values follow
+   PyTorch's default initializations (or Keras's with keras_init = 1), drawn from the layer's own seeded generator:
+   the same seed gives the same weights on every platform, though not PyTorch's random draws.
+
+   Data layout is PyTorch's: (N, features) for Dense, (N, C, L) and (N, C, H, W) for convolution and pooling, and for
+   recurrent layers and attention (seq, N, features) unless the desc sets batch_first. The forward pass is built from
+   differentiable ops (or fused ops with their own backward), so nn_backward gives the gradients of the input and of
+   every parameter.
+
+   Memory: a layer owns its parameters and buffers (they live outside every scope) and nn_layer_free frees them with
+   their gradients. Forward results belong to the caller's scope, like any op's result. A layer is used by one
+   thread at a time (Dropout draws from its generator, BatchNorm updates its buffers).
+
+   Desc structs: zero-initialize them (memset or `= {0}`), then set what differs; zero fields mean PyTorch's
+   defaults. A NULL desc pointer means all defaults.
+
+   Parts: layers need the random part (not with NN_NO_RANDOM); convolution and pooling layers also need the conv part
+   (not with NN_NO_CONV). The activations and the functional forms (nn_layer_norm, nn_batch_norm, nn_embedding) are
+   always available. */
+
+/* ---- activations ---- */
+
+typedef enum nn_activation {
+  NN_ACT_NONE = 0,    /* identity ("linear") */
+  NN_ACT_RELU,        /* max(x, 0) */
+  NN_ACT_LEAKY_RELU,  /* x for x > 0, 0.01 x otherwise (torch.nn.LeakyReLU's default slope) */
+  NN_ACT_ELU,         /* x for x > 0, e^x - 1 otherwise (alpha 1) */
+  NN_ACT_GELU,        /* x Phi(x), the exact (erf) form */
+  NN_ACT_SILU,        /* x sigmoid(x) (swish) */
+  NN_ACT_SIGMOID,
+  NN_ACT_TANH,
+  NN_ACT_SOFTMAX,     /* over the last axis (Keras's axis=-1) */
+  NN_ACT_LOG_SOFTMAX, /* over the last axis */
+  NN_ACT_COUNT
+} nn_activation;
+
+/* Keras's name of an activation: "linear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh",
+   "softmax", "log_softmax"; "invalid" for a bad value. */
+NNDEF const char *nn_activation_name(nn_activation act);
+/* The activation with that Keras name (also "none", "swish"), or NN_ACT_COUNT with an error for an unknown name. */
+NNDEF nn_activation nn_activation_from_name(const char *name);
+/* act(x) with the defaults listed at nn_activation; differentiable. NN_ACT_NONE returns a new header over x's data. */
+NNDEF nn_tensor *nn_activate(const nn_tensor *x, nn_activation act);
+/* torch.nn.functional.leaky_relu(x, negative_slope): x for x > 0, negative_slope * x otherwise; float input,
+   differentiable (the gradient at 0 is negative_slope, as PyTorch's). */
+NNDEF nn_tensor *nn_leaky_relu(const nn_tensor *x, double negative_slope);
+/* torch.nn.functional.elu(x, alpha): x for x > 0, alpha (e^x - 1) otherwise; float input, differentiable. */
+NNDEF nn_tensor *nn_elu(const nn_tensor *x, double alpha);
+
+/* ---- functional forms of the normalization and embedding layers (differentiable) ---- */
+
+/* torch.nn.functional.layer_norm(x, normalized_shape, weight, bias, eps): normalizes over the last nnorm axes of x,
+   which must equal normalized_shape, with the biased variance: (x - mean) / sqrt(var + eps) * weight + bias.
+   weight and bias (shape normalized_shape, x's dtype) may be NULL. float32/float64. */
+NNDEF nn_tensor *nn_layer_norm(const nn_tensor *x, const int64_t *normalized_shape, int nnorm, const nn_tensor *weight,
+                               const nn_tensor *bias, double eps);
+/* torch.nn.functional.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps): x is (N, C),
+   (N, C, L) or (N, C, H, W). training != 0 normalizes with the batch statistics (biased variance) and, when the
+   running tensors are given, updates them in place: running = (1 - momentum) running + momentum * batch statistic,
+   the variance unbiased (N*L/(N*L-1)). training == 0 normalizes with running_mean/running_var (required). Every
+   per-channel tensor has shape (C,) and x's dtype; weight, bias and the running tensors may be NULL. Only x, weight
+   and bias get gradients. */
+NNDEF nn_tensor *nn_batch_norm(const nn_tensor *x, nn_tensor *running_mean, nn_tensor *running_var,
+                               const nn_tensor *weight, const nn_tensor *bias, int training, double momentum,
+                               double eps);
+/* torch.nn.functional.embedding(indices, weight): rows of weight (V, E) picked by int32/int64 indices of any shape ->
+   indices.shape + (E,). An index outside [0, V) is an error naming it. The gradient goes to weight. */
+NNDEF nn_tensor *nn_embedding(const nn_tensor *indices, const nn_tensor *weight);
+
+#ifndef NN_NO_RANDOM
+
+/* torch.nn.functional.dropout(x, p, training): with training != 0, zeroes each element with probability p (drawn
+   from rng) and scales the others by 1 / (1 - p); the identity (a new header over x) when training == 0 or p == 0.
+   0 <= p <= 1; p == 1 gives zeros. Differentiable. */
+NNDEF nn_tensor *nn_dropout(const nn_tensor *x, double p, int training, nn_rng *rng);
+
+/* ---- initializers (torch.nn.init), in place on float32/float64 tensors ---- */
+
+/* Nonlinearities for nn_init_calculate_gain. */
+typedef enum nn_nonlinearity {
+  NN_NL_LINEAR = 0, /* gain 1 (also conv and identity layers) */
+  NN_NL_SIGMOID,    /* 1 */
+  NN_NL_TANH,       /* 5/3 */
+  NN_NL_RELU,       /* sqrt(2) */
+  NN_NL_LEAKY_RELU, /* sqrt(2 / (1 + slope^2)) */
+  NN_NL_SELU        /* 3/4 */
+} nn_nonlinearity;
+
+typedef enum nn_fan_mode {
+  NN_FAN_IN = 0, /* PyTorch's default for kaiming: preserves the variance of the forward pass */
+  NN_FAN_OUT     /* preserves the variance of the backward pass */
+} nn_fan_mode;
+
+/* torch.nn.init.calculate_gain(nonlinearity, param): param is leaky_relu's negative slope (PyTorch's default 0.01
+   is NOT applied: pass it). */
+NNDEF double nn_init_calculate_gain(nn_nonlinearity nl, double param);
+/* torch.nn.init._calculate_fan_in_and_fan_out: for a (out, in, *kernel) tensor fan_in = in * prod(kernel) and
+   fan_out = out * prod(kernel); tensors need at least 2 dimensions. */
+NNDEF nn_status nn_init_fans(const nn_tensor *t, int64_t *fan_in, int64_t *fan_out);
+/* U(a, b) (nn.init.uniform_). */
+NNDEF nn_status nn_init_uniform(nn_tensor *t, double a, double b, nn_rng *rng);
+/* N(mean, std^2) (nn.init.normal_). */
+NNDEF nn_status nn_init_normal(nn_tensor *t, double mean, double std, nn_rng *rng);
+/* Every element = value (nn.init.constant_). */
+NNDEF nn_status nn_init_constant(nn_tensor *t, double value);
+NNDEF nn_status nn_init_zeros(nn_tensor *t);
+NNDEF nn_status nn_init_ones(nn_tensor *t);
+/* Glorot/Xavier uniform (nn.init.xavier_uniform_, Keras glorot_uniform for gain 1): U(-b, b),
+   b = gain * sqrt(6 / (fan_in + fan_out)). */
+NNDEF nn_status nn_init_xavier_uniform(nn_tensor *t, double gain, nn_rng *rng);
+/* Glorot/Xavier normal (nn.init.xavier_normal_): N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out)). */
+NNDEF nn_status nn_init_xavier_normal(nn_tensor *t, double gain, nn_rng *rng);
+/* He/Kaiming uniform (nn.init.kaiming_uniform_(t, a, mode, nonlinearity)): U(-b, b),
+   b = gain * sqrt(3 / fan), gain = nn_init_calculate_gain(nl, a). With a = 0 and NN_NL_RELU it is Keras he_uniform. */
+NNDEF nn_status nn_init_kaiming_uniform(nn_tensor *t, double a, nn_fan_mode mode, nn_nonlinearity nl, nn_rng *rng);
+/* He/Kaiming normal (nn.init.kaiming_normal_): N(0, std^2), std = gain / sqrt(fan). */
+NNDEF nn_status nn_init_kaiming_normal(nn_tensor *t, double a, nn_fan_mode mode, nn_nonlinearity nl, nn_rng *rng);
+/* nn.init.orthogonal_(t, gain): t viewed as (shape[0], rest) gets orthonormal rows (or columns, whichever are
+   fewer) from the QR decomposition of a normal matrix, signs fixed so R has a positive diagonal, times gain. */
+NNDEF nn_status nn_init_orthogonal(nn_tensor *t, double gain, nn_rng *rng);
+
+/* An initializer chosen in a layer desc. */
+typedef enum nn_init_kind {
+  NN_INIT_DEFAULT = 0,     /* the layer's default: PyTorch's, or Keras's when the desc sets keras_init */
+  NN_INIT_ZEROS,
+  NN_INIT_ONES,
+  NN_INIT_CONSTANT,        /* value a */
+  NN_INIT_UNIFORM,         /* U(a, b) */
+  NN_INIT_NORMAL,          /* N(a, b^2): mean a, standard deviation b */
+  NN_INIT_XAVIER_UNIFORM,  /* Keras glorot_uniform; gain a (0 means 1) */
+  NN_INIT_XAVIER_NORMAL,   /* gain a (0 means 1) */
+  NN_INIT_KAIMING_UNIFORM, /* leaky_relu gain with negative slope a (a = 0: he_uniform), fan given by mode */
+  NN_INIT_KAIMING_NORMAL,  /* likewise (a = 0: PyTorch's kaiming_normal_ / he normal) */
+  NN_INIT_ORTHOGONAL,      /* gain a (0 means 1) */
+  NN_INIT_KIND_COUNT
+} nn_init_kind;
+
+typedef struct nn_init_spec {
+  nn_init_kind kind;
+  double a, b;      /* parameters, as listed for each kind */
+  nn_fan_mode mode; /* kaiming kinds */
+} nn_init_spec;
+
+/* Fills t as spec says. NN_INIT_DEFAULT is an error here (only layers know their default). */
+NNDEF nn_status nn_init_apply(nn_tensor *t, const nn_init_spec *spec, nn_rng *rng);
+
+/* ---- the layer interface ---- */
+
+typedef struct nn_layer nn_layer;
+
+/* What a kind of layer does: the vtable. Custom layers fill one through nn_layer_custom. */
+typedef struct nn_layer_ops {
+  const char *kind; /* Keras's class name: "Dense", "Conv2D", "LSTM", ... */
+  /* Creates the parameters for a per-sample input shape (no batch axis; -1 marks a length not known yet) and sets
+     the per-sample output shape with nn_layer_set_output_shape (left unset, the first forward sets it). NULL: the
+     layer has nothing to build. */
+  nn_status (*build)(nn_layer *l, const int64_t *shape, int ndim);
+  /* The forward pass on a batch: returns a new tensor in the caller's scope, or NULL with an error. */
+  nn_tensor *(*forward)(nn_layer *l, const nn_tensor *x);
+  /* Frees what the layer allocated besides its parameters, buffers and config (NULL: nothing). */
+  void (*destroy)(nn_layer *l);
+} nn_layer_ops;
+
+/* A parameter or buffer with its PyTorch state_dict name. */
+typedef struct nn_named_tensor {
+  char name[64];
+  nn_tensor *tensor;
+} nn_named_tensor;
+
+/* Fields may be read; change them only through the functions below. */
+struct nn_layer {
+  const nn_layer_ops *ops;
+  char name[64];      /* unique Keras-style name: "dense_3", "conv2d_4", ... */
+  int built;          /* parameters exist */
+  int training;       /* 1 (PyTorch's default for new modules): Dropout drops, BatchNorm uses batch statistics */
+  int trainable;      /* 1: parameters require gradients */
+  nn_dtype dtype;     /* dtype of the parameters and of the inputs it takes (Embedding: of its output) */
+  int batch_axis;     /* axis of the batch in the forward input: 0, or 1 for sequence-first layers */
+  nn_named_tensor *params;  /* trainable parameters: leaves requiring gradients, owned by the layer */
+  int nparams, params_cap;
+  nn_named_tensor *buffers; /* non-trainable state (BatchNorm running statistics), owned by the layer */
+  int nbuffers, buffers_cap;
+  int in_ndim, out_ndim;    /* per-sample shapes (no batch axis), -1 before they are known */
+  int64_t in_shape[NN_MAX_DIMS], out_shape[NN_MAX_DIMS];
+  uint64_t seed;            /* seeds rng at build (initial weights) and for Dropout's draws */
+  nn_rng rng;
+  void *config;             /* the kind's settings (a copy of its desc and derived sizes), freed with the layer */
+  void *user;               /* custom layers: the user's context pointer */
+  nn_layer_ops custom_ops;  /* custom layers: their callbacks (ops points here) */
+};
+
+/* Builds l for a per-sample input shape (without the batch axis; -1 for a length that may vary, such as a sequence
+   length): creates and initializes the parameters. Building twice with the same shape is a no-op; another shape is
+   an error. */
+NNDEF nn_status nn_layer_build(nn_layer *l, const int64_t *shape, int ndim);
+/* The forward pass (the layer's call): builds the layer from x's per-sample shape on first use. x has the batch
+   axis first (second for sequence-first recurrent and attention layers). Returns a new tensor in the caller's scope;
+   gradients flow back to x and the parameters through nn_backward. */
+NNDEF nn_tensor *nn_layer_forward(nn_layer *l, const nn_tensor *x);
+/* Frees the layer, its parameters, buffers and their gradients. NULL is ignored. */
+NNDEF void nn_layer_free(nn_layer *l);
+/* The kind ("Dense", ...), or "" for NULL. */
+NNDEF const char *nn_layer_kind(const nn_layer *l);
+/* The layer's name, or "" for NULL. */
+NNDEF const char *nn_layer_name(const nn_layer *l);
+/* Renames the layer (at most 63 characters). */
+NNDEF nn_status nn_layer_set_name(nn_layer *l, const char *name);
+/* Number of parameter tensors (0 before the layer is built). */
+NNDEF int nn_layer_num_params(const nn_layer *l);
+/* Parameter i (borrowed: owned by the layer), in PyTorch's state_dict order; NULL with an error if out of range. */
+NNDEF nn_tensor *nn_layer_param(const nn_layer *l, int i);
+/* The PyTorch name of parameter i ("weight", "bias", "weight_ih_l0", ...), or NULL with an error. */
+NNDEF const char *nn_layer_param_name(const nn_layer *l, int i);
+/* The parameter or buffer with that name (borrowed), or NULL with an error naming what exists. */
+NNDEF nn_tensor *nn_layer_find_param(const nn_layer *l, const char *name);
+/* Number of trainable scalars (Keras's count_params): the sum of the parameters' sizes. */
+NNDEF int64_t nn_layer_param_count(const nn_layer *l);
+/* Number of buffers (BatchNorm: running_mean, running_var, num_batches_tracked). */
+NNDEF int nn_layer_num_buffers(const nn_layer *l);
+/* Buffer i (borrowed), or NULL with an error. */
+NNDEF nn_tensor *nn_layer_buffer(const nn_layer *l, int i);
+/* The PyTorch name of buffer i, or NULL with an error. */
+NNDEF const char *nn_layer_buffer_name(const nn_layer *l, int i);
+/* Copies value into the parameter or buffer called name (load_state_dict for one entry): shapes must match exactly;
+   the dtype is converted. */
+NNDEF nn_status nn_layer_set_param(nn_layer *l, const char *name, const nn_tensor *value);
+/* Per-sample output shape into shape (NN_MAX_DIMS entries; -1 for unknown lengths); returns its ndim, or -1 when not
+   known yet (layer not built). */
+NNDEF int nn_layer_output_shape(const nn_layer *l, int64_t *shape);
+/* Per-sample input shape the layer was built for; returns its ndim, or -1 before the layer is built. */
+NNDEF int nn_layer_input_shape(const nn_layer *l, int64_t *shape);
+/* Training (1, module.train()) or inference (0, module.eval()) behaviour. */
+NNDEF nn_status nn_layer_set_training(nn_layer *l, int training);
+/* Marks the parameters as trainable (they require gradients) or frozen (Keras's layer.trainable). */
+NNDEF nn_status nn_layer_set_trainable(nn_layer *l, int trainable);
+/* Reseeds the layer's generator: before the build it decides the initial weights; afterwards Dropout's draws. */
+NNDEF nn_status nn_layer_set_seed(nn_layer *l, uint64_t seed);
+/* Drops the accumulated gradients of every parameter (optimizer.zero_grad(set_to_none=True)). */
+NNDEF void nn_layer_zero_grad(nn_layer *l);
+/* Seeds the sequence from which new layers take their seeds (torch.manual_seed for layers): after this call the
+   k-th layer made gets the same seed in every run. The default sequence starts from seed 0. */
+NNDEF void nn_layers_manual_seed(uint64_t seed);
+
+/* ---- custom layers ---- */
+
+/* A layer of a new kind: build (may be NULL) creates parameters with nn_layer_add_param and sets the output shape;
+   forward computes the output from differentiable ops; destroy (may be NULL) frees user. kind is copied. */
+NNDEF nn_layer *nn_layer_custom(const char *kind, nn_status (*build)(nn_layer *l, const int64_t *shape, int ndim),
+                                nn_tensor *(*forward)(nn_layer *l, const nn_tensor *x), void (*destroy)(nn_layer *l),
+                                void *user);
+/* Registers t as a trainable parameter called name: the layer takes t out of its scope, owns it from now on, and
+   marks it as requiring gradients. t must be a float32/float64 leaf not owned by another layer. On failure the
+   layer does not take t. */
+NNDEF nn_status nn_layer_add_param(nn_layer *l, const char *name, nn_tensor *t);
+/* Registers t as a buffer (state that is saved but not trained), owned by the layer from now on. */
+NNDEF nn_status nn_layer_add_buffer(nn_layer *l, const char *name, nn_tensor *t);
+/* Creates a parameter of the layer's dtype with that shape, fills it as init says (drawing from the layer's
+   generator; fans from the shape) and registers it. Returns it (borrowed), or NULL with an error. */
+NNDEF nn_tensor *nn_layer_new_param(nn_layer *l, const char *name, const int64_t *shape, int ndim,
+                                    const nn_init_spec *init);
+/* Sets the per-sample output shape (for build functions). */
+NNDEF nn_status nn_layer_set_output_shape(nn_layer *l, const int64_t *shape, int ndim);
+/* The layer's generator (for custom initializers and random draws in forward). */
+NNDEF nn_rng *nn_layer_rng(nn_layer *l);
+
+/* ---- core layers ---- */
+
+/* Settings of layers that own a weight and a bias. */
+typedef struct nn_dense_desc {
+  int no_bias;          /* 1: no bias (PyTorch bias=False, Keras use_bias=False) */
+  nn_dtype dtype;       /* parameters: NN_FLOAT32 (0) or NN_FLOAT64 */
+  int keras_init;       /* 1: Keras's defaults (glorot_uniform weight, zero bias) instead of PyTorch's */
+  nn_init_spec weight_init, bias_init; /* NN_INIT_DEFAULT: PyTorch's kaiming_uniform(a=sqrt(5)) weight and
+                                          U(-1/sqrt(fan_in), 1/sqrt(fan_in)) bias, or Keras's */
+} nn_dense_desc;
+
+/* Keras Dense / torch.nn.Linear followed by an activation: y = act(x W^T + b) with weight (units, in_features) and
+   bias (units,). x is (N, *, in_features). */
+NNDEF nn_layer *nn_dense(int64_t units, nn_activation act);
+/* nn_dense with settings. */
+NNDEF nn_layer *nn_dense_ex(int64_t units, nn_activation act, const nn_dense_desc *desc);
+/* Keras Flatten / torch.nn.Flatten(): (N, d1, d2, ...) -> (N, d1*d2*...). */
+NNDEF nn_layer *nn_flatten_layer(void);
+/* Keras Reshape(target_shape): each sample reshaped to shape (ndim axes, one may be -1), batch axis kept. */
+NNDEF nn_layer *nn_reshape_layer(const int64_t *shape, int ndim);
+/* Keras Activation: applies act (torch.nn.ReLU, Sigmoid, ... as a layer). */
+NNDEF nn_layer *nn_activation_layer(nn_activation act);
+/* Keras Dropout(rate) / torch.nn.Dropout(p): nn_dropout with the layer's generator in training mode, the identity in
+   inference mode. */
+NNDEF nn_layer *nn_dropout_layer(double p);
+
+/* Settings of Embedding. */
+typedef struct nn_embedding_desc {
+  nn_dtype dtype;   /* of the table: NN_FLOAT32 (0) or NN_FLOAT64 */
+  int keras_init;   /* 1: Keras's U(-0.05, 0.05) instead of PyTorch's N(0, 1) */
+  nn_init_spec init;
+} nn_embedding_desc;
+/* torch.nn.Embedding(num_embeddings, embedding_dim) / Keras Embedding(input_dim, output_dim): weight (V, E); int32
+   or int64 indices of any shape (N, *) -> (N, *, E). Out-of-range indices are an error. */
+NNDEF nn_layer *nn_embedding_layer(int64_t num_embeddings, int64_t embedding_dim, const nn_embedding_desc *desc);
+
+#ifndef NN_NO_CONV
+/* ---- convolution and pooling layers (input (N, C, L) or (N, C, H, W)) ---- */
+
+typedef struct nn_conv_layer_desc {
+  int stride[2];   /* (h, w); 0 means 1. 1-D layers use element [0] */
+  int padding[2];  /* symmetric zero padding; 0 is Keras's padding="valid" */
+  int same;        /* 1: padding="same" (output length = input length; stride must be 1), PyTorch's split */
+  int dilation[2]; /* 0 means 1 */
+  int groups;      /* 0 means 1; must divide the input channels and filters */
+  int no_bias;
+  nn_activation activation;
+  nn_dtype dtype;
+  int keras_init;  /* 1: glorot_uniform weight, zero bias */
+  nn_init_spec weight_init, bias_init; /* default: PyTorch's, as for Dense (fan_in = C_in/groups * kernel size) */
+} nn_conv_layer_desc;
+
+/* torch.nn.Conv1d(C_in, filters, k) / Keras Conv1D with channels first: weight (filters, C_in/groups, k), bias
+   (filters,). Input (N, C_in, L) -> (N, filters, L_out). */
+NNDEF nn_layer *nn_conv1d_layer(int64_t filters, int k, const nn_conv_layer_desc *desc);
+/* torch.nn.Conv2d(C_in, filters, (kh, kw)) / Keras Conv2D with channels first: weight (filters, C_in/groups, kh, kw).
+   Input (N, C_in, H, W) -> (N, filters, H_out, W_out). */
+NNDEF nn_layer *nn_conv2d_layer(int64_t filters, int kh, int kw, const nn_conv_layer_desc *desc);
+
+typedef struct nn_pool_desc {
+  int stride[2];   /* 0 means the kernel size (PyTorch's and Keras's default) */
+  int padding[2];  /* at most half the kernel; max pooling pads with -inf, average pooling counts zeros */
+  int dilation[2]; /* max pooling only; 0 means 1 */
+} nn_pool_desc;
+
+/* torch.nn.MaxPool1d(k) / Keras MaxPooling1D: (N, C, L) -> (N, C, L_out). */
+NNDEF nn_layer *nn_max_pool1d_layer(int k, const nn_pool_desc *desc);
+/* torch.nn.MaxPool2d((kh, kw)) / Keras MaxPooling2D: (N, C, H, W) -> (N, C, H_out, W_out). */
+NNDEF nn_layer *nn_max_pool2d_layer(int kh, int kw, const nn_pool_desc *desc);
+/* torch.nn.AvgPool1d(k) (count_include_pad=True) / Keras AveragePooling1D. */
+NNDEF nn_layer *nn_avg_pool1d_layer(int k, const nn_pool_desc *desc);
+/* torch.nn.AvgPool2d((kh, kw)) / Keras AveragePooling2D. */
+NNDEF nn_layer *nn_avg_pool2d_layer(int kh, int kw, const nn_pool_desc *desc);
+#endif
+
+/* Keras GlobalAveragePooling1D (channels first): (N, C, L) -> (N, C), the mean over L. */
+NNDEF nn_layer *nn_global_avg_pool1d_layer(void);
+/* Keras GlobalAveragePooling2D (channels first) / torch AdaptiveAvgPool2d(1) + flatten: (N, C, H, W) -> (N, C). */
+NNDEF nn_layer *nn_global_avg_pool2d_layer(void);
+
+/* ---- normalization layers ---- */
+
+typedef struct nn_batch_norm_desc {
+  double eps;           /* 0 means 1e-5 */
+  double momentum;      /* 0 means 0.1 (PyTorch's convention: running = (1 - m) running + m batch) */
+  int no_affine;        /* 1: no weight and bias (affine=False) */
+  int no_running_stats; /* 1: track_running_stats=False: batch statistics in both modes, no buffers */
+  nn_dtype dtype;
+} nn_batch_norm_desc;
+/* torch.nn.BatchNorm1d(C): input (N, C) or (N, C, L); weight (C,) ones, bias (C,) zeros; buffers running_mean (C,)
+   zeros, running_var (C,) ones, num_batches_tracked (int64 0-d). Training mode uses and records batch statistics. */
+NNDEF nn_layer *nn_batch_norm1d_layer(const nn_batch_norm_desc *desc);
+/* torch.nn.BatchNorm2d(C): input (N, C, H, W); same parameters and buffers. */
+NNDEF nn_layer *nn_batch_norm2d_layer(const nn_batch_norm_desc *desc);
+
+typedef struct nn_layer_norm_desc {
+  int normalized_ndim; /* how many trailing axes are normalized; 0 means 1 (Keras's axis=-1) */
+  double eps;          /* 0 means 1e-5 */
+  int no_affine;       /* 1: elementwise_affine=False */
+  nn_dtype dtype;
+} nn_layer_norm_desc;
+/* torch.nn.LayerNorm(normalized_shape) with normalized_shape the input's last normalized_ndim sizes: weight and bias
+   of that shape (ones and zeros). */
+NNDEF nn_layer *nn_layer_norm_layer(const nn_layer_norm_desc *desc);
+
+/* ---- recurrent layers ---- */
+
+typedef struct nn_rnn_desc {
+  int return_sequences;     /* 1: the hidden state at every step (seq, N, H); 0: only the last one (N, H) (Keras) */
+  int batch_first;          /* 1: input (N, seq, features) and sequence output (N, seq, H) */
+  int no_bias;              /* 1: no bias_ih_l0 / bias_hh_l0 */
+  nn_activation activation; /* SimpleRNN only: NN_ACT_NONE (0) or NN_ACT_TANH means tanh; NN_ACT_RELU */
+  nn_dtype dtype;
+  int keras_init;           /* 1: glorot_uniform weight_ih, orthogonal weight_hh, zero biases (LSTM: forget-gate
+                               bias_ih 1, Keras's unit_forget_bias) instead of PyTorch's U(-1/sqrt(H), 1/sqrt(H)) */
+  nn_init_spec weight_init, recurrent_init, bias_init; /* weight_ih, weight_hh, both biases */
+} nn_rnn_desc;
+
+/* torch.nn.RNN(input_size, units, nonlinearity='tanh') / Keras SimpleRNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1}
+   + b_hh). Parameters weight_ih_l0 (H, I), weight_hh_l0 (H, H), bias_ih_l0 (H,), bias_hh_l0 (H,). Input (seq, N, I)
+   (or (N, seq, I) with batch_first); per-sample shape (seq, I). */
+NNDEF nn_layer *nn_simple_rnn(int64_t units, const nn_rnn_desc *desc);
+/* torch.nn.LSTM(input_size, units) / Keras LSTM: gates in PyTorch's order i, f, g, o: weight_ih_l0 (4H, I),
+   weight_hh_l0 (4H, H), bias_ih_l0 (4H,), bias_hh_l0 (4H,); c_t = f c_{t-1} + i g, h_t = o tanh(c_t). */
+NNDEF nn_layer *nn_lstm(int64_t units, const nn_rnn_desc *desc);
+/* torch.nn.GRU(input_size, units): gates r, z, n with n = tanh(W_in x + b_in + r (W_hn h + b_hn)) and
+   h_t = (1 - z) n + z h_{t-1}; weight_ih_l0 (3H, I), weight_hh_l0 (3H, H), biases (3H,). (Keras GRU with
+   reset_after=True, the TF2 default, has the same form but another weight layout.) */
+NNDEF nn_layer *nn_gru(int64_t units, const nn_rnn_desc *desc);
+/* Runs a SimpleRNN/LSTM/GRU layer with optional initial states (NULL: zeros) and returns the output
+   (return_sequences decides its form, as nn_layer_forward). h0 and c0 (LSTM only) are (1, N, H) or (N, H); h_n and
+   c_n (may be NULL; c_n LSTM only) receive the final states as (1, N, H) tensors, like PyTorch's (h_n, c_n).
+   Everything is differentiable, including through h0/c0 and h_n/c_n. */
+NNDEF nn_tensor *nn_rnn_forward(nn_layer *l, const nn_tensor *x, const nn_tensor *h0, const nn_tensor *c0,
+                                nn_tensor **h_n, nn_tensor **c_n);
+
+/* ---- attention ---- */
+
+typedef struct nn_mha_desc {
+  int batch_first; /* 1: (N, L, E) inputs and output; 0 (PyTorch's default): (L, N, E) */
+  int causal;      /* 1: nn_layer_forward (self-attention) masks future positions */
+  int no_bias;     /* 1: bias=False (no in_proj_bias, out_proj.bias) */
+  double dropout;  /* dropout probability on the attention weights in training mode */
+  nn_dtype dtype;
+} nn_mha_desc;
+/* torch.nn.MultiheadAttention(embed_dim, num_heads) with embed_dim taken from the input's last axis (divisible by
+   num_heads): parameters in_proj_weight (3E, E) (xavier_uniform), in_proj_bias (3E,) (zeros), out_proj.weight (E, E)
+   (Linear's default), out_proj.bias (E,) (zeros). nn_layer_forward(l, x) is self-attention (query = key = value =
+   x) and returns the attention output only. */
+NNDEF nn_layer *nn_multihead_attention(int64_t num_heads, const nn_mha_desc *desc);
+/* Attention with separate query (L, N, E), key and value (S, N, E) (batch first with batch_first): attn_mask is
+   (L, S), bool (true = not allowed, as PyTorch) or float (added to the scores); key_padding_mask is bool (N, S) (true
+   = ignore that key); causal != 0 adds the causal mask. Either mask may be NULL. If attn_weights != NULL it receives
+   the attention weights averaged over heads, (N, L, S) (need_weights=True). Returns the output (L, N, E). */
+NNDEF nn_tensor *nn_mha_forward(nn_layer *l, const nn_tensor *query, const nn_tensor *key, const nn_tensor *value,
+                                const nn_tensor *attn_mask, const nn_tensor *key_padding_mask, int causal,
+                                nn_tensor **attn_weights);
+
+#endif /* NN_NO_RANDOM */
 /* ---- end src/nn/layers.h ---- */
 /* ---- begin src/nn/losses.h ---- */
-/* nn/losses.h: loss functions. */
+/* nn/losses.h: loss functions (torch.nn.functional semantics: same formulas, defaults and reductions).
+
+   Every loss takes float32 or float64 inputs and returns a tensor of the input's dtype: a 0-d tensor for
+   NN_REDUCTION_MEAN / NN_REDUCTION_SUM, the per-element (or per-sample) losses for NN_REDUCTION_NONE. All are
+   differentiable through autograd w.r.t. the input and, where PyTorch allows it, the target; class weights,
+   element weights and pos_weight get no gradient. Targets, weights and pos_weight must have the input's dtype
+   (integer class labels excepted). Cross-entropy from logits, nll_loss, binary cross-entropy with logits and the
+   pointwise losses are fused ops with their own backward: one pass forward, one pass backward. */
+
+typedef enum nn_reduction {
+  NN_REDUCTION_MEAN = 0, /* the default: mean over elements (weighted mean for class-weighted losses) */
+  NN_REDUCTION_SUM,
+  NN_REDUCTION_NONE,
+  NN_REDUCTION_BATCHMEAN /* nn_kl_div only: sum divided by the batch size (input's first dimension) */
+} nn_reduction;
+
+/* PyTorch's default ignore_index for nn_cross_entropy_ex and nn_nll_loss: no real class has it. */
+#define NN_IGNORE_INDEX (-100)
+
+/* --- pointwise losses: input and target of the same shape --- */
+/* Mean squared error (x - y)^2: F.mse_loss(input, target, reduction). */
+NNDEF nn_tensor *nn_mse_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction);
+/* Mean absolute error |x - y|: F.l1_loss(input, target, reduction). */
+NNDEF nn_tensor *nn_l1_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction);
+/* 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), d = x - y: F.huber_loss (delta > 0, PyTorch's 1.0). */
+NNDEF nn_tensor *nn_huber_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction,
+                               double delta);
+/* 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta: F.smooth_l1_loss (beta >= 0, PyTorch's 1.0; 0 is L1). */
+NNDEF nn_tensor *nn_smooth_l1_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction,
+                                   double beta);
+/* -w (y log x + (1 - y) log(1 - x)) on probabilities x in [0, 1], logs clamped at -100: F.binary_cross_entropy.
+   weight (NULL for none) broadcasts to the input's shape. */
+NNDEF nn_tensor *nn_binary_cross_entropy(const nn_tensor *input, const nn_tensor *target, const nn_tensor *weight,
+                                         nn_reduction reduction);
+/* Binary cross-entropy on logits in the stable form (1 - y) x + (1 + (pw - 1) y) log(1 + e^-x):
+   F.binary_cross_entropy_with_logits. weight and pos_weight (NULL for none) broadcast to the input's shape
+   (pos_weight usually has one entry per class, the last dimension). */
+NNDEF nn_tensor *nn_binary_cross_entropy_with_logits(const nn_tensor *input, const nn_tensor *target,
+                                                     const nn_tensor *weight, const nn_tensor *pos_weight,
+                                                     nn_reduction reduction);
+/* Kullback-Leibler divergence with log-probabilities as input: y (log y - x), or e^y (y - x) when log_target:
+   F.kl_div(input, target, reduction, log_target). NN_REDUCTION_BATCHMEAN divides the sum by input.shape[0]
+   (the mathematically correct KL); NN_REDUCTION_MEAN divides by the number of elements, as PyTorch does. */
+NNDEF nn_tensor *nn_kl_div(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction,
+                           int log_target);
+
+/* --- classification losses: input (C), (N, C) or (N, C, d1, ...), classes along axis 1 (axis 0 for 1-D) --- */
+/* Cross-entropy from logits with integer class labels of shape (), (N) or (N, d1, ...): F.cross_entropy with no
+   weight, ignore_index -100 and no label smoothing. labels must be int32, int64 or uint8 in [0, C). */
+NNDEF nn_tensor *nn_cross_entropy(const nn_tensor *input, const nn_tensor *labels, nn_reduction reduction);
+/* F.cross_entropy(input, labels, weight, ignore_index=, reduction=, label_smoothing=): weight (C) or NULL; positions
+   whose label equals ignore_index contribute nothing; the weighted mean divides by the sum of the weights of the
+   labels not ignored (NaN when there are none, as in PyTorch). label_smoothing in [0, 1]. */
+NNDEF nn_tensor *nn_cross_entropy_ex(const nn_tensor *input, const nn_tensor *labels, const nn_tensor *weight,
+                                     int64_t ignore_index, double label_smoothing, nn_reduction reduction);
+/* Cross-entropy from logits with probability (or one-hot) targets of the input's shape: F.cross_entropy with a
+   float target, and Keras categorical_crossentropy(from_logits=True, label_smoothing): -sum_c w_c t'_c
+   log_softmax(x)_c with t' = (1 - label_smoothing) t + label_smoothing / C; the mean divides by the number of
+   samples (N d1 ...). weight (C) or NULL. Differentiable w.r.t. the target too. */
+NNDEF nn_tensor *nn_cross_entropy_probs(const nn_tensor *input, const nn_tensor *target, const nn_tensor *weight,
+                                        double label_smoothing, nn_reduction reduction);
+/* Negative log-likelihood on log-probabilities: -w_y x_y, F.nll_loss(input, labels, weight, ignore_index=,
+   reduction=); same shapes, labels and weighted mean as nn_cross_entropy_ex. */
+NNDEF nn_tensor *nn_nll_loss(const nn_tensor *input, const nn_tensor *labels, const nn_tensor *weight,
+                             int64_t ignore_index, nn_reduction reduction);
 /* ---- end src/nn/losses.h ---- */
 /* ---- begin src/nn/optim.h ---- */
-/* nn/optim.h: optimizers, gradient clipping and learning-rate schedules. */
+/* nn/optim.h: optimizers, gradient clipping and learning-rate schedules (torch.optim semantics).
+
+   An optimizer updates an array of parameter tensors it borrows (the caller or the layers own them, and keep them
+   alive while the optimizer is used) from their gradients nn_grad(p): the same formulas, defaults and order of
+   floating-point operations as PyTorch 1.13's single-tensor (foreach=False) implementations, so that the same
+   parameters and gradients give the same trajectory. Parameters without a gradient are skipped, as in PyTorch.
+   State (moments, momentum buffers, accumulators) is allocated the first time it is needed and freed by
+   nn_optimizer_free; after that a step allocates nothing and records nothing in autograd.
+
+   Description structs: a field left 0 means PyTorch's default, so `nn_adam_desc d = {0};` is torch.optim.Adam's
+   defaults. Where the default is not 0 and a real zero is wanted (AdamW's weight_decay, a beta, ...), write NN_ZERO. */
+
+/* An explicit zero for a description field whose 0 means "PyTorch's default" (it is -0.0). */
+#define NN_ZERO (-0.0)
+
+typedef enum nn_optimizer_kind {
+  NN_OPTIM_SGD = 0,
+  NN_OPTIM_ADAM,
+  NN_OPTIM_ADAMW,
+  NN_OPTIM_RMSPROP,
+  NN_OPTIM_ADAGRAD
+} nn_optimizer_kind;
+
+/* torch.optim.SGD: lr has no default in PyTorch and is required here too. */
+typedef struct nn_sgd_desc {
+  double lr;
+  double momentum;     /* default 0 */
+  double dampening;    /* default 0 */
+  double weight_decay; /* default 0 (L2 penalty added to the gradient) */
+  int nesterov;        /* needs momentum > 0 and dampening 0 */
+  int maximize;
+} nn_sgd_desc;
+
+/* torch.optim.Adam and torch.optim.AdamW. */
+typedef struct nn_adam_desc {
+  double lr;           /* default 1e-3 */
+  double beta1, beta2; /* defaults 0.9, 0.999 */
+  double eps;          /* default 1e-8 */
+  double weight_decay; /* Adam: default 0, added to the gradient; AdamW: default 1e-2, decoupled (p *= 1 - lr wd) */
+  int amsgrad;
+  int maximize;
+} nn_adam_desc;
+
+/* torch.optim.RMSprop. */
+typedef struct nn_rmsprop_desc {
+  double lr;           /* default 1e-2 */
+  double alpha;        /* default 0.99 */
+  double eps;          /* default 1e-8 */
+  double weight_decay; /* default 0 */
+  double momentum;     /* default 0 */
+  int centered;
+  int maximize;
+} nn_rmsprop_desc;
+
+/* torch.optim.Adagrad. */
+typedef struct nn_adagrad_desc {
+  double lr;                        /* default 1e-2 */
+  double lr_decay;                  /* default 0 */
+  double weight_decay;              /* default 0 */
+  double initial_accumulator_value; /* default 0 */
+  double eps;                       /* default 1e-10 */
+  int maximize;
+} nn_adagrad_desc;
+
+typedef struct nn_optimizer nn_optimizer;
+
+/* Optimizers over params[0..nparams) (float32/float64, contiguous; borrowed). desc NULL: all defaults. */
+/* torch.optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov, maximize). */
+NNDEF nn_optimizer *nn_optimizer_sgd(nn_tensor *const *params, int nparams, const nn_sgd_desc *desc);
+/* torch.optim.Adam(params, lr, betas, eps, weight_decay, amsgrad, maximize). */
+NNDEF nn_optimizer *nn_optimizer_adam(nn_tensor *const *params, int nparams, const nn_adam_desc *desc);
+/* torch.optim.AdamW: Adam with decoupled weight decay (default 1e-2). */
+NNDEF nn_optimizer *nn_optimizer_adamw(nn_tensor *const *params, int nparams, const nn_adam_desc *desc);
+/* torch.optim.RMSprop(params, lr, alpha, eps, weight_decay, momentum, centered, maximize). */
+NNDEF nn_optimizer *nn_optimizer_rmsprop(nn_tensor *const *params, int nparams, const nn_rmsprop_desc *desc);
+/* torch.optim.Adagrad(params, lr, lr_decay, weight_decay, initial_accumulator_value, eps, maximize). */
+NNDEF nn_optimizer *nn_optimizer_adagrad(nn_tensor *const *params, int nparams, const nn_adagrad_desc *desc);
+/* Frees the optimizer and its state (not the parameters). NULL is ignored. */
+NNDEF void nn_optimizer_free(nn_optimizer *o);
+
+/* One update of every parameter that has a gradient (optimizer.step()). */
+NNDEF nn_status nn_optimizer_step(nn_optimizer *o);
+/* Drops the parameters' gradients (optimizer.zero_grad(set_to_none=True)). */
+NNDEF void nn_optimizer_zero_grad(nn_optimizer *o);
+/* The learning rate (param_groups[0]['lr']); schedulers set it. */
+NNDEF nn_status nn_optimizer_set_lr(nn_optimizer *o, double lr);
+NNDEF double nn_optimizer_get_lr(const nn_optimizer *o);
+NNDEF nn_optimizer_kind nn_optimizer_get_kind(const nn_optimizer *o);
+NNDEF int nn_optimizer_num_params(const nn_optimizer *o);
+/* Parameter i (borrowed), NULL when out of range. */
+NNDEF nn_tensor *nn_optimizer_param(const nn_optimizer *o, int i);
+
+/* State, for saving and restoring a training run (optimizer.state_dict()). The state tensors are numbered
+   parameter by parameter: tensor i belongs to parameter i / (num_state / num_params). nn_optimizer_state returns
+   tensor i (borrowed; allocated and initialized as the first step would, so that it can be filled before any
+   step) and sets *name, if name is not NULL, to "<param>.<key>" (valid while the optimizer lives) with PyTorch's
+   key: SGD "momentum_buffer" (with momentum); Adam/AdamW "exp_avg", "exp_avg_sq", "max_exp_avg_sq" (amsgrad);
+   RMSprop "square_avg", "momentum_buffer" (momentum), "grad_avg" (centered); Adagrad "sum". */
+NNDEF int nn_optimizer_num_state(const nn_optimizer *o);
+NNDEF nn_tensor *nn_optimizer_state(nn_optimizer *o, int i, const char **name);
+/* Steps taken by parameter param (PyTorch's state['step']: steps in which it had a gradient); param -1: the
+   number of nn_optimizer_step calls. -1 on error. */
+NNDEF int64_t nn_optimizer_get_step_count(const nn_optimizer *o, int param);
+/* Sets the step count of one parameter, or of all and the call count with param -1 (restoring a run). For SGD with
+   momentum, a parameter with step count 0 starts its momentum buffer from its gradient, as PyTorch does. */
+NNDEF nn_status nn_optimizer_set_step_count(nn_optimizer *o, int param, int64_t step);
+
+/* --- gradient clipping (torch.nn.utils) --- */
+/* Scales the gradients of params so that their joint norm of order norm_type (2, 1, INFINITY, any p) is at most
+   max_norm: every gradient is multiplied by min(1, max_norm / (total + 1e-6)) (clip_grad_norm_). Parameters without
+   a gradient are skipped. Returns the total norm before clipping (0 when no gradient); with error_if_nonfinite and a
+   NaN or infinite total, changes nothing and fails. NaN with an error on failure. */
+NNDEF double nn_clip_grad_norm(nn_tensor *const *params, int nparams, double max_norm, double norm_type,
+                               int error_if_nonfinite);
+/* Clamps every gradient element to [-clip_value, clip_value] (clip_grad_value_); clip_value >= 0. */
+NNDEF nn_status nn_clip_grad_value(nn_tensor *const *params, int nparams, double clip_value);
+
+/* --- learning-rate schedules (torch.optim.lr_scheduler) --- */
+typedef enum nn_lr_schedule_kind {
+  NN_LR_STEP = 0,    /* StepLR: lr = base gamma^(epoch / step_size) */
+  NN_LR_MULTISTEP,   /* MultiStepLR: lr = base gamma^(number of milestones <= epoch) */
+  NN_LR_EXPONENTIAL, /* ExponentialLR: lr = base gamma^epoch */
+  NN_LR_COSINE,      /* CosineAnnealingLR: eta_min + (base - eta_min) (1 + cos(pi epoch / T_max)) / 2 */
+  NN_LR_LINEAR,      /* LinearLR: base (start_factor + (end_factor - start_factor) min(epoch, total_iters) /
+                        total_iters) */
+  NN_LR_WARMUP_COSINE /* linear warm-up for total_iters epochs, then cosine annealing from the base lr: PyTorch's
+                         SequentialLR([LinearLR(start_factor, 1.0, total_iters), CosineAnnealingLR(T_max, eta_min)],
+                         milestones=[total_iters]) */
+} nn_lr_schedule_kind;
+
+typedef struct nn_lr_schedule_desc {
+  nn_lr_schedule_kind kind;
+  double gamma;               /* STEP, MULTISTEP: default 0.1; EXPONENTIAL: required */
+  int64_t step_size;          /* STEP: required */
+  const int64_t *milestones;  /* MULTISTEP: epochs at which lr is multiplied by gamma (copied; a repeated */
+  int nmilestones;            /* milestone multiplies again, as PyTorch's Counter does) */
+  int64_t T_max;              /* COSINE, WARMUP_COSINE (the cosine part): required */
+  double eta_min;             /* COSINE, WARMUP_COSINE: default 0 */
+  double start_factor;        /* LINEAR, WARMUP_COSINE: default 1/3, in (0, 1] */
+  double end_factor;          /* LINEAR: default 1.0, in [0, 1] */
+  int64_t total_iters;        /* LINEAR: default 5; WARMUP_COSINE: the warm-up length, required */
+} nn_lr_schedule_desc;
+
+typedef struct nn_lr_scheduler nn_lr_scheduler;
+
+/* A scheduler for opt (borrowed) whose base lr is opt's lr now; sets opt's lr to the value of epoch 0, as
+   PyTorch's constructor does. */
+NNDEF nn_lr_scheduler *nn_lr_scheduler_create(nn_optimizer *opt, const nn_lr_schedule_desc *desc);
+/* Advances one epoch (or step) and sets the optimizer's lr (scheduler.step()), with PyTorch's recursive form
+   applied to the optimizer's current lr. */
+NNDEF nn_status nn_lr_scheduler_step(nn_lr_scheduler *s);
+/* The lr the scheduler set last (get_last_lr()). NaN for NULL. */
+NNDEF double nn_lr_scheduler_get_lr(const nn_lr_scheduler *s);
+/* The current epoch (last_epoch): 0 after creation. -1 for NULL. */
+NNDEF int64_t nn_lr_scheduler_get_epoch(const nn_lr_scheduler *s);
+/* Jumps to an epoch (resuming a run) and sets the optimizer's lr to the closed form of that epoch. */
+NNDEF nn_status nn_lr_scheduler_set_epoch(nn_lr_scheduler *s, int64_t epoch);
+NNDEF void nn_lr_scheduler_free(nn_lr_scheduler *s);
+/* The closed form of a schedule: the lr of epoch for a base lr (no objects). NaN with an error for a bad desc. */
+NNDEF double nn_lr_schedule_value(const nn_lr_schedule_desc *desc, double base_lr, int64_t epoch);
 /* ---- end src/nn/optim.h ---- */
 /* ---- begin src/io/io.h ---- */
-/* io/io.h: reading and writing data files. */
+/* io/io.h: reading and writing data files.
+
+   Formats: IDX (MNIST / Fashion-MNIST), numeric CSV, safetensors, NumPy .npy and .npz. Readers take gzip-compressed
+   IDX and CSV files transparently (recognized by their magic bytes, not by the file name). Every reader checks every
+   size against the data it was given: a truncated, corrupt or hostile file gives an error naming the function, the
+   problem and the file (status NN_ERR_IO for files that cannot be opened or read, NN_ERR_FORMAT for malformed data,
+   NN_ERR_UNSUPPORTED for valid files using a feature nn.h lacks, e.g. a float16 tensor), never a crash.
+   Writers create the file, or replace it, and remove what they wrote if they fail. All multi-byte values are written
+   little-endian whatever the host (IDX: big-endian, as the format requires). */
+
+/* Named tensors read from a safetensors or .npz file. The dict owns its tensors (they belong to no scope): read
+   them through nn_dict_get, take ownership of one with nn_dict_take, and release everything with nn_dict_free. */
+typedef struct nn_tensor_dict {
+  int count;           /* number of tensors */
+  char **names;        /* names[i] names tensors[i]; in the file's order (safetensors: data order; npz: archive order) */
+  nn_tensor **tensors; /* an entry is NULL once nn_dict_take has handed it out */
+  int meta_count;      /* safetensors "__metadata__" entries (0 for npz) */
+  char **meta_keys;    /* meta_keys[i] -> meta_values[i] */
+  char **meta_values;
+} nn_tensor_dict;
+
+/* Options for nn_load_csv. A zeroed struct (or NULL) means: no header line, ',' delimiter, label in column 0,
+   float32 features. */
+typedef struct nn_csv_desc {
+  int header;      /* number of lines to skip before the data (1 for a header row, like pandas' header=0) */
+  char delimiter;  /* field separator; 0 means ',' */
+  int label_col;   /* column of the label (y): 0 is the first column, negative counts from the end (-1: the last) */
+  nn_dtype dtype;  /* dtype of X: NN_FLOAT32 (0) or NN_FLOAT64 */
+} nn_csv_desc;
+
+/* --- IDX (MNIST) --- */
+/* Reads an IDX file (gzip-compressed or not): a tensor with the file's dtype and shape, e.g. uint8 (60000,28,28)
+   for MNIST images. int8/int16 data is widened to int32 (nn.h has no narrower signed types). */
+NNDEF nn_tensor *nn_load_idx(const char *path);
+/* Writes t as an uncompressed IDX file (uint8, int32, float32 or float64; big-endian as the format requires). */
+NNDEF nn_status nn_save_idx(const char *path, const nn_tensor *t);
+
+/* --- CSV --- */
+/* Reads a numeric CSV file (gzip-compressed or not), like np.loadtxt(path, delimiter=',', skiprows=header): every
+   column but the label column goes to *X (rows, columns-1) as float32/float64, the label column to *y (rows,)
+   int64 (its fields must be integers). With y NULL there is no label column and every column goes to *X. Blank
+   lines are skipped; fields may be surrounded by spaces or double quotes; "nan" and "inf" are accepted in X. A
+   non-numeric field or a row with a different number of fields is an error naming the line and the column. */
+NNDEF nn_status nn_load_csv(const char *path, const nn_csv_desc *desc, nn_tensor **X, nn_tensor **y);
+
+/* --- safetensors --- */
+/* Reads a safetensors file (https://huggingface.co/docs/safetensors): tensors of dtype F32, F64, I32, I64, U8 and
+   BOOL and the "__metadata__" strings. Other dtypes (F16, BF16, ...) are an NN_ERR_UNSUPPORTED error. The header
+   is checked as strictly as the reference (Rust) reader: valid UTF-8 JSON, at most 100 MB, no duplicate names,
+   offsets covering the data exactly, without gaps or overlaps. */
+NNDEF nn_tensor_dict *nn_load_safetensors(const char *path);
+/* Writes n named tensors and n_metadata key/value string pairs (metadata = {key0, value0, key1, value1, ...}, may
+   be NULL when n_metadata is 0) as safetensors, byte for byte as the reference serializer does (safetensors'
+   save_file): tensors ordered by dtype alignment then name, compact JSON, header padded to 8 bytes. */
+NNDEF nn_status nn_save_safetensors(const char *path, const char *const *names, nn_tensor *const *tensors, int n,
+                                    const char *const *metadata, int n_metadata);
+
+/* --- NumPy --- */
+/* Reads a .npy file (format versions 1.0, 2.0 and 3.0; either byte order; float32, float64, int32, int64, uint8,
+   bool), like np.load. A Fortran-ordered file gives a Fortran-strided tensor, as NumPy does. */
+NNDEF nn_tensor *nn_load_npy(const char *path);
+/* Writes t as a .npy file (format 1.0, C order, little-endian), byte for byte as np.save does. */
+NNDEF nn_status nn_save_npy(const char *path, const nn_tensor *t);
+/* Reads every array of a .npz archive (members stored or deflated, as np.savez / np.savez_compressed write them),
+   like np.load: names are the member names without ".npy"; members that are not .npy files are skipped. */
+NNDEF nn_tensor_dict *nn_load_npz(const char *path);
+/* Writes n named tensors as an uncompressed .npz archive, as np.savez(path, name0=t0, ...) does (members
+   "name.npy"; a fixed 1980-01-01 time stamp, so equal inputs give equal files). */
+NNDEF nn_status nn_save_npz(const char *path, const char *const *names, nn_tensor *const *tensors, int n);
+
+/* --- named tensors --- */
+/* The tensor called name (borrowed: the dict still owns it), or NULL with an NN_ERR_VALUE error. */
+NNDEF nn_tensor *nn_dict_get(const nn_tensor_dict *d, const char *name);
+/* Removes the tensor called name from the dict and hands it to the caller (it joins the current scope, as a new
+   tensor would). NULL with an error if absent or already taken. */
+NNDEF nn_tensor *nn_dict_take(nn_tensor_dict *d, const char *name);
+/* The metadata value for key (borrowed), or NULL if the file has none (not an error). */
+NNDEF const char *nn_dict_meta(const nn_tensor_dict *d, const char *key);
+/* Frees the dict, its names, its metadata and every tensor it still owns. NULL is ignored. */
+NNDEF void nn_dict_free(nn_tensor_dict *d);
 /* ---- end src/io/io.h ---- */
 /* ---- begin src/nn/metrics.h ---- */
 /* nn/metrics.h: classification and regression metrics (Keras / scikit-learn semantics), the confusion matrix, and
@@ -1091,6 +1823,186 @@ NNDEF nn_status nn_history_write_csv(const nn_history *h, const char *path);
    validation curve ("val_" + name) on shared epoch axes, with a legend and the best validation value marked. */
 NNDEF nn_status nn_history_plot_svg(const nn_history *h, const char *title, const char *path);
 /* ---- end src/nn/metrics.h ---- */
+/* ---- begin src/nn/model.h ---- */
+/* nn/model.h: Keras-style models: Sequential and functional (graph) models over layers, compile/fit/evaluate/
+   predict, callbacks, summary, and saving the whole training state in one file.
+
+       nn_model *m = nn_sequential(in_shape, 1);            // per-sample input shape, e.g. {784}
+       nn_model_add(m, nn_dense(256, NN_ACT_RELU));
+       nn_model_add(m, nn_dense(10, NN_ACT_NONE));           // logits
+       nn_compile_desc c = {0};                              // "adam", sparse categorical cross-entropy
+       c.metrics = NN_METRIC_ACCURACY;
+       nn_model_compile(m, &c);
+       nn_fit_desc f = {0};
+       f.epochs = 5; f.batch_size = 64; f.validation_split = 0.1;
+       nn_history *h = nn_model_fit(m, x_train, y_train, &f);
+
+   The model owns its layers (nn_model_add takes them), its optimizer and its loss settings; nn_model_free frees all
+   of it. fit/evaluate/predict run every step inside a scope, so a training run of any length allocates nothing that
+   outlives its step except the model's own state. */
+
+typedef struct nn_model nn_model;
+
+/* ---- building ---- */
+
+/* A Sequential model for samples of the given shape (without the batch axis), e.g. {784} or {1, 28, 28}. */
+NNDEF nn_model *nn_sequential(const int64_t *input_shape, int ndim);
+/* Appends a layer (the model owns it from now on, also on failure, when it is freed) and builds it for the output
+   shape of the previous layer, so shape mistakes are reported here with both shapes. */
+NNDEF nn_status nn_model_add(nn_model *m, nn_layer *l);
+
+/* A functional model (Keras's functional API) for graphs with branches, residual connections and several inputs:
+   nodes are numbered in the order they are made. */
+NNDEF nn_model *nn_graph_model(void);
+/* Adds an input of the given per-sample shape; returns its node id (or -1 with an error). Inputs are fed in the
+   order they are made. */
+NNDEF int nn_graph_input(nn_model *m, const int64_t *shape, int ndim);
+/* Applies a layer (owned by the model from now on) to node `in`; returns the new node id or -1. A layer applied
+   twice shares its weights. */
+NNDEF int nn_graph_layer(nn_model *m, nn_layer *l, int in);
+/* Merge nodes (Keras Add, Multiply, Concatenate): elementwise sum/product of nodes with equal shapes, or
+   concatenation along a per-sample axis (0 is the first axis after the batch). Return the node id or -1. */
+NNDEF int nn_graph_add(nn_model *m, const int *nodes, int n);
+NNDEF int nn_graph_multiply(nn_model *m, const int *nodes, int n);
+NNDEF int nn_graph_concatenate(nn_model *m, const int *nodes, int n, int axis);
+/* Declares the output node; the model is complete afterwards. */
+NNDEF nn_status nn_graph_output(nn_model *m, int node);
+
+/* Frees the model, its layers, optimizer and state. NULL is ignored. */
+NNDEF void nn_model_free(nn_model *m);
+
+/* ---- running ---- */
+
+/* The forward pass on a batch (differentiable; training mode decides Dropout/BatchNorm behaviour). For graph
+   models with several inputs use nn_model_forward_multi. Returns a tensor in the caller's scope. */
+NNDEF nn_tensor *nn_model_forward(nn_model *m, const nn_tensor *x);
+NNDEF nn_tensor *nn_model_forward_multi(nn_model *m, nn_tensor *const *inputs, int ninputs);
+/* Training (1) or inference (0) mode for every layer. */
+NNDEF nn_status nn_model_set_training(nn_model *m, int training);
+/* Every trainable parameter of the model, in layer order (borrowed). Returns the count; params may be NULL to
+   count only, else it receives at most cap pointers. */
+NNDEF int nn_model_params(const nn_model *m, nn_tensor **params, int cap);
+/* Number of trainable scalars. */
+NNDEF int64_t nn_model_param_count(const nn_model *m);
+/* Number of layers and layer i (borrowed). */
+NNDEF int nn_model_num_layers(const nn_model *m);
+NNDEF nn_layer *nn_model_layer(const nn_model *m, int i);
+/* Prints Keras's summary table: layer (type), output shape, parameter count, and the totals. */
+NNDEF nn_status nn_model_summary(const nn_model *m, FILE *f);
+
+/* ---- compile ---- */
+
+typedef enum nn_loss_kind {
+  NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY = 0, /* int labels (N,), outputs (N, C) */
+  NN_LOSS_CATEGORICAL_CROSSENTROPY,            /* one-hot / probability targets (N, C) */
+  NN_LOSS_BINARY_CROSSENTROPY,                 /* 0/1 float targets, outputs of the same shape */
+  NN_LOSS_MSE,
+  NN_LOSS_MAE,
+  NN_LOSS_HUBER, /* delta = compile's huber_delta (0 means 1) */
+  NN_LOSS_KIND_COUNT
+} nn_loss_kind;
+
+/* Metrics fit and evaluate report (bit flags). */
+enum {
+  NN_METRIC_ACCURACY = 1,       /* "accuracy": argmax, or threshold 0.5 for binary outputs */
+  NN_METRIC_TOP5_ACCURACY = 2,  /* "top5_accuracy" */
+  NN_METRIC_PRECISION = 4,      /* "precision" (macro average over classes; binary: class 1) */
+  NN_METRIC_RECALL = 8,         /* "recall" */
+  NN_METRIC_F1 = 16,            /* "f1" */
+  NN_METRIC_MSE = 32,           /* "mse" */
+  NN_METRIC_MAE = 64            /* "mae" */
+};
+
+/* Zero means the default for every field. */
+typedef struct nn_compile_desc {
+  const char *optimizer;       /* "adam" (default, also for NULL), "adamw", "sgd", "rmsprop", "adagrad" */
+  double learning_rate;        /* default: the optimizer's PyTorch default (Adam 1e-3, SGD 1e-2, ...) */
+  double momentum;             /* SGD/RMSprop momentum */
+  int nesterov;                /* SGD */
+  double weight_decay;         /* L2 (SGD, Adam, RMSprop, Adagrad) or decoupled (AdamW, default 1e-2 there) */
+  double beta1, beta2, eps;    /* Adam/AdamW (defaults 0.9, 0.999, 1e-8) */
+  double clipnorm;             /* > 0: clip the global gradient norm to this (Keras clipnorm) */
+  double clipvalue;            /* > 0: clip every gradient element to [-clipvalue, clipvalue] */
+  nn_loss_kind loss;           /* default sparse categorical cross-entropy */
+  int from_probabilities;      /* 1: outputs are probabilities (softmax/sigmoid last layer, Keras's from_logits=False);
+                                  0 (default): outputs are logits, the stable and fast form */
+  double label_smoothing;      /* cross-entropy losses */
+  double huber_delta;
+  unsigned metrics;            /* NN_METRIC_* flags */
+} nn_compile_desc;
+
+/* Sets the loss, optimizer and metrics. Compiling again replaces the optimizer (its state starts over). */
+NNDEF nn_status nn_model_compile(nn_model *m, const nn_compile_desc *desc);
+/* The model's optimizer after compile (borrowed), e.g. to change its learning rate. */
+NNDEF nn_optimizer *nn_model_optimizer(nn_model *m);
+
+/* ---- fit / evaluate / predict ---- */
+
+/* What a user callback sees: names and values of the running (per batch) or final (per epoch) metrics. */
+typedef struct nn_logs {
+  int epoch;   /* 0-based */
+  int64_t batch; /* 0-based batch within the epoch; -1 at the end of the epoch */
+  int n;
+  const char *const *names; /* "loss", "accuracy", ..., and at epoch end "val_loss", ... */
+  const double *values;
+} nn_logs;
+/* Returns nonzero to stop training (after the current batch). */
+typedef int (*nn_callback_fn)(nn_model *m, const nn_logs *logs, void *ctx);
+
+typedef struct nn_fit_desc {
+  int epochs;              /* default 1 */
+  int64_t batch_size;      /* default 32 */
+  int no_shuffle;          /* 1: keep the sample order (default: a fresh permutation each epoch) */
+  uint64_t seed;           /* shuffling, dropout and augmentation draws */
+  double validation_split; /* fraction of the samples, taken from the end before shuffling (Keras) */
+  const nn_tensor *val_x, *val_y; /* validation data (overrides validation_split) */
+  const double *class_weight;     /* per-class loss weights (sparse categorical cross-entropy), or NULL */
+  int64_t num_class_weights;
+  int verbose;             /* 0 (default): progress bar on a terminal, one line per epoch otherwise;
+                              1: one line per epoch; -1: silent */
+  /* early stopping (Keras EarlyStopping): on when patience > 0 */
+  const char *monitor;     /* metric to watch, default "val_loss" ("loss" without validation data) */
+  int patience;
+  double min_delta;
+  int restore_best_weights;
+  /* model checkpoint (best only): after each epoch that improves `monitor`, the model is saved to this path */
+  const char *checkpoint_path;
+  /* learning rate per epoch: lr(epoch) from the function (Keras LearningRateScheduler), or NULL */
+  double (*lr_schedule)(int epoch, double lr, void *ctx);
+  void *lr_schedule_ctx;
+  /* user callbacks per batch and per epoch (either may be NULL) */
+  nn_callback_fn on_batch_end, on_epoch_end;
+  void *callback_ctx;
+  /* image augmentation for (N, C, H, W) inputs: random shifts up to this many pixels, horizontal flips */
+  int augment_shift;
+  int augment_flip;
+  /* stop with an error if the loss becomes NaN or infinite (Keras TerminateOnNaN); on by default */
+  int allow_nonfinite_loss;
+} nn_fit_desc;
+
+/* Trains the model on x (N, ...) and targets y (int labels (N,) or float (N, ...)). Returns the history (free with
+   nn_history_free) with "loss", the metrics, "val_" versions and "lr" per epoch, or NULL with an error. */
+NNDEF nn_history *nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y, const nn_fit_desc *desc);
+/* Loss and metrics on (x, y) in inference mode, in batches. names/values receive up to cap entries ("loss" first);
+   returns the number of entries or -1. */
+NNDEF int nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y, int64_t batch_size,
+                            const char **names, double *values, int cap);
+/* Outputs for x in inference mode, in batches (default 32), concatenated: a new tensor in the caller's scope. */
+NNDEF nn_tensor *nn_model_predict(nn_model *m, const nn_tensor *x, int64_t batch_size);
+
+/* ---- saving ---- */
+
+/* Writes the model's weights (and buffers) as safetensors with PyTorch-style names "<layer>.<param>". */
+NNDEF nn_status nn_model_save_weights(const nn_model *m, const char *path);
+/* Loads weights saved by nn_model_save_weights (or written by PyTorch with the same names and shapes). Every
+   parameter must be present with the right shape; the error names the first mismatch. */
+NNDEF nn_status nn_model_load_weights(nn_model *m, const char *path);
+/* Writes the whole training state in one safetensors file: the architecture (in the metadata), the weights, the
+   optimizer's state and step count, so nn_model_load resumes training exactly. */
+NNDEF nn_status nn_model_save(const nn_model *m, const char *path);
+/* Rebuilds a model saved by nn_model_save (architecture, weights, compile settings and optimizer state). */
+NNDEF nn_model *nn_model_load(const char *path);
+/* ---- end src/nn/model.h ---- */
 
 #ifdef __cplusplus
 }
@@ -1886,9 +2798,23 @@ NN__PRIVATE size_t nn__alloc_size(const void *p) {
   return n;
 }
 
+/* The start of the block NN_MALLOC returned for p. Caches hold these rather than p, so that leak checkers
+   (valgrind) see the cached blocks as reachable, not as "possibly lost". */
+NN__PRIVATE void *nn__alloc_base(const void *p) {
+  void *raw;
+  memcpy(&raw, (const unsigned char *)p - sizeof(void *), sizeof(void *));
+  return raw;
+}
+/* The aligned pointer of a block from its start (the inverse of nn__alloc_base, for a block of nbytes). */
+NN__PRIVATE void *nn__alloc_from_base(void *raw, size_t nbytes) {
+  size_t align = nbytes >= NN__HUGE ? NN__HUGE : 64;
+  return (void *)(((uintptr_t)((unsigned char *)raw + 2 * sizeof(void *)) + align - 1) & ~(uintptr_t)(align - 1));
+}
+
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(__TINYC__)
 #define NN__HAVE_CACHE 1
-static void *nn__cache_buf[NN__CACHE_SLOTS];
+static void *nn__cache_buf[NN__CACHE_SLOTS]; /* block starts (nn__alloc_base) */
+static size_t nn__cache_size[NN__CACHE_SLOTS];
 static int nn__cache_n = 0;
 static size_t nn__cache_bytes = 0, nn__cache_limit = (size_t)256 << 20;
 static int nn__cache_lock_word = 0;
@@ -1911,9 +2837,11 @@ NN__PRIVATE void *nn__alloc(size_t nbytes) {
       int i;
       nn__cache_lock();
       for (i = nn__cache_n - 1; i >= 0; i--) /* the most recently freed first: likely still in cache */
-        if (nn__alloc_size(nn__cache_buf[i]) == nbytes) {
-          hit = nn__cache_buf[i];
-          nn__cache_buf[i] = nn__cache_buf[--nn__cache_n];
+        if (nn__cache_size[i] == nbytes) {
+          hit = nn__alloc_from_base(nn__cache_buf[i], nbytes);
+          --nn__cache_n;
+          nn__cache_buf[i] = nn__cache_buf[nn__cache_n];
+          nn__cache_size[i] = nn__cache_size[nn__cache_n];
           nn__cache_bytes -= nbytes;
           break;
         }
@@ -1937,17 +2865,20 @@ NN__PRIVATE void nn__dealloc(void *p) {
       /* make room by dropping the oldest buffers, then keep this one */
       while (nn__cache_n > 0 && (nn__cache_n == NN__CACHE_SLOTS || nn__cache_bytes + n > nn__cache_limit)) {
         evict[ne++] = nn__cache_buf[0];
-        nn__cache_bytes -= nn__alloc_size(nn__cache_buf[0]);
-        memmove(nn__cache_buf, nn__cache_buf + 1, sizeof(void *) * (size_t)(--nn__cache_n));
+        nn__cache_bytes -= nn__cache_size[0];
+        --nn__cache_n;
+        memmove(nn__cache_buf, nn__cache_buf + 1, sizeof(void *) * (size_t)nn__cache_n);
+        memmove(nn__cache_size, nn__cache_size + 1, sizeof(size_t) * (size_t)nn__cache_n);
       }
       if (nn__cache_bytes + n <= nn__cache_limit) {
-        nn__cache_buf[nn__cache_n++] = p;
+        nn__cache_buf[nn__cache_n] = nn__alloc_base(p);
+        nn__cache_size[nn__cache_n++] = n;
         nn__cache_bytes += n;
         p = NULL;
       }
       nn__cache_unlock();
     }
-    for (i = 0; i < ne; i++) nn__free_raw(evict[i]);
+    for (i = 0; i < ne; i++) NN_FREE(evict[i]);
     if (p) nn__free_raw(p);
   }
 #else
@@ -1955,18 +2886,21 @@ NN__PRIVATE void nn__dealloc(void *p) {
 #endif
 }
 
+NN__PRIVATE void nn__gemm_cache_release(void); /* kernels/gemm.c: its packing buffer */
+
 NNDEF void nn_cache_release(void) {
+  nn__gemm_cache_release(); /* first: it hands its buffer back through nn__dealloc */
 #if NN__HAVE_CACHE
   for (;;) {
     void *p = NULL;
     nn__cache_lock();
     if (nn__cache_n > 0) {
       p = nn__cache_buf[--nn__cache_n];
-      nn__cache_bytes -= nn__alloc_size(p);
+      nn__cache_bytes -= nn__cache_size[nn__cache_n];
     }
     nn__cache_unlock();
     if (!p) break;
-    nn__free_raw(p);
+    NN_FREE(p);
   }
 #endif
 }
@@ -12668,6 +13602,7 @@ NN__PRIVATE void nn__dgemm_get_cfg(int isa, nn__dgemm_cfg *cfg) {
    allocates its own. The cache holds at most the largest buffer a call needed (one 512 KiB slot per thread) for the
    life of the process. */
 static void *nn__gemm_cache = NULL;
+static void *nn__gemm_cache_base = NULL; /* its block start, so leak checkers see it reachable */
 static size_t nn__gemm_cache_bytes = 0;
 static long nn__gemm_cache_busy = 0;
 
@@ -12686,6 +13621,7 @@ NN__PRIVATE void *nn__gemm_buf_get(size_t nbytes, int *cached) {
     if (nn__gemm_cache_bytes < nbytes) {
       nn__dealloc(nn__gemm_cache);
       nn__gemm_cache = nn__alloc(nbytes);
+      nn__gemm_cache_base = nn__gemm_cache ? nn__alloc_base(nn__gemm_cache) : NULL;
       nn__gemm_cache_bytes = nn__gemm_cache ? nbytes : 0;
     }
     if (nn__gemm_cache) {
@@ -12695,6 +13631,16 @@ NN__PRIVATE void *nn__gemm_buf_get(size_t nbytes, int *cached) {
   }
   NN__GEMM_CACHE_DROP();
   return nn__alloc(nbytes);
+}
+
+/* nn_cache_release: frees the cached packing buffer unless a product is using it right now. */
+NN__PRIVATE void nn__gemm_cache_release(void) {
+  if (NN__GEMM_CACHE_TAKE()) {
+    nn__dealloc(nn__gemm_cache);
+    nn__gemm_cache = nn__gemm_cache_base = NULL;
+    nn__gemm_cache_bytes = 0;
+  }
+  NN__GEMM_CACHE_DROP();
 }
 
 NN__PRIVATE void nn__gemm_buf_put(void *p, int cached) {
@@ -23369,17 +24315,8991 @@ NN__PRIVATE nn_tensor *nn__grad_cols(nn_tensor *res, int is_col2im, const nn_ten
 #endif /* NN_NO_CONV */
 /* ---- end src/autograd/grad_conv.c ---- */
 /* ---- begin src/nn/layer.c ---- */
-/* nn/layer.c: the layer interface. */
+/* nn/layer.c: the layer interface: construction, building from the input shape, parameters and buffers with their
+   PyTorch names, the forward call, modes, seeds, custom layers, and the helpers every layer kind shares. */
+#ifndef NN_NO_RANDOM
+
+/* New layers take their seeds from a sequence: base, and how many layers were made since nn_layers_manual_seed. */
+static uint64_t nn__layer_seed_base = 0;
+static long nn__layer_count = 0;
+
+NN__PRIVATE uint64_t nn__layer_mix(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+NNDEF void nn_layers_manual_seed(uint64_t seed) {
+  nn__layer_seed_base = seed;
+  nn__layer_count = 0;
+}
+
+/* Keras's to_snake_case: "Conv2D" -> "conv2d", "SimpleRNN" -> "simple_rnn", "MaxPooling2D" -> "max_pooling2d". */
+NN__PRIVATE void nn__snake_case(const char *s, char *out, size_t cap) {
+  size_t k = 0, i, n = strlen(s);
+  for (i = 0; i < n && k + 2 < cap; i++) {
+    char c = s[i];
+    int up = c >= 'A' && c <= 'Z';
+    if (up && i > 0) {
+      char p = s[i - 1], q = s[i + 1];
+      int plow = p >= 'a' && p <= 'z', pup = p >= 'A' && p <= 'Z', qlow = q >= 'a' && q <= 'z';
+      if (plow || (pup && qlow)) out[k++] = '_';
+    }
+    out[k++] = up ? (char)(c - 'A' + 'a') : c;
+  }
+  out[k] = 0;
+}
+
+/* A new, unbuilt layer of a kind with a zeroed config of config_size bytes. NULL with an error on failure. */
+NN__PRIVATE nn_layer *nn__layer_new(const char *fn, const nn_layer_ops *ops, size_t config_size) {
+  nn_layer *l = (nn_layer *)NN_MALLOC(sizeof(nn_layer));
+  char snake[48];
+  long k;
+  if (!l) {
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate the layer", fn);
+    return NULL;
+  }
+  memset(l, 0, sizeof *l);
+  if (config_size) {
+    l->config = NN_MALLOC(config_size);
+    if (!l->config) {
+      NN_FREE(l);
+      nn__fail(NN_ERR_OOM, "%s: cannot allocate the layer", fn);
+      return NULL;
+    }
+    memset(l->config, 0, config_size);
+  }
+  l->ops = ops;
+  l->training = 1;
+  l->trainable = 1;
+  l->dtype = NN_FLOAT32;
+  l->in_ndim = l->out_ndim = -1;
+  k = NN__ATOMIC_ADD(&nn__layer_count, 1);
+  l->seed = nn__layer_mix(nn__layer_seed_base ^ nn__layer_mix((uint64_t)k));
+  nn_rng_seed(&l->rng, l->seed);
+  nn__snake_case(ops->kind ? ops->kind : "layer", snake, sizeof snake);
+  snprintf(l->name, sizeof l->name, "%s_%ld", snake, k);
+  return l;
+}
+
+/* The dtype a desc asks for: float32 (0) or float64. */
+NN__PRIVATE nn_status nn__layer_dtype(const char *fn, nn_dtype dt) {
+  if (dt != NN_FLOAT32 && dt != NN_FLOAT64)
+    return nn__fail(NN_ERR_DTYPE, "%s: parameters must be float32 or float64, got %s", fn, nn_dtype_name(dt));
+  return NN_OK;
+}
+
+NN__PRIVATE void nn__named_free(nn_named_tensor *v, int n) {
+  int i;
+  for (i = 0; i < n; i++) nn_free(v[i].tensor);
+}
+
+/* Drops every parameter and buffer (a failed build leaves the layer as it was before). */
+NN__PRIVATE void nn__layer_clear(nn_layer *l) {
+  nn__named_free(l->params, l->nparams);
+  nn__named_free(l->buffers, l->nbuffers);
+  l->nparams = l->nbuffers = 0;
+}
+
+NNDEF void nn_layer_free(nn_layer *l) {
+  if (!l) return;
+  if (l->ops && l->ops->destroy) l->ops->destroy(l);
+  nn__layer_clear(l);
+  NN_FREE(l->params);
+  NN_FREE(l->buffers);
+  NN_FREE(l->config);
+  NN_FREE(l);
+}
+
+NN__PRIVATE nn_status nn__check_layer(const char *fn, const nn_layer *l) {
+  if (!l) return nn__fail_null(fn, "l");
+  if (!l->ops || !l->ops->forward) return nn__fail(NN_ERR_ARG, "%s: the layer has no forward function", fn);
+  return NN_OK;
+}
+
+NN__PRIVATE nn_named_tensor *nn__layer_lookup(const nn_layer *l, const char *name) {
+  int i;
+  for (i = 0; i < l->nparams; i++)
+    if (strcmp(l->params[i].name, name) == 0) return &l->params[i];
+  for (i = 0; i < l->nbuffers; i++)
+    if (strcmp(l->buffers[i].name, name) == 0) return &l->buffers[i];
+  return NULL;
+}
+
+/* Appends (name, t) to a list of named tensors and takes t out of its scope. */
+NN__PRIVATE nn_status nn__layer_push(const char *fn, nn_layer *l, int buffer, const char *name, nn_tensor *t) {
+  nn_named_tensor **v = buffer ? &l->buffers : &l->params;
+  int *n = buffer ? &l->nbuffers : &l->nparams, *cap = buffer ? &l->buffers_cap : &l->params_cap;
+  if (!name || !name[0] || strlen(name) >= sizeof((*v)->name))
+    return nn__fail(NN_ERR_ARG, "%s: a parameter name must have 1 to 63 characters", fn);
+  if (nn__check_cpu(fn, t, "t") != NN_OK) return nn_last_status();
+  if (nn__layer_lookup(l, name))
+    return nn__fail(NN_ERR_ARG, "%s: layer '%s' already has a parameter or buffer called '%s'", fn, l->name, name);
+  if (*n == *cap) {
+    int nc = *cap ? 2 * *cap : 4;
+    nn_named_tensor *nv = (nn_named_tensor *)NN_REALLOC(*v, sizeof(nn_named_tensor) * (size_t)nc);
+    if (!nv) return nn__fail(NN_ERR_OOM, "%s: out of memory", fn);
+    *v = nv;
+    *cap = nc;
+  }
+  memset(&(*v)[*n], 0, sizeof(nn_named_tensor));
+  strcpy((*v)[*n].name, name);
+  (*v)[*n].tensor = t;
+  (*n)++;
+  nn__scope_unlink(t);
+  return NN_OK;
+}
+
+NNDEF nn_status nn_layer_add_param(nn_layer *l, const char *name, nn_tensor *t) {
+  nn_status st;
+  if (!l) return nn__fail_null("nn_layer_add_param", "l");
+  if (nn__check_cpu("nn_layer_add_param", t, "t") != NN_OK) return nn_last_status();
+  if (!nn__is_float(t->dtype))
+    return nn__fail(NN_ERR_DTYPE, "nn_layer_add_param: parameter '%s' must be float32 or float64, got %s",
+                    name ? name : "(null)", nn_dtype_name(t->dtype));
+  if (!nn_is_leaf(t))
+    return nn__fail(NN_ERR_ARG, "nn_layer_add_param: parameter '%s' was produced by a recorded op; pass a leaf "
+                                "(nn_detach)", name ? name : "(null)");
+  st = nn__layer_push("nn_layer_add_param", l, 0, name, t);
+  if (st != NN_OK) return st;
+  nn_requires_grad(t, l->trainable);
+  return NN_OK;
+}
+
+NNDEF nn_status nn_layer_add_buffer(nn_layer *l, const char *name, nn_tensor *t) {
+  if (!l) return nn__fail_null("nn_layer_add_buffer", "l");
+  if (nn__check_cpu("nn_layer_add_buffer", t, "t") != NN_OK) return nn_last_status();
+  if (t->requires_grad)
+    return nn__fail(NN_ERR_ARG, "nn_layer_add_buffer: buffer '%s' requires grad; buffers are not trained",
+                    name ? name : "(null)");
+  return nn__layer_push("nn_layer_add_buffer", l, 1, name, t);
+}
+
+/* spec when it names an initializer, else deflt. */
+NN__PRIVATE const nn_init_spec *nn__init_pick(const nn_init_spec *spec, const nn_init_spec *deflt) {
+  return spec && spec->kind != NN_INIT_DEFAULT ? spec : deflt;
+}
+
+/* A parameter of the layer's dtype initialized by spec. Returns it (owned by the layer) or NULL. */
+NN__PRIVATE nn_tensor *nn__layer_param(nn_layer *l, const char *name, const int64_t *shape, int ndim,
+                                       const nn_init_spec *spec) {
+  nn_tensor *t = nn_empty(shape, ndim, l->dtype);
+  if (!t) return NULL;
+  if (nn_init_apply(t, spec, &l->rng) != NN_OK || nn_layer_add_param(l, name, t) != NN_OK) {
+    nn_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+/* A buffer of a dtype filled with value. */
+NN__PRIVATE nn_tensor *nn__layer_buffer(nn_layer *l, const char *name, const int64_t *shape, int ndim, nn_dtype dt,
+                                        double value) {
+  nn_tensor *t = nn_full(shape, ndim, value, dt);
+  if (!t) return NULL;
+  if (nn_layer_add_buffer(l, name, t) != NN_OK) {
+    nn_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+/* The spec of PyTorch's Linear/Conv weight: kaiming_uniform(a = sqrt(5)), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
+NN__PRIVATE nn_init_spec nn__init_torch_weight(void) {
+  nn_init_spec s;
+  memset(&s, 0, sizeof s);
+  s.kind = NN_INIT_KAIMING_UNIFORM;
+  s.a = sqrt(5.0);
+  s.mode = NN_FAN_IN;
+  return s;
+}
+
+NN__PRIVATE nn_init_spec nn__init_simple(nn_init_kind kind, double a, double b) {
+  nn_init_spec s;
+  memset(&s, 0, sizeof s);
+  s.kind = kind;
+  s.a = a;
+  s.b = b;
+  return s;
+}
+
+NNDEF nn_tensor *nn_layer_new_param(nn_layer *l, const char *name, const int64_t *shape, int ndim,
+                                    const nn_init_spec *init) {
+  nn_init_spec dw = nn__init_torch_weight(), dz = nn__init_simple(NN_INIT_ZEROS, 0, 0);
+  if (!l) {
+    nn__fail_null("nn_layer_new_param", "l");
+    return NULL;
+  }
+  return nn__layer_param(l, name, shape, ndim, nn__init_pick(init, ndim >= 2 ? &dw : &dz));
+}
+
+NNDEF nn_status nn_layer_set_output_shape(nn_layer *l, const int64_t *shape, int ndim) {
+  int i;
+  if (!l) return nn__fail_null("nn_layer_set_output_shape", "l");
+  if (ndim < 0 || ndim >= NN_MAX_DIMS || (ndim > 0 && !shape))
+    return nn__fail(NN_ERR_ARG, "nn_layer_set_output_shape: ndim %d is outside [0, %d]", ndim, NN_MAX_DIMS - 1);
+  for (i = 0; i < ndim; i++) l->out_shape[i] = shape[i];
+  l->out_ndim = ndim;
+  return NN_OK;
+}
+
+NNDEF nn_rng *nn_layer_rng(nn_layer *l) {
+  if (!l) {
+    nn__fail_null("nn_layer_rng", "l");
+    return NULL;
+  }
+  return &l->rng;
+}
+
+NNDEF nn_status nn_layer_build(nn_layer *l, const int64_t *shape, int ndim) {
+  char b1[160], b2[160];
+  int i;
+  nn_status st;
+  if (nn__check_layer("nn_layer_build", l) != NN_OK) return nn_last_status();
+  if (ndim < 0 || ndim >= NN_MAX_DIMS || (ndim > 0 && !shape))
+    return nn__fail(NN_ERR_ARG, "nn_layer_build: %s '%s': a per-sample shape needs 0 to %d axes, got %d",
+                    l->ops->kind, l->name, NN_MAX_DIMS - 1, ndim);
+  for (i = 0; i < ndim; i++)
+    if (shape[i] < -1)
+      return nn__fail(NN_ERR_ARG, "nn_layer_build: %s '%s': bad per-sample shape %s (lengths are >= 0, or -1 for "
+                                  "unknown)", l->ops->kind, l->name, nn__fmt_shape(b1, sizeof b1, shape, ndim));
+  if (l->built) {
+    int same = ndim == l->in_ndim;
+    for (i = 0; same && i < ndim; i++) same = shape[i] == l->in_shape[i];
+    if (same) return NN_OK;
+    return nn__fail(NN_ERR_SHAPE, "nn_layer_build: %s '%s' was built for per-sample shape %s, got %s", l->ops->kind,
+                    l->name, nn__fmt_shape(b1, sizeof b1, l->in_shape, l->in_ndim),
+                    nn__fmt_shape(b2, sizeof b2, shape, ndim));
+  }
+  nn_rng_seed(&l->rng, l->seed);
+  for (i = 0; i < ndim; i++) l->in_shape[i] = shape[i];
+  l->in_ndim = ndim;
+  l->out_ndim = -1;
+  st = l->ops->build ? l->ops->build(l, shape, ndim) : NN_OK;
+  if (st != NN_OK) {
+    nn__layer_clear(l);
+    l->in_ndim = l->out_ndim = -1;
+    return st;
+  }
+  l->built = 1;
+  return NN_OK;
+}
+
+NNDEF nn_tensor *nn_layer_forward(nn_layer *l, const nn_tensor *x) {
+  nn_tensor *y;
+  if (nn__check_layer("nn_layer_forward", l) != NN_OK) return NULL;
+  if (nn__check_cpu(l->ops->kind, x, "x") != NN_OK) return NULL;
+  if (!l->built) {
+    int64_t s[NN_MAX_DIMS];
+    int i, k = 0;
+    if (x->ndim <= l->batch_axis) {
+      char b1[160];
+      nn__fail(NN_ERR_SHAPE, "%s '%s': the input needs a batch axis (axis %d), got shape %s", l->ops->kind, l->name,
+               l->batch_axis, nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim));
+      return NULL;
+    }
+    for (i = 0; i < x->ndim; i++)
+      if (i != l->batch_axis) s[k++] = x->shape[i];
+    if (nn_layer_build(l, s, k) != NN_OK) return NULL;
+  }
+  y = l->ops->forward(l, x);
+  if (y && l->out_ndim < 0 && y->ndim > l->batch_axis) {
+    int i, k = 0;
+    for (i = 0; i < y->ndim; i++)
+      if (i != l->batch_axis) l->out_shape[k++] = y->shape[i];
+    l->out_ndim = k;
+  }
+  return y;
+}
+
+NNDEF const char *nn_layer_kind(const nn_layer *l) { return l && l->ops && l->ops->kind ? l->ops->kind : ""; }
+NNDEF const char *nn_layer_name(const nn_layer *l) { return l ? l->name : ""; }
+
+NNDEF nn_status nn_layer_set_name(nn_layer *l, const char *name) {
+  if (!l) return nn__fail_null("nn_layer_set_name", "l");
+  if (!name) return nn__fail_null("nn_layer_set_name", "name");
+  if (!name[0] || strlen(name) >= sizeof l->name)
+    return nn__fail(NN_ERR_ARG, "nn_layer_set_name: a name must have 1 to %d characters", (int)sizeof l->name - 1);
+  strcpy(l->name, name);
+  return NN_OK;
+}
+
+NNDEF int nn_layer_num_params(const nn_layer *l) { return l ? l->nparams : 0; }
+NNDEF int nn_layer_num_buffers(const nn_layer *l) { return l ? l->nbuffers : 0; }
+
+NN__PRIVATE nn_named_tensor *nn__layer_entry(const char *fn, const nn_layer *l, int buffer, int i) {
+  int n;
+  if (!l) {
+    nn__fail_null(fn, "l");
+    return NULL;
+  }
+  n = buffer ? l->nbuffers : l->nparams;
+  if (i < 0 || i >= n) {
+    nn__fail(NN_ERR_INDEX, "%s: index %d is out of range for %s '%s' with %d %s", fn, i, nn_layer_kind(l), l->name, n,
+             buffer ? "buffers" : "parameters");
+    return NULL;
+  }
+  return buffer ? &l->buffers[i] : &l->params[i];
+}
+
+NNDEF nn_tensor *nn_layer_param(const nn_layer *l, int i) {
+  nn_named_tensor *e = nn__layer_entry("nn_layer_param", l, 0, i);
+  return e ? e->tensor : NULL;
+}
+NNDEF const char *nn_layer_param_name(const nn_layer *l, int i) {
+  nn_named_tensor *e = nn__layer_entry("nn_layer_param_name", l, 0, i);
+  return e ? e->name : NULL;
+}
+NNDEF nn_tensor *nn_layer_buffer(const nn_layer *l, int i) {
+  nn_named_tensor *e = nn__layer_entry("nn_layer_buffer", l, 1, i);
+  return e ? e->tensor : NULL;
+}
+NNDEF const char *nn_layer_buffer_name(const nn_layer *l, int i) {
+  nn_named_tensor *e = nn__layer_entry("nn_layer_buffer_name", l, 1, i);
+  return e ? e->name : NULL;
+}
+
+/* The entry called name, or NULL with an error listing what the layer has. */
+NN__PRIVATE nn_named_tensor *nn__layer_find(const char *fn, const nn_layer *l, const char *name) {
+  nn_named_tensor *e;
+  char have[256];
+  size_t k = 0;
+  int i;
+  if (!l) {
+    nn__fail_null(fn, "l");
+    return NULL;
+  }
+  if (!name) {
+    nn__fail_null(fn, "name");
+    return NULL;
+  }
+  e = nn__layer_lookup(l, name);
+  if (e) return e;
+  have[0] = 0;
+  for (i = 0; i < l->nparams + l->nbuffers && k + 70 < sizeof have; i++) {
+    const char *nm = i < l->nparams ? l->params[i].name : l->buffers[i - l->nparams].name;
+    int w = snprintf(have + k, sizeof have - k, "%s'%s'", i ? ", " : "", nm);
+    if (w > 0) k += (size_t)w;
+  }
+  nn__fail(NN_ERR_ARG, "%s: %s '%s' has no parameter or buffer '%s'%s%s%s", fn, nn_layer_kind(l), l->name, name,
+           l->built ? " (it has: " : " (it is not built yet", have, ")");
+  return NULL;
+}
+
+NNDEF nn_tensor *nn_layer_find_param(const nn_layer *l, const char *name) {
+  nn_named_tensor *e = nn__layer_find("nn_layer_find_param", l, name);
+  return e ? e->tensor : NULL;
+}
+
+NNDEF nn_status nn_layer_set_param(nn_layer *l, const char *name, const nn_tensor *value) {
+  nn_named_tensor *e = nn__layer_find("nn_layer_set_param", l, name);
+  char b1[160], b2[160];
+  int i, same;
+  if (!e) return nn_last_status();
+  if (nn__check_cpu("nn_layer_set_param", value, "value") != NN_OK) return nn_last_status();
+  same = value->ndim == e->tensor->ndim;
+  for (i = 0; same && i < value->ndim; i++) same = value->shape[i] == e->tensor->shape[i];
+  if (!same)
+    return nn__fail(NN_ERR_SHAPE, "nn_layer_set_param: %s '%s': '%s' has shape %s, got a value of shape %s",
+                    nn_layer_kind(l), l->name, name, nn__fmt_shape(b1, sizeof b1, e->tensor->shape, e->tensor->ndim),
+                    nn__fmt_shape(b2, sizeof b2, value->shape, value->ndim));
+  return nn_assign(e->tensor, value);
+}
+
+NNDEF int64_t nn_layer_param_count(const nn_layer *l) {
+  int64_t n = 0;
+  int i;
+  if (!l) return 0;
+  for (i = 0; i < l->nparams; i++) n += l->params[i].tensor->size;
+  return n;
+}
+
+NNDEF int nn_layer_output_shape(const nn_layer *l, int64_t *shape) {
+  int i;
+  if (!l || l->out_ndim < 0) return -1;
+  if (shape)
+    for (i = 0; i < l->out_ndim; i++) shape[i] = l->out_shape[i];
+  return l->out_ndim;
+}
+
+NNDEF int nn_layer_input_shape(const nn_layer *l, int64_t *shape) {
+  int i;
+  if (!l || l->in_ndim < 0) return -1;
+  if (shape)
+    for (i = 0; i < l->in_ndim; i++) shape[i] = l->in_shape[i];
+  return l->in_ndim;
+}
+
+NNDEF nn_status nn_layer_set_training(nn_layer *l, int training) {
+  if (!l) return nn__fail_null("nn_layer_set_training", "l");
+  l->training = training ? 1 : 0;
+  return NN_OK;
+}
+
+NNDEF nn_status nn_layer_set_trainable(nn_layer *l, int trainable) {
+  int i;
+  if (!l) return nn__fail_null("nn_layer_set_trainable", "l");
+  l->trainable = trainable ? 1 : 0;
+  for (i = 0; i < l->nparams; i++) nn_requires_grad(l->params[i].tensor, l->trainable);
+  return NN_OK;
+}
+
+NNDEF nn_status nn_layer_set_seed(nn_layer *l, uint64_t seed) {
+  if (!l) return nn__fail_null("nn_layer_set_seed", "l");
+  l->seed = seed;
+  nn_rng_seed(&l->rng, seed);
+  return NN_OK;
+}
+
+NNDEF void nn_layer_zero_grad(nn_layer *l) {
+  int i;
+  if (!l) return;
+  for (i = 0; i < l->nparams; i++) nn_zero_grad(l->params[i].tensor);
+}
+
+/* ---- custom layers ---- */
+
+NNDEF nn_layer *nn_layer_custom(const char *kind, nn_status (*build)(nn_layer *l, const int64_t *shape, int ndim),
+                                nn_tensor *(*forward)(nn_layer *l, const nn_tensor *x), void (*destroy)(nn_layer *l),
+                                void *user) {
+  static const nn_layer_ops proto = {"Custom", NULL, NULL, NULL};
+  nn_layer *l;
+  size_t n;
+  if (!forward) {
+    nn__fail_null("nn_layer_custom", "forward");
+    return NULL;
+  }
+  if (!kind || !kind[0]) kind = "Custom";
+  n = strlen(kind);
+  if (n > 63) {
+    nn__fail(NN_ERR_ARG, "nn_layer_custom: kind '%.20s...' is longer than 63 characters", kind);
+    return NULL;
+  }
+  l = nn__layer_new("nn_layer_custom", &proto, n + 1);
+  if (!l) return NULL;
+  memcpy(l->config, kind, n + 1);
+  l->custom_ops.kind = (const char *)l->config;
+  l->custom_ops.build = build;
+  l->custom_ops.forward = forward;
+  l->custom_ops.destroy = destroy;
+  l->ops = &l->custom_ops;
+  {
+    char snake[48];
+    long k = 0;
+    const char *us = strrchr(l->name, '_');
+    if (us) k = strtol(us + 1, NULL, 10);
+    nn__snake_case(kind, snake, sizeof snake);
+    snprintf(l->name, sizeof l->name, "%s_%ld", snake, k);
+  }
+  l->user = user;
+  return l;
+}
+
+/* ---- helpers shared by the layer kinds ---- */
+
+/* Checks that x is a float tensor of the layer's dtype with rank ndim (or in [lo, hi] when hi > 0). */
+NN__PRIVATE nn_status nn__layer_check_x(const nn_layer *l, const char *fn, const nn_tensor *x, int lo, int hi,
+                                        const char *layout) {
+  char b1[160];
+  if (nn__check_cpu(fn, x, "x") != NN_OK) return nn_last_status();
+  if (x->ndim < lo || x->ndim > hi) {
+    if (lo == hi)
+      return nn__fail(NN_ERR_SHAPE, "%s: %s '%s' expects a %d-D input %s, got shape %s", fn, nn_layer_kind(l), l->name,
+                      lo, layout, nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim));
+    return nn__fail(NN_ERR_SHAPE, "%s: %s '%s' expects a %d-D to %d-D input %s, got shape %s", fn, nn_layer_kind(l),
+                    l->name, lo, hi, layout, nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim));
+  }
+  if (x->dtype != l->dtype)
+    return nn__fail(NN_ERR_DTYPE, "%s: %s '%s' has %s parameters but the input is %s", fn, nn_layer_kind(l), l->name,
+                    nn_dtype_name(l->dtype), nn_dtype_name(x->dtype));
+  return NN_OK;
+}
+
+/* Checks one input length the parameters were built for. */
+NN__PRIVATE nn_status nn__layer_check_dim(const nn_layer *l, const char *fn, const nn_tensor *x, int axis,
+                                          int64_t want, const char *what) {
+  char b1[160];
+  if (x->shape[axis] != want)
+    return nn__fail(NN_ERR_SHAPE, "%s: input has %lld %s but %s '%s' was built for %lld (input shape %s)", fn,
+                    (long long)x->shape[axis], what, nn_layer_kind(l), l->name, (long long)want,
+                    nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim));
+  return NN_OK;
+}
+
+/* Checks that the per-sample shape a build gets has between lo and hi axes and a known length at axis. */
+NN__PRIVATE nn_status nn__layer_check_build(const nn_layer *l, const char *fn, const int64_t *shape, int ndim, int lo,
+                                            int hi, int axis, const char *what) {
+  char b1[160];
+  if (ndim < lo || ndim > hi)
+    return nn__fail(NN_ERR_SHAPE, "%s: %s '%s' needs a per-sample shape with %d to %d axes, got %s", fn,
+                    nn_layer_kind(l), l->name, lo, hi, nn__fmt_shape(b1, sizeof b1, shape, ndim));
+  if (axis >= 0 && shape[axis] <= 0)
+    return nn__fail(NN_ERR_SHAPE, "%s: %s '%s' needs a known number of %s, got per-sample shape %s", fn,
+                    nn_layer_kind(l), l->name, what, nn__fmt_shape(b1, sizeof b1, shape, ndim));
+  return NN_OK;
+}
+
+/* Runs a forward in its own scope: temporaries are freed and only the result moves to the caller's scope. */
+#define NN__LAYER_SCOPE_BEGIN()                  \
+  do {                                           \
+    if (nn_scope_begin() != NN_OK) return NULL;  \
+  } while (0)
+NN__PRIVATE nn_tensor *nn__layer_scope_end(nn_tensor *y) {
+  if (y) nn_keep(y);
+  nn_scope_end();
+  return y;
+}
+
+#endif /* NN_NO_RANDOM */
 /* ---- end src/nn/layer.c ---- */
+/* ---- begin src/nn/init.c ---- */
+/* nn/init.c: parameter initializers (torch.nn.init), drawing from an explicit nn_rng so that a seed always gives
+   the same values. */
+#ifndef NN_NO_RANDOM
+
+NN__PRIVATE nn_status nn__init_check(const char *fn, const nn_tensor *t, const nn_rng *rng, int need_rng) {
+  if (nn__check_cpu(fn, t, "t") != NN_OK) return nn_last_status();
+  if (!nn__is_float(t->dtype))
+    return nn__fail(NN_ERR_DTYPE, "%s: only float32/float64 tensors can be initialized, got %s", fn,
+                    nn_dtype_name(t->dtype));
+  if (need_rng && !rng) return nn__fail_null(fn, "rng");
+  return NN_OK;
+}
+
+/* Sets element i (row-major) of t, fast for contiguous tensors. */
+NN__PRIVATE void nn__init_put(nn_tensor *t, int64_t i, double v) {
+  if (nn_is_contiguous(t)) {
+    if (t->dtype == NN_FLOAT32) ((float *)t->data)[i] = (float)v;
+    else ((double *)t->data)[i] = v;
+  } else {
+    nn_set_flat(t, i, v);
+  }
+}
+
+NNDEF nn_status nn_init_uniform(nn_tensor *t, double a, double b, nn_rng *rng) {
+  int64_t i;
+  if (nn__init_check("nn_init_uniform", t, rng, 1) != NN_OK) return nn_last_status();
+  if (!(a <= b) || !isfinite(a) || !isfinite(b))
+    return nn__fail(NN_ERR_VALUE, "nn_init_uniform: needs finite bounds a <= b, got a = %g, b = %g", a, b);
+  for (i = 0; i < t->size; i++) nn__init_put(t, i, a + (b - a) * nn_rng_uniform(rng));
+  return NN_OK;
+}
+
+NNDEF nn_status nn_init_normal(nn_tensor *t, double mean, double std, nn_rng *rng) {
+  int64_t i;
+  if (nn__init_check("nn_init_normal", t, rng, 1) != NN_OK) return nn_last_status();
+  if (!(std >= 0) || !isfinite(std) || !isfinite(mean))
+    return nn__fail(NN_ERR_VALUE, "nn_init_normal: needs a finite mean and std >= 0, got mean = %g, std = %g", mean,
+                    std);
+  for (i = 0; i < t->size; i++) nn__init_put(t, i, mean + std * nn_rng_normal(rng));
+  return NN_OK;
+}
+
+NNDEF nn_status nn_init_constant(nn_tensor *t, double value) {
+  if (nn__init_check("nn_init_constant", t, NULL, 0) != NN_OK) return nn_last_status();
+  return nn_fill(t, value);
+}
+NNDEF nn_status nn_init_zeros(nn_tensor *t) {
+  if (nn__init_check("nn_init_zeros", t, NULL, 0) != NN_OK) return nn_last_status();
+  return nn_fill(t, 0.0);
+}
+NNDEF nn_status nn_init_ones(nn_tensor *t) {
+  if (nn__init_check("nn_init_ones", t, NULL, 0) != NN_OK) return nn_last_status();
+  return nn_fill(t, 1.0);
+}
+
+NNDEF double nn_init_calculate_gain(nn_nonlinearity nl, double param) {
+  switch (nl) {
+    case NN_NL_LINEAR:
+    case NN_NL_SIGMOID: return 1.0;
+    case NN_NL_TANH: return 5.0 / 3.0;
+    case NN_NL_RELU: return sqrt(2.0);
+    case NN_NL_LEAKY_RELU: return sqrt(2.0 / (1.0 + param * param));
+    case NN_NL_SELU: return 0.75;
+    default: nn__fail(NN_ERR_ARG, "nn_init_calculate_gain: unknown nonlinearity %d", (int)nl); return NAN;
+  }
+}
+
+NNDEF nn_status nn_init_fans(const nn_tensor *t, int64_t *fan_in, int64_t *fan_out) {
+  int64_t rf = 1;
+  int i;
+  if (nn__check_cpu("nn_init_fans", t, "t") != NN_OK) return nn_last_status();
+  if (t->ndim < 2) {
+    char b1[160];
+    return nn__fail(NN_ERR_SHAPE, "nn_init_fans: fan in and fan out need a tensor with at least 2 dimensions, got shape "
+                                  "%s", nn__fmt_shape(b1, sizeof b1, t->shape, t->ndim));
+  }
+  for (i = 2; i < t->ndim; i++) rf *= t->shape[i];
+  if (fan_in) *fan_in = t->shape[1] * rf;
+  if (fan_out) *fan_out = t->shape[0] * rf;
+  return NN_OK;
+}
+
+NNDEF nn_status nn_init_xavier_uniform(nn_tensor *t, double gain, nn_rng *rng) {
+  int64_t fi, fo;
+  double bound;
+  if (nn__init_check("nn_init_xavier_uniform", t, rng, 1) != NN_OK) return nn_last_status();
+  if (nn_init_fans(t, &fi, &fo) != NN_OK) return nn_last_status();
+  if (t->size == 0) return NN_OK;
+  bound = gain * sqrt(6.0 / (double)(fi + fo));
+  return nn_init_uniform(t, -bound, bound, rng);
+}
+
+NNDEF nn_status nn_init_xavier_normal(nn_tensor *t, double gain, nn_rng *rng) {
+  int64_t fi, fo;
+  if (nn__init_check("nn_init_xavier_normal", t, rng, 1) != NN_OK) return nn_last_status();
+  if (nn_init_fans(t, &fi, &fo) != NN_OK) return nn_last_status();
+  if (t->size == 0) return NN_OK;
+  return nn_init_normal(t, 0.0, gain * sqrt(2.0 / (double)(fi + fo)), rng);
+}
+
+/* The standard deviation kaiming_* aims at: gain / sqrt(fan). */
+NN__PRIVATE nn_status nn__kaiming_std(const char *fn, const nn_tensor *t, double a, nn_fan_mode mode,
+                                      nn_nonlinearity nl, double *std) {
+  int64_t fi, fo, fan;
+  double gain;
+  if (nn_init_fans(t, &fi, &fo) != NN_OK) return nn_last_status();
+  if (mode != NN_FAN_IN && mode != NN_FAN_OUT) return nn__fail(NN_ERR_ARG, "%s: unknown fan mode %d", fn, (int)mode);
+  fan = mode == NN_FAN_IN ? fi : fo;
+  gain = nn_init_calculate_gain(nl, a);
+  if (gain != gain) return nn_last_status();
+  *std = fan > 0 ? gain / sqrt((double)fan) : 0.0;
+  return NN_OK;
+}
+
+NNDEF nn_status nn_init_kaiming_uniform(nn_tensor *t, double a, nn_fan_mode mode, nn_nonlinearity nl, nn_rng *rng) {
+  double std;
+  if (nn__init_check("nn_init_kaiming_uniform", t, rng, 1) != NN_OK) return nn_last_status();
+  if (nn__kaiming_std("nn_init_kaiming_uniform", t, a, mode, nl, &std) != NN_OK) return nn_last_status();
+  if (t->size == 0) return NN_OK;
+  return nn_init_uniform(t, -sqrt(3.0) * std, sqrt(3.0) * std, rng);
+}
+
+NNDEF nn_status nn_init_kaiming_normal(nn_tensor *t, double a, nn_fan_mode mode, nn_nonlinearity nl, nn_rng *rng) {
+  double std;
+  if (nn__init_check("nn_init_kaiming_normal", t, rng, 1) != NN_OK) return nn_last_status();
+  if (nn__kaiming_std("nn_init_kaiming_normal", t, a, mode, nl, &std) != NN_OK) return nn_last_status();
+  if (t->size == 0) return NN_OK;
+  return nn_init_normal(t, 0.0, std, rng);
+}
+
+/* Orthonormal columns of the m x n (m >= n) matrix a (column j at a[j*m ...]) by modified Gram-Schmidt done twice
+   (accurate to rounding). R's diagonal comes out positive, which is the sign convention of nn.init.orthogonal_. */
+NN__PRIVATE void nn__orthonormalize(double *a, int64_t m, int64_t n) {
+  int64_t j, k, i;
+  int pass;
+  for (j = 0; j < n; j++) {
+    double *q = a + j * m, nrm = 0;
+    for (pass = 0; pass < 2; pass++)
+      for (k = 0; k < j; k++) {
+        const double *p = a + k * m;
+        double d = 0;
+        for (i = 0; i < m; i++) d += p[i] * q[i];
+        for (i = 0; i < m; i++) q[i] -= d * p[i];
+      }
+    for (i = 0; i < m; i++) nrm += q[i] * q[i];
+    nrm = sqrt(nrm);
+    for (i = 0; i < m; i++) q[i] = nrm > 0 ? q[i] / nrm : 0.0;
+  }
+}
+
+NNDEF nn_status nn_init_orthogonal(nn_tensor *t, double gain, nn_rng *rng) {
+  int64_t rows, cols, m, n, i, j;
+  double *a;
+  if (nn__init_check("nn_init_orthogonal", t, rng, 1) != NN_OK) return nn_last_status();
+  if (t->ndim < 2) {
+    char b1[160];
+    return nn__fail(NN_ERR_SHAPE, "nn_init_orthogonal: only tensors with 2 or more dimensions are supported, got "
+                                  "shape %s", nn__fmt_shape(b1, sizeof b1, t->shape, t->ndim));
+  }
+  if (t->size == 0) return NN_OK;
+  rows = t->shape[0];
+  cols = t->size / rows;
+  a = (double *)nn__xalloc("nn_init_orthogonal", sizeof(double) * (size_t)t->size);
+  if (!a) return nn_last_status();
+  /* draw the (rows, cols) normal matrix row-major, then take the columns of it or of its transpose, whichever
+     matrix is tall: a[j*m + i] is element (i, j) of the tall m x n matrix */
+  m = rows >= cols ? rows : cols;
+  n = rows >= cols ? cols : rows;
+  for (i = 0; i < rows; i++)
+    for (j = 0; j < cols; j++) {
+      double v = nn_rng_normal(rng);
+      if (rows >= cols) a[j * m + i] = v;
+      else a[i * m + j] = v;
+    }
+  nn__orthonormalize(a, m, n);
+  for (i = 0; i < rows; i++)
+    for (j = 0; j < cols; j++) nn__init_put(t, i * cols + j, gain * (rows >= cols ? a[j * m + i] : a[i * m + j]));
+  nn__dealloc(a);
+  return NN_OK;
+}
+
+NNDEF nn_status nn_init_apply(nn_tensor *t, const nn_init_spec *spec, nn_rng *rng) {
+  if (!spec) return nn__fail_null("nn_init_apply", "spec");
+  switch (spec->kind) {
+    case NN_INIT_ZEROS: return nn_init_zeros(t);
+    case NN_INIT_ONES: return nn_init_ones(t);
+    case NN_INIT_CONSTANT: return nn_init_constant(t, spec->a);
+    case NN_INIT_UNIFORM: return nn_init_uniform(t, spec->a, spec->b, rng);
+    case NN_INIT_NORMAL: return nn_init_normal(t, spec->a, spec->b, rng);
+    case NN_INIT_XAVIER_UNIFORM: return nn_init_xavier_uniform(t, spec->a != 0 ? spec->a : 1.0, rng);
+    case NN_INIT_XAVIER_NORMAL: return nn_init_xavier_normal(t, spec->a != 0 ? spec->a : 1.0, rng);
+    case NN_INIT_KAIMING_UNIFORM: return nn_init_kaiming_uniform(t, spec->a, spec->mode, NN_NL_LEAKY_RELU, rng);
+    case NN_INIT_KAIMING_NORMAL: return nn_init_kaiming_normal(t, spec->a, spec->mode, NN_NL_LEAKY_RELU, rng);
+    case NN_INIT_ORTHOGONAL: return nn_init_orthogonal(t, spec->a != 0 ? spec->a : 1.0, rng);
+    case NN_INIT_DEFAULT:
+      return nn__fail(NN_ERR_ARG, "nn_init_apply: NN_INIT_DEFAULT depends on the layer; name an initializer");
+    default: return nn__fail(NN_ERR_ARG, "nn_init_apply: unknown initializer kind %d", (int)spec->kind);
+  }
+}
+
+#endif /* NN_NO_RANDOM */
+/* ---- end src/nn/init.c ---- */
+/* ---- begin src/nn/layer_kernels.c ---- */
+/* nn/layer_kernels.c: typed loops of the fused layer ops (the template nn/layer_kernels.inc for float and double),
+   a dtype-dispatching GEMM, and the "part" node that exposes pieces of one fused result as differentiable views. */
+
+#define NN__LK_CAT2(a, b) a##b
+#define NN__LK_CAT(a, b) NN__LK_CAT2(a, b)
+
+#define NN__LK_R float
+#define NN__LK_DT NN_FLOAT32
+#define NN__LK(name) NN__LK_CAT(name, _f32)
+#define NN__LK_EXP expf
+#define NN__LK_TANH tanhf
+/* ---- begin src/nn/layer_kernels.inc ---- */
+/* nn/layer_kernels.inc: the typed loops of the fused layer ops (activations, normalizations, recurrent cells,
+   embedding), a template included by nn/layer_kernels.c once per float type with NN__LK_R (element type), NN__LK_DT
+   (its nn_dtype), NN__LK(name) (name with the type's suffix), NN__LK_EXP and NN__LK_TANH. Statistics accumulate in
+   double. Arrays are contiguous. */
+
+/* p = sigmoid(p) and p = tanh(p) over n elements, through the vector kernels when the CPU has them. */
+NN__PRIVATE void NN__LK(nn__lk_sigmoid)(int64_t n, NN__LK_R *p) {
+  nn__vun_fn f = nn__kernels()->un[NN__LK_DT][NN_OP_SIGMOID];
+  int64_t i;
+  if (f) {
+    f(n, p, p);
+    return;
+  }
+  for (i = 0; i < n; i++) p[i] = (NN__LK_R)1 / ((NN__LK_R)1 + NN__LK_EXP(-p[i]));
+}
+
+NN__PRIVATE void NN__LK(nn__lk_tanh)(int64_t n, NN__LK_R *o, const NN__LK_R *x) {
+  nn__vun_fn f = nn__kernels()->un[NN__LK_DT][NN_OP_TANH];
+  int64_t i;
+  if (f) {
+    f(n, o, x);
+    return;
+  }
+  for (i = 0; i < n; i++) o[i] = NN__LK_TANH(x[i]);
+}
+
+/* ---- leaky_relu and elu ---- */
+
+NN__PRIVATE void NN__LK(nn__lk_leaky)(int64_t n, const NN__LK_R *x, NN__LK_R *y, double slope) {
+  NN__LK_R s = (NN__LK_R)slope;
+  int64_t i;
+  for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : x[i] * s;
+}
+
+NN__PRIVATE void NN__LK(nn__lk_leaky_bwd)(int64_t n, const NN__LK_R *g, const NN__LK_R *x, NN__LK_R *gx,
+                                          double slope) {
+  NN__LK_R s = (NN__LK_R)slope;
+  int64_t i;
+  for (i = 0; i < n; i++) gx[i] = x[i] > 0 ? g[i] : g[i] * s;
+}
+
+NN__PRIVATE void NN__LK(nn__lk_elu)(int64_t n, const NN__LK_R *x, NN__LK_R *y, double alpha) {
+  NN__LK_R a = (NN__LK_R)alpha;
+  int64_t i;
+  for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : a * (NN__LK_R)expm1((double)x[i]);
+}
+
+/* PyTorch's elu_backward from the result: g for x > 0, g (y + alpha) otherwise. */
+NN__PRIVATE void NN__LK(nn__lk_elu_bwd)(int64_t n, const NN__LK_R *g, const NN__LK_R *x, const NN__LK_R *y,
+                                        NN__LK_R *gx, double alpha) {
+  NN__LK_R a = (NN__LK_R)alpha;
+  int64_t i;
+  for (i = 0; i < n; i++) gx[i] = x[i] > 0 ? g[i] : g[i] * (y[i] + a);
+}
+
+/* ---- batch norm over (N, C, S): channel c ---- */
+
+NN__PRIVATE void NN__LK(nn__lk_bn_stats)(const NN__LK_R *x, int64_t N, int64_t C, int64_t S, int64_t c, double *mean,
+                                         double *var) {
+  double s = 0, v = 0, m;
+  int64_t n, k, M = N * S;
+  for (n = 0; n < N; n++) {
+    const NN__LK_R *p = x + (n * C + c) * S;
+    for (k = 0; k < S; k++) s += p[k];
+  }
+  m = M > 0 ? s / (double)M : 0.0;
+  for (n = 0; n < N; n++) {
+    const NN__LK_R *p = x + (n * C + c) * S;
+    for (k = 0; k < S; k++) {
+      double d = p[k] - m;
+      v += d * d;
+    }
+  }
+  *mean = m;
+  *var = M > 0 ? v / (double)M : 0.0;
+}
+
+/* y = x * a + b on channel c. */
+NN__PRIVATE void NN__LK(nn__lk_bn_apply)(const NN__LK_R *x, NN__LK_R *y, int64_t N, int64_t C, int64_t S, int64_t c,
+                                         double a, double b) {
+  NN__LK_R fa = (NN__LK_R)a, fb = (NN__LK_R)b;
+  int64_t n, k;
+  for (n = 0; n < N; n++) {
+    const NN__LK_R *p = x + (n * C + c) * S;
+    NN__LK_R *q = y + (n * C + c) * S;
+    for (k = 0; k < S; k++) q[k] = p[k] * fa + fb;
+  }
+}
+
+/* Channel c of the backward pass: *dw = sum g (x - mean) invstd, *db = sum g, and gx (if not NULL) =
+   w invstd (g - sum g / M - (x - mean) invstd^2 sum g (x - mean) / M) in training mode (batch statistics), or
+   w invstd g with fixed statistics. */
+NN__PRIVATE void NN__LK(nn__lk_bn_bwd)(const NN__LK_R *g, const NN__LK_R *x, NN__LK_R *gx, int64_t N, int64_t C,
+                                       int64_t S, int64_t c, double mean, double invstd, double w, int training,
+                                       double *dw, double *db) {
+  double sg = 0, sgx = 0;
+  int64_t n, k, M = N * S;
+  for (n = 0; n < N; n++) {
+    const NN__LK_R *pg = g + (n * C + c) * S, *px = x + (n * C + c) * S;
+    for (k = 0; k < S; k++) {
+      sg += pg[k];
+      sgx += pg[k] * (px[k] - mean);
+    }
+  }
+  *dw = sgx * invstd;
+  *db = sg;
+  if (!gx) return;
+  if (training) {
+    double k1 = w * invstd, m1 = sg / (double)M, m2 = sgx * invstd * invstd / (double)M;
+    for (n = 0; n < N; n++) {
+      const NN__LK_R *pg = g + (n * C + c) * S, *px = x + (n * C + c) * S;
+      NN__LK_R *q = gx + (n * C + c) * S;
+      for (k = 0; k < S; k++) q[k] = (NN__LK_R)(k1 * (pg[k] - m1 - (px[k] - mean) * m2));
+    }
+  } else {
+    NN__LK_R k1 = (NN__LK_R)(w * invstd);
+    for (n = 0; n < N; n++) {
+      const NN__LK_R *pg = g + (n * C + c) * S;
+      NN__LK_R *q = gx + (n * C + c) * S;
+      for (k = 0; k < S; k++) q[k] = pg[k] * k1;
+    }
+  }
+}
+
+/* ---- layer norm over rows of K elements ---- */
+
+NN__PRIVATE void NN__LK(nn__lk_ln_fwd)(const NN__LK_R *x, NN__LK_R *y, int64_t r0, int64_t r1, int64_t K,
+                                       const NN__LK_R *w, const NN__LK_R *b, double eps, NN__LK_R *mean_out,
+                                       NN__LK_R *rstd_out) {
+  int64_t r, j;
+  for (r = r0; r < r1; r++) {
+    const NN__LK_R *p = x + r * K;
+    NN__LK_R *q = y + r * K;
+    double s = 0, v = 0, m, rs;
+    for (j = 0; j < K; j++) s += p[j];
+    m = s / (double)K;
+    for (j = 0; j < K; j++) {
+      double d = p[j] - m;
+      v += d * d;
+    }
+    rs = 1.0 / sqrt(v / (double)K + eps);
+    mean_out[r] = (NN__LK_R)m;
+    rstd_out[r] = (NN__LK_R)rs;
+    {
+      NN__LK_R fm = (NN__LK_R)m, frs = (NN__LK_R)rs;
+      if (w && b)
+        for (j = 0; j < K; j++) q[j] = (p[j] - fm) * frs * w[j] + b[j];
+      else if (w)
+        for (j = 0; j < K; j++) q[j] = (p[j] - fm) * frs * w[j];
+      else if (b)
+        for (j = 0; j < K; j++) q[j] = (p[j] - fm) * frs + b[j];
+      else
+        for (j = 0; j < K; j++) q[j] = (p[j] - fm) * frs;
+    }
+  }
+}
+
+/* gx (if not NULL) = rstd (gw - mean(gw) - xhat mean(gw xhat)) with gw = g w and xhat = (x - mean) rstd; dw[j] +=
+   g xhat and db[j] += g (if not NULL) over the rows r0..r1. */
+NN__PRIVATE void NN__LK(nn__lk_ln_bwd)(const NN__LK_R *g, const NN__LK_R *x, NN__LK_R *gx, int64_t r0, int64_t r1,
+                                       int64_t K, const NN__LK_R *w, const NN__LK_R *mean, const NN__LK_R *rstd,
+                                       double *dw, double *db) {
+  int64_t r, j;
+  for (r = r0; r < r1; r++) {
+    const NN__LK_R *pg = g + r * K, *px = x + r * K;
+    double m = mean[r], rs = rstd[r];
+    if (dw)
+      for (j = 0; j < K; j++) dw[j] += pg[j] * (px[j] - m) * rs;
+    if (db)
+      for (j = 0; j < K; j++) db[j] += pg[j];
+    if (gx) {
+      NN__LK_R *q = gx + r * K;
+      double c1 = 0, c2 = 0;
+      for (j = 0; j < K; j++) {
+        double gw = w ? (double)pg[j] * w[j] : (double)pg[j];
+        c1 += gw;
+        c2 += gw * (px[j] - m) * rs;
+      }
+      c1 /= (double)K;
+      c2 /= (double)K;
+      for (j = 0; j < K; j++) {
+        double gw = w ? (double)pg[j] * w[j] : (double)pg[j];
+        q[j] = (NN__LK_R)(rs * (gw - c1 - (px[j] - m) * rs * c2));
+      }
+    }
+  }
+}
+
+/* ---- recurrent cells: rows b0..b1 of a batch, H hidden units ---- */
+
+/* LSTM step: G (rows of 4H pre-activations i, f, g, o) becomes the activated gates; c = f cprev + i g (cprev NULL:
+   zeros); h = o tanh(c). */
+NN__PRIVATE void NN__LK(nn__lk_lstm_fwd)(int64_t b0, int64_t b1, int64_t H, NN__LK_R *G, const NN__LK_R *cprev,
+                                         NN__LK_R *c, NN__LK_R *h) {
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    NN__LK_R *g = G + b * 4 * H, *cr = c + b * H, *hr = h + b * H;
+    const NN__LK_R *cp = cprev ? cprev + b * H : NULL;
+    NN__LK(nn__lk_sigmoid)(2 * H, g);
+    NN__LK(nn__lk_tanh)(H, g + 2 * H, g + 2 * H);
+    NN__LK(nn__lk_sigmoid)(H, g + 3 * H);
+    if (cp)
+      for (j = 0; j < H; j++) cr[j] = g[H + j] * cp[j] + g[j] * g[2 * H + j];
+    else
+      for (j = 0; j < H; j++) cr[j] = g[j] * g[2 * H + j];
+    NN__LK(nn__lk_tanh)(H, hr, cr);
+    for (j = 0; j < H; j++) hr[j] *= g[3 * H + j];
+  }
+}
+
+/* LSTM step backward: dh is the gradient of h_t (output and recurrence), dc that of c_t on entry and of c_{t-1} on
+   exit; dG receives the gradients of the 4H pre-activations. */
+NN__PRIVATE void NN__LK(nn__lk_lstm_bwd)(int64_t b0, int64_t b1, int64_t H, const NN__LK_R *G, const NN__LK_R *cprev,
+                                         const NN__LK_R *c, const NN__LK_R *dh, NN__LK_R *dc, NN__LK_R *dG) {
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    const NN__LK_R *g = G + b * 4 * H, *cr = c + b * H, *dhr = dh + b * H;
+    const NN__LK_R *cp = cprev ? cprev + b * H : NULL;
+    NN__LK_R *dcr = dc + b * H, *d = dG + b * 4 * H;
+    NN__LK(nn__lk_tanh)(H, d + 3 * H, cr); /* tanh(c) parked where do goes */
+    for (j = 0; j < H; j++) {
+      NN__LK_R i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j], tc = d[3 * H + j];
+      NN__LK_R dcj = dcr[j] + dhr[j] * o * (1 - tc * tc);
+      d[j] = dcj * gg * i * (1 - i);
+      d[H + j] = cp ? dcj * cp[j] * f * (1 - f) : 0;
+      d[2 * H + j] = dcj * i * (1 - gg * gg);
+      d[3 * H + j] = dhr[j] * tc * o * (1 - o);
+      dcr[j] = dcj * f;
+    }
+  }
+}
+
+/* GRU step: xg = W_ih x + b_ih and hg = W_hh hprev + b_hh (rows of 3H: r, z, n parts); S receives r, z, n and
+   hn = W_hn hprev + b_hn (rows of 4H); h = (1 - z) n + z hprev. */
+NN__PRIVATE void NN__LK(nn__lk_gru_fwd)(int64_t b0, int64_t b1, int64_t H, const NN__LK_R *XG, const NN__LK_R *HG,
+                                        const NN__LK_R *hprev, NN__LK_R *h, NN__LK_R *S) {
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    const NN__LK_R *xg = XG + b * 3 * H, *hg = HG + b * 3 * H, *hp = hprev ? hprev + b * H : NULL;
+    NN__LK_R *s = S + b * 4 * H, *hr = h + b * H;
+    for (j = 0; j < 2 * H; j++) s[j] = xg[j] + hg[j];
+    NN__LK(nn__lk_sigmoid)(2 * H, s);
+    for (j = 0; j < H; j++) {
+      s[3 * H + j] = hg[2 * H + j];
+      s[2 * H + j] = xg[2 * H + j] + s[j] * hg[2 * H + j];
+    }
+    NN__LK(nn__lk_tanh)(H, s + 2 * H, s + 2 * H);
+    for (j = 0; j < H; j++) {
+      NN__LK_R z = s[H + j], n = s[2 * H + j];
+      hr[j] = hp ? (1 - z) * n + z * hp[j] : (1 - z) * n;
+    }
+  }
+}
+
+/* GRU step backward: dh is the gradient of h_t; dxg and dhg receive the gradients of xg and hg (rows of 3H); dhp
+   receives the direct part dh z of hprev's gradient (the part through hg is added by the caller's GEMM). */
+NN__PRIVATE void NN__LK(nn__lk_gru_bwd)(int64_t b0, int64_t b1, int64_t H, const NN__LK_R *S, const NN__LK_R *hprev,
+                                        const NN__LK_R *dh, NN__LK_R *dxg, NN__LK_R *dhg, NN__LK_R *dhp) {
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    const NN__LK_R *s = S + b * 4 * H, *hp = hprev ? hprev + b * H : NULL, *dhr = dh + b * H;
+    NN__LK_R *dx = dxg + b * 3 * H, *dg = dhg + b * 3 * H, *dp = dhp + b * H;
+    for (j = 0; j < H; j++) {
+      NN__LK_R r = s[j], z = s[H + j], n = s[2 * H + j], hn = s[3 * H + j], d = dhr[j];
+      NN__LK_R hpj = hp ? hp[j] : 0;
+      NN__LK_R dan = d * (1 - z) * (1 - n * n);
+      NN__LK_R dar = dan * hn * r * (1 - r);
+      NN__LK_R daz = d * (hpj - n) * z * (1 - z);
+      dx[j] = dar;
+      dx[H + j] = daz;
+      dx[2 * H + j] = dan;
+      dg[j] = dar;
+      dg[H + j] = daz;
+      dg[2 * H + j] = dan * r;
+      dp[j] = d * z;
+    }
+  }
+}
+
+/* Simple RNN step: a (rows of H pre-activations) becomes tanh(a) or relu(a) in place. */
+NN__PRIVATE void NN__LK(nn__lk_rnn_fwd)(int64_t b0, int64_t b1, int64_t H, NN__LK_R *a, int relu) {
+  int64_t i, n = (b1 - b0) * H;
+  NN__LK_R *p = a + b0 * H;
+  if (relu) {
+    for (i = 0; i < n; i++) p[i] = p[i] > 0 ? p[i] : 0;
+  } else {
+    NN__LK(nn__lk_tanh)(n, p, p);
+  }
+}
+
+/* da = dh act'(h) from the step's result h. */
+NN__PRIVATE void NN__LK(nn__lk_rnn_bwd)(int64_t b0, int64_t b1, int64_t H, const NN__LK_R *h, const NN__LK_R *dh,
+                                        NN__LK_R *da, int relu) {
+  int64_t i, lo = b0 * H, hi = b1 * H;
+  if (relu)
+    for (i = lo; i < hi; i++) da[i] = h[i] > 0 ? dh[i] : 0;
+  else
+    for (i = lo; i < hi; i++) da[i] = dh[i] * (1 - h[i] * h[i]);
+}
+
+/* out[j] = sum over rows of a[r * cols + j], accumulated in double (acc has cols entries). */
+NN__PRIVATE void NN__LK(nn__lk_colsum)(int64_t rows, int64_t cols, const NN__LK_R *a, NN__LK_R *out, double *acc) {
+  int64_t r, j;
+  for (j = 0; j < cols; j++) acc[j] = 0;
+  for (r = 0; r < rows; r++) {
+    const NN__LK_R *p = a + r * cols;
+    for (j = 0; j < cols; j++) acc[j] += p[j];
+  }
+  for (j = 0; j < cols; j++) out[j] = (NN__LK_R)acc[j];
+}
+
+/* gw[idx[k], :] += g[k, :] for k in order (rows of E). */
+NN__PRIVATE void NN__LK(nn__lk_embed_bwd)(int64_t n, const int64_t *idx, int64_t E, const NN__LK_R *g, NN__LK_R *gw) {
+  int64_t k, e;
+  for (k = 0; k < n; k++) {
+    NN__LK_R *q = gw + idx[k] * E;
+    const NN__LK_R *p = g + k * E;
+    for (e = 0; e < E; e++) q[e] += p[e];
+  }
+}
+/* ---- end src/nn/layer_kernels.inc ---- */
+#undef NN__LK_R
+#undef NN__LK_DT
+#undef NN__LK
+#undef NN__LK_EXP
+#undef NN__LK_TANH
+
+#define NN__LK_R double
+#define NN__LK_DT NN_FLOAT64
+#define NN__LK(name) NN__LK_CAT(name, _f64)
+#define NN__LK_EXP exp
+#define NN__LK_TANH tanh
+/* ---- begin src/nn/layer_kernels.inc ---- */
+/* nn/layer_kernels.inc: the typed loops of the fused layer ops (activations, normalizations, recurrent cells,
+   embedding), a template included by nn/layer_kernels.c once per float type with NN__LK_R (element type), NN__LK_DT
+   (its nn_dtype), NN__LK(name) (name with the type's suffix), NN__LK_EXP and NN__LK_TANH. Statistics accumulate in
+   double. Arrays are contiguous. */
+
+/* p = sigmoid(p) and p = tanh(p) over n elements, through the vector kernels when the CPU has them. */
+NN__PRIVATE void NN__LK(nn__lk_sigmoid)(int64_t n, NN__LK_R *p) {
+  nn__vun_fn f = nn__kernels()->un[NN__LK_DT][NN_OP_SIGMOID];
+  int64_t i;
+  if (f) {
+    f(n, p, p);
+    return;
+  }
+  for (i = 0; i < n; i++) p[i] = (NN__LK_R)1 / ((NN__LK_R)1 + NN__LK_EXP(-p[i]));
+}
+
+NN__PRIVATE void NN__LK(nn__lk_tanh)(int64_t n, NN__LK_R *o, const NN__LK_R *x) {
+  nn__vun_fn f = nn__kernels()->un[NN__LK_DT][NN_OP_TANH];
+  int64_t i;
+  if (f) {
+    f(n, o, x);
+    return;
+  }
+  for (i = 0; i < n; i++) o[i] = NN__LK_TANH(x[i]);
+}
+
+/* ---- leaky_relu and elu ---- */
+
+NN__PRIVATE void NN__LK(nn__lk_leaky)(int64_t n, const NN__LK_R *x, NN__LK_R *y, double slope) {
+  NN__LK_R s = (NN__LK_R)slope;
+  int64_t i;
+  for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : x[i] * s;
+}
+
+NN__PRIVATE void NN__LK(nn__lk_leaky_bwd)(int64_t n, const NN__LK_R *g, const NN__LK_R *x, NN__LK_R *gx,
+                                          double slope) {
+  NN__LK_R s = (NN__LK_R)slope;
+  int64_t i;
+  for (i = 0; i < n; i++) gx[i] = x[i] > 0 ? g[i] : g[i] * s;
+}
+
+NN__PRIVATE void NN__LK(nn__lk_elu)(int64_t n, const NN__LK_R *x, NN__LK_R *y, double alpha) {
+  NN__LK_R a = (NN__LK_R)alpha;
+  int64_t i;
+  for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : a * (NN__LK_R)expm1((double)x[i]);
+}
+
+/* PyTorch's elu_backward from the result: g for x > 0, g (y + alpha) otherwise. */
+NN__PRIVATE void NN__LK(nn__lk_elu_bwd)(int64_t n, const NN__LK_R *g, const NN__LK_R *x, const NN__LK_R *y,
+                                        NN__LK_R *gx, double alpha) {
+  NN__LK_R a = (NN__LK_R)alpha;
+  int64_t i;
+  for (i = 0; i < n; i++) gx[i] = x[i] > 0 ? g[i] : g[i] * (y[i] + a);
+}
+
+/* ---- batch norm over (N, C, S): channel c ---- */
+
+NN__PRIVATE void NN__LK(nn__lk_bn_stats)(const NN__LK_R *x, int64_t N, int64_t C, int64_t S, int64_t c, double *mean,
+                                         double *var) {
+  double s = 0, v = 0, m;
+  int64_t n, k, M = N * S;
+  for (n = 0; n < N; n++) {
+    const NN__LK_R *p = x + (n * C + c) * S;
+    for (k = 0; k < S; k++) s += p[k];
+  }
+  m = M > 0 ? s / (double)M : 0.0;
+  for (n = 0; n < N; n++) {
+    const NN__LK_R *p = x + (n * C + c) * S;
+    for (k = 0; k < S; k++) {
+      double d = p[k] - m;
+      v += d * d;
+    }
+  }
+  *mean = m;
+  *var = M > 0 ? v / (double)M : 0.0;
+}
+
+/* y = x * a + b on channel c. */
+NN__PRIVATE void NN__LK(nn__lk_bn_apply)(const NN__LK_R *x, NN__LK_R *y, int64_t N, int64_t C, int64_t S, int64_t c,
+                                         double a, double b) {
+  NN__LK_R fa = (NN__LK_R)a, fb = (NN__LK_R)b;
+  int64_t n, k;
+  for (n = 0; n < N; n++) {
+    const NN__LK_R *p = x + (n * C + c) * S;
+    NN__LK_R *q = y + (n * C + c) * S;
+    for (k = 0; k < S; k++) q[k] = p[k] * fa + fb;
+  }
+}
+
+/* Channel c of the backward pass: *dw = sum g (x - mean) invstd, *db = sum g, and gx (if not NULL) =
+   w invstd (g - sum g / M - (x - mean) invstd^2 sum g (x - mean) / M) in training mode (batch statistics), or
+   w invstd g with fixed statistics. */
+NN__PRIVATE void NN__LK(nn__lk_bn_bwd)(const NN__LK_R *g, const NN__LK_R *x, NN__LK_R *gx, int64_t N, int64_t C,
+                                       int64_t S, int64_t c, double mean, double invstd, double w, int training,
+                                       double *dw, double *db) {
+  double sg = 0, sgx = 0;
+  int64_t n, k, M = N * S;
+  for (n = 0; n < N; n++) {
+    const NN__LK_R *pg = g + (n * C + c) * S, *px = x + (n * C + c) * S;
+    for (k = 0; k < S; k++) {
+      sg += pg[k];
+      sgx += pg[k] * (px[k] - mean);
+    }
+  }
+  *dw = sgx * invstd;
+  *db = sg;
+  if (!gx) return;
+  if (training) {
+    double k1 = w * invstd, m1 = sg / (double)M, m2 = sgx * invstd * invstd / (double)M;
+    for (n = 0; n < N; n++) {
+      const NN__LK_R *pg = g + (n * C + c) * S, *px = x + (n * C + c) * S;
+      NN__LK_R *q = gx + (n * C + c) * S;
+      for (k = 0; k < S; k++) q[k] = (NN__LK_R)(k1 * (pg[k] - m1 - (px[k] - mean) * m2));
+    }
+  } else {
+    NN__LK_R k1 = (NN__LK_R)(w * invstd);
+    for (n = 0; n < N; n++) {
+      const NN__LK_R *pg = g + (n * C + c) * S;
+      NN__LK_R *q = gx + (n * C + c) * S;
+      for (k = 0; k < S; k++) q[k] = pg[k] * k1;
+    }
+  }
+}
+
+/* ---- layer norm over rows of K elements ---- */
+
+NN__PRIVATE void NN__LK(nn__lk_ln_fwd)(const NN__LK_R *x, NN__LK_R *y, int64_t r0, int64_t r1, int64_t K,
+                                       const NN__LK_R *w, const NN__LK_R *b, double eps, NN__LK_R *mean_out,
+                                       NN__LK_R *rstd_out) {
+  int64_t r, j;
+  for (r = r0; r < r1; r++) {
+    const NN__LK_R *p = x + r * K;
+    NN__LK_R *q = y + r * K;
+    double s = 0, v = 0, m, rs;
+    for (j = 0; j < K; j++) s += p[j];
+    m = s / (double)K;
+    for (j = 0; j < K; j++) {
+      double d = p[j] - m;
+      v += d * d;
+    }
+    rs = 1.0 / sqrt(v / (double)K + eps);
+    mean_out[r] = (NN__LK_R)m;
+    rstd_out[r] = (NN__LK_R)rs;
+    {
+      NN__LK_R fm = (NN__LK_R)m, frs = (NN__LK_R)rs;
+      if (w && b)
+        for (j = 0; j < K; j++) q[j] = (p[j] - fm) * frs * w[j] + b[j];
+      else if (w)
+        for (j = 0; j < K; j++) q[j] = (p[j] - fm) * frs * w[j];
+      else if (b)
+        for (j = 0; j < K; j++) q[j] = (p[j] - fm) * frs + b[j];
+      else
+        for (j = 0; j < K; j++) q[j] = (p[j] - fm) * frs;
+    }
+  }
+}
+
+/* gx (if not NULL) = rstd (gw - mean(gw) - xhat mean(gw xhat)) with gw = g w and xhat = (x - mean) rstd; dw[j] +=
+   g xhat and db[j] += g (if not NULL) over the rows r0..r1. */
+NN__PRIVATE void NN__LK(nn__lk_ln_bwd)(const NN__LK_R *g, const NN__LK_R *x, NN__LK_R *gx, int64_t r0, int64_t r1,
+                                       int64_t K, const NN__LK_R *w, const NN__LK_R *mean, const NN__LK_R *rstd,
+                                       double *dw, double *db) {
+  int64_t r, j;
+  for (r = r0; r < r1; r++) {
+    const NN__LK_R *pg = g + r * K, *px = x + r * K;
+    double m = mean[r], rs = rstd[r];
+    if (dw)
+      for (j = 0; j < K; j++) dw[j] += pg[j] * (px[j] - m) * rs;
+    if (db)
+      for (j = 0; j < K; j++) db[j] += pg[j];
+    if (gx) {
+      NN__LK_R *q = gx + r * K;
+      double c1 = 0, c2 = 0;
+      for (j = 0; j < K; j++) {
+        double gw = w ? (double)pg[j] * w[j] : (double)pg[j];
+        c1 += gw;
+        c2 += gw * (px[j] - m) * rs;
+      }
+      c1 /= (double)K;
+      c2 /= (double)K;
+      for (j = 0; j < K; j++) {
+        double gw = w ? (double)pg[j] * w[j] : (double)pg[j];
+        q[j] = (NN__LK_R)(rs * (gw - c1 - (px[j] - m) * rs * c2));
+      }
+    }
+  }
+}
+
+/* ---- recurrent cells: rows b0..b1 of a batch, H hidden units ---- */
+
+/* LSTM step: G (rows of 4H pre-activations i, f, g, o) becomes the activated gates; c = f cprev + i g (cprev NULL:
+   zeros); h = o tanh(c). */
+NN__PRIVATE void NN__LK(nn__lk_lstm_fwd)(int64_t b0, int64_t b1, int64_t H, NN__LK_R *G, const NN__LK_R *cprev,
+                                         NN__LK_R *c, NN__LK_R *h) {
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    NN__LK_R *g = G + b * 4 * H, *cr = c + b * H, *hr = h + b * H;
+    const NN__LK_R *cp = cprev ? cprev + b * H : NULL;
+    NN__LK(nn__lk_sigmoid)(2 * H, g);
+    NN__LK(nn__lk_tanh)(H, g + 2 * H, g + 2 * H);
+    NN__LK(nn__lk_sigmoid)(H, g + 3 * H);
+    if (cp)
+      for (j = 0; j < H; j++) cr[j] = g[H + j] * cp[j] + g[j] * g[2 * H + j];
+    else
+      for (j = 0; j < H; j++) cr[j] = g[j] * g[2 * H + j];
+    NN__LK(nn__lk_tanh)(H, hr, cr);
+    for (j = 0; j < H; j++) hr[j] *= g[3 * H + j];
+  }
+}
+
+/* LSTM step backward: dh is the gradient of h_t (output and recurrence), dc that of c_t on entry and of c_{t-1} on
+   exit; dG receives the gradients of the 4H pre-activations. */
+NN__PRIVATE void NN__LK(nn__lk_lstm_bwd)(int64_t b0, int64_t b1, int64_t H, const NN__LK_R *G, const NN__LK_R *cprev,
+                                         const NN__LK_R *c, const NN__LK_R *dh, NN__LK_R *dc, NN__LK_R *dG) {
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    const NN__LK_R *g = G + b * 4 * H, *cr = c + b * H, *dhr = dh + b * H;
+    const NN__LK_R *cp = cprev ? cprev + b * H : NULL;
+    NN__LK_R *dcr = dc + b * H, *d = dG + b * 4 * H;
+    NN__LK(nn__lk_tanh)(H, d + 3 * H, cr); /* tanh(c) parked where do goes */
+    for (j = 0; j < H; j++) {
+      NN__LK_R i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j], tc = d[3 * H + j];
+      NN__LK_R dcj = dcr[j] + dhr[j] * o * (1 - tc * tc);
+      d[j] = dcj * gg * i * (1 - i);
+      d[H + j] = cp ? dcj * cp[j] * f * (1 - f) : 0;
+      d[2 * H + j] = dcj * i * (1 - gg * gg);
+      d[3 * H + j] = dhr[j] * tc * o * (1 - o);
+      dcr[j] = dcj * f;
+    }
+  }
+}
+
+/* GRU step: xg = W_ih x + b_ih and hg = W_hh hprev + b_hh (rows of 3H: r, z, n parts); S receives r, z, n and
+   hn = W_hn hprev + b_hn (rows of 4H); h = (1 - z) n + z hprev. */
+NN__PRIVATE void NN__LK(nn__lk_gru_fwd)(int64_t b0, int64_t b1, int64_t H, const NN__LK_R *XG, const NN__LK_R *HG,
+                                        const NN__LK_R *hprev, NN__LK_R *h, NN__LK_R *S) {
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    const NN__LK_R *xg = XG + b * 3 * H, *hg = HG + b * 3 * H, *hp = hprev ? hprev + b * H : NULL;
+    NN__LK_R *s = S + b * 4 * H, *hr = h + b * H;
+    for (j = 0; j < 2 * H; j++) s[j] = xg[j] + hg[j];
+    NN__LK(nn__lk_sigmoid)(2 * H, s);
+    for (j = 0; j < H; j++) {
+      s[3 * H + j] = hg[2 * H + j];
+      s[2 * H + j] = xg[2 * H + j] + s[j] * hg[2 * H + j];
+    }
+    NN__LK(nn__lk_tanh)(H, s + 2 * H, s + 2 * H);
+    for (j = 0; j < H; j++) {
+      NN__LK_R z = s[H + j], n = s[2 * H + j];
+      hr[j] = hp ? (1 - z) * n + z * hp[j] : (1 - z) * n;
+    }
+  }
+}
+
+/* GRU step backward: dh is the gradient of h_t; dxg and dhg receive the gradients of xg and hg (rows of 3H); dhp
+   receives the direct part dh z of hprev's gradient (the part through hg is added by the caller's GEMM). */
+NN__PRIVATE void NN__LK(nn__lk_gru_bwd)(int64_t b0, int64_t b1, int64_t H, const NN__LK_R *S, const NN__LK_R *hprev,
+                                        const NN__LK_R *dh, NN__LK_R *dxg, NN__LK_R *dhg, NN__LK_R *dhp) {
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    const NN__LK_R *s = S + b * 4 * H, *hp = hprev ? hprev + b * H : NULL, *dhr = dh + b * H;
+    NN__LK_R *dx = dxg + b * 3 * H, *dg = dhg + b * 3 * H, *dp = dhp + b * H;
+    for (j = 0; j < H; j++) {
+      NN__LK_R r = s[j], z = s[H + j], n = s[2 * H + j], hn = s[3 * H + j], d = dhr[j];
+      NN__LK_R hpj = hp ? hp[j] : 0;
+      NN__LK_R dan = d * (1 - z) * (1 - n * n);
+      NN__LK_R dar = dan * hn * r * (1 - r);
+      NN__LK_R daz = d * (hpj - n) * z * (1 - z);
+      dx[j] = dar;
+      dx[H + j] = daz;
+      dx[2 * H + j] = dan;
+      dg[j] = dar;
+      dg[H + j] = daz;
+      dg[2 * H + j] = dan * r;
+      dp[j] = d * z;
+    }
+  }
+}
+
+/* Simple RNN step: a (rows of H pre-activations) becomes tanh(a) or relu(a) in place. */
+NN__PRIVATE void NN__LK(nn__lk_rnn_fwd)(int64_t b0, int64_t b1, int64_t H, NN__LK_R *a, int relu) {
+  int64_t i, n = (b1 - b0) * H;
+  NN__LK_R *p = a + b0 * H;
+  if (relu) {
+    for (i = 0; i < n; i++) p[i] = p[i] > 0 ? p[i] : 0;
+  } else {
+    NN__LK(nn__lk_tanh)(n, p, p);
+  }
+}
+
+/* da = dh act'(h) from the step's result h. */
+NN__PRIVATE void NN__LK(nn__lk_rnn_bwd)(int64_t b0, int64_t b1, int64_t H, const NN__LK_R *h, const NN__LK_R *dh,
+                                        NN__LK_R *da, int relu) {
+  int64_t i, lo = b0 * H, hi = b1 * H;
+  if (relu)
+    for (i = lo; i < hi; i++) da[i] = h[i] > 0 ? dh[i] : 0;
+  else
+    for (i = lo; i < hi; i++) da[i] = dh[i] * (1 - h[i] * h[i]);
+}
+
+/* out[j] = sum over rows of a[r * cols + j], accumulated in double (acc has cols entries). */
+NN__PRIVATE void NN__LK(nn__lk_colsum)(int64_t rows, int64_t cols, const NN__LK_R *a, NN__LK_R *out, double *acc) {
+  int64_t r, j;
+  for (j = 0; j < cols; j++) acc[j] = 0;
+  for (r = 0; r < rows; r++) {
+    const NN__LK_R *p = a + r * cols;
+    for (j = 0; j < cols; j++) acc[j] += p[j];
+  }
+  for (j = 0; j < cols; j++) out[j] = (NN__LK_R)acc[j];
+}
+
+/* gw[idx[k], :] += g[k, :] for k in order (rows of E). */
+NN__PRIVATE void NN__LK(nn__lk_embed_bwd)(int64_t n, const int64_t *idx, int64_t E, const NN__LK_R *g, NN__LK_R *gw) {
+  int64_t k, e;
+  for (k = 0; k < n; k++) {
+    NN__LK_R *q = gw + idx[k] * E;
+    const NN__LK_R *p = g + k * E;
+    for (e = 0; e < E; e++) q[e] += p[e];
+  }
+}
+/* ---- end src/nn/layer_kernels.inc ---- */
+#undef NN__LK_R
+#undef NN__LK_DT
+#undef NN__LK
+#undef NN__LK_EXP
+#undef NN__LK_TANH
+
+/* C = alpha op(A) op(B) + beta C for float32 or float64 data (row-major, as nn_sgemm). */
+NN__PRIVATE nn_status nn__lk_gemm(nn_dtype dt, int ta, int tb, int64_t M, int64_t N, int64_t K, double alpha,
+                                  const void *A, int64_t lda, const void *B, int64_t ldb, double beta, void *C,
+                                  int64_t ldc) {
+  if (M == 0 || N == 0) return NN_OK;
+  if (dt == NN_FLOAT32)
+    return nn_sgemm(ta, tb, M, N, K, (float)alpha, (const float *)A, lda, (const float *)B, ldb, (float)beta,
+                    (float *)C, ldc);
+  return nn_dgemm(ta, tb, M, N, K, alpha, (const double *)A, lda, (const double *)B, ldb, beta, (double *)C, ldc);
+}
+
+/* Fixed row chunks for the per-row loops: about 16K elements each, so the split depends only on the sizes. */
+NN__PRIVATE int64_t nn__lk_rows_per_chunk(int64_t row_len) {
+  int64_t r = row_len > 0 ? 16384 / row_len : 16384;
+  return r < 1 ? 1 : r;
+}
+
+/* A contiguous tensor with x's values in dtype dt: x itself as a new header when it already is one. */
+NN__PRIVATE nn_tensor *nn__lk_contig(const nn_tensor *x, nn_dtype dt) {
+  if (x->dtype != dt) return nn_astype(x, dt);
+  return nn_contiguous(x);
+}
+
+/* ---- part: a differentiable view of a piece of a fused op's result ---- */
+
+/* n->i: [0] ndim, [1..ndim] shape, [1+ndim..2 ndim] strides, [1+2 ndim] offset in elements. */
+NN__PRIVATE nn_status nn__part_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  const nn__edge *e = &n->in[0];
+  int nd = (int)n->i[0], k;
+  int64_t shape[NN_MAX_DIMS], strides[NN_MAX_DIMS];
+  nn_tensor *z, *v;
+  nn_status st;
+  for (k = 0; k < nd; k++) {
+    shape[k] = n->i[1 + k];
+    strides[k] = n->i[1 + nd + k];
+  }
+  z = nn_zeros(e->shape, e->ndim, g->dtype);
+  if (!z) return nn_last_status();
+  v = nn__view(n->name, z, shape, strides, nd, (char *)z->data + n->i[1 + 2 * nd] * (int64_t)nn_dtype_size(z->dtype));
+  if (!v) {
+    nn_free(z);
+    return nn_last_status();
+  }
+  st = nn_assign(v, g);
+  nn_free(v);
+  if (st != NN_OK) {
+    nn_free(z);
+    return st;
+  }
+  gin[0] = z;
+  return NN_OK;
+}
+
+/* A view of the contiguous tensor z (shape, strides in elements, offset in elements) whose gradient flows back into
+   z. The result belongs to the current scope. */
+NN__PRIVATE nn_tensor *nn__part(const char *op, const nn_tensor *z, const int64_t *shape, const int64_t *strides,
+                                int nd, int64_t offset) {
+  nn_tensor *v = nn__view(op, z, shape, strides, nd, (char *)z->data + offset * (int64_t)nn_dtype_size(z->dtype));
+  nn__node *n;
+  int k;
+  if (!v || !nn__ag_wanted1(z)) return v;
+  n = nn__ag_node(op, nn__part_backward, 1, &z);
+  if (n) {
+    n->i[0] = nd;
+    for (k = 0; k < nd; k++) {
+      n->i[1 + k] = shape[k];
+      n->i[1 + nd + k] = strides[k];
+    }
+    n->i[1 + 2 * nd] = offset;
+  }
+  return nn__ag_attach(n, v);
+}
+
+/* A new header over x's data that passes gradients through unchanged. */
+NN__PRIVATE nn_tensor *nn__ag_identity(const char *op, const nn_tensor *x) {
+  nn_tensor *v = nn__view(op, x, x->shape, x->strides, x->ndim, x->data);
+  if (v && nn__ag_wanted1(x)) v = nn__grad_copy(v, x);
+  return v;
+}
+
+/* ---- float32 layer-norm rows with 16-byte vectors (GCC/Clang), the template's loops otherwise ---- */
+
+#if NN__RVEXT
+/* One row of the layer-norm forward pass (see nn__lk_ln_fwd); the statistics are float partials over NN__RBLOCK
+   elements folded in double. */
+NN__PRIVATE void nn__lk_ln_fwd_row_f32v(const float *p, float *q, int64_t K, const float *w, const float *b,
+                                        double eps, float *mean_out, float *rstd_out) {
+  double s = 0, v = 0, m, rs;
+  int64_t j = 0, j0;
+  float mf, rf;
+  nn__rv4f mv, rv;
+  for (j0 = 0; j0 < K; j0 += NN__RBLOCK) {
+    int64_t e = K - j0 < NN__RBLOCK ? K : j0 + NN__RBLOCK;
+    nn__rv4f a0 = nn__rsplat4f(0.0f), a1 = a0;
+    float t;
+    for (j = j0; j + 8 <= e; j += 8) {
+      a0 += nn__rld4f(p + j);
+      a1 += nn__rld4f(p + j + 4);
+    }
+    t = nn__rhsum4f(a0 + a1);
+    for (; j < e; j++) t += p[j];
+    s += t;
+  }
+  m = s / (double)K;
+  mf = (float)m;
+  mv = nn__rsplat4f(mf);
+  for (j0 = 0; j0 < K; j0 += NN__RBLOCK) {
+    int64_t e = K - j0 < NN__RBLOCK ? K : j0 + NN__RBLOCK;
+    nn__rv4f a0 = nn__rsplat4f(0.0f), a1 = a0;
+    float t;
+    for (j = j0; j + 8 <= e; j += 8) {
+      nn__rv4f d0 = nn__rld4f(p + j) - mv, d1 = nn__rld4f(p + j + 4) - mv;
+      a0 += d0 * d0;
+      a1 += d1 * d1;
+    }
+    t = nn__rhsum4f(a0 + a1);
+    for (; j < e; j++) t += (p[j] - mf) * (p[j] - mf);
+    v += t;
+  }
+  rs = 1.0 / sqrt(v / (double)K + eps);
+  rf = (float)rs;
+  rv = nn__rsplat4f(rf);
+  *mean_out = mf;
+  *rstd_out = rf;
+  for (j = 0; j + 4 <= K; j += 4) {
+    nn__rv4f d = (nn__rld4f(p + j) - mv) * rv;
+    if (w) d = d * nn__rld4f(w + j);
+    if (b) d = d + nn__rld4f(b + j);
+    nn__rst4f(q + j, d);
+  }
+  for (; j < K; j++) {
+    float d = (p[j] - mf) * rf;
+    if (w) d *= w[j];
+    if (b) d += b[j];
+    q[j] = d;
+  }
+}
+
+/* One row of the layer-norm backward pass (see nn__lk_ln_bwd): gx (may be NULL), dw and db (float partials, may be
+   NULL) for the row's g and x with its mean m and rstd rs. */
+NN__PRIVATE void nn__lk_ln_bwd_row_f32v(const float *g, const float *x, float *gx, int64_t K, const float *w, float m,
+                                        float rs, float *dw, float *db) {
+  const nn__rv4f mv = nn__rsplat4f(m), rv = nn__rsplat4f(rs);
+  int64_t j = 0, j0;
+  if (dw || db) {
+    for (j = 0; j + 4 <= K; j += 4) {
+      nn__rv4f gv = nn__rld4f(g + j);
+      if (dw) nn__rst4f(dw + j, nn__rld4f(dw + j) + gv * (nn__rld4f(x + j) - mv) * rv);
+      if (db) nn__rst4f(db + j, nn__rld4f(db + j) + gv);
+    }
+    for (; j < K; j++) {
+      if (dw) dw[j] += g[j] * (x[j] - m) * rs;
+      if (db) db[j] += g[j];
+    }
+  }
+  if (gx) {
+    double c1 = 0, c2 = 0;
+    nn__rv4f k1, k2;
+    for (j0 = 0; j0 < K; j0 += NN__RBLOCK) {
+      int64_t e = K - j0 < NN__RBLOCK ? K : j0 + NN__RBLOCK;
+      nn__rv4f a1 = nn__rsplat4f(0.0f), a2 = a1;
+      float t1, t2;
+      for (j = j0; j + 4 <= e; j += 4) {
+        nn__rv4f gw = w ? nn__rld4f(g + j) * nn__rld4f(w + j) : nn__rld4f(g + j);
+        a1 += gw;
+        a2 += gw * (nn__rld4f(x + j) - mv);
+      }
+      t1 = nn__rhsum4f(a1);
+      t2 = nn__rhsum4f(a2);
+      for (; j < e; j++) {
+        float gw = w ? g[j] * w[j] : g[j];
+        t1 += gw;
+        t2 += gw * (x[j] - m);
+      }
+      c1 += t1;
+      c2 += t2;
+    }
+    c1 /= (double)K;
+    c2 = c2 * rs / (double)K; /* mean(gw xhat) */
+    k1 = nn__rsplat4f((float)c1);
+    k2 = nn__rsplat4f((float)(c2 * rs));
+    for (j = 0; j + 4 <= K; j += 4) {
+      nn__rv4f gw = w ? nn__rld4f(g + j) * nn__rld4f(w + j) : nn__rld4f(g + j);
+      nn__rst4f(gx + j, rv * (gw - k1) - (nn__rld4f(x + j) - mv) * k2 * rv);
+    }
+    for (; j < K; j++) {
+      float gw = w ? g[j] * w[j] : g[j];
+      gx[j] = rs * (gw - (float)c1) - (x[j] - m) * (float)(c2 * rs) * rs;
+    }
+  }
+}
+#endif
+
+/* Rows r0..r1 of the float32 layer norm forward. */
+NN__PRIVATE void nn__lk_ln_fwd_f32x(const float *x, float *y, int64_t r0, int64_t r1, int64_t K, const float *w,
+                                    const float *b, double eps, float *mean, float *rstd) {
+#if NN__RVEXT
+  int64_t r;
+  for (r = r0; r < r1; r++) nn__lk_ln_fwd_row_f32v(x + r * K, y + r * K, K, w, b, eps, mean + r, rstd + r);
+#else
+  nn__lk_ln_fwd_f32(x, y, r0, r1, K, w, b, eps, mean, rstd);
+#endif
+}
+
+/* Rows r0..r1 of the float32 layer norm backward; dw/db are float partials of these rows. */
+NN__PRIVATE void nn__lk_ln_bwd_f32x(const float *g, const float *x, float *gx, int64_t r0, int64_t r1, int64_t K,
+                                    const float *w, const float *mean, const float *rstd, float *dw, float *db) {
+  int64_t r;
+#if NN__RVEXT
+  for (r = r0; r < r1; r++)
+    nn__lk_ln_bwd_row_f32v(g + r * K, x + r * K, gx ? gx + r * K : NULL, K, w, mean[r], rstd[r], dw, db);
+#else
+  int64_t j;
+  for (r = r0; r < r1; r++) {
+    const float *pg = g + r * K, *px = x + r * K;
+    if (dw)
+      for (j = 0; j < K; j++) dw[j] += pg[j] * (px[j] - mean[r]) * rstd[r];
+    if (db)
+      for (j = 0; j < K; j++) db[j] += pg[j];
+  }
+  nn__lk_ln_bwd_f32(g, x, gx, r0, r1, K, w, mean, rstd, NULL, NULL);
+#endif
+}
+
+/* ---- float32 recurrent cell loops with 16-byte vectors (GCC/Clang), the template's loops otherwise ---- */
+
+NN__PRIVATE void nn__lk_lstm_fwd_f32x(int64_t b0, int64_t b1, int64_t H, float *G, const float *cprev, float *c,
+                                      float *h) {
+#if NN__RVEXT
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    float *g = G + b * 4 * H, *cr = c + b * H, *hr = h + b * H;
+    const float *cp = cprev ? cprev + b * H : NULL;
+    nn__lk_sigmoid_f32(2 * H, g);
+    nn__lk_tanh_f32(H, g + 2 * H, g + 2 * H);
+    nn__lk_sigmoid_f32(H, g + 3 * H);
+    for (j = 0; j + 4 <= H; j += 4) {
+      nn__rv4f v = nn__rld4f(g + j) * nn__rld4f(g + 2 * H + j);
+      if (cp) v += nn__rld4f(g + H + j) * nn__rld4f(cp + j);
+      nn__rst4f(cr + j, v);
+    }
+    for (; j < H; j++) cr[j] = (cp ? g[H + j] * cp[j] : 0.0f) + g[j] * g[2 * H + j];
+    nn__lk_tanh_f32(H, hr, cr);
+    for (j = 0; j + 4 <= H; j += 4) nn__rst4f(hr + j, nn__rld4f(hr + j) * nn__rld4f(g + 3 * H + j));
+    for (; j < H; j++) hr[j] *= g[3 * H + j];
+  }
+#else
+  nn__lk_lstm_fwd_f32(b0, b1, H, G, cprev, c, h);
+#endif
+}
+
+NN__PRIVATE void nn__lk_lstm_bwd_f32x(int64_t b0, int64_t b1, int64_t H, const float *G, const float *cprev,
+                                      const float *c, const float *dh, float *dc, float *dG) {
+#if NN__RVEXT
+  const nn__rv4f one = nn__rsplat4f(1.0f);
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    const float *g = G + b * 4 * H, *cr = c + b * H, *dhr = dh + b * H;
+    const float *cp = cprev ? cprev + b * H : NULL;
+    float *dcr = dc + b * H, *d = dG + b * 4 * H;
+    nn__lk_tanh_f32(H, d + 3 * H, cr); /* tanh(c) parked where do goes */
+    for (j = 0; j + 4 <= H; j += 4) {
+      nn__rv4f i = nn__rld4f(g + j), f = nn__rld4f(g + H + j), gg = nn__rld4f(g + 2 * H + j);
+      nn__rv4f o = nn__rld4f(g + 3 * H + j), tc = nn__rld4f(d + 3 * H + j), dhv = nn__rld4f(dhr + j);
+      nn__rv4f dcj = nn__rld4f(dcr + j) + dhv * o * (one - tc * tc);
+      nn__rst4f(d + j, dcj * gg * i * (one - i));
+      nn__rst4f(d + H + j, cp ? dcj * nn__rld4f(cp + j) * f * (one - f) : nn__rsplat4f(0.0f));
+      nn__rst4f(d + 2 * H + j, dcj * i * (one - gg * gg));
+      nn__rst4f(d + 3 * H + j, dhv * tc * o * (one - o));
+      nn__rst4f(dcr + j, dcj * f);
+    }
+    for (; j < H; j++) {
+      float i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j], tc = d[3 * H + j];
+      float dcj = dcr[j] + dhr[j] * o * (1 - tc * tc);
+      d[j] = dcj * gg * i * (1 - i);
+      d[H + j] = cp ? dcj * cp[j] * f * (1 - f) : 0;
+      d[2 * H + j] = dcj * i * (1 - gg * gg);
+      d[3 * H + j] = dhr[j] * tc * o * (1 - o);
+      dcr[j] = dcj * f;
+    }
+  }
+#else
+  nn__lk_lstm_bwd_f32(b0, b1, H, G, cprev, c, dh, dc, dG);
+#endif
+}
+
+NN__PRIVATE void nn__lk_gru_bwd_f32x(int64_t b0, int64_t b1, int64_t H, const float *S, const float *hprev,
+                                     const float *dh, float *dxg, float *dhg, float *dhp) {
+#if NN__RVEXT
+  const nn__rv4f one = nn__rsplat4f(1.0f);
+  int64_t b, j;
+  for (b = b0; b < b1; b++) {
+    const float *s = S + b * 4 * H, *hp = hprev ? hprev + b * H : NULL, *dhr = dh + b * H;
+    float *dx = dxg + b * 3 * H, *dg = dhg + b * 3 * H, *dp = dhp + b * H;
+    for (j = 0; j + 4 <= H; j += 4) {
+      nn__rv4f r = nn__rld4f(s + j), z = nn__rld4f(s + H + j), n = nn__rld4f(s + 2 * H + j);
+      nn__rv4f hn = nn__rld4f(s + 3 * H + j), d = nn__rld4f(dhr + j);
+      nn__rv4f hpj = hp ? nn__rld4f(hp + j) : nn__rsplat4f(0.0f);
+      nn__rv4f dan = d * (one - z) * (one - n * n), dar = dan * hn * r * (one - r), daz = d * (hpj - n) * z * (one - z);
+      nn__rst4f(dx + j, dar);
+      nn__rst4f(dx + H + j, daz);
+      nn__rst4f(dx + 2 * H + j, dan);
+      nn__rst4f(dg + j, dar);
+      nn__rst4f(dg + H + j, daz);
+      nn__rst4f(dg + 2 * H + j, dan * r);
+      nn__rst4f(dp + j, d * z);
+    }
+    for (; j < H; j++) {
+      float r = s[j], z = s[H + j], n = s[2 * H + j], hn = s[3 * H + j], d = dhr[j], hpj = hp ? hp[j] : 0;
+      float dan = d * (1 - z) * (1 - n * n), dar = dan * hn * r * (1 - r), daz = d * (hpj - n) * z * (1 - z);
+      dx[j] = dar;
+      dx[H + j] = daz;
+      dx[2 * H + j] = dan;
+      dg[j] = dar;
+      dg[H + j] = daz;
+      dg[2 * H + j] = dan * r;
+      dp[j] = d * z;
+    }
+  }
+#else
+  nn__lk_gru_bwd_f32(b0, b1, H, S, hprev, dh, dxg, dhg, dhp);
+#endif
+}
+/* ---- end src/nn/layer_kernels.c ---- */
+/* ---- begin src/nn/activations.c ---- */
+/* nn/activations.c: the activation enum (names, dispatch) and the activations the core ops lack (leaky_relu, elu)
+   as fused differentiable ops. */
+
+static const char *const nn__act_names[NN_ACT_COUNT] = {"linear",  "relu", "leaky_relu", "elu",     "gelu",
+                                                        "silu",    "sigmoid", "tanh",   "softmax", "log_softmax"};
+
+NNDEF const char *nn_activation_name(nn_activation act) {
+  return (int)act >= 0 && act < NN_ACT_COUNT ? nn__act_names[act] : "invalid";
+}
+
+NNDEF nn_activation nn_activation_from_name(const char *name) {
+  int i;
+  if (!name) {
+    nn__fail_null("nn_activation_from_name", "name");
+    return NN_ACT_COUNT;
+  }
+  for (i = 0; i < NN_ACT_COUNT; i++)
+    if (strcmp(name, nn__act_names[i]) == 0) return (nn_activation)i;
+  if (strcmp(name, "none") == 0) return NN_ACT_NONE;
+  if (strcmp(name, "swish") == 0) return NN_ACT_SILU;
+  nn__fail(NN_ERR_ARG, "nn_activation_from_name: unknown activation '%s'", name);
+  return NN_ACT_COUNT;
+}
+
+/* ---- leaky_relu and elu: one pass forward, one pass backward ---- */
+
+enum { NN__PW_LEAKY = 0, NN__PW_ELU = 1 };
+
+NN__PRIVATE nn_status nn__pw_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  nn_tensor *x = n->saved[0], *y = n->saved[1], *g = nn__lk_contig(gout, x->dtype), *gx = NULL;
+  if (!g) return nn_last_status();
+  gx = nn__new(n->name, x->dtype, x->shape, x->ndim);
+  if (!gx) {
+    nn_free(g);
+    return nn_last_status();
+  }
+  if (n->i[0] == NN__PW_LEAKY) {
+    if (x->dtype == NN_FLOAT32)
+      nn__lk_leaky_bwd_f32(x->size, (const float *)g->data, (const float *)x->data, (float *)gx->data, n->d[0]);
+    else
+      nn__lk_leaky_bwd_f64(x->size, (const double *)g->data, (const double *)x->data, (double *)gx->data, n->d[0]);
+  } else {
+    if (x->dtype == NN_FLOAT32)
+      nn__lk_elu_bwd_f32(x->size, (const float *)g->data, (const float *)x->data, (const float *)y->data,
+                         (float *)gx->data, n->d[0]);
+    else
+      nn__lk_elu_bwd_f64(x->size, (const double *)g->data, (const double *)x->data, (const double *)y->data,
+                         (double *)gx->data, n->d[0]);
+  }
+  nn_free(g);
+  gin[0] = gx;
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__pointwise(const char *fn, int kind, const nn_tensor *x, double param) {
+  nn_tensor *xc, *y;
+  if (nn__check_cpu(fn, x, "x") != NN_OK) return NULL;
+  if (!nn__is_float(x->dtype)) {
+    nn__fail(NN_ERR_DTYPE, "%s: x must be float32 or float64, got %s", fn, nn_dtype_name(x->dtype));
+    return NULL;
+  }
+  if (param != param) {
+    nn__fail(NN_ERR_VALUE, "%s: the parameter is NaN", fn);
+    return NULL;
+  }
+  xc = nn_contiguous(x);
+  if (!xc) return NULL;
+  y = nn__new(fn, x->dtype, x->shape, x->ndim);
+  if (y) {
+    if (kind == NN__PW_LEAKY) {
+      if (x->dtype == NN_FLOAT32) nn__lk_leaky_f32(x->size, (const float *)xc->data, (float *)y->data, param);
+      else nn__lk_leaky_f64(x->size, (const double *)xc->data, (double *)y->data, param);
+    } else {
+      if (x->dtype == NN_FLOAT32) nn__lk_elu_f32(x->size, (const float *)xc->data, (float *)y->data, param);
+      else nn__lk_elu_f64(x->size, (const double *)xc->data, (double *)y->data, param);
+    }
+    if (nn__ag_wanted1(x)) {
+      nn__node *n = nn__ag_node(kind == NN__PW_LEAKY ? "leaky_relu" : "elu", nn__pw_backward, 1, &x);
+      if (n) {
+        n->i[0] = kind;
+        n->d[0] = param;
+        if (nn__ag_save(n, 0, xc) != NN_OK || nn__ag_save(n, 1, y) != NN_OK) {
+          nn__node_decref(n);
+          n = NULL;
+        }
+      }
+      y = nn__ag_attach(n, y);
+    }
+  }
+  nn_free(xc);
+  return y;
+}
+
+NNDEF nn_tensor *nn_leaky_relu(const nn_tensor *x, double negative_slope) {
+  return nn__pointwise("nn_leaky_relu", NN__PW_LEAKY, x, negative_slope);
+}
+
+NNDEF nn_tensor *nn_elu(const nn_tensor *x, double alpha) { return nn__pointwise("nn_elu", NN__PW_ELU, x, alpha); }
+
+NNDEF nn_tensor *nn_activate(const nn_tensor *x, nn_activation act) {
+  if (nn__check_cpu("nn_activate", x, "x") != NN_OK) return NULL;
+  switch (act) {
+    case NN_ACT_NONE: return nn__ag_identity("nn_activate", x);
+    case NN_ACT_RELU: return nn_relu(x);
+    case NN_ACT_LEAKY_RELU: return nn_leaky_relu(x, 0.01);
+    case NN_ACT_ELU: return nn_elu(x, 1.0);
+    case NN_ACT_GELU: return nn_gelu(x);
+    case NN_ACT_SILU: return nn_silu(x);
+    case NN_ACT_SIGMOID: return nn_sigmoid(x);
+    case NN_ACT_TANH: return nn_tanh(x);
+    case NN_ACT_SOFTMAX: return nn_softmax(x, -1);
+    case NN_ACT_LOG_SOFTMAX: return nn_log_softmax(x, -1);
+    default: nn__fail(NN_ERR_ARG, "nn_activate: unknown activation %d", (int)act); return NULL;
+  }
+}
+/* ---- end src/nn/activations.c ---- */
+/* ---- begin src/nn/layers_core.c ---- */
+/* nn/layers_core.c: embedding and dropout (functional forms), and the Dense, Flatten, Reshape, Activation, Dropout
+   and Embedding layers. */
+
+/* ---- embedding: a row gather with a scatter-add backward ---- */
+
+NN__PRIVATE nn_status nn__embedding_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  nn_tensor *idx = n->saved[0], *g, *gw;
+  const nn__edge *e = &n->in[0];
+  int64_t E = n->i[1];
+  g = nn__lk_contig(gout, e->dtype);
+  if (!g) return nn_last_status();
+  gw = nn_zeros(e->shape, e->ndim, e->dtype);
+  if (!gw) {
+    nn_free(g);
+    return nn_last_status();
+  }
+  if (e->dtype == NN_FLOAT32)
+    nn__lk_embed_bwd_f32(idx->size, (const int64_t *)idx->data, E, (const float *)g->data, (float *)gw->data);
+  else
+    nn__lk_embed_bwd_f64(idx->size, (const int64_t *)idx->data, E, (const double *)g->data, (double *)gw->data);
+  nn_free(g);
+  gin[0] = gw;
+  return NN_OK;
+}
+
+/* nn_embedding with who for the messages (the function, or the layer's kind and name). */
+NN__PRIVATE nn_tensor *nn__embedding(const char *who, const nn_tensor *indices, const nn_tensor *weight) {
+  nn_tensor *idx = NULL, *wc = NULL, *y = NULL;
+  int64_t shape[NN_MAX_DIMS], V, E, k;
+  size_t row;
+  char b1[160];
+  int i;
+  if (nn__check_cpu(who, indices, "indices") != NN_OK || nn__check_cpu(who, weight, "weight") != NN_OK) return NULL;
+  if (!nn__is_int(indices->dtype)) {
+    nn__fail(NN_ERR_DTYPE, "%s: indices must be int32 or int64, got %s", who, nn_dtype_name(indices->dtype));
+    return NULL;
+  }
+  if (weight->ndim != 2 || !nn__is_float(weight->dtype)) {
+    nn__fail(NN_ERR_SHAPE, "%s: weight must be a 2-D float table (num_embeddings, embedding_dim), got %s %s", who,
+             nn_dtype_name(weight->dtype), nn__fmt_shape(b1, sizeof b1, weight->shape, weight->ndim));
+    return NULL;
+  }
+  if (indices->ndim + 1 > NN_MAX_DIMS) {
+    nn__fail(NN_ERR_SHAPE, "%s: indices have %d axes; the result would have more than %d", who, indices->ndim,
+             NN_MAX_DIMS);
+    return NULL;
+  }
+  V = weight->shape[0];
+  E = weight->shape[1];
+  idx = nn_astype(indices, NN_INT64);
+  if (!idx) return NULL;
+  for (k = 0; k < idx->size; k++) {
+    int64_t v = ((const int64_t *)idx->data)[k];
+    if (v < 0 || v >= V) {
+      nn__fail(NN_ERR_INDEX, "%s: index %lld (at flat position %lld) is out of range for %lld embeddings", who,
+               (long long)v, (long long)k, (long long)V);
+      nn_free(idx);
+      return NULL;
+    }
+  }
+  wc = nn_contiguous(weight);
+  for (i = 0; i < indices->ndim; i++) shape[i] = indices->shape[i];
+  shape[indices->ndim] = E;
+  if (wc) y = nn__new(who, weight->dtype, shape, indices->ndim + 1);
+  if (y) {
+    row = (size_t)E * nn_dtype_size(weight->dtype);
+    for (k = 0; k < idx->size; k++)
+      memcpy((char *)y->data + (size_t)k * row, (const char *)wc->data + (size_t)((const int64_t *)idx->data)[k] * row,
+             row);
+    if (nn__ag_wanted1(weight)) {
+      nn__node *n = nn__ag_node("embedding", nn__embedding_backward, 1, &weight);
+      if (n) {
+        n->i[0] = V;
+        n->i[1] = E;
+        if (nn__ag_save(n, 0, idx) != NN_OK) {
+          nn__node_decref(n);
+          n = NULL;
+        }
+      }
+      y = nn__ag_attach(n, y);
+    }
+  }
+  nn_free(idx);
+  nn_free(wc);
+  return y;
+}
+
+NNDEF nn_tensor *nn_embedding(const nn_tensor *indices, const nn_tensor *weight) {
+  return nn__embedding("nn_embedding", indices, weight);
+}
+
+#ifndef NN_NO_RANDOM
+
+/* ---- dropout ---- */
+
+NNDEF nn_tensor *nn_dropout(const nn_tensor *x, double p, int training, nn_rng *rng) {
+  nn_tensor *mask, *y;
+  int64_t i;
+  double scale;
+  if (nn__check_cpu("nn_dropout", x, "x") != NN_OK) return NULL;
+  if (!nn__is_float(x->dtype)) {
+    nn__fail(NN_ERR_DTYPE, "nn_dropout: x must be float32 or float64, got %s", nn_dtype_name(x->dtype));
+    return NULL;
+  }
+  if (!(p >= 0 && p <= 1)) {
+    nn__fail(NN_ERR_VALUE, "nn_dropout: dropout probability has to be between 0 and 1, but got %g", p);
+    return NULL;
+  }
+  if (!training || p == 0) return nn__ag_identity("nn_dropout", x);
+  if (!rng) {
+    nn__fail_null("nn_dropout", "rng");
+    return NULL;
+  }
+  mask = nn__new("nn_dropout", x->dtype, x->shape, x->ndim);
+  if (!mask) return NULL;
+  scale = p < 1 ? 1.0 / (1.0 - p) : 0.0;
+  /* keep with probability 1 - p, two 32-bit draws per 64-bit word */
+  for (i = 0; i < mask->size; i += 2) {
+    uint64_t r = nn_rng_next(rng);
+    double u0 = (double)(r >> 32) * (1.0 / 4294967296.0), u1 = (double)(r & 0xFFFFFFFFu) * (1.0 / 4294967296.0);
+    double m0 = u0 >= p ? scale : 0.0, m1 = u1 >= p ? scale : 0.0;
+    if (x->dtype == NN_FLOAT32) {
+      ((float *)mask->data)[i] = (float)m0;
+      if (i + 1 < mask->size) ((float *)mask->data)[i + 1] = (float)m1;
+    } else {
+      ((double *)mask->data)[i] = m0;
+      if (i + 1 < mask->size) ((double *)mask->data)[i + 1] = m1;
+    }
+  }
+  y = nn_mul(x, mask);
+  nn_free(mask);
+  return y;
+}
+
+/* ---- Dense ---- */
+
+typedef struct nn__dense_cfg {
+  int64_t units, in_features;
+  nn_activation act;
+  nn_dense_desc d;
+} nn__dense_cfg;
+
+/* Picks the weight and bias initializers of a Linear-like layer with the given fan_in. */
+NN__PRIVATE void nn__linear_inits(int keras_init, int64_t fan_in, nn_init_spec *w, nn_init_spec *b) {
+  double bound = fan_in > 0 ? 1.0 / sqrt((double)fan_in) : 0.0;
+  if (keras_init) {
+    *w = nn__init_simple(NN_INIT_XAVIER_UNIFORM, 1.0, 0);
+    *b = nn__init_simple(NN_INIT_ZEROS, 0, 0);
+  } else {
+    *w = nn__init_torch_weight();
+    *b = nn__init_simple(NN_INIT_UNIFORM, -bound, bound);
+  }
+}
+
+NN__PRIVATE nn_status nn__dense_build(nn_layer *l, const int64_t *shape, int ndim) {
+  nn__dense_cfg *cfg = (nn__dense_cfg *)l->config;
+  nn_init_spec dw, db;
+  int64_t ws[2], out[NN_MAX_DIMS];
+  int i;
+  if (nn__layer_check_build(l, "nn_dense", shape, ndim, 1, NN_MAX_DIMS - 1, ndim - 1, "input features") != NN_OK)
+    return nn_last_status();
+  cfg->in_features = shape[ndim - 1];
+  nn__linear_inits(cfg->d.keras_init, cfg->in_features, &dw, &db);
+  ws[0] = cfg->units;
+  ws[1] = cfg->in_features;
+  if (!nn__layer_param(l, "weight", ws, 2, nn__init_pick(&cfg->d.weight_init, &dw))) return nn_last_status();
+  if (!cfg->d.no_bias && !nn__layer_param(l, "bias", ws, 1, nn__init_pick(&cfg->d.bias_init, &db)))
+    return nn_last_status();
+  for (i = 0; i < ndim; i++) out[i] = shape[i];
+  out[ndim - 1] = cfg->units;
+  return nn_layer_set_output_shape(l, out, ndim);
+}
+
+/* y = x w^T + b (F.linear), differentiable. */
+NN__PRIVATE nn_tensor *nn__linear(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b) {
+  nn_tensor *wt = nn_transpose(w), *y = NULL, *z;
+  if (!wt) return NULL;
+  y = nn_matmul(x, wt);
+  nn_free(wt);
+  if (!y || !b) return y;
+  z = nn_add(y, b);
+  nn_free(y);
+  return z;
+}
+
+NN__PRIVATE nn_tensor *nn__dense_forward(nn_layer *l, const nn_tensor *x) {
+  nn__dense_cfg *cfg = (nn__dense_cfg *)l->config;
+  nn_tensor *y, *z;
+  if (nn__layer_check_x(l, "nn_dense", x, 2, NN_MAX_DIMS, "(N, *, features)") != NN_OK ||
+      nn__layer_check_dim(l, "nn_dense", x, x->ndim - 1, cfg->in_features, "features") != NN_OK)
+    return NULL;
+  y = nn__linear(x, l->params[0].tensor, cfg->d.no_bias ? NULL : l->params[1].tensor);
+  if (!y || cfg->act == NN_ACT_NONE) return y;
+  z = nn_activate(y, cfg->act);
+  nn_free(y);
+  return z;
+}
+
+static const nn_layer_ops nn__dense_ops = {"Dense", nn__dense_build, nn__dense_forward, NULL};
+
+NNDEF nn_layer *nn_dense_ex(int64_t units, nn_activation act, const nn_dense_desc *desc) {
+  nn_layer *l;
+  nn__dense_cfg *cfg;
+  if (units <= 0) {
+    nn__fail(NN_ERR_ARG, "nn_dense: units must be positive, got %lld", (long long)units);
+    return NULL;
+  }
+  if ((int)act < 0 || act >= NN_ACT_COUNT) {
+    nn__fail(NN_ERR_ARG, "nn_dense: unknown activation %d", (int)act);
+    return NULL;
+  }
+  if (desc && nn__layer_dtype("nn_dense", desc->dtype) != NN_OK) return NULL;
+  l = nn__layer_new("nn_dense", &nn__dense_ops, sizeof(nn__dense_cfg));
+  if (!l) return NULL;
+  cfg = (nn__dense_cfg *)l->config;
+  cfg->units = units;
+  cfg->act = act;
+  if (desc) cfg->d = *desc;
+  l->dtype = cfg->d.dtype;
+  return l;
+}
+
+NNDEF nn_layer *nn_dense(int64_t units, nn_activation act) { return nn_dense_ex(units, act, NULL); }
+
+/* ---- Flatten, Reshape, Activation ---- */
+
+NN__PRIVATE nn_status nn__flatten_build(nn_layer *l, const int64_t *shape, int ndim) {
+  int64_t n = 1;
+  int i;
+  for (i = 0; i < ndim; i++) n = (shape[i] < 0 || n < 0) ? -1 : n * shape[i];
+  return nn_layer_set_output_shape(l, &n, 1);
+}
+
+NN__PRIVATE nn_tensor *nn__flatten_forward(nn_layer *l, const nn_tensor *x) {
+  int64_t s[2];
+  if (x->ndim < 1) {
+    nn__fail(NN_ERR_SHAPE, "nn_flatten_layer: %s '%s' expects an input with a batch axis, got a 0-d tensor",
+             nn_layer_kind(l), l->name);
+    return NULL;
+  }
+  s[0] = x->shape[0];
+  s[1] = x->shape[0] > 0 ? x->size / x->shape[0] : nn__shape_size(x->shape + 1, x->ndim - 1);
+  return nn_reshape(x, s, 2);
+}
+
+static const nn_layer_ops nn__flatten_ops = {"Flatten", nn__flatten_build, nn__flatten_forward, NULL};
+
+NNDEF nn_layer *nn_flatten_layer(void) { return nn__layer_new("nn_flatten_layer", &nn__flatten_ops, 0); }
+
+typedef struct nn__reshape_cfg {
+  int ndim;
+  int64_t shape[NN_MAX_DIMS];
+} nn__reshape_cfg;
+
+NN__PRIVATE nn_status nn__reshape_build(nn_layer *l, const int64_t *shape, int ndim) {
+  nn__reshape_cfg *cfg = (nn__reshape_cfg *)l->config;
+  int64_t out[NN_MAX_DIMS], n = 1, known = 1;
+  int i, free_axis = -1;
+  char b1[160], b2[160];
+  for (i = 0; i < ndim; i++) n = (shape[i] < 0 || n < 0) ? -1 : n * shape[i];
+  for (i = 0; i < cfg->ndim; i++) {
+    out[i] = cfg->shape[i];
+    if (out[i] < 0) free_axis = i;
+    else known *= out[i];
+  }
+  if (n >= 0) {
+    if (free_axis >= 0 && known > 0 && n % known == 0) out[free_axis] = n / known;
+    else if (free_axis >= 0 || known != n)
+      return nn__fail(NN_ERR_SHAPE, "nn_reshape_layer: %s '%s' cannot reshape a sample of shape %s into %s",
+                      nn_layer_kind(l), l->name, nn__fmt_shape(b1, sizeof b1, shape, ndim),
+                      nn__fmt_shape(b2, sizeof b2, cfg->shape, cfg->ndim));
+  }
+  return nn_layer_set_output_shape(l, out, cfg->ndim);
+}
+
+NN__PRIVATE nn_tensor *nn__reshape_forward(nn_layer *l, const nn_tensor *x) {
+  nn__reshape_cfg *cfg = (nn__reshape_cfg *)l->config;
+  int64_t s[NN_MAX_DIMS];
+  int i;
+  if (x->ndim < 1) {
+    nn__fail(NN_ERR_SHAPE, "nn_reshape_layer: %s '%s' expects an input with a batch axis, got a 0-d tensor",
+             nn_layer_kind(l), l->name);
+    return NULL;
+  }
+  s[0] = x->shape[0];
+  for (i = 0; i < cfg->ndim; i++) s[1 + i] = cfg->shape[i];
+  return nn_reshape(x, s, cfg->ndim + 1);
+}
+
+static const nn_layer_ops nn__reshape_ops = {"Reshape", nn__reshape_build, nn__reshape_forward, NULL};
+
+NNDEF nn_layer *nn_reshape_layer(const int64_t *shape, int ndim) {
+  nn_layer *l;
+  nn__reshape_cfg *cfg;
+  int i, nfree = 0;
+  if (ndim < 0 || ndim >= NN_MAX_DIMS || (ndim > 0 && !shape)) {
+    nn__fail(NN_ERR_ARG, "nn_reshape_layer: the target shape needs 0 to %d axes, got %d", NN_MAX_DIMS - 1, ndim);
+    return NULL;
+  }
+  for (i = 0; i < ndim; i++) {
+    if (shape[i] < -1) break;
+    nfree += shape[i] == -1;
+  }
+  if (i < ndim || nfree > 1) {
+    char b1[160];
+    nn__fail(NN_ERR_ARG, "nn_reshape_layer: bad target shape %s (lengths >= 0 and at most one -1)",
+             nn__fmt_shape(b1, sizeof b1, shape, ndim));
+    return NULL;
+  }
+  l = nn__layer_new("nn_reshape_layer", &nn__reshape_ops, sizeof(nn__reshape_cfg));
+  if (!l) return NULL;
+  cfg = (nn__reshape_cfg *)l->config;
+  cfg->ndim = ndim;
+  for (i = 0; i < ndim; i++) cfg->shape[i] = shape[i];
+  return l;
+}
+
+NN__PRIVATE nn_status nn__same_shape_build(nn_layer *l, const int64_t *shape, int ndim) {
+  return nn_layer_set_output_shape(l, shape, ndim);
+}
+
+NN__PRIVATE nn_tensor *nn__activation_forward(nn_layer *l, const nn_tensor *x) {
+  return nn_activate(x, *(const nn_activation *)l->config);
+}
+
+static const nn_layer_ops nn__activation_ops = {"Activation", nn__same_shape_build, nn__activation_forward, NULL};
+
+NNDEF nn_layer *nn_activation_layer(nn_activation act) {
+  nn_layer *l;
+  if ((int)act < 0 || act >= NN_ACT_COUNT) {
+    nn__fail(NN_ERR_ARG, "nn_activation_layer: unknown activation %d", (int)act);
+    return NULL;
+  }
+  l = nn__layer_new("nn_activation_layer", &nn__activation_ops, sizeof(nn_activation));
+  if (l) *(nn_activation *)l->config = act;
+  return l;
+}
+
+/* ---- Dropout ---- */
+
+NN__PRIVATE nn_tensor *nn__dropout_forward(nn_layer *l, const nn_tensor *x) {
+  return nn_dropout(x, *(const double *)l->config, l->training, &l->rng);
+}
+
+static const nn_layer_ops nn__dropout_ops = {"Dropout", nn__same_shape_build, nn__dropout_forward, NULL};
+
+NNDEF nn_layer *nn_dropout_layer(double p) {
+  nn_layer *l;
+  if (!(p >= 0 && p <= 1)) {
+    nn__fail(NN_ERR_VALUE, "nn_dropout_layer: dropout probability has to be between 0 and 1, but got %g", p);
+    return NULL;
+  }
+  l = nn__layer_new("nn_dropout_layer", &nn__dropout_ops, sizeof(double));
+  if (l) *(double *)l->config = p;
+  return l;
+}
+
+/* ---- Embedding ---- */
+
+typedef struct nn__embed_cfg {
+  int64_t num, dim;
+  nn_embedding_desc d;
+} nn__embed_cfg;
+
+NN__PRIVATE nn_status nn__embed_build(nn_layer *l, const int64_t *shape, int ndim) {
+  nn__embed_cfg *cfg = (nn__embed_cfg *)l->config;
+  nn_init_spec dflt = cfg->d.keras_init ? nn__init_simple(NN_INIT_UNIFORM, -0.05, 0.05)
+                                        : nn__init_simple(NN_INIT_NORMAL, 0.0, 1.0);
+  int64_t ws[2], out[NN_MAX_DIMS];
+  int i;
+  if (ndim + 1 >= NN_MAX_DIMS)
+    return nn__fail(NN_ERR_SHAPE, "nn_embedding_layer: per-sample index shape has too many axes (%d)", ndim);
+  ws[0] = cfg->num;
+  ws[1] = cfg->dim;
+  if (!nn__layer_param(l, "weight", ws, 2, nn__init_pick(&cfg->d.init, &dflt))) return nn_last_status();
+  for (i = 0; i < ndim; i++) out[i] = shape[i];
+  out[ndim] = cfg->dim;
+  return nn_layer_set_output_shape(l, out, ndim + 1);
+}
+
+NN__PRIVATE nn_tensor *nn__embed_forward(nn_layer *l, const nn_tensor *x) {
+  char who[160];
+  if (x->ndim < 1) {
+    nn__fail(NN_ERR_SHAPE, "nn_embedding_layer: %s '%s' expects indices with a batch axis, got a 0-d tensor",
+             nn_layer_kind(l), l->name);
+    return NULL;
+  }
+  snprintf(who, sizeof who, "%s '%s'", nn_layer_kind(l), l->name);
+  return nn__embedding(who, x, l->params[0].tensor);
+}
+
+static const nn_layer_ops nn__embed_ops = {"Embedding", nn__embed_build, nn__embed_forward, NULL};
+
+NNDEF nn_layer *nn_embedding_layer(int64_t num_embeddings, int64_t embedding_dim, const nn_embedding_desc *desc) {
+  nn_layer *l;
+  nn__embed_cfg *cfg;
+  if (num_embeddings <= 0 || embedding_dim <= 0) {
+    nn__fail(NN_ERR_ARG, "nn_embedding_layer: num_embeddings and embedding_dim must be positive, got %lld and %lld",
+             (long long)num_embeddings, (long long)embedding_dim);
+    return NULL;
+  }
+  if (desc && nn__layer_dtype("nn_embedding_layer", desc->dtype) != NN_OK) return NULL;
+  l = nn__layer_new("nn_embedding_layer", &nn__embed_ops, sizeof(nn__embed_cfg));
+  if (!l) return NULL;
+  cfg = (nn__embed_cfg *)l->config;
+  cfg->num = num_embeddings;
+  cfg->dim = embedding_dim;
+  if (desc) cfg->d = *desc;
+  l->dtype = cfg->d.dtype;
+  return l;
+}
+
+#endif /* NN_NO_RANDOM */
+/* ---- end src/nn/layers_core.c ---- */
+/* ---- begin src/nn/layers_conv.c ---- */
+/* nn/layers_conv.c: Conv1D/Conv2D, max and average pooling (1-D and 2-D) and global average pooling layers, channels
+   first (PyTorch's NCL / NCHW). */
+#ifndef NN_NO_RANDOM
+
+#ifndef NN_NO_CONV
+
+/* Output length of a convolution or pooling window along one axis (-1 when the input length is unknown). */
+NN__PRIVATE int64_t nn__convl_out_len(int64_t n, int k, int stride, int pad, int dil, int same) {
+  if (n < 0) return -1;
+  if (same) return n;
+  n = n + 2 * (int64_t)pad - (int64_t)dil * (k - 1) - 1;
+  return n < 0 ? 0 : n / stride + 1;
+}
+
+typedef struct nn__convl_cfg {
+  int is1d;
+  int64_t filters, cin;
+  int k[2];
+  nn_conv_layer_desc d;
+  nn_conv_params p;
+} nn__convl_cfg;
+
+NN__PRIVATE const char *nn__convl_fn(const nn__convl_cfg *cfg) { return cfg->is1d ? "nn_conv1d_layer" : "nn_conv2d_layer"; }
+
+NN__PRIVATE nn_status nn__convl_build(nn_layer *l, const int64_t *shape, int ndim) {
+  nn__convl_cfg *cfg = (nn__convl_cfg *)l->config;
+  const char *fn = nn__convl_fn(cfg);
+  int nsp = cfg->is1d ? 1 : 2, i;
+  int64_t ws[4], out[3], fan_in;
+  nn_init_spec dw, db;
+  if (nn__layer_check_build(l, fn, shape, ndim, nsp + 1, nsp + 1, 0, "input channels") != NN_OK)
+    return nn_last_status();
+  cfg->cin = shape[0];
+  if (cfg->cin % cfg->p.groups != 0)
+    return nn__fail(NN_ERR_SHAPE, "%s: %s '%s': input channels %lld are not divisible by groups %d", fn,
+                    nn_layer_kind(l), l->name, (long long)cfg->cin, cfg->p.groups);
+  ws[0] = cfg->filters;
+  ws[1] = cfg->cin / cfg->p.groups;
+  ws[2] = cfg->k[0];
+  ws[3] = cfg->k[1];
+  fan_in = ws[1] * cfg->k[0] * (cfg->is1d ? 1 : cfg->k[1]);
+  nn__linear_inits(cfg->d.keras_init, fan_in, &dw, &db);
+  if (!nn__layer_param(l, "weight", ws, nsp + 2, nn__init_pick(&cfg->d.weight_init, &dw))) return nn_last_status();
+  if (!cfg->d.no_bias && !nn__layer_param(l, "bias", ws, 1, nn__init_pick(&cfg->d.bias_init, &db)))
+    return nn_last_status();
+  out[0] = cfg->filters;
+  for (i = 0; i < nsp; i++) {
+    out[1 + i] = nn__convl_out_len(shape[1 + i], cfg->k[i], cfg->p.stride[i], cfg->p.padding[i], cfg->p.dilation[i],
+                                  cfg->p.same);
+    if (out[1 + i] == 0) {
+      char b1[160];
+      return nn__fail(NN_ERR_SHAPE, "%s: %s '%s': the kernel does not fit the per-sample input %s", fn,
+                      nn_layer_kind(l), l->name, nn__fmt_shape(b1, sizeof b1, shape, ndim));
+    }
+  }
+  return nn_layer_set_output_shape(l, out, nsp + 1);
+}
+
+NN__PRIVATE nn_tensor *nn__convl_forward(nn_layer *l, const nn_tensor *x) {
+  nn__convl_cfg *cfg = (nn__convl_cfg *)l->config;
+  const char *fn = nn__convl_fn(cfg);
+  nn_tensor *w = l->params[0].tensor, *b = cfg->d.no_bias ? NULL : l->params[1].tensor, *y, *z;
+  int nd = cfg->is1d ? 3 : 4;
+  if (nn__layer_check_x(l, fn, x, nd, nd, cfg->is1d ? "(N, C, L)" : "(N, C, H, W)") != NN_OK ||
+      nn__layer_check_dim(l, fn, x, 1, cfg->cin, "channels") != NN_OK)
+    return NULL;
+  y = cfg->is1d ? nn_conv1d(x, w, b, &cfg->p) : nn_conv2d(x, w, b, &cfg->p);
+  if (!y || cfg->d.activation == NN_ACT_NONE) return y;
+  z = nn_activate(y, cfg->d.activation);
+  nn_free(y);
+  return z;
+}
+
+static const nn_layer_ops nn__conv1d_ops = {"Conv1D", nn__convl_build, nn__convl_forward, NULL};
+static const nn_layer_ops nn__conv2d_ops = {"Conv2D", nn__convl_build, nn__convl_forward, NULL};
+
+NN__PRIVATE nn_layer *nn__convl_new(int is1d, int64_t filters, int kh, int kw, const nn_conv_layer_desc *desc) {
+  const char *fn = is1d ? "nn_conv1d_layer" : "nn_conv2d_layer";
+  nn_conv_layer_desc d;
+  nn__convl_cfg *cfg;
+  nn_layer *l;
+  int i, nsp = is1d ? 1 : 2;
+  if (desc) d = *desc;
+  else memset(&d, 0, sizeof d);
+  if (filters <= 0 || kh <= 0 || kw <= 0) {
+    nn__fail(NN_ERR_ARG, "%s: filters and kernel sizes must be positive, got filters = %lld, kernel = (%d, %d)", fn,
+             (long long)filters, kh, kw);
+    return NULL;
+  }
+  for (i = 0; i < nsp; i++)
+    if (d.stride[i] < 0 || d.padding[i] < 0 || d.dilation[i] < 0) {
+      nn__fail(NN_ERR_ARG, "%s: stride, padding and dilation must be >= 0 (0 means the default), got %d, %d, %d", fn,
+               d.stride[i], d.padding[i], d.dilation[i]);
+      return NULL;
+    }
+  if (d.groups < 0 || (d.groups > 0 && filters % d.groups != 0)) {
+    nn__fail(NN_ERR_ARG, "%s: groups %d must be positive and divide filters %lld", fn, d.groups, (long long)filters);
+    return NULL;
+  }
+  if (d.same && (d.stride[0] > 1 || (!is1d && d.stride[1] > 1) || d.padding[0] || (!is1d && d.padding[1]))) {
+    nn__fail(NN_ERR_ARG, "%s: padding=\"same\" needs stride 1 and no explicit padding (as PyTorch)", fn);
+    return NULL;
+  }
+  if ((int)d.activation < 0 || d.activation >= NN_ACT_COUNT) {
+    nn__fail(NN_ERR_ARG, "%s: unknown activation %d", fn, (int)d.activation);
+    return NULL;
+  }
+  if (nn__layer_dtype(fn, d.dtype) != NN_OK) return NULL;
+  l = nn__layer_new(fn, is1d ? &nn__conv1d_ops : &nn__conv2d_ops, sizeof(nn__convl_cfg));
+  if (!l) return NULL;
+  cfg = (nn__convl_cfg *)l->config;
+  cfg->is1d = is1d;
+  cfg->filters = filters;
+  cfg->k[0] = kh;
+  cfg->k[1] = is1d ? 1 : kw;
+  cfg->d = d;
+  for (i = 0; i < 2; i++) {
+    cfg->p.stride[i] = i < nsp && d.stride[i] > 0 ? d.stride[i] : 1;
+    cfg->p.padding[i] = i < nsp ? d.padding[i] : 0;
+    cfg->p.dilation[i] = i < nsp && d.dilation[i] > 0 ? d.dilation[i] : 1;
+  }
+  cfg->p.groups = d.groups > 0 ? d.groups : 1;
+  cfg->p.same = d.same ? 1 : 0;
+  l->dtype = d.dtype;
+  return l;
+}
+
+NNDEF nn_layer *nn_conv1d_layer(int64_t filters, int k, const nn_conv_layer_desc *desc) {
+  return nn__convl_new(1, filters, k, 1, desc);
+}
+NNDEF nn_layer *nn_conv2d_layer(int64_t filters, int kh, int kw, const nn_conv_layer_desc *desc) {
+  return nn__convl_new(0, filters, kh, kw, desc);
+}
+
+/* ---- pooling ---- */
+
+typedef struct nn__pool_cfg {
+  int is1d, avg;
+  int k[2];
+  nn_conv_params p;
+} nn__pool_cfg;
+
+NN__PRIVATE const char *nn__pool_fn(const nn__pool_cfg *c) {
+  if (c->avg) return c->is1d ? "nn_avg_pool1d_layer" : "nn_avg_pool2d_layer";
+  return c->is1d ? "nn_max_pool1d_layer" : "nn_max_pool2d_layer";
+}
+
+NN__PRIVATE nn_status nn__pool_build(nn_layer *l, const int64_t *shape, int ndim) {
+  nn__pool_cfg *cfg = (nn__pool_cfg *)l->config;
+  int nsp = cfg->is1d ? 1 : 2, i;
+  int64_t out[3];
+  if (nn__layer_check_build(l, nn__pool_fn(cfg), shape, ndim, nsp + 1, nsp + 1, -1, "") != NN_OK)
+    return nn_last_status();
+  out[0] = shape[0];
+  for (i = 0; i < nsp; i++) {
+    out[1 + i] = nn__convl_out_len(shape[1 + i], cfg->k[i], cfg->p.stride[i], cfg->p.padding[i], cfg->p.dilation[i], 0);
+    if (out[1 + i] == 0) {
+      char b1[160];
+      return nn__fail(NN_ERR_SHAPE, "%s: %s '%s': the window does not fit the per-sample input %s", nn__pool_fn(cfg),
+                      nn_layer_kind(l), l->name, nn__fmt_shape(b1, sizeof b1, shape, ndim));
+    }
+  }
+  return nn_layer_set_output_shape(l, out, nsp + 1);
+}
+
+NN__PRIVATE nn_tensor *nn__pool_forward(nn_layer *l, const nn_tensor *x) {
+  nn__pool_cfg *cfg = (nn__pool_cfg *)l->config;
+  int nd = cfg->is1d ? 3 : 4;
+  char b1[160];
+  if (nn__check_cpu(nn__pool_fn(cfg), x, "x") != NN_OK) return NULL;
+  if (x->ndim != nd) {
+    nn__fail(NN_ERR_SHAPE, "%s: %s '%s' expects a %d-D input %s, got shape %s", nn__pool_fn(cfg), nn_layer_kind(l),
+             l->name, nd, cfg->is1d ? "(N, C, L)" : "(N, C, H, W)", nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim));
+    return NULL;
+  }
+  if (cfg->avg) return cfg->is1d ? nn_avg_pool1d(x, cfg->k[0], &cfg->p) : nn_avg_pool2d(x, cfg->k[0], cfg->k[1], &cfg->p);
+  return cfg->is1d ? nn_max_pool1d(x, cfg->k[0], &cfg->p, NULL) : nn_max_pool2d(x, cfg->k[0], cfg->k[1], &cfg->p, NULL);
+}
+
+static const nn_layer_ops nn__maxpool1d_ops = {"MaxPooling1D", nn__pool_build, nn__pool_forward, NULL};
+static const nn_layer_ops nn__maxpool2d_ops = {"MaxPooling2D", nn__pool_build, nn__pool_forward, NULL};
+static const nn_layer_ops nn__avgpool1d_ops = {"AveragePooling1D", nn__pool_build, nn__pool_forward, NULL};
+static const nn_layer_ops nn__avgpool2d_ops = {"AveragePooling2D", nn__pool_build, nn__pool_forward, NULL};
+
+NN__PRIVATE nn_layer *nn__pool_new(int is1d, int avg, int kh, int kw, const nn_pool_desc *desc) {
+  nn__pool_cfg c;
+  nn_layer *l;
+  const nn_layer_ops *ops;
+  int i, nsp = is1d ? 1 : 2;
+  memset(&c, 0, sizeof c);
+  c.is1d = is1d;
+  c.avg = avg;
+  c.k[0] = kh;
+  c.k[1] = is1d ? 1 : kw;
+  if (kh <= 0 || kw <= 0) {
+    nn__fail(NN_ERR_ARG, "%s: kernel sizes must be positive, got (%d, %d)", nn__pool_fn(&c), kh, kw);
+    return NULL;
+  }
+  for (i = 0; i < 2; i++) {
+    int s = desc && i < nsp ? desc->stride[i] : 0, p = desc && i < nsp ? desc->padding[i] : 0;
+    int d = desc && i < nsp ? desc->dilation[i] : 0;
+    if (s < 0 || p < 0 || d < 0 || 2 * p > c.k[i] || (avg && d > 1)) {
+      nn__fail(NN_ERR_ARG, "%s: needs stride, padding, dilation >= 0, padding at most half the kernel (%d) and no "
+                           "dilation for average pooling; got stride %d, padding %d, dilation %d",
+               nn__pool_fn(&c), c.k[i], s, p, d);
+      return NULL;
+    }
+    c.p.stride[i] = s > 0 ? s : c.k[i];
+    c.p.padding[i] = p;
+    c.p.dilation[i] = d > 0 ? d : 1;
+  }
+  ops = avg ? (is1d ? &nn__avgpool1d_ops : &nn__avgpool2d_ops) : (is1d ? &nn__maxpool1d_ops : &nn__maxpool2d_ops);
+  l = nn__layer_new(nn__pool_fn(&c), ops, sizeof(nn__pool_cfg));
+  if (l) *(nn__pool_cfg *)l->config = c;
+  return l;
+}
+
+NNDEF nn_layer *nn_max_pool1d_layer(int k, const nn_pool_desc *desc) { return nn__pool_new(1, 0, k, 1, desc); }
+NNDEF nn_layer *nn_max_pool2d_layer(int kh, int kw, const nn_pool_desc *desc) {
+  return nn__pool_new(0, 0, kh, kw, desc);
+}
+NNDEF nn_layer *nn_avg_pool1d_layer(int k, const nn_pool_desc *desc) { return nn__pool_new(1, 1, k, 1, desc); }
+NNDEF nn_layer *nn_avg_pool2d_layer(int kh, int kw, const nn_pool_desc *desc) {
+  return nn__pool_new(0, 1, kh, kw, desc);
+}
+
+#endif /* NN_NO_CONV */
+
+/* ---- global average pooling ---- */
+
+NN__PRIVATE nn_status nn__gap_build(nn_layer *l, const int64_t *shape, int ndim) {
+  int nsp = *(const int *)l->config;
+  if (nn__layer_check_build(l, nsp == 1 ? "nn_global_avg_pool1d_layer" : "nn_global_avg_pool2d_layer", shape, ndim,
+                            nsp + 1, nsp + 1, -1, "") != NN_OK)
+    return nn_last_status();
+  return nn_layer_set_output_shape(l, shape, 1);
+}
+
+NN__PRIVATE nn_tensor *nn__gap_forward(nn_layer *l, const nn_tensor *x) {
+  int nsp = *(const int *)l->config, axes[2] = {2, 3};
+  const char *fn = nsp == 1 ? "nn_global_avg_pool1d_layer" : "nn_global_avg_pool2d_layer";
+  char b1[160];
+  if (nn__check_cpu(fn, x, "x") != NN_OK) return NULL;
+  if (x->ndim != nsp + 2 || !nn__is_float(x->dtype)) {
+    nn__fail(NN_ERR_SHAPE, "%s: %s '%s' expects a float %d-D input %s, got %s %s", fn, nn_layer_kind(l), l->name,
+             nsp + 2, nsp == 1 ? "(N, C, L)" : "(N, C, H, W)", nn_dtype_name(x->dtype),
+             nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim));
+    return NULL;
+  }
+  return nn_reduce(NN_REDUCE_MEAN, x, axes, nsp, 0, 0);
+}
+
+static const nn_layer_ops nn__gap1d_ops = {"GlobalAveragePooling1D", nn__gap_build, nn__gap_forward, NULL};
+static const nn_layer_ops nn__gap2d_ops = {"GlobalAveragePooling2D", nn__gap_build, nn__gap_forward, NULL};
+
+NNDEF nn_layer *nn_global_avg_pool1d_layer(void) {
+  nn_layer *l = nn__layer_new("nn_global_avg_pool1d_layer", &nn__gap1d_ops, sizeof(int));
+  if (l) *(int *)l->config = 1;
+  return l;
+}
+NNDEF nn_layer *nn_global_avg_pool2d_layer(void) {
+  nn_layer *l = nn__layer_new("nn_global_avg_pool2d_layer", &nn__gap2d_ops, sizeof(int));
+  if (l) *(int *)l->config = 2;
+  return l;
+}
+
+#endif /* NN_NO_RANDOM */
+/* ---- end src/nn/layers_conv.c ---- */
+/* ---- begin src/nn/layers_norm.c ---- */
+/* nn/layers_norm.c: layer normalization and batch normalization as fused differentiable ops (one pass for the
+   statistics, one for the result, one backward pass), and the LayerNorm / BatchNorm1d / BatchNorm2d layers. */
+
+/* ---- layer norm ---- */
+
+typedef struct nn__ln_ctx {
+  nn_dtype dt;
+  const void *x, *g, *w, *b, *mean, *rstd;
+  void *y, *gx;
+  double eps;
+  void *dw, *db; /* backward: per-chunk partial sums (x's dtype), K entries per chunk */
+  int64_t M, K, rpc;
+} nn__ln_ctx;
+
+NN__PRIVATE void nn__ln_fwd_chunk(void *vctx, int64_t c) {
+  nn__ln_ctx *t = (nn__ln_ctx *)vctx;
+  int64_t r0 = c * t->rpc, r1 = r0 + t->rpc < t->M ? r0 + t->rpc : t->M;
+  if (t->dt == NN_FLOAT32)
+    nn__lk_ln_fwd_f32x((const float *)t->x, (float *)t->y, r0, r1, t->K, (const float *)t->w, (const float *)t->b,
+                      t->eps, (float *)t->mean, (float *)t->rstd);
+  else
+    nn__lk_ln_fwd_f64((const double *)t->x, (double *)t->y, r0, r1, t->K, (const double *)t->w,
+                      (const double *)t->b, t->eps, (double *)t->mean, (double *)t->rstd);
+}
+
+NN__PRIVATE void nn__ln_bwd_chunk(void *vctx, int64_t c) {
+  nn__ln_ctx *t = (nn__ln_ctx *)vctx;
+  int64_t r0 = c * t->rpc, r1 = r0 + t->rpc < t->M ? r0 + t->rpc : t->M;
+  if (t->dt == NN_FLOAT32)
+    nn__lk_ln_bwd_f32x((const float *)t->g, (const float *)t->x, (float *)t->gx, r0, r1, t->K, (const float *)t->w,
+                       (const float *)t->mean, (const float *)t->rstd, t->dw ? (float *)t->dw + c * t->K : NULL,
+                       t->db ? (float *)t->db + c * t->K : NULL);
+  else
+    nn__lk_ln_bwd_f64((const double *)t->g, (const double *)t->x, (double *)t->gx, r0, r1, t->K,
+                      (const double *)t->w, (const double *)t->mean, (const double *)t->rstd,
+                      t->dw ? (double *)t->dw + c * t->K : NULL, t->db ? (double *)t->db + c * t->K : NULL);
+}
+
+/* Sums nchunks partial rows of K elements of dtype dt, in chunk order and in double, into a new (shape) tensor. */
+NN__PRIVATE nn_tensor *nn__ln_reduce_parts(const void *parts, int64_t nchunks, int64_t K, nn_dtype dt,
+                                           const int64_t *shape, int nd) {
+  nn_tensor *r = nn__new("layer_norm", dt, shape, nd);
+  int64_t c, j;
+  if (!r) return NULL;
+  for (j = 0; j < K; j++) {
+    double s = 0;
+    if (dt == NN_FLOAT32)
+      for (c = 0; c < nchunks; c++) s += ((const float *)parts)[c * K + j];
+    else
+      for (c = 0; c < nchunks; c++) s += ((const double *)parts)[c * K + j];
+    if (dt == NN_FLOAT32) ((float *)r->data)[j] = (float)s;
+    else ((double *)r->data)[j] = s;
+  }
+  return r;
+}
+
+NN__PRIVATE nn_status nn__ln_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  nn_tensor *x = n->saved[0], *w = n->saved[1], *g;
+  nn__ln_ctx t;
+  int64_t nchunks;
+  nn_status st = NN_OK;
+  int need_x = n->in[0].node != NULL, need_w = n->in[1].node != NULL, need_b = n->in[2].node != NULL;
+  memset(&t, 0, sizeof t);
+  g = nn__lk_contig(gout, x->dtype);
+  if (!g) return nn_last_status();
+  t.dt = x->dtype;
+  t.M = n->i[0];
+  t.K = n->i[1];
+  t.rpc = nn__lk_rows_per_chunk(t.K);
+  if (t.rpc > 64) t.rpc = 64; /* the weight and bias partials of a chunk are summed in x's dtype */
+  nchunks = t.M > 0 ? (t.M + t.rpc - 1) / t.rpc : 0;
+  t.x = x->data;
+  t.g = g->data;
+  t.w = w ? w->data : NULL;
+  t.mean = n->saved[2]->data;
+  t.rstd = n->saved[3]->data;
+  if (need_x) {
+    gin[0] = nn__new(n->name, x->dtype, x->shape, x->ndim);
+    if (!gin[0]) st = nn_last_status();
+    else t.gx = gin[0]->data;
+  }
+  if (st == NN_OK && (need_w || need_b) && nchunks > 0) {
+    size_t bytes = nn_dtype_size(x->dtype) * (size_t)(nchunks * t.K);
+    if (need_w && !(t.dw = nn__xalloc(n->name, bytes))) st = nn_last_status();
+    if (st == NN_OK && need_b && !(t.db = nn__xalloc(n->name, bytes))) st = nn_last_status();
+    if (t.dw) memset(t.dw, 0, bytes);
+    if (t.db) memset(t.db, 0, bytes);
+  }
+  if (st == NN_OK) nn__parallel_for(nchunks, nn__ln_bwd_chunk, &t);
+  if (st == NN_OK && need_w) {
+    const nn__edge *e = &n->in[1];
+    if (nchunks == 0) gin[1] = nn_zeros(e->shape, e->ndim, x->dtype);
+    else gin[1] = nn__ln_reduce_parts(t.dw, nchunks, t.K, x->dtype, e->shape, e->ndim);
+    if (!gin[1]) st = nn_last_status();
+  }
+  if (st == NN_OK && need_b) {
+    const nn__edge *e = &n->in[2];
+    if (nchunks == 0) gin[2] = nn_zeros(e->shape, e->ndim, x->dtype);
+    else gin[2] = nn__ln_reduce_parts(t.db, nchunks, t.K, x->dtype, e->shape, e->ndim);
+    if (!gin[2]) st = nn_last_status();
+  }
+  nn__dealloc(t.dw);
+  nn__dealloc(t.db);
+  nn_free(g);
+  return st;
+}
+
+/* Checks that an optional per-feature tensor has the wanted shape and dtype. */
+NN__PRIVATE nn_status nn__norm_check_param(const char *fn, const char *arg, const nn_tensor *p, const int64_t *shape,
+                                           int nd, nn_dtype dt) {
+  char b1[160], b2[160];
+  int i, ok;
+  if (!p) return NN_OK;
+  if (nn__check_cpu(fn, p, arg) != NN_OK) return nn_last_status();
+  ok = p->ndim == nd;
+  for (i = 0; ok && i < nd; i++) ok = p->shape[i] == shape[i];
+  if (!ok)
+    return nn__fail(NN_ERR_SHAPE, "%s: %s has shape %s, expected %s", fn, arg,
+                    nn__fmt_shape(b1, sizeof b1, p->shape, p->ndim), nn__fmt_shape(b2, sizeof b2, shape, nd));
+  if (p->dtype != dt)
+    return nn__fail(NN_ERR_DTYPE, "%s: %s is %s but x is %s", fn, arg, nn_dtype_name(p->dtype), nn_dtype_name(dt));
+  return NN_OK;
+}
+
+NNDEF nn_tensor *nn_layer_norm(const nn_tensor *x, const int64_t *normalized_shape, int nnorm, const nn_tensor *weight,
+                               const nn_tensor *bias, double eps) {
+  const char *fn = "nn_layer_norm";
+  nn_tensor *xc = NULL, *wc = NULL, *bc = NULL, *y = NULL, *mean = NULL, *rstd = NULL;
+  nn__ln_ctx t;
+  char b1[160], b2[160];
+  int i, lead;
+  if (nn__check_cpu(fn, x, "x") != NN_OK) return NULL;
+  if (!nn__is_float(x->dtype)) {
+    nn__fail(NN_ERR_DTYPE, "%s: x must be float32 or float64, got %s", fn, nn_dtype_name(x->dtype));
+    return NULL;
+  }
+  if (nnorm < 1 || nnorm > x->ndim || !normalized_shape) {
+    nn__fail(NN_ERR_SHAPE, "%s: normalized_shape needs 1 to %d axes (x has shape %s), got %d", fn, x->ndim,
+             nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim), nnorm);
+    return NULL;
+  }
+  lead = x->ndim - nnorm;
+  for (i = 0; i < nnorm; i++)
+    if (x->shape[lead + i] != normalized_shape[i]) {
+      nn__fail(NN_ERR_SHAPE, "%s: normalized_shape %s does not match the last axes of x of shape %s", fn,
+               nn__fmt_shape(b1, sizeof b1, normalized_shape, nnorm), nn__fmt_shape(b2, sizeof b2, x->shape, x->ndim));
+      return NULL;
+    }
+  if (nn__norm_check_param(fn, "weight", weight, normalized_shape, nnorm, x->dtype) != NN_OK ||
+      nn__norm_check_param(fn, "bias", bias, normalized_shape, nnorm, x->dtype) != NN_OK)
+    return NULL;
+  if (eps != eps || eps < 0) {
+    nn__fail(NN_ERR_VALUE, "%s: eps must be >= 0, got %g", fn, eps);
+    return NULL;
+  }
+  memset(&t, 0, sizeof t);
+  t.dt = x->dtype;
+  t.K = nn__shape_size(normalized_shape, nnorm);
+  t.M = nn__shape_size(x->shape, lead);
+  t.rpc = nn__lk_rows_per_chunk(t.K);
+  t.eps = eps;
+  xc = nn_contiguous(x);
+  if (xc && weight) wc = nn_contiguous(weight);
+  if (xc && bias) bc = nn_contiguous(bias);
+  if (!xc || (weight && !wc) || (bias && !bc)) goto done;
+  y = nn__new(fn, x->dtype, x->shape, x->ndim);
+  mean = nn__new(fn, x->dtype, x->shape, lead);
+  rstd = nn__new(fn, x->dtype, x->shape, lead);
+  if (!y || !mean || !rstd) {
+    nn_free(y);
+    y = NULL;
+    goto done;
+  }
+  t.x = xc->data;
+  t.y = y->data;
+  t.w = wc ? wc->data : NULL;
+  t.b = bc ? bc->data : NULL;
+  t.mean = mean->data;
+  t.rstd = rstd->data;
+  if (t.K > 0) nn__parallel_for(t.M > 0 ? (t.M + t.rpc - 1) / t.rpc : 0, nn__ln_fwd_chunk, &t);
+  if (nn__ag_wanted3(x, weight, bias)) {
+    const nn_tensor *in[3];
+    nn__node *n;
+    in[0] = x;
+    in[1] = weight;
+    in[2] = bias;
+    n = nn__ag_node("layer_norm", nn__ln_backward, 3, in);
+    if (n) {
+      n->i[0] = t.M;
+      n->i[1] = t.K;
+      if (nn__ag_save(n, 0, xc) != NN_OK || nn__ag_save(n, 1, wc) != NN_OK || nn__ag_save(n, 2, mean) != NN_OK ||
+          nn__ag_save(n, 3, rstd) != NN_OK) {
+        nn__node_decref(n);
+        n = NULL;
+      }
+    }
+    y = nn__ag_attach(n, y);
+  }
+done:
+  nn_free(xc);
+  nn_free(wc);
+  nn_free(bc);
+  nn_free(mean);
+  nn_free(rstd);
+  return y;
+}
+
+/* ---- batch norm ---- */
+
+typedef struct nn__bn_ctx {
+  nn_dtype dt;
+  const void *x, *g;
+  void *y, *gx;
+  int64_t N, C, S;
+  double *mean, *var, *a, *b; /* per channel; backward: mean, invstd, w, and dw/db outputs in a/b */
+  const double *w;
+  int training;
+} nn__bn_ctx;
+
+NN__PRIVATE void nn__bn_stats_chunk(void *vctx, int64_t c) {
+  nn__bn_ctx *t = (nn__bn_ctx *)vctx;
+  if (t->dt == NN_FLOAT32) nn__lk_bn_stats_f32((const float *)t->x, t->N, t->C, t->S, c, &t->mean[c], &t->var[c]);
+  else nn__lk_bn_stats_f64((const double *)t->x, t->N, t->C, t->S, c, &t->mean[c], &t->var[c]);
+}
+
+NN__PRIVATE void nn__bn_apply_chunk(void *vctx, int64_t c) {
+  nn__bn_ctx *t = (nn__bn_ctx *)vctx;
+  if (t->dt == NN_FLOAT32)
+    nn__lk_bn_apply_f32((const float *)t->x, (float *)t->y, t->N, t->C, t->S, c, t->a[c], t->b[c]);
+  else
+    nn__lk_bn_apply_f64((const double *)t->x, (double *)t->y, t->N, t->C, t->S, c, t->a[c], t->b[c]);
+}
+
+NN__PRIVATE void nn__bn_bwd_chunk(void *vctx, int64_t c) {
+  nn__bn_ctx *t = (nn__bn_ctx *)vctx;
+  if (t->dt == NN_FLOAT32)
+    nn__lk_bn_bwd_f32((const float *)t->g, (const float *)t->x, (float *)t->gx, t->N, t->C, t->S, c, t->mean[c],
+                      t->var[c], t->w[c], t->training, &t->a[c], &t->b[c]);
+  else
+    nn__lk_bn_bwd_f64((const double *)t->g, (const double *)t->x, (double *)t->gx, t->N, t->C, t->S, c, t->mean[c],
+                      t->var[c], t->w[c], t->training, &t->a[c], &t->b[c]);
+}
+
+/* saved: x (contiguous), stats (3, C) float64 = mean, invstd, weight (1 without one). i[0]: training. */
+NN__PRIVATE nn_status nn__bn_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  nn_tensor *x = n->saved[0], *stats = n->saved[1], *g;
+  nn__bn_ctx t;
+  double *dwb;
+  nn_status st = NN_OK;
+  int64_t c;
+  int need_x = n->in[0].node != NULL, need_w = n->in[1].node != NULL, need_b = n->in[2].node != NULL;
+  memset(&t, 0, sizeof t);
+  g = nn__lk_contig(gout, x->dtype);
+  if (!g) return nn_last_status();
+  t.dt = x->dtype;
+  t.N = x->shape[0];
+  t.C = x->shape[1];
+  t.S = x->size / (t.N * t.C > 0 ? t.N * t.C : 1);
+  t.x = x->data;
+  t.g = g->data;
+  t.mean = (double *)stats->data;
+  t.var = t.mean + t.C; /* invstd */
+  t.w = t.mean + 2 * t.C;
+  t.training = (int)n->i[0];
+  dwb = (double *)nn__xalloc(n->name, sizeof(double) * (size_t)(2 * t.C + 1));
+  if (!dwb) {
+    nn_free(g);
+    return nn_last_status();
+  }
+  t.a = dwb;
+  t.b = dwb + t.C;
+  if (need_x) {
+    gin[0] = nn__new(n->name, x->dtype, x->shape, x->ndim);
+    if (!gin[0]) st = nn_last_status();
+    else t.gx = gin[0]->data;
+  }
+  if (st == NN_OK) nn__parallel_for(t.C, nn__bn_bwd_chunk, &t);
+  if (st == NN_OK && need_w) {
+    gin[1] = nn__new(n->name, x->dtype, &t.C, 1);
+    if (!gin[1]) st = nn_last_status();
+    else
+      for (c = 0; c < t.C; c++) nn__store(x->dtype, (char *)gin[1]->data + c * (int64_t)nn_dtype_size(x->dtype), t.a[c]);
+  }
+  if (st == NN_OK && need_b) {
+    gin[2] = nn__new(n->name, x->dtype, &t.C, 1);
+    if (!gin[2]) st = nn_last_status();
+    else
+      for (c = 0; c < t.C; c++) nn__store(x->dtype, (char *)gin[2]->data + c * (int64_t)nn_dtype_size(x->dtype), t.b[c]);
+  }
+  nn__dealloc(dwb);
+  nn_free(g);
+  return st;
+}
+
+NNDEF nn_tensor *nn_batch_norm(const nn_tensor *x, nn_tensor *running_mean, nn_tensor *running_var,
+                               const nn_tensor *weight, const nn_tensor *bias, int training, double momentum,
+                               double eps) {
+  const char *fn = "nn_batch_norm";
+  nn_tensor *xc = NULL, *y = NULL, *stats = NULL;
+  nn__bn_ctx t;
+  double *sd;
+  int64_t c, C, M;
+  char b1[160];
+  if (nn__check_cpu(fn, x, "x") != NN_OK) return NULL;
+  if (!nn__is_float(x->dtype)) {
+    nn__fail(NN_ERR_DTYPE, "%s: x must be float32 or float64, got %s", fn, nn_dtype_name(x->dtype));
+    return NULL;
+  }
+  if (x->ndim < 2) {
+    nn__fail(NN_ERR_SHAPE, "%s: x must be (N, C, ...) with at least 2 axes, got shape %s", fn,
+             nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim));
+    return NULL;
+  }
+  C = x->shape[1];
+  if (nn__norm_check_param(fn, "weight", weight, &C, 1, x->dtype) != NN_OK ||
+      nn__norm_check_param(fn, "bias", bias, &C, 1, x->dtype) != NN_OK ||
+      nn__norm_check_param(fn, "running_mean", running_mean, &C, 1, x->dtype) != NN_OK ||
+      nn__norm_check_param(fn, "running_var", running_var, &C, 1, x->dtype) != NN_OK)
+    return NULL;
+  if (!training && (!running_mean || !running_var)) {
+    nn__fail(NN_ERR_ARG, "%s: inference mode (training = 0) needs running_mean and running_var", fn);
+    return NULL;
+  }
+  if (eps != eps || eps < 0 || momentum != momentum) {
+    nn__fail(NN_ERR_VALUE, "%s: eps must be >= 0 and momentum a number, got eps = %g, momentum = %g", fn, eps,
+             momentum);
+    return NULL;
+  }
+  M = C > 0 ? x->size / C : 0;
+  if (training && M <= 1) {
+    nn__fail(NN_ERR_VALUE, "%s: expected more than 1 value per channel when training, got input of shape %s", fn,
+             nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim));
+    return NULL;
+  }
+  memset(&t, 0, sizeof t);
+  t.dt = x->dtype;
+  t.N = x->shape[0];
+  t.C = C;
+  t.S = t.N * C > 0 ? x->size / (t.N * C) : 0;
+  {
+    int64_t s2[2];
+    s2[0] = 3; /* rows: mean, invstd, weight (what the backward pass needs) */
+    s2[1] = C;
+    stats = nn__new(fn, NN_FLOAT64, s2, 2);
+  }
+  sd = (double *)nn__xalloc(fn, sizeof(double) * (size_t)(3 * C + 1)); /* variance, scale, shift */
+  xc = nn_contiguous(x);
+  if (!stats || !sd || !xc) goto done;
+  t.x = xc->data;
+  t.mean = (double *)stats->data;
+  t.var = sd;
+  t.a = sd + C;
+  t.b = sd + 2 * C;
+  if (training) {
+    nn__parallel_for(C, nn__bn_stats_chunk, &t);
+  } else {
+    for (c = 0; c < C; c++) {
+      t.mean[c] = nn_get_flat(running_mean, c);
+      t.var[c] = nn_get_flat(running_var, c);
+    }
+  }
+  for (c = 0; c < C; c++) {
+    double inv = 1.0 / sqrt(t.var[c] + eps), w = weight ? nn_get_flat(weight, c) : 1.0;
+    t.mean[C + c] = inv;
+    t.mean[2 * C + c] = w;
+    t.a[c] = w * inv;
+    t.b[c] = (bias ? nn_get_flat(bias, c) : 0.0) - t.mean[c] * t.a[c];
+  }
+  y = nn__new(fn, x->dtype, x->shape, x->ndim);
+  if (!y) goto done;
+  t.y = y->data;
+  nn__parallel_for(C, nn__bn_apply_chunk, &t);
+  if (training && running_mean && running_var) {
+    double unb = (double)M / (double)(M - 1);
+    for (c = 0; c < C; c++) {
+      nn_set_flat(running_mean, c, (1.0 - momentum) * nn_get_flat(running_mean, c) + momentum * t.mean[c]);
+      nn_set_flat(running_var, c, (1.0 - momentum) * nn_get_flat(running_var, c) + momentum * t.var[c] * unb);
+    }
+  }
+  if (nn__ag_wanted3(x, weight, bias)) {
+    const nn_tensor *in[3];
+    nn__node *n;
+    in[0] = x;
+    in[1] = weight;
+    in[2] = bias;
+    n = nn__ag_node("batch_norm", nn__bn_backward, 3, in);
+    if (n) {
+      n->i[0] = training ? 1 : 0;
+      if (nn__ag_save(n, 0, xc) != NN_OK || nn__ag_save(n, 1, stats) != NN_OK) {
+        nn__node_decref(n);
+        n = NULL;
+      }
+    }
+    y = nn__ag_attach(n, y);
+  }
+done:
+  nn__dealloc(sd);
+  nn_free(stats);
+  nn_free(xc);
+  return y;
+}
+
+#ifndef NN_NO_RANDOM
+
+/* ---- BatchNorm1d / BatchNorm2d layers ---- */
+
+typedef struct nn__bn_cfg {
+  nn_batch_norm_desc d;
+  int spatial; /* 1: BatchNorm1d, 2: BatchNorm2d */
+  int64_t C;
+} nn__bn_cfg;
+
+NN__PRIVATE nn_status nn__bn_build(nn_layer *l, const int64_t *shape, int ndim) {
+  nn__bn_cfg *cfg = (nn__bn_cfg *)l->config;
+  const char *fn = cfg->spatial == 1 ? "nn_batch_norm1d_layer" : "nn_batch_norm2d_layer";
+  int lo = cfg->spatial == 1 ? 1 : 3, hi = cfg->spatial == 1 ? 2 : 3;
+  int64_t C;
+  if (nn__layer_check_build(l, fn, shape, ndim, lo, hi, 0, "channels") != NN_OK) return nn_last_status();
+  C = cfg->C = shape[0];
+  if (!cfg->d.no_affine) {
+    nn_init_spec ones = nn__init_simple(NN_INIT_ONES, 0, 0), zeros = nn__init_simple(NN_INIT_ZEROS, 0, 0);
+    if (!nn__layer_param(l, "weight", &C, 1, &ones) || !nn__layer_param(l, "bias", &C, 1, &zeros))
+      return nn_last_status();
+  }
+  if (!cfg->d.no_running_stats) {
+    if (!nn__layer_buffer(l, "running_mean", &C, 1, l->dtype, 0.0) ||
+        !nn__layer_buffer(l, "running_var", &C, 1, l->dtype, 1.0) ||
+        !nn__layer_buffer(l, "num_batches_tracked", NULL, 0, NN_INT64, 0.0))
+      return nn_last_status();
+  }
+  return nn_layer_set_output_shape(l, shape, ndim);
+}
+
+NN__PRIVATE nn_tensor *nn__bn_forward(nn_layer *l, const nn_tensor *x) {
+  nn__bn_cfg *cfg = (nn__bn_cfg *)l->config;
+  const char *fn = cfg->spatial == 1 ? "nn_batch_norm1d_layer" : "nn_batch_norm2d_layer";
+  nn_tensor *w = NULL, *b = NULL, *rm = NULL, *rv = NULL, *y;
+  int track = !cfg->d.no_running_stats;
+  if (nn__layer_check_x(l, fn, x, cfg->spatial == 1 ? 2 : 4, cfg->spatial == 1 ? 3 : 4,
+                        cfg->spatial == 1 ? "(N, C) or (N, C, L)" : "(N, C, H, W)") != NN_OK ||
+      nn__layer_check_dim(l, fn, x, 1, cfg->C, "channels") != NN_OK)
+    return NULL;
+  if (!cfg->d.no_affine) {
+    w = l->params[0].tensor;
+    b = l->params[1].tensor;
+  }
+  if (track) {
+    rm = l->buffers[0].tensor;
+    rv = l->buffers[1].tensor;
+  }
+  if (l->training || !track) {
+    y = nn_batch_norm(x, l->training ? rm : NULL, l->training ? rv : NULL, w, b, 1, cfg->d.momentum, cfg->d.eps);
+    if (y && track && l->training) {
+      nn_tensor *nb = l->buffers[2].tensor;
+      *(int64_t *)nb->data += 1;
+    }
+  } else {
+    y = nn_batch_norm(x, rm, rv, w, b, 0, cfg->d.momentum, cfg->d.eps);
+  }
+  return y;
+}
+
+static const nn_layer_ops nn__bn1d_ops = {"BatchNorm1d", nn__bn_build, nn__bn_forward, NULL};
+static const nn_layer_ops nn__bn2d_ops = {"BatchNorm2d", nn__bn_build, nn__bn_forward, NULL};
+
+NN__PRIVATE nn_layer *nn__bn_new(const char *fn, int spatial, const nn_batch_norm_desc *desc) {
+  nn_layer *l;
+  nn__bn_cfg *cfg;
+  if (desc && nn__layer_dtype(fn, desc->dtype) != NN_OK) return NULL;
+  if (desc && (desc->eps < 0 || desc->eps != desc->eps || desc->momentum != desc->momentum || desc->momentum < 0 ||
+               desc->momentum > 1)) {
+    nn__fail(NN_ERR_VALUE, "%s: needs eps >= 0 and 0 <= momentum <= 1, got eps = %g, momentum = %g", fn, desc->eps,
+             desc->momentum);
+    return NULL;
+  }
+  l = nn__layer_new(fn, spatial == 1 ? &nn__bn1d_ops : &nn__bn2d_ops, sizeof(nn__bn_cfg));
+  if (!l) return NULL;
+  cfg = (nn__bn_cfg *)l->config;
+  if (desc) cfg->d = *desc;
+  if (cfg->d.eps == 0) cfg->d.eps = 1e-5;
+  if (cfg->d.momentum == 0) cfg->d.momentum = 0.1;
+  cfg->spatial = spatial;
+  l->dtype = cfg->d.dtype;
+  return l;
+}
+
+NNDEF nn_layer *nn_batch_norm1d_layer(const nn_batch_norm_desc *desc) {
+  return nn__bn_new("nn_batch_norm1d_layer", 1, desc);
+}
+NNDEF nn_layer *nn_batch_norm2d_layer(const nn_batch_norm_desc *desc) {
+  return nn__bn_new("nn_batch_norm2d_layer", 2, desc);
+}
+
+/* ---- LayerNorm layer ---- */
+
+typedef struct nn__lnl_cfg {
+  nn_layer_norm_desc d;
+  int64_t nshape[NN_MAX_DIMS];
+} nn__lnl_cfg;
+
+NN__PRIVATE nn_status nn__lnl_build(nn_layer *l, const int64_t *shape, int ndim) {
+  nn__lnl_cfg *cfg = (nn__lnl_cfg *)l->config;
+  int nd = cfg->d.normalized_ndim, i;
+  char b1[160];
+  if (ndim < nd)
+    return nn__fail(NN_ERR_SHAPE, "nn_layer_norm_layer: %s '%s' normalizes the last %d axes but the per-sample shape "
+                                  "is %s", nn_layer_kind(l), l->name, nd, nn__fmt_shape(b1, sizeof b1, shape, ndim));
+  for (i = 0; i < nd; i++) {
+    cfg->nshape[i] = shape[ndim - nd + i];
+    if (cfg->nshape[i] <= 0)
+      return nn__fail(NN_ERR_SHAPE, "nn_layer_norm_layer: %s '%s' needs known lengths for the normalized axes, got "
+                                    "per-sample shape %s", nn_layer_kind(l), l->name,
+                      nn__fmt_shape(b1, sizeof b1, shape, ndim));
+  }
+  if (!cfg->d.no_affine) {
+    nn_init_spec ones = nn__init_simple(NN_INIT_ONES, 0, 0), zeros = nn__init_simple(NN_INIT_ZEROS, 0, 0);
+    if (!nn__layer_param(l, "weight", cfg->nshape, nd, &ones) || !nn__layer_param(l, "bias", cfg->nshape, nd, &zeros))
+      return nn_last_status();
+  }
+  return nn_layer_set_output_shape(l, shape, ndim);
+}
+
+NN__PRIVATE nn_tensor *nn__lnl_forward(nn_layer *l, const nn_tensor *x) {
+  nn__lnl_cfg *cfg = (nn__lnl_cfg *)l->config;
+  int nd = cfg->d.normalized_ndim, i;
+  char b1[160], b2[160];
+  if (nn__layer_check_x(l, "nn_layer_norm_layer", x, nd + 1, NN_MAX_DIMS, "(N, ..., normalized axes)") != NN_OK)
+    return NULL;
+  for (i = 0; i < nd; i++)
+    if (x->shape[x->ndim - nd + i] != cfg->nshape[i]) {
+      nn__fail(NN_ERR_SHAPE, "nn_layer_norm_layer: %s '%s' normalizes over %s but the input has shape %s",
+               nn_layer_kind(l), l->name, nn__fmt_shape(b1, sizeof b1, cfg->nshape, nd),
+               nn__fmt_shape(b2, sizeof b2, x->shape, x->ndim));
+      return NULL;
+    }
+  return nn_layer_norm(x, cfg->nshape, nd, cfg->d.no_affine ? NULL : l->params[0].tensor,
+                       cfg->d.no_affine ? NULL : l->params[1].tensor, cfg->d.eps);
+}
+
+static const nn_layer_ops nn__lnl_ops = {"LayerNormalization", nn__lnl_build, nn__lnl_forward, NULL};
+
+NNDEF nn_layer *nn_layer_norm_layer(const nn_layer_norm_desc *desc) {
+  const char *fn = "nn_layer_norm_layer";
+  nn_layer *l;
+  nn__lnl_cfg *cfg;
+  if (desc && nn__layer_dtype(fn, desc->dtype) != NN_OK) return NULL;
+  if (desc && (desc->normalized_ndim < 0 || desc->normalized_ndim >= NN_MAX_DIMS || desc->eps < 0 ||
+               desc->eps != desc->eps)) {
+    nn__fail(NN_ERR_ARG, "%s: needs 0 <= normalized_ndim < %d and eps >= 0, got %d and %g", fn, NN_MAX_DIMS,
+             desc->normalized_ndim, desc->eps);
+    return NULL;
+  }
+  l = nn__layer_new(fn, &nn__lnl_ops, sizeof(nn__lnl_cfg));
+  if (!l) return NULL;
+  cfg = (nn__lnl_cfg *)l->config;
+  if (desc) cfg->d = *desc;
+  if (cfg->d.normalized_ndim == 0) cfg->d.normalized_ndim = 1;
+  if (cfg->d.eps == 0) cfg->d.eps = 1e-5;
+  l->dtype = cfg->d.dtype;
+  return l;
+}
+
+#endif /* NN_NO_RANDOM */
+/* ---- end src/nn/layers_norm.c ---- */
+/* ---- begin src/nn/layers_rnn.c ---- */
+/* nn/layers_rnn.c: SimpleRNN, LSTM and GRU as one fused op per sequence (PyTorch's formulas and weight layout).
+
+   Forward: one GEMM projects the whole input sequence (x W_ih^T + biases), then each step adds h_{t-1} W_hh^T with a
+   GEMM and applies the cell's elementwise math in one pass. The op's result Z stacks, along the first axis, h_0,
+   h_1 .. h_T (and c_T for LSTM); the layer returns views of pieces of Z that pass gradients back into it.
+   Backward: backpropagation through time, one GEMM per step for the recurrent gradient, then single GEMMs over the
+   whole sequence for the input gradient and the weight gradients. */
+#ifndef NN_NO_RANDOM
+
+enum { NN__RNN_TANH = 0, NN__RNN_RELU = 1, NN__RNN_LSTM = 2, NN__RNN_GRU = 3 };
+
+NN__PRIVATE int64_t nn__rnn_ngates(int mode) { return mode == NN__RNN_LSTM ? 4 : mode == NN__RNN_GRU ? 3 : 1; }
+NN__PRIVATE const char *nn__rnn_opname(int mode) {
+  return mode == NN__RNN_LSTM ? "lstm" : mode == NN__RNN_GRU ? "gru" : mode == NN__RNN_RELU ? "rnn_relu" : "rnn_tanh";
+}
+
+/* dst (rows x cols) = the sum of the bias vectors b1 and b2 (either may be NULL) in every row. */
+NN__PRIVATE void nn__rnn_bias_rows(nn_dtype dt, void *dst, int64_t rows, int64_t cols, const nn_tensor *b1,
+                                   const nn_tensor *b2, void *tmp) {
+  size_t es = nn_dtype_size(dt), row = (size_t)cols * es;
+  int64_t j, r;
+  for (j = 0; j < cols; j++) {
+    double v = (b1 ? nn_get_flat(b1, j) : 0.0) + (b2 ? nn_get_flat(b2, j) : 0.0);
+    if (dt == NN_FLOAT32) ((float *)tmp)[j] = (float)v;
+    else ((double *)tmp)[j] = v;
+  }
+  for (r = 0; r < rows; r++) memcpy((char *)dst + (size_t)r * row, tmp, row);
+}
+
+/* o = a + b over n elements. */
+NN__PRIVATE void nn__rnn_add(nn_dtype dt, int64_t n, void *o, const void *a, const void *b) {
+  int64_t i;
+  if (dt == NN_FLOAT32)
+    for (i = 0; i < n; i++) ((float *)o)[i] = ((const float *)a)[i] + ((const float *)b)[i];
+  else
+    for (i = 0; i < n; i++) ((double *)o)[i] = ((const double *)a)[i] + ((const double *)b)[i];
+}
+
+/* One step's elementwise work, split over fixed blocks of batch rows. */
+typedef struct nn__rnn_step {
+  nn_dtype dt;
+  int mode, backward;
+  int64_t B, H, rpc;
+  void *G, *c, *h, *S, *dG, *dc, *dX, *dH, *dp; /* forward: G gates, c/cprev state, h out; GRU: S saved */
+  const void *cprev, *hprev, *XG, *HG, *dh;
+} nn__rnn_step;
+
+NN__PRIVATE void nn__rnn_step_chunk(void *vctx, int64_t k) {
+  nn__rnn_step *s = (nn__rnn_step *)vctx;
+  int64_t b0 = k * s->rpc, b1 = b0 + s->rpc < s->B ? b0 + s->rpc : s->B, H = s->H;
+  int f32 = s->dt == NN_FLOAT32;
+  if (!s->backward) {
+    switch (s->mode) {
+      case NN__RNN_LSTM:
+        if (f32) nn__lk_lstm_fwd_f32x(b0, b1, H, (float *)s->G, (const float *)s->cprev, (float *)s->c, (float *)s->h);
+        else nn__lk_lstm_fwd_f64(b0, b1, H, (double *)s->G, (const double *)s->cprev, (double *)s->c, (double *)s->h);
+        break;
+      case NN__RNN_GRU:
+        if (f32)
+          nn__lk_gru_fwd_f32(b0, b1, H, (const float *)s->XG, (const float *)s->HG, (const float *)s->hprev,
+                             (float *)s->h, (float *)s->S);
+        else
+          nn__lk_gru_fwd_f64(b0, b1, H, (const double *)s->XG, (const double *)s->HG, (const double *)s->hprev,
+                             (double *)s->h, (double *)s->S);
+        break;
+      default:
+        if (f32) nn__lk_rnn_fwd_f32(b0, b1, H, (float *)s->h, s->mode == NN__RNN_RELU);
+        else nn__lk_rnn_fwd_f64(b0, b1, H, (double *)s->h, s->mode == NN__RNN_RELU);
+    }
+  } else {
+    switch (s->mode) {
+      case NN__RNN_LSTM:
+        if (f32)
+          nn__lk_lstm_bwd_f32x(b0, b1, H, (const float *)s->G, (const float *)s->cprev, (const float *)s->c,
+                              (const float *)s->dh, (float *)s->dc, (float *)s->dG);
+        else
+          nn__lk_lstm_bwd_f64(b0, b1, H, (const double *)s->G, (const double *)s->cprev, (const double *)s->c,
+                              (const double *)s->dh, (double *)s->dc, (double *)s->dG);
+        break;
+      case NN__RNN_GRU:
+        if (f32)
+          nn__lk_gru_bwd_f32x(b0, b1, H, (const float *)s->S, (const float *)s->hprev, (const float *)s->dh,
+                             (float *)s->dX, (float *)s->dH, (float *)s->dp);
+        else
+          nn__lk_gru_bwd_f64(b0, b1, H, (const double *)s->S, (const double *)s->hprev, (const double *)s->dh,
+                             (double *)s->dX, (double *)s->dH, (double *)s->dp);
+        break;
+      default:
+        if (f32)
+          nn__lk_rnn_bwd_f32(b0, b1, H, (const float *)s->h, (const float *)s->dh, (float *)s->dG,
+                             s->mode == NN__RNN_RELU);
+        else
+          nn__lk_rnn_bwd_f64(b0, b1, H, (const double *)s->h, (const double *)s->dh, (double *)s->dG,
+                             s->mode == NN__RNN_RELU);
+    }
+  }
+}
+
+NN__PRIVATE void nn__rnn_run_step(nn__rnn_step *s) {
+  s->rpc = nn__lk_rows_per_chunk(4 * s->H);
+  nn__parallel_for(s->B > 0 ? (s->B + s->rpc - 1) / s->rpc : 0, nn__rnn_step_chunk, s);
+}
+
+/* A new tensor with the edge's shape holding the n contiguous elements at p. */
+NN__PRIVATE nn_tensor *nn__rnn_grad_as(const nn__edge *e, nn_dtype dt, const void *p) {
+  nn_tensor *t = nn__new("nn_backward", dt, e->shape, e->ndim);
+  if (t) memcpy(t->data, p, (size_t)t->size * nn_dtype_size(dt));
+  return t;
+}
+
+/* saved: 0 X (T, B, I) contiguous, 1 W_ih, 2 W_hh, 3 Z, 4 gates (LSTM: activated i,f,g,o; GRU: r,z,n,hn), 5 cell
+   states (T+1, B, H) (LSTM). i: mode, batch_first, T, B, H, I. */
+NN__PRIVATE nn_status nn__rnn_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  int mode = (int)n->i[0], batch_first = (int)n->i[1];
+  int64_t T = n->i[2], B = n->i[3], H = n->i[4], I = n->i[5], G = nn__rnn_ngates(mode), GH = G * H, BH = B * H, t;
+  nn_tensor *X = n->saved[0], *Wih = n->saved[1], *Whh = n->saved[2], *Z = n->saved[3];
+  nn_tensor *gates = n->saved[4], *cb = n->saved[5], *dZ = NULL, *dXG = NULL, *dHG = NULL, *dX = NULL;
+  nn_dtype dt = X->dtype;
+  size_t es = nn_dtype_size(dt);
+  char *dh = NULL, *dhn = NULL, *dc = NULL;
+  double *acc = NULL;
+  nn_status st = NN_OK;
+  nn__rnn_step s;
+  int64_t shp[2];
+  dZ = nn__lk_contig(gout, dt);
+  dh = (char *)nn__xalloc(n->name, es * (size_t)(3 * BH + 1));
+  acc = (double *)nn__xalloc(n->name, sizeof(double) * (size_t)(GH + 1));
+  shp[0] = T * B;
+  shp[1] = GH;
+  dXG = nn__new(n->name, dt, shp, 2);
+  if (mode == NN__RNN_GRU) dHG = nn__new(n->name, dt, shp, 2);
+  if (!dZ || !dh || !acc || !dXG || (mode == NN__RNN_GRU && !dHG)) {
+    st = nn_last_status();
+    goto done;
+  }
+  if (!dHG) dHG = dXG; /* LSTM and RNN: the same pre-activation gradients feed both weights */
+  dhn = dh + es * (size_t)BH;
+  dc = dhn + es * (size_t)BH;
+  memset(dhn, 0, es * (size_t)BH);
+  if (mode == NN__RNN_LSTM) memcpy(dc, (char *)dZ->data + es * (size_t)((T + 1) * BH), es * (size_t)BH);
+  memset(&s, 0, sizeof s);
+  s.dt = dt;
+  s.mode = mode;
+  s.backward = 1;
+  s.B = B;
+  s.H = H;
+  for (t = T - 1; t >= 0 && st == NN_OK; t--) {
+    char *dG_t = (char *)dXG->data + es * (size_t)(t * B * GH);
+    nn__rnn_add(dt, BH, dh, (char *)dZ->data + es * (size_t)((t + 1) * BH), dhn);
+    s.dh = dh;
+    if (mode == NN__RNN_LSTM) {
+      s.G = (char *)gates->data + es * (size_t)(t * B * GH);
+      s.cprev = (char *)cb->data + es * (size_t)(t * BH);
+      s.c = (char *)cb->data + es * (size_t)((t + 1) * BH);
+      s.dc = dc;
+      s.dG = dG_t;
+      nn__rnn_run_step(&s);
+      st = nn__lk_gemm(dt, 0, 0, B, H, GH, 1.0, dG_t, GH, Whh->data, H, 0.0, dhn, H);
+    } else if (mode == NN__RNN_GRU) {
+      char *dH_t = (char *)dHG->data + es * (size_t)(t * B * GH);
+      s.S = (char *)gates->data + es * (size_t)(t * B * 4 * H);
+      s.hprev = (char *)Z->data + es * (size_t)(t * BH);
+      s.dX = dG_t;
+      s.dH = dH_t;
+      s.dp = dhn;
+      nn__rnn_run_step(&s);
+      st = nn__lk_gemm(dt, 0, 0, B, H, GH, 1.0, dH_t, GH, Whh->data, H, 1.0, dhn, H);
+    } else {
+      s.h = (char *)Z->data + es * (size_t)((t + 1) * BH);
+      s.dG = dG_t;
+      nn__rnn_run_step(&s);
+      st = nn__lk_gemm(dt, 0, 0, B, H, GH, 1.0, dG_t, GH, Whh->data, H, 0.0, dhn, H);
+    }
+  }
+  if (st != NN_OK) goto done;
+  if (n->in[0].node) { /* dX = dXG W_ih, back to the input's layout */
+    int64_t xs[3];
+    xs[0] = T;
+    xs[1] = B;
+    xs[2] = I;
+    dX = nn__new(n->name, dt, xs, 3);
+    if (!dX || (st = nn__lk_gemm(dt, 0, 0, T * B, I, GH, 1.0, dXG->data, GH, Wih->data, I, 0.0, dX->data, I)) != NN_OK)
+      goto fail;
+    if (batch_first) {
+      int64_t vs[3], vst[3];
+      nn_tensor *v;
+      vs[0] = B;
+      vs[1] = T;
+      vs[2] = I;
+      vst[0] = I;
+      vst[1] = B * I;
+      vst[2] = 1;
+      v = nn__view(n->name, dX, vs, vst, 3, dX->data);
+      gin[0] = v ? nn_contiguous(v) : NULL;
+      nn_free(v);
+      if (!gin[0]) goto fail;
+    } else {
+      gin[0] = dX;
+      dX = NULL;
+    }
+  }
+  if (n->in[1].node && !(gin[1] = nn__rnn_grad_as(&n->in[1], dt, dhn))) goto fail;
+  if (n->in[2].node && !(gin[2] = nn__rnn_grad_as(&n->in[2], dt, dc))) goto fail;
+  if (n->in[3].node) {
+    gin[3] = nn__new(n->name, dt, Wih->shape, 2);
+    if (!gin[3] || (st = nn__lk_gemm(dt, 1, 0, GH, I, T * B, 1.0, dXG->data, GH, X->data, I, 0.0, gin[3]->data, I)) !=
+                       NN_OK)
+      goto fail;
+  }
+  if (n->in[4].node) {
+    gin[4] = nn__new(n->name, dt, Whh->shape, 2);
+    if (!gin[4] || (st = nn__lk_gemm(dt, 1, 0, GH, H, T * B, 1.0, dHG->data, GH, Z->data, H, 0.0, gin[4]->data, H)) !=
+                       NN_OK)
+      goto fail;
+  }
+  if (n->in[5].node || n->in[6].node) {
+    int k;
+    for (k = 5; k <= 6; k++) {
+      nn_tensor *src = k == 5 ? dXG : dHG;
+      if (!n->in[k].node) continue;
+      gin[k] = nn__new(n->name, dt, &GH, 1);
+      if (!gin[k]) goto fail;
+      if (dt == NN_FLOAT32) nn__lk_colsum_f32(T * B, GH, (const float *)src->data, (float *)gin[k]->data, acc);
+      else nn__lk_colsum_f64(T * B, GH, (const double *)src->data, (double *)gin[k]->data, acc);
+    }
+  }
+  goto done;
+fail:
+  if (st == NN_OK) st = nn_last_status() != NN_OK ? nn_last_status() : NN_ERR_OOM;
+done:
+  if (dHG && dHG != dXG) nn_free(dHG);
+  nn_free(dXG);
+  nn_free(dX);
+  nn_free(dZ);
+  nn__dealloc(dh);
+  nn__dealloc(acc);
+  return st;
+}
+
+/* The fused recurrence. x: (T, B, I), or (B, T, I) with batch_first, any strides; h0, c0: NULL (zeros) or (B, H) /
+   (1, B, H); w_ih (G H, I), w_hh (G H, H), biases (G H,) or NULL; all of one float dtype (checked by the caller).
+   Returns Z (T + 1 [+ 1 for LSTM], B, H) = h0, h_1 .. h_T [, c_T]. */
+NN__PRIVATE nn_tensor *nn__rnn_op(const char *fn, int mode, const nn_tensor *x, int batch_first, const nn_tensor *h0,
+                                  const nn_tensor *c0, const nn_tensor *w_ih, const nn_tensor *w_hh,
+                                  const nn_tensor *b_ih, const nn_tensor *b_hh) {
+  nn_dtype dt = w_ih->dtype;
+  size_t es = nn_dtype_size(dt);
+  int64_t T = x->shape[batch_first ? 1 : 0], B = x->shape[batch_first ? 0 : 1], I = x->shape[2];
+  int64_t H = w_hh->shape[1], G = nn__rnn_ngates(mode), GH = G * H, BH = B * H, t, zs[3], shp[3];
+  nn_tensor *X = NULL, *Wih = NULL, *Whh = NULL, *Z = NULL, *gates = NULL, *cb = NULL, *XG = NULL, *HG = NULL;
+  nn_tensor *h0c = NULL, *c0c = NULL, *WhhT = NULL;
+  void *tmp = NULL;
+  nn_status st = NN_OK;
+  nn__rnn_step s;
+  int record = nn__ag_wanted3(x, h0, c0) || nn__ag_wanted2(w_ih, w_hh) || nn__ag_wanted2(b_ih, b_hh);
+  /* the input sequence first, contiguous */
+  if (batch_first) {
+    int64_t vs[3], vst[3];
+    nn_tensor *v;
+    vs[0] = T;
+    vs[1] = B;
+    vs[2] = I;
+    vst[0] = x->strides[1];
+    vst[1] = x->strides[0];
+    vst[2] = x->strides[2];
+    v = nn__view(fn, x, vs, vst, 3, x->data);
+    X = v ? nn_contiguous(v) : NULL;
+    nn_free(v);
+  } else {
+    X = nn_contiguous(x);
+  }
+  Wih = nn_contiguous(w_ih);
+  Whh = nn_contiguous(w_hh);
+  {
+    /* W_hh^T (H, G H) once, so that every step's product reads an untransposed B in place instead of packing it */
+    nn_tensor *tv = nn_transpose(w_hh);
+    WhhT = tv ? nn_contiguous(tv) : NULL;
+    nn_free(tv);
+  }
+  if (h0) h0c = nn_contiguous(h0);
+  if (c0) c0c = nn_contiguous(c0);
+  zs[0] = T + 1 + (mode == NN__RNN_LSTM);
+  zs[1] = B;
+  zs[2] = H;
+  Z = nn__new(fn, dt, zs, 3);
+  tmp = nn__xalloc(fn, es * (size_t)(GH + 1));
+  if (!X || !Wih || !Whh || !WhhT || (h0 && !h0c) || (c0 && !c0c) || !Z || !tmp) goto fail;
+  if (h0c) memcpy(Z->data, h0c->data, es * (size_t)BH);
+  else memset(Z->data, 0, es * (size_t)BH);
+  memset(&s, 0, sizeof s);
+  s.dt = dt;
+  s.mode = mode;
+  s.B = B;
+  s.H = H;
+  if (mode == NN__RNN_LSTM) {
+    shp[0] = T;
+    shp[1] = B;
+    shp[2] = GH;
+    gates = nn__new(fn, dt, shp, 3);
+    shp[0] = T + 1;
+    shp[2] = H;
+    cb = nn__new(fn, dt, shp, 3);
+    if (!gates || !cb) goto fail;
+    if (c0c) memcpy(cb->data, c0c->data, es * (size_t)BH);
+    else memset(cb->data, 0, es * (size_t)BH);
+    nn__rnn_bias_rows(dt, gates->data, T * B, GH, b_ih, b_hh, tmp);
+    if ((st = nn__lk_gemm(dt, 0, 1, T * B, GH, I, 1.0, X->data, I, Wih->data, I, 1.0, gates->data, GH)) != NN_OK)
+      goto fail;
+    for (t = 0; t < T; t++) {
+      char *G_t = (char *)gates->data + es * (size_t)(t * B * GH);
+      if ((st = nn__lk_gemm(dt, 0, 0, B, GH, H, 1.0, (char *)Z->data + es * (size_t)(t * BH), H, WhhT->data, GH, 1.0,
+                            G_t, GH)) != NN_OK)
+        goto fail;
+      s.G = G_t;
+      s.cprev = (char *)cb->data + es * (size_t)(t * BH);
+      s.c = (char *)cb->data + es * (size_t)((t + 1) * BH);
+      s.h = (char *)Z->data + es * (size_t)((t + 1) * BH);
+      nn__rnn_run_step(&s);
+    }
+    memcpy((char *)Z->data + es * (size_t)((T + 1) * BH), (char *)cb->data + es * (size_t)(T * BH),
+           es * (size_t)BH);
+  } else if (mode == NN__RNN_GRU) {
+    shp[0] = T;
+    shp[1] = B;
+    shp[2] = 4 * H;
+    gates = nn__new(fn, dt, shp, 3);
+    shp[2] = GH;
+    XG = nn__new(fn, dt, shp, 3);
+    HG = nn__new(fn, dt, shp + 1, 2);
+    if (!gates || !XG || !HG) goto fail;
+    nn__rnn_bias_rows(dt, XG->data, T * B, GH, b_ih, NULL, tmp);
+    if ((st = nn__lk_gemm(dt, 0, 1, T * B, GH, I, 1.0, X->data, I, Wih->data, I, 1.0, XG->data, GH)) != NN_OK)
+      goto fail;
+    for (t = 0; t < T; t++) {
+      const char *hp = (const char *)Z->data + es * (size_t)(t * BH);
+      nn__rnn_bias_rows(dt, HG->data, B, GH, b_hh, NULL, tmp);
+      if ((st = nn__lk_gemm(dt, 0, 0, B, GH, H, 1.0, hp, H, WhhT->data, GH, 1.0, HG->data, GH)) != NN_OK) goto fail;
+      s.XG = (char *)XG->data + es * (size_t)(t * B * GH);
+      s.HG = HG->data;
+      s.hprev = hp;
+      s.h = (char *)Z->data + es * (size_t)((t + 1) * BH);
+      s.S = (char *)gates->data + es * (size_t)(t * B * 4 * H);
+      nn__rnn_run_step(&s);
+    }
+  } else {
+    char *Y = (char *)Z->data + es * (size_t)BH;
+    nn__rnn_bias_rows(dt, Y, T * B, H, b_ih, b_hh, tmp);
+    if ((st = nn__lk_gemm(dt, 0, 1, T * B, H, I, 1.0, X->data, I, Wih->data, I, 1.0, Y, H)) != NN_OK) goto fail;
+    for (t = 0; t < T; t++) {
+      if ((st = nn__lk_gemm(dt, 0, 0, B, H, H, 1.0, (char *)Z->data + es * (size_t)(t * BH), H, WhhT->data, H, 1.0,
+                            (char *)Z->data + es * (size_t)((t + 1) * BH), H)) != NN_OK)
+        goto fail;
+      s.h = (char *)Z->data + es * (size_t)((t + 1) * BH);
+      nn__rnn_run_step(&s);
+    }
+  }
+  if (record) {
+    const nn_tensor *in[7];
+    nn__node *n;
+    in[0] = x;
+    in[1] = h0;
+    in[2] = c0;
+    in[3] = w_ih;
+    in[4] = w_hh;
+    in[5] = b_ih;
+    in[6] = b_hh;
+    n = nn__ag_node(nn__rnn_opname(mode), nn__rnn_backward, 7, in);
+    if (n) {
+      n->i[0] = mode;
+      n->i[1] = batch_first;
+      n->i[2] = T;
+      n->i[3] = B;
+      n->i[4] = H;
+      n->i[5] = I;
+      if (nn__ag_save(n, 0, X) != NN_OK || nn__ag_save(n, 1, Wih) != NN_OK || nn__ag_save(n, 2, Whh) != NN_OK ||
+          nn__ag_save(n, 3, Z) != NN_OK || nn__ag_save(n, 4, gates) != NN_OK || nn__ag_save(n, 5, cb) != NN_OK) {
+        nn__node_decref(n);
+        n = NULL;
+      }
+    }
+    Z = nn__ag_attach(n, Z);
+  }
+  goto done;
+fail:
+  if (st == NN_OK && nn_last_status() == NN_OK) nn__fail(NN_ERR_OOM, "%s: out of memory", fn);
+  nn_free(Z);
+  Z = NULL;
+done:
+  nn_free(X);
+  nn_free(Wih);
+  nn_free(Whh);
+  nn_free(WhhT);
+  nn_free(h0c);
+  nn_free(c0c);
+  nn_free(gates);
+  nn_free(cb);
+  nn_free(XG);
+  nn_free(HG);
+  nn__dealloc(tmp);
+  return Z;
+}
+
+/* ---- the layers ---- */
+
+typedef struct nn__rnn_cfg {
+  int mode;
+  int64_t units, in;
+  nn_rnn_desc d;
+} nn__rnn_cfg;
+
+NN__PRIVATE const char *nn__rnn_fn(const nn__rnn_cfg *c) {
+  return c->mode == NN__RNN_LSTM ? "nn_lstm" : c->mode == NN__RNN_GRU ? "nn_gru" : "nn_simple_rnn";
+}
+
+NN__PRIVATE nn_status nn__rnn_build(nn_layer *l, const int64_t *shape, int ndim) {
+  nn__rnn_cfg *cfg = (nn__rnn_cfg *)l->config;
+  const char *fn = nn__rnn_fn(cfg);
+  int64_t H = cfg->units, GH = nn__rnn_ngates(cfg->mode) * H, ws[2], out[2];
+  double k = 1.0 / sqrt((double)H);
+  nn_init_spec wi, wh, bi, bh;
+  nn_tensor *b;
+  if (nn__layer_check_build(l, fn, shape, ndim, 2, 2, 1, "input features") != NN_OK) return nn_last_status();
+  cfg->in = shape[1];
+  if (cfg->d.keras_init) {
+    wi = nn__init_simple(NN_INIT_XAVIER_UNIFORM, 1.0, 0);
+    wh = nn__init_simple(NN_INIT_ORTHOGONAL, 1.0, 0);
+    bi = bh = nn__init_simple(NN_INIT_ZEROS, 0, 0);
+  } else {
+    wi = wh = bi = bh = nn__init_simple(NN_INIT_UNIFORM, -k, k);
+  }
+  ws[0] = GH;
+  ws[1] = cfg->in;
+  if (!nn__layer_param(l, "weight_ih_l0", ws, 2, nn__init_pick(&cfg->d.weight_init, &wi))) return nn_last_status();
+  ws[1] = H;
+  if (!nn__layer_param(l, "weight_hh_l0", ws, 2, nn__init_pick(&cfg->d.recurrent_init, &wh))) return nn_last_status();
+  if (!cfg->d.no_bias) {
+    b = nn__layer_param(l, "bias_ih_l0", &GH, 1, nn__init_pick(&cfg->d.bias_init, &bi));
+    if (!b || !nn__layer_param(l, "bias_hh_l0", &GH, 1, nn__init_pick(&cfg->d.bias_init, &bh)))
+      return nn_last_status();
+    if (cfg->d.keras_init && cfg->mode == NN__RNN_LSTM && cfg->d.bias_init.kind == NN_INIT_DEFAULT) {
+      int64_t j; /* Keras's unit_forget_bias: the forget gate starts open */
+      for (j = H; j < 2 * H; j++) nn_set_flat(b, j, 1.0);
+    }
+  }
+  out[0] = shape[0];
+  out[1] = H;
+  return cfg->d.return_sequences ? nn_layer_set_output_shape(l, out, 2) : nn_layer_set_output_shape(l, out + 1, 1);
+}
+
+/* Checks an initial state: (B, H) or (1, B, H) of the layer's dtype. */
+NN__PRIVATE nn_status nn__rnn_check_state(const nn_layer *l, const char *fn, const char *arg, const nn_tensor *s,
+                                          int64_t B, int64_t H) {
+  char b1[160];
+  if (!s) return NN_OK;
+  if (nn__check_cpu(fn, s, arg) != NN_OK) return nn_last_status();
+  if (!((s->ndim == 2 && s->shape[0] == B && s->shape[1] == H) ||
+        (s->ndim == 3 && s->shape[0] == 1 && s->shape[1] == B && s->shape[2] == H)))
+    return nn__fail(NN_ERR_SHAPE, "%s: %s '%s': %s must be (1, %lld, %lld) or (%lld, %lld), got shape %s", fn,
+                    nn_layer_kind(l), l->name, arg, (long long)B, (long long)H, (long long)B, (long long)H,
+                    nn__fmt_shape(b1, sizeof b1, s->shape, s->ndim));
+  if (s->dtype != l->dtype)
+    return nn__fail(NN_ERR_DTYPE, "%s: %s '%s': %s is %s but the layer is %s", fn, nn_layer_kind(l), l->name, arg,
+                    nn_dtype_name(s->dtype), nn_dtype_name(l->dtype));
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__rnn_forward_layer(nn_layer *l, const nn_tensor *x) {
+  return nn_rnn_forward(l, x, NULL, NULL, NULL, NULL);
+}
+
+static const nn_layer_ops nn__simple_rnn_ops = {"SimpleRNN", nn__rnn_build, nn__rnn_forward_layer, NULL};
+static const nn_layer_ops nn__lstm_ops = {"LSTM", nn__rnn_build, nn__rnn_forward_layer, NULL};
+static const nn_layer_ops nn__gru_ops = {"GRU", nn__rnn_build, nn__rnn_forward_layer, NULL};
+
+NNDEF nn_tensor *nn_rnn_forward(nn_layer *l, const nn_tensor *x, const nn_tensor *h0, const nn_tensor *c0,
+                                nn_tensor **h_n, nn_tensor **c_n) {
+  const char *fn = "nn_rnn_forward";
+  nn__rnn_cfg *cfg;
+  nn_tensor *Z, *y = NULL, *hn = NULL, *cn = NULL;
+  int64_t T, B, H, BH, shape[3], strides[3];
+  int bf;
+  if (h_n) *h_n = NULL;
+  if (c_n) *c_n = NULL;
+  if (!l) {
+    nn__fail_null(fn, "l");
+    return NULL;
+  }
+  if (l->ops != &nn__simple_rnn_ops && l->ops != &nn__lstm_ops && l->ops != &nn__gru_ops) {
+    nn__fail(NN_ERR_ARG, "%s: %s '%s' is not a SimpleRNN, LSTM or GRU layer", fn, nn_layer_kind(l), l->name);
+    return NULL;
+  }
+  cfg = (nn__rnn_cfg *)l->config;
+  fn = nn__rnn_fn(cfg);
+  if (nn__check_cpu(fn, x, "x") != NN_OK) return NULL;
+  bf = cfg->d.batch_first;
+  if (!l->built) {
+    int64_t s[2];
+    if (x->ndim != 3) {
+      char b1[160];
+      nn__fail(NN_ERR_SHAPE, "%s: %s '%s' expects a 3-D input %s, got shape %s", fn, nn_layer_kind(l), l->name,
+               bf ? "(N, seq, features)" : "(seq, N, features)", nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim));
+      return NULL;
+    }
+    s[0] = x->shape[bf ? 1 : 0];
+    s[1] = x->shape[2];
+    if (nn_layer_build(l, s, 2) != NN_OK) return NULL;
+  }
+  if (nn__layer_check_x(l, fn, x, 3, 3, bf ? "(N, seq, features)" : "(seq, N, features)") != NN_OK ||
+      nn__layer_check_dim(l, fn, x, 2, cfg->in, "features") != NN_OK)
+    return NULL;
+  T = x->shape[bf ? 1 : 0];
+  B = x->shape[bf ? 0 : 1];
+  H = cfg->units;
+  BH = B * H;
+  if (T == 0) {
+    nn__fail(NN_ERR_SHAPE, "%s: %s '%s' got an empty sequence (length 0)", fn, nn_layer_kind(l), l->name);
+    return NULL;
+  }
+  if (c0 && cfg->mode != NN__RNN_LSTM) {
+    nn__fail(NN_ERR_ARG, "%s: %s '%s' has no cell state; c0 must be NULL", fn, nn_layer_kind(l), l->name);
+    return NULL;
+  }
+  if (nn__rnn_check_state(l, fn, "h0", h0, B, H) != NN_OK || nn__rnn_check_state(l, fn, "c0", c0, B, H) != NN_OK)
+    return NULL;
+  Z = nn__rnn_op(fn, cfg->mode, x, bf, h0, c0, l->params[0].tensor, l->params[1].tensor,
+                 cfg->d.no_bias ? NULL : l->params[2].tensor, cfg->d.no_bias ? NULL : l->params[3].tensor);
+  if (!Z) return NULL;
+  if (cfg->d.return_sequences) {
+    shape[0] = bf ? B : T;
+    shape[1] = bf ? T : B;
+    shape[2] = H;
+    strides[0] = bf ? H : BH;
+    strides[1] = bf ? BH : H;
+    strides[2] = 1;
+    y = nn__part(nn__rnn_opname(cfg->mode), Z, shape, strides, 3, BH);
+    if (y && bf) {
+      nn_tensor *yc = nn_contiguous(y);
+      nn_free(y);
+      y = yc;
+    }
+  } else {
+    shape[0] = B;
+    shape[1] = H;
+    strides[0] = H;
+    strides[1] = 1;
+    y = nn__part(nn__rnn_opname(cfg->mode), Z, shape, strides, 2, T * BH);
+  }
+  shape[0] = 1;
+  shape[1] = B;
+  shape[2] = H;
+  strides[0] = BH;
+  strides[1] = H;
+  strides[2] = 1;
+  if (y && h_n) hn = nn__part(nn__rnn_opname(cfg->mode), Z, shape, strides, 3, T * BH);
+  if (y && c_n && cfg->mode == NN__RNN_LSTM) cn = nn__part(nn__rnn_opname(cfg->mode), Z, shape, strides, 3, (T + 1) * BH);
+  nn_free(Z);
+  if (!y || (h_n && !hn) || (c_n && cfg->mode == NN__RNN_LSTM && !cn)) {
+    nn_free(y);
+    nn_free(hn);
+    nn_free(cn);
+    return NULL;
+  }
+  if (h_n) *h_n = hn;
+  if (c_n) *c_n = cn;
+  return y;
+}
+
+NN__PRIVATE nn_layer *nn__rnn_new(int lstm_gru, int64_t units, const nn_rnn_desc *desc) {
+  const char *fn = lstm_gru == 1 ? "nn_lstm" : lstm_gru == 2 ? "nn_gru" : "nn_simple_rnn";
+  nn_layer *l;
+  nn__rnn_cfg *cfg;
+  int mode = lstm_gru == 1 ? NN__RNN_LSTM : lstm_gru == 2 ? NN__RNN_GRU : NN__RNN_TANH;
+  if (units <= 0) {
+    nn__fail(NN_ERR_ARG, "%s: units must be positive, got %lld", fn, (long long)units);
+    return NULL;
+  }
+  if (desc && nn__layer_dtype(fn, desc->dtype) != NN_OK) return NULL;
+  if (desc && desc->activation != NN_ACT_NONE && desc->activation != NN_ACT_TANH &&
+      (lstm_gru != 0 || desc->activation != NN_ACT_RELU)) {
+    nn__fail(NN_ERR_ARG, "%s: activation must be tanh%s, got %s", fn, lstm_gru ? "" : " or relu",
+             nn_activation_name(desc->activation));
+    return NULL;
+  }
+  l = nn__layer_new(fn, lstm_gru == 1 ? &nn__lstm_ops : lstm_gru == 2 ? &nn__gru_ops : &nn__simple_rnn_ops,
+                    sizeof(nn__rnn_cfg));
+  if (!l) return NULL;
+  cfg = (nn__rnn_cfg *)l->config;
+  if (desc) cfg->d = *desc;
+  if (mode == NN__RNN_TANH && cfg->d.activation == NN_ACT_RELU) mode = NN__RNN_RELU;
+  cfg->mode = mode;
+  cfg->units = units;
+  l->dtype = cfg->d.dtype;
+  l->batch_axis = cfg->d.batch_first ? 0 : 1;
+  return l;
+}
+
+NNDEF nn_layer *nn_simple_rnn(int64_t units, const nn_rnn_desc *desc) { return nn__rnn_new(0, units, desc); }
+NNDEF nn_layer *nn_lstm(int64_t units, const nn_rnn_desc *desc) { return nn__rnn_new(1, units, desc); }
+NNDEF nn_layer *nn_gru(int64_t units, const nn_rnn_desc *desc) { return nn__rnn_new(2, units, desc); }
+
+#endif /* NN_NO_RANDOM */
+/* ---- end src/nn/layers_rnn.c ---- */
+/* ---- begin src/nn/layers_attention.c ---- */
+/* nn/layers_attention.c: MultiHeadAttention with torch.nn.MultiheadAttention's parameters and formulas, composed of
+   differentiable ops (projections, per-head scaled dot products, masks, softmax, dropout, output projection). */
+#ifndef NN_NO_RANDOM
+
+typedef struct nn__mha_cfg {
+  int64_t heads, E;
+  nn_mha_desc d;
+} nn__mha_cfg;
+
+NN__PRIVATE nn_status nn__mha_build(nn_layer *l, const int64_t *shape, int ndim) {
+  nn__mha_cfg *cfg = (nn__mha_cfg *)l->config;
+  nn_init_spec xav = nn__init_simple(NN_INIT_XAVIER_UNIFORM, 1.0, 0), zeros = nn__init_simple(NN_INIT_ZEROS, 0, 0);
+  nn_init_spec lin = nn__init_torch_weight();
+  int64_t s[2];
+  if (nn__layer_check_build(l, "nn_multihead_attention", shape, ndim, 2, 2, 1, "embedding features") != NN_OK)
+    return nn_last_status();
+  cfg->E = shape[1];
+  if (cfg->E % cfg->heads != 0)
+    return nn__fail(NN_ERR_SHAPE, "nn_multihead_attention: %s '%s': embed_dim %lld must be divisible by num_heads %lld",
+                    nn_layer_kind(l), l->name, (long long)cfg->E, (long long)cfg->heads);
+  s[0] = 3 * cfg->E;
+  s[1] = cfg->E;
+  if (!nn__layer_param(l, "in_proj_weight", s, 2, &xav)) return nn_last_status();
+  if (!cfg->d.no_bias && !nn__layer_param(l, "in_proj_bias", s, 1, &zeros)) return nn_last_status();
+  s[0] = cfg->E;
+  if (!nn__layer_param(l, "out_proj.weight", s, 2, &lin)) return nn_last_status();
+  if (!cfg->d.no_bias && !nn__layer_param(l, "out_proj.bias", s, 1, &zeros)) return nn_last_status();
+  return nn_layer_set_output_shape(l, shape, ndim);
+}
+
+/* (N, L, E) -> (N, heads, L, E / heads). */
+NN__PRIVATE nn_tensor *nn__mha_split_heads(const nn_tensor *x, int64_t heads) {
+  int64_t s[4];
+  int perm[4] = {0, 2, 1, 3};
+  nn_tensor *r;
+  s[0] = x->shape[0];
+  s[1] = x->shape[1];
+  s[2] = heads;
+  s[3] = x->shape[2] / heads;
+  r = nn_reshape(x, s, 4);
+  return r ? nn_permute(r, perm, 4) : NULL;
+}
+
+/* Checks q/k/v: 3-D, the layer's dtype, E features, and returns (N, length) through n and len. */
+NN__PRIVATE nn_status nn__mha_check(const nn_layer *l, const char *arg, const nn_tensor *t, int bf, int64_t E,
+                                    int64_t *n, int64_t *len) {
+  const char *fn = "nn_mha_forward";
+  char b1[160];
+  if (nn__check_cpu(fn, t, arg) != NN_OK) return nn_last_status();
+  if (t->ndim != 3)
+    return nn__fail(NN_ERR_SHAPE, "%s: %s '%s' expects a 3-D %s %s, got shape %s", fn, nn_layer_kind(l), l->name, arg,
+                    bf ? "(N, L, E)" : "(L, N, E)", nn__fmt_shape(b1, sizeof b1, t->shape, t->ndim));
+  if (t->dtype != l->dtype)
+    return nn__fail(NN_ERR_DTYPE, "%s: %s '%s' has %s parameters but %s is %s", fn, nn_layer_kind(l), l->name,
+                    nn_dtype_name(l->dtype), arg, nn_dtype_name(t->dtype));
+  if (t->shape[2] != E)
+    return nn__fail(NN_ERR_SHAPE, "%s: %s has %lld features but %s '%s' was built for embed_dim %lld (shape %s)", fn,
+                    arg, (long long)t->shape[2], nn_layer_kind(l), l->name, (long long)E,
+                    nn__fmt_shape(b1, sizeof b1, t->shape, t->ndim));
+  *n = t->shape[bf ? 0 : 1];
+  *len = t->shape[bf ? 1 : 0];
+  return NN_OK;
+}
+
+/* The additive mask (0 or -inf, or the float attn_mask's values), shape (N, 1, L, S) or (1, 1, L, S); NULL when there
+   is nothing to mask (and no error). */
+NN__PRIVATE nn_tensor *nn__mha_mask(const nn_layer *l, const nn_tensor *attn_mask, const nn_tensor *kpm, int causal,
+                                    int64_t N, int64_t L, int64_t S, int *failed) {
+  const char *fn = "nn_mha_forward";
+  nn_tensor *m, *am, *kp;
+  int64_t shape[4], n, i, j;
+  char b1[160];
+  *failed = 1;
+  if (attn_mask) {
+    if (nn__check_cpu(fn, attn_mask, "attn_mask") != NN_OK) return NULL;
+    if (attn_mask->ndim != 2 || attn_mask->shape[0] != L || attn_mask->shape[1] != S ||
+        !(attn_mask->dtype == NN_BOOL || nn__is_float(attn_mask->dtype))) {
+      nn__fail(NN_ERR_SHAPE, "%s: %s '%s': attn_mask must be bool or float of shape (%lld, %lld), got %s %s", fn,
+               nn_layer_kind(l), l->name, (long long)L, (long long)S, nn_dtype_name(attn_mask->dtype),
+               nn__fmt_shape(b1, sizeof b1, attn_mask->shape, attn_mask->ndim));
+      return NULL;
+    }
+  }
+  if (kpm) {
+    if (nn__check_cpu(fn, kpm, "key_padding_mask") != NN_OK) return NULL;
+    if (kpm->ndim != 2 || kpm->shape[0] != N || kpm->shape[1] != S || kpm->dtype != NN_BOOL) {
+      nn__fail(NN_ERR_SHAPE, "%s: %s '%s': key_padding_mask must be bool of shape (%lld, %lld), got %s %s", fn,
+               nn_layer_kind(l), l->name, (long long)N, (long long)S, nn_dtype_name(kpm->dtype),
+               nn__fmt_shape(b1, sizeof b1, kpm->shape, kpm->ndim));
+      return NULL;
+    }
+  }
+  *failed = 0;
+  if (!attn_mask && !kpm && !causal) return NULL;
+  *failed = 1;
+  shape[0] = kpm ? N : 1;
+  shape[1] = 1;
+  shape[2] = L;
+  shape[3] = S;
+  am = attn_mask ? nn_astype(attn_mask, NN_FLOAT64) : NULL; /* contiguous copies with known element types */
+  kp = kpm ? nn_astype(kpm, NN_UINT8) : NULL;
+  m = nn__new(fn, l->dtype, shape, 4);
+  if ((attn_mask && !am) || (kpm && !kp) || !m) {
+    nn_free(am);
+    nn_free(kp);
+    nn_free(m);
+    return NULL;
+  }
+  for (n = 0; n < shape[0]; n++)
+    for (i = 0; i < L; i++)
+      for (j = 0; j < S; j++) {
+        double v = 0;
+        if (am) v = attn_mask->dtype == NN_BOOL ? (((const double *)am->data)[i * S + j] != 0 ? -INFINITY : 0.0)
+                                                : ((const double *)am->data)[i * S + j];
+        if (causal && j > i) v = -INFINITY;
+        if (kp && ((const uint8_t *)kp->data)[n * S + j]) v = -INFINITY;
+        if (l->dtype == NN_FLOAT32) ((float *)m->data)[(n * L + i) * S + j] = (float)v;
+        else ((double *)m->data)[(n * L + i) * S + j] = v;
+      }
+  nn_free(am);
+  nn_free(kp);
+  *failed = 0;
+  return m;
+}
+
+NNDEF nn_tensor *nn_mha_forward(nn_layer *l, const nn_tensor *query, const nn_tensor *key, const nn_tensor *value,
+                                const nn_tensor *attn_mask, const nn_tensor *key_padding_mask, int causal,
+                                nn_tensor **attn_weights);
+
+NN__PRIVATE nn_tensor *nn__mha_forward_layer(nn_layer *l, const nn_tensor *x) {
+  const nn__mha_cfg *cfg = (const nn__mha_cfg *)l->config;
+  return nn_mha_forward(l, x, x, x, NULL, NULL, cfg->d.causal, NULL);
+}
+
+static const nn_layer_ops nn__mha_ops = {"MultiHeadAttention", nn__mha_build, nn__mha_forward_layer, NULL};
+
+NNDEF nn_tensor *nn_mha_forward(nn_layer *l, const nn_tensor *query, const nn_tensor *key, const nn_tensor *value,
+                                const nn_tensor *attn_mask, const nn_tensor *key_padding_mask, int causal,
+                                nn_tensor **attn_weights) {
+  const char *fn = "nn_mha_forward";
+  nn__mha_cfg *cfg;
+  nn_tensor *w, *bias, *wo, *bo, *q, *k, *v, *mask, *scores, *attn, *o, *y = NULL, *aw = NULL;
+  nn_tensor *wq, *wk, *wv, *bq = NULL, *bk = NULL, *bv = NULL;
+  int64_t N, L, Nk, S, Nv, Sv, E, H, s3[3];
+  int bf, failed, i;
+  if (attn_weights) *attn_weights = NULL;
+  if (!l) {
+    nn__fail_null(fn, "l");
+    return NULL;
+  }
+  if (l->ops != &nn__mha_ops) {
+    nn__fail(NN_ERR_ARG, "%s: %s '%s' is not a MultiHeadAttention layer", fn, nn_layer_kind(l), l->name);
+    return NULL;
+  }
+  cfg = (nn__mha_cfg *)l->config;
+  bf = cfg->d.batch_first;
+  if (nn__check_cpu(fn, query, "query") != NN_OK) return NULL;
+  if (!l->built) {
+    int64_t s[2];
+    if (query->ndim != 3) {
+      char b1[160];
+      nn__fail(NN_ERR_SHAPE, "%s: %s '%s' expects a 3-D query %s, got shape %s", fn, nn_layer_kind(l), l->name,
+               bf ? "(N, L, E)" : "(L, N, E)", nn__fmt_shape(b1, sizeof b1, query->shape, query->ndim));
+      return NULL;
+    }
+    s[0] = query->shape[bf ? 1 : 0];
+    s[1] = query->shape[2];
+    if (nn_layer_build(l, s, 2) != NN_OK) return NULL;
+  }
+  E = cfg->E;
+  H = cfg->heads;
+  if (nn__mha_check(l, "query", query, bf, E, &N, &L) != NN_OK || nn__mha_check(l, "key", key, bf, E, &Nk, &S) != NN_OK ||
+      nn__mha_check(l, "value", value, bf, E, &Nv, &Sv) != NN_OK)
+    return NULL;
+  if (Nk != N || Nv != N || Sv != S) {
+    nn__fail(NN_ERR_SHAPE, "%s: %s '%s': query, key and value need the same batch size and key/value the same length; "
+                           "got batch %lld, %lld, %lld and lengths %lld, %lld", fn, nn_layer_kind(l), l->name,
+             (long long)N, (long long)Nk, (long long)Nv, (long long)S, (long long)Sv);
+    return NULL;
+  }
+  if (nn_scope_begin() != NN_OK) return NULL;
+  mask = nn__mha_mask(l, attn_mask, key_padding_mask, causal, N, L, S, &failed);
+  if (failed) goto done;
+  w = l->params[0].tensor;
+  bias = cfg->d.no_bias ? NULL : l->params[1].tensor;
+  wo = l->params[cfg->d.no_bias ? 1 : 2].tensor;
+  bo = cfg->d.no_bias ? NULL : l->params[3].tensor;
+  wq = nn_slice(w, 0, 0, E, 1);
+  wk = nn_slice(w, 0, E, 2 * E, 1);
+  wv = nn_slice(w, 0, 2 * E, 3 * E, 1);
+  if (bias) {
+    bq = nn_slice(bias, 0, 0, E, 1);
+    bk = nn_slice(bias, 0, E, 2 * E, 1);
+    bv = nn_slice(bias, 0, 2 * E, 3 * E, 1);
+  }
+  if (!wq || !wk || !wv || (bias && (!bq || !bk || !bv))) goto done;
+  /* batch-first views, projections, heads */
+  q = bf ? (nn_tensor *)query : nn_swapaxes(query, 0, 1);
+  k = bf ? (nn_tensor *)key : nn_swapaxes(key, 0, 1);
+  v = bf ? (nn_tensor *)value : nn_swapaxes(value, 0, 1);
+  if (!q || !k || !v) goto done;
+  q = nn__linear(q, wq, bq);
+  k = q ? nn__linear(k, wk, bk) : NULL;
+  v = k ? nn__linear(v, wv, bv) : NULL;
+  if (!v) goto done;
+  q = nn__mha_split_heads(q, H);
+  k = q ? nn__mha_split_heads(k, H) : NULL;
+  v = k ? nn__mha_split_heads(v, H) : NULL;
+  if (!v) goto done;
+  q = nn_mul_scalar(q, 1.0 / sqrt((double)(E / H)));
+  k = q ? nn_swapaxes(k, -1, -2) : NULL;
+  scores = k ? nn_matmul(q, k) : NULL; /* (N, H, L, S) */
+  if (scores && mask) scores = nn_add(scores, mask);
+  attn = scores ? nn_softmax(scores, -1) : NULL;
+  if (attn && l->training && cfg->d.dropout > 0) attn = nn_dropout(attn, cfg->d.dropout, 1, &l->rng);
+  o = attn ? nn_matmul(attn, v) : NULL; /* (N, H, L, d) */
+  if (o) {
+    int perm[4] = {0, 2, 1, 3};
+    o = nn_permute(o, perm, 4);
+  }
+  s3[0] = N;
+  s3[1] = L;
+  s3[2] = E;
+  if (o) o = nn_reshape(o, s3, 3);
+  if (o) y = nn__linear(o, wo, bo);
+  if (y && !bf) {
+    y = nn_swapaxes(y, 0, 1);
+    if (y) y = nn_contiguous(y);
+  }
+  if (y && attn_weights) {
+    aw = nn_mean(attn, 1, 0);
+    if (!aw) y = NULL;
+  }
+done:
+  if (y) nn_keep(y);
+  if (aw) nn_keep(aw);
+  i = nn_scope_end() == NN_OK;
+  (void)i;
+  if (attn_weights) *attn_weights = aw;
+  return y;
+}
+
+NNDEF nn_layer *nn_multihead_attention(int64_t num_heads, const nn_mha_desc *desc) {
+  const char *fn = "nn_multihead_attention";
+  nn_layer *l;
+  nn__mha_cfg *cfg;
+  if (num_heads <= 0) {
+    nn__fail(NN_ERR_ARG, "%s: num_heads must be positive, got %lld", fn, (long long)num_heads);
+    return NULL;
+  }
+  if (desc && nn__layer_dtype(fn, desc->dtype) != NN_OK) return NULL;
+  if (desc && !(desc->dropout >= 0 && desc->dropout <= 1)) {
+    nn__fail(NN_ERR_VALUE, "%s: dropout must be in [0, 1], got %g", fn, desc->dropout);
+    return NULL;
+  }
+  l = nn__layer_new(fn, &nn__mha_ops, sizeof(nn__mha_cfg));
+  if (!l) return NULL;
+  cfg = (nn__mha_cfg *)l->config;
+  cfg->heads = num_heads;
+  if (desc) cfg->d = *desc;
+  l->dtype = cfg->d.dtype;
+  l->batch_axis = cfg->d.batch_first ? 0 : 1;
+  return l;
+}
+
+#endif /* NN_NO_RANDOM */
+/* ---- end src/nn/layers_attention.c ---- */
 /* ---- begin src/nn/losses.c ---- */
-/* nn/losses.c: loss functions. */
+/* nn/losses.c: the pointwise losses (mse, l1, huber, smooth_l1, binary cross-entropy on probabilities and on
+   logits, kl_div). Each is one fused op: the forward pass computes the elementwise loss and its reduction in one
+   pass over (input, target, weight, pos_weight), the backward pass both gradients in one pass, with PyTorch's
+   formulas, including its choices at the kinks and its clamps. Sums are taken in double over chunks whose
+   boundaries depend only on the size, added in chunk order: results do not depend on the thread count. */
+
+enum { NN__PL_MSE, NN__PL_L1, NN__PL_HUBER, NN__PL_SMOOTH_L1, NN__PL_BCE, NN__PL_BCE_LOGITS, NN__PL_KL, NN__PL_KL_LOG };
+
+typedef struct nn__pl_cfg {
+  int kind;
+  int iw, ipw;  /* iterator operand holding the weight / pos_weight, or -1 */
+  double param; /* huber's delta, smooth_l1's beta */
+} nn__pl_cfg;
+
+/* log(1 + e^-|x|), the tail shared by softplus and log_sigmoid. */
+NN__PRIVATE double nn__pl_log1pexp_neg_abs(double x) { return log1p(exp(-fabs(x))); }
+
+/* The unweighted elementwise loss. pw is pos_weight (1 when absent). */
+NN__PRIVATE double nn__pl_value(const nn__pl_cfg *c, double x, double y, double pw) {
+  double d = x - y, z = fabs(d), b = c->param;
+  switch (c->kind) {
+    case NN__PL_MSE: return d * d;
+    case NN__PL_L1: return z;
+    case NN__PL_HUBER: return z < b ? 0.5 * z * z : b * (z - 0.5 * b);
+    case NN__PL_SMOOTH_L1: return z < b ? 0.5 * z * z / b : z - 0.5 * b;
+    case NN__PL_BCE: /* PyTorch clamps both logs at -100 so that x = 0 or 1 gives a finite loss */
+      return (y - 1.0) * fmax(log1p(-x), -100.0) - y * fmax(log(x), -100.0);
+    case NN__PL_BCE_LOGITS: { /* softplus(-x) = max(-x, 0) + log(1 + e^-|x|), never overflows */
+      double sp = (x < 0 ? -x : 0.0) + nn__pl_log1pexp_neg_abs(x);
+      return (1.0 - y) * x + (1.0 + (pw - 1.0) * y) * sp;
+    }
+    case NN__PL_KL: return (y == 0 ? 0.0 : y * log(y)) - y * x; /* xlogy(y, y) - y x */
+    default: return exp(y) * (y - x);                           /* NN__PL_KL_LOG */
+  }
+}
+
+/* d loss / d x and d loss / d y (unweighted), PyTorch's backward formulas. */
+NN__PRIVATE void nn__pl_deriv(const nn__pl_cfg *c, double x, double y, double pw, double *dx, double *dy) {
+  double d = x - y, b = c->param;
+  switch (c->kind) {
+    case NN__PL_MSE: *dx = 2.0 * d; *dy = -*dx; return;
+    case NN__PL_L1: *dx = d > 0 ? 1.0 : (d < 0 ? -1.0 : 0.0); *dy = -*dx; return;
+    case NN__PL_HUBER: *dx = d <= -b ? -b : (d >= b ? b : d); *dy = -*dx; return;
+    case NN__PL_SMOOTH_L1: *dx = d <= -b ? -1.0 : (d >= b ? 1.0 : d / b); *dy = -*dx; return;
+    case NN__PL_BCE: /* PyTorch: (x - y) / max(x (1 - x), EPSILON), its EPSILON being the float 1e-12f; the
+                        target's: -logit(x) */
+      *dx = d / fmax((1.0 - x) * x, (double)1e-12f);
+      *dy = -log(x / (1.0 - x));
+      return;
+    case NN__PL_BCE_LOGITS: {
+      double sig = x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
+      double t = pw * y, l1 = nn__pl_log1pexp_neg_abs(x);
+      *dx = (t + 1.0 - y) * sig - t;
+      /* log_sigmoid(-x) - pw log_sigmoid(x) */
+      *dy = ((x > 0 ? -x : 0.0) - l1) - pw * ((x < 0 ? x : 0.0) - l1);
+      return;
+    }
+    case NN__PL_KL: *dx = -y; *dy = (y == 0 ? 0.0 : log(y)) + y / y - x; return;
+    default: { /* NN__PL_KL_LOG */
+      double e = exp(y);
+      *dx = -e;
+      *dy = e * (y - x + 1.0);
+      return;
+    }
+  }
+}
+
+/* State of one chunk of rows. Outputs are contiguous tensors of the input's shape, addressed by flat position
+   (the iterator visits elements in row-major order). */
+typedef struct nn__pl_row {
+  const nn__pl_cfg *c;
+  char *out, *out2; /* forward NONE: the losses; backward: the input's and the target's gradients */
+  const char *g;    /* backward NONE: the contiguous output gradient */
+  double gs;        /* backward otherwise: the gradient of every element */
+  int64_t pos;
+  double sum;
+  int bad; /* binary_cross_entropy: an input outside [0, 1] */
+} nn__pl_row;
+
+#define NN__PL_ROWS(SUF, T)                                                                                     \
+  NN__PRIVATE void nn__pl_fwd_##SUF(int64_t n, char **p, const int64_t *st, void *vctx) {                      \
+    nn__pl_row *r = (nn__pl_row *)vctx;                                                                         \
+    const nn__pl_cfg *c = r->c;                                                                                 \
+    const T *x = (const T *)p[0], *y = (const T *)p[1];                                                         \
+    const T *w = c->iw >= 0 ? (const T *)p[c->iw] : NULL, *pw = c->ipw >= 0 ? (const T *)p[c->ipw] : NULL;     \
+    int64_t sx = st[0], sy = st[1], sw = c->iw >= 0 ? st[c->iw] : 0, sp = c->ipw >= 0 ? st[c->ipw] : 0, i;     \
+    T *o = r->out ? (T *)r->out + r->pos : NULL;                                                                \
+    double s = 0;                                                                                               \
+    if (c->kind == NN__PL_MSE && !w && !o) { /* the hot case: independent partial sums, no dependency chain */ \
+      double s4[4] = {0, 0, 0, 0};                                                                              \
+      i = 0;                                                                                                    \
+      if (sx == 1 && sy == 1)                                                                                   \
+        for (; i + 4 <= n; i += 4) {                                                                            \
+          double d0 = (double)x[i] - (double)y[i], d1 = (double)x[i + 1] - (double)y[i + 1];                    \
+          double d2 = (double)x[i + 2] - (double)y[i + 2], d3 = (double)x[i + 3] - (double)y[i + 3];            \
+          s4[0] += d0 * d0;                                                                                     \
+          s4[1] += d1 * d1;                                                                                     \
+          s4[2] += d2 * d2;                                                                                     \
+          s4[3] += d3 * d3;                                                                                     \
+        }                                                                                                       \
+      for (; i < n; i++) {                                                                                      \
+        double d = (double)x[i * sx] - (double)y[i * sy];                                                       \
+        s += d * d;                                                                                             \
+      }                                                                                                         \
+      s += (s4[0] + s4[1]) + (s4[2] + s4[3]);                                                                   \
+    } else {                                                                                                    \
+      for (i = 0; i < n; i++) {                                                                                 \
+        double xv = (double)x[i * sx], v;                                                                       \
+        if (c->kind == NN__PL_BCE && !(xv >= 0.0 && xv <= 1.0)) r->bad = 1;                                     \
+        v = nn__pl_value(c, xv, (double)y[i * sy], pw ? (double)pw[i * sp] : 1.0);                              \
+        if (w) v *= (double)w[i * sw];                                                                          \
+        if (o) o[i] = (T)v;                                                                                     \
+        else s += v;                                                                                            \
+      }                                                                                                         \
+    }                                                                                                           \
+    r->sum += s;                                                                                                \
+    r->pos += n;                                                                                                \
+  }                                                                                                             \
+  NN__PRIVATE void nn__pl_bwd_##SUF(int64_t n, char **p, const int64_t *st, void *vctx) {                      \
+    nn__pl_row *r = (nn__pl_row *)vctx;                                                                         \
+    const nn__pl_cfg *c = r->c;                                                                                 \
+    const T *x = (const T *)p[0], *y = (const T *)p[1];                                                         \
+    const T *w = c->iw >= 0 ? (const T *)p[c->iw] : NULL, *pw = c->ipw >= 0 ? (const T *)p[c->ipw] : NULL;     \
+    int64_t sx = st[0], sy = st[1], sw = c->iw >= 0 ? st[c->iw] : 0, sp = c->ipw >= 0 ? st[c->ipw] : 0, i;     \
+    T *gx = r->out ? (T *)r->out + r->pos : NULL, *gy = r->out2 ? (T *)r->out2 + r->pos : NULL;                \
+    const T *g = r->g ? (const T *)r->g + r->pos : NULL;                                                        \
+    if (c->kind == NN__PL_MSE && !w && !g && !gy) {                                                             \
+      T k = (T)(2.0 * r->gs);                                                                                   \
+      if (sx == 1 && sy == 1)                                                                                   \
+        for (i = 0; i < n; i++) gx[i] = k * (x[i] - y[i]);                                                      \
+      else                                                                                                      \
+        for (i = 0; i < n; i++) gx[i] = k * (x[i * sx] - y[i * sy]);                                            \
+    } else {                                                                                                    \
+      for (i = 0; i < n; i++) {                                                                                 \
+        double dx, dy, sc = g ? (double)g[i] : r->gs;                                                           \
+        nn__pl_deriv(c, (double)x[i * sx], (double)y[i * sy], pw ? (double)pw[i * sp] : 1.0, &dx, &dy);        \
+        if (w) sc *= (double)w[i * sw];                                                                         \
+        if (gx) gx[i] = (T)(sc * dx);                                                                           \
+        if (gy) gy[i] = (T)(sc * dy);                                                                           \
+      }                                                                                                         \
+    }                                                                                                           \
+    r->pos += n;                                                                                                \
+  }
+
+NN__PL_ROWS(f32, float)
+NN__PL_ROWS(f64, double)
+#undef NN__PL_ROWS
+
+typedef struct nn__pl_job {
+  nn__iter it;
+  nn__row_fn fn;
+  nn__pl_row proto;
+  double *sums; /* per chunk: sbuf, or allocated for more than 8 chunks */
+  int *bad;
+  double sbuf[8];
+  int bbuf[8];
+} nn__pl_job;
+
+NN__PRIVATE void nn__pl_chunk(void *vctx, int64_t ch) {
+  nn__pl_job *j = (nn__pl_job *)vctx;
+  nn__pl_row r = j->proto;
+  int64_t b = ch * NN__GRAIN, e = b + NN__GRAIN;
+  if (e > j->it.size) e = j->it.size;
+  r.pos = b;
+  r.sum = 0;
+  r.bad = 0;
+  nn__iter_range(&j->it, j->fn, &r, b, e);
+  j->sums[ch] = r.sum;
+  j->bad[ch] = r.bad;
+}
+
+/* Runs the rows over the whole iteration; *sum gets the total (chunk partials in order), *bad any row's flag. */
+NN__PRIVATE nn_status nn__pl_run(const char *name, nn__pl_job *j, double *sum, int *bad) {
+  int64_t nch = (j->it.size + NN__GRAIN - 1) / NN__GRAIN, k;
+  *sum = 0;
+  *bad = 0;
+  if (j->it.size <= 0) return NN_OK;
+  j->sums = j->sbuf;
+  j->bad = j->bbuf;
+  if (nch > 8) {
+    j->sums = (double *)nn__xalloc(name, (size_t)nch * (sizeof(double) + sizeof(int)));
+    if (!j->sums) return nn_last_status();
+    j->bad = (int *)(j->sums + nch);
+  }
+  if (nch == 1) nn__pl_chunk(j, 0);
+  else nn__parallel_for(nch, nn__pl_chunk, j);
+  for (k = 0; k < nch; k++) {
+    *sum += j->sums[k];
+    *bad |= j->bad[k];
+  }
+  if (j->sums != j->sbuf) nn__dealloc(j->sums);
+  return NN_OK;
+}
+
+/* Gathers the operands: x, y, then the weight and pos_weight that are present; fills cfg's operand indices. */
+NN__PRIVATE int nn__pl_operands(nn__pl_cfg *c, nn_tensor **ops, const nn_tensor *x, const nn_tensor *y,
+                                const nn_tensor *w, const nn_tensor *pw) {
+  int nop = 2;
+  ops[0] = (nn_tensor *)x; /* read only */
+  ops[1] = (nn_tensor *)y;
+  c->iw = c->ipw = -1;
+  if (w) {
+    c->iw = nop;
+    ops[nop++] = (nn_tensor *)w;
+  }
+  if (pw) {
+    c->ipw = nop;
+    ops[nop++] = (nn_tensor *)pw;
+  }
+  return nop;
+}
+
+/* ---- backward ---- */
+
+NN__PRIVATE nn_status nn__pl_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  nn_tensor *x = n->saved[0], *y = n->saved[1], *ops[4], *gx = NULL, *gy = NULL, *gc = NULL;
+  nn_dtype dt = x->dtype;
+  nn__pl_cfg cfg;
+  nn__pl_job job;
+  nn_status st = NN_OK;
+  double unused;
+  int nop, bad;
+  cfg.kind = (int)n->i[0];
+  cfg.param = n->d[0];
+  nop = nn__pl_operands(&cfg, ops, x, y, n->saved[2], n->saved[3]);
+  if (n->in[0].node && !(gx = nn__new(n->name, dt, x->shape, x->ndim))) return nn_last_status();
+  if (n->in[1].node && !(gy = nn__new(n->name, dt, x->shape, x->ndim))) {
+    nn_free(gx);
+    return nn_last_status();
+  }
+  memset(&job, 0, sizeof job);
+  job.proto.c = &cfg;
+  job.proto.out = gx ? (char *)gx->data : NULL;
+  job.proto.out2 = gy ? (char *)gy->data : NULL;
+  if (n->i[1] == NN_REDUCTION_NONE) {
+    if (gout->dtype != dt || !nn_is_contiguous(gout)) {
+      gc = nn_astype(gout, dt);
+      if (!gc) {
+        st = nn_last_status();
+        goto done;
+      }
+    }
+    job.proto.g = (const char *)(gc ? gc : gout)->data;
+  } else {
+    job.proto.gs = nn_item(gout) / n->d[1];
+  }
+  nn__iter_init(&job.it, nop, ops, x->shape, x->ndim);
+  job.fn = dt == NN_FLOAT32 ? nn__pl_bwd_f32 : nn__pl_bwd_f64;
+  st = nn__pl_run(n->name, &job, &unused, &bad);
+done:
+  nn_free(gc);
+  if (st != NN_OK) {
+    nn_free(gx);
+    nn_free(gy);
+    return st;
+  }
+  gin[0] = gx;
+  gin[1] = gy;
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__pl_record(const char *name, nn_tensor *res, const nn__pl_cfg *c, nn_reduction red,
+                                     double divisor, const nn_tensor *x, const nn_tensor *y, const nn_tensor *w,
+                                     const nn_tensor *pw) {
+  const nn_tensor *in[2];
+  nn__node *n;
+  in[0] = x;
+  in[1] = y; /* weight and pos_weight get no gradient, as in PyTorch */
+  n = nn__ag_node(name, nn__pl_backward, 2, in);
+  if (n) {
+    n->i[0] = c->kind;
+    n->i[1] = (int64_t)red;
+    n->d[0] = c->param;
+    n->d[1] = divisor;
+    if (nn__ag_save(n, 0, x) != NN_OK || nn__ag_save(n, 1, y) != NN_OK || nn__ag_save(n, 2, w) != NN_OK ||
+        nn__ag_save(n, 3, pw) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
+/* ---- forward ---- */
+
+/* Checks an optional weight-like tensor: the input's dtype, broadcastable to the input's shape. */
+NN__PRIVATE nn_status nn__loss_check_bcast(const char *name, const char *arg, const nn_tensor *t, const nn_tensor *x) {
+  char b1[96], b2[96];
+  if (!t) return NN_OK;
+  if (nn__check_cpu(name, t, arg) != NN_OK) return nn_last_status();
+  if (t->dtype != x->dtype)
+    return nn__fail(NN_ERR_DTYPE, "%s: %s is %s but input is %s; they must have the same dtype", name, arg,
+                    nn_dtype_name(t->dtype), nn_dtype_name(x->dtype));
+  if (!nn__can_broadcast_to(t, x->shape, x->ndim))
+    return nn__fail(NN_ERR_SHAPE, "%s: %s of shape %s does not broadcast to the input's shape %s", name, arg,
+                    nn__fmt_shape(b1, sizeof b1, t->shape, t->ndim), nn__fmt_shape(b2, sizeof b2, x->shape, x->ndim));
+  return NN_OK;
+}
+
+/* Checks input, target and reduction shared by every loss; target_float: the target is a float tensor of the
+   input's dtype and shape. */
+NN__PRIVATE nn_status nn__loss_check(const char *name, const nn_tensor *x, const nn_tensor *y, nn_reduction red,
+                                     int target_float, int allow_batchmean) {
+  char b1[96], b2[96];
+  if (nn__check_cpu(name, x, "input") != NN_OK) return nn_last_status();
+  if (nn__check_cpu(name, y, target_float ? "target" : "labels") != NN_OK) return nn_last_status();
+  if (!nn__is_float(x->dtype))
+    return nn__fail(NN_ERR_DTYPE, "%s: input must be float32 or float64, got %s", name, nn_dtype_name(x->dtype));
+  if ((int)red < 0 || (int)red > (int)NN_REDUCTION_BATCHMEAN)
+    return nn__fail(NN_ERR_ARG, "%s: invalid reduction %d", name, (int)red);
+  if (red == NN_REDUCTION_BATCHMEAN && !allow_batchmean)
+    return nn__fail(NN_ERR_ARG, "%s: NN_REDUCTION_BATCHMEAN is only for nn_kl_div", name);
+  if (!target_float) return NN_OK;
+  if (y->dtype != x->dtype)
+    return nn__fail(NN_ERR_DTYPE, "%s: target is %s but input is %s; they must have the same dtype", name,
+                    nn_dtype_name(y->dtype), nn_dtype_name(x->dtype));
+  if (y->ndim != x->ndim || memcmp(y->shape, x->shape, sizeof(int64_t) * (size_t)x->ndim) != 0)
+    return nn__fail(NN_ERR_SHAPE, "%s: target has shape %s but input has shape %s; they must be equal", name,
+                    nn__fmt_shape(b1, sizeof b1, y->shape, y->ndim), nn__fmt_shape(b2, sizeof b2, x->shape, x->ndim));
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor *nn__pl_loss(const char *name, int kind, double param, const nn_tensor *x, const nn_tensor *y,
+                                   const nn_tensor *w, const nn_tensor *pw, nn_reduction red) {
+  nn_tensor *ops[4], *out = NULL;
+  nn__pl_cfg cfg;
+  nn__pl_job job;
+  double sum, divisor = 1.0;
+  int nop, bad;
+  if (nn__loss_check(name, x, y, red, 1, kind == NN__PL_KL || kind == NN__PL_KL_LOG) != NN_OK) return NULL;
+  if (nn__loss_check_bcast(name, "weight", w, x) != NN_OK) return NULL;
+  if (nn__loss_check_bcast(name, "pos_weight", pw, x) != NN_OK) return NULL;
+  cfg.kind = kind;
+  cfg.param = param;
+  nop = nn__pl_operands(&cfg, ops, x, y, w, pw);
+  if (red == NN_REDUCTION_NONE && !(out = nn__new(name, x->dtype, x->shape, x->ndim))) return NULL;
+  memset(&job, 0, sizeof job);
+  job.proto.c = &cfg;
+  job.proto.out = out ? (char *)out->data : NULL;
+  nn__iter_init(&job.it, nop, ops, x->shape, x->ndim);
+  job.fn = x->dtype == NN_FLOAT32 ? nn__pl_fwd_f32 : nn__pl_fwd_f64;
+  if (nn__pl_run(name, &job, &sum, &bad) != NN_OK) {
+    nn_free(out);
+    return NULL;
+  }
+  if (bad) {
+    nn_free(out);
+    nn__fail(NN_ERR_VALUE, "%s: all elements of input should be between 0 and 1 (probabilities; use "
+                           "nn_binary_cross_entropy_with_logits for logits)", name);
+    return NULL;
+  }
+  if (red == NN_REDUCTION_MEAN) divisor = (double)x->size;
+  if (red == NN_REDUCTION_BATCHMEAN) divisor = x->ndim > 0 ? (double)x->shape[0] : 1.0;
+  if (red != NN_REDUCTION_NONE) {
+    out = nn__new(name, x->dtype, NULL, 0);
+    if (!out) return NULL;
+    if (x->dtype == NN_FLOAT32) *(float *)out->data = (float)(sum / divisor);
+    else *(double *)out->data = sum / divisor;
+  }
+  if (nn__ag_wanted2(x, y)) out = nn__pl_record(name, out, &cfg, red, divisor, x, y, w, pw);
+  return out;
+}
+
+NNDEF nn_tensor *nn_mse_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction) {
+  return nn__pl_loss("nn_mse_loss", NN__PL_MSE, 0.0, input, target, NULL, NULL, reduction);
+}
+
+NNDEF nn_tensor *nn_l1_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction) {
+  return nn__pl_loss("nn_l1_loss", NN__PL_L1, 0.0, input, target, NULL, NULL, reduction);
+}
+
+NNDEF nn_tensor *nn_huber_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction,
+                               double delta) {
+  if (!(delta > 0) || isinf(delta)) {
+    nn__fail(NN_ERR_VALUE, "nn_huber_loss: delta must be positive and finite, got %g", delta);
+    return NULL;
+  }
+  return nn__pl_loss("nn_huber_loss", NN__PL_HUBER, delta, input, target, NULL, NULL, reduction);
+}
+
+NNDEF nn_tensor *nn_smooth_l1_loss(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction,
+                                   double beta) {
+  if (!(beta >= 0) || isinf(beta)) {
+    nn__fail(NN_ERR_VALUE, "nn_smooth_l1_loss: beta must be non-negative and finite, got %g", beta);
+    return NULL;
+  }
+  return nn__pl_loss("nn_smooth_l1_loss", NN__PL_SMOOTH_L1, beta, input, target, NULL, NULL, reduction);
+}
+
+NNDEF nn_tensor *nn_binary_cross_entropy(const nn_tensor *input, const nn_tensor *target, const nn_tensor *weight,
+                                         nn_reduction reduction) {
+  return nn__pl_loss("nn_binary_cross_entropy", NN__PL_BCE, 0.0, input, target, weight, NULL, reduction);
+}
+
+NNDEF nn_tensor *nn_binary_cross_entropy_with_logits(const nn_tensor *input, const nn_tensor *target,
+                                                     const nn_tensor *weight, const nn_tensor *pos_weight,
+                                                     nn_reduction reduction) {
+  return nn__pl_loss("nn_binary_cross_entropy_with_logits", NN__PL_BCE_LOGITS, 0.0, input, target, weight,
+                     pos_weight, reduction);
+}
+
+NNDEF nn_tensor *nn_kl_div(const nn_tensor *input, const nn_tensor *target, nn_reduction reduction,
+                           int log_target) {
+  return nn__pl_loss("nn_kl_div", log_target ? NN__PL_KL_LOG : NN__PL_KL, 0.0, input, target, NULL, NULL,
+                     reduction);
+}
 /* ---- end src/nn/losses.c ---- */
+/* ---- begin src/nn/loss_ce.c ---- */
+/* nn/loss_ce.c: cross-entropy from logits (integer labels or probability targets) and nll_loss as fused ops.
+
+   The input is seen as rows of C class scores: input (C) is one row, (N, C) has N rows, (N, C, d1, ...) has
+   N d1 ... rows whose elements are d1 ... apart. The forward pass computes each row's stable log-softmax once
+   (float32 rows of contiguous classes through the vector log_softmax kernel, other rows as max + log sum exp in a
+   loop), the row's loss and the reduction, and keeps each row's log-sum-exp; the backward pass is one pass over
+   the input: s (softmax * a - b) with a and b from the labels, weights and smoothing (PyTorch's formulas).
+   Rows are split into chunks whose boundaries depend only on the shape; partial sums are added in chunk order. */
+
+enum { NN__CE_LABELS, NN__CE_PROBS, NN__CE_NLL };
+
+typedef struct nn__ce {
+  int mode;
+  nn_dtype dt, ldt; /* input dtype, labels dtype */
+  int64_t C, inner, rows, rows_per_chunk;
+  const char *x; /* contiguous input */
+  const char *t; /* contiguous labels (ldt) or probability targets (dt) */
+  const char *w; /* contiguous class weights (dt), or NULL */
+  int64_t ignore;
+  double eps, W; /* label smoothing; sum of the class weights (C without weights) */
+  double *lse;   /* per row */
+  const nn__vec_table *vt; /* float32 rows of contiguous classes: the vector softmax kernels, else NULL */
+  char *out;     /* forward with NN_REDUCTION_NONE: per-row losses (dt) */
+  double *part;  /* forward: per chunk, the loss sum and the weight sum */
+  char *gx, *gt; /* backward: gradients of the input and of probability targets */
+  const char *g; /* backward with NN_REDUCTION_NONE: per-row output gradient (dt) */
+  double gs;     /* backward otherwise: the output gradient over the divisor */
+} nn__ce;
+
+NN__PRIVATE int64_t nn__ce_label(const nn__ce *c, int64_t r) {
+  switch (c->ldt) {
+    case NN_INT32: return ((const int32_t *)c->t)[r];
+    case NN_INT64: return ((const int64_t *)c->t)[r];
+    default: return ((const uint8_t *)c->t)[r];
+  }
+}
+
+NN__PRIVATE double nn__ce_x(const nn__ce *c, int64_t i) {
+  return c->dt == NN_FLOAT32 ? (double)((const float *)c->x)[i] : ((const double *)c->x)[i];
+}
+NN__PRIVATE double nn__ce_w(const nn__ce *c, int64_t k) {
+  if (!c->w) return 1.0;
+  return c->dt == NN_FLOAT32 ? (double)((const float *)c->w)[k] : ((const double *)c->w)[k];
+}
+/* The smoothed probability target t'_k = (1 - eps) t_k + eps / C of element i (class k). */
+NN__PRIVATE double nn__ce_tp(const nn__ce *c, int64_t i) {
+  double t = c->dt == NN_FLOAT32 ? (double)((const float *)c->t)[i] : ((const double *)c->t)[i];
+  return c->eps > 0 ? t * (1.0 - c->eps) + c->eps / (double)c->C : t;
+}
+
+/* log(sum_k exp(x_k)) of the row starting at element base with the given stride. */
+NN__PRIVATE double nn__ce_lse(const nn__ce *c, int64_t base, int64_t stride) {
+  int64_t k, C = c->C;
+  double s = 0;
+  if (c->dt == NN_FLOAT32) {
+    const float *x = (const float *)c->x + base;
+    float m;
+    if (stride == 1) {
+      m = nn__rminmax_f32(C, x, 1);
+      if (!isfinite(m)) m = 0;
+      return (double)m + log(nn__rexpsum_f32(C, NULL, x, m));
+    }
+    m = x[0];
+    for (k = 1; k < C; k++)
+      if (x[k * stride] > m || x[k * stride] != x[k * stride]) m = x[k * stride];
+    if (!isfinite(m)) m = 0;
+    for (k = 0; k < C; k++) s += (double)expf(x[k * stride] - m);
+    return (double)m + log(s);
+  } else {
+    const double *x = (const double *)c->x + base;
+    double m;
+    if (stride == 1) m = nn__rminmax_f64(C, x, 1);
+    else {
+      m = x[0];
+      for (k = 1; k < C; k++)
+        if (x[k * stride] > m || x[k * stride] != x[k * stride]) m = x[k * stride];
+    }
+    if (!isfinite(m)) m = 0;
+    for (k = 0; k < C; k++) s += exp(x[k * stride] - m);
+    return m + log(s);
+  }
+}
+
+NN__PRIVATE void nn__ce_fwd_chunk(void *vctx, int64_t ch) {
+  nn__ce *c = (nn__ce *)vctx;
+  int64_t r0 = ch * c->rows_per_chunk, r1 = r0 + c->rows_per_chunk, r, k, C = c->C, inner = c->inner;
+  double lsum = 0, wsum = 0;
+  float *ls = NULL; /* scratch row for the kernel path; without it the portable path computes the same */
+  if (r1 > c->rows) r1 = c->rows;
+  if (c->vt && c->mode != NN__CE_NLL) ls = (float *)nn__alloc(sizeof(float) * (size_t)C);
+  for (r = r0; r < r1; r++) {
+    int64_t base = (r / inner) * C * inner + r % inner;
+    double loss = 0, wr = 0;
+    if (c->mode == NN__CE_NLL) {
+      int64_t y = nn__ce_label(c, r);
+      if (y != c->ignore) {
+        wr = nn__ce_w(c, y);
+        loss = -wr * nn__ce_x(c, base + y * inner);
+      }
+    } else if (ls) { /* the vector log_softmax kernel; losses from log-probabilities, as PyTorch does */
+      const float *x = (const float *)c->x + base;
+      int64_t y = c->mode == NN__CE_LABELS ? nn__ce_label(c, r) : 0, ky = (y >= 0 && y < C) ? y : 0;
+      c->vt->log_softmax_f32(C, ls, x);
+      c->lse[r] = (double)x[ky] - (double)ls[ky];
+      if (c->mode == NN__CE_LABELS) {
+        if (y != c->ignore) {
+          wr = nn__ce_w(c, y);
+          loss = -wr * (double)ls[y];
+          if (c->eps > 0) {
+            double sw = 0;
+            for (k = 0; k < C; k++) sw += nn__ce_w(c, k) * (double)ls[k];
+            loss = (1.0 - c->eps) * loss - c->eps / (double)C * sw;
+          }
+        }
+      } else {
+        for (k = 0; k < C; k++) loss -= nn__ce_w(c, k) * nn__ce_tp(c, base + k) * (double)ls[k];
+        wr = 1.0;
+      }
+    } else {
+      double lse = nn__ce_lse(c, base, inner);
+      c->lse[r] = lse;
+      if (c->mode == NN__CE_LABELS) {
+        int64_t y = nn__ce_label(c, r);
+        if (y != c->ignore) {
+          wr = nn__ce_w(c, y);
+          loss = wr * (lse - nn__ce_x(c, base + y * inner));
+          if (c->eps > 0) { /* sum_k w_k (lse - x_k) = W lse - sum_k w_k x_k */
+            double sw = 0;
+            for (k = 0; k < C; k++) sw += nn__ce_w(c, k) * nn__ce_x(c, base + k * inner);
+            loss = (1.0 - c->eps) * loss + c->eps / (double)C * (c->W * lse - sw);
+          }
+        }
+      } else { /* probabilities: sum_k w_k t'_k (lse - x_k) */
+        double tw = 0, sx = 0;
+        for (k = 0; k < C; k++) {
+          double a = nn__ce_w(c, k) * nn__ce_tp(c, base + k * inner);
+          tw += a;
+          sx += a * nn__ce_x(c, base + k * inner);
+        }
+        loss = lse * tw - sx;
+        wr = 1.0;
+      }
+    }
+    if (c->out) {
+      if (c->dt == NN_FLOAT32) ((float *)c->out)[r] = (float)loss;
+      else ((double *)c->out)[r] = loss;
+    }
+    lsum += loss;
+    wsum += wr;
+  }
+  nn__dealloc(ls);
+  c->part[2 * ch] = lsum;
+  c->part[2 * ch + 1] = wsum;
+}
+
+NN__PRIVATE void nn__ce_bwd_chunk(void *vctx, int64_t ch) {
+  nn__ce *c = (nn__ce *)vctx;
+  int64_t r0 = ch * c->rows_per_chunk, r1 = r0 + c->rows_per_chunk, r, k, C = c->C, inner = c->inner;
+  int f32 = c->dt == NN_FLOAT32;
+  if (r1 > c->rows) r1 = c->rows;
+  for (r = r0; r < r1; r++) {
+    int64_t base = (r / inner) * C * inner + r % inner, y = 0;
+    double s = c->g ? (f32 ? (double)((const float *)c->g)[r] : ((const double *)c->g)[r]) : c->gs;
+    double a, lse;
+    if (c->mode != NN__CE_PROBS) {
+      y = nn__ce_label(c, r);
+      if (y == c->ignore) { /* ignored rows get zeros (nll rows are zeroed beforehand) */
+        if (c->mode == NN__CE_LABELS && c->gx)
+          for (k = 0; k < C; k++) {
+            if (f32) ((float *)c->gx)[base + k * inner] = 0.0f;
+            else ((double *)c->gx)[base + k * inner] = 0.0;
+          }
+        continue;
+      }
+    }
+    if (c->mode == NN__CE_NLL) {
+      double v = -s * nn__ce_w(c, y);
+      if (f32) ((float *)c->gx)[base + y * inner] = (float)v;
+      else ((double *)c->gx)[base + y * inner] = v;
+      continue;
+    }
+    lse = c->lse[r];
+    /* gx_k = s (p_k a - b_k): labels a = (1 - eps) w_y + eps W / C, b_k = (1 - eps) w_y [k == y] + eps w_k / C;
+       probabilities a = sum_j w_j t'_j, b_k = w_k t'_k */
+    if (c->mode == NN__CE_LABELS) {
+      a = (1.0 - c->eps) * nn__ce_w(c, y) + c->eps * c->W / (double)C;
+    } else {
+      a = 0;
+      for (k = 0; k < C; k++) a += nn__ce_w(c, k) * nn__ce_tp(c, base + k * inner);
+    }
+    if (c->gx) {
+      if (c->vt) { /* float32 contiguous rows: p = softmax(x) by the vector kernel, then s (p a - b) */
+        float *gx = (float *)c->gx + base;
+        float sa = (float)(s * a);
+        c->vt->softmax_f32(C, gx, (const float *)c->x + base);
+        if (c->mode == NN__CE_LABELS && c->eps == 0) {
+          for (k = 0; k < C; k++) gx[k] *= sa;
+          gx[y] -= (float)(s * nn__ce_w(c, y));
+        } else {
+          for (k = 0; k < C; k++) {
+            double b = c->mode == NN__CE_LABELS ? c->eps * nn__ce_w(c, k) / (double)C
+                                                : nn__ce_w(c, k) * nn__ce_tp(c, base + k);
+            gx[k] = (float)((double)gx[k] * s * a - s * b);
+          }
+          if (c->mode == NN__CE_LABELS) gx[y] -= (float)(s * (1.0 - c->eps) * nn__ce_w(c, y));
+        }
+      } else {
+        for (k = 0; k < C; k++) {
+          int64_t i = base + k * inner;
+          double b, v;
+          if (c->mode == NN__CE_LABELS)
+            b = (k == y ? (1.0 - c->eps) * nn__ce_w(c, y) : 0.0) + c->eps * nn__ce_w(c, k) / (double)C;
+          else b = nn__ce_w(c, k) * nn__ce_tp(c, i);
+          v = s * (exp(nn__ce_x(c, i) - lse) * a - b);
+          if (f32) ((float *)c->gx)[i] = (float)v;
+          else ((double *)c->gx)[i] = v;
+        }
+      }
+    }
+    if (c->gt && c->vt) { /* probabilities: d loss / d t_k = -s (1 - eps) w_k log_softmax(x)_k */
+      float *gt = (float *)c->gt + base;
+      c->vt->log_softmax_f32(C, gt, (const float *)c->x + base);
+      for (k = 0; k < C; k++) gt[k] = (float)(-s * (1.0 - c->eps) * nn__ce_w(c, k) * (double)gt[k]);
+    } else if (c->gt) /* the same as s (1 - eps) w_k (lse - x_k) */
+      for (k = 0; k < C; k++) {
+        int64_t i = base + k * inner;
+        double v = s * (1.0 - c->eps) * nn__ce_w(c, k) * (lse - nn__ce_x(c, i));
+        if (f32) ((float *)c->gt)[i] = (float)v;
+        else ((double *)c->gt)[i] = v;
+      }
+  }
+}
+
+/* The vector softmax kernels when they apply: float32, classes contiguous in every row. */
+NN__PRIVATE const nn__vec_table *nn__ce_kernels(const nn__ce *c) {
+  const nn__vec_table *vt = nn__kernels();
+  if (c->dt != NN_FLOAT32 || c->inner != 1 || c->mode == NN__CE_NLL || !vt->softmax_f32 || !vt->log_softmax_f32)
+    return NULL;
+  return vt;
+}
+
+NN__PRIVATE int64_t nn__ce_nchunks(nn__ce *c) {
+  c->rows_per_chunk = c->C >= 16384 ? 1 : 16384 / c->C;
+  return (c->rows + c->rows_per_chunk - 1) / c->rows_per_chunk;
+}
+
+/* ---- backward ---- */
+
+NN__PRIVATE nn_status nn__ce_backward(nn__node *n, const nn_tensor *gout, nn_tensor **gin) {
+  nn_tensor *x = n->saved[0], *t = n->saved[1], *w = n->saved[2], *lse = n->saved[3], *gc = NULL;
+  nn_tensor *gx = NULL, *gt = NULL;
+  nn__ce c;
+  int64_t nch;
+  memset(&c, 0, sizeof c);
+  c.mode = (int)n->i[0];
+  c.dt = x->dtype;
+  c.ldt = t->dtype;
+  c.ignore = n->i[2];
+  c.C = n->i[3];
+  c.inner = n->i[4];
+  c.rows = n->i[5];
+  c.eps = n->d[0];
+  c.W = n->d[2];
+  c.x = (const char *)x->data;
+  c.t = (const char *)t->data;
+  c.w = w ? (const char *)w->data : NULL;
+  c.lse = lse ? (double *)lse->data : NULL;
+  c.vt = nn__ce_kernels(&c);
+  if (n->in[0].node && !(gx = nn__new(n->name, c.dt, x->shape, x->ndim))) return nn_last_status();
+  if (c.mode == NN__CE_PROBS && n->in[1].node && !(gt = nn__new(n->name, c.dt, x->shape, x->ndim))) {
+    nn_free(gx);
+    return nn_last_status();
+  }
+  if (n->i[1] == NN_REDUCTION_NONE) {
+    if (gout->dtype != c.dt || !nn_is_contiguous(gout)) {
+      gc = nn_astype(gout, c.dt);
+      if (!gc) {
+        nn_free(gx);
+        nn_free(gt);
+        return nn_last_status();
+      }
+    }
+    c.g = (const char *)(gc ? gc : gout)->data;
+  } else {
+    c.gs = nn_item(gout) / n->d[1];
+  }
+  c.gx = gx ? (char *)gx->data : NULL;
+  c.gt = gt ? (char *)gt->data : NULL;
+  if (c.mode == NN__CE_NLL && gx) memset(gx->data, 0, (size_t)gx->size * nn_dtype_size(c.dt));
+  nch = nn__ce_nchunks(&c);
+  if (nch == 1) nn__ce_bwd_chunk(&c, 0);
+  else if (nch > 1) nn__parallel_for(nch, nn__ce_bwd_chunk, &c);
+  nn_free(gc);
+  gin[0] = gx;
+  gin[1] = gt;
+  return NN_OK;
+}
+
+/* ---- forward ---- */
+
+NN__PRIVATE nn_tensor *nn__ce_op(const char *name, int mode, const nn_tensor *x, const nn_tensor *t,
+                                 const nn_tensor *w, int64_t ignore, double eps, nn_reduction red) {
+  nn_tensor *xc = NULL, *tc = NULL, *wc = NULL, *lse = NULL, *out = NULL, *res = NULL;
+  nn__ce c;
+  int64_t oshape[NN_MAX_DIMS], nch = 0, r, k;
+  double pbuf[16], *part = pbuf, lsum = 0, wsum = 0, divisor = 1.0;
+  int i, ond = 0;
+  char b1[96], b2[96], b3[96];
+  if (nn__loss_check(name, x, t, red, mode == NN__CE_PROBS, 0) != NN_OK) return NULL;
+  if (x->ndim < 1) {
+    nn__fail(NN_ERR_SHAPE, "%s: input must have a class axis: shape (C), (N,C) or (N,C,d1,...), got ()", name);
+    return NULL;
+  }
+  memset(&c, 0, sizeof c);
+  c.mode = mode;
+  c.dt = x->dtype;
+  c.C = x->ndim == 1 ? x->shape[0] : x->shape[1];
+  c.inner = 1;
+  for (i = 2; i < x->ndim; i++) c.inner *= x->shape[i];
+  /* the output (and label) shape: the input's without the class axis */
+  for (i = 0; i < x->ndim; i++)
+    if (i != (x->ndim == 1 ? 0 : 1)) oshape[ond++] = x->shape[i];
+  c.rows = nn__shape_size(oshape, ond);
+  if (c.C < 1) {
+    nn__fail(NN_ERR_SHAPE, "%s: input of shape %s has no classes", name,
+             nn__fmt_shape(b1, sizeof b1, x->shape, x->ndim));
+    return NULL;
+  }
+  if (mode != NN__CE_PROBS) {
+    if (t->dtype != NN_INT32 && t->dtype != NN_INT64 && t->dtype != NN_UINT8) {
+      nn__fail(NN_ERR_DTYPE, "%s: labels must be an integer tensor (int32, int64 or uint8), got %s%s", name,
+               nn_dtype_name(t->dtype),
+               nn__is_float(t->dtype) && mode == NN__CE_LABELS ? "; for probability targets use nn_cross_entropy_probs"
+                                                               : "");
+      return NULL;
+    }
+    if (t->ndim != ond || memcmp(t->shape, oshape, sizeof(int64_t) * (size_t)ond) != 0) {
+      nn__fail(NN_ERR_SHAPE, "%s: labels have shape %s but input of shape %s needs labels of shape %s", name,
+               nn__fmt_shape(b1, sizeof b1, t->shape, t->ndim), nn__fmt_shape(b2, sizeof b2, x->shape, x->ndim),
+               nn__fmt_shape(b3, sizeof b3, oshape, ond));
+      return NULL;
+    }
+  }
+  if (w) {
+    if (nn__check_cpu(name, w, "weight") != NN_OK) return NULL;
+    if (w->dtype != x->dtype) {
+      nn__fail(NN_ERR_DTYPE, "%s: weight is %s but input is %s; they must have the same dtype", name,
+               nn_dtype_name(w->dtype), nn_dtype_name(x->dtype));
+      return NULL;
+    }
+    if (w->ndim != 1 || w->shape[0] != c.C) {
+      nn__fail(NN_ERR_SHAPE, "%s: weight has shape %s but the input has %lld classes; it must have shape (%lld,)",
+               name, nn__fmt_shape(b1, sizeof b1, w->shape, w->ndim), (long long)c.C, (long long)c.C);
+      return NULL;
+    }
+  }
+  if (!(eps >= 0 && eps <= 1)) {
+    nn__fail(NN_ERR_VALUE, "%s: label_smoothing must be between 0.0 and 1.0, got %g", name, eps);
+    return NULL;
+  }
+  xc = nn_contiguous(x);
+  tc = xc ? nn_contiguous(t) : NULL;
+  wc = (tc && w) ? nn_contiguous(w) : NULL;
+  if (!tc || (w && !wc)) goto done;
+  c.x = (const char *)xc->data;
+  c.t = (const char *)tc->data;
+  c.ldt = tc->dtype;
+  c.w = wc ? (const char *)wc->data : NULL;
+  c.ignore = ignore;
+  c.eps = mode == NN__CE_NLL ? 0.0 : eps;
+  c.W = (double)c.C;
+  if (c.w)
+    for (c.W = 0, k = 0; k < c.C; k++) c.W += nn__ce_w(&c, k);
+  if (mode != NN__CE_PROBS)
+    for (r = 0; r < c.rows; r++) {
+      int64_t y = nn__ce_label(&c, r);
+      if (y != ignore && (y < 0 || y >= c.C)) {
+        nn__fail(NN_ERR_INDEX, "%s: label %lld at position %lld is out of range for %lld classes", name,
+                 (long long)y, (long long)r, (long long)c.C);
+        goto done;
+      }
+    }
+  if (mode != NN__CE_NLL) {
+    int64_t nrows = c.rows;
+    if (!(lse = nn__new(name, NN_FLOAT64, &nrows, 1))) goto done;
+    c.lse = (double *)lse->data;
+  }
+  if (red == NN_REDUCTION_NONE) {
+    if (!(out = nn__new(name, x->dtype, oshape, ond))) goto done;
+    c.out = (char *)out->data;
+  }
+  c.vt = nn__ce_kernels(&c);
+  nch = nn__ce_nchunks(&c);
+  if (nch > 8 && !(part = (double *)nn__xalloc(name, sizeof(double) * 2 * (size_t)nch))) goto done;
+  c.part = part;
+  if (nch == 1) nn__ce_fwd_chunk(&c, 0);
+  else if (nch > 1) nn__parallel_for(nch, nn__ce_fwd_chunk, &c);
+  for (k = 0; k < nch; k++) {
+    lsum += part[2 * k];
+    wsum += part[2 * k + 1];
+  }
+  if (red == NN_REDUCTION_MEAN) divisor = mode == NN__CE_PROBS ? (double)c.rows : wsum;
+  if (red != NN_REDUCTION_NONE) {
+    if (!(out = nn__new(name, x->dtype, NULL, 0))) goto done;
+    if (x->dtype == NN_FLOAT32) *(float *)out->data = (float)(lsum / divisor);
+    else *(double *)out->data = lsum / divisor;
+  }
+  res = out;
+  out = NULL;
+  if (nn__ag_wanted2(x, t)) {
+    const nn_tensor *in[2];
+    nn__node *n;
+    in[0] = x;
+    in[1] = mode == NN__CE_PROBS ? t : NULL;
+    n = nn__ag_node(name, nn__ce_backward, 2, in);
+    if (n) {
+      n->i[0] = mode;
+      n->i[1] = (int64_t)red;
+      n->i[2] = ignore;
+      n->i[3] = c.C;
+      n->i[4] = c.inner;
+      n->i[5] = c.rows;
+      n->d[0] = c.eps;
+      n->d[1] = divisor;
+      n->d[2] = c.W;
+      if (nn__ag_save(n, 0, xc) != NN_OK || nn__ag_save(n, 1, tc) != NN_OK || nn__ag_save(n, 2, wc) != NN_OK ||
+          nn__ag_save(n, 3, lse) != NN_OK) {
+        nn__node_decref(n);
+        n = NULL;
+      }
+    }
+    res = nn__ag_attach(n, res);
+  }
+done:
+  if (part != pbuf) nn__dealloc(part);
+  nn_free(out);
+  nn_free(lse);
+  nn_free(wc);
+  nn_free(tc);
+  nn_free(xc);
+  return res;
+}
+
+NNDEF nn_tensor *nn_cross_entropy(const nn_tensor *input, const nn_tensor *labels, nn_reduction reduction) {
+  return nn__ce_op("nn_cross_entropy", NN__CE_LABELS, input, labels, NULL, NN_IGNORE_INDEX, 0.0, reduction);
+}
+
+NNDEF nn_tensor *nn_cross_entropy_ex(const nn_tensor *input, const nn_tensor *labels, const nn_tensor *weight,
+                                     int64_t ignore_index, double label_smoothing, nn_reduction reduction) {
+  return nn__ce_op("nn_cross_entropy_ex", NN__CE_LABELS, input, labels, weight, ignore_index, label_smoothing,
+                   reduction);
+}
+
+NNDEF nn_tensor *nn_cross_entropy_probs(const nn_tensor *input, const nn_tensor *target, const nn_tensor *weight,
+                                        double label_smoothing, nn_reduction reduction) {
+  return nn__ce_op("nn_cross_entropy_probs", NN__CE_PROBS, input, target, weight, 0, label_smoothing, reduction);
+}
+
+NNDEF nn_tensor *nn_nll_loss(const nn_tensor *input, const nn_tensor *labels, const nn_tensor *weight,
+                             int64_t ignore_index, nn_reduction reduction) {
+  return nn__ce_op("nn_nll_loss", NN__CE_NLL, input, labels, weight, ignore_index, 0.0, reduction);
+}
+/* ---- end src/nn/loss_ce.c ---- */
 /* ---- begin src/nn/optim.c ---- */
-/* nn/optim.c: optimizers. */
+/* nn/optim.c: the optimizers (SGD, Adam, AdamW, RMSprop, Adagrad) with PyTorch 1.13's single-tensor update
+   formulas. Each step is one fused loop per parameter over (param, grad, state...), in the parameter's dtype with
+   PyTorch's order of operations, so float32 trajectories follow PyTorch's to rounding. Large parameters are split
+   into fixed chunks for the thread pool (elementwise: the split never changes results). */
+
+#define NN__OPT_SLOTS 3
+
+struct nn_optimizer {
+  nn_optimizer_kind kind;
+  int n, nslots;
+  nn_tensor **params;
+  nn_tensor **state;   /* n * nslots, NULL until first needed */
+  char *names;         /* n * nslots names of NN__OPT_NAME bytes */
+  int64_t *steps;      /* per parameter */
+  int64_t calls;       /* nn_optimizer_step calls */
+  const char *keys[NN__OPT_SLOTS];
+  int si_buf, si_gavg; /* RMSprop: slot of the momentum buffer / grad_avg, or -1 */
+  double lr, beta1, beta2, eps, wd, momentum, dampening, alpha, lr_decay, init_acc;
+  int nesterov, maximize, amsgrad, centered;
+};
+
+#define NN__OPT_NAME 48
+
+/* A description field: 0 means the default, NN_ZERO (-0.0) a real zero. */
+NN__PRIVATE double nn__opt_field(double v, double dflt) {
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  if (v == 0) return (bits >> 63) ? 0.0 : dflt;
+  return v;
+}
+
+NN__PRIVATE void nn__opt_release(nn_optimizer *o) {
+  int i;
+  if (!o) return;
+  if (o->state)
+    for (i = 0; i < o->n * o->nslots; i++) nn_free(o->state[i]);
+  NN_FREE(o->state);
+  NN_FREE(o->names);
+  NN_FREE(o->steps);
+  NN_FREE(o->params);
+  NN_FREE(o);
+}
+
+/* Checks the parameters and allocates an optimizer with its tables for nslots state tensors per parameter. */
+NN__PRIVATE nn_optimizer *nn__opt_new(const char *name, nn_optimizer_kind kind, nn_tensor *const *params, int n,
+                                      int nslots) {
+  nn_optimizer *o;
+  int i;
+  if (!params) {
+    nn__fail_null(name, "params");
+    return NULL;
+  }
+  if (n <= 0) {
+    nn__fail(NN_ERR_ARG, "%s: the optimizer got an empty parameter list (nparams = %d)", name, n);
+    return NULL;
+  }
+  for (i = 0; i < n; i++) {
+    char arg[32];
+    snprintf(arg, sizeof arg, "params[%d]", i);
+    if (nn__check_cpu(name, params[i], arg) != NN_OK) return NULL;
+    if (!nn__is_float(params[i]->dtype)) {
+      nn__fail(NN_ERR_DTYPE, "%s: params[%d] is %s; parameters must be float32 or float64", name, i,
+               nn_dtype_name(params[i]->dtype));
+      return NULL;
+    }
+    if (!nn_is_contiguous(params[i])) {
+      nn__fail(NN_ERR_ARG, "%s: params[%d] is not contiguous; optimizers update parameters in place", name, i);
+      return NULL;
+    }
+  }
+  o = (nn_optimizer *)NN_MALLOC(sizeof(nn_optimizer));
+  if (!o) goto oom;
+  memset(o, 0, sizeof *o);
+  o->kind = kind;
+  o->n = n;
+  o->nslots = nslots;
+  o->si_buf = o->si_gavg = -1;
+  o->params = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)n);
+  o->steps = (int64_t *)NN_MALLOC(sizeof(int64_t) * (size_t)n);
+  if (!o->params || !o->steps) goto oom;
+  for (i = 0; i < n; i++) {
+    o->params[i] = params[i];
+    o->steps[i] = 0;
+  }
+  if (nslots > 0) {
+    o->state = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)n * (size_t)nslots);
+    if (!o->state) goto oom;
+    for (i = 0; i < n * nslots; i++) o->state[i] = NULL;
+    o->names = (char *)NN_MALLOC((size_t)NN__OPT_NAME * (size_t)n * (size_t)nslots);
+    if (!o->names) goto oom;
+  }
+  return o;
+oom:
+  nn__opt_release(o);
+  nn__fail(NN_ERR_OOM, "%s: out of memory", name);
+  return NULL;
+}
+
+NN__PRIVATE nn_optimizer *nn__opt_bad(const char *name, const char *what, double v) {
+  nn__fail(NN_ERR_VALUE, "%s: invalid %s value: %g", name, what, v);
+  return NULL;
+}
+
+NNDEF nn_optimizer *nn_optimizer_sgd(nn_tensor *const *params, int nparams, const nn_sgd_desc *desc) {
+  const char *name = "nn_optimizer_sgd";
+  nn_sgd_desc d;
+  nn_optimizer *o;
+  double lr, mom, damp, wd;
+  if (desc) d = *desc;
+  else memset(&d, 0, sizeof d);
+  if (d.lr == 0 && nn__opt_field(d.lr, -1.0) < 0) {
+    nn__fail(NN_ERR_ARG, "%s: lr is required (PyTorch's SGD has no default learning rate; NN_ZERO for 0)", name);
+    return NULL;
+  }
+  lr = nn__opt_field(d.lr, 0.0);
+  mom = nn__opt_field(d.momentum, 0.0);
+  damp = nn__opt_field(d.dampening, 0.0);
+  wd = nn__opt_field(d.weight_decay, 0.0);
+  if (!(lr >= 0)) return nn__opt_bad(name, "learning rate", lr);
+  if (!(mom >= 0)) return nn__opt_bad(name, "momentum", mom);
+  if (!(wd >= 0)) return nn__opt_bad(name, "weight_decay", wd);
+  if (damp != damp) return nn__opt_bad(name, "dampening", damp);
+  if (d.nesterov && (mom <= 0 || damp != 0)) {
+    nn__fail(NN_ERR_VALUE, "%s: Nesterov momentum requires a momentum and zero dampening (momentum %g, dampening %g)",
+             name, mom, damp);
+    return NULL;
+  }
+  o = nn__opt_new(name, NN_OPTIM_SGD, params, nparams, mom != 0 ? 1 : 0);
+  if (!o) return NULL;
+  o->keys[0] = "momentum_buffer";
+  o->lr = lr;
+  o->momentum = mom;
+  o->dampening = damp;
+  o->wd = wd;
+  o->nesterov = d.nesterov != 0;
+  o->maximize = d.maximize != 0;
+  return o;
+}
+
+NN__PRIVATE nn_optimizer *nn__opt_adam(const char *name, nn_optimizer_kind kind, nn_tensor *const *params, int n,
+                                       const nn_adam_desc *desc) {
+  nn_adam_desc d;
+  nn_optimizer *o;
+  double lr, b1, b2, eps, wd;
+  if (desc) d = *desc;
+  else memset(&d, 0, sizeof d);
+  lr = nn__opt_field(d.lr, 1e-3);
+  b1 = nn__opt_field(d.beta1, 0.9);
+  b2 = nn__opt_field(d.beta2, 0.999);
+  eps = nn__opt_field(d.eps, 1e-8);
+  wd = nn__opt_field(d.weight_decay, kind == NN_OPTIM_ADAMW ? 1e-2 : 0.0);
+  if (!(lr >= 0)) return nn__opt_bad(name, "learning rate", lr);
+  if (!(eps >= 0)) return nn__opt_bad(name, "epsilon", eps);
+  if (!(b1 >= 0 && b1 < 1)) return nn__opt_bad(name, "beta parameter at index 0", b1);
+  if (!(b2 >= 0 && b2 < 1)) return nn__opt_bad(name, "beta parameter at index 1", b2);
+  if (!(wd >= 0)) return nn__opt_bad(name, "weight_decay", wd);
+  o = nn__opt_new(name, kind, params, n, d.amsgrad ? 3 : 2);
+  if (!o) return NULL;
+  o->keys[0] = "exp_avg";
+  o->keys[1] = "exp_avg_sq";
+  o->keys[2] = "max_exp_avg_sq";
+  o->lr = lr;
+  o->beta1 = b1;
+  o->beta2 = b2;
+  o->eps = eps;
+  o->wd = wd;
+  o->amsgrad = d.amsgrad != 0;
+  o->maximize = d.maximize != 0;
+  return o;
+}
+
+NNDEF nn_optimizer *nn_optimizer_adam(nn_tensor *const *params, int nparams, const nn_adam_desc *desc) {
+  return nn__opt_adam("nn_optimizer_adam", NN_OPTIM_ADAM, params, nparams, desc);
+}
+
+NNDEF nn_optimizer *nn_optimizer_adamw(nn_tensor *const *params, int nparams, const nn_adam_desc *desc) {
+  return nn__opt_adam("nn_optimizer_adamw", NN_OPTIM_ADAMW, params, nparams, desc);
+}
+
+NNDEF nn_optimizer *nn_optimizer_rmsprop(nn_tensor *const *params, int nparams, const nn_rmsprop_desc *desc) {
+  const char *name = "nn_optimizer_rmsprop";
+  nn_rmsprop_desc d;
+  nn_optimizer *o;
+  double lr, alpha, eps, wd, mom;
+  int ns = 1;
+  if (desc) d = *desc;
+  else memset(&d, 0, sizeof d);
+  lr = nn__opt_field(d.lr, 1e-2);
+  alpha = nn__opt_field(d.alpha, 0.99);
+  eps = nn__opt_field(d.eps, 1e-8);
+  wd = nn__opt_field(d.weight_decay, 0.0);
+  mom = nn__opt_field(d.momentum, 0.0);
+  if (!(lr >= 0)) return nn__opt_bad(name, "learning rate", lr);
+  if (!(eps >= 0)) return nn__opt_bad(name, "epsilon", eps);
+  if (!(mom >= 0)) return nn__opt_bad(name, "momentum", mom);
+  if (!(wd >= 0)) return nn__opt_bad(name, "weight_decay", wd);
+  if (!(alpha >= 0)) return nn__opt_bad(name, "alpha", alpha);
+  o = nn__opt_new(name, NN_OPTIM_RMSPROP, params, nparams, 1 + (mom > 0) + (d.centered != 0));
+  if (!o) return NULL;
+  o->keys[0] = "square_avg";
+  if (mom > 0) {
+    o->si_buf = ns;
+    o->keys[ns++] = "momentum_buffer";
+  }
+  if (d.centered) {
+    o->si_gavg = ns;
+    o->keys[ns++] = "grad_avg";
+  }
+  o->lr = lr;
+  o->alpha = alpha;
+  o->eps = eps;
+  o->wd = wd;
+  o->momentum = mom;
+  o->centered = d.centered != 0;
+  o->maximize = d.maximize != 0;
+  return o;
+}
+
+NNDEF nn_optimizer *nn_optimizer_adagrad(nn_tensor *const *params, int nparams, const nn_adagrad_desc *desc) {
+  const char *name = "nn_optimizer_adagrad";
+  nn_adagrad_desc d;
+  nn_optimizer *o;
+  double lr, lrd, wd, init, eps;
+  if (desc) d = *desc;
+  else memset(&d, 0, sizeof d);
+  lr = nn__opt_field(d.lr, 1e-2);
+  lrd = nn__opt_field(d.lr_decay, 0.0);
+  wd = nn__opt_field(d.weight_decay, 0.0);
+  init = nn__opt_field(d.initial_accumulator_value, 0.0);
+  eps = nn__opt_field(d.eps, 1e-10);
+  if (!(lr >= 0)) return nn__opt_bad(name, "learning rate", lr);
+  if (!(lrd >= 0)) return nn__opt_bad(name, "lr_decay", lrd);
+  if (!(wd >= 0)) return nn__opt_bad(name, "weight_decay", wd);
+  if (!(init >= 0)) return nn__opt_bad(name, "initial_accumulator_value", init);
+  if (!(eps >= 0)) return nn__opt_bad(name, "epsilon", eps);
+  o = nn__opt_new(name, NN_OPTIM_ADAGRAD, params, nparams, 1);
+  if (!o) return NULL;
+  o->keys[0] = "sum";
+  o->lr = lr;
+  o->lr_decay = lrd;
+  o->wd = wd;
+  o->init_acc = init;
+  o->eps = eps;
+  o->maximize = d.maximize != 0;
+  return o;
+}
+
+NNDEF void nn_optimizer_free(nn_optimizer *o) { nn__opt_release(o); }
+
+/* ---- state ---- */
+
+/* State tensor s of parameter p, allocated (outside every scope) and initialized on first use. */
+NN__PRIVATE nn_tensor *nn__opt_slot(nn_optimizer *o, int p, int s) {
+  nn_tensor **slot = &o->state[p * o->nslots + s];
+  if (!*slot) {
+    const nn_tensor *x = o->params[p];
+    nn_tensor *t = nn_full(x->shape, x->ndim, o->kind == NN_OPTIM_ADAGRAD ? o->init_acc : 0.0, x->dtype);
+    if (!t) return NULL;
+    nn__scope_unlink(t);
+    *slot = t;
+  }
+  return *slot;
+}
+
+NNDEF int nn_optimizer_num_state(const nn_optimizer *o) { return o ? o->n * o->nslots : 0; }
+
+NNDEF nn_tensor *nn_optimizer_state(nn_optimizer *o, int i, const char **name) {
+  nn_tensor *t;
+  char *nm;
+  if (name) *name = NULL;
+  if (!o) {
+    nn__fail_null("nn_optimizer_state", "o");
+    return NULL;
+  }
+  if (i < 0 || i >= o->n * o->nslots) {
+    nn__fail(NN_ERR_INDEX, "nn_optimizer_state: index %d is out of range for %d state tensors", i, o->n * o->nslots);
+    return NULL;
+  }
+  t = nn__opt_slot(o, i / o->nslots, i % o->nslots);
+  if (!t) return NULL;
+  nm = o->names + (size_t)i * NN__OPT_NAME;
+  snprintf(nm, NN__OPT_NAME, "%d.%s", i / o->nslots, o->keys[i % o->nslots]);
+  if (name) *name = nm;
+  return t;
+}
+
+NNDEF int64_t nn_optimizer_get_step_count(const nn_optimizer *o, int param) {
+  if (!o) {
+    nn__fail_null("nn_optimizer_get_step_count", "o");
+    return -1;
+  }
+  if (param == -1) return o->calls;
+  if (param < 0 || param >= o->n) {
+    nn__fail(NN_ERR_INDEX, "nn_optimizer_get_step_count: parameter %d is out of range for %d parameters", param, o->n);
+    return -1;
+  }
+  return o->steps[param];
+}
+
+NNDEF nn_status nn_optimizer_set_step_count(nn_optimizer *o, int param, int64_t step) {
+  int i;
+  if (!o) return nn__fail_null("nn_optimizer_set_step_count", "o");
+  if (step < 0) return nn__fail(NN_ERR_VALUE, "nn_optimizer_set_step_count: step %lld is negative", (long long)step);
+  if (param == -1) {
+    for (i = 0; i < o->n; i++) o->steps[i] = step;
+    o->calls = step;
+    return NN_OK;
+  }
+  if (param < 0 || param >= o->n)
+    return nn__fail(NN_ERR_INDEX, "nn_optimizer_set_step_count: parameter %d is out of range for %d parameters", param,
+                    o->n);
+  o->steps[param] = step;
+  return NN_OK;
+}
+
+/* ---- small accessors ---- */
+
+NNDEF nn_status nn_optimizer_set_lr(nn_optimizer *o, double lr) {
+  if (!o) return nn__fail_null("nn_optimizer_set_lr", "o");
+  if (!(lr >= 0)) return nn__fail(NN_ERR_VALUE, "nn_optimizer_set_lr: invalid learning rate %g", lr);
+  o->lr = lr;
+  return NN_OK;
+}
+NNDEF double nn_optimizer_get_lr(const nn_optimizer *o) { return o ? o->lr : NAN; }
+NNDEF nn_optimizer_kind nn_optimizer_get_kind(const nn_optimizer *o) { return o ? o->kind : NN_OPTIM_SGD; }
+NNDEF int nn_optimizer_num_params(const nn_optimizer *o) { return o ? o->n : 0; }
+NNDEF nn_tensor *nn_optimizer_param(const nn_optimizer *o, int i) {
+  return (o && i >= 0 && i < o->n) ? o->params[i] : NULL;
+}
+
+NNDEF void nn_optimizer_zero_grad(nn_optimizer *o) {
+  int i;
+  if (!o) return;
+  for (i = 0; i < o->n; i++) nn_zero_grad(o->params[i]);
+}
+
+/* ---- the update loops ---- */
+
+typedef struct nn__opt_job {
+  const nn_optimizer *o;
+  char *p;
+  const char *g;
+  char *s[NN__OPT_SLOTS];
+  int64_t n;
+  int f32;
+  int first;     /* SGD: the momentum buffer starts from this gradient */
+  double c0, c1; /* Adam/AdamW: step size, sqrt(bias correction 2); Adagrad: clr */
+} nn__opt_job;
+
+#if defined(__GNUC__) || defined(__clang__)
+#define NN__RESTRICT __restrict__
+#elif defined(_MSC_VER)
+#define NN__RESTRICT __restrict
+#else
+#define NN__RESTRICT
+#endif
+
+/* The loops follow PyTorch's tensor expressions operation by operation in the parameter's dtype T: a + alpha b is
+   add(b, alpha=...), a * s + (1 - s) b is mul_(s).add_(b, alpha=1 - s), a + v t1 t2 is addcmul_, a + v t1 / t2 is
+   addcdiv_. Python-float coefficients are computed in double and rounded to T, as PyTorch does. maximize
+   multiplies the gradient by -1 (the same as negating it). The parameter, its gradient and its state never
+   overlap. */
+
+/* SGD: one element; WD, MOM and NEST are constants in the specialized loops, so they vectorize. */
+#define NN__SGD_ELEM(T, I, WD, MOM, NEST)              \
+  {                                                    \
+    T d_ = sg * g[I];                                  \
+    if (WD) d_ = d_ + wd * p[I];                       \
+    if (MOM) {                                         \
+      buf[I] = buf[I] * mom + damp * d_;               \
+      d_ = (NEST) ? d_ + mom * buf[I] : buf[I];        \
+    }                                                  \
+    p[I] = p[I] + nlr * d_;                            \
+  }
+/* Blocks of 16 elements with a constant trip count (vectorized even at -O2), then the tail. The arrays are
+   restrict-qualified parameters, which is what lets compilers vectorize without overlap checks. */
+#define NN__SGD_FN(NAME, T, WD, MOM, NEST)                                                                    \
+  NN__PRIVATE void NAME##_k(int64_t b, int64_t e, T *NN__RESTRICT p, const T *NN__RESTRICT g,                 \
+                            T *NN__RESTRICT buf, T sg, T nlr, T wd, T mom, T damp) {                          \
+    int64_t i = b;                                                                                            \
+    int k;                                                                                                    \
+    (void)buf;                                                                                                \
+    (void)wd;                                                                                                 \
+    (void)mom;                                                                                                \
+    (void)damp;                                                                                               \
+    for (; i + 16 <= e; i += 16)                                                                              \
+      for (k = 0; k < 16; k++) NN__SGD_ELEM(T, i + k, WD, MOM, NEST)                                          \
+    for (; i < e; i++) NN__SGD_ELEM(T, i, WD, MOM, NEST)                                                      \
+  }                                                                                                           \
+  NN__PRIVATE void NAME(const nn__opt_job *j, int64_t b, int64_t e) {                                         \
+    const nn_optimizer *o = j->o;                                                                             \
+    NAME##_k(b, e, (T *)j->p, (const T *)j->g, (T *)j->s[0], o->maximize ? (T)-1 : (T)1, (T)(-o->lr),       \
+             (T)o->wd, (T)o->momentum, (T)(1.0 - o->dampening));                                              \
+  }
+
+#define NN__SGD_FNS(SUF, T)                                                                       \
+  NN__SGD_FN(nn__sgd_000_##SUF, T, 0, 0, 0)                                                       \
+  NN__SGD_FN(nn__sgd_100_##SUF, T, 1, 0, 0)                                                       \
+  NN__SGD_FN(nn__sgd_010_##SUF, T, 0, 1, 0)                                                       \
+  NN__SGD_FN(nn__sgd_110_##SUF, T, 1, 1, 0)                                                       \
+  NN__SGD_FN(nn__sgd_011_##SUF, T, 0, 1, 1)                                                       \
+  NN__SGD_FN(nn__sgd_111_##SUF, T, 1, 1, 1)                                                       \
+  /* the first step with momentum: the buffer starts as the (decayed) gradient */                 \
+  NN__PRIVATE void nn__sgd_first_##SUF(const nn__opt_job *j, int64_t b, int64_t e) {              \
+    const nn_optimizer *o = j->o;                                                                 \
+    T *p = (T *)j->p, *buf = (T *)j->s[0];                                                        \
+    const T *g = (const T *)j->g;                                                                 \
+    const T sg = o->maximize ? (T)-1 : (T)1, nlr = (T)(-o->lr), wd = (T)o->wd, mom = (T)o->momentum; \
+    int64_t i;                                                                                    \
+    for (i = b; i < e; i++) {                                                                     \
+      T d = sg * g[i];                                                                            \
+      if (o->wd != 0) d = d + wd * p[i];                                                          \
+      buf[i] = d;                                                                                 \
+      d = o->nesterov ? d + mom * buf[i] : buf[i];                                                \
+      p[i] = p[i] + nlr * d;                                                                      \
+    }                                                                                             \
+  }                                                                                               \
+  NN__PRIVATE void nn__opt_sgd_##SUF(const nn__opt_job *j, int64_t b, int64_t e) {                \
+    const nn_optimizer *o = j->o;                                                                 \
+    int wdf = o->wd != 0;                                                                         \
+    if (o->momentum == 0) (wdf ? nn__sgd_100_##SUF : nn__sgd_000_##SUF)(j, b, e);                 \
+    else if (j->first) nn__sgd_first_##SUF(j, b, e);                                              \
+    else if (o->nesterov) (wdf ? nn__sgd_111_##SUF : nn__sgd_011_##SUF)(j, b, e);                 \
+    else (wdf ? nn__sgd_110_##SUF : nn__sgd_010_##SUF)(j, b, e);                                  \
+  }
+
+NN__SGD_FNS(f32, float)
+NN__SGD_FNS(f64, double)
+#undef NN__SGD_FNS
+#undef NN__SGD_FN
+#undef NN__SGD_ELEM
+
+/* Adam, AdamW, RMSprop and Adagrad take a square root per element, which keeps them scalar; the options are read
+   once into locals. */
+#define NN__OPT_LOOPS(SUF, T, SQRT)                                                                             \
+  NN__PRIVATE void nn__opt_adam_##SUF(const nn__opt_job *j, int64_t b, int64_t e) {                           \
+    const nn_optimizer *o = j->o;                                                                               \
+    T *NN__RESTRICT p = (T *)j->p, *NN__RESTRICT m = (T *)j->s[0], *NN__RESTRICT v = (T *)j->s[1];              \
+    T *NN__RESTRICT mx = (T *)j->s[2];                                                                          \
+    const T *NN__RESTRICT g = (const T *)j->g;                                                                  \
+    const int maximize = o->maximize, amsgrad = o->amsgrad, wdf = o->wd != 0;                                  \
+    const T b1 = (T)o->beta1, omb1 = (T)(1.0 - o->beta1), b2 = (T)o->beta2, omb2 = (T)(1.0 - o->beta2);        \
+    const T wd = (T)o->wd, eps = (T)o->eps, nss = (T)(-j->c0), bc2s = (T)j->c1;                                \
+    const T decay = (T)(1.0 - o->lr * o->wd);                                                                   \
+    const int adamw = o->kind == NN_OPTIM_ADAMW;                                                                \
+    int64_t i;                                                                                                  \
+    for (i = b; i < e; i++) {                                                                                   \
+      T gr = maximize ? -g[i] : g[i], den;                                                                      \
+      if (adamw) p[i] = p[i] * decay;                                                                           \
+      else if (wdf) gr = gr + wd * p[i];                                                                        \
+      m[i] = m[i] * b1 + omb1 * gr;                                                                             \
+      v[i] = v[i] * b2 + omb2 * gr * gr;                                                                        \
+      if (amsgrad) {                                                                                            \
+        if (!(mx[i] != mx[i] || mx[i] >= v[i])) mx[i] = v[i]; /* torch.maximum: NaN wins */                    \
+        den = SQRT(mx[i]) / bc2s + eps;                                                                         \
+      } else {                                                                                                  \
+        den = SQRT(v[i]) / bc2s + eps;                                                                          \
+      }                                                                                                         \
+      p[i] = p[i] + nss * m[i] / den;                                                                           \
+    }                                                                                                           \
+  }                                                                                                             \
+  NN__PRIVATE void nn__opt_rmsprop_##SUF(const nn__opt_job *j, int64_t b, int64_t e) {                        \
+    const nn_optimizer *o = j->o;                                                                               \
+    T *p = (T *)j->p, *sq = (T *)j->s[0];                                                                       \
+    T *buf = o->si_buf >= 0 ? (T *)j->s[o->si_buf] : NULL, *ga = o->si_gavg >= 0 ? (T *)j->s[o->si_gavg] : NULL; \
+    const T *g = (const T *)j->g;                                                                               \
+    const T a = (T)o->alpha, oma = (T)(1.0 - o->alpha), wd = (T)o->wd, eps = (T)o->eps;                        \
+    const T mom = (T)o->momentum, nlr = (T)(-o->lr);                                                            \
+    const int maximize = o->maximize, wdf = o->wd != 0;                                                         \
+    int64_t i;                                                                                                  \
+    for (i = b; i < e; i++) {                                                                                   \
+      T gr = maximize ? -g[i] : g[i], avg;                                                                      \
+      if (wdf) gr = gr + wd * p[i];                                                                             \
+      sq[i] = sq[i] * a + oma * gr * gr;                                                                        \
+      if (ga) {                                                                                                 \
+        ga[i] = ga[i] * a + oma * gr;                                                                           \
+        avg = SQRT(sq[i] + (-ga[i]) * ga[i]);                                                                   \
+      } else {                                                                                                  \
+        avg = SQRT(sq[i]);                                                                                      \
+      }                                                                                                         \
+      avg = avg + eps;                                                                                          \
+      if (buf) {                                                                                                \
+        buf[i] = buf[i] * mom + gr / avg;                                                                       \
+        p[i] = p[i] + nlr * buf[i];                                                                             \
+      } else {                                                                                                  \
+        p[i] = p[i] + nlr * gr / avg;                                                                           \
+      }                                                                                                         \
+    }                                                                                                           \
+  }                                                                                                             \
+  NN__PRIVATE void nn__opt_adagrad_##SUF(const nn__opt_job *j, int64_t b, int64_t e) {                        \
+    const nn_optimizer *o = j->o;                                                                               \
+    T *p = (T *)j->p, *sum = (T *)j->s[0];                                                                      \
+    const T *g = (const T *)j->g;                                                                               \
+    const T wd = (T)o->wd, eps = (T)o->eps, nclr = (T)(-j->c0);                                                 \
+    const int maximize = o->maximize, wdf = o->wd != 0;                                                         \
+    int64_t i;                                                                                                  \
+    for (i = b; i < e; i++) {                                                                                   \
+      T gr = maximize ? -g[i] : g[i];                                                                           \
+      if (wdf) gr = gr + wd * p[i];                                                                             \
+      sum[i] = sum[i] + gr * gr;                                                                                \
+      p[i] = p[i] + nclr * gr / (SQRT(sum[i]) + eps);                                                           \
+    }                                                                                                           \
+  }
+
+NN__OPT_LOOPS(f32, float, sqrtf)
+NN__OPT_LOOPS(f64, double, sqrt)
+#undef NN__OPT_LOOPS
+
+/* Adam/AdamW on float32 without amsgrad or maximize, the common case: the same operations in the same order as the
+   general loop, split into branch-free passes over blocks so the compiler vectorizes them, with the square roots
+   from the vector table (IEEE square roots are exact, so the results are bit-identical to the scalar loop). */
+NN__PRIVATE void nn__opt_adam_fast_f32(const nn__opt_job *j, int64_t b, int64_t e) {
+  const nn_optimizer *o = j->o;
+  float *p = (float *)j->p, *m = (float *)j->s[0], *v = (float *)j->s[1];
+  const float *g = (const float *)j->g;
+  const float b1 = (float)o->beta1, omb1 = (float)(1.0 - o->beta1), b2 = (float)o->beta2, omb2 = (float)(1.0 - o->beta2);
+  const float wd = (float)o->wd, eps = (float)o->eps, nss = (float)(-j->c0), bc2s = (float)j->c1;
+  const float decay = (float)(1.0 - o->lr * o->wd);
+  const int adamw = o->kind == NN_OPTIM_ADAMW, l2 = !adamw && o->wd != 0;
+  const nn__vec_table *vt = nn__kernels();
+  float den[512], gr[512];
+  int64_t i0, i, n;
+  for (i0 = b; i0 < e; i0 += n) {
+    n = e - i0 < 512 ? e - i0 : 512;
+    if (adamw)
+      for (i = 0; i < n; i++) p[i0 + i] = p[i0 + i] * decay;
+    if (l2)
+      for (i = 0; i < n; i++) gr[i] = g[i0 + i] + wd * p[i0 + i];
+    else
+      for (i = 0; i < n; i++) gr[i] = g[i0 + i];
+    for (i = 0; i < n; i++) m[i0 + i] = m[i0 + i] * b1 + omb1 * gr[i];
+    for (i = 0; i < n; i++) v[i0 + i] = v[i0 + i] * b2 + omb2 * gr[i] * gr[i];
+    if (vt->un[NN_FLOAT32][NN_OP_SQRT]) vt->un[NN_FLOAT32][NN_OP_SQRT](n, den, v + i0);
+    else
+      for (i = 0; i < n; i++) den[i] = sqrtf(v[i0 + i]);
+    for (i = 0; i < n; i++) den[i] = den[i] / bc2s + eps;
+    for (i = 0; i < n; i++) p[i0 + i] = p[i0 + i] + nss * m[i0 + i] / den[i];
+  }
+}
+
+NN__PRIVATE void nn__opt_range(const nn__opt_job *j, int64_t b, int64_t e) {
+  if ((j->o->kind == NN_OPTIM_ADAM || j->o->kind == NN_OPTIM_ADAMW) && j->f32 && !j->o->amsgrad && !j->o->maximize) {
+    nn__opt_adam_fast_f32(j, b, e);
+    return;
+  }
+  switch (j->o->kind) {
+    case NN_OPTIM_SGD:
+      if (j->f32) nn__opt_sgd_f32(j, b, e);
+      else nn__opt_sgd_f64(j, b, e);
+      break;
+    case NN_OPTIM_ADAM:
+    case NN_OPTIM_ADAMW:
+      if (j->f32) nn__opt_adam_f32(j, b, e);
+      else nn__opt_adam_f64(j, b, e);
+      break;
+    case NN_OPTIM_RMSPROP:
+      if (j->f32) nn__opt_rmsprop_f32(j, b, e);
+      else nn__opt_rmsprop_f64(j, b, e);
+      break;
+    default:
+      if (j->f32) nn__opt_adagrad_f32(j, b, e);
+      else nn__opt_adagrad_f64(j, b, e);
+      break;
+  }
+}
+
+NN__PRIVATE void nn__opt_chunk(void *vctx, int64_t c) {
+  const nn__opt_job *j = (const nn__opt_job *)vctx;
+  int64_t b = c * NN__GRAIN, e = b + NN__GRAIN;
+  if (e > j->n) e = j->n;
+  nn__opt_range(j, b, e);
+}
+
+NNDEF nn_status nn_optimizer_step(nn_optimizer *o) {
+  const char *name = "nn_optimizer_step";
+  int i, s;
+  if (!o) return nn__fail_null(name, "o");
+  /* check everything and allocate the state first, so that a failure changes nothing */
+  for (i = 0; i < o->n; i++) {
+    const nn_tensor *p = o->params[i], *g = p->grad;
+    char b1[96], b2[96];
+    if (!g) continue;
+    if (g->dtype != p->dtype || g->ndim != p->ndim ||
+        memcmp(g->shape, p->shape, sizeof(int64_t) * (size_t)p->ndim) != 0 || !nn_is_contiguous(g) ||
+        !nn_is_contiguous(p))
+      return nn__fail(NN_ERR_ARG, "%s: parameter %d (%s %s) has a gradient of %s %s", name, i, nn_dtype_name(p->dtype),
+                      nn__fmt_shape(b1, sizeof b1, p->shape, p->ndim), nn_dtype_name(g->dtype),
+                      nn__fmt_shape(b2, sizeof b2, g->shape, g->ndim));
+    for (s = 0; s < o->nslots; s++)
+      if (!nn__opt_slot(o, i, s)) return nn_last_status();
+  }
+  for (i = 0; i < o->n; i++) {
+    nn_tensor *p = o->params[i], *g = p->grad;
+    nn__opt_job j;
+    int64_t nch;
+    if (!g) continue;
+    memset(&j, 0, sizeof j);
+    j.o = o;
+    j.f32 = p->dtype == NN_FLOAT32;
+    j.p = (char *)p->data;
+    j.g = (const char *)g->data;
+    j.n = p->size;
+    for (s = 0; s < o->nslots; s++) j.s[s] = (char *)o->state[i * o->nslots + s]->data;
+    j.first = o->steps[i] == 0;
+    o->steps[i]++;
+    if (o->kind == NN_OPTIM_ADAM || o->kind == NN_OPTIM_ADAMW) { /* Python floats, as in PyTorch */
+      double step = (double)o->steps[i];
+      j.c0 = o->lr / (1.0 - pow(o->beta1, step));
+      j.c1 = sqrt(1.0 - pow(o->beta2, step));
+    } else if (o->kind == NN_OPTIM_ADAGRAD) {
+      j.c0 = o->lr / (1.0 + ((double)o->steps[i] - 1.0) * o->lr_decay);
+    }
+    nch = (j.n + NN__GRAIN - 1) / NN__GRAIN;
+    if (nch <= 1) nn__opt_range(&j, 0, j.n);
+    else nn__parallel_for(nch, nn__opt_chunk, &j);
+  }
+  o->calls++;
+  return NN_OK;
+}
 /* ---- end src/nn/optim.c ---- */
+/* ---- begin src/nn/grad_clip.c ---- */
+/* nn/grad_clip.c: gradient clipping (torch.nn.utils.clip_grad_norm_ and clip_grad_value_). */
+
+/* Norm of order q of one gradient, in double: max |g| (inf), min |g| (-inf), the count of nonzeros (0), or
+   (sum |g|^q)^(1/q), as torch.norm does. */
+NN__PRIVATE double nn__clip_norm1(const nn_tensor *g, double q) {
+  int64_t i, n = g->size;
+  const float *f = g->dtype == NN_FLOAT32 ? (const float *)g->data : NULL;
+  const double *d = (const double *)g->data;
+  double acc = 0;
+  if (isinf(q) && q < 0) acc = INFINITY;
+  for (i = 0; i < n; i++) {
+    double v = fabs(f ? (double)f[i] : d[i]);
+    if (v != v) return NAN;
+    if (isinf(q)) acc = q > 0 ? (v > acc ? v : acc) : (v < acc ? v : acc);
+    else if (q == 0) acc += v != 0;
+    else if (q == 2) acc += v * v;
+    else if (q == 1) acc += v;
+    else acc += pow(v, q);
+  }
+  if (isinf(q) || q == 0 || q == 1) return acc;
+  return q == 2 ? sqrt(acc) : pow(acc, 1.0 / q);
+}
+
+/* The norm of a list of norms, the same way. */
+NN__PRIVATE double nn__clip_combine(const double *v, int n, double q) {
+  double acc = (isinf(q) && q < 0) ? INFINITY : 0;
+  int i;
+  for (i = 0; i < n; i++) {
+    if (v[i] != v[i]) return NAN;
+    if (isinf(q)) acc = q > 0 ? (v[i] > acc ? v[i] : acc) : (v[i] < acc ? v[i] : acc);
+    else if (q == 0) acc += v[i] != 0;
+    else acc += pow(v[i], q);
+  }
+  if (isinf(q) || q == 0) return acc;
+  return pow(acc, 1.0 / q);
+}
+
+NN__PRIVATE nn_status nn__clip_check(const char *name, nn_tensor *const *params, int n) {
+  int i;
+  if (!params) return nn__fail_null(name, "params");
+  if (n < 0) return nn__fail(NN_ERR_ARG, "%s: nparams is %d", name, n);
+  for (i = 0; i < n; i++) {
+    const nn_tensor *g;
+    char arg[32];
+    snprintf(arg, sizeof arg, "params[%d]", i);
+    if (nn__check_cpu(name, params[i], arg) != NN_OK) return nn_last_status();
+    g = params[i]->grad;
+    if (g && (!nn__is_float(g->dtype) || !nn_is_contiguous(g)))
+      return nn__fail(NN_ERR_ARG, "%s: the gradient of params[%d] is not a contiguous float tensor", name, i);
+  }
+  return NN_OK;
+}
+
+NNDEF double nn_clip_grad_norm(nn_tensor *const *params, int nparams, double max_norm, double norm_type,
+                               int error_if_nonfinite) {
+  const char *name = "nn_clip_grad_norm";
+  double small[16], *norms = small, total, coef;
+  int i, k = 0;
+  if (nn__clip_check(name, params, nparams) != NN_OK) return NAN;
+  if (norm_type != norm_type) {
+    nn__fail(NN_ERR_VALUE, "%s: norm_type is NaN", name);
+    return NAN;
+  }
+  if (nparams > 16 && !(norms = (double *)nn__xalloc(name, sizeof(double) * (size_t)nparams))) return NAN;
+  for (i = 0; i < nparams; i++)
+    if (params[i]->grad) norms[k++] = nn__clip_norm1(params[i]->grad, norm_type);
+  total = nn__clip_combine(norms, k, norm_type); /* the norm of the norms, as PyTorch stacks them */
+  if (norms != small) nn__dealloc(norms);
+  if (k == 0) return 0.0;
+  if (error_if_nonfinite && !isfinite(total)) {
+    nn__fail(NN_ERR_VALUE,
+             "%s: the total norm of order %g for gradients is %g, so it cannot be clipped (error_if_nonfinite); "
+             "pass error_if_nonfinite = 0 to clip anyway",
+             name, norm_type, total);
+    return NAN;
+  }
+  coef = max_norm / (total + 1e-6);
+  if (coef > 1.0) coef = 1.0; /* PyTorch multiplies by the clamped coefficient; by 1 changes nothing */
+  if (coef != 1.0)
+    for (i = 0; i < nparams; i++) {
+      nn_tensor *g = params[i]->grad;
+      int64_t j;
+      if (!g) continue;
+      if (g->dtype == NN_FLOAT32) {
+        float *f = (float *)g->data, c = (float)coef;
+        for (j = 0; j < g->size; j++) f[j] *= c;
+      } else {
+        double *d = (double *)g->data;
+        for (j = 0; j < g->size; j++) d[j] *= coef;
+      }
+    }
+  return total;
+}
+
+NNDEF nn_status nn_clip_grad_value(nn_tensor *const *params, int nparams, double clip_value) {
+  const char *name = "nn_clip_grad_value";
+  int i;
+  if (nn__clip_check(name, params, nparams) != NN_OK) return nn_last_status();
+  if (!(clip_value >= 0))
+    return nn__fail(NN_ERR_VALUE, "%s: clip_value must be non-negative, got %g", name, clip_value);
+  for (i = 0; i < nparams; i++) {
+    nn_tensor *g = params[i]->grad;
+    if (g && nn_clip_out(g, g, -clip_value, clip_value) != NN_OK) return nn_last_status();
+  }
+  return NN_OK;
+}
+/* ---- end src/nn/grad_clip.c ---- */
+/* ---- begin src/nn/lr_schedule.c ---- */
+/* nn/lr_schedule.c: learning-rate schedules (torch.optim.lr_scheduler). A scheduler's step applies PyTorch's
+   recursive ("chainable") form to the optimizer's current lr, exactly as PyTorch computes it, so the sequence of
+   lrs is PyTorch's to the last bit; jumping to an epoch uses the closed form, as PyTorch's step(epoch) does. */
+
+#define NN__LR_PI 3.141592653589793 /* math.pi */
+
+struct nn_lr_scheduler {
+  nn_optimizer *opt;
+  nn_lr_schedule_desc d; /* defaults resolved; milestones points at ms */
+  int64_t *ms;           /* milestones, sorted */
+  double base;           /* initial_lr */
+  double last;           /* get_last_lr() */
+  int64_t epoch;         /* last_epoch */
+};
+
+/* Resolves the defaults of desc into *r and checks it. */
+NN__PRIVATE nn_status nn__lr_resolve(const char *name, const nn_lr_schedule_desc *desc, nn_lr_schedule_desc *r) {
+  if (!desc) return nn__fail_null(name, "desc");
+  *r = *desc;
+  switch (desc->kind) {
+    case NN_LR_STEP:
+      r->gamma = nn__opt_field(desc->gamma, 0.1);
+      if (desc->step_size <= 0)
+        return nn__fail(NN_ERR_VALUE, "%s: StepLR needs step_size > 0, got %lld", name, (long long)desc->step_size);
+      break;
+    case NN_LR_MULTISTEP:
+      r->gamma = nn__opt_field(desc->gamma, 0.1);
+      if (desc->nmilestones < 0 || (desc->nmilestones > 0 && !desc->milestones))
+        return nn__fail(NN_ERR_ARG, "%s: MultiStepLR needs nmilestones >= 0 milestones", name);
+      break;
+    case NN_LR_EXPONENTIAL:
+      if (desc->gamma == 0 && nn__opt_field(desc->gamma, -1.0) < 0)
+        return nn__fail(NN_ERR_VALUE, "%s: ExponentialLR needs gamma (it has no default)", name);
+      r->gamma = nn__opt_field(desc->gamma, 0.0);
+      break;
+    case NN_LR_COSINE:
+    case NN_LR_WARMUP_COSINE:
+      if (desc->T_max <= 0)
+        return nn__fail(NN_ERR_VALUE, "%s: cosine annealing needs T_max > 0, got %lld", name, (long long)desc->T_max);
+      r->eta_min = nn__opt_field(desc->eta_min, 0.0);
+      if (desc->kind == NN_LR_COSINE) break;
+      if (desc->total_iters <= 0)
+        return nn__fail(NN_ERR_VALUE, "%s: the warm-up of NN_LR_WARMUP_COSINE needs total_iters > 0, got %lld", name,
+                        (long long)desc->total_iters);
+      r->end_factor = 1.0;
+      r->start_factor = nn__opt_field(desc->start_factor, 1.0 / 3.0);
+      if (!(r->start_factor > 0 && r->start_factor <= 1))
+        return nn__fail(NN_ERR_VALUE, "%s: start_factor must be in (0, 1], got %g", name, r->start_factor);
+      break;
+    case NN_LR_LINEAR:
+      r->start_factor = nn__opt_field(desc->start_factor, 1.0 / 3.0);
+      r->end_factor = nn__opt_field(desc->end_factor, 1.0);
+      r->total_iters = desc->total_iters == 0 ? 5 : desc->total_iters;
+      if (!(r->start_factor > 0 && r->start_factor <= 1))
+        return nn__fail(NN_ERR_VALUE, "%s: start_factor must be in (0, 1], got %g", name, r->start_factor);
+      if (!(r->end_factor >= 0 && r->end_factor <= 1))
+        return nn__fail(NN_ERR_VALUE, "%s: end_factor must be in [0, 1], got %g", name, r->end_factor);
+      if (r->total_iters < 0)
+        return nn__fail(NN_ERR_VALUE, "%s: total_iters must be positive, got %lld", name, (long long)r->total_iters);
+      break;
+    default: return nn__fail(NN_ERR_ARG, "%s: unknown schedule kind %d", name, (int)desc->kind);
+  }
+  return NN_OK;
+}
+
+NN__PRIVATE double nn__lr_cosine_closed(const nn_lr_schedule_desc *d, double base, int64_t t) {
+  return d->eta_min + (base - d->eta_min) * (1 + cos(NN__LR_PI * (double)t / (double)d->T_max)) / 2;
+}
+
+NN__PRIVATE double nn__lr_linear_closed(double sf, double ef, int64_t total, double base, int64_t t) {
+  return base * (sf + (ef - sf) * (double)(t < total ? t : total) / (double)total);
+}
+
+/* PyTorch's _get_closed_form_lr; milestones sorted. */
+NN__PRIVATE double nn__lr_closed(const nn_lr_schedule_desc *d, const int64_t *ms, double base, int64_t t) {
+  switch (d->kind) {
+    case NN_LR_STEP: return base * pow(d->gamma, (double)(t / d->step_size));
+    case NN_LR_MULTISTEP: {
+      int k = 0; /* bisect_right */
+      while (k < d->nmilestones && ms[k] <= t) k++;
+      return base * pow(d->gamma, (double)k);
+    }
+    case NN_LR_EXPONENTIAL: return base * pow(d->gamma, (double)t);
+    case NN_LR_COSINE: return nn__lr_cosine_closed(d, base, t);
+    case NN_LR_LINEAR: return nn__lr_linear_closed(d->start_factor, d->end_factor, d->total_iters, base, t);
+    default: /* warm-up cosine */
+      if (t < d->total_iters) return nn__lr_linear_closed(d->start_factor, 1.0, d->total_iters, base, t);
+      return nn__lr_cosine_closed(d, base, t - d->total_iters);
+  }
+}
+
+/* CosineAnnealingLR.get_lr() at epoch t > 0 from the current lr. */
+NN__PRIVATE double nn__lr_cosine_chain(const nn_lr_schedule_desc *d, double base, double lr, int64_t t) {
+  double T = (double)d->T_max;
+  if ((t - 1 - d->T_max) % (2 * d->T_max) == 0) return lr + (base - d->eta_min) * (1 - cos(NN__LR_PI / T)) / 2;
+  return (1 + cos(NN__LR_PI * (double)t / T)) / (1 + cos(NN__LR_PI * (double)(t - 1) / T)) * (lr - d->eta_min) +
+         d->eta_min;
+}
+
+/* LinearLR.get_lr() at epoch t from the current lr. */
+NN__PRIVATE double nn__lr_linear_chain(double sf, double ef, int64_t total, double lr, int64_t t) {
+  if (t == 0) return lr * sf;
+  if (t > total) return lr;
+  return lr * (1. + (ef - sf) / ((double)total * sf + (double)(t - 1) * (ef - sf)));
+}
+
+/* The recursive form at epoch t (the scheduler's last_epoch after the step) from the current lr. */
+NN__PRIVATE double nn__lr_chain(const nn_lr_scheduler *s, double lr, int64_t t) {
+  const nn_lr_schedule_desc *d = &s->d;
+  int k, c = 0;
+  switch (d->kind) {
+    case NN_LR_STEP: return (t == 0 || t % d->step_size != 0) ? lr : lr * d->gamma;
+    case NN_LR_MULTISTEP:
+      for (k = 0; k < d->nmilestones; k++) c += s->ms[k] == t;
+      return c == 0 ? lr : lr * pow(d->gamma, (double)c);
+    case NN_LR_EXPONENTIAL: return t == 0 ? lr : lr * d->gamma;
+    case NN_LR_COSINE: return t == 0 ? lr : nn__lr_cosine_chain(d, s->base, lr, t);
+    case NN_LR_LINEAR: return nn__lr_linear_chain(d->start_factor, d->end_factor, d->total_iters, lr, t);
+    default: /* SequentialLR: LinearLR until the milestone, where CosineAnnealingLR restarts with step(0) */
+      if (t < d->total_iters) return nn__lr_linear_chain(d->start_factor, 1.0, d->total_iters, lr, t);
+      if (t == d->total_iters) return nn__lr_cosine_closed(d, s->base, 0);
+      return nn__lr_cosine_chain(d, s->base, lr, t - d->total_iters);
+  }
+}
+
+NN__PRIVATE int nn__lr_cmp(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : (x > y);
+}
+
+NNDEF nn_lr_scheduler *nn_lr_scheduler_create(nn_optimizer *opt, const nn_lr_schedule_desc *desc) {
+  const char *name = "nn_lr_scheduler_create";
+  nn_lr_scheduler *s;
+  nn_lr_schedule_desc r;
+  int k;
+  if (!opt) {
+    nn__fail_null(name, "opt");
+    return NULL;
+  }
+  if (nn__lr_resolve(name, desc, &r) != NN_OK) return NULL;
+  s = (nn_lr_scheduler *)NN_MALLOC(sizeof(nn_lr_scheduler));
+  if (!s) goto oom;
+  memset(s, 0, sizeof *s);
+  if (r.kind == NN_LR_MULTISTEP && r.nmilestones > 0) {
+    s->ms = (int64_t *)NN_MALLOC(sizeof(int64_t) * (size_t)r.nmilestones);
+    if (!s->ms) goto oom;
+    for (k = 0; k < r.nmilestones; k++) s->ms[k] = r.milestones[k];
+    qsort(s->ms, (size_t)r.nmilestones, sizeof(int64_t), nn__lr_cmp);
+  }
+  r.milestones = s->ms;
+  s->d = r;
+  s->opt = opt;
+  s->base = nn_optimizer_get_lr(opt);
+  s->epoch = 0;
+  s->last = nn__lr_chain(s, s->base, 0); /* the constructor's initial step */
+  opt->lr = s->last;
+  return s;
+oom:
+  if (s) NN_FREE(s->ms);
+  NN_FREE(s);
+  nn__fail(NN_ERR_OOM, "%s: out of memory", name);
+  return NULL;
+}
+
+NNDEF nn_status nn_lr_scheduler_step(nn_lr_scheduler *s) {
+  if (!s) return nn__fail_null("nn_lr_scheduler_step", "s");
+  s->epoch++;
+  s->last = nn__lr_chain(s, s->opt->lr, s->epoch);
+  s->opt->lr = s->last;
+  return NN_OK;
+}
+
+NNDEF nn_status nn_lr_scheduler_set_epoch(nn_lr_scheduler *s, int64_t epoch) {
+  if (!s) return nn__fail_null("nn_lr_scheduler_set_epoch", "s");
+  if (epoch < 0)
+    return nn__fail(NN_ERR_VALUE, "nn_lr_scheduler_set_epoch: epoch %lld is negative", (long long)epoch);
+  s->epoch = epoch;
+  s->last = nn__lr_closed(&s->d, s->ms, s->base, epoch);
+  s->opt->lr = s->last;
+  return NN_OK;
+}
+
+NNDEF double nn_lr_scheduler_get_lr(const nn_lr_scheduler *s) { return s ? s->last : NAN; }
+NNDEF int64_t nn_lr_scheduler_get_epoch(const nn_lr_scheduler *s) { return s ? s->epoch : -1; }
+
+NNDEF void nn_lr_scheduler_free(nn_lr_scheduler *s) {
+  if (!s) return;
+  NN_FREE(s->ms);
+  NN_FREE(s);
+}
+
+NNDEF double nn_lr_schedule_value(const nn_lr_schedule_desc *desc, double base_lr, int64_t epoch) {
+  const char *name = "nn_lr_schedule_value";
+  nn_lr_schedule_desc r;
+  int64_t small[32], *ms = small;
+  double v;
+  int k;
+  if (nn__lr_resolve(name, desc, &r) != NN_OK) return NAN;
+  if (epoch < 0) {
+    nn__fail(NN_ERR_VALUE, "%s: epoch %lld is negative", name, (long long)epoch);
+    return NAN;
+  }
+  if (r.kind == NN_LR_MULTISTEP && r.nmilestones > 0) {
+    if (r.nmilestones > 32 && !(ms = (int64_t *)nn__xalloc(name, sizeof(int64_t) * (size_t)r.nmilestones))) return NAN;
+    for (k = 0; k < r.nmilestones; k++) ms[k] = r.milestones[k];
+    qsort(ms, (size_t)r.nmilestones, sizeof(int64_t), nn__lr_cmp);
+  }
+  v = nn__lr_closed(&r, ms, base_lr, epoch);
+  if (ms != small) nn__dealloc(ms);
+  return v;
+}
+/* ---- end src/nn/lr_schedule.c ---- */
 /* ---- begin src/io/inflate.c ---- */
-/* io/inflate.c: DEFLATE decompression. */
+/* io/inflate.c: DEFLATE decompression (RFC 1951) and its gzip (RFC 1952) and zlib (RFC 1950) wrappers, CRC-32 and
+   Adler-32. Decoding is table-driven: one lookup per literal/length and per distance code in a 10-bit (resp. 8-bit)
+   root table, with second-level tables for longer codes; bits come from a 64-bit buffer refilled 8 bytes at a time.
+   Every read and write is bounds-checked: corrupt or truncated input gives an error, never an access outside the
+   buffers, and output grows with the data actually decoded (a header's size field is only a capacity hint). */
+
+/* ---- errors: "<op>: <what> <problem> in '<path>'" ---- */
+
+typedef struct nn__ictx {
+  const char *op;   /* public function, e.g. "nn_load_idx" */
+  const char *what; /* "gzip data", "zlib data", "npz member 'x.npy'" */
+  const char *path; /* file name, or NULL for a memory buffer */
+} nn__ictx;
+
+NN__PRIVATE nn_status nn__ifail(const nn__ictx *c, nn_status st, const char *fmt, ...) NN__PRINTF(3, 4);
+NN__PRIVATE nn_status nn__ifail(const nn__ictx *c, nn_status st, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (c->path) return nn__fail(st, "%s: %s %s in '%s'", c->op, c->what, msg, c->path);
+  return nn__fail(st, "%s: %s %s", c->op, c->what, msg);
+}
+
+/* ---- checksums ---- */
+
+/* CRC-32 (IEEE 802.3, reflected 0xEDB88320), slicing by 8. The tables are built per call (8 KiB, microseconds)
+   rather than in a lazily filled global, which would race between threads. */
+typedef struct nn__crc_tables {
+  uint32_t t[8][256];
+} nn__crc_tables;
+
+NN__PRIVATE void nn__crc32_init(nn__crc_tables *ct) {
+  uint32_t i, c;
+  int k;
+  for (i = 0; i < 256; i++) {
+    c = i;
+    for (k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+    ct->t[0][i] = c;
+  }
+  for (i = 0; i < 256; i++) {
+    c = ct->t[0][i];
+    for (k = 1; k < 8; k++) {
+      c = ct->t[0][c & 0xFF] ^ (c >> 8);
+      ct->t[k][i] = c;
+    }
+  }
+}
+
+/* Continues a CRC: start with crc = 0. */
+NN__PRIVATE uint32_t nn__crc32_update(const nn__crc_tables *ct, uint32_t crc, const unsigned char *p, size_t n) {
+  crc = ~crc;
+  while (n && ((uintptr_t)p & 7)) {
+    crc = ct->t[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+    n--;
+  }
+  while (n >= 8) {
+    uint32_t a = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+    uint32_t b = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+    crc = ct->t[7][a & 0xFF] ^ ct->t[6][(a >> 8) & 0xFF] ^ ct->t[5][(a >> 16) & 0xFF] ^ ct->t[4][a >> 24] ^
+          ct->t[3][b & 0xFF] ^ ct->t[2][(b >> 8) & 0xFF] ^ ct->t[1][(b >> 16) & 0xFF] ^ ct->t[0][b >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n--) crc = ct->t[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+/* One-shot CRC-32 (allocates the tables on the stack of the caller: 8 KiB). */
+NN__PRIVATE uint32_t nn__crc32(const unsigned char *p, size_t n) {
+  nn__crc_tables ct;
+  nn__crc32_init(&ct);
+  return nn__crc32_update(&ct, 0, p, n);
+}
+
+/* Adler-32 (RFC 1950): start with 1. 5552 is the largest block whose sums cannot overflow 32 bits. */
+NN__PRIVATE uint32_t nn__adler32(uint32_t adler, const unsigned char *p, size_t n) {
+  uint32_t a = adler & 0xFFFF, b = adler >> 16;
+  while (n) {
+    size_t k = n < 5552 ? n : 5552;
+    n -= k;
+    while (k--) {
+      a += *p++;
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
+  }
+  return b << 16 | a;
+}
+
+/* ---- growable output buffer ---- */
+
+typedef struct nn__obuf {
+  unsigned char *p;
+  size_t n, cap;
+  size_t limit; /* with limited set: the most bytes the data may have (a size declared by a container) */
+  int limited;
+} nn__obuf;
+
+/* Makes room for need more bytes. 0: done; -1: that would exceed the limit; -2: out of memory. */
+NN__PRIVATE int nn__obuf_reserve(nn__obuf *o, size_t need) {
+  size_t cap;
+  unsigned char *q;
+  if (o->limited && need > o->limit - o->n) return -1;
+  if (o->cap - o->n >= need) return 0;
+  if (need > ((size_t)-1 >> 2) - o->n) return -2;
+  cap = o->cap < 4096 ? 4096 : o->cap;
+  while (cap - o->n < need) cap += cap / 2;
+  if (o->limited && cap > o->limit) cap = o->limit;
+  q = (unsigned char *)NN_REALLOC(o->p, cap ? cap : 1);
+  if (!q) return -2;
+  o->p = q;
+  o->cap = cap;
+  return 0;
+}
+
+/* ---- DEFLATE ---- */
+
+/* A table entry: bits 0-4 code length to consume (for a link: the root bits), bits 5-7 tag, bits 8-11 extra bits
+   of a length/distance (for a link: index bits of the sub-table), bits 16-31 the value (literal, base or sub-table
+   offset). */
+#define NN__HT_LIT 0u
+#define NN__HT_LEN 1u /* a length or distance base with extra bits */
+#define NN__HT_EOB 2u
+#define NN__HT_LINK 3u
+#define NN__HT_BAD 4u
+#define NN__HE(value, extra, tag, nbits) \
+  ((uint32_t)(value) << 16 | (uint32_t)(extra) << 8 | (uint32_t)(tag) << 5 | (uint32_t)(nbits))
+#define NN__LROOT 10
+#define NN__DROOT 8
+/* Sub-tables have 2^(longest code - root) entries and there is at most one per long code: these bounds hold for
+   any code the builder accepts. */
+#define NN__LTAB ((1 << NN__LROOT) + 288 * (1 << (15 - NN__LROOT)))
+#define NN__DTAB ((1 << NN__DROOT) + 32 * (1 << (15 - NN__DROOT)))
+
+static const unsigned short nn__len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                                                31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+static const unsigned char nn__len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                                2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+static const unsigned short nn__dist_base[30] = {1,   2,   3,   4,   5,   7,    9,    13,   17,   25,
+                                                 33,  49,  65,  97,  129, 193,  257,  385,  513,  769,
+                                                 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+static const unsigned char nn__dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
+                                                 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+
+typedef struct nn__inflater {
+  uint32_t lit[NN__LTAB];
+  uint32_t dist[NN__DTAB];
+  uint32_t clen[1 << 7];
+  const unsigned char *in, *in_end;
+  uint64_t bitbuf;   /* bits not yet consumed, least significant first; bits above bitcnt are 0 or the next input */
+  unsigned bitcnt;   /* valid bits in bitbuf */
+  unsigned overrun;  /* zero bytes appended past the end of the input (must never be consumed) */
+  const nn__ictx *ctx;
+} nn__inflater;
+
+enum { NN__HUFF_LIT = 0, NN__HUFF_DIST = 1, NN__HUFF_CLEN = 2 };
+
+/* Builds the decoding table of a canonical code from its code lengths. Returns 0, or -1 for an over-subscribed
+   code, -2 for an incomplete one (allowed, as zlib allows, only for a single code of length 1 or no code at all;
+   unused entries decode as invalid). */
+NN__PRIVATE int nn__huff_build(uint32_t *table, size_t cap, unsigned root, const unsigned char *lens, unsigned n,
+                               int kind) {
+  unsigned count[16], offs[17], len, s, i, maxlen = 0, next = 1u << root, sub = 0;
+  unsigned short sorted[288];
+  int left = 1;
+  uint32_t code = 0, prefix = (uint32_t)-1, sub_start = 0;
+  memset(count, 0, sizeof count);
+  for (s = 0; s < n; s++) count[lens[s]]++;
+  count[0] = 0;
+  for (len = 1; len <= 15; len++) {
+    left <<= 1;
+    left -= (int)count[len];
+    if (left < 0) return -1;
+    if (count[len]) maxlen = len;
+  }
+  for (i = 0; i < (1u << root); i++) table[i] = NN__HE(0, 0, NN__HT_BAD, 0);
+  if (maxlen == 0) return 0;
+  if (left > 0 && (kind == NN__HUFF_CLEN || maxlen != 1)) return -2;
+  offs[1] = 0;
+  for (len = 1; len <= 15; len++) offs[len + 1] = offs[len] + count[len];
+  for (s = 0; s < n; s++)
+    if (lens[s]) sorted[offs[lens[s]]++] = (unsigned short)s;
+  len = 0;
+  for (i = 0; i < offs[16]; i++) {
+    unsigned sym = sorted[i], l = lens[sym], r = 0, k, extra = 0, tag = NN__HT_LIT, value = sym;
+    uint32_t e;
+    if (l > len) {
+      code <<= (l - len);
+      len = l;
+    }
+    for (k = 0; k < l; k++) r |= ((code >> k) & 1u) << (l - 1 - k); /* codes are read least significant bit first */
+    if (kind == NN__HUFF_LIT) {
+      if (sym == 256) tag = NN__HT_EOB;
+      else if (sym > 285) tag = NN__HT_BAD;
+      else if (sym > 256) {
+        tag = NN__HT_LEN;
+        value = nn__len_base[sym - 257];
+        extra = nn__len_extra[sym - 257];
+      }
+    } else if (kind == NN__HUFF_DIST) {
+      if (sym > 29) tag = NN__HT_BAD;
+      else {
+        tag = NN__HT_LEN;
+        value = nn__dist_base[sym];
+        extra = nn__dist_extra[sym];
+      }
+    }
+    if (l <= root) {
+      e = NN__HE(value, extra, tag, l);
+      for (k = r; k < (1u << root); k += 1u << l) table[k] = e;
+    } else {
+      if ((r & ((1u << root) - 1)) != prefix) {
+        prefix = r & ((1u << root) - 1);
+        sub = maxlen - root;
+        sub_start = next;
+        if ((size_t)next + (1u << sub) > cap || next + (1u << sub) > 65535) return -1;
+        for (k = 0; k < (1u << sub); k++) table[next + k] = NN__HE(0, 0, NN__HT_BAD, 0);
+        next += 1u << sub;
+        table[prefix] = NN__HE(sub_start, sub, NN__HT_LINK, root);
+      }
+      e = NN__HE(value, extra, tag, l - root);
+      for (k = r >> root; k < (1u << sub); k += 1u << (l - root)) table[sub_start + k] = e;
+    }
+    code++;
+  }
+  return 0;
+}
+
+/* Refills the bit buffer to at least 56 bits. Past the end of the input, zero bytes are appended and counted. */
+#define NN__REFILL(st)                                                                          \
+  do {                                                                                          \
+    if ((st)->in_end - (st)->in >= 8) {                                                         \
+      uint64_t w_;                                                                              \
+      memcpy(&w_, (st)->in, 8);                                                                 \
+      if (!nn__host_le()) w_ = nn__bswap64(w_);                                                 \
+      (st)->bitbuf |= w_ << (st)->bitcnt;                                                       \
+      (st)->in += (63 - (st)->bitcnt) >> 3;                                                     \
+      (st)->bitcnt |= 56;                                                                       \
+    } else if (nn__inflate_refill_slow(st) != NN_OK) {                                          \
+      return nn_last_status();                                                                  \
+    }                                                                                           \
+  } while (0)
+
+NN__PRIVATE int nn__host_le(void) {
+  const uint16_t one = 1;
+  unsigned char b;
+  memcpy(&b, &one, 1);
+  return b == 1;
+}
+
+NN__PRIVATE uint64_t nn__bswap64(uint64_t v) {
+  v = ((v & 0x00FF00FF00FF00FFull) << 8) | ((v >> 8) & 0x00FF00FF00FF00FFull);
+  v = ((v & 0x0000FFFF0000FFFFull) << 16) | ((v >> 16) & 0x0000FFFF0000FFFFull);
+  return (v << 32) | (v >> 32);
+}
+
+NN__PRIVATE nn_status nn__inflate_truncated(nn__inflater *st) {
+  return nn__ifail(st->ctx, NN_ERR_FORMAT, "is truncated (stream ended inside a block)");
+}
+
+NN__PRIVATE nn_status nn__inflate_refill_slow(nn__inflater *st) {
+  /* Zero bytes already consumed means the stream needed more input than there was. */
+  if (st->overrun * 8 > st->bitcnt) return nn__inflate_truncated(st);
+  while (st->bitcnt < 56) { /* ends with 56..63 valid bits: never 64, so shifts by bitcnt stay defined */
+    if (st->in < st->in_end) st->bitbuf |= (uint64_t)*st->in++ << st->bitcnt;
+    else if (++st->overrun > 16) return nn__inflate_truncated(st);
+    st->bitcnt += 8;
+  }
+  return NN_OK;
+}
+
+#define NN__BITS(st, n) ((uint32_t)((st)->bitbuf & ((1ull << (n)) - 1)))
+#define NN__DROP(st, n) ((st)->bitbuf >>= (n), (st)->bitcnt -= (n))
+
+/* Goes to the next byte boundary and gives back the whole bytes still held in the bit buffer. */
+NN__PRIVATE nn_status nn__inflate_align(nn__inflater *st) {
+  unsigned held;
+  NN__DROP(st, st->bitcnt & 7);
+  held = st->bitcnt >> 3;
+  if (held < st->overrun) return nn__inflate_truncated(st);
+  st->in -= held - st->overrun;
+  st->bitbuf = 0;
+  st->bitcnt = 0;
+  st->overrun = 0;
+  return NN_OK;
+}
+
+NN__PRIVATE nn_status nn__inflate_oom(nn__inflater *st, nn__obuf *o, int r) {
+  if (r == -1)
+    return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (it decompresses to more than the %llu bytes declared)",
+                     (unsigned long long)o->limit);
+  return nn__ifail(st->ctx, NN_ERR_OOM, "cannot be decompressed: out of memory after %llu bytes",
+                   (unsigned long long)o->n);
+}
+
+/* The fast part of a Huffman-coded block: while at least 8 input bytes and 266 bytes of output room remain (one
+   longest match plus an 8-byte copy overrun), the state lives in locals (byte stores through the output pointer
+   could alias the state's fields and force reloads) and no write is checked. Up to 3 literals are decoded per
+   refill. Returns 1 at the end of the block, 0 when the careful loop must take over, -1 on an error. */
+NN__PRIVATE int nn__inflate_fast(nn__inflater *st, nn__obuf *o, size_t win) {
+  const uint32_t *lt = st->lit, *dt = st->dist;
+  const unsigned char *in = st->in, *in_end = st->in_end;
+  uint64_t bb = st->bitbuf;
+  unsigned bc = st->bitcnt;
+  unsigned char *base, *out, *oend;
+  int ret = 0, le = nn__host_le(), r0 = nn__obuf_reserve(o, 266);
+  if (r0 == -1) return 0; /* (the buffer may still be unallocated: no pointer arithmetic on it) */
+  if (r0) {
+    nn__inflate_oom(st, o, r0);
+    return -1;
+  }
+  base = o->p;
+  out = base + o->n;
+  oend = base + o->cap;
+  while (in_end - in >= 8) {
+    uint32_t e, len, d, k;
+    uint64_t w;
+    if (NN__UNLIKELY(oend - out < 266)) {
+      int r;
+      o->n = (size_t)(out - base);
+      if ((r = nn__obuf_reserve(o, 266)) == -1) break; /* near a declared size: the careful loop finishes */
+      if (r) {
+        nn__inflate_oom(st, o, r);
+        ret = -1;
+        break;
+      }
+      base = o->p;
+      out = base + o->n;
+      oend = base + o->cap;
+    }
+    memcpy(&w, in, 8);
+    if (!le) w = nn__bswap64(w);
+    bb |= w << bc;
+    in += (63 - bc) >> 3;
+    bc |= 56;
+    e = lt[bb & ((1u << NN__LROOT) - 1)];
+    if (((e >> 5) & 7) == NN__HT_LINK) {
+      bb >>= NN__LROOT;
+      bc -= NN__LROOT;
+      e = lt[(e >> 16) + (uint32_t)(bb & ((1u << ((e >> 8) & 15)) - 1))];
+    }
+    bb >>= e & 31;
+    bc -= e & 31;
+    if (((e >> 5) & 7) == NN__HT_LIT) {
+      *out++ = (unsigned char)(e >> 16);
+      /* At least 41 bits are left: two more literals of at most 15 bits each fit without a refill. */
+      for (k = 0; k < 2; k++) {
+        e = lt[bb & ((1u << NN__LROOT) - 1)];
+        if (((e >> 5) & 7) != NN__HT_LIT) break;
+        bb >>= e & 31;
+        bc -= e & 31;
+        *out++ = (unsigned char)(e >> 16);
+      }
+      continue;
+    }
+    if (((e >> 5) & 7) == NN__HT_EOB) {
+      ret = 1;
+      break;
+    }
+    if (NN__UNLIKELY(((e >> 5) & 7) != NN__HT_LEN)) {
+      nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid literal/length code)");
+      ret = -1;
+      break;
+    }
+    len = (e >> 16) + (uint32_t)(bb & ((1u << ((e >> 8) & 15)) - 1));
+    bb >>= (e >> 8) & 15;
+    bc -= (e >> 8) & 15;
+    e = dt[bb & ((1u << NN__DROOT) - 1)];
+    if (((e >> 5) & 7) == NN__HT_LINK) {
+      bb >>= NN__DROOT;
+      bc -= NN__DROOT;
+      e = dt[(e >> 16) + (uint32_t)(bb & ((1u << ((e >> 8) & 15)) - 1))];
+    }
+    bb >>= e & 31;
+    bc -= e & 31;
+    if (NN__UNLIKELY(((e >> 5) & 7) != NN__HT_LEN)) {
+      nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid distance code)");
+      ret = -1;
+      break;
+    }
+    d = (e >> 16) + (uint32_t)(bb & ((1u << ((e >> 8) & 15)) - 1));
+    bb >>= (e >> 8) & 15;
+    bc -= (e >> 8) & 15;
+    if (NN__UNLIKELY(d > (size_t)(out - base) - win)) {
+      nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (distance %u reaches before the start of the data)", (unsigned)d);
+      ret = -1;
+      break;
+    }
+    {
+      unsigned char *end = out + len;
+      const unsigned char *src = out - d;
+      if (d >= 8) {
+        do {
+          memcpy(out, src, 8);
+          out += 8;
+          src += 8;
+        } while (out < end);
+      } else if (d == 1) {
+        memset(out, src[0], len);
+      } else {
+        while (out < end) *out++ = *src++;
+      }
+      out = end;
+    }
+  }
+  st->in = in;
+  st->bitbuf = bb;
+  st->bitcnt = bc;
+  o->n = (size_t)(out - base);
+  return ret;
+}
+
+/* Decodes one Huffman-coded block with the tables in st. win is where this stream's output starts (distances
+   may not reach before it). The fast loop does the bulk; this careful loop finishes near the end of the input or
+   of a fixed-size output, checking every step. */
+NN__PRIVATE nn_status nn__inflate_codes(nn__inflater *st, nn__obuf *o, size_t win) {
+  const uint32_t *lt = st->lit, *dt = st->dist;
+  int fast = nn__inflate_fast(st, o, win);
+  if (fast < 0) return nn_last_status();
+  if (fast > 0) return NN_OK;
+  for (;;) {
+    uint32_t e, len, d;
+    unsigned tag;
+    NN__REFILL(st);
+    e = lt[NN__BITS(st, NN__LROOT)];
+    if (((e >> 5) & 7) == NN__HT_LINK) {
+      NN__DROP(st, NN__LROOT);
+      e = lt[(e >> 16) + NN__BITS(st, (e >> 8) & 15)];
+    }
+    NN__DROP(st, e & 31);
+    tag = (e >> 5) & 7;
+    if (tag == NN__HT_LIT) {
+      if (NN__UNLIKELY(o->n == o->cap)) {
+        int r = nn__obuf_reserve(o, 1);
+        if (r) return nn__inflate_oom(st, o, r);
+      }
+      o->p[o->n++] = (unsigned char)(e >> 16);
+      continue;
+    }
+    if (tag == NN__HT_EOB) break;
+    if (NN__UNLIKELY(tag != NN__HT_LEN)) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid literal/length code)");
+    len = (e >> 16) + NN__BITS(st, (e >> 8) & 15);
+    NN__DROP(st, (e >> 8) & 15);
+    e = dt[NN__BITS(st, NN__DROOT)];
+    if (((e >> 5) & 7) == NN__HT_LINK) {
+      NN__DROP(st, NN__DROOT);
+      e = dt[(e >> 16) + NN__BITS(st, (e >> 8) & 15)];
+    }
+    NN__DROP(st, e & 31);
+    if (NN__UNLIKELY(((e >> 5) & 7) != NN__HT_LEN)) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid distance code)");
+    d = (e >> 16) + NN__BITS(st, (e >> 8) & 15);
+    NN__DROP(st, (e >> 8) & 15);
+    if (NN__UNLIKELY(d > o->n - win))
+      return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (distance %u reaches before the start of the data)", (unsigned)d);
+    if (NN__UNLIKELY(o->cap - o->n < (size_t)len + 8)) {
+      int r = nn__obuf_reserve(o, (size_t)len + 8);
+      if (r == -1) r = nn__obuf_reserve(o, len); /* at the declared size: no room for the 8-byte copies */
+      if (r) return nn__inflate_oom(st, o, r);
+      if (o->cap - o->n < (size_t)len + 8) {
+        unsigned char *dst = o->p + o->n;
+        const unsigned char *src = dst - d;
+        uint32_t k;
+        for (k = 0; k < len; k++) dst[k] = src[k];
+        o->n += len;
+        continue;
+      }
+    }
+    {
+      unsigned char *dst = o->p + o->n, *end = dst + len;
+      const unsigned char *src = dst - d;
+      o->n += len;
+      if (d >= 8) {
+        /* 8 bytes at a time, possibly 7 past the end (room was reserved); a source 8 or more bytes back is
+           always already written. */
+        do {
+          memcpy(dst, src, 8);
+          dst += 8;
+          src += 8;
+        } while (dst < end);
+      } else if (d == 1) {
+        memset(dst, src[0], len);
+      } else {
+        while (dst < end) *dst++ = *src++;
+      }
+    }
+  }
+  if (st->overrun * 8 > st->bitcnt) return nn__inflate_truncated(st);
+  return NN_OK;
+}
+
+static const unsigned char nn__clen_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+
+/* Reads the code lengths of a dynamic block and builds its tables. */
+NN__PRIVATE nn_status nn__inflate_dynamic(nn__inflater *st) {
+  unsigned char lens[288 + 32], cl[19];
+  unsigned nlen, ndist, ncl, i, n;
+  int r;
+  NN__REFILL(st);
+  nlen = NN__BITS(st, 5) + 257;
+  NN__DROP(st, 5);
+  ndist = NN__BITS(st, 5) + 1;
+  NN__DROP(st, 5);
+  ncl = NN__BITS(st, 4) + 4;
+  NN__DROP(st, 4);
+  if (nlen > 286 || ndist > 30)
+    return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (%u length or %u distance codes declared; at most 286 and 30)",
+                     nlen, ndist);
+  memset(cl, 0, sizeof cl);
+  for (i = 0; i < ncl; i++) {
+    NN__REFILL(st);
+    cl[nn__clen_order[i]] = (unsigned char)NN__BITS(st, 3);
+    NN__DROP(st, 3);
+  }
+  if (nn__huff_build(st->clen, 1 << 7, 7, cl, 19, NN__HUFF_CLEN) != 0)
+    return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid code length code)");
+  n = 0;
+  while (n < nlen + ndist) {
+    uint32_t e, sym;
+    unsigned rep = 0, val = 0;
+    NN__REFILL(st);
+    e = st->clen[NN__BITS(st, 7)];
+    if (((e >> 5) & 7) != NN__HT_LIT) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (invalid code length code)");
+    NN__DROP(st, e & 31);
+    sym = e >> 16;
+    if (sym < 16) {
+      lens[n++] = (unsigned char)sym;
+      continue;
+    }
+    if (sym == 16) {
+      if (n == 0) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (repeated code length with no previous length)");
+      val = lens[n - 1];
+      rep = 3 + NN__BITS(st, 2);
+      NN__DROP(st, 2);
+    } else if (sym == 17) {
+      rep = 3 + NN__BITS(st, 3);
+      NN__DROP(st, 3);
+    } else {
+      rep = 11 + NN__BITS(st, 7);
+      NN__DROP(st, 7);
+    }
+    if (n + rep > nlen + ndist) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (code lengths overflow the table)");
+    while (rep--) lens[n++] = (unsigned char)val;
+  }
+  if (st->overrun * 8 > st->bitcnt) return nn__inflate_truncated(st);
+  if (lens[256] == 0) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (no end-of-block code)");
+  r = nn__huff_build(st->lit, NN__LTAB, NN__LROOT, lens, nlen, NN__HUFF_LIT);
+  if (r) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (%s literal/length code)", r == -1 ? "over-subscribed" : "incomplete");
+  r = nn__huff_build(st->dist, NN__DTAB, NN__DROOT, lens + nlen, ndist, NN__HUFF_DIST);
+  if (r) return nn__ifail(st->ctx, NN_ERR_FORMAT, "is corrupt (%s distance code)", r == -1 ? "over-subscribed" : "incomplete");
+  return NN_OK;
+}
+
+NN__PRIVATE void nn__inflate_fixed(nn__inflater *st) {
+  unsigned char lens[288];
+  unsigned i;
+  for (i = 0; i < 144; i++) lens[i] = 8;
+  for (; i < 256; i++) lens[i] = 9;
+  for (; i < 280; i++) lens[i] = 7;
+  for (; i < 288; i++) lens[i] = 8;
+  nn__huff_build(st->lit, NN__LTAB, NN__LROOT, lens, 288, NN__HUFF_LIT);
+  for (i = 0; i < 32; i++) lens[i] = 5;
+  nn__huff_build(st->dist, NN__DTAB, NN__DROOT, lens, 32, NN__HUFF_DIST);
+}
+
+/* Decompresses the raw DEFLATE stream at in[0..n) onto the end of o. *used gets the number of input bytes the
+   stream occupies (up to the byte boundary after its last block). Distances may reach back to o->n at entry. */
+NN__PRIVATE nn_status nn__inflate_raw(const nn__ictx *ctx, const unsigned char *in, size_t n, nn__obuf *o, size_t *used) {
+  nn__inflater *st = (nn__inflater *)NN_MALLOC(sizeof(nn__inflater));
+  size_t win = o->n;
+  nn_status s = NN_OK;
+  int last = 0, fixed_ready = 0;
+  if (!st) return nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
+  st->in = in;
+  st->in_end = in + n;
+  st->bitbuf = 0;
+  st->bitcnt = 0;
+  st->overrun = 0;
+  st->ctx = ctx;
+  while (!last && s == NN_OK) {
+    unsigned type;
+    if ((s = nn__inflate_refill_slow(st)) != NN_OK) break;
+    last = (int)NN__BITS(st, 1);
+    type = NN__BITS(st, 3) >> 1;
+    NN__DROP(st, 3);
+    if (type == 0) {
+      unsigned len, nlen;
+      int r;
+      if ((s = nn__inflate_align(st)) != NN_OK) break;
+      if (st->in_end - st->in < 4) {
+        s = nn__inflate_truncated(st);
+        break;
+      }
+      len = (unsigned)st->in[0] | (unsigned)st->in[1] << 8;
+      nlen = (unsigned)st->in[2] | (unsigned)st->in[3] << 8;
+      st->in += 4;
+      if (len != (~nlen & 0xFFFF)) {
+        s = nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (stored block length %u does not match its complement)", len);
+        break;
+      }
+      if ((size_t)(st->in_end - st->in) < len) {
+        s = nn__inflate_truncated(st);
+        break;
+      }
+      if ((r = nn__obuf_reserve(o, len)) != 0) {
+        s = nn__inflate_oom(st, o, r);
+        break;
+      }
+      if (len) memcpy(o->p + o->n, st->in, len);
+      o->n += len;
+      st->in += len;
+    } else if (type == 1) {
+      if (!fixed_ready) nn__inflate_fixed(st);
+      fixed_ready = 1;
+      s = nn__inflate_codes(st, o, win);
+    } else if (type == 2) {
+      fixed_ready = 0;
+      s = nn__inflate_dynamic(st);
+      if (s == NN_OK) s = nn__inflate_codes(st, o, win);
+    } else {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (invalid block type 3)");
+    }
+  }
+  if (s == NN_OK) s = nn__inflate_align(st);
+  if (s == NN_OK && used) *used = (size_t)(st->in - in);
+  NN_FREE(st);
+  return s;
+}
+
+/* ---- gzip ---- */
+
+/* Decompresses gzip data (one member or several, concatenated as `cat a.gz b.gz` makes them), checking every
+   member's CRC-32 and ISIZE. Trailing zero bytes are allowed (tape padding, as gzip allows); anything else after a
+   member must be another member. On success *out (NN_MALLOC'd, *out_n bytes) belongs to the caller. */
+NN__PRIVATE nn_status nn__gunzip(const nn__ictx *ctx, const unsigned char *in, size_t n, unsigned char **out, size_t *out_n) {
+  nn__obuf o;
+  size_t pos = 0, hint;
+  nn__crc_tables *ct = NULL;
+  nn_status s = NN_OK;
+  *out = NULL;
+  *out_n = 0;
+  o.p = NULL;
+  o.n = o.cap = 0;
+  o.limit = 0;
+  o.limited = 0;
+  /* The last ISIZE is the size of a single-member file: a capacity hint only, not trusted beyond a 64:1 ratio
+     (DEFLATE can reach 1032:1; such data grows the buffer as it is decoded). */
+  hint = n >= 18 ? ((size_t)in[n - 4] | (size_t)in[n - 3] << 8 | (size_t)in[n - 2] << 16 | (size_t)in[n - 1] << 24) : 0;
+  if (hint / 64 > n + (1u << 16)) hint = 0;
+  if (nn__obuf_reserve(&o, hint + 16) != 0) return nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
+  ct = (nn__crc_tables *)NN_MALLOC(sizeof(nn__crc_tables));
+  if (!ct) {
+    NN_FREE(o.p);
+    return nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
+  }
+  nn__crc32_init(ct);
+  for (;;) {
+    unsigned flg;
+    size_t start = o.n, used = 0;
+    uint32_t crc, isize;
+    if ((n - pos >= 1 && in[pos] != 0x1F) || (n - pos >= 2 && in[pos + 1] != 0x8B)) {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "is not gzip data (bad magic bytes at offset %llu)", (unsigned long long)pos);
+      break;
+    }
+    if (n - pos < 10) {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "is truncated (%s)", pos ? "a member header is cut short" : "shorter than a gzip header");
+      break;
+    }
+    if (in[pos + 2] != 8) {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "uses compression method %u; only 8 (deflate) exists", in[pos + 2]);
+      break;
+    }
+    flg = in[pos + 3];
+    if (flg & 0xE0) {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (reserved header flags 0x%02x are set)", flg);
+      break;
+    }
+    {
+      size_t h = pos + 10;
+      if (flg & 4) { /* FEXTRA */
+        size_t xlen;
+        if (n - h < 2) goto header_truncated;
+        xlen = (size_t)in[h] | (size_t)in[h + 1] << 8;
+        h += 2;
+        if (n - h < xlen) goto header_truncated;
+        h += xlen;
+      }
+      if (flg & 8) { /* FNAME */
+        while (h < n && in[h]) h++;
+        if (h >= n) goto header_truncated;
+        h++;
+      }
+      if (flg & 16) { /* FCOMMENT */
+        while (h < n && in[h]) h++;
+        if (h >= n) goto header_truncated;
+        h++;
+      }
+      if (flg & 2) { /* FHCRC: the low 16 bits of the CRC-32 of the header */
+        uint32_t want;
+        if (n - h < 2) goto header_truncated;
+        want = (uint32_t)in[h] | (uint32_t)in[h + 1] << 8;
+        if ((nn__crc32_update(ct, 0, in + pos, h - pos) & 0xFFFF) != want) {
+          s = nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (header CRC mismatch)");
+          break;
+        }
+        h += 2;
+      }
+      pos = h;
+    }
+    s = nn__inflate_raw(ctx, in + pos, n - pos, &o, &used);
+    if (s != NN_OK) break;
+    pos += used;
+    if (n - pos < 8) {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "is truncated (stream ended before the CRC-32/ISIZE trailer)");
+      break;
+    }
+    crc = (uint32_t)in[pos] | (uint32_t)in[pos + 1] << 8 | (uint32_t)in[pos + 2] << 16 | (uint32_t)in[pos + 3] << 24;
+    isize = (uint32_t)in[pos + 4] | (uint32_t)in[pos + 5] << 8 | (uint32_t)in[pos + 6] << 16 | (uint32_t)in[pos + 7] << 24;
+    pos += 8;
+    {
+      uint32_t got = nn__crc32_update(ct, 0, o.p + start, o.n - start);
+      if (got != crc) {
+        s = nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (CRC-32 %08x, the trailer says %08x)", (unsigned)got, (unsigned)crc);
+        break;
+      }
+    }
+    if ((uint32_t)(o.n - start) != isize) {
+      s = nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (%llu bytes decompressed, the trailer says %u modulo 2^32)",
+                    (unsigned long long)(o.n - start), (unsigned)isize);
+      break;
+    }
+    {
+      size_t z = pos;
+      while (z < n && in[z] == 0) z++;
+      if (z == n) break;
+    }
+    continue;
+  header_truncated:
+    s = nn__ifail(ctx, NN_ERR_FORMAT, "is truncated (the header is cut short)");
+    break;
+  }
+  NN_FREE(ct);
+  if (s == NN_OK && !o.p && nn__obuf_reserve(&o, 1) != 0) s = nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
+  if (s != NN_OK) {
+    NN_FREE(o.p);
+    return s;
+  }
+  *out = o.p; /* never NULL, even when empty */
+  *out_n = o.n;
+  return NN_OK;
+}
+
+/* ---- zlib ---- */
+
+/* Decompresses one zlib stream (no preset dictionary) and checks its Adler-32; trailing bytes are an error. */
+NN__PRIVATE nn_status nn__zlib_inflate(const nn__ictx *ctx, const unsigned char *in, size_t n, unsigned char **out, size_t *out_n) {
+  nn__obuf o;
+  size_t used = 0;
+  uint32_t want, got;
+  nn_status s;
+  *out = NULL;
+  *out_n = 0;
+  if (n < 2) return nn__ifail(ctx, NN_ERR_FORMAT, "is truncated (shorter than a zlib header)");
+  if ((in[0] & 15) != 8 || (in[0] >> 4) > 7)
+    return nn__ifail(ctx, NN_ERR_FORMAT, "is not zlib data (method %u, window %u)", in[0] & 15u, in[0] >> 4);
+  if (((unsigned)in[0] << 8 | in[1]) % 31 != 0) return nn__ifail(ctx, NN_ERR_FORMAT, "is not zlib data (header check fails)");
+  if (in[1] & 0x20) return nn__ifail(ctx, NN_ERR_UNSUPPORTED, "needs a preset dictionary, which is not supported");
+  o.p = NULL;
+  o.n = o.cap = 0;
+  o.limit = 0;
+  o.limited = 0;
+  s = nn__inflate_raw(ctx, in + 2, n - 2, &o, &used);
+  if (s != NN_OK) {
+    NN_FREE(o.p);
+    return s;
+  }
+  if (n - 2 - used < 4) {
+    NN_FREE(o.p);
+    return nn__ifail(ctx, NN_ERR_FORMAT, "is truncated (stream ended before the Adler-32 trailer)");
+  }
+  in += 2 + used;
+  want = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | (uint32_t)in[3];
+  got = nn__adler32(1, o.p, o.n);
+  if (got != want) {
+    NN_FREE(o.p);
+    return nn__ifail(ctx, NN_ERR_FORMAT, "is corrupt (Adler-32 %08x, the trailer says %08x)", (unsigned)got, (unsigned)want);
+  }
+  if (n - 2 - used > 4) {
+    NN_FREE(o.p);
+    return nn__ifail(ctx, NN_ERR_FORMAT, "has %llu unexpected bytes after its end", (unsigned long long)(n - 6 - used));
+  }
+  if (!o.p && nn__obuf_reserve(&o, 1) != 0) return nn__ifail(ctx, NN_ERR_OOM, "cannot be decompressed: out of memory");
+  *out = o.p; /* never NULL, even when empty */
+  *out_n = o.n;
+  return NN_OK;
+}
 /* ---- end src/io/inflate.c ---- */
+/* ---- begin src/io/file.c ---- */
+/* io/file.c: what every reader and writer needs: opening files with messages that name the path and the system's
+   reason, a bounded reader over a file or a memory buffer (no read is ever attempted past the size it was given),
+   whole-file reads with transparent gzip, byte order helpers, a string builder, and a writer that removes its
+   partial output when anything fails. */
+#include <errno.h>
+
+#if defined(_WIN32)
+#define NN__FSEEK(f, off) _fseeki64((f), (__int64)(off), SEEK_SET)
+#define NN__FSEEK_END(f) _fseeki64((f), 0, SEEK_END)
+#define NN__FTELL(f) ((int64_t)_ftelli64(f))
+#define NN__FOFF_MAX INT64_MAX
+#else
+#define NN__FSEEK(f, off) fseek((f), (long)(off), SEEK_SET)
+#define NN__FSEEK_END(f) fseek((f), 0L, SEEK_END)
+#define NN__FTELL(f) ((int64_t)ftell(f))
+#define NN__FOFF_MAX LONG_MAX
+#endif
+
+/* "op: message in 'path'" (or "op: message" when path is NULL, for memory buffers). */
+NN__PRIVATE nn_status nn__iofail(const char *op, const char *path, nn_status st, const char *fmt, ...) NN__PRINTF(4, 5);
+NN__PRIVATE nn_status nn__iofail(const char *op, const char *path, nn_status st, const char *fmt, ...) {
+  char msg[640];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (path) return nn__fail(st, "%s: %s in '%s'", op, msg, path);
+  return nn__fail(st, "%s: %s", op, msg);
+}
+
+/* Shapes read from files: besides the element count (which the caller checks against the data), the product of
+   the nonzero dimensions must stay below 2^48 so that strides of an empty tensor cannot overflow. */
+NN__PRIVATE nn_status nn__io_check_dims(const char *op, const char *path, const int64_t *shape, int ndim) {
+  int64_t p = 1;
+  int i;
+  for (i = 0; i < ndim; i++)
+    if (shape[i] > 1) {
+      if (p > ((int64_t)1 << 48) / shape[i]) {
+        char sh[160];
+        nn__fmt_shape(sh, sizeof sh, shape, ndim);
+        return nn__iofail(op, path, NN_ERR_FORMAT, "shape %s has absurdly large dimensions", sh);
+      }
+      p *= shape[i];
+    }
+  return NN_OK;
+}
+
+/* ---- byte order ---- */
+
+NN__PRIVATE uint32_t nn__le32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+NN__PRIVATE uint64_t nn__le64(const unsigned char *p) { return (uint64_t)nn__le32(p) | (uint64_t)nn__le32(p + 4) << 32; }
+NN__PRIVATE uint32_t nn__le16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
+NN__PRIVATE uint32_t nn__be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+NN__PRIVATE void nn__put_le16(unsigned char *p, uint32_t v) {
+  p[0] = (unsigned char)v;
+  p[1] = (unsigned char)(v >> 8);
+}
+NN__PRIVATE void nn__put_le32(unsigned char *p, uint32_t v) {
+  nn__put_le16(p, v & 0xFFFF);
+  nn__put_le16(p + 2, v >> 16);
+}
+NN__PRIVATE void nn__put_le64(unsigned char *p, uint64_t v) {
+  nn__put_le32(p, (uint32_t)v);
+  nn__put_le32(p + 4, (uint32_t)(v >> 32));
+}
+NN__PRIVATE void nn__put_be32(unsigned char *p, uint32_t v) {
+  p[0] = (unsigned char)(v >> 24);
+  p[1] = (unsigned char)(v >> 16);
+  p[2] = (unsigned char)(v >> 8);
+  p[3] = (unsigned char)v;
+}
+
+/* Reverses the bytes of each of the n elements of size es (2, 4 or 8) in place. */
+NN__PRIVATE void nn__bswap_buf(void *buf, size_t n, size_t es) {
+  unsigned char *p = (unsigned char *)buf;
+  size_t i, k;
+  if (es < 2) return;
+  for (i = 0; i < n; i++, p += es)
+    for (k = 0; k < es / 2; k++) {
+      unsigned char t = p[k];
+      p[k] = p[es - 1 - k];
+      p[es - 1 - k] = t;
+    }
+}
+
+/* Makes bool data 0/1 (files may hold any nonzero byte for true). */
+NN__PRIVATE void nn__bool_normalize(unsigned char *p, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) p[i] = (unsigned char)(p[i] != 0);
+}
+
+/* ---- opening ---- */
+
+NN__PRIVATE FILE *nn__fopen(const char *op, const char *path, int writing) {
+  FILE *f;
+  if (!path) {
+    nn__fail_null(op, "path");
+    return NULL;
+  }
+  errno = 0;
+  f = fopen(path, writing ? "wb" : "rb");
+  if (!f)
+    nn__fail(NN_ERR_IO, "%s: cannot open '%s'%s: %s", op, path, writing ? " for writing" : "",
+             errno ? strerror(errno) : "unknown error");
+  return f;
+}
+
+/* ---- bounded reader ---- */
+
+typedef struct nn__rd {
+  const char *op, *path;    /* for messages; path NULL for a memory buffer */
+  FILE *f;                  /* NULL: reading mem */
+  const unsigned char *mem;
+  uint64_t base;            /* file offset of this reader's byte 0 */
+  uint64_t size, pos;       /* bytes available from byte 0, and the read position */
+  int owns_file;
+} nn__rd;
+
+NN__PRIVATE void nn__rd_mem(nn__rd *r, const char *op, const char *path, const void *mem, size_t n) {
+  memset(r, 0, sizeof *r);
+  r->op = op;
+  r->path = path;
+  r->mem = (const unsigned char *)mem;
+  r->size = n;
+}
+
+NN__PRIVATE nn_status nn__rd_ioerr(const nn__rd *r, int err) {
+  return nn__iofail(r->op, r->path, NN_ERR_IO, "read error: %s", err ? strerror(err) : "unknown error");
+}
+
+/* Opens path for reading and learns its size. A first read is tried at once, so a directory or an unreadable
+   file fails here with the system's reason rather than later as a bogus size. */
+NN__PRIVATE nn_status nn__rd_open(nn__rd *r, const char *op, const char *path) {
+  int64_t sz;
+  memset(r, 0, sizeof *r);
+  r->op = op;
+  r->path = path;
+  r->f = nn__fopen(op, path, 0);
+  if (!r->f) return nn_last_status();
+  r->owns_file = 1;
+  errno = 0;
+  if (NN__FSEEK_END(r->f) != 0 || (sz = NN__FTELL(r->f)) < 0 || NN__FSEEK(r->f, 0) != 0) {
+    int err = errno;
+    fclose(r->f);
+    r->f = NULL;
+    return nn__iofail(op, path, NN_ERR_IO, "cannot determine the file size: %s", err ? strerror(err) : "not seekable");
+  }
+  r->size = (uint64_t)sz;
+  if (sz > 0) {
+    unsigned char c;
+    errno = 0;
+    if (fread(&c, 1, 1, r->f) != 1 || NN__FSEEK(r->f, 0) != 0) {
+      int err = errno;
+      fclose(r->f);
+      r->f = NULL;
+      return nn__iofail(op, path, NN_ERR_IO, "read error: %s", err ? strerror(err) : "unknown error");
+    }
+  }
+  return NN_OK;
+}
+
+NN__PRIVATE void nn__rd_close(nn__rd *r) {
+  if (r->f && r->owns_file) fclose(r->f);
+  r->f = NULL;
+}
+
+NN__PRIVATE uint64_t nn__rd_left(const nn__rd *r) { return r->size - r->pos; }
+
+/* Moves the read position to pos (relative to the reader's byte 0). */
+NN__PRIVATE nn_status nn__rd_seek(nn__rd *r, uint64_t pos, const char *what) {
+  if (pos > r->size)
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "file is truncated: %s at offset %llu is past the end (%llu bytes)",
+                      what, (unsigned long long)pos, (unsigned long long)r->size);
+  if (r->f) {
+    if (r->base + pos > (uint64_t)NN__FOFF_MAX)
+      return nn__iofail(r->op, r->path, NN_ERR_IO, "offset %llu is too large for this platform's file functions",
+                        (unsigned long long)(r->base + pos));
+    errno = 0;
+    if (NN__FSEEK(r->f, r->base + pos) != 0) return nn__rd_ioerr(r, errno);
+  }
+  r->pos = pos;
+  return NN_OK;
+}
+
+/* Reads exactly n bytes, or fails naming what was being read. */
+NN__PRIVATE nn_status nn__rd_read(nn__rd *r, void *dst, uint64_t n, const char *what) {
+  if (n > r->size - r->pos)
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT,
+                      "file is truncated: %s needs %llu bytes at offset %llu but only %llu remain", what,
+                      (unsigned long long)n, (unsigned long long)r->pos, (unsigned long long)(r->size - r->pos));
+  if (n == 0) return NN_OK;
+  if (r->f) {
+    size_t got;
+    errno = 0;
+    got = fread(dst, 1, (size_t)n, r->f);
+    if (got != n) {
+      if (ferror(r->f)) return nn__rd_ioerr(r, errno);
+      return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "file is truncated: it ended while reading %s", what);
+    }
+  } else {
+    memcpy(dst, r->mem + r->pos, (size_t)n);
+  }
+  r->pos += n;
+  return NN_OK;
+}
+
+/* Reads the n bytes at the current position into a new NN_MALLOC'd buffer. */
+NN__PRIVATE nn_status nn__rd_slurp(nn__rd *r, uint64_t n, unsigned char **out, const char *what) {
+  unsigned char *p;
+  *out = NULL;
+  if (n > r->size - r->pos) return nn__rd_read(r, NULL, n, what);
+  if (n > (uint64_t)((size_t)-1 >> 1))
+    return nn__iofail(r->op, r->path, NN_ERR_OOM, "%s is too large for this platform (%llu bytes)", what, (unsigned long long)n);
+  p = (unsigned char *)NN_MALLOC(n ? (size_t)n : 1);
+  if (!p) return nn__iofail(r->op, r->path, NN_ERR_OOM, "cannot allocate %llu bytes for %s", (unsigned long long)n, what);
+  if (nn__rd_read(r, p, n, what) != NN_OK) {
+    NN_FREE(p);
+    return nn_last_status();
+  }
+  *out = p;
+  return NN_OK;
+}
+
+/* The bytes of a file, or of a memory buffer, gunzipped when they start with the gzip magic. *buf is
+   NN_MALLOC'd and belongs to the caller. */
+NN__PRIVATE nn_status nn__load_bytes(const char *op, const char *path, const void *mem, size_t mem_n, unsigned char **buf,
+                                     size_t *n) {
+  nn__rd r;
+  unsigned char *raw;
+  nn_status s;
+  *buf = NULL;
+  *n = 0;
+  if (mem) nn__rd_mem(&r, op, path, mem, mem_n);
+  else if (nn__rd_open(&r, op, path) != NN_OK) return nn_last_status();
+  s = nn__rd_slurp(&r, r.size, &raw, "the file");
+  nn__rd_close(&r);
+  if (s != NN_OK) return s;
+  if (r.size >= 2 && raw[0] == 0x1F && raw[1] == 0x8B) {
+    nn__ictx c;
+    c.op = op;
+    c.what = "gzip data";
+    c.path = path;
+    s = nn__gunzip(&c, raw, (size_t)r.size, buf, n);
+    NN_FREE(raw);
+    return s;
+  }
+  *buf = raw;
+  *n = (size_t)r.size;
+  return NN_OK;
+}
+
+/* ---- string builder (headers) ---- */
+
+typedef struct nn__str {
+  char *p;
+  size_t n, cap;
+  int oom;
+} nn__str;
+
+NN__PRIVATE void nn__str_put(nn__str *b, const char *s, size_t n) {
+  if (b->oom) return;
+  if (b->cap - b->n <= n) {
+    size_t cap = b->cap ? b->cap : 256;
+    char *q;
+    while (cap - b->n <= n) {
+      if (cap > ((size_t)-1 >> 2)) {
+        b->oom = 1;
+        return;
+      }
+      cap *= 2;
+    }
+    q = (char *)NN_REALLOC(b->p, cap);
+    if (!q) {
+      b->oom = 1;
+      return;
+    }
+    b->p = q;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = 0;
+}
+NN__PRIVATE void nn__str_puts(nn__str *b, const char *s) { nn__str_put(b, s, strlen(s)); }
+NN__PRIVATE void nn__str_putc(nn__str *b, char c) { nn__str_put(b, &c, 1); }
+NN__PRIVATE void nn__str_u64(nn__str *b, uint64_t v) {
+  char t[24];
+  int k = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
+  nn__str_put(b, t, (size_t)k);
+}
+
+/* ---- writer ---- */
+
+typedef struct nn__wr {
+  const char *op, *path;
+  FILE *f;
+  uint64_t pos;
+  nn_status st; /* first failure */
+} nn__wr;
+
+NN__PRIVATE nn_status nn__wr_open(nn__wr *w, const char *op, const char *path) {
+  w->op = op;
+  w->path = path;
+  w->pos = 0;
+  w->st = NN_OK;
+  w->f = nn__fopen(op, path, 1);
+  return w->f ? NN_OK : nn_last_status();
+}
+
+NN__PRIVATE void nn__wr_put(nn__wr *w, const void *p, size_t n) {
+  if (w->st != NN_OK || n == 0) return;
+  errno = 0;
+  if (fwrite(p, 1, n, w->f) != n)
+    w->st = nn__iofail(w->op, w->path, NN_ERR_IO, "write error: %s", errno ? strerror(errno) : "unknown error");
+  w->pos += n;
+}
+
+/* Fails the writer with the status of an error already reported (e.g. by an allocation). */
+NN__PRIVATE void nn__wr_fail(nn__wr *w, nn_status st) {
+  if (w->st == NN_OK) w->st = st;
+}
+
+/* Closes the file; on any failure removes it and returns the first error. */
+NN__PRIVATE nn_status nn__wr_close(nn__wr *w) {
+  errno = 0;
+  if (fclose(w->f) != 0 && w->st == NN_OK)
+    w->st = nn__iofail(w->op, w->path, NN_ERR_IO, "write error: %s", errno ? strerror(errno) : "unknown error");
+  w->f = NULL;
+  if (w->st != NN_OK) remove(w->path);
+  return w->st;
+}
+
+/* Writes t's elements in row-major order, little-endian (big_endian = 0) or big-endian, whatever t's strides. */
+NN__PRIVATE void nn__wr_tensor(nn__wr *w, const nn_tensor *t, int big_endian) {
+  size_t es = nn_dtype_size(t->dtype), nbytes = (size_t)t->size * es, off;
+  const unsigned char *src;
+  unsigned char *tmp = NULL, chunk[1 << 14];
+  if (w->st != NN_OK || nbytes == 0) return;
+  if (nn_is_contiguous(t)) {
+    src = (const unsigned char *)t->data;
+  } else {
+    tmp = (unsigned char *)nn__xalloc(w->op, nbytes);
+    if (!tmp || nn_copy_to(t, tmp, t->dtype) != NN_OK) {
+      nn__dealloc(tmp);
+      nn__wr_fail(w, nn_last_status());
+      return;
+    }
+    src = tmp;
+  }
+  if (es == 1 || big_endian == !nn__host_le()) {
+    nn__wr_put(w, src, nbytes);
+  } else {
+    for (off = 0; off < nbytes; off += sizeof chunk) {
+      size_t k = nbytes - off < sizeof chunk ? nbytes - off : sizeof chunk;
+      memcpy(chunk, src + off, k);
+      nn__bswap_buf(chunk, k / es, es);
+      nn__wr_put(w, chunk, k);
+    }
+  }
+  nn__dealloc(tmp);
+}
+
+/* Checks a tensor argument of a writer. */
+NN__PRIVATE nn_status nn__check_save_tensor(const char *op, const nn_tensor *t, const char *arg) {
+  if (nn__check_cpu(op, t, arg) != NN_OK) return nn_last_status();
+  if (!nn__dtype_valid(t->dtype)) return nn__fail(NN_ERR_DTYPE, "%s: %s has an invalid dtype %d", op, arg, (int)t->dtype);
+  return NN_OK;
+}
+
+/* ---- sorting index arrays (stable merge sort with a context, which qsort lacks) ---- */
+
+typedef int (*nn__idx_cmp)(const void *ctx, int a, int b);
+
+NN__PRIVATE void nn__sort_idx_rec(int *idx, int *tmp, int n, nn__idx_cmp cmp, const void *ctx) {
+  int h = n / 2, i = 0, j = h, k = 0;
+  if (n < 2) return;
+  nn__sort_idx_rec(idx, tmp, h, cmp, ctx);
+  nn__sort_idx_rec(idx + h, tmp, n - h, cmp, ctx);
+  while (i < h && j < n) tmp[k++] = cmp(ctx, idx[j], idx[i]) < 0 ? idx[j++] : idx[i++];
+  while (i < h) tmp[k++] = idx[i++];
+  while (j < n) tmp[k++] = idx[j++];
+  memcpy(idx, tmp, sizeof(int) * (size_t)n);
+}
+
+/* Fills idx with 0..n-1 sorted by cmp. Returns 0 when out of memory. */
+NN__PRIVATE int nn__sort_idx(int *idx, int n, nn__idx_cmp cmp, const void *ctx) {
+  int i, *tmp = (int *)NN_MALLOC(sizeof(int) * (size_t)(n > 0 ? n : 1));
+  if (!tmp) return 0;
+  for (i = 0; i < n; i++) idx[i] = i;
+  nn__sort_idx_rec(idx, tmp, n, cmp, ctx);
+  NN_FREE(tmp);
+  return 1;
+}
+/* ---- end src/io/file.c ---- */
+/* ---- begin src/io/json.c ---- */
+/* io/json.c: the strict, bounded JSON pieces the safetensors header needs (RFC 8259): UTF-8 validation, strings
+   with every escape, unsigned integers, skipping an unknown value (nesting limited), and a writer for strings
+   that escapes exactly as serde_json and Python's json (ensure_ascii=False) do. */
+
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid: overlong forms, surrogates and code points
+   above U+10FFFF are rejected, as Rust's str::from_utf8 does. */
+NN__PRIVATE int nn__utf8_seq(const unsigned char *p, const unsigned char *end) {
+  unsigned c = p[0];
+  size_t left = (size_t)(end - p);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (left < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && p[1] < 0xA0) return 0; /* overlong */
+    if (c == 0xED && p[1] >= 0xA0) return 0; /* surrogate */
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (left < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+    if (c == 0xF0 && p[1] < 0x90) return 0;  /* overlong */
+    if (c == 0xF4 && p[1] >= 0x90) return 0; /* above U+10FFFF */
+    return 4;
+  }
+  return 0;
+}
+
+/* Offset of the first invalid UTF-8 byte, or n if all of [p, p+n) is valid. */
+NN__PRIVATE size_t nn__utf8_check(const unsigned char *p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    int k;
+    if (p[i] < 0x80) {
+      i++;
+      continue;
+    }
+    k = nn__utf8_seq(p + i, p + n);
+    if (!k) return i;
+    i += (size_t)k;
+  }
+  return n;
+}
+
+typedef struct nn__json {
+  const unsigned char *start, *p, *end;
+  const char *op, *path;
+} nn__json;
+
+NN__PRIVATE nn_status nn__json_fail(const nn__json *j, const char *fmt, ...) NN__PRINTF(2, 3);
+NN__PRIVATE nn_status nn__json_fail(const nn__json *j, const char *fmt, ...) {
+  char msg[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return nn__iofail(j->op, j->path, NN_ERR_FORMAT, "invalid header JSON at byte %llu: %s",
+                    (unsigned long long)(j->p - j->start), msg);
+}
+
+NN__PRIVATE void nn__json_ws(nn__json *j) {
+  while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++;
+}
+
+/* Skips whitespace and consumes c, or fails. */
+NN__PRIVATE nn_status nn__json_expect(nn__json *j, char c) {
+  nn__json_ws(j);
+  if (j->p >= j->end) return nn__json_fail(j, "expected '%c' but the header ended", c);
+  if (*j->p != (unsigned char)c) return nn__json_fail(j, "expected '%c', found '%c'", c, *j->p >= 0x20 && *j->p < 0x7F ? *j->p : '?');
+  j->p++;
+  return NN_OK;
+}
+
+/* Peeks the next non-space character (0 at the end). */
+NN__PRIVATE int nn__json_peek(nn__json *j) {
+  nn__json_ws(j);
+  return j->p < j->end ? *j->p : 0;
+}
+
+NN__PRIVATE int nn__json_hex4(const unsigned char *p, unsigned *v) {
+  int i;
+  *v = 0;
+  for (i = 0; i < 4; i++) {
+    unsigned c = p[i], d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else return 0;
+    *v = *v << 4 | d;
+  }
+  return 1;
+}
+
+/* Parses a string into a new NN_MALLOC'd, NUL-terminated buffer (out may be NULL to skip it). A string holding a
+   NUL character (\u0000) is refused: names and metadata become C strings. The input was checked to be UTF-8. */
+NN__PRIVATE nn_status nn__json_string(nn__json *j, char **out, size_t *out_n) {
+  const unsigned char *p, *q;
+  unsigned char *o = NULL;
+  size_t n = 0;
+  if (out) *out = NULL;
+  if (nn__json_expect(j, '"') != NN_OK) return nn_last_status();
+  p = j->p;
+  /* Escapes only shrink the text, so its raw length bounds the result. */
+  for (q = p; q < j->end && *q != '"'; q++)
+    if (*q == '\\' && q + 1 < j->end) q++;
+  if (q >= j->end) return nn__json_fail(j, "unterminated string");
+  if (out) {
+    o = (unsigned char *)NN_MALLOC((size_t)(q - p) + 1);
+    if (!o) return nn__fail(NN_ERR_OOM, "%s: out of memory reading the header", j->op);
+  }
+  while (p < q) {
+    unsigned c = *p;
+    if (c < 0x20) {
+      j->p = p;
+      NN_FREE(o);
+      return nn__json_fail(j, "control character 0x%02x inside a string", c);
+    }
+    if (c != '\\') {
+      if (o) o[n] = (unsigned char)c;
+      n++;
+      p++;
+      continue;
+    }
+    c = p[1];
+    p += 2;
+    if (c == 'u') {
+      unsigned v, lo;
+      if (q - p < 4 || !nn__json_hex4(p, &v)) goto bad_escape;
+      p += 4;
+      if (v >= 0xD800 && v <= 0xDBFF) {
+        if (q - p < 6 || p[0] != '\\' || p[1] != 'u' || !nn__json_hex4(p + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
+          j->p = p;
+          NN_FREE(o);
+          return nn__json_fail(j, "unpaired surrogate in a \\u escape");
+        }
+        p += 6;
+        v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+      } else if (v >= 0xDC00 && v <= 0xDFFF) {
+        j->p = p;
+        NN_FREE(o);
+        return nn__json_fail(j, "unpaired surrogate in a \\u escape");
+      }
+      if (v == 0) {
+        j->p = p;
+        NN_FREE(o);
+        return nn__json_fail(j, "a string holds a NUL character (\\u0000)");
+      }
+      if (o) { /* a \uXXXX escape (6 or 12 bytes) always takes more room than its UTF-8 form (1 to 4 bytes) */
+        if (v < 0x80) o[n] = (unsigned char)v;
+        else if (v < 0x800) {
+          o[n] = (unsigned char)(0xC0 | v >> 6);
+          o[n + 1] = (unsigned char)(0x80 | (v & 63));
+        } else if (v < 0x10000) {
+          o[n] = (unsigned char)(0xE0 | v >> 12);
+          o[n + 1] = (unsigned char)(0x80 | ((v >> 6) & 63));
+          o[n + 2] = (unsigned char)(0x80 | (v & 63));
+        } else {
+          o[n] = (unsigned char)(0xF0 | v >> 18);
+          o[n + 1] = (unsigned char)(0x80 | ((v >> 12) & 63));
+          o[n + 2] = (unsigned char)(0x80 | ((v >> 6) & 63));
+          o[n + 3] = (unsigned char)(0x80 | (v & 63));
+        }
+      }
+      n += v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4;
+      continue;
+    }
+    switch (c) {
+      case '"': c = '"'; break;
+      case '\\': c = '\\'; break;
+      case '/': c = '/'; break;
+      case 'b': c = 8; break;
+      case 'f': c = 12; break;
+      case 'n': c = 10; break;
+      case 'r': c = 13; break;
+      case 't': c = 9; break;
+      default: goto bad_escape;
+    }
+    if (o) o[n] = (unsigned char)c;
+    n++;
+  }
+  j->p = q + 1;
+  if (o) {
+    o[n] = 0;
+    *out = (char *)o;
+  }
+  if (out_n) *out_n = n;
+  return NN_OK;
+bad_escape:
+  j->p = p;
+  NN_FREE(o);
+  return nn__json_fail(j, "invalid escape sequence in a string");
+}
+
+/* A non-negative integer without sign, fraction or exponent, below 2^63. */
+NN__PRIVATE nn_status nn__json_uint(nn__json *j, uint64_t *v) {
+  const unsigned char *p;
+  nn__json_ws(j);
+  p = j->p;
+  *v = 0;
+  if (p >= j->end || *p < '0' || *p > '9') return nn__json_fail(j, "expected a non-negative integer");
+  if (*p == '0' && p + 1 < j->end && p[1] >= '0' && p[1] <= '9') return nn__json_fail(j, "number with a leading zero");
+  for (; p < j->end && *p >= '0' && *p <= '9'; p++) {
+    if (*v > ((uint64_t)INT64_MAX - 9) / 10) return nn__json_fail(j, "integer too large");
+    *v = *v * 10 + (uint64_t)(*p - '0');
+  }
+  if (p < j->end && (*p == '.' || *p == 'e' || *p == 'E')) {
+    j->p = p;
+    return nn__json_fail(j, "expected an integer, found a fraction or an exponent");
+  }
+  j->p = p;
+  return NN_OK;
+}
+
+/* Skips any JSON value, nesting at most 64 deep. */
+NN__PRIVATE nn_status nn__json_skip(nn__json *j, int depth) {
+  int c = nn__json_peek(j);
+  if (depth > 64) return nn__json_fail(j, "values nested too deeply");
+  if (c == '"') return nn__json_string(j, NULL, NULL);
+  if (c == '{' || c == '[') {
+    int close = c == '{' ? '}' : ']', first = 1;
+    j->p++;
+    for (;;) {
+      if (nn__json_peek(j) == close) {
+        if (!first) return nn__json_fail(j, "trailing comma");
+        j->p++;
+        return NN_OK;
+      }
+      if (c == '{') {
+        if (nn__json_string(j, NULL, NULL) != NN_OK || nn__json_expect(j, ':') != NN_OK) return nn_last_status();
+      }
+      if (nn__json_skip(j, depth + 1) != NN_OK) return nn_last_status();
+      if (nn__json_peek(j) == ',') {
+        j->p++;
+        first = 0;
+        if (nn__json_peek(j) == close) return nn__json_fail(j, "trailing comma");
+        continue;
+      }
+      if (nn__json_expect(j, (char)close) != NN_OK) return nn_last_status();
+      return NN_OK;
+    }
+  }
+  if (c == '-' || (c >= '0' && c <= '9')) {
+    const unsigned char *p = j->p;
+    if (*p == '-') p++;
+    if (p >= j->end || *p < '0' || *p > '9') return nn__json_fail(j, "invalid number");
+    if (*p == '0') p++;
+    else
+      while (p < j->end && *p >= '0' && *p <= '9') p++;
+    if (p < j->end && *p == '.') {
+      p++;
+      if (p >= j->end || *p < '0' || *p > '9') return nn__json_fail(j, "invalid number");
+      while (p < j->end && *p >= '0' && *p <= '9') p++;
+    }
+    if (p < j->end && (*p == 'e' || *p == 'E')) {
+      p++;
+      if (p < j->end && (*p == '+' || *p == '-')) p++;
+      if (p >= j->end || *p < '0' || *p > '9') return nn__json_fail(j, "invalid number");
+      while (p < j->end && *p >= '0' && *p <= '9') p++;
+    }
+    j->p = p;
+    return NN_OK;
+  }
+  {
+    static const char *const words[3] = {"true", "false", "null"};
+    int i;
+    for (i = 0; i < 3; i++) {
+      size_t k = strlen(words[i]);
+      if ((size_t)(j->end - j->p) >= k && memcmp(j->p, words[i], k) == 0) {
+        j->p += k;
+        return NN_OK;
+      }
+    }
+  }
+  return c ? nn__json_fail(j, "unexpected character '%c'", c >= 0x20 && c < 0x7F ? c : '?')
+           : nn__json_fail(j, "expected a value but the header ended");
+}
+
+/* Appends s as a JSON string literal, escaped as serde_json and Python's json.dumps(ensure_ascii=False) do. */
+NN__PRIVATE void nn__json_put_string(nn__str *b, const char *s) {
+  static const char hex[] = "0123456789abcdef";
+  nn__str_putc(b, '"');
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    switch (c) {
+      case '"': nn__str_puts(b, "\\\""); break;
+      case '\\': nn__str_puts(b, "\\\\"); break;
+      case 8: nn__str_puts(b, "\\b"); break;
+      case 12: nn__str_puts(b, "\\f"); break;
+      case 10: nn__str_puts(b, "\\n"); break;
+      case 13: nn__str_puts(b, "\\r"); break;
+      case 9: nn__str_puts(b, "\\t"); break;
+      default:
+        if (c < 0x20) {
+          char u[7] = {'\\', 'u', '0', '0', 0, 0, 0};
+          u[4] = hex[c >> 4];
+          u[5] = hex[c & 15];
+          nn__str_put(b, u, 6);
+        } else {
+          nn__str_putc(b, (char)c);
+        }
+    }
+  }
+  nn__str_putc(b, '"');
+}
+/* ---- end src/io/json.c ---- */
+/* ---- begin src/io/dict.c ---- */
+/* io/dict.c: nn_tensor_dict, the named tensors (and metadata strings) a safetensors or .npz reader returns. */
+
+NN__PRIVATE nn_tensor_dict *nn__dict_new(const char *op) {
+  nn_tensor_dict *d = (nn_tensor_dict *)NN_MALLOC(sizeof(nn_tensor_dict));
+  if (!d) {
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate the result", op);
+    return NULL;
+  }
+  memset(d, 0, sizeof *d);
+  return d;
+}
+
+NN__PRIVATE char *nn__strndup(const char *s, size_t n) {
+  char *p = (char *)NN_MALLOC(n + 1);
+  if (p) {
+    memcpy(p, s, n);
+    p[n] = 0;
+  }
+  return p;
+}
+
+/* Grows a pointer array of count entries when count is 0 or a power of two (capacity doubles). */
+NN__PRIVATE int nn__grow_ptrs(void ***arr, int count) {
+  void **q;
+  if (count & (count - 1)) return 1;
+  if (count > (1 << 28)) return 0;
+  q = (void **)NN_REALLOC(*arr, sizeof(void *) * (size_t)(count ? 2 * count : 1));
+  if (!q) return 0;
+  *arr = q;
+  return 1;
+}
+
+/* Adds t under name (copied); the dict takes t out of its scope and owns it. On failure t is freed. */
+NN__PRIVATE nn_status nn__dict_add(const char *op, nn_tensor_dict *d, const char *name, size_t name_n, nn_tensor *t) {
+  char *nm = nn__strndup(name, name_n);
+  void **names = (void **)d->names, **ts = (void **)d->tensors;
+  int ok1, ok2;
+  if (!nm) {
+    nn_free(t);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  }
+  ok1 = nn__grow_ptrs(&names, d->count);
+  d->names = (char **)names;
+  ok2 = ok1 && nn__grow_ptrs(&ts, d->count);
+  d->tensors = (nn_tensor **)ts;
+  if (!ok1 || !ok2) {
+    NN_FREE(nm);
+    nn_free(t);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  }
+  nn__scope_unlink(t);
+  d->names[d->count] = nm;
+  d->tensors[d->count] = t;
+  d->count++;
+  return NN_OK;
+}
+
+/* Adds a metadata pair; takes ownership of key and value (freed on failure). */
+NN__PRIVATE nn_status nn__dict_add_meta(const char *op, nn_tensor_dict *d, char *key, char *value) {
+  void **k = (void **)d->meta_keys, **v = (void **)d->meta_values;
+  int ok1, ok2;
+  ok1 = nn__grow_ptrs(&k, d->meta_count);
+  d->meta_keys = (char **)k;
+  ok2 = ok1 && nn__grow_ptrs(&v, d->meta_count);
+  d->meta_values = (char **)v;
+  if (!ok1 || !ok2) {
+    NN_FREE(key);
+    NN_FREE(value);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  }
+  d->meta_keys[d->meta_count] = key;
+  d->meta_values[d->meta_count] = value;
+  d->meta_count++;
+  return NN_OK;
+}
+
+NNDEF void nn_dict_free(nn_tensor_dict *d) {
+  int i;
+  if (!d) return;
+  for (i = 0; i < d->count; i++) {
+    NN_FREE(d->names[i]);
+    nn_free(d->tensors[i]);
+  }
+  for (i = 0; i < d->meta_count; i++) {
+    NN_FREE(d->meta_keys[i]);
+    NN_FREE(d->meta_values[i]);
+  }
+  NN_FREE(d->names);
+  NN_FREE(d->tensors);
+  NN_FREE(d->meta_keys);
+  NN_FREE(d->meta_values);
+  NN_FREE(d);
+}
+
+NN__PRIVATE int nn__dict_find(const char *op, const nn_tensor_dict *d, const char *name) {
+  int i;
+  if (!d) {
+    nn__fail_null(op, "d");
+    return -1;
+  }
+  if (!name) {
+    nn__fail_null(op, "name");
+    return -1;
+  }
+  for (i = 0; i < d->count; i++)
+    if (strcmp(d->names[i], name) == 0) {
+      if (!d->tensors[i]) {
+        nn__fail(NN_ERR_VALUE, "%s: tensor '%s' was already taken with nn_dict_take", op, name);
+        return -1;
+      }
+      return i;
+    }
+  nn__fail(NN_ERR_VALUE, "%s: no tensor named '%s' (the dict has %d)", op, name, d->count);
+  return -1;
+}
+
+NNDEF nn_tensor *nn_dict_get(const nn_tensor_dict *d, const char *name) {
+  int i = nn__dict_find("nn_dict_get", d, name);
+  return i < 0 ? NULL : d->tensors[i];
+}
+
+NNDEF nn_tensor *nn_dict_take(nn_tensor_dict *d, const char *name) {
+  int i = nn__dict_find("nn_dict_take", d, name);
+  nn_tensor *t;
+  if (i < 0) return NULL;
+  t = d->tensors[i];
+  d->tensors[i] = NULL;
+  if (nn__scope_depth > 0) nn__scope_link(t, &nn__scopes[nn__scope_depth - 1]);
+  return t;
+}
+
+NNDEF const char *nn_dict_meta(const nn_tensor_dict *d, const char *key) {
+  int i;
+  if (!d || !key) return NULL;
+  for (i = 0; i < d->meta_count; i++)
+    if (strcmp(d->meta_keys[i], key) == 0) return d->meta_values[i];
+  return NULL;
+}
+
+NN__PRIVATE int nn__cmp_names(const void *ctx, int a, int b) {
+  const char *const *names = (const char *const *)ctx;
+  return strcmp(names[a], names[b]);
+}
+
+/* Checks the arguments of a writer of named tensors: n >= 0, non-NULL arrays, names non-NULL, UTF-8 and unique,
+   tensors on the CPU with a valid dtype. */
+NN__PRIVATE nn_status nn__check_named(const char *op, const char *path, const char *const *names, nn_tensor *const *tensors,
+                                      int n) {
+  int i, *idx;
+  char arg[32];
+  if (!path) return nn__fail_null(op, "path");
+  if (n < 0) return nn__fail(NN_ERR_ARG, "%s: n is %d; it cannot be negative", op, n);
+  if (n > 0 && !names) return nn__fail_null(op, "names");
+  if (n > 0 && !tensors) return nn__fail_null(op, "tensors");
+  for (i = 0; i < n; i++) {
+    snprintf(arg, sizeof arg, "names[%d]", i);
+    if (!names[i]) return nn__fail_null(op, arg);
+    if (nn__utf8_check((const unsigned char *)names[i], strlen(names[i])) != strlen(names[i]))
+      return nn__fail(NN_ERR_VALUE, "%s: names[%d] is not valid UTF-8", op, i);
+    snprintf(arg, sizeof arg, "tensors[%d]", i);
+    if (nn__check_save_tensor(op, tensors[i], arg) != NN_OK) return nn_last_status();
+  }
+  idx = (int *)NN_MALLOC(sizeof(int) * (size_t)(n > 0 ? n : 1));
+  if (!idx || !nn__sort_idx(idx, n, nn__cmp_names, names)) {
+    NN_FREE(idx);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  }
+  for (i = 1; i < n; i++)
+    if (strcmp(names[idx[i - 1]], names[idx[i]]) == 0) {
+      nn_status s = nn__fail(NN_ERR_VALUE, "%s: the name '%s' is used twice (names[%d] and names[%d])", op, names[idx[i]],
+                             idx[i - 1] < idx[i] ? idx[i - 1] : idx[i], idx[i - 1] < idx[i] ? idx[i] : idx[i - 1]);
+      NN_FREE(idx);
+      return s;
+    }
+  NN_FREE(idx);
+  return NN_OK;
+}
+/* ---- end src/io/dict.c ---- */
+/* ---- begin src/io/idx.c ---- */
+/* io/idx.c: the IDX format of MNIST and Fashion-MNIST (http://yann.lecun.com/exdb/mnist/): bytes 0 0, a type code,
+   the number of dimensions, each dimension as a big-endian uint32, then the data, big-endian, row-major. */
+
+/* Type code -> (bytes per element in the file, dtype of the tensor). */
+NN__PRIVATE int nn__idx_type(unsigned code, size_t *fsize, nn_dtype *dt) {
+  switch (code) {
+    case 0x08: *fsize = 1; *dt = NN_UINT8; return 1;
+    case 0x09: *fsize = 1; *dt = NN_INT32; return 1; /* int8, widened */
+    case 0x0B: *fsize = 2; *dt = NN_INT32; return 1; /* int16, widened */
+    case 0x0C: *fsize = 4; *dt = NN_INT32; return 1;
+    case 0x0D: *fsize = 4; *dt = NN_FLOAT32; return 1;
+    case 0x0E: *fsize = 8; *dt = NN_FLOAT64; return 1;
+    default: return 0;
+  }
+}
+
+/* Parses an IDX image already in memory (decompressed). */
+NN__PRIVATE nn_tensor *nn__idx_parse(const char *op, const char *path, const unsigned char *p, size_t n) {
+  int64_t shape[NN_MAX_DIMS];
+  unsigned ndim, code, i;
+  size_t fsize, hdr;
+  uint64_t count = 1;
+  int zero = 0, over = 0;
+  nn_dtype dt;
+  nn_tensor *t;
+  memset(shape, 0, sizeof shape);
+  if (n < 4) {
+    nn__iofail(op, path, NN_ERR_FORMAT, "file is truncated: %llu bytes, an IDX header has at least 4", (unsigned long long)n);
+    return NULL;
+  }
+  if (p[0] != 0 || p[1] != 0) {
+    nn__iofail(op, path, NN_ERR_FORMAT, "not an IDX file (magic bytes %02x %02x %02x %02x)", p[0], p[1], p[2], p[3]);
+    return NULL;
+  }
+  code = p[2];
+  ndim = p[3];
+  if (!nn__idx_type(code, &fsize, &dt)) {
+    nn__iofail(op, path, NN_ERR_FORMAT, "unknown IDX type code 0x%02x", code);
+    return NULL;
+  }
+  if (ndim > NN_MAX_DIMS) {
+    nn__iofail(op, path, NN_ERR_UNSUPPORTED, "%u dimensions; nn.h supports at most %d", ndim, NN_MAX_DIMS);
+    return NULL;
+  }
+  hdr = 4 + 4 * (size_t)ndim;
+  if (n < hdr) {
+    nn__iofail(op, path, NN_ERR_FORMAT, "file is truncated: the header of %u dimensions needs %llu bytes, the file has %llu",
+               ndim, (unsigned long long)hdr, (unsigned long long)n);
+    return NULL;
+  }
+  for (i = 0; i < ndim; i++) {
+    shape[i] = (int64_t)nn__be32(p + 4 + 4 * i);
+    if (shape[i] == 0) zero = 1;
+    else if (count > (uint64_t)(n - hdr) / (uint64_t)shape[i]) over = 1; /* more elements than data bytes */
+    else count *= (uint64_t)shape[i];
+  }
+  if (zero) count = 0, over = 0;
+  if (nn__io_check_dims(op, path, shape, (int)ndim) != NN_OK) return NULL;
+  if (over || count * fsize != (uint64_t)(n - hdr)) {
+    char sh[160];
+    nn__fmt_shape(sh, sizeof sh, shape, (int)ndim);
+    if (over || count * fsize > (uint64_t)(n - hdr))
+      nn__iofail(op, path, NN_ERR_FORMAT, "file is truncated: shape %s needs %s%llu data bytes, the file has %llu", sh,
+                 over ? "more than " : "", (unsigned long long)(over ? n - hdr : count * fsize), (unsigned long long)(n - hdr));
+    else
+      nn__iofail(op, path, NN_ERR_FORMAT, "shape %s needs %llu data bytes but the file has %llu (extra data at the end)", sh,
+                 (unsigned long long)(count * fsize), (unsigned long long)(n - hdr));
+    return NULL;
+  }
+  t = nn__new(op, dt, shape, (int)ndim);
+  if (!t) return NULL;
+  p += hdr;
+  if (code == 0x08) {
+    if (count) memcpy(t->data, p, (size_t)count);
+  } else if (code == 0x09 || code == 0x0B) {
+    int32_t *o = (int32_t *)t->data;
+    size_t k;
+    for (k = 0; k < count; k++)
+      o[k] = code == 0x09 ? (int32_t)(signed char)p[k] : (int32_t)(int16_t)(uint16_t)((unsigned)p[2 * k] << 8 | p[2 * k + 1]);
+  } else {
+    if (count) memcpy(t->data, p, (size_t)(count * fsize));
+    if (nn__host_le()) nn__bswap_buf(t->data, (size_t)count, fsize);
+  }
+  return t;
+}
+
+NNDEF nn_tensor *nn_load_idx(const char *path) {
+  unsigned char *buf;
+  size_t n;
+  nn_tensor *t;
+  if (nn__load_bytes("nn_load_idx", path, NULL, 0, &buf, &n) != NN_OK) return NULL;
+  t = nn__idx_parse("nn_load_idx", path, buf, n);
+  NN_FREE(buf);
+  return t;
+}
+
+NNDEF nn_status nn_save_idx(const char *path, const nn_tensor *t) {
+  const char *op = "nn_save_idx";
+  unsigned char hdr[4 + 4 * NN_MAX_DIMS];
+  nn__wr w;
+  int i;
+  if (!path) return nn__fail_null(op, "path");
+  if (nn__check_save_tensor(op, t, "t") != NN_OK) return nn_last_status();
+  switch (t->dtype) {
+    case NN_UINT8: hdr[2] = 0x08; break;
+    case NN_INT32: hdr[2] = 0x0C; break;
+    case NN_FLOAT32: hdr[2] = 0x0D; break;
+    case NN_FLOAT64: hdr[2] = 0x0E; break;
+    default:
+      return nn__fail(NN_ERR_DTYPE, "%s: IDX has no %s type (uint8, int32, float32, float64 only); convert with nn_astype", op,
+                      nn_dtype_name(t->dtype));
+  }
+  hdr[0] = hdr[1] = 0;
+  hdr[3] = (unsigned char)t->ndim;
+  for (i = 0; i < t->ndim; i++) {
+    if (t->shape[i] > 0xFFFFFFFFll)
+      return nn__fail(NN_ERR_SHAPE, "%s: dimension %d has size %lld; IDX sizes are 32-bit", op, i, (long long)t->shape[i]);
+    nn__put_be32(hdr + 4 + 4 * i, (uint32_t)t->shape[i]);
+  }
+  if (nn__wr_open(&w, op, path) != NN_OK) return nn_last_status();
+  nn__wr_put(&w, hdr, 4 + 4 * (size_t)t->ndim);
+  nn__wr_tensor(&w, t, 1);
+  return nn__wr_close(&w);
+}
+/* ---- end src/io/idx.c ---- */
+/* ---- begin src/io/csv.c ---- */
+/* io/csv.c: numeric CSV files (np.loadtxt-like) into a feature matrix and an integer label vector. Two passes over
+   the (decompressed) text: the first counts rows and columns, the second parses into tensors allocated once. */
+
+typedef struct nn__csv {
+  const char *op, *path;
+  char delim;
+  long line; /* 1-based line number of the line being read */
+} nn__csv;
+
+/* Splits off the next field of the line [*pp, le). Sets [*fs, *fe) to its text (quotes removed, spaces trimmed)
+   and *pp past the delimiter; *last is set when the field ended the line. Returns 0, or -1 for a malformed
+   quoted field. */
+NN__PRIVATE int nn__csv_field(const nn__csv *c, const char **pp, const char *le, const char **fs, const char **fe, int *last) {
+  const char *p = *pp;
+  while (p < le && (*p == ' ' || *p == '\t') && *p != c->delim) p++;
+  if (p < le && *p == '"') {
+    const char *q = ++p;
+    while (q < le && *q != '"') q++;
+    if (q >= le) return -1;
+    *fs = p;
+    *fe = q;
+    p = q + 1;
+    while (p < le && (*p == ' ' || *p == '\t') && *p != c->delim) p++;
+    if (p < le && *p != c->delim) return -1;
+  } else {
+    const char *q = p;
+    while (q < le && *q != c->delim) q++;
+    *fs = p;
+    *fe = q;
+    while (*fe > *fs && ((*fe)[-1] == ' ' || (*fe)[-1] == '\t') && (*fe)[-1] != c->delim) (*fe)--;
+    p = q;
+  }
+  *last = p >= le;
+  *pp = p < le ? p + 1 : le;
+  return 0;
+}
+
+/* Decimal number -> double. Fast exact path for up to 15 significant digits and |exponent| <= 22 (one correctly
+   rounded multiplication or division, as strtod would give); anything else (more digits, nan, inf, hex) goes
+   through strtod on a terminated copy. Returns 0, or -1 if the text is not a number. */
+NN__PRIVATE int nn__csv_number(const char *s, const char *e, double *out) {
+  static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const char *p = s;
+  uint64_t m = 0;
+  int neg = 0, sig = 0, ex = 0, any = 0;
+  if (p < e && (*p == '+' || *p == '-')) neg = *p++ == '-';
+  for (; p < e && *p >= '0' && *p <= '9'; p++) {
+    any = 1;
+    if (m || *p != '0') {
+      if (sig < 19) m = m * 10 + (uint64_t)(*p - '0');
+      else ex++; /* a dropped digit; more than 15 significant digits go to strtod anyway */
+      sig++;
+    }
+  }
+  if (p < e && *p == '.') {
+    for (p++; p < e && *p >= '0' && *p <= '9'; p++) {
+      any = 1;
+      if (m || *p != '0') {
+        if (sig < 19) {
+          m = m * 10 + (uint64_t)(*p - '0');
+          ex--;
+        }
+        sig++;
+      } else {
+        ex--;
+      }
+    }
+  }
+  if (any && p < e && (*p == 'e' || *p == 'E')) {
+    int eneg = 0, ev = 0, edig = 0;
+    p++;
+    if (p < e && (*p == '+' || *p == '-')) eneg = *p++ == '-';
+    for (; p < e && *p >= '0' && *p <= '9'; p++, edig++)
+      if (ev < 100000) ev = ev * 10 + (*p - '0');
+    if (!edig) any = 0;
+    ex += eneg ? -ev : ev;
+  }
+  if (any && p == e && sig <= 15 && ex >= -22 && ex <= 22) {
+    double v = (double)m;
+    v = ex < 0 ? v / p10[-ex] : v * p10[ex];
+    *out = neg ? -v : v;
+    return 0;
+  }
+  {
+    char buf[256], *end = NULL;
+    size_t n = (size_t)(e - s);
+    if (n == 0 || n >= sizeof buf) return -1;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    *out = strtod(buf, &end);
+    return end == buf + n ? 0 : -1;
+  }
+}
+
+/* Integer label: exact for any int64; a number with an integral value (e.g. "3.0") is accepted too. */
+NN__PRIVATE int nn__csv_label(const char *s, const char *e, int64_t *out) {
+  const char *p = s;
+  uint64_t v = 0;
+  int neg = 0;
+  double d;
+  if (p < e && (*p == '+' || *p == '-')) neg = *p++ == '-';
+  if (p < e) {
+    while (p < e && *p >= '0' && *p <= '9') {
+      if (v > (UINT64_MAX - 9) / 10) break;
+      v = v * 10 + (uint64_t)(*p++ - '0');
+    }
+    if (p == e && v <= (uint64_t)INT64_MAX + (uint64_t)neg) {
+      *out = !neg ? (int64_t)v : v > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)v;
+      return 0;
+    }
+  }
+  if (nn__csv_number(s, e, &d) != 0) return -1;
+  if (!(d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return -2;
+  *out = (int64_t)d;
+  return 0;
+}
+
+NN__PRIVATE nn_status nn__csv_fail_field(const nn__csv *c, int col, const char *fs, const char *fe, const char *why) {
+  char shown[48];
+  int n = 0;
+  if (fs == fe) return nn__iofail(c->op, c->path, NN_ERR_FORMAT, "line %ld, column %d: empty field", c->line, col);
+  for (; fs < fe && n < 40; fs++) shown[n++] = *fs >= 0x20 && *fs < 0x7F ? *fs : '?'; /* no raw bytes in messages */
+  shown[n] = 0;
+  return nn__iofail(c->op, c->path, NN_ERR_FORMAT, "line %ld, column %d: '%s%s' %s", c->line, col, shown, fs < fe ? "..." : "",
+                    why);
+}
+
+NN__PRIVATE int nn__csv_blank(const char *ls, const char *le) {
+  for (; ls < le; ls++)
+    if (*ls != ' ' && *ls != '\t') return 0;
+  return 1;
+}
+
+/* Next line of [*pp, end): [*ls, *le) without its "\n" or "\r\n". Returns 0 at the end of the text. */
+NN__PRIVATE int nn__csv_line(const char **pp, const char *end, const char **ls, const char **le) {
+  const char *p = *pp, *q;
+  if (p >= end) return 0;
+  q = (const char *)memchr(p, '\n', (size_t)(end - p));
+  if (!q) q = end;
+  *ls = p;
+  *le = q > p && q[-1] == '\r' ? q - 1 : q;
+  *pp = q < end ? q + 1 : end;
+  return 1;
+}
+
+/* Parses the data lines; X and y are NULL in the counting pass. */
+NN__PRIVATE nn_status nn__csv_pass(nn__csv *c, const char *text, const char *end, long skip, int label, int *ncols,
+                                   int64_t *nrows, nn_tensor *X, nn_tensor *y) {
+  const char *p = text, *ls, *le;
+  long first_line = 0;
+  int64_t row = 0;
+  c->line = 0;
+  while (nn__csv_line(&p, end, &ls, &le)) {
+    const char *q = ls, *fs, *fe;
+    int col = 0, last = 0, xcol = 0;
+    c->line++;
+    if (c->line <= skip || nn__csv_blank(ls, le)) continue;
+    while (!last) {
+      if (nn__csv_field(c, &q, le, &fs, &fe, &last) != 0)
+        return nn__iofail(c->op, c->path, NN_ERR_FORMAT, "line %ld, column %d: unterminated or misplaced double quote",
+                          c->line, col + 1);
+      if (*ncols && col >= *ncols)
+        return nn__iofail(c->op, c->path, NN_ERR_FORMAT, "line %ld has more than %d fields (line %ld has %d)", c->line,
+                          *ncols, first_line, *ncols);
+      if (X) {
+        if (col == label) {
+          int64_t v;
+          int r = nn__csv_label(fs, fe, &v);
+          if (r) return nn__csv_fail_field(c, col + 1, fs, fe, r == -1 ? "is not a number (label column)" : "is not an integer (label column)");
+          ((int64_t *)y->data)[row] = v;
+        } else {
+          double v;
+          if (fs == fe || nn__csv_number(fs, fe, &v) != 0) return nn__csv_fail_field(c, col + 1, fs, fe, "is not a number");
+          if (X->dtype == NN_FLOAT32) ((float *)X->data)[row * X->shape[1] + xcol] = (float)v;
+          else ((double *)X->data)[row * X->shape[1] + xcol] = v;
+          xcol++;
+        }
+      }
+      col++;
+    }
+    if (!*ncols) {
+      *ncols = col;
+      first_line = c->line;
+    } else if (col != *ncols) {
+      return nn__iofail(c->op, c->path, NN_ERR_FORMAT, "line %ld has %d fields, expected %d (as on line %ld)", c->line, col,
+                        *ncols, first_line);
+    }
+    if (first_line == 0) first_line = c->line;
+    row++;
+  }
+  *nrows = row;
+  return NN_OK;
+}
+
+/* nn_load_csv on a file (mem NULL) or on a memory buffer (path then only names it in messages, or is NULL). */
+NN__PRIVATE nn_status nn__csv_load(const char *path, const void *mem, size_t mem_n, const nn_csv_desc *desc, nn_tensor **X,
+                                   nn_tensor **y) {
+  const char *op = "nn_load_csv";
+  nn_csv_desc d;
+  nn__csv c;
+  unsigned char *buf = NULL;
+  size_t n = 0;
+  const char *text, *end;
+  int ncols = 0, label = -1;
+  int64_t nrows = 0, shape[2];
+  nn_tensor *tx = NULL, *ty = NULL;
+  nn_status s;
+  if (X) *X = NULL;
+  if (y) *y = NULL;
+  if (!path && !mem) return nn__fail_null(op, "path");
+  if (!X) return nn__fail_null(op, "X");
+  memset(&d, 0, sizeof d);
+  if (desc) d = *desc;
+  if (!d.delimiter) d.delimiter = ',';
+  if (d.header < 0) return nn__fail(NN_ERR_ARG, "%s: header is %d; it counts lines to skip and cannot be negative", op, d.header);
+  if (d.delimiter == '"' || d.delimiter == '\n' || d.delimiter == '\r')
+    return nn__fail(NN_ERR_ARG, "%s: delimiter cannot be a double quote or a line break", op);
+  if (d.dtype != NN_FLOAT32 && d.dtype != NN_FLOAT64)
+    return nn__fail(NN_ERR_DTYPE, "%s: X can be float32 or float64, not %s", op, nn_dtype_name(d.dtype));
+  if (nn__load_bytes(op, path, mem, mem_n, &buf, &n) != NN_OK) return nn_last_status();
+  text = (const char *)buf;
+  end = text + n;
+  if (n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) text += 3; /* UTF-8 byte order mark */
+  c.op = op;
+  c.path = path;
+  c.delim = d.delimiter;
+  s = nn__csv_pass(&c, text, end, d.header, -1, &ncols, &nrows, NULL, NULL);
+  if (s != NN_OK) goto done;
+  if (nrows == 0) {
+    s = nn__iofail(op, path, NN_ERR_FORMAT, "no data rows (after skipping %d header line%s)", d.header, d.header == 1 ? "" : "s");
+    goto done;
+  }
+  if (y) {
+    label = d.label_col < 0 ? d.label_col + ncols : d.label_col;
+    if (label < 0 || label >= ncols) {
+      s = nn__iofail(op, path, NN_ERR_INDEX, "label_col %d is out of range for %d columns", d.label_col, ncols);
+      goto done;
+    }
+  }
+  shape[0] = nrows;
+  shape[1] = ncols - (y ? 1 : 0);
+  tx = nn__new(op, d.dtype, shape, 2);
+  if (y) ty = nn__new(op, NN_INT64, shape, 1);
+  if (!tx || (y && !ty)) {
+    s = nn_last_status();
+    goto done;
+  }
+  s = nn__csv_pass(&c, text, end, d.header, label, &ncols, &nrows, tx, ty);
+done:
+  NN_FREE(buf);
+  if (s != NN_OK) {
+    nn_free(tx);
+    nn_free(ty);
+    return s;
+  }
+  *X = tx;
+  if (y) *y = ty;
+  return NN_OK;
+}
+
+NNDEF nn_status nn_load_csv(const char *path, const nn_csv_desc *desc, nn_tensor **X, nn_tensor **y) {
+  if (!path) {
+    if (X) *X = NULL;
+    if (y) *y = NULL;
+    return nn__fail_null("nn_load_csv", "path");
+  }
+  return nn__csv_load(path, NULL, 0, desc, X, y);
+}
+/* ---- end src/io/csv.c ---- */
+/* ---- begin src/io/safetensors.c ---- */
+/* io/safetensors.c: the safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian
+   header length N, N bytes of JSON {name: {"dtype", "shape", "data_offsets"}, "__metadata__": {string: string}},
+   then the raw little-endian data. Reading checks what the reference (Rust) reader checks: a header of at most
+   100 MB of UTF-8 JSON, and data offsets that, sorted, tile the data exactly. Writing reproduces its serializer. */
+
+#define NN__ST_MAX_HEADER 100000000u
+
+/* The Rust Dtype enum, in its declaration order (the serializer sorts by it); dt -1: not supported by nn.h. */
+typedef struct nn__st_dtype {
+  const char *name;
+  int dt;
+} nn__st_dtype;
+static const nn__st_dtype nn__st_dtypes[] = {
+    {"BOOL", NN_BOOL}, {"U8", NN_UINT8}, {"I8", -1},   {"F8_E5M2", -1},      {"F8_E4M3", -1},
+    {"I16", -1},       {"U16", -1},      {"F16", -1},  {"BF16", -1},         {"I32", NN_INT32},
+    {"U32", -1},       {"F32", NN_FLOAT32}, {"F64", NN_FLOAT64}, {"I64", NN_INT64}, {"U64", -1},
+    {"F8_E8M0", -1},   {"F4", -1},       {"F6_E2M3", -1}, {"F6_E3M2", -1},   {"C64", -1}};
+#define NN__ST_NDTYPES ((int)(sizeof nn__st_dtypes / sizeof nn__st_dtypes[0]))
+
+NN__PRIVATE int nn__st_rank(nn_dtype dt) {
+  int i;
+  for (i = 0; i < NN__ST_NDTYPES; i++)
+    if (nn__st_dtypes[i].dt == (int)dt) return i;
+  return -1;
+}
+
+typedef struct nn__st_entry {
+  char *name;
+  nn_dtype dt;
+  int ndim;
+  int64_t shape[NN_MAX_DIMS];
+  uint64_t begin, end;
+} nn__st_entry;
+
+typedef struct nn__st_header {
+  nn__st_entry *e;
+  int n, cap;
+  char **mkeys, **mvals;
+  int nmeta, mcap;
+} nn__st_header;
+
+NN__PRIVATE void nn__st_header_free(nn__st_header *h) {
+  int i;
+  for (i = 0; i < h->n; i++) NN_FREE(h->e[i].name);
+  for (i = 0; i < h->nmeta; i++) {
+    NN_FREE(h->mkeys[i]);
+    NN_FREE(h->mvals[i]);
+  }
+  NN_FREE(h->e);
+  NN_FREE(h->mkeys);
+  NN_FREE(h->mvals);
+}
+
+/* {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}; other keys are ignored, as serde does. */
+NN__PRIVATE nn_status nn__st_parse_info(nn__json *j, nn__st_entry *e) {
+  int have_dtype = 0, have_shape = 0, have_offsets = 0;
+  if (nn__json_expect(j, '{') != NN_OK) return nn_last_status();
+  if (nn__json_peek(j) == '}') return nn__json_fail(j, "tensor '%s' has no dtype, shape or data_offsets", e->name);
+  for (;;) {
+    char *key;
+    int c;
+    if (nn__json_string(j, &key, NULL) != NN_OK) return nn_last_status();
+    if (nn__json_expect(j, ':') != NN_OK) {
+      NN_FREE(key);
+      return nn_last_status();
+    }
+    if (strcmp(key, "dtype") == 0 || strcmp(key, "shape") == 0 || strcmp(key, "data_offsets") == 0) {
+      int *have = key[0] == 'd' && key[1] == 't' ? &have_dtype : key[0] == 's' ? &have_shape : &have_offsets;
+      if (*have) {
+        nn_status s = nn__json_fail(j, "tensor '%s' has '%s' twice", e->name, key);
+        NN_FREE(key);
+        return s;
+      }
+      *have = 1;
+    }
+    if (strcmp(key, "dtype") == 0) {
+      char *v;
+      int i;
+      NN_FREE(key);
+      if (nn__json_string(j, &v, NULL) != NN_OK) return nn_last_status();
+      for (i = 0; i < NN__ST_NDTYPES; i++)
+        if (strcmp(v, nn__st_dtypes[i].name) == 0) break;
+      if (i == NN__ST_NDTYPES) {
+        nn_status s = nn__json_fail(j, "tensor '%s' has an unknown dtype '%.40s'", e->name, v);
+        NN_FREE(v);
+        return s;
+      }
+      if (nn__st_dtypes[i].dt < 0) {
+        nn_status s = nn__iofail(j->op, j->path, NN_ERR_UNSUPPORTED,
+                                 "tensor '%s' has dtype %s, which nn.h does not support (F32, F64, I32, I64, U8, BOOL)",
+                                 e->name, v);
+        NN_FREE(v);
+        return s;
+      }
+      NN_FREE(v);
+      e->dt = (nn_dtype)nn__st_dtypes[i].dt;
+    } else if (strcmp(key, "shape") == 0) {
+      NN_FREE(key);
+      if (nn__json_expect(j, '[') != NN_OK) return nn_last_status();
+      if (nn__json_peek(j) == ']') j->p++;
+      else
+        for (;;) {
+          uint64_t v;
+          if (nn__json_uint(j, &v) != NN_OK) return nn_last_status();
+          if (e->ndim == NN_MAX_DIMS)
+            return nn__iofail(j->op, j->path, NN_ERR_UNSUPPORTED, "tensor '%s' has more than %d dimensions", e->name,
+                              NN_MAX_DIMS);
+          e->shape[e->ndim++] = (int64_t)v;
+          if (nn__json_peek(j) == ',') {
+            j->p++;
+            continue;
+          }
+          if (nn__json_expect(j, ']') != NN_OK) return nn_last_status();
+          break;
+        }
+    } else if (strcmp(key, "data_offsets") == 0) {
+      NN_FREE(key);
+      if (nn__json_expect(j, '[') != NN_OK || nn__json_uint(j, &e->begin) != NN_OK || nn__json_expect(j, ',') != NN_OK ||
+          nn__json_uint(j, &e->end) != NN_OK || nn__json_expect(j, ']') != NN_OK)
+        return nn_last_status();
+    } else {
+      NN_FREE(key);
+      if (nn__json_skip(j, 0) != NN_OK) return nn_last_status();
+    }
+    c = nn__json_peek(j);
+    if (c == ',') {
+      j->p++;
+      continue;
+    }
+    if (nn__json_expect(j, '}') != NN_OK) return nn_last_status();
+    break;
+  }
+  if (!have_dtype || !have_shape || !have_offsets)
+    return nn__json_fail(j, "tensor '%s' lacks '%s'", e->name, !have_dtype ? "dtype" : !have_shape ? "shape" : "data_offsets");
+  return NN_OK;
+}
+
+NN__PRIVATE nn_status nn__st_parse_meta(nn__json *j, nn__st_header *h) {
+  if (nn__json_expect(j, '{') != NN_OK) return nn_last_status();
+  if (nn__json_peek(j) == '}') {
+    j->p++;
+    return NN_OK;
+  }
+  for (;;) {
+    char *k = NULL, *v = NULL;
+    int i;
+    if (nn__json_string(j, &k, NULL) != NN_OK) return nn_last_status();
+    if (nn__json_expect(j, ':') != NN_OK) {
+      NN_FREE(k);
+      return nn_last_status();
+    }
+    if (nn__json_peek(j) != '"') {
+      NN_FREE(k);
+      return nn__json_fail(j, "__metadata__ values must be strings");
+    }
+    if (nn__json_string(j, &v, NULL) != NN_OK) {
+      NN_FREE(k);
+      return nn_last_status();
+    }
+    for (i = 0; i < h->nmeta; i++)
+      if (strcmp(h->mkeys[i], k) == 0) {
+        nn_status s = nn__json_fail(j, "__metadata__ has the key '%.60s' twice", k);
+        NN_FREE(k);
+        NN_FREE(v);
+        return s;
+      }
+    if (h->nmeta == h->mcap) {
+      int cap = h->mcap ? 2 * h->mcap : 8;
+      char **a = (char **)NN_REALLOC(h->mkeys, sizeof(char *) * (size_t)cap), **b;
+      if (a) h->mkeys = a;
+      b = a ? (char **)NN_REALLOC(h->mvals, sizeof(char *) * (size_t)cap) : NULL;
+      if (b) h->mvals = b;
+      if (!a || !b) {
+        NN_FREE(k);
+        NN_FREE(v);
+        return nn__fail(NN_ERR_OOM, "%s: out of memory reading the header", j->op);
+      }
+      h->mcap = cap;
+    }
+    h->mkeys[h->nmeta] = k;
+    h->mvals[h->nmeta] = v;
+    h->nmeta++;
+    if (nn__json_peek(j) == ',') {
+      j->p++;
+      continue;
+    }
+    return nn__json_expect(j, '}');
+  }
+}
+
+NN__PRIVATE int nn__st_cmp_name(const void *ctx, int a, int b) {
+  const nn__st_entry *e = (const nn__st_entry *)ctx;
+  return strcmp(e[a].name, e[b].name);
+}
+NN__PRIVATE int nn__st_cmp_offsets(const void *ctx, int a, int b) {
+  const nn__st_entry *e = (const nn__st_entry *)ctx;
+  if (e[a].begin != e[b].begin) return e[a].begin < e[b].begin ? -1 : 1;
+  if (e[a].end != e[b].end) return e[a].end < e[b].end ? -1 : 1;
+  return 0;
+}
+
+/* Parses the header text into h. */
+NN__PRIVATE nn_status nn__st_parse(nn__json *j, nn__st_header *h) {
+  int have_meta = 0;
+  size_t bad = nn__utf8_check(j->start, (size_t)(j->end - j->start));
+  if (bad != (size_t)(j->end - j->start))
+    return nn__iofail(j->op, j->path, NN_ERR_FORMAT, "the header is not valid UTF-8 (byte %llu)", (unsigned long long)bad);
+  if (nn__json_expect(j, '{') != NN_OK) return nn_last_status();
+  if (nn__json_peek(j) == '}') j->p++;
+  else
+    for (;;) {
+      char *name;
+      size_t name_n;
+      if (nn__json_string(j, &name, &name_n) != NN_OK) return nn_last_status();
+      if (nn__json_expect(j, ':') != NN_OK) {
+        NN_FREE(name);
+        return nn_last_status();
+      }
+      if (strcmp(name, "__metadata__") == 0) {
+        NN_FREE(name);
+        if (have_meta) return nn__json_fail(j, "__metadata__ appears twice");
+        have_meta = 1;
+        if (nn__st_parse_meta(j, h) != NN_OK) return nn_last_status();
+      } else {
+        nn__st_entry *e;
+        if (h->n == h->cap) {
+          int cap = h->cap ? 2 * h->cap : 16;
+          nn__st_entry *q = (nn__st_entry *)NN_REALLOC(h->e, sizeof(nn__st_entry) * (size_t)cap);
+          if (!q) {
+            NN_FREE(name);
+            return nn__fail(NN_ERR_OOM, "%s: out of memory reading the header", j->op);
+          }
+          h->e = q;
+          h->cap = cap;
+        }
+        e = &h->e[h->n++];
+        memset(e, 0, sizeof *e);
+        e->name = name;
+        if (nn__st_parse_info(j, e) != NN_OK) return nn_last_status();
+      }
+      if (nn__json_peek(j) == ',') {
+        j->p++;
+        continue;
+      }
+      if (nn__json_expect(j, '}') != NN_OK) return nn_last_status();
+      break;
+    }
+  nn__json_ws(j);
+  if (j->p != j->end) return nn__json_fail(j, "unexpected text after the header object");
+  return NN_OK;
+}
+
+/* Checks names are unique and offsets tile [0, data_len) exactly; sets order to the entries sorted by offset. */
+NN__PRIVATE nn_status nn__st_validate(const char *op, const char *path, nn__st_header *h, uint64_t data_len, int *order) {
+  int i;
+  uint64_t at = 0;
+  if (!nn__sort_idx(order, h->n, nn__st_cmp_name, h->e)) return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  for (i = 1; i < h->n; i++)
+    if (strcmp(h->e[order[i - 1]].name, h->e[order[i]].name) == 0)
+      return nn__iofail(op, path, NN_ERR_FORMAT, "the tensor name '%s' appears twice in the header", h->e[order[i]].name);
+  if (!nn__sort_idx(order, h->n, nn__st_cmp_offsets, h->e)) return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  for (i = 0; i < h->n; i++) {
+    const nn__st_entry *e = &h->e[order[i]];
+    uint64_t count = 1, es = nn_dtype_size(e->dt);
+    int d, over = 0;
+    if (e->begin != at || e->end < e->begin)
+      return nn__iofail(op, path, NN_ERR_FORMAT,
+                        "tensor '%s' has data_offsets [%llu, %llu], but the data %s at offset %llu", e->name,
+                        (unsigned long long)e->begin, (unsigned long long)e->end,
+                        e->end < e->begin ? "cannot end before it starts; it should start" :
+                        e->begin < at ? "overlaps the previous tensor, which ends" : "leaves a gap after the previous tensor, which ends",
+                        (unsigned long long)at);
+    if (nn__io_check_dims(op, path, e->shape, e->ndim) != NN_OK) return nn_last_status();
+    for (d = 0; d < e->ndim; d++) {
+      uint64_t s = (uint64_t)e->shape[d];
+      if (s && count > data_len / s) over = 1;
+      else count *= s;
+      if (s == 0) {
+        count = 0;
+        over = 0;
+        break;
+      }
+    }
+    if (over || count * es != e->end - e->begin) {
+      char sh[160];
+      nn__fmt_shape(sh, sizeof sh, e->shape, e->ndim);
+      return nn__iofail(op, path, NN_ERR_FORMAT, "tensor '%s' has %llu data bytes, but dtype %s and shape %s need %s%llu",
+                        e->name, (unsigned long long)(e->end - e->begin), nn_dtype_name(e->dt), sh, over ? "more than " : "",
+                        (unsigned long long)(over ? data_len : count * es));
+    }
+    at = e->end;
+  }
+  if (at != data_len)
+    return nn__iofail(op, path, NN_ERR_FORMAT, "the tensors cover %llu data bytes but the file holds %llu after the header",
+                      (unsigned long long)at, (unsigned long long)data_len);
+  return NN_OK;
+}
+
+/* Reads a safetensors file from r (a file or a memory buffer). */
+NN__PRIVATE nn_tensor_dict *nn__st_read(nn__rd *r) {
+  const char *op = r->op;
+  unsigned char len8[8], *text = NULL;
+  uint64_t hlen;
+  nn__st_header h;
+  nn__json j;
+  nn_tensor_dict *d = NULL;
+  int i, *order = NULL;
+  memset(&h, 0, sizeof h);
+  if (r->size < 8) {
+    nn__iofail(op, r->path, NN_ERR_FORMAT, "file is truncated: %llu bytes, less than the 8-byte header length",
+               (unsigned long long)r->size);
+    return NULL;
+  }
+  if (nn__rd_read(r, len8, 8, "the header length") != NN_OK) return NULL;
+  hlen = nn__le64(len8);
+  if (hlen > NN__ST_MAX_HEADER) {
+    nn__iofail(op, r->path, NN_ERR_FORMAT, "header length %llu is above the 100 MB limit", (unsigned long long)hlen);
+    return NULL;
+  }
+  if (hlen > r->size - 8) {
+    nn__iofail(op, r->path, NN_ERR_FORMAT, "file is truncated: the header length is %llu but only %llu bytes follow",
+               (unsigned long long)hlen, (unsigned long long)(r->size - 8));
+    return NULL;
+  }
+  if (nn__rd_slurp(r, hlen, &text, "the header") != NN_OK) return NULL;
+  j.start = j.p = text;
+  j.end = text + hlen;
+  j.op = op;
+  j.path = r->path;
+  if (nn__st_parse(&j, &h) != NN_OK) goto fail;
+  order = (int *)NN_MALLOC(sizeof(int) * (size_t)(h.n > 0 ? h.n : 1));
+  if (!order) {
+    nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+    goto fail;
+  }
+  if (nn__st_validate(op, r->path, &h, r->size - 8 - hlen, order) != NN_OK) goto fail;
+  d = nn__dict_new(op);
+  if (!d) goto fail;
+  for (i = 0; i < h.nmeta; i++) {
+    nn_status s = nn__dict_add_meta(op, d, h.mkeys[i], h.mvals[i]);
+    h.mkeys[i] = h.mvals[i] = NULL;
+    if (s != NN_OK) goto fail;
+  }
+  for (i = 0; i < h.n; i++) {
+    nn__st_entry *e = &h.e[order[i]];
+    nn_tensor *t = nn__new(op, e->dt, e->shape, e->ndim);
+    size_t es = nn_dtype_size(e->dt);
+    if (!t) goto fail;
+    if (nn__dict_add(op, d, e->name, strlen(e->name), t) != NN_OK) goto fail;
+    if (nn__rd_read(r, t->data, e->end - e->begin, "tensor data") != NN_OK) goto fail;
+    if (e->dt == NN_BOOL) nn__bool_normalize((unsigned char *)t->data, (size_t)t->size);
+    else if (!nn__host_le()) nn__bswap_buf(t->data, (size_t)t->size, es);
+  }
+  nn__st_header_free(&h);
+  NN_FREE(order);
+  NN_FREE(text);
+  return d;
+fail:
+  nn_dict_free(d);
+  nn__st_header_free(&h);
+  NN_FREE(order);
+  NN_FREE(text);
+  return NULL;
+}
+
+NNDEF nn_tensor_dict *nn_load_safetensors(const char *path) {
+  nn__rd r;
+  nn_tensor_dict *d;
+  if (nn__rd_open(&r, "nn_load_safetensors", path) != NN_OK) return NULL;
+  d = nn__st_read(&r);
+  nn__rd_close(&r);
+  return d;
+}
+
+typedef struct nn__st_wctx {
+  const char *const *names;
+  nn_tensor *const *tensors;
+} nn__st_wctx;
+
+/* The serializer's order: larger dtypes (in the Rust enum's order) first, then by name. */
+NN__PRIVATE int nn__st_cmp_write(const void *ctx, int a, int b) {
+  const nn__st_wctx *c = (const nn__st_wctx *)ctx;
+  int ra = nn__st_rank(c->tensors[a]->dtype), rb = nn__st_rank(c->tensors[b]->dtype);
+  if (ra != rb) return ra > rb ? -1 : 1;
+  return strcmp(c->names[a], c->names[b]);
+}
+
+NNDEF nn_status nn_save_safetensors(const char *path, const char *const *names, nn_tensor *const *tensors, int n,
+                                    const char *const *metadata, int n_metadata) {
+  const char *op = "nn_save_safetensors";
+  nn__st_wctx ctx;
+  nn__str b;
+  nn__wr w;
+  int i, *order = NULL, *morder = NULL;
+  uint64_t off = 0;
+  unsigned char len8[8];
+  if (nn__check_named(op, path, names, tensors, n) != NN_OK) return nn_last_status();
+  if (n_metadata < 0) return nn__fail(NN_ERR_ARG, "%s: n_metadata is %d; it cannot be negative", op, n_metadata);
+  if (n_metadata > 0 && !metadata) return nn__fail_null(op, "metadata");
+  for (i = 0; i < n; i++)
+    if (strcmp(names[i], "__metadata__") == 0) return nn__fail(NN_ERR_VALUE, "%s: '__metadata__' cannot name a tensor", op);
+  for (i = 0; i < 2 * n_metadata; i++) {
+    char arg[32];
+    snprintf(arg, sizeof arg, "metadata[%d]", i);
+    if (!metadata[i]) return nn__fail_null(op, arg);
+    if (nn__utf8_check((const unsigned char *)metadata[i], strlen(metadata[i])) != strlen(metadata[i]))
+      return nn__fail(NN_ERR_VALUE, "%s: metadata[%d] is not valid UTF-8", op, i);
+  }
+  order = (int *)NN_MALLOC(sizeof(int) * (size_t)(n > 0 ? n : 1));
+  morder = (int *)NN_MALLOC(sizeof(int) * (size_t)(n_metadata > 0 ? n_metadata : 1));
+  memset(&b, 0, sizeof b);
+  ctx.names = names;
+  ctx.tensors = tensors;
+  if (!order || !morder || !nn__sort_idx(order, n, nn__st_cmp_write, &ctx)) {
+    NN_FREE(order);
+    NN_FREE(morder);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  }
+  /* Metadata keys sorted (the reference keeps them in a hash map, so any order is valid; sorted is reproducible). */
+  for (i = 0; i < n_metadata; i++) {
+    int k = i;
+    while (k > 0 && strcmp(metadata[2 * morder[k - 1]], metadata[2 * i]) > 0) {
+      morder[k] = morder[k - 1];
+      k--;
+    }
+    morder[k] = i;
+    if (k > 0 && strcmp(metadata[2 * morder[k - 1]], metadata[2 * i]) == 0) {
+      NN_FREE(order);
+      NN_FREE(morder);
+      return nn__fail(NN_ERR_VALUE, "%s: the metadata key '%s' is given twice", op, metadata[2 * i]);
+    }
+  }
+  nn__str_putc(&b, '{');
+  if (n_metadata > 0) {
+    nn__str_puts(&b, "\"__metadata__\":{");
+    for (i = 0; i < n_metadata; i++) {
+      if (i) nn__str_putc(&b, ',');
+      nn__json_put_string(&b, metadata[2 * morder[i]]);
+      nn__str_putc(&b, ':');
+      nn__json_put_string(&b, metadata[2 * morder[i] + 1]);
+    }
+    nn__str_putc(&b, '}');
+  }
+  for (i = 0; i < n; i++) {
+    const nn_tensor *t = tensors[order[i]];
+    int d;
+    if (i || n_metadata > 0) nn__str_putc(&b, ',');
+    nn__json_put_string(&b, names[order[i]]);
+    nn__str_puts(&b, ":{\"dtype\":\"");
+    nn__str_puts(&b, nn__st_dtypes[nn__st_rank(t->dtype)].name);
+    nn__str_puts(&b, "\",\"shape\":[");
+    for (d = 0; d < t->ndim; d++) {
+      if (d) nn__str_putc(&b, ',');
+      nn__str_u64(&b, (uint64_t)t->shape[d]);
+    }
+    nn__str_puts(&b, "],\"data_offsets\":[");
+    nn__str_u64(&b, off);
+    nn__str_putc(&b, ',');
+    off += (uint64_t)t->size * nn_dtype_size(t->dtype);
+    nn__str_u64(&b, off);
+    nn__str_puts(&b, "]}");
+  }
+  nn__str_putc(&b, '}');
+  while (b.n % 8) nn__str_putc(&b, ' '); /* the data starts 8-byte aligned */
+  NN_FREE(morder);
+  if (b.oom) {
+    NN_FREE(order);
+    NN_FREE(b.p);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory building the header", op);
+  }
+  if (nn__wr_open(&w, op, path) != NN_OK) {
+    NN_FREE(order);
+    NN_FREE(b.p);
+    return nn_last_status();
+  }
+  nn__put_le64(len8, b.n);
+  nn__wr_put(&w, len8, 8);
+  nn__wr_put(&w, b.p, b.n);
+  for (i = 0; i < n; i++) nn__wr_tensor(&w, tensors[order[i]], 0);
+  NN_FREE(order);
+  NN_FREE(b.p);
+  return nn__wr_close(&w);
+}
+/* ---- end src/io/safetensors.c ---- */
+/* ---- begin src/io/npy.c ---- */
+/* io/npy.c: NumPy's .npy format (numpy/lib/format.py): "\x93NUMPY", a version (1.0, 2.0 or 3.0), a header length
+   (2 bytes in 1.0, 4 after), a Python dict literal {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
+   padded with spaces and a newline so the data starts 64-byte aligned, then the raw data. */
+
+/* Skips spaces in the header literal. */
+NN__PRIVATE void nn__npy_ws(const char **p, const char *e) {
+  while (*p < e && (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')) (*p)++;
+}
+
+/* A quoted Python string without escapes: [*s, *se). */
+NN__PRIVATE int nn__npy_str(const char **p, const char *e, const char **s, const char **se) {
+  char q;
+  nn__npy_ws(p, e);
+  if (*p >= e || (**p != '\'' && **p != '"')) return 0;
+  q = *(*p)++;
+  *s = *p;
+  while (*p < e && **p != q) {
+    if (**p == '\\') return 0;
+    (*p)++;
+  }
+  if (*p >= e) return 0;
+  *se = (*p)++;
+  return 1;
+}
+
+NN__PRIVATE int nn__npy_word(const char **p, const char *e, const char *w) {
+  size_t k = strlen(w);
+  nn__npy_ws(p, e);
+  if ((size_t)(e - *p) < k || memcmp(*p, w, k) != 0) return 0;
+  if ((size_t)(e - *p) > k && (((*p)[k] >= 'a' && (*p)[k] <= 'z') || ((*p)[k] >= 'A' && (*p)[k] <= 'Z') || (*p)[k] == '_'))
+    return 0;
+  *p += k;
+  return 1;
+}
+
+/* descr -> dtype and whether the data must be byte-swapped. 0: not one of the six dtypes. */
+NN__PRIVATE int nn__npy_descr(const char *s, const char *e, nn_dtype *dt, int *swap) {
+  char order = '|';
+  size_t n;
+  if (s < e && (*s == '<' || *s == '>' || *s == '|' || *s == '=')) order = *s++;
+  n = (size_t)(e - s);
+  if (n != 2) return 0;
+  if (memcmp(s, "f4", 2) == 0) *dt = NN_FLOAT32;
+  else if (memcmp(s, "f8", 2) == 0) *dt = NN_FLOAT64;
+  else if (memcmp(s, "i4", 2) == 0) *dt = NN_INT32;
+  else if (memcmp(s, "i8", 2) == 0) *dt = NN_INT64;
+  else if (memcmp(s, "u1", 2) == 0) *dt = NN_UINT8;
+  else if (memcmp(s, "b1", 2) == 0) *dt = NN_BOOL;
+  else return 0;
+  *swap = nn_dtype_size(*dt) > 1 && ((order == '>' && nn__host_le()) || (order == '<' && !nn__host_le()));
+  return 1;
+}
+
+typedef struct nn__npy_info {
+  nn_dtype dt;
+  int swap, fortran, ndim;
+  int64_t shape[NN_MAX_DIMS];
+} nn__npy_info;
+
+/* Parses the header dict. Like NumPy it requires exactly the keys descr, fortran_order and shape. */
+NN__PRIVATE nn_status nn__npy_parse_header(const char *op, const char *path, const char *p, const char *e, nn__npy_info *info) {
+  int seen = 0;
+  const char *begin = p;
+#define NN__NPY_BAD(why) \
+  return nn__iofail(op, path, NN_ERR_FORMAT, "invalid .npy header at character %d: %s", (int)(p - begin), why)
+  nn__npy_ws(&p, e);
+  if (p >= e || *p != '{') NN__NPY_BAD("expected '{'");
+  p++;
+  for (;;) {
+    const char *k, *ke;
+    nn__npy_ws(&p, e);
+    if (p < e && *p == '}') {
+      p++;
+      break;
+    }
+    if (!nn__npy_str(&p, e, &k, &ke)) NN__NPY_BAD("expected a quoted key");
+    nn__npy_ws(&p, e);
+    if (p >= e || *p != ':') NN__NPY_BAD("expected ':'");
+    p++;
+    if (ke - k == 5 && memcmp(k, "descr", 5) == 0 && !(seen & 1)) {
+      const char *s, *se;
+      seen |= 1;
+      nn__npy_ws(&p, e);
+      if (p < e && *p == '[')
+        return nn__iofail(op, path, NN_ERR_UNSUPPORTED, "structured dtypes are not supported (nn.h has float32, float64, "
+                                                        "int32, int64, uint8, bool)");
+      if (!nn__npy_str(&p, e, &s, &se)) NN__NPY_BAD("descr must be a quoted string");
+      if (!nn__npy_descr(s, se, &info->dt, &info->swap))
+        return nn__iofail(op, path, NN_ERR_UNSUPPORTED,
+                          "dtype '%.*s' is not supported (nn.h has float32, float64, int32, int64, uint8, bool)",
+                          (int)(se - s > 40 ? 40 : se - s), s);
+    } else if (ke - k == 13 && memcmp(k, "fortran_order", 13) == 0 && !(seen & 2)) {
+      seen |= 2;
+      if (nn__npy_word(&p, e, "True")) info->fortran = 1;
+      else if (nn__npy_word(&p, e, "False")) info->fortran = 0;
+      else NN__NPY_BAD("fortran_order must be True or False");
+    } else if (ke - k == 5 && memcmp(k, "shape", 5) == 0 && !(seen & 4)) {
+      int items = 0, comma = 0;
+      seen |= 4;
+      nn__npy_ws(&p, e);
+      if (p >= e || *p != '(') NN__NPY_BAD("shape must be a tuple");
+      p++;
+      for (;;) {
+        uint64_t v = 0;
+        nn__npy_ws(&p, e);
+        if (p < e && *p == ')') {
+          p++;
+          break;
+        }
+        if (items && !comma) NN__NPY_BAD("expected ',' between dimensions");
+        if (p >= e || *p < '0' || *p > '9') NN__NPY_BAD("a dimension must be a non-negative integer");
+        while (p < e && *p >= '0' && *p <= '9') {
+          if (v > ((uint64_t)1 << 48)) NN__NPY_BAD("dimension too large");
+          v = v * 10 + (uint64_t)(*p++ - '0');
+        }
+        if (p < e && *p == 'L') p++; /* Python 2 longs in old files */
+        if (items == NN_MAX_DIMS)
+          return nn__iofail(op, path, NN_ERR_UNSUPPORTED, "the array has more than %d dimensions", NN_MAX_DIMS);
+        info->shape[items++] = (int64_t)v;
+        nn__npy_ws(&p, e);
+        comma = p < e && *p == ',';
+        if (comma) p++;
+      }
+      if (items == 1 && !comma) NN__NPY_BAD("a 1-element shape needs a trailing comma, e.g. (5,)");
+      info->ndim = items;
+    } else {
+      NN__NPY_BAD("keys must be exactly 'descr', 'fortran_order' and 'shape'");
+    }
+    nn__npy_ws(&p, e);
+    if (p < e && *p == ',') p++;
+    else if (!(p < e && *p == '}')) NN__NPY_BAD("expected ',' or '}'");
+  }
+  if (seen != 7) NN__NPY_BAD("keys must be exactly 'descr', 'fortran_order' and 'shape'");
+  nn__npy_ws(&p, e);
+  if (p != e) NN__NPY_BAD("unexpected text after the dict");
+#undef NN__NPY_BAD
+  return NN_OK;
+}
+
+/* Reads one .npy array from r, which must hold exactly it. */
+NN__PRIVATE nn_tensor *nn__npy_read(nn__rd *r) {
+  const char *op = r->op;
+  unsigned char pre[12];
+  unsigned char *hdr = NULL;
+  uint64_t hlen, count = 1, nbytes;
+  int major, i, over = 0;
+  nn__npy_info info;
+  nn_tensor *t, *v;
+  int64_t shape[NN_MAX_DIMS];
+  if (nn__rd_read(r, pre, 8, "the magic string") != NN_OK) return NULL;
+  if (memcmp(pre, "\x93NUMPY", 6) != 0) {
+    nn__iofail(op, r->path, NN_ERR_FORMAT, "not a .npy file (bad magic string)");
+    return NULL;
+  }
+  major = pre[6];
+  if ((major != 1 && major != 2 && major != 3) || pre[7] != 0) {
+    nn__iofail(op, r->path, NN_ERR_UNSUPPORTED, "format version %d.%d is not supported (1.0, 2.0 and 3.0 are)", pre[6], pre[7]);
+    return NULL;
+  }
+  if (nn__rd_read(r, pre + 8, major == 1 ? 2 : 4, "the header length") != NN_OK) return NULL;
+  hlen = major == 1 ? nn__le16(pre + 8) : nn__le32(pre + 8);
+  if (hlen > (1u << 20)) {
+    nn__iofail(op, r->path, NN_ERR_FORMAT, "header length %llu is above the 1 MiB limit", (unsigned long long)hlen);
+    return NULL;
+  }
+  if (nn__rd_slurp(r, hlen, &hdr, "the header") != NN_OK) return NULL;
+  memset(&info, 0, sizeof info);
+  if (nn__npy_parse_header(op, r->path, (const char *)hdr, (const char *)hdr + hlen, &info) != NN_OK) {
+    NN_FREE(hdr);
+    return NULL;
+  }
+  NN_FREE(hdr);
+  if (nn__io_check_dims(op, r->path, info.shape, info.ndim) != NN_OK) return NULL;
+  for (i = 0; i < info.ndim; i++) {
+    uint64_t s = (uint64_t)info.shape[i];
+    if (s == 0) count = 0;
+    else if (count && count > nn__rd_left(r) / s) over = 1;
+    else count *= s;
+  }
+  if (count == 0) over = 0;
+  nbytes = count * nn_dtype_size(info.dt);
+  if (over || nbytes > nn__rd_left(r) || nbytes < nn__rd_left(r)) {
+    char sh[160];
+    nn__fmt_shape(sh, sizeof sh, info.shape, info.ndim);
+    nn__iofail(op, r->path, NN_ERR_FORMAT, "%s: shape %s of %s needs %s%llu data bytes, the file has %llu",
+               over || nbytes > nn__rd_left(r) ? "file is truncated" : "extra data after the array", sh,
+               nn_dtype_name(info.dt), over ? "more than " : "", (unsigned long long)(over ? nn__rd_left(r) : nbytes),
+               (unsigned long long)nn__rd_left(r));
+    return NULL;
+  }
+  /* Fortran order: the data is the C-order array of the reversed shape; a view with reversed strides restores it. */
+  for (i = 0; i < info.ndim; i++) shape[i] = info.fortran ? info.shape[info.ndim - 1 - i] : info.shape[i];
+  t = nn__new(op, info.dt, shape, info.ndim);
+  if (!t) return NULL;
+  if (nn__rd_read(r, t->data, nbytes, "the array data") != NN_OK) {
+    nn_free(t);
+    return NULL;
+  }
+  if (info.dt == NN_BOOL) nn__bool_normalize((unsigned char *)t->data, (size_t)count);
+  else if (info.swap) nn__bswap_buf(t->data, (size_t)count, nn_dtype_size(info.dt));
+  if (!info.fortran || info.ndim < 2) return t;
+  {
+    int64_t st[NN_MAX_DIMS];
+    for (i = 0; i < info.ndim; i++) st[i] = t->strides[info.ndim - 1 - i];
+    v = nn__view(op, t, info.shape, st, info.ndim, t->data);
+    nn_free(t);
+    return v;
+  }
+}
+
+NNDEF nn_tensor *nn_load_npy(const char *path) {
+  nn__rd r;
+  nn_tensor *t;
+  if (nn__rd_open(&r, "nn_load_npy", path) != NN_OK) return NULL;
+  t = nn__npy_read(&r);
+  nn__rd_close(&r);
+  return t;
+}
+
+/* The complete header (magic to newline) np.save writes for a C-ordered array like t. */
+NN__PRIVATE void nn__npy_header(nn__str *b, const nn_tensor *t) {
+  static const char *const descr[6] = {"<f4", "<f8", "<i4", "<i8", "|u1", "|b1"};
+  char pre[10];
+  size_t start = b->n, hlen, pad;
+  int i;
+  memcpy(pre, "\x93NUMPY\x01\x00\x00\x00", 10);
+  nn__str_put(b, pre, 10);
+  nn__str_puts(b, "{'descr': '");
+  nn__str_puts(b, descr[t->dtype]);
+  nn__str_puts(b, "', 'fortran_order': False, 'shape': (");
+  for (i = 0; i < t->ndim; i++) {
+    if (i) nn__str_puts(b, ", ");
+    nn__str_u64(b, (uint64_t)t->shape[i]);
+  }
+  nn__str_puts(b, t->ndim == 1 ? ",), }" : "), }");
+  if (t->ndim > 0) { /* NumPy leaves room for the first dimension to grow to 21 digits */
+    char d[24];
+    int k = snprintf(d, sizeof d, "%lld", (long long)t->shape[0]);
+    for (i = k; i < 21; i++) nn__str_putc(b, ' ');
+  }
+  if (b->oom) return;
+  hlen = b->n - start - 10 + 1;
+  pad = 64 - (10 + hlen) % 64;
+  for (i = 0; i < (int)pad; i++) nn__str_putc(b, ' ');
+  nn__str_putc(b, '\n');
+  if (b->oom) return;
+  nn__put_le16((unsigned char *)b->p + start + 8, (uint32_t)(hlen + pad));
+}
+
+NNDEF nn_status nn_save_npy(const char *path, const nn_tensor *t) {
+  const char *op = "nn_save_npy";
+  nn__str b;
+  nn__wr w;
+  if (!path) return nn__fail_null(op, "path");
+  if (nn__check_save_tensor(op, t, "t") != NN_OK) return nn_last_status();
+  memset(&b, 0, sizeof b);
+  nn__npy_header(&b, t);
+  if (b.oom) {
+    NN_FREE(b.p);
+    return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  }
+  if (nn__wr_open(&w, op, path) != NN_OK) {
+    NN_FREE(b.p);
+    return nn_last_status();
+  }
+  nn__wr_put(&w, b.p, b.n);
+  NN_FREE(b.p);
+  nn__wr_tensor(&w, t, 0);
+  return nn__wr_close(&w);
+}
+/* ---- end src/io/npy.c ---- */
+/* ---- begin src/io/npz.c ---- */
+/* io/npz.c: NumPy's .npz archives, which are zip files (PKWARE APPNOTE) of .npy members. Reading goes through the
+   central directory (zip64 records included, as np.savez writes with force_zip64) and accepts stored and deflated
+   members, checking each member's sizes and CRC-32. Writing makes a plain stored archive, as np.savez does. */
+
+#define NN__ZIP_EOCD 0x06054b50u
+#define NN__ZIP_LOC64 0x07064b50u
+#define NN__ZIP_EOCD64 0x06064b50u
+#define NN__ZIP_CEN 0x02014b50u
+#define NN__ZIP_LOC 0x04034b50u
+
+typedef struct nn__zip_dir {
+  uint64_t count, cd_off, cd_size;
+} nn__zip_dir;
+
+/* Finds the (zip64) end of central directory record. */
+NN__PRIVATE nn_status nn__zip_find_dir(nn__rd *r, nn__zip_dir *z) {
+  uint64_t tail_n = r->size < 22 + 65535 ? r->size : 22 + 65535, pos, eocd = 0;
+  unsigned char *tail = NULL, *e = NULL;
+  nn_status s;
+  if (r->size < 22) return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "not a zip archive (%llu bytes)", (unsigned long long)r->size);
+  if (nn__rd_seek(r, r->size - tail_n, "the archive end") != NN_OK ||
+      nn__rd_slurp(r, tail_n, &tail, "the archive end") != NN_OK)
+    return nn_last_status();
+  for (pos = tail_n - 22 + 1; pos-- > 0;)
+    if (nn__le32(tail + pos) == NN__ZIP_EOCD && pos + 22 + nn__le16(tail + pos + 20) == tail_n) {
+      e = tail + pos;
+      eocd = r->size - tail_n + pos;
+      break;
+    }
+  if (!e) {
+    NN_FREE(tail);
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "not a zip archive (no end of central directory record)");
+  }
+  if (nn__le16(e + 4) != 0 || nn__le16(e + 6) != 0) {
+    NN_FREE(tail);
+    return nn__iofail(r->op, r->path, NN_ERR_UNSUPPORTED, "multi-disk zip archives are not supported");
+  }
+  z->count = nn__le16(e + 10);
+  z->cd_size = nn__le32(e + 12);
+  z->cd_off = nn__le32(e + 16);
+  s = NN_OK;
+  if (eocd >= 20 && pos >= 20 && nn__le32(e - 20) == NN__ZIP_LOC64) {
+    uint64_t off64 = nn__le64(e - 20 + 8);
+    unsigned char rec[56];
+    if (off64 > eocd - 20 || eocd - 20 - off64 < 56) {
+      s = nn__iofail(r->op, r->path, NN_ERR_FORMAT, "corrupt zip64 end of central directory locator");
+    } else if (nn__rd_seek(r, off64, "the zip64 directory record") == NN_OK &&
+               nn__rd_read(r, rec, 56, "the zip64 directory record") == NN_OK) {
+      if (nn__le32(rec) != NN__ZIP_EOCD64) s = nn__iofail(r->op, r->path, NN_ERR_FORMAT, "corrupt zip64 end of central directory record");
+      else {
+        z->count = nn__le64(rec + 32);
+        z->cd_size = nn__le64(rec + 40);
+        z->cd_off = nn__le64(rec + 48);
+        eocd = off64;
+      }
+    } else {
+      s = nn_last_status();
+    }
+  }
+  NN_FREE(tail);
+  if (s != NN_OK) return s;
+  if (z->cd_off > eocd || z->cd_size > eocd - z->cd_off || z->count > z->cd_size / 46)
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "corrupt zip central directory (%llu entries, %llu bytes at offset %llu)",
+                      (unsigned long long)z->count, (unsigned long long)z->cd_size, (unsigned long long)z->cd_off);
+  return NN_OK;
+}
+
+/* Reads one member's data (stored or deflated) into a new buffer, checking its sizes and CRC-32. */
+NN__PRIVATE nn_status nn__zip_member(nn__rd *r, const char *name, unsigned method, uint64_t local, uint64_t csize,
+                                     uint64_t usize, uint32_t crc, uint64_t data_end, unsigned char **out) {
+  unsigned char lh[30], *comp = NULL;
+  uint64_t data;
+  char what[300];
+  *out = NULL;
+  snprintf(what, sizeof what, "npz member '%.200s'", name);
+  if (nn__rd_seek(r, local, what) != NN_OK || nn__rd_read(r, lh, 30, what) != NN_OK) return nn_last_status();
+  if (nn__le32(lh) != NN__ZIP_LOC) return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "%s: bad local header signature", what);
+  data = local + 30 + nn__le16(lh + 26) + nn__le16(lh + 28);
+  if (data > data_end || csize > data_end - data)
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "%s: its %llu bytes at offset %llu run past the end of the data",
+                      what, (unsigned long long)csize, (unsigned long long)data);
+  if (method == 0 && csize != usize)
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "%s is stored but its sizes differ (%llu and %llu)", what,
+                      (unsigned long long)csize, (unsigned long long)usize);
+  /* DEFLATE cannot expand more than 1032:1, so a larger declared size is corrupt (and never allocated). */
+  if (method == 8 && usize / 1032 > csize + 1)
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "%s declares %llu bytes, more than its %llu compressed bytes can hold",
+                      what, (unsigned long long)usize, (unsigned long long)csize);
+  if (nn__rd_seek(r, data, what) != NN_OK || nn__rd_slurp(r, csize, &comp, what) != NN_OK) return nn_last_status();
+  if (method == 8) {
+    nn__obuf o;
+    nn__ictx c;
+    nn_status s;
+    c.op = r->op;
+    c.what = what;
+    c.path = r->path;
+    /* The buffer grows with the data decoded, up to the declared size. */
+    o.p = NULL;
+    o.n = o.cap = 0;
+    o.limit = (size_t)usize;
+    o.limited = 1;
+    s = nn__inflate_raw(&c, comp, (size_t)csize, &o, NULL);
+    if (s == NN_OK && !o.p && !(o.p = (unsigned char *)NN_MALLOC(1))) s = nn__iofail(r->op, r->path, NN_ERR_OOM, "out of memory");
+    NN_FREE(comp);
+    if (s == NN_OK && o.n != usize)
+      s = nn__iofail(r->op, r->path, NN_ERR_FORMAT, "%s decompresses to %llu bytes, the directory says %llu", what,
+                     (unsigned long long)o.n, (unsigned long long)usize);
+    if (s != NN_OK) {
+      NN_FREE(o.p);
+      return s;
+    }
+    comp = o.p;
+  }
+  if (nn__crc32(comp, (size_t)usize) != crc) {
+    NN_FREE(comp);
+    return nn__iofail(r->op, r->path, NN_ERR_FORMAT, "%s is corrupt (CRC-32 mismatch)", what);
+  }
+  *out = comp;
+  return NN_OK;
+}
+
+NN__PRIVATE nn_tensor_dict *nn__npz_read(nn__rd *r) {
+  const char *op = r->op;
+  nn__zip_dir z;
+  unsigned char *cd = NULL;
+  nn_tensor_dict *d = NULL;
+  uint64_t i, at = 0;
+  memset(&z, 0, sizeof z);
+  if (nn__zip_find_dir(r, &z) != NN_OK) return NULL;
+  if (nn__rd_seek(r, z.cd_off, "the central directory") != NN_OK ||
+      nn__rd_slurp(r, z.cd_size, &cd, "the central directory") != NN_OK)
+    return NULL;
+  d = nn__dict_new(op);
+  if (!d) goto fail;
+  for (i = 0; i < z.count; i++) {
+    const unsigned char *e = cd + at, *name, *x, *xend;
+    uint64_t csize, usize, local;
+    unsigned nlen, xlen, clen, flags, method, k;
+    unsigned char *bytes = NULL;
+    char *mpath = NULL;
+    nn__rd mr;
+    nn_tensor *t;
+    size_t plen;
+    int j;
+    if (z.cd_size - at < 46 || nn__le32(e) != NN__ZIP_CEN) {
+      nn__iofail(op, r->path, NN_ERR_FORMAT, "corrupt zip central directory (entry %llu)", (unsigned long long)i);
+      goto fail;
+    }
+    flags = nn__le16(e + 8);
+    method = nn__le16(e + 10);
+    csize = nn__le32(e + 20);
+    usize = nn__le32(e + 24);
+    nlen = nn__le16(e + 28);
+    xlen = nn__le16(e + 30);
+    clen = nn__le16(e + 32);
+    local = nn__le32(e + 42);
+    if (z.cd_size - at - 46 < (uint64_t)nlen + xlen + clen) {
+      nn__iofail(op, r->path, NN_ERR_FORMAT, "corrupt zip central directory (entry %llu)", (unsigned long long)i);
+      goto fail;
+    }
+    name = e + 46;
+    /* zip64 extended information: the 64-bit values of the fields set to 0xFFFFFFFF, in this order. */
+    for (x = name + nlen, xend = x + xlen; xend - x >= 4;) {
+      unsigned id = nn__le16(x), sz = nn__le16(x + 2);
+      const unsigned char *v = x + 4;
+      if ((size_t)(xend - v) < sz) break;
+      if (id == 1) {
+        const unsigned char *vend = v + sz;
+        if (usize == 0xFFFFFFFFu && vend - v >= 8) usize = nn__le64(v), v += 8;
+        if (csize == 0xFFFFFFFFu && vend - v >= 8) csize = nn__le64(v), v += 8;
+        if (local == 0xFFFFFFFFu && vend - v >= 8) local = nn__le64(v), v += 8;
+      }
+      x += 4 + sz;
+    }
+    at += 46 + (uint64_t)nlen + xlen + clen;
+    if (nlen < 4 || memcmp(name + nlen - 4, ".npy", 4) != 0) continue; /* not an array (np.load would give bytes) */
+    for (k = 0; k < nlen; k++)
+      if (!name[k]) {
+        nn__iofail(op, r->path, NN_ERR_FORMAT, "a member name holds a NUL byte");
+        goto fail;
+      }
+    for (j = 0; j < d->count; j++)
+      if (strlen(d->names[j]) == nlen - 4 && memcmp(d->names[j], name, nlen - 4) == 0) {
+        nn__iofail(op, r->path, NN_ERR_FORMAT, "the member '%.*s' appears twice", (int)nlen, (const char *)name);
+        goto fail;
+      }
+    if (flags & 1) {
+      nn__iofail(op, r->path, NN_ERR_UNSUPPORTED, "member '%.*s' is encrypted", (int)nlen, (const char *)name);
+      goto fail;
+    }
+    if (method != 0 && method != 8) {
+      nn__iofail(op, r->path, NN_ERR_UNSUPPORTED, "member '%.*s' uses compression method %u (only stored and deflated are supported)",
+                 (int)nlen, (const char *)name, method);
+      goto fail;
+    }
+    plen = r->path ? strlen(r->path) : 0;
+    mpath = (char *)NN_MALLOC(plen + nlen + 2); /* "archive.npz:member.npy" for messages */
+    if (!mpath) {
+      nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+      goto fail;
+    }
+    if (plen) memcpy(mpath, r->path, plen);
+    mpath[plen] = ':';
+    memcpy(mpath + plen + 1, name, nlen);
+    mpath[plen + 1 + nlen] = 0;
+    if (nn__zip_member(r, mpath + plen + 1, method, local, csize, usize, nn__le32(e + 16), z.cd_off, &bytes) != NN_OK) {
+      NN_FREE(mpath);
+      goto fail;
+    }
+    nn__rd_mem(&mr, op, mpath, bytes, (size_t)usize);
+    t = nn__npy_read(&mr);
+    NN_FREE(bytes);
+    NN_FREE(mpath);
+    if (!t || nn__dict_add(op, d, (const char *)name, nlen - 4, t) != NN_OK) goto fail;
+  }
+  NN_FREE(cd);
+  return d;
+fail:
+  NN_FREE(cd);
+  nn_dict_free(d);
+  return NULL;
+}
+
+NNDEF nn_tensor_dict *nn_load_npz(const char *path) {
+  nn__rd r;
+  nn_tensor_dict *d;
+  if (nn__rd_open(&r, "nn_load_npz", path) != NN_OK) return NULL;
+  d = nn__npz_read(&r);
+  nn__rd_close(&r);
+  return d;
+}
+
+/* The little-endian, row-major bytes of t: t's own memory when it already is that, else a new copy in *tmp. */
+NN__PRIVATE const unsigned char *nn__le_bytes(const char *op, const nn_tensor *t, unsigned char **tmp) {
+  size_t es = nn_dtype_size(t->dtype), nbytes = (size_t)t->size * es;
+  *tmp = NULL;
+  if (nn_is_contiguous(t) && (es == 1 || nn__host_le())) return (const unsigned char *)t->data;
+  *tmp = (unsigned char *)nn__xalloc(op, nbytes ? nbytes : 1);
+  if (!*tmp) return NULL;
+  if (nn_copy_to(t, *tmp, t->dtype) != NN_OK) {
+    nn__dealloc(*tmp);
+    *tmp = NULL;
+    return NULL;
+  }
+  if (!nn__host_le()) nn__bswap_buf(*tmp, (size_t)t->size, es);
+  return *tmp;
+}
+
+NNDEF nn_status nn_save_npz(const char *path, const char *const *names, nn_tensor *const *tensors, int n) {
+  const char *op = "nn_save_npz";
+  nn__str cd, hdr;
+  nn__wr w;
+  nn__crc_tables *ct;
+  int i;
+  if (nn__check_named(op, path, names, tensors, n) != NN_OK) return nn_last_status();
+  if (n > 65535) return nn__fail(NN_ERR_UNSUPPORTED, "%s: %d arrays; a zip archive without zip64 holds at most 65535", op, n);
+  for (i = 0; i < n; i++)
+    if (strlen(names[i]) > 65535 - 4) return nn__fail(NN_ERR_VALUE, "%s: names[%d] is longer than a zip member name can be", op, i);
+  ct = (nn__crc_tables *)NN_MALLOC(sizeof(nn__crc_tables));
+  if (!ct) return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  nn__crc32_init(ct);
+  if (nn__wr_open(&w, op, path) != NN_OK) {
+    NN_FREE(ct);
+    return nn_last_status();
+  }
+  memset(&cd, 0, sizeof cd);
+  memset(&hdr, 0, sizeof hdr);
+  for (i = 0; i < n && w.st == NN_OK; i++) {
+    const nn_tensor *t = tensors[i];
+    unsigned char *tmp, lh[46];
+    const unsigned char *data;
+    size_t nlen = strlen(names[i]) + 4, k;
+    uint64_t dbytes = (uint64_t)t->size * nn_dtype_size(t->dtype), size, local = w.pos;
+    uint32_t crc;
+    unsigned flags = 0;
+    hdr.n = 0;
+    nn__npy_header(&hdr, t);
+    if (hdr.oom) {
+      nn__wr_fail(&w, nn__fail(NN_ERR_OOM, "%s: out of memory", op));
+      break;
+    }
+    size = hdr.n + dbytes;
+    if (size >= 0xFFFFFFFFu || local >= 0xFFFFFFFFu) {
+      nn__wr_fail(&w, nn__fail(NN_ERR_UNSUPPORTED, "%s: the archive would exceed 4 GiB, which needs zip64 (use nn_save_safetensors)", op));
+      break;
+    }
+    data = nn__le_bytes(op, t, &tmp);
+    if (!data) {
+      nn__wr_fail(&w, nn_last_status());
+      break;
+    }
+    crc = nn__crc32_update(ct, 0, (const unsigned char *)hdr.p, hdr.n);
+    crc = nn__crc32_update(ct, crc, data, (size_t)dbytes);
+    for (k = 0; k < nlen - 4; k++)
+      if ((unsigned char)names[i][k] >= 0x80) flags = 0x800; /* UTF-8 name */
+    /* Local header: version 2.0, no flags but UTF-8, stored, 1980-01-01 00:00, CRC, sizes, name length. */
+    nn__put_le32(lh, NN__ZIP_LOC);
+    nn__put_le16(lh + 4, 20);
+    nn__put_le16(lh + 6, flags);
+    nn__put_le16(lh + 8, 0);
+    nn__put_le16(lh + 10, 0);
+    nn__put_le16(lh + 12, 0x21);
+    nn__put_le32(lh + 14, crc);
+    nn__put_le32(lh + 18, (uint32_t)size);
+    nn__put_le32(lh + 22, (uint32_t)size);
+    nn__put_le16(lh + 26, (uint32_t)nlen);
+    nn__put_le16(lh + 28, 0);
+    nn__wr_put(&w, lh, 30);
+    nn__wr_put(&w, names[i], nlen - 4);
+    nn__wr_put(&w, ".npy", 4);
+    nn__wr_put(&w, hdr.p, hdr.n);
+    nn__wr_put(&w, data, (size_t)dbytes);
+    nn__dealloc(tmp);
+    /* Its central directory entry: made by Unix 2.0, mode 0600 (as Python's zipfile writes). */
+    nn__put_le32(lh, NN__ZIP_CEN);
+    nn__put_le16(lh + 4, 0x0314);
+    nn__put_le16(lh + 6, 20);
+    nn__put_le16(lh + 8, flags);
+    nn__put_le16(lh + 10, 0);
+    nn__put_le16(lh + 12, 0);
+    nn__put_le16(lh + 14, 0x21);
+    nn__put_le32(lh + 16, crc);
+    nn__put_le32(lh + 20, (uint32_t)size);
+    nn__put_le32(lh + 24, (uint32_t)size);
+    nn__put_le16(lh + 28, (uint32_t)nlen);
+    nn__put_le16(lh + 30, 0);
+    nn__put_le16(lh + 32, 0);
+    nn__put_le16(lh + 34, 0);
+    nn__put_le16(lh + 36, 0);
+    nn__put_le32(lh + 38, 0600u << 16);
+    nn__put_le32(lh + 42, (uint32_t)local);
+    nn__str_put(&cd, (const char *)lh, 46);
+    nn__str_put(&cd, names[i], nlen - 4);
+    nn__str_put(&cd, ".npy", 4);
+  }
+  if (w.st == NN_OK) {
+    unsigned char e[22];
+    if (cd.oom) nn__wr_fail(&w, nn__fail(NN_ERR_OOM, "%s: out of memory", op));
+    else if (w.pos >= 0xFFFFFFFFu || cd.n >= 0xFFFFFFFFu)
+      nn__wr_fail(&w, nn__fail(NN_ERR_UNSUPPORTED, "%s: the archive would exceed 4 GiB, which needs zip64 (use nn_save_safetensors)", op));
+    else {
+      nn__put_le32(e, NN__ZIP_EOCD);
+      nn__put_le16(e + 4, 0);
+      nn__put_le16(e + 6, 0);
+      nn__put_le16(e + 8, (uint32_t)n);
+      nn__put_le16(e + 10, (uint32_t)n);
+      nn__put_le32(e + 12, (uint32_t)cd.n);
+      nn__put_le32(e + 16, (uint32_t)w.pos);
+      nn__put_le16(e + 20, 0);
+      nn__wr_put(&w, cd.p, cd.n);
+      nn__wr_put(&w, e, 22);
+    }
+  }
+  NN_FREE(cd.p);
+  NN_FREE(hdr.p);
+  NN_FREE(ct);
+  return nn__wr_close(&w);
+}
+/* ---- end src/io/npz.c ---- */
 /* ---- begin src/nn/metrics.c ---- */
 /* nn/metrics.c: accuracy, top-k, precision/recall/F1, the confusion matrix and its table/SVG forms. Metrics run on
    the host once per batch or epoch, so clarity beats speed here; every loop is still linear in the data. */
@@ -23977,7 +33897,7 @@ NN__PRIVATE void nn__progress_begin(nn__progress *p, int verbose, int epoch, int
   p->t0 = nn__now();
   p->last_draw = 0;
   p->drawn = 0;
-  if (verbose == 1 || (verbose == 2 && p->tty)) fprintf(stderr, "Epoch %d/%d\n", epoch + 1, epochs);
+  if (p->tty) fprintf(stderr, "Epoch %d/%d\n", epoch + 1, epochs);
 }
 
 /* "1m 05s", "12s", "350ms" */
@@ -24045,6 +33965,1777 @@ NN__PRIVATE void nn__progress_end(nn__progress *p, const char *const *names, con
   fflush(stderr);
 }
 /* ---- end src/nn/progress.c ---- */
+/* ---- begin src/nn/model.c ---- */
+/* nn/model.c: the model graph (Sequential is a chain), its forward pass, parameters and summary.
+
+   Nodes are stored in creation order, which is a topological order (a node only refers to earlier nodes), so the
+   forward pass is one loop. Layers are owned by the model; a layer used by several nodes shares its weights. The
+   model is batch-first everywhere: layers that take the batch on axis 1 (sequence-first recurrent and attention
+   layers) get their input and give their output transposed around the call. */
+
+#define NN__MODEL_MAX_MERGE 16
+
+enum { NN__MN_INPUT = 0, NN__MN_LAYER, NN__MN_ADD, NN__MN_MUL, NN__MN_CONCAT };
+
+typedef struct nn__mnode {
+  int kind;
+  nn_layer *layer;
+  int nin;
+  int in[NN__MODEL_MAX_MERGE];
+  int axis;                   /* concatenation: per-sample axis */
+  int ndim;                   /* per-sample output shape (-1 for lengths known only at run time) */
+  int64_t shape[NN_MAX_DIMS];
+} nn__mnode;
+
+typedef struct nn__model_fit_state nn__model_fit_state;
+
+struct nn_model {
+  int sequential;
+  nn__mnode *nodes;
+  int nnodes, nodes_cap;
+  int inputs[NN__MODEL_MAX_MERGE];
+  int ninputs;
+  int output; /* -1 until declared (sequential: the last node) */
+  nn_layer **layers; /* distinct layers, owned */
+  int nlayers, layers_cap;
+  int compiled;
+  nn_compile_desc cdesc;
+  nn_optimizer *opt;
+  int training;
+};
+
+NN__PRIVATE nn_model *nn__model_new(const char *op, int sequential) {
+  nn_model *m = (nn_model *)NN_MALLOC(sizeof(nn_model));
+  if (!m) {
+    nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+    return NULL;
+  }
+  memset(m, 0, sizeof *m);
+  m->sequential = sequential;
+  m->output = -1;
+  m->training = 1;
+  return m;
+}
+
+/* Appends a node; returns its id or -1. */
+NN__PRIVATE int nn__model_push(const char *op, nn_model *m, const nn__mnode *n) {
+  if (m->nnodes == m->nodes_cap) {
+    int cap = m->nodes_cap ? 2 * m->nodes_cap : 16;
+    nn__mnode *v = (nn__mnode *)NN_REALLOC(m->nodes, sizeof(nn__mnode) * (size_t)cap);
+    if (!v) {
+      nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+      return -1;
+    }
+    m->nodes = v;
+    m->nodes_cap = cap;
+  }
+  m->nodes[m->nnodes] = *n;
+  return m->nnodes++;
+}
+
+/* Takes ownership of l (once, even when a layer is applied several times). */
+NN__PRIVATE nn_status nn__model_own(const char *op, nn_model *m, nn_layer *l) {
+  int i;
+  for (i = 0; i < m->nlayers; i++)
+    if (m->layers[i] == l) return NN_OK;
+  if (m->nlayers == m->layers_cap) {
+    int cap = m->layers_cap ? 2 * m->layers_cap : 8;
+    nn_layer **v = (nn_layer **)NN_REALLOC(m->layers, sizeof(nn_layer *) * (size_t)cap);
+    if (!v) return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+    m->layers = v;
+    m->layers_cap = cap;
+  }
+  m->layers[m->nlayers++] = l;
+  return NN_OK;
+}
+
+NN__PRIVATE nn_status nn__model_check_shape(const char *op, const int64_t *shape, int ndim) {
+  int i;
+  if (ndim < 0 || ndim >= NN_MAX_DIMS) return nn__fail(NN_ERR_ARG, "%s: per-sample ndim %d out of range", op, ndim);
+  if (ndim > 0 && !shape) return nn__fail_null(op, "shape");
+  for (i = 0; i < ndim; i++)
+    if (shape[i] < -1 || shape[i] == 0)
+      return nn__fail(NN_ERR_ARG, "%s: bad per-sample size %lld on axis %d", op, (long long)shape[i], i);
+  return NN_OK;
+}
+
+NNDEF nn_model *nn_graph_model(void) { return nn__model_new("nn_graph_model", 0); }
+
+NNDEF int nn_graph_input(nn_model *m, const int64_t *shape, int ndim) {
+  nn__mnode n;
+  int id, i;
+  if (!m) {
+    nn__fail_null("nn_graph_input", "m");
+    return -1;
+  }
+  if (m->output >= 0 && !m->sequential) {
+    nn__fail(NN_ERR_ARG, "nn_graph_input: the model's output is already declared");
+    return -1;
+  }
+  if (m->ninputs == NN__MODEL_MAX_MERGE) {
+    nn__fail(NN_ERR_ARG, "nn_graph_input: at most %d inputs", NN__MODEL_MAX_MERGE);
+    return -1;
+  }
+  if (nn__model_check_shape("nn_graph_input", shape, ndim) != NN_OK) return -1;
+  memset(&n, 0, sizeof n);
+  n.kind = NN__MN_INPUT;
+  n.ndim = ndim;
+  for (i = 0; i < ndim; i++) n.shape[i] = shape[i];
+  id = nn__model_push("nn_graph_input", m, &n);
+  if (id >= 0) m->inputs[m->ninputs++] = id;
+  return id;
+}
+
+NN__PRIVATE int nn__model_node_ok(const char *op, const nn_model *m, int node) {
+  if (!m) {
+    nn__fail_null(op, "m");
+    return 0;
+  }
+  if (node < 0 || node >= m->nnodes) {
+    nn__fail(NN_ERR_INDEX, "%s: node %d does not exist (the model has %d nodes)", op, node, m->nnodes);
+    return 0;
+  }
+  return 1;
+}
+
+/* Infers a layer's per-sample output shape by running it once on a batch of 2 zeros (lengths of -1 become 1 for
+   the trial and -1 again in the result). */
+NN__PRIVATE nn_status nn__model_probe(const char *op, nn_layer *l, const int64_t *shape, int ndim, int64_t *oshape,
+                                      int *ondim) {
+  int64_t s[NN_MAX_DIMS];
+  int i, var = 0, k;
+  nn_tensor *x, *y;
+  nn_status st = NN_OK;
+  s[0] = 2;
+  for (i = 0; i < ndim; i++) {
+    s[i + 1] = shape[i] < 0 ? 3 : shape[i];
+    var |= shape[i] < 0;
+  }
+  nn_scope_begin();
+  nn_no_grad_begin();
+  x = nn_zeros(s, ndim + 1, l->dtype == NN_FLOAT64 ? NN_FLOAT64 : NN_FLOAT32);
+  if (x && l->batch_axis == 1 && ndim >= 1) x = nn_swapaxes(x, 0, 1);
+  y = x ? nn_layer_forward(l, x) : NULL;
+  if (y && l->batch_axis == 1 && y->ndim >= 3) y = nn_swapaxes(y, 0, 1);
+  if (!y) {
+    st = nn_last_status();
+    if (st == NN_OK) st = nn__fail(NN_ERR_ARG, "%s: layer %s failed", op, nn_layer_name(l));
+  } else {
+    *ondim = y->ndim - 1;
+    for (k = 1; k < y->ndim; k++) oshape[k - 1] = y->shape[k];
+    /* a sequence axis that followed a variable input length stays variable */
+    if (var && *ondim >= 1 && ndim >= 1 && shape[0] < 0 && oshape[0] == 3) oshape[0] = -1;
+  }
+  nn_no_grad_end();
+  nn_scope_end();
+  return st;
+}
+
+/* Builds l for the input node's shape and records the output shape. */
+NN__PRIVATE int nn__model_apply(const char *op, nn_model *m, nn_layer *l, int in) {
+  nn__mnode n, *src;
+  int64_t oshape[NN_MAX_DIMS];
+  int ondim, i;
+  if (!l) {
+    nn__fail_null(op, "layer");
+    return -1;
+  }
+  if (!nn__model_node_ok(op, m, in)) {
+    nn_layer_free(l);
+    return -1;
+  }
+  if (nn__model_own(op, m, l) != NN_OK) {
+    nn_layer_free(l);
+    return -1;
+  }
+  src = &m->nodes[in];
+  if (nn_layer_build(l, src->shape, src->ndim) != NN_OK) {
+    char b[96];
+    nn__fail(nn_last_status(), "%s: layer %s (%s) cannot take per-sample input %s: %s", op, nn_layer_name(l),
+             nn_layer_kind(l), nn__fmt_shape(b, sizeof b, src->shape, src->ndim), nn_error());
+    return -1;
+  }
+  ondim = nn_layer_output_shape(l, oshape);
+  if (ondim < 0 && nn__model_probe(op, l, m->nodes[in].shape, m->nodes[in].ndim, oshape, &ondim) != NN_OK) return -1;
+  memset(&n, 0, sizeof n);
+  n.kind = NN__MN_LAYER;
+  n.layer = l;
+  n.nin = 1;
+  n.in[0] = in;
+  n.ndim = ondim;
+  for (i = 0; i < ondim; i++) n.shape[i] = oshape[i];
+  return nn__model_push(op, m, &n);
+}
+
+NNDEF int nn_graph_layer(nn_model *m, nn_layer *l, int in) {
+  if (m && m->output >= 0) {
+    nn__fail(NN_ERR_ARG, "nn_graph_layer: the model's output is already declared");
+    nn_layer_free(l);
+    return -1;
+  }
+  return nn__model_apply("nn_graph_layer", m, l, in);
+}
+
+NN__PRIVATE int nn__model_merge(const char *op, nn_model *m, int kind, const int *nodes, int n, int axis) {
+  nn__mnode mn;
+  int i, k;
+  char b1[96], b2[96];
+  if (!m) {
+    nn__fail_null(op, "m");
+    return -1;
+  }
+  if (!nodes) {
+    nn__fail_null(op, "nodes");
+    return -1;
+  }
+  if (n < 2 || n > NN__MODEL_MAX_MERGE) {
+    nn__fail(NN_ERR_ARG, "%s: needs 2 to %d nodes, got %d", op, NN__MODEL_MAX_MERGE, n);
+    return -1;
+  }
+  for (i = 0; i < n; i++)
+    if (!nn__model_node_ok(op, m, nodes[i])) return -1;
+  memset(&mn, 0, sizeof mn);
+  mn.kind = kind;
+  mn.nin = n;
+  mn.axis = axis;
+  mn.ndim = m->nodes[nodes[0]].ndim;
+  for (k = 0; k < mn.ndim; k++) mn.shape[k] = m->nodes[nodes[0]].shape[k];
+  if (kind == NN__MN_CONCAT && (axis < 0 || axis >= mn.ndim)) {
+    nn__fail(NN_ERR_AXIS, "%s: axis %d is out of range for per-sample shapes of %d dimensions", op, axis, mn.ndim);
+    return -1;
+  }
+  for (i = 0; i < n; i++) {
+    const nn__mnode *s = &m->nodes[nodes[i]];
+    int same = s->ndim == mn.ndim;
+    for (k = 0; same && k < mn.ndim; k++)
+      if (!(kind == NN__MN_CONCAT && k == axis) && s->shape[k] != m->nodes[nodes[0]].shape[k]) same = 0;
+    if (!same) {
+      nn__fail(NN_ERR_SHAPE, "%s: node %d has per-sample shape %s but node %d has %s", op, nodes[i],
+               nn__fmt_shape(b1, sizeof b1, s->shape, s->ndim), nodes[0],
+               nn__fmt_shape(b2, sizeof b2, m->nodes[nodes[0]].shape, m->nodes[nodes[0]].ndim));
+      return -1;
+    }
+    mn.in[i] = nodes[i];
+    if (kind == NN__MN_CONCAT && i > 0)
+      mn.shape[axis] = mn.shape[axis] < 0 || s->shape[axis] < 0 ? -1 : mn.shape[axis] + s->shape[axis];
+  }
+  return nn__model_push(op, m, &mn);
+}
+
+NNDEF int nn_graph_add(nn_model *m, const int *nodes, int n) {
+  return nn__model_merge("nn_graph_add", m, NN__MN_ADD, nodes, n, 0);
+}
+NNDEF int nn_graph_multiply(nn_model *m, const int *nodes, int n) {
+  return nn__model_merge("nn_graph_multiply", m, NN__MN_MUL, nodes, n, 0);
+}
+NNDEF int nn_graph_concatenate(nn_model *m, const int *nodes, int n, int axis) {
+  return nn__model_merge("nn_graph_concatenate", m, NN__MN_CONCAT, nodes, n, axis);
+}
+
+NNDEF nn_status nn_graph_output(nn_model *m, int node) {
+  if (!nn__model_node_ok("nn_graph_output", m, node)) return nn_last_status();
+  if (m->ninputs == 0) return nn__fail(NN_ERR_ARG, "nn_graph_output: the model has no input");
+  m->output = node;
+  return NN_OK;
+}
+
+NNDEF nn_model *nn_sequential(const int64_t *input_shape, int ndim) {
+  nn_model *m;
+  if (nn__model_check_shape("nn_sequential", input_shape, ndim) != NN_OK) return NULL;
+  m = nn__model_new("nn_sequential", 1);
+  if (!m) return NULL;
+  if (nn_graph_input(m, input_shape, ndim) < 0) {
+    nn_model_free(m);
+    return NULL;
+  }
+  m->output = 0;
+  return m;
+}
+
+NNDEF nn_status nn_model_add(nn_model *m, nn_layer *l) {
+  int id;
+  if (!m) {
+    nn_layer_free(l);
+    return nn__fail_null("nn_model_add", "m");
+  }
+  if (!m->sequential) {
+    nn_layer_free(l);
+    return nn__fail(NN_ERR_ARG, "nn_model_add: only Sequential models take layers this way; use nn_graph_layer");
+  }
+  id = nn__model_apply("nn_model_add", m, l, m->output);
+  if (id < 0) return nn_last_status();
+  m->output = id;
+  return NN_OK;
+}
+
+NNDEF void nn_model_free(nn_model *m) {
+  int i;
+  if (!m) return;
+  for (i = 0; i < m->nlayers; i++) nn_layer_free(m->layers[i]);
+  nn_optimizer_free(m->opt);
+  NN_FREE(m->layers);
+  NN_FREE(m->nodes);
+  NN_FREE(m);
+}
+
+/* ---- forward ---- */
+
+NN__PRIVATE nn_tensor *nn__model_call_layer(nn_layer *l, const nn_tensor *x) {
+  nn_tensor *xt, *y;
+  if (l->batch_axis != 1 || x->ndim < 2) return nn_layer_forward(l, x);
+  xt = nn_swapaxes(x, 0, 1);
+  if (!xt) return NULL;
+  y = nn_layer_forward(l, xt);
+  nn_free(xt);
+  if (y && y->ndim >= 3) {
+    nn_tensor *yb = nn_swapaxes(y, 0, 1);
+    nn_free(y);
+    y = yb;
+  }
+  return y;
+}
+
+NNDEF nn_tensor *nn_model_forward_multi(nn_model *m, nn_tensor *const *inputs, int ninputs) {
+  nn_tensor **vals, *out = NULL;
+  int i, k;
+  if (!m) {
+    nn__fail_null("nn_model_forward", "m");
+    return NULL;
+  }
+  if (m->output < 0) {
+    nn__fail(NN_ERR_ARG, "nn_model_forward: the model has no output yet (nn_graph_output)");
+    return NULL;
+  }
+  if (ninputs != m->ninputs || !inputs) {
+    nn__fail(NN_ERR_ARG, "nn_model_forward: the model takes %d input(s), got %d", m->ninputs, ninputs);
+    return NULL;
+  }
+  vals = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)m->nnodes);
+  if (!vals) {
+    nn__fail(NN_ERR_OOM, "nn_model_forward: out of memory");
+    return NULL;
+  }
+  for (i = 0; i < m->nnodes; i++) vals[i] = NULL;
+  for (i = 0; i < m->ninputs; i++) {
+    const nn__mnode *n = &m->nodes[m->inputs[i]];
+    const nn_tensor *x = inputs[i];
+    int ok;
+    if (nn__check_cpu("nn_model_forward", x, "x") != NN_OK) goto done;
+    ok = x->ndim == n->ndim + 1;
+    for (k = 0; ok && k < n->ndim; k++) ok = n->shape[k] < 0 || n->shape[k] == x->shape[k + 1];
+    if (!ok) {
+      char b1[96], b2[96];
+      nn__fail(NN_ERR_SHAPE, "nn_model_forward: input %d has shape %s but the model takes (N,%s", i,
+               nn_shape_str(x, b1, sizeof b1), nn__fmt_shape(b2, sizeof b2, n->shape, n->ndim) + 1);
+      goto done;
+    }
+    vals[m->inputs[i]] = (nn_tensor *)x;
+  }
+  for (i = 0; i <= m->output; i++) {
+    const nn__mnode *n = &m->nodes[i];
+    nn_tensor *r = NULL;
+    if (n->kind == NN__MN_INPUT) continue;
+    if (n->kind == NN__MN_LAYER) {
+      r = nn__model_call_layer(n->layer, vals[n->in[0]]);
+      if (!r) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", nn_error());
+        nn__fail(nn_last_status() != NN_OK ? nn_last_status() : NN_ERR_ARG, "nn_model_forward: layer %s (%s): %s",
+                 nn_layer_name(n->layer), nn_layer_kind(n->layer), msg);
+      }
+    } else if (n->kind == NN__MN_CONCAT) {
+      nn_tensor *ts[NN__MODEL_MAX_MERGE];
+      for (k = 0; k < n->nin; k++) ts[k] = vals[n->in[k]];
+      r = nn_concatenate(ts, n->nin, n->axis + 1);
+    } else {
+      r = vals[n->in[0]];
+      for (k = 1; r && k < n->nin; k++) {
+        nn_tensor *s = n->kind == NN__MN_ADD ? nn_add(r, vals[n->in[k]]) : nn_mul(r, vals[n->in[k]]);
+        if (k > 1) nn_free(r);
+        r = s;
+      }
+    }
+    if (!r) goto done;
+    vals[i] = r;
+  }
+  out = vals[m->output];
+  if (out == inputs[0]) out = nn_view(out); /* a model without layers: a new header, as every op returns */
+done:
+  NN_FREE(vals);
+  return out;
+}
+
+NNDEF nn_tensor *nn_model_forward(nn_model *m, const nn_tensor *x) {
+  nn_tensor *in[1];
+  in[0] = (nn_tensor *)x;
+  return nn_model_forward_multi(m, in, 1);
+}
+
+NNDEF nn_status nn_model_set_training(nn_model *m, int training) {
+  int i;
+  if (!m) return nn__fail_null("nn_model_set_training", "m");
+  for (i = 0; i < m->nlayers; i++) nn_layer_set_training(m->layers[i], training);
+  m->training = training != 0;
+  return NN_OK;
+}
+
+NNDEF int nn_model_params(const nn_model *m, nn_tensor **params, int cap) {
+  int i, j, n = 0;
+  if (!m) return 0;
+  for (i = 0; i < m->nlayers; i++)
+    for (j = 0; j < nn_layer_num_params(m->layers[i]); j++) {
+      nn_tensor *p = nn_layer_param(m->layers[i], j);
+      if (!p || !p->requires_grad) continue;
+      if (params && n < cap) params[n] = p;
+      n++;
+    }
+  return n;
+}
+
+NNDEF int64_t nn_model_param_count(const nn_model *m) {
+  int64_t s = 0;
+  int i;
+  if (!m) return 0;
+  for (i = 0; i < m->nlayers; i++) s += nn_layer_param_count(m->layers[i]);
+  return s;
+}
+
+NNDEF int nn_model_num_layers(const nn_model *m) { return m ? m->nlayers : 0; }
+NNDEF nn_layer *nn_model_layer(const nn_model *m, int i) {
+  if (!m || i < 0 || i >= m->nlayers) {
+    nn__fail(NN_ERR_INDEX, "nn_model_layer: layer %d does not exist", i);
+    return NULL;
+  }
+  return m->layers[i];
+}
+
+NNDEF nn_status nn_model_summary(const nn_model *m, FILE *f) {
+  int i, k;
+  int64_t total = 0, trainable = 0, nontrain = 0;
+  char line[200];
+  if (!m) return nn__fail_null("nn_model_summary", "m");
+  if (!f) return nn__fail_null("nn_model_summary", "f");
+  fprintf(f, "Model: \"%s\"\n", m->sequential ? "sequential" : "functional");
+  memset(line, '_', 78);
+  line[78] = 0;
+  fprintf(f, "%s\n", line);
+  fprintf(f, " %-30s %-24s %-12s%s\n", "Layer (type)", "Output Shape", "Param #", m->sequential ? "" : "Connected to");
+  memset(line, '=', 78);
+  fprintf(f, "%s\n", line);
+  for (i = 0; i < m->nnodes; i++) {
+    const nn__mnode *n = &m->nodes[i];
+    char name[96], shape[128];
+    int len = 0;
+    int64_t count = 0;
+    len = snprintf(shape, sizeof shape, "(None");
+    for (k = 0; k < n->ndim && len < (int)sizeof shape - 24; k++) {
+      if (n->shape[k] < 0) len += snprintf(shape + len, sizeof shape - (size_t)len, ", None");
+      else len += snprintf(shape + len, sizeof shape - (size_t)len, ", %lld", (long long)n->shape[k]);
+    }
+    snprintf(shape + len, sizeof shape - (size_t)len, ")");
+    switch (n->kind) {
+      case NN__MN_INPUT: snprintf(name, sizeof name, "input_%d (InputLayer)", i); break;
+      case NN__MN_LAYER:
+        snprintf(name, sizeof name, "%s (%s)", nn_layer_name(n->layer), nn_layer_kind(n->layer));
+        count = nn_layer_param_count(n->layer);
+        for (k = 0; k < i; k++) /* a shared layer counts once */
+          if (m->nodes[k].kind == NN__MN_LAYER && m->nodes[k].layer == n->layer) count = 0;
+        break;
+      case NN__MN_ADD: snprintf(name, sizeof name, "add_%d (Add)", i); break;
+      case NN__MN_MUL: snprintf(name, sizeof name, "multiply_%d (Multiply)", i); break;
+      default: snprintf(name, sizeof name, "concatenate_%d (Concatenate)", i); break;
+    }
+    if (m->sequential && n->kind == NN__MN_INPUT) continue; /* Keras lists no input layer for Sequential */
+    fprintf(f, " %-30s %-24s %-12lld", name, shape, (long long)count);
+    if (!m->sequential)
+      for (k = 0; k < n->nin; k++) fprintf(f, "%s[%d]", k ? ", " : "", n->in[k]);
+    fputc('\n', f);
+    total += count;
+    if (n->kind == NN__MN_LAYER && n->layer->trainable) trainable += count;
+    else nontrain += count;
+    if (i + 1 < m->nnodes) {
+      memset(line, '_', 78);
+      fprintf(f, "\n");
+    }
+  }
+  memset(line, '=', 78);
+  fprintf(f, "%s\n", line);
+  fprintf(f, "Total params: %lld\nTrainable params: %lld\nNon-trainable params: %lld\n", (long long)total,
+          (long long)trainable, (long long)nontrain);
+  memset(line, '_', 78);
+  fprintf(f, "%s\n", line);
+  return NN_OK;
+}
+/* ---- end src/nn/model.c ---- */
+/* ---- begin src/nn/fit.c ---- */
+/* nn/fit.c: compile, fit, evaluate and predict (Keras semantics: shuffled mini-batches with a ragged last batch,
+   validation split from the end of the data, running means in the progress bar, early stopping, best-only
+   checkpoints, learning-rate schedules, per-batch and per-epoch callbacks). Every step runs inside a scope: the
+   batch, the graph and all temporaries are gone when the step ends. */
+
+/* The compiled optimizer over params; the desc's zeros mean PyTorch's defaults (NN_ZERO is an explicit zero). */
+NN__PRIVATE nn_optimizer *nn__model_make_optimizer(const nn_compile_desc *d, nn_tensor **params, int np) {
+  const char *name = d->optimizer ? d->optimizer : "adam";
+  if (strcmp(name, "adam") == 0 || strcmp(name, "adamw") == 0) {
+    nn_adam_desc a;
+    memset(&a, 0, sizeof a);
+    a.lr = d->learning_rate;
+    a.beta1 = d->beta1;
+    a.beta2 = d->beta2;
+    a.eps = d->eps;
+    a.weight_decay = d->weight_decay;
+    return name[4] ? nn_optimizer_adamw(params, np, &a) : nn_optimizer_adam(params, np, &a);
+  }
+  if (strcmp(name, "sgd") == 0) {
+    nn_sgd_desc s;
+    memset(&s, 0, sizeof s);
+    s.lr = d->learning_rate > 0 ? d->learning_rate : 1e-2; /* Keras's SGD default; PyTorch has none */
+    s.momentum = d->momentum;
+    s.nesterov = d->nesterov;
+    s.weight_decay = d->weight_decay;
+    return nn_optimizer_sgd(params, np, &s);
+  }
+  if (strcmp(name, "rmsprop") == 0) {
+    nn_rmsprop_desc r;
+    memset(&r, 0, sizeof r);
+    r.lr = d->learning_rate;
+    r.momentum = d->momentum;
+    r.eps = d->eps;
+    r.weight_decay = d->weight_decay;
+    return nn_optimizer_rmsprop(params, np, &r);
+  }
+  if (strcmp(name, "adagrad") == 0) {
+    nn_adagrad_desc g;
+    memset(&g, 0, sizeof g);
+    g.lr = d->learning_rate;
+    g.eps = d->eps;
+    g.weight_decay = d->weight_decay;
+    return nn_optimizer_adagrad(params, np, &g);
+  }
+  nn__fail(NN_ERR_ARG, "nn_model_compile: unknown optimizer '%s' (adam, adamw, sgd, rmsprop, adagrad)", name);
+  return NULL;
+}
+
+NNDEF nn_status nn_model_compile(nn_model *m, const nn_compile_desc *desc) {
+  nn_compile_desc d;
+  nn_tensor **params;
+  int np;
+  if (!m) return nn__fail_null("nn_model_compile", "m");
+  if (m->output < 0) return nn__fail(NN_ERR_ARG, "nn_model_compile: the model has no output yet (nn_graph_output)");
+  if (desc) d = *desc;
+  else memset(&d, 0, sizeof d);
+  if ((int)d.loss < 0 || d.loss >= NN_LOSS_KIND_COUNT)
+    return nn__fail(NN_ERR_ARG, "nn_model_compile: invalid loss %d", (int)d.loss);
+  if (d.learning_rate < 0 || d.clipnorm < 0 || d.clipvalue < 0 || d.label_smoothing < 0 || d.label_smoothing > 1)
+    return nn__fail(NN_ERR_ARG, "nn_model_compile: negative learning rate, clip value or label smoothing out of [0, 1]");
+  np = nn_model_params(m, NULL, 0);
+  params = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(np > 0 ? np : 1));
+  if (!params) return nn__fail(NN_ERR_OOM, "nn_model_compile: out of memory");
+  nn_model_params(m, params, np);
+  nn_optimizer_free(m->opt);
+  m->opt = nn__model_make_optimizer(&d, params, np);
+  NN_FREE(params);
+  if (!m->opt) return nn_last_status();
+  m->cdesc = d;
+  m->compiled = 1;
+  return NN_OK;
+}
+
+NNDEF nn_optimizer *nn_model_optimizer(nn_model *m) { return m ? m->opt : NULL; }
+
+/* ---- losses and metrics ---- */
+
+/* The compiled loss of a batch: a 0-d tensor (differentiable) or NULL. cw: class weights tensor or NULL. */
+NN__PRIVATE nn_tensor *nn__model_loss(const nn_model *m, const nn_tensor *out, const nn_tensor *y, const nn_tensor *cw) {
+  const nn_compile_desc *d = &m->cdesc;
+  switch (d->loss) {
+    case NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
+      if (d->from_probabilities) { /* Keras from_logits=False: log of the clamped probabilities */
+        nn_tensor *lp = nn_log(nn_clip(out, 1e-7, 1.0 - 1e-7));
+        return lp ? nn_nll_loss(lp, y, cw, NN_IGNORE_INDEX, NN_REDUCTION_MEAN) : NULL;
+      }
+      return nn_cross_entropy_ex(out, y, cw, NN_IGNORE_INDEX, d->label_smoothing, NN_REDUCTION_MEAN);
+    case NN_LOSS_CATEGORICAL_CROSSENTROPY:
+      if (d->from_probabilities) {
+        nn_tensor *lp = nn_log(nn_clip(out, 1e-7, 1.0 - 1e-7)), *t = lp ? nn_mul(lp, y) : NULL;
+        nn_tensor *s = t ? nn_sum(t, -1, 0) : NULL;
+        return s ? nn_neg(nn_mean(s, NN_ALL_AXES, 0)) : NULL;
+      }
+      return nn_cross_entropy_probs(out, y, cw, d->label_smoothing, NN_REDUCTION_MEAN);
+    case NN_LOSS_BINARY_CROSSENTROPY:
+      if (d->from_probabilities) return nn_binary_cross_entropy(out, y, NULL, NN_REDUCTION_MEAN);
+      return nn_binary_cross_entropy_with_logits(out, y, NULL, NULL, NN_REDUCTION_MEAN);
+    case NN_LOSS_MSE: return nn_mse_loss(out, y, NN_REDUCTION_MEAN);
+    case NN_LOSS_MAE: return nn_l1_loss(out, y, NN_REDUCTION_MEAN);
+    default: return nn_huber_loss(out, y, NN_REDUCTION_MEAN, d->huber_delta > 0 ? d->huber_delta : 1.0);
+  }
+}
+
+/* Running sums of the compiled metrics over an epoch or an evaluation. */
+typedef struct nn__macc {
+  double loss_sum;
+  int64_t n, hits, top5;
+  double se, ae;
+  int64_t nel; /* elements seen by the regression metrics */
+  int64_t *cm, C;
+} nn__macc;
+
+NN__PRIVATE int nn__is_classifier_metrics(unsigned want) {
+  return (want & (NN_METRIC_ACCURACY | NN_METRIC_TOP5_ACCURACY | NN_METRIC_PRECISION | NN_METRIC_RECALL |
+                  NN_METRIC_F1)) != 0;
+}
+
+NN__PRIVATE int nn__model_is_classifier(const nn_model *m) {
+  return m->cdesc.loss == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY || m->cdesc.loss == NN_LOSS_CATEGORICAL_CROSSENTROPY ||
+         m->cdesc.loss == NN_LOSS_BINARY_CROSSENTROPY;
+}
+
+/* Adds a batch: out (N, ...) predictions, y targets, loss its mean loss. */
+NN__PRIVATE nn_status nn__macc_add(nn__macc *a, const nn_model *m, const nn_tensor *out, const nn_tensor *y,
+                                   double loss) {
+  unsigned want = m->cdesc.metrics;
+  int64_t n = out->shape[0], i, j;
+  a->loss_sum += loss * (double)n;
+  a->n += n;
+  if (want & (NN_METRIC_MSE | NN_METRIC_MAE)) {
+    if (nn__is_float(y->dtype) && y->size == out->size) {
+      const nn_tensor *yy = y;
+      nn_tensor *r = NULL;
+      if (y->ndim != out->ndim) yy = r = nn_reshape(y, out->shape, out->ndim);
+      if (yy) {
+        a->se += nn_mean_squared_error(out, yy) * (double)out->size;
+        a->ae += nn_mean_absolute_error(out, yy) * (double)out->size;
+        a->nel += out->size;
+      }
+      nn_free(r);
+    }
+  }
+  if (!nn__is_classifier_metrics(want) || !nn__model_is_classifier(m)) return NN_OK;
+  {
+    int binary = m->cdesc.loss == NN_LOSS_BINARY_CROSSENTROPY;
+    int64_t C = binary ? 2 : out->ndim == 2 ? out->shape[1] : 0;
+    double thr = m->cdesc.from_probabilities ? 0.5 : 0.0; /* logits: sigmoid(x) > 0.5 <=> x > 0 */
+    if (C < 2) return NN_OK;
+    if (!a->cm) {
+      a->cm = (int64_t *)NN_MALLOC(sizeof(int64_t) * (size_t)(C * C));
+      if (!a->cm) return nn__fail(NN_ERR_OOM, "nn_model_fit: out of memory");
+      memset(a->cm, 0, sizeof(int64_t) * (size_t)(C * C));
+      a->C = C;
+    }
+    if (a->C != C) return NN_OK;
+    for (i = 0; i < n; i++) {
+      int64_t t, p = 0, better = 0;
+      double best = -INFINITY, sy;
+      if (binary) {
+        t = nn_get_flat(y, i) > 0.5;
+        p = nn_get_flat(out, i) > thr;
+        a->hits += p == t;
+        a->top5 += 1;
+      } else {
+        const char *row = (const char *)out->data + i * out->strides[0] * (int64_t)nn_dtype_size(out->dtype);
+        int64_t cs = out->strides[1] * (int64_t)nn_dtype_size(out->dtype);
+        if (y->ndim == 2) { /* one-hot / probability targets: the largest is the label */
+          double tb = -INFINITY;
+          t = 0;
+          for (j = 0; j < C; j++) {
+            int64_t idx[2];
+            double v;
+            idx[0] = i;
+            idx[1] = j;
+            v = nn_get(y, idx);
+            if (v > tb) tb = v, t = j;
+          }
+        } else {
+          t = (int64_t)nn_get_flat(y, i);
+        }
+        if (t < 0 || t >= C) continue;
+        for (j = 0; j < C; j++) {
+          double v = nn__load(out->dtype, row + j * cs);
+          if (v > best) best = v, p = j;
+        }
+        sy = nn__load(out->dtype, row + t * cs);
+        for (j = 0; j < C; j++) better += nn__load(out->dtype, row + j * cs) > sy;
+        a->hits += p == t;
+        a->top5 += better < 5;
+      }
+      a->cm[t * C + p]++;
+    }
+  }
+  return NN_OK;
+}
+
+/* Names and values of the metrics so far (prefix "val_" for validation); returns how many. */
+NN__PRIVATE int nn__macc_report(const nn__macc *a, const nn_model *m, const char *prefix, char names[][40],
+                                double *values, int at) {
+  unsigned want = m->cdesc.metrics;
+  double nn_ = a->n > 0 ? (double)a->n : NAN;
+  int k = at;
+#define NN__PUT(NAME, V)                                             \
+  do {                                                               \
+    snprintf(names[k], 40, "%s%s", prefix, NAME);                    \
+    values[k++] = (V);                                               \
+  } while (0)
+  NN__PUT("loss", a->loss_sum / nn_);
+  if (nn__model_is_classifier(m)) {
+    if (want & NN_METRIC_ACCURACY) NN__PUT("accuracy", (double)a->hits / nn_);
+    if ((want & NN_METRIC_TOP5_ACCURACY) && m->cdesc.loss != NN_LOSS_BINARY_CROSSENTROPY)
+      NN__PUT("top5_accuracy", (double)a->top5 / nn_);
+    if (want & (NN_METRIC_PRECISION | NN_METRIC_RECALL | NN_METRIC_F1)) {
+      double P = 0, R = 0, F = 0;
+      int64_t C = a->C, c, j;
+      int binary = m->cdesc.loss == NN_LOSS_BINARY_CROSSENTROPY;
+      for (c = binary ? 1 : 0; a->cm && c < C; c++) {
+        double tp = (double)a->cm[c * C + c], fp = 0, fn = 0, p, r;
+        for (j = 0; j < C; j++)
+          if (j != c) fp += (double)a->cm[j * C + c], fn += (double)a->cm[c * C + j];
+        p = tp + fp > 0 ? tp / (tp + fp) : 0;
+        r = tp + fn > 0 ? tp / (tp + fn) : 0;
+        P += p;
+        R += r;
+        F += p + r > 0 ? 2 * p * r / (p + r) : 0;
+      }
+      if (!binary && C > 0) P /= (double)C, R /= (double)C, F /= (double)C;
+      if (want & NN_METRIC_PRECISION) NN__PUT("precision", P);
+      if (want & NN_METRIC_RECALL) NN__PUT("recall", R);
+      if (want & NN_METRIC_F1) NN__PUT("f1", F);
+    }
+  }
+  if (want & NN_METRIC_MSE) NN__PUT("mse", a->nel > 0 ? a->se / (double)a->nel : NAN);
+  if (want & NN_METRIC_MAE) NN__PUT("mae", a->nel > 0 ? a->ae / (double)a->nel : NAN);
+#undef NN__PUT
+  return k - at;
+}
+
+/* ---- checks shared by fit, evaluate and predict ---- */
+
+NN__PRIVATE nn_status nn__model_check_data(const char *op, const nn_model *m, const nn_tensor *x, const nn_tensor *y) {
+  const nn__mnode *in;
+  int k, ok;
+  char b1[96], b2[96];
+  if (!m) return nn__fail_null(op, "m");
+  if (m->output < 0) return nn__fail(NN_ERR_ARG, "%s: the model has no output yet (nn_graph_output)", op);
+  if (m->ninputs != 1) return nn__fail(NN_ERR_ARG, "%s: the model takes %d inputs; use nn_model_forward_multi", op, m->ninputs);
+  if (nn__check_cpu(op, x, "x") != NN_OK) return nn_last_status();
+  in = &m->nodes[m->inputs[0]];
+  ok = x->ndim == in->ndim + 1;
+  for (k = 0; ok && k < in->ndim; k++) ok = in->shape[k] < 0 || in->shape[k] == x->shape[k + 1];
+  if (!ok)
+    return nn__fail(NN_ERR_SHAPE, "%s: x has shape %s but the model takes samples of shape %s", op,
+                    nn_shape_str(x, b1, sizeof b1), nn__fmt_shape(b2, sizeof b2, in->shape, in->ndim));
+  if (y) {
+    if (nn__check_cpu(op, y, "y") != NN_OK) return nn_last_status();
+    if (y->ndim < 1 || y->shape[0] != x->shape[0])
+      return nn__fail(NN_ERR_SHAPE, "%s: x has %lld samples but y has shape %s", op, (long long)x->shape[0],
+                      nn_shape_str(y, b1, sizeof b1));
+  }
+  return NN_OK;
+}
+
+/* Rows idx of t (a new tensor), or rows [b, e) as a view when idx is NULL. */
+NN__PRIVATE nn_tensor *nn__rows(const nn_tensor *t, const nn_tensor *idx, int64_t b, int64_t e) {
+  if (!idx) return nn_slice(t, 0, b, e, 1);
+  return nn_take(t, idx, 0);
+}
+
+NNDEF int nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y, int64_t batch_size,
+                            const char **names, double *values, int cap) {
+  static char keep[32][40]; /* names handed out to the caller: static storage, valid until the next call */
+  char nm[32][40];
+  double vals[32];
+  nn__macc acc;
+  int64_t N, b;
+  int count, i, was_training;
+  if (nn__model_check_data("nn_model_evaluate", m, x, y) != NN_OK) return -1;
+  if (!y) {
+    nn__fail_null("nn_model_evaluate", "y");
+    return -1;
+  }
+  if (!m->compiled) {
+    nn__fail(NN_ERR_ARG, "nn_model_evaluate: compile the model first (nn_model_compile)");
+    return -1;
+  }
+  if (batch_size <= 0) batch_size = 32;
+  memset(&acc, 0, sizeof acc);
+  N = x->shape[0];
+  was_training = m->training;
+  nn_model_set_training(m, 0);
+  nn_no_grad_begin();
+  for (b = 0; b < N; b += batch_size) {
+    int64_t e = b + batch_size < N ? b + batch_size : N;
+    nn_tensor *xb, *yb, *out, *loss;
+    nn_status st = NN_OK;
+    nn_scope_begin();
+    xb = nn__rows(x, NULL, b, e);
+    yb = nn__rows(y, NULL, b, e);
+    out = xb && yb ? nn_model_forward(m, xb) : NULL;
+    loss = out ? nn__model_loss(m, out, yb, NULL) : NULL;
+    if (!loss) st = nn_last_status() != NN_OK ? nn_last_status() : NN_ERR_ARG;
+    else st = nn__macc_add(&acc, m, out, yb, nn_item(loss));
+    nn_scope_end();
+    if (st != NN_OK) {
+      nn_no_grad_end();
+      nn_model_set_training(m, was_training);
+      NN_FREE(acc.cm);
+      return -1;
+    }
+  }
+  nn_no_grad_end();
+  nn_model_set_training(m, was_training);
+  count = nn__macc_report(&acc, m, "", nm, vals, 0);
+  NN_FREE(acc.cm);
+  for (i = 0; i < count && i < cap; i++) {
+    memcpy(keep[i], nm[i], sizeof keep[i]);
+    if (names) names[i] = keep[i];
+    if (values) values[i] = vals[i];
+  }
+  return count;
+}
+
+NNDEF nn_tensor *nn_model_predict(nn_model *m, const nn_tensor *x, int64_t batch_size) {
+  nn_tensor **parts = NULL, *res = NULL;
+  int64_t N, b, nb, k = 0;
+  int was_training;
+  if (nn__model_check_data("nn_model_predict", m, x, NULL) != NN_OK) return NULL;
+  if (batch_size <= 0) batch_size = 32;
+  N = x->shape[0];
+  nb = (N + batch_size - 1) / batch_size;
+  if (nb == 0) {
+    nn__fail(NN_ERR_VALUE, "nn_model_predict: x has no samples");
+    return NULL;
+  }
+  parts = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)nb);
+  if (!parts) {
+    nn__fail(NN_ERR_OOM, "nn_model_predict: out of memory");
+    return NULL;
+  }
+  was_training = m->training;
+  nn_model_set_training(m, 0);
+  nn_no_grad_begin();
+  nn_scope_begin();
+  for (b = 0; b < N; b += batch_size, k++) {
+    int64_t e = b + batch_size < N ? b + batch_size : N;
+    nn_tensor *xb = nn_slice(x, 0, b, e, 1);
+    parts[k] = xb ? nn_model_forward(m, xb) : NULL;
+    if (!parts[k]) break;
+  }
+  if (k == nb) res = nb == 1 ? nn_copy(parts[0]) : nn_concatenate(parts, (int)nb, 0);
+  if (res) nn_keep(res);
+  nn_scope_end();
+  nn_no_grad_end();
+  nn_model_set_training(m, was_training);
+  NN_FREE(parts);
+  return res;
+}
+
+/* ---- fit ---- */
+
+/* Random shifts (zero fill) and horizontal flips of an (N, C, H, W) batch, per sample, in place. */
+NN__PRIVATE void nn__augment(nn_tensor *xb, int shift, int flip, nn_rng *rng) {
+  int64_t n, c, h, w, N, C, H, W;
+  float *tmp;
+  if (xb->ndim != 4 || xb->dtype != NN_FLOAT32 || !nn_is_contiguous(xb)) return;
+  N = xb->shape[0], C = xb->shape[1], H = xb->shape[2], W = xb->shape[3];
+  tmp = (float *)NN_MALLOC(sizeof(float) * (size_t)(H * W));
+  if (!tmp) return;
+  for (n = 0; n < N; n++) {
+    int64_t dy = shift ? nn_rng_int(rng, -shift, shift + 1) : 0, dx = shift ? nn_rng_int(rng, -shift, shift + 1) : 0;
+    int fl = flip && nn_rng_uniform(rng) < 0.5;
+    for (c = 0; c < C; c++) {
+      float *img = (float *)xb->data + (n * C + c) * H * W;
+      memcpy(tmp, img, sizeof(float) * (size_t)(H * W));
+      for (h = 0; h < H; h++)
+        for (w = 0; w < W; w++) {
+          int64_t sh = h - dy, sw = (fl ? W - 1 - w : w) - dx;
+          img[h * W + w] = sh >= 0 && sh < H && sw >= 0 && sw < W ? tmp[sh * W + sw] : 0.0f;
+        }
+    }
+  }
+  NN_FREE(tmp);
+}
+
+/* Copies of the parameters (restore_best_weights); NULL entries on failure. */
+NN__PRIVATE nn_tensor **nn__model_snapshot(nn_model *m, nn_tensor **prev) {
+  int n = nn_model_params(m, NULL, 0), i;
+  nn_tensor **ps, **snap = prev;
+  ps = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(n > 0 ? n : 1));
+  if (!ps) return prev;
+  nn_model_params(m, ps, n);
+  if (!snap) {
+    snap = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(n > 0 ? n : 1));
+    if (!snap) {
+      NN_FREE(ps);
+      return NULL;
+    }
+    for (i = 0; i < n; i++) snap[i] = NULL;
+  }
+  nn_no_grad_begin();
+  for (i = 0; i < n; i++) {
+    if (!snap[i]) {
+      snap[i] = nn_copy(ps[i]);
+      if (snap[i]) nn__scope_unlink(snap[i]);
+    } else {
+      nn_assign(snap[i], ps[i]);
+    }
+  }
+  nn_no_grad_end();
+  NN_FREE(ps);
+  return snap;
+}
+
+NN__PRIVATE void nn__model_restore(nn_model *m, nn_tensor **snap, int free_it) {
+  int n = nn_model_params(m, NULL, 0), i;
+  nn_tensor **ps;
+  if (!snap) return;
+  ps = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(n > 0 ? n : 1));
+  if (ps) {
+    nn_model_params(m, ps, n);
+    for (i = 0; i < n; i++)
+      if (snap[i]) nn_assign(ps[i], snap[i]);
+    NN_FREE(ps);
+  }
+  if (free_it) {
+    for (i = 0; i < n; i++) nn_free(snap[i]);
+    NN_FREE(snap);
+  }
+}
+
+NNDEF nn_history *nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y, const nn_fit_desc *desc) {
+  static const char *op = "nn_model_fit";
+  nn_fit_desc d;
+  nn_history *h = NULL;
+  nn_tensor *xtr = NULL, *ytr = NULL, *xval = NULL, *yval = NULL, *cw = NULL, **params = NULL, **best_w = NULL;
+  nn_rng rng;
+  int64_t N, Ntr, nbatches;
+  int epoch, np, stop = 0, wait = 0, ok = 1;
+  double best = NAN, lr;
+  const char *monitor;
+  if (nn__model_check_data(op, m, x, y) != NN_OK) return NULL;
+  if (!y) {
+    nn__fail_null(op, "y");
+    return NULL;
+  }
+  if (!m->compiled) {
+    nn__fail(NN_ERR_ARG, "%s: compile the model first (nn_model_compile)", op);
+    return NULL;
+  }
+  if (desc) d = *desc;
+  else memset(&d, 0, sizeof d);
+  if (d.epochs <= 0) d.epochs = 1;
+  if (d.batch_size <= 0) d.batch_size = 32;
+  if (d.validation_split < 0 || d.validation_split >= 1) {
+    nn__fail(NN_ERR_ARG, "%s: validation_split must be in [0, 1), got %g", op, d.validation_split);
+    return NULL;
+  }
+  if ((d.val_x == NULL) != (d.val_y == NULL)) {
+    nn__fail(NN_ERR_ARG, "%s: give both val_x and val_y, or neither", op);
+    return NULL;
+  }
+  if (d.val_x && nn__model_check_data(op, m, d.val_x, d.val_y) != NN_OK) return NULL;
+  N = x->shape[0];
+  Ntr = N;
+  if (!d.val_x && d.validation_split > 0) Ntr = N - (int64_t)((double)N * d.validation_split);
+  if (Ntr <= 0) {
+    nn__fail(NN_ERR_VALUE, "%s: no training samples left (N = %lld, validation_split = %g)", op, (long long)N,
+             d.validation_split);
+    return NULL;
+  }
+  /* views of the caller's data: nothing is copied */
+  xtr = nn_slice(x, 0, 0, Ntr, 1);
+  ytr = nn_slice(y, 0, 0, Ntr, 1);
+  if (d.val_x) {
+    xval = nn_view(d.val_x);
+    yval = nn_view(d.val_y);
+  } else if (Ntr < N) {
+    xval = nn_slice(x, 0, Ntr, N, 1);
+    yval = nn_slice(y, 0, Ntr, N, 1);
+  }
+  if (!xtr || !ytr || ((d.val_x || Ntr < N) && (!xval || !yval))) goto fail;
+  nn__scope_unlink(xtr);
+  nn__scope_unlink(ytr);
+  if (xval) nn__scope_unlink(xval), nn__scope_unlink(yval);
+  if (d.class_weight) {
+    int64_t cn = d.num_class_weights;
+    if (cn <= 0) {
+      nn__fail(NN_ERR_ARG, "%s: class_weight needs num_class_weights > 0", op);
+      goto fail;
+    }
+    cw = nn_from_data(d.class_weight, &cn, 1, NN_FLOAT64);
+    if (cw) {
+      nn_tensor *c2 = nn_astype(cw, m->nodes[m->output].layer ? m->nodes[m->output].layer->dtype : NN_FLOAT32);
+      nn_free(cw);
+      cw = c2;
+    }
+    if (!cw) goto fail;
+    nn__scope_unlink(cw);
+  }
+  np = nn_model_params(m, NULL, 0);
+  params = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(np > 0 ? np : 1));
+  h = nn_history_new();
+  if (!params || !h) {
+    nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+    goto fail;
+  }
+  nn_model_params(m, params, np);
+  nn_rng_seed(&rng, d.seed);
+  monitor = d.monitor ? d.monitor : xval ? "val_loss" : "loss";
+  nbatches = (Ntr + d.batch_size - 1) / d.batch_size;
+  lr = nn_optimizer_get_lr(m->opt);
+  for (epoch = 0; epoch < d.epochs && !stop; epoch++) {
+    nn__progress pg;
+    nn__macc acc;
+    char nm[32][40];
+    const char *np_[32];
+    double vals[32], mon;
+    int nv, i, improved;
+    int64_t bi;
+    nn_tensor *perm = NULL;
+    if (d.lr_schedule) {
+      lr = d.lr_schedule(epoch, lr, d.lr_schedule_ctx);
+      nn_optimizer_set_lr(m->opt, lr);
+    }
+    memset(&acc, 0, sizeof acc);
+    nn_model_set_training(m, 1);
+    if (!d.no_shuffle) {
+      perm = nn_permutation(&rng, Ntr);
+      if (!perm) goto fail;
+      nn__scope_unlink(perm);
+    }
+    nn__progress_begin(&pg, d.verbose < 0 ? 0 : d.verbose == 1 ? 2 : 1, epoch, d.epochs, nbatches);
+    for (bi = 0; bi < nbatches && ok; bi++) {
+      int64_t b = bi * d.batch_size, e = b + d.batch_size < Ntr ? b + d.batch_size : Ntr;
+      nn_tensor *idx = NULL, *xb, *yb, *out = NULL, *loss = NULL;
+      double lv = NAN;
+      nn_scope_begin();
+      if (perm) idx = nn_slice(perm, 0, b, e, 1);
+      xb = nn__rows(xtr, idx, b, e);
+      yb = nn__rows(ytr, idx, b, e);
+      if (xb && (d.augment_shift > 0 || d.augment_flip)) {
+        if (!idx) xb = nn_copy(xb); /* never write into the caller's data */
+        if (xb) nn__augment(xb, d.augment_shift, d.augment_flip, &rng);
+      }
+      if (xb && yb) out = nn_model_forward(m, xb);
+      if (out) loss = nn__model_loss(m, out, yb, cw);
+      if (loss) lv = nn_item(loss);
+      if (!loss) ok = 0;
+      else if (!(lv == lv && fabs(lv) != INFINITY) && !d.allow_nonfinite_loss) {
+        nn__fail(NN_ERR_VALUE, "%s: the loss became %g at epoch %d, batch %lld (lower the learning rate, check the data "
+                               "for NaN, or set allow_nonfinite_loss)", op, lv, epoch + 1, (long long)bi + 1);
+        ok = 0;
+      }
+      if (ok && nn_backward(loss, NULL) != NN_OK) ok = 0;
+      if (ok && m->cdesc.clipvalue > 0 && nn_clip_grad_value(params, np, m->cdesc.clipvalue) != NN_OK) ok = 0;
+      if (ok && m->cdesc.clipnorm > 0) {
+        double tn = nn_clip_grad_norm(params, np, m->cdesc.clipnorm, 2.0, 0);
+        if (tn != tn && nn_last_status() != NN_OK) ok = 0;
+      }
+      if (ok && nn_optimizer_step(m->opt) != NN_OK) ok = 0;
+      for (i = 0; i < np; i++) nn_zero_grad(params[i]);
+      if (ok) {
+        nn_no_grad_begin();
+        if (nn__macc_add(&acc, m, out, yb, lv) != NN_OK) ok = 0;
+        nn_no_grad_end();
+      }
+      nn_scope_end();
+      if (!ok) break;
+      nv = nn__macc_report(&acc, m, "", nm, vals, 0);
+      for (i = 0; i < nv; i++) np_[i] = nm[i];
+      nn__progress_step(&pg, bi + 1, np_, vals, nv);
+      if (d.on_batch_end) {
+        nn_logs lg;
+        lg.epoch = epoch;
+        lg.batch = bi;
+        lg.n = nv;
+        lg.names = np_;
+        lg.values = vals;
+        if (d.on_batch_end(m, &lg, d.callback_ctx)) stop = 1;
+      }
+      if (stop) break;
+    }
+    nn_free(perm);
+    if (!ok) {
+      if (pg.tty) fputc('\n', stderr);
+      goto fail;
+    }
+    nv = nn__macc_report(&acc, m, "", nm, vals, 0);
+    NN_FREE(acc.cm);
+    if (xval) {
+      const char *vn[32];
+      double vv[32];
+      int k, nvv = nn_model_evaluate(m, xval, yval, d.batch_size, vn, vv, 32);
+      if (nvv < 0) goto fail;
+      for (k = 0; k < nvv && nv < 31; k++) {
+        snprintf(nm[nv], 40, "val_%s", vn[k]);
+        vals[nv++] = vv[k];
+      }
+    }
+    for (i = 0; i < nv; i++) {
+      np_[i] = nm[i];
+      nn_history_set(h, epoch, nm[i], vals[i]);
+    }
+    nn_history_set(h, epoch, "lr", lr);
+    nn__progress_end(&pg, np_, vals, nv);
+    /* early stopping and checkpoints watch `monitor` (lower is better for losses and errors) */
+    mon = nn_history_get(h, monitor, epoch);
+    improved = mon == mon && (best != best || (nn__lower_is_better(monitor) ? mon < best - d.min_delta
+                                                                           : mon > best + d.min_delta));
+    if (improved) {
+      best = mon;
+      wait = 0;
+      if (d.restore_best_weights && d.patience > 0) best_w = nn__model_snapshot(m, best_w);
+      if (d.checkpoint_path && nn_model_save(m, d.checkpoint_path) != NN_OK) goto fail;
+    } else if (d.patience > 0 && ++wait >= d.patience) {
+      stop = 1;
+      if (d.verbose >= 0) fprintf(stderr, "Epoch %d: early stopping (%s did not improve for %d epochs)\n", epoch + 1,
+                                  monitor, d.patience);
+    }
+    if (d.on_epoch_end) {
+      nn_logs lg;
+      lg.epoch = epoch;
+      lg.batch = -1;
+      lg.n = nv;
+      lg.names = np_;
+      lg.values = vals;
+      if (d.on_epoch_end(m, &lg, d.callback_ctx)) stop = 1;
+    }
+  }
+  if (best_w) nn__model_restore(m, best_w, 1);
+  best_w = NULL;
+  nn_model_set_training(m, 1);
+  goto done;
+fail:
+  nn_history_free(h);
+  h = NULL;
+  if (best_w) nn__model_restore(m, best_w, 1);
+  {
+    int i, n = nn_model_params(m, NULL, 0);
+    nn_tensor **ps = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(n > 0 ? n : 1));
+    if (ps) {
+      nn_model_params(m, ps, n);
+      for (i = 0; i < n; i++) nn_zero_grad(ps[i]);
+      NN_FREE(ps);
+    }
+  }
+done:
+  nn_free(xtr);
+  nn_free(ytr);
+  nn_free(xval);
+  nn_free(yval);
+  nn_free(cw);
+  NN_FREE(params);
+  return h;
+}
+/* ---- end src/nn/fit.c ---- */
+/* ---- begin src/nn/model_io.c ---- */
+/* nn/model_io.c: a model's weights as safetensors. Entries are named "<layer index>.<state_dict name>", as
+   torch.nn.Sequential names them ("0.weight", "0.bias", "1.running_mean", ...), so a PyTorch model with the same
+   layer order exchanges weights by name. */
+
+/* All parameters and buffers with their file names; returns the count or -1. names[i] is malloc'ed. */
+NN__PRIVATE int nn__model_state(const nn_model *m, char ***names_out, nn_tensor ***ts_out) {
+  int i, j, n = 0, k = 0;
+  char **names;
+  nn_tensor **ts;
+  for (i = 0; i < m->nlayers; i++) n += nn_layer_num_params(m->layers[i]) + nn_layer_num_buffers(m->layers[i]);
+  names = (char **)NN_MALLOC(sizeof(char *) * (size_t)(n > 0 ? n : 1));
+  ts = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(n > 0 ? n : 1));
+  if (!names || !ts) goto oom;
+  for (i = 0; i < m->nlayers; i++) {
+    nn_layer *l = m->layers[i];
+    int np = nn_layer_num_params(l), nb = nn_layer_num_buffers(l);
+    for (j = 0; j < np + nb; j++) {
+      const char *pn = j < np ? nn_layer_param_name(l, j) : nn_layer_buffer_name(l, j - np);
+      size_t len = strlen(pn) + 16;
+      names[k] = (char *)NN_MALLOC(len);
+      if (!names[k]) goto oom;
+      snprintf(names[k], len, "%d.%s", i, pn);
+      ts[k] = j < np ? nn_layer_param(l, j) : nn_layer_buffer(l, j - np);
+      k++;
+    }
+  }
+  *names_out = names;
+  *ts_out = ts;
+  return n;
+oom:
+  if (names)
+    for (i = 0; i < k; i++) NN_FREE(names[i]);
+  NN_FREE(names);
+  NN_FREE(ts);
+  nn__fail(NN_ERR_OOM, "nn_model_save: out of memory");
+  return -1;
+}
+
+NN__PRIVATE void nn__free_names(char **names, int n) {
+  int i;
+  if (!names) return;
+  for (i = 0; i < n; i++) NN_FREE(names[i]);
+  NN_FREE(names);
+}
+
+NNDEF nn_status nn_model_save_weights(const nn_model *m, const char *path) {
+  char **names = NULL;
+  nn_tensor **ts = NULL;
+  int n;
+  nn_status st;
+  static const char *const meta[2] = {"format", "pt"};
+  if (!m) return nn__fail_null("nn_model_save_weights", "m");
+  n = nn__model_state(m, &names, &ts);
+  if (n < 0) return nn_last_status();
+  st = nn_save_safetensors(path, (const char *const *)names, ts, n, meta, 1);
+  nn__free_names(names, n);
+  NN_FREE(ts);
+  return st;
+}
+
+/* Copies the entries of d into the model's parameters and buffers; every one must be present with its shape. */
+NN__PRIVATE nn_status nn__model_set_state(const char *op, nn_model *m, const nn_tensor_dict *d) {
+  char **names = NULL;
+  nn_tensor **ts = NULL;
+  int n, i;
+  nn_status st = NN_OK;
+  char b1[96], b2[96];
+  n = nn__model_state(m, &names, &ts);
+  if (n < 0) return nn_last_status();
+  for (i = 0; i < n && st == NN_OK; i++) { /* check everything before changing anything */
+    nn_tensor *v = NULL;
+    int k;
+    for (k = 0; k < d->count; k++)
+      if (d->tensors[k] && strcmp(d->names[k], names[i]) == 0) v = d->tensors[k];
+    if (!v) {
+      st = nn__fail(NN_ERR_VALUE, "%s: the file has no entry '%s' (the model's layer %s)", op, names[i], names[i]);
+    } else if (v->ndim != ts[i]->ndim || memcmp(v->shape, ts[i]->shape, sizeof(int64_t) * (size_t)v->ndim) != 0) {
+      st = nn__fail(NN_ERR_SHAPE, "%s: entry '%s' has shape %s in the file but %s in the model", op, names[i],
+                    nn_shape_str(v, b1, sizeof b1), nn_shape_str(ts[i], b2, sizeof b2));
+    }
+  }
+  for (i = 0; i < n && st == NN_OK; i++) {
+    nn_tensor *v = nn_dict_get(d, names[i]);
+    nn_no_grad_begin();
+    st = v ? nn_assign(ts[i], v) : nn_last_status();
+    nn_no_grad_end();
+  }
+  nn__free_names(names, n);
+  NN_FREE(ts);
+  return st;
+}
+
+NNDEF nn_status nn_model_load_weights(nn_model *m, const char *path) {
+  nn_tensor_dict *d;
+  nn_status st;
+  if (!m) return nn__fail_null("nn_model_load_weights", "m");
+  d = nn_load_safetensors(path);
+  if (!d) return nn_last_status();
+  st = nn__model_set_state("nn_model_load_weights", m, d);
+  nn_dict_free(d);
+  return st;
+}
+
+/* ---- the architecture as text ----
+   One line per layer ("L <kind> key=value ...") then one per node ("N input|layer|add|mul|concat ..."), joined with
+   '|' into the file's metadata. Loading rebuilds layers through their public constructors, which validate every
+   value, so a hostile file can at worst give an error. */
+
+NN__PRIVATE int nn__spec_layer(const nn_layer *l, char *b, size_t cap) {
+  const char *k = nn_layer_kind(l);
+  const void *c = l->config;
+  if (strcmp(k, "Dense") == 0) {
+    const nn__dense_cfg *d = (const nn__dense_cfg *)c;
+    return snprintf(b, cap, "L Dense %lld %d %d %d", (long long)d->units, (int)d->act, d->d.no_bias, (int)l->dtype);
+  }
+  if (strcmp(k, "Flatten") == 0 || strcmp(k, "GlobalAveragePooling1D") == 0 ||
+      strcmp(k, "GlobalAveragePooling2D") == 0)
+    return snprintf(b, cap, "L %s", k);
+  if (strcmp(k, "Reshape") == 0) {
+    const nn__reshape_cfg *r = (const nn__reshape_cfg *)c;
+    int i, n = snprintf(b, cap, "L Reshape %d", r->ndim);
+    for (i = 0; i < r->ndim && n > 0 && (size_t)n < cap; i++) n += snprintf(b + n, cap - (size_t)n, " %lld", (long long)r->shape[i]);
+    return n;
+  }
+  if (strcmp(k, "Activation") == 0) return snprintf(b, cap, "L Activation %d", (int)*(const nn_activation *)c);
+  if (strcmp(k, "Dropout") == 0) return snprintf(b, cap, "L Dropout %.17g", *(const double *)c);
+  if (strcmp(k, "Embedding") == 0) {
+    const nn__embed_cfg *e = (const nn__embed_cfg *)c;
+    return snprintf(b, cap, "L Embedding %lld %lld %d", (long long)e->num, (long long)e->dim, (int)l->dtype);
+  }
+#ifndef NN_NO_CONV
+  if (strcmp(k, "Conv1D") == 0 || strcmp(k, "Conv2D") == 0) {
+    const nn__convl_cfg *v = (const nn__convl_cfg *)c;
+    const nn_conv_layer_desc *d = &v->d;
+    return snprintf(b, cap, "L %s %lld %d %d %d %d %d %d %d %d %d %d %d %d %d", k, (long long)v->filters, v->k[0],
+                    v->k[1], d->stride[0], d->stride[1], d->padding[0], d->padding[1], d->same, d->dilation[0],
+                    d->dilation[1], d->groups, d->no_bias, (int)d->activation, (int)l->dtype);
+  }
+  if (strstr(k, "Pooling1D") || strstr(k, "Pooling2D")) {
+    const nn__pool_cfg *p = (const nn__pool_cfg *)c;
+    return snprintf(b, cap, "L %s %d %d %d %d %d %d %d %d", k, p->k[0], p->k[1], p->p.stride[0], p->p.stride[1],
+                    p->p.padding[0], p->p.padding[1], p->p.dilation[0], p->p.dilation[1]);
+  }
+#endif
+  if (strcmp(k, "BatchNorm1d") == 0 || strcmp(k, "BatchNorm2d") == 0) {
+    const nn__bn_cfg *n = (const nn__bn_cfg *)c;
+    return snprintf(b, cap, "L %s %.17g %.17g %d %d %d", k, n->d.eps, n->d.momentum, n->d.no_affine,
+                    n->d.no_running_stats, (int)l->dtype);
+  }
+  if (strcmp(k, "LayerNormalization") == 0) {
+    const nn__lnl_cfg *n = (const nn__lnl_cfg *)c;
+    return snprintf(b, cap, "L %s %d %.17g %d %d", k, n->d.normalized_ndim, n->d.eps, n->d.no_affine, (int)l->dtype);
+  }
+  if (strcmp(k, "SimpleRNN") == 0 || strcmp(k, "LSTM") == 0 || strcmp(k, "GRU") == 0) {
+    const nn__rnn_cfg *r = (const nn__rnn_cfg *)c;
+    return snprintf(b, cap, "L %s %lld %d %d %d %d %d", k, (long long)r->units, r->d.return_sequences,
+                    r->d.batch_first, r->d.no_bias, (int)r->d.activation, (int)l->dtype);
+  }
+  if (strcmp(k, "MultiHeadAttention") == 0) {
+    const nn__mha_cfg *a = (const nn__mha_cfg *)c;
+    return snprintf(b, cap, "L %s %lld %d %d %d %.17g %d", k, (long long)a->heads, a->d.batch_first, a->d.causal,
+                    a->d.no_bias, a->d.dropout, (int)l->dtype);
+  }
+  nn__fail(NN_ERR_UNSUPPORTED, "nn_model_save: layer %s of kind %s cannot be saved with the architecture (custom "
+                               "layers: save the weights with nn_model_save_weights)", nn_layer_name(l), k);
+  return -1;
+}
+
+/* A layer from its line (without the leading "L "); NULL with an error for anything malformed. */
+NN__PRIVATE nn_layer *nn__layer_from_spec(const char *s) {
+  char kind[40];
+  int pos = 0, n = 0;
+  long long a = 0, b2 = 0;
+  int i1 = 0, i2 = 0, i3 = 0, i4 = 0, i5 = 0, i6 = 0, i7 = 0, i8 = 0, i9 = 0, i10 = 0, i11 = 0, i12 = 0, i13 = 0;
+  double d1 = 0, d2 = 0;
+  nn_layer *l = NULL;
+  if (sscanf(s, "%39s%n", kind, &pos) != 1) goto bad;
+  s += pos;
+  if (strcmp(kind, "Dense") == 0) {
+    nn_dense_desc d;
+    if (sscanf(s, "%lld %d %d %d", &a, &i1, &i2, &i3) != 4) goto bad;
+    memset(&d, 0, sizeof d);
+    d.no_bias = i2;
+    d.dtype = (nn_dtype)i3;
+    l = nn_dense_ex(a, (nn_activation)i1, &d);
+  } else if (strcmp(kind, "Flatten") == 0) {
+    l = nn_flatten_layer();
+  } else if (strcmp(kind, "GlobalAveragePooling1D") == 0) {
+    l = nn_global_avg_pool1d_layer();
+  } else if (strcmp(kind, "GlobalAveragePooling2D") == 0) {
+    l = nn_global_avg_pool2d_layer();
+  } else if (strcmp(kind, "Reshape") == 0) {
+    int64_t shape[NN_MAX_DIMS];
+    int k;
+    if (sscanf(s, "%d%n", &i1, &pos) != 1 || i1 < 0 || i1 >= NN_MAX_DIMS) goto bad;
+    s += pos;
+    for (k = 0; k < i1; k++) {
+      if (sscanf(s, "%lld%n", &a, &pos) != 1) goto bad;
+      s += pos;
+      shape[k] = a;
+    }
+    l = nn_reshape_layer(shape, i1);
+  } else if (strcmp(kind, "Activation") == 0) {
+    if (sscanf(s, "%d", &i1) != 1) goto bad;
+    l = nn_activation_layer((nn_activation)i1);
+  } else if (strcmp(kind, "Dropout") == 0) {
+    if (sscanf(s, "%lf", &d1) != 1) goto bad;
+    l = nn_dropout_layer(d1);
+  } else if (strcmp(kind, "Embedding") == 0) {
+    nn_embedding_desc d;
+    if (sscanf(s, "%lld %lld %d", &a, &b2, &i1) != 3) goto bad;
+    memset(&d, 0, sizeof d);
+    d.dtype = (nn_dtype)i1;
+    l = nn_embedding_layer(a, b2, &d);
+#ifndef NN_NO_CONV
+  } else if (strcmp(kind, "Conv1D") == 0 || strcmp(kind, "Conv2D") == 0) {
+    nn_conv_layer_desc d;
+    if (sscanf(s, "%lld %d %d %d %d %d %d %d %d %d %d %d %d %d", &a, &i1, &i2, &i3, &i4, &i5, &i6, &i7, &i8, &i9,
+               &i10, &i11, &i12, &i13) != 14)
+      goto bad;
+    memset(&d, 0, sizeof d);
+    d.stride[0] = i3, d.stride[1] = i4, d.padding[0] = i5, d.padding[1] = i6, d.same = i7;
+    d.dilation[0] = i8, d.dilation[1] = i9, d.groups = i10, d.no_bias = i11;
+    d.activation = (nn_activation)i12;
+    d.dtype = (nn_dtype)i13;
+    l = kind[4] == '1' ? nn_conv1d_layer(a, i1, &d) : nn_conv2d_layer(a, i1, i2, &d);
+  } else if (strstr(kind, "Pooling1D") || strstr(kind, "Pooling2D")) {
+    nn_pool_desc d;
+    int is1d = strstr(kind, "1D") != NULL, avg = strncmp(kind, "Average", 7) == 0;
+    if (sscanf(s, "%d %d %d %d %d %d %d %d", &i1, &i2, &i3, &i4, &i5, &i6, &i7, &i8) != 8) goto bad;
+    memset(&d, 0, sizeof d);
+    d.stride[0] = i3, d.stride[1] = i4, d.padding[0] = i5, d.padding[1] = i6, d.dilation[0] = i7, d.dilation[1] = i8;
+    if (strncmp(kind, "Max", 3) != 0 && !avg) goto bad;
+    l = is1d ? (avg ? nn_avg_pool1d_layer(i1, &d) : nn_max_pool1d_layer(i1, &d))
+             : (avg ? nn_avg_pool2d_layer(i1, i2, &d) : nn_max_pool2d_layer(i1, i2, &d));
+#endif
+  } else if (strcmp(kind, "BatchNorm1d") == 0 || strcmp(kind, "BatchNorm2d") == 0) {
+    nn_batch_norm_desc d;
+    if (sscanf(s, "%lf %lf %d %d %d", &d1, &d2, &i1, &i2, &i3) != 5) goto bad;
+    memset(&d, 0, sizeof d);
+    d.eps = d1, d.momentum = d2, d.no_affine = i1, d.no_running_stats = i2, d.dtype = (nn_dtype)i3;
+    l = kind[9] == '1' ? nn_batch_norm1d_layer(&d) : nn_batch_norm2d_layer(&d);
+  } else if (strcmp(kind, "LayerNormalization") == 0) {
+    nn_layer_norm_desc d;
+    if (sscanf(s, "%d %lf %d %d", &i1, &d1, &i2, &i3) != 4) goto bad;
+    memset(&d, 0, sizeof d);
+    d.normalized_ndim = i1, d.eps = d1, d.no_affine = i2, d.dtype = (nn_dtype)i3;
+    l = nn_layer_norm_layer(&d);
+  } else if (strcmp(kind, "SimpleRNN") == 0 || strcmp(kind, "LSTM") == 0 || strcmp(kind, "GRU") == 0) {
+    nn_rnn_desc d;
+    if (sscanf(s, "%lld %d %d %d %d %d", &a, &i1, &i2, &i3, &i4, &i5) != 6) goto bad;
+    memset(&d, 0, sizeof d);
+    d.return_sequences = i1, d.batch_first = i2, d.no_bias = i3, d.activation = (nn_activation)i4;
+    d.dtype = (nn_dtype)i5;
+    l = kind[0] == 'S' ? nn_simple_rnn(a, &d) : kind[0] == 'L' ? nn_lstm(a, &d) : nn_gru(a, &d);
+  } else if (strcmp(kind, "MultiHeadAttention") == 0) {
+    nn_mha_desc d;
+    if (sscanf(s, "%lld %d %d %d %lf %d", &a, &i1, &i2, &i3, &d1, &i4) != 6) goto bad;
+    memset(&d, 0, sizeof d);
+    d.batch_first = i1, d.causal = i2, d.no_bias = i3, d.dropout = d1, d.dtype = (nn_dtype)i4;
+    l = nn_multihead_attention(a, &d);
+  } else {
+    nn__fail(NN_ERR_FORMAT, "nn_model_load: unknown layer kind '%s'", kind);
+    return NULL;
+  }
+  (void)n;
+  return l;
+bad:
+  nn__fail(NN_ERR_FORMAT, "nn_model_load: malformed layer description '%.60s'", s);
+  return NULL;
+}
+
+/* Appends text to a growing buffer; returns 0 on allocation failure. */
+typedef struct nn__sbuf {
+  char *p;
+  size_t n, cap;
+} nn__sbuf;
+NN__PRIVATE int nn__sbuf_add(nn__sbuf *s, const char *t) {
+  size_t len = strlen(t);
+  if (s->n + len + 1 > s->cap) {
+    size_t cap = s->cap ? s->cap : 256;
+    char *q;
+    while (s->n + len + 1 > cap) cap *= 2;
+    q = (char *)NN_REALLOC(s->p, cap);
+    if (!q) return 0;
+    s->p = q;
+    s->cap = cap;
+  }
+  memcpy(s->p + s->n, t, len + 1);
+  s->n += len;
+  return 1;
+}
+
+NNDEF nn_status nn_model_save(const nn_model *m, const char *path) {
+  static const char *op = "nn_model_save";
+  nn__sbuf arch = {NULL, 0, 0}, steps = {NULL, 0, 0}, rngs = {NULL, 0, 0};
+  char line[512], cline[600];
+  char **names = NULL, **all_names = NULL;
+  nn_tensor **ts = NULL, **all_ts = NULL;
+  const char *meta[10];
+  int n = 0, nopt = 0, i, k, ok = 1, total = 0;
+  nn_status st = NN_OK;
+  if (!m) return nn__fail_null(op, "m");
+  if (!m->compiled || !m->opt) return nn__fail(NN_ERR_ARG, "%s: compile the model first (its optimizer is saved too)", op);
+  snprintf(line, sizeof line, "%s", m->sequential ? "S" : "G");
+  ok = nn__sbuf_add(&arch, line);
+  for (i = 0; ok && i < m->nlayers; i++) {
+    if (nn__spec_layer(m->layers[i], line, sizeof line) < 0) {
+      st = nn_last_status();
+      goto done;
+    }
+    ok = nn__sbuf_add(&arch, "|") && nn__sbuf_add(&arch, line);
+  }
+  for (i = 0; ok && i < m->nnodes; i++) {
+    const nn__mnode *nd = &m->nodes[i];
+    int len = 0;
+    if (nd->kind == NN__MN_INPUT) {
+      len = snprintf(line, sizeof line, "N input %d", nd->ndim);
+      for (k = 0; k < nd->ndim; k++) len += snprintf(line + len, sizeof line - (size_t)len, " %lld", (long long)nd->shape[k]);
+    } else if (nd->kind == NN__MN_LAYER) {
+      int li = 0;
+      for (k = 0; k < m->nlayers; k++)
+        if (m->layers[k] == nd->layer) li = k;
+      snprintf(line, sizeof line, "N layer %d %d", li, nd->in[0]);
+    } else {
+      len = snprintf(line, sizeof line, "N %s %d %d", nd->kind == NN__MN_ADD ? "add" : nd->kind == NN__MN_MUL ? "mul" : "concat",
+                     nd->axis, nd->nin);
+      for (k = 0; k < nd->nin; k++) len += snprintf(line + len, sizeof line - (size_t)len, " %d", nd->in[k]);
+    }
+    ok = nn__sbuf_add(&arch, "|") && nn__sbuf_add(&arch, line);
+  }
+  snprintf(line, sizeof line, "|O %d", m->output);
+  ok = ok && nn__sbuf_add(&arch, line);
+  {
+    const nn_compile_desc *c = &m->cdesc;
+    snprintf(cline, sizeof cline, "%s %.17g %.17g %d %.17g %.17g %.17g %.17g %.17g %.17g %d %d %.17g %.17g %u",
+             c->optimizer ? c->optimizer : "adam", nn_optimizer_get_lr(m->opt), c->momentum, c->nesterov,
+             c->weight_decay, c->beta1, c->beta2, c->eps, c->clipnorm, c->clipvalue, (int)c->loss,
+             c->from_probabilities, c->label_smoothing, c->huber_delta, c->metrics);
+  }
+  /* tensors: the weights and buffers, then the optimizer state as "optimizer.<param index>.<key>" */
+  n = nn__model_state(m, &names, &ts);
+  if (n < 0) {
+    st = nn_last_status();
+    goto done;
+  }
+  nopt = nn_optimizer_num_state(m->opt);
+  total = n + nopt;
+  all_names = (char **)NN_MALLOC(sizeof(char *) * (size_t)(total > 0 ? total : 1));
+  all_ts = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(total > 0 ? total : 1));
+  if (!all_names || !all_ts) ok = 0;
+  for (i = 0; ok && i < n; i++) {
+    all_names[i] = names[i];
+    all_ts[i] = ts[i];
+  }
+  for (i = 0; ok && i < nopt; i++) {
+    const char *sn = NULL;
+    nn_tensor *t = nn_optimizer_state(m->opt, i, &sn);
+    size_t len;
+    if (!t || !sn) {
+      st = nn_last_status();
+      goto done;
+    }
+    len = strlen(sn) + 16;
+    all_names[n + i] = (char *)NN_MALLOC(len);
+    if (!all_names[n + i]) {
+      ok = 0;
+      break;
+    }
+    snprintf(all_names[n + i], len, "optimizer.%s", sn);
+    all_ts[n + i] = t;
+  }
+  if (ok) { /* step counts: the call count, then one per parameter */
+    int np = nn_optimizer_num_params(m->opt);
+    snprintf(line, sizeof line, "%lld", (long long)nn_optimizer_get_step_count(m->opt, -1));
+    ok = nn__sbuf_add(&steps, line);
+    for (i = 0; ok && i < np; i++) {
+      snprintf(line, sizeof line, " %lld", (long long)nn_optimizer_get_step_count(m->opt, i));
+      ok = nn__sbuf_add(&steps, line);
+    }
+  }
+  /* every layer's generator (Dropout's draws), so a resumed run draws what the original would have */
+  for (i = 0; ok && i < m->nlayers; i++) {
+    const nn_rng *r = &m->layers[i]->rng;
+    snprintf(line, sizeof line, "%s%llx %llx %llx %llx %d %a", i ? " " : "", (unsigned long long)r->s[0],
+             (unsigned long long)r->s[1], (unsigned long long)r->s[2], (unsigned long long)r->s[3], r->has_spare,
+             r->spare);
+    ok = nn__sbuf_add(&rngs, line);
+  }
+  if (ok && !rngs.p) ok = nn__sbuf_add(&rngs, "");
+  if (!ok) {
+    st = nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+    goto done;
+  }
+  meta[0] = "format";
+  meta[1] = "nn.h-model-1";
+  meta[2] = "architecture";
+  meta[3] = arch.p;
+  meta[4] = "compile";
+  meta[5] = cline;
+  meta[6] = "optimizer_steps";
+  meta[7] = steps.p;
+  meta[8] = "rng";
+  meta[9] = rngs.p;
+  st = nn_save_safetensors(path, (const char *const *)all_names, all_ts, total, meta, 5);
+done:
+  if (all_names)
+    for (i = n; i < total; i++) NN_FREE(all_names[i]);
+  NN_FREE(all_names);
+  NN_FREE(all_ts);
+  nn__free_names(names, n > 0 ? n : 0);
+  NN_FREE(ts);
+  NN_FREE(arch.p);
+  NN_FREE(steps.p);
+  NN_FREE(rngs.p);
+  return st;
+}
+
+/* Rebuilds the graph of an architecture string into m (layers made, nodes added). */
+NN__PRIVATE nn_status nn__model_from_arch(nn_model *m, char *arch) {
+  nn_layer **layers = NULL;
+  int nl = 0, capl = 0, used_out = -1, i;
+  char *tok = arch, *next;
+  nn_status st = NN_OK;
+  for (; tok && st == NN_OK; tok = next) {
+    next = strchr(tok, '|');
+    if (next) *next++ = 0;
+    if (tok[0] == 'L' && tok[1] == ' ') {
+      nn_layer *l = nn__layer_from_spec(tok + 2);
+      if (!l) st = nn_last_status();
+      else {
+        if (nl == capl) {
+          int cap = capl ? 2 * capl : 8;
+          nn_layer **v = (nn_layer **)NN_REALLOC(layers, sizeof(nn_layer *) * (size_t)cap);
+          if (!v) {
+            nn_layer_free(l);
+            st = nn__fail(NN_ERR_OOM, "nn_model_load: out of memory");
+            break;
+          }
+          layers = v;
+          capl = cap;
+        }
+        layers[nl++] = l;
+      }
+    } else if (strncmp(tok, "N input ", 8) == 0) {
+      int64_t shape[NN_MAX_DIMS];
+      int nd, pos = 0, k;
+      long long v;
+      char *s = tok + 8;
+      if (sscanf(s, "%d%n", &nd, &pos) != 1 || nd < 0 || nd >= NN_MAX_DIMS) {
+        st = nn__fail(NN_ERR_FORMAT, "nn_model_load: malformed input description");
+        break;
+      }
+      s += pos;
+      for (k = 0; k < nd; k++) {
+        if (sscanf(s, "%lld%n", &v, &pos) != 1) break;
+        s += pos;
+        shape[k] = v;
+      }
+      if (k < nd || nn_graph_input(m, shape, nd) < 0) st = nn_last_status() != NN_OK ? nn_last_status() : NN_ERR_FORMAT;
+    } else if (strncmp(tok, "N layer ", 8) == 0) {
+      int li, in;
+      if (sscanf(tok + 8, "%d %d", &li, &in) != 2 || li < 0 || li >= nl || !layers[li]) {
+        st = nn__fail(NN_ERR_FORMAT, "nn_model_load: malformed layer node");
+        break;
+      }
+      if (nn__model_apply("nn_model_load", m, layers[li], in) < 0) {
+        layers[li] = NULL; /* the model owns (and freed or kept) it */
+        st = nn_last_status();
+        break;
+      }
+      for (i = 0; i < nl; i++)
+        if (i != li && layers[i] == layers[li]) layers[i] = NULL;
+    } else if (strncmp(tok, "N add ", 6) == 0 || strncmp(tok, "N mul ", 6) == 0 || strncmp(tok, "N concat ", 9) == 0) {
+      int axis, nin, ids[NN__MODEL_MAX_MERGE], pos = 0, k, kind = tok[2] == 'a' ? NN__MN_ADD : tok[2] == 'm' ? NN__MN_MUL : NN__MN_CONCAT;
+      char *s = strchr(tok + 2, ' ');
+      if (!s || sscanf(s, "%d %d%n", &axis, &nin, &pos) != 2 || nin < 2 || nin > NN__MODEL_MAX_MERGE) {
+        st = nn__fail(NN_ERR_FORMAT, "nn_model_load: malformed merge node");
+        break;
+      }
+      s += pos;
+      for (k = 0; k < nin; k++) {
+        if (sscanf(s, "%d%n", &ids[k], &pos) != 1) break;
+        s += pos;
+      }
+      if (k < nin || nn__model_merge("nn_model_load", m, kind, ids, nin, axis) < 0)
+        st = nn_last_status() != NN_OK ? nn_last_status() : nn__fail(NN_ERR_FORMAT, "nn_model_load: malformed merge node");
+    } else if (tok[0] == 'O' && tok[1] == ' ') {
+      if (sscanf(tok + 2, "%d", &used_out) != 1 || nn_graph_output(m, used_out) != NN_OK)
+        st = nn_last_status() != NN_OK ? nn_last_status() : nn__fail(NN_ERR_FORMAT, "nn_model_load: bad output");
+    } else if (!(tok == arch && (tok[0] == 'S' || tok[0] == 'G') && tok[1] == 0)) {
+      st = nn__fail(NN_ERR_FORMAT, "nn_model_load: unknown architecture entry '%.40s'", tok);
+    }
+  }
+  /* layers never applied to a node are not owned by the model */
+  for (i = 0; i < nl; i++) {
+    int k, owned = 0;
+    for (k = 0; layers[i] && k < m->nlayers; k++) owned |= m->layers[k] == layers[i];
+    if (layers[i] && !owned) nn_layer_free(layers[i]);
+  }
+  NN_FREE(layers);
+  if (st == NN_OK && used_out < 0) st = nn__fail(NN_ERR_FORMAT, "nn_model_load: the architecture has no output");
+  return st;
+}
+
+NNDEF nn_model *nn_model_load(const char *path) {
+  static const char *op = "nn_model_load";
+  nn_tensor_dict *d;
+  nn_model *m = NULL;
+  const char *fmt, *arch, *comp, *steps;
+  char *archc = NULL, optname[16];
+  nn_compile_desc c;
+  int loss, i, nopt;
+  d = nn_load_safetensors(path);
+  if (!d) return NULL;
+  fmt = nn_dict_meta(d, "format");
+  arch = nn_dict_meta(d, "architecture");
+  comp = nn_dict_meta(d, "compile");
+  steps = nn_dict_meta(d, "optimizer_steps");
+  if (!fmt || strcmp(fmt, "nn.h-model-1") != 0 || !arch || !comp || !steps) {
+    nn__fail(NN_ERR_FORMAT, "%s: '%s' is not a model saved by nn_model_save (weights only? use nn_model_load_weights)",
+             op, path);
+    goto fail;
+  }
+  m = nn__model_new(op, arch[0] == 'S');
+  archc = (char *)NN_MALLOC(strlen(arch) + 1);
+  if (!m || !archc) {
+    nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+    goto fail;
+  }
+  strcpy(archc, arch);
+  if (nn__model_from_arch(m, archc) != NN_OK) goto fail;
+  memset(&c, 0, sizeof c);
+  if (sscanf(comp, "%15s %lf %lf %d %lf %lf %lf %lf %lf %lf %d %d %lf %lf %u", optname, &c.learning_rate, &c.momentum,
+             &c.nesterov, &c.weight_decay, &c.beta1, &c.beta2, &c.eps, &c.clipnorm, &c.clipvalue, &loss,
+             &c.from_probabilities, &c.label_smoothing, &c.huber_delta, &c.metrics) != 15 ||
+      loss < 0 || loss >= NN_LOSS_KIND_COUNT) {
+    nn__fail(NN_ERR_FORMAT, "%s: malformed compile settings in '%s'", op, path);
+    goto fail;
+  }
+  c.loss = (nn_loss_kind)loss;
+  c.optimizer = strcmp(optname, "sgd") == 0 ? "sgd" : strcmp(optname, "adamw") == 0 ? "adamw"
+              : strcmp(optname, "rmsprop") == 0 ? "rmsprop" : strcmp(optname, "adagrad") == 0 ? "adagrad" : "adam";
+  if (nn_model_compile(m, &c) != NN_OK) goto fail;
+  if (nn__model_set_state(op, m, d) != NN_OK) goto fail;
+  /* optimizer state and step counts */
+  nopt = nn_optimizer_num_state(m->opt);
+  for (i = 0; i < nopt; i++) {
+    const char *sn = NULL;
+    char key[160];
+    nn_tensor *t = nn_optimizer_state(m->opt, i, &sn), *v;
+    if (!t || !sn) goto fail;
+    snprintf(key, sizeof key, "optimizer.%s", sn);
+    v = nn_dict_get(d, key);
+    if (!v) goto fail;
+    if (v->size != t->size) {
+      nn__fail(NN_ERR_SHAPE, "%s: optimizer state '%s' has %lld elements, expected %lld", op, key, (long long)v->size,
+               (long long)t->size);
+      goto fail;
+    }
+    if (nn_assign(t, v) != NN_OK) goto fail;
+  }
+  {
+    const char *s = steps;
+    long long v;
+    int pos = 0, np = nn_optimizer_num_params(m->opt);
+    if (sscanf(s, "%lld%n", &v, &pos) != 1 || v < 0) {
+      nn__fail(NN_ERR_FORMAT, "%s: malformed optimizer step counts", op);
+      goto fail;
+    }
+    s += pos;
+    if (nn_optimizer_set_step_count(m->opt, -1, (int64_t)v) != NN_OK) goto fail;
+    for (i = 0; i < np; i++) {
+      if (sscanf(s, "%lld%n", &v, &pos) != 1 || v < 0) {
+        nn__fail(NN_ERR_FORMAT, "%s: malformed optimizer step counts", op);
+        goto fail;
+      }
+      s += pos;
+      if (nn_optimizer_set_step_count(m->opt, i, (int64_t)v) != NN_OK) goto fail;
+    }
+  }
+  {
+    const char *r = nn_dict_meta(d, "rng");
+    for (i = 0; r && i < m->nlayers; i++) {
+      unsigned long long w[4];
+      int spare_flag, pos = 0;
+      double spare;
+      if (sscanf(r, "%llx %llx %llx %llx %d %la%n", &w[0], &w[1], &w[2], &w[3], &spare_flag, &spare, &pos) != 6) {
+        nn__fail(NN_ERR_FORMAT, "%s: malformed generator states", op);
+        goto fail;
+      }
+      r += pos;
+      m->layers[i]->rng.s[0] = w[0];
+      m->layers[i]->rng.s[1] = w[1];
+      m->layers[i]->rng.s[2] = w[2];
+      m->layers[i]->rng.s[3] = w[3];
+      m->layers[i]->rng.has_spare = spare_flag != 0;
+      m->layers[i]->rng.spare = spare;
+    }
+  }
+  NN_FREE(archc);
+  nn_dict_free(d);
+  return m;
+fail:
+  NN_FREE(archc);
+  nn_dict_free(d);
+  nn_model_free(m);
+  return NULL;
+}
+/* ---- end src/nn/model_io.c ---- */
 
 #endif /* NN_IMPLEMENTATION */
 

@@ -43,6 +43,7 @@ extern "C" {
 #include "nn/optim.h"
 #include "io/io.h"
 #include "nn/metrics.h"
+#include "nn/model.h"
 
 #ifdef __cplusplus
 }
@@ -111,11 +112,25 @@ extern "C" {
 #include "nn/layers_rnn.c"
 #include "nn/layers_attention.c"
 #include "nn/losses.c"
+#include "nn/loss_ce.c"
 #include "nn/optim.c"
+#include "nn/grad_clip.c"
+#include "nn/lr_schedule.c"
 #include "io/inflate.c"
+#include "io/file.c"
+#include "io/json.c"
+#include "io/dict.c"
+#include "io/idx.c"
+#include "io/csv.c"
+#include "io/safetensors.c"
+#include "io/npy.c"
+#include "io/npz.c"
 #include "nn/metrics.c"
 #include "nn/history.c"
 #include "nn/progress.c"
+#include "nn/model.c"
+#include "nn/fit.c"
+#include "nn/model_io.c"
 
 #endif /* NN_IMPLEMENTATION */
 

@@ -24,6 +24,8 @@
 #include "test_optim.c"
 #include "test_io.c"
 #include "test_metrics.c"
+#include "test_model.c"
+#include "test_train.c"
 
 int main(int argc, char **argv) {
   if (argc > 1) nt_filter = argv[1];
@@ -47,6 +49,8 @@ int main(int argc, char **argv) {
   tests_optim();
   tests_io();
   tests_metrics();
+  tests_model();
+  tests_train();
   printf("%d checks\n", nt_checks);
   printf("%d passed, %d failed\n", nt_passed, nt_failed);
   return nt_failed ? 1 : 0;

@@ -3,7 +3,7 @@
 # Usage: sh tools/install_deps.sh [extra packages...]
 set -eu
 need=""
-for pkg in gcc g++ clang libclang-rt-14-dev tcc make binutils bc gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user "$@"; do
+for pkg in gcc g++ clang libclang-rt-14-dev tcc make binutils bc gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind "$@"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
 done
 [ -z "$need" ] && exit 0

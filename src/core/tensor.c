@@ -161,9 +161,23 @@ NN__PRIVATE size_t nn__alloc_size(const void *p) {
   return n;
 }
 
+/* The start of the block NN_MALLOC returned for p. Caches hold these rather than p, so that leak checkers
+   (valgrind) see the cached blocks as reachable, not as "possibly lost". */
+NN__PRIVATE void *nn__alloc_base(const void *p) {
+  void *raw;
+  memcpy(&raw, (const unsigned char *)p - sizeof(void *), sizeof(void *));
+  return raw;
+}
+/* The aligned pointer of a block from its start (the inverse of nn__alloc_base, for a block of nbytes). */
+NN__PRIVATE void *nn__alloc_from_base(void *raw, size_t nbytes) {
+  size_t align = nbytes >= NN__HUGE ? NN__HUGE : 64;
+  return (void *)(((uintptr_t)((unsigned char *)raw + 2 * sizeof(void *)) + align - 1) & ~(uintptr_t)(align - 1));
+}
+
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(__TINYC__)
 #define NN__HAVE_CACHE 1
-static void *nn__cache_buf[NN__CACHE_SLOTS];
+static void *nn__cache_buf[NN__CACHE_SLOTS]; /* block starts (nn__alloc_base) */
+static size_t nn__cache_size[NN__CACHE_SLOTS];
 static int nn__cache_n = 0;
 static size_t nn__cache_bytes = 0, nn__cache_limit = (size_t)256 << 20;
 static int nn__cache_lock_word = 0;
@@ -186,9 +200,11 @@ NN__PRIVATE void *nn__alloc(size_t nbytes) {
       int i;
       nn__cache_lock();
       for (i = nn__cache_n - 1; i >= 0; i--) /* the most recently freed first: likely still in cache */
-        if (nn__alloc_size(nn__cache_buf[i]) == nbytes) {
-          hit = nn__cache_buf[i];
-          nn__cache_buf[i] = nn__cache_buf[--nn__cache_n];
+        if (nn__cache_size[i] == nbytes) {
+          hit = nn__alloc_from_base(nn__cache_buf[i], nbytes);
+          --nn__cache_n;
+          nn__cache_buf[i] = nn__cache_buf[nn__cache_n];
+          nn__cache_size[i] = nn__cache_size[nn__cache_n];
           nn__cache_bytes -= nbytes;
           break;
         }
@@ -212,17 +228,20 @@ NN__PRIVATE void nn__dealloc(void *p) {
       /* make room by dropping the oldest buffers, then keep this one */
       while (nn__cache_n > 0 && (nn__cache_n == NN__CACHE_SLOTS || nn__cache_bytes + n > nn__cache_limit)) {
         evict[ne++] = nn__cache_buf[0];
-        nn__cache_bytes -= nn__alloc_size(nn__cache_buf[0]);
-        memmove(nn__cache_buf, nn__cache_buf + 1, sizeof(void *) * (size_t)(--nn__cache_n));
+        nn__cache_bytes -= nn__cache_size[0];
+        --nn__cache_n;
+        memmove(nn__cache_buf, nn__cache_buf + 1, sizeof(void *) * (size_t)nn__cache_n);
+        memmove(nn__cache_size, nn__cache_size + 1, sizeof(size_t) * (size_t)nn__cache_n);
       }
       if (nn__cache_bytes + n <= nn__cache_limit) {
-        nn__cache_buf[nn__cache_n++] = p;
+        nn__cache_buf[nn__cache_n] = nn__alloc_base(p);
+        nn__cache_size[nn__cache_n++] = n;
         nn__cache_bytes += n;
         p = NULL;
       }
       nn__cache_unlock();
     }
-    for (i = 0; i < ne; i++) nn__free_raw(evict[i]);
+    for (i = 0; i < ne; i++) NN_FREE(evict[i]);
     if (p) nn__free_raw(p);
   }
 #else
@@ -230,18 +249,21 @@ NN__PRIVATE void nn__dealloc(void *p) {
 #endif
 }
 
+NN__PRIVATE void nn__gemm_cache_release(void); /* kernels/gemm.c: its packing buffer */
+
 NNDEF void nn_cache_release(void) {
+  nn__gemm_cache_release(); /* first: it hands its buffer back through nn__dealloc */
 #if NN__HAVE_CACHE
   for (;;) {
     void *p = NULL;
     nn__cache_lock();
     if (nn__cache_n > 0) {
       p = nn__cache_buf[--nn__cache_n];
-      nn__cache_bytes -= nn__alloc_size(p);
+      nn__cache_bytes -= nn__cache_size[nn__cache_n];
     }
     nn__cache_unlock();
     if (!p) break;
-    nn__free_raw(p);
+    NN_FREE(p);
   }
 #endif
 }

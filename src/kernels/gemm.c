@@ -514,6 +514,7 @@ NN__PRIVATE void nn__dgemm_get_cfg(int isa, nn__dgemm_cfg *cfg) {
    allocates its own. The cache holds at most the largest buffer a call needed (one 512 KiB slot per thread) for the
    life of the process. */
 static void *nn__gemm_cache = NULL;
+static void *nn__gemm_cache_base = NULL; /* its block start, so leak checkers see it reachable */
 static size_t nn__gemm_cache_bytes = 0;
 static long nn__gemm_cache_busy = 0;
 
@@ -532,6 +533,7 @@ NN__PRIVATE void *nn__gemm_buf_get(size_t nbytes, int *cached) {
     if (nn__gemm_cache_bytes < nbytes) {
       nn__dealloc(nn__gemm_cache);
       nn__gemm_cache = nn__alloc(nbytes);
+      nn__gemm_cache_base = nn__gemm_cache ? nn__alloc_base(nn__gemm_cache) : NULL;
       nn__gemm_cache_bytes = nn__gemm_cache ? nbytes : 0;
     }
     if (nn__gemm_cache) {
@@ -541,6 +543,16 @@ NN__PRIVATE void *nn__gemm_buf_get(size_t nbytes, int *cached) {
   }
   NN__GEMM_CACHE_DROP();
   return nn__alloc(nbytes);
+}
+
+/* nn_cache_release: frees the cached packing buffer unless a product is using it right now. */
+NN__PRIVATE void nn__gemm_cache_release(void) {
+  if (NN__GEMM_CACHE_TAKE()) {
+    nn__dealloc(nn__gemm_cache);
+    nn__gemm_cache = nn__gemm_cache_base = NULL;
+    nn__gemm_cache_bytes = 0;
+  }
+  NN__GEMM_CACHE_DROP();
 }
 
 NN__PRIVATE void nn__gemm_buf_put(void *p, int cached) {

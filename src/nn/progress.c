@@ -19,7 +19,7 @@ NN__PRIVATE void nn__progress_begin(nn__progress *p, int verbose, int epoch, int
   p->t0 = nn__now();
   p->last_draw = 0;
   p->drawn = 0;
-  if (verbose == 1 || (verbose == 2 && p->tty)) fprintf(stderr, "Epoch %d/%d\n", epoch + 1, epochs);
+  if (p->tty) fprintf(stderr, "Epoch %d/%d\n", epoch + 1, epochs);
 }
 
 /* "1m 05s", "12s", "350ms" */

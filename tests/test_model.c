@@ -1,0 +1,276 @@
+/* tests/test_model.c: Sequential and graph models, compile/fit/evaluate/predict, callbacks, save/load/resume. */
+
+/* Three Gaussian blobs in 12 dimensions: class k is shifted by +1.5 on features j with j % 3 == k. */
+static void md_blobs(int64_t n, uint64_t seed, nn_tensor **x, nn_tensor **y) {
+  nn_rng r;
+  int64_t shp[2], i, j;
+  shp[0] = n;
+  shp[1] = 12;
+  nn_rng_seed(&r, seed);
+  *x = nn_randn(&r, shp, 2, NN_FLOAT32);
+  *y = nn_empty(shp, 1, NN_INT64);
+  for (i = 0; i < n; i++) {
+    int64_t k = i % 3;
+    nn_set_flat(*y, i, (double)k);
+    for (j = 0; j < 12; j++) {
+      int64_t ix[2];
+      ix[0] = i;
+      ix[1] = j;
+      if (j % 3 == k) nn_set(*x, ix, nn_get(*x, ix) + 1.5);
+    }
+  }
+}
+
+static nn_model *md_mlp(void) {
+  int64_t in[1] = {12};
+  nn_model *m = nn_sequential(in, 1);
+  nn_layers_manual_seed(5);
+  nn_model_add(m, nn_dense(16, NN_ACT_RELU));
+  nn_model_add(m, nn_dropout_layer(0.1));
+  nn_model_add(m, nn_dense(3, NN_ACT_NONE));
+  return m;
+}
+
+static int md_stop_at_3(nn_model *m, const nn_logs *lg, void *ctx) {
+  (void)m;
+  ++*(int *)ctx;
+  return lg->epoch == 2;
+}
+
+static void test_model_sequential_fit(void) {
+  nn_tensor *x, *y, *p;
+  nn_model *m = md_mlp();
+  nn_compile_desc c;
+  nn_fit_desc f;
+  nn_history *h;
+  const char *names[8];
+  double vals[8];
+  int n, calls = 0;
+  long live0;
+  md_blobs(600, 1, &x, &y);
+  CHECK(nn_model_num_layers(m) == 3);
+  CHECK(nn_model_param_count(m) == 12 * 16 + 16 + 16 * 3 + 3);
+  /* fit before compile is an error */
+  CHECK_ERR(nn_model_fit(m, x, y, NULL) == NULL, NN_ERR_ARG);
+  memset(&c, 0, sizeof c);
+  c.metrics = NN_METRIC_ACCURACY | NN_METRIC_F1;
+  c.learning_rate = 0.01;
+  CHECK(nn_model_compile(m, &c) == NN_OK);
+  memset(&f, 0, sizeof f);
+  f.epochs = 6;
+  f.batch_size = 50;
+  f.validation_split = 0.25;
+  f.verbose = -1;
+  f.seed = 3;
+  f.on_epoch_end = md_stop_at_3;
+  f.callback_ctx = &calls;
+  h = nn_model_fit(m, x, y, &f);
+  CHECK(h != NULL);
+  nn_history_free(h);
+  /* a second run leaves nothing behind either (the first one created the optimizer's state) */
+  live0 = nn_live_tensors();
+  h = nn_model_fit(m, x, y, &f);
+  CHECK(h != NULL);
+  CHECK(nn_live_tensors() == live0);
+  CHECK(calls == 6 && h && h->epochs == 3);
+  CHECK(nn_history_get(h, "accuracy", -1) > 0.85);
+  CHECK(nn_history_get(h, "val_accuracy", -1) > 0.85);
+  CHECK(nn_history_get(h, "val_f1", -1) > 0.85);
+  CHECK(nn_history_get(h, "loss", 2) < nn_history_get(h, "loss", 0));
+  CHECK_NEAR(nn_history_get(h, "lr", 0), 0.01, 1e-12);
+  nn_history_free(h);
+  n = nn_model_evaluate(m, x, y, 64, names, vals, 8);
+  CHECK(n == 3 && strcmp(names[0], "loss") == 0 && strcmp(names[1], "accuracy") == 0);
+  CHECK(n == 3 && vals[1] > 0.85);
+  p = nn_model_predict(m, x, 64);
+  CHECK(p && p->ndim == 2 && p->shape[0] == 600 && p->shape[1] == 3);
+  CHECK_NEAR(nn_accuracy(p, y), vals[1], 1e-12);
+  /* bad input */
+  CHECK_ERR(nn_model_fit(m, nn_slice(x, 1, 0, 5, 1), y, &f) == NULL, NN_ERR_SHAPE);
+  CHECK(strstr(nn_error(), "samples of shape (12,)") != NULL);
+  CHECK_ERR(nn_model_fit(m, x, nn_slice(y, 0, 0, 10, 1), &f) == NULL, NN_ERR_SHAPE);
+  {
+    nn_fit_desc g = f;
+    g.validation_split = 1.5;
+    CHECK_ERR(nn_model_fit(m, x, y, &g) == NULL, NN_ERR_ARG);
+  }
+  nn_model_free(m);
+  /* a label out of range names the label */
+  m = md_mlp();
+  nn_model_compile(m, NULL);
+  nn_set_flat(y, 7, 3.0);
+  f.on_epoch_end = NULL;
+  CHECK(nn_model_fit(m, x, y, &f) == NULL);
+  CHECK(strstr(nn_error(), "label 3") != NULL);
+  /* a NaN in the data makes the loss NaN: a clear error */
+  nn_set_flat(y, 7, 1.0);
+  nn_set_flat(x, 0, NAN);
+  f.no_shuffle = 1;
+  f.validation_split = 0;
+  CHECK_ERR(nn_model_fit(m, x, y, &f) == NULL, NN_ERR_VALUE);
+  CHECK(strstr(nn_error(), "loss became nan at epoch 1, batch 1") != NULL);
+  nn_model_free(m);
+}
+
+static void test_model_graph(void) {
+  /* input -> dense(12) -> add(input) -> dense(3), plus a concatenated branch */
+  int64_t in[1] = {12};
+  nn_model *m = nn_graph_model();
+  int i0 = nn_graph_input(m, in, 1), a, s, b, cat, o, ids[2];
+  nn_tensor *x, *y, *p;
+  nn_compile_desc c;
+  nn_fit_desc f;
+  nn_history *h;
+  a = nn_graph_layer(m, nn_dense(12, NN_ACT_TANH), i0);
+  ids[0] = a;
+  ids[1] = i0;
+  s = nn_graph_add(m, ids, 2);
+  b = nn_graph_layer(m, nn_dense(4, NN_ACT_RELU), s);
+  ids[0] = s;
+  ids[1] = b;
+  cat = nn_graph_concatenate(m, ids, 2, 0);
+  o = nn_graph_layer(m, nn_dense(3, NN_ACT_NONE), cat);
+  CHECK(i0 == 0 && a == 1 && s == 2 && b == 3 && cat == 4 && o == 5);
+  ids[1] = b;
+  ids[0] = i0;
+  CHECK_ERR(nn_graph_add(m, ids, 2) < 0, NN_ERR_SHAPE); /* (12) + (4) */
+  CHECK_ERR(nn_graph_layer(m, nn_dense(3, NN_ACT_NONE), 99) < 0, NN_ERR_INDEX);
+  CHECK(nn_graph_output(m, o) == NN_OK);
+  md_blobs(300, 2, &x, &y);
+  memset(&c, 0, sizeof c);
+  c.metrics = NN_METRIC_ACCURACY;
+  c.learning_rate = 0.02;
+  CHECK(nn_model_compile(m, &c) == NN_OK);
+  memset(&f, 0, sizeof f);
+  f.epochs = 5;
+  f.verbose = -1;
+  h = nn_model_fit(m, x, y, &f);
+  CHECK(h && nn_history_get(h, "accuracy", -1) > 0.85);
+  nn_history_free(h);
+  p = nn_model_forward(m, x);
+  CHECK(p && p->shape[1] == 3 && p->requires_grad);
+  {
+    FILE *sf = fopen("build/test_summary.txt", "w");
+    CHECK(sf && nn_model_summary(m, sf) == NN_OK);
+    if (sf) fclose(sf);
+  }
+  nn_model_free(m);
+}
+
+static void test_model_save_load(void) {
+  const char *path = "build/test_model.safetensors", *wpath = "build/test_weights.safetensors";
+  nn_tensor *x, *y, *p1, *p2, *q1, *q2;
+  nn_model *m = md_mlp(), *m2, *m3;
+  nn_compile_desc c;
+  nn_fit_desc f;
+  nn_history *h;
+  int i, np;
+  md_blobs(300, 4, &x, &y);
+  memset(&c, 0, sizeof c);
+  c.metrics = NN_METRIC_ACCURACY;
+  CHECK(nn_model_compile(m, &c) == NN_OK);
+  memset(&f, 0, sizeof f);
+  f.epochs = 2;
+  f.verbose = -1;
+  f.seed = 9;
+  nn_history_free(nn_model_fit(m, x, y, &f));
+  CHECK(nn_model_save(m, path) == NN_OK);
+  m2 = nn_model_load(path);
+  CHECK(m2 != NULL);
+  if (!m2) {
+    NT_FAIL("%s", nn_error());
+    nn_model_free(m);
+    return;
+  }
+  p1 = nn_model_predict(m, x, 0);
+  p2 = nn_model_predict(m2, x, 0);
+  CHECK(p1 && p2 && nn_sum_all(nn_abs(nn_sub(p1, p2))) == 0.0);
+  /* resuming: one more epoch on both gives identical weights (optimizer state and step counts were saved) */
+  nn_set_flat(x, 0, nn_get_flat(x, 0)); /* same data */
+  h = nn_model_fit(m, x, y, &f);
+  nn_history_free(h);
+  h = nn_model_fit(m2, x, y, &f);
+  nn_history_free(h);
+  np = nn_model_params(m, NULL, 0);
+  CHECK(np == nn_model_params(m2, NULL, 0));
+  for (i = 0; i < np; i++) {
+    nn_tensor *a[8], *b[8];
+    nn_model_params(m, a, 8);
+    nn_model_params(m2, b, 8);
+    CHECK(nn_sum_all(nn_abs(nn_sub(a[i], b[i]))) == 0.0);
+  }
+  /* weights only */
+  CHECK(nn_model_save_weights(m, wpath) == NN_OK);
+  m3 = md_mlp();
+  CHECK(nn_model_load_weights(m3, wpath) == NN_OK);
+  q1 = nn_model_predict(m, x, 0);
+  q2 = nn_model_predict(m3, x, 0);
+  CHECK(q1 && q2 && nn_sum_all(nn_abs(nn_sub(q1, q2))) == 0.0);
+  /* mismatches and hostile files are errors */
+  {
+    int64_t in[1] = {12};
+    nn_model *w = nn_sequential(in, 1);
+    nn_model_add(w, nn_dense(17, NN_ACT_RELU));
+    nn_model_add(w, nn_dense(3, NN_ACT_NONE));
+    CHECK_ERR(nn_model_load_weights(w, wpath) != NN_OK, NN_ERR_SHAPE);
+    CHECK(strstr(nn_error(), "0.weight") != NULL);
+    nn_model_free(w);
+  }
+  CHECK_ERR(nn_model_load(wpath) == NULL, NN_ERR_FORMAT);
+  CHECK_ERR(nn_model_load("build/does-not-exist.safetensors") == NULL, NN_ERR_IO);
+  {
+    FILE *in = fopen(path, "rb"), *out;
+    static unsigned char buf[1 << 16];
+    size_t n = in ? fread(buf, 1, sizeof buf, in) : 0, cut;
+    if (in) fclose(in);
+    for (cut = 0; cut < n; cut += n / 23 + 1) { /* truncated copies */
+      nn_model *t;
+      out = fopen("build/test_model_cut.safetensors", "wb");
+      if (!out) break;
+      fwrite(buf, 1, cut, out);
+      fclose(out);
+      t = nn_model_load("build/test_model_cut.safetensors");
+      CHECK(t == NULL);
+      nn_model_free(t);
+    }
+  }
+  nn_model_free(m);
+  nn_model_free(m2);
+  nn_model_free(m3);
+}
+
+static void test_model_early_stopping(void) {
+  nn_tensor *x, *y;
+  nn_model *m = md_mlp();
+  nn_compile_desc c;
+  nn_fit_desc f;
+  nn_history *h;
+  FILE *ck;
+  md_blobs(150, 6, &x, &y);
+  memset(&c, 0, sizeof c);
+  c.learning_rate = 1e-9; /* nothing improves */
+  nn_model_compile(m, &c);
+  memset(&f, 0, sizeof f);
+  f.epochs = 20;
+  f.verbose = -1;
+  f.validation_split = 0.2;
+  f.patience = 2;
+  f.min_delta = 0.1;
+  f.restore_best_weights = 1;
+  f.checkpoint_path = "build/test_ckpt.safetensors";
+  remove(f.checkpoint_path);
+  h = nn_model_fit(m, x, y, &f);
+  CHECK(h && h->epochs == 3);
+  ck = fopen(f.checkpoint_path, "rb");
+  CHECK(ck != NULL);
+  if (ck) fclose(ck);
+  nn_history_free(h);
+  nn_model_free(m);
+}
+
+static void tests_model(void) {
+  RUN(test_model_sequential_fit);
+  RUN(test_model_graph);
+  RUN(test_model_save_load);
+  RUN(test_model_early_stopping);
+}
