@@ -1823,6 +1823,7 @@ NNDEF nn_status nn_history_write_csv(const nn_history *h, const char *path);
    validation curve ("val_" + name) on shared epoch axes, with a legend and the best validation value marked. */
 NNDEF nn_status nn_history_plot_svg(const nn_history *h, const char *title, const char *path);
 /* ---- end src/nn/metrics.h ---- */
+#ifndef NN_NO_RANDOM /* models need the layers, which need random numbers */
 /* ---- begin src/nn/model.h ---- */
 /* nn/model.h: Keras-style models: Sequential and functional (graph) models over layers, compile/fit/evaluate/
    predict, callbacks, summary, and saving the whole training state in one file.
@@ -2003,6 +2004,7 @@ NNDEF nn_status nn_model_save(const nn_model *m, const char *path);
 /* Rebuilds a model saved by nn_model_save (architecture, weights, compile settings and optimizer state). */
 NNDEF nn_model *nn_model_load(const char *path);
 /* ---- end src/nn/model.h ---- */
+#endif
 
 #ifdef __cplusplus
 }
@@ -33965,6 +33967,7 @@ NN__PRIVATE void nn__progress_end(nn__progress *p, const char *const *names, con
   fflush(stderr);
 }
 /* ---- end src/nn/progress.c ---- */
+#ifndef NN_NO_RANDOM
 /* ---- begin src/nn/model.c ---- */
 /* nn/model.c: the model graph (Sequential is a chain), its forward pass, parameters and summary.
 
@@ -34338,7 +34341,7 @@ NNDEF nn_tensor *nn_model_forward_multi(nn_model *m, nn_tensor *const *inputs, i
     if (n->kind == NN__MN_LAYER) {
       r = nn__model_call_layer(n->layer, vals[n->in[0]]);
       if (!r) {
-        char msg[512];
+        char msg[1024];
         snprintf(msg, sizeof msg, "%s", nn_error());
         nn__fail(nn_last_status() != NN_OK ? nn_last_status() : NN_ERR_ARG, "nn_model_forward: layer %s (%s): %s",
                  nn_layer_name(n->layer), nn_layer_kind(n->layer), msg);
@@ -34731,10 +34734,35 @@ NN__PRIVATE nn_status nn__model_check_data(const char *op, const nn_model *m, co
   return NN_OK;
 }
 
-/* Rows idx of t (a new tensor), or rows [b, e) as a view when idx is NULL. */
+/* Rows idx (int64) of t as a new tensor, or rows [b, e) as a view when idx is NULL. Contiguous data (the usual
+   case) is gathered row by row with memcpy. */
 NN__PRIVATE nn_tensor *nn__rows(const nn_tensor *t, const nn_tensor *idx, int64_t b, int64_t e) {
+  int64_t shape[NN_MAX_DIMS], i, n, row;
+  nn_tensor *r;
   if (!idx) return nn_slice(t, 0, b, e, 1);
-  return nn_take(t, idx, 0);
+  n = idx->size;
+  for (i = 0; i < t->ndim; i++) shape[i] = t->shape[i];
+  shape[0] = n;
+  r = nn__new("nn_model_fit", t->dtype, shape, t->ndim);
+  if (!r) return NULL;
+  row = t->shape[0] > 0 ? t->size / t->shape[0] : 0;
+  for (i = 0; i < n; i++) {
+    int64_t k = (int64_t)nn_get_flat(idx, i);
+    if (nn_is_contiguous(t)) {
+      size_t es = nn_dtype_size(t->dtype);
+      memcpy((char *)r->data + (size_t)(i * row) * es, (const char *)t->data + (size_t)(k * row) * es, (size_t)row * es);
+    } else {
+      nn_tensor *src = nn_select(t, 0, k), *dst = nn_select(r, 0, i);
+      nn_status st = src && dst ? nn_assign(dst, src) : nn_last_status();
+      nn_free(src);
+      nn_free(dst);
+      if (st != NN_OK) {
+        nn_free(r);
+        return NULL;
+      }
+    }
+  }
+  return r;
 }
 
 NNDEF int nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y, int64_t batch_size,
@@ -35392,6 +35420,7 @@ NN__PRIVATE nn_layer *nn__layer_from_spec(const char *s) {
     return NULL;
   }
   (void)n;
+  (void)i6, (void)i7, (void)i8, (void)i9, (void)i10, (void)i11, (void)i12, (void)i13; /* conv only */
   return l;
 bad:
   nn__fail(NN_ERR_FORMAT, "nn_model_load: malformed layer description '%.60s'", s);
@@ -35736,6 +35765,7 @@ fail:
   return NULL;
 }
 /* ---- end src/nn/model_io.c ---- */
+#endif
 
 #endif /* NN_IMPLEMENTATION */
 

@@ -43,7 +43,9 @@ extern "C" {
 #include "nn/optim.h"
 #include "io/io.h"
 #include "nn/metrics.h"
+#ifndef NN_NO_RANDOM /* models need the layers, which need random numbers */
 #include "nn/model.h"
+#endif
 
 #ifdef __cplusplus
 }
@@ -128,9 +130,11 @@ extern "C" {
 #include "nn/metrics.c"
 #include "nn/history.c"
 #include "nn/progress.c"
+#ifndef NN_NO_RANDOM
 #include "nn/model.c"
 #include "nn/fit.c"
 #include "nn/model_io.c"
+#endif
 
 #endif /* NN_IMPLEMENTATION */
 

@@ -261,10 +261,35 @@ NN__PRIVATE nn_status nn__model_check_data(const char *op, const nn_model *m, co
   return NN_OK;
 }
 
-/* Rows idx of t (a new tensor), or rows [b, e) as a view when idx is NULL. */
+/* Rows idx (int64) of t as a new tensor, or rows [b, e) as a view when idx is NULL. Contiguous data (the usual
+   case) is gathered row by row with memcpy. */
 NN__PRIVATE nn_tensor *nn__rows(const nn_tensor *t, const nn_tensor *idx, int64_t b, int64_t e) {
+  int64_t shape[NN_MAX_DIMS], i, n, row;
+  nn_tensor *r;
   if (!idx) return nn_slice(t, 0, b, e, 1);
-  return nn_take(t, idx, 0);
+  n = idx->size;
+  for (i = 0; i < t->ndim; i++) shape[i] = t->shape[i];
+  shape[0] = n;
+  r = nn__new("nn_model_fit", t->dtype, shape, t->ndim);
+  if (!r) return NULL;
+  row = t->shape[0] > 0 ? t->size / t->shape[0] : 0;
+  for (i = 0; i < n; i++) {
+    int64_t k = (int64_t)nn_get_flat(idx, i);
+    if (nn_is_contiguous(t)) {
+      size_t es = nn_dtype_size(t->dtype);
+      memcpy((char *)r->data + (size_t)(i * row) * es, (const char *)t->data + (size_t)(k * row) * es, (size_t)row * es);
+    } else {
+      nn_tensor *src = nn_select(t, 0, k), *dst = nn_select(r, 0, i);
+      nn_status st = src && dst ? nn_assign(dst, src) : nn_last_status();
+      nn_free(src);
+      nn_free(dst);
+      if (st != NN_OK) {
+        nn_free(r);
+        return NULL;
+      }
+    }
+  }
+  return r;
 }
 
 NNDEF int nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y, int64_t batch_size,

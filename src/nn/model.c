@@ -370,7 +370,7 @@ NNDEF nn_tensor *nn_model_forward_multi(nn_model *m, nn_tensor *const *inputs, i
     if (n->kind == NN__MN_LAYER) {
       r = nn__model_call_layer(n->layer, vals[n->in[0]]);
       if (!r) {
-        char msg[512];
+        char msg[1024];
         snprintf(msg, sizeof msg, "%s", nn_error());
         nn__fail(nn_last_status() != NN_OK ? nn_last_status() : NN_ERR_ARG, "nn_model_forward: layer %s (%s): %s",
                  nn_layer_name(n->layer), nn_layer_kind(n->layer), msg);

@@ -264,6 +264,7 @@ NN__PRIVATE nn_layer *nn__layer_from_spec(const char *s) {
     return NULL;
   }
   (void)n;
+  (void)i6, (void)i7, (void)i8, (void)i9, (void)i10, (void)i11, (void)i12, (void)i13; /* conv only */
   return l;
 bad:
   nn__fail(NN_ERR_FORMAT, "nn_model_load: malformed layer description '%.60s'", s);
