@@ -199,9 +199,9 @@ NNDEF nn_tensor *nn_mha_forward(nn_layer *l, const nn_tensor *query, const nn_te
   k = bf ? (nn_tensor *)key : nn_swapaxes(key, 0, 1);
   v = bf ? (nn_tensor *)value : nn_swapaxes(value, 0, 1);
   if (!q || !k || !v) goto done;
-  q = nn__linear(q, wq, bq);
-  k = q ? nn__linear(k, wk, bk) : NULL;
-  v = k ? nn__linear(v, wv, bv) : NULL;
+  q = nn_linear(q, wq, bq);
+  k = q ? nn_linear(k, wk, bk) : NULL;
+  v = k ? nn_linear(v, wv, bv) : NULL;
   if (!v) goto done;
   q = nn__mha_split_heads(q, H);
   k = q ? nn__mha_split_heads(k, H) : NULL;
@@ -222,7 +222,7 @@ NNDEF nn_tensor *nn_mha_forward(nn_layer *l, const nn_tensor *query, const nn_te
   s3[1] = L;
   s3[2] = E;
   if (o) o = nn_reshape(o, s3, 3);
-  if (o) y = nn__linear(o, wo, bo);
+  if (o) y = nn_linear(o, wo, bo);
   if (y && !bf) {
     y = nn_swapaxes(y, 0, 1);
     if (y) y = nn_contiguous(y);

@@ -171,25 +171,13 @@ NN__PRIVATE nn_status nn__dense_build(nn_layer *l, const int64_t *shape, int ndi
   return nn_layer_set_output_shape(l, out, ndim);
 }
 
-/* y = x w^T + b (F.linear), differentiable. */
-NN__PRIVATE nn_tensor *nn__linear(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b) {
-  nn_tensor *wt = nn_transpose(w), *y = NULL, *z;
-  if (!wt) return NULL;
-  y = nn_matmul(x, wt);
-  nn_free(wt);
-  if (!y || !b) return y;
-  z = nn_add(y, b);
-  nn_free(y);
-  return z;
-}
-
 NN__PRIVATE nn_tensor *nn__dense_forward(nn_layer *l, const nn_tensor *x) {
   nn__dense_cfg *cfg = (nn__dense_cfg *)l->config;
   nn_tensor *y, *z;
   if (nn__layer_check_x(l, "nn_dense", x, 2, NN_MAX_DIMS, "(N, *, features)") != NN_OK ||
       nn__layer_check_dim(l, "nn_dense", x, x->ndim - 1, cfg->in_features, "features") != NN_OK)
     return NULL;
-  y = nn__linear(x, l->params[0].tensor, cfg->d.no_bias ? NULL : l->params[1].tensor);
+  y = nn_linear(x, l->params[0].tensor, cfg->d.no_bias ? NULL : l->params[1].tensor);
   if (!y || cfg->act == NN_ACT_NONE) return y;
   z = nn_activate(y, cfg->act);
   nn_free(y);

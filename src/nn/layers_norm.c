@@ -219,14 +219,14 @@ typedef struct nn__bn_ctx {
 
 NN__PRIVATE void nn__bn_stats_chunk(void *vctx, int64_t c) {
   nn__bn_ctx *t = (nn__bn_ctx *)vctx;
-  if (t->dt == NN_FLOAT32) nn__lk_bn_stats_f32((const float *)t->x, t->N, t->C, t->S, c, &t->mean[c], &t->var[c]);
+  if (t->dt == NN_FLOAT32) nn__lk_bn_stats_f32x((const float *)t->x, t->N, t->C, t->S, c, &t->mean[c], &t->var[c]);
   else nn__lk_bn_stats_f64((const double *)t->x, t->N, t->C, t->S, c, &t->mean[c], &t->var[c]);
 }
 
 NN__PRIVATE void nn__bn_apply_chunk(void *vctx, int64_t c) {
   nn__bn_ctx *t = (nn__bn_ctx *)vctx;
   if (t->dt == NN_FLOAT32)
-    nn__lk_bn_apply_f32((const float *)t->x, (float *)t->y, t->N, t->C, t->S, c, t->a[c], t->b[c]);
+    nn__lk_bn_apply_f32x((const float *)t->x, (float *)t->y, t->N, t->C, t->S, c, t->a[c], t->b[c]);
   else
     nn__lk_bn_apply_f64((const double *)t->x, (double *)t->y, t->N, t->C, t->S, c, t->a[c], t->b[c]);
 }
@@ -234,7 +234,7 @@ NN__PRIVATE void nn__bn_apply_chunk(void *vctx, int64_t c) {
 NN__PRIVATE void nn__bn_bwd_chunk(void *vctx, int64_t c) {
   nn__bn_ctx *t = (nn__bn_ctx *)vctx;
   if (t->dt == NN_FLOAT32)
-    nn__lk_bn_bwd_f32((const float *)t->g, (const float *)t->x, (float *)t->gx, t->N, t->C, t->S, c, t->mean[c],
+    nn__lk_bn_bwd_f32x((const float *)t->g, (const float *)t->x, (float *)t->gx, t->N, t->C, t->S, c, t->mean[c],
                       t->var[c], t->w[c], t->training, &t->a[c], &t->b[c]);
   else
     nn__lk_bn_bwd_f64((const double *)t->g, (const double *)t->x, (double *)t->gx, t->N, t->C, t->S, c, t->mean[c],
