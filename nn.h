@@ -26054,6 +26054,126 @@ NN__PRIVATE void nn__lk_gru_bwd_f32x(int64_t b0, int64_t b1, int64_t H, const fl
   nn__lk_gru_bwd_f32(b0, b1, H, S, hprev, dh, dxg, dhg, dhp);
 #endif
 }
+
+/* ---- float32 batch-norm channels with 16-byte vectors (GCC/Clang), the template's loops otherwise ---- */
+
+#if NN__RVEXT
+/* sum(p) and sum((p - c)^2) over n elements as float partials of at most NN__RBLOCK elements folded in double. */
+NN__PRIVATE void nn__lk_sums_f32v(const float *p, int64_t n, float c, double *s1, double *s2) {
+  const nn__rv4f cv = nn__rsplat4f(c);
+  int64_t j = 0, j0;
+  for (j0 = 0; j0 < n; j0 += NN__RBLOCK) {
+    int64_t e = n - j0 < NN__RBLOCK ? n : j0 + NN__RBLOCK;
+    nn__rv4f a = nn__rsplat4f(0.0f), q = a;
+    float t1, t2;
+    for (j = j0; j + 4 <= e; j += 4) {
+      nn__rv4f d = nn__rld4f(p + j) - cv;
+      a += d;
+      q += d * d;
+    }
+    t1 = nn__rhsum4f(a);
+    t2 = nn__rhsum4f(q);
+    for (; j < e; j++) {
+      float d = p[j] - c;
+      t1 += d;
+      t2 += d * d;
+    }
+    *s1 += t1;
+    *s2 += t2;
+  }
+}
+#endif
+
+/* Mean and biased variance of channel c: a first pass finds the mean around the channel's first element (so large
+   offsets do not cost precision), a second the deviations around that mean rounded to float. */
+NN__PRIVATE void nn__lk_bn_stats_f32x(const float *x, int64_t N, int64_t C, int64_t S, int64_t c, double *mean,
+                                      double *var) {
+#if NN__RVEXT
+  double s1 = 0, s2 = 0, m, M = (double)(N * S);
+  float c0;
+  int64_t n;
+  if (N * S == 0) {
+    *mean = *var = 0;
+    return;
+  }
+  c0 = x[c * S];
+  for (n = 0; n < N; n++) nn__lk_sums_f32v(x + (n * C + c) * S, S, c0, &s1, &s2);
+  m = c0 + s1 / M;
+  s1 = s2 = 0;
+  for (n = 0; n < N; n++) nn__lk_sums_f32v(x + (n * C + c) * S, S, (float)m, &s1, &s2);
+  /* around mf = (float)m: mean = mf + s1 / M, and the squared deviations from it s2 - M (s1 / M)^2 */
+  *mean = (double)(float)m + s1 / M;
+  *var = s2 / M - (s1 / M) * (s1 / M);
+  if (*var < 0) *var = 0;
+#else
+  nn__lk_bn_stats_f32(x, N, C, S, c, mean, var);
+#endif
+}
+
+NN__PRIVATE void nn__lk_bn_apply_f32x(const float *x, float *y, int64_t N, int64_t C, int64_t S, int64_t c, double a,
+                                      double b) {
+#if NN__RVEXT
+  const nn__rv4f av = nn__rsplat4f((float)a), bv = nn__rsplat4f((float)b);
+  int64_t n, k;
+  for (n = 0; n < N; n++) {
+    const float *p = x + (n * C + c) * S;
+    float *q = y + (n * C + c) * S;
+    for (k = 0; k + 4 <= S; k += 4) nn__rst4f(q + k, nn__rld4f(p + k) * av + bv);
+    for (; k < S; k++) q[k] = p[k] * (float)a + (float)b;
+  }
+#else
+  nn__lk_bn_apply_f32(x, y, N, C, S, c, a, b);
+#endif
+}
+
+NN__PRIVATE void nn__lk_bn_bwd_f32x(const float *g, const float *x, float *gx, int64_t N, int64_t C, int64_t S,
+                                    int64_t c, double mean, double invstd, double w, int training, double *dw,
+                                    double *db) {
+#if NN__RVEXT
+  const nn__rv4f mv = nn__rsplat4f((float)mean);
+  double sg = 0, sgx = 0, M = (double)(N * S);
+  int64_t n, k, k0;
+  for (n = 0; n < N; n++) {
+    const float *pg = g + (n * C + c) * S, *px = x + (n * C + c) * S;
+    for (k0 = 0; k0 < S; k0 += NN__RBLOCK) {
+      int64_t e = S - k0 < NN__RBLOCK ? S : k0 + NN__RBLOCK;
+      nn__rv4f a = nn__rsplat4f(0.0f), q = a;
+      float t1, t2;
+      for (k = k0; k + 4 <= e; k += 4) {
+        nn__rv4f gv = nn__rld4f(pg + k);
+        a += gv;
+        q += gv * (nn__rld4f(px + k) - mv);
+      }
+      t1 = nn__rhsum4f(a);
+      t2 = nn__rhsum4f(q);
+      for (; k < e; k++) {
+        t1 += pg[k];
+        t2 += pg[k] * (px[k] - (float)mean);
+      }
+      sg += t1;
+      sgx += t2;
+    }
+  }
+  *dw = sgx * invstd;
+  *db = sg;
+  if (!gx) return;
+  {
+    /* training: w invstd (g - sum g / M - (x - mean) invstd^2 sum g (x - mean) / M); fixed statistics: w invstd g */
+    float k1 = (float)(w * invstd), m1 = training ? (float)(sg / M) : 0.0f;
+    float m2 = training ? (float)(sgx * invstd * invstd / M) : 0.0f;
+    const nn__rv4f k1v = nn__rsplat4f(k1), m1v = nn__rsplat4f(m1), m2v = nn__rsplat4f(m2);
+    for (n = 0; n < N; n++) {
+      const float *pg = g + (n * C + c) * S, *px = x + (n * C + c) * S;
+      float *q = gx + (n * C + c) * S;
+      for (k = 0; k + 4 <= S; k += 4)
+        nn__rst4f(q + k, k1v * (nn__rld4f(pg + k) - m1v - (nn__rld4f(px + k) - mv) * m2v));
+      for (; k < S; k++) q[k] = k1 * (pg[k] - m1 - (px[k] - (float)mean) * m2);
+    }
+  }
+#else
+  nn__lk_bn_bwd_f32(g, x, gx, N, C, S, c, mean, invstd, w, training, dw, db);
+#endif
+}
 /* ---- end src/nn/layer_kernels.c ---- */
 /* ---- begin src/nn/activations.c ---- */
 /* nn/activations.c: the activation enum (names, dispatch) and the activations the core ops lack (leaky_relu, elu)
@@ -26346,25 +26466,13 @@ NN__PRIVATE nn_status nn__dense_build(nn_layer *l, const int64_t *shape, int ndi
   return nn_layer_set_output_shape(l, out, ndim);
 }
 
-/* y = x w^T + b (F.linear), differentiable. */
-NN__PRIVATE nn_tensor *nn__linear(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b) {
-  nn_tensor *wt = nn_transpose(w), *y = NULL, *z;
-  if (!wt) return NULL;
-  y = nn_matmul(x, wt);
-  nn_free(wt);
-  if (!y || !b) return y;
-  z = nn_add(y, b);
-  nn_free(y);
-  return z;
-}
-
 NN__PRIVATE nn_tensor *nn__dense_forward(nn_layer *l, const nn_tensor *x) {
   nn__dense_cfg *cfg = (nn__dense_cfg *)l->config;
   nn_tensor *y, *z;
   if (nn__layer_check_x(l, "nn_dense", x, 2, NN_MAX_DIMS, "(N, *, features)") != NN_OK ||
       nn__layer_check_dim(l, "nn_dense", x, x->ndim - 1, cfg->in_features, "features") != NN_OK)
     return NULL;
-  y = nn__linear(x, l->params[0].tensor, cfg->d.no_bias ? NULL : l->params[1].tensor);
+  y = nn_linear(x, l->params[0].tensor, cfg->d.no_bias ? NULL : l->params[1].tensor);
   if (!y || cfg->act == NN_ACT_NONE) return y;
   z = nn_activate(y, cfg->act);
   nn_free(y);
@@ -27078,14 +27186,14 @@ typedef struct nn__bn_ctx {
 
 NN__PRIVATE void nn__bn_stats_chunk(void *vctx, int64_t c) {
   nn__bn_ctx *t = (nn__bn_ctx *)vctx;
-  if (t->dt == NN_FLOAT32) nn__lk_bn_stats_f32((const float *)t->x, t->N, t->C, t->S, c, &t->mean[c], &t->var[c]);
+  if (t->dt == NN_FLOAT32) nn__lk_bn_stats_f32x((const float *)t->x, t->N, t->C, t->S, c, &t->mean[c], &t->var[c]);
   else nn__lk_bn_stats_f64((const double *)t->x, t->N, t->C, t->S, c, &t->mean[c], &t->var[c]);
 }
 
 NN__PRIVATE void nn__bn_apply_chunk(void *vctx, int64_t c) {
   nn__bn_ctx *t = (nn__bn_ctx *)vctx;
   if (t->dt == NN_FLOAT32)
-    nn__lk_bn_apply_f32((const float *)t->x, (float *)t->y, t->N, t->C, t->S, c, t->a[c], t->b[c]);
+    nn__lk_bn_apply_f32x((const float *)t->x, (float *)t->y, t->N, t->C, t->S, c, t->a[c], t->b[c]);
   else
     nn__lk_bn_apply_f64((const double *)t->x, (double *)t->y, t->N, t->C, t->S, c, t->a[c], t->b[c]);
 }
@@ -27093,7 +27201,7 @@ NN__PRIVATE void nn__bn_apply_chunk(void *vctx, int64_t c) {
 NN__PRIVATE void nn__bn_bwd_chunk(void *vctx, int64_t c) {
   nn__bn_ctx *t = (nn__bn_ctx *)vctx;
   if (t->dt == NN_FLOAT32)
-    nn__lk_bn_bwd_f32((const float *)t->g, (const float *)t->x, (float *)t->gx, t->N, t->C, t->S, c, t->mean[c],
+    nn__lk_bn_bwd_f32x((const float *)t->g, (const float *)t->x, (float *)t->gx, t->N, t->C, t->S, c, t->mean[c],
                       t->var[c], t->w[c], t->training, &t->a[c], &t->b[c]);
   else
     nn__lk_bn_bwd_f64((const double *)t->g, (const double *)t->x, (double *)t->gx, t->N, t->C, t->S, c, t->mean[c],
@@ -28226,9 +28334,9 @@ NNDEF nn_tensor *nn_mha_forward(nn_layer *l, const nn_tensor *query, const nn_te
   k = bf ? (nn_tensor *)key : nn_swapaxes(key, 0, 1);
   v = bf ? (nn_tensor *)value : nn_swapaxes(value, 0, 1);
   if (!q || !k || !v) goto done;
-  q = nn__linear(q, wq, bq);
-  k = q ? nn__linear(k, wk, bk) : NULL;
-  v = k ? nn__linear(v, wv, bv) : NULL;
+  q = nn_linear(q, wq, bq);
+  k = q ? nn_linear(k, wk, bk) : NULL;
+  v = k ? nn_linear(v, wv, bv) : NULL;
   if (!v) goto done;
   q = nn__mha_split_heads(q, H);
   k = q ? nn__mha_split_heads(k, H) : NULL;
@@ -28249,7 +28357,7 @@ NNDEF nn_tensor *nn_mha_forward(nn_layer *l, const nn_tensor *query, const nn_te
   s3[1] = L;
   s3[2] = E;
   if (o) o = nn_reshape(o, s3, 3);
-  if (o) y = nn__linear(o, wo, bo);
+  if (o) y = nn_linear(o, wo, bo);
   if (y && !bf) {
     y = nn_swapaxes(y, 0, 1);
     if (y) y = nn_contiguous(y);
