@@ -82,7 +82,7 @@ compile-matrix: nn.h | $(BUILD)
 	  $$c -O1 $(WARN) -c tests/compile/impl.c -o $(BUILD)/impl.o; \
 	  $$c -O1 $(WARN) -c tests/compile/decl_only.c -o $(BUILD)/decl.o; \
 	done
-	@for p in NN_NO_RANDOM NN_NO_INDEX NN_NO_SORT NN_NO_CONV NN_NO_PRINT; do \
+	@for p in NN_NO_RANDOM NN_NO_INDEX NN_NO_SORT NN_NO_CONV NN_NO_PRINT NN_NO_NN NN_NO_IO; do \
 	  echo "  gcc -D$$p"; gcc -std=c99 -O0 $(WARN) -D$$p -c tests/compile/impl.c -o $(BUILD)/impl_no.o || exit 1; \
 	done
 	gcc -std=c99 -O1 $(WARN) tests/compile/static_a.c tests/compile/static_b.c -o $(BUILD)/static_ab -lm -lpthread

@@ -31,8 +31,9 @@
       Global (define before every include of nn.h, identically):
          NN_STATIC          make every function static (private to the one file that has NN_IMPLEMENTATION)
          NN_MAX_DIMS        most dimensions a tensor can have (default 8)
-         NN_NO_RANDOM, NN_NO_INDEX, NN_NO_SORT, NN_NO_CONV, NN_NO_PRINT
-                            leave that part out (faster compiles, smaller binaries)
+         NN_NO_RANDOM, NN_NO_INDEX, NN_NO_SORT, NN_NO_CONV, NN_NO_PRINT, NN_NO_NN (layers, losses,
+         optimizers, metrics), NN_NO_IO (file formats)
+                            leave that part out (faster compiles, smaller binaries); models need NN, IO, RANDOM
       Implementation only (define before the #include that has NN_IMPLEMENTATION):
          NN_MALLOC(sz), NN_REALLOC(p,sz), NN_FREE(p)   allocator (all three or none)
          NN_ASSERT(x)       internal invariant checks (default: assert)
@@ -1013,6 +1014,7 @@ typedef nn_status (*nn_backward_fn)(const nn_tensor *grad_out, nn_tensor *const 
 NNDEF nn_tensor *nn_custom_op(const char *name, nn_tensor *output, nn_tensor *const *inputs, int ninputs,
                               nn_tensor *const *saved, int nsaved, nn_backward_fn fn, void *ctx);
 /* ---- end src/autograd/autograd.h ---- */
+#ifndef NN_NO_NN
 /* ---- begin src/nn/layers.h ---- */
 /* nn/layers.h: Keras/PyTorch-style layers, their activations and initializers.
 
@@ -1675,6 +1677,74 @@ NNDEF void nn_lr_scheduler_free(nn_lr_scheduler *s);
 /* The closed form of a schedule: the lr of epoch for a base lr (no objects). NaN with an error for a bad desc. */
 NNDEF double nn_lr_schedule_value(const nn_lr_schedule_desc *desc, double base_lr, int64_t epoch);
 /* ---- end src/nn/optim.h ---- */
+/* ---- begin src/nn/metrics.h ---- */
+/* nn/metrics.h: classification and regression metrics (Keras / scikit-learn semantics), the confusion matrix, and
+   a training history that writes CSV and a self-contained SVG plot of its curves.
+
+   Labels are integer tensors (any integer dtype) of class indices in [0, num_classes). Scores are float tensors
+   (N, C) of logits or probabilities; a prediction is the index of the largest score (the first one on ties). */
+
+/* Fraction of samples classified correctly. pred is (N, C) scores (Keras categorical/sparse_categorical accuracy:
+   argmax against labels (N,)), or (N,) / (N, 1) probabilities against 0/1 labels (Keras binary_accuracy, threshold
+   0.5), or (N,) integer predicted labels. Returns NaN with an error on bad input. */
+NNDEF double nn_accuracy(const nn_tensor *pred, const nn_tensor *labels);
+/* Fraction of samples whose label is among the k largest scores (Keras sparse_top_k_categorical_accuracy; ties at
+   the k-th score count as hits, like sklearn's top_k_accuracy_score). scores (N, C), labels (N,). */
+NNDEF double nn_top_k_accuracy(const nn_tensor *scores, const nn_tensor *labels, int k);
+/* Mean squared error and mean absolute error over all elements (shapes broadcast). */
+NNDEF double nn_mean_squared_error(const nn_tensor *pred, const nn_tensor *target);
+NNDEF double nn_mean_absolute_error(const nn_tensor *pred, const nn_tensor *target);
+
+/* sklearn.metrics.confusion_matrix(y_true, y_pred, labels=range(num_classes)): an int64 (C, C) tensor whose entry
+   (i, j) counts samples of true class i predicted as class j. y_pred may be labels (N,) or scores (N, C). */
+NNDEF nn_tensor *nn_confusion_matrix(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes);
+
+typedef enum nn_average {
+  NN_AVERAGE_MACRO = 0, /* unweighted mean over classes (sklearn average='macro') */
+  NN_AVERAGE_MICRO,     /* from the pooled counts */
+  NN_AVERAGE_WEIGHTED,  /* mean over classes weighted by their support */
+  NN_AVERAGE_BINARY     /* class 1 only */
+} nn_average;
+/* sklearn's precision_score, recall_score and f1_score with zero_division=0: y_pred labels (N,) or scores (N, C).
+   Any output pointer may be NULL. */
+NNDEF nn_status nn_precision_recall_f1(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes,
+                                       nn_average average, double *precision, double *recall, double *f1);
+
+/* Prints a confusion matrix as an aligned table (class names may be NULL: indices are used). */
+NNDEF nn_status nn_confusion_matrix_print(const nn_tensor *cm, const char *const *class_names, FILE *f);
+/* Writes a confusion matrix as a self-contained SVG heat map with counts and per-row recall, to path. */
+NNDEF nn_status nn_confusion_matrix_svg(const nn_tensor *cm, const char *const *class_names, const char *title,
+                                        const char *path);
+
+/* ---- training history ---- */
+
+#define NN_HISTORY_MAX_METRICS 16
+
+/* Per-epoch values of named metrics ("loss", "accuracy", "val_loss", "val_accuracy", "lr", ...), like Keras's
+   History.history. A value not recorded for an epoch is NaN. */
+typedef struct nn_history {
+  int nmetrics;
+  char names[NN_HISTORY_MAX_METRICS][32];
+  int epochs;     /* number of epochs recorded (rows) */
+  int cap;        /* rows allocated */
+  double *values; /* epochs x NN_HISTORY_MAX_METRICS, row-major */
+} nn_history;
+
+/* A new, empty history (free with nn_history_free). */
+NNDEF nn_history *nn_history_new(void);
+NNDEF void nn_history_free(nn_history *h);
+/* Records value for metric name at epoch (0-based; rows are added as needed). */
+NNDEF nn_status nn_history_set(nn_history *h, int epoch, const char *name, double value);
+/* The value of name at epoch (negative epochs count from the end), NaN when absent. */
+NNDEF double nn_history_get(const nn_history *h, const char *name, int epoch);
+/* Writes "epoch,<name>,..." and one line per epoch. */
+NNDEF nn_status nn_history_write_csv(const nn_history *h, const char *path);
+/* Writes an SVG with one panel per metric (loss, accuracy, ...), the training curve and, where recorded, the
+   validation curve ("val_" + name) on shared epoch axes, with a legend and the best validation value marked. */
+NNDEF nn_status nn_history_plot_svg(const nn_history *h, const char *title, const char *path);
+/* ---- end src/nn/metrics.h ---- */
+#endif
+#ifndef NN_NO_IO
 /* ---- begin src/io/io.h ---- */
 /* io/io.h: reading and writing data files.
 
@@ -1757,73 +1827,9 @@ NNDEF const char *nn_dict_meta(const nn_tensor_dict *d, const char *key);
 /* Frees the dict, its names, its metadata and every tensor it still owns. NULL is ignored. */
 NNDEF void nn_dict_free(nn_tensor_dict *d);
 /* ---- end src/io/io.h ---- */
-/* ---- begin src/nn/metrics.h ---- */
-/* nn/metrics.h: classification and regression metrics (Keras / scikit-learn semantics), the confusion matrix, and
-   a training history that writes CSV and a self-contained SVG plot of its curves.
-
-   Labels are integer tensors (any integer dtype) of class indices in [0, num_classes). Scores are float tensors
-   (N, C) of logits or probabilities; a prediction is the index of the largest score (the first one on ties). */
-
-/* Fraction of samples classified correctly. pred is (N, C) scores (Keras categorical/sparse_categorical accuracy:
-   argmax against labels (N,)), or (N,) / (N, 1) probabilities against 0/1 labels (Keras binary_accuracy, threshold
-   0.5), or (N,) integer predicted labels. Returns NaN with an error on bad input. */
-NNDEF double nn_accuracy(const nn_tensor *pred, const nn_tensor *labels);
-/* Fraction of samples whose label is among the k largest scores (Keras sparse_top_k_categorical_accuracy; ties at
-   the k-th score count as hits, like sklearn's top_k_accuracy_score). scores (N, C), labels (N,). */
-NNDEF double nn_top_k_accuracy(const nn_tensor *scores, const nn_tensor *labels, int k);
-/* Mean squared error and mean absolute error over all elements (shapes broadcast). */
-NNDEF double nn_mean_squared_error(const nn_tensor *pred, const nn_tensor *target);
-NNDEF double nn_mean_absolute_error(const nn_tensor *pred, const nn_tensor *target);
-
-/* sklearn.metrics.confusion_matrix(y_true, y_pred, labels=range(num_classes)): an int64 (C, C) tensor whose entry
-   (i, j) counts samples of true class i predicted as class j. y_pred may be labels (N,) or scores (N, C). */
-NNDEF nn_tensor *nn_confusion_matrix(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes);
-
-typedef enum nn_average {
-  NN_AVERAGE_MACRO = 0, /* unweighted mean over classes (sklearn average='macro') */
-  NN_AVERAGE_MICRO,     /* from the pooled counts */
-  NN_AVERAGE_WEIGHTED,  /* mean over classes weighted by their support */
-  NN_AVERAGE_BINARY     /* class 1 only */
-} nn_average;
-/* sklearn's precision_score, recall_score and f1_score with zero_division=0: y_pred labels (N,) or scores (N, C).
-   Any output pointer may be NULL. */
-NNDEF nn_status nn_precision_recall_f1(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes,
-                                       nn_average average, double *precision, double *recall, double *f1);
-
-/* Prints a confusion matrix as an aligned table (class names may be NULL: indices are used). */
-NNDEF nn_status nn_confusion_matrix_print(const nn_tensor *cm, const char *const *class_names, FILE *f);
-/* Writes a confusion matrix as a self-contained SVG heat map with counts and per-row recall, to path. */
-NNDEF nn_status nn_confusion_matrix_svg(const nn_tensor *cm, const char *const *class_names, const char *title,
-                                        const char *path);
-
-/* ---- training history ---- */
-
-#define NN_HISTORY_MAX_METRICS 16
-
-/* Per-epoch values of named metrics ("loss", "accuracy", "val_loss", "val_accuracy", "lr", ...), like Keras's
-   History.history. A value not recorded for an epoch is NaN. */
-typedef struct nn_history {
-  int nmetrics;
-  char names[NN_HISTORY_MAX_METRICS][32];
-  int epochs;     /* number of epochs recorded (rows) */
-  int cap;        /* rows allocated */
-  double *values; /* epochs x NN_HISTORY_MAX_METRICS, row-major */
-} nn_history;
-
-/* A new, empty history (free with nn_history_free). */
-NNDEF nn_history *nn_history_new(void);
-NNDEF void nn_history_free(nn_history *h);
-/* Records value for metric name at epoch (0-based; rows are added as needed). */
-NNDEF nn_status nn_history_set(nn_history *h, int epoch, const char *name, double value);
-/* The value of name at epoch (negative epochs count from the end), NaN when absent. */
-NNDEF double nn_history_get(const nn_history *h, const char *name, int epoch);
-/* Writes "epoch,<name>,..." and one line per epoch. */
-NNDEF nn_status nn_history_write_csv(const nn_history *h, const char *path);
-/* Writes an SVG with one panel per metric (loss, accuracy, ...), the training curve and, where recorded, the
-   validation curve ("val_" + name) on shared epoch axes, with a legend and the best validation value marked. */
-NNDEF nn_status nn_history_plot_svg(const nn_history *h, const char *title, const char *path);
-/* ---- end src/nn/metrics.h ---- */
-#ifndef NN_NO_RANDOM /* models need the layers, which need random numbers */
+#endif
+/* models need the layers (which need random numbers) and the file formats */
+#if !defined(NN_NO_NN) && !defined(NN_NO_IO) && !defined(NN_NO_RANDOM)
 /* ---- begin src/nn/model.h ---- */
 /* nn/model.h: Keras-style models: Sequential and functional (graph) models over layers, compile/fit/evaluate/
    predict, callbacks, summary, and saving the whole training state in one file.
@@ -24316,6 +24322,7 @@ NN__PRIVATE nn_tensor *nn__grad_cols(nn_tensor *res, int is_col2im, const nn_ten
 
 #endif /* NN_NO_CONV */
 /* ---- end src/autograd/grad_conv.c ---- */
+#ifndef NN_NO_NN
 /* ---- begin src/nn/layer.c ---- */
 /* nn/layer.c: the layer interface: construction, building from the input shape, parameters and buffers with their
    PyTorch names, the forward call, modes, seeds, custom layers, and the helpers every layer kind shares. */
@@ -30214,6 +30221,673 @@ NNDEF double nn_lr_schedule_value(const nn_lr_schedule_desc *desc, double base_l
   return v;
 }
 /* ---- end src/nn/lr_schedule.c ---- */
+/* ---- begin src/nn/metrics.c ---- */
+/* nn/metrics.c: accuracy, top-k, precision/recall/F1, the confusion matrix and its table/SVG forms. Metrics run on
+   the host once per batch or epoch, so clarity beats speed here; every loop is still linear in the data. */
+
+/* Predicted class per row: argmax of a (N, C) float tensor, or the values of an (N,) integer tensor. */
+NN__PRIVATE int64_t *nn__metric_pred_labels(const char *op, const nn_tensor *pred, int64_t n) {
+  int64_t *out, i, j;
+  if (pred->ndim == 2 && nn__is_float(pred->dtype)) {
+    if (pred->shape[0] != n) {
+      nn__fail(NN_ERR_SHAPE, "%s: scores have %lld rows but there are %lld labels", op, (long long)pred->shape[0],
+               (long long)n);
+      return NULL;
+    }
+  } else if (pred->ndim != 1 || pred->shape[0] != n || nn__is_float(pred->dtype)) {
+    char b[96];
+    nn__fail(NN_ERR_SHAPE, "%s: predictions must be scores (%lld, C) or integer labels (%lld,), got %s %s", op,
+             (long long)n, (long long)n, nn_dtype_name(pred->dtype), nn_shape_str(pred, b, sizeof b));
+    return NULL;
+  }
+  out = (int64_t *)nn__xalloc(op, sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+  if (!out) return NULL;
+  for (i = 0; i < n; i++) {
+    if (pred->ndim == 1) {
+      out[i] = (int64_t)nn__load(pred->dtype, nn__flat_ptr(pred, i));
+      continue;
+    }
+    {
+      int64_t best = 0, c = pred->shape[1];
+      double bv = -INFINITY;
+      for (j = 0; j < c; j++) {
+        double v = nn__load(pred->dtype, (const char *)pred->data + (i * pred->strides[0] + j * pred->strides[1]) *
+                                                                     (int64_t)nn_dtype_size(pred->dtype));
+        if (v > bv || (j == 0 && v != v)) {
+          bv = v;
+          best = j;
+        }
+      }
+      out[i] = best;
+    }
+  }
+  return out;
+}
+
+/* Integer labels (N,) as int64, checked against [0, num_classes) when num_classes > 0. */
+NN__PRIVATE int64_t *nn__metric_labels(const char *op, const nn_tensor *labels, int64_t num_classes) {
+  int64_t *out, i, n;
+  if (nn__check_cpu(op, labels, "labels") != NN_OK) return NULL;
+  if (nn__is_float(labels->dtype) || labels->ndim != 1) {
+    char b[96];
+    nn__fail(NN_ERR_DTYPE, "%s: labels must be a 1-d integer tensor, got %s %s", op, nn_dtype_name(labels->dtype),
+             nn_shape_str(labels, b, sizeof b));
+    return NULL;
+  }
+  n = labels->shape[0];
+  out = (int64_t *)nn__xalloc(op, sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+  if (!out) return NULL;
+  for (i = 0; i < n; i++) {
+    out[i] = (int64_t)nn__load(labels->dtype, nn__flat_ptr(labels, i));
+    if (num_classes > 0 && (out[i] < 0 || out[i] >= num_classes)) {
+      nn__fail(NN_ERR_VALUE, "%s: label %lld at position %lld is out of range for %lld classes", op,
+               (long long)out[i], (long long)i, (long long)num_classes);
+      nn__dealloc(out);
+      return NULL;
+    }
+  }
+  return out;
+}
+
+NNDEF double nn_accuracy(const nn_tensor *pred, const nn_tensor *labels) {
+  int64_t *y, *p = NULL, i, n, hits = 0;
+  if (nn__check_cpu("nn_accuracy", pred, "pred") != NN_OK) return NAN;
+  y = nn__metric_labels("nn_accuracy", labels, 0);
+  if (!y) return NAN;
+  n = labels->shape[0];
+  if (nn__is_float(pred->dtype) && (pred->ndim == 1 || (pred->ndim == 2 && pred->shape[1] == 1))) {
+    /* binary accuracy: probability > 0.5 means class 1 */
+    if (pred->size != n) {
+      nn__fail(NN_ERR_SHAPE, "nn_accuracy: %lld probabilities for %lld labels", (long long)pred->size, (long long)n);
+      nn__dealloc(y);
+      return NAN;
+    }
+    for (i = 0; i < n; i++) hits += (nn_get_flat(pred, i) > 0.5) == (y[i] != 0);
+  } else {
+    p = nn__metric_pred_labels("nn_accuracy", pred, n);
+    if (!p) {
+      nn__dealloc(y);
+      return NAN;
+    }
+    for (i = 0; i < n; i++) hits += p[i] == y[i];
+  }
+  nn__dealloc(y);
+  nn__dealloc(p);
+  return n > 0 ? (double)hits / (double)n : NAN;
+}
+
+NNDEF double nn_top_k_accuracy(const nn_tensor *scores, const nn_tensor *labels, int k) {
+  int64_t *y, i, j, n, c, hits = 0;
+  if (nn__check_cpu("nn_top_k_accuracy", scores, "scores") != NN_OK) return NAN;
+  if (scores->ndim != 2 || !nn__is_float(scores->dtype)) {
+    char b[96];
+    nn__fail(NN_ERR_SHAPE, "nn_top_k_accuracy: scores must be a float (N, C) tensor, got %s %s",
+             nn_dtype_name(scores->dtype), nn_shape_str(scores, b, sizeof b));
+    return NAN;
+  }
+  c = scores->shape[1];
+  if (k < 1) {
+    nn__fail(NN_ERR_ARG, "nn_top_k_accuracy: k must be at least 1, got %d", k);
+    return NAN;
+  }
+  y = nn__metric_labels("nn_top_k_accuracy", labels, c);
+  if (!y) return NAN;
+  n = labels->shape[0];
+  if (scores->shape[0] != n) {
+    nn__fail(NN_ERR_SHAPE, "nn_top_k_accuracy: %lld rows of scores for %lld labels", (long long)scores->shape[0],
+             (long long)n);
+    nn__dealloc(y);
+    return NAN;
+  }
+  for (i = 0; i < n; i++) { /* the label is in the top k when fewer than k scores beat it */
+    int64_t idx[2];
+    double sy;
+    int64_t better = 0;
+    idx[0] = i;
+    idx[1] = y[i];
+    sy = nn_get(scores, idx);
+    for (j = 0; j < c; j++) {
+      idx[1] = j;
+      if (nn_get(scores, idx) > sy) better++;
+    }
+    hits += better < k;
+  }
+  nn__dealloc(y);
+  return n > 0 ? (double)hits / (double)n : NAN;
+}
+
+/* Mean of |a - b|^p over the broadcast elements (p = 1 or 2). */
+NN__PRIVATE double nn__mean_err(const char *op, const nn_tensor *a, const nn_tensor *b, int p) {
+  nn_tensor *d, *e;
+  double r;
+  if (nn__check_cpu(op, a, "pred") != NN_OK || nn__check_cpu(op, b, "target") != NN_OK) return NAN;
+  nn_no_grad_begin();
+  d = nn_sub(a, b);
+  e = d ? (p == 2 ? nn_square(d) : nn_abs(d)) : NULL;
+  nn_no_grad_end();
+  r = e && e->size > 0 ? nn_sum_all(e) / (double)e->size : NAN;
+  nn_free(d);
+  nn_free(e);
+  return r;
+}
+NNDEF double nn_mean_squared_error(const nn_tensor *pred, const nn_tensor *target) {
+  return nn__mean_err("nn_mean_squared_error", pred, target, 2);
+}
+NNDEF double nn_mean_absolute_error(const nn_tensor *pred, const nn_tensor *target) {
+  return nn__mean_err("nn_mean_absolute_error", pred, target, 1);
+}
+
+NNDEF nn_tensor *nn_confusion_matrix(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes) {
+  int64_t *t, *p, i, n, shape[2];
+  nn_tensor *cm;
+  if (num_classes < 1 || num_classes > 100000) {
+    nn__fail(NN_ERR_ARG, "nn_confusion_matrix: num_classes must be in [1, 100000], got %lld", (long long)num_classes);
+    return NULL;
+  }
+  if (nn__check_cpu("nn_confusion_matrix", y_pred, "y_pred") != NN_OK) return NULL;
+  t = nn__metric_labels("nn_confusion_matrix", y_true, num_classes);
+  if (!t) return NULL;
+  n = y_true->shape[0];
+  p = nn__metric_pred_labels("nn_confusion_matrix", y_pred, n);
+  if (!p) {
+    nn__dealloc(t);
+    return NULL;
+  }
+  shape[0] = shape[1] = num_classes;
+  cm = nn_zeros(shape, 2, NN_INT64);
+  for (i = 0; cm && i < n; i++) {
+    if (p[i] < 0 || p[i] >= num_classes) {
+      nn__fail(NN_ERR_VALUE, "nn_confusion_matrix: predicted label %lld at position %lld is out of range for %lld classes",
+               (long long)p[i], (long long)i, (long long)num_classes);
+      nn_free(cm);
+      cm = NULL;
+      break;
+    }
+    ((int64_t *)cm->data)[t[i] * num_classes + p[i]]++;
+  }
+  nn__dealloc(t);
+  nn__dealloc(p);
+  return cm;
+}
+
+NNDEF nn_status nn_precision_recall_f1(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes,
+                                       nn_average average, double *precision, double *recall, double *f1) {
+  nn_tensor *cm;
+  const int64_t *m;
+  int64_t c, j, C = num_classes;
+  double P = 0, R = 0, F = 0, wsum = 0, tp_all = 0, fp_all = 0, fn_all = 0;
+  if ((int)average < 0 || average > NN_AVERAGE_BINARY)
+    return nn__fail(NN_ERR_ARG, "nn_precision_recall_f1: invalid average %d", (int)average);
+  if (average == NN_AVERAGE_BINARY && C != 2)
+    return nn__fail(NN_ERR_ARG, "nn_precision_recall_f1: average=binary needs 2 classes, got %lld", (long long)C);
+  cm = nn_confusion_matrix(y_true, y_pred, C);
+  if (!cm) return nn_last_status();
+  m = (const int64_t *)cm->data;
+  for (c = 0; c < C; c++) {
+    double tp = (double)m[c * C + c], fp = 0, fn = 0, p, r, f, support;
+    for (j = 0; j < C; j++) {
+      if (j == c) continue;
+      fp += (double)m[j * C + c];
+      fn += (double)m[c * C + j];
+    }
+    support = tp + fn;
+    p = tp + fp > 0 ? tp / (tp + fp) : 0.0; /* zero_division=0 */
+    r = support > 0 ? tp / support : 0.0;
+    f = p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+    tp_all += tp;
+    fp_all += fp;
+    fn_all += fn;
+    if (average == NN_AVERAGE_BINARY && c == 1) {
+      P = p;
+      R = r;
+      F = f;
+    } else if (average == NN_AVERAGE_MACRO) {
+      P += p / (double)C;
+      R += r / (double)C;
+      F += f / (double)C;
+    } else if (average == NN_AVERAGE_WEIGHTED) {
+      P += p * support;
+      R += r * support;
+      F += f * support;
+      wsum += support;
+    }
+  }
+  if (average == NN_AVERAGE_WEIGHTED) {
+    P = wsum > 0 ? P / wsum : 0;
+    R = wsum > 0 ? R / wsum : 0;
+    F = wsum > 0 ? F / wsum : 0;
+  } else if (average == NN_AVERAGE_MICRO) {
+    P = tp_all + fp_all > 0 ? tp_all / (tp_all + fp_all) : 0;
+    R = tp_all + fn_all > 0 ? tp_all / (tp_all + fn_all) : 0;
+    F = P + R > 0 ? 2 * P * R / (P + R) : 0;
+  }
+  nn_free(cm);
+  if (precision) *precision = P;
+  if (recall) *recall = R;
+  if (f1) *f1 = F;
+  return NN_OK;
+}
+
+/* A confusion matrix argument: int64 (C, C). */
+NN__PRIVATE nn_status nn__check_cm(const char *op, const nn_tensor *cm) {
+  if (nn__check_cpu(op, cm, "cm") != NN_OK) return nn_last_status();
+  if (cm->ndim != 2 || cm->shape[0] != cm->shape[1] || cm->dtype != NN_INT64 || !nn_is_contiguous(cm)) {
+    char b[96];
+    return nn__fail(NN_ERR_SHAPE, "%s: expected a contiguous int64 (C, C) confusion matrix, got %s %s", op,
+                    nn_dtype_name(cm->dtype), nn_shape_str(cm, b, sizeof b));
+  }
+  return NN_OK;
+}
+
+NNDEF nn_status nn_confusion_matrix_print(const nn_tensor *cm, const char *const *class_names, FILE *f) {
+  int64_t C, i, j, maxv = 0;
+  int w = 5, nw = 4;
+  const int64_t *m;
+  if (nn__check_cm("nn_confusion_matrix_print", cm) != NN_OK) return nn_last_status();
+  if (!f) return nn__fail_null("nn_confusion_matrix_print", "f");
+  C = cm->shape[0];
+  m = (const int64_t *)cm->data;
+  for (i = 0; i < C * C; i++) maxv = m[i] > maxv ? m[i] : maxv;
+  while (maxv >= 10000) {
+    maxv /= 10;
+    w++;
+  }
+  for (i = 0; i < C; i++) {
+    int len = class_names && class_names[i] ? (int)strlen(class_names[i]) : 3;
+    nw = len > nw ? len : nw;
+  }
+  nw = nw > 24 ? 24 : nw;
+  fprintf(f, "%*s  predicted ->\n", nw, "true");
+  fprintf(f, "%*s", nw, "");
+  for (j = 0; j < C; j++) {
+    if (class_names && class_names[j]) fprintf(f, " %*.*s", w, w, class_names[j]);
+    else fprintf(f, " %*lld", w, (long long)j);
+  }
+  fprintf(f, "  recall\n");
+  for (i = 0; i < C; i++) {
+    int64_t row = 0;
+    if (class_names && class_names[i]) fprintf(f, "%*.*s", nw, nw, class_names[i]);
+    else fprintf(f, "%*lld", nw, (long long)i);
+    for (j = 0; j < C; j++) {
+      fprintf(f, " %*lld", w, (long long)m[i * C + j]);
+      row += m[i * C + j];
+    }
+    if (row > 0) fprintf(f, "  %5.1f%%\n", 100.0 * (double)m[i * C + i] / (double)row);
+    else fprintf(f, "     -\n");
+  }
+  return NN_OK;
+}
+
+/* Writes s into an SVG text node, escaping the XML specials. */
+NN__PRIVATE void nn__svg_text(FILE *f, const char *s) {
+  for (; *s; s++) {
+    switch (*s) {
+      case '<': fputs("&lt;", f); break;
+      case '>': fputs("&gt;", f); break;
+      case '&': fputs("&amp;", f); break;
+      case '"': fputs("&quot;", f); break;
+      default: fputc(*s, f);
+    }
+  }
+}
+
+NN__PRIVATE FILE *nn__open_write(const char *op, const char *path) {
+  FILE *f;
+  if (!path) {
+    nn__fail_null(op, "path");
+    return NULL;
+  }
+  f = fopen(path, "w");
+  if (!f) nn__fail(NN_ERR_IO, "%s: cannot open '%s' for writing: %s", op, path, strerror(errno));
+  return f;
+}
+
+NN__PRIVATE nn_status nn__close_write(const char *op, FILE *f, const char *path) {
+  int bad = ferror(f);
+  if (fclose(f) != 0 || bad) return nn__fail(NN_ERR_IO, "%s: error writing '%s'", op, path);
+  return NN_OK;
+}
+
+NNDEF nn_status nn_confusion_matrix_svg(const nn_tensor *cm, const char *const *class_names, const char *title,
+                                        const char *path) {
+  static const char *op = "nn_confusion_matrix_svg";
+  int64_t C, i, j;
+  const int64_t *m;
+  int cell, left = 110, top = 70, W, H;
+  FILE *f;
+  if (nn__check_cm(op, cm) != NN_OK) return nn_last_status();
+  C = cm->shape[0];
+  if (C > 200) return nn__fail(NN_ERR_ARG, "%s: %lld classes are too many to draw (at most 200)", op, (long long)C);
+  m = (const int64_t *)cm->data;
+  cell = C <= 10 ? 48 : C <= 30 ? 24 : 8;
+  W = left + (int)C * cell + 90;
+  H = top + (int)C * cell + 40;
+  f = nn__open_write(op, path);
+  if (!f) return nn_last_status();
+  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+             "font-size=\"%d\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", W, H, cell >= 24 ? 11 : 7);
+  fprintf(f, "<text x=\"%d\" y=\"24\" font-size=\"15\" text-anchor=\"middle\">", W / 2);
+  nn__svg_text(f, title ? title : "Confusion matrix");
+  fprintf(f, "</text>\n<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">predicted</text>\n", left + (int)C * cell / 2,
+          top - 26);
+  fprintf(f, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">true</text>\n",
+          top + (int)C * cell / 2, top + (int)C * cell / 2);
+  for (i = 0; i < C; i++) {
+    int64_t row = 0;
+    for (j = 0; j < C; j++) row += m[i * C + j];
+    for (j = 0; j < C; j++) {
+      double frac = row > 0 ? (double)m[i * C + j] / (double)row : 0.0;
+      int shade = (int)(255 - 200 * frac), x = left + (int)j * cell, y = top + (int)i * cell;
+      fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"rgb(%d,%d,255)\" stroke=\"#ddd\"/>\n", x, y,
+              cell, cell, shade, shade);
+      if (cell >= 24)
+        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\">%lld</text>\n", x + cell / 2,
+                y + cell / 2 + 4, frac > 0.6 ? "white" : "black", (long long)m[i * C + j]);
+    }
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6, top + (int)i * cell + cell / 2 + 4);
+    if (class_names && class_names[i]) nn__svg_text(f, class_names[i]);
+    else fprintf(f, "%lld", (long long)i);
+    fprintf(f, "</text>\n<text x=\"%d\" y=\"%d\">%s%.1f%%</text>\n", left + (int)C * cell + 8,
+            top + (int)i * cell + cell / 2 + 4, "", row > 0 ? 100.0 * (double)m[i * C + i] / (double)row : 0.0);
+  }
+  for (j = 0; j < C; j++) {
+    int x = left + (int)j * cell + cell / 2;
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"start\" transform=\"rotate(-45 %d %d)\">", x, top - 4, x,
+            top - 4);
+    if (class_names && class_names[j]) nn__svg_text(f, class_names[j]);
+    else fprintf(f, "%lld", (long long)j);
+    fprintf(f, "</text>\n");
+  }
+  fprintf(f, "<text x=\"%d\" y=\"%d\">recall</text>\n</svg>\n", left + (int)C * cell + 8, top - 8);
+  return nn__close_write(op, f, path);
+}
+/* ---- end src/nn/metrics.c ---- */
+/* ---- begin src/nn/history.c ---- */
+/* nn/history.c: the per-epoch training history, its CSV form and its SVG plot (one panel per metric, training and
+   validation curves on shared epoch axes). */
+
+NNDEF nn_history *nn_history_new(void) {
+  nn_history *h = (nn_history *)NN_MALLOC(sizeof(nn_history));
+  if (!h) {
+    nn__fail(NN_ERR_OOM, "nn_history_new: out of memory");
+    return NULL;
+  }
+  memset(h, 0, sizeof *h);
+  return h;
+}
+
+NNDEF void nn_history_free(nn_history *h) {
+  if (!h) return;
+  NN_FREE(h->values);
+  NN_FREE(h);
+}
+
+NN__PRIVATE int nn__history_col(const nn_history *h, const char *name) {
+  int i;
+  for (i = 0; i < h->nmetrics; i++)
+    if (strcmp(h->names[i], name) == 0) return i;
+  return -1;
+}
+
+NNDEF nn_status nn_history_set(nn_history *h, int epoch, const char *name, double value) {
+  int col, r, c;
+  if (!h) return nn__fail_null("nn_history_set", "h");
+  if (!name) return nn__fail_null("nn_history_set", "name");
+  if (epoch < 0 || epoch > 10000000) return nn__fail(NN_ERR_ARG, "nn_history_set: bad epoch %d", epoch);
+  if (strlen(name) >= sizeof h->names[0])
+    return nn__fail(NN_ERR_ARG, "nn_history_set: metric name '%s' is longer than %d characters", name,
+                    (int)sizeof h->names[0] - 1);
+  col = nn__history_col(h, name);
+  if (col < 0) {
+    if (h->nmetrics == NN_HISTORY_MAX_METRICS)
+      return nn__fail(NN_ERR_ARG, "nn_history_set: more than %d metrics", NN_HISTORY_MAX_METRICS);
+    col = h->nmetrics++;
+    strcpy(h->names[col], name);
+    for (r = 0; r < h->epochs; r++) h->values[r * NN_HISTORY_MAX_METRICS + col] = NAN;
+  }
+  if (epoch >= h->cap) {
+    int cap = h->cap ? h->cap : 16;
+    double *v;
+    while (cap <= epoch) cap *= 2;
+    v = (double *)NN_REALLOC(h->values, sizeof(double) * (size_t)cap * NN_HISTORY_MAX_METRICS);
+    if (!v) return nn__fail(NN_ERR_OOM, "nn_history_set: out of memory");
+    h->values = v;
+    h->cap = cap;
+  }
+  for (r = h->epochs; r <= epoch; r++)
+    for (c = 0; c < NN_HISTORY_MAX_METRICS; c++) h->values[r * NN_HISTORY_MAX_METRICS + c] = NAN;
+  if (epoch >= h->epochs) h->epochs = epoch + 1;
+  h->values[epoch * NN_HISTORY_MAX_METRICS + col] = value;
+  return NN_OK;
+}
+
+NNDEF double nn_history_get(const nn_history *h, const char *name, int epoch) {
+  int col;
+  if (!h || !name) return NAN;
+  col = nn__history_col(h, name);
+  if (epoch < 0) epoch += h->epochs;
+  if (col < 0 || epoch < 0 || epoch >= h->epochs) return NAN;
+  return h->values[epoch * NN_HISTORY_MAX_METRICS + col];
+}
+
+NNDEF nn_status nn_history_write_csv(const nn_history *h, const char *path) {
+  FILE *f;
+  int r, c;
+  if (!h) return nn__fail_null("nn_history_write_csv", "h");
+  f = nn__open_write("nn_history_write_csv", path);
+  if (!f) return nn_last_status();
+  fputs("epoch", f);
+  for (c = 0; c < h->nmetrics; c++) fprintf(f, ",%s", h->names[c]);
+  fputc('\n', f);
+  for (r = 0; r < h->epochs; r++) {
+    fprintf(f, "%d", r + 1);
+    for (c = 0; c < h->nmetrics; c++) {
+      double v = h->values[r * NN_HISTORY_MAX_METRICS + c];
+      if (v == v) fprintf(f, ",%.8g", v);
+      else fputc(',', f);
+    }
+    fputc('\n', f);
+  }
+  return nn__close_write("nn_history_write_csv", f, path);
+}
+
+/* A "nice" tick step (1, 2 or 5 times a power of ten) giving about n ticks over span. */
+NN__PRIVATE double nn__nice_step(double span, int n) {
+  double raw = span / (n > 0 ? n : 1), p = pow(10.0, floor(log10(raw))), m = raw / p;
+  return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+}
+
+/* Is this metric one where lower is better (losses and errors)? */
+NN__PRIVATE int nn__lower_is_better(const char *name) {
+  return strstr(name, "loss") || strstr(name, "error") || strcmp(name, "mse") == 0 || strcmp(name, "mae") == 0;
+}
+
+NNDEF nn_status nn_history_plot_svg(const nn_history *h, const char *title, const char *path) {
+  static const char *op = "nn_history_plot_svg";
+  int panels[NN_HISTORY_MAX_METRICS], np = 0, c, p, r;
+  const int PW = 420, PH = 280, ML = 60, MR = 20, MT = 50, MB = 50;
+  int W, H;
+  FILE *f;
+  if (!h) return nn__fail_null(op, "h");
+  if (h->epochs == 0 || h->nmetrics == 0) return nn__fail(NN_ERR_VALUE, "%s: the history is empty", op);
+  for (c = 0; c < h->nmetrics; c++) /* one panel per training metric (validation curves join their panel) */
+    if (strncmp(h->names[c], "val_", 4) != 0 || nn__history_col(h, h->names[c] + 4) < 0) panels[np++] = c;
+  W = np * (PW + ML + MR);
+  H = PH + MT + MB + 20;
+  f = nn__open_write(op, path);
+  if (!f) return nn_last_status();
+  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+             "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", W, H);
+  fprintf(f, "<text x=\"%d\" y=\"20\" font-size=\"15\" text-anchor=\"middle\">", W / 2);
+  nn__svg_text(f, title ? title : "Training history");
+  fputs("</text>\n", f);
+  for (p = 0; p < np; p++) {
+    int cols[2], nc = 1, k, x0 = p * (PW + ML + MR) + ML, y0 = MT;
+    char vname[40];
+    double lo = INFINITY, hi = -INFINITY, step, t;
+    int xticks = h->epochs > 1 ? h->epochs - 1 : 1;
+    cols[0] = panels[p];
+    snprintf(vname, sizeof vname, "val_%s", h->names[cols[0]]);
+    if ((cols[1] = nn__history_col(h, vname)) >= 0 && cols[1] != cols[0]) nc = 2;
+    for (k = 0; k < nc; k++)
+      for (r = 0; r < h->epochs; r++) {
+        double v = h->values[r * NN_HISTORY_MAX_METRICS + cols[k]];
+        if (v == v && fabs(v) != INFINITY) {
+          lo = v < lo ? v : lo;
+          hi = v > hi ? v : hi;
+        }
+      }
+    if (lo > hi) lo = 0, hi = 1;
+    if (hi - lo < 1e-12) lo -= 0.5, hi += 0.5;
+    step = nn__nice_step(hi - lo, 5);
+    lo = floor(lo / step) * step;
+    hi = ceil(hi / step) * step;
+    /* frame, grid and y ticks */
+    fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>\n", x0, y0, PW, PH);
+    for (t = lo; t <= hi + step * 0.5; t += step) {
+      double y = y0 + PH - (t - lo) / (hi - lo) * PH;
+      fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>\n", x0, y, x0 + PW, y);
+      fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", x0 - 4, y + 4, fabs(t) < 1e-12 ? 0.0 : t);
+    }
+    {
+      double xs = nn__nice_step((double)xticks, 6);
+      if (xs < 1) xs = 1;
+      for (t = 0; t <= xticks + 1e-9; t += xs) {
+        double x = x0 + t / xticks * PW;
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", x, y0 + PH + 16, (int)t + 1);
+      }
+    }
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">epoch</text>\n", x0 + PW / 2, y0 + PH + 34);
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\">", x0 + PW / 2, y0 - 8);
+    nn__svg_text(f, h->names[cols[0]]);
+    fputs("</text>\n", f);
+    for (k = 0; k < nc; k++) {
+      const char *color = k == 0 ? "#1f77b4" : "#ff7f0e";
+      int started = 0, best = -1;
+      double bv = 0;
+      int lower = nn__lower_is_better(h->names[cols[0]]);
+      fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", color);
+      for (r = 0; r < h->epochs; r++) {
+        double v = h->values[r * NN_HISTORY_MAX_METRICS + cols[k]];
+        double x = x0 + (h->epochs > 1 ? (double)r / xticks * PW : PW / 2.0), y;
+        if (!(v == v) || fabs(v) == INFINITY) continue;
+        y = y0 + PH - (v - lo) / (hi - lo) * PH;
+        fprintf(f, "%s%.1f,%.1f", started ? " " : "", x, y);
+        started = 1;
+        if (best < 0 || (lower ? v < bv : v > bv)) best = r, bv = v;
+      }
+      fputs("\"/>\n", f);
+      for (r = 0; r < h->epochs; r++) {
+        double v = h->values[r * NN_HISTORY_MAX_METRICS + cols[k]];
+        double x = x0 + (h->epochs > 1 ? (double)r / xticks * PW : PW / 2.0);
+        if (!(v == v) || fabs(v) == INFINITY) continue;
+        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\"/>\n", x, y0 + PH - (v - lo) / (hi - lo) * PH,
+                r == best && k == nc - 1 ? 5 : 2, color);
+      }
+      /* legend */
+      fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>\n", x0 + 10,
+              y0 + 14 + 16 * k, x0 + 30, y0 + 14 + 16 * k, color);
+      fprintf(f, "<text x=\"%d\" y=\"%d\">%s", x0 + 36, y0 + 18 + 16 * k, k == 0 ? "training" : "validation");
+      if (best >= 0) fprintf(f, " (best %.4g at epoch %d)", bv, best + 1);
+      fputs("</text>\n", f);
+    }
+  }
+  fputs("</svg>\n", f);
+  return nn__close_write(op, f, path);
+}
+/* ---- end src/nn/history.c ---- */
+/* ---- begin src/nn/progress.c ---- */
+/* nn/progress.c: Keras's progress bar on stderr. On a terminal the bar is redrawn in place (at most 20 times a
+   second, so printing never slows training): "123/938 [===>......] - ETA: 3s - loss: 0.5123 - accuracy: 0.8200";
+   when stderr is a file or pipe, one summary line per epoch instead. verbose: 0 silent, 1 bar, 2 one line per
+   epoch even on a terminal (Keras's verbose=2). */
+
+typedef struct nn__progress {
+  int verbose, tty, epoch, epochs;
+  int64_t steps;
+  double t0, last_draw;
+  int drawn; /* characters of the last in-place line, to blank leftovers */
+} nn__progress;
+
+NN__PRIVATE void nn__progress_begin(nn__progress *p, int verbose, int epoch, int epochs, int64_t steps) {
+  p->verbose = verbose;
+  p->tty = verbose == 1 && nn__stderr_is_tty();
+  p->epoch = epoch;
+  p->epochs = epochs;
+  p->steps = steps;
+  p->t0 = nn__now();
+  p->last_draw = 0;
+  p->drawn = 0;
+  if (p->tty) fprintf(stderr, "Epoch %d/%d\n", epoch + 1, epochs);
+}
+
+/* "1m 05s", "12s", "350ms" */
+NN__PRIVATE void nn__fmt_duration(char *buf, size_t cap, double s) {
+  if (s >= 3600) snprintf(buf, cap, "%dh %02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+  else if (s >= 60) snprintf(buf, cap, "%dm %02ds", (int)(s / 60), (int)fmod(s, 60));
+  else if (s >= 1) snprintf(buf, cap, "%ds", (int)(s + 0.5));
+  else snprintf(buf, cap, "%dms", (int)(s * 1000 + 0.5));
+}
+
+NN__PRIVATE int nn__fmt_metrics(char *buf, size_t cap, const char *const *names, const double *values, int n) {
+  int len = 0, i;
+  buf[0] = 0;
+  for (i = 0; i < n && len < (int)cap - 1; i++) {
+    int w = snprintf(buf + len, cap - (size_t)len, " - %s: %.4f", names[i], values[i]);
+    if (w < 0) break;
+    len += w;
+  }
+  return len < (int)cap ? len : (int)cap - 1;
+}
+
+/* After step (1-based) of the epoch, with the running metrics. Draws only on a terminal and when due. */
+NN__PRIVATE void nn__progress_step(nn__progress *p, int64_t step, const char *const *names, const double *values,
+                                   int n) {
+  char bar[31], metrics[512], eta[32];
+  double now, el, rate;
+  int i, filled, len;
+  if (!p->tty) return;
+  now = nn__now();
+  if (step < p->steps && now - p->last_draw < 0.05) return;
+  p->last_draw = now;
+  el = now - p->t0;
+  rate = step > 0 ? el / (double)step : 0;
+  filled = p->steps > 0 ? (int)(30 * step / p->steps) : 30;
+  for (i = 0; i < 30; i++) bar[i] = i < filled ? '=' : '.';
+  if (filled > 0 && filled < 30) bar[filled - 1] = '>';
+  bar[30] = 0;
+  nn__fmt_metrics(metrics, sizeof metrics, names, values, n);
+  nn__fmt_duration(eta, sizeof eta, rate * (double)(p->steps - step));
+  len = fprintf(stderr, "\r%*lld/%lld [%s] - ETA: %s%s", (int)(snprintf(NULL, 0, "%lld", (long long)p->steps)),
+                (long long)step, (long long)p->steps, bar, eta, metrics);
+  if (len < p->drawn) fprintf(stderr, "%*s", p->drawn - len, "");
+  p->drawn = len;
+  fflush(stderr);
+}
+
+/* End of the epoch: the final bar (terminal) or one line (otherwise), with all metrics including validation. */
+NN__PRIVATE void nn__progress_end(nn__progress *p, const char *const *names, const double *values, int n) {
+  char metrics[768], total[32], per[32];
+  double el = nn__now() - p->t0;
+  int len;
+  if (p->verbose == 0) return;
+  nn__fmt_metrics(metrics, sizeof metrics, names, values, n);
+  nn__fmt_duration(total, sizeof total, el);
+  nn__fmt_duration(per, sizeof per, p->steps > 0 ? el / (double)p->steps : 0);
+  if (p->tty) {
+    len = fprintf(stderr, "\r%lld/%lld [==============================] - %s %s/step%s", (long long)p->steps,
+                  (long long)p->steps, total, per, metrics);
+    if (len < p->drawn) fprintf(stderr, "%*s", p->drawn - len, "");
+    fputc('\n', stderr);
+  } else {
+    fprintf(stderr, "Epoch %d/%d - %lld/%lld - %s %s/step%s\n", p->epoch + 1, p->epochs, (long long)p->steps,
+            (long long)p->steps, total, per, metrics);
+  }
+  fflush(stderr);
+}
+/* ---- end src/nn/progress.c ---- */
+#endif
+#ifndef NN_NO_IO
 /* ---- begin src/io/inflate.c ---- */
 /* io/inflate.c: DEFLATE decompression (RFC 1951) and its gzip (RFC 1952) and zlib (RFC 1950) wrappers, CRC-32 and
    Adler-32. Decoding is table-driven: one lookup per literal/length and per distance code in a 10-bit (resp. 8-bit)
@@ -33410,672 +34084,8 @@ NNDEF nn_status nn_save_npz(const char *path, const char *const *names, nn_tenso
   return nn__wr_close(&w);
 }
 /* ---- end src/io/npz.c ---- */
-/* ---- begin src/nn/metrics.c ---- */
-/* nn/metrics.c: accuracy, top-k, precision/recall/F1, the confusion matrix and its table/SVG forms. Metrics run on
-   the host once per batch or epoch, so clarity beats speed here; every loop is still linear in the data. */
-
-/* Predicted class per row: argmax of a (N, C) float tensor, or the values of an (N,) integer tensor. */
-NN__PRIVATE int64_t *nn__metric_pred_labels(const char *op, const nn_tensor *pred, int64_t n) {
-  int64_t *out, i, j;
-  if (pred->ndim == 2 && nn__is_float(pred->dtype)) {
-    if (pred->shape[0] != n) {
-      nn__fail(NN_ERR_SHAPE, "%s: scores have %lld rows but there are %lld labels", op, (long long)pred->shape[0],
-               (long long)n);
-      return NULL;
-    }
-  } else if (pred->ndim != 1 || pred->shape[0] != n || nn__is_float(pred->dtype)) {
-    char b[96];
-    nn__fail(NN_ERR_SHAPE, "%s: predictions must be scores (%lld, C) or integer labels (%lld,), got %s %s", op,
-             (long long)n, (long long)n, nn_dtype_name(pred->dtype), nn_shape_str(pred, b, sizeof b));
-    return NULL;
-  }
-  out = (int64_t *)nn__xalloc(op, sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
-  if (!out) return NULL;
-  for (i = 0; i < n; i++) {
-    if (pred->ndim == 1) {
-      out[i] = (int64_t)nn__load(pred->dtype, nn__flat_ptr(pred, i));
-      continue;
-    }
-    {
-      int64_t best = 0, c = pred->shape[1];
-      double bv = -INFINITY;
-      for (j = 0; j < c; j++) {
-        double v = nn__load(pred->dtype, (const char *)pred->data + (i * pred->strides[0] + j * pred->strides[1]) *
-                                                                     (int64_t)nn_dtype_size(pred->dtype));
-        if (v > bv || (j == 0 && v != v)) {
-          bv = v;
-          best = j;
-        }
-      }
-      out[i] = best;
-    }
-  }
-  return out;
-}
-
-/* Integer labels (N,) as int64, checked against [0, num_classes) when num_classes > 0. */
-NN__PRIVATE int64_t *nn__metric_labels(const char *op, const nn_tensor *labels, int64_t num_classes) {
-  int64_t *out, i, n;
-  if (nn__check_cpu(op, labels, "labels") != NN_OK) return NULL;
-  if (nn__is_float(labels->dtype) || labels->ndim != 1) {
-    char b[96];
-    nn__fail(NN_ERR_DTYPE, "%s: labels must be a 1-d integer tensor, got %s %s", op, nn_dtype_name(labels->dtype),
-             nn_shape_str(labels, b, sizeof b));
-    return NULL;
-  }
-  n = labels->shape[0];
-  out = (int64_t *)nn__xalloc(op, sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
-  if (!out) return NULL;
-  for (i = 0; i < n; i++) {
-    out[i] = (int64_t)nn__load(labels->dtype, nn__flat_ptr(labels, i));
-    if (num_classes > 0 && (out[i] < 0 || out[i] >= num_classes)) {
-      nn__fail(NN_ERR_VALUE, "%s: label %lld at position %lld is out of range for %lld classes", op,
-               (long long)out[i], (long long)i, (long long)num_classes);
-      nn__dealloc(out);
-      return NULL;
-    }
-  }
-  return out;
-}
-
-NNDEF double nn_accuracy(const nn_tensor *pred, const nn_tensor *labels) {
-  int64_t *y, *p = NULL, i, n, hits = 0;
-  if (nn__check_cpu("nn_accuracy", pred, "pred") != NN_OK) return NAN;
-  y = nn__metric_labels("nn_accuracy", labels, 0);
-  if (!y) return NAN;
-  n = labels->shape[0];
-  if (nn__is_float(pred->dtype) && (pred->ndim == 1 || (pred->ndim == 2 && pred->shape[1] == 1))) {
-    /* binary accuracy: probability > 0.5 means class 1 */
-    if (pred->size != n) {
-      nn__fail(NN_ERR_SHAPE, "nn_accuracy: %lld probabilities for %lld labels", (long long)pred->size, (long long)n);
-      nn__dealloc(y);
-      return NAN;
-    }
-    for (i = 0; i < n; i++) hits += (nn_get_flat(pred, i) > 0.5) == (y[i] != 0);
-  } else {
-    p = nn__metric_pred_labels("nn_accuracy", pred, n);
-    if (!p) {
-      nn__dealloc(y);
-      return NAN;
-    }
-    for (i = 0; i < n; i++) hits += p[i] == y[i];
-  }
-  nn__dealloc(y);
-  nn__dealloc(p);
-  return n > 0 ? (double)hits / (double)n : NAN;
-}
-
-NNDEF double nn_top_k_accuracy(const nn_tensor *scores, const nn_tensor *labels, int k) {
-  int64_t *y, i, j, n, c, hits = 0;
-  if (nn__check_cpu("nn_top_k_accuracy", scores, "scores") != NN_OK) return NAN;
-  if (scores->ndim != 2 || !nn__is_float(scores->dtype)) {
-    char b[96];
-    nn__fail(NN_ERR_SHAPE, "nn_top_k_accuracy: scores must be a float (N, C) tensor, got %s %s",
-             nn_dtype_name(scores->dtype), nn_shape_str(scores, b, sizeof b));
-    return NAN;
-  }
-  c = scores->shape[1];
-  if (k < 1) {
-    nn__fail(NN_ERR_ARG, "nn_top_k_accuracy: k must be at least 1, got %d", k);
-    return NAN;
-  }
-  y = nn__metric_labels("nn_top_k_accuracy", labels, c);
-  if (!y) return NAN;
-  n = labels->shape[0];
-  if (scores->shape[0] != n) {
-    nn__fail(NN_ERR_SHAPE, "nn_top_k_accuracy: %lld rows of scores for %lld labels", (long long)scores->shape[0],
-             (long long)n);
-    nn__dealloc(y);
-    return NAN;
-  }
-  for (i = 0; i < n; i++) { /* the label is in the top k when fewer than k scores beat it */
-    int64_t idx[2];
-    double sy;
-    int64_t better = 0;
-    idx[0] = i;
-    idx[1] = y[i];
-    sy = nn_get(scores, idx);
-    for (j = 0; j < c; j++) {
-      idx[1] = j;
-      if (nn_get(scores, idx) > sy) better++;
-    }
-    hits += better < k;
-  }
-  nn__dealloc(y);
-  return n > 0 ? (double)hits / (double)n : NAN;
-}
-
-/* Mean of |a - b|^p over the broadcast elements (p = 1 or 2). */
-NN__PRIVATE double nn__mean_err(const char *op, const nn_tensor *a, const nn_tensor *b, int p) {
-  nn_tensor *d, *e;
-  double r;
-  if (nn__check_cpu(op, a, "pred") != NN_OK || nn__check_cpu(op, b, "target") != NN_OK) return NAN;
-  nn_no_grad_begin();
-  d = nn_sub(a, b);
-  e = d ? (p == 2 ? nn_square(d) : nn_abs(d)) : NULL;
-  nn_no_grad_end();
-  r = e && e->size > 0 ? nn_sum_all(e) / (double)e->size : NAN;
-  nn_free(d);
-  nn_free(e);
-  return r;
-}
-NNDEF double nn_mean_squared_error(const nn_tensor *pred, const nn_tensor *target) {
-  return nn__mean_err("nn_mean_squared_error", pred, target, 2);
-}
-NNDEF double nn_mean_absolute_error(const nn_tensor *pred, const nn_tensor *target) {
-  return nn__mean_err("nn_mean_absolute_error", pred, target, 1);
-}
-
-NNDEF nn_tensor *nn_confusion_matrix(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes) {
-  int64_t *t, *p, i, n, shape[2];
-  nn_tensor *cm;
-  if (num_classes < 1 || num_classes > 100000) {
-    nn__fail(NN_ERR_ARG, "nn_confusion_matrix: num_classes must be in [1, 100000], got %lld", (long long)num_classes);
-    return NULL;
-  }
-  if (nn__check_cpu("nn_confusion_matrix", y_pred, "y_pred") != NN_OK) return NULL;
-  t = nn__metric_labels("nn_confusion_matrix", y_true, num_classes);
-  if (!t) return NULL;
-  n = y_true->shape[0];
-  p = nn__metric_pred_labels("nn_confusion_matrix", y_pred, n);
-  if (!p) {
-    nn__dealloc(t);
-    return NULL;
-  }
-  shape[0] = shape[1] = num_classes;
-  cm = nn_zeros(shape, 2, NN_INT64);
-  for (i = 0; cm && i < n; i++) {
-    if (p[i] < 0 || p[i] >= num_classes) {
-      nn__fail(NN_ERR_VALUE, "nn_confusion_matrix: predicted label %lld at position %lld is out of range for %lld classes",
-               (long long)p[i], (long long)i, (long long)num_classes);
-      nn_free(cm);
-      cm = NULL;
-      break;
-    }
-    ((int64_t *)cm->data)[t[i] * num_classes + p[i]]++;
-  }
-  nn__dealloc(t);
-  nn__dealloc(p);
-  return cm;
-}
-
-NNDEF nn_status nn_precision_recall_f1(const nn_tensor *y_true, const nn_tensor *y_pred, int64_t num_classes,
-                                       nn_average average, double *precision, double *recall, double *f1) {
-  nn_tensor *cm;
-  const int64_t *m;
-  int64_t c, j, C = num_classes;
-  double P = 0, R = 0, F = 0, wsum = 0, tp_all = 0, fp_all = 0, fn_all = 0;
-  if ((int)average < 0 || average > NN_AVERAGE_BINARY)
-    return nn__fail(NN_ERR_ARG, "nn_precision_recall_f1: invalid average %d", (int)average);
-  if (average == NN_AVERAGE_BINARY && C != 2)
-    return nn__fail(NN_ERR_ARG, "nn_precision_recall_f1: average=binary needs 2 classes, got %lld", (long long)C);
-  cm = nn_confusion_matrix(y_true, y_pred, C);
-  if (!cm) return nn_last_status();
-  m = (const int64_t *)cm->data;
-  for (c = 0; c < C; c++) {
-    double tp = (double)m[c * C + c], fp = 0, fn = 0, p, r, f, support;
-    for (j = 0; j < C; j++) {
-      if (j == c) continue;
-      fp += (double)m[j * C + c];
-      fn += (double)m[c * C + j];
-    }
-    support = tp + fn;
-    p = tp + fp > 0 ? tp / (tp + fp) : 0.0; /* zero_division=0 */
-    r = support > 0 ? tp / support : 0.0;
-    f = p + r > 0 ? 2 * p * r / (p + r) : 0.0;
-    tp_all += tp;
-    fp_all += fp;
-    fn_all += fn;
-    if (average == NN_AVERAGE_BINARY && c == 1) {
-      P = p;
-      R = r;
-      F = f;
-    } else if (average == NN_AVERAGE_MACRO) {
-      P += p / (double)C;
-      R += r / (double)C;
-      F += f / (double)C;
-    } else if (average == NN_AVERAGE_WEIGHTED) {
-      P += p * support;
-      R += r * support;
-      F += f * support;
-      wsum += support;
-    }
-  }
-  if (average == NN_AVERAGE_WEIGHTED) {
-    P = wsum > 0 ? P / wsum : 0;
-    R = wsum > 0 ? R / wsum : 0;
-    F = wsum > 0 ? F / wsum : 0;
-  } else if (average == NN_AVERAGE_MICRO) {
-    P = tp_all + fp_all > 0 ? tp_all / (tp_all + fp_all) : 0;
-    R = tp_all + fn_all > 0 ? tp_all / (tp_all + fn_all) : 0;
-    F = P + R > 0 ? 2 * P * R / (P + R) : 0;
-  }
-  nn_free(cm);
-  if (precision) *precision = P;
-  if (recall) *recall = R;
-  if (f1) *f1 = F;
-  return NN_OK;
-}
-
-/* A confusion matrix argument: int64 (C, C). */
-NN__PRIVATE nn_status nn__check_cm(const char *op, const nn_tensor *cm) {
-  if (nn__check_cpu(op, cm, "cm") != NN_OK) return nn_last_status();
-  if (cm->ndim != 2 || cm->shape[0] != cm->shape[1] || cm->dtype != NN_INT64 || !nn_is_contiguous(cm)) {
-    char b[96];
-    return nn__fail(NN_ERR_SHAPE, "%s: expected a contiguous int64 (C, C) confusion matrix, got %s %s", op,
-                    nn_dtype_name(cm->dtype), nn_shape_str(cm, b, sizeof b));
-  }
-  return NN_OK;
-}
-
-NNDEF nn_status nn_confusion_matrix_print(const nn_tensor *cm, const char *const *class_names, FILE *f) {
-  int64_t C, i, j, maxv = 0;
-  int w = 5, nw = 4;
-  const int64_t *m;
-  if (nn__check_cm("nn_confusion_matrix_print", cm) != NN_OK) return nn_last_status();
-  if (!f) return nn__fail_null("nn_confusion_matrix_print", "f");
-  C = cm->shape[0];
-  m = (const int64_t *)cm->data;
-  for (i = 0; i < C * C; i++) maxv = m[i] > maxv ? m[i] : maxv;
-  while (maxv >= 10000) {
-    maxv /= 10;
-    w++;
-  }
-  for (i = 0; i < C; i++) {
-    int len = class_names && class_names[i] ? (int)strlen(class_names[i]) : 3;
-    nw = len > nw ? len : nw;
-  }
-  nw = nw > 24 ? 24 : nw;
-  fprintf(f, "%*s  predicted ->\n", nw, "true");
-  fprintf(f, "%*s", nw, "");
-  for (j = 0; j < C; j++) {
-    if (class_names && class_names[j]) fprintf(f, " %*.*s", w, w, class_names[j]);
-    else fprintf(f, " %*lld", w, (long long)j);
-  }
-  fprintf(f, "  recall\n");
-  for (i = 0; i < C; i++) {
-    int64_t row = 0;
-    if (class_names && class_names[i]) fprintf(f, "%*.*s", nw, nw, class_names[i]);
-    else fprintf(f, "%*lld", nw, (long long)i);
-    for (j = 0; j < C; j++) {
-      fprintf(f, " %*lld", w, (long long)m[i * C + j]);
-      row += m[i * C + j];
-    }
-    if (row > 0) fprintf(f, "  %5.1f%%\n", 100.0 * (double)m[i * C + i] / (double)row);
-    else fprintf(f, "     -\n");
-  }
-  return NN_OK;
-}
-
-/* Writes s into an SVG text node, escaping the XML specials. */
-NN__PRIVATE void nn__svg_text(FILE *f, const char *s) {
-  for (; *s; s++) {
-    switch (*s) {
-      case '<': fputs("&lt;", f); break;
-      case '>': fputs("&gt;", f); break;
-      case '&': fputs("&amp;", f); break;
-      case '"': fputs("&quot;", f); break;
-      default: fputc(*s, f);
-    }
-  }
-}
-
-NN__PRIVATE FILE *nn__open_write(const char *op, const char *path) {
-  FILE *f;
-  if (!path) {
-    nn__fail_null(op, "path");
-    return NULL;
-  }
-  f = fopen(path, "w");
-  if (!f) nn__fail(NN_ERR_IO, "%s: cannot open '%s' for writing: %s", op, path, strerror(errno));
-  return f;
-}
-
-NN__PRIVATE nn_status nn__close_write(const char *op, FILE *f, const char *path) {
-  int bad = ferror(f);
-  if (fclose(f) != 0 || bad) return nn__fail(NN_ERR_IO, "%s: error writing '%s'", op, path);
-  return NN_OK;
-}
-
-NNDEF nn_status nn_confusion_matrix_svg(const nn_tensor *cm, const char *const *class_names, const char *title,
-                                        const char *path) {
-  static const char *op = "nn_confusion_matrix_svg";
-  int64_t C, i, j;
-  const int64_t *m;
-  int cell, left = 110, top = 70, W, H;
-  FILE *f;
-  if (nn__check_cm(op, cm) != NN_OK) return nn_last_status();
-  C = cm->shape[0];
-  if (C > 200) return nn__fail(NN_ERR_ARG, "%s: %lld classes are too many to draw (at most 200)", op, (long long)C);
-  m = (const int64_t *)cm->data;
-  cell = C <= 10 ? 48 : C <= 30 ? 24 : 8;
-  W = left + (int)C * cell + 90;
-  H = top + (int)C * cell + 40;
-  f = nn__open_write(op, path);
-  if (!f) return nn_last_status();
-  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
-             "font-size=\"%d\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", W, H, cell >= 24 ? 11 : 7);
-  fprintf(f, "<text x=\"%d\" y=\"24\" font-size=\"15\" text-anchor=\"middle\">", W / 2);
-  nn__svg_text(f, title ? title : "Confusion matrix");
-  fprintf(f, "</text>\n<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">predicted</text>\n", left + (int)C * cell / 2,
-          top - 26);
-  fprintf(f, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">true</text>\n",
-          top + (int)C * cell / 2, top + (int)C * cell / 2);
-  for (i = 0; i < C; i++) {
-    int64_t row = 0;
-    for (j = 0; j < C; j++) row += m[i * C + j];
-    for (j = 0; j < C; j++) {
-      double frac = row > 0 ? (double)m[i * C + j] / (double)row : 0.0;
-      int shade = (int)(255 - 200 * frac), x = left + (int)j * cell, y = top + (int)i * cell;
-      fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"rgb(%d,%d,255)\" stroke=\"#ddd\"/>\n", x, y,
-              cell, cell, shade, shade);
-      if (cell >= 24)
-        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\">%lld</text>\n", x + cell / 2,
-                y + cell / 2 + 4, frac > 0.6 ? "white" : "black", (long long)m[i * C + j]);
-    }
-    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6, top + (int)i * cell + cell / 2 + 4);
-    if (class_names && class_names[i]) nn__svg_text(f, class_names[i]);
-    else fprintf(f, "%lld", (long long)i);
-    fprintf(f, "</text>\n<text x=\"%d\" y=\"%d\">%s%.1f%%</text>\n", left + (int)C * cell + 8,
-            top + (int)i * cell + cell / 2 + 4, "", row > 0 ? 100.0 * (double)m[i * C + i] / (double)row : 0.0);
-  }
-  for (j = 0; j < C; j++) {
-    int x = left + (int)j * cell + cell / 2;
-    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"start\" transform=\"rotate(-45 %d %d)\">", x, top - 4, x,
-            top - 4);
-    if (class_names && class_names[j]) nn__svg_text(f, class_names[j]);
-    else fprintf(f, "%lld", (long long)j);
-    fprintf(f, "</text>\n");
-  }
-  fprintf(f, "<text x=\"%d\" y=\"%d\">recall</text>\n</svg>\n", left + (int)C * cell + 8, top - 8);
-  return nn__close_write(op, f, path);
-}
-/* ---- end src/nn/metrics.c ---- */
-/* ---- begin src/nn/history.c ---- */
-/* nn/history.c: the per-epoch training history, its CSV form and its SVG plot (one panel per metric, training and
-   validation curves on shared epoch axes). */
-
-NNDEF nn_history *nn_history_new(void) {
-  nn_history *h = (nn_history *)NN_MALLOC(sizeof(nn_history));
-  if (!h) {
-    nn__fail(NN_ERR_OOM, "nn_history_new: out of memory");
-    return NULL;
-  }
-  memset(h, 0, sizeof *h);
-  return h;
-}
-
-NNDEF void nn_history_free(nn_history *h) {
-  if (!h) return;
-  NN_FREE(h->values);
-  NN_FREE(h);
-}
-
-NN__PRIVATE int nn__history_col(const nn_history *h, const char *name) {
-  int i;
-  for (i = 0; i < h->nmetrics; i++)
-    if (strcmp(h->names[i], name) == 0) return i;
-  return -1;
-}
-
-NNDEF nn_status nn_history_set(nn_history *h, int epoch, const char *name, double value) {
-  int col, r, c;
-  if (!h) return nn__fail_null("nn_history_set", "h");
-  if (!name) return nn__fail_null("nn_history_set", "name");
-  if (epoch < 0 || epoch > 10000000) return nn__fail(NN_ERR_ARG, "nn_history_set: bad epoch %d", epoch);
-  if (strlen(name) >= sizeof h->names[0])
-    return nn__fail(NN_ERR_ARG, "nn_history_set: metric name '%s' is longer than %d characters", name,
-                    (int)sizeof h->names[0] - 1);
-  col = nn__history_col(h, name);
-  if (col < 0) {
-    if (h->nmetrics == NN_HISTORY_MAX_METRICS)
-      return nn__fail(NN_ERR_ARG, "nn_history_set: more than %d metrics", NN_HISTORY_MAX_METRICS);
-    col = h->nmetrics++;
-    strcpy(h->names[col], name);
-    for (r = 0; r < h->epochs; r++) h->values[r * NN_HISTORY_MAX_METRICS + col] = NAN;
-  }
-  if (epoch >= h->cap) {
-    int cap = h->cap ? h->cap : 16;
-    double *v;
-    while (cap <= epoch) cap *= 2;
-    v = (double *)NN_REALLOC(h->values, sizeof(double) * (size_t)cap * NN_HISTORY_MAX_METRICS);
-    if (!v) return nn__fail(NN_ERR_OOM, "nn_history_set: out of memory");
-    h->values = v;
-    h->cap = cap;
-  }
-  for (r = h->epochs; r <= epoch; r++)
-    for (c = 0; c < NN_HISTORY_MAX_METRICS; c++) h->values[r * NN_HISTORY_MAX_METRICS + c] = NAN;
-  if (epoch >= h->epochs) h->epochs = epoch + 1;
-  h->values[epoch * NN_HISTORY_MAX_METRICS + col] = value;
-  return NN_OK;
-}
-
-NNDEF double nn_history_get(const nn_history *h, const char *name, int epoch) {
-  int col;
-  if (!h || !name) return NAN;
-  col = nn__history_col(h, name);
-  if (epoch < 0) epoch += h->epochs;
-  if (col < 0 || epoch < 0 || epoch >= h->epochs) return NAN;
-  return h->values[epoch * NN_HISTORY_MAX_METRICS + col];
-}
-
-NNDEF nn_status nn_history_write_csv(const nn_history *h, const char *path) {
-  FILE *f;
-  int r, c;
-  if (!h) return nn__fail_null("nn_history_write_csv", "h");
-  f = nn__open_write("nn_history_write_csv", path);
-  if (!f) return nn_last_status();
-  fputs("epoch", f);
-  for (c = 0; c < h->nmetrics; c++) fprintf(f, ",%s", h->names[c]);
-  fputc('\n', f);
-  for (r = 0; r < h->epochs; r++) {
-    fprintf(f, "%d", r + 1);
-    for (c = 0; c < h->nmetrics; c++) {
-      double v = h->values[r * NN_HISTORY_MAX_METRICS + c];
-      if (v == v) fprintf(f, ",%.8g", v);
-      else fputc(',', f);
-    }
-    fputc('\n', f);
-  }
-  return nn__close_write("nn_history_write_csv", f, path);
-}
-
-/* A "nice" tick step (1, 2 or 5 times a power of ten) giving about n ticks over span. */
-NN__PRIVATE double nn__nice_step(double span, int n) {
-  double raw = span / (n > 0 ? n : 1), p = pow(10.0, floor(log10(raw))), m = raw / p;
-  return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
-}
-
-/* Is this metric one where lower is better (losses and errors)? */
-NN__PRIVATE int nn__lower_is_better(const char *name) {
-  return strstr(name, "loss") || strstr(name, "error") || strcmp(name, "mse") == 0 || strcmp(name, "mae") == 0;
-}
-
-NNDEF nn_status nn_history_plot_svg(const nn_history *h, const char *title, const char *path) {
-  static const char *op = "nn_history_plot_svg";
-  int panels[NN_HISTORY_MAX_METRICS], np = 0, c, p, r;
-  const int PW = 420, PH = 280, ML = 60, MR = 20, MT = 50, MB = 50;
-  int W, H;
-  FILE *f;
-  if (!h) return nn__fail_null(op, "h");
-  if (h->epochs == 0 || h->nmetrics == 0) return nn__fail(NN_ERR_VALUE, "%s: the history is empty", op);
-  for (c = 0; c < h->nmetrics; c++) /* one panel per training metric (validation curves join their panel) */
-    if (strncmp(h->names[c], "val_", 4) != 0 || nn__history_col(h, h->names[c] + 4) < 0) panels[np++] = c;
-  W = np * (PW + ML + MR);
-  H = PH + MT + MB + 20;
-  f = nn__open_write(op, path);
-  if (!f) return nn_last_status();
-  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
-             "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", W, H);
-  fprintf(f, "<text x=\"%d\" y=\"20\" font-size=\"15\" text-anchor=\"middle\">", W / 2);
-  nn__svg_text(f, title ? title : "Training history");
-  fputs("</text>\n", f);
-  for (p = 0; p < np; p++) {
-    int cols[2], nc = 1, k, x0 = p * (PW + ML + MR) + ML, y0 = MT;
-    char vname[40];
-    double lo = INFINITY, hi = -INFINITY, step, t;
-    int xticks = h->epochs > 1 ? h->epochs - 1 : 1;
-    cols[0] = panels[p];
-    snprintf(vname, sizeof vname, "val_%s", h->names[cols[0]]);
-    if ((cols[1] = nn__history_col(h, vname)) >= 0 && cols[1] != cols[0]) nc = 2;
-    for (k = 0; k < nc; k++)
-      for (r = 0; r < h->epochs; r++) {
-        double v = h->values[r * NN_HISTORY_MAX_METRICS + cols[k]];
-        if (v == v && fabs(v) != INFINITY) {
-          lo = v < lo ? v : lo;
-          hi = v > hi ? v : hi;
-        }
-      }
-    if (lo > hi) lo = 0, hi = 1;
-    if (hi - lo < 1e-12) lo -= 0.5, hi += 0.5;
-    step = nn__nice_step(hi - lo, 5);
-    lo = floor(lo / step) * step;
-    hi = ceil(hi / step) * step;
-    /* frame, grid and y ticks */
-    fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>\n", x0, y0, PW, PH);
-    for (t = lo; t <= hi + step * 0.5; t += step) {
-      double y = y0 + PH - (t - lo) / (hi - lo) * PH;
-      fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>\n", x0, y, x0 + PW, y);
-      fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", x0 - 4, y + 4, fabs(t) < 1e-12 ? 0.0 : t);
-    }
-    {
-      double xs = nn__nice_step((double)xticks, 6);
-      if (xs < 1) xs = 1;
-      for (t = 0; t <= xticks + 1e-9; t += xs) {
-        double x = x0 + t / xticks * PW;
-        fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", x, y0 + PH + 16, (int)t + 1);
-      }
-    }
-    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">epoch</text>\n", x0 + PW / 2, y0 + PH + 34);
-    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\">", x0 + PW / 2, y0 - 8);
-    nn__svg_text(f, h->names[cols[0]]);
-    fputs("</text>\n", f);
-    for (k = 0; k < nc; k++) {
-      const char *color = k == 0 ? "#1f77b4" : "#ff7f0e";
-      int started = 0, best = -1;
-      double bv = 0;
-      int lower = nn__lower_is_better(h->names[cols[0]]);
-      fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", color);
-      for (r = 0; r < h->epochs; r++) {
-        double v = h->values[r * NN_HISTORY_MAX_METRICS + cols[k]];
-        double x = x0 + (h->epochs > 1 ? (double)r / xticks * PW : PW / 2.0), y;
-        if (!(v == v) || fabs(v) == INFINITY) continue;
-        y = y0 + PH - (v - lo) / (hi - lo) * PH;
-        fprintf(f, "%s%.1f,%.1f", started ? " " : "", x, y);
-        started = 1;
-        if (best < 0 || (lower ? v < bv : v > bv)) best = r, bv = v;
-      }
-      fputs("\"/>\n", f);
-      for (r = 0; r < h->epochs; r++) {
-        double v = h->values[r * NN_HISTORY_MAX_METRICS + cols[k]];
-        double x = x0 + (h->epochs > 1 ? (double)r / xticks * PW : PW / 2.0);
-        if (!(v == v) || fabs(v) == INFINITY) continue;
-        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\"/>\n", x, y0 + PH - (v - lo) / (hi - lo) * PH,
-                r == best && k == nc - 1 ? 5 : 2, color);
-      }
-      /* legend */
-      fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>\n", x0 + 10,
-              y0 + 14 + 16 * k, x0 + 30, y0 + 14 + 16 * k, color);
-      fprintf(f, "<text x=\"%d\" y=\"%d\">%s", x0 + 36, y0 + 18 + 16 * k, k == 0 ? "training" : "validation");
-      if (best >= 0) fprintf(f, " (best %.4g at epoch %d)", bv, best + 1);
-      fputs("</text>\n", f);
-    }
-  }
-  fputs("</svg>\n", f);
-  return nn__close_write(op, f, path);
-}
-/* ---- end src/nn/history.c ---- */
-/* ---- begin src/nn/progress.c ---- */
-/* nn/progress.c: Keras's progress bar on stderr. On a terminal the bar is redrawn in place (at most 20 times a
-   second, so printing never slows training): "123/938 [===>......] - ETA: 3s - loss: 0.5123 - accuracy: 0.8200";
-   when stderr is a file or pipe, one summary line per epoch instead. verbose: 0 silent, 1 bar, 2 one line per
-   epoch even on a terminal (Keras's verbose=2). */
-
-typedef struct nn__progress {
-  int verbose, tty, epoch, epochs;
-  int64_t steps;
-  double t0, last_draw;
-  int drawn; /* characters of the last in-place line, to blank leftovers */
-} nn__progress;
-
-NN__PRIVATE void nn__progress_begin(nn__progress *p, int verbose, int epoch, int epochs, int64_t steps) {
-  p->verbose = verbose;
-  p->tty = verbose == 1 && nn__stderr_is_tty();
-  p->epoch = epoch;
-  p->epochs = epochs;
-  p->steps = steps;
-  p->t0 = nn__now();
-  p->last_draw = 0;
-  p->drawn = 0;
-  if (p->tty) fprintf(stderr, "Epoch %d/%d\n", epoch + 1, epochs);
-}
-
-/* "1m 05s", "12s", "350ms" */
-NN__PRIVATE void nn__fmt_duration(char *buf, size_t cap, double s) {
-  if (s >= 3600) snprintf(buf, cap, "%dh %02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
-  else if (s >= 60) snprintf(buf, cap, "%dm %02ds", (int)(s / 60), (int)fmod(s, 60));
-  else if (s >= 1) snprintf(buf, cap, "%ds", (int)(s + 0.5));
-  else snprintf(buf, cap, "%dms", (int)(s * 1000 + 0.5));
-}
-
-NN__PRIVATE int nn__fmt_metrics(char *buf, size_t cap, const char *const *names, const double *values, int n) {
-  int len = 0, i;
-  buf[0] = 0;
-  for (i = 0; i < n && len < (int)cap - 1; i++) {
-    int w = snprintf(buf + len, cap - (size_t)len, " - %s: %.4f", names[i], values[i]);
-    if (w < 0) break;
-    len += w;
-  }
-  return len < (int)cap ? len : (int)cap - 1;
-}
-
-/* After step (1-based) of the epoch, with the running metrics. Draws only on a terminal and when due. */
-NN__PRIVATE void nn__progress_step(nn__progress *p, int64_t step, const char *const *names, const double *values,
-                                   int n) {
-  char bar[31], metrics[512], eta[32];
-  double now, el, rate;
-  int i, filled, len;
-  if (!p->tty) return;
-  now = nn__now();
-  if (step < p->steps && now - p->last_draw < 0.05) return;
-  p->last_draw = now;
-  el = now - p->t0;
-  rate = step > 0 ? el / (double)step : 0;
-  filled = p->steps > 0 ? (int)(30 * step / p->steps) : 30;
-  for (i = 0; i < 30; i++) bar[i] = i < filled ? '=' : '.';
-  if (filled > 0 && filled < 30) bar[filled - 1] = '>';
-  bar[30] = 0;
-  nn__fmt_metrics(metrics, sizeof metrics, names, values, n);
-  nn__fmt_duration(eta, sizeof eta, rate * (double)(p->steps - step));
-  len = fprintf(stderr, "\r%*lld/%lld [%s] - ETA: %s%s", (int)(snprintf(NULL, 0, "%lld", (long long)p->steps)),
-                (long long)step, (long long)p->steps, bar, eta, metrics);
-  if (len < p->drawn) fprintf(stderr, "%*s", p->drawn - len, "");
-  p->drawn = len;
-  fflush(stderr);
-}
-
-/* End of the epoch: the final bar (terminal) or one line (otherwise), with all metrics including validation. */
-NN__PRIVATE void nn__progress_end(nn__progress *p, const char *const *names, const double *values, int n) {
-  char metrics[768], total[32], per[32];
-  double el = nn__now() - p->t0;
-  int len;
-  if (p->verbose == 0) return;
-  nn__fmt_metrics(metrics, sizeof metrics, names, values, n);
-  nn__fmt_duration(total, sizeof total, el);
-  nn__fmt_duration(per, sizeof per, p->steps > 0 ? el / (double)p->steps : 0);
-  if (p->tty) {
-    len = fprintf(stderr, "\r%lld/%lld [==============================] - %s %s/step%s", (long long)p->steps,
-                  (long long)p->steps, total, per, metrics);
-    if (len < p->drawn) fprintf(stderr, "%*s", p->drawn - len, "");
-    fputc('\n', stderr);
-  } else {
-    fprintf(stderr, "Epoch %d/%d - %lld/%lld - %s %s/step%s\n", p->epoch + 1, p->epochs, (long long)p->steps,
-            (long long)p->steps, total, per, metrics);
-  }
-  fflush(stderr);
-}
-/* ---- end src/nn/progress.c ---- */
-#ifndef NN_NO_RANDOM
+#endif
+#if !defined(NN_NO_NN) && !defined(NN_NO_IO) && !defined(NN_NO_RANDOM)
 /* ---- begin src/nn/model.c ---- */
 /* nn/model.c: the model graph (Sequential is a chain), its forward pass, parameters and summary.
 

@@ -38,12 +38,17 @@ extern "C" {
 #include "core/print.h"
 #endif
 #include "autograd/autograd.h"
+#ifndef NN_NO_NN
 #include "nn/layers.h"
 #include "nn/losses.h"
 #include "nn/optim.h"
-#include "io/io.h"
 #include "nn/metrics.h"
-#ifndef NN_NO_RANDOM /* models need the layers, which need random numbers */
+#endif
+#ifndef NN_NO_IO
+#include "io/io.h"
+#endif
+/* models need the layers (which need random numbers) and the file formats */
+#if !defined(NN_NO_NN) && !defined(NN_NO_IO) && !defined(NN_NO_RANDOM)
 #include "nn/model.h"
 #endif
 
@@ -104,6 +109,7 @@ extern "C" {
 #include "autograd/grad_index.c"
 #include "autograd/grad_linalg.c"
 #include "autograd/grad_conv.c"
+#ifndef NN_NO_NN
 #include "nn/layer.c"
 #include "nn/init.c"
 #include "nn/layer_kernels.c"
@@ -118,6 +124,11 @@ extern "C" {
 #include "nn/optim.c"
 #include "nn/grad_clip.c"
 #include "nn/lr_schedule.c"
+#include "nn/metrics.c"
+#include "nn/history.c"
+#include "nn/progress.c"
+#endif
+#ifndef NN_NO_IO
 #include "io/inflate.c"
 #include "io/file.c"
 #include "io/json.c"
@@ -127,10 +138,8 @@ extern "C" {
 #include "io/safetensors.c"
 #include "io/npy.c"
 #include "io/npz.c"
-#include "nn/metrics.c"
-#include "nn/history.c"
-#include "nn/progress.c"
-#ifndef NN_NO_RANDOM
+#endif
+#if !defined(NN_NO_NN) && !defined(NN_NO_IO) && !defined(NN_NO_RANDOM)
 #include "nn/model.c"
 #include "nn/fit.c"
 #include "nn/model_io.c"

@@ -27,8 +27,9 @@
       Global (define before every include of nn.h, identically):
          NN_STATIC          make every function static (private to the one file that has NN_IMPLEMENTATION)
          NN_MAX_DIMS        most dimensions a tensor can have (default 8)
-         NN_NO_RANDOM, NN_NO_INDEX, NN_NO_SORT, NN_NO_CONV, NN_NO_PRINT
-                            leave that part out (faster compiles, smaller binaries)
+         NN_NO_RANDOM, NN_NO_INDEX, NN_NO_SORT, NN_NO_CONV, NN_NO_PRINT, NN_NO_NN (layers, losses,
+         optimizers, metrics), NN_NO_IO (file formats)
+                            leave that part out (faster compiles, smaller binaries); models need NN, IO, RANDOM
       Implementation only (define before the #include that has NN_IMPLEMENTATION):
          NN_MALLOC(sz), NN_REALLOC(p,sz), NN_FREE(p)   allocator (all three or none)
          NN_ASSERT(x)       internal invariant checks (default: assert)
