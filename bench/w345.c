@@ -9,15 +9,24 @@
 
 #define DATA "/usr/share/datasets/fashion-mnist/"
 
+/* The intermediate copies (uint8 images, their float32 form before scaling) are freed by the scope: only the
+   scaled images and the labels stay, as on the PyTorch side. */
 static int load(const char *img, const char *lab, int conv, nn_tensor **x, nn_tensor **y) {
-  nn_tensor *i = nn_load_idx(img), *l = nn_load_idx(lab);
+  nn_tensor *i, *l;
   int64_t shape[4];
-  if (!i || !l) return 0;
+  nn_scope_begin();
+  i = nn_load_idx(img);
+  l = nn_load_idx(lab);
+  if (!i || !l) {
+    nn_scope_end();
+    return 0;
+  }
   shape[0] = i->shape[0];
   shape[1] = conv ? 1 : 784;
   shape[2] = shape[3] = 28;
   *x = nn_keep(nn_reshape(nn_div_scalar(nn_astype(i, NN_FLOAT32), 255.0), shape, conv ? 4 : 2));
   *y = nn_keep(nn_astype(l, NN_INT64));
+  nn_scope_end();
   return 1;
 }
 
