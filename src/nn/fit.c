@@ -46,6 +46,19 @@ NN__PRIVATE nn_optimizer *nn__model_make_optimizer(const nn_compile_desc *d, nn_
   return NULL;
 }
 
+/* Every trainable parameter of m in a new array (NN_FREE it), the count in *n; NULL with an error when out of memory. */
+NN__PRIVATE nn_tensor **nn__model_param_array(const nn_model *m, const char *op, int *n) {
+  nn_tensor **ps;
+  *n = nn_model_params(m, NULL, 0);
+  ps = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(*n > 0 ? *n : 1));
+  if (!ps) {
+    nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+    return NULL;
+  }
+  nn_model_params(m, ps, *n);
+  return ps;
+}
+
 NNDEF nn_status nn_model_compile(nn_model *m, const nn_compile_desc *desc) {
   nn_compile_desc d;
   nn_tensor **params;
@@ -58,10 +71,8 @@ NNDEF nn_status nn_model_compile(nn_model *m, const nn_compile_desc *desc) {
     return nn__fail(NN_ERR_ARG, "nn_model_compile: invalid loss %d", (int)d.loss);
   if (d.learning_rate < 0 || d.clipnorm < 0 || d.clipvalue < 0 || d.label_smoothing < 0 || d.label_smoothing > 1)
     return nn__fail(NN_ERR_ARG, "nn_model_compile: negative learning rate, clip value or label smoothing out of [0, 1]");
-  np = nn_model_params(m, NULL, 0);
-  params = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(np > 0 ? np : 1));
-  if (!params) return nn__fail(NN_ERR_OOM, "nn_model_compile: out of memory");
-  nn_model_params(m, params, np);
+  params = nn__model_param_array(m, "nn_model_compile", &np);
+  if (!params) return nn_last_status();
   nn_optimizer_free(m->opt);
   m->opt = nn__model_make_optimizer(&d, params, np);
   NN_FREE(params);
@@ -265,6 +276,7 @@ NN__PRIVATE nn_status nn__model_check_data(const char *op, const nn_model *m, co
    case) is gathered row by row with memcpy. */
 NN__PRIVATE nn_tensor *nn__rows(const nn_tensor *t, const nn_tensor *idx, int64_t b, int64_t e) {
   int64_t shape[NN_MAX_DIMS], i, n, row;
+  int contig;
   nn_tensor *r;
   if (!idx) return nn_slice(t, 0, b, e, 1);
   n = idx->size;
@@ -273,9 +285,10 @@ NN__PRIVATE nn_tensor *nn__rows(const nn_tensor *t, const nn_tensor *idx, int64_
   r = nn__new("nn_model_fit", t->dtype, shape, t->ndim);
   if (!r) return NULL;
   row = t->shape[0] > 0 ? t->size / t->shape[0] : 0;
+  contig = nn_is_contiguous(t);
   for (i = 0; i < n; i++) {
     int64_t k = (int64_t)nn_get_flat(idx, i);
-    if (nn_is_contiguous(t)) {
+    if (contig) {
       size_t es = nn_dtype_size(t->dtype);
       memcpy((char *)r->data + (size_t)(i * row) * es, (const char *)t->data + (size_t)(k * row) * es, (size_t)row * es);
     } else {
@@ -410,11 +423,9 @@ NN__PRIVATE void nn__augment(nn_tensor *xb, int shift, int flip, nn_rng *rng) {
 
 /* Copies of the parameters (restore_best_weights); NULL entries on failure. */
 NN__PRIVATE nn_tensor **nn__model_snapshot(nn_model *m, nn_tensor **prev) {
-  int n = nn_model_params(m, NULL, 0), i;
-  nn_tensor **ps, **snap = prev;
-  ps = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(n > 0 ? n : 1));
+  int n, i;
+  nn_tensor **ps = nn__model_param_array(m, "nn_model_fit", &n), **snap = prev;
   if (!ps) return prev;
-  nn_model_params(m, ps, n);
   if (!snap) {
     snap = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(n > 0 ? n : 1));
     if (!snap) {
@@ -441,9 +452,8 @@ NN__PRIVATE void nn__model_restore(nn_model *m, nn_tensor **snap, int free_it) {
   int n = nn_model_params(m, NULL, 0), i;
   nn_tensor **ps;
   if (!snap) return;
-  ps = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(n > 0 ? n : 1));
+  ps = nn__model_param_array(m, "nn_model_fit", &n);
   if (ps) {
-    nn_model_params(m, ps, n);
     for (i = 0; i < n; i++)
       if (snap[i]) nn_assign(ps[i], snap[i]);
     NN_FREE(ps);
@@ -523,14 +533,9 @@ NNDEF nn_history *nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor 
     if (!cw) goto fail;
     nn__scope_unlink(cw);
   }
-  np = nn_model_params(m, NULL, 0);
-  params = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(np > 0 ? np : 1));
-  h = nn_history_new();
-  if (!params || !h) {
-    nn__fail(NN_ERR_OOM, "%s: out of memory", op);
-    goto fail;
-  }
-  nn_model_params(m, params, np);
+  params = nn__model_param_array(m, op, &np);
+  h = params ? nn_history_new() : NULL;
+  if (!h) goto fail;
   nn_rng_seed(&rng, d.seed);
   monitor = d.monitor ? d.monitor : xval ? "val_loss" : "loss";
   nbatches = (Ntr + d.batch_size - 1) / d.batch_size;
@@ -662,13 +667,8 @@ fail:
   h = NULL;
   if (best_w) nn__model_restore(m, best_w, 1);
   {
-    int i, n = nn_model_params(m, NULL, 0);
-    nn_tensor **ps = (nn_tensor **)NN_MALLOC(sizeof(nn_tensor *) * (size_t)(n > 0 ? n : 1));
-    if (ps) {
-      nn_model_params(m, ps, n);
-      for (i = 0; i < n; i++) nn_zero_grad(ps[i]);
-      NN_FREE(ps);
-    }
+    int i;
+    for (i = 0; i < m->nlayers; i++) nn_layer_zero_grad(m->layers[i]);
   }
 done:
   nn_free(xtr);
