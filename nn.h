@@ -1994,7 +1994,8 @@ NNDEF nn_history *nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor 
    returns the number of entries or -1. */
 NNDEF int nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y, int64_t batch_size,
                             const char **names, double *values, int cap);
-/* Outputs for x in inference mode, in batches (default 32), concatenated: a new tensor in the caller's scope. */
+/* Outputs for x in inference mode, in batches of at most batch_size (default 32; fewer when the layer outputs of a
+   batch would not fit in about 8 MiB of cache), concatenated: a new tensor in the caller's scope. */
 NNDEF nn_tensor *nn_model_predict(nn_model *m, const nn_tensor *x, int64_t batch_size);
 
 /* ---- saving ---- */
@@ -4117,6 +4118,12 @@ typedef void (*nn__vun_fn)(int64_t n, void *o, const void *x);
 
 enum { NN__VV = 0, NN__VS = 1, NN__SV = 2 }; /* both contiguous; b is one element; a is one element */
 
+/* One Adam/AdamW step's constants (nn/optim.c): decay multiplies p first when adamw; l2 adds l2_wd * p to g. */
+typedef struct nn__adam_coef {
+  float b1, omb1, b2, omb2, l2_wd, decay, eps, neg_step, bc2_sqrt;
+  int adamw, l2;
+} nn__adam_coef;
+
 typedef struct nn__vec_table {
   const char *isa; /* "avx512", "avx2", "neon", "scalar" */
   nn__vbin_fn bin[NN_DTYPE_COUNT][NN_BINOP_COUNT][3];
@@ -4135,6 +4142,8 @@ typedef struct nn__vec_table {
   /* o = softmax(x) and o = log_softmax(x) over n contiguous elements */
   void (*softmax_f32)(int64_t n, float *o, const float *x);
   void (*log_softmax_f32)(int64_t n, float *o, const float *x);
+  /* one Adam step over n parameters: updates p, m, v in place from the gradient g */
+  void (*adam_f32)(int64_t n, float *p, const float *g, float *m, float *v, const nn__adam_coef *c);
 } nn__vec_table;
 
 static nn__vec_table nn__vec;
@@ -5446,6 +5455,29 @@ NN__PRIVATE NN__TGT void NN__K(log_softmax_f32)(int64_t n, float *o, const float
   NN__F32_MAP(o, n, 0, VSUB(VSUB(NN__K(ldm)(x + nn_i, nn_m), vm), lse));
 }
 
+/* Adam/AdamW: the operations of nn/optim.c's scalar loop in the same order, one vector of parameters at a time
+   (p, m and v are read again at the next step, so they are never streamed). */
+NN__PRIVATE NN__TGT void NN__K(adam_f32)(int64_t n, float *p, const float *g, float *m, float *v,
+                                          const nn__adam_coef *c) {
+  const NN__VF b1 = VSET1(c->b1), omb1 = VSET1(c->omb1), b2 = VSET1(c->b2), omb2 = VSET1(c->omb2);
+  const NN__VF wd = VSET1(c->l2_wd), decay = VSET1(c->decay), eps = VSET1(c->eps), ns = VSET1(c->neg_step);
+  const NN__VF bc2 = VSET1(c->bc2_sqrt);
+  int64_t i, w;
+  for (i = 0; i < n; i += w) {
+    NN__VF pv, gv, mv, vv;
+    w = n - i < NN__W ? n - i : NN__W;
+    pv = NN__K(ldm)(p + i, w), gv = NN__K(ldm)(g + i, w), mv = NN__K(ldm)(m + i, w), vv = NN__K(ldm)(v + i, w);
+    if (c->adamw) pv = VMUL(pv, decay);
+    if (c->l2) gv = VADD(gv, VMUL(wd, pv));
+    mv = VADD(VMUL(mv, b1), VMUL(omb1, gv));
+    vv = VADD(VMUL(vv, b2), VMUL(VMUL(omb2, gv), gv));
+    pv = VADD(pv, VDIV(VMUL(ns, mv), VADD(VDIV(VSQRT(vv), bc2), eps)));
+    NN__K(stm)(p + i, pv, w, 0);
+    NN__K(stm)(m + i, mv, w, 0);
+    NN__K(stm)(v + i, vv, w, 0);
+  }
+}
+
 NN__PRIVATE void NN__K(install_f32)(nn__vec_table *t) {
   nn__vbin_fn(*b)[3] = t->bin[NN_FLOAT32];
   nn__vun_fn *u = t->un[NN_FLOAT32];
@@ -5504,6 +5536,7 @@ NN__PRIVATE void NN__K(install_f32)(nn__vec_table *t) {
   t->min_f32 = NN__K(minr_f32);
   t->softmax_f32 = NN__K(softmax_f32);
   t->log_softmax_f32 = NN__K(log_softmax_f32);
+  t->adam_f32 = NN__K(adam_f32);
 }
 /* ---- end src/kernels/simd_f32.inc ---- */
 /* ---- begin src/kernels/simd_f64.inc ---- */
@@ -6538,6 +6571,29 @@ NN__PRIVATE NN__TGT void NN__K(log_softmax_f32)(int64_t n, float *o, const float
   NN__F32_MAP(o, n, 0, VSUB(VSUB(NN__K(ldm)(x + nn_i, nn_m), vm), lse));
 }
 
+/* Adam/AdamW: the operations of nn/optim.c's scalar loop in the same order, one vector of parameters at a time
+   (p, m and v are read again at the next step, so they are never streamed). */
+NN__PRIVATE NN__TGT void NN__K(adam_f32)(int64_t n, float *p, const float *g, float *m, float *v,
+                                          const nn__adam_coef *c) {
+  const NN__VF b1 = VSET1(c->b1), omb1 = VSET1(c->omb1), b2 = VSET1(c->b2), omb2 = VSET1(c->omb2);
+  const NN__VF wd = VSET1(c->l2_wd), decay = VSET1(c->decay), eps = VSET1(c->eps), ns = VSET1(c->neg_step);
+  const NN__VF bc2 = VSET1(c->bc2_sqrt);
+  int64_t i, w;
+  for (i = 0; i < n; i += w) {
+    NN__VF pv, gv, mv, vv;
+    w = n - i < NN__W ? n - i : NN__W;
+    pv = NN__K(ldm)(p + i, w), gv = NN__K(ldm)(g + i, w), mv = NN__K(ldm)(m + i, w), vv = NN__K(ldm)(v + i, w);
+    if (c->adamw) pv = VMUL(pv, decay);
+    if (c->l2) gv = VADD(gv, VMUL(wd, pv));
+    mv = VADD(VMUL(mv, b1), VMUL(omb1, gv));
+    vv = VADD(VMUL(vv, b2), VMUL(VMUL(omb2, gv), gv));
+    pv = VADD(pv, VDIV(VMUL(ns, mv), VADD(VDIV(VSQRT(vv), bc2), eps)));
+    NN__K(stm)(p + i, pv, w, 0);
+    NN__K(stm)(m + i, mv, w, 0);
+    NN__K(stm)(v + i, vv, w, 0);
+  }
+}
+
 NN__PRIVATE void NN__K(install_f32)(nn__vec_table *t) {
   nn__vbin_fn(*b)[3] = t->bin[NN_FLOAT32];
   nn__vun_fn *u = t->un[NN_FLOAT32];
@@ -6596,6 +6652,7 @@ NN__PRIVATE void NN__K(install_f32)(nn__vec_table *t) {
   t->min_f32 = NN__K(minr_f32);
   t->softmax_f32 = NN__K(softmax_f32);
   t->log_softmax_f32 = NN__K(log_softmax_f32);
+  t->adam_f32 = NN__K(adam_f32);
 }
 /* ---- end src/kernels/simd_f32.inc ---- */
 /* ---- begin src/kernels/simd_f64.inc ---- */
@@ -7604,6 +7661,29 @@ NN__PRIVATE NN__TGT void NN__K(log_softmax_f32)(int64_t n, float *o, const float
   NN__F32_MAP(o, n, 0, VSUB(VSUB(NN__K(ldm)(x + nn_i, nn_m), vm), lse));
 }
 
+/* Adam/AdamW: the operations of nn/optim.c's scalar loop in the same order, one vector of parameters at a time
+   (p, m and v are read again at the next step, so they are never streamed). */
+NN__PRIVATE NN__TGT void NN__K(adam_f32)(int64_t n, float *p, const float *g, float *m, float *v,
+                                          const nn__adam_coef *c) {
+  const NN__VF b1 = VSET1(c->b1), omb1 = VSET1(c->omb1), b2 = VSET1(c->b2), omb2 = VSET1(c->omb2);
+  const NN__VF wd = VSET1(c->l2_wd), decay = VSET1(c->decay), eps = VSET1(c->eps), ns = VSET1(c->neg_step);
+  const NN__VF bc2 = VSET1(c->bc2_sqrt);
+  int64_t i, w;
+  for (i = 0; i < n; i += w) {
+    NN__VF pv, gv, mv, vv;
+    w = n - i < NN__W ? n - i : NN__W;
+    pv = NN__K(ldm)(p + i, w), gv = NN__K(ldm)(g + i, w), mv = NN__K(ldm)(m + i, w), vv = NN__K(ldm)(v + i, w);
+    if (c->adamw) pv = VMUL(pv, decay);
+    if (c->l2) gv = VADD(gv, VMUL(wd, pv));
+    mv = VADD(VMUL(mv, b1), VMUL(omb1, gv));
+    vv = VADD(VMUL(vv, b2), VMUL(VMUL(omb2, gv), gv));
+    pv = VADD(pv, VDIV(VMUL(ns, mv), VADD(VDIV(VSQRT(vv), bc2), eps)));
+    NN__K(stm)(p + i, pv, w, 0);
+    NN__K(stm)(m + i, mv, w, 0);
+    NN__K(stm)(v + i, vv, w, 0);
+  }
+}
+
 NN__PRIVATE void NN__K(install_f32)(nn__vec_table *t) {
   nn__vbin_fn(*b)[3] = t->bin[NN_FLOAT32];
   nn__vun_fn *u = t->un[NN_FLOAT32];
@@ -7662,6 +7742,7 @@ NN__PRIVATE void NN__K(install_f32)(nn__vec_table *t) {
   t->min_f32 = NN__K(minr_f32);
   t->softmax_f32 = NN__K(softmax_f32);
   t->log_softmax_f32 = NN__K(log_softmax_f32);
+  t->adam_f32 = NN__K(adam_f32);
 }
 /* ---- end src/kernels/simd_f32.inc ---- */
 /* ---- begin src/kernels/simd_f64.inc ---- */
@@ -29788,43 +29869,25 @@ NN__OPT_LOOPS(f32, float, sqrtf)
 NN__OPT_LOOPS(f64, double, sqrt)
 #undef NN__OPT_LOOPS
 
-/* Adam/AdamW on float32 without amsgrad or maximize, the common case: the same operations in the same order as the
-   general loop, split into branch-free passes over blocks so the compiler vectorizes them, with the square roots
-   from the vector table (IEEE square roots are exact, so the results are bit-identical to the scalar loop). */
-NN__PRIVATE void nn__opt_adam_fast_f32(const nn__opt_job *j, int64_t b, int64_t e) {
+/* Adam/AdamW on float32 without amsgrad or maximize, the common case: the vector kernel (kernels/simd_f32.inc) runs
+   the general loop's operations in the same order; without one, the general loop. */
+NN__PRIVATE int nn__opt_adam_fast_f32(const nn__opt_job *j, int64_t b, int64_t e) {
   const nn_optimizer *o = j->o;
-  float *p = (float *)j->p, *m = (float *)j->s[0], *v = (float *)j->s[1];
-  const float *g = (const float *)j->g;
-  const float b1 = (float)o->beta1, omb1 = (float)(1.0 - o->beta1), b2 = (float)o->beta2, omb2 = (float)(1.0 - o->beta2);
-  const float wd = (float)o->wd, eps = (float)o->eps, nss = (float)(-j->c0), bc2s = (float)j->c1;
-  const float decay = (float)(1.0 - o->lr * o->wd);
-  const int adamw = o->kind == NN_OPTIM_ADAMW, l2 = !adamw && o->wd != 0;
   const nn__vec_table *vt = nn__kernels();
-  float den[512], gr[512];
-  int64_t i0, i, n;
-  for (i0 = b; i0 < e; i0 += n) {
-    n = e - i0 < 512 ? e - i0 : 512;
-    if (adamw)
-      for (i = 0; i < n; i++) p[i0 + i] = p[i0 + i] * decay;
-    if (l2)
-      for (i = 0; i < n; i++) gr[i] = g[i0 + i] + wd * p[i0 + i];
-    else
-      for (i = 0; i < n; i++) gr[i] = g[i0 + i];
-    for (i = 0; i < n; i++) m[i0 + i] = m[i0 + i] * b1 + omb1 * gr[i];
-    for (i = 0; i < n; i++) v[i0 + i] = v[i0 + i] * b2 + omb2 * gr[i] * gr[i];
-    if (vt->un[NN_FLOAT32][NN_OP_SQRT]) vt->un[NN_FLOAT32][NN_OP_SQRT](n, den, v + i0);
-    else
-      for (i = 0; i < n; i++) den[i] = sqrtf(v[i0 + i]);
-    for (i = 0; i < n; i++) den[i] = den[i] / bc2s + eps;
-    for (i = 0; i < n; i++) p[i0 + i] = p[i0 + i] + nss * m[i0 + i] / den[i];
-  }
+  nn__adam_coef c;
+  if (!vt->adam_f32) return 0;
+  c.b1 = (float)o->beta1, c.omb1 = (float)(1.0 - o->beta1), c.b2 = (float)o->beta2, c.omb2 = (float)(1.0 - o->beta2);
+  c.l2_wd = (float)o->wd, c.decay = (float)(1.0 - o->lr * o->wd), c.eps = (float)o->eps;
+  c.neg_step = (float)(-j->c0), c.bc2_sqrt = (float)j->c1;
+  c.adamw = o->kind == NN_OPTIM_ADAMW, c.l2 = !c.adamw && o->wd != 0;
+  vt->adam_f32(e - b, (float *)j->p + b, (const float *)j->g + b, (float *)j->s[0] + b, (float *)j->s[1] + b, &c);
+  return 1;
 }
 
 NN__PRIVATE void nn__opt_range(const nn__opt_job *j, int64_t b, int64_t e) {
-  if ((j->o->kind == NN_OPTIM_ADAM || j->o->kind == NN_OPTIM_ADAMW) && j->f32 && !j->o->amsgrad && !j->o->maximize) {
-    nn__opt_adam_fast_f32(j, b, e);
+  if ((j->o->kind == NN_OPTIM_ADAM || j->o->kind == NN_OPTIM_ADAMW) && j->f32 && !j->o->amsgrad && !j->o->maximize &&
+      nn__opt_adam_fast_f32(j, b, e))
     return;
-  }
   switch (j->o->kind) {
     case NN_OPTIM_SGD:
       if (j->f32) nn__opt_sgd_f32(j, b, e);
@@ -34950,12 +35013,33 @@ NNDEF int nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
   return count;
 }
 
+/* Samples per forward pass in inference: at most batch_size, and few enough that the layer outputs of one pass fit
+   in about 8 MiB, so they stay in cache instead of streaming through memory. Inference is per sample, so how the
+   samples are grouped does not change the result. A length unknown before the first forward counts as 64. */
+NN__PRIVATE int64_t nn__predict_chunk(const nn_model *m, int64_t batch_size) {
+  double per_sample = 0;
+  int64_t chunk;
+  int i, d;
+  for (i = 0; i < m->nlayers; i++) {
+    const nn_layer *l = m->layers[i];
+    double n = 1;
+    if (l->out_ndim < 0) continue;
+    for (d = 0; d < l->out_ndim; d++) n *= l->out_shape[d] > 0 ? (double)l->out_shape[d] : 64.0;
+    per_sample += n * 4.0;
+  }
+  if (per_sample <= 0) return batch_size;
+  chunk = (int64_t)((8.0 * 1024 * 1024) / per_sample);
+  if (chunk < 16) chunk = 16;
+  return chunk < batch_size ? chunk : batch_size;
+}
+
 NNDEF nn_tensor *nn_model_predict(nn_model *m, const nn_tensor *x, int64_t batch_size) {
   nn_tensor **parts = NULL, *res = NULL;
   int64_t N, b, nb, k = 0;
   int was_training;
   if (nn__model_check_data("nn_model_predict", m, x, NULL) != NN_OK) return NULL;
   if (batch_size <= 0) batch_size = 32;
+  batch_size = nn__predict_chunk(m, batch_size);
   N = x->shape[0];
   nb = (N + batch_size - 1) / batch_size;
   if (nb == 0) {
@@ -34973,8 +35057,11 @@ NNDEF nn_tensor *nn_model_predict(nn_model *m, const nn_tensor *x, int64_t batch
   nn_scope_begin();
   for (b = 0; b < N; b += batch_size, k++) {
     int64_t e = b + batch_size < N ? b + batch_size : N;
-    nn_tensor *xb = nn_slice(x, 0, b, e, 1);
-    parts[k] = xb ? nn_model_forward(m, xb) : NULL;
+    nn_tensor *xb;
+    nn_scope_begin(); /* each pass's intermediates are freed before the next, so their memory is reused warm */
+    xb = nn_slice(x, 0, b, e, 1);
+    parts[k] = xb ? nn_keep(nn_model_forward(m, xb)) : NULL;
+    nn_scope_end();
     if (!parts[k]) break;
   }
   if (k == nb) res = nb == 1 ? nn_copy(parts[0]) : nn_concatenate(parts, (int)nb, 0);

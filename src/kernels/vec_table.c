@@ -7,6 +7,12 @@ typedef void (*nn__vun_fn)(int64_t n, void *o, const void *x);
 
 enum { NN__VV = 0, NN__VS = 1, NN__SV = 2 }; /* both contiguous; b is one element; a is one element */
 
+/* One Adam/AdamW step's constants (nn/optim.c): decay multiplies p first when adamw; l2 adds l2_wd * p to g. */
+typedef struct nn__adam_coef {
+  float b1, omb1, b2, omb2, l2_wd, decay, eps, neg_step, bc2_sqrt;
+  int adamw, l2;
+} nn__adam_coef;
+
 typedef struct nn__vec_table {
   const char *isa; /* "avx512", "avx2", "neon", "scalar" */
   nn__vbin_fn bin[NN_DTYPE_COUNT][NN_BINOP_COUNT][3];
@@ -25,6 +31,8 @@ typedef struct nn__vec_table {
   /* o = softmax(x) and o = log_softmax(x) over n contiguous elements */
   void (*softmax_f32)(int64_t n, float *o, const float *x);
   void (*log_softmax_f32)(int64_t n, float *o, const float *x);
+  /* one Adam step over n parameters: updates p, m, v in place from the gradient g */
+  void (*adam_f32)(int64_t n, float *p, const float *g, float *m, float *v, const nn__adam_coef *c);
 } nn__vec_table;
 
 static nn__vec_table nn__vec;

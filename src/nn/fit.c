@@ -359,12 +359,33 @@ NNDEF int nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
   return count;
 }
 
+/* Samples per forward pass in inference: at most batch_size, and few enough that the layer outputs of one pass fit
+   in about 8 MiB, so they stay in cache instead of streaming through memory. Inference is per sample, so how the
+   samples are grouped does not change the result. A length unknown before the first forward counts as 64. */
+NN__PRIVATE int64_t nn__predict_chunk(const nn_model *m, int64_t batch_size) {
+  double per_sample = 0;
+  int64_t chunk;
+  int i, d;
+  for (i = 0; i < m->nlayers; i++) {
+    const nn_layer *l = m->layers[i];
+    double n = 1;
+    if (l->out_ndim < 0) continue;
+    for (d = 0; d < l->out_ndim; d++) n *= l->out_shape[d] > 0 ? (double)l->out_shape[d] : 64.0;
+    per_sample += n * 4.0;
+  }
+  if (per_sample <= 0) return batch_size;
+  chunk = (int64_t)((8.0 * 1024 * 1024) / per_sample);
+  if (chunk < 16) chunk = 16;
+  return chunk < batch_size ? chunk : batch_size;
+}
+
 NNDEF nn_tensor *nn_model_predict(nn_model *m, const nn_tensor *x, int64_t batch_size) {
   nn_tensor **parts = NULL, *res = NULL;
   int64_t N, b, nb, k = 0;
   int was_training;
   if (nn__model_check_data("nn_model_predict", m, x, NULL) != NN_OK) return NULL;
   if (batch_size <= 0) batch_size = 32;
+  batch_size = nn__predict_chunk(m, batch_size);
   N = x->shape[0];
   nb = (N + batch_size - 1) / batch_size;
   if (nb == 0) {
@@ -382,8 +403,11 @@ NNDEF nn_tensor *nn_model_predict(nn_model *m, const nn_tensor *x, int64_t batch
   nn_scope_begin();
   for (b = 0; b < N; b += batch_size, k++) {
     int64_t e = b + batch_size < N ? b + batch_size : N;
-    nn_tensor *xb = nn_slice(x, 0, b, e, 1);
-    parts[k] = xb ? nn_model_forward(m, xb) : NULL;
+    nn_tensor *xb;
+    nn_scope_begin(); /* each pass's intermediates are freed before the next, so their memory is reused warm */
+    xb = nn_slice(x, 0, b, e, 1);
+    parts[k] = xb ? nn_keep(nn_model_forward(m, xb)) : NULL;
+    nn_scope_end();
     if (!parts[k]) break;
   }
   if (k == nb) res = nb == 1 ? nn_copy(parts[0]) : nn_concatenate(parts, (int)nb, 0);

@@ -506,43 +506,25 @@ NN__OPT_LOOPS(f32, float, sqrtf)
 NN__OPT_LOOPS(f64, double, sqrt)
 #undef NN__OPT_LOOPS
 
-/* Adam/AdamW on float32 without amsgrad or maximize, the common case: the same operations in the same order as the
-   general loop, split into branch-free passes over blocks so the compiler vectorizes them, with the square roots
-   from the vector table (IEEE square roots are exact, so the results are bit-identical to the scalar loop). */
-NN__PRIVATE void nn__opt_adam_fast_f32(const nn__opt_job *j, int64_t b, int64_t e) {
+/* Adam/AdamW on float32 without amsgrad or maximize, the common case: the vector kernel (kernels/simd_f32.inc) runs
+   the general loop's operations in the same order; without one, the general loop. */
+NN__PRIVATE int nn__opt_adam_fast_f32(const nn__opt_job *j, int64_t b, int64_t e) {
   const nn_optimizer *o = j->o;
-  float *p = (float *)j->p, *m = (float *)j->s[0], *v = (float *)j->s[1];
-  const float *g = (const float *)j->g;
-  const float b1 = (float)o->beta1, omb1 = (float)(1.0 - o->beta1), b2 = (float)o->beta2, omb2 = (float)(1.0 - o->beta2);
-  const float wd = (float)o->wd, eps = (float)o->eps, nss = (float)(-j->c0), bc2s = (float)j->c1;
-  const float decay = (float)(1.0 - o->lr * o->wd);
-  const int adamw = o->kind == NN_OPTIM_ADAMW, l2 = !adamw && o->wd != 0;
   const nn__vec_table *vt = nn__kernels();
-  float den[512], gr[512];
-  int64_t i0, i, n;
-  for (i0 = b; i0 < e; i0 += n) {
-    n = e - i0 < 512 ? e - i0 : 512;
-    if (adamw)
-      for (i = 0; i < n; i++) p[i0 + i] = p[i0 + i] * decay;
-    if (l2)
-      for (i = 0; i < n; i++) gr[i] = g[i0 + i] + wd * p[i0 + i];
-    else
-      for (i = 0; i < n; i++) gr[i] = g[i0 + i];
-    for (i = 0; i < n; i++) m[i0 + i] = m[i0 + i] * b1 + omb1 * gr[i];
-    for (i = 0; i < n; i++) v[i0 + i] = v[i0 + i] * b2 + omb2 * gr[i] * gr[i];
-    if (vt->un[NN_FLOAT32][NN_OP_SQRT]) vt->un[NN_FLOAT32][NN_OP_SQRT](n, den, v + i0);
-    else
-      for (i = 0; i < n; i++) den[i] = sqrtf(v[i0 + i]);
-    for (i = 0; i < n; i++) den[i] = den[i] / bc2s + eps;
-    for (i = 0; i < n; i++) p[i0 + i] = p[i0 + i] + nss * m[i0 + i] / den[i];
-  }
+  nn__adam_coef c;
+  if (!vt->adam_f32) return 0;
+  c.b1 = (float)o->beta1, c.omb1 = (float)(1.0 - o->beta1), c.b2 = (float)o->beta2, c.omb2 = (float)(1.0 - o->beta2);
+  c.l2_wd = (float)o->wd, c.decay = (float)(1.0 - o->lr * o->wd), c.eps = (float)o->eps;
+  c.neg_step = (float)(-j->c0), c.bc2_sqrt = (float)j->c1;
+  c.adamw = o->kind == NN_OPTIM_ADAMW, c.l2 = !c.adamw && o->wd != 0;
+  vt->adam_f32(e - b, (float *)j->p + b, (const float *)j->g + b, (float *)j->s[0] + b, (float *)j->s[1] + b, &c);
+  return 1;
 }
 
 NN__PRIVATE void nn__opt_range(const nn__opt_job *j, int64_t b, int64_t e) {
-  if ((j->o->kind == NN_OPTIM_ADAM || j->o->kind == NN_OPTIM_ADAMW) && j->f32 && !j->o->amsgrad && !j->o->maximize) {
-    nn__opt_adam_fast_f32(j, b, e);
+  if ((j->o->kind == NN_OPTIM_ADAM || j->o->kind == NN_OPTIM_ADAMW) && j->f32 && !j->o->amsgrad && !j->o->maximize &&
+      nn__opt_adam_fast_f32(j, b, e))
     return;
-  }
   switch (j->o->kind) {
     case NN_OPTIM_SGD:
       if (j->f32) nn__opt_sgd_f32(j, b, e);
