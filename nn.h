@@ -4142,6 +4142,8 @@ typedef struct nn__vec_table {
   /* o = softmax(x) and o = log_softmax(x) over n contiguous elements */
   void (*softmax_f32)(int64_t n, float *o, const float *x);
   void (*log_softmax_f32)(int64_t n, float *o, const float *x);
+  /* gx = g * f'(x) from y = f(x) for f = relu, tanh, sigmoid, exp (op: NN_OP_*; other ops are not handled) */
+  void (*act_grad_f32)(int op, int64_t n, float *gx, const float *g, const float *y);
   /* one Adam step over n parameters: updates p, m, v in place from the gradient g */
   void (*adam_f32)(int64_t n, float *p, const float *g, float *m, float *v, const nn__adam_coef *c);
 } nn__vec_table;
@@ -5455,6 +5457,27 @@ NN__PRIVATE NN__TGT void NN__K(log_softmax_f32)(int64_t n, float *o, const float
   NN__F32_MAP(o, n, 0, VSUB(VSUB(NN__K(ldm)(x + nn_i, nn_m), vm), lse));
 }
 
+/* Backward of the hot activations from their output: the scalar rows' formulas (autograd/grad_elementwise.c). */
+NN__PRIVATE NN__TGT void NN__K(act_grad_f32)(int op, int64_t n, float *o, const float *g, const float *y) {
+  const NN__VF one = VSET1(1.0f);
+  switch (op) {
+    case NN_OP_RELU:
+      NN__F32_MAP(o, n, 0, VSEL(VGT(NN__K(ldm)(y + nn_i, nn_m), VZERO()), NN__K(ldm)(g + nn_i, nn_m), VZERO()));
+      break;
+    case NN_OP_TANH:
+      NN__F32_MAP(o, n, 0, VMUL(NN__K(ldm)(g + nn_i, nn_m), VSUB(one, VMUL(NN__K(ldm)(y + nn_i, nn_m),
+                                                                          NN__K(ldm)(y + nn_i, nn_m)))));
+      break;
+    case NN_OP_SIGMOID:
+      NN__F32_MAP(o, n, 0, VMUL(NN__K(ldm)(g + nn_i, nn_m), VMUL(NN__K(ldm)(y + nn_i, nn_m),
+                                                                  VSUB(one, NN__K(ldm)(y + nn_i, nn_m)))));
+      break;
+    default: /* exp */
+      NN__F32_MAP(o, n, 0, VMUL(NN__K(ldm)(g + nn_i, nn_m), NN__K(ldm)(y + nn_i, nn_m)));
+      break;
+  }
+}
+
 /* Adam/AdamW: the operations of nn/optim.c's scalar loop in the same order, one vector of parameters at a time
    (p, m and v are read again at the next step, so they are never streamed). */
 NN__PRIVATE NN__TGT void NN__K(adam_f32)(int64_t n, float *p, const float *g, float *m, float *v,
@@ -5537,6 +5560,7 @@ NN__PRIVATE void NN__K(install_f32)(nn__vec_table *t) {
   t->softmax_f32 = NN__K(softmax_f32);
   t->log_softmax_f32 = NN__K(log_softmax_f32);
   t->adam_f32 = NN__K(adam_f32);
+  t->act_grad_f32 = NN__K(act_grad_f32);
 }
 /* ---- end src/kernels/simd_f32.inc ---- */
 /* ---- begin src/kernels/simd_f64.inc ---- */
@@ -6571,6 +6595,27 @@ NN__PRIVATE NN__TGT void NN__K(log_softmax_f32)(int64_t n, float *o, const float
   NN__F32_MAP(o, n, 0, VSUB(VSUB(NN__K(ldm)(x + nn_i, nn_m), vm), lse));
 }
 
+/* Backward of the hot activations from their output: the scalar rows' formulas (autograd/grad_elementwise.c). */
+NN__PRIVATE NN__TGT void NN__K(act_grad_f32)(int op, int64_t n, float *o, const float *g, const float *y) {
+  const NN__VF one = VSET1(1.0f);
+  switch (op) {
+    case NN_OP_RELU:
+      NN__F32_MAP(o, n, 0, VSEL(VGT(NN__K(ldm)(y + nn_i, nn_m), VZERO()), NN__K(ldm)(g + nn_i, nn_m), VZERO()));
+      break;
+    case NN_OP_TANH:
+      NN__F32_MAP(o, n, 0, VMUL(NN__K(ldm)(g + nn_i, nn_m), VSUB(one, VMUL(NN__K(ldm)(y + nn_i, nn_m),
+                                                                          NN__K(ldm)(y + nn_i, nn_m)))));
+      break;
+    case NN_OP_SIGMOID:
+      NN__F32_MAP(o, n, 0, VMUL(NN__K(ldm)(g + nn_i, nn_m), VMUL(NN__K(ldm)(y + nn_i, nn_m),
+                                                                  VSUB(one, NN__K(ldm)(y + nn_i, nn_m)))));
+      break;
+    default: /* exp */
+      NN__F32_MAP(o, n, 0, VMUL(NN__K(ldm)(g + nn_i, nn_m), NN__K(ldm)(y + nn_i, nn_m)));
+      break;
+  }
+}
+
 /* Adam/AdamW: the operations of nn/optim.c's scalar loop in the same order, one vector of parameters at a time
    (p, m and v are read again at the next step, so they are never streamed). */
 NN__PRIVATE NN__TGT void NN__K(adam_f32)(int64_t n, float *p, const float *g, float *m, float *v,
@@ -6653,6 +6698,7 @@ NN__PRIVATE void NN__K(install_f32)(nn__vec_table *t) {
   t->softmax_f32 = NN__K(softmax_f32);
   t->log_softmax_f32 = NN__K(log_softmax_f32);
   t->adam_f32 = NN__K(adam_f32);
+  t->act_grad_f32 = NN__K(act_grad_f32);
 }
 /* ---- end src/kernels/simd_f32.inc ---- */
 /* ---- begin src/kernels/simd_f64.inc ---- */
@@ -7661,6 +7707,27 @@ NN__PRIVATE NN__TGT void NN__K(log_softmax_f32)(int64_t n, float *o, const float
   NN__F32_MAP(o, n, 0, VSUB(VSUB(NN__K(ldm)(x + nn_i, nn_m), vm), lse));
 }
 
+/* Backward of the hot activations from their output: the scalar rows' formulas (autograd/grad_elementwise.c). */
+NN__PRIVATE NN__TGT void NN__K(act_grad_f32)(int op, int64_t n, float *o, const float *g, const float *y) {
+  const NN__VF one = VSET1(1.0f);
+  switch (op) {
+    case NN_OP_RELU:
+      NN__F32_MAP(o, n, 0, VSEL(VGT(NN__K(ldm)(y + nn_i, nn_m), VZERO()), NN__K(ldm)(g + nn_i, nn_m), VZERO()));
+      break;
+    case NN_OP_TANH:
+      NN__F32_MAP(o, n, 0, VMUL(NN__K(ldm)(g + nn_i, nn_m), VSUB(one, VMUL(NN__K(ldm)(y + nn_i, nn_m),
+                                                                          NN__K(ldm)(y + nn_i, nn_m)))));
+      break;
+    case NN_OP_SIGMOID:
+      NN__F32_MAP(o, n, 0, VMUL(NN__K(ldm)(g + nn_i, nn_m), VMUL(NN__K(ldm)(y + nn_i, nn_m),
+                                                                  VSUB(one, NN__K(ldm)(y + nn_i, nn_m)))));
+      break;
+    default: /* exp */
+      NN__F32_MAP(o, n, 0, VMUL(NN__K(ldm)(g + nn_i, nn_m), NN__K(ldm)(y + nn_i, nn_m)));
+      break;
+  }
+}
+
 /* Adam/AdamW: the operations of nn/optim.c's scalar loop in the same order, one vector of parameters at a time
    (p, m and v are read again at the next step, so they are never streamed). */
 NN__PRIVATE NN__TGT void NN__K(adam_f32)(int64_t n, float *p, const float *g, float *m, float *v,
@@ -7743,6 +7810,7 @@ NN__PRIVATE void NN__K(install_f32)(nn__vec_table *t) {
   t->softmax_f32 = NN__K(softmax_f32);
   t->log_softmax_f32 = NN__K(log_softmax_f32);
   t->adam_f32 = NN__K(adam_f32);
+  t->act_grad_f32 = NN__K(act_grad_f32);
 }
 /* ---- end src/kernels/simd_f32.inc ---- */
 /* ---- begin src/kernels/simd_f64.inc ---- */
@@ -22085,7 +22153,13 @@ NN__PRIVATE void nn__ugrad_row_f32(int64_t n, char **p, const int64_t *st, void 
   float *gx = (float *)p[0];
   const float *g = (const float *)p[1], *x = (const float *)p[2], *y = (const float *)p[3];
   int64_t i, s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
-  if (s0 == 1 && s1 == 1 && s3 == 1) { /* the common contiguous case: loops the compiler vectorizes */
+  if (s0 == 1 && s1 == 1 && s3 == 1) { /* the common contiguous case: the vector kernel when there is one */
+    const nn__vec_table *vt = nn__kernels();
+    int hot = c->op == NN_OP_RELU || c->op == NN_OP_TANH || c->op == NN_OP_SIGMOID || c->op == NN_OP_EXP;
+    if (hot && vt->act_grad_f32) {
+      vt->act_grad_f32((int)c->op, n, gx, g, y);
+      return;
+    }
     switch (c->op) {
       case NN_OP_RELU:
         for (i = 0; i < n; i++) gx[i] = y[i] > 0.0f ? g[i] : 0.0f;

@@ -59,7 +59,13 @@ NN__PRIVATE void nn__ugrad_row_f32(int64_t n, char **p, const int64_t *st, void 
   float *gx = (float *)p[0];
   const float *g = (const float *)p[1], *x = (const float *)p[2], *y = (const float *)p[3];
   int64_t i, s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
-  if (s0 == 1 && s1 == 1 && s3 == 1) { /* the common contiguous case: loops the compiler vectorizes */
+  if (s0 == 1 && s1 == 1 && s3 == 1) { /* the common contiguous case: the vector kernel when there is one */
+    const nn__vec_table *vt = nn__kernels();
+    int hot = c->op == NN_OP_RELU || c->op == NN_OP_TANH || c->op == NN_OP_SIGMOID || c->op == NN_OP_EXP;
+    if (hot && vt->act_grad_f32) {
+      vt->act_grad_f32((int)c->op, n, gx, g, y);
+      return;
+    }
     switch (c->op) {
       case NN_OP_RELU:
         for (i = 0; i < n; i++) gx[i] = y[i] > 0.0f ? g[i] : 0.0f;

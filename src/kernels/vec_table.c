@@ -31,6 +31,8 @@ typedef struct nn__vec_table {
   /* o = softmax(x) and o = log_softmax(x) over n contiguous elements */
   void (*softmax_f32)(int64_t n, float *o, const float *x);
   void (*log_softmax_f32)(int64_t n, float *o, const float *x);
+  /* gx = g * f'(x) from y = f(x) for f = relu, tanh, sigmoid, exp (op: NN_OP_*; other ops are not handled) */
+  void (*act_grad_f32)(int op, int64_t n, float *gx, const float *g, const float *y);
   /* one Adam step over n parameters: updates p, m, v in place from the gradient g */
   void (*adam_f32)(int64_t n, float *p, const float *g, float *m, float *v, const nn__adam_coef *c);
 } nn__vec_table;
