@@ -204,7 +204,10 @@ static void test_conv_pool_naive(void) {
   static const int cases[][10] = {{2, 2, 2, 2, 0, 0, 1, 1, 30, 41}, {3, 3, 2, 2, 1, 1, 1, 1, 37, 41},
                                   {2, 2, 1, 1, 1, 1, 1, 1, 20, 33}, {3, 2, 1, 2, 1, 1, 2, 1, 19, 40},
                                   {3, 3, 1, 1, 0, 0, 1, 1, 9, 12},  {2, 3, 2, 3, 1, 1, 1, 2, 17, 50},
-                                  {1, 4, 1, 2, 0, 2, 1, 1, 5, 64},  {2, 2, 2, 2, 0, 0, 1, 1, 12, 12}};
+                                  {1, 4, 1, 2, 0, 2, 1, 1, 5, 64},  {2, 2, 2, 2, 0, 0, 1, 1, 12, 12},
+                                  /* 2x2 stride 2 with many ties (values quantized below), rows of 13, 5 and 17 */
+                                  {2, 2, 2, 2, 0, 0, 1, 1, 26, 26}, {2, 2, 2, 2, 0, 0, 1, 1, 11, 11},
+                                  {2, 2, 2, 2, 0, 0, 1, 1, 7, 35}};
   int k, d, q;
   for (k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
     const int *c = cases[k];
@@ -221,6 +224,8 @@ static void test_conv_pool_naive(void) {
     yv = (double *)malloc((size_t)ny * sizeof(double));
     iv = (int64_t *)malloc((size_t)ny * sizeof(int64_t));
     cv_fill(700 + k, n, xv);
+    if (k >= 8)
+      for (q = 0; q < n; q++) xv[q] = floor(xv[q] * 2);
     for (q = 0; q < 40; q++) xv[(q * 7919) % n] = q % 3 == 0 ? NAN : q % 3 == 1 ? -INFINITY : INFINITY;
     cv_pool_naive(xs, xv, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], Ho, Wo, yv, iv);
     memset(&p, 0, sizeof p);

@@ -115,6 +115,66 @@ NN__MAXPOOL_AVX2_DEFINE(s, float, 8, __m256, ps, __m256i, _mm256_castsi256_ps, _
                         nn__conv_set1_s, _mm256_add_epi32, nn__conv_storeidx_s)
 NN__MAXPOOL_AVX2_DEFINE(d, double, 4, __m256d, pd, __m256i, _mm256_castsi256_pd, _mm256_castpd_si256,
                         nn__conv_even_d, _mm256_set1_epi64x, _mm256_add_epi64, nn__conv_storeidx_d)
+/* The common pooling layer, 2x2 windows with stride 2 and every window inside the plane: the two taps of a window
+   row come from one pair of loads split into even and odd elements, and a short last vector uses masked loads and
+   stores, so no output runs through the scalar code. Taps in window order with the scalar code's selection rule. */
+NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_odd_s(__m256 a, __m256 b) {
+  __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_even2_s(__m256 a, __m256 b) {
+  __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+/* Lanes below n set (n in 0..8). */
+NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_lanes_s(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+NN__PRIVATE NN__CONV_T_AVX2 void nn__maxpool22_avx2_s(const nn__conv_geom *g, const float *x, float *y,
+                                                      int64_t *idx) {
+  const __m256i ramp = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+  const __m256i d1 = _mm256_set1_epi32(1), dw = _mm256_set1_epi32((int)g->W), dw1 = _mm256_set1_epi32((int)g->W + 1);
+  int64_t oh, o, W = g->W, Wo = g->Wo;
+  for (oh = 0; oh < g->Ho; oh++) {
+    const float *r0 = x + 2 * oh * W, *r1 = r0 + W;
+    for (o = 0; o < Wo; o += 8) {
+      int64_t n = Wo - o < 8 ? Wo - o : 8;
+      __m256 a0, a1, b0, b1, v, best, m;
+      __m256i base = _mm256_add_epi32(_mm256_set1_epi32((int)(2 * oh * W + 2 * o)), ramp), bi = base;
+      if (n == 8) {
+        a0 = _mm256_loadu_ps(r0 + 2 * o), a1 = _mm256_loadu_ps(r0 + 2 * o + 8);
+        b0 = _mm256_loadu_ps(r1 + 2 * o), b1 = _mm256_loadu_ps(r1 + 2 * o + 8);
+      } else {
+        __m256i m0 = nn__conv_lanes_s(2 * n), m1 = nn__conv_lanes_s(2 * n - 8);
+        a0 = _mm256_maskload_ps(r0 + 2 * o, m0), a1 = _mm256_maskload_ps(r0 + 2 * o + 8, m1);
+        b0 = _mm256_maskload_ps(r1 + 2 * o, m0), b1 = _mm256_maskload_ps(r1 + 2 * o + 8, m1);
+      }
+      best = nn__conv_even2_s(a0, a1);
+#define NN__POOL22_TAP(V, D)                                                                            \
+  v = (V);                                                                                              \
+  m = _mm256_or_ps(_mm256_cmp_ps(v, best, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));             \
+  best = _mm256_blendv_ps(best, v, m);                                                                  \
+  bi = _mm256_castps_si256(                                                                             \
+      _mm256_blendv_ps(_mm256_castsi256_ps(bi), _mm256_castsi256_ps(_mm256_add_epi32(base, (D))), m));
+      NN__POOL22_TAP(nn__conv_odd_s(a0, a1), d1)
+      NN__POOL22_TAP(nn__conv_even2_s(b0, b1), dw)
+      NN__POOL22_TAP(nn__conv_odd_s(b0, b1), dw1)
+#undef NN__POOL22_TAP
+      if (n == 8) {
+        _mm256_storeu_ps(y + oh * Wo + o, best);
+        if (idx) nn__conv_storeidx_s(idx + oh * Wo + o, bi);
+      } else {
+        int64_t tmp[8];
+        _mm256_maskstore_ps(y + oh * Wo + o, nn__conv_lanes_s(n), best);
+        if (idx) {
+          nn__conv_storeidx_s(tmp, bi);
+          memcpy(idx + oh * Wo + o, tmp, (size_t)n * sizeof(int64_t));
+        }
+      }
+    }
+  }
+}
+
 /* Max pooling of a plane whose every window lies inside it, over the flattened outputs t = oh*Wo + ow, VL at a time
    with gathers (for narrow rows, where the row kernel above has too few outputs). Returns the outputs done. */
 #define NN__MAXPOOL_GATHER_DEFINE(S, T, VL, VT, SFX, IT, GATHER, CAST_I2F, CAST_F2I, WIDEN, STOREIDX)           \
@@ -201,6 +261,11 @@ NN__PRIVATE void nn__conv_addrow_d(int64_t n, double *d, const double *s) {
   for (q = 0; q < n; q++) d[q] += s[q];
 }
 
+/* 2x2 windows, stride 2, no padding or dilation. */
+NN__PRIVATE int nn__pool_is22(const nn__conv_geom *g) {
+  return g->kh == 2 && g->kw == 2 && g->sh == 2 && g->sw == 2 && g->dh == 1 && g->dw == 1 && g->pt == 0 && g->pl == 0;
+}
+
 /* 1 when the row kernels may run for this geometry, 2 when the gather kernel may run for whole planes (all
    windows inside the plane, rows too narrow for the row kernels), 0 for neither. */
 NN__PRIVATE int nn__pool_simd_ok(const nn__conv_geom *g) {
@@ -208,7 +273,7 @@ NN__PRIVATE int nn__pool_simd_ok(const nn__conv_geom *g) {
   int inside = g->pt == 0 && g->pl == 0 && (g->Ho - 1) * g->sh + (g->kh - 1) * g->dh < g->H &&
                (g->Wo - 1) * g->sw + (g->kw - 1) * g->dw < g->W;
   if (g->H * g->W >= ((int64_t)1 << 30) || g->kw > NN__POOL_KMAX || nn__gemm_isa() < 1) return 0;
-  if (inside && g->Wo < 16) return 2;
+  if (inside && (g->Wo < 16 || nn__pool_is22(g))) return 2;
   return g->sw == 1 || g->sw == 2;
 #else
   (void)g;
@@ -216,9 +281,13 @@ NN__PRIVATE int nn__pool_simd_ok(const nn__conv_geom *g) {
 #endif
 }
 
-/* The gather kernel over a whole plane, or nothing done (returns 0) without it. */
+/* The gather kernel (or the 2x2 one) over a whole plane, or nothing done (returns 0) without it. */
 NN__PRIVATE int64_t nn__maxpool_plane_simd_s(const nn__conv_geom *g, const float *x, float *y, int64_t *idx) {
 #if defined(NN__X86)
+  if (nn__pool_is22(g)) {
+    nn__maxpool22_avx2_s(g, x, y, idx);
+    return g->Ho * g->Wo;
+  }
   return nn__maxpool_gather_s(g, x, y, idx);
 #else
   (void)g, (void)x, (void)y, (void)idx;
