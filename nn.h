@@ -14248,6 +14248,33 @@ NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_add_avx2_d(int64_t n, double *d, const
   for (; q < n; q++) d[q] += s[q];
 }
 
+/* d[q] = s[q] + b (add) or s[q], q < n, for the short rows of im2col and the convolution output (a few dozen
+   floats, where a memcpy call costs more than the copy). AVX-512 does the tail with one masked store; AVX2 masked
+   stores are slow on some CPUs, so its tail is scalar. */
+NN__PRIVATE __attribute__((target("avx512f"))) void nn__conv_copy_avx512_s(int64_t n, float *d, const float *s,
+                                                                          float b, int add) {
+  const __m512 bv = _mm512_set1_ps(b);
+  int64_t q = 0;
+  for (; q + 16 <= n; q += 16) {
+    __m512 v = _mm512_loadu_ps(s + q);
+    _mm512_storeu_ps(d + q, add ? _mm512_add_ps(v, bv) : v);
+  }
+  if (q < n) {
+    __mmask16 m = (__mmask16)((1u << (n - q)) - 1u);
+    __m512 v = _mm512_maskz_loadu_ps(m, s + q);
+    _mm512_mask_storeu_ps(d + q, m, add ? _mm512_add_ps(v, bv) : v);
+  }
+}
+NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_copy_avx2_s(int64_t n, float *d, const float *s, float b, int add) {
+  const __m256 bv = _mm256_set1_ps(b);
+  int64_t q = 0;
+  for (; q + 8 <= n; q += 8) {
+    __m256 v = _mm256_loadu_ps(s + q);
+    _mm256_storeu_ps(d + q, add ? _mm256_add_ps(v, bv) : v);
+  }
+  for (; q < n; q++) d[q] = add ? s[q] + b : s[q];
+}
+
 /* p[0], p[2], ..., p[14] (reads p[0..15]) and p[0], p[2], p[4], p[6] (reads p[0..7]). */
 NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_even_s(const float *p) {
   __m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
@@ -14434,6 +14461,34 @@ NN__MAXPOOL_GATHER_DEFINE(d, double, 4, __m256d, pd, __m256i, nn__conv_gather_d,
                           _mm256_castpd_si256, nn__conv_widen_d, nn__conv_storeidx_d)
 #endif
 
+/* d[q] = s[q] (+ b when add), q < n; d == s is allowed when add. */
+NN__PRIVATE void nn__conv_copyrow_s(int64_t n, float *d, const float *s, float b, int add) {
+  int64_t q;
+#if defined(NN__X86)
+  if (nn__gemm_isa() >= NN__GEMM_ISA_AVX512) {
+    nn__conv_copy_avx512_s(n, d, s, b, add);
+    return;
+  }
+  if (nn__gemm_isa() >= 1) {
+    nn__conv_copy_avx2_s(n, d, s, b, add);
+    return;
+  }
+#endif
+  if (!add) {
+    memcpy(d, s, (size_t)n * sizeof(float));
+    return;
+  }
+  for (q = 0; q < n; q++) d[q] = s[q] + b;
+}
+NN__PRIVATE void nn__conv_copyrow_d(int64_t n, double *d, const double *s, double b, int add) {
+  int64_t q;
+  if (!add) {
+    memcpy(d, s, (size_t)n * sizeof(double));
+    return;
+  }
+  for (q = 0; q < n; q++) d[q] = s[q] + b;
+}
+
 /* dst[q] += src[q], q < n (distinct arrays). */
 NN__PRIVATE void nn__conv_addrow_s(int64_t n, float *d, const float *s) {
   int64_t q;
@@ -14540,7 +14595,7 @@ NN__PRIVATE int64_t nn__maxpool_row_simd_d(const nn__conv_geom *g, const double 
             xr = x + (c * H + ih) * W;                                                                         \
             for (ow = 0; ow < lo; ow++) row[ow] = 0;                                                           \
             if (sw == 1) {                                                                                     \
-              if (hi > lo) memcpy(row + lo, xr + off + lo, (size_t)(hi - lo) * sizeof(T));                     \
+              if (hi > lo) nn__conv_copyrow_##S(hi - lo, row + lo, xr + off + lo, 0, 0);                       \
             } else {                                                                                           \
               for (ow = lo; ow < hi; ow++) row[ow] = xr[ow * sw + off];                                        \
             }                                                                                                  \
@@ -20225,7 +20280,7 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
     NN__CONV_SCRATCH(T)                                                                                        \
     (void)HW;                                                                                                  \
     for (u = c * j->per; u < u1; u++) {                                                                        \
-      int64_t n0, cnt, oh0, oh1, lb, ncols, gi, b, m, q, ldb;                                                  \
+      int64_t n0, cnt, oh0, oh1, lb, ncols, gi, b, m, ldb;                                                    \
       nn__conv_panel(j, u, &n0, &cnt, &oh0, &oh1);                                                             \
       lb = (oh1 - oh0) * g->Wo;                                                                                \
       ncols = cnt * lb;                                                                                        \
@@ -20245,14 +20300,7 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
           for (b = 0; b < cnt; b++) {                                                                          \
             T *yr = y1 + (b * g->Co + m) * L;                                                                  \
             const T *tr = dst + m * ldc + b * lb;                                                              \
-            if (cnt == 1) {                                                                                    \
-              if (bias)                                                                                        \
-                for (q = 0; q < lb; q++) yr[q] += bm;                                                          \
-            } else if (bias) {                                                                                 \
-              for (q = 0; q < lb; q++) yr[q] = tr[q] + bm;                                                     \
-            } else {                                                                                           \
-              memcpy(yr, tr, (size_t)lb * sizeof(T));                                                          \
-            }                                                                                                  \
+            if (cnt > 1 || bias) nn__conv_copyrow_##S(lb, yr, cnt == 1 ? yr : tr, bm, bias != NULL);          \
           }                                                                                                    \
         }                                                                                                      \
       }                                                                                                        \

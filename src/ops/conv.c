@@ -318,7 +318,7 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
     NN__CONV_SCRATCH(T)                                                                                        \
     (void)HW;                                                                                                  \
     for (u = c * j->per; u < u1; u++) {                                                                        \
-      int64_t n0, cnt, oh0, oh1, lb, ncols, gi, b, m, q, ldb;                                                  \
+      int64_t n0, cnt, oh0, oh1, lb, ncols, gi, b, m, ldb;                                                    \
       nn__conv_panel(j, u, &n0, &cnt, &oh0, &oh1);                                                             \
       lb = (oh1 - oh0) * g->Wo;                                                                                \
       ncols = cnt * lb;                                                                                        \
@@ -338,14 +338,7 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
           for (b = 0; b < cnt; b++) {                                                                          \
             T *yr = y1 + (b * g->Co + m) * L;                                                                  \
             const T *tr = dst + m * ldc + b * lb;                                                              \
-            if (cnt == 1) {                                                                                    \
-              if (bias)                                                                                        \
-                for (q = 0; q < lb; q++) yr[q] += bm;                                                          \
-            } else if (bias) {                                                                                 \
-              for (q = 0; q < lb; q++) yr[q] = tr[q] + bm;                                                     \
-            } else {                                                                                           \
-              memcpy(yr, tr, (size_t)lb * sizeof(T));                                                          \
-            }                                                                                                  \
+            if (cnt > 1 || bias) nn__conv_copyrow_##S(lb, yr, cnt == 1 ? yr : tr, bm, bias != NULL);          \
           }                                                                                                    \
         }                                                                                                      \
       }                                                                                                        \
