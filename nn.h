@@ -1829,6 +1829,51 @@ NNDEF void nn_dict_free(nn_tensor_dict *d);
 /* ---- end src/io/io.h ---- */
 #endif
 /* models need the layers (which need random numbers) and the file formats */
+#if !defined(NN_NO_NN) && !defined(NN_NO_RANDOM)
+/* ---- begin src/nn/loader.h ---- */
+/* nn/loader.h: mini-batches of in-memory samples for a training loop of one's own (PyTorch's DataLoader over a
+   TensorDataset; nn_model_fit batches through the same code).
+
+     nn_loader_desc ld = {0};
+     ld.batch_size = 64;
+     ld.shuffle = 1;                      // a fresh permutation each epoch
+     nn_loader *L = nn_loader_new(x, y, &ld);
+     for (epoch = 0; epoch < 5; epoch++) {
+       nn_tensor *xb, *yb;
+       nn_scope_begin();
+       while (nn_loader_next(L, &xb, &yb) == 1) { ... one step on (xb, yb) ... }
+       nn_scope_end();                    // (or a scope per step)
+     }
+     nn_loader_free(L);
+
+   The loader keeps views of x and y (the data is shared, not copied), so the caller may free its own handles. */
+
+typedef struct nn_loader nn_loader;
+
+typedef struct nn_loader_desc {
+  int64_t batch_size; /* samples per batch; 0: 32 */
+  int shuffle;        /* 1: a fresh permutation of the samples each epoch; 0: in order (batches are views) */
+  uint64_t seed;      /* shuffling and augmentation draws */
+  int drop_last;      /* 1: skip a last batch smaller than batch_size (default: keep it, ragged) */
+  /* image augmentation of (N, C, H, W) float32 inputs, per sample: random shifts of up to this many pixels
+     (zero fill) and random horizontal flips; batches are then copies, never writes into x */
+  int augment_shift;
+  int augment_flip;
+} nn_loader_desc;
+
+/* A loader over x (N, ...) and, optionally, targets y (N, ...; may be NULL). NULL with an error on bad input. */
+NNDEF nn_loader *nn_loader_new(const nn_tensor *x, const nn_tensor *y, const nn_loader_desc *desc);
+/* Batches per epoch. */
+NNDEF int64_t nn_loader_batches(const nn_loader *l);
+/* The next batch of the epoch as new tensors in the current scope (*yb NULL without targets): returns 1; or 0 when
+   the epoch is over (the next call starts the next epoch, reshuffled); or -1 with an error. */
+NNDEF int nn_loader_next(nn_loader *l, nn_tensor **xb, nn_tensor **yb);
+/* Ends the epoch early: the next call to nn_loader_next starts a new one. */
+NNDEF void nn_loader_reset(nn_loader *l);
+/* Frees the loader (not the caller's tensors). NULL is ignored. */
+NNDEF void nn_loader_free(nn_loader *l);
+/* ---- end src/nn/loader.h ---- */
+#endif
 #if !defined(NN_NO_NN) && !defined(NN_NO_IO) && !defined(NN_NO_RANDOM)
 /* ---- begin src/nn/model.h ---- */
 /* nn/model.h: Keras-style models: Sequential and functional (graph) models over layers, compile/fit/evaluate/
@@ -34339,6 +34384,195 @@ NNDEF nn_status nn_save_npz(const char *path, const char *const *names, nn_tenso
 }
 /* ---- end src/io/npz.c ---- */
 #endif
+#if !defined(NN_NO_NN) && !defined(NN_NO_RANDOM)
+/* ---- begin src/nn/loader.c ---- */
+/* nn/loader.c: mini-batches of in-memory samples: the epoch's permutation, rows gathered into a batch, image
+   augmentation. The random draws come from one generator in a fixed order (the permutation, then each batch's
+   augmentation), so a seed gives the same batches on every machine and thread count. */
+
+struct nn_loader {
+  nn_tensor *x, *y;   /* views of the caller's tensors, owned by the loader */
+  nn_tensor *perm;    /* this epoch's order (int64), NULL without shuffling */
+  nn_loader_desc d;
+  nn_rng rng;
+  int64_t n;          /* samples */
+  int64_t next;       /* first sample of the next batch; -1: the next call starts an epoch */
+};
+
+/* Rows idx (int64) of t as a new tensor, or rows [b, e) as a view when idx is NULL. Contiguous data (the usual
+   case) is gathered row by row with memcpy. */
+NN__PRIVATE nn_tensor *nn__rows(const char *op, const nn_tensor *t, const nn_tensor *idx, int64_t b, int64_t e) {
+  int64_t shape[NN_MAX_DIMS], i, n, row;
+  int contig;
+  nn_tensor *r;
+  if (!idx) return nn_slice(t, 0, b, e, 1);
+  n = idx->size;
+  for (i = 0; i < t->ndim; i++) shape[i] = t->shape[i];
+  shape[0] = n;
+  r = nn__new(op, t->dtype, shape, t->ndim);
+  if (!r) return NULL;
+  row = t->shape[0] > 0 ? t->size / t->shape[0] : 0;
+  contig = nn_is_contiguous(t);
+  for (i = 0; i < n; i++) {
+    int64_t k = (int64_t)nn_get_flat(idx, i);
+    if (contig) {
+      size_t es = nn_dtype_size(t->dtype);
+      memcpy((char *)r->data + (size_t)(i * row) * es, (const char *)t->data + (size_t)(k * row) * es, (size_t)row * es);
+    } else {
+      nn_tensor *src = nn_select(t, 0, k), *dst = nn_select(r, 0, i);
+      nn_status st = src && dst ? nn_assign(dst, src) : nn_last_status();
+      nn_free(src);
+      nn_free(dst);
+      if (st != NN_OK) {
+        nn_free(r);
+        return NULL;
+      }
+    }
+  }
+  return r;
+}
+
+/* Random shifts (zero fill) and horizontal flips of a contiguous (N, C, H, W) float32 batch, per sample, in
+   place. */
+NN__PRIVATE nn_status nn__augment(const char *op, nn_tensor *xb, int shift, int flip, nn_rng *rng) {
+  int64_t n, c, h, w, N = xb->shape[0], C = xb->shape[1], H = xb->shape[2], W = xb->shape[3];
+  float *tmp = (float *)NN_MALLOC(sizeof(float) * (size_t)(H * W > 0 ? H * W : 1));
+  if (!tmp) return nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+  for (n = 0; n < N; n++) {
+    int64_t dy = shift ? nn_rng_int(rng, -shift, shift + 1) : 0, dx = shift ? nn_rng_int(rng, -shift, shift + 1) : 0;
+    int fl = flip && nn_rng_uniform(rng) < 0.5;
+    for (c = 0; c < C; c++) {
+      float *img = (float *)xb->data + (n * C + c) * H * W;
+      memcpy(tmp, img, sizeof(float) * (size_t)(H * W));
+      for (h = 0; h < H; h++)
+        for (w = 0; w < W; w++) {
+          int64_t sh = h - dy, sw = (fl ? W - 1 - w : w) - dx;
+          img[h * W + w] = sh >= 0 && sh < H && sw >= 0 && sw < W ? tmp[sh * W + sw] : 0.0f;
+        }
+    }
+  }
+  NN_FREE(tmp);
+  return NN_OK;
+}
+
+NNDEF nn_loader *nn_loader_new(const nn_tensor *x, const nn_tensor *y, const nn_loader_desc *desc) {
+  static const char *op = "nn_loader_new";
+  nn_loader *l;
+  char b1[96], b2[96];
+  if (!x) {
+    nn__fail_null(op, "x");
+    return NULL;
+  }
+  if (x->ndim < 1) {
+    nn__fail(NN_ERR_SHAPE, "%s: x must have a sample axis, got shape %s", op, nn_shape_str(x, b1, sizeof b1));
+    return NULL;
+  }
+  if (y && (y->ndim < 1 || y->shape[0] != x->shape[0])) {
+    nn__fail(NN_ERR_SHAPE, "%s: x %s and y %s have different numbers of samples", op, nn_shape_str(x, b1, sizeof b1),
+             nn_shape_str(y, b2, sizeof b2));
+    return NULL;
+  }
+  if (desc && (desc->batch_size < 0 || desc->augment_shift < 0)) {
+    nn__fail(NN_ERR_ARG, "%s: batch_size (%lld) and augment_shift (%d) must not be negative", op,
+             (long long)desc->batch_size, desc->augment_shift);
+    return NULL;
+  }
+  if (desc && (desc->augment_shift > 0 || desc->augment_flip) && (x->ndim != 4 || x->dtype != NN_FLOAT32)) {
+    nn__fail(NN_ERR_ARG, "%s: image augmentation needs float32 (N, C, H, W) samples, got %s %s", op,
+             nn_dtype_name(x->dtype), nn_shape_str(x, b1, sizeof b1));
+    return NULL;
+  }
+  l = (nn_loader *)NN_MALLOC(sizeof *l);
+  if (!l) {
+    nn__fail(NN_ERR_OOM, "%s: out of memory", op);
+    return NULL;
+  }
+  memset(l, 0, sizeof *l);
+  if (desc) l->d = *desc;
+  if (l->d.batch_size == 0) l->d.batch_size = 32;
+  l->n = x->shape[0];
+  l->next = -1;
+  nn_rng_seed(&l->rng, l->d.seed);
+  l->x = nn_view(x);
+  l->y = y ? nn_view(y) : NULL;
+  if (!l->x || (y && !l->y)) {
+    nn_loader_free(l);
+    return NULL;
+  }
+  nn__scope_unlink(l->x);
+  if (l->y) nn__scope_unlink(l->y);
+  return l;
+}
+
+NNDEF int64_t nn_loader_batches(const nn_loader *l) {
+  if (!l) return 0;
+  return l->d.drop_last ? l->n / l->d.batch_size : (l->n + l->d.batch_size - 1) / l->d.batch_size;
+}
+
+NNDEF void nn_loader_reset(nn_loader *l) {
+  if (l) l->next = -1;
+}
+
+NNDEF int nn_loader_next(nn_loader *l, nn_tensor **xb, nn_tensor **yb) {
+  static const char *op = "nn_loader_next";
+  nn_tensor *idx = NULL, *bx, *by = NULL;
+  int64_t b, e;
+  if (xb) *xb = NULL;
+  if (yb) *yb = NULL;
+  if (!l || !xb) {
+    nn__fail_null(op, !l ? "l" : "xb");
+    return -1;
+  }
+  if (l->next < 0) { /* a new epoch */
+    if (l->d.shuffle) {
+      nn_tensor *p = nn_permutation(&l->rng, l->n);
+      if (!p) return -1;
+      nn__scope_unlink(p);
+      nn_free(l->perm);
+      l->perm = p;
+    }
+    l->next = 0;
+  }
+  b = l->next;
+  e = b + l->d.batch_size < l->n ? b + l->d.batch_size : l->n;
+  if (b >= l->n || (l->d.drop_last && e - b < l->d.batch_size)) {
+    l->next = -1;
+    return 0;
+  }
+  if (l->perm && !(idx = nn_slice(l->perm, 0, b, e, 1))) return -1;
+  bx = nn__rows(op, l->x, idx, b, e);
+  if (bx && l->y) by = nn__rows(op, l->y, idx, b, e);
+  nn_free(idx);
+  if (bx && !l->perm && (l->d.augment_shift > 0 || l->d.augment_flip)) { /* never write into the caller's data */
+    nn_tensor *c = nn_copy(bx);
+    nn_free(bx);
+    bx = c;
+  }
+  if (bx && (l->d.augment_shift > 0 || l->d.augment_flip) &&
+      nn__augment(op, bx, l->d.augment_shift, l->d.augment_flip, &l->rng) != NN_OK) {
+    nn_free(bx);
+    bx = NULL;
+  }
+  if (!bx || (l->y && !by)) {
+    nn_free(bx);
+    nn_free(by);
+    return -1;
+  }
+  l->next = e;
+  *xb = bx;
+  if (yb) *yb = by;
+  return 1;
+}
+
+NNDEF void nn_loader_free(nn_loader *l) {
+  if (!l) return;
+  nn_free(l->x);
+  nn_free(l->y);
+  nn_free(l->perm);
+  NN_FREE(l);
+}
+/* ---- end src/nn/loader.c ---- */
+#endif
 #if !defined(NN_NO_NN) && !defined(NN_NO_IO) && !defined(NN_NO_RANDOM)
 /* ---- begin src/nn/model.c ---- */
 /* nn/model.c: the model graph (Sequential is a chain), its forward pass, parameters and summary.
@@ -35117,39 +35351,6 @@ NN__PRIVATE nn_status nn__model_check_data(const char *op, const nn_model *m, co
   return NN_OK;
 }
 
-/* Rows idx (int64) of t as a new tensor, or rows [b, e) as a view when idx is NULL. Contiguous data (the usual
-   case) is gathered row by row with memcpy. */
-NN__PRIVATE nn_tensor *nn__rows(const nn_tensor *t, const nn_tensor *idx, int64_t b, int64_t e) {
-  int64_t shape[NN_MAX_DIMS], i, n, row;
-  int contig;
-  nn_tensor *r;
-  if (!idx) return nn_slice(t, 0, b, e, 1);
-  n = idx->size;
-  for (i = 0; i < t->ndim; i++) shape[i] = t->shape[i];
-  shape[0] = n;
-  r = nn__new("nn_model_fit", t->dtype, shape, t->ndim);
-  if (!r) return NULL;
-  row = t->shape[0] > 0 ? t->size / t->shape[0] : 0;
-  contig = nn_is_contiguous(t);
-  for (i = 0; i < n; i++) {
-    int64_t k = (int64_t)nn_get_flat(idx, i);
-    if (contig) {
-      size_t es = nn_dtype_size(t->dtype);
-      memcpy((char *)r->data + (size_t)(i * row) * es, (const char *)t->data + (size_t)(k * row) * es, (size_t)row * es);
-    } else {
-      nn_tensor *src = nn_select(t, 0, k), *dst = nn_select(r, 0, i);
-      nn_status st = src && dst ? nn_assign(dst, src) : nn_last_status();
-      nn_free(src);
-      nn_free(dst);
-      if (st != NN_OK) {
-        nn_free(r);
-        return NULL;
-      }
-    }
-  }
-  return r;
-}
-
 NNDEF int nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y, int64_t batch_size,
                             const char **names, double *values, int cap) {
   static char keep[32][40]; /* names handed out to the caller: static storage, valid until the next call */
@@ -35178,8 +35379,8 @@ NNDEF int nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     nn_tensor *xb, *yb, *out, *loss;
     nn_status st = NN_OK;
     nn_scope_begin();
-    xb = nn__rows(x, NULL, b, e);
-    yb = nn__rows(y, NULL, b, e);
+    xb = nn_slice(x, 0, b, e, 1);
+    yb = nn_slice(y, 0, b, e, 1);
     out = xb && yb ? nn_model_forward(m, xb) : NULL;
     loss = out ? nn__model_loss(m, out, yb, NULL) : NULL;
     if (!loss) st = nn_last_status() != NN_OK ? nn_last_status() : NN_ERR_ARG;
@@ -35266,30 +35467,6 @@ NNDEF nn_tensor *nn_model_predict(nn_model *m, const nn_tensor *x, int64_t batch
 
 /* ---- fit ---- */
 
-/* Random shifts (zero fill) and horizontal flips of an (N, C, H, W) batch, per sample, in place. */
-NN__PRIVATE void nn__augment(nn_tensor *xb, int shift, int flip, nn_rng *rng) {
-  int64_t n, c, h, w, N, C, H, W;
-  float *tmp;
-  if (xb->ndim != 4 || xb->dtype != NN_FLOAT32 || !nn_is_contiguous(xb)) return;
-  N = xb->shape[0], C = xb->shape[1], H = xb->shape[2], W = xb->shape[3];
-  tmp = (float *)NN_MALLOC(sizeof(float) * (size_t)(H * W));
-  if (!tmp) return;
-  for (n = 0; n < N; n++) {
-    int64_t dy = shift ? nn_rng_int(rng, -shift, shift + 1) : 0, dx = shift ? nn_rng_int(rng, -shift, shift + 1) : 0;
-    int fl = flip && nn_rng_uniform(rng) < 0.5;
-    for (c = 0; c < C; c++) {
-      float *img = (float *)xb->data + (n * C + c) * H * W;
-      memcpy(tmp, img, sizeof(float) * (size_t)(H * W));
-      for (h = 0; h < H; h++)
-        for (w = 0; w < W; w++) {
-          int64_t sh = h - dy, sw = (fl ? W - 1 - w : w) - dx;
-          img[h * W + w] = sh >= 0 && sh < H && sw >= 0 && sw < W ? tmp[sh * W + sw] : 0.0f;
-        }
-    }
-  }
-  NN_FREE(tmp);
-}
-
 /* Copies of the parameters (restore_best_weights); NULL entries on failure. */
 NN__PRIVATE nn_tensor **nn__model_snapshot(nn_model *m, nn_tensor **prev) {
   int n, i;
@@ -35338,7 +35515,8 @@ NNDEF nn_history *nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor 
   nn_fit_desc d;
   nn_history *h = NULL;
   nn_tensor *xtr = NULL, *ytr = NULL, *xval = NULL, *yval = NULL, *cw = NULL, **params = NULL, **best_w = NULL;
-  nn_rng rng;
+  nn_loader *ld = NULL;
+  nn_loader_desc lds;
   int64_t N, Ntr, nbatches;
   int epoch, np, stop = 0, wait = 0, ok = 1;
   double best = NAN, lr;
@@ -35405,9 +35583,15 @@ NNDEF nn_history *nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor 
   params = nn__model_param_array(m, op, &np);
   h = params ? nn_history_new() : NULL;
   if (!h) goto fail;
-  nn_rng_seed(&rng, d.seed);
+  memset(&lds, 0, sizeof lds);
+  lds.batch_size = d.batch_size;
+  lds.shuffle = !d.no_shuffle;
+  lds.seed = d.seed;
+  lds.augment_shift = d.augment_shift;
+  lds.augment_flip = d.augment_flip;
+  if (!(ld = nn_loader_new(xtr, ytr, &lds))) goto fail;
   monitor = d.monitor ? d.monitor : xval ? "val_loss" : "loss";
-  nbatches = (Ntr + d.batch_size - 1) / d.batch_size;
+  nbatches = nn_loader_batches(ld);
   lr = nn_optimizer_get_lr(m->opt);
   for (epoch = 0; epoch < d.epochs && !stop; epoch++) {
     nn__progress pg;
@@ -35417,32 +35601,19 @@ NNDEF nn_history *nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor 
     double vals[32], mon;
     int nv, i, improved;
     int64_t bi;
-    nn_tensor *perm = NULL;
     if (d.lr_schedule) {
       lr = d.lr_schedule(epoch, lr, d.lr_schedule_ctx);
       nn_optimizer_set_lr(m->opt, lr);
     }
     memset(&acc, 0, sizeof acc);
     nn_model_set_training(m, 1);
-    if (!d.no_shuffle) {
-      perm = nn_permutation(&rng, Ntr);
-      if (!perm) goto fail;
-      nn__scope_unlink(perm);
-    }
+    nn_loader_reset(ld); /* a fresh permutation */
     nn__progress_begin(&pg, d.verbose < 0 ? 0 : d.verbose == 1 ? 2 : 1, epoch, d.epochs, nbatches);
     for (bi = 0; bi < nbatches && ok; bi++) {
-      int64_t b = bi * d.batch_size, e = b + d.batch_size < Ntr ? b + d.batch_size : Ntr;
-      nn_tensor *idx = NULL, *xb, *yb, *out = NULL, *loss = NULL;
+      nn_tensor *xb = NULL, *yb = NULL, *out = NULL, *loss = NULL;
       double lv = NAN;
       nn_scope_begin();
-      if (perm) idx = nn_slice(perm, 0, b, e, 1);
-      xb = nn__rows(xtr, idx, b, e);
-      yb = nn__rows(ytr, idx, b, e);
-      if (xb && (d.augment_shift > 0 || d.augment_flip)) {
-        if (!idx) xb = nn_copy(xb); /* never write into the caller's data */
-        if (xb) nn__augment(xb, d.augment_shift, d.augment_flip, &rng);
-      }
-      if (xb && yb) out = nn_model_forward(m, xb);
+      if (nn_loader_next(ld, &xb, &yb) == 1) out = nn_model_forward(m, xb);
       if (out) loss = nn__model_loss(m, out, yb, cw);
       if (loss) lv = nn_item(loss);
       if (!loss) ok = 0;
@@ -35480,7 +35651,6 @@ NNDEF nn_history *nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor 
       }
       if (stop) break;
     }
-    nn_free(perm);
     if (!ok) {
       if (pg.tty) fputc('\n', stderr);
       goto fail;
@@ -35540,6 +35710,7 @@ fail:
     for (i = 0; i < m->nlayers; i++) nn_layer_zero_grad(m->layers[i]);
   }
 done:
+  nn_loader_free(ld);
   nn_free(xtr);
   nn_free(ytr);
   nn_free(xval);

@@ -48,6 +48,9 @@ extern "C" {
 #include "io/io.h"
 #endif
 /* models need the layers (which need random numbers) and the file formats */
+#if !defined(NN_NO_NN) && !defined(NN_NO_RANDOM)
+#include "nn/loader.h"
+#endif
 #if !defined(NN_NO_NN) && !defined(NN_NO_IO) && !defined(NN_NO_RANDOM)
 #include "nn/model.h"
 #endif
@@ -138,6 +141,9 @@ extern "C" {
 #include "io/safetensors.c"
 #include "io/npy.c"
 #include "io/npz.c"
+#endif
+#if !defined(NN_NO_NN) && !defined(NN_NO_RANDOM)
+#include "nn/loader.c"
 #endif
 #if !defined(NN_NO_NN) && !defined(NN_NO_IO) && !defined(NN_NO_RANDOM)
 #include "nn/model.c"

@@ -268,7 +268,102 @@ static void test_model_early_stopping(void) {
   nn_model_free(m);
 }
 
+/* The loader: every sample once per epoch, the ragged last batch, a new order each epoch, the same batches for the
+   same seed, views without shuffling, augmentation that never writes into x, and errors for bad input. */
+static void test_model_loader(void) {
+  int64_t xs[2] = {10, 3}, is[4] = {5, 1, 4, 4}, i, k;
+  nn_tensor *x = nn_reshape(nn_arange(0, 30, 1, NN_FLOAT32), xs, 2), *y = nn_arange(0, 10, 1, NN_INT64);
+  nn_tensor *img = nn_reshape(nn_arange(0, 80, 1, NN_FLOAT32), is, 4), *xb, *yb, *first = NULL;
+  nn_loader_desc d;
+  nn_loader *l, *l2;
+  int seen[10], sizes[4], nb, r, e, same_order = 1;
+  long live = nn_live_tensors();
+  memset(&d, 0, sizeof d);
+  d.batch_size = 4;
+  d.shuffle = 1;
+  d.seed = 7;
+  l = nn_loader_new(x, y, &d);
+  l2 = nn_loader_new(x, y, &d);
+  CHECK(l && l2 && nn_loader_batches(l) == 3);
+  for (e = 0; l && l2 && e < 2; e++) {
+    memset(seen, 0, sizeof seen);
+    nb = 0;
+    nn_scope_begin();
+    while ((r = nn_loader_next(l, &xb, &yb)) == 1 && nb < 4) {
+      sizes[nb++] = (int)xb->shape[0];
+      for (i = 0; i < xb->shape[0]; i++) {
+        k = (int64_t)nn_get_flat(yb, i);
+        if (k >= 0 && k < 10) seen[k]++;
+        CHECK(nn_get_flat(xb, i * 3 + 2) == (double)(3 * k + 2)); /* rows stay with their targets */
+      }
+      if (e == 0 && nb == 1) first = nn_keep(nn_copy(yb));
+      if (e == 1 && nb == 1 && first) {
+        int64_t z[1] = {0};
+        same_order = nn_get(yb, z) == nn_get(first, z) && nn_get_flat(yb, 1) == nn_get_flat(first, 1);
+      }
+    }
+    CHECK(r == 0 && nb == 3 && sizes[0] == 4 && sizes[1] == 4 && sizes[2] == 2);
+    for (i = 0; i < 10; i++) CHECK(seen[i] == 1);
+    nn_scope_end();
+  }
+  CHECK(!same_order); /* a fresh permutation each epoch */
+  nn_scope_begin();
+  CHECK(l2 && nn_loader_next(l2, &xb, &yb) == 1 && first && nn_get_flat(yb, 0) == nn_get_flat(first, 0) &&
+        nn_get_flat(yb, 3) == nn_get_flat(first, 3)); /* the same seed gives the same batches */
+  nn_scope_end();
+  nn_free(first);
+  nn_loader_free(l);
+  nn_loader_free(l2);
+  /* in order, drop_last, no targets: views of x */
+  d.shuffle = 0;
+  d.drop_last = 1;
+  l = nn_loader_new(x, NULL, &d);
+  CHECK(l && nn_loader_batches(l) == 2);
+  nn_scope_begin();
+  CHECK(l && nn_loader_next(l, &xb, &yb) == 1 && yb == NULL && xb->data == x->data);
+  CHECK(l && nn_loader_next(l, &xb, NULL) == 1 && nn_get_flat(xb, 0) == 12);
+  CHECK(l && nn_loader_next(l, &xb, NULL) == 0 && xb == NULL);
+  CHECK(l && nn_loader_next(l, &xb, NULL) == 1 && nn_get_flat(xb, 0) == 0); /* the next epoch */
+  nn_loader_reset(l);
+  CHECK(l && nn_loader_next(l, &xb, NULL) == 1 && nn_get_flat(xb, 0) == 0);
+  nn_scope_end();
+  nn_loader_free(l);
+  /* flips: each image is itself or its mirror, and x is unchanged */
+  memset(&d, 0, sizeof d);
+  d.batch_size = 5;
+  d.augment_flip = 1;
+  d.seed = 3;
+  l = nn_loader_new(img, NULL, &d);
+  nn_scope_begin();
+  CHECK(l && nn_loader_next(l, &xb, NULL) == 1 && xb->data != img->data);
+  for (k = 0; l && xb && k < 5; k++) {
+    int plain = 1, mirror = 1;
+    for (i = 0; i < 16; i++) {
+      double v = nn_get_flat(xb, k * 16 + i);
+      plain &= v == (double)(k * 16 + i);
+      mirror &= v == (double)(k * 16 + (i / 4) * 4 + 3 - i % 4);
+    }
+    CHECK(plain || mirror);
+  }
+  for (i = 0; i < 80; i++) CHECK(nn_get_flat(img, i) == (double)i);
+  nn_scope_end();
+  nn_loader_free(l);
+  /* errors */
+  CHECK_ERR(nn_loader_new(NULL, y, NULL) == NULL, NN_ERR_NULL);
+  CHECK_ERR(nn_loader_new(x, img, NULL) == NULL, NN_ERR_SHAPE);
+  d.batch_size = -1;
+  CHECK_ERR(nn_loader_new(x, y, &d) == NULL, NN_ERR_ARG);
+  d.batch_size = 2;
+  CHECK_ERR(nn_loader_new(x, y, &d) == NULL, NN_ERR_ARG); /* flips of rows that are not images */
+  CHECK_ERR(nn_loader_next(NULL, &xb, &yb) == -1, NN_ERR_NULL);
+  nn_free(x);
+  nn_free(y);
+  nn_free(img);
+  CHECK(nn_live_tensors() == live - 3);
+}
+
 static void tests_model(void) {
+  RUN(test_model_loader);
   RUN(test_model_sequential_fit);
   RUN(test_model_graph);
   RUN(test_model_save_load);

@@ -272,39 +272,6 @@ NN__PRIVATE nn_status nn__model_check_data(const char *op, const nn_model *m, co
   return NN_OK;
 }
 
-/* Rows idx (int64) of t as a new tensor, or rows [b, e) as a view when idx is NULL. Contiguous data (the usual
-   case) is gathered row by row with memcpy. */
-NN__PRIVATE nn_tensor *nn__rows(const nn_tensor *t, const nn_tensor *idx, int64_t b, int64_t e) {
-  int64_t shape[NN_MAX_DIMS], i, n, row;
-  int contig;
-  nn_tensor *r;
-  if (!idx) return nn_slice(t, 0, b, e, 1);
-  n = idx->size;
-  for (i = 0; i < t->ndim; i++) shape[i] = t->shape[i];
-  shape[0] = n;
-  r = nn__new("nn_model_fit", t->dtype, shape, t->ndim);
-  if (!r) return NULL;
-  row = t->shape[0] > 0 ? t->size / t->shape[0] : 0;
-  contig = nn_is_contiguous(t);
-  for (i = 0; i < n; i++) {
-    int64_t k = (int64_t)nn_get_flat(idx, i);
-    if (contig) {
-      size_t es = nn_dtype_size(t->dtype);
-      memcpy((char *)r->data + (size_t)(i * row) * es, (const char *)t->data + (size_t)(k * row) * es, (size_t)row * es);
-    } else {
-      nn_tensor *src = nn_select(t, 0, k), *dst = nn_select(r, 0, i);
-      nn_status st = src && dst ? nn_assign(dst, src) : nn_last_status();
-      nn_free(src);
-      nn_free(dst);
-      if (st != NN_OK) {
-        nn_free(r);
-        return NULL;
-      }
-    }
-  }
-  return r;
-}
-
 NNDEF int nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y, int64_t batch_size,
                             const char **names, double *values, int cap) {
   static char keep[32][40]; /* names handed out to the caller: static storage, valid until the next call */
@@ -333,8 +300,8 @@ NNDEF int nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     nn_tensor *xb, *yb, *out, *loss;
     nn_status st = NN_OK;
     nn_scope_begin();
-    xb = nn__rows(x, NULL, b, e);
-    yb = nn__rows(y, NULL, b, e);
+    xb = nn_slice(x, 0, b, e, 1);
+    yb = nn_slice(y, 0, b, e, 1);
     out = xb && yb ? nn_model_forward(m, xb) : NULL;
     loss = out ? nn__model_loss(m, out, yb, NULL) : NULL;
     if (!loss) st = nn_last_status() != NN_OK ? nn_last_status() : NN_ERR_ARG;
@@ -421,30 +388,6 @@ NNDEF nn_tensor *nn_model_predict(nn_model *m, const nn_tensor *x, int64_t batch
 
 /* ---- fit ---- */
 
-/* Random shifts (zero fill) and horizontal flips of an (N, C, H, W) batch, per sample, in place. */
-NN__PRIVATE void nn__augment(nn_tensor *xb, int shift, int flip, nn_rng *rng) {
-  int64_t n, c, h, w, N, C, H, W;
-  float *tmp;
-  if (xb->ndim != 4 || xb->dtype != NN_FLOAT32 || !nn_is_contiguous(xb)) return;
-  N = xb->shape[0], C = xb->shape[1], H = xb->shape[2], W = xb->shape[3];
-  tmp = (float *)NN_MALLOC(sizeof(float) * (size_t)(H * W));
-  if (!tmp) return;
-  for (n = 0; n < N; n++) {
-    int64_t dy = shift ? nn_rng_int(rng, -shift, shift + 1) : 0, dx = shift ? nn_rng_int(rng, -shift, shift + 1) : 0;
-    int fl = flip && nn_rng_uniform(rng) < 0.5;
-    for (c = 0; c < C; c++) {
-      float *img = (float *)xb->data + (n * C + c) * H * W;
-      memcpy(tmp, img, sizeof(float) * (size_t)(H * W));
-      for (h = 0; h < H; h++)
-        for (w = 0; w < W; w++) {
-          int64_t sh = h - dy, sw = (fl ? W - 1 - w : w) - dx;
-          img[h * W + w] = sh >= 0 && sh < H && sw >= 0 && sw < W ? tmp[sh * W + sw] : 0.0f;
-        }
-    }
-  }
-  NN_FREE(tmp);
-}
-
 /* Copies of the parameters (restore_best_weights); NULL entries on failure. */
 NN__PRIVATE nn_tensor **nn__model_snapshot(nn_model *m, nn_tensor **prev) {
   int n, i;
@@ -493,7 +436,8 @@ NNDEF nn_history *nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor 
   nn_fit_desc d;
   nn_history *h = NULL;
   nn_tensor *xtr = NULL, *ytr = NULL, *xval = NULL, *yval = NULL, *cw = NULL, **params = NULL, **best_w = NULL;
-  nn_rng rng;
+  nn_loader *ld = NULL;
+  nn_loader_desc lds;
   int64_t N, Ntr, nbatches;
   int epoch, np, stop = 0, wait = 0, ok = 1;
   double best = NAN, lr;
@@ -560,9 +504,15 @@ NNDEF nn_history *nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor 
   params = nn__model_param_array(m, op, &np);
   h = params ? nn_history_new() : NULL;
   if (!h) goto fail;
-  nn_rng_seed(&rng, d.seed);
+  memset(&lds, 0, sizeof lds);
+  lds.batch_size = d.batch_size;
+  lds.shuffle = !d.no_shuffle;
+  lds.seed = d.seed;
+  lds.augment_shift = d.augment_shift;
+  lds.augment_flip = d.augment_flip;
+  if (!(ld = nn_loader_new(xtr, ytr, &lds))) goto fail;
   monitor = d.monitor ? d.monitor : xval ? "val_loss" : "loss";
-  nbatches = (Ntr + d.batch_size - 1) / d.batch_size;
+  nbatches = nn_loader_batches(ld);
   lr = nn_optimizer_get_lr(m->opt);
   for (epoch = 0; epoch < d.epochs && !stop; epoch++) {
     nn__progress pg;
@@ -572,32 +522,19 @@ NNDEF nn_history *nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor 
     double vals[32], mon;
     int nv, i, improved;
     int64_t bi;
-    nn_tensor *perm = NULL;
     if (d.lr_schedule) {
       lr = d.lr_schedule(epoch, lr, d.lr_schedule_ctx);
       nn_optimizer_set_lr(m->opt, lr);
     }
     memset(&acc, 0, sizeof acc);
     nn_model_set_training(m, 1);
-    if (!d.no_shuffle) {
-      perm = nn_permutation(&rng, Ntr);
-      if (!perm) goto fail;
-      nn__scope_unlink(perm);
-    }
+    nn_loader_reset(ld); /* a fresh permutation */
     nn__progress_begin(&pg, d.verbose < 0 ? 0 : d.verbose == 1 ? 2 : 1, epoch, d.epochs, nbatches);
     for (bi = 0; bi < nbatches && ok; bi++) {
-      int64_t b = bi * d.batch_size, e = b + d.batch_size < Ntr ? b + d.batch_size : Ntr;
-      nn_tensor *idx = NULL, *xb, *yb, *out = NULL, *loss = NULL;
+      nn_tensor *xb = NULL, *yb = NULL, *out = NULL, *loss = NULL;
       double lv = NAN;
       nn_scope_begin();
-      if (perm) idx = nn_slice(perm, 0, b, e, 1);
-      xb = nn__rows(xtr, idx, b, e);
-      yb = nn__rows(ytr, idx, b, e);
-      if (xb && (d.augment_shift > 0 || d.augment_flip)) {
-        if (!idx) xb = nn_copy(xb); /* never write into the caller's data */
-        if (xb) nn__augment(xb, d.augment_shift, d.augment_flip, &rng);
-      }
-      if (xb && yb) out = nn_model_forward(m, xb);
+      if (nn_loader_next(ld, &xb, &yb) == 1) out = nn_model_forward(m, xb);
       if (out) loss = nn__model_loss(m, out, yb, cw);
       if (loss) lv = nn_item(loss);
       if (!loss) ok = 0;
@@ -635,7 +572,6 @@ NNDEF nn_history *nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor 
       }
       if (stop) break;
     }
-    nn_free(perm);
     if (!ok) {
       if (pg.tty) fputc('\n', stderr);
       goto fail;
@@ -695,6 +631,7 @@ fail:
     for (i = 0; i < m->nlayers; i++) nn_layer_zero_grad(m->layers[i]);
   }
 done:
+  nn_loader_free(ld);
   nn_free(xtr);
   nn_free(ytr);
   nn_free(xval);
