@@ -229,6 +229,11 @@ static void test_gemm_alpha_beta_ld(void) {
     mm_check_gemm(ta, tb, 0, 5, 7, 1.0, 0.0, 0, 0);         /* empty */
     mm_check_gemm(ta, tb, 5, 0, 7, 1.0, 0.0, 0, 0);
   }
+  /* A B^T with 32 to 96 rows (a multiple of 16) and N >= 4M: computed as (B A^T)^T, merged with alpha and beta */
+  mm_check_gemm(0, 1, 64, 300, 70, -0.5, 2.0, 3, 0);
+  mm_check_gemm(0, 1, 32, 600, 530, 1.5, 0.0, 1, 1); /* two K slices, beta 0 over NaN */
+  mm_check_gemm(0, 1, 96, 389, 20, 1.0, 0.5, 0, 0);
+  mm_check_gemm(0, 1, 48, 197, 33, 1.0, 0.0, 2, 1);
   /* several B panels (N > NC) and several packed-A super-blocks (M > 16 MC) */
   mm_check_gemm(0, 0, 7, 4100, 20, 1.0, 0.0, 0, 0);
   mm_check_gemm(1, 1, 7, 4100, 20, 1.0, 1.0, 0, 0);
@@ -396,7 +401,7 @@ static void test_gemm_bad_args(void) {
 static void test_gemm_thread_determinism(void) {
   static const int64_t shapes[][3] = {{300, 200, 300}, {130, 500, 270}, {2000, 1, 600}, {1, 3000, 400},
                                       {40, 900, 30},   {500, 40, 40},   {64, 784, 256}, {1100, 70, 600},
-                                      {90, 1100, 530}};
+                                      {90, 1100, 530}, {32, 700, 100}};
   int s, t;
   for (s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++)
     for (t = 0; t < 4; t++) {

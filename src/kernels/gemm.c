@@ -32,6 +32,7 @@
 #define NN__GEMM_CHUNKS 8               /* aim for this many chunks (column groups x row blocks) */
 #define NN__GEMM_MIN_ROWS 256           /* a row block is not cut shorter than this (each block re-packs its B) */
 #define NN__GEMM_BDIRECT_ROWS 96        /* row blocks up to this size read an untransposed B in place */
+#define NN__GEMM_SWAP_ROWS 96           /* op(B) = B^T, at most this many rows: compute C^T (see the driver) */
 #define NN__GEMM_MAX_SLOTS 64           /* packing buffers in flight at once (one per running chunk) */
 #define NN__GEMM_SMALL (10 * 10 * 10)   /* M*N*K below this: direct loops (measured: packing wins from ~12^3 up) */
 #define NN__GEMM_DIRECT_GRAIN (1 << 18) /* multiply-adds per parallel chunk in the direct loops */
@@ -405,6 +406,37 @@ NN__PRIVATE NN__GEMM_T_AVX2 void nn__dgemm_packbt_x86(const double *B, int64_t l
 #define NN__UK_NV 1
 #include "gemm_ukr.inc"
 #include "gemm_ukr_end.inc"
+/* C[i, j] = alpha t[j, i] (+ beta C[i, j] when beta != 0) for i < M, j < N, t being N x M contiguous: 8 x 8
+   blocks through registers, the edges one by one. */
+NN__PRIVATE NN__GEMM_T_AVX2 void nn__sgemm_trmerge_x86(const float *t, int64_t M, int64_t N, float alpha, float beta,
+                                                       float *C, int64_t ldc) {
+  int64_t i, j, q, M8 = M & ~(int64_t)7, N8 = N & ~(int64_t)7;
+  const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+  for (i = 0; i < M8; i += 8)
+    for (j = 0; j < N8; j += 8) {
+      const float *s = t + j * M + i;
+      __m256 r[8], u[8], w[8];
+      for (q = 0; q < 8; q++) r[q] = _mm256_loadu_ps(s + q * M);
+      for (q = 0; q < 8; q += 2) u[q] = _mm256_unpacklo_ps(r[q], r[q + 1]), u[q + 1] = _mm256_unpackhi_ps(r[q], r[q + 1]);
+      w[0] = _mm256_shuffle_ps(u[0], u[2], 0x44), w[1] = _mm256_shuffle_ps(u[0], u[2], 0xEE);
+      w[2] = _mm256_shuffle_ps(u[1], u[3], 0x44), w[3] = _mm256_shuffle_ps(u[1], u[3], 0xEE);
+      w[4] = _mm256_shuffle_ps(u[4], u[6], 0x44), w[5] = _mm256_shuffle_ps(u[4], u[6], 0xEE);
+      w[6] = _mm256_shuffle_ps(u[5], u[7], 0x44), w[7] = _mm256_shuffle_ps(u[5], u[7], 0xEE);
+      for (q = 0; q < 8; q++) {
+        __m256 v = q < 4 ? _mm256_permute2f128_ps(w[q], w[q + 4], 0x20) : _mm256_permute2f128_ps(w[q - 4], w[q], 0x31);
+        float *c = C + (i + q) * ldc + j;
+        v = _mm256_mul_ps(va, v);
+        if (beta != 0) v = _mm256_fmadd_ps(vb, _mm256_loadu_ps(c), v);
+        _mm256_storeu_ps(c, v);
+      }
+    }
+  for (i = 0; i < M; i++)
+    for (j = i < M8 ? N8 : 0; j < N; j++) {
+      float v = alpha * t[j * M + i];
+      C[i * ldc + j] = beta != 0 ? beta * C[i * ldc + j] + v : v;
+    }
+}
+
 #endif /* NN__X86 */
 
 /* Instruction sets: 0 portable C, 1 AVX2+FMA, 2 AVX-512F. */
@@ -647,6 +679,35 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
 #endif
 }
 
+/* The transposing merge of the driver's C^T path (plain loops; float uses the AVX2 one on x86 when it can). */
+#define NN__GEMM_TRMERGE_DEFINE(S, T)                                                                           \
+  NN__PRIVATE void nn__##S##gemm_trmerge_c(const T *t, int64_t M, int64_t N, T alpha, T beta, T *C, int64_t ldc) { \
+    int64_t i, j;                                                                                               \
+    for (i = 0; i < M; i++)                                                                                     \
+      for (j = 0; j < N; j++) {                                                                                 \
+        T v = alpha * t[j * M + i];                                                                             \
+        C[i * ldc + j] = beta != 0 ? beta * C[i * ldc + j] + v : v;                                             \
+      }                                                                                                         \
+  }
+NN__GEMM_TRMERGE_DEFINE(s, float)
+NN__GEMM_TRMERGE_DEFINE(d, double)
+NN__PRIVATE void nn__sgemm_trmerge(int isa, const float *t, int64_t M, int64_t N, float alpha, float beta, float *C,
+                                   int64_t ldc) {
+#if defined(NN__X86)
+  if (isa >= NN__GEMM_ISA_AVX2) {
+    nn__sgemm_trmerge_x86(t, M, N, alpha, beta, C, ldc);
+    return;
+  }
+#endif
+  (void)isa;
+  nn__sgemm_trmerge_c(t, M, N, alpha, beta, C, ldc);
+}
+NN__PRIVATE void nn__dgemm_trmerge(int isa, const double *t, int64_t M, int64_t N, double alpha, double beta,
+                                   double *C, int64_t ldc) {
+  (void)isa;
+  nn__dgemm_trmerge_c(t, M, N, alpha, beta, C, ldc);
+}
+
 /* ---- the typed driver, instantiated for float (s) and double (d) ---- */
 
 #define NN__GEMM_DEFINE(S, T)                                                                                  \
@@ -843,6 +904,9 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
                                                                                                                \
                                                                                                                \
                                                                                                                \
+  NN__PRIVATE int nn__##S##gemm_swapped(int isa, int64_t M, int64_t N, int64_t K, T alpha, const T *A,        \
+                                        int64_t lda, const T *B, int64_t ldb, T beta, T *C, int64_t ldc);      \
+                                                                                                               \
   /* The GEMM with the kernels of instruction set isa. Arguments are trusted (checked by the caller). Returns 0, \
      or -1 if a buffer allocation failed. */                                                                   \
   NN__PRIVATE int nn__##S##gemm_kernel_isa(int isa, int ta, int tb, int64_t M, int64_t N, int64_t K, T alpha,  \
@@ -882,6 +946,11 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
       else nn__parallel_for(n, nn__##S##gemm_direct_chunk, &g);                                                \
       return 0;                                                                                                \
     }                                                                                                          \
+    /* C = A B^T with few rows: packing B^T would transpose all of B for a handful of rows of A (a tenth of the \
+       time of a 64-row product), so compute T = C^T = B A^T instead, which reads B in place and packs only A,    \
+       then transpose T into C. Row counts that fill whole vectors only (a narrow T wastes its tile). */         \
+    if (!ta && tb && M >= 32 && M <= NN__GEMM_SWAP_ROWS && M % 16 == 0 && N >= 4 * M && isa != NN__GEMM_ISA_C)  \
+      return nn__##S##gemm_swapped(isa, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);                        \
     g.ab[0] = g.ab1[0] = alpha;                                                                                \
     g.ab[1] = beta;                                                                                            \
     g.ab1[1] = 1;                                                                                              \
@@ -896,6 +965,43 @@ NN__PRIVATE void nn__gemm_slot_give(int64_t *busy, int s) {
     else nn__parallel_for(nch, nn__##S##gemm_chunk, &g);                                                       \
     nn__gemm_buf_put(g.buf, cached);                                                                           \
     return 0;                                                                                                  \
+  }                                                                                                            \
+                                                                                                               \
+  /* The C^T path: chunks of rows of T = B A^T (columns of C), each a single-threaded product into its rows of \
+     the scratch T, then merged into its columns of C. One chunk per thread (each packs A again): a row of T    \
+     comes out the same whichever chunk computes it, so the result does not depend on the thread count. */     \
+  typedef struct nn__##S##gemm_swap_job {                                                                      \
+    int isa;                                                                                                   \
+    int64_t M, N, K, lda, ldb, ldc, blk;                                                                       \
+    T alpha, beta;                                                                                             \
+    const T *A, *B;                                                                                            \
+    T *C, *t;                                                                                                  \
+    int fail;                                                                                                  \
+  } nn__##S##gemm_swap_job;                                                                                    \
+  NN__PRIVATE void nn__##S##gemm_swap_chunk(void *vctx, int64_t c) {                                           \
+    nn__##S##gemm_swap_job *j = (nn__##S##gemm_swap_job *)vctx;                                                \
+    int64_t j0 = c * j->blk, j1 = j0 + j->blk < j->N ? j0 + j->blk : j->N;                                      \
+    if (nn__##S##gemm_kernel_isa(j->isa, 0, 1, j1 - j0, j->M, j->K, (T)1, j->B + j0 * j->ldb, j->ldb, j->A,    \
+                                 j->lda, (T)0, j->t + j0 * j->M, j->M) != 0) {                                 \
+      j->fail = 1;                                                                                             \
+      return;                                                                                                  \
+    }                                                                                                          \
+    nn__##S##gemm_trmerge(j->isa, j->t + j0 * j->M, j->M, j1 - j0, j->alpha, j->beta, j->C + j0, j->ldc);      \
+  }                                                                                                            \
+  NN__PRIVATE int nn__##S##gemm_swapped(int isa, int64_t M, int64_t N, int64_t K, T alpha, const T *A,        \
+                                        int64_t lda, const T *B, int64_t ldb, T beta, T *C, int64_t ldc) {     \
+    nn__##S##gemm_swap_job j;                                                                                  \
+    int64_t nch = nn__gemm_nslots(N / 128);                                                                    \
+    j.isa = isa, j.M = M, j.N = N, j.K = K, j.lda = lda, j.ldb = ldb, j.ldc = ldc;                             \
+    j.alpha = alpha, j.beta = beta, j.A = A, j.B = B, j.C = C, j.fail = 0;                                     \
+    j.blk = (N + nch - 1) / nch;                                                                               \
+    nch = (N + j.blk - 1) / j.blk;                                                                             \
+    j.t = (T *)nn__alloc((size_t)(M * N) * sizeof(T));                                                         \
+    if (!j.t) return -1;                                                                                       \
+    if (nch == 1) nn__##S##gemm_swap_chunk(&j, 0);                                                             \
+    else nn__parallel_for(nch, nn__##S##gemm_swap_chunk, &j);                                                  \
+    nn__dealloc(j.t);                                                                                          \
+    return j.fail ? -1 : 0;                                                                                    \
   }                                                                                                            \
                                                                                                                \
   NN__PRIVATE int nn__##S##gemm_kernel(int ta, int tb, int64_t M, int64_t N, int64_t K, T alpha, const T *A,   \
