@@ -9676,6 +9676,10 @@ NN__RSOFTMAX_COLS(nn__rsoftmax_cols_f64, double, NN__RSM_EXPROW_F64)
    times). Chunks are formed from the sizes only and K is never split across chunks, so every element of C is summed
    in the same order for any thread count (bit-identical results).
 
+   C = A B^T with 32 to 96 rows (a multiple of 16) and at least 4 times as many columns is computed as
+   T = C^T = B A^T, then transposed into C: packing B^T would transpose all of B for a few rows of A, while
+   B A^T reads B in place and packs only A (a dense layer's forward pass, x W^T, has this shape).
+
    Micro-kernels: AVX-512 (6 x 64 floats, 6 x 32 doubles) and AVX2+FMA (6 x 16, 6 x 8) from the template
    kernels/gemm_ukr.inc, each also in narrower widths (down to one vector) for the last columns, and portable C
    (6 x 16, 6 x 8). Edge tiles go through a scratch tile. The instruction set is picked once per process from
