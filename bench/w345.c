@@ -9,10 +9,10 @@
 
 #define DATA "/usr/share/datasets/fashion-mnist/"
 
-/* The intermediate copies (uint8 images, their float32 form before scaling) are freed by the scope: only the
-   scaled images and the labels stay, as on the PyTorch side. */
+/* The images are scaled in place, and the uint8 copy is freed by the scope: only the scaled images and the labels
+   stay, as on the PyTorch side. */
 static int load(const char *img, const char *lab, int conv, nn_tensor **x, nn_tensor **y) {
-  nn_tensor *i, *l;
+  nn_tensor *i, *l, *f;
   int64_t shape[4];
   nn_scope_begin();
   i = nn_load_idx(img);
@@ -24,7 +24,12 @@ static int load(const char *img, const char *lab, int conv, nn_tensor **x, nn_te
   shape[0] = i->shape[0];
   shape[1] = conv ? 1 : 784;
   shape[2] = shape[3] = 28;
-  *x = nn_keep(nn_reshape(nn_div_scalar(nn_astype(i, NN_FLOAT32), 255.0), shape, conv ? 4 : 2));
+  f = nn_astype(i, NN_FLOAT32);
+  if (!f || nn_binary_out(NN_OP_DIV, f, f, nn_scalar(255.0, NN_FLOAT32)) != NN_OK) { /* in place: no third copy */
+    nn_scope_end();
+    return 0;
+  }
+  *x = nn_keep(nn_reshape(f, shape, conv ? 4 : 2));
   *y = nn_keep(nn_astype(l, NN_INT64));
   nn_scope_end();
   return 1;

@@ -114,15 +114,19 @@ NNDEF long nn_live_tensors(void) { return NN__ATOMIC_ADD(&nn__live_count, 0); }
 
 /* ---- raw memory ---- */
 
-/* Buffers are 64-byte aligned; buffers of 2 MiB and more are 2 MiB aligned and marked for transparent huge pages,
-   which is what lets streaming kernels reach the memory bandwidth (4 KiB pages cost a third of it). The pointer
-   returned by NN_MALLOC and the usable size are stored just before the aligned block.
+/* Buffers are 64-byte aligned; buffers of 2 MiB and more are 2 MiB aligned, so that the kernel can back them with
+   transparent huge pages, and those of NN__HUGE_ADVISE and more are also marked for them (madvise), which is what
+   lets streaming kernels reach the memory bandwidth (4 KiB pages cost a third of it). Smaller buffers are not
+   marked: where the kernel compacts memory for marked regions at the first touch (defrag=madvise), that stall
+   cost a first 10000-image inference three times its compute. The pointer returned by NN_MALLOC and the usable
+   size are stored just before the aligned block.
 
    Freed buffers of NN__CACHE_MIN bytes and more are kept in a small cache and handed out again for requests of the
    same size class. A training step asks for the same sizes every time; without the cache each of those buffers
    would be a fresh mmap whose pages the kernel zeroes and faults in (measured: a quarter of an MLP's step time).
    The cache holds at most nn__cache_limit bytes (nn_set_cache_limit) and nn_cache_release empties it. */
 #define NN__HUGE (2u << 20)
+#define NN__HUGE_ADVISE ((size_t)32 << 20)
 #define NN__CACHE_MIN ((size_t)32 << 10)
 #define NN__CACHE_SLOTS 64
 
@@ -144,7 +148,7 @@ NN__PRIVATE void *nn__alloc_raw(size_t nbytes) {
   memcpy(p - sizeof(void *), &raw, sizeof(void *));
   memcpy(p - 2 * sizeof(void *), &nbytes, sizeof(size_t));
 #if defined(__linux__)
-  if (align == NN__HUGE) madvise(p, nbytes & ~(size_t)(NN__HUGE - 1), NN__MADV_HUGEPAGE);
+  if (nbytes >= NN__HUGE_ADVISE) madvise(p, nbytes & ~(size_t)(NN__HUGE - 1), NN__MADV_HUGEPAGE);
 #endif
   return p;
 }
