@@ -326,9 +326,10 @@ NNDEF int nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
   return count;
 }
 
-/* Samples per forward pass in inference: at most batch_size, and few enough that the layer outputs of one pass fit
-   in about 8 MiB, so they stay in cache instead of streaming through memory. Inference is per sample, so how the
-   samples are grouped does not change the result. A length unknown before the first forward counts as 64. */
+/* Samples per forward pass in inference: at most batch_size, and few enough (but at least 32) that the layer
+   outputs of one pass fit in about 1 MiB, so they stay in cache instead of streaming through memory, and a first
+   large prediction touches little fresh memory. Inference is per sample, so how the samples are grouped does not
+   change the result. A length unknown before the first forward counts as 64. */
 NN__PRIVATE int64_t nn__predict_chunk(const nn_model *m, int64_t batch_size) {
   double per_sample = 0;
   int64_t chunk;
@@ -341,8 +342,8 @@ NN__PRIVATE int64_t nn__predict_chunk(const nn_model *m, int64_t batch_size) {
     per_sample += n * 4.0;
   }
   if (per_sample <= 0) return batch_size;
-  chunk = (int64_t)((8.0 * 1024 * 1024) / per_sample);
-  if (chunk < 16) chunk = 16;
+  chunk = (int64_t)((1024.0 * 1024) / per_sample);
+  if (chunk < 32) chunk = 32;
   return chunk < batch_size ? chunk : batch_size;
 }
 

@@ -162,7 +162,7 @@ NNDEF nn_history *nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor 
 NNDEF int nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y, int64_t batch_size,
                             const char **names, double *values, int cap);
 /* Outputs for x in inference mode, in batches of at most batch_size (default 32; fewer when the layer outputs of a
-   batch would not fit in about 8 MiB of cache), concatenated: a new tensor in the caller's scope. */
+   batch would not fit in about 1 MiB of cache), concatenated: a new tensor in the caller's scope. */
 NNDEF nn_tensor *nn_model_predict(nn_model *m, const nn_tensor *x, int64_t batch_size);
 
 /* ---- saving ---- */
