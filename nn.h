@@ -4559,7 +4559,8 @@ typedef char nn__check_unops[NN_UNOP_COUNT == 39 ? 1 : -1];
    What is covered: float32 add/sub/mul/div/maximum/minimum and the six comparisons (vector-vector, vector-scalar,
    scalar-vector), pow with a scalar exponent 2, 0.5, 1, -1; neg, abs, sign, square, relu, sqrt, rsqrt, reciprocal,
    round/floor/ceil/trunc (AVX2 and up), exp, expm1, log, tanh, sigmoid; a + alpha*b, alpha*x + beta, acc += x, sum,
-   NaN-propagating max/min, softmax and log_softmax of a row. float64: the same arithmetic, neg, abs, square, sqrt,
+   NaN-propagating max/min, softmax and log_softmax of a row, the backward of relu/tanh/sigmoid/exp from their
+   output, one Adam step over a parameter array. float64: the same arithmetic, neg, abs, square, sqrt,
    reciprocal, relu, exp, log, tanh, sigmoid, sum.
 
    Rules the kernels keep: an element's result never depends on where it sits in the array (tails run through the
