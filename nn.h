@@ -14425,6 +14425,25 @@ NN__PRIVATE __attribute__((target("avx512f"))) void nn__conv_copy_avx512_s(int64
     _mm512_mask_storeu_ps(d + q, m, add ? _mm512_add_ps(v, bv) : v);
   }
 }
+/* im2col of a convolution with stride 1, no dilation and no padding (nn__im2col's layout): every patch row is a
+   run of Wo input elements, copied with one masked store per 16 (the general loop spends most of its time on
+   bookkeeping around runs this short). */
+NN__PRIVATE __attribute__((target("avx512f"))) void nn__im2col_valid_avx512_s(const nn__conv_geom *g, const float *x,
+                                                                             int64_t C, int64_t oh0, int64_t oh1,
+                                                                             float *dst, int64_t ldd) {
+  int64_t c, i, j, oh, q, Wo = g->Wo, W = g->W, H = g->H, full = Wo & ~(int64_t)15;
+  const __mmask16 tail = (__mmask16)((1u << (Wo & 15)) - 1u);
+  for (c = 0; c < C; c++)
+    for (i = 0; i < g->kh; i++)
+      for (j = 0; j < g->kw; j++) {
+        float *row = dst + ((c * g->kh + i) * g->kw + j) * ldd;
+        const float *src = x + (c * H + oh0 + i) * W + j;
+        for (oh = oh0; oh < oh1; oh++, row += Wo, src += W) {
+          for (q = 0; q < full; q += 16) _mm512_storeu_ps(row + q, _mm512_loadu_ps(src + q));
+          if (tail) _mm512_mask_storeu_ps(row + full, tail, _mm512_maskz_loadu_ps(tail, src + full));
+        }
+      }
+}
 NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_copy_avx2_s(int64_t n, float *d, const float *s, float b, int add) {
   const __m256 bv = _mm256_set1_ps(b);
   int64_t q = 0;
@@ -14649,6 +14668,25 @@ NN__PRIVATE void nn__conv_copyrow_d(int64_t n, double *d, const double *s, doubl
   for (q = 0; q < n; q++) d[q] = s[q] + b;
 }
 
+/* The AVX-512 im2col for stride 1 without dilation or padding, or nothing done (returns 0). */
+NN__PRIVATE int nn__im2col_fast_s(const nn__conv_geom *g, const float *x, int64_t C, int64_t oh0, int64_t oh1,
+                                  float *dst, int64_t ldd) {
+#if defined(NN__X86)
+  if (g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 && g->pt == 0 && g->pl == 0 && g->pb == 0 && g->pr == 0 &&
+      nn__gemm_isa() >= NN__GEMM_ISA_AVX512) {
+    nn__im2col_valid_avx512_s(g, x, C, oh0, oh1, dst, ldd);
+    return 1;
+  }
+#endif
+  (void)g, (void)x, (void)C, (void)oh0, (void)oh1, (void)dst, (void)ldd;
+  return 0;
+}
+NN__PRIVATE int nn__im2col_fast_d(const nn__conv_geom *g, const double *x, int64_t C, int64_t oh0, int64_t oh1,
+                                  double *dst, int64_t ldd) {
+  (void)g, (void)x, (void)C, (void)oh0, (void)oh1, (void)dst, (void)ldd;
+  return 0;
+}
+
 /* dst[q] += src[q], q < n (distinct arrays). */
 NN__PRIVATE void nn__conv_addrow_s(int64_t n, float *d, const float *s) {
   int64_t q;
@@ -14739,6 +14777,7 @@ NN__PRIVATE int64_t nn__maxpool_row_simd_d(const nn__conv_geom *g, const double 
   NN__PRIVATE void nn__im2col_##S(const nn__conv_geom *g, const T *x, int64_t C, int64_t oh0, int64_t oh1,    \
                                   T *dst, int64_t ldd) {                                                       \
     int64_t c, i, j, oh, ow, H = g->H, W = g->W, Wo = g->Wo, sw = g->sw;                                      \
+    if (nn__im2col_fast_##S(g, x, C, oh0, oh1, dst, ldd)) return;                                              \
     for (c = 0; c < C; c++) {                                                                                  \
       for (i = 0; i < g->kh; i++) {                                                                            \
         for (j = 0; j < g->kw; j++) {                                                                          \

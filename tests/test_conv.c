@@ -383,6 +383,15 @@ static void test_conv_large_naive(void) {
   g.Ho = (g.H + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh + 1;
   g.Wo = (g.W + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw + 1;
   cv_large_case(&g, 0);
+  /* valid 3x3 convolutions with stride 1 (the vector im2col): rows of 11 and of 38 (two vectors and a tail) */
+  memset(&g, 0, sizeof g);
+  g.N = 20, g.C = 32, g.H = 13, g.W = 13, g.Co = 16, g.G = 1, g.kh = 3, g.kw = 3, g.sh = 1, g.sw = 1, g.dh = 1, g.dw = 1;
+  g.Ho = 11, g.Wo = 11;
+  cv_large_case(&g, 1);
+  memset(&g, 0, sizeof g);
+  g.N = 5, g.C = 3, g.H = 20, g.W = 40, g.Co = 4, g.G = 1, g.kh = 3, g.kw = 3, g.sh = 1, g.sw = 1, g.dh = 1, g.dw = 1;
+  g.Ho = 18, g.Wo = 38;
+  cv_large_case(&g, 0);
   /* 1x1 on small images, several to a panel */
   memset(&g, 0, sizeof g);
   g.N = 40, g.C = 16, g.H = 12, g.W = 11, g.Co = 24, g.G = 1, g.kh = 1, g.kw = 1, g.sh = 1, g.sw = 1, g.dh = 1, g.dw = 1;
