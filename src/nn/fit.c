@@ -339,7 +339,7 @@ NN__PRIVATE int64_t nn__predict_chunk(const nn_model *m, int64_t batch_size) {
     double n = 1;
     if (l->out_ndim < 0) continue;
     for (d = 0; d < l->out_ndim; d++) n *= l->out_shape[d] > 0 ? (double)l->out_shape[d] : 64.0;
-    per_sample += n * 4.0;
+    per_sample += n * (double)nn_dtype_size(l->dtype);
   }
   if (per_sample <= 0) return batch_size;
   chunk = (int64_t)((1024.0 * 1024) / per_sample);
