@@ -34715,6 +34715,7 @@ NNDEF int nn_loader_next(nn_loader *l, nn_tensor **xb, nn_tensor **yb) {
   l->next = e;
   *xb = bx;
   if (yb) *yb = by;
+  else nn_free(by); /* targets nobody asked for */
   return 1;
 }
 

@@ -314,6 +314,16 @@ static void test_model_loader(void) {
   nn_free(first);
   nn_loader_free(l);
   nn_loader_free(l2);
+  /* targets that nobody asks for are not left behind */
+  d.shuffle = 0;
+  l = nn_loader_new(x, y, &d);
+  {
+    long before = nn_live_tensors();
+    CHECK(l && nn_loader_next(l, &xb, NULL) == 1);
+    nn_free(xb);
+    CHECK(nn_live_tensors() == before);
+  }
+  nn_loader_free(l);
   /* in order, drop_last, no targets: views of x */
   d.shuffle = 0;
   d.drop_last = 1;
