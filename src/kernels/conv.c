@@ -99,10 +99,18 @@ NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_copy_avx2_s(int64_t n, float *d, const
   for (; q < n; q++) d[q] = add ? s[q] + b : s[q];
 }
 
+/* The even and the odd elements of the 16 floats in a, b (in order). */
+NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_even2_s(__m256 a, __m256 b) {
+  __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_odd_s(__m256 a, __m256 b) {
+  __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
 /* p[0], p[2], ..., p[14] (reads p[0..15]) and p[0], p[2], p[4], p[6] (reads p[0..7]). */
 NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_even_s(const float *p) {
-  __m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
-  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+  return nn__conv_even2_s(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8));
 }
 NN__PRIVATE NN__CONV_T_AVX2 __m256d nn__conv_even_d(const double *p) {
   __m256d t = _mm256_unpacklo_pd(_mm256_loadu_pd(p), _mm256_loadu_pd(p + 4));
@@ -164,14 +172,6 @@ NN__MAXPOOL_AVX2_DEFINE(d, double, 4, __m256d, pd, __m256i, _mm256_castsi256_pd,
 /* The common pooling layer, 2x2 windows with stride 2 and every window inside the plane: the two taps of a window
    row come from one pair of loads split into even and odd elements, and a short last vector uses masked loads and
    stores, so no output runs through the scalar code. Taps in window order with the scalar code's selection rule. */
-NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_odd_s(__m256 a, __m256 b) {
-  __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
-  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
-}
-NN__PRIVATE NN__CONV_T_AVX2 __m256 nn__conv_even2_s(__m256 a, __m256 b) {
-  __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
-  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
-}
 /* Lanes below n set (n in 0..8). */
 NN__PRIVATE NN__CONV_T_AVX2 __m256i nn__conv_lanes_s(int64_t n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
