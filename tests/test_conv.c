@@ -392,6 +392,12 @@ static void test_conv_large_naive(void) {
   g.N = 5, g.C = 3, g.H = 20, g.W = 40, g.Co = 4, g.G = 1, g.kh = 3, g.kw = 3, g.sh = 1, g.sw = 1, g.dh = 1, g.dw = 1;
   g.Ho = 18, g.Wo = 38;
   cv_large_case(&g, 0);
+  /* padded 5x5 with stride 1 on small images (the vector col2im, whole images, taps that reach past the edges) */
+  memset(&g, 0, sizeof g);
+  g.N = 12, g.C = 6, g.H = 14, g.W = 19, g.Co = 10, g.G = 2, g.kh = 5, g.kw = 5, g.sh = 1, g.sw = 1, g.ph = 2, g.pw = 1;
+  g.dh = 1, g.dw = 1;
+  g.Ho = g.H, g.Wo = g.W - 2;
+  cv_large_case(&g, 1);
   /* 1x1 on small images, several to a panel */
   memset(&g, 0, sizeof g);
   g.N = 40, g.C = 16, g.H = 12, g.W = 11, g.Co = 24, g.G = 1, g.kh = 1, g.kw = 1, g.sh = 1, g.sw = 1, g.dh = 1, g.dw = 1;

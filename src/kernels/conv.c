@@ -89,6 +89,42 @@ NN__PRIVATE __attribute__((target("avx512f"))) void nn__im2col_valid_avx512_s(co
         }
       }
 }
+/* col2im (nn__col2im's layout) for stride 1 without dilation: each 16-wide block of an input row is summed in a
+   register over the taps that reach it, in the scalar loop's order (so the result is the same), and stored once.
+   The scalar loop adds a short run into x per tap, and each run's load waits on the previous run's store.
+   overwrite: every row of x's C planes is written (from zero) instead of added to. */
+NN__PRIVATE __attribute__((target("avx512f"))) void nn__col2im_s1_avx512_s(const nn__conv_geom *g, const float *src,
+                                                                          int64_t lds, int64_t C, int64_t oh0,
+                                                                          int64_t oh1, float *x, int overwrite) {
+  int64_t c, ih, w0, i, j, H = g->H, W = g->W, Wo = g->Wo, kh = g->kh, kw = g->kw, pt = g->pt, pl = g->pl;
+  int64_t h0 = 0, h1 = H;
+  if (!overwrite) { /* only the rows that the panel's output rows reach */
+    h0 = oh0 - pt > 0 ? oh0 - pt : 0;
+    h1 = oh1 - 1 - pt + kh < H ? oh1 - 1 - pt + kh : H;
+  }
+  for (c = 0; c < C; c++)
+    for (ih = h0; ih < h1; ih++) {
+      float *xr = x + (c * H + ih) * W;
+      int64_t i0 = ih + pt - oh1 + 1 > 0 ? ih + pt - oh1 + 1 : 0; /* taps i with ih + pt - i in [oh0, oh1) */
+      int64_t i1 = ih + pt - oh0 + 1 < kh ? ih + pt - oh0 + 1 : kh;
+      for (w0 = 0; w0 < W; w0 += 16) {
+        int64_t wn = W - w0 < 16 ? W - w0 : 16;
+        __mmask16 wm = (__mmask16)(((uint32_t)1 << wn) - 1u);
+        __m512 acc = overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(wm, xr + w0);
+        for (i = i0; i < i1; i++) {
+          const float *r = src + (c * kh + i) * kw * lds + (ih + pt - i - oh0) * Wo;
+          for (j = 0; j < kw; j++, r += lds) {
+            int64_t off = w0 + pl - j, lo = off < 0 ? -off : 0, hi = Wo - off < wn ? Wo - off : wn;
+            __mmask16 m;
+            if (hi <= lo) continue;
+            m = (__mmask16)((((uint32_t)1 << hi) - 1u) & ~(((uint32_t)1 << lo) - 1u));
+            acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(m, r + off));
+          }
+        }
+        _mm512_mask_storeu_ps(xr + w0, wm, acc);
+      }
+    }
+}
 NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_copy_avx2_s(int64_t n, float *d, const float *s, float b, int add) {
   const __m256 bv = _mm256_set1_ps(b);
   int64_t q = 0;
@@ -332,6 +368,23 @@ NN__PRIVATE int nn__im2col_fast_d(const nn__conv_geom *g, const double *x, int64
   return 0;
 }
 
+/* The AVX-512 col2im for stride 1 without dilation, or nothing done (returns 0). */
+NN__PRIVATE int nn__col2im_fast_s(const nn__conv_geom *g, const float *src, int64_t lds, int64_t C, int64_t oh0,
+                                  int64_t oh1, float *x, int overwrite) {
+#if defined(NN__X86)
+  if (g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 && nn__gemm_isa() >= NN__GEMM_ISA_AVX512) {
+    nn__col2im_s1_avx512_s(g, src, lds, C, oh0, oh1, x, overwrite);
+    return 1;
+  }
+#endif
+  (void)g, (void)src, (void)lds, (void)C, (void)oh0, (void)oh1, (void)x, (void)overwrite;
+  return 0;
+}
+NN__PRIVATE int nn__col2im_fast_d(const nn__conv_geom *g, const double *src, int64_t lds, int64_t C, int64_t oh0,
+                                  int64_t oh1, double *x, int overwrite) {
+  (void)g, (void)src, (void)lds, (void)C, (void)oh0, (void)oh1, (void)x, (void)overwrite;
+  return 0;
+}
 /* dst[q] += src[q], q < n (distinct arrays). */
 NN__PRIVATE void nn__conv_addrow_s(int64_t n, float *d, const float *s) {
   int64_t q;
@@ -450,10 +503,13 @@ NN__PRIVATE int64_t nn__maxpool_row_simd_d(const nn__conv_geom *g, const double 
     }                                                                                                          \
   }                                                                                                            \
                                                                                                                \
-  /* The adjoint of nn__im2col: x[c, ih, iw] += src[row, col] for every entry that is not padding. */          \
+  /* The adjoint of nn__im2col: x[c, ih, iw] += src[row, col] for every entry that is not padding; overwrite:  \
+     x's C planes are set (start from zero) instead. */                                                       \
   NN__PRIVATE void nn__col2im_##S(const nn__conv_geom *g, const T *src, int64_t lds, int64_t C, int64_t oh0,   \
-                                  int64_t oh1, T *x) {                                                         \
+                                  int64_t oh1, T *x, int overwrite) {                                          \
     int64_t c, i, j, oh, ow, H = g->H, W = g->W, Wo = g->Wo, sw = g->sw;                                      \
+    if (nn__col2im_fast_##S(g, src, lds, C, oh0, oh1, x, overwrite)) return;                                   \
+    if (overwrite) memset(x, 0, (size_t)(C * H * W) * sizeof(T));                                              \
     for (c = 0; c < C; c++) {                                                                                  \
       for (i = 0; i < g->kh; i++) {                                                                            \
         for (j = 0; j < g->kw; j++) {                                                                          \

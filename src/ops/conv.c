@@ -354,12 +354,13 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
     const nn__conv_geom *g = &j->g;                                                                            \
     int64_t u, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n;                                         \
     int64_t ppu = j->nb == 1 ? j->nblk : 1; /* panels per unit */                                              \
+    int whole = j->nb > 1 || j->nblk == 1;  /* panels are whole images: col2im sets dx rather than adding */    \
     NN__CONV_SCRATCH(T)                                                                                        \
     (void)L;                                                                                                   \
     for (u = c * j->per; u < u1; u++) {                                                                        \
       int64_t pn, n0, cnt, oh0, oh1, gi, b, ldb;                                                               \
       nn__conv_panel(j, u * ppu, &n0, &cnt, &oh0, &oh1);                                                       \
-      if (!j->direct || cnt > 1) memset((T *)j->y + n0 * g->C * HW, 0, (size_t)(cnt * g->C * HW) * sizeof(T)); \
+      if (!whole && !j->direct) memset((T *)j->y + n0 * g->C * HW, 0, (size_t)(cnt * g->C * HW) * sizeof(T));   \
       for (pn = u * ppu; pn < (u + 1) * ppu; pn++) {                                                           \
         int64_t lb, ncols;                                                                                     \
         nn__conv_panel(j, pn, &n0, &cnt, &oh0, &oh1);                                                          \
@@ -376,7 +377,7 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
           }                                                                                                    \
           if (!into_dx)                                                                                        \
             for (b = 0; b < cnt; b++)                                                                          \
-              nn__col2im_##S(g, cols + b * lb, ncols, g->Cg, oh0, oh1, dx1 + b * g->C * HW);                   \
+              nn__col2im_##S(g, cols + b * lb, ncols, g->Cg, oh0, oh1, dx1 + b * g->C * HW, whole);            \
         }                                                                                                      \
       }                                                                                                        \
     }                                                                                                          \
@@ -762,8 +763,7 @@ typedef struct nn__cols_job {
     int64_t L = g->Ho * g->Wo, K = g->C * g->kh * g->kw, HW = g->H * g->W;                                     \
     for (n = c * j->per; n < n1; n++) {                                                                        \
       T *x = (T *)j->dst + n * g->C * HW;                                                                      \
-      memset(x, 0, (size_t)(g->C * HW) * sizeof(T));                                                           \
-      nn__col2im_##S(g, (const T *)j->src + n * K * L, L, g->C, 0, g->Ho, x);                                  \
+      nn__col2im_##S(g, (const T *)j->src + n * K * L, L, g->C, 0, g->Ho, x, 1);                               \
     }                                                                                                          \
   }
 
