@@ -398,6 +398,21 @@ static void test_conv_large_naive(void) {
   g.dh = 1, g.dw = 1;
   g.Ho = g.H, g.Wo = g.W - 2;
   cv_large_case(&g, 1);
+  /* small kernel volumes (the direct kernels): one padded channel and an odd number of filters; two groups of 2
+     channels (two tiles of taps); a large image cut into row blocks */
+  memset(&g, 0, sizeof g);
+  g.N = 9, g.C = 1, g.H = 17, g.W = 18, g.Co = 7, g.G = 1, g.kh = 3, g.kw = 3, g.sh = 1, g.sw = 1, g.ph = 1, g.pw = 2;
+  g.dh = 1, g.dw = 1;
+  g.Ho = 17, g.Wo = 20;
+  cv_large_case(&g, 1);
+  memset(&g, 0, sizeof g);
+  g.N = 6, g.C = 4, g.H = 12, g.W = 9, g.Co = 6, g.G = 2, g.kh = 3, g.kw = 3, g.sh = 1, g.sw = 1, g.dh = 1, g.dw = 1;
+  g.Ho = 10, g.Wo = 7 + 2, g.pw = 1;
+  cv_large_case(&g, 0);
+  memset(&g, 0, sizeof g);
+  g.N = 2, g.C = 1, g.H = 190, g.W = 201, g.Co = 5, g.G = 1, g.kh = 3, g.kw = 3, g.sh = 1, g.sw = 1, g.dh = 1, g.dw = 1;
+  g.ph = 1, g.Ho = 190, g.Wo = 199;
+  cv_large_case(&g, 1);
   /* 1x1 on small images, several to a panel */
   memset(&g, 0, sizeof g);
   g.N = 40, g.C = 16, g.H = 12, g.W = 11, g.Co = 24, g.G = 1, g.kh = 1, g.kw = 1, g.sh = 1, g.sw = 1, g.dh = 1, g.dw = 1;

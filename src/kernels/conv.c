@@ -125,6 +125,122 @@ NN__PRIVATE __attribute__((target("avx512f"))) void nn__col2im_s1_avx512_s(const
       }
     }
 }
+/* Direct convolution (stride 1, no dilation, no padding: the caller pads a copy) of rows output rows for a small
+   kernel volume Kg = Cg*kh*kw <= NN__CONV_DIRECT_K, the first layers of image models. x: the input row of the first
+   output row in the first of Cg planes of H x W; w: Mg x Kg; y: the first output row of the first of Mg planes,
+   planes L apart. Each output vector of 16 columns is the bias plus Kg multiply-adds with broadcast weights; 4
+   channels x 2 vectors at a time share the input loads. (As im2col + GEMM, the im2col matrix is as large as the
+   output and the GEMM, with K = Kg, spends its time writing C.) */
+#define NN__CONV_DIRECT_K 32
+NN__PRIVATE __attribute__((target("avx512f"))) void nn__conv_direct_fwd_avx512_s(
+    const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W, const float *x, const float *w, const float *bias,
+    int64_t Mg, int64_t rows, float *y, int64_t L) {
+  int64_t Kg = Cg * g->kh * g->kw, Wo = g->Wo, k, c, i, j, r, w0, co, q;
+  int32_t off[NN__CONV_DIRECT_K];
+  for (c = 0, k = 0; c < Cg; c++)
+    for (i = 0; i < g->kh; i++)
+      for (j = 0; j < g->kw; j++) off[k++] = (int32_t)((c * H + i) * W + j);
+  for (r = 0; r < rows; r++)
+    for (w0 = 0; w0 < Wo; w0 += 32) {
+      int64_t n0 = Wo - w0 < 16 ? Wo - w0 : 16, n1 = Wo - w0 - 16 < 0 ? 0 : Wo - w0 - 16 < 16 ? Wo - w0 - 16 : 16;
+      const __mmask16 m0 = (__mmask16)(((uint32_t)1 << n0) - 1u), m1 = (__mmask16)(((uint32_t)1 << n1) - 1u);
+      const float *xp = x + r * W + w0;
+      float *yp = y + r * Wo + w0;
+      for (co = 0; co + 4 <= Mg; co += 4) {
+        const float *wp = w + co * Kg;
+        __m512 a0 = _mm512_set1_ps(bias ? bias[co] : 0.0f), a1 = _mm512_set1_ps(bias ? bias[co + 1] : 0.0f);
+        __m512 a2 = _mm512_set1_ps(bias ? bias[co + 2] : 0.0f), a3 = _mm512_set1_ps(bias ? bias[co + 3] : 0.0f);
+        __m512 b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+        for (k = 0; k < Kg; k++) {
+          const __m512 v0 = _mm512_maskz_loadu_ps(m0, xp + off[k]), v1 = _mm512_maskz_loadu_ps(m1, xp + off[k] + 16);
+          __m512 t = _mm512_set1_ps(wp[k]);
+          a0 = _mm512_fmadd_ps(t, v0, a0);
+          b0 = _mm512_fmadd_ps(t, v1, b0);
+          t = _mm512_set1_ps(wp[Kg + k]);
+          a1 = _mm512_fmadd_ps(t, v0, a1);
+          b1 = _mm512_fmadd_ps(t, v1, b1);
+          t = _mm512_set1_ps(wp[2 * Kg + k]);
+          a2 = _mm512_fmadd_ps(t, v0, a2);
+          b2 = _mm512_fmadd_ps(t, v1, b2);
+          t = _mm512_set1_ps(wp[3 * Kg + k]);
+          a3 = _mm512_fmadd_ps(t, v0, a3);
+          b3 = _mm512_fmadd_ps(t, v1, b3);
+        }
+        _mm512_mask_storeu_ps(yp + co * L, m0, a0);
+        _mm512_mask_storeu_ps(yp + co * L + 16, m1, b0);
+        _mm512_mask_storeu_ps(yp + (co + 1) * L, m0, a1);
+        _mm512_mask_storeu_ps(yp + (co + 1) * L + 16, m1, b1);
+        _mm512_mask_storeu_ps(yp + (co + 2) * L, m0, a2);
+        _mm512_mask_storeu_ps(yp + (co + 2) * L + 16, m1, b2);
+        _mm512_mask_storeu_ps(yp + (co + 3) * L, m0, a3);
+        _mm512_mask_storeu_ps(yp + (co + 3) * L + 16, m1, b3);
+      }
+      for (; co < Mg; co++) {
+        __m512 a0 = _mm512_set1_ps(bias ? bias[co] : 0.0f), b0 = a0;
+        for (q = 0; q < Kg; q++) {
+          const __m512 t = _mm512_set1_ps(w[co * Kg + q]);
+          a0 = _mm512_fmadd_ps(t, _mm512_maskz_loadu_ps(m0, xp + off[q]), a0);
+          b0 = _mm512_fmadd_ps(t, _mm512_maskz_loadu_ps(m1, xp + off[q] + 16), b0);
+        }
+        _mm512_mask_storeu_ps(yp + co * L, m0, a0);
+        _mm512_mask_storeu_ps(yp + co * L + 16, m1, b0);
+      }
+    }
+}
+
+/* The weight gradient of nn__conv_direct_fwd_avx512_s over the same rows: dw (Mg x Kg) = (acc ? dw : 0) + the sums
+   of dy * x over the rows; db (Mg doubles, or NULL) += the sums of dy. Two channels and up to 9 taps at a time, in
+   16 lanes summed at the end (named accumulators: an array of them would live in memory). */
+#define NN__CONV_DW_STEP(t)                                                                                    \
+  if (kt > t) {                                                                                                \
+    const __m512 v = _mm512_maskz_loadu_ps(m, xp + off[k0 + t]);                                               \
+    a##t = _mm512_fmadd_ps(d0, v, a##t);                                                                       \
+    b##t = _mm512_fmadd_ps(d1, v, b##t);                                                                       \
+  }
+#define NN__CONV_DW_PUT(t)                                                                                     \
+  if (kt > t) {                                                                                                \
+    float *d = dw + co * Kg + k0 + t;                                                                          \
+    d[0] = (acc ? d[0] : 0.0f) + _mm512_reduce_add_ps(a##t);                                                   \
+    if (two) d[Kg] = (acc ? d[Kg] : 0.0f) + _mm512_reduce_add_ps(b##t);                                        \
+  }
+NN__PRIVATE __attribute__((target("avx512f"))) void nn__conv_direct_wgrad_avx512_s(
+    const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W, const float *x, const float *dy, int64_t Mg,
+    int64_t rows, int64_t L, float *dw, int acc, double *db) {
+  int64_t Kg = Cg * g->kh * g->kw, Wo = g->Wo, ntile = (Kg + 8) / 9, tile = (Kg + ntile - 1) / ntile;
+  int64_t k, c, i, j, r, w0, co, k0;
+  int32_t off[NN__CONV_DIRECT_K];
+  for (c = 0, k = 0; c < Cg; c++)
+    for (i = 0; i < g->kh; i++)
+      for (j = 0; j < g->kw; j++) off[k++] = (int32_t)((c * H + i) * W + j);
+  for (co = 0; co < Mg; co += 2) {
+    const int two = co + 1 < Mg;
+    const float *dy0 = dy + co * L, *dy1 = dy + (two ? co + 1 : co) * L;
+    for (k0 = 0; k0 < Kg; k0 += tile) {
+      const int64_t kt = Kg - k0 < tile ? Kg - k0 : tile;
+      __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0;
+      __m512 b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0, b8 = a0, e0 = a0, e1 = a0;
+      for (r = 0; r < rows; r++)
+        for (w0 = 0; w0 < Wo; w0 += 16) {
+          const __mmask16 m = (__mmask16)(((uint32_t)1 << (Wo - w0 < 16 ? Wo - w0 : 16)) - 1u);
+          const float *xp = x + r * W + w0;
+          const __m512 d0 = _mm512_maskz_loadu_ps(m, dy0 + r * Wo + w0);
+          const __m512 d1 = two ? _mm512_maskz_loadu_ps(m, dy1 + r * Wo + w0) : _mm512_setzero_ps();
+          e0 = _mm512_add_ps(e0, d0);
+          e1 = _mm512_add_ps(e1, d1);
+          NN__CONV_DW_STEP(0) NN__CONV_DW_STEP(1) NN__CONV_DW_STEP(2) NN__CONV_DW_STEP(3) NN__CONV_DW_STEP(4)
+          NN__CONV_DW_STEP(5) NN__CONV_DW_STEP(6) NN__CONV_DW_STEP(7) NN__CONV_DW_STEP(8)
+        }
+      NN__CONV_DW_PUT(0) NN__CONV_DW_PUT(1) NN__CONV_DW_PUT(2) NN__CONV_DW_PUT(3) NN__CONV_DW_PUT(4)
+      NN__CONV_DW_PUT(5) NN__CONV_DW_PUT(6) NN__CONV_DW_PUT(7) NN__CONV_DW_PUT(8)
+      if (k0 == 0 && db) {
+        db[co] += (double)_mm512_reduce_add_ps(e0);
+        if (two) db[co + 1] += (double)_mm512_reduce_add_ps(e1);
+      }
+    }
+  }
+}
+#undef NN__CONV_DW_STEP
+#undef NN__CONV_DW_PUT
 NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_copy_avx2_s(int64_t n, float *d, const float *s, float b, int add) {
   const __m256 bv = _mm256_set1_ps(b);
   int64_t q = 0;
@@ -385,6 +501,87 @@ NN__PRIVATE int nn__col2im_fast_d(const nn__conv_geom *g, const double *src, int
   (void)g, (void)src, (void)lds, (void)C, (void)oh0, (void)oh1, (void)x, (void)overwrite;
   return 0;
 }
+/* ---- direct convolution for small kernel volumes (float, AVX-512) ---- */
+
+/* 1 when the direct kernels may run for g: stride 1, no dilation, Cg*kh*kw <= NN__CONV_DIRECT_K, rows of at
+   least 8 outputs (the vectors are 16 wide), AVX-512. */
+NN__PRIVATE int nn__conv_direct_ok_s(const nn__conv_geom *g) {
+#if defined(NN__X86)
+  return g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 && g->Cg * g->kh * g->kw <= NN__CONV_DIRECT_K &&
+         g->Wo >= 8 && nn__gemm_isa() >= NN__GEMM_ISA_AVX512;
+#else
+  (void)g;
+  return 0;
+#endif
+}
+NN__PRIVATE int nn__conv_direct_ok_d(const nn__conv_geom *g) {
+  (void)g;
+  return 0;
+}
+NN__PRIVATE int nn__conv_padded(const nn__conv_geom *g) { return (g->pt | g->pl | g->pb | g->pr) != 0; }
+/* Elements of the padded copy that nn__conv_direct_src makes of a group's planes (0 without padding). */
+NN__PRIVATE int64_t nn__conv_direct_pad_size(const nn__conv_geom *g) {
+  return nn__conv_padded(g) ? g->Cg * (g->H + g->pt + g->pb) * (g->W + g->pl + g->pr) : 0;
+}
+/* The input of output rows [oh0, oh1) of a group (x: its Cg planes) for the direct kernels, whose sizes go to *Hs,
+   *Ws: x itself without padding, else the padded rows copied into pad (nn__conv_direct_pad_size elements). */
+NN__PRIVATE const float *nn__conv_direct_src(const nn__conv_geom *g, const float *x, int64_t oh0, int64_t oh1,
+                                             float *pad, int64_t *Hs, int64_t *Ws) {
+  int64_t Wp = g->W + g->pl + g->pr, rows = oh1 - oh0 + g->kh - 1, c, r;
+  if (!nn__conv_padded(g)) {
+    *Hs = g->H;
+    *Ws = g->W;
+    return x + oh0 * g->W;
+  }
+  for (c = 0; c < g->Cg; c++)
+    for (r = 0; r < rows; r++) {
+      int64_t ih = oh0 + r - g->pt;
+      float *d = pad + (c * rows + r) * Wp;
+      if (ih < 0 || ih >= g->H) {
+        memset(d, 0, (size_t)Wp * sizeof(float));
+        continue;
+      }
+      memset(d, 0, (size_t)g->pl * sizeof(float));
+      memcpy(d + g->pl, x + (c * g->H + ih) * g->W, (size_t)g->W * sizeof(float));
+      memset(d + g->pl + g->W, 0, (size_t)g->pr * sizeof(float));
+    }
+  *Hs = rows;
+  *Ws = Wp;
+  return pad;
+}
+/* Output rows [oh0, oh1) of one image's group by the direct kernel (x: its Cg input planes, w: Mg x Kg, y: its Mg
+   output planes). */
+NN__PRIVATE void nn__conv_direct_fwd_s(const nn__conv_geom *g, const float *x, const float *w, const float *bias,
+                                       int64_t oh0, int64_t oh1, float *y, float *pad) {
+#if defined(NN__X86)
+  int64_t Hs, Ws;
+  const float *src = nn__conv_direct_src(g, x, oh0, oh1, pad, &Hs, &Ws);
+  nn__conv_direct_fwd_avx512_s(g, g->Cg, Hs, Ws, src, w, bias, g->Mg, oh1 - oh0, y + oh0 * g->Wo, g->Ho * g->Wo);
+#else
+  (void)g, (void)x, (void)w, (void)bias, (void)oh0, (void)oh1, (void)y, (void)pad;
+#endif
+}
+NN__PRIVATE void nn__conv_direct_fwd_d(const nn__conv_geom *g, const double *x, const double *w, const double *bias,
+                                       int64_t oh0, int64_t oh1, double *y, double *pad) {
+  (void)g, (void)x, (void)w, (void)bias, (void)oh0, (void)oh1, (void)y, (void)pad;
+}
+/* The weight (and bias) gradient of those rows: dw = (acc ? dw : 0) + their part, db += their part. */
+NN__PRIVATE void nn__conv_direct_wgrad_s(const nn__conv_geom *g, const float *x, const float *dy, int64_t oh0,
+                                         int64_t oh1, float *dw, int acc, double *db, float *pad) {
+#if defined(NN__X86)
+  int64_t Hs, Ws;
+  const float *src = nn__conv_direct_src(g, x, oh0, oh1, pad, &Hs, &Ws);
+  nn__conv_direct_wgrad_avx512_s(g, g->Cg, Hs, Ws, src, dy + oh0 * g->Wo, g->Mg, oh1 - oh0, g->Ho * g->Wo, dw, acc,
+                                 db);
+#else
+  (void)g, (void)x, (void)dy, (void)oh0, (void)oh1, (void)dw, (void)acc, (void)db, (void)pad;
+#endif
+}
+NN__PRIVATE void nn__conv_direct_wgrad_d(const nn__conv_geom *g, const double *x, const double *dy, int64_t oh0,
+                                         int64_t oh1, double *dw, int acc, double *db, double *pad) {
+  (void)g, (void)x, (void)dy, (void)oh0, (void)oh1, (void)dw, (void)acc, (void)db, (void)pad;
+}
+
 /* dst[q] += src[q], q < n (distinct arrays). */
 NN__PRIVATE void nn__conv_addrow_s(int64_t n, float *d, const float *s) {
   int64_t q;

@@ -236,6 +236,7 @@ typedef struct nn__conv_job {
   void *part;                 /* weight gradient: per-chunk partials (wsize each), or NULL to write y directly */
   double *dbp;                /* weight gradient: per-chunk bias partials (Co each), or NULL */
   int direct;                 /* x is its own im2col matrix (1x1 kernel, stride 1, no padding) */
+  int dir;                    /* the direct kernels run instead of im2col + GEMM (small kernel volume) */
   int64_t nb;                 /* images per panel (1: a panel is a block of rb output rows of one image) */
   int64_t rb, nblk;           /* output rows per block, blocks per image */
   int64_t npanel;             /* panels: nb == 1 ? N * nblk : ceil(N / nb) */
@@ -311,10 +312,44 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
     return tmp;                                                                                                \
   }                                                                                                            \
                                                                                                                \
+  /* The forward pass or the weight gradient of a chunk's panels with the direct kernels (j->dir). */          \
+  NN__PRIVATE void nn__conv_direct_chunk_##S(const nn__conv_job *j, int64_t c, int fwd) {                      \
+    const nn__conv_geom *g = &j->g;                                                                            \
+    int64_t u, u0 = c * j->per, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n, b, gi;                 \
+    int64_t L = g->Ho * g->Wo, HW = g->H * g->W, Kg = g->Cg * g->kh * g->kw, ps = nn__conv_direct_pad_size(g); \
+    T *pad = NULL, *dw = j->part ? (T *)j->part + c * j->wsize : (T *)j->y;                                    \
+    double *db = j->dbp ? j->dbp + c * g->Co : NULL;                                                           \
+    if (ps && !(pad = (T *)nn__alloc((size_t)ps * sizeof(T)))) {                                               \
+      j->fail[c] = 1;                                                                                          \
+      return;                                                                                                  \
+    }                                                                                                          \
+    if (!fwd && db) memset(db, 0, (size_t)g->Co * sizeof(double));                                             \
+    for (u = u0; u < u1; u++) {                                                                                \
+      int64_t n0, cnt, oh0, oh1;                                                                               \
+      nn__conv_panel(j, u, &n0, &cnt, &oh0, &oh1);                                                             \
+      for (b = 0; b < cnt; b++)                                                                                \
+        for (gi = 0; gi < g->G; gi++) {                                                                        \
+          const T *xg = (const T *)j->x + ((n0 + b) * g->C + gi * g->Cg) * HW;                                 \
+          if (fwd)                                                                                             \
+            nn__conv_direct_fwd_##S(g, xg, (const T *)j->w + gi * g->Mg * Kg,                                  \
+                                    j->b ? (const T *)j->b + gi * g->Mg : NULL, oh0, oh1,                      \
+                                    (T *)j->y + ((n0 + b) * g->Co + gi * g->Mg) * L, pad);                     \
+          else                                                                                                 \
+            nn__conv_direct_wgrad_##S(g, xg, (const T *)j->dy + ((n0 + b) * g->Co + gi * g->Mg) * L, oh0, oh1, \
+                                      dw + gi * g->Mg * Kg, u > u0 || b > 0, db ? db + gi * g->Mg : NULL, pad); \
+        }                                                                                                      \
+    }                                                                                                          \
+    nn__dealloc(pad);                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
   NN__PRIVATE void nn__conv_fwd_chunk_##S(void *vctx, int64_t c) {                                             \
     const nn__conv_job *j = (const nn__conv_job *)vctx;                                                        \
     const nn__conv_geom *g = &j->g;                                                                            \
     int64_t u, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n;                                         \
+    if (j->dir) {                                                                                              \
+      nn__conv_direct_chunk_##S(j, c, 1);                                                                      \
+      return;                                                                                                  \
+    }                                                                                                          \
     NN__CONV_SCRATCH(T)                                                                                        \
     (void)HW;                                                                                                  \
     for (u = c * j->per; u < u1; u++) {                                                                        \
@@ -392,6 +427,10 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
     int64_t u, u0 = c * j->per, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n;                        \
     T *dw = j->part ? (T *)j->part + c * j->wsize : (T *)j->y;                                                 \
     double *db = j->dbp ? j->dbp + c * j->g.Co : NULL;                                                         \
+    if (j->dir) {                                                                                              \
+      nn__conv_direct_chunk_##S(j, c, 0);                                                                      \
+      return;                                                                                                  \
+    }                                                                                                          \
     NN__CONV_SCRATCH(T)                                                                                        \
     (void)HW;                                                                                                  \
     if (db) memset(db, 0, (size_t)g->Co * sizeof(double));                                                     \
@@ -544,6 +583,7 @@ NN__PRIVATE nn_tensor *nn__conv_forward(const char *name, int is1d, const nn_ten
   if (!y) goto done;
   j.y = y->data;
   nn__conv_plan(&j);
+  j.dir = x->dtype == NN_FLOAT64 ? nn__conv_direct_ok_d(&g) : nn__conv_direct_ok_s(&g);
   j.n = j.npanel;
   j.per = nn__conv_per((double)g.Co * (double)(g.Cg * g.kh * g.kw) * (double)(j.nb * j.rb * g.Wo));
   nch = (j.n + j.per - 1) / j.per;
@@ -655,6 +695,7 @@ NN__PRIVATE nn_tensor *nn__conv_backward_weight(const char *name, int is1d, cons
   }
   j.y = dw->data;
   nn__conv_plan(&j);
+  j.dir = f64 ? nn__conv_direct_ok_d(&g) : nn__conv_direct_ok_s(&g);
   j.n = j.npanel;
   /* chunks: at most one per panel, NN__CONV_MAXPART, one per NN__CONV_GRAIN of work, and PARTCAP of partials */
   work = (double)g.N * (double)g.Co * (double)(g.Cg * g.kh * g.kw) * (double)(g.Ho * g.Wo);
