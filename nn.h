@@ -14480,6 +14480,122 @@ NN__PRIVATE __attribute__((target("avx512f"))) void nn__col2im_s1_avx512_s(const
       }
     }
 }
+/* Direct convolution (stride 1, no dilation, no padding: the caller pads a copy) of rows output rows for a small
+   kernel volume Kg = Cg*kh*kw <= NN__CONV_DIRECT_K, the first layers of image models. x: the input row of the first
+   output row in the first of Cg planes of H x W; w: Mg x Kg; y: the first output row of the first of Mg planes,
+   planes L apart. Each output vector of 16 columns is the bias plus Kg multiply-adds with broadcast weights; 4
+   channels x 2 vectors at a time share the input loads. (As im2col + GEMM, the im2col matrix is as large as the
+   output and the GEMM, with K = Kg, spends its time writing C.) */
+#define NN__CONV_DIRECT_K 32
+NN__PRIVATE __attribute__((target("avx512f"))) void nn__conv_direct_fwd_avx512_s(
+    const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W, const float *x, const float *w, const float *bias,
+    int64_t Mg, int64_t rows, float *y, int64_t L) {
+  int64_t Kg = Cg * g->kh * g->kw, Wo = g->Wo, k, c, i, j, r, w0, co, q;
+  int32_t off[NN__CONV_DIRECT_K];
+  for (c = 0, k = 0; c < Cg; c++)
+    for (i = 0; i < g->kh; i++)
+      for (j = 0; j < g->kw; j++) off[k++] = (int32_t)((c * H + i) * W + j);
+  for (r = 0; r < rows; r++)
+    for (w0 = 0; w0 < Wo; w0 += 32) {
+      int64_t n0 = Wo - w0 < 16 ? Wo - w0 : 16, n1 = Wo - w0 - 16 < 0 ? 0 : Wo - w0 - 16 < 16 ? Wo - w0 - 16 : 16;
+      const __mmask16 m0 = (__mmask16)(((uint32_t)1 << n0) - 1u), m1 = (__mmask16)(((uint32_t)1 << n1) - 1u);
+      const float *xp = x + r * W + w0;
+      float *yp = y + r * Wo + w0;
+      for (co = 0; co + 4 <= Mg; co += 4) {
+        const float *wp = w + co * Kg;
+        __m512 a0 = _mm512_set1_ps(bias ? bias[co] : 0.0f), a1 = _mm512_set1_ps(bias ? bias[co + 1] : 0.0f);
+        __m512 a2 = _mm512_set1_ps(bias ? bias[co + 2] : 0.0f), a3 = _mm512_set1_ps(bias ? bias[co + 3] : 0.0f);
+        __m512 b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+        for (k = 0; k < Kg; k++) {
+          const __m512 v0 = _mm512_maskz_loadu_ps(m0, xp + off[k]), v1 = _mm512_maskz_loadu_ps(m1, xp + off[k] + 16);
+          __m512 t = _mm512_set1_ps(wp[k]);
+          a0 = _mm512_fmadd_ps(t, v0, a0);
+          b0 = _mm512_fmadd_ps(t, v1, b0);
+          t = _mm512_set1_ps(wp[Kg + k]);
+          a1 = _mm512_fmadd_ps(t, v0, a1);
+          b1 = _mm512_fmadd_ps(t, v1, b1);
+          t = _mm512_set1_ps(wp[2 * Kg + k]);
+          a2 = _mm512_fmadd_ps(t, v0, a2);
+          b2 = _mm512_fmadd_ps(t, v1, b2);
+          t = _mm512_set1_ps(wp[3 * Kg + k]);
+          a3 = _mm512_fmadd_ps(t, v0, a3);
+          b3 = _mm512_fmadd_ps(t, v1, b3);
+        }
+        _mm512_mask_storeu_ps(yp + co * L, m0, a0);
+        _mm512_mask_storeu_ps(yp + co * L + 16, m1, b0);
+        _mm512_mask_storeu_ps(yp + (co + 1) * L, m0, a1);
+        _mm512_mask_storeu_ps(yp + (co + 1) * L + 16, m1, b1);
+        _mm512_mask_storeu_ps(yp + (co + 2) * L, m0, a2);
+        _mm512_mask_storeu_ps(yp + (co + 2) * L + 16, m1, b2);
+        _mm512_mask_storeu_ps(yp + (co + 3) * L, m0, a3);
+        _mm512_mask_storeu_ps(yp + (co + 3) * L + 16, m1, b3);
+      }
+      for (; co < Mg; co++) {
+        __m512 a0 = _mm512_set1_ps(bias ? bias[co] : 0.0f), b0 = a0;
+        for (q = 0; q < Kg; q++) {
+          const __m512 t = _mm512_set1_ps(w[co * Kg + q]);
+          a0 = _mm512_fmadd_ps(t, _mm512_maskz_loadu_ps(m0, xp + off[q]), a0);
+          b0 = _mm512_fmadd_ps(t, _mm512_maskz_loadu_ps(m1, xp + off[q] + 16), b0);
+        }
+        _mm512_mask_storeu_ps(yp + co * L, m0, a0);
+        _mm512_mask_storeu_ps(yp + co * L + 16, m1, b0);
+      }
+    }
+}
+
+/* The weight gradient of nn__conv_direct_fwd_avx512_s over the same rows: dw (Mg x Kg) = (acc ? dw : 0) + the sums
+   of dy * x over the rows; db (Mg doubles, or NULL) += the sums of dy. Two channels and up to 9 taps at a time, in
+   16 lanes summed at the end (named accumulators: an array of them would live in memory). */
+#define NN__CONV_DW_STEP(t)                                                                                    \
+  if (kt > t) {                                                                                                \
+    const __m512 v = _mm512_maskz_loadu_ps(m, xp + off[k0 + t]);                                               \
+    a##t = _mm512_fmadd_ps(d0, v, a##t);                                                                       \
+    b##t = _mm512_fmadd_ps(d1, v, b##t);                                                                       \
+  }
+#define NN__CONV_DW_PUT(t)                                                                                     \
+  if (kt > t) {                                                                                                \
+    float *d = dw + co * Kg + k0 + t;                                                                          \
+    d[0] = (acc ? d[0] : 0.0f) + _mm512_reduce_add_ps(a##t);                                                   \
+    if (two) d[Kg] = (acc ? d[Kg] : 0.0f) + _mm512_reduce_add_ps(b##t);                                        \
+  }
+NN__PRIVATE __attribute__((target("avx512f"))) void nn__conv_direct_wgrad_avx512_s(
+    const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W, const float *x, const float *dy, int64_t Mg,
+    int64_t rows, int64_t L, float *dw, int acc, double *db) {
+  int64_t Kg = Cg * g->kh * g->kw, Wo = g->Wo, ntile = (Kg + 8) / 9, tile = (Kg + ntile - 1) / ntile;
+  int64_t k, c, i, j, r, w0, co, k0;
+  int32_t off[NN__CONV_DIRECT_K];
+  for (c = 0, k = 0; c < Cg; c++)
+    for (i = 0; i < g->kh; i++)
+      for (j = 0; j < g->kw; j++) off[k++] = (int32_t)((c * H + i) * W + j);
+  for (co = 0; co < Mg; co += 2) {
+    const int two = co + 1 < Mg;
+    const float *dy0 = dy + co * L, *dy1 = dy + (two ? co + 1 : co) * L;
+    for (k0 = 0; k0 < Kg; k0 += tile) {
+      const int64_t kt = Kg - k0 < tile ? Kg - k0 : tile;
+      __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0;
+      __m512 b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0, b8 = a0, e0 = a0, e1 = a0;
+      for (r = 0; r < rows; r++)
+        for (w0 = 0; w0 < Wo; w0 += 16) {
+          const __mmask16 m = (__mmask16)(((uint32_t)1 << (Wo - w0 < 16 ? Wo - w0 : 16)) - 1u);
+          const float *xp = x + r * W + w0;
+          const __m512 d0 = _mm512_maskz_loadu_ps(m, dy0 + r * Wo + w0);
+          const __m512 d1 = two ? _mm512_maskz_loadu_ps(m, dy1 + r * Wo + w0) : _mm512_setzero_ps();
+          e0 = _mm512_add_ps(e0, d0);
+          e1 = _mm512_add_ps(e1, d1);
+          NN__CONV_DW_STEP(0) NN__CONV_DW_STEP(1) NN__CONV_DW_STEP(2) NN__CONV_DW_STEP(3) NN__CONV_DW_STEP(4)
+          NN__CONV_DW_STEP(5) NN__CONV_DW_STEP(6) NN__CONV_DW_STEP(7) NN__CONV_DW_STEP(8)
+        }
+      NN__CONV_DW_PUT(0) NN__CONV_DW_PUT(1) NN__CONV_DW_PUT(2) NN__CONV_DW_PUT(3) NN__CONV_DW_PUT(4)
+      NN__CONV_DW_PUT(5) NN__CONV_DW_PUT(6) NN__CONV_DW_PUT(7) NN__CONV_DW_PUT(8)
+      if (k0 == 0 && db) {
+        db[co] += (double)_mm512_reduce_add_ps(e0);
+        if (two) db[co + 1] += (double)_mm512_reduce_add_ps(e1);
+      }
+    }
+  }
+}
+#undef NN__CONV_DW_STEP
+#undef NN__CONV_DW_PUT
 NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_copy_avx2_s(int64_t n, float *d, const float *s, float b, int add) {
   const __m256 bv = _mm256_set1_ps(b);
   int64_t q = 0;
@@ -14740,6 +14856,87 @@ NN__PRIVATE int nn__col2im_fast_d(const nn__conv_geom *g, const double *src, int
   (void)g, (void)src, (void)lds, (void)C, (void)oh0, (void)oh1, (void)x, (void)overwrite;
   return 0;
 }
+/* ---- direct convolution for small kernel volumes (float, AVX-512) ---- */
+
+/* 1 when the direct kernels may run for g: stride 1, no dilation, Cg*kh*kw <= NN__CONV_DIRECT_K, rows of at
+   least 8 outputs (the vectors are 16 wide), AVX-512. */
+NN__PRIVATE int nn__conv_direct_ok_s(const nn__conv_geom *g) {
+#if defined(NN__X86)
+  return g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 && g->Cg * g->kh * g->kw <= NN__CONV_DIRECT_K &&
+         g->Wo >= 8 && nn__gemm_isa() >= NN__GEMM_ISA_AVX512;
+#else
+  (void)g;
+  return 0;
+#endif
+}
+NN__PRIVATE int nn__conv_direct_ok_d(const nn__conv_geom *g) {
+  (void)g;
+  return 0;
+}
+NN__PRIVATE int nn__conv_padded(const nn__conv_geom *g) { return (g->pt | g->pl | g->pb | g->pr) != 0; }
+/* Elements of the padded copy that nn__conv_direct_src makes of a group's planes (0 without padding). */
+NN__PRIVATE int64_t nn__conv_direct_pad_size(const nn__conv_geom *g) {
+  return nn__conv_padded(g) ? g->Cg * (g->H + g->pt + g->pb) * (g->W + g->pl + g->pr) : 0;
+}
+/* The input of output rows [oh0, oh1) of a group (x: its Cg planes) for the direct kernels, whose sizes go to *Hs,
+   *Ws: x itself without padding, else the padded rows copied into pad (nn__conv_direct_pad_size elements). */
+NN__PRIVATE const float *nn__conv_direct_src(const nn__conv_geom *g, const float *x, int64_t oh0, int64_t oh1,
+                                             float *pad, int64_t *Hs, int64_t *Ws) {
+  int64_t Wp = g->W + g->pl + g->pr, rows = oh1 - oh0 + g->kh - 1, c, r;
+  if (!nn__conv_padded(g)) {
+    *Hs = g->H;
+    *Ws = g->W;
+    return x + oh0 * g->W;
+  }
+  for (c = 0; c < g->Cg; c++)
+    for (r = 0; r < rows; r++) {
+      int64_t ih = oh0 + r - g->pt;
+      float *d = pad + (c * rows + r) * Wp;
+      if (ih < 0 || ih >= g->H) {
+        memset(d, 0, (size_t)Wp * sizeof(float));
+        continue;
+      }
+      memset(d, 0, (size_t)g->pl * sizeof(float));
+      memcpy(d + g->pl, x + (c * g->H + ih) * g->W, (size_t)g->W * sizeof(float));
+      memset(d + g->pl + g->W, 0, (size_t)g->pr * sizeof(float));
+    }
+  *Hs = rows;
+  *Ws = Wp;
+  return pad;
+}
+/* Output rows [oh0, oh1) of one image's group by the direct kernel (x: its Cg input planes, w: Mg x Kg, y: its Mg
+   output planes). */
+NN__PRIVATE void nn__conv_direct_fwd_s(const nn__conv_geom *g, const float *x, const float *w, const float *bias,
+                                       int64_t oh0, int64_t oh1, float *y, float *pad) {
+#if defined(NN__X86)
+  int64_t Hs, Ws;
+  const float *src = nn__conv_direct_src(g, x, oh0, oh1, pad, &Hs, &Ws);
+  nn__conv_direct_fwd_avx512_s(g, g->Cg, Hs, Ws, src, w, bias, g->Mg, oh1 - oh0, y + oh0 * g->Wo, g->Ho * g->Wo);
+#else
+  (void)g, (void)x, (void)w, (void)bias, (void)oh0, (void)oh1, (void)y, (void)pad;
+#endif
+}
+NN__PRIVATE void nn__conv_direct_fwd_d(const nn__conv_geom *g, const double *x, const double *w, const double *bias,
+                                       int64_t oh0, int64_t oh1, double *y, double *pad) {
+  (void)g, (void)x, (void)w, (void)bias, (void)oh0, (void)oh1, (void)y, (void)pad;
+}
+/* The weight (and bias) gradient of those rows: dw = (acc ? dw : 0) + their part, db += their part. */
+NN__PRIVATE void nn__conv_direct_wgrad_s(const nn__conv_geom *g, const float *x, const float *dy, int64_t oh0,
+                                         int64_t oh1, float *dw, int acc, double *db, float *pad) {
+#if defined(NN__X86)
+  int64_t Hs, Ws;
+  const float *src = nn__conv_direct_src(g, x, oh0, oh1, pad, &Hs, &Ws);
+  nn__conv_direct_wgrad_avx512_s(g, g->Cg, Hs, Ws, src, dy + oh0 * g->Wo, g->Mg, oh1 - oh0, g->Ho * g->Wo, dw, acc,
+                                 db);
+#else
+  (void)g, (void)x, (void)dy, (void)oh0, (void)oh1, (void)dw, (void)acc, (void)db, (void)pad;
+#endif
+}
+NN__PRIVATE void nn__conv_direct_wgrad_d(const nn__conv_geom *g, const double *x, const double *dy, int64_t oh0,
+                                         int64_t oh1, double *dw, int acc, double *db, double *pad) {
+  (void)g, (void)x, (void)dy, (void)oh0, (void)oh1, (void)dw, (void)acc, (void)db, (void)pad;
+}
+
 /* dst[q] += src[q], q < n (distinct arrays). */
 NN__PRIVATE void nn__conv_addrow_s(int64_t n, float *d, const float *s) {
   int64_t q;
@@ -20453,6 +20650,7 @@ typedef struct nn__conv_job {
   void *part;                 /* weight gradient: per-chunk partials (wsize each), or NULL to write y directly */
   double *dbp;                /* weight gradient: per-chunk bias partials (Co each), or NULL */
   int direct;                 /* x is its own im2col matrix (1x1 kernel, stride 1, no padding) */
+  int dir;                    /* the direct kernels run instead of im2col + GEMM (small kernel volume) */
   int64_t nb;                 /* images per panel (1: a panel is a block of rb output rows of one image) */
   int64_t rb, nblk;           /* output rows per block, blocks per image */
   int64_t npanel;             /* panels: nb == 1 ? N * nblk : ceil(N / nb) */
@@ -20528,10 +20726,44 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
     return tmp;                                                                                                \
   }                                                                                                            \
                                                                                                                \
+  /* The forward pass or the weight gradient of a chunk's panels with the direct kernels (j->dir). */          \
+  NN__PRIVATE void nn__conv_direct_chunk_##S(const nn__conv_job *j, int64_t c, int fwd) {                      \
+    const nn__conv_geom *g = &j->g;                                                                            \
+    int64_t u, u0 = c * j->per, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n, b, gi;                 \
+    int64_t L = g->Ho * g->Wo, HW = g->H * g->W, Kg = g->Cg * g->kh * g->kw, ps = nn__conv_direct_pad_size(g); \
+    T *pad = NULL, *dw = j->part ? (T *)j->part + c * j->wsize : (T *)j->y;                                    \
+    double *db = j->dbp ? j->dbp + c * g->Co : NULL;                                                           \
+    if (ps && !(pad = (T *)nn__alloc((size_t)ps * sizeof(T)))) {                                               \
+      j->fail[c] = 1;                                                                                          \
+      return;                                                                                                  \
+    }                                                                                                          \
+    if (!fwd && db) memset(db, 0, (size_t)g->Co * sizeof(double));                                             \
+    for (u = u0; u < u1; u++) {                                                                                \
+      int64_t n0, cnt, oh0, oh1;                                                                               \
+      nn__conv_panel(j, u, &n0, &cnt, &oh0, &oh1);                                                             \
+      for (b = 0; b < cnt; b++)                                                                                \
+        for (gi = 0; gi < g->G; gi++) {                                                                        \
+          const T *xg = (const T *)j->x + ((n0 + b) * g->C + gi * g->Cg) * HW;                                 \
+          if (fwd)                                                                                             \
+            nn__conv_direct_fwd_##S(g, xg, (const T *)j->w + gi * g->Mg * Kg,                                  \
+                                    j->b ? (const T *)j->b + gi * g->Mg : NULL, oh0, oh1,                      \
+                                    (T *)j->y + ((n0 + b) * g->Co + gi * g->Mg) * L, pad);                     \
+          else                                                                                                 \
+            nn__conv_direct_wgrad_##S(g, xg, (const T *)j->dy + ((n0 + b) * g->Co + gi * g->Mg) * L, oh0, oh1, \
+                                      dw + gi * g->Mg * Kg, u > u0 || b > 0, db ? db + gi * g->Mg : NULL, pad); \
+        }                                                                                                      \
+    }                                                                                                          \
+    nn__dealloc(pad);                                                                                          \
+  }                                                                                                            \
+                                                                                                               \
   NN__PRIVATE void nn__conv_fwd_chunk_##S(void *vctx, int64_t c) {                                             \
     const nn__conv_job *j = (const nn__conv_job *)vctx;                                                        \
     const nn__conv_geom *g = &j->g;                                                                            \
     int64_t u, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n;                                         \
+    if (j->dir) {                                                                                              \
+      nn__conv_direct_chunk_##S(j, c, 1);                                                                      \
+      return;                                                                                                  \
+    }                                                                                                          \
     NN__CONV_SCRATCH(T)                                                                                        \
     (void)HW;                                                                                                  \
     for (u = c * j->per; u < u1; u++) {                                                                        \
@@ -20609,6 +20841,10 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
     int64_t u, u0 = c * j->per, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n;                        \
     T *dw = j->part ? (T *)j->part + c * j->wsize : (T *)j->y;                                                 \
     double *db = j->dbp ? j->dbp + c * j->g.Co : NULL;                                                         \
+    if (j->dir) {                                                                                              \
+      nn__conv_direct_chunk_##S(j, c, 0);                                                                      \
+      return;                                                                                                  \
+    }                                                                                                          \
     NN__CONV_SCRATCH(T)                                                                                        \
     (void)HW;                                                                                                  \
     if (db) memset(db, 0, (size_t)g->Co * sizeof(double));                                                     \
@@ -20761,6 +20997,7 @@ NN__PRIVATE nn_tensor *nn__conv_forward(const char *name, int is1d, const nn_ten
   if (!y) goto done;
   j.y = y->data;
   nn__conv_plan(&j);
+  j.dir = x->dtype == NN_FLOAT64 ? nn__conv_direct_ok_d(&g) : nn__conv_direct_ok_s(&g);
   j.n = j.npanel;
   j.per = nn__conv_per((double)g.Co * (double)(g.Cg * g.kh * g.kw) * (double)(j.nb * j.rb * g.Wo));
   nch = (j.n + j.per - 1) / j.per;
@@ -20872,6 +21109,7 @@ NN__PRIVATE nn_tensor *nn__conv_backward_weight(const char *name, int is1d, cons
   }
   j.y = dw->data;
   nn__conv_plan(&j);
+  j.dir = f64 ? nn__conv_direct_ok_d(&g) : nn__conv_direct_ok_s(&g);
   j.n = j.npanel;
   /* chunks: at most one per panel, NN__CONV_MAXPART, one per NN__CONV_GRAIN of work, and PARTCAP of partials */
   work = (double)g.N * (double)g.Co * (double)(g.Cg * g.kh * g.kw) * (double)(g.Ho * g.Wo);
@@ -25122,9 +25360,10 @@ NNDEF nn_status nn_layer_build(nn_layer *l, const int64_t *shape, int ndim) {
   return NN_OK;
 }
 
-NNDEF nn_tensor *nn_layer_forward(nn_layer *l, const nn_tensor *x) {
+/* nn_layer_forward with fwd in place of the layer's forward function. */
+NN__PRIVATE nn_tensor *nn__layer_forward_with(nn_layer *l, const nn_tensor *x,
+                                              nn_tensor *(*fwd)(nn_layer *, const nn_tensor *)) {
   nn_tensor *y;
-  if (nn__check_layer("nn_layer_forward", l) != NN_OK) return NULL;
   if (nn__check_cpu(l->ops->kind, x, "x") != NN_OK) return NULL;
   if (!l->built) {
     int64_t s[NN_MAX_DIMS];
@@ -25139,7 +25378,7 @@ NNDEF nn_tensor *nn_layer_forward(nn_layer *l, const nn_tensor *x) {
       if (i != l->batch_axis) s[k++] = x->shape[i];
     if (nn_layer_build(l, s, k) != NN_OK) return NULL;
   }
-  y = l->ops->forward(l, x);
+  y = fwd(l, x);
   if (y && l->out_ndim < 0 && y->ndim > l->batch_axis) {
     int i, k = 0;
     for (i = 0; i < y->ndim; i++)
@@ -25147,6 +25386,11 @@ NNDEF nn_tensor *nn_layer_forward(nn_layer *l, const nn_tensor *x) {
     l->out_ndim = k;
   }
   return y;
+}
+
+NNDEF nn_tensor *nn_layer_forward(nn_layer *l, const nn_tensor *x) {
+  if (nn__check_layer("nn_layer_forward", l) != NN_OK) return NULL;
+  return nn__layer_forward_with(l, x, l->ops->forward);
 }
 
 NNDEF const char *nn_layer_kind(const nn_layer *l) { return l && l->ops && l->ops->kind ? l->ops->kind : ""; }
@@ -27288,7 +27532,8 @@ NN__PRIVATE nn_status nn__convl_build(nn_layer *l, const int64_t *shape, int ndi
   return nn_layer_set_output_shape(l, out, nsp + 1);
 }
 
-NN__PRIVATE nn_tensor *nn__convl_forward(nn_layer *l, const nn_tensor *x) {
+/* The forward pass, with the layer's activation when act. */
+NN__PRIVATE nn_tensor *nn__convl_forward_act(nn_layer *l, const nn_tensor *x, int act) {
   nn__convl_cfg *cfg = (nn__convl_cfg *)l->config;
   const char *fn = nn__convl_fn(cfg);
   nn_tensor *w = l->params[0].tensor, *b = cfg->d.no_bias ? NULL : l->params[1].tensor, *y, *z;
@@ -27297,10 +27542,15 @@ NN__PRIVATE nn_tensor *nn__convl_forward(nn_layer *l, const nn_tensor *x) {
       nn__layer_check_dim(l, fn, x, 1, cfg->cin, "channels") != NN_OK)
     return NULL;
   y = cfg->is1d ? nn_conv1d(x, w, b, &cfg->p) : nn_conv2d(x, w, b, &cfg->p);
-  if (!y || cfg->d.activation == NN_ACT_NONE) return y;
+  if (!y || !act || cfg->d.activation == NN_ACT_NONE) return y;
   z = nn_activate(y, cfg->d.activation);
   nn_free(y);
   return z;
+}
+
+NN__PRIVATE nn_tensor *nn__convl_forward(nn_layer *l, const nn_tensor *x) { return nn__convl_forward_act(l, x, 1); }
+NN__PRIVATE nn_tensor *nn__convl_forward_linear(nn_layer *l, const nn_tensor *x) {
+  return nn__convl_forward_act(l, x, 0);
 }
 
 static const nn_layer_ops nn__conv1d_ops = {"Conv1D", nn__convl_build, nn__convl_forward, NULL};
@@ -27355,6 +27605,18 @@ NN__PRIVATE nn_layer *nn__convl_new(int is1d, int64_t filters, int kh, int kw, c
   cfg->p.same = d.same ? 1 : 0;
   l->dtype = d.dtype;
   return l;
+}
+
+/* The activation of a convolution layer (NN_ACT_NONE for any other layer). */
+NN__PRIVATE nn_activation nn__convl_activation(const nn_layer *l) {
+  if (!l || (l->ops != &nn__conv1d_ops && l->ops != &nn__conv2d_ops)) return NN_ACT_NONE;
+  return ((const nn__convl_cfg *)l->config)->d.activation;
+}
+
+/* A convolution layer's forward pass without its activation, which the caller applies (nn_layer_forward's checks
+   and build included). */
+NN__PRIVATE nn_tensor *nn__convl_forward_no_act(nn_layer *l, const nn_tensor *x) {
+  return nn__layer_forward_with(l, x, nn__convl_forward_linear);
 }
 
 NNDEF nn_layer *nn_conv1d_layer(int64_t filters, int k, const nn_conv_layer_desc *desc) {
@@ -27445,6 +27707,10 @@ NN__PRIVATE nn_layer *nn__pool_new(int is1d, int avg, int kh, int kw, const nn_p
   l = nn__layer_new(nn__pool_fn(&c), ops, sizeof(nn__pool_cfg));
   if (l) *(nn__pool_cfg *)l->config = c;
   return l;
+}
+
+NN__PRIVATE int nn__layer_is_max_pool(const nn_layer *l) {
+  return l && (l->ops == &nn__maxpool1d_ops || l->ops == &nn__maxpool2d_ops);
 }
 
 NNDEF nn_layer *nn_max_pool1d_layer(int k, const nn_pool_desc *desc) { return nn__pool_new(1, 0, k, 1, desc); }
@@ -35115,6 +35381,51 @@ NN__PRIVATE nn_tensor *nn__model_call_layer(nn_layer *l, const nn_tensor *x) {
   return y;
 }
 
+/* Node i is a convolution with ReLU whose only consumer is the max pooling at node i + 1. The pair then runs as
+   convolution, pooling, ReLU: ReLU is non-decreasing and ties only where its gradient is zero, so the values and
+   gradients are the same, and the ReLU and its backward run on the pooled output (a quarter of the size for 2x2
+   windows), a pass over the convolution's output fewer each way. */
+NN__PRIVATE int nn__model_pool_first(const nn_model *m, int i) {
+#ifndef NN_NO_CONV
+  const nn__mnode *a = &m->nodes[i], *b;
+  int j, k;
+  if (i + 1 > m->output || a->kind != NN__MN_LAYER || nn__convl_activation(a->layer) != NN_ACT_RELU) return 0;
+  b = &m->nodes[i + 1];
+  if (b->kind != NN__MN_LAYER || b->in[0] != i || !nn__layer_is_max_pool(b->layer)) return 0;
+  for (j = i + 2; j <= m->output; j++)
+    for (k = 0; k < m->nodes[j].nin; k++)
+      if (m->nodes[j].in[k] == i) return 0;
+  return 1;
+#else
+  (void)m, (void)i;
+  return 0;
+#endif
+}
+
+/* The output of nodes i (convolution with ReLU) and i + 1 (max pooling) when nn__model_pool_first(m, i); *bad: the
+   node an error belongs to. */
+NN__PRIVATE nn_tensor *nn__model_conv_pool(nn_model *m, int i, nn_tensor *x, int *bad) {
+#ifndef NN_NO_CONV
+  nn_tensor *z, *p, *r;
+  *bad = i;
+  z = nn__convl_forward_no_act(m->nodes[i].layer, x);
+  if (!z) return NULL;
+  p = nn__model_call_layer(m->nodes[i + 1].layer, z);
+  nn_free(z); /* the pooling's backward keeps what it needs */
+  if (!p) {
+    *bad = i + 1;
+    return NULL;
+  }
+  r = nn_activate(p, NN_ACT_RELU);
+  nn_free(p);
+  return r;
+#else
+  (void)m, (void)x;
+  *bad = i;
+  return NULL;
+#endif
+}
+
 NNDEF nn_tensor *nn_model_forward_multi(nn_model *m, nn_tensor *const *inputs, int ninputs) {
   nn_tensor **vals, *out = NULL;
   int i, k;
@@ -35156,12 +35467,19 @@ NNDEF nn_tensor *nn_model_forward_multi(nn_model *m, nn_tensor *const *inputs, i
     nn_tensor *r = NULL;
     if (n->kind == NN__MN_INPUT) continue;
     if (n->kind == NN__MN_LAYER) {
-      r = nn__model_call_layer(n->layer, vals[n->in[0]]);
+      int bad = i;
+      if (nn__model_pool_first(m, i)) {
+        r = nn__model_conv_pool(m, i, vals[n->in[0]], &bad);
+        i++; /* vals[i - 1] stays NULL: nothing else reads it */
+      } else {
+        r = nn__model_call_layer(n->layer, vals[n->in[0]]);
+      }
       if (!r) {
         char msg[1024];
+        nn_layer *bl = m->nodes[bad].layer;
         snprintf(msg, sizeof msg, "%s", nn_error());
         nn__fail(nn_last_status() != NN_OK ? nn_last_status() : NN_ERR_ARG, "nn_model_forward: layer %s (%s): %s",
-                 nn_layer_name(n->layer), nn_layer_kind(n->layer), msg);
+                 nn_layer_name(bl), nn_layer_kind(bl), msg);
       }
     } else if (n->kind == NN__MN_CONCAT) {
       nn_tensor *ts[NN__MODEL_MAX_MERGE];

@@ -157,6 +157,86 @@ static void test_model_graph(void) {
   nn_model_free(m);
 }
 
+static int md_same_bits(const nn_tensor *a, const nn_tensor *b) {
+  nn_tensor *ca = nn_contiguous(a), *cb = nn_contiguous(b);
+  int ok = ca && cb && ca->size == cb->size && ca->dtype == cb->dtype &&
+           memcmp(ca->data, cb->data, (size_t)ca->size * nn_dtype_size(ca->dtype)) == 0;
+  nn_free(ca);
+  nn_free(cb);
+  return ok;
+}
+
+/* A convolution with ReLU followed by max pooling runs as convolution, pooling, ReLU inside the model: the outputs
+   and gradients must equal those of the ops in PyTorch's order, bit for bit, on inputs full of ties and zeros. */
+static void test_model_conv_relu_pool(void) {
+  int64_t in[3] = {2, 9, 10}, xs[4] = {3, 2, 9, 10};
+  int sq, k, t;
+  for (sq = 0; sq < 2; sq++) {
+    nn_model *m = sq ? nn_sequential(in, 3) : nn_graph_model();
+    nn_conv_layer_desc d;
+    nn_pool_desc pd;
+    nn_tensor *x, *w, *b, *out, *ref = NULL, *r, *loss, *lref = NULL, *gw = NULL, *gb = NULL;
+    nn_layer *cl;
+    memset(&d, 0, sizeof d);
+    memset(&pd, 0, sizeof pd);
+    d.activation = NN_ACT_RELU;
+    d.padding[1] = 1;
+    pd.stride[0] = pd.stride[1] = 1; /* overlapping 2x2 windows: more ties */
+    cl = nn_conv2d_layer(3, 3, 3, &d);
+    if (sq) {
+      nn_model_add(m, cl);
+      nn_model_add(m, nn_max_pool2d_layer(2, 2, &pd));
+    } else {
+      int i0 = nn_graph_input(m, in, 3), c = nn_graph_layer(m, cl, i0);
+      nn_graph_output(m, nn_graph_layer(m, nn_max_pool2d_layer(2, 2, &pd), c));
+    }
+    nn_scope_begin();
+    x = nn_empty(xs, 4, NN_FLOAT32);
+    for (k = 0; k < x->size; k++) nn_set_flat(x, k, (double)((k * 7) % 5 - 2) * 0.5); /* -1 .. 1 by halves */
+    out = nn_model_forward(m, x); /* builds the layer */
+    w = nn_layer_param(cl, 0);
+    b = nn_layer_param(cl, 1);
+    CHECK(out && w && b);
+    if (!out || !w || !b) {
+      nn_scope_end();
+      nn_model_free(m);
+      continue;
+    }
+    for (k = 0; k < w->size; k++) nn_set_flat(w, k, (double)((k * 3) % 4 - 1));
+    for (k = 0; k < b->size; k++) nn_set_flat(b, k, (double)(k % 2) - 0.5);
+    for (t = 0; t < 2; t++) {
+      nn_zero_grad(w);
+      nn_zero_grad(b);
+      if (t == 0) {
+        out = nn_model_forward(m, x);
+      } else {
+        nn_tensor *y;
+        nn_conv_params cp;
+        memset(&cp, 0, sizeof cp);
+        cp.padding[1] = 1;
+        y = nn_conv2d(x, w, b, &cp);
+        cp.padding[1] = 0;
+        cp.stride[0] = cp.stride[1] = 1;
+        out = nn_max_pool2d(nn_relu(y), 2, 2, &cp, NULL);
+      }
+      r = nn_reshape(nn_arange(0, (double)out->size, 1, NN_FLOAT32), out->shape, out->ndim);
+      loss = nn_sum(nn_mul(out, nn_sin(r)), NN_ALL_AXES, 0);
+      CHECK(loss && nn_backward(loss, NULL) == NN_OK);
+      if (t == 0) {
+        ref = nn_copy(out);
+        lref = nn_copy(loss);
+        gw = nn_copy(nn_grad(w));
+        gb = nn_copy(nn_grad(b));
+      } else {
+        CHECK(md_same_bits(ref, out) && md_same_bits(lref, loss));
+        CHECK(md_same_bits(gw, nn_grad(w)) && md_same_bits(gb, nn_grad(b)));
+      }
+    }
+    nn_scope_end();
+    nn_model_free(m);
+  }
+}
+
 static void test_model_save_load(void) {
   const char *path = "build/test_model.safetensors", *wpath = "build/test_weights.safetensors";
   nn_tensor *x, *y, *p1, *p2, *q1, *q2;
@@ -376,6 +456,7 @@ static void tests_model(void) {
   RUN(test_model_loader);
   RUN(test_model_sequential_fit);
   RUN(test_model_graph);
+  RUN(test_model_conv_relu_pool);
   RUN(test_model_save_load);
   RUN(test_model_early_stopping);
 }

@@ -269,9 +269,10 @@ NNDEF nn_status nn_layer_build(nn_layer *l, const int64_t *shape, int ndim) {
   return NN_OK;
 }
 
-NNDEF nn_tensor *nn_layer_forward(nn_layer *l, const nn_tensor *x) {
+/* nn_layer_forward with fwd in place of the layer's forward function. */
+NN__PRIVATE nn_tensor *nn__layer_forward_with(nn_layer *l, const nn_tensor *x,
+                                              nn_tensor *(*fwd)(nn_layer *, const nn_tensor *)) {
   nn_tensor *y;
-  if (nn__check_layer("nn_layer_forward", l) != NN_OK) return NULL;
   if (nn__check_cpu(l->ops->kind, x, "x") != NN_OK) return NULL;
   if (!l->built) {
     int64_t s[NN_MAX_DIMS];
@@ -286,7 +287,7 @@ NNDEF nn_tensor *nn_layer_forward(nn_layer *l, const nn_tensor *x) {
       if (i != l->batch_axis) s[k++] = x->shape[i];
     if (nn_layer_build(l, s, k) != NN_OK) return NULL;
   }
-  y = l->ops->forward(l, x);
+  y = fwd(l, x);
   if (y && l->out_ndim < 0 && y->ndim > l->batch_axis) {
     int i, k = 0;
     for (i = 0; i < y->ndim; i++)
@@ -294,6 +295,11 @@ NNDEF nn_tensor *nn_layer_forward(nn_layer *l, const nn_tensor *x) {
     l->out_ndim = k;
   }
   return y;
+}
+
+NNDEF nn_tensor *nn_layer_forward(nn_layer *l, const nn_tensor *x) {
+  if (nn__check_layer("nn_layer_forward", l) != NN_OK) return NULL;
+  return nn__layer_forward_with(l, x, l->ops->forward);
 }
 
 NNDEF const char *nn_layer_kind(const nn_layer *l) { return l && l->ops && l->ops->kind ? l->ops->kind : ""; }

@@ -56,7 +56,8 @@ NN__PRIVATE nn_status nn__convl_build(nn_layer *l, const int64_t *shape, int ndi
   return nn_layer_set_output_shape(l, out, nsp + 1);
 }
 
-NN__PRIVATE nn_tensor *nn__convl_forward(nn_layer *l, const nn_tensor *x) {
+/* The forward pass, with the layer's activation when act. */
+NN__PRIVATE nn_tensor *nn__convl_forward_act(nn_layer *l, const nn_tensor *x, int act) {
   nn__convl_cfg *cfg = (nn__convl_cfg *)l->config;
   const char *fn = nn__convl_fn(cfg);
   nn_tensor *w = l->params[0].tensor, *b = cfg->d.no_bias ? NULL : l->params[1].tensor, *y, *z;
@@ -65,10 +66,15 @@ NN__PRIVATE nn_tensor *nn__convl_forward(nn_layer *l, const nn_tensor *x) {
       nn__layer_check_dim(l, fn, x, 1, cfg->cin, "channels") != NN_OK)
     return NULL;
   y = cfg->is1d ? nn_conv1d(x, w, b, &cfg->p) : nn_conv2d(x, w, b, &cfg->p);
-  if (!y || cfg->d.activation == NN_ACT_NONE) return y;
+  if (!y || !act || cfg->d.activation == NN_ACT_NONE) return y;
   z = nn_activate(y, cfg->d.activation);
   nn_free(y);
   return z;
+}
+
+NN__PRIVATE nn_tensor *nn__convl_forward(nn_layer *l, const nn_tensor *x) { return nn__convl_forward_act(l, x, 1); }
+NN__PRIVATE nn_tensor *nn__convl_forward_linear(nn_layer *l, const nn_tensor *x) {
+  return nn__convl_forward_act(l, x, 0);
 }
 
 static const nn_layer_ops nn__conv1d_ops = {"Conv1D", nn__convl_build, nn__convl_forward, NULL};
@@ -123,6 +129,18 @@ NN__PRIVATE nn_layer *nn__convl_new(int is1d, int64_t filters, int kh, int kw, c
   cfg->p.same = d.same ? 1 : 0;
   l->dtype = d.dtype;
   return l;
+}
+
+/* The activation of a convolution layer (NN_ACT_NONE for any other layer). */
+NN__PRIVATE nn_activation nn__convl_activation(const nn_layer *l) {
+  if (!l || (l->ops != &nn__conv1d_ops && l->ops != &nn__conv2d_ops)) return NN_ACT_NONE;
+  return ((const nn__convl_cfg *)l->config)->d.activation;
+}
+
+/* A convolution layer's forward pass without its activation, which the caller applies (nn_layer_forward's checks
+   and build included). */
+NN__PRIVATE nn_tensor *nn__convl_forward_no_act(nn_layer *l, const nn_tensor *x) {
+  return nn__layer_forward_with(l, x, nn__convl_forward_linear);
 }
 
 NNDEF nn_layer *nn_conv1d_layer(int64_t filters, int k, const nn_conv_layer_desc *desc) {
@@ -213,6 +231,10 @@ NN__PRIVATE nn_layer *nn__pool_new(int is1d, int avg, int kh, int kw, const nn_p
   l = nn__layer_new(nn__pool_fn(&c), ops, sizeof(nn__pool_cfg));
   if (l) *(nn__pool_cfg *)l->config = c;
   return l;
+}
+
+NN__PRIVATE int nn__layer_is_max_pool(const nn_layer *l) {
+  return l && (l->ops == &nn__maxpool1d_ops || l->ops == &nn__maxpool2d_ops);
 }
 
 NNDEF nn_layer *nn_max_pool1d_layer(int k, const nn_pool_desc *desc) { return nn__pool_new(1, 0, k, 1, desc); }
