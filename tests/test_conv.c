@@ -209,7 +209,7 @@ static void test_conv_pool_naive(void) {
                                   {2, 2, 2, 2, 0, 0, 1, 1, 26, 26}, {2, 2, 2, 2, 0, 0, 1, 1, 11, 11},
                                   {2, 2, 2, 2, 0, 0, 1, 1, 7, 35},
                                   /* overlapping windows whose output is half the input: mostly not 2x2 blocks */
-                                  {3, 3, 2, 2, 1, 1, 1, 1, 10, 12}};
+                                  {3, 3, 2, 2, 1, 1, 1, 1, 10, 12}, {3, 3, 2, 2, 1, 1, 1, 1, 20, 34}};
   int k, d, q;
   for (k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
     const int *c = cases[k];
