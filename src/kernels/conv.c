@@ -414,50 +414,6 @@ NN__PRIVATE __attribute__((target("avx512f"))) void nn__maxpool22_avx512_s(const
   }
 }
 
-/* The backward of 2x2 pooling with stride 2 over one plane: each input element is written once (the gradient where
-   it is its window's argmax, else zero), with no clearing pass and no scatter. Returns 0 (and writes nothing
-   reliable) when an index is not in its own window, for the caller's general scatter to handle or report. */
-NN__PRIVATE __attribute__((target("avx512f"))) int nn__maxpool22_back_avx512_s(const nn__conv_geom *g, const float *dy,
-                                                                              const int64_t *idx, float *dx) {
-  const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-  const __m512i hi = _mm512_add_epi32(lo, _mm512_set1_epi32(8));
-  const __m512i d1 = _mm512_set1_epi32(1), dw = _mm512_set1_epi32((int)g->W), dw1 = _mm512_set1_epi32((int)g->W + 1);
-  const __m512 zero = _mm512_setzero_ps();
-  int64_t oh, o, r, W = g->W, Wo = g->Wo;
-  for (oh = 0; oh < g->Ho; oh++) {
-    float *r0 = dx + 2 * oh * W, *r1 = r0 + W;
-    for (o = 0; o < Wo; o += 16) {
-      int64_t n = Wo - o < 16 ? Wo - o : 16;
-      const __mmask16 mo = (__mmask16)(((uint32_t)1 << n) - 1u);
-      const __mmask16 mlo = (__mmask16)(n >= 8 ? 0xFFFFu : ((uint32_t)1 << (2 * n)) - 1u);
-      const __mmask16 mhi = (__mmask16)(n <= 8 ? 0u : ((uint32_t)1 << (2 * n - 16)) - 1u);
-      const __m512 gv = _mm512_maskz_loadu_ps(mo, dy + oh * Wo + o);
-      /* indices beyond int32 saturate, so they match no window position */
-      const __m256i i0 = _mm512_cvtsepi64_epi32(_mm512_maskz_loadu_epi64((__mmask8)(mo & 0xFF), idx + oh * Wo + o));
-      const __m256i i1 = _mm512_cvtsepi64_epi32(_mm512_maskz_loadu_epi64((__mmask8)(mo >> 8), idx + oh * Wo + o + 8));
-      const __m512i iv = _mm512_inserti64x4(_mm512_castsi256_si512(i0), i1, 1);
-      const __m512i rel = _mm512_sub_epi32(iv, _mm512_add_epi32(_mm512_set1_epi32((int)(2 * oh * W + 2 * o)), ev));
-      const __mmask16 m0 = _mm512_cmpeq_epi32_mask(rel, _mm512_setzero_si512());
-      const __mmask16 m1 = _mm512_cmpeq_epi32_mask(rel, d1), m2 = _mm512_cmpeq_epi32_mask(rel, dw);
-      const __mmask16 m3 = _mm512_cmpeq_epi32_mask(rel, dw1);
-      /* 0 + g, as the scatter into a cleared plane computes it (-0 becomes +0) */
-      const __m512 e0 = _mm512_add_ps(zero, _mm512_maskz_mov_ps(m0, gv)), o0 = _mm512_add_ps(zero, _mm512_maskz_mov_ps(m1, gv));
-      const __m512 e1 = _mm512_add_ps(zero, _mm512_maskz_mov_ps(m2, gv)), o1 = _mm512_add_ps(zero, _mm512_maskz_mov_ps(m3, gv));
-      if ((__mmask16)((m0 | m1 | m2 | m3) & mo) != mo) return 0;
-      _mm512_mask_storeu_ps(r0 + 2 * o, mlo, _mm512_permutex2var_ps(e0, lo, o0));
-      _mm512_mask_storeu_ps(r0 + 2 * o + 16, mhi, _mm512_permutex2var_ps(e0, hi, o0));
-      _mm512_mask_storeu_ps(r1 + 2 * o, mlo, _mm512_permutex2var_ps(e1, lo, o1));
-      _mm512_mask_storeu_ps(r1 + 2 * o + 16, mhi, _mm512_permutex2var_ps(e1, hi, o1));
-    }
-    if (W > 2 * Wo) { /* the column no window covers */
-      for (r = 2 * Wo; r < W; r++) r0[r] = r1[r] = 0.0f;
-    }
-  }
-  if (g->H > 2 * g->Ho) memset(dx + 2 * g->Ho * W, 0, (size_t)((g->H - 2 * g->Ho) * W) * sizeof(float));
-  return 1;
-}
-
 /* Max pooling of a plane whose every window lies inside it, over the flattened outputs t = oh*Wo + ow, VL at a time
    with gathers (for narrow rows, where the row kernel above has too few outputs). Returns the outputs done. */
 #define NN__MAXPOOL_GATHER_DEFINE(S, T, VL, VT, SFX, IT, GATHER, CAST_I2F, CAST_F2I, WIDEN, STOREIDX)           \
@@ -732,21 +688,6 @@ NN__PRIVATE int64_t nn__maxpool_plane_simd_d(const nn__conv_geom *g, const doubl
 #endif
 }
 
-/* The backward of 2x2 pooling with stride 2 over a whole plane (dx written in full), or nothing done (returns 0)
-   without AVX-512, for rows of fewer than 8 outputs (clearing the plane and scattering is faster there) or when an
-   index lies outside its window. */
-NN__PRIVATE int nn__maxpool_back_plane_fast_s(const nn__conv_geom *g, const float *dy, const int64_t *idx, float *dx) {
-#if defined(NN__X86)
-  if (nn__pool_is22(g) && g->Wo >= 8 && g->H * g->W < ((int64_t)1 << 30) && nn__gemm_isa() >= NN__GEMM_ISA_AVX512)
-    return nn__maxpool22_back_avx512_s(g, dy, idx, dx);
-#endif
-  (void)g, (void)dy, (void)idx, (void)dx;
-  return 0;
-}
-NN__PRIVATE int nn__maxpool_back_plane_fast_d(const nn__conv_geom *g, const double *dy, const int64_t *idx, double *dx) {
-  (void)g, (void)dy, (void)idx, (void)dx;
-  return 0;
-}
 /* The vector rows, or nothing done (returns o0) without them. */
 NN__PRIVATE int64_t nn__maxpool_row_simd_s(const nn__conv_geom *g, const float *x, int64_t oh, int64_t o0, int64_t o1,
                                            float *y, int64_t *idx) {

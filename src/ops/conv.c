@@ -940,14 +940,12 @@ typedef struct nn__pool_job {
     const nn__pool_job *j = (const nn__pool_job *)vctx;                                                        \
     int64_t i, i1 = (c + 1) * j->per < j->planes ? (c + 1) * j->per : j->planes;                               \
     int64_t hw = j->g.H * j->g.W, ohw = j->g.Ho * j->g.Wo;                                                     \
+    T *dx = (T *)j->dst + c * j->per * hw;                                                                     \
     j->bad[c] = -1;                                                                                            \
+    memset(dx, 0, (size_t)((i1 - c * j->per) * hw) * sizeof(T));                                               \
     for (i = c * j->per; i < i1; i++) {                                                                        \
-      const T *dy = (const T *)j->src + i * ohw;                                                               \
-      T *dx = (T *)j->dst + i * hw;                                                                            \
-      int64_t k;                                                                                               \
-      if (nn__maxpool_back_plane_fast_##S(&j->g, dy, j->idx_in + i * ohw, dx)) continue;                       \
-      memset(dx, 0, (size_t)hw * sizeof(T));                                                                   \
-      k = nn__maxpool_back_plane_##S(ohw, dy, j->idx_in + i * ohw, hw, dx);                                    \
+      int64_t k = nn__maxpool_back_plane_##S(ohw, (const T *)j->src + i * ohw, j->idx_in + i * ohw, hw,         \
+                                             (T *)j->dst + i * hw);                                            \
       if (k >= 0) {                                                                                            \
         j->bad[c] = i * ohw + k;                                                                               \
         return;                                                                                                \
@@ -1115,12 +1113,6 @@ NN__PRIVATE nn_tensor *nn__max_pool_backward(const char *name, int is1d, const n
   g.W = x_shape[nd - 1];
   g.Ho = is1d ? 1 : dy->shape[2];
   g.Wo = dy->shape[nd - 1];
-  if (!is1d && g.Ho == g.H / 2 && g.Wo == g.W / 2) {
-    /* the sizes of 2x2 pooling with stride 2: its kernel writes dx directly, checking that every index lies in
-       its own window (else the plane goes through the general scatter) */
-    g.kh = g.kw = g.sh = g.sw = 2;
-    g.dh = g.dw = 1;
-  }
   j.g = g;
   j.src = nn__conv_data(name, dy, &tdy);
   j.idx_in = (const int64_t *)nn__conv_data(name, argmax, &tix);
