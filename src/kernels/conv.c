@@ -91,26 +91,36 @@ NN__PRIVATE __attribute__((target("avx512f"))) void nn__im2col_valid_avx512_s(co
 }
 /* col2im (nn__col2im's layout) for stride 1 without dilation: each 16-wide block of an input row is summed in a
    register over the taps that reach it, in the scalar loop's order (so the result is the same), and stored once.
-   The scalar loop adds a short run into x per tap, and each run's load waits on the previous run's store.
-   overwrite: every row of x's C planes is written (from zero) instead of added to. */
+   The scalar loop adds a short run into x per tap, and each run's load waits on the previous run's store. Four
+   channels go together, so that four chains of additions overlap. overwrite: every row of x's C planes is written
+   (from zero) instead of added to. */
+#define NN__COL2IM_TAP(q)                                                                                      \
+  acc##q = _mm512_add_ps(acc##q, _mm512_maskz_loadu_ps(m, r + (q) * cstep + off));
+#define NN__COL2IM_INIT(q)                                                                                     \
+  __m512 acc##q = overwrite || ((q) > 0 && !four) ? _mm512_setzero_ps()                                        \
+                                                  : _mm512_maskz_loadu_ps(wm, xr + (q) * H * W + w0);
 NN__PRIVATE __attribute__((target("avx512f"))) void nn__col2im_s1_avx512_s(const nn__conv_geom *g, const float *src,
                                                                           int64_t lds, int64_t C, int64_t oh0,
                                                                           int64_t oh1, float *x, int overwrite) {
   int64_t c, ih, w0, i, j, H = g->H, W = g->W, Wo = g->Wo, kh = g->kh, kw = g->kw, pt = g->pt, pl = g->pl;
-  int64_t h0 = 0, h1 = H;
+  int64_t h0 = 0, h1 = H, cstep = kh * kw * lds; /* from a channel's rows to the next channel's */
   if (!overwrite) { /* only the rows that the panel's output rows reach */
     h0 = oh0 - pt > 0 ? oh0 - pt : 0;
     h1 = oh1 - 1 - pt + kh < H ? oh1 - 1 - pt + kh : H;
   }
-  for (c = 0; c < C; c++)
+  for (c = 0; c < C;) {
+    const int four = C - c >= 4;
     for (ih = h0; ih < h1; ih++) {
       float *xr = x + (c * H + ih) * W;
       int64_t i0 = ih + pt - oh1 + 1 > 0 ? ih + pt - oh1 + 1 : 0; /* taps i with ih + pt - i in [oh0, oh1) */
       int64_t i1 = ih + pt - oh0 + 1 < kh ? ih + pt - oh0 + 1 : kh;
       for (w0 = 0; w0 < W; w0 += 16) {
         int64_t wn = W - w0 < 16 ? W - w0 : 16;
-        __mmask16 wm = (__mmask16)(((uint32_t)1 << wn) - 1u);
-        __m512 acc = overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(wm, xr + w0);
+        const __mmask16 wm = (__mmask16)(((uint32_t)1 << wn) - 1u);
+        NN__COL2IM_INIT(0)
+        NN__COL2IM_INIT(1)
+        NN__COL2IM_INIT(2)
+        NN__COL2IM_INIT(3)
         for (i = i0; i < i1; i++) {
           const float *r = src + (c * kh + i) * kw * lds + (ih + pt - i - oh0) * Wo;
           for (j = 0; j < kw; j++, r += lds) {
@@ -118,13 +128,27 @@ NN__PRIVATE __attribute__((target("avx512f"))) void nn__col2im_s1_avx512_s(const
             __mmask16 m;
             if (hi <= lo) continue;
             m = (__mmask16)((((uint32_t)1 << hi) - 1u) & ~(((uint32_t)1 << lo) - 1u));
-            acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(m, r + off));
+            NN__COL2IM_TAP(0)
+            if (four) {
+              NN__COL2IM_TAP(1)
+              NN__COL2IM_TAP(2)
+              NN__COL2IM_TAP(3)
+            }
           }
         }
-        _mm512_mask_storeu_ps(xr + w0, wm, acc);
+        _mm512_mask_storeu_ps(xr + w0, wm, acc0);
+        if (four) {
+          _mm512_mask_storeu_ps(xr + H * W + w0, wm, acc1);
+          _mm512_mask_storeu_ps(xr + 2 * H * W + w0, wm, acc2);
+          _mm512_mask_storeu_ps(xr + 3 * H * W + w0, wm, acc3);
+        }
       }
     }
+    c += four ? 4 : 1;
+  }
 }
+#undef NN__COL2IM_TAP
+#undef NN__COL2IM_INIT
 /* Direct convolution (stride 1, no dilation, no padding: the caller pads a copy) of rows output rows for a small
    kernel volume Kg = Cg*kh*kw <= NN__CONV_DIRECT_K, the first layers of image models. x: the input row of the first
    output row in the first of Cg planes of H x W; w: Mg x Kg; y: the first output row of the first of Mg planes,
