@@ -566,6 +566,48 @@ NN__PRIVATE int nn__col2im_fast_d(const nn__conv_geom *g, const double *src, int
   (void)g, (void)src, (void)lds, (void)C, (void)oh0, (void)oh1, (void)x, (void)overwrite;
   return 0;
 }
+/* The sum of r[0..n) in double (a bias gradient's row). */
+#if defined(NN__X86)
+NN__PRIVATE __attribute__((target("avx512f"))) double nn__conv_sum_avx512_s(int64_t n, const float *r) {
+  __m512d s0 = _mm512_setzero_pd(), s1 = s0;
+  int64_t q = 0;
+  for (; q + 16 <= n; q += 16) {
+    const __m512 v = _mm512_loadu_ps(r + q);
+    s0 = _mm512_add_pd(s0, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+    s1 = _mm512_add_pd(s1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
+  }
+  if (q < n) {
+    const __m512 v = _mm512_maskz_loadu_ps((__mmask16)(((uint32_t)1 << (n - q)) - 1u), r + q);
+    s0 = _mm512_add_pd(s0, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+    s1 = _mm512_add_pd(s1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
+  }
+  return _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
+}
+#endif
+#define NN__CONV_SUM_DEFINE(S, T)                                                                              \
+  NN__PRIVATE double nn__conv_sum_plain_##S(int64_t n, const T *r) {                                           \
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                                     \
+    int64_t q;                                                                                                 \
+    for (q = 0; q + 4 <= n; q += 4) {                                                                          \
+      s0 += r[q];                                                                                              \
+      s1 += r[q + 1];                                                                                          \
+      s2 += r[q + 2];                                                                                          \
+      s3 += r[q + 3];                                                                                          \
+    }                                                                                                          \
+    for (; q < n; q++) s0 += r[q];                                                                             \
+    return (s0 + s1) + (s2 + s3);                                                                              \
+  }
+NN__CONV_SUM_DEFINE(s, float)
+NN__CONV_SUM_DEFINE(d, double)
+#undef NN__CONV_SUM_DEFINE
+NN__PRIVATE double nn__conv_sum_s(int64_t n, const float *r) {
+#if defined(NN__X86)
+  if (nn__gemm_isa() >= NN__GEMM_ISA_AVX512) return nn__conv_sum_avx512_s(n, r);
+#endif
+  return nn__conv_sum_plain_s(n, r);
+}
+NN__PRIVATE double nn__conv_sum_d(int64_t n, const double *r) { return nn__conv_sum_plain_d(n, r); }
+
 /* ---- direct convolution for small kernel volumes (float, AVX-512) ---- */
 
 /* 1 when the direct kernels may run for g: stride 1, no dilation, Cg*kh*kw <= NN__CONV_DIRECT_K, rows of at

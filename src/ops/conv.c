@@ -435,7 +435,7 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
     (void)HW;                                                                                                  \
     if (db) memset(db, 0, (size_t)g->Co * sizeof(double));                                                     \
     for (u = u0; u < u1; u++) {                                                                                \
-      int64_t n0, cnt, oh0, oh1, lb, ncols, gi, b, co, q, lda, ldb;                                            \
+      int64_t n0, cnt, oh0, oh1, lb, ncols, gi, b, co, lda, ldb;                                               \
       nn__conv_panel(j, u, &n0, &cnt, &oh0, &oh1);                                                             \
       lb = (oh1 - oh0) * g->Wo;                                                                                \
       ncols = cnt * lb;                                                                                        \
@@ -451,16 +451,7 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
       if (db) {                                                                                                \
         for (b = 0; b < cnt; b++) {                                                                            \
           for (co = 0; co < g->Co; co++) {                                                                     \
-            const T *r = (const T *)j->dy + ((n0 + b) * g->Co + co) * L + oh0 * g->Wo;                         \
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                             \
-            for (q = 0; q + 4 <= lb; q += 4) {                                                                 \
-              s0 += r[q];                                                                                      \
-              s1 += r[q + 1];                                                                                  \
-              s2 += r[q + 2];                                                                                  \
-              s3 += r[q + 3];                                                                                  \
-            }                                                                                                  \
-            for (; q < lb; q++) s0 += r[q];                                                                    \
-            db[co] += (s0 + s1) + (s2 + s3);                                                                   \
+            db[co] += nn__conv_sum_##S(lb, (const T *)j->dy + ((n0 + b) * g->Co + co) * L + oh0 * g->Wo);      \
           }                                                                                                    \
         }                                                                                                      \
       }                                                                                                        \
