@@ -20987,12 +20987,9 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
   NN__PRIVATE void nn__conv_sum_parts_##S(const nn__conv_job *j, int64_t nch) {                                \
     T *dw = (T *)j->y;                                                                                         \
     const T *pp = (const T *)j->part;                                                                          \
-    int64_t i, c;                                                                                              \
-    for (i = 0; i < j->wsize; i++) dw[i] = pp[i];                                                              \
-    for (c = 1; c < nch; c++) {                                                                                \
-      const T *pc = pp + c * j->wsize;                                                                         \
-      for (i = 0; i < j->wsize; i++) dw[i] += pc[i];                                                           \
-    }                                                                                                          \
+    int64_t c;                                                                                                 \
+    memcpy(dw, pp, (size_t)j->wsize * sizeof(T));                                                              \
+    for (c = 1; c < nch; c++) nn__conv_addrow_##S(j->wsize, dw, pp + c * j->wsize);                            \
   }
 
 NN__CONV_DRIVERS_DEFINE(s, float)
