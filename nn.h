@@ -14364,6 +14364,14 @@ NN__PRIVATE void nn__igemm_b(int64_t i0, int64_t i1, int64_t N, int64_t K, const
    the plane use vector code that gives the same results as the plain loops. These kernels know nothing about
    tensors, scopes or errors. */
 
+/* g++ 12 warns inside its own AVX-512 intrinsics (the `__m512 __Y = __Y;` of _mm512_undefined_ps, GCC bug 105593);
+   popped at the end of this file. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
 typedef struct nn__conv_geom {
   int64_t N, C, H, W;     /* input batch, channels, height, width */
   int64_t Co, G, Cg, Mg;  /* output channels, groups, input and output channels per group */
@@ -15325,6 +15333,10 @@ NN__PRIVATE int64_t nn__maxpool_row_simd_d(const nn__conv_geom *g, const double 
 
 NN__CONV_KERNELS_DEFINE(s, float, uint32_t)
 NN__CONV_KERNELS_DEFINE(d, double, uint64_t)
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 /* ---- end src/kernels/conv.c ---- */
 #endif
 #ifndef NN_NO_RANDOM
