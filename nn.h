@@ -2679,6 +2679,10 @@ NN__PRIVATE nn_tensor *nn__grad_linear(nn_tensor *res, const nn_tensor *x, const
 /* Convolutions: x, w, b (b may be NULL) and the caller's parameters (p may be NULL). */
 NN__PRIVATE nn_tensor *nn__grad_conv(nn_tensor *res, int is1d, const nn_tensor *x, const nn_tensor *w,
                                      const nn_tensor *b, const nn_conv_params *p);
+/* Convolution + 2x2 max pooling (nn__conv2d_pool22): the pooling's backward through argmax to the convolution's
+   output of shape zs, then the convolution's. */
+NN__PRIVATE nn_tensor *nn__grad_conv_pool22(nn_tensor *res, const nn_tensor *x, const nn_tensor *w, const nn_tensor *b,
+                                            const nn_conv_params *p, const nn_tensor *argmax, const int64_t *zs);
 /* Max pooling through the argmax indices the forward pass produced (the node keeps them). */
 NN__PRIVATE nn_tensor *nn__grad_max_pool(nn_tensor *res, int is1d, const nn_tensor *x, const nn_tensor *argmax);
 NN__PRIVATE nn_tensor *nn__grad_avg_pool(nn_tensor *res, int is1d, const nn_tensor *x, int kh, int kw,
@@ -15021,15 +15025,20 @@ NN__PRIVATE const float *nn__conv_direct_src(const nn__conv_geom *g, const float
 }
 /* Output rows [oh0, oh1) of one image's group by the direct kernel (x: its Cg input planes, w: Mg x Kg, y: its Mg
    output planes). */
-NN__PRIVATE void nn__conv_direct_fwd_s(const nn__conv_geom *g, const float *x, const float *w, const float *bias,
-                                       int64_t oh0, int64_t oh1, float *y, float *pad) {
+/* As nn__conv_direct_fwd_s, with output row oh0 at y and the output planes ldp apart. */
+NN__PRIVATE void nn__conv_direct_rows_s(const nn__conv_geom *g, const float *x, const float *w, const float *bias,
+                                        int64_t oh0, int64_t oh1, float *y, int64_t ldp, float *pad) {
 #if defined(NN__X86)
   int64_t Hs, Ws;
   const float *src = nn__conv_direct_src(g, x, oh0, oh1, pad, &Hs, &Ws);
-  nn__conv_direct_fwd_avx512_s(g, g->Cg, Hs, Ws, src, w, bias, g->Mg, oh1 - oh0, y + oh0 * g->Wo, g->Ho * g->Wo);
+  nn__conv_direct_fwd_avx512_s(g, g->Cg, Hs, Ws, src, w, bias, g->Mg, oh1 - oh0, y, ldp);
 #else
-  (void)g, (void)x, (void)w, (void)bias, (void)oh0, (void)oh1, (void)y, (void)pad;
+  (void)g, (void)x, (void)w, (void)bias, (void)oh0, (void)oh1, (void)y, (void)ldp, (void)pad;
 #endif
+}
+NN__PRIVATE void nn__conv_direct_fwd_s(const nn__conv_geom *g, const float *x, const float *w, const float *bias,
+                                       int64_t oh0, int64_t oh1, float *y, float *pad) {
+  nn__conv_direct_rows_s(g, x, w, bias, oh0, oh1, y + oh0 * g->Wo, g->Ho * g->Wo, pad);
 }
 NN__PRIVATE void nn__conv_direct_fwd_d(const nn__conv_geom *g, const double *x, const double *w, const double *bias,
                                        int64_t oh0, int64_t oh1, double *y, double *pad) {
@@ -21301,6 +21310,123 @@ NNDEF nn_tensor *nn_conv1d_backward_weight(const nn_tensor *dy, const nn_tensor 
   return nn__conv_backward_weight("nn_conv1d_backward_weight", 1, dy, x, w_shape, p, db);
 }
 
+/* ---- convolution + 2x2 max pooling ---- */
+
+/* A 2-D convolution followed by 2x2 max pooling with stride 2, for a model's convolution + pooling pair when the
+   direct kernels take the convolution: each pair of output rows is computed into a small buffer and pooled at
+   once, so the convolution's output, four times the size of the pooled one, is never written or read back. The
+   result and its gradients are those of nn_max_pool2d(nn_conv2d(x, w, b, p), 2, 2) bit for bit (the same kernels
+   in the same order). */
+
+/* Whether nn__conv2d_pool22 takes x, w, b, p (geometry into *g): float32, a convolution the direct kernels take,
+   an output of at least 2 x 2. Anything it rejects goes the general way, which reports the errors. */
+NN__PRIVATE int nn__conv2d_pool22_ok(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b,
+                                     const nn_conv_params *p, nn__conv_geom *g) {
+  if (!x || !w || x->dtype != NN_FLOAT32 || w->dtype != NN_FLOAT32 || x->ndim != 4 || w->ndim != 4) return 0;
+  if (b && (b->dtype != NN_FLOAT32 || b->ndim != 1)) return 0;
+  if (nn__check_cpu("nn_conv2d", x, "input") != NN_OK || nn__check_cpu("nn_conv2d", w, "weight") != NN_OK ||
+      (b && nn__check_cpu("nn_conv2d", b, "bias") != NN_OK))
+    return 0;
+  if (nn__conv_setup("nn_conv2d", 0, x->shape, w->shape, p, g) != NN_OK) return 0;
+  if (b && b->shape[0] != g->Co) return 0;
+  return nn__conv_direct_ok_s(g) && g->Ho >= 2 && g->Wo >= 2 && g->N > 0 && g->Ho * g->Wo < ((int64_t)1 << 30);
+}
+
+typedef struct nn__convpool_job {
+  nn__conv_geom g;
+  const float *x, *w, *b;
+  float *y;
+  int64_t *idx;
+  int64_t per;
+  unsigned char *fail;
+} nn__convpool_job;
+
+/* Images [c * per, (c + 1) * per). */
+NN__PRIVATE void nn__convpool_chunk(void *vctx, int64_t c) {
+  const nn__convpool_job *j = (const nn__convpool_job *)vctx;
+  const nn__conv_geom *g = &j->g;
+  int64_t n, n1 = (c + 1) * j->per < g->N ? (c + 1) * j->per : g->N, gi, pr, m, q;
+  int64_t Hp = g->Ho / 2, Wp = g->Wo / 2, Kg = g->Cg * g->kh * g->kw, HW = g->H * g->W;
+  int64_t ps = nn__conv_direct_pad_size(g);
+  float *rows = (float *)nn__alloc((size_t)(g->Mg * 2 * g->Wo) * sizeof(float));
+  float *pad = ps ? (float *)nn__alloc((size_t)ps * sizeof(float)) : NULL;
+  nn__conv_geom pg; /* the pooling of one channel's two output rows */
+  if (!rows || (ps && !pad)) {
+    j->fail[c] = 1;
+    nn__dealloc(rows);
+    nn__dealloc(pad);
+    return;
+  }
+  memset(&pg, 0, sizeof pg);
+  pg.N = pg.C = 1;
+  pg.H = 2;
+  pg.W = g->Wo;
+  pg.Ho = 1;
+  pg.Wo = Wp;
+  pg.kh = pg.kw = pg.sh = pg.sw = 2;
+  pg.dh = pg.dw = 1;
+  for (n = c * j->per; n < n1; n++)
+    for (gi = 0; gi < g->G; gi++) {
+      const float *xg = j->x + (n * g->C + gi * g->Cg) * HW, *wg = j->w + gi * g->Mg * Kg;
+      const float *bg = j->b ? j->b + gi * g->Mg : NULL;
+      for (pr = 0; pr < Hp; pr++) {
+        nn__conv_direct_rows_s(g, xg, wg, bg, 2 * pr, 2 * pr + 2, rows, 2 * g->Wo, pad);
+        for (m = 0; m < g->Mg; m++) {
+          int64_t o = ((n * g->Co + gi * g->Mg + m) * Hp + pr) * Wp;
+          nn__maxpool_plane_simd_s(&pg, rows + m * 2 * g->Wo, j->y + o, j->idx + o);
+          for (q = 0; q < Wp; q++) j->idx[o + q] += 2 * pr * g->Wo; /* into the convolution's output plane */
+        }
+      }
+    }
+  nn__dealloc(rows);
+  nn__dealloc(pad);
+}
+
+/* The pooled output (N, C_out, H_out / 2, W_out / 2) when nn__conv2d_pool22_ok gave g; NULL with an error. */
+NN__PRIVATE nn_tensor *nn__conv2d_pool22(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b,
+                                         const nn_conv_params *p, const nn__conv_geom *g) {
+  const char *name = "nn_conv2d+max_pool2d";
+  nn__convpool_job j;
+  nn_tensor *tx = NULL, *tw = NULL, *tb = NULL, *y = NULL, *ix = NULL, *res = NULL;
+  int64_t ys[4], zs[4], nch;
+  memset(&j, 0, sizeof j);
+  j.g = *g;
+  j.x = (const float *)nn__conv_data(name, x, &tx);
+  j.w = (const float *)nn__conv_data(name, w, &tw);
+  j.b = b ? (const float *)nn__conv_data(name, b, &tb) : NULL;
+  if (!j.x || !j.w || (b && !j.b)) goto done;
+  ys[0] = zs[0] = g->N;
+  ys[1] = zs[1] = g->Co;
+  zs[2] = g->Ho;
+  zs[3] = g->Wo;
+  ys[2] = g->Ho / 2;
+  ys[3] = g->Wo / 2;
+  y = nn__new(name, NN_FLOAT32, ys, 4);
+  ix = nn__new(name, NN_INT64, ys, 4);
+  if (!y || !ix) goto done;
+  j.y = (float *)y->data;
+  j.idx = (int64_t *)ix->data;
+  j.per = nn__conv_per((double)g->Co * (double)(g->Cg * g->kh * g->kw) * (double)(g->Ho * g->Wo));
+  nch = (g->N + j.per - 1) / j.per;
+  j.fail = nn__conv_flags(name, nch);
+  if (!j.fail) goto done;
+  nn__parallel_for(nch, nn__convpool_chunk, &j);
+  if (nn__conv_any_failed(j.fail, nch)) {
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate the row buffers", name);
+    goto done;
+  }
+  res = y;
+done:
+  nn__dealloc(j.fail);
+  if (!res) nn_free(y);
+  nn_free(tx);
+  nn_free(tw);
+  nn_free(tb);
+  if (res && nn__ag_wanted3(x, w, b)) res = nn__grad_conv_pool22(res, x, w, b, p, ix, zs);
+  nn_free(ix);
+  return res;
+}
+
 /* ---- im2col / col2im ---- */
 
 typedef struct nn__cols_job {
@@ -25132,6 +25258,41 @@ NN__PRIVATE nn_tensor *nn__grad_conv(nn_tensor *res, int is1d, const nn_tensor *
   return nn__ag_attach(n, res);
 }
 
+/* n->i[9..12]: the convolution's output shape; saved[2]: argmax. */
+NN__PRIVATE nn_status nn__conv_pool22_grad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  int64_t zs[4];
+  nn_tensor *dz;
+  nn_status st;
+  zs[0] = n->i[9], zs[1] = n->i[10], zs[2] = n->i[11], zs[3] = n->i[12];
+  dz = nn__max_pool_backward(n->name, 0, g, n->saved[2], zs);
+  if (!dz) return nn_last_status();
+  st = nn__conv_grad_backward(n, dz, gin);
+  nn_free(dz);
+  return st;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_conv_pool22(nn_tensor *res, const nn_tensor *x, const nn_tensor *w, const nn_tensor *b,
+                                            const nn_conv_params *p, const nn_tensor *argmax, const int64_t *zs) {
+  const nn_tensor *in[3];
+  nn__node *n;
+  int k;
+  in[0] = x;
+  in[1] = w;
+  in[2] = b;
+  n = nn__ag_node("nn_conv2d+max_pool2d", nn__conv_pool22_grad_backward, b ? 3 : 2, in);
+  if (n) {
+    nn__ag_conv_params_put(n, p);
+    n->i[8] = 0;
+    for (k = 0; k < 4; k++) n->i[9 + k] = zs[k];
+    if ((n->in[1].node && nn__ag_save(n, 0, x) != NN_OK) || (n->in[0].node && nn__ag_save(n, 1, w) != NN_OK) ||
+        nn__ag_save(n, 2, argmax) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
 /* ---- pooling ---- */
 
 NN__PRIVATE nn_status nn__max_pool_grad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
@@ -27728,6 +27889,22 @@ NN__PRIVATE nn_tensor *nn__convl_forward_no_act(nn_layer *l, const nn_tensor *x)
   return nn__layer_forward_with(l, x, nn__convl_forward_linear);
 }
 
+/* The forward pass of a Conv2D layer followed by 2x2 max pooling, without the activation, through the fused op;
+   called only when nn__convl_pool22_ok said yes. */
+NN__PRIVATE nn_tensor *nn__convl_forward_pool22(nn_layer *l, const nn_tensor *x) {
+  nn__convl_cfg *cfg = (nn__convl_cfg *)l->config;
+  nn_tensor *w = l->params[0].tensor, *b = cfg->d.no_bias ? NULL : l->params[1].tensor;
+  nn__conv_geom g;
+  if (nn__layer_check_x(l, "nn_conv2d_layer", x, 4, 4, "(N, C, H, W)") != NN_OK ||
+      nn__layer_check_dim(l, "nn_conv2d_layer", x, 1, cfg->cin, "channels") != NN_OK)
+    return NULL;
+  if (!nn__conv2d_pool22_ok(x, w, b, &cfg->p, &g)) {
+    nn__fail(NN_ERR_ARG, "nn_conv2d_layer: the fused pooling does not apply"); /* ruled out by the caller */
+    return NULL;
+  }
+  return nn__conv2d_pool22(x, w, b, &cfg->p, &g);
+}
+
 NNDEF nn_layer *nn_conv1d_layer(int64_t filters, int k, const nn_conv_layer_desc *desc) {
   return nn__convl_new(1, filters, k, 1, desc);
 }
@@ -27816,6 +27993,22 @@ NN__PRIVATE nn_layer *nn__pool_new(int is1d, int avg, int kh, int kw, const nn_p
   l = nn__layer_new(nn__pool_fn(&c), ops, sizeof(nn__pool_cfg));
   if (l) *(nn__pool_cfg *)l->config = c;
   return l;
+}
+
+/* Whether the built Conv2D layer l followed by the built pooling layer pl can run as the fused convolution + 2x2
+   max pooling on x: pl pools 2x2 with stride 2, no padding or dilation, and the convolution qualifies. */
+NN__PRIVATE int nn__convl_pool22_ok(const nn_layer *l, const nn_layer *pl, const nn_tensor *x) {
+  const nn__convl_cfg *cfg;
+  const nn__pool_cfg *pc;
+  nn__conv_geom g;
+  if (!l || !pl || l->ops != &nn__conv2d_ops || pl->ops != &nn__maxpool2d_ops || !l->built || !pl->built) return 0;
+  cfg = (const nn__convl_cfg *)l->config;
+  pc = (const nn__pool_cfg *)pl->config;
+  if (pc->k[0] != 2 || pc->k[1] != 2 || pc->p.stride[0] != 2 || pc->p.stride[1] != 2 || pc->p.padding[0] ||
+      pc->p.padding[1] || pc->p.dilation[0] != 1 || pc->p.dilation[1] != 1)
+    return 0;
+  if (!x || x->ndim != 4 || x->shape[1] != cfg->cin) return 0;
+  return nn__conv2d_pool22_ok(x, l->params[0].tensor, cfg->d.no_bias ? NULL : l->params[1].tensor, &cfg->p, &g);
 }
 
 NN__PRIVATE int nn__layer_is_max_pool(const nn_layer *l) {
@@ -35515,15 +35708,21 @@ NN__PRIVATE int nn__model_pool_first(const nn_model *m, int i) {
    node an error belongs to. */
 NN__PRIVATE nn_tensor *nn__model_conv_pool(nn_model *m, int i, nn_tensor *x, int *bad) {
 #ifndef NN_NO_CONV
+  nn_layer *cl = m->nodes[i].layer, *pl = m->nodes[i + 1].layer;
   nn_tensor *z, *p, *r;
   *bad = i;
-  z = nn__convl_forward_no_act(m->nodes[i].layer, x);
-  if (!z) return NULL;
-  p = nn__model_call_layer(m->nodes[i + 1].layer, z);
-  nn_free(z); /* the pooling's backward keeps what it needs */
-  if (!p) {
-    *bad = i + 1;
-    return NULL;
+  if (nn__convl_pool22_ok(cl, pl, x)) { /* 2x2 pooling of a direct convolution: one pass, no full-size output */
+    p = nn__layer_forward_with(cl, x, nn__convl_forward_pool22);
+    if (!p) return NULL;
+  } else {
+    z = nn__convl_forward_no_act(cl, x);
+    if (!z) return NULL;
+    p = nn__model_call_layer(pl, z);
+    nn_free(z); /* the pooling's backward keeps what it needs */
+    if (!p) {
+      *bad = i + 1;
+      return NULL;
+    }
   }
   r = nn_activate(p, NN_ACT_RELU);
   nn_free(p);

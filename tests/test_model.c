@@ -171,8 +171,9 @@ static int md_same_bits(const nn_tensor *a, const nn_tensor *b) {
 static void test_model_conv_relu_pool(void) {
   int64_t in[3] = {2, 9, 10}, xs[4] = {3, 2, 9, 10};
   int sq, k, t;
-  for (sq = 0; sq < 2; sq++) {
-    nn_model *m = sq ? nn_sequential(in, 3) : nn_graph_model();
+  for (sq = 0; sq < 4; sq++) { /* graph or Sequential; pooling with stride 1, or 2 (the fused op) */
+    int ps = sq < 2 ? 1 : 2;
+    nn_model *m = sq % 2 ? nn_sequential(in, 3) : nn_graph_model();
     nn_conv_layer_desc d;
     nn_pool_desc pd;
     nn_tensor *x, *w, *b, *out, *ref = NULL, *r, *loss, *lref = NULL, *gw = NULL, *gb = NULL;
@@ -181,9 +182,9 @@ static void test_model_conv_relu_pool(void) {
     memset(&pd, 0, sizeof pd);
     d.activation = NN_ACT_RELU;
     d.padding[1] = 1;
-    pd.stride[0] = pd.stride[1] = 1; /* overlapping 2x2 windows: more ties */
+    pd.stride[0] = pd.stride[1] = ps; /* stride 1: overlapping 2x2 windows, more ties */
     cl = nn_conv2d_layer(3, 3, 3, &d);
-    if (sq) {
+    if (sq % 2) {
       nn_model_add(m, cl);
       nn_model_add(m, nn_max_pool2d_layer(2, 2, &pd));
     } else {
@@ -216,7 +217,7 @@ static void test_model_conv_relu_pool(void) {
         cp.padding[1] = 1;
         y = nn_conv2d(x, w, b, &cp);
         cp.padding[1] = 0;
-        cp.stride[0] = cp.stride[1] = 1;
+        cp.stride[0] = cp.stride[1] = ps;
         out = nn_max_pool2d(nn_relu(y), 2, 2, &cp, NULL);
       }
       r = nn_reshape(nn_arange(0, (double)out->size, 1, NN_FLOAT32), out->shape, out->ndim);

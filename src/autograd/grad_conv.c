@@ -70,6 +70,41 @@ NN__PRIVATE nn_tensor *nn__grad_conv(nn_tensor *res, int is1d, const nn_tensor *
   return nn__ag_attach(n, res);
 }
 
+/* n->i[9..12]: the convolution's output shape; saved[2]: argmax. */
+NN__PRIVATE nn_status nn__conv_pool22_grad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {
+  int64_t zs[4];
+  nn_tensor *dz;
+  nn_status st;
+  zs[0] = n->i[9], zs[1] = n->i[10], zs[2] = n->i[11], zs[3] = n->i[12];
+  dz = nn__max_pool_backward(n->name, 0, g, n->saved[2], zs);
+  if (!dz) return nn_last_status();
+  st = nn__conv_grad_backward(n, dz, gin);
+  nn_free(dz);
+  return st;
+}
+
+NN__PRIVATE nn_tensor *nn__grad_conv_pool22(nn_tensor *res, const nn_tensor *x, const nn_tensor *w, const nn_tensor *b,
+                                            const nn_conv_params *p, const nn_tensor *argmax, const int64_t *zs) {
+  const nn_tensor *in[3];
+  nn__node *n;
+  int k;
+  in[0] = x;
+  in[1] = w;
+  in[2] = b;
+  n = nn__ag_node("nn_conv2d+max_pool2d", nn__conv_pool22_grad_backward, b ? 3 : 2, in);
+  if (n) {
+    nn__ag_conv_params_put(n, p);
+    n->i[8] = 0;
+    for (k = 0; k < 4; k++) n->i[9 + k] = zs[k];
+    if ((n->in[1].node && nn__ag_save(n, 0, x) != NN_OK) || (n->in[0].node && nn__ag_save(n, 1, w) != NN_OK) ||
+        nn__ag_save(n, 2, argmax) != NN_OK) {
+      nn__node_decref(n);
+      n = NULL;
+    }
+  }
+  return nn__ag_attach(n, res);
+}
+
 /* ---- pooling ---- */
 
 NN__PRIVATE nn_status nn__max_pool_grad_backward(nn__node *n, const nn_tensor *g, nn_tensor **gin) {

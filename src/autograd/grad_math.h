@@ -23,6 +23,10 @@ NN__PRIVATE nn_tensor *nn__grad_linear(nn_tensor *res, const nn_tensor *x, const
 /* Convolutions: x, w, b (b may be NULL) and the caller's parameters (p may be NULL). */
 NN__PRIVATE nn_tensor *nn__grad_conv(nn_tensor *res, int is1d, const nn_tensor *x, const nn_tensor *w,
                                      const nn_tensor *b, const nn_conv_params *p);
+/* Convolution + 2x2 max pooling (nn__conv2d_pool22): the pooling's backward through argmax to the convolution's
+   output of shape zs, then the convolution's. */
+NN__PRIVATE nn_tensor *nn__grad_conv_pool22(nn_tensor *res, const nn_tensor *x, const nn_tensor *w, const nn_tensor *b,
+                                            const nn_conv_params *p, const nn_tensor *argmax, const int64_t *zs);
 /* Max pooling through the argmax indices the forward pass produced (the node keeps them). */
 NN__PRIVATE nn_tensor *nn__grad_max_pool(nn_tensor *res, int is1d, const nn_tensor *x, const nn_tensor *argmax);
 NN__PRIVATE nn_tensor *nn__grad_avg_pool(nn_tensor *res, int is1d, const nn_tensor *x, int kh, int kw,

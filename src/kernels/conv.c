@@ -666,15 +666,20 @@ NN__PRIVATE const float *nn__conv_direct_src(const nn__conv_geom *g, const float
 }
 /* Output rows [oh0, oh1) of one image's group by the direct kernel (x: its Cg input planes, w: Mg x Kg, y: its Mg
    output planes). */
-NN__PRIVATE void nn__conv_direct_fwd_s(const nn__conv_geom *g, const float *x, const float *w, const float *bias,
-                                       int64_t oh0, int64_t oh1, float *y, float *pad) {
+/* As nn__conv_direct_fwd_s, with output row oh0 at y and the output planes ldp apart. */
+NN__PRIVATE void nn__conv_direct_rows_s(const nn__conv_geom *g, const float *x, const float *w, const float *bias,
+                                        int64_t oh0, int64_t oh1, float *y, int64_t ldp, float *pad) {
 #if defined(NN__X86)
   int64_t Hs, Ws;
   const float *src = nn__conv_direct_src(g, x, oh0, oh1, pad, &Hs, &Ws);
-  nn__conv_direct_fwd_avx512_s(g, g->Cg, Hs, Ws, src, w, bias, g->Mg, oh1 - oh0, y + oh0 * g->Wo, g->Ho * g->Wo);
+  nn__conv_direct_fwd_avx512_s(g, g->Cg, Hs, Ws, src, w, bias, g->Mg, oh1 - oh0, y, ldp);
 #else
-  (void)g, (void)x, (void)w, (void)bias, (void)oh0, (void)oh1, (void)y, (void)pad;
+  (void)g, (void)x, (void)w, (void)bias, (void)oh0, (void)oh1, (void)y, (void)ldp, (void)pad;
 #endif
+}
+NN__PRIVATE void nn__conv_direct_fwd_s(const nn__conv_geom *g, const float *x, const float *w, const float *bias,
+                                       int64_t oh0, int64_t oh1, float *y, float *pad) {
+  nn__conv_direct_rows_s(g, x, w, bias, oh0, oh1, y + oh0 * g->Wo, g->Ho * g->Wo, pad);
 }
 NN__PRIVATE void nn__conv_direct_fwd_d(const nn__conv_geom *g, const double *x, const double *w, const double *bias,
                                        int64_t oh0, int64_t oh1, double *y, double *pad) {

@@ -143,6 +143,22 @@ NN__PRIVATE nn_tensor *nn__convl_forward_no_act(nn_layer *l, const nn_tensor *x)
   return nn__layer_forward_with(l, x, nn__convl_forward_linear);
 }
 
+/* The forward pass of a Conv2D layer followed by 2x2 max pooling, without the activation, through the fused op;
+   called only when nn__convl_pool22_ok said yes. */
+NN__PRIVATE nn_tensor *nn__convl_forward_pool22(nn_layer *l, const nn_tensor *x) {
+  nn__convl_cfg *cfg = (nn__convl_cfg *)l->config;
+  nn_tensor *w = l->params[0].tensor, *b = cfg->d.no_bias ? NULL : l->params[1].tensor;
+  nn__conv_geom g;
+  if (nn__layer_check_x(l, "nn_conv2d_layer", x, 4, 4, "(N, C, H, W)") != NN_OK ||
+      nn__layer_check_dim(l, "nn_conv2d_layer", x, 1, cfg->cin, "channels") != NN_OK)
+    return NULL;
+  if (!nn__conv2d_pool22_ok(x, w, b, &cfg->p, &g)) {
+    nn__fail(NN_ERR_ARG, "nn_conv2d_layer: the fused pooling does not apply"); /* ruled out by the caller */
+    return NULL;
+  }
+  return nn__conv2d_pool22(x, w, b, &cfg->p, &g);
+}
+
 NNDEF nn_layer *nn_conv1d_layer(int64_t filters, int k, const nn_conv_layer_desc *desc) {
   return nn__convl_new(1, filters, k, 1, desc);
 }
@@ -231,6 +247,22 @@ NN__PRIVATE nn_layer *nn__pool_new(int is1d, int avg, int kh, int kw, const nn_p
   l = nn__layer_new(nn__pool_fn(&c), ops, sizeof(nn__pool_cfg));
   if (l) *(nn__pool_cfg *)l->config = c;
   return l;
+}
+
+/* Whether the built Conv2D layer l followed by the built pooling layer pl can run as the fused convolution + 2x2
+   max pooling on x: pl pools 2x2 with stride 2, no padding or dilation, and the convolution qualifies. */
+NN__PRIVATE int nn__convl_pool22_ok(const nn_layer *l, const nn_layer *pl, const nn_tensor *x) {
+  const nn__convl_cfg *cfg;
+  const nn__pool_cfg *pc;
+  nn__conv_geom g;
+  if (!l || !pl || l->ops != &nn__conv2d_ops || pl->ops != &nn__maxpool2d_ops || !l->built || !pl->built) return 0;
+  cfg = (const nn__convl_cfg *)l->config;
+  pc = (const nn__pool_cfg *)pl->config;
+  if (pc->k[0] != 2 || pc->k[1] != 2 || pc->p.stride[0] != 2 || pc->p.stride[1] != 2 || pc->p.padding[0] ||
+      pc->p.padding[1] || pc->p.dilation[0] != 1 || pc->p.dilation[1] != 1)
+    return 0;
+  if (!x || x->ndim != 4 || x->shape[1] != cfg->cin) return 0;
+  return nn__conv2d_pool22_ok(x, l->params[0].tensor, cfg->d.no_bias ? NULL : l->params[1].tensor, &cfg->p, &g);
 }
 
 NN__PRIVATE int nn__layer_is_max_pool(const nn_layer *l) {

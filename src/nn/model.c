@@ -352,15 +352,21 @@ NN__PRIVATE int nn__model_pool_first(const nn_model *m, int i) {
    node an error belongs to. */
 NN__PRIVATE nn_tensor *nn__model_conv_pool(nn_model *m, int i, nn_tensor *x, int *bad) {
 #ifndef NN_NO_CONV
+  nn_layer *cl = m->nodes[i].layer, *pl = m->nodes[i + 1].layer;
   nn_tensor *z, *p, *r;
   *bad = i;
-  z = nn__convl_forward_no_act(m->nodes[i].layer, x);
-  if (!z) return NULL;
-  p = nn__model_call_layer(m->nodes[i + 1].layer, z);
-  nn_free(z); /* the pooling's backward keeps what it needs */
-  if (!p) {
-    *bad = i + 1;
-    return NULL;
+  if (nn__convl_pool22_ok(cl, pl, x)) { /* 2x2 pooling of a direct convolution: one pass, no full-size output */
+    p = nn__layer_forward_with(cl, x, nn__convl_forward_pool22);
+    if (!p) return NULL;
+  } else {
+    z = nn__convl_forward_no_act(cl, x);
+    if (!z) return NULL;
+    p = nn__model_call_layer(pl, z);
+    nn_free(z); /* the pooling's backward keeps what it needs */
+    if (!p) {
+      *bad = i + 1;
+      return NULL;
+    }
   }
   r = nn_activate(p, NN_ACT_RELU);
   nn_free(p);

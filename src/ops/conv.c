@@ -767,6 +767,123 @@ NNDEF nn_tensor *nn_conv1d_backward_weight(const nn_tensor *dy, const nn_tensor 
   return nn__conv_backward_weight("nn_conv1d_backward_weight", 1, dy, x, w_shape, p, db);
 }
 
+/* ---- convolution + 2x2 max pooling ---- */
+
+/* A 2-D convolution followed by 2x2 max pooling with stride 2, for a model's convolution + pooling pair when the
+   direct kernels take the convolution: each pair of output rows is computed into a small buffer and pooled at
+   once, so the convolution's output, four times the size of the pooled one, is never written or read back. The
+   result and its gradients are those of nn_max_pool2d(nn_conv2d(x, w, b, p), 2, 2) bit for bit (the same kernels
+   in the same order). */
+
+/* Whether nn__conv2d_pool22 takes x, w, b, p (geometry into *g): float32, a convolution the direct kernels take,
+   an output of at least 2 x 2. Anything it rejects goes the general way, which reports the errors. */
+NN__PRIVATE int nn__conv2d_pool22_ok(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b,
+                                     const nn_conv_params *p, nn__conv_geom *g) {
+  if (!x || !w || x->dtype != NN_FLOAT32 || w->dtype != NN_FLOAT32 || x->ndim != 4 || w->ndim != 4) return 0;
+  if (b && (b->dtype != NN_FLOAT32 || b->ndim != 1)) return 0;
+  if (nn__check_cpu("nn_conv2d", x, "input") != NN_OK || nn__check_cpu("nn_conv2d", w, "weight") != NN_OK ||
+      (b && nn__check_cpu("nn_conv2d", b, "bias") != NN_OK))
+    return 0;
+  if (nn__conv_setup("nn_conv2d", 0, x->shape, w->shape, p, g) != NN_OK) return 0;
+  if (b && b->shape[0] != g->Co) return 0;
+  return nn__conv_direct_ok_s(g) && g->Ho >= 2 && g->Wo >= 2 && g->N > 0 && g->Ho * g->Wo < ((int64_t)1 << 30);
+}
+
+typedef struct nn__convpool_job {
+  nn__conv_geom g;
+  const float *x, *w, *b;
+  float *y;
+  int64_t *idx;
+  int64_t per;
+  unsigned char *fail;
+} nn__convpool_job;
+
+/* Images [c * per, (c + 1) * per). */
+NN__PRIVATE void nn__convpool_chunk(void *vctx, int64_t c) {
+  const nn__convpool_job *j = (const nn__convpool_job *)vctx;
+  const nn__conv_geom *g = &j->g;
+  int64_t n, n1 = (c + 1) * j->per < g->N ? (c + 1) * j->per : g->N, gi, pr, m, q;
+  int64_t Hp = g->Ho / 2, Wp = g->Wo / 2, Kg = g->Cg * g->kh * g->kw, HW = g->H * g->W;
+  int64_t ps = nn__conv_direct_pad_size(g);
+  float *rows = (float *)nn__alloc((size_t)(g->Mg * 2 * g->Wo) * sizeof(float));
+  float *pad = ps ? (float *)nn__alloc((size_t)ps * sizeof(float)) : NULL;
+  nn__conv_geom pg; /* the pooling of one channel's two output rows */
+  if (!rows || (ps && !pad)) {
+    j->fail[c] = 1;
+    nn__dealloc(rows);
+    nn__dealloc(pad);
+    return;
+  }
+  memset(&pg, 0, sizeof pg);
+  pg.N = pg.C = 1;
+  pg.H = 2;
+  pg.W = g->Wo;
+  pg.Ho = 1;
+  pg.Wo = Wp;
+  pg.kh = pg.kw = pg.sh = pg.sw = 2;
+  pg.dh = pg.dw = 1;
+  for (n = c * j->per; n < n1; n++)
+    for (gi = 0; gi < g->G; gi++) {
+      const float *xg = j->x + (n * g->C + gi * g->Cg) * HW, *wg = j->w + gi * g->Mg * Kg;
+      const float *bg = j->b ? j->b + gi * g->Mg : NULL;
+      for (pr = 0; pr < Hp; pr++) {
+        nn__conv_direct_rows_s(g, xg, wg, bg, 2 * pr, 2 * pr + 2, rows, 2 * g->Wo, pad);
+        for (m = 0; m < g->Mg; m++) {
+          int64_t o = ((n * g->Co + gi * g->Mg + m) * Hp + pr) * Wp;
+          nn__maxpool_plane_simd_s(&pg, rows + m * 2 * g->Wo, j->y + o, j->idx + o);
+          for (q = 0; q < Wp; q++) j->idx[o + q] += 2 * pr * g->Wo; /* into the convolution's output plane */
+        }
+      }
+    }
+  nn__dealloc(rows);
+  nn__dealloc(pad);
+}
+
+/* The pooled output (N, C_out, H_out / 2, W_out / 2) when nn__conv2d_pool22_ok gave g; NULL with an error. */
+NN__PRIVATE nn_tensor *nn__conv2d_pool22(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b,
+                                         const nn_conv_params *p, const nn__conv_geom *g) {
+  const char *name = "nn_conv2d+max_pool2d";
+  nn__convpool_job j;
+  nn_tensor *tx = NULL, *tw = NULL, *tb = NULL, *y = NULL, *ix = NULL, *res = NULL;
+  int64_t ys[4], zs[4], nch;
+  memset(&j, 0, sizeof j);
+  j.g = *g;
+  j.x = (const float *)nn__conv_data(name, x, &tx);
+  j.w = (const float *)nn__conv_data(name, w, &tw);
+  j.b = b ? (const float *)nn__conv_data(name, b, &tb) : NULL;
+  if (!j.x || !j.w || (b && !j.b)) goto done;
+  ys[0] = zs[0] = g->N;
+  ys[1] = zs[1] = g->Co;
+  zs[2] = g->Ho;
+  zs[3] = g->Wo;
+  ys[2] = g->Ho / 2;
+  ys[3] = g->Wo / 2;
+  y = nn__new(name, NN_FLOAT32, ys, 4);
+  ix = nn__new(name, NN_INT64, ys, 4);
+  if (!y || !ix) goto done;
+  j.y = (float *)y->data;
+  j.idx = (int64_t *)ix->data;
+  j.per = nn__conv_per((double)g->Co * (double)(g->Cg * g->kh * g->kw) * (double)(g->Ho * g->Wo));
+  nch = (g->N + j.per - 1) / j.per;
+  j.fail = nn__conv_flags(name, nch);
+  if (!j.fail) goto done;
+  nn__parallel_for(nch, nn__convpool_chunk, &j);
+  if (nn__conv_any_failed(j.fail, nch)) {
+    nn__fail(NN_ERR_OOM, "%s: cannot allocate the row buffers", name);
+    goto done;
+  }
+  res = y;
+done:
+  nn__dealloc(j.fail);
+  if (!res) nn_free(y);
+  nn_free(tx);
+  nn_free(tw);
+  nn_free(tb);
+  if (res && nn__ag_wanted3(x, w, b)) res = nn__grad_conv_pool22(res, x, w, b, p, ix, zs);
+  nn_free(ix);
+  return res;
+}
+
 /* ---- im2col / col2im ---- */
 
 typedef struct nn__cols_job {
