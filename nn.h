@@ -21341,16 +21341,24 @@ typedef struct nn__convpool_job {
   unsigned char *fail;
 } nn__convpool_job;
 
-/* Images [c * per, (c + 1) * per). */
+#define NN__CONVPOOL_BUF (1 << 16) /* elements of a chunk's buffer of convolution rows (more for one row pair) */
+
+/* Images [c * per, (c + 1) * per): the output rows of a block of R pooled rows (the whole image when it fits the
+   buffer) for all channels of a group into the buffer, then each channel's block pooled by the kernel that
+   nn_max_pool2d uses. */
 NN__PRIVATE void nn__convpool_chunk(void *vctx, int64_t c) {
   const nn__convpool_job *j = (const nn__convpool_job *)vctx;
   const nn__conv_geom *g = &j->g;
   int64_t n, n1 = (c + 1) * j->per < g->N ? (c + 1) * j->per : g->N, gi, pr, m, q;
   int64_t Hp = g->Ho / 2, Wp = g->Wo / 2, Kg = g->Cg * g->kh * g->kw, HW = g->H * g->W;
-  int64_t ps = nn__conv_direct_pad_size(g);
-  float *rows = (float *)nn__alloc((size_t)(g->Mg * 2 * g->Wo) * sizeof(float));
-  float *pad = ps ? (float *)nn__alloc((size_t)ps * sizeof(float)) : NULL;
-  nn__conv_geom pg; /* the pooling of one channel's two output rows */
+  int64_t ps = nn__conv_direct_pad_size(g), R = NN__CONVPOOL_BUF / (g->Mg * 2 * g->Wo), ldp;
+  float *rows, *pad;
+  nn__conv_geom pg; /* the pooling of one channel's block of rows */
+  if (R < 1) R = 1;
+  if (R > Hp) R = Hp;
+  ldp = 2 * R * g->Wo;
+  rows = (float *)nn__alloc((size_t)(g->Mg * ldp) * sizeof(float));
+  pad = ps ? (float *)nn__alloc((size_t)ps * sizeof(float)) : NULL;
   if (!rows || (ps && !pad)) {
     j->fail[c] = 1;
     nn__dealloc(rows);
@@ -21359,9 +21367,7 @@ NN__PRIVATE void nn__convpool_chunk(void *vctx, int64_t c) {
   }
   memset(&pg, 0, sizeof pg);
   pg.N = pg.C = 1;
-  pg.H = 2;
   pg.W = g->Wo;
-  pg.Ho = 1;
   pg.Wo = Wp;
   pg.kh = pg.kw = pg.sh = pg.sw = 2;
   pg.dh = pg.dw = 1;
@@ -21369,12 +21375,16 @@ NN__PRIVATE void nn__convpool_chunk(void *vctx, int64_t c) {
     for (gi = 0; gi < g->G; gi++) {
       const float *xg = j->x + (n * g->C + gi * g->Cg) * HW, *wg = j->w + gi * g->Mg * Kg;
       const float *bg = j->b ? j->b + gi * g->Mg : NULL;
-      for (pr = 0; pr < Hp; pr++) {
-        nn__conv_direct_rows_s(g, xg, wg, bg, 2 * pr, 2 * pr + 2, rows, 2 * g->Wo, pad);
+      for (pr = 0; pr < Hp; pr += R) {
+        int64_t rb = Hp - pr < R ? Hp - pr : R;
+        pg.H = 2 * rb;
+        pg.Ho = rb;
+        nn__conv_direct_rows_s(g, xg, wg, bg, 2 * pr, 2 * (pr + rb), rows, ldp, pad);
         for (m = 0; m < g->Mg; m++) {
           int64_t o = ((n * g->Co + gi * g->Mg + m) * Hp + pr) * Wp;
-          nn__maxpool_plane_simd_s(&pg, rows + m * 2 * g->Wo, j->y + o, j->idx + o);
-          for (q = 0; q < Wp; q++) j->idx[o + q] += 2 * pr * g->Wo; /* into the convolution's output plane */
+          nn__maxpool_plane_simd_s(&pg, rows + m * ldp, j->y + o, j->idx + o);
+          if (pr > 0) /* into the convolution's output plane */
+            for (q = 0; q < rb * Wp; q++) j->idx[o + q] += 2 * pr * g->Wo;
         }
       }
     }
