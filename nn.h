@@ -20780,6 +20780,8 @@ typedef struct nn__conv_job {
   double *dbp;                /* weight gradient: per-chunk bias partials (Co each), or NULL */
   int direct;                 /* x is its own im2col matrix (1x1 kernel, stride 1, no padding) */
   int dir;                    /* the direct kernels run instead of im2col + GEMM (small kernel volume) */
+  const void *gp;             /* weight gradient through 2x2 pooling: the pooled dy and its argmax (dy is NULL); */
+  const int64_t *gidx;        /* each image's dy is scattered from them into a buffer (direct kernels only) */
   int64_t nb;                 /* images per panel (1: a panel is a block of rb output rows of one image) */
   int64_t rb, nblk;           /* output rows per block, blocks per image */
   int64_t npanel;             /* panels: nb == 1 ? N * nblk : ceil(N / nb) */
@@ -20855,14 +20857,29 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
     return tmp;                                                                                                \
   }                                                                                                            \
                                                                                                                \
+  /* dy of image n, group gi, from the pooled gradient (j->gp, j->gidx), into dz (Mg planes): cleared, then each \
+     gradient added at its index, as nn_max_pool2d_backward does. */                                          \
+  NN__PRIVATE const T *nn__conv_unpool_##S(const nn__conv_job *j, int64_t n, int64_t gi, T *dz) {               \
+    const nn__conv_geom *g = &j->g;                                                                            \
+    int64_t L = g->Ho * g->Wo, P = (g->Ho / 2) * (g->Wo / 2), m, o;                                             \
+    memset(dz, 0, (size_t)(g->Mg * L) * sizeof(T));                                                            \
+    for (m = 0; m < g->Mg; m++) {                                                                              \
+      o = (n * g->Co + gi * g->Mg + m) * P;                                                                    \
+      (void)nn__maxpool_back_plane_##S(P, (const T *)j->gp + o, j->gidx + o, L, dz + m * L);                   \
+    }                                                                                                          \
+    return dz;                                                                                                 \
+  }                                                                                                            \
+                                                                                                               \
   /* The forward pass or the weight gradient of a chunk's panels with the direct kernels (j->dir). */          \
   NN__PRIVATE void nn__conv_direct_chunk_##S(const nn__conv_job *j, int64_t c, int fwd) {                      \
     const nn__conv_geom *g = &j->g;                                                                            \
     int64_t u, u0 = c * j->per, u1 = (c + 1) * j->per < j->n ? (c + 1) * j->per : j->n, b, gi;                 \
     int64_t L = g->Ho * g->Wo, HW = g->H * g->W, Kg = g->Cg * g->kh * g->kw, ps = nn__conv_direct_pad_size(g); \
-    T *pad = NULL, *dw = j->part ? (T *)j->part + c * j->wsize : (T *)j->y;                                    \
+    T *pad = NULL, *dz = NULL, *dw = j->part ? (T *)j->part + c * j->wsize : (T *)j->y;                        \
     double *db = j->dbp ? j->dbp + c * g->Co : NULL;                                                           \
-    if (ps && !(pad = (T *)nn__alloc((size_t)ps * sizeof(T)))) {                                               \
+    if ((ps && !(pad = (T *)nn__alloc((size_t)ps * sizeof(T)))) ||                                             \
+        (j->gp && !(dz = (T *)nn__alloc((size_t)(g->Mg * L) * sizeof(T))))) {                                  \
+      nn__dealloc(pad);                                                                                        \
       j->fail[c] = 1;                                                                                          \
       return;                                                                                                  \
     }                                                                                                          \
@@ -20878,11 +20895,14 @@ NN__PRIVATE void nn__conv_panel(const nn__conv_job *j, int64_t u, int64_t *n0, i
                                     j->b ? (const T *)j->b + gi * g->Mg : NULL, oh0, oh1,                      \
                                     (T *)j->y + ((n0 + b) * g->Co + gi * g->Mg) * L, pad);                     \
           else                                                                                                 \
-            nn__conv_direct_wgrad_##S(g, xg, (const T *)j->dy + ((n0 + b) * g->Co + gi * g->Mg) * L, oh0, oh1, \
-                                      dw + gi * g->Mg * Kg, u > u0 || b > 0, db ? db + gi * g->Mg : NULL, pad); \
+            nn__conv_direct_wgrad_##S(g, xg, j->gp ? nn__conv_unpool_##S(j, n0 + b, gi, dz)                    \
+                                                   : (const T *)j->dy + ((n0 + b) * g->Co + gi * g->Mg) * L,   \
+                                      oh0, oh1, dw + gi * g->Mg * Kg, u > u0 || b > 0,                         \
+                                      db ? db + gi * g->Mg : NULL, pad);                                       \
         }                                                                                                      \
     }                                                                                                          \
     nn__dealloc(pad);                                                                                          \
+    nn__dealloc(dz);                                                                                           \
   }                                                                                                            \
                                                                                                                \
   NN__PRIVATE void nn__conv_fwd_chunk_##S(void *vctx, int64_t c) {                                             \
@@ -21188,12 +21208,15 @@ done:
   return res;
 }
 
-NN__PRIVATE nn_tensor *nn__conv_backward_weight(const char *name, int is1d, const nn_tensor *dy, const nn_tensor *x,
-                                                const int64_t *w_shape, const nn_conv_params *p, nn_tensor **db) {
+/* pidx != NULL: dy is the gradient of nn__conv2d_pool22's pooled output and pidx its argmax; the direct kernels
+   take each image's full-size dy from them (nn__conv_pool22_wgrad_ok said yes). */
+NN__PRIVATE nn_tensor *nn__conv_backward_weight_ex(const char *name, int is1d, const nn_tensor *dy,
+                                                   const nn_tensor *pidx, const nn_tensor *x, const int64_t *w_shape,
+                                                   const nn_conv_params *p, nn_tensor **db) {
   int nd = is1d ? 3 : 4, f64;
   nn__conv_geom g;
   nn__conv_job j;
-  nn_tensor *tdy = NULL, *tx = NULL, *dw = NULL, *dbt = NULL, *res = NULL;
+  nn_tensor *tdy = NULL, *tix = NULL, *tx = NULL, *dw = NULL, *dbt = NULL, *res = NULL;
   int64_t nch, cap, c, co;
   double work;
   char what[400], b1[160], b2[160];
@@ -21211,13 +21234,20 @@ NN__PRIVATE nn_tensor *nn__conv_backward_weight(const char *name, int is1d, cons
   if (nn__conv_setup(name, is1d, x->shape, w_shape, p, &g) != NN_OK) return NULL;
   snprintf(what, sizeof what, "an input %s and weight %s", nn_shape_str(x, b1, sizeof b1),
            nn__fmt_shape(b2, sizeof b2, w_shape, nd));
-  if (nn__conv_check_dy(name, is1d, dy, &g, what) != NN_OK) return NULL;
+  if (!pidx && nn__conv_check_dy(name, is1d, dy, &g, what) != NN_OK) return NULL;
   f64 = dy->dtype == NN_FLOAT64;
   memset(&j, 0, sizeof j);
   j.g = g;
-  j.dy = nn__conv_data(name, dy, &tdy);
+  if (pidx) {
+    j.gp = nn__conv_data(name, dy, &tdy);
+    j.gidx = (const int64_t *)nn__conv_data(name, pidx, &tix);
+    if (!j.gp || !j.gidx) goto done;
+  } else {
+    j.dy = nn__conv_data(name, dy, &tdy);
+    if (!j.dy) goto done;
+  }
   j.x = nn__conv_data(name, x, &tx);
-  if (!j.dy || !j.x) goto done;
+  if (!j.x) goto done;
   dw = nn__new(name, dy->dtype, w_shape, nd);
   if (!dw) goto done;
   if (db) {
@@ -21227,6 +21257,10 @@ NN__PRIVATE nn_tensor *nn__conv_backward_weight(const char *name, int is1d, cons
   j.y = dw->data;
   nn__conv_plan(&j);
   j.dir = f64 ? nn__conv_direct_ok_d(&g) : nn__conv_direct_ok_s(&g);
+  if (pidx && !j.dir) { /* ruled out by nn__conv_pool22_wgrad_ok */
+    nn__fail(NN_ERR_ARG, "%s: the pooled weight gradient needs the direct kernels", name);
+    goto done;
+  }
   j.n = j.npanel;
   /* chunks: at most one per panel, NN__CONV_MAXPART, one per NN__CONV_GRAIN of work, and PARTCAP of partials */
   work = (double)g.N * (double)g.Co * (double)(g.Cg * g.kh * g.kw) * (double)(g.Ho * g.Wo);
@@ -21277,6 +21311,7 @@ done:
   nn__dealloc(j.part);
   nn__dealloc(j.dbp);
   nn_free(tdy);
+  nn_free(tix);
   nn_free(tx);
   if (!res) {
     nn_free(dw);
@@ -21285,6 +21320,21 @@ done:
     *db = dbt;
   }
   return res;
+}
+
+NN__PRIVATE nn_tensor *nn__conv_backward_weight(const char *name, int is1d, const nn_tensor *dy, const nn_tensor *x,
+                                                const int64_t *w_shape, const nn_conv_params *p, nn_tensor **db) {
+  return nn__conv_backward_weight_ex(name, is1d, dy, NULL, x, w_shape, p, db);
+}
+
+/* Whether the weight gradient of nn__conv2d_pool22 may take dy from the pooled gradient directly: float32, the
+   direct kernels, and a buffer of one image's output planes of a group of at most 4 MiB. */
+NN__PRIVATE int nn__conv_pool22_wgrad_ok(const nn_tensor *g, const nn_tensor *x, const int64_t *w_shape,
+                                         const nn_conv_params *p) {
+  nn__conv_geom cg;
+  if (!g || !x || g->dtype != NN_FLOAT32 || x->dtype != NN_FLOAT32 || x->ndim != 4) return 0;
+  if (nn__conv_setup("nn_conv2d", 0, x->shape, w_shape, p, &cg) != NN_OK) return 0;
+  return nn__conv_direct_ok_s(&cg) && cg.Mg * cg.Ho * cg.Wo <= ((int64_t)1 << 20);
 }
 
 NNDEF nn_tensor *nn_conv2d(const nn_tensor *x, const nn_tensor *w, const nn_tensor *b, const nn_conv_params *p) {
@@ -25274,6 +25324,19 @@ NN__PRIVATE nn_status nn__conv_pool22_grad_backward(nn__node *n, const nn_tensor
   nn_tensor *dz;
   nn_status st;
   zs[0] = n->i[9], zs[1] = n->i[10], zs[2] = n->i[11], zs[3] = n->i[12];
+  if (!n->in[0].node && n->in[1].node) { /* only w and b: each image's dy is rebuilt where the kernel reads it */
+    nn_conv_params p;
+    nn__ag_conv_params_get(n, &p);
+    if (nn__conv_pool22_wgrad_ok(g, n->saved[0], n->in[1].shape, &p)) {
+      int need_b = n->nin > 2 && n->in[2].node != NULL;
+      nn_tensor *db = NULL;
+      gin[1] = nn__conv_backward_weight_ex(n->name, 0, g, n->saved[2], n->saved[0], n->in[1].shape, &p,
+                                           need_b ? &db : NULL);
+      if (!gin[1]) return nn_last_status();
+      if (need_b) gin[2] = db;
+      return NN_OK;
+    }
+  }
   dz = nn__max_pool_backward(n->name, 0, g, n->saved[2], zs);
   if (!dz) return nn_last_status();
   st = nn__conv_grad_backward(n, dz, gin);

@@ -176,7 +176,7 @@ static void test_model_conv_relu_pool(void) {
     nn_model *m = sq % 2 ? nn_sequential(in, 3) : nn_graph_model();
     nn_conv_layer_desc d;
     nn_pool_desc pd;
-    nn_tensor *x, *w, *b, *out, *ref = NULL, *r, *loss, *lref = NULL, *gw = NULL, *gb = NULL;
+    nn_tensor *x, *w, *b, *out, *ref = NULL, *r, *loss, *lref = NULL, *gw = NULL, *gb = NULL, *gx = NULL;
     nn_layer *cl;
     memset(&d, 0, sizeof d);
     memset(&pd, 0, sizeof pd);
@@ -194,6 +194,7 @@ static void test_model_conv_relu_pool(void) {
     nn_scope_begin();
     x = nn_empty(xs, 4, NN_FLOAT32);
     for (k = 0; k < x->size; k++) nn_set_flat(x, k, (double)((k * 7) % 5 - 2) * 0.5); /* -1 .. 1 by halves */
+    if (sq % 2 == 0) nn_requires_grad(x, 1); /* the graph models also give dx */
     out = nn_model_forward(m, x); /* builds the layer */
     w = nn_layer_param(cl, 0);
     b = nn_layer_param(cl, 1);
@@ -208,6 +209,7 @@ static void test_model_conv_relu_pool(void) {
     for (t = 0; t < 2; t++) {
       nn_zero_grad(w);
       nn_zero_grad(b);
+      nn_zero_grad(x);
       if (t == 0) {
         out = nn_model_forward(m, x);
       } else {
@@ -228,9 +230,11 @@ static void test_model_conv_relu_pool(void) {
         lref = nn_copy(loss);
         gw = nn_copy(nn_grad(w));
         gb = nn_copy(nn_grad(b));
+        gx = sq % 2 == 0 ? nn_copy(nn_grad(x)) : NULL;
       } else {
         CHECK(md_same_bits(ref, out) && md_same_bits(lref, loss));
         CHECK(md_same_bits(gw, nn_grad(w)) && md_same_bits(gb, nn_grad(b)));
+        CHECK(sq % 2 || md_same_bits(gx, nn_grad(x)));
       }
     }
     nn_scope_end();

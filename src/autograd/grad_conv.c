@@ -76,6 +76,19 @@ NN__PRIVATE nn_status nn__conv_pool22_grad_backward(nn__node *n, const nn_tensor
   nn_tensor *dz;
   nn_status st;
   zs[0] = n->i[9], zs[1] = n->i[10], zs[2] = n->i[11], zs[3] = n->i[12];
+  if (!n->in[0].node && n->in[1].node) { /* only w and b: each image's dy is rebuilt where the kernel reads it */
+    nn_conv_params p;
+    nn__ag_conv_params_get(n, &p);
+    if (nn__conv_pool22_wgrad_ok(g, n->saved[0], n->in[1].shape, &p)) {
+      int need_b = n->nin > 2 && n->in[2].node != NULL;
+      nn_tensor *db = NULL;
+      gin[1] = nn__conv_backward_weight_ex(n->name, 0, g, n->saved[2], n->saved[0], n->in[1].shape, &p,
+                                           need_b ? &db : NULL);
+      if (!gin[1]) return nn_last_status();
+      if (need_b) gin[2] = db;
+      return NN_OK;
+    }
+  }
   dz = nn__max_pool_backward(n->name, 0, g, n->saved[2], zs);
   if (!dz) return nn_last_status();
   st = nn__conv_grad_backward(n, dz, gin);
