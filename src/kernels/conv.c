@@ -619,11 +619,12 @@ NN__PRIVATE double nn__conv_sum_d(int64_t n, const double *r) { return nn__conv_
 /* ---- direct convolution for small kernel volumes (float, AVX-512) ---- */
 
 /* 1 when the direct kernels may run for g: stride 1, no dilation, Cg*kh*kw <= NN__CONV_DIRECT_K, rows of at
-   least 8 outputs (the vectors are 16 wide), AVX-512. */
+   least 8 outputs (the vectors are 16 wide), a group's (padded) planes addressable with int32 offsets, AVX-512. */
 NN__PRIVATE int nn__conv_direct_ok_s(const nn__conv_geom *g) {
 #if defined(NN__X86)
   return g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 && g->Cg * g->kh * g->kw <= NN__CONV_DIRECT_K &&
-         g->Wo >= 8 && nn__gemm_isa() >= NN__GEMM_ISA_AVX512;
+         g->Wo >= 8 && g->Cg * (g->H + g->pt + g->pb) * (g->W + g->pl + g->pr) < ((int64_t)1 << 31) &&
+         nn__gemm_isa() >= NN__GEMM_ISA_AVX512;
 #else
   (void)g;
   return 0;
