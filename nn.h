@@ -21364,10 +21364,11 @@ NNDEF nn_tensor *nn_conv1d_backward_weight(const nn_tensor *dy, const nn_tensor 
 /* ---- convolution + 2x2 max pooling ---- */
 
 /* A 2-D convolution followed by 2x2 max pooling with stride 2, for a model's convolution + pooling pair when the
-   direct kernels take the convolution: each pair of output rows is computed into a small buffer and pooled at
-   once, so the convolution's output, four times the size of the pooled one, is never written or read back. The
-   result and its gradients are those of nn_max_pool2d(nn_conv2d(x, w, b, p), 2, 2) bit for bit (the same kernels
-   in the same order). */
+   direct kernels take the convolution: each image's output (or a block of its row pairs) is computed into a
+   buffer that stays in the cache and pooled from there, so the convolution's output, four times the size of the
+   pooled one, is never stored; when only the weight and bias need gradients, the backward pass scatters each
+   image's gradient into such a buffer too. The result and its gradients are those of
+   nn_max_pool2d(nn_conv2d(x, w, b, p), 2, 2) bit for bit (the same kernels in the same order). */
 
 /* Whether nn__conv2d_pool22 takes x, w, b, p (geometry into *g): float32, a convolution the direct kernels take,
    an output of at least 2 x 2. Anything it rejects goes the general way, which reports the errors. */
