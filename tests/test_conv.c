@@ -735,12 +735,28 @@ static void test_conv_errors(void) {
   CHECK(nn_scope_count() < 200);
 }
 
+/* The naive-reference tests again on a lower instruction set (the convolution and pooling kernels follow the GEMM's
+   choice): 1 AVX2+FMA, 0 portable C; skipped where the CPU lacks it or it is already the one in use. */
+static void cv_isa_suite(int isa) {
+  if (nn__gemm_isa() == isa || nn__gemm_set_isa(isa) != isa) {
+    nn__gemm_set_isa(-1);
+    return;
+  }
+  test_conv_pool_naive();
+  test_conv_large_naive();
+  nn__gemm_set_isa(-1);
+}
+static void test_conv_naive_avx2(void) { cv_isa_suite(1); }
+static void test_conv_naive_c(void) { cv_isa_suite(0); }
+
 void tests_conv(void) {
   RUN(test_conv_torch_refs);
   RUN(test_conv_pool_refs);
   RUN(test_conv_cols_refs);
   RUN(test_conv_pool_naive);
   RUN(test_conv_large_naive);
+  RUN(test_conv_naive_avx2);
+  RUN(test_conv_naive_c);
   RUN(test_conv_finite_differences);
   RUN(test_conv_special);
   RUN(test_conv_errors);
