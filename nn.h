@@ -10003,28 +10003,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -10183,28 +10190,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -10363,28 +10377,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -10543,28 +10564,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -10753,28 +10781,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -10933,28 +10968,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -11113,28 +11155,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -11293,28 +11342,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -11578,28 +11634,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -11758,28 +11821,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -11938,28 +12008,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -12118,28 +12195,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -12328,28 +12412,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -12508,28 +12599,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -12688,28 +12786,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -12868,28 +12973,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -13079,28 +13191,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -13259,28 +13378,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -13469,28 +13595,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }
@@ -13649,28 +13782,35 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
 
 #if defined(NN__UK_PACKB)
 /* Packs op(B)[0:kc, 0:nc] (B points at its first element) into NR-column micro-panels, each kc x NR and zero
-   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. */
+   padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
+   of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
+   panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
+   which took 1.4x as long. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
-  int64_t q, p;
-  for (q = 0; q < nc; q += NN__UK_NRP) {
-    int nr = (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP);
-    NN__UK_T *dst = bp + q * kc;
-    if (tb) {
-      NN__UK_PACKBT(B + q * ldb, ldb, kc, nr, NN__UK_NRP, dst);
-    } else if (nr == NN__UK_NRP) {
-      const NN__UK_T *src = B + q;
-      for (p = 0; p < kc; p++) {
-        int v;
-        for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + p * NN__UK_NRP + v, NN__UK_LOAD(src + p * ldb + v));
-      }
-    } else {
-      const NN__UK_T *src = B + q;
-      int j;
-      for (p = 0; p < kc; p++) {
-        for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
-        for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
-      }
+  int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
+  if (tb) {
+    for (q = 0; q < nc; q += NN__UK_NRP)
+      NN__UK_PACKBT(B + q * ldb, ldb, kc, (int)(nc - q < NN__UK_NRP ? nc - q : NN__UK_NRP), NN__UK_NRP, bp + q * kc);
+    return;
+  }
+  for (p = 0; p < kc; p++) {
+    const NN__UK_T *src = B + p * ldb;
+    NN__UK_T *dst = bp + p * NN__UK_NRP;
+    if (p + 8 < kc)
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+    for (q = 0; q < nfull; q += NN__UK_NRP) {
+      int v;
+      for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
+    }
+  }
+  if (nfull < nc) {
+    const NN__UK_T *src = B + nfull;
+    NN__UK_T *dst = bp + nfull * kc;
+    int j, nr = (int)(nc - nfull);
+    for (p = 0; p < kc; p++) {
+      for (j = 0; j < nr; j++) dst[p * NN__UK_NRP + j] = src[p * ldb + j];
+      for (; j < NN__UK_NRP; j++) dst[p * NN__UK_NRP + j] = 0;
     }
   }
 }

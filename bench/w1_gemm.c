@@ -63,55 +63,11 @@ static void fill(void *p, int64_t n, int dbl, uint64_t seed) {
   }
 }
 
-/* Median GFLOP/s of one case at the current thread count. */
-static double run_case(const w1_case *c, int reps) {
-  size_t es = c->dbl ? sizeof(double) : sizeof(float);
-  int64_t lda = c->ta ? c->M : c->K, ldb = c->tb ? c->K : c->N, ldc = c->N;
-  void *A = malloc((size_t)(c->M * c->K) * es), *B = malloc((size_t)(c->K * c->N) * es);
-  void *C = malloc((size_t)(c->M * c->N) * es);
-  double flops = 2.0 * (double)c->M * (double)c->N * (double)c->K, t, *samples, med;
-  int64_t calls = 1, k;
-  int r;
-  samples = (double *)malloc((size_t)reps * sizeof(double));
-  fill(A, c->M * c->K, c->dbl, 1);
-  fill(B, c->K * c->N, c->dbl, 2);
-  fill(C, c->M * c->N, c->dbl, 3);
-#define W1_CALL()                                                                                                   \
-  do {                                                                                                              \
-    if (c->dbl)                                                                                                     \
-      nn_dgemm(c->ta, c->tb, c->M, c->N, c->K, 1.0, (const double *)A, lda, (const double *)B, ldb, 0.0,           \
-               (double *)C, ldc);                                                                                   \
-    else                                                                                                            \
-      nn_sgemm(c->ta, c->tb, c->M, c->N, c->K, 1.0f, (const float *)A, lda, (const float *)B, ldb, 0.0f,           \
-               (float *)C, ldc);                                                                                    \
-  } while (0)
-  /* warm-up: at least 0.1 s, and find how many calls make a 20 ms sample */
-  t = now();
-  W1_CALL();
-  t = now() - t;
-  calls = t > 0 ? (int64_t)(0.02 / t) + 1 : 1000;
-  {
-    double t0 = now();
-    while (now() - t0 < 0.1) W1_CALL();
-  }
-  for (r = 0; r < reps; r++) {
-    t = now();
-    for (k = 0; k < calls; k++) W1_CALL();
-    samples[r] = (now() - t) / (double)calls;
-  }
-  qsort(samples, (size_t)reps, sizeof(double), cmp_double);
-  med = use_best ? samples[0] : samples[reps / 2];
-  free(samples);
-  free(A);
-  free(B);
-  free(C);
-  return flops / med * 1e-9;
-}
-
 /* ---- FMA peak: independent accumulators in registers, 2 flops x lanes per FMA ---- */
 #define PEAK_ITERS 20000000L
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define PEAK_X86 1
+#define PEAK_PAIRS 1
 __attribute__((target("avx512f"))) static float peak_avx512(long n) {
   __m512 a0 = _mm512_set1_ps(1), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0,
          a10 = a0, a11 = a0;
@@ -166,6 +122,8 @@ __attribute__((target("avx2,fma"))) static float peak_avx2(long n) {
   _mm256_storeu_ps(r, a0);
   return r[0] + r[7];
 }
+#else
+#define PEAK_PAIRS 0
 #endif
 
 typedef struct peak_arg {
@@ -204,8 +162,69 @@ static double peak(int nt, int wide, int reps) {
   return use_best ? samples[reps - 1] : samples[reps / 2];
 }
 
+/* Median GFLOP/s of one case at the current thread count. With pf != NULL (nt threads, wide: the FMA peak loop
+   to use), every GEMM sample is followed by a sample of the FMA peak on as many threads, and *pf is the median of
+   the per-pair ratios: this machine's clock drifts by 5% within a minute, so a fraction of a peak measured at
+   another time mixes that drift into the kernel's efficiency. */
+static double run_case(const w1_case *c, int reps, int nt, int wide, double *pf) {
+  size_t es = c->dbl ? sizeof(double) : sizeof(float);
+  int64_t lda = c->ta ? c->M : c->K, ldb = c->tb ? c->K : c->N, ldc = c->N;
+  void *A = malloc((size_t)(c->M * c->K) * es), *B = malloc((size_t)(c->K * c->N) * es);
+  void *C = malloc((size_t)(c->M * c->N) * es);
+  double flops = 2.0 * (double)c->M * (double)c->N * (double)c->K, t, *samples, *fracs, med;
+  int64_t calls = 1, k;
+  int r;
+  samples = (double *)malloc((size_t)reps * sizeof(double));
+  fracs = (double *)malloc((size_t)reps * sizeof(double));
+  fill(A, c->M * c->K, c->dbl, 1);
+  fill(B, c->K * c->N, c->dbl, 2);
+  fill(C, c->M * c->N, c->dbl, 3);
+#define W1_CALL()                                                                                                   \
+  do {                                                                                                              \
+    if (c->dbl)                                                                                                     \
+      nn_dgemm(c->ta, c->tb, c->M, c->N, c->K, 1.0, (const double *)A, lda, (const double *)B, ldb, 0.0,           \
+               (double *)C, ldc);                                                                                   \
+    else                                                                                                            \
+      nn_sgemm(c->ta, c->tb, c->M, c->N, c->K, 1.0f, (const float *)A, lda, (const float *)B, ldb, 0.0f,           \
+               (float *)C, ldc);                                                                                    \
+  } while (0)
+  /* warm-up: at least 0.1 s, and find how many calls make a 20 ms sample */
+  t = now();
+  W1_CALL();
+  t = now() - t;
+  calls = t > 0 ? (int64_t)(0.02 / t) + 1 : 1000;
+  {
+    double t0 = now();
+    while (now() - t0 < 0.1) W1_CALL();
+  }
+  for (r = 0; r < reps; r++) {
+    t = now();
+    for (k = 0; k < calls; k++) W1_CALL();
+    samples[r] = (now() - t) / (double)calls;
+    if (pf) {
+      /* the pool's workers spin and yield for a few ms after a product: let them sleep first, or they compete
+         with the peak loop's threads */
+      struct timespec pause = {0, 40000000};
+      nanosleep(&pause, NULL);
+      fracs[r] = flops / samples[r] * 1e-9 / peak(nt, wide, 1);
+    }
+  }
+  qsort(samples, (size_t)reps, sizeof(double), cmp_double);
+  med = use_best ? samples[0] : samples[reps / 2];
+  if (pf) {
+    qsort(fracs, (size_t)reps, sizeof(double), cmp_double);
+    *pf = use_best ? fracs[reps - 1] : fracs[reps / 2];
+  }
+  free(samples);
+  free(fracs);
+  free(A);
+  free(B);
+  free(C);
+  return flops / med * 1e-9;
+}
+
 int main(int argc, char **argv) {
-  int threads[8] = {1, 2}, nthreads = 2, reps = 7, isa = -1, do_peak = 1, only_peak = 0, i, ti, k;
+  int threads[8] = {1, 2}, nthreads = 2, reps = 7, isa = -1, do_peak = 1, only_peak = 0, wide = 0, i, ti, k;
   int selected[W1_NCASES], nsel = 0;
   const char *variant = "";
   for (i = 0; i < W1_NCASES; i++) selected[i] = 0;
@@ -251,12 +270,13 @@ int main(int argc, char **argv) {
                                        "AVX-512 (6x64 float, 6x32 double)"};
     printf("# w1: nn.h GEMM micro-kernels: %s\n", isa_names[nn__gemm_isa()]);
   }
+#if defined(PEAK_X86)
+  __builtin_cpu_init();
+  wide = __builtin_cpu_supports("avx512f") ? 1 : 0;
+#endif
   if (do_peak) {
     /* the peak loop also brings the cores to full clock before the GEMMs */
 #if defined(PEAK_X86)
-    int wide;
-    __builtin_cpu_init();
-    wide = __builtin_cpu_supports("avx512f") ? 1 : 0;
     for (ti = 0; ti < nthreads; ti++) {
       double p = peak(threads[ti], wide, 5), p2 = wide ? peak(threads[ti], 0, 5) : p;
       printf("w0.fma_peak.t%d.gflops %.1f GFLOP/s\n", threads[ti], p > p2 ? p : p2);
@@ -274,9 +294,13 @@ int main(int argc, char **argv) {
   for (k = 0; k < W1_NCASES; k++) {
     if (nsel && !selected[k]) continue;
     for (ti = 0; ti < nthreads; ti++) {
+      /* the goal's peak fraction (SGEMM 2048) pairs every sample with a sample of the peak */
+      int paired = do_peak && PEAK_PAIRS && !strcmp(w1_cases[k].name, "sgemm2048");
+      double frac = 0, gf;
       nn_set_num_threads(threads[ti]);
-      printf("w1.%s.nn.t%d%s.gflops %.1f GFLOP/s\n", w1_cases[k].name, threads[ti], variant,
-             run_case(&w1_cases[k], reps));
+      gf = run_case(&w1_cases[k], reps, threads[ti], wide, paired ? &frac : NULL);
+      printf("w1.%s.nn.t%d%s.gflops %.1f GFLOP/s\n", w1_cases[k].name, threads[ti], variant, gf);
+      if (paired) printf("w1.%s.nn.t%d%s.peak_fraction %.3f fraction\n", w1_cases[k].name, threads[ti], variant, frac);
       fflush(stdout);
     }
   }
