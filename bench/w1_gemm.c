@@ -10,7 +10,9 @@
             -best     print the best sample instead of the median (for tuning on a busy machine)
             -peak     only the FMA peak;   -nopeak  no FMA peak
           cases: sgemm128 sgemm256 sgemm512 sgemm1024 sgemm2048 dense_fwd dense_dgrad dense_wgrad im2col dgemm1024
-   Prints lines such as `w1.sgemm1024.nn.t2.gflops 412.3 GFLOP/s` and `w0.fma_peak.t2.gflops 486.1 GFLOP/s`.
+   Prints lines such as `w1.sgemm1024.nn.t2.gflops 412.3 GFLOP/s` and `w0.fma_peak.t2.gflops 486.1 GFLOP/s`; for
+   sgemm2048 also `w1.sgemm2048.nn.t2.peak_fraction 0.93 fraction`, the median over the samples of each sample's
+   GFLOP/s divided by an FMA-peak sample taken right after it on as many threads.
    GFLOP/s = 2 M N K / time; every sample times enough calls for at least 20 ms, after a warm-up. */
 #define _POSIX_C_SOURCE 200809L
 #define NN_IMPLEMENTATION

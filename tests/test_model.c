@@ -167,17 +167,23 @@ static int md_same_bits(const nn_tensor *a, const nn_tensor *b) {
 }
 
 /* A convolution with ReLU followed by max pooling runs as convolution, pooling, ReLU inside the model: the outputs
-   and gradients must equal those of the ops in PyTorch's order, bit for bit, on inputs full of ties and zeros. */
+   and gradients must equal those of the ops in PyTorch's order, bit for bit, on inputs full of ties and zeros. Run
+   with the kernels of every instruction set the CPU has (the fused op needs the direct kernels: AVX2 or AVX-512). */
 static void test_model_conv_relu_pool(void) {
   int64_t in[3] = {2, 9, 10}, xs[4] = {3, 2, 9, 10};
-  int sq, k, t;
-  for (sq = 0; sq < 4; sq++) { /* graph or Sequential; pooling with stride 1, or 2 (the fused op) */
-    int ps = sq < 2 ? 1 : 2;
-    nn_model *m = sq % 2 ? nn_sequential(in, 3) : nn_graph_model();
+  int v, sq, k, t, ps;
+  for (v = 0; v < 12; v++) {
+    /* instruction set 2 - v / 4 (AVX-512, AVX2, portable C; skipped when the CPU lacks it); graph or Sequential
+       model; pooling with stride 1, or 2 (the fused op) */
+    nn_model *m;
     nn_conv_layer_desc d;
     nn_pool_desc pd;
     nn_tensor *x, *w, *b, *out, *ref = NULL, *r, *loss, *lref = NULL, *gw = NULL, *gb = NULL, *gx = NULL;
     nn_layer *cl;
+    if (nn__gemm_set_isa(2 - v / 4) != 2 - v / 4) continue;
+    sq = v % 4;
+    ps = sq < 2 ? 1 : 2;
+    m = sq % 2 ? nn_sequential(in, 3) : nn_graph_model();
     memset(&d, 0, sizeof d);
     memset(&pd, 0, sizeof pd);
     d.activation = NN_ACT_RELU;
@@ -240,6 +246,7 @@ static void test_model_conv_relu_pool(void) {
     nn_scope_end();
     nn_model_free(m);
   }
+  nn__gemm_set_isa(-1);
 }
 
 static void test_model_save_load(void) {

@@ -6,8 +6,9 @@
    the input position it came from). The pooling kernels work on one (H, W) plane at a time. Padding may be
    asymmetric (pt/pl at the start, pb/pr at the end), which is how padding "same" with an even kernel is done.
    On x86-64 with AVX2 (checked at run time), col2im's row additions and max pooling of the windows that lie inside
-   the plane use vector code that gives the same results as the plain loops. These kernels know nothing about
-   tensors, scopes or errors. */
+   the plane use vector code that gives the same results as the plain loops. Convolutions with a small kernel volume
+   (first layers: Cg*kh*kw <= 32, stride 1) skip im2col and run direct kernels (AVX2 or AVX-512, float). These
+   kernels know nothing about tensors, scopes or errors. */
 
 /* g++ 12 warns inside its own AVX-512 intrinsics (the `__m512 __Y = __Y;` of _mm512_undefined_ps, GCC bug 105593);
    popped at the end of this file. */
@@ -508,6 +509,156 @@ NN__MAXPOOL_GATHER_DEFINE(s, float, 8, __m256, ps, __m256i, nn__conv_gather_s, _
                           nn__conv_widen_s, nn__conv_storeidx_s)
 NN__MAXPOOL_GATHER_DEFINE(d, double, 4, __m256d, pd, __m256i, nn__conv_gather_d, _mm256_castsi256_pd,
                           _mm256_castpd_si256, nn__conv_widen_d, nn__conv_storeidx_d)
+
+/* The AVX2 forms of the direct convolution kernels below (nn__conv_direct_fwd_avx512_s and its weight gradient):
+   8-lane vectors, 16 registers. */
+
+/* Forward: 16 columns (two vectors) x 4 channels at a time. A row of at least 16 outputs ends with a block
+   shifted back to end at the row's end, which recomputes a few outputs with the same operations (same values)
+   instead of masking: AVX2's masked stores are slow on some CPUs. Shorter rows use masked loads and stores. */
+#define NN__CONV_DF_AVX2_BLOCK(LD, ST)                                                                          \
+  for (co = 0; co + 4 <= Mg; co += 4) {                                                                       \
+    const float *wp = w + co * Kg;                                                                            \
+    __m256 a0 = _mm256_set1_ps(bias ? bias[co] : 0.0f), a1 = _mm256_set1_ps(bias ? bias[co + 1] : 0.0f);      \
+    __m256 a2 = _mm256_set1_ps(bias ? bias[co + 2] : 0.0f), a3 = _mm256_set1_ps(bias ? bias[co + 3] : 0.0f);  \
+    __m256 b0 = a0, b1 = a1, b2 = a2, b3 = a3;                                                                \
+    for (k = 0; k < Kg; k++) {                                                                                \
+      const __m256 v0 = LD(xp + off[k], m0), v1 = LD(xp + off[k] + 8, m1);                                    \
+      __m256 t = _mm256_set1_ps(wp[k]);                                                                       \
+      a0 = _mm256_fmadd_ps(t, v0, a0);                                                                        \
+      b0 = _mm256_fmadd_ps(t, v1, b0);                                                                        \
+      t = _mm256_set1_ps(wp[Kg + k]);                                                                         \
+      a1 = _mm256_fmadd_ps(t, v0, a1);                                                                        \
+      b1 = _mm256_fmadd_ps(t, v1, b1);                                                                        \
+      t = _mm256_set1_ps(wp[2 * Kg + k]);                                                                     \
+      a2 = _mm256_fmadd_ps(t, v0, a2);                                                                        \
+      b2 = _mm256_fmadd_ps(t, v1, b2);                                                                        \
+      t = _mm256_set1_ps(wp[3 * Kg + k]);                                                                     \
+      a3 = _mm256_fmadd_ps(t, v0, a3);                                                                        \
+      b3 = _mm256_fmadd_ps(t, v1, b3);                                                                        \
+    }                                                                                                         \
+    ST(yp + co * L, m0, a0);                                                                                  \
+    ST(yp + co * L + 8, m1, b0);                                                                              \
+    ST(yp + (co + 1) * L, m0, a1);                                                                            \
+    ST(yp + (co + 1) * L + 8, m1, b1);                                                                        \
+    ST(yp + (co + 2) * L, m0, a2);                                                                            \
+    ST(yp + (co + 2) * L + 8, m1, b2);                                                                        \
+    ST(yp + (co + 3) * L, m0, a3);                                                                            \
+    ST(yp + (co + 3) * L + 8, m1, b3);                                                                        \
+  }                                                                                                           \
+  for (; co < Mg; co++) {                                                                                     \
+    __m256 a0 = _mm256_set1_ps(bias ? bias[co] : 0.0f), b0 = a0;                                              \
+    for (k = 0; k < Kg; k++) {                                                                                \
+      const __m256 t = _mm256_set1_ps(w[co * Kg + k]);                                                        \
+      a0 = _mm256_fmadd_ps(t, LD(xp + off[k], m0), a0);                                                       \
+      b0 = _mm256_fmadd_ps(t, LD(xp + off[k] + 8, m1), b0);                                                   \
+    }                                                                                                         \
+    ST(yp + co * L, m0, a0);                                                                                  \
+    ST(yp + co * L + 8, m1, b0);                                                                              \
+  }
+#define NN__CONV_LD_FULL(p, m) _mm256_loadu_ps(p)
+#define NN__CONV_ST_FULL(p, m, v) _mm256_storeu_ps(p, v)
+#define NN__CONV_LD_MASK(p, m) _mm256_maskload_ps(p, m)
+#define NN__CONV_ST_MASK(p, m, v) _mm256_maskstore_ps(p, m, v)
+NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_direct_fwd_avx2_s(const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W,
+                                                            const float *x, const float *w, const float *bias,
+                                                            int64_t Mg, int64_t rows, float *y, int64_t L) {
+  int64_t Kg = Cg * g->kh * g->kw, Wo = g->Wo, k, c, i, j, r, w0, co;
+  int32_t off[NN__CONV_DIRECT_K];
+  for (c = 0, k = 0; c < Cg; c++)
+    for (i = 0; i < g->kh; i++)
+      for (j = 0; j < g->kw; j++) off[k++] = (int32_t)((c * H + i) * W + j);
+  for (r = 0; r < rows; r++) {
+    if (Wo >= 16) {
+      for (w0 = 0; w0 < Wo; w0 += 16) {
+        const float *xp;
+        float *yp;
+        if (w0 + 16 > Wo) w0 = Wo - 16;
+        xp = x + r * W + w0;
+        yp = y + r * Wo + w0;
+        NN__CONV_DF_AVX2_BLOCK(NN__CONV_LD_FULL, NN__CONV_ST_FULL)
+      }
+    } else {
+      const __m256i m0 = nn__conv_lanes_s(Wo < 8 ? Wo : 8), m1 = nn__conv_lanes_s(Wo < 8 ? 0 : Wo - 8);
+      const float *xp = x + r * W;
+      float *yp = y + r * Wo;
+      NN__CONV_DF_AVX2_BLOCK(NN__CONV_LD_MASK, NN__CONV_ST_MASK)
+    }
+  }
+}
+#undef NN__CONV_DF_AVX2_BLOCK
+#undef NN__CONV_ST_FULL
+#undef NN__CONV_ST_MASK
+
+/* The sum of the 8 lanes of v, in a fixed order. */
+NN__PRIVATE NN__CONV_T_AVX2 float nn__conv_hsum_avx2_s(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+
+/* Weight gradient: two channels and up to 5 taps at a time (2 x 5 + 2 accumulators of the 16 registers); a row's
+   last vector, when short, loads with a mask (zeros past the row), so it adds nothing there. */
+#define NN__CONV_DW2_STEP(t, LD)                                                                               \
+  if (kt > t) {                                                                                                \
+    const __m256 v = LD(xp + off[k0 + t], m);                                                                  \
+    a##t = _mm256_fmadd_ps(d0, v, a##t);                                                                       \
+    b##t = _mm256_fmadd_ps(d1, v, b##t);                                                                       \
+  }
+#define NN__CONV_DW2_PUT(t)                                                                                    \
+  if (kt > t) {                                                                                                \
+    float *d = dw + co * Kg + k0 + t;                                                                          \
+    d[0] = (acc ? d[0] : 0.0f) + nn__conv_hsum_avx2_s(a##t);                                                   \
+    if (two) d[Kg] = (acc ? d[Kg] : 0.0f) + nn__conv_hsum_avx2_s(b##t);                                        \
+  }
+#define NN__CONV_DW2_VEC(LD)                                                                                   \
+  {                                                                                                            \
+    const float *xp = x + r * W + w0;                                                                          \
+    const __m256 d0 = LD(dy0 + r * Wo + w0, m);                                                                \
+    const __m256 d1 = two ? LD(dy1 + r * Wo + w0, m) : _mm256_setzero_ps();                                    \
+    e0 = _mm256_add_ps(e0, d0);                                                                                \
+    e1 = _mm256_add_ps(e1, d1);                                                                                \
+    NN__CONV_DW2_STEP(0, LD) NN__CONV_DW2_STEP(1, LD) NN__CONV_DW2_STEP(2, LD) NN__CONV_DW2_STEP(3, LD)        \
+    NN__CONV_DW2_STEP(4, LD)                                                                                   \
+  }
+NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_direct_wgrad_avx2_s(const nn__conv_geom *g, int64_t Cg, int64_t H,
+                                                              int64_t W, const float *x, const float *dy, int64_t Mg,
+                                                              int64_t rows, int64_t L, float *dw, int acc, double *db) {
+  int64_t Kg = Cg * g->kh * g->kw, Wo = g->Wo, ntile = (Kg + 4) / 5, tile = (Kg + ntile - 1) / ntile;
+  int64_t k, c, i, j, r, w0, co, k0;
+  int32_t off[NN__CONV_DIRECT_K];
+  const __m256i mt = nn__conv_lanes_s(Wo % 8);
+  for (c = 0, k = 0; c < Cg; c++)
+    for (i = 0; i < g->kh; i++)
+      for (j = 0; j < g->kw; j++) off[k++] = (int32_t)((c * H + i) * W + j);
+  for (co = 0; co < Mg; co += 2) {
+    const int two = co + 1 < Mg;
+    const float *dy0 = dy + co * L, *dy1 = dy + (two ? co + 1 : co) * L;
+    for (k0 = 0; k0 < Kg; k0 += tile) {
+      const int64_t kt = Kg - k0 < tile ? Kg - k0 : tile;
+      __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0;
+      __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, e0 = a0, e1 = a0;
+      for (r = 0; r < rows; r++) {
+        for (w0 = 0; w0 + 8 <= Wo; w0 += 8) NN__CONV_DW2_VEC(NN__CONV_LD_FULL)
+        if (w0 < Wo) {
+          const __m256i m = mt;
+          NN__CONV_DW2_VEC(NN__CONV_LD_MASK)
+        }
+      }
+      NN__CONV_DW2_PUT(0) NN__CONV_DW2_PUT(1) NN__CONV_DW2_PUT(2) NN__CONV_DW2_PUT(3) NN__CONV_DW2_PUT(4)
+      if (k0 == 0 && db) {
+        db[co] += (double)nn__conv_hsum_avx2_s(e0);
+        if (two) db[co + 1] += (double)nn__conv_hsum_avx2_s(e1);
+      }
+    }
+  }
+}
+#undef NN__CONV_DW2_STEP
+#undef NN__CONV_DW2_PUT
+#undef NN__CONV_DW2_VEC
+#undef NN__CONV_LD_FULL
+#undef NN__CONV_LD_MASK
 #endif
 
 /* d[q] = s[q] (+ b when add), q < n; d == s is allowed when add. */
@@ -616,15 +767,15 @@ NN__PRIVATE double nn__conv_sum_s(int64_t n, const float *r) {
 }
 NN__PRIVATE double nn__conv_sum_d(int64_t n, const double *r) { return nn__conv_sum_plain_d(n, r); }
 
-/* ---- direct convolution for small kernel volumes (float, AVX-512) ---- */
+/* ---- direct convolution for small kernel volumes (float, AVX2 or AVX-512) ---- */
 
 /* 1 when the direct kernels may run for g: stride 1, no dilation, Cg*kh*kw <= NN__CONV_DIRECT_K, rows of at
-   least 8 outputs (the vectors are 16 wide), a group's (padded) planes addressable with int32 offsets, AVX-512. */
+   least 8 outputs, a group's (padded) planes addressable with int32 offsets, AVX2 or AVX-512. */
 NN__PRIVATE int nn__conv_direct_ok_s(const nn__conv_geom *g) {
 #if defined(NN__X86)
   return g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 && g->Cg * g->kh * g->kw <= NN__CONV_DIRECT_K &&
          g->Wo >= 8 && g->Cg * (g->H + g->pt + g->pb) * (g->W + g->pl + g->pr) < ((int64_t)1 << 31) &&
-         nn__gemm_isa() >= NN__GEMM_ISA_AVX512;
+         nn__gemm_isa() >= NN__GEMM_ISA_AVX2;
 #else
   (void)g;
   return 0;
@@ -673,7 +824,9 @@ NN__PRIVATE void nn__conv_direct_rows_s(const nn__conv_geom *g, const float *x, 
 #if defined(NN__X86)
   int64_t Hs, Ws;
   const float *src = nn__conv_direct_src(g, x, oh0, oh1, pad, &Hs, &Ws);
-  nn__conv_direct_fwd_avx512_s(g, g->Cg, Hs, Ws, src, w, bias, g->Mg, oh1 - oh0, y, ldp);
+  if (nn__gemm_isa() >= NN__GEMM_ISA_AVX512)
+    nn__conv_direct_fwd_avx512_s(g, g->Cg, Hs, Ws, src, w, bias, g->Mg, oh1 - oh0, y, ldp);
+  else nn__conv_direct_fwd_avx2_s(g, g->Cg, Hs, Ws, src, w, bias, g->Mg, oh1 - oh0, y, ldp);
 #else
   (void)g, (void)x, (void)w, (void)bias, (void)oh0, (void)oh1, (void)y, (void)ldp, (void)pad;
 #endif
@@ -692,8 +845,11 @@ NN__PRIVATE void nn__conv_direct_wgrad_s(const nn__conv_geom *g, const float *x,
 #if defined(NN__X86)
   int64_t Hs, Ws;
   const float *src = nn__conv_direct_src(g, x, oh0, oh1, pad, &Hs, &Ws);
-  nn__conv_direct_wgrad_avx512_s(g, g->Cg, Hs, Ws, src, dy + oh0 * g->Wo, g->Mg, oh1 - oh0, g->Ho * g->Wo, dw, acc,
-                                 db);
+  if (nn__gemm_isa() >= NN__GEMM_ISA_AVX512)
+    nn__conv_direct_wgrad_avx512_s(g, g->Cg, Hs, Ws, src, dy + oh0 * g->Wo, g->Mg, oh1 - oh0, g->Ho * g->Wo, dw,
+                                   acc, db);
+  else nn__conv_direct_wgrad_avx2_s(g, g->Cg, Hs, Ws, src, dy + oh0 * g->Wo, g->Mg, oh1 - oh0, g->Ho * g->Wo, dw, acc,
+                                    db);
 #else
   (void)g, (void)x, (void)dy, (void)oh0, (void)oh1, (void)dw, (void)acc, (void)db, (void)pad;
 #endif
