@@ -9,7 +9,7 @@ enum { NN__VV = 0, NN__VS = 1, NN__SV = 2 }; /* both contiguous; b is one elemen
 
 /* One Adam/AdamW step's constants (nn/optim.c): decay multiplies p first when adamw; l2 adds l2_wd * p to g. */
 typedef struct nn__adam_coef {
-  float b1, omb1, b2, omb2, l2_wd, decay, eps, neg_step, bc2_sqrt;
+  float b1, omb1, b2, omb2, l2_wd, decay, eps, neg_step, inv_bc2_sqrt;
   int adamw, l2;
 } nn__adam_coef;
 
