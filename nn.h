@@ -14545,6 +14545,7 @@ NN__PRIVATE void nn__conv_valid_range(int64_t off, int64_t s, int64_t W, int64_t
 
 #define NN__POOL_BLK 128 /* outputs of a max-pooling row done together */
 #define NN__POOL_KMAX 16 /* kernel columns whose valid output ranges are computed once per plane */
+#define NN__CONV_DIRECT_K 32 /* the largest kernel volume Cg*kh*kw of the direct convolution kernels */
 
 /* ---- x86 vector helpers (AVX2, picked at run time with the GEMM's CPU check; others use the plain loops) ---- */
 #if defined(NN__X86)
@@ -14663,7 +14664,6 @@ NN__PRIVATE __attribute__((target("avx512f"))) void nn__col2im_s1_avx512_s(const
    planes L apart. Each output vector of 16 columns is the bias plus Kg multiply-adds with broadcast weights; 4
    channels x 2 vectors at a time share the input loads. (As im2col + GEMM, the im2col matrix is as large as the
    output and the GEMM, with K = Kg, spends its time writing C.) */
-#define NN__CONV_DIRECT_K 32
 NN__PRIVATE __attribute__((target("avx512f"))) void nn__conv_direct_fwd_avx512_s(
     const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W, const float *x, const float *w, const float *bias,
     int64_t Mg, int64_t rows, float *y, int64_t L) {
@@ -15160,6 +15160,149 @@ NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_direct_wgrad_avx2_s(const nn__conv_geo
 #undef NN__CONV_LD_MASK
 #endif
 
+#if NN__SIMD_BASE
+/* The direct convolution kernels (see nn__conv_direct_fwd_avx512_s) in generic 16-byte vectors (GCC/Clang vector
+   extensions): NEON on arm64, SSE2 on x86-64 builds with NN_SIMD_SSE2 whose CPU lacks AVX2. */
+typedef float nn__conv_v4f __attribute__((vector_size(16)));
+#define NN__CONV_VFN static __inline__ __attribute__((always_inline, unused))
+NN__CONV_VFN nn__conv_v4f nn__conv_v4f_set1(float x) {
+  nn__conv_v4f v = {x, x, x, x};
+  return v;
+}
+NN__CONV_VFN nn__conv_v4f nn__conv_v4f_load(const float *p) {
+  nn__conv_v4f v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+NN__CONV_VFN void nn__conv_v4f_store(float *p, nn__conv_v4f v) { memcpy(p, &v, sizeof v); }
+/* p[0..n) and zeros after, n <= 4 */
+NN__CONV_VFN nn__conv_v4f nn__conv_v4f_loadn(const float *p, int64_t n) {
+  float t[4] = {0, 0, 0, 0};
+  memcpy(t, p, (size_t)n * sizeof(float));
+  return nn__conv_v4f_load(t);
+}
+NN__CONV_VFN float nn__conv_v4f_sum(nn__conv_v4f v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+
+/* Forward: 8 columns (two vectors) x 4 channels at a time; a row's last block is shifted back to end at the row's
+   end (rows have at least 8 outputs), recomputing a few outputs with the same operations. */
+NN__PRIVATE void nn__conv_direct_fwd_v_s(const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W, const float *x,
+                                         const float *w, const float *bias, int64_t Mg, int64_t rows, float *y,
+                                         int64_t L) {
+  int64_t Kg = Cg * g->kh * g->kw, Wo = g->Wo, k, c, i, j, r, w0, co;
+  int32_t off[NN__CONV_DIRECT_K];
+  for (c = 0, k = 0; c < Cg; c++)
+    for (i = 0; i < g->kh; i++)
+      for (j = 0; j < g->kw; j++) off[k++] = (int32_t)((c * H + i) * W + j);
+  for (r = 0; r < rows; r++)
+    for (w0 = 0; w0 < Wo; w0 += 8) {
+      const float *xp;
+      float *yp;
+      if (w0 + 8 > Wo) w0 = Wo - 8;
+      xp = x + r * W + w0;
+      yp = y + r * Wo + w0;
+      for (co = 0; co + 4 <= Mg; co += 4) {
+        const float *wp = w + co * Kg;
+        nn__conv_v4f a0 = nn__conv_v4f_set1(bias ? bias[co] : 0.0f), a1 = nn__conv_v4f_set1(bias ? bias[co + 1] : 0.0f);
+        nn__conv_v4f a2 = nn__conv_v4f_set1(bias ? bias[co + 2] : 0.0f);
+        nn__conv_v4f a3 = nn__conv_v4f_set1(bias ? bias[co + 3] : 0.0f);
+        nn__conv_v4f b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+        for (k = 0; k < Kg; k++) {
+          const nn__conv_v4f v0 = nn__conv_v4f_load(xp + off[k]), v1 = nn__conv_v4f_load(xp + off[k] + 4);
+          nn__conv_v4f t = nn__conv_v4f_set1(wp[k]);
+          a0 = t * v0 + a0;
+          b0 = t * v1 + b0;
+          t = nn__conv_v4f_set1(wp[Kg + k]);
+          a1 = t * v0 + a1;
+          b1 = t * v1 + b1;
+          t = nn__conv_v4f_set1(wp[2 * Kg + k]);
+          a2 = t * v0 + a2;
+          b2 = t * v1 + b2;
+          t = nn__conv_v4f_set1(wp[3 * Kg + k]);
+          a3 = t * v0 + a3;
+          b3 = t * v1 + b3;
+        }
+        nn__conv_v4f_store(yp + co * L, a0);
+        nn__conv_v4f_store(yp + co * L + 4, b0);
+        nn__conv_v4f_store(yp + (co + 1) * L, a1);
+        nn__conv_v4f_store(yp + (co + 1) * L + 4, b1);
+        nn__conv_v4f_store(yp + (co + 2) * L, a2);
+        nn__conv_v4f_store(yp + (co + 2) * L + 4, b2);
+        nn__conv_v4f_store(yp + (co + 3) * L, a3);
+        nn__conv_v4f_store(yp + (co + 3) * L + 4, b3);
+      }
+      for (; co < Mg; co++) {
+        nn__conv_v4f a0 = nn__conv_v4f_set1(bias ? bias[co] : 0.0f), b0 = a0;
+        for (k = 0; k < Kg; k++) {
+          const nn__conv_v4f t = nn__conv_v4f_set1(w[co * Kg + k]);
+          a0 = t * nn__conv_v4f_load(xp + off[k]) + a0;
+          b0 = t * nn__conv_v4f_load(xp + off[k] + 4) + b0;
+        }
+        nn__conv_v4f_store(yp + co * L, a0);
+        nn__conv_v4f_store(yp + co * L + 4, b0);
+      }
+    }
+}
+
+/* Weight gradient: two channels and up to 5 taps at a time (12 accumulators: SSE2 has 16 registers); a row's short
+   last vector is read into a zero-padded copy. */
+#define NN__CONV_DWV_STEP(t, LD)                     \
+  if (kt > t) {                                      \
+    const nn__conv_v4f v = LD(xp + off[k0 + t]);     \
+    a##t = d0 * v + a##t;                            \
+    b##t = d1 * v + b##t;                            \
+  }
+#define NN__CONV_DWV_VEC(LD)                                                                                \
+  {                                                                                                         \
+    const float *xp = x + r * W + w0;                                                                       \
+    const nn__conv_v4f d0 = LD(dy0 + r * Wo + w0), d1 = two ? LD(dy1 + r * Wo + w0) : nn__conv_v4f_set1(0); \
+    e0 = e0 + d0;                                                                                           \
+    e1 = e1 + d1;                                                                                           \
+    NN__CONV_DWV_STEP(0, LD) NN__CONV_DWV_STEP(1, LD) NN__CONV_DWV_STEP(2, LD) NN__CONV_DWV_STEP(3, LD)     \
+    NN__CONV_DWV_STEP(4, LD)                                                                                \
+  }
+#define NN__CONV_DWV_PUT(t)                                               \
+  if (kt > t) {                                                           \
+    float *d = dw + co * Kg + k0 + t;                                     \
+    d[0] = (acc ? d[0] : 0.0f) + nn__conv_v4f_sum(a##t);                  \
+    if (two) d[Kg] = (acc ? d[Kg] : 0.0f) + nn__conv_v4f_sum(b##t);       \
+  }
+#define NN__CONV_LDV_FULL(p) nn__conv_v4f_load(p)
+#define NN__CONV_LDV_TAIL(p) nn__conv_v4f_loadn(p, Wo - w0)
+NN__PRIVATE void nn__conv_direct_wgrad_v_s(const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W, const float *x,
+                                           const float *dy, int64_t Mg, int64_t rows, int64_t L, float *dw, int acc,
+                                           double *db) {
+  int64_t Kg = Cg * g->kh * g->kw, Wo = g->Wo, ntile = (Kg + 4) / 5, tile = (Kg + ntile - 1) / ntile;
+  int64_t k, c, i, j, r, w0, co, k0;
+  int32_t off[NN__CONV_DIRECT_K];
+  for (c = 0, k = 0; c < Cg; c++)
+    for (i = 0; i < g->kh; i++)
+      for (j = 0; j < g->kw; j++) off[k++] = (int32_t)((c * H + i) * W + j);
+  for (co = 0; co < Mg; co += 2) {
+    const int two = co + 1 < Mg;
+    const float *dy0 = dy + co * L, *dy1 = dy + (two ? co + 1 : co) * L;
+    for (k0 = 0; k0 < Kg; k0 += tile) {
+      const int64_t kt = Kg - k0 < tile ? Kg - k0 : tile;
+      nn__conv_v4f a0 = nn__conv_v4f_set1(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0;
+      nn__conv_v4f b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, e0 = a0, e1 = a0;
+      for (r = 0; r < rows; r++) {
+        for (w0 = 0; w0 + 4 <= Wo; w0 += 4) NN__CONV_DWV_VEC(NN__CONV_LDV_FULL)
+        if (w0 < Wo) NN__CONV_DWV_VEC(NN__CONV_LDV_TAIL)
+      }
+      NN__CONV_DWV_PUT(0) NN__CONV_DWV_PUT(1) NN__CONV_DWV_PUT(2) NN__CONV_DWV_PUT(3) NN__CONV_DWV_PUT(4)
+      if (k0 == 0 && db) {
+        db[co] += (double)nn__conv_v4f_sum(e0);
+        if (two) db[co + 1] += (double)nn__conv_v4f_sum(e1);
+      }
+    }
+  }
+}
+#undef NN__CONV_DWV_STEP
+#undef NN__CONV_DWV_VEC
+#undef NN__CONV_DWV_PUT
+#undef NN__CONV_LDV_FULL
+#undef NN__CONV_LDV_TAIL
+#endif /* NN__SIMD_BASE */
+
 /* d[q] = s[q] (+ b when add), q < n; d == s is allowed when add. */
 NN__PRIVATE void nn__conv_copyrow_s(int64_t n, float *d, const float *s, float b, int add) {
   int64_t q;
@@ -15266,15 +15409,16 @@ NN__PRIVATE double nn__conv_sum_s(int64_t n, const float *r) {
 }
 NN__PRIVATE double nn__conv_sum_d(int64_t n, const double *r) { return nn__conv_sum_plain_d(n, r); }
 
-/* ---- direct convolution for small kernel volumes (float, AVX2 or AVX-512) ---- */
+/* ---- direct convolution for small kernel volumes (float; AVX2, AVX-512 or baseline vectors) ---- */
 
 /* 1 when the direct kernels may run for g: stride 1, no dilation, Cg*kh*kw <= NN__CONV_DIRECT_K, rows of at
-   least 8 outputs, a group's (padded) planes addressable with int32 offsets, AVX2 or AVX-512. */
+   least 8 outputs, a group's (padded) planes addressable with int32 offsets, and vector kernels: AVX2 or AVX-512,
+   or the baseline vectors (NEON; SSE2 with NN_SIMD_SSE2). */
 NN__PRIVATE int nn__conv_direct_ok_s(const nn__conv_geom *g) {
-#if defined(NN__X86)
+#if defined(NN__X86) || NN__SIMD_BASE
   return g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 && g->Cg * g->kh * g->kw <= NN__CONV_DIRECT_K &&
          g->Wo >= 8 && g->Cg * (g->H + g->pt + g->pb) * (g->W + g->pl + g->pr) < ((int64_t)1 << 31) &&
-         nn__gemm_isa() >= NN__GEMM_ISA_AVX2;
+         (NN__SIMD_BASE || nn__gemm_isa() >= NN__GEMM_ISA_AVX2);
 #else
   (void)g;
   return 0;
@@ -15320,12 +15464,23 @@ NN__PRIVATE const float *nn__conv_direct_src(const nn__conv_geom *g, const float
 /* As nn__conv_direct_fwd_s, with output row oh0 at y and the output planes ldp apart. */
 NN__PRIVATE void nn__conv_direct_rows_s(const nn__conv_geom *g, const float *x, const float *w, const float *bias,
                                         int64_t oh0, int64_t oh1, float *y, int64_t ldp, float *pad) {
-#if defined(NN__X86)
+#if defined(NN__X86) || NN__SIMD_BASE
   int64_t Hs, Ws;
   const float *src = nn__conv_direct_src(g, x, oh0, oh1, pad, &Hs, &Ws);
-  if (nn__gemm_isa() >= NN__GEMM_ISA_AVX512)
+#if defined(NN__X86)
+  int isa = nn__gemm_isa();
+  if (isa >= NN__GEMM_ISA_AVX512) {
     nn__conv_direct_fwd_avx512_s(g, g->Cg, Hs, Ws, src, w, bias, g->Mg, oh1 - oh0, y, ldp);
-  else nn__conv_direct_fwd_avx2_s(g, g->Cg, Hs, Ws, src, w, bias, g->Mg, oh1 - oh0, y, ldp);
+    return;
+  }
+  if (isa >= NN__GEMM_ISA_AVX2) {
+    nn__conv_direct_fwd_avx2_s(g, g->Cg, Hs, Ws, src, w, bias, g->Mg, oh1 - oh0, y, ldp);
+    return;
+  }
+#endif
+#if NN__SIMD_BASE
+  nn__conv_direct_fwd_v_s(g, g->Cg, Hs, Ws, src, w, bias, g->Mg, oh1 - oh0, y, ldp);
+#endif
 #else
   (void)g, (void)x, (void)w, (void)bias, (void)oh0, (void)oh1, (void)y, (void)ldp, (void)pad;
 #endif
@@ -15341,14 +15496,23 @@ NN__PRIVATE void nn__conv_direct_fwd_d(const nn__conv_geom *g, const double *x, 
 /* The weight (and bias) gradient of those rows: dw = (acc ? dw : 0) + their part, db += their part. */
 NN__PRIVATE void nn__conv_direct_wgrad_s(const nn__conv_geom *g, const float *x, const float *dy, int64_t oh0,
                                          int64_t oh1, float *dw, int acc, double *db, float *pad) {
-#if defined(NN__X86)
-  int64_t Hs, Ws;
+#if defined(NN__X86) || NN__SIMD_BASE
+  int64_t Hs, Ws, L = g->Ho * g->Wo;
   const float *src = nn__conv_direct_src(g, x, oh0, oh1, pad, &Hs, &Ws);
-  if (nn__gemm_isa() >= NN__GEMM_ISA_AVX512)
-    nn__conv_direct_wgrad_avx512_s(g, g->Cg, Hs, Ws, src, dy + oh0 * g->Wo, g->Mg, oh1 - oh0, g->Ho * g->Wo, dw,
-                                   acc, db);
-  else nn__conv_direct_wgrad_avx2_s(g, g->Cg, Hs, Ws, src, dy + oh0 * g->Wo, g->Mg, oh1 - oh0, g->Ho * g->Wo, dw, acc,
-                                    db);
+#if defined(NN__X86)
+  int isa = nn__gemm_isa();
+  if (isa >= NN__GEMM_ISA_AVX512) {
+    nn__conv_direct_wgrad_avx512_s(g, g->Cg, Hs, Ws, src, dy + oh0 * g->Wo, g->Mg, oh1 - oh0, L, dw, acc, db);
+    return;
+  }
+  if (isa >= NN__GEMM_ISA_AVX2) {
+    nn__conv_direct_wgrad_avx2_s(g, g->Cg, Hs, Ws, src, dy + oh0 * g->Wo, g->Mg, oh1 - oh0, L, dw, acc, db);
+    return;
+  }
+#endif
+#if NN__SIMD_BASE
+  nn__conv_direct_wgrad_v_s(g, g->Cg, Hs, Ws, src, dy + oh0 * g->Wo, g->Mg, oh1 - oh0, L, dw, acc, db);
+#endif
 #else
   (void)g, (void)x, (void)dy, (void)oh0, (void)oh1, (void)dw, (void)acc, (void)db, (void)pad;
 #endif
@@ -21730,7 +21894,7 @@ NN__PRIVATE void nn__convpool_chunk(void *vctx, int64_t c) {
         nn__conv_direct_rows_s(g, xg, wg, bg, 2 * pr, 2 * (pr + rb), rows, ldp, pad);
         for (m = 0; m < g->Mg; m++) {
           int64_t o = ((n * g->Co + gi * g->Mg + m) * Hp + pr) * Wp;
-          nn__maxpool_plane_simd_s(&pg, rows + m * ldp, j->y + o, j->idx + o);
+          nn__maxpool_plane_s(&pg, rows + m * ldp, j->y + o, j->idx + o);
           if (pr > 0) /* into the convolution's output plane */
             for (q = 0; q < rb * Wp; q++) j->idx[o + q] += 2 * pr * g->Wo;
         }

@@ -890,7 +890,7 @@ NN__PRIVATE void nn__convpool_chunk(void *vctx, int64_t c) {
         nn__conv_direct_rows_s(g, xg, wg, bg, 2 * pr, 2 * (pr + rb), rows, ldp, pad);
         for (m = 0; m < g->Mg; m++) {
           int64_t o = ((n * g->Co + gi * g->Mg + m) * Hp + pr) * Wp;
-          nn__maxpool_plane_simd_s(&pg, rows + m * ldp, j->y + o, j->idx + o);
+          nn__maxpool_plane_s(&pg, rows + m * ldp, j->y + o, j->idx + o);
           if (pr > 0) /* into the convolution's output plane */
             for (q = 0; q < rb * Wp; q++) j->idx[o + q] += 2 * pr * g->Wo;
         }
