@@ -21866,6 +21866,7 @@ NN__PRIVATE void nn__convpool_chunk(void *vctx, int64_t c) {
   int64_t ps = nn__conv_direct_pad_size(g), R = NN__CONVPOOL_BUF / (g->Mg * 2 * g->Wo), ldp;
   float *rows, *pad;
   nn__conv_geom pg; /* the pooling of one channel's block of rows */
+  int vec = -1;
   if (R < 1) R = 1;
   if (R > Hp) R = Hp;
   ldp = 2 * R * g->Wo;
@@ -21891,10 +21892,13 @@ NN__PRIVATE void nn__convpool_chunk(void *vctx, int64_t c) {
         int64_t rb = Hp - pr < R ? Hp - pr : R;
         pg.H = 2 * rb;
         pg.Ho = rb;
+        if (vec < 0) vec = nn__pool_simd_ok(&pg) == 2; /* the same for every block */
         nn__conv_direct_rows_s(g, xg, wg, bg, 2 * pr, 2 * (pr + rb), rows, ldp, pad);
         for (m = 0; m < g->Mg; m++) {
           int64_t o = ((n * g->Co + gi * g->Mg + m) * Hp + pr) * Wp;
-          nn__maxpool_plane_s(&pg, rows + m * ldp, j->y + o, j->idx + o);
+          /* the 2x2 vector kernel, as nn__maxpool_plane_s would pick it, without its per-plane set-up */
+          if (vec) nn__maxpool_plane_simd_s(&pg, rows + m * ldp, j->y + o, j->idx + o);
+          else nn__maxpool_plane_s(&pg, rows + m * ldp, j->y + o, j->idx + o);
           if (pr > 0) /* into the convolution's output plane */
             for (q = 0; q < rb * Wp; q++) j->idx[o + q] += 2 * pr * g->Wo;
         }
