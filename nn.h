@@ -14506,7 +14506,7 @@ NN__PRIVATE void nn__igemm_b(int64_t i0, int64_t i1, int64_t N, int64_t K, const
    asymmetric (pt/pl at the start, pb/pr at the end), which is how padding "same" with an even kernel is done.
    On x86-64 with AVX2 (checked at run time), col2im's row additions and max pooling of the windows that lie inside
    the plane use vector code that gives the same results as the plain loops. Convolutions with a small kernel volume
-   (first layers: Cg*kh*kw <= 32, stride 1) skip im2col and run direct kernels (AVX2 or AVX-512, float). These
+   (first layers: Cg*kh*kw <= 32, stride 1) skip im2col and run direct kernels (float: AVX2, AVX-512 or NEON). These
    kernels know nothing about tensors, scopes or errors. */
 
 /* g++ 12 warns inside its own AVX-512 intrinsics (the `__m512 __Y = __Y;` of _mm512_undefined_ps, GCC bug 105593);
