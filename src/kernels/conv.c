@@ -510,86 +510,7 @@ NN__MAXPOOL_GATHER_DEFINE(s, float, 8, __m256, ps, __m256i, nn__conv_gather_s, _
 NN__MAXPOOL_GATHER_DEFINE(d, double, 4, __m256d, pd, __m256i, nn__conv_gather_d, _mm256_castsi256_pd,
                           _mm256_castpd_si256, nn__conv_widen_d, nn__conv_storeidx_d)
 
-/* The AVX2 forms of the direct convolution kernels below (nn__conv_direct_fwd_avx512_s and its weight gradient):
-   8-lane vectors, 16 registers. */
-
-/* Forward: 16 columns (two vectors) x 4 channels at a time. A row of at least 16 outputs ends with a block
-   shifted back to end at the row's end, which recomputes a few outputs with the same operations (same values)
-   instead of masking: AVX2's masked stores are slow on some CPUs. Shorter rows use masked loads and stores. */
-#define NN__CONV_DF_AVX2_BLOCK(LD, ST)                                                                          \
-  for (co = 0; co + 4 <= Mg; co += 4) {                                                                       \
-    const float *wp = w + co * Kg;                                                                            \
-    __m256 a0 = _mm256_set1_ps(bias ? bias[co] : 0.0f), a1 = _mm256_set1_ps(bias ? bias[co + 1] : 0.0f);      \
-    __m256 a2 = _mm256_set1_ps(bias ? bias[co + 2] : 0.0f), a3 = _mm256_set1_ps(bias ? bias[co + 3] : 0.0f);  \
-    __m256 b0 = a0, b1 = a1, b2 = a2, b3 = a3;                                                                \
-    for (k = 0; k < Kg; k++) {                                                                                \
-      const __m256 v0 = LD(xp + off[k], m0), v1 = LD(xp + off[k] + 8, m1);                                    \
-      __m256 t = _mm256_set1_ps(wp[k]);                                                                       \
-      a0 = _mm256_fmadd_ps(t, v0, a0);                                                                        \
-      b0 = _mm256_fmadd_ps(t, v1, b0);                                                                        \
-      t = _mm256_set1_ps(wp[Kg + k]);                                                                         \
-      a1 = _mm256_fmadd_ps(t, v0, a1);                                                                        \
-      b1 = _mm256_fmadd_ps(t, v1, b1);                                                                        \
-      t = _mm256_set1_ps(wp[2 * Kg + k]);                                                                     \
-      a2 = _mm256_fmadd_ps(t, v0, a2);                                                                        \
-      b2 = _mm256_fmadd_ps(t, v1, b2);                                                                        \
-      t = _mm256_set1_ps(wp[3 * Kg + k]);                                                                     \
-      a3 = _mm256_fmadd_ps(t, v0, a3);                                                                        \
-      b3 = _mm256_fmadd_ps(t, v1, b3);                                                                        \
-    }                                                                                                         \
-    ST(yp + co * L, m0, a0);                                                                                  \
-    ST(yp + co * L + 8, m1, b0);                                                                              \
-    ST(yp + (co + 1) * L, m0, a1);                                                                            \
-    ST(yp + (co + 1) * L + 8, m1, b1);                                                                        \
-    ST(yp + (co + 2) * L, m0, a2);                                                                            \
-    ST(yp + (co + 2) * L + 8, m1, b2);                                                                        \
-    ST(yp + (co + 3) * L, m0, a3);                                                                            \
-    ST(yp + (co + 3) * L + 8, m1, b3);                                                                        \
-  }                                                                                                           \
-  for (; co < Mg; co++) {                                                                                     \
-    __m256 a0 = _mm256_set1_ps(bias ? bias[co] : 0.0f), b0 = a0;                                              \
-    for (k = 0; k < Kg; k++) {                                                                                \
-      const __m256 t = _mm256_set1_ps(w[co * Kg + k]);                                                        \
-      a0 = _mm256_fmadd_ps(t, LD(xp + off[k], m0), a0);                                                       \
-      b0 = _mm256_fmadd_ps(t, LD(xp + off[k] + 8, m1), b0);                                                   \
-    }                                                                                                         \
-    ST(yp + co * L, m0, a0);                                                                                  \
-    ST(yp + co * L + 8, m1, b0);                                                                              \
-  }
-#define NN__CONV_LD_FULL(p, m) _mm256_loadu_ps(p)
-#define NN__CONV_ST_FULL(p, m, v) _mm256_storeu_ps(p, v)
-#define NN__CONV_LD_MASK(p, m) _mm256_maskload_ps(p, m)
-#define NN__CONV_ST_MASK(p, m, v) _mm256_maskstore_ps(p, m, v)
-NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_direct_fwd_avx2_s(const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W,
-                                                            const float *x, const float *w, const float *bias,
-                                                            int64_t Mg, int64_t rows, float *y, int64_t L) {
-  int64_t Kg = Cg * g->kh * g->kw, Wo = g->Wo, k, c, i, j, r, w0, co;
-  int32_t off[NN__CONV_DIRECT_K];
-  for (c = 0, k = 0; c < Cg; c++)
-    for (i = 0; i < g->kh; i++)
-      for (j = 0; j < g->kw; j++) off[k++] = (int32_t)((c * H + i) * W + j);
-  for (r = 0; r < rows; r++) {
-    if (Wo >= 16) {
-      for (w0 = 0; w0 < Wo; w0 += 16) {
-        const float *xp;
-        float *yp;
-        if (w0 + 16 > Wo) w0 = Wo - 16;
-        xp = x + r * W + w0;
-        yp = y + r * Wo + w0;
-        NN__CONV_DF_AVX2_BLOCK(NN__CONV_LD_FULL, NN__CONV_ST_FULL)
-      }
-    } else {
-      const __m256i m0 = nn__conv_lanes_s(Wo < 8 ? Wo : 8), m1 = nn__conv_lanes_s(Wo < 8 ? 0 : Wo - 8);
-      const float *xp = x + r * W;
-      float *yp = y + r * Wo;
-      NN__CONV_DF_AVX2_BLOCK(NN__CONV_LD_MASK, NN__CONV_ST_MASK)
-    }
-  }
-}
-#undef NN__CONV_DF_AVX2_BLOCK
-#undef NN__CONV_ST_FULL
-#undef NN__CONV_ST_MASK
-
+/* The AVX2 direct convolution kernels (kernels/conv_direct.inc; the AVX-512 ones are nn__conv_direct_*_avx512_s). */
 /* The sum of the 8 lanes of v, in a fixed order. */
 NN__PRIVATE NN__CONV_T_AVX2 float nn__conv_hsum_avx2_s(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -597,211 +518,41 @@ NN__PRIVATE NN__CONV_T_AVX2 float nn__conv_hsum_avx2_s(__m256 v) {
   s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
   return _mm_cvtss_f32(s);
 }
-
-/* Weight gradient: two channels and up to 5 taps at a time (2 x 5 + 2 accumulators of the 16 registers); a row's
-   last vector, when short, loads with a mask (zeros past the row), so it adds nothing there. */
-#define NN__CONV_DW2_STEP(t, LD)                                                                               \
-  if (kt > t) {                                                                                                \
-    const __m256 v = LD(xp + off[k0 + t], m);                                                                  \
-    a##t = _mm256_fmadd_ps(d0, v, a##t);                                                                       \
-    b##t = _mm256_fmadd_ps(d1, v, b##t);                                                                       \
-  }
-#define NN__CONV_DW2_PUT(t)                                                                                    \
-  if (kt > t) {                                                                                                \
-    float *d = dw + co * Kg + k0 + t;                                                                          \
-    d[0] = (acc ? d[0] : 0.0f) + nn__conv_hsum_avx2_s(a##t);                                                   \
-    if (two) d[Kg] = (acc ? d[Kg] : 0.0f) + nn__conv_hsum_avx2_s(b##t);                                        \
-  }
-#define NN__CONV_DW2_VEC(LD)                                                                                   \
-  {                                                                                                            \
-    const float *xp = x + r * W + w0;                                                                          \
-    const __m256 d0 = LD(dy0 + r * Wo + w0, m);                                                                \
-    const __m256 d1 = two ? LD(dy1 + r * Wo + w0, m) : _mm256_setzero_ps();                                    \
-    e0 = _mm256_add_ps(e0, d0);                                                                                \
-    e1 = _mm256_add_ps(e1, d1);                                                                                \
-    NN__CONV_DW2_STEP(0, LD) NN__CONV_DW2_STEP(1, LD) NN__CONV_DW2_STEP(2, LD) NN__CONV_DW2_STEP(3, LD)        \
-    NN__CONV_DW2_STEP(4, LD)                                                                                   \
-  }
-NN__PRIVATE NN__CONV_T_AVX2 void nn__conv_direct_wgrad_avx2_s(const nn__conv_geom *g, int64_t Cg, int64_t H,
-                                                              int64_t W, const float *x, const float *dy, int64_t Mg,
-                                                              int64_t rows, int64_t L, float *dw, int acc, double *db) {
-  int64_t Kg = Cg * g->kh * g->kw, Wo = g->Wo, ntile = (Kg + 4) / 5, tile = (Kg + ntile - 1) / ntile;
-  int64_t k, c, i, j, r, w0, co, k0;
-  int32_t off[NN__CONV_DIRECT_K];
-  const __m256i mt = nn__conv_lanes_s(Wo % 8);
-  for (c = 0, k = 0; c < Cg; c++)
-    for (i = 0; i < g->kh; i++)
-      for (j = 0; j < g->kw; j++) off[k++] = (int32_t)((c * H + i) * W + j);
-  for (co = 0; co < Mg; co += 2) {
-    const int two = co + 1 < Mg;
-    const float *dy0 = dy + co * L, *dy1 = dy + (two ? co + 1 : co) * L;
-    for (k0 = 0; k0 < Kg; k0 += tile) {
-      const int64_t kt = Kg - k0 < tile ? Kg - k0 : tile;
-      __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0;
-      __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, e0 = a0, e1 = a0;
-      for (r = 0; r < rows; r++) {
-        for (w0 = 0; w0 + 8 <= Wo; w0 += 8) NN__CONV_DW2_VEC(NN__CONV_LD_FULL)
-        if (w0 < Wo) {
-          const __m256i m = mt;
-          NN__CONV_DW2_VEC(NN__CONV_LD_MASK)
-        }
-      }
-      NN__CONV_DW2_PUT(0) NN__CONV_DW2_PUT(1) NN__CONV_DW2_PUT(2) NN__CONV_DW2_PUT(3) NN__CONV_DW2_PUT(4)
-      if (k0 == 0 && db) {
-        db[co] += (double)nn__conv_hsum_avx2_s(e0);
-        if (two) db[co + 1] += (double)nn__conv_hsum_avx2_s(e1);
-      }
-    }
-  }
-}
-#undef NN__CONV_DW2_STEP
-#undef NN__CONV_DW2_PUT
-#undef NN__CONV_DW2_VEC
-#undef NN__CONV_LD_FULL
-#undef NN__CONV_LD_MASK
+#define NN__CD_FWD nn__conv_direct_fwd_avx2_s
+#define NN__CD_WGRAD nn__conv_direct_wgrad_avx2_s
+#define NN__CD_TARGET NN__CONV_T_AVX2
+#define NN__CD_V __m256
+#define NN__CD_W 8
+#define NN__CD_SET1(x) _mm256_set1_ps(x)
+#define NN__CD_LOAD(p) _mm256_loadu_ps(p)
+#define NN__CD_STORE(p, v) _mm256_storeu_ps(p, v)
+#define NN__CD_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define NN__CD_HSUM(v) nn__conv_hsum_avx2_s(v)
+#define NN__CD_MASK_T __m256i
+#define NN__CD_MASK(n) nn__conv_lanes_s(n)
+#define NN__CD_LOADM(p, m) _mm256_maskload_ps(p, m)
+#define NN__CD_STOREM(p, m, v) _mm256_maskstore_ps(p, m, v)
+#include "conv_direct.inc"
 #endif
 
 #if NN__SIMD_BASE
-/* The direct convolution kernels (see nn__conv_direct_fwd_avx512_s) in generic 16-byte vectors (GCC/Clang vector
-   extensions): NEON on arm64, SSE2 on x86-64 builds with NN_SIMD_SSE2 whose CPU lacks AVX2. */
-typedef float nn__conv_v4f __attribute__((vector_size(16)));
-#define NN__CONV_VFN static __inline__ __attribute__((always_inline, unused))
-NN__CONV_VFN nn__conv_v4f nn__conv_v4f_set1(float x) {
-  nn__conv_v4f v = {x, x, x, x};
-  return v;
-}
-NN__CONV_VFN nn__conv_v4f nn__conv_v4f_load(const float *p) {
-  nn__conv_v4f v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-NN__CONV_VFN void nn__conv_v4f_store(float *p, nn__conv_v4f v) { memcpy(p, &v, sizeof v); }
-/* p[0..n) and zeros after, n <= 4 */
-NN__CONV_VFN nn__conv_v4f nn__conv_v4f_loadn(const float *p, int64_t n) {
-  float t[4] = {0, 0, 0, 0};
-  memcpy(t, p, (size_t)n * sizeof(float));
-  return nn__conv_v4f_load(t);
-}
-NN__CONV_VFN float nn__conv_v4f_sum(nn__conv_v4f v) { return (v[0] + v[2]) + (v[1] + v[3]); }
-
-/* Forward: 8 columns (two vectors) x 4 channels at a time; a row's last block is shifted back to end at the row's
-   end (rows have at least 8 outputs), recomputing a few outputs with the same operations. */
-NN__PRIVATE void nn__conv_direct_fwd_v_s(const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W, const float *x,
-                                         const float *w, const float *bias, int64_t Mg, int64_t rows, float *y,
-                                         int64_t L) {
-  int64_t Kg = Cg * g->kh * g->kw, Wo = g->Wo, k, c, i, j, r, w0, co;
-  int32_t off[NN__CONV_DIRECT_K];
-  for (c = 0, k = 0; c < Cg; c++)
-    for (i = 0; i < g->kh; i++)
-      for (j = 0; j < g->kw; j++) off[k++] = (int32_t)((c * H + i) * W + j);
-  for (r = 0; r < rows; r++)
-    for (w0 = 0; w0 < Wo; w0 += 8) {
-      const float *xp;
-      float *yp;
-      if (w0 + 8 > Wo) w0 = Wo - 8;
-      xp = x + r * W + w0;
-      yp = y + r * Wo + w0;
-      for (co = 0; co + 4 <= Mg; co += 4) {
-        const float *wp = w + co * Kg;
-        nn__conv_v4f a0 = nn__conv_v4f_set1(bias ? bias[co] : 0.0f), a1 = nn__conv_v4f_set1(bias ? bias[co + 1] : 0.0f);
-        nn__conv_v4f a2 = nn__conv_v4f_set1(bias ? bias[co + 2] : 0.0f);
-        nn__conv_v4f a3 = nn__conv_v4f_set1(bias ? bias[co + 3] : 0.0f);
-        nn__conv_v4f b0 = a0, b1 = a1, b2 = a2, b3 = a3;
-        for (k = 0; k < Kg; k++) {
-          const nn__conv_v4f v0 = nn__conv_v4f_load(xp + off[k]), v1 = nn__conv_v4f_load(xp + off[k] + 4);
-          nn__conv_v4f t = nn__conv_v4f_set1(wp[k]);
-          a0 = t * v0 + a0;
-          b0 = t * v1 + b0;
-          t = nn__conv_v4f_set1(wp[Kg + k]);
-          a1 = t * v0 + a1;
-          b1 = t * v1 + b1;
-          t = nn__conv_v4f_set1(wp[2 * Kg + k]);
-          a2 = t * v0 + a2;
-          b2 = t * v1 + b2;
-          t = nn__conv_v4f_set1(wp[3 * Kg + k]);
-          a3 = t * v0 + a3;
-          b3 = t * v1 + b3;
-        }
-        nn__conv_v4f_store(yp + co * L, a0);
-        nn__conv_v4f_store(yp + co * L + 4, b0);
-        nn__conv_v4f_store(yp + (co + 1) * L, a1);
-        nn__conv_v4f_store(yp + (co + 1) * L + 4, b1);
-        nn__conv_v4f_store(yp + (co + 2) * L, a2);
-        nn__conv_v4f_store(yp + (co + 2) * L + 4, b2);
-        nn__conv_v4f_store(yp + (co + 3) * L, a3);
-        nn__conv_v4f_store(yp + (co + 3) * L + 4, b3);
-      }
-      for (; co < Mg; co++) {
-        nn__conv_v4f a0 = nn__conv_v4f_set1(bias ? bias[co] : 0.0f), b0 = a0;
-        for (k = 0; k < Kg; k++) {
-          const nn__conv_v4f t = nn__conv_v4f_set1(w[co * Kg + k]);
-          a0 = t * nn__conv_v4f_load(xp + off[k]) + a0;
-          b0 = t * nn__conv_v4f_load(xp + off[k] + 4) + b0;
-        }
-        nn__conv_v4f_store(yp + co * L, a0);
-        nn__conv_v4f_store(yp + co * L + 4, b0);
-      }
-    }
-}
-
-/* Weight gradient: two channels and up to 5 taps at a time (12 accumulators: SSE2 has 16 registers); a row's short
-   last vector is read into a zero-padded copy. */
-#define NN__CONV_DWV_STEP(t, LD)                     \
-  if (kt > t) {                                      \
-    const nn__conv_v4f v = LD(xp + off[k0 + t]);     \
-    a##t = d0 * v + a##t;                            \
-    b##t = d1 * v + b##t;                            \
-  }
-#define NN__CONV_DWV_VEC(LD)                                                                                \
-  {                                                                                                         \
-    const float *xp = x + r * W + w0;                                                                       \
-    const nn__conv_v4f d0 = LD(dy0 + r * Wo + w0), d1 = two ? LD(dy1 + r * Wo + w0) : nn__conv_v4f_set1(0); \
-    e0 = e0 + d0;                                                                                           \
-    e1 = e1 + d1;                                                                                           \
-    NN__CONV_DWV_STEP(0, LD) NN__CONV_DWV_STEP(1, LD) NN__CONV_DWV_STEP(2, LD) NN__CONV_DWV_STEP(3, LD)     \
-    NN__CONV_DWV_STEP(4, LD)                                                                                \
-  }
-#define NN__CONV_DWV_PUT(t)                                               \
-  if (kt > t) {                                                           \
-    float *d = dw + co * Kg + k0 + t;                                     \
-    d[0] = (acc ? d[0] : 0.0f) + nn__conv_v4f_sum(a##t);                  \
-    if (two) d[Kg] = (acc ? d[Kg] : 0.0f) + nn__conv_v4f_sum(b##t);       \
-  }
-#define NN__CONV_LDV_FULL(p) nn__conv_v4f_load(p)
-#define NN__CONV_LDV_TAIL(p) nn__conv_v4f_loadn(p, Wo - w0)
-NN__PRIVATE void nn__conv_direct_wgrad_v_s(const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W, const float *x,
-                                           const float *dy, int64_t Mg, int64_t rows, int64_t L, float *dw, int acc,
-                                           double *db) {
-  int64_t Kg = Cg * g->kh * g->kw, Wo = g->Wo, ntile = (Kg + 4) / 5, tile = (Kg + ntile - 1) / ntile;
-  int64_t k, c, i, j, r, w0, co, k0;
-  int32_t off[NN__CONV_DIRECT_K];
-  for (c = 0, k = 0; c < Cg; c++)
-    for (i = 0; i < g->kh; i++)
-      for (j = 0; j < g->kw; j++) off[k++] = (int32_t)((c * H + i) * W + j);
-  for (co = 0; co < Mg; co += 2) {
-    const int two = co + 1 < Mg;
-    const float *dy0 = dy + co * L, *dy1 = dy + (two ? co + 1 : co) * L;
-    for (k0 = 0; k0 < Kg; k0 += tile) {
-      const int64_t kt = Kg - k0 < tile ? Kg - k0 : tile;
-      nn__conv_v4f a0 = nn__conv_v4f_set1(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0;
-      nn__conv_v4f b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, e0 = a0, e1 = a0;
-      for (r = 0; r < rows; r++) {
-        for (w0 = 0; w0 + 4 <= Wo; w0 += 4) NN__CONV_DWV_VEC(NN__CONV_LDV_FULL)
-        if (w0 < Wo) NN__CONV_DWV_VEC(NN__CONV_LDV_TAIL)
-      }
-      NN__CONV_DWV_PUT(0) NN__CONV_DWV_PUT(1) NN__CONV_DWV_PUT(2) NN__CONV_DWV_PUT(3) NN__CONV_DWV_PUT(4)
-      if (k0 == 0 && db) {
-        db[co] += (double)nn__conv_v4f_sum(e0);
-        if (two) db[co + 1] += (double)nn__conv_v4f_sum(e1);
-      }
-    }
-  }
-}
-#undef NN__CONV_DWV_STEP
-#undef NN__CONV_DWV_VEC
-#undef NN__CONV_DWV_PUT
-#undef NN__CONV_LDV_FULL
-#undef NN__CONV_LDV_TAIL
+/* The direct convolution kernels (kernels/conv_direct.inc) in generic 16-byte vectors (kernels/simd.c's nn__g4f):
+   NEON on arm64, SSE2 on x86-64 builds with NN_SIMD_SSE2 whose CPU lacks AVX2. */
+#define NN__CD_FWD nn__conv_direct_fwd_v_s
+#define NN__CD_WGRAD nn__conv_direct_wgrad_v_s
+#define NN__CD_TARGET
+#define NN__CD_V nn__g4f
+#define NN__CD_W 4
+#define NN__CD_SET1(x) nn__g4f_set1(x)
+#define NN__CD_LOAD(p) nn__g4f_load(p)
+#define NN__CD_STORE(p, v) nn__g4f_store(p, v)
+#define NN__CD_FMA(a, b, c) ((a) * (b) + (c))
+#define NN__CD_HSUM(v) nn__g4f_hsum(v)
+#define NN__CD_MASK_T int64_t /* a lane count */
+#define NN__CD_MASK(n) ((int64_t)(n))
+#define NN__CD_LOADM(p, m) nn__g4f_loadn(p, m, nn__g4f_set1(0.0f))
+#define NN__CD_STOREM(p, m, v) nn__g4f_storen(p, v, m)
+#include "conv_direct.inc"
 #endif /* NN__SIMD_BASE */
 
 /* d[q] = s[q] (+ b when add), q < n; d == s is allowed when add. */
