@@ -10006,7 +10006,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -10019,7 +10019,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -10193,7 +10194,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -10206,7 +10207,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -10380,7 +10382,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -10393,7 +10395,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -10567,7 +10570,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -10580,7 +10583,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -10784,7 +10788,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -10797,7 +10801,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -10971,7 +10976,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -10984,7 +10989,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -11158,7 +11164,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -11171,7 +11177,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -11345,7 +11352,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -11358,7 +11365,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -11637,7 +11645,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -11650,7 +11658,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -11824,7 +11833,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -11837,7 +11846,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -12011,7 +12021,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -12024,7 +12034,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -12198,7 +12209,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -12211,7 +12222,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -12415,7 +12427,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -12428,7 +12440,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -12602,7 +12615,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -12615,7 +12628,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -12789,7 +12803,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -12802,7 +12816,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -12976,7 +12991,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -12989,7 +13004,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -13194,7 +13210,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -13207,7 +13223,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -13381,7 +13398,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -13394,7 +13411,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -13598,7 +13616,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -13611,7 +13629,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -13785,7 +13804,7 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_UKR(int64_t kc, const NN__UK_T *a, int64_t
    padded past nc: bp[q * kc + p * NR + j] = op(B)(p, q + j) for panel start q. An untransposed B is copied a row
    of B at a time across all the full panels (one contiguous read per row, with the row 8 ahead prefetched): going
    panel by panel instead reads 64 columns of 512 rows far apart, which the hardware prefetcher follows badly and
-   which took 1.4x as long. */
+   which took 1.2-1.4x as long for a 2048-wide B. */
 NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t ldb, int64_t kc, int64_t nc,
                                             NN__UK_T *bp) {
   int64_t q, p, nfull = nc / NN__UK_NRP * NN__UK_NRP;
@@ -13798,7 +13817,8 @@ NN__PRIVATE NN__UK_TARGET void NN__UK_PACKB(int tb, const NN__UK_T *B, int64_t l
     const NN__UK_T *src = B + p * ldb;
     NN__UK_T *dst = bp + p * NN__UK_NRP;
     if (p + 8 < kc)
-      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T)) __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
+      for (q = 0; q < nc; q += 64 / (int64_t)sizeof(NN__UK_T))
+        __builtin_prefetch((const void *)(src + 8 * ldb + q), 0, 3);
     for (q = 0; q < nfull; q += NN__UK_NRP) {
       int v;
       for (v = 0; v < NN__UK_NRP; v += NN__UK_W) NN__UK_STORE(dst + q * kc + v, NN__UK_LOAD(src + q + v));
@@ -15053,45 +15073,45 @@ NN__PRIVATE NN__CONV_T_AVX2 float nn__conv_hsum_avx2_s(__m256 v) {
 /* Forward: 2W columns (two vectors) x 4 channels at a time. A row of at least 2W outputs ends with a block shifted
    back to end at the row's end, which recomputes a few outputs with the same operations (same values) instead of
    masking (masked stores are slow on some CPUs); shorter rows use masked loads and stores. */
-#define NN__CD_FWD_BLOCK(LD, ST)                                                                                \
-  for (co = 0; co + 4 <= Mg; co += 4) {                                                                       \
-    const float *wp = w + co * Kg;                                                                            \
-    NN__CD_V a0 = NN__CD_SET1(bias ? bias[co] : 0.0f), a1 = NN__CD_SET1(bias ? bias[co + 1] : 0.0f);          \
-    NN__CD_V a2 = NN__CD_SET1(bias ? bias[co + 2] : 0.0f), a3 = NN__CD_SET1(bias ? bias[co + 3] : 0.0f);      \
-    NN__CD_V b0 = a0, b1 = a1, b2 = a2, b3 = a3;                                                              \
-    for (k = 0; k < Kg; k++) {                                                                                \
-      const NN__CD_V v0 = LD(xp + off[k], m0), v1 = LD(xp + off[k] + NN__CD_W, m1);                            \
-      NN__CD_V t = NN__CD_SET1(wp[k]);                                                                        \
-      a0 = NN__CD_FMA(t, v0, a0);                                                                                       \
-      b0 = NN__CD_FMA(t, v1, b0);                                                                                       \
-      t = NN__CD_SET1(wp[Kg + k]);                                                                            \
-      a1 = NN__CD_FMA(t, v0, a1);                                                                                       \
-      b1 = NN__CD_FMA(t, v1, b1);                                                                                       \
-      t = NN__CD_SET1(wp[2 * Kg + k]);                                                                        \
-      a2 = NN__CD_FMA(t, v0, a2);                                                                                       \
-      b2 = NN__CD_FMA(t, v1, b2);                                                                                       \
-      t = NN__CD_SET1(wp[3 * Kg + k]);                                                                        \
-      a3 = NN__CD_FMA(t, v0, a3);                                                                                       \
-      b3 = NN__CD_FMA(t, v1, b3);                                                                                       \
-    }                                                                                                         \
-    ST(yp + co * L, m0, a0);                                                                                  \
-    ST(yp + co * L + NN__CD_W, m1, b0);                                                                       \
-    ST(yp + (co + 1) * L, m0, a1);                                                                            \
-    ST(yp + (co + 1) * L + NN__CD_W, m1, b1);                                                                 \
-    ST(yp + (co + 2) * L, m0, a2);                                                                            \
-    ST(yp + (co + 2) * L + NN__CD_W, m1, b2);                                                                 \
-    ST(yp + (co + 3) * L, m0, a3);                                                                            \
-    ST(yp + (co + 3) * L + NN__CD_W, m1, b3);                                                                 \
-  }                                                                                                           \
-  for (; co < Mg; co++) {                                                                                     \
-    NN__CD_V a0 = NN__CD_SET1(bias ? bias[co] : 0.0f), b0 = a0;                                               \
-    for (k = 0; k < Kg; k++) {                                                                                \
-      const NN__CD_V t = NN__CD_SET1(w[co * Kg + k]);                                                         \
-      a0 = NN__CD_FMA(t, LD(xp + off[k], m0), a0);                                                                      \
-      b0 = NN__CD_FMA(t, LD(xp + off[k] + NN__CD_W, m1), b0);                                                           \
-    }                                                                                                         \
-    ST(yp + co * L, m0, a0);                                                                                  \
-    ST(yp + co * L + NN__CD_W, m1, b0);                                                                       \
+#define NN__CD_FWD_BLOCK(LD, ST)                                                                                       \
+  for (co = 0; co + 4 <= Mg; co += 4) {                                                                                \
+    const float *wp = w + co * Kg;                                                                                     \
+    NN__CD_V a0 = NN__CD_SET1(bias ? bias[co] : 0.0f), a1 = NN__CD_SET1(bias ? bias[co + 1] : 0.0f);                   \
+    NN__CD_V a2 = NN__CD_SET1(bias ? bias[co + 2] : 0.0f), a3 = NN__CD_SET1(bias ? bias[co + 3] : 0.0f);               \
+    NN__CD_V b0 = a0, b1 = a1, b2 = a2, b3 = a3;                                                                       \
+    for (k = 0; k < Kg; k++) {                                                                                         \
+      const NN__CD_V v0 = LD(xp + off[k], m0), v1 = LD(xp + off[k] + NN__CD_W, m1);                                    \
+      NN__CD_V t = NN__CD_SET1(wp[k]);                                                                                 \
+      a0 = NN__CD_FMA(t, v0, a0);                                                                                      \
+      b0 = NN__CD_FMA(t, v1, b0);                                                                                      \
+      t = NN__CD_SET1(wp[Kg + k]);                                                                                     \
+      a1 = NN__CD_FMA(t, v0, a1);                                                                                      \
+      b1 = NN__CD_FMA(t, v1, b1);                                                                                      \
+      t = NN__CD_SET1(wp[2 * Kg + k]);                                                                                 \
+      a2 = NN__CD_FMA(t, v0, a2);                                                                                      \
+      b2 = NN__CD_FMA(t, v1, b2);                                                                                      \
+      t = NN__CD_SET1(wp[3 * Kg + k]);                                                                                 \
+      a3 = NN__CD_FMA(t, v0, a3);                                                                                      \
+      b3 = NN__CD_FMA(t, v1, b3);                                                                                      \
+    }                                                                                                                  \
+    ST(yp + co * L, m0, a0);                                                                                           \
+    ST(yp + co * L + NN__CD_W, m1, b0);                                                                                \
+    ST(yp + (co + 1) * L, m0, a1);                                                                                     \
+    ST(yp + (co + 1) * L + NN__CD_W, m1, b1);                                                                          \
+    ST(yp + (co + 2) * L, m0, a2);                                                                                     \
+    ST(yp + (co + 2) * L + NN__CD_W, m1, b2);                                                                          \
+    ST(yp + (co + 3) * L, m0, a3);                                                                                     \
+    ST(yp + (co + 3) * L + NN__CD_W, m1, b3);                                                                          \
+  }                                                                                                                    \
+  for (; co < Mg; co++) {                                                                                              \
+    NN__CD_V a0 = NN__CD_SET1(bias ? bias[co] : 0.0f), b0 = a0;                                                        \
+    for (k = 0; k < Kg; k++) {                                                                                         \
+      const NN__CD_V t = NN__CD_SET1(w[co * Kg + k]);                                                                  \
+      a0 = NN__CD_FMA(t, LD(xp + off[k], m0), a0);                                                                     \
+      b0 = NN__CD_FMA(t, LD(xp + off[k] + NN__CD_W, m1), b0);                                                          \
+    }                                                                                                                  \
+    ST(yp + co * L, m0, a0);                                                                                           \
+    ST(yp + co * L + NN__CD_W, m1, b0);                                                                                \
   }
 NN__PRIVATE NN__CD_TARGET void NN__CD_FWD(const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W, const float *x,
                                           const float *w, const float *bias, int64_t Mg, int64_t rows, float *y,
@@ -15124,26 +15144,26 @@ NN__PRIVATE NN__CD_TARGET void NN__CD_FWD(const nn__conv_geom *g, int64_t Cg, in
 /* Weight gradient: dw (Mg x Kg) = (acc ? dw : 0) + the sums of dy * x over the rows, db (or NULL) += the sums of dy.
    Two channels and up to 5 taps at a time (2 x 5 + 2 accumulators of the 16 registers); a row's short last vector
    is read with a mask (zeros past the row), so it adds nothing there. */
-#define NN__CD_DW_STEP(t, LD)                 \
-  if (kt > t) {                               \
-    const NN__CD_V v = LD(xp + off[k0 + t], m); \
-    a##t = NN__CD_FMA(d0, v, a##t);                     \
-    b##t = NN__CD_FMA(d1, v, b##t);                     \
+#define NN__CD_DW_STEP(t, LD)                                                                                          \
+  if (kt > t) {                                                                                                        \
+    const NN__CD_V v = LD(xp + off[k0 + t], m);                                                                        \
+    a##t = NN__CD_FMA(d0, v, a##t);                                                                                    \
+    b##t = NN__CD_FMA(d1, v, b##t);                                                                                    \
   }
-#define NN__CD_DW_VEC(LD)                                                                                      \
-  {                                                                                                            \
-    const float *xp = x + r * W + w0;                                                                          \
-    const NN__CD_V d0 = LD(dy0 + r * Wo + w0, m);                                                              \
-    const NN__CD_V d1 = two ? LD(dy1 + r * Wo + w0, m) : NN__CD_SET1(0.0f);                                    \
-    e0 = e0 + d0;                                                                                              \
-    e1 = e1 + d1;                                                                                              \
-    NN__CD_DW_STEP(0, LD) NN__CD_DW_STEP(1, LD) NN__CD_DW_STEP(2, LD) NN__CD_DW_STEP(3, LD) NN__CD_DW_STEP(4, LD) \
+#define NN__CD_DW_VEC(LD)                                                                                              \
+  {                                                                                                                    \
+    const float *xp = x + r * W + w0;                                                                                  \
+    const NN__CD_V d0 = LD(dy0 + r * Wo + w0, m);                                                                      \
+    const NN__CD_V d1 = two ? LD(dy1 + r * Wo + w0, m) : NN__CD_SET1(0.0f);                                            \
+    e0 = e0 + d0;                                                                                                      \
+    e1 = e1 + d1;                                                                                                      \
+    NN__CD_DW_STEP(0, LD) NN__CD_DW_STEP(1, LD) NN__CD_DW_STEP(2, LD) NN__CD_DW_STEP(3, LD) NN__CD_DW_STEP(4, LD)      \
   }
-#define NN__CD_DW_PUT(t)                                              \
-  if (kt > t) {                                                       \
-    float *d = dw + co * Kg + k0 + t;                                 \
-    d[0] = (acc ? d[0] : 0.0f) + NN__CD_HSUM(a##t);                   \
-    if (two) d[Kg] = (acc ? d[Kg] : 0.0f) + NN__CD_HSUM(b##t);        \
+#define NN__CD_DW_PUT(t)                                                                                               \
+  if (kt > t) {                                                                                                        \
+    float *d = dw + co * Kg + k0 + t;                                                                                  \
+    d[0] = (acc ? d[0] : 0.0f) + NN__CD_HSUM(a##t);                                                                    \
+    if (two) d[Kg] = (acc ? d[Kg] : 0.0f) + NN__CD_HSUM(b##t);                                                         \
   }
 NN__PRIVATE NN__CD_TARGET void NN__CD_WGRAD(const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W, const float *x,
                                             const float *dy, int64_t Mg, int64_t rows, int64_t L, float *dw, int acc,
@@ -15242,45 +15262,45 @@ NN__PRIVATE NN__CD_TARGET void NN__CD_WGRAD(const nn__conv_geom *g, int64_t Cg, 
 /* Forward: 2W columns (two vectors) x 4 channels at a time. A row of at least 2W outputs ends with a block shifted
    back to end at the row's end, which recomputes a few outputs with the same operations (same values) instead of
    masking (masked stores are slow on some CPUs); shorter rows use masked loads and stores. */
-#define NN__CD_FWD_BLOCK(LD, ST)                                                                                \
-  for (co = 0; co + 4 <= Mg; co += 4) {                                                                       \
-    const float *wp = w + co * Kg;                                                                            \
-    NN__CD_V a0 = NN__CD_SET1(bias ? bias[co] : 0.0f), a1 = NN__CD_SET1(bias ? bias[co + 1] : 0.0f);          \
-    NN__CD_V a2 = NN__CD_SET1(bias ? bias[co + 2] : 0.0f), a3 = NN__CD_SET1(bias ? bias[co + 3] : 0.0f);      \
-    NN__CD_V b0 = a0, b1 = a1, b2 = a2, b3 = a3;                                                              \
-    for (k = 0; k < Kg; k++) {                                                                                \
-      const NN__CD_V v0 = LD(xp + off[k], m0), v1 = LD(xp + off[k] + NN__CD_W, m1);                            \
-      NN__CD_V t = NN__CD_SET1(wp[k]);                                                                        \
-      a0 = NN__CD_FMA(t, v0, a0);                                                                                       \
-      b0 = NN__CD_FMA(t, v1, b0);                                                                                       \
-      t = NN__CD_SET1(wp[Kg + k]);                                                                            \
-      a1 = NN__CD_FMA(t, v0, a1);                                                                                       \
-      b1 = NN__CD_FMA(t, v1, b1);                                                                                       \
-      t = NN__CD_SET1(wp[2 * Kg + k]);                                                                        \
-      a2 = NN__CD_FMA(t, v0, a2);                                                                                       \
-      b2 = NN__CD_FMA(t, v1, b2);                                                                                       \
-      t = NN__CD_SET1(wp[3 * Kg + k]);                                                                        \
-      a3 = NN__CD_FMA(t, v0, a3);                                                                                       \
-      b3 = NN__CD_FMA(t, v1, b3);                                                                                       \
-    }                                                                                                         \
-    ST(yp + co * L, m0, a0);                                                                                  \
-    ST(yp + co * L + NN__CD_W, m1, b0);                                                                       \
-    ST(yp + (co + 1) * L, m0, a1);                                                                            \
-    ST(yp + (co + 1) * L + NN__CD_W, m1, b1);                                                                 \
-    ST(yp + (co + 2) * L, m0, a2);                                                                            \
-    ST(yp + (co + 2) * L + NN__CD_W, m1, b2);                                                                 \
-    ST(yp + (co + 3) * L, m0, a3);                                                                            \
-    ST(yp + (co + 3) * L + NN__CD_W, m1, b3);                                                                 \
-  }                                                                                                           \
-  for (; co < Mg; co++) {                                                                                     \
-    NN__CD_V a0 = NN__CD_SET1(bias ? bias[co] : 0.0f), b0 = a0;                                               \
-    for (k = 0; k < Kg; k++) {                                                                                \
-      const NN__CD_V t = NN__CD_SET1(w[co * Kg + k]);                                                         \
-      a0 = NN__CD_FMA(t, LD(xp + off[k], m0), a0);                                                                      \
-      b0 = NN__CD_FMA(t, LD(xp + off[k] + NN__CD_W, m1), b0);                                                           \
-    }                                                                                                         \
-    ST(yp + co * L, m0, a0);                                                                                  \
-    ST(yp + co * L + NN__CD_W, m1, b0);                                                                       \
+#define NN__CD_FWD_BLOCK(LD, ST)                                                                                       \
+  for (co = 0; co + 4 <= Mg; co += 4) {                                                                                \
+    const float *wp = w + co * Kg;                                                                                     \
+    NN__CD_V a0 = NN__CD_SET1(bias ? bias[co] : 0.0f), a1 = NN__CD_SET1(bias ? bias[co + 1] : 0.0f);                   \
+    NN__CD_V a2 = NN__CD_SET1(bias ? bias[co + 2] : 0.0f), a3 = NN__CD_SET1(bias ? bias[co + 3] : 0.0f);               \
+    NN__CD_V b0 = a0, b1 = a1, b2 = a2, b3 = a3;                                                                       \
+    for (k = 0; k < Kg; k++) {                                                                                         \
+      const NN__CD_V v0 = LD(xp + off[k], m0), v1 = LD(xp + off[k] + NN__CD_W, m1);                                    \
+      NN__CD_V t = NN__CD_SET1(wp[k]);                                                                                 \
+      a0 = NN__CD_FMA(t, v0, a0);                                                                                      \
+      b0 = NN__CD_FMA(t, v1, b0);                                                                                      \
+      t = NN__CD_SET1(wp[Kg + k]);                                                                                     \
+      a1 = NN__CD_FMA(t, v0, a1);                                                                                      \
+      b1 = NN__CD_FMA(t, v1, b1);                                                                                      \
+      t = NN__CD_SET1(wp[2 * Kg + k]);                                                                                 \
+      a2 = NN__CD_FMA(t, v0, a2);                                                                                      \
+      b2 = NN__CD_FMA(t, v1, b2);                                                                                      \
+      t = NN__CD_SET1(wp[3 * Kg + k]);                                                                                 \
+      a3 = NN__CD_FMA(t, v0, a3);                                                                                      \
+      b3 = NN__CD_FMA(t, v1, b3);                                                                                      \
+    }                                                                                                                  \
+    ST(yp + co * L, m0, a0);                                                                                           \
+    ST(yp + co * L + NN__CD_W, m1, b0);                                                                                \
+    ST(yp + (co + 1) * L, m0, a1);                                                                                     \
+    ST(yp + (co + 1) * L + NN__CD_W, m1, b1);                                                                          \
+    ST(yp + (co + 2) * L, m0, a2);                                                                                     \
+    ST(yp + (co + 2) * L + NN__CD_W, m1, b2);                                                                          \
+    ST(yp + (co + 3) * L, m0, a3);                                                                                     \
+    ST(yp + (co + 3) * L + NN__CD_W, m1, b3);                                                                          \
+  }                                                                                                                    \
+  for (; co < Mg; co++) {                                                                                              \
+    NN__CD_V a0 = NN__CD_SET1(bias ? bias[co] : 0.0f), b0 = a0;                                                        \
+    for (k = 0; k < Kg; k++) {                                                                                         \
+      const NN__CD_V t = NN__CD_SET1(w[co * Kg + k]);                                                                  \
+      a0 = NN__CD_FMA(t, LD(xp + off[k], m0), a0);                                                                     \
+      b0 = NN__CD_FMA(t, LD(xp + off[k] + NN__CD_W, m1), b0);                                                          \
+    }                                                                                                                  \
+    ST(yp + co * L, m0, a0);                                                                                           \
+    ST(yp + co * L + NN__CD_W, m1, b0);                                                                                \
   }
 NN__PRIVATE NN__CD_TARGET void NN__CD_FWD(const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W, const float *x,
                                           const float *w, const float *bias, int64_t Mg, int64_t rows, float *y,
@@ -15313,26 +15333,26 @@ NN__PRIVATE NN__CD_TARGET void NN__CD_FWD(const nn__conv_geom *g, int64_t Cg, in
 /* Weight gradient: dw (Mg x Kg) = (acc ? dw : 0) + the sums of dy * x over the rows, db (or NULL) += the sums of dy.
    Two channels and up to 5 taps at a time (2 x 5 + 2 accumulators of the 16 registers); a row's short last vector
    is read with a mask (zeros past the row), so it adds nothing there. */
-#define NN__CD_DW_STEP(t, LD)                 \
-  if (kt > t) {                               \
-    const NN__CD_V v = LD(xp + off[k0 + t], m); \
-    a##t = NN__CD_FMA(d0, v, a##t);                     \
-    b##t = NN__CD_FMA(d1, v, b##t);                     \
+#define NN__CD_DW_STEP(t, LD)                                                                                          \
+  if (kt > t) {                                                                                                        \
+    const NN__CD_V v = LD(xp + off[k0 + t], m);                                                                        \
+    a##t = NN__CD_FMA(d0, v, a##t);                                                                                    \
+    b##t = NN__CD_FMA(d1, v, b##t);                                                                                    \
   }
-#define NN__CD_DW_VEC(LD)                                                                                      \
-  {                                                                                                            \
-    const float *xp = x + r * W + w0;                                                                          \
-    const NN__CD_V d0 = LD(dy0 + r * Wo + w0, m);                                                              \
-    const NN__CD_V d1 = two ? LD(dy1 + r * Wo + w0, m) : NN__CD_SET1(0.0f);                                    \
-    e0 = e0 + d0;                                                                                              \
-    e1 = e1 + d1;                                                                                              \
-    NN__CD_DW_STEP(0, LD) NN__CD_DW_STEP(1, LD) NN__CD_DW_STEP(2, LD) NN__CD_DW_STEP(3, LD) NN__CD_DW_STEP(4, LD) \
+#define NN__CD_DW_VEC(LD)                                                                                              \
+  {                                                                                                                    \
+    const float *xp = x + r * W + w0;                                                                                  \
+    const NN__CD_V d0 = LD(dy0 + r * Wo + w0, m);                                                                      \
+    const NN__CD_V d1 = two ? LD(dy1 + r * Wo + w0, m) : NN__CD_SET1(0.0f);                                            \
+    e0 = e0 + d0;                                                                                                      \
+    e1 = e1 + d1;                                                                                                      \
+    NN__CD_DW_STEP(0, LD) NN__CD_DW_STEP(1, LD) NN__CD_DW_STEP(2, LD) NN__CD_DW_STEP(3, LD) NN__CD_DW_STEP(4, LD)      \
   }
-#define NN__CD_DW_PUT(t)                                              \
-  if (kt > t) {                                                       \
-    float *d = dw + co * Kg + k0 + t;                                 \
-    d[0] = (acc ? d[0] : 0.0f) + NN__CD_HSUM(a##t);                   \
-    if (two) d[Kg] = (acc ? d[Kg] : 0.0f) + NN__CD_HSUM(b##t);        \
+#define NN__CD_DW_PUT(t)                                                                                               \
+  if (kt > t) {                                                                                                        \
+    float *d = dw + co * Kg + k0 + t;                                                                                  \
+    d[0] = (acc ? d[0] : 0.0f) + NN__CD_HSUM(a##t);                                                                    \
+    if (two) d[Kg] = (acc ? d[Kg] : 0.0f) + NN__CD_HSUM(b##t);                                                         \
   }
 NN__PRIVATE NN__CD_TARGET void NN__CD_WGRAD(const nn__conv_geom *g, int64_t Cg, int64_t H, int64_t W, const float *x,
                                             const float *dy, int64_t Mg, int64_t rows, int64_t L, float *dw, int acc,
@@ -21647,6 +21667,16 @@ NN__PRIVATE int nn__conv_any_failed(const unsigned char *f, int64_t nch) {
   return 0;
 }
 
+/* Runs fn over nch chunks (nn__conv_run) and checks their failure flags: 0, or -1 with an allocation error that
+   names what the chunks could not allocate. */
+NN__PRIVATE int nn__conv_run_checked(const char *name, int64_t nch, nn__task_fn fn, void *job,
+                                     const unsigned char *flags, const char *what) {
+  nn__conv_run(nch, fn, job);
+  if (!nn__conv_any_failed(flags, nch)) return 0;
+  nn__fail(NN_ERR_OOM, "%s: cannot allocate %s", name, what);
+  return -1;
+}
+
 NN__PRIVATE nn_tensor *nn__conv_forward(const char *name, int is1d, const nn_tensor *x, const nn_tensor *w,
                                         const nn_tensor *b, const nn_conv_params *p) {
   int nd = is1d ? 3 : 4;
@@ -21690,11 +21720,9 @@ NN__PRIVATE nn_tensor *nn__conv_forward(const char *name, int is1d, const nn_ten
   nch = (j.n + j.per - 1) / j.per;
   j.fail = nn__conv_flags(name, nch);
   if (!j.fail) goto done;
-  nn__conv_run(nch, x->dtype == NN_FLOAT64 ? nn__conv_fwd_chunk_d : nn__conv_fwd_chunk_s, &j);
-  if (nn__conv_any_failed(j.fail, nch)) {
-    nn__fail(NN_ERR_OOM, "%s: cannot allocate the im2col and GEMM scratch buffers", name);
+  if (nn__conv_run_checked(name, nch, x->dtype == NN_FLOAT64 ? nn__conv_fwd_chunk_d : nn__conv_fwd_chunk_s, &j, j.fail,
+                           "the im2col and GEMM scratch buffers") != 0)
     goto done;
-  }
   res = y;
 done:
   nn__dealloc(j.fail);
@@ -21744,11 +21772,9 @@ NN__PRIVATE nn_tensor *nn__conv_backward_input(const char *name, int is1d, const
   nch = (j.n + j.per - 1) / j.per;
   j.fail = nn__conv_flags(name, nch);
   if (!j.fail) goto done;
-  nn__conv_run(nch, dy->dtype == NN_FLOAT64 ? nn__conv_bwd_input_chunk_d : nn__conv_bwd_input_chunk_s, &j);
-  if (nn__conv_any_failed(j.fail, nch)) {
-    nn__fail(NN_ERR_OOM, "%s: cannot allocate the im2col and GEMM scratch buffers", name);
+  if (nn__conv_run_checked(name, nch, dy->dtype == NN_FLOAT64 ? nn__conv_bwd_input_chunk_d : nn__conv_bwd_input_chunk_s,
+                           &j, j.fail, "the im2col and GEMM scratch buffers") != 0)
     goto done;
-  }
   res = dx;
 done:
   nn__dealloc(j.fail);
@@ -21838,11 +21864,9 @@ NN__PRIVATE nn_tensor *nn__conv_backward_weight_ex(const char *name, int is1d, c
     j.dbp = (double *)nn__xalloc(name, (size_t)(nch * g.Co) * sizeof(double));
     if (!j.dbp) goto done;
   }
-  nn__conv_run(nch, f64 ? nn__conv_bwd_weight_chunk_d : nn__conv_bwd_weight_chunk_s, &j);
-  if (nn__conv_any_failed(j.fail, nch)) {
-    nn__fail(NN_ERR_OOM, "%s: cannot allocate the im2col and GEMM scratch buffers", name);
+  if (nn__conv_run_checked(name, nch, f64 ? nn__conv_bwd_weight_chunk_d : nn__conv_bwd_weight_chunk_s, &j, j.fail,
+                           "the im2col and GEMM scratch buffers") != 0)
     goto done;
-  }
   if (j.part) {
     if (f64) nn__conv_sum_parts_d(&j, nch);
     else nn__conv_sum_parts_s(&j, nch);
@@ -22025,11 +22049,7 @@ NN__PRIVATE nn_tensor *nn__conv2d_pool22(const nn_tensor *x, const nn_tensor *w,
   nch = (g->N + j.per - 1) / j.per;
   j.fail = nn__conv_flags(name, nch);
   if (!j.fail) goto done;
-  nn__parallel_for(nch, nn__convpool_chunk, &j);
-  if (nn__conv_any_failed(j.fail, nch)) {
-    nn__fail(NN_ERR_OOM, "%s: cannot allocate the row buffers", name);
-    goto done;
-  }
+  if (nn__conv_run_checked(name, nch, nn__convpool_chunk, &j, j.fail, "the row buffers") != 0) goto done;
   res = y;
 done:
   nn__dealloc(j.fail);

@@ -554,6 +554,16 @@ NN__PRIVATE int nn__conv_any_failed(const unsigned char *f, int64_t nch) {
   return 0;
 }
 
+/* Runs fn over nch chunks (nn__conv_run) and checks their failure flags: 0, or -1 with an allocation error that
+   names what the chunks could not allocate. */
+NN__PRIVATE int nn__conv_run_checked(const char *name, int64_t nch, nn__task_fn fn, void *job,
+                                     const unsigned char *flags, const char *what) {
+  nn__conv_run(nch, fn, job);
+  if (!nn__conv_any_failed(flags, nch)) return 0;
+  nn__fail(NN_ERR_OOM, "%s: cannot allocate %s", name, what);
+  return -1;
+}
+
 NN__PRIVATE nn_tensor *nn__conv_forward(const char *name, int is1d, const nn_tensor *x, const nn_tensor *w,
                                         const nn_tensor *b, const nn_conv_params *p) {
   int nd = is1d ? 3 : 4;
@@ -597,11 +607,9 @@ NN__PRIVATE nn_tensor *nn__conv_forward(const char *name, int is1d, const nn_ten
   nch = (j.n + j.per - 1) / j.per;
   j.fail = nn__conv_flags(name, nch);
   if (!j.fail) goto done;
-  nn__conv_run(nch, x->dtype == NN_FLOAT64 ? nn__conv_fwd_chunk_d : nn__conv_fwd_chunk_s, &j);
-  if (nn__conv_any_failed(j.fail, nch)) {
-    nn__fail(NN_ERR_OOM, "%s: cannot allocate the im2col and GEMM scratch buffers", name);
+  if (nn__conv_run_checked(name, nch, x->dtype == NN_FLOAT64 ? nn__conv_fwd_chunk_d : nn__conv_fwd_chunk_s, &j, j.fail,
+                           "the im2col and GEMM scratch buffers") != 0)
     goto done;
-  }
   res = y;
 done:
   nn__dealloc(j.fail);
@@ -651,11 +659,9 @@ NN__PRIVATE nn_tensor *nn__conv_backward_input(const char *name, int is1d, const
   nch = (j.n + j.per - 1) / j.per;
   j.fail = nn__conv_flags(name, nch);
   if (!j.fail) goto done;
-  nn__conv_run(nch, dy->dtype == NN_FLOAT64 ? nn__conv_bwd_input_chunk_d : nn__conv_bwd_input_chunk_s, &j);
-  if (nn__conv_any_failed(j.fail, nch)) {
-    nn__fail(NN_ERR_OOM, "%s: cannot allocate the im2col and GEMM scratch buffers", name);
+  if (nn__conv_run_checked(name, nch, dy->dtype == NN_FLOAT64 ? nn__conv_bwd_input_chunk_d : nn__conv_bwd_input_chunk_s,
+                           &j, j.fail, "the im2col and GEMM scratch buffers") != 0)
     goto done;
-  }
   res = dx;
 done:
   nn__dealloc(j.fail);
@@ -745,11 +751,9 @@ NN__PRIVATE nn_tensor *nn__conv_backward_weight_ex(const char *name, int is1d, c
     j.dbp = (double *)nn__xalloc(name, (size_t)(nch * g.Co) * sizeof(double));
     if (!j.dbp) goto done;
   }
-  nn__conv_run(nch, f64 ? nn__conv_bwd_weight_chunk_d : nn__conv_bwd_weight_chunk_s, &j);
-  if (nn__conv_any_failed(j.fail, nch)) {
-    nn__fail(NN_ERR_OOM, "%s: cannot allocate the im2col and GEMM scratch buffers", name);
+  if (nn__conv_run_checked(name, nch, f64 ? nn__conv_bwd_weight_chunk_d : nn__conv_bwd_weight_chunk_s, &j, j.fail,
+                           "the im2col and GEMM scratch buffers") != 0)
     goto done;
-  }
   if (j.part) {
     if (f64) nn__conv_sum_parts_d(&j, nch);
     else nn__conv_sum_parts_s(&j, nch);
@@ -932,11 +936,7 @@ NN__PRIVATE nn_tensor *nn__conv2d_pool22(const nn_tensor *x, const nn_tensor *w,
   nch = (g->N + j.per - 1) / j.per;
   j.fail = nn__conv_flags(name, nch);
   if (!j.fail) goto done;
-  nn__parallel_for(nch, nn__convpool_chunk, &j);
-  if (nn__conv_any_failed(j.fail, nch)) {
-    nn__fail(NN_ERR_OOM, "%s: cannot allocate the row buffers", name);
-    goto done;
-  }
+  if (nn__conv_run_checked(name, nch, nn__convpool_chunk, &j, j.fail, "the row buffers") != 0) goto done;
   res = y;
 done:
   nn__dealloc(j.fail);
